@@ -1,0 +1,1 @@
+//! Benchmarks of the devrev crate (work in progress).

@@ -1,0 +1,109 @@
+//! Parse: a typed model of the annotated struct.
+//!
+//! The model borrows the `DeriveInput` it came from, so later steps can span
+//! their errors and generated assertions on the user's own tokens.
+
+use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type};
+
+use crate::attr::{self, EndpointAttr, PageAttr};
+use crate::ctxt::Ctxt;
+
+/// A struct under `#[devrev_endpoint]`.
+pub(crate) struct Endpoint<'a> {
+    pub(crate) input: &'a DeriveInput,
+    pub(crate) attr: EndpointAttr,
+    /// The named fields (empty for a unit struct), or `None` if the item is not
+    /// a struct with named fields or a unit struct.
+    pub(crate) fields: Option<Vec<&'a syn::Field>>,
+}
+
+impl<'a> Endpoint<'a> {
+    pub(crate) fn from_syn(cx: &mut Ctxt, attr: EndpointAttr, input: &'a DeriveInput) -> Self {
+        let fields = struct_fields(cx, input, "`#[devrev_endpoint]`", "a request");
+        Endpoint { input, attr, fields }
+    }
+
+    pub(crate) fn ident(&self) -> &Ident {
+        &self.input.ident
+    }
+
+    pub(crate) fn field(&self, name: &str) -> Option<&'a syn::Field> {
+        self.fields.as_ref()?.iter().copied().find(|f| f.ident.as_ref().is_some_and(|i| i == name))
+    }
+
+    pub(crate) fn has_type_generics(&self) -> bool {
+        self.input.generics.type_params().next().is_some()
+    }
+}
+
+/// A struct under `#[derive(Page)]`.
+pub(crate) struct PageStruct<'a> {
+    pub(crate) input: &'a DeriveInput,
+    pub(crate) attr: PageAttr,
+    pub(crate) fields: Option<Vec<&'a syn::Field>>,
+    /// Fields marked `#[page(items)]`.
+    pub(crate) marked_items: Vec<&'a syn::Field>,
+}
+
+impl<'a> PageStruct<'a> {
+    pub(crate) fn from_syn(cx: &mut Ctxt, input: &'a DeriveInput) -> Self {
+        let attr = attr::parse_page_container_attr(cx, &input.attrs);
+        let fields = struct_fields(cx, input, "`#[derive(Page)]`", "a page of results");
+        let marked_items =
+            fields.iter().flatten().copied().filter(|f| attr::parse_page_field_attr(cx, &f.attrs)).collect();
+        PageStruct { input, attr, fields, marked_items }
+    }
+
+    pub(crate) fn field(&self, name: &str) -> Option<&'a syn::Field> {
+        self.fields.as_ref()?.iter().copied().find(|f| f.ident.as_ref().is_some_and(|i| i == name))
+    }
+}
+
+/// The named fields of a struct (none for a unit struct); an error spanned on
+/// the offending token for enums, unions and tuple structs.
+fn struct_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput, what: &str, role: &str) -> Option<Vec<&'a syn::Field>> {
+    match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(named) => Some(named.named.iter().collect()),
+            Fields::Unit => Some(Vec::new()),
+            Fields::Unnamed(unnamed) => {
+                cx.error_spanned_by(
+                    unnamed,
+                    format!("{what} does not accept tuple structs: give {role} named fields (`struct {} {{ id: String }}`) or make it a unit struct", input.ident),
+                );
+                None
+            }
+        },
+        Data::Enum(data) => {
+            cx.error_spanned_by(
+                data.enum_token,
+                format!("{what} goes on a struct, not an enum: declare {role} as a struct with named fields"),
+            );
+            None
+        }
+        Data::Union(data) => {
+            cx.error_spanned_by(
+                data.union_token,
+                format!("{what} goes on a struct, not a union: declare {role} as a struct with named fields"),
+            );
+            None
+        }
+    }
+}
+
+/// `T` of a `Vec<T>` (also `std::vec::Vec<T>`), if `ty` is spelled that way.
+pub(crate) fn vec_item(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    if last.ident != "Vec" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        GenericArgument::Type(item) if args.args.len() == 1 => Some(item),
+        _ => None,
+    }
+}

@@ -1,0 +1,383 @@
+//! Parse: the arguments of `#[devrev_endpoint(...)]` and the `#[page(...)]`
+//! helper attribute of `#[derive(Page)]`.
+//!
+//! The positional part (`POST, "/rev-orgs.create"`) is not `Meta` syntax, so it
+//! is read by hand from the token stream; the trailing `key = value` options
+//! follow. A mistake is recorded in the [`Ctxt`] and parsing skips to the next
+//! comma, so every mistake in one attribute is reported in the same build.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
+use syn::parse::{ParseStream, Parser};
+use syn::{Ident, LitBool, LitStr, Token};
+
+use crate::ctxt::Ctxt;
+
+/// The HTTP methods an endpoint can use.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    const ALL: [(&'static str, HttpMethod); 5] = [
+        ("GET", HttpMethod::Get),
+        ("POST", HttpMethod::Post),
+        ("PUT", HttpMethod::Put),
+        ("PATCH", HttpMethod::Patch),
+        ("DELETE", HttpMethod::Delete),
+    ];
+
+    pub(crate) fn as_str(self) -> &'static str {
+        Self::ALL.iter().find(|(_, m)| *m == self).map(|(s, _)| *s).unwrap_or("GET")
+    }
+
+    /// The name of the runtime's `Method` variant.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "Get",
+            HttpMethod::Post => "Post",
+            HttpMethod::Put => "Put",
+            HttpMethod::Patch => "Patch",
+            HttpMethod::Delete => "Delete",
+        }
+    }
+}
+
+/// The options accepted after the method and path, in the order the docs list them.
+pub(crate) const OPTION_KEYS: &[&str] = &["response", "error", "crate", "idempotent", "paginate"];
+
+/// The parsed arguments of one `#[devrev_endpoint(...)]`.
+///
+/// Every part keeps the tokens it came from, so validation and expansion can
+/// point their errors and generated assertions at the user's own tokens.
+#[derive(Default)]
+pub(crate) struct EndpointAttr {
+    pub(crate) method: Option<(HttpMethod, Ident)>,
+    pub(crate) path: Option<LitStr>,
+    pub(crate) response: Option<syn::Type>,
+    pub(crate) error: Option<syn::Type>,
+    pub(crate) krate: Option<syn::Path>,
+    pub(crate) idempotent: Option<(bool, Span)>,
+    pub(crate) paginate: Option<Ident>,
+}
+
+const USAGE: &str = "write `#[devrev_endpoint(POST, \"/objects.verb\")]`";
+
+/// Parses the attribute's arguments, recording every mistake in `cx`.
+pub(crate) fn parse_endpoint_attr(cx: &mut Ctxt, args: TokenStream) -> EndpointAttr {
+    let mut attr = EndpointAttr::default();
+    let parser = |input: ParseStream| {
+        parse_args(cx, &mut attr, input);
+        Ok(())
+    };
+    if let Err(err) = parser.parse2(args) {
+        cx.syn_error(err);
+    }
+    attr
+}
+
+fn parse_args(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
+    if input.is_empty() {
+        cx.syn_error(syn::Error::new(Span::call_site(), format!("missing arguments: {USAGE}")));
+        return;
+    }
+
+    // The method, unless the attribute starts straight with a path or an option.
+    let starts_with_option = input.peek(Token![crate]) || (input.peek(Ident) && input.peek2(Token![=]));
+    if input.peek(LitStr) || starts_with_option {
+        let span = input.span();
+        cx.syn_error(syn::Error::new(
+            span,
+            format!(
+                "missing the HTTP method: the attribute starts with one of `GET`, `POST`, `PUT`, `PATCH` or `DELETE`; {USAGE}"
+            ),
+        ));
+    } else {
+        parse_method(cx, attr, input);
+        if input.is_empty() {
+            let msg = format!("missing the endpoint path after the method: {USAGE}");
+            match &attr.method {
+                Some((_, ident)) => cx.error_spanned_by(ident, msg),
+                None => cx.syn_error(syn::Error::new(Span::call_site(), msg)),
+            }
+            return;
+        }
+        if !expect_comma(cx, input) {
+            return;
+        }
+    }
+
+    // The path, unless an option follows the method directly.
+    if input.peek(Token![crate]) || (input.peek(Ident) && input.peek2(Token![=])) {
+        let msg = format!("missing the endpoint path: {USAGE}");
+        match &attr.method {
+            Some((_, ident)) => cx.error_spanned_by(ident, msg),
+            None => cx.syn_error(syn::Error::new(input.span(), msg)),
+        }
+    } else if !input.is_empty() {
+        parse_path(cx, attr, input);
+        if !input.is_empty() && !expect_comma(cx, input) {
+            return;
+        }
+    }
+
+    // `key = value` options.
+    while !input.is_empty() {
+        parse_option(cx, attr, input);
+        if input.is_empty() {
+            break;
+        }
+        if !expect_comma(cx, input) {
+            return;
+        }
+    }
+}
+
+fn parse_method(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
+    let ident = match input.call(Ident::parse_any) {
+        Ok(ident) => ident,
+        Err(_) => {
+            let tokens = skip_to_comma(input);
+            cx.error_spanned_by(tokens, "expected an HTTP method: one of `GET`, `POST`, `PUT`, `PATCH` or `DELETE`");
+            return;
+        }
+    };
+    let name = ident.to_string();
+    if let Some((_, method)) = HttpMethod::ALL.iter().find(|(s, _)| *s == name) {
+        attr.method = Some((*method, ident));
+    } else if let Some((upper, _)) = HttpMethod::ALL.iter().find(|(s, _)| s.eq_ignore_ascii_case(&name)) {
+        cx.error_spanned_by(
+            &ident,
+            format!("unknown HTTP method `{name}`: methods are written in uppercase, write `{upper}`"),
+        );
+    } else {
+        cx.error_spanned_by(
+            &ident,
+            format!("unknown HTTP method `{name}`: expected one of `GET`, `POST`, `PUT`, `PATCH` or `DELETE`"),
+        );
+    }
+}
+
+fn parse_path(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
+    if !input.peek(LitStr) {
+        let tokens = skip_to_comma(input);
+        cx.error_spanned_by(tokens, "the endpoint path must be a string literal, such as \"/rev-orgs.create\"");
+        return;
+    }
+    let lit: LitStr = match input.parse() {
+        Ok(lit) => lit,
+        Err(err) => return cx.syn_error(err),
+    };
+    let value = lit.value();
+    if !value.starts_with('/') {
+        cx.error_spanned_by(&lit, format!("the endpoint path must start with `/`: write \"/{value}\""));
+    } else if value.len() == 1 {
+        cx.error_spanned_by(&lit, "the endpoint path names no endpoint: write a path such as \"/rev-orgs.create\"");
+    } else if let Some(bad) = value.chars().find(|c| c.is_whitespace() || *c == '?' || *c == '#') {
+        let what = match bad {
+            '?' => "a query string (`?`): GET requests build their query from the struct's fields".to_string(),
+            '#' => "a fragment (`#`)".to_string(),
+            c => format!("whitespace ({c:?})"),
+        };
+        cx.error_spanned_by(&lit, format!("the endpoint path must not contain {what}"));
+    } else {
+        attr.path = Some(lit);
+    }
+}
+
+fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
+    let key = match input.call(Ident::parse_any) {
+        Ok(key) => key,
+        Err(_) => {
+            let tokens = skip_to_comma(input);
+            cx.error_spanned_by(tokens, format!("expected an option: one of {}", quoted_list(OPTION_KEYS)));
+            return;
+        }
+    };
+    let name = key.to_string();
+    let duplicate = |present: bool, cx: &mut Ctxt| {
+        if present {
+            cx.error_spanned_by(&key, format!("duplicate option `{name}`: give it once"));
+        }
+        present
+    };
+    match name.as_str() {
+        "response" | "error" => {
+            let Some(ty) = parse_value(cx, &key, input, "a type", |input| input.parse::<syn::Type>()) else {
+                return;
+            };
+            let slot = if name == "response" { &mut attr.response } else { &mut attr.error };
+            if !duplicate(slot.is_some(), cx) {
+                *slot = Some(ty);
+            }
+        }
+        "crate" => {
+            let Some(path) = parse_value(cx, &key, input, "a path", |input| {
+                if input.peek(LitStr) {
+                    input.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)
+                } else {
+                    input.call(syn::Path::parse_mod_style)
+                }
+            }) else {
+                return;
+            };
+            if !duplicate(attr.krate.is_some(), cx) {
+                attr.krate = Some(path);
+            }
+        }
+        "idempotent" => {
+            let value = if input.peek(Token![=]) {
+                match parse_value(cx, &key, input, "`true` or `false`", |input| input.parse::<LitBool>()) {
+                    Some(lit) => lit.value,
+                    None => return,
+                }
+            } else {
+                true
+            };
+            if !duplicate(attr.idempotent.is_some(), cx) {
+                attr.idempotent = Some((value, key.span()));
+            }
+        }
+        "paginate" => {
+            if !input.is_empty() && !input.peek(Token![,]) {
+                let tokens = skip_to_comma(input);
+                cx.error_spanned_by(
+                    tokens,
+                    "`paginate` takes no arguments: the items and the cursor come from the response type's `#[derive(Page)]`",
+                );
+            }
+            if !duplicate(attr.paginate.is_some(), cx) {
+                attr.paginate = Some(key);
+            }
+        }
+        other => {
+            let hint = if HttpMethod::ALL.iter().any(|(s, _)| s.eq_ignore_ascii_case(other)) {
+                " (the HTTP method comes first, before the path)".to_string()
+            } else {
+                String::new()
+            };
+            skip_to_comma(input);
+            cx.error_spanned_by(
+                &key,
+                format!("unknown option `{other}`{hint}: expected one of {}", quoted_list(OPTION_KEYS)),
+            );
+        }
+    }
+}
+
+/// Parses `= VALUE` after `key`, recording a readable error and skipping to the
+/// next comma when the value is missing or malformed.
+fn parse_value<T>(
+    cx: &mut Ctxt,
+    key: &Ident,
+    input: ParseStream,
+    what: &str,
+    parse: impl FnOnce(ParseStream) -> syn::Result<T>,
+) -> Option<T> {
+    if input.parse::<Token![=]>().is_err() {
+        skip_to_comma(input);
+        cx.error_spanned_by(key, format!("`{key}` needs a value: write `{key} = ...` with {what}"));
+        return None;
+    }
+    if input.is_empty() || input.peek(Token![,]) {
+        cx.error_spanned_by(key, format!("`{key}` needs a value after `=`: {what}"));
+        return None;
+    }
+    match parse(input) {
+        Ok(value) if input.is_empty() || input.peek(Token![,]) => Some(value),
+        Ok(_) => {
+            let tokens = skip_to_comma(input);
+            cx.error_spanned_by(tokens, format!("unexpected tokens after the value of `{key}`: expected `,`"));
+            None
+        }
+        Err(err) => {
+            skip_to_comma(input);
+            cx.syn_error(syn::Error::new(err.span(), format!("`{key}` expects {what}: {err}")));
+            None
+        }
+    }
+}
+
+/// Expects a comma; on anything else records an error and skips what follows.
+fn expect_comma(cx: &mut Ctxt, input: ParseStream) -> bool {
+    if input.parse::<Token![,]>().is_ok() {
+        return true;
+    }
+    let tokens = skip_to_comma(input);
+    cx.error_spanned_by(tokens, "expected `,` between the attribute's arguments");
+    let _ = input.parse::<Token![,]>();
+    !input.is_empty()
+}
+
+/// Consumes tokens up to (not including) the next top-level comma and returns them.
+fn skip_to_comma(input: ParseStream) -> TokenStream {
+    let mut skipped = TokenStream::new();
+    while !input.is_empty() && !input.peek(Token![,]) {
+        match input.parse::<TokenTree>() {
+            Ok(tt) => skipped.extend([tt]),
+            Err(_) => break,
+        }
+    }
+    skipped
+}
+
+pub(crate) fn quoted_list(items: &[&str]) -> String {
+    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// The parsed container-level `#[page(...)]` of `#[derive(Page)]`.
+#[derive(Default)]
+pub(crate) struct PageAttr {
+    pub(crate) krate: Option<syn::Path>,
+}
+
+/// Parses `#[page(crate = path)]` on the struct of a `#[derive(Page)]`.
+pub(crate) fn parse_page_container_attr(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> PageAttr {
+    let mut out = PageAttr::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("page")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                let value = meta.value()?;
+                let path = if value.peek(LitStr) {
+                    value.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)?
+                } else {
+                    value.call(syn::Path::parse_mod_style)?
+                };
+                if out.krate.replace(path).is_some() {
+                    return Err(meta.error("duplicate option `crate`: give it once"));
+                }
+                Ok(())
+            } else {
+                Err(meta.error("unknown `page` option on the struct: expected `crate = path`; mark the items field with `#[page(items)]`"))
+            }
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+    out
+}
+
+/// Whether a field carries `#[page(items)]`; other field options are errors.
+pub(crate) fn parse_page_field_attr(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> bool {
+    let mut items = false;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("page")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("items") {
+                items = true;
+                Ok(())
+            } else {
+                Err(meta.error("unknown `page` option on a field: expected `#[page(items)]`"))
+            }
+        });
+        if let Err(err) = result {
+            cx.syn_error(err);
+        }
+    }
+    items
+}

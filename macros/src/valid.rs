@@ -1,0 +1,149 @@
+//! Validate: checks that need the whole model, and the defaults they resolve.
+//!
+//! Parsing records what the user wrote; this step decides what it means
+//! (the inferred response type, the idempotency default, the page fields) and
+//! reports what cannot work, still spanned on the user's tokens.
+
+use proc_macro2::Span;
+use syn::{Ident, LitStr, Type};
+
+use crate::ast::{self, Endpoint, PageStruct};
+use crate::attr::HttpMethod;
+use crate::ctxt::Ctxt;
+
+/// An endpoint whose attribute and struct passed every check.
+pub(crate) struct ValidEndpoint {
+    pub(crate) method: HttpMethod,
+    pub(crate) method_span: Span,
+    pub(crate) path: LitStr,
+    pub(crate) response: Type,
+    pub(crate) error: Option<Type>,
+    pub(crate) krate: syn::Path,
+    pub(crate) idempotent: bool,
+    pub(crate) paginate: Option<Ident>,
+}
+
+/// Checks an endpoint; `None` when an error was recorded.
+pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoint> {
+    let response = match &ep.attr.response {
+        Some(ty) => Some(ty.clone()),
+        None => infer_response(cx, ep.ident()),
+    };
+    if let Some(paginate) = &ep.attr.paginate {
+        match &ep.fields {
+            Some(fields) if fields.is_empty() => cx.error_spanned_by(
+                paginate,
+                "`paginate` needs a request with a `cursor: Option<String>` field, and this is a unit struct",
+            ),
+            Some(_) if ep.field("cursor").is_none() => cx.error_spanned_by(
+                paginate,
+                format!(
+                    "`paginate` needs a `cursor: Option<String>` field on `{}`: the stream sets it to follow `next_cursor`",
+                    ep.ident()
+                ),
+            ),
+            _ => {}
+        }
+    }
+    let (method, method_ident) = ep.attr.method.clone()?;
+    let path = ep.attr.path.clone()?;
+    ep.fields.as_ref()?;
+    let response = response?;
+    if ep.attr.paginate.is_some() && ep.field("cursor").is_none() {
+        return None;
+    }
+    let idempotent = match ep.attr.idempotent {
+        Some((value, _)) => value,
+        None => matches!(method, HttpMethod::Get | HttpMethod::Put | HttpMethod::Delete),
+    };
+    Some(ValidEndpoint {
+        method,
+        method_span: method_ident.span(),
+        path,
+        response,
+        error: ep.attr.error.clone(),
+        krate: ep.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev)),
+        idempotent,
+        paginate: ep.attr.paginate.clone(),
+    })
+}
+
+/// `FooRequest` answers with `FooResponse`, spanned on the struct's name so a
+/// missing type is reported there.
+fn infer_response(cx: &mut Ctxt, ident: &Ident) -> Option<Type> {
+    let name = ident.to_string();
+    match name.strip_suffix("Request") {
+        Some(stem) if !stem.is_empty() => {
+            let response = Ident::new(&format!("{stem}Response"), ident.span());
+            Some(syn::parse_quote!(#response))
+        }
+        _ => {
+            cx.error_spanned_by(
+                ident,
+                format!(
+                    "cannot infer the response type of `{name}`: its name does not end in `Request`; add `response = YourResponseType` to the attribute"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// A `#[derive(Page)]` struct that passed every check.
+pub(crate) struct ValidPage<'a> {
+    pub(crate) krate: syn::Path,
+    pub(crate) items_field: &'a Ident,
+    pub(crate) item_ty: &'a Type,
+    pub(crate) cursor_field: &'a Ident,
+}
+
+/// Checks a page; `None` when an error was recorded.
+pub(crate) fn check_page<'a>(cx: &mut Ctxt, page: &PageStruct<'a>) -> Option<ValidPage<'a>> {
+    let fields = page.fields.as_ref()?;
+    let name = &page.input.ident;
+    let cursor = page.field("next_cursor");
+    if cursor.is_none() {
+        cx.error_spanned_by(
+            name,
+            format!("`#[derive(Page)]` needs a `next_cursor: Option<String>` field on `{name}`: DevRev sends it on every page but the last"),
+        );
+    }
+    let items = match page.marked_items.as_slice() {
+        [one] => Some(*one),
+        [] => {
+            let vecs: Vec<_> = fields.iter().copied().filter(|f| ast::vec_item(&f.ty).is_some()).collect();
+            match vecs.as_slice() {
+                [one] => Some(*one),
+                [] => {
+                    cx.error_spanned_by(
+                        name,
+                        format!("`#[derive(Page)]` needs a `Vec<Item>` field on `{name}` holding the page's items"),
+                    );
+                    None
+                }
+                [_, second, ..] => {
+                    cx.error_spanned_by(
+                        &second.ident,
+                        format!("`{name}` has several `Vec` fields: mark the one holding the page's items with `#[page(items)]`"),
+                    );
+                    None
+                }
+            }
+        }
+        [_, second, ..] => {
+            cx.error_spanned_by(&second.ident, "only one field can be `#[page(items)]`");
+            None
+        }
+    };
+    let items = items?;
+    let Some(item_ty) = ast::vec_item(&items.ty) else {
+        cx.error_spanned_by(&items.ty, "the `#[page(items)]` field must be a `Vec<Item>`");
+        return None;
+    };
+    Some(ValidPage {
+        krate: page.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev)),
+        items_field: items.ident.as_ref()?,
+        item_ty,
+        cursor_field: cursor?.ident.as_ref()?,
+    })
+}

@@ -1,0 +1,449 @@
+//! The error model: every way a call can fail, typed.
+//!
+//! [`Error`] is an enum users can match on (`#[non_exhaustive]`), with query
+//! methods so most callers need no matching at all: [`Error::status`],
+//! [`Error::error_type`], [`Error::retry_after`], [`Error::reference_id`],
+//! [`Error::kind`]. Nothing here ever holds or prints the API token.
+//!
+//! Bad input from the server is never a panic: an HTML page from a proxy, an
+//! empty body, JSON that is not an error object, or a `type` this crate does
+//! not know, each becomes an [`ApiError`] with the status and a bounded
+//! excerpt of what was received.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error_body::{DecodedErrorBody, DevRevError, ErrorKind};
+use crate::response::{RateLimit, ResponseMeta};
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How many bytes of an unexpected body an error keeps for display.
+pub(crate) const EXCERPT_BYTES: usize = 512;
+
+/// Everything that can go wrong with a DevRev call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// DevRev, or a proxy in front of it, answered with an error status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+    /// A success answer whose body does not decode into the response type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The request could not be sent, or the connection failed before the
+    /// answer was complete.
+    #[error(transparent)]
+    Transport(Box<TransportError>),
+    /// The call ran out of time.
+    #[error(transparent)]
+    Timeout(Box<TimeoutError>),
+    /// DevRev answered with a redirect (3xx), which is never followed.
+    #[error(transparent)]
+    Redirect(Box<RedirectError>),
+    /// The answer's body was larger than the client's cap.
+    #[error(transparent)]
+    BodyTooLarge(Box<BodyTooLargeError>),
+    /// The client is misconfigured.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The request could not be encoded (a value JSON or a query string cannot hold).
+    #[error("the request could not be encoded: {0}")]
+    Encode(String),
+    /// A paginated listing went wrong.
+    #[error(transparent)]
+    Pagination(#[from] PaginationError),
+}
+
+impl Error {
+    /// The HTTP status of the answer, for errors that have one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => Some(e.meta.status),
+            Error::Redirect(e) => Some(e.meta.status),
+            Error::BodyTooLarge(e) => Some(e.status),
+            _ => None,
+        }
+    }
+
+    /// The wire `type` of an API error, such as `"not_found"`.
+    pub fn error_type(&self) -> Option<&str> {
+        self.api().and_then(ApiError::error_type)
+    }
+
+    /// The typed DevRev error, for API errors with DevRev's error body.
+    pub fn kind(&self) -> Option<&ErrorKind> {
+        self.api().and_then(ApiError::kind)
+    }
+
+    /// The API error's message.
+    pub fn message(&self) -> Option<&str> {
+        self.api().and_then(ApiError::message)
+    }
+
+    /// How long DevRev asked the caller to wait (429): the larger of the
+    /// `Retry-After` header and the body's `retry_after`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(ApiError::retry_after)
+    }
+
+    /// The ID to quote to DevRev's support (500 errors).
+    pub fn reference_id(&self) -> Option<&str> {
+        self.api().and_then(ApiError::reference_id)
+    }
+
+    /// The API error, if this is one.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The rate-limit headers of the last answer, if there was one.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.meta().map(|m| &m.rate_limit)
+    }
+
+    /// How many attempts the call made before failing (0 when it never started).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.meta.attempts,
+            Error::Decode(e) => e.meta.attempts,
+            Error::Redirect(e) => e.meta.attempts,
+            Error::BodyTooLarge(e) => e.attempts,
+            Error::Transport(e) => e.attempts,
+            Error::Timeout(e) => e.attempts,
+            _ => 0,
+        }
+    }
+
+    /// Whether the call timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// Whether the answer was a 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// The `Location` of a redirect.
+    pub fn location(&self) -> Option<&str> {
+        match self {
+            Error::Redirect(e) => e.location.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn meta(&self) -> Option<&ResponseMeta> {
+        match self {
+            Error::Api(e) => Some(&e.meta),
+            Error::Decode(e) => Some(&e.meta),
+            Error::Redirect(e) => Some(&e.meta),
+            _ => None,
+        }
+    }
+}
+
+/// An error answer: status, the decoded body, and what came with it.
+pub struct ApiError {
+    pub(crate) status: u16,
+    pub(crate) decoded: Option<DecodedErrorBody>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) excerpt: Option<String>,
+    pub(crate) meta: ResponseMeta,
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+    /// The wire `type`, if the body had one.
+    pub fn error_type(&self) -> Option<&str> {
+        self.decoded.as_ref()?.error_type.as_deref()
+    }
+    /// The body's message.
+    pub fn message(&self) -> Option<&str> {
+        self.decoded.as_ref()?.message.as_deref()
+    }
+    /// The body's detail.
+    pub fn detail(&self) -> Option<&str> {
+        self.decoded.as_ref()?.detail.as_deref()
+    }
+    /// The larger of the `Retry-After` header and the body's `retry_after`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+    /// The ID to quote to support.
+    pub fn reference_id(&self) -> Option<&str> {
+        self.decoded.as_ref()?.reference_id.as_deref()
+    }
+    /// DevRev's typed error, when the endpoint uses DevRev's error body.
+    pub fn kind(&self) -> Option<&ErrorKind> {
+        self.body::<DevRevError>().map(|b| &b.kind)
+    }
+    /// The decoded body as the endpoint's declared error type `T`.
+    pub fn body<T: 'static>(&self) -> Option<&T> {
+        self.decoded.as_ref()?.body.as_any().downcast_ref::<T>()
+    }
+    /// The start of the body, when it did not decode as the declared error
+    /// type (an HTML page, an empty body, ...).
+    pub fn excerpt(&self) -> Option<&str> {
+        self.excerpt.as_deref()
+    }
+    /// Status, headers, rate limit and attempts.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("body", &self.decoded.as_ref().map(|d| &d.body))
+            .field("retry_after", &self.retry_after)
+            .field("excerpt", &self.excerpt)
+            .field("rate_limit", &self.meta.rate_limit)
+            .field("attempts", &self.meta.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DevRev answered {}", self.status)?;
+        match &self.decoded {
+            Some(d) => {
+                if let Some(t) = &d.error_type {
+                    write!(f, " {t}")?;
+                }
+                if let Some(m) = d.message.as_deref().filter(|m| !m.is_empty()) {
+                    write!(f, ": {m}")?;
+                }
+                if let Some(detail) = d.detail.as_deref().filter(|m| !m.is_empty()) {
+                    write!(f, " ({detail})")?;
+                }
+                if let Some(id) = &d.reference_id {
+                    write!(f, " [reference id {id}]")?;
+                }
+            }
+            None => match self.excerpt.as_deref() {
+                Some("") | None => write!(f, " with an empty body")?,
+                Some(excerpt) => write!(f, " with a body that is not a DevRev error: {excerpt:?}")?,
+            },
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, "; retry after {}s", wait.as_secs())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A success answer whose body did not decode into the response type.
+#[derive(Debug, thiserror::Error)]
+#[error("the {status} answer did not decode into the response type: {message}; body starts {excerpt:?}", status = meta.status)]
+pub struct DecodeError {
+    pub(crate) message: String,
+    pub(crate) excerpt: String,
+    pub(crate) meta: ResponseMeta,
+}
+
+impl DecodeError {
+    /// What the decoder said (serde_json's message, with line and column).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// The start of the body, at most 512 bytes.
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+    /// Status, headers, rate limit and attempts.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+}
+
+/// The request could not be sent, or the connection broke before the answer was complete.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message} (after {attempts} attempt{})", if *.sent { "the connection failed after the request was sent" } else { "the request could not be sent" }, if *.attempts == 1 { "" } else { "s" })]
+pub struct TransportError {
+    pub(crate) message: String,
+    pub(crate) sent: bool,
+    pub(crate) attempts: u32,
+    #[source]
+    pub(crate) source: Option<reqwest::Error>,
+}
+
+impl TransportError {
+    /// Whether the request may have reached the server (a connection reset
+    /// after sending), as opposed to never leaving (connection refused).
+    pub fn maybe_sent(&self) -> bool {
+        self.sent
+    }
+    /// Attempts made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+/// Which time limit ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// Connecting took longer than the connect timeout.
+    Connect,
+    /// One attempt (headers and body) took longer than the attempt timeout.
+    Attempt,
+    /// The whole call, retries included, ran past its deadline.
+    Deadline,
+}
+
+/// The call ran out of time.
+#[derive(Debug, thiserror::Error)]
+#[error("the call timed out ({kind:?} limit of {limit:?}) after {attempts} attempt{}", if *.attempts == 1 { "" } else { "s" })]
+pub struct TimeoutError {
+    pub(crate) kind: TimeoutKind,
+    pub(crate) limit: Duration,
+    pub(crate) attempts: u32,
+}
+
+impl TimeoutError {
+    /// Which limit ran out.
+    pub fn kind(&self) -> TimeoutKind {
+        self.kind
+    }
+    /// The limit that ran out.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+}
+
+/// DevRev answered with a redirect. DevRev uses 301 when an object's ID
+/// changed; the new location is here, and the request was not re-sent.
+#[derive(Debug, thiserror::Error)]
+#[error("DevRev answered {} with a redirect to {}; redirects are not followed", meta.status, location.as_deref().unwrap_or("nowhere"))]
+pub struct RedirectError {
+    pub(crate) location: Option<String>,
+    pub(crate) meta: ResponseMeta,
+}
+
+impl RedirectError {
+    /// The `Location` header.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+    /// Status, headers, rate limit and attempts.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+}
+
+/// The answer's body passed the cap, and was read no further.
+#[derive(Debug, thiserror::Error)]
+#[error("the {status} answer's body is larger than the {limit}-byte cap")]
+pub struct BodyTooLargeError {
+    pub(crate) status: u16,
+    pub(crate) limit: usize,
+    pub(crate) attempts: u32,
+}
+
+impl BodyTooLargeError {
+    /// The cap in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+}
+
+/// The client is misconfigured; found at `build()` or `from_env()`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No token was given (`DEVREV_TOKEN` unset for `from_env`).
+    #[error("no DevRev token: set DEVREV_TOKEN or call ClientBuilder::token")]
+    MissingToken,
+    /// The token is empty.
+    #[error("the DevRev token is empty")]
+    EmptyToken,
+    /// The token holds characters a header cannot carry.
+    #[error("the DevRev token holds characters that cannot be sent in a header")]
+    InvalidToken,
+    /// The base URL does not parse.
+    #[error("invalid base URL {url:?}: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The base URL is not https and its host is not loopback.
+    #[error("the base URL {url:?} must use https (plain http is allowed only for loopback hosts)")]
+    InsecureBaseUrl {
+        /// The URL as given.
+        url: String,
+    },
+    /// A header value (user agent, API version) cannot be sent.
+    #[error("invalid header value for {name}")]
+    InvalidHeader {
+        /// The header.
+        name: &'static str,
+    },
+    /// A setting is out of range.
+    #[error("invalid setting {name}: {reason}")]
+    InvalidSetting {
+        /// The setting.
+        name: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("the HTTP client could not be built: {0}")]
+    Http(String),
+}
+
+/// A paginated listing went wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// The server sent a `next_cursor` it had sent before; following it would loop forever.
+    #[error("the listing repeated the cursor {cursor:?} after {pages} page(s); stopping instead of looping")]
+    RepeatedCursor {
+        /// The repeated cursor.
+        cursor: String,
+        /// Pages read before it repeated.
+        pages: u64,
+    },
+}
+
+/// The first bytes of a body, as text, for error messages.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let end = bytes.len().min(EXCERPT_BYTES);
+    let mut text = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    if bytes.len() > EXCERPT_BYTES {
+        text.push('…');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_stays_small() {
+        assert!(std::mem::size_of::<Error>() <= 32, "{}", std::mem::size_of::<Error>());
+    }
+
+    #[test]
+    fn excerpt_is_bounded() {
+        let long = vec![b'x'; 10_000];
+        assert_eq!(excerpt(&long).chars().count(), EXCERPT_BYTES + 1);
+        assert_eq!(excerpt(b"<html>"), "<html>");
+    }
+}

@@ -1,0 +1,57 @@
+//! The runtime of the [`devrev`](https://docs.rs/devrev) crate: the client,
+//! authentication, transport with retries and deadlines, the error model,
+//! query encoding and cursor pagination.
+//!
+//! Use it through the `devrev` facade, which re-exports everything public
+//! here. One module per concern:
+//!
+//! - [`client`]: [`Client`], [`ClientBuilder`] and their defaults;
+//! - [`auth`]: the [`Token`], which never prints;
+//! - [`endpoint`]: the [`Endpoint`] trait the attribute implements;
+//! - [`transport`]: [`send`], the one generic function generated code calls;
+//! - [`retry`]: which failures are retried and the backoff;
+//! - [`error`] and [`error_body`]: [`Error`] and DevRev's error bodies;
+//! - [`query`]: how `GET` requests become query strings;
+//! - [`pagination`]: [`Page`], [`Paginated`], [`Pages`], [`Items`];
+//! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`].
+
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod client;
+pub mod endpoint;
+pub mod error;
+pub mod error_body;
+pub mod pagination;
+pub mod query;
+pub mod response;
+pub mod retry;
+pub mod transport;
+
+pub use auth::Token;
+pub use client::{Client, ClientBuilder};
+pub use endpoint::{Endpoint, Method};
+pub use error::{
+    ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, PaginationError, RedirectError, Result, TimeoutError,
+    TimeoutKind, TransportError,
+};
+pub use error_body::{DevRevError, ErrorBody, ErrorKind, JsonType, MissingDependency};
+pub use pagination::{Items, Page, Pages, Paginated};
+pub use response::{RateLimit, Response, ResponseMeta};
+pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
+pub use transport::{send, send_with_meta};
+
+/// Items the generated code names. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::client::Client;
+    pub use crate::endpoint::{Endpoint, Method};
+    pub use crate::error::{Error, Result};
+    pub use crate::error_body::DevRevError;
+    pub use crate::pagination::{Items, Page, Pages, Paginated};
+    pub use crate::response::Response;
+    pub use crate::transport::{send, send_with_meta};
+    pub use serde::Serialize;
+    pub use std::string::String;
+    pub use std::vec::Vec;
+}

@@ -1,0 +1,261 @@
+//! Transport: one call, from a typed request to a typed answer.
+//!
+//! [`send`] and [`send_with_meta`] are the generic functions the attribute's
+//! generated code calls. The generic part is small (encode the request,
+//! decode the answer); the attempt loop, retries, timeouts, the body cap and
+//! the error mapping live in one non-generic function compiled once, so a
+//! crate with hundreds of endpoints pays for it once.
+//!
+//! Each call runs in a `devrev.call` tracing span (`method`, `path`), each
+//! attempt in a `devrev.attempt` span (`attempt`, `status`, `elapsed_ms`,
+//! `backoff_ms`). Neither the token nor any header value is ever recorded.
+
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION};
+use serde::de::DeserializeOwned;
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::endpoint::{Endpoint, Method};
+use crate::error::{
+    excerpt, ApiError, BodyTooLargeError, DecodeError, Error, RedirectError, Result, TimeoutError, TimeoutKind,
+    TransportError,
+};
+use crate::error_body::{decode_error_body, ErrorDecoder};
+use crate::query;
+use crate::response::{Response, ResponseMeta};
+use crate::retry::{is_retryable, retry_after_header, Failure};
+
+/// Sends `request` and decodes the answer into the endpoint's response type.
+///
+/// # Errors
+/// Any [`Error`]: see the crate's error model.
+pub async fn send<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<E::Response> {
+    send_with_meta(client, request).await.map(Response::into_value)
+}
+
+/// Like [`send`], also returning status, headers, rate limit and attempts.
+///
+/// # Errors
+/// Any [`Error`]: see the crate's error model.
+pub async fn send_with_meta<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<Response<E::Response>> {
+    let payload = encode(E::METHOD, request)?;
+    let call = Call {
+        method: E::METHOD,
+        path: E::PATH,
+        idempotent: E::IDEMPOTENT,
+        decode_error: decode_error_body::<E::Error>,
+    };
+    let raw = client.execute(call, payload).await?;
+    decode(raw)
+}
+
+/// The request on the wire: a query string or a JSON body.
+pub(crate) enum Payload {
+    Query(String),
+    Json(Bytes),
+}
+
+fn encode<E: serde::Serialize + ?Sized>(method: Method, request: &E) -> Result<Payload> {
+    if method.uses_query() {
+        query::to_query_string(request).map(Payload::Query).map_err(|e| Error::Encode(e.to_string()))
+    } else {
+        let mut body = serde_json::to_vec(request).map_err(|e| Error::Encode(e.to_string()))?;
+        if body == b"null" {
+            // A unit struct: an endpoint without parameters still sends an object.
+            body = b"{}".to_vec();
+        }
+        Ok(Payload::Json(Bytes::from(body)))
+    }
+}
+
+/// A success answer, read in full.
+pub(crate) struct RawResponse {
+    pub(crate) body: Bytes,
+    pub(crate) meta: ResponseMeta,
+}
+
+fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T>> {
+    let bytes: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) {
+        // 204, or an empty 200: decodes into a type with no required fields.
+        b"{}"
+    } else {
+        &raw.body
+    };
+    let result = serde_json::from_slice(bytes).or_else(|first| {
+        if bytes == b"{}" {
+            serde_json::from_slice(b"null").map_err(|_| first)
+        } else {
+            Err(first)
+        }
+    });
+    match result {
+        Ok(value) => Ok(Response { value, meta: raw.meta }),
+        Err(e) => Err(Error::Decode(Box::new(DecodeError {
+            message: e.to_string(),
+            excerpt: excerpt(&raw.body),
+            meta: raw.meta,
+        }))),
+    }
+}
+
+/// The non-generic facts about one call.
+pub(crate) struct Call {
+    pub(crate) method: Method,
+    pub(crate) path: &'static str,
+    pub(crate) idempotent: bool,
+    pub(crate) decode_error: ErrorDecoder,
+}
+
+/// How one attempt ended, short of a success.
+enum AttemptError {
+    /// Could not connect: nothing was sent.
+    Connect(reqwest::Error),
+    /// Failed after the request may have been sent.
+    Sent(reqwest::Error),
+    /// The body passed the cap.
+    TooLarge { status: u16 },
+}
+
+impl Client {
+    pub(crate) async fn execute(&self, call: Call, payload: Payload) -> Result<RawResponse> {
+        let span =
+            tracing::info_span!("devrev.call", method = call.method.as_str(), path = call.path, attempts = Empty);
+        self.execute_inner(call, payload).instrument(span).await
+    }
+
+    async fn execute_inner(&self, call: Call, payload: Payload) -> Result<RawResponse> {
+        let config = &self.config;
+        let url = match &payload {
+            Payload::Query(q) if !q.is_empty() => format!("{}{}?{q}", config.base_url, call.path),
+            _ => format!("{}{}", config.base_url, call.path),
+        };
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempts", attempt);
+            let remaining = config.deadline.saturating_sub(started.elapsed());
+            if remaining.is_zero() {
+                return Err(timeout(TimeoutKind::Deadline, config.deadline, attempt - 1));
+            }
+            let (limit, limit_kind) = if remaining < config.attempt_timeout {
+                (remaining, TimeoutKind::Deadline)
+            } else {
+                (config.attempt_timeout, TimeoutKind::Attempt)
+            };
+            let attempt_span =
+                tracing::debug_span!("devrev.attempt", attempt, status = Empty, elapsed_ms = Empty, backoff_ms = Empty);
+            let attempt_started = Instant::now();
+            let outcome = tokio::time::timeout(limit, self.attempt_once(&call, &url, &payload))
+                .instrument(attempt_span.clone())
+                .await;
+            attempt_span.record("elapsed_ms", attempt_started.elapsed().as_millis() as u64);
+
+            // Decide: done, or a failure with the error to return if it is not retried.
+            let (failure, error, server_wait) = match outcome {
+                Ok(Ok((status, headers, body))) => {
+                    attempt_span.record("status", status);
+                    let meta = ResponseMeta::new(status, headers, attempt);
+                    if (200..300).contains(&status) {
+                        return Ok(RawResponse { body, meta });
+                    }
+                    if (300..400).contains(&status) {
+                        let location = meta.headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                        return Err(Error::Redirect(Box::new(RedirectError { location, meta })));
+                    }
+                    let api = api_error(&call, status, meta, &body);
+                    let wait = api.retry_after;
+                    (Failure::Status(status), Error::Api(Box::new(api)), wait)
+                }
+                Ok(Err(AttemptError::TooLarge { status })) => {
+                    attempt_span.record("status", status);
+                    return Err(Error::BodyTooLarge(Box::new(BodyTooLargeError {
+                        status,
+                        limit: config.max_body_bytes,
+                        attempts: attempt,
+                    })));
+                }
+                Ok(Err(AttemptError::Connect(e))) => {
+                    let error = if e.is_timeout() {
+                        timeout(TimeoutKind::Connect, config.connect_timeout, attempt)
+                    } else {
+                        transport(e, false, attempt)
+                    };
+                    (Failure::NotSent, error, None)
+                }
+                Ok(Err(AttemptError::Sent(e))) => (Failure::MaybeSent, transport(e, true, attempt), None),
+                Err(_elapsed) => (Failure::MaybeSent, timeout(limit_kind, limit, attempt), None),
+            };
+
+            if attempt >= config.retry.attempts() || !is_retryable(failure, call.idempotent) {
+                return Err(error);
+            }
+            let wait = server_wait.unwrap_or_else(|| config.retry.backoff(attempt));
+            if started.elapsed() + wait > config.deadline {
+                // Sleeping would pass the deadline: give the caller the error
+                // (with its retry_after) now rather than a timeout later.
+                tracing::debug!(parent: &attempt_span, wait_ms = wait.as_millis() as u64, "wait passes the deadline; not retrying");
+                return Err(error);
+            }
+            attempt_span.record("backoff_ms", wait.as_millis() as u64);
+            tracing::debug!(parent: &attempt_span, error = %error, "retrying");
+            config.sleeper.sleep(wait).await;
+        }
+    }
+
+    async fn attempt_once(
+        &self,
+        call: &Call,
+        url: &str,
+        payload: &Payload,
+    ) -> std::result::Result<(u16, HeaderMap, Bytes), AttemptError> {
+        let mut request = self.http.request(call.method.to_reqwest(), url);
+        if let Payload::Json(body) = payload {
+            request = request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
+        }
+        let mut response = request.send().await.map_err(|e| {
+            if e.is_connect() {
+                AttemptError::Connect(e)
+            } else {
+                AttemptError::Sent(e)
+            }
+        })?;
+        let status = response.status().as_u16();
+        let cap = self.config.max_body_bytes;
+        if response.content_length().is_some_and(|len| len > cap as u64) {
+            return Err(AttemptError::TooLarge { status });
+        }
+        let headers = std::mem::take(response.headers_mut());
+        let mut body = BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(AttemptError::Sent)? {
+            if body.len() + chunk.len() > cap {
+                return Err(AttemptError::TooLarge { status });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((status, headers, body.freeze()))
+    }
+}
+
+fn api_error(call: &Call, status: u16, meta: ResponseMeta, body: &[u8]) -> ApiError {
+    let decoded = (call.decode_error)(body);
+    let header_wait = retry_after_header(&meta.headers);
+    let body_wait = decoded.as_ref().and_then(|d| d.retry_after);
+    let retry_after = header_wait.max(body_wait);
+    let excerpt = if decoded.is_none() { Some(excerpt(body)) } else { None };
+    ApiError { status, decoded, retry_after, excerpt, meta }
+}
+
+fn timeout(kind: TimeoutKind, limit: Duration, attempts: u32) -> Error {
+    Error::Timeout(Box::new(TimeoutError { kind, limit, attempts }))
+}
+
+fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
+    // reqwest's message names the URL, which holds no secret (the token is a header).
+    let message = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| format!("{e}: {s}"));
+    Error::Transport(Box::new(TransportError { message, sent, attempts, source: Some(e) }))
+}

@@ -1,0 +1,1 @@
+//! The accounts family (work in progress).

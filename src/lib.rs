@@ -1,0 +1,64 @@
+//! A typed client for the [DevRev](https://devrev.ai) REST API.
+//!
+//! One attribute turns a plain request struct into a typed call:
+//!
+//! ```no_run
+//! use devrev::rev_orgs::RevOrgsCreateRequest;
+//!
+//! # async fn run() -> devrev::Result<()> {
+//! let client = devrev::Client::from_env()?; // DEVREV_TOKEN, optional DEVREV_BASE_URL
+//! let created = RevOrgsCreateRequest::new("ACC-12345", "Acme").send(&client).await?;
+//! println!("created {}", created.rev_org.id);
+//! # Ok(()) }
+//! ```
+//!
+//! The crate ships endpoints in family modules ([`rev_orgs`]) with their
+//! [`models`]; any other endpoint is one struct away, in your own crate, with
+//! [`devrev_endpoint`]. Errors are one [`Error`] type with query methods
+//! ([`Error::status`], [`Error::error_type`], [`Error::retry_after`], ...);
+//! see the runtime modules re-exported here for the client's defaults
+//! ([`client`]), the retry rule ([`retry`]) and pagination ([`pagination`]).
+
+#![warn(missing_docs)]
+
+// Lets the built-in endpoints use the attribute's default `::devrev` path too.
+extern crate self as devrev;
+
+#[macro_use]
+mod macros;
+pub mod accounts;
+pub mod models;
+pub mod rev_orgs;
+
+pub use devrev_runtime::{auth, client, endpoint, error, error_body, pagination, query, response, retry, transport};
+pub use devrev_runtime::{
+    send, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError, DevRevError,
+    Endpoint, Error, ErrorBody, ErrorKind, Items, JsonType, Method, MissingDependency, Page, Pages, Paginated,
+    PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, RetryPolicy, Sleeper, TimeoutError,
+    TimeoutKind, Token, TokioSleeper, TransportError,
+};
+
+#[doc = include_str!("../docs/devrev_endpoint.md")]
+pub use devrev_macros::devrev_endpoint;
+
+/// Implements [`Page`] for a list response.
+///
+/// The struct needs a `next_cursor: Option<String>` field and one `Vec` of
+/// items; with several `Vec` fields, mark the items with `#[page(items)]`.
+/// Under a renamed dependency, add `#[page(crate = my_devrev)]`.
+///
+/// ```
+/// #[derive(serde::Deserialize, devrev::Page)]
+/// struct TagsListResponse {
+///     tags: Vec<String>,
+///     next_cursor: Option<String>,
+///     prev_cursor: Option<String>,
+/// }
+/// ```
+pub use devrev_macros::Page;
+
+/// Items the generated code names. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use devrev_runtime::__private::*;
+}

@@ -1,0 +1,165 @@
+//! Declarative helpers for the models: open string enums, tagged unions and
+//! request setters. Each generates code that would otherwise be written out
+//! dozens of times.
+
+/// An enum of wire strings that grows over time: a value this crate does not
+/// know decodes to `Unknown(String)` instead of failing.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this crate does not know yet, as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as it goes on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )*
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(match s {
+                    $( $wire => $name::$variant, )*
+                    other => $name::Unknown(other.to_owned()),
+                })
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl ::serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        Ok(v.parse().unwrap_or_else(|never| match never {}))
+                    }
+                }
+                d.deserialize_str(Visitor)
+            }
+        }
+    };
+}
+
+/// A union of object types tagged on `type`: a `type` this crate does not know
+/// decodes to `Unknown` with the tag and the raw fields.
+macro_rules! tagged_union {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident($ty:ty) = $wire:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $( $(#[$vmeta])* $variant($ty), )*
+            /// A `type` this crate does not know yet, with its fields.
+            Unknown($crate::models::UnknownObject),
+        }
+
+        impl $name {
+            /// The `type` tag as it goes on the wire.
+            pub fn type_name(&self) -> &str {
+                match self {
+                    $( $name::$variant(_) => $wire, )*
+                    $name::Unknown(other) => &other.type_name,
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::Error as _;
+                let (tag, value) = match self {
+                    $( $name::$variant(inner) => ($wire, ::serde_json::to_value(inner).map_err(S::Error::custom)?), )*
+                    $name::Unknown(other) => (other.type_name.as_str(), ::serde_json::Value::Object(other.fields.clone())),
+                };
+                let mut map = match value {
+                    ::serde_json::Value::Object(map) => map,
+                    _ => ::serde_json::Map::new(),
+                };
+                map.insert("type".to_owned(), ::serde_json::Value::String(tag.to_owned()));
+                map.serialize(s)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let mut fields = ::serde_json::Map::<String, ::serde_json::Value>::deserialize(d)?;
+                let tag = match fields.remove("type") {
+                    Some(::serde_json::Value::String(tag)) => tag,
+                    Some(_) => return Err(D::Error::custom(concat!("the `type` of a ", stringify!($name), " must be a string"))),
+                    None => return Err(D::Error::missing_field("type")),
+                };
+                match tag.as_str() {
+                    $( $wire => ::serde_json::from_value(::serde_json::Value::Object(fields))
+                        .map($name::$variant)
+                        .map_err(|e| D::Error::custom(format_args!("{} `{}`: {e}", stringify!($name), $wire))), )*
+                    _ => Ok($name::Unknown($crate::models::UnknownObject { type_name: tag, fields })),
+                }
+            }
+        }
+    };
+}
+
+/// Builder-style setters for the optional fields of a request.
+///
+/// `name: Type` takes `impl Into<Type>`; `list name: Item` takes any iterator
+/// of `impl Into<Item>`.
+macro_rules! setters {
+    () => {};
+    ($(#[$m:meta])* list $field:ident : $item:ty $(, $($rest:tt)*)?) => {
+        $(#[$m])*
+        #[must_use]
+        pub fn $field<I>(mut self, values: I) -> Self
+        where
+            I: IntoIterator,
+            I::Item: Into<$item>,
+        {
+            self.$field = Some(values.into_iter().map(Into::into).collect());
+            self
+        }
+        setters!($($($rest)*)?);
+    };
+    ($(#[$m:meta])* $field:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        $(#[$m])*
+        #[must_use]
+        pub fn $field(mut self, value: impl Into<$ty>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+        setters!($($($rest)*)?);
+    };
+}

@@ -1,0 +1,39 @@
+//! DevRev's objects, as this crate decodes and encodes them.
+//!
+//! Every model ignores fields it does not know, so DevRev can add fields
+//! without breaking decoding. Enums of wire strings (such as
+//! [`OrgEnvironment`]) decode a value this crate does not know into an
+//! `Unknown(String)` variant, and unions tagged on `type` (such as
+//! [`UserSummary`]) decode an unknown `type` into `Unknown` with its fields.
+
+mod rev_org;
+mod summaries;
+
+pub use rev_org::{OrgEnvironment, RevOrg};
+pub use summaries::{
+    AccountSummary, ArtifactFileSummary, ArtifactSummary, DevOrgSummary, OrgSummary, RevOrgSummary, RevUserSummary,
+    SetTagWithValue, TagStyle, TagSummary, TagWithValue, UserBaseSummary, UserState, UserSummary,
+};
+
+/// An object of a `type` this crate does not know yet: the tag and the raw fields.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnknownObject {
+    /// The `type` tag as sent.
+    pub type_name: String,
+    /// The object's other fields, as sent.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl UnknownObject {
+    /// The object's `id`, if it has a string one.
+    pub fn id(&self) -> Option<&str> {
+        self.fields.get("id")?.as_str()
+    }
+}
+
+/// A date and time as DevRev sends it (RFC 3339, UTC).
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// Application-defined custom fields: any JSON object.
+pub type CustomFields = serde_json::Map<String, serde_json::Value>;

@@ -1,0 +1,1 @@
+//! An embedded DevRev-compatible server (work in progress).

@@ -1,0 +1,1 @@
+//! A downstream user's crate (work in progress).
