@@ -322,7 +322,7 @@ mod tests {
 
     fn config_err(r: Result<Client>) -> ConfigError {
         match r {
-            Err(Error::Config(c)) => c,
+            Err(Error::Config(c)) => *c,
             other => panic!("expected a config error, got {other:?}"),
         }
     }

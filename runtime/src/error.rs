@@ -47,13 +47,25 @@ pub enum Error {
     BodyTooLarge(Box<BodyTooLargeError>),
     /// The client is misconfigured.
     #[error(transparent)]
-    Config(#[from] ConfigError),
+    Config(Box<ConfigError>),
     /// The request could not be encoded (a value JSON or a query string cannot hold).
     #[error("the request could not be encoded: {0}")]
     Encode(String),
     /// A paginated listing went wrong.
     #[error(transparent)]
-    Pagination(#[from] PaginationError),
+    Pagination(Box<PaginationError>),
+}
+
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(Box::new(e))
+    }
+}
+
+impl From<PaginationError> for Error {
+    fn from(e: PaginationError) -> Self {
+        Error::Pagination(Box::new(e))
+    }
 }
 
 impl Error {

@@ -146,10 +146,9 @@ where
                     }
                     Some(next) => {
                         if !this.seen.insert(this.hasher.hash_one(next)) {
-                            this.state = State::Failing(Error::Pagination(PaginationError::RepeatedCursor {
-                                cursor: next.to_owned(),
-                                pages: this.pages,
-                            }));
+                            this.state = State::Failing(
+                                PaginationError::RepeatedCursor { cursor: next.to_owned(), pages: this.pages }.into(),
+                            );
                         }
                         this.request.set_cursor(Some(next.to_owned()));
                     }
