@@ -13,6 +13,10 @@
 //!   so a comma inside a value is `%2C` and cannot be mistaken for a separator.
 //!
 //! Arrays of objects cannot be expressed in a query and are an error.
+//!
+//! A few DevRev parameters take one parameter per value instead, because each
+//! value holds commas of its own (`custom_field_filter=f1:a,b&custom_field_filter=f2:c`):
+//! wrap such an array in [`Repeated`]. In a JSON body it is a plain array.
 
 use std::fmt;
 
@@ -47,7 +51,7 @@ impl ser::Error for QueryError {
 /// something a query cannot express (an array of objects, bytes).
 pub fn to_query_string<T: Serialize + ?Sized>(value: &T) -> Result<String, QueryError> {
     let mut pairs = Vec::new();
-    value.serialize(Node { prefix: None, out: &mut pairs })?;
+    value.serialize(Node { prefix: None, repeat: false, out: &mut pairs })?;
     let mut query = String::new();
     for (key, value) in pairs {
         if !query.is_empty() {
@@ -58,6 +62,74 @@ pub fn to_query_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Query
         query.push_str(&value);
     }
     Ok(query)
+}
+
+/// The newtype name [`Repeated`] serializes under, which the query serializer
+/// recognises; any other serializer sees a plain newtype and writes the array.
+const REPEATED: &str = "$devrev::query::Repeated";
+
+/// An array written as one query parameter per value (`key=a&key=b`) rather
+/// than one comma-joined parameter; in a JSON body it is a plain array.
+///
+/// ```
+/// use devrev_runtime::query::{to_query_string, Repeated};
+///
+/// #[derive(serde::Serialize)]
+/// struct Filter {
+///     custom_field_filter: Repeated<String>,
+/// }
+/// let filter = Filter { custom_field_filter: ["tier:gold,silver", "region:emea"].into_iter().map(String::from).collect() };
+/// assert_eq!(
+///     to_query_string(&filter).unwrap(),
+///     "custom_field_filter=tier%3Agold%2Csilver&custom_field_filter=region%3Aemea"
+/// );
+/// assert_eq!(serde_json::to_string(&filter).unwrap(), r#"{"custom_field_filter":["tier:gold,silver","region:emea"]}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Repeated<T>(pub Vec<T>);
+
+impl<T> Repeated<T> {
+    /// The values.
+    pub fn as_slice(&self) -> &[T] {
+        &self.0
+    }
+
+    /// The values, unwrapped.
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+}
+
+impl<T> From<Vec<T>> for Repeated<T> {
+    fn from(values: Vec<T>) -> Self {
+        Repeated(values)
+    }
+}
+
+impl<T> FromIterator<T> for Repeated<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        Repeated(iter.into_iter().collect())
+    }
+}
+
+impl<T> IntoIterator for Repeated<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Repeated<T> {
+    fn serialize<S: ser::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_newtype_struct(REPEATED, &self.0)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Repeated<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::deserialize(deserializer).map(Repeated)
+    }
 }
 
 fn encode(value: &str) -> String {
@@ -74,6 +146,8 @@ fn join(prefix: Option<&str>, key: &str) -> String {
 /// Serializes a value at a position: the top (no prefix) or a named parameter.
 struct Node<'a> {
     prefix: Option<String>,
+    /// An array here is written one parameter per value ([`Repeated`]).
+    repeat: bool,
     out: &'a mut Vec<(String, String)>,
 }
 
@@ -128,8 +202,9 @@ impl<'a> ser::Serializer for Node<'a> {
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Result<(), QueryError> {
         self.scalar(variant.to_owned())
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, value: &T) -> Result<(), QueryError> {
-        value.serialize(self)
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Result<(), QueryError> {
+        let repeat = name == REPEATED;
+        value.serialize(Node { repeat, ..self })
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
@@ -142,7 +217,7 @@ impl<'a> ser::Serializer for Node<'a> {
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Seq<'a>, QueryError> {
         match self.prefix {
-            Some(key) => Ok(Seq { key, values: Vec::new(), out: self.out }),
+            Some(key) => Ok(Seq { key, repeat: self.repeat, values: Vec::new(), out: self.out }),
             None => Err(QueryError("the request must be a struct or a map, not an array".into())),
         }
     }
@@ -189,7 +264,7 @@ impl ser::SerializeStruct for Map<'_> {
     type Ok = ();
     type Error = QueryError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), QueryError> {
-        value.serialize(Node { prefix: Some(join(self.prefix.as_deref(), key)), out: self.out })
+        value.serialize(Node { prefix: Some(join(self.prefix.as_deref(), key)), repeat: false, out: self.out })
     }
     fn end(self) -> Result<(), QueryError> {
         Ok(())
@@ -210,16 +285,17 @@ impl ser::SerializeMap for Map<'_> {
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), QueryError> {
         let key = self.key.take().ok_or_else(|| QueryError("a map value came without its key".into()))?;
-        value.serialize(Node { prefix: Some(key), out: self.out })
+        value.serialize(Node { prefix: Some(key), repeat: false, out: self.out })
     }
     fn end(self) -> Result<(), QueryError> {
         Ok(())
     }
 }
 
-/// An array: one parameter, comma-joined.
+/// An array: one parameter, comma-joined, or one parameter per value.
 struct Seq<'a> {
     key: String,
+    repeat: bool,
     values: Vec<String>,
     out: &'a mut Vec<(String, String)>,
 }
@@ -232,7 +308,10 @@ impl Seq<'_> {
         Ok(())
     }
     fn finish(self) -> Result<(), QueryError> {
-        if !self.values.is_empty() {
+        if self.repeat {
+            let key = self.key;
+            self.out.extend(self.values.into_iter().map(|value| (key.clone(), value)));
+        } else if !self.values.is_empty() {
             self.out.push((self.key, self.values.join(",")));
         }
         Ok(())
@@ -418,6 +497,21 @@ mod tests {
             to_query_string(&req).unwrap(),
             "account=ACC-1,ACC-2&created_date.after=2024-01-01T00%3A00%3A00Z&display_name=A%26B%2C%20Inc.,%C3%A9%201&limit=50&mode=after"
         );
+    }
+
+    #[test]
+    fn repeated_arrays_are_one_parameter_per_value() {
+        #[derive(Serialize)]
+        struct Req {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            filter: Option<Repeated<&'static str>>,
+            empty: Repeated<&'static str>,
+            tags: Vec<&'static str>,
+        }
+        let req = Req { filter: Some(Repeated(vec!["a:1,2", "b:3"])), empty: Repeated(vec![]), tags: vec!["x", "y"] };
+        assert_eq!(to_query_string(&req).unwrap(), "filter=a%3A1%2C2&filter=b%3A3&tags=x,y");
+        let req = Req { filter: None, empty: Repeated(vec![]), tags: vec![] };
+        assert_eq!(to_query_string(&req).unwrap(), "");
     }
 
     #[test]
