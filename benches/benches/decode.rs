@@ -1,0 +1,35 @@
+//! Decode throughput: a `rev-orgs.list` page of 100 rev orgs (about 150 KB)
+//! decoded into this crate's models, against the same bytes decoded into
+//! `serde_json::Value`.
+//!
+//! ```sh
+//! cargo bench -p devrev-benches --bench decode
+//! ```
+//!
+//! Criterion reports each as throughput (MiB/s); the ratio typed / `Value`
+//! is what BENCHMARKS.md records.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use devrev_benches::fixtures::{list_page, PAGE_SIZE};
+use devrev_benches::list::RevOrgsListResponse;
+use std::hint::black_box;
+
+fn decode(c: &mut Criterion) {
+    let page = list_page(1_000, PAGE_SIZE as u64, 100_000);
+    // The page must decode fully before it is timed.
+    let typed: RevOrgsListResponse = serde_json::from_slice(&page).expect("the fixture page decodes");
+    assert_eq!(typed.rev_orgs.len(), PAGE_SIZE);
+
+    let mut group = c.benchmark_group("rev-orgs.list page of 100");
+    group.throughput(Throughput::Bytes(page.len() as u64));
+    group.bench_function("typed RevOrgsListResponse", |b| {
+        b.iter(|| serde_json::from_slice::<RevOrgsListResponse>(black_box(&page)).map(|p| p.rev_orgs.len()))
+    });
+    group.bench_function("serde_json::Value", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&page)).map(|v| v.is_object()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, decode);
+criterion_main!(benches);
