@@ -44,6 +44,9 @@ pub struct Client {
 }
 
 pub(crate) struct Config {
+    /// Kept only to scrub it from error text a server echoes it in; the
+    /// header itself is one of reqwest's default headers, marked sensitive.
+    pub(crate) token: Token,
     pub(crate) base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) attempt_timeout: Duration,
@@ -56,6 +59,7 @@ pub(crate) struct Config {
 impl Clone for Config {
     fn clone(&self) -> Self {
         Config {
+            token: self.token.clone(),
             base_url: self.base_url.clone(),
             retry: self.retry.clone(),
             attempt_timeout: self.attempt_timeout,
@@ -159,8 +163,13 @@ impl fmt::Debug for ClientBuilder {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url)
             .field("attempt_timeout", &self.attempt_timeout)
+            .field("connect_timeout", &self.connect_timeout)
             .field("deadline", &self.deadline)
+            .field("user_agent", &self.user_agent)
+            .field("api_version", &self.api_version)
+            .field("beta", &self.beta)
             .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -239,10 +248,24 @@ impl ClientBuilder {
     ///
     /// # Errors
     /// [`ConfigError`] for a missing or malformed token, a base URL that does
-    /// not parse or is not https (outside loopback), or a bad header value.
+    /// not parse or is not https (outside loopback), a bad header value, or a
+    /// zero timeout, deadline or body cap ([`ConfigError::InvalidSetting`]).
     pub fn build(self) -> Result<Client> {
         let token = Token::new(self.token.ok_or(ConfigError::MissingToken)?)?;
         let base_url = check_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        for (name, value) in
+            [("timeout", self.attempt_timeout), ("connect_timeout", self.connect_timeout), ("deadline", self.deadline)]
+        {
+            if value.is_some_and(|d| d.is_zero()) {
+                return Err(
+                    ConfigError::InvalidSetting { name, reason: "it must be longer than zero".to_owned() }.into()
+                );
+            }
+        }
+        if self.max_body_bytes == Some(0) {
+            let reason = "a zero cap would refuse every answer with a body".to_owned();
+            return Err(ConfigError::InvalidSetting { name: "max_body_bytes", reason }.into());
+        }
 
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, token.header_value());
@@ -275,6 +298,7 @@ impl ClientBuilder {
             .map_err(|e| ConfigError::Http(e.to_string()))?;
 
         let config = Config {
+            token,
             base_url,
             retry: self.retry.unwrap_or_default(),
             attempt_timeout: self.attempt_timeout.unwrap_or(Duration::from_secs(60)),
@@ -345,6 +369,19 @@ mod tests {
     #[test]
     fn missing_token_is_typed() {
         assert_eq!(config_err(Client::builder().build()), ConfigError::MissingToken);
+    }
+
+    #[test]
+    fn zero_limits_are_refused() {
+        let setting = |b: ClientBuilder| match config_err(b.token("t").build()) {
+            ConfigError::InvalidSetting { name, .. } => name,
+            other => panic!("expected an invalid setting, got {other:?}"),
+        };
+        assert_eq!(setting(Client::builder().timeout(Duration::ZERO)), "timeout");
+        assert_eq!(setting(Client::builder().connect_timeout(Duration::ZERO)), "connect_timeout");
+        assert_eq!(setting(Client::builder().deadline(Duration::ZERO)), "deadline");
+        assert_eq!(setting(Client::builder().max_body_bytes(0)), "max_body_bytes");
+        assert!(Client::builder().token("t").timeout(Duration::from_millis(1)).max_body_bytes(1).build().is_ok());
     }
 
     #[test]

@@ -433,6 +433,50 @@ pub enum PaginationError {
     },
 }
 
+impl Error {
+    /// Replaces every occurrence of `secret` in the text this error holds
+    /// (excerpts, messages, the redirect location) with `<redacted>`. A server
+    /// or proxy that echoes the request's headers back in its error page must
+    /// not make the token show up in a log line. The typed error body itself
+    /// (what [`ApiError::body`] returns) is kept as the server sent it.
+    pub(crate) fn scrub(mut self, secret: &str) -> Error {
+        if secret.is_empty() {
+            return self;
+        }
+        let fix = |text: &mut String| {
+            if text.contains(secret) {
+                *text = text.replace(secret, "<redacted>");
+            }
+        };
+        match &mut self {
+            Error::Api(e) => {
+                if let Some(text) = e.excerpt.as_mut() {
+                    fix(text);
+                }
+                if let Some(d) = e.decoded.as_mut() {
+                    for text in
+                        [&mut d.error_type, &mut d.message, &mut d.detail, &mut d.reference_id].into_iter().flatten()
+                    {
+                        fix(text);
+                    }
+                }
+            }
+            Error::Decode(e) => {
+                fix(&mut e.message);
+                fix(&mut e.excerpt);
+            }
+            Error::Transport(e) => fix(&mut e.message),
+            Error::Redirect(e) => {
+                if let Some(location) = e.location.as_mut() {
+                    fix(location);
+                }
+            }
+            _ => {}
+        }
+        self
+    }
+}
+
 /// The first bytes of a body, as text, for error messages.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
     let end = bytes.len().min(EXCERPT_BYTES);

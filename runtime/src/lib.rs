@@ -50,7 +50,8 @@ pub mod __private {
     pub use crate::error_body::DevRevError;
     pub use crate::pagination::{Items, Page, Pages, Paginated};
     pub use crate::response::Response;
-    pub use crate::transport::{send, send_with_meta};
+    pub use crate::transport::{decode_answer, send, send_with_meta};
+    pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
     pub use serde::Serialize;
     pub use std::string::String;
     pub use std::vec::Vec;

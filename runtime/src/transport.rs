@@ -6,9 +6,18 @@
 //! the error mapping live in one non-generic function compiled once, so a
 //! crate with hundreds of endpoints pays for it once.
 //!
-//! Each call runs in a `devrev.call` tracing span (`method`, `path`), each
-//! attempt in a `devrev.attempt` span (`attempt`, `status`, `elapsed_ms`,
-//! `backoff_ms`). Neither the token nor any header value is ever recorded.
+//! What an answer means is decided in one place, [`classify`]: a 2xx is a
+//! success to decode (an empty body decodes as `{}`, then as `null`), a 3xx
+//! is [`Error::Redirect`] and is never followed, anything else is an
+//! [`Error::Api`] with the endpoint's error body decoded if it decodes and a
+//! bounded excerpt if not. The network path and [`decode_answer`] (the same
+//! mapping without a network, for property tests and fuzzing) both use it.
+//!
+//! Each call runs in a `devrev.call` tracing span (`method`, `path`,
+//! `attempts`), each attempt in a `devrev.attempt` span (`attempt`, `status`,
+//! `elapsed_ms`, `backoff_ms`). Neither the token nor any header value is
+//! ever recorded, and the token is scrubbed from any error text the server
+//! echoes it in.
 
 use std::time::{Duration, Instant};
 
@@ -24,7 +33,7 @@ use crate::error::{
     excerpt, ApiError, BodyTooLargeError, DecodeError, Error, RedirectError, Result, TimeoutError, TimeoutKind,
     TransportError,
 };
-use crate::error_body::{decode_error_body, ErrorDecoder};
+use crate::error_body::{decode_error_body, ErrorBody, ErrorDecoder};
 use crate::query;
 use crate::response::{Response, ResponseMeta};
 use crate::retry::{is_retryable, retry_after_header, Failure};
@@ -50,7 +59,7 @@ pub async fn send_with_meta<E: Endpoint + ?Sized>(client: &Client, request: &E) 
         decode_error: decode_error_body::<E::Error>,
     };
     let raw = client.execute(call, payload).await?;
-    decode(raw)
+    decode(raw).map_err(|e| e.scrub(client.config.token.expose_secret()))
 }
 
 /// The request on the wire: a query string or a JSON body.
@@ -102,6 +111,57 @@ fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T>> {
     }
 }
 
+/// What a complete answer means for the call.
+pub(crate) enum Answer {
+    /// A 2xx, to decode into the response type.
+    Success(RawResponse),
+    /// Anything else: the error to return, what the retry rule needs to know,
+    /// and the wait the server asked for (`Retry-After`, body `retry_after`).
+    Failed { failure: Failure, error: Error, wait: Option<Duration> },
+}
+
+/// Maps one complete answer to a success or a typed error; the one place
+/// that decides what a status and a body mean. Never panics, whatever the bytes.
+pub(crate) fn classify(
+    decode_error: ErrorDecoder,
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+    attempts: u32,
+) -> Answer {
+    let meta = ResponseMeta::new(status, headers, attempts);
+    if (200..300).contains(&status) {
+        return Answer::Success(RawResponse { body, meta });
+    }
+    if (300..400).contains(&status) {
+        let location = meta.headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let error = Error::Redirect(Box::new(RedirectError { location, meta }));
+        return Answer::Failed { failure: Failure::Status(status), error, wait: None };
+    }
+    let api = api_error(decode_error, status, meta, &body);
+    let wait = api.retry_after;
+    Answer::Failed { failure: Failure::Status(status), error: Error::Api(Box::new(api)), wait }
+}
+
+/// Maps a complete answer (status, headers, body) to what `send_with_meta`
+/// would return for an endpoint answering `T` with error body `B`, without a
+/// network: the same [`classify`] and decoding the transport uses. For
+/// property tests and fuzzing; not a public API.
+///
+/// # Errors
+/// [`Error::Decode`], [`Error::Redirect`] or [`Error::Api`], as `send` would.
+#[doc(hidden)]
+pub fn decode_answer<T: DeserializeOwned, B: ErrorBody>(
+    status: u16,
+    headers: HeaderMap,
+    body: &[u8],
+) -> Result<Response<T>> {
+    match classify(decode_error_body::<B>, status, headers, Bytes::copy_from_slice(body), 1) {
+        Answer::Success(raw) => decode(raw),
+        Answer::Failed { error, .. } => Err(error),
+    }
+}
+
 /// The non-generic facts about one call.
 pub(crate) struct Call {
     pub(crate) method: Method,
@@ -110,7 +170,7 @@ pub(crate) struct Call {
     pub(crate) decode_error: ErrorDecoder,
 }
 
-/// How one attempt ended, short of a success.
+/// How one attempt ended, short of a complete answer.
 enum AttemptError {
     /// Could not connect: nothing was sent.
     Connect(reqwest::Error),
@@ -153,23 +213,16 @@ impl Client {
             let outcome = tokio::time::timeout(limit, self.attempt_once(&call, &url, &payload))
                 .instrument(attempt_span.clone())
                 .await;
-            attempt_span.record("elapsed_ms", attempt_started.elapsed().as_millis() as u64);
+            attempt_span.record("elapsed_ms", millis(attempt_started.elapsed()));
 
             // Decide: done, or a failure with the error to return if it is not retried.
             let (failure, error, server_wait) = match outcome {
                 Ok(Ok((status, headers, body))) => {
                     attempt_span.record("status", status);
-                    let meta = ResponseMeta::new(status, headers, attempt);
-                    if (200..300).contains(&status) {
-                        return Ok(RawResponse { body, meta });
+                    match classify(call.decode_error, status, headers, body, attempt) {
+                        Answer::Success(raw) => return Ok(raw),
+                        Answer::Failed { failure, error, wait } => (failure, error, wait),
                     }
-                    if (300..400).contains(&status) {
-                        let location = meta.headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-                        return Err(Error::Redirect(Box::new(RedirectError { location, meta })));
-                    }
-                    let api = api_error(&call, status, meta, &body);
-                    let wait = api.retry_after;
-                    (Failure::Status(status), Error::Api(Box::new(api)), wait)
                 }
                 Ok(Err(AttemptError::TooLarge { status })) => {
                     attempt_span.record("status", status);
@@ -190,18 +243,20 @@ impl Client {
                 Ok(Err(AttemptError::Sent(e))) => (Failure::MaybeSent, transport(e, true, attempt), None),
                 Err(_elapsed) => (Failure::MaybeSent, timeout(limit_kind, limit, attempt), None),
             };
+            let error = error.scrub(config.token.expose_secret());
 
             if attempt >= config.retry.attempts() || !is_retryable(failure, call.idempotent) {
                 return Err(error);
             }
             let wait = server_wait.unwrap_or_else(|| config.retry.backoff(attempt));
-            if started.elapsed() + wait > config.deadline {
+            // A server may ask for any wait (`Retry-After: 99999999999`): add without overflowing.
+            if started.elapsed().checked_add(wait).is_none_or(|end| end > config.deadline) {
                 // Sleeping would pass the deadline: give the caller the error
                 // (with its retry_after) now rather than a timeout later.
-                tracing::debug!(parent: &attempt_span, wait_ms = wait.as_millis() as u64, "wait passes the deadline; not retrying");
+                tracing::debug!(parent: &attempt_span, wait_ms = millis(wait), "wait passes the deadline; not retrying");
                 return Err(error);
             }
-            attempt_span.record("backoff_ms", wait.as_millis() as u64);
+            attempt_span.record("backoff_ms", millis(wait));
             tracing::debug!(parent: &attempt_span, error = %error, "retrying");
             config.sleeper.sleep(wait).await;
         }
@@ -241,13 +296,17 @@ impl Client {
     }
 }
 
-fn api_error(call: &Call, status: u16, meta: ResponseMeta, body: &[u8]) -> ApiError {
-    let decoded = (call.decode_error)(body);
+fn api_error(decode_error: ErrorDecoder, status: u16, meta: ResponseMeta, body: &[u8]) -> ApiError {
+    let decoded = decode_error(body);
     let header_wait = retry_after_header(&meta.headers);
     let body_wait = decoded.as_ref().and_then(|d| d.retry_after);
     let retry_after = header_wait.max(body_wait);
     let excerpt = if decoded.is_none() { Some(excerpt(body)) } else { None };
     ApiError { status, decoded, retry_after, excerpt, meta }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn timeout(kind: TimeoutKind, limit: Duration, attempts: u32) -> Error {
