@@ -163,3 +163,73 @@ macro_rules! setters {
         setters!($($($rest)*)?);
     };
 }
+
+/// The two forms of a read endpoint: DevRev serves `*.get` and `*.list` both
+/// as `GET` (the fields in the query string) and as `POST` (the same fields
+/// as a JSON body). One field list declares both structs, so they cannot
+/// drift apart; the `impl` body (constructor, setters) is given to both, and
+/// `From` converts either form into the other.
+///
+/// ```text
+/// get_and_post! {
+///     /// GET docs
+///     #[devrev_endpoint(GET, "/things.get")]
+///     get ThingsGetRequest,
+///     /// POST docs
+///     #[devrev_endpoint(POST, "/things.get", response = ThingsGetResponse, idempotent)]
+///     post ThingsGetPostRequest,
+///     #[derive(Debug, Clone, Serialize)]   // shared attributes
+///     fields { /// docs
+///              pub id: String, }
+///     impl { pub fn new(id: impl Into<String>) -> Self { Self { id: id.into() } } }
+/// }
+/// ```
+macro_rules! get_and_post {
+    (
+        $(#[$get_attr:meta])*
+        get $get:ident,
+        $(#[$post_attr:meta])*
+        post $post:ident,
+        $(#[$attr:meta])*
+        fields {
+            $( $(#[$field_attr:meta])* pub $field:ident : $ty:ty, )*
+        }
+        impl {
+            $($body:tt)*
+        }
+    ) => {
+        $(#[$get_attr])*
+        $(#[$attr])*
+        pub struct $get {
+            $( $(#[$field_attr])* pub $field: $ty, )*
+        }
+
+        $(#[$post_attr])*
+        $(#[$attr])*
+        pub struct $post {
+            $( $(#[$field_attr])* pub $field: $ty, )*
+        }
+
+        impl $get {
+            $($body)*
+        }
+
+        impl $post {
+            $($body)*
+        }
+
+        impl ::std::convert::From<$get> for $post {
+            #[doc = concat!("The `POST` form of the same request: `", stringify!($post), "`.")]
+            fn from(request: $get) -> Self {
+                $post { $( $field: request.$field, )* }
+            }
+        }
+
+        impl ::std::convert::From<$post> for $get {
+            #[doc = concat!("The `GET` form of the same request: `", stringify!($get), "`.")]
+            fn from(request: $post) -> Self {
+                $get { $( $field: request.$field, )* }
+            }
+        }
+    };
+}

@@ -6,9 +6,15 @@
 //! `Unknown(String)` variant, and unions tagged on `type` (such as
 //! [`UserSummary`]) decode an unknown `type` into `Unknown` with its fields.
 
+mod account;
+mod filters;
+mod inputs;
 mod rev_org;
 mod summaries;
 
+pub use account::Account;
+pub use filters::{DateTimeFilter, ListMode};
+pub use inputs::{CustomSchemaSpec, CustomSchemaSpecDrop, SetValues};
 pub use rev_org::{OrgEnvironment, RevOrg};
 pub use summaries::{
     AccountSummary, ArtifactFileSummary, ArtifactSummary, DevOrgSummary, OrgSummary, RevOrgSummary, RevUserSummary,
