@@ -1,0 +1,172 @@
+//! The HTTP side: routes, authentication, rate limiting, faults.
+//!
+//! Order of checks for a request: a queued fault for its path (answered,
+//! delayed or dropped before anything else), then for a known path the
+//! Bearer token (401), the rate limit (429), and the endpoint. An unknown
+//! path is 404 `{"message":"route not found"}` with or without a token.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::{Extension, Router};
+use tokio::sync::Notify;
+
+use crate::api::{self, Op};
+use crate::error::ApiError;
+use crate::faults::{Action, Faults};
+use crate::input::Input;
+use crate::ratelimit::Limiter;
+use crate::store::{DevUser, Store};
+
+/// A request the server received, as recorded for tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The method, such as `POST`.
+    pub method: String,
+    /// The path, such as `/rev-orgs.create`.
+    pub path: String,
+    /// The raw query string, without `?`.
+    pub query: Option<String>,
+}
+
+/// State shared by every connection.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: Mutex<Store>,
+    pub(crate) tokens: HashMap<String, DevUser>,
+    pub(crate) limiter: Limiter,
+    pub(crate) faults: Faults,
+    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) print_requests: bool,
+}
+
+type App = Arc<Shared>;
+
+/// Closes the connection a request came on, without an answer.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionKiller(pub(crate) Arc<Notify>);
+
+/// A JSON answer.
+pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn bearer(request: &Request) -> Option<&str> {
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The router of every endpoint, with its middleware.
+pub(crate) fn router(app: App) -> Router {
+    let mut api = Router::new();
+    for op in Op::ALL {
+        let handler =
+            move |State(app): State<App>,
+                  Extension(user): Extension<DevUser>,
+                  method: Method,
+                  request: axum::extract::RawQuery,
+                  body: Bytes| async move { handle(&app, &user, op, &method, request.0.as_deref(), &body) };
+        let route: MethodRouter<App> = if op.has_get() { get(handler).post(handler) } else { post(handler) };
+        api = api.route(op.path(), route);
+    }
+    api.route_layer(from_fn_with_state(app.clone(), authenticate))
+        .fallback(|| async { ApiError::route_not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::route_not_found() })
+        .layer(from_fn_with_state(app.clone(), front))
+        .with_state(app)
+}
+
+fn handle(app: &Shared, user: &DevUser, op: Op, method: &Method, query: Option<&str>, body: &[u8]) -> Response {
+    let input =
+        if method == Method::POST { Input::from_body(body) } else { Ok(Input::from_query(query, op.array_params())) };
+    let result = input.and_then(|input| {
+        let mut store = app.store.lock().unwrap_or_else(|e| e.into_inner());
+        api::run(&mut store, user, op, &input)
+    });
+    match result {
+        Ok((status, body)) => json_response(status, &body),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Checks the token and counts the request against its rate limit.
+async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
+    let Some(token) = bearer(&request).map(str::to_owned) else {
+        return ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response();
+    };
+    let Some(user) = app.tokens.get(&token).cloned() else {
+        return ApiError::unauthenticated("the token is not valid").into_response();
+    };
+    match app.limiter.take(&token) {
+        Err((budget, wait)) => {
+            let mut response = ApiError::too_many_requests(wait).into_response();
+            budget.apply(&mut response);
+            response
+        }
+        Ok(budget) => {
+            request.extensions_mut().insert(user);
+            let mut response = next.run(request).await;
+            budget.apply(&mut response);
+            response
+        }
+    }
+}
+
+/// Records the request, applies a queued fault, and adds the rate-limit
+/// headers to answers that did not count against the limit.
+async fn front(State(app): State<App>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let path = request.uri().path().to_owned();
+    let recorded =
+        RecordedRequest { method: method.clone(), path: path.clone(), query: request.uri().query().map(str::to_owned) };
+    app.requests.lock().unwrap_or_else(|e| e.into_inner()).push(recorded);
+    let token = bearer(&request).filter(|t| app.tokens.contains_key(*t)).map(str::to_owned);
+
+    let mut response = match app.faults.take(&path) {
+        Some(Action::Drop) => {
+            if let Some(killer) = request.extensions().get::<ConnectionKiller>() {
+                killer.0.notify_one();
+                // The connection task drops this request with the connection.
+                return std::future::pending::<Response>().await;
+            }
+            // Not served through the accept loop: nothing to drop.
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+        Some(Action::Respond { status, content_type, body, headers }) => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            if let Some(content_type) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+                response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+            }
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+                    response.headers_mut().append(name, value);
+                }
+            }
+            response
+        }
+        Some(Action::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            next.run(request).await
+        }
+        None => next.run(request).await,
+    };
+    if !response.headers().contains_key("x-ratelimit-limit") {
+        app.limiter.peek(token.as_deref()).apply(&mut response);
+    }
+    if app.print_requests {
+        eprintln!("{method} {path} -> {}", response.status().as_u16());
+    }
+    response
+}

@@ -1,0 +1,224 @@
+//! The server handle, its builder, and the accept loop.
+//!
+//! The loop serves each connection with `hyper` directly (axum's router as
+//! the service) so that a [`Fault::drop_connection`] can close the TCP
+//! connection without an answer.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tokio::task::{JoinHandle, JoinSet};
+use tower::ServiceExt;
+
+use crate::faults::{Fault, Faults};
+use crate::ratelimit::{Limiter, RateLimit};
+use crate::routes::{self, ConnectionKiller, RecordedRequest, Shared};
+use crate::store::{DevUser, Store};
+
+/// The name of the dev user the main token acts as.
+pub const DEFAULT_USER: &str = "testkit";
+
+/// Options for a [`TestServer`]; start it with [`start`](Self::start).
+#[derive(Debug, Clone, Default)]
+pub struct TestServerBuilder {
+    token: Option<String>,
+    users: Vec<(String, String)>,
+    rate_limit: RateLimit,
+    token_limits: HashMap<String, RateLimit>,
+    port: u16,
+    print_requests: bool,
+}
+
+impl TestServerBuilder {
+    /// The main token (default: a random one). It acts as the dev user
+    /// [`DEFAULT_USER`].
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Another valid token, acting as another dev user named `name`.
+    pub fn user(mut self, token: impl Into<String>, name: impl Into<String>) -> Self {
+        self.users.push((token.into(), name.into()));
+        self
+    }
+
+    /// The rate limit of every token: `requests` per `window` (default:
+    /// [`RateLimit::default`]).
+    pub fn rate_limit(mut self, requests: u32, window: Duration) -> Self {
+        self.rate_limit = RateLimit::new(requests, window);
+        self
+    }
+
+    /// The rate limit of one token, overriding [`rate_limit`](Self::rate_limit).
+    pub fn token_rate_limit(mut self, token: impl Into<String>, requests: u32, window: Duration) -> Self {
+        self.token_limits.insert(token.into(), RateLimit::new(requests, window));
+        self
+    }
+
+    /// The port on 127.0.0.1 (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Prints one line per request to stderr (`POST /rev-orgs.create -> 201`).
+    pub fn print_requests(mut self, print: bool) -> Self {
+        self.print_requests = print;
+        self
+    }
+
+    /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
+    ///
+    /// # Errors
+    /// When the port cannot be bound (already in use, say).
+    pub async fn start(self) -> io::Result<TestServer> {
+        let token = self.token.unwrap_or_else(random_token);
+        let mut tokens = HashMap::new();
+        let mut users = Vec::new();
+        for (num, (token, name)) in
+            std::iter::once((token.clone(), DEFAULT_USER.to_owned())).chain(self.users).enumerate()
+        {
+            let user = DevUser { num: u32::try_from(num + 1).unwrap_or(u32::MAX), name };
+            users.push(user.clone());
+            tokens.insert(token, user);
+        }
+        let store = Store::new(users);
+        let shared = Arc::new(Shared {
+            store: Mutex::new(store),
+            tokens,
+            limiter: Limiter::new(self.rate_limit, self.token_limits),
+            faults: Faults::default(),
+            requests: Mutex::new(Vec::new()),
+            print_requests: self.print_requests,
+        });
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(accept_loop(listener, routes::router(Arc::clone(&shared))));
+        Ok(TestServer { addr, token, shared, task })
+    }
+}
+
+fn random_token() -> String {
+    let random: String = std::iter::repeat_with(fastrand::alphanumeric).take(32).collect();
+    format!("testkit-{random}")
+}
+
+/// A running DevRev-compatible server on 127.0.0.1; it stops when dropped.
+///
+/// ```no_run
+/// # async fn run() {
+/// let server = devrev_testkit::TestServer::start().await;
+/// let base_url = server.base_url(); // http://127.0.0.1:PORT
+/// let token = server.token(); // send as `Authorization: Bearer <token>`
+/// # let _ = (base_url, token); }
+/// ```
+#[derive(Debug)]
+pub struct TestServer {
+    addr: SocketAddr,
+    token: String,
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Starts a server with the defaults on a free port.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound; use [`builder`](Self::builder)
+    /// to handle that error.
+    pub async fn start() -> TestServer {
+        match TestServer::builder().start().await {
+            Ok(server) => server,
+            Err(e) => panic!("devrev-testkit: cannot bind a port on 127.0.0.1: {e}"),
+        }
+    }
+
+    /// A builder for a server with options (token, rate limits, port).
+    pub fn builder() -> TestServerBuilder {
+        TestServerBuilder::default()
+    }
+
+    /// The base URL, such as `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The main token: valid, acting as the dev user [`DEFAULT_USER`].
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Queues `fault` for the next requests to `path` (such as
+    /// `/rev-orgs.create`, without a query string); see [`Fault`].
+    pub fn inject(&self, path: &str, fault: Fault) {
+        self.shared.faults.push(path, fault);
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults.clear();
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// How many requests were received for `path`.
+    pub fn request_count(&self, path: &str) -> usize {
+        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).iter().filter(|r| r.path == path).count()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // Dropping the loop drops its connections, mid-request or not.
+        self.task.abort();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, router: Router) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, router.clone()));
+                }
+                // Out of file descriptors, say: back off rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+}
+
+async fn serve_connection(stream: TcpStream, router: Router) {
+    let _ = stream.set_nodelay(true);
+    let kill = Arc::new(Notify::new());
+    let killer = ConnectionKiller(Arc::clone(&kill));
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(killer.clone());
+        router.clone().oneshot(request)
+    });
+    let connection = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = connection => {}
+        // A fault asked to drop the connection: dropping the future closes the socket.
+        () = kill.notified() => {}
+    }
+}
