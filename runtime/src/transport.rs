@@ -314,7 +314,18 @@ fn timeout(kind: TimeoutKind, limit: Duration, attempts: u32) -> Error {
 }
 
 fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
-    // reqwest's message names the URL, which holds no secret (the token is a header).
-    let message = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| format!("{e}: {s}"));
+    // reqwest's message names the URL, which holds no secret (the token is a
+    // header). The causes below it say what happened ("connection reset by
+    // peer"), so the whole chain goes into the message.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
     Error::Transport(Box::new(TransportError { message, sent, attempts, source: Some(e) }))
 }

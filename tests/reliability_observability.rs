@@ -1,0 +1,283 @@
+//! Secrets and observability: every span field and event recorded while
+//! calls succeed and fail (at every level, from every crate in the process)
+//! is captured, and the token and the `Authorization` header appear in none
+//! of them, nor in any `Debug` or `Display` output. The call and attempt
+//! spans carry their documented fields.
+
+mod reliability_support;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use devrev::{Client, Error};
+use reliability_support::{builder, client, refused_url, thing_json, Ep, Fault, RawServer, RecordingSleeper, TOKEN};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::Layer;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A span as recorded: its name and every field value it was given.
+#[derive(Debug, Clone)]
+struct SpanRecord {
+    name: String,
+    fields: BTreeMap<String, String>,
+}
+
+#[derive(Default, Clone)]
+struct Captured {
+    spans: Arc<Mutex<BTreeMap<u64, SpanRecord>>>,
+    /// Every event, as "target level field=value ...".
+    events: Arc<Mutex<Vec<String>>>,
+}
+
+impl Captured {
+    fn spans(&self) -> Vec<SpanRecord> {
+        self.spans.lock().unwrap().values().cloned().collect()
+    }
+
+    /// Everything captured, as text.
+    fn all_text(&self) -> String {
+        let mut text = String::new();
+        for span in self.spans() {
+            text.push_str(&format!("{} {:?}\n", span.name, span.fields));
+        }
+        for event in self.events.lock().unwrap().iter() {
+            text.push_str(event);
+            text.push('\n');
+        }
+        text
+    }
+}
+
+struct FieldVisitor<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for FieldVisitor<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Captured {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        attrs.record(&mut FieldVisitor(&mut fields));
+        let name = attrs.metadata().name().to_owned();
+        self.spans.lock().unwrap().insert(id.into_u64(), SpanRecord { name, fields });
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, _: Context<'_, S>) {
+        if let Some(span) = self.spans.lock().unwrap().get_mut(&id.into_u64()) {
+            values.record(&mut FieldVisitor(&mut span.fields));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut FieldVisitor(&mut fields));
+        let meta = event.metadata();
+        self.events.lock().unwrap().push(format!("{} {} {fields:?}", meta.target(), meta.level()));
+    }
+}
+
+/// Installs a capturing subscriber (every level) for the current thread.
+/// `#[tokio::test]` runs on one thread, so the client's and hyper's tasks are seen.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::registry().with(captured.clone());
+    let guard = tracing::subscriber::set_default(subscriber);
+    (captured, guard)
+}
+
+/// Fails if `text` holds the token or the header in any form.
+fn assert_clean(what: &str, text: &str) {
+    assert!(!text.contains(TOKEN), "{what} holds the token:\n{text}");
+    assert!(!text.contains("Bearer"), "{what} holds the Authorization value:\n{text}");
+    assert!(!text.to_ascii_lowercase().contains("authorization"), "{what} names the Authorization header:\n{text}");
+}
+
+fn assert_error_clean(err: &Error) {
+    assert_clean("Display", &err.to_string());
+    assert_clean("Debug", &format!("{err:?}"));
+    assert_clean("alternate Debug", &format!("{err:#?}"));
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        assert_clean("source", &format!("{s} {s:?}"));
+        source = s.source();
+    }
+}
+
+#[tokio::test]
+async fn nothing_recorded_or_printed_holds_the_token() {
+    let (captured, _guard) = capture();
+    let mut errors = Vec::new();
+
+    // A retried 503 then success; a 401; a 429 past the deadline; a redirect.
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503).set_body_raw(r#"{"type":"service_unavailable"}"#, "application/json"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(thing_json("T-1"), "application/json"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(401).set_body_raw(r#"{"type":"unauthenticated"}"#, "application/json"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:9/elsewhere"))
+        .mount(&server)
+        .await;
+    let (c, _) = client(&server.uri());
+    let ok = Ep::Get.call(&c).await.unwrap();
+    assert_clean("Response Debug", &format!("{ok:?}"));
+    for _ in 0..3 {
+        errors.push(Ep::Create.call(&c).await.unwrap_err());
+    }
+
+    // Refused, reset, attempt timeout, cut body, body over the cap, decode error.
+    let (refused, _) = client(&refused_url().await);
+    errors.push(Ep::Create.call(&refused).await.unwrap_err());
+    let reset = RawServer::start(Fault::Reset).await;
+    errors.push(Ep::Get.call(&client(&reset.url).0).await.unwrap_err());
+    let silent = RawServer::start(Fault::Silent).await;
+    let sleeper = RecordingSleeper::default();
+    let quick = builder(&silent.url, &sleeper).timeout(Duration::from_millis(100)).build().unwrap();
+    errors.push(Ep::Create.call(&quick).await.unwrap_err());
+    let cut = RawServer::start(Fault::CutBody).await;
+    errors.push(Ep::Create.call(&client(&cut.url).0).await.unwrap_err());
+    let big = RawServer::start(Fault::Chunked(1 << 20)).await;
+    let capped = builder(&big.url, &sleeper).max_body_bytes(100).build().unwrap();
+    errors.push(Ep::Create.call(&capped).await.unwrap_err());
+    let odd = RawServer::start(Fault::Raw(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 5\r\n\r\n[1,2,".to_vec(),
+    ))
+    .await;
+    errors.push(Ep::Create.call(&client(&odd.url).0).await.unwrap_err());
+
+    let kinds: Vec<&str> = errors
+        .iter()
+        .map(|e| match e {
+            Error::Api(_) => "api",
+            Error::Redirect(_) => "redirect",
+            Error::Transport(_) => "transport",
+            Error::Timeout(_) => "timeout",
+            Error::BodyTooLarge(_) => "too large",
+            Error::Decode(_) => "decode",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["api", "api", "redirect", "transport", "transport", "timeout", "transport", "too large", "decode"]
+    );
+    for err in &errors {
+        assert_error_clean(err);
+    }
+    assert_clean("Client Debug", &format!("{c:?} {c:#?}"));
+    let b = Client::builder().token(TOKEN).api_version("2024-01-24");
+    assert_clean("ClientBuilder Debug", &format!("{b:?}"));
+    let token = devrev::Token::new(TOKEN).unwrap();
+    assert_clean("Token", &format!("{token} {token:?}"));
+
+    let text = captured.all_text();
+    assert!(captured.spans().len() >= 20, "spans were captured: {text}");
+    assert_clean("tracing output", &text);
+}
+
+#[tokio::test]
+async fn call_and_attempt_spans_carry_their_fields() {
+    let (captured, _guard) = capture();
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "2"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(thing_json("T-1"), "application/json"))
+        .mount(&server)
+        .await;
+    let (c, _) = client(&server.uri());
+    Ep::Get.call(&c).await.unwrap();
+
+    let spans = captured.spans();
+    let calls: Vec<_> = spans.iter().filter(|s| s.name == "devrev.call").collect();
+    assert_eq!(calls.len(), 1, "{spans:?}");
+    let call = &calls[0].fields;
+    assert_eq!(call.get("method").map(String::as_str), Some("GET"));
+    assert_eq!(call.get("path").map(String::as_str), Some("/things.get"));
+    assert_eq!(call.get("attempts").map(String::as_str), Some("2"));
+
+    let attempts: Vec<_> = spans.iter().filter(|s| s.name == "devrev.attempt").map(|s| &s.fields).collect();
+    assert_eq!(attempts.len(), 2, "{spans:?}");
+    let field = |i: usize, name: &str| attempts[i].get(name).cloned();
+    assert_eq!(field(0, "attempt").as_deref(), Some("1"));
+    assert_eq!(field(0, "status").as_deref(), Some("503"));
+    assert_eq!(field(0, "backoff_ms").as_deref(), Some("2000"));
+    assert!(field(0, "elapsed_ms").is_some_and(|v| v.parse::<u64>().is_ok()), "{attempts:?}");
+    assert_eq!(field(1, "attempt").as_deref(), Some("2"));
+    assert_eq!(field(1, "status").as_deref(), Some("200"));
+    assert!(field(1, "elapsed_ms").is_some_and(|v| v.parse::<u64>().is_ok()), "{attempts:?}");
+    assert_eq!(field(1, "backoff_ms"), None, "the last attempt waited for nothing");
+
+    // The retry is announced with the error that caused it.
+    let events = captured.events.lock().unwrap().clone();
+    assert!(events.iter().any(|e| e.contains("retrying") && e.contains("503")), "{events:#?}");
+}
+
+#[tokio::test]
+async fn a_server_echoing_the_token_does_not_put_it_in_errors_or_logs() {
+    let (captured, _guard) = capture();
+    // A proxy's debug page that echoes the request headers back, on a retried
+    // status so the error also goes through the "retrying" event.
+    let page = format!("<html><pre>GET /things.get\nAuthorization: Bearer {TOKEN}\n</pre></html>");
+    let server = MockServer::start().await;
+    Mock::given(any()).respond_with(ResponseTemplate::new(502).set_body_raw(page, "text/html")).mount(&server).await;
+    let (c, _) = client(&server.uri());
+    let err = Ep::Get.call(&c).await.unwrap_err();
+    assert_eq!(err.status(), Some(502));
+    let excerpt = err.api().unwrap().excerpt().unwrap();
+    assert!(excerpt.contains("Bearer <redacted>"), "{excerpt}");
+    assert!(!err.to_string().contains(TOKEN) && !format!("{err:?}").contains(TOKEN), "{err:?}");
+
+    // The same in a JSON error message, and in a success body that does not decode.
+    let json = format!(r#"{{"type":"unauthenticated","message":"token {TOKEN} expired"}}"#);
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(401).set_body_raw(json, "application/json"))
+        .mount(&server)
+        .await;
+    let err = Ep::Get.call(&client(&server.uri()).0).await.unwrap_err();
+    assert_eq!(err.message(), Some("token <redacted> expired"));
+    assert!(!err.to_string().contains(TOKEN), "{err}");
+
+    let server = MockServer::start().await;
+    let body = format!(r#"{{"echo":"{TOKEN}"}}"#);
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let err = Ep::Get.call(&client(&server.uri()).0).await.unwrap_err();
+    assert!(matches!(err, Error::Decode(_)));
+    assert!(!err.to_string().contains(TOKEN) && !format!("{err:?}").contains(TOKEN), "{err:?}");
+
+    assert!(!captured.all_text().contains(TOKEN), "{}", captured.all_text());
+}
