@@ -477,11 +477,30 @@ impl Error {
     }
 }
 
-/// The first bytes of a body, as text, for error messages.
+/// The first bytes of a body, as text, for error messages: at most
+/// [`EXCERPT_BYTES`] bytes of UTF-8 (invalid bytes shown as U+FFFD), with `…`
+/// after it when the body was longer.
 pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let end = bytes.len().min(EXCERPT_BYTES);
-    let mut text = String::from_utf8_lossy(&bytes[..end]).into_owned();
+    let mut head = &bytes[..bytes.len().min(EXCERPT_BYTES)];
     if bytes.len() > EXCERPT_BYTES {
+        // Do not cut a character in two: drop a sequence left incomplete at the end.
+        let last_start = (head.len().saturating_sub(4)..head.len()).rev().find(|&i| head[i] & 0xC0 != 0x80);
+        if let Some(i) = last_start.filter(|&i| std::str::from_utf8(&head[i..]).is_err()) {
+            head = &head[..i];
+        }
+    }
+    let mut text = String::from_utf8_lossy(head).into_owned();
+    // Each invalid byte became a 3-byte U+FFFD: keep within the bound.
+    let mut cut = bytes.len() > EXCERPT_BYTES;
+    if text.len() > EXCERPT_BYTES {
+        let mut end = EXCERPT_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        cut = true;
+    }
+    if cut {
         text.push('…');
     }
     text
@@ -501,5 +520,30 @@ mod tests {
         let long = vec![b'x'; 10_000];
         assert_eq!(excerpt(&long).chars().count(), EXCERPT_BYTES + 1);
         assert_eq!(excerpt(b"<html>"), "<html>");
+        // Invalid bytes widen into U+FFFD; the excerpt stays within the bound.
+        let invalid = vec![0x80; 600];
+        let text = excerpt(&invalid);
+        assert!(text.len() <= EXCERPT_BYTES + '…'.len_utf8(), "{}", text.len());
+        assert!(text.starts_with('\u{FFFD}') && text.ends_with('…'));
+        // A character cut at the bound is dropped, not mangled.
+        let mut split = vec![b'a'; EXCERPT_BYTES - 1];
+        split.extend_from_slice("é and more".as_bytes());
+        assert_eq!(excerpt(&split), format!("{}…", "a".repeat(EXCERPT_BYTES - 1)));
+        let exact = "é".repeat(EXCERPT_BYTES / 2);
+        assert_eq!(excerpt(exact.as_bytes()), exact);
+    }
+
+    #[test]
+    fn scrub_removes_the_secret_from_error_text() {
+        let api = ApiError {
+            status: 502,
+            decoded: None,
+            retry_after: None,
+            excerpt: Some("Authorization: Bearer s3cr3t".into()),
+            meta: ResponseMeta::new(502, Default::default(), 1),
+        };
+        let err = Error::Api(Box::new(api)).scrub("s3cr3t");
+        assert_eq!(err.api().unwrap().excerpt(), Some("Authorization: Bearer <redacted>"));
+        assert!(!format!("{err} {err:?}").contains("s3cr3t"));
     }
 }
