@@ -80,7 +80,9 @@ impl Op {
                 "websites",
             ],
             Op::RevOrgsList => {
-                &["account", "created_by", "custom_field_filter", "display_name", "external_ref", "sort_by", "tags"]
+                // `custom_field_filter` is not here: each filter is its own parameter,
+                // since its values hold commas.
+                &["account", "created_by", "display_name", "external_ref", "sort_by", "tags"]
             }
             _ => &[],
         }
@@ -261,6 +263,21 @@ fn any_of(wanted: &Option<Vec<String>>, values: &[String]) -> bool {
     wanted.as_ref().is_none_or(|w| values.iter().any(|v| w.contains(v)))
 }
 
+/// Whether `fields` holds every value of `filter`. From a query string the
+/// wanted values are strings, so a number or boolean matches its text too.
+fn custom_match(filter: &Option<Map<String, Value>>, fields: &Option<Map<String, Value>>) -> bool {
+    let Some(filter) = filter else { return true };
+    filter.iter().all(|(name, wanted)| {
+        let Some(have) = fields.as_ref().and_then(|f| f.get(name)) else { return false };
+        have == wanted
+            || match (have, wanted) {
+                (Value::Number(n), Value::String(text)) => n.to_string() == *text,
+                (Value::Bool(b), Value::String(text)) => b.to_string() == *text,
+                _ => false,
+            }
+    })
+}
+
 fn in_range(filter: &Option<DateFilter>, stamp: &Stamp) -> bool {
     filter.as_ref().is_none_or(|f| f.contains(stamp.at))
 }
@@ -291,9 +308,11 @@ fn accounts_list(store: &Store, input: &Input) -> Result<Answer, ApiError> {
     let refs = input.strings("external_refs")?;
     let tiers = input.strings("tier")?;
     let websites = input.strings("websites")?;
+    let custom = input.object("custom_fields")?;
     let matching = store
         .accounts
         .values()
+        .filter(|a| custom_match(&custom, &a.custom_fields))
         .filter(|a| created_by.as_ref().is_none_or(|u| u.contains(&a.created.by.num)))
         .filter(|a| owned_by.as_ref().is_none_or(|u| a.owned_by.iter().any(|o| u.contains(&o.num))))
         .filter(|a| in_range(&created, &a.created) && in_range(&modified, &a.modified))
@@ -312,7 +331,8 @@ fn accounts_update(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
     let description = input.string("description")?;
     let domains = input.strings("domains")?;
     let external_refs = input.strings("external_refs")?;
-    let tier = input.string("tier")?;
+    // `"tier": null` clears the tier (the one nullable field of the update).
+    let tier = input.nullable_string("tier")?;
     let tags = input.tags("tags")?;
     let custom_fields = input.object("custom_fields")?;
     let artifacts = input.set_of_strings("artifacts")?;
@@ -327,12 +347,9 @@ fn accounts_update(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
     macro_rules! set {
         ($($field:ident),*) => { $(if let Some(v) = $field { account.$field = v; })* };
     }
-    set!(display_name, domains, external_refs, tags, artifacts, websites, schema_fragments, owned_by);
+    set!(display_name, domains, external_refs, tags, artifacts, websites, schema_fragments, owned_by, tier);
     if description.is_some() {
         account.description = description;
-    }
-    if tier.is_some() {
-        account.tier = tier;
     }
     if custom_fields.is_some() {
         account.custom_fields = custom_fields;
@@ -420,9 +437,11 @@ fn rev_orgs_list(store: &Store, input: &Input) -> Result<Answer, ApiError> {
     let modified = input.date_filter("modified_date")?;
     let names = input.strings("display_name")?;
     let refs = input.strings("external_ref")?;
+    let custom = input.object("custom_fields")?;
     let matching = store
         .rev_orgs
         .values()
+        .filter(|o| custom_match(&custom, &o.custom_fields))
         .filter(|o| one_of(&accounts, &o.account))
         .filter(|o| created_by.as_ref().is_none_or(|u| u.contains(&o.created.by.num)))
         .filter(|o| in_range(&created, &o.created) && in_range(&modified, &o.modified))

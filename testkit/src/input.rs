@@ -20,7 +20,7 @@ pub(crate) struct Input {
     from_query: bool,
 }
 
-/// A date range filter: `after` and `before`, both exclusive.
+/// A date range filter: `after` and `before`, both inclusive (as DevRev documents them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct DateFilter {
     pub(crate) after: Option<DateTime<Utc>>,
@@ -30,7 +30,7 @@ pub(crate) struct DateFilter {
 impl DateFilter {
     /// Whether `t` is inside the range.
     pub(crate) fn contains(&self, t: DateTime<Utc>) -> bool {
-        self.after.is_none_or(|a| t > a) && self.before.is_none_or(|b| t < b)
+        self.after.is_none_or(|a| t >= a) && self.before.is_none_or(|b| t <= b)
     }
 }
 
@@ -109,6 +109,15 @@ impl Input {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(other) => Err(ApiError::wrong_type(name, other, "string")),
+        }
+    }
+
+    /// A string that may be sent as `null` to clear it: `None` when absent,
+    /// `Some(None)` for `null`.
+    pub(crate) fn nullable_string(&self, name: &str) -> Result<Option<Option<String>>, ApiError> {
+        match self.fields.get(name) {
+            Some(Value::Null) => Ok(Some(None)),
+            _ => self.string(name).map(|s| s.map(Some)),
         }
     }
 
