@@ -6,12 +6,12 @@
 
 use std::time::Duration;
 
-use devrev::devrev_endpoint;
 use devrev::models::UserSummary;
 use serde::{Deserialize, Serialize};
 
 /// Reads a work item (issue, ticket, task or opportunity): `GET /works.get?id=...`.
-#[devrev_endpoint(GET, "/works.get", error = WorksError)]
+// The attribute written by path: no `use` needed.
+#[devrev::devrev_endpoint(GET, "/works.get", error = WorksError)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorksGetRequest {
     /// The work's ID: a DON ID or a display ID such as `ISS-42`.
