@@ -308,13 +308,25 @@ async fn list_post_form_nests_the_same_filters_in_a_body() {
 
 #[test]
 fn reads_are_idempotent_writes_are_not() {
-    assert!(<AccountsGetRequest as Endpoint>::IDEMPOTENT);
-    assert!(<AccountsGetPostRequest as Endpoint>::IDEMPOTENT);
-    assert!(<AccountsListRequest as Endpoint>::IDEMPOTENT);
-    assert!(<AccountsListPostRequest as Endpoint>::IDEMPOTENT);
-    assert!(!<AccountsCreateRequest as Endpoint>::IDEMPOTENT);
-    assert!(!<AccountsUpdateRequest as Endpoint>::IDEMPOTENT);
-    assert!(!<AccountsDeleteRequest as Endpoint>::IDEMPOTENT);
+    let declared = [
+        ("AccountsGetRequest", <AccountsGetRequest as Endpoint>::IDEMPOTENT),
+        ("AccountsGetPostRequest", <AccountsGetPostRequest as Endpoint>::IDEMPOTENT),
+        ("AccountsListRequest", <AccountsListRequest as Endpoint>::IDEMPOTENT),
+        ("AccountsListPostRequest", <AccountsListPostRequest as Endpoint>::IDEMPOTENT),
+        ("AccountsCreateRequest", <AccountsCreateRequest as Endpoint>::IDEMPOTENT),
+        ("AccountsUpdateRequest", <AccountsUpdateRequest as Endpoint>::IDEMPOTENT),
+        ("AccountsDeleteRequest", <AccountsDeleteRequest as Endpoint>::IDEMPOTENT),
+    ];
+    let expected = [
+        ("AccountsGetRequest", true),
+        ("AccountsGetPostRequest", true),
+        ("AccountsListRequest", true),
+        ("AccountsListPostRequest", true),
+        ("AccountsCreateRequest", false),
+        ("AccountsUpdateRequest", false),
+        ("AccountsDeleteRequest", false),
+    ];
+    assert_eq!(declared, expected);
 }
 
 #[tokio::test]

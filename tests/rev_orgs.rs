@@ -256,12 +256,23 @@ async fn empty_list_requests() {
 
 #[test]
 fn reads_are_idempotent_writes_are_not() {
-    assert!(<RevOrgsGetRequest as Endpoint>::IDEMPOTENT);
-    assert!(<RevOrgsGetPostRequest as Endpoint>::IDEMPOTENT);
-    assert!(<RevOrgsListRequest as Endpoint>::IDEMPOTENT);
-    assert!(<RevOrgsListPostRequest as Endpoint>::IDEMPOTENT);
-    assert!(!<RevOrgsUpdateRequest as Endpoint>::IDEMPOTENT);
-    assert!(!<RevOrgsDeleteRequest as Endpoint>::IDEMPOTENT);
+    let declared = [
+        ("RevOrgsGetRequest", <RevOrgsGetRequest as Endpoint>::IDEMPOTENT),
+        ("RevOrgsGetPostRequest", <RevOrgsGetPostRequest as Endpoint>::IDEMPOTENT),
+        ("RevOrgsListRequest", <RevOrgsListRequest as Endpoint>::IDEMPOTENT),
+        ("RevOrgsListPostRequest", <RevOrgsListPostRequest as Endpoint>::IDEMPOTENT),
+        ("RevOrgsUpdateRequest", <RevOrgsUpdateRequest as Endpoint>::IDEMPOTENT),
+        ("RevOrgsDeleteRequest", <RevOrgsDeleteRequest as Endpoint>::IDEMPOTENT),
+    ];
+    let expected = [
+        ("RevOrgsGetRequest", true),
+        ("RevOrgsGetPostRequest", true),
+        ("RevOrgsListRequest", true),
+        ("RevOrgsListPostRequest", true),
+        ("RevOrgsUpdateRequest", false),
+        ("RevOrgsDeleteRequest", false),
+    ];
+    assert_eq!(declared, expected);
 }
 
 #[tokio::test]
