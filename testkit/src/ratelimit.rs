@@ -116,6 +116,11 @@ impl Limiter {
         })
     }
 
+    /// Forgets every token's use: each starts a new window with its next request.
+    pub(crate) fn reset(&self) {
+        self.buckets.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
     /// The budget of `token` without counting a request; for answers that
     /// are not counted (unauthenticated requests, unknown paths, faults).
     pub(crate) fn peek(&self, token: Option<&str>) -> Budget {

@@ -173,6 +173,14 @@ impl TestServer {
         self.shared.faults.clear();
     }
 
+    /// Starts a new rate-limit window for every token, as if the current
+    /// one had ended. A test's sleeper (the devrev client's
+    /// `ClientBuilder::sleeper`) can call this instead of sleeping through a
+    /// `Retry-After`.
+    pub fn reset_rate_limits(&self) {
+        self.shared.limiter.reset();
+    }
+
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()

@@ -40,6 +40,12 @@ async fn rate_limit_per_token_with_headers_on_every_answer() {
     assert_eq!(limited.header("x-ratelimit-remaining"), Some("0"));
     assert_eq!(limited.header("x-ratelimit-reset").unwrap().parse::<u64>().unwrap(), reset);
 
+    // A reset starts a new window.
+    server.reset_rate_limits();
+    let fresh = http.get("/rev-orgs.list").await;
+    assert_eq!((fresh.status, fresh.header("x-ratelimit-remaining")), (200, Some("1")));
+    http.get("/rev-orgs.list").await;
+
     // Another token has its own budget and limit.
     let other = http.with_token(Some("second-token")).get("/rev-orgs.list").await;
     assert_eq!(

@@ -1,0 +1,138 @@
+//! End to end: every error the embedded server produces arrives as the
+//! right typed error (`kind()`, `status()`, and the kind's fields).
+
+use devrev::accounts::AccountsCreateRequest;
+use devrev::models::OrgEnvironment;
+use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
+use devrev::{devrev_endpoint, Client, Error, ErrorKind, JsonType, RetryPolicy};
+use devrev_testkit::TestServer;
+use serde::Serialize;
+
+fn client_with_token(server: &TestServer, token: &str) -> Client {
+    Client::builder().token(token).base_url(server.base_url()).retry_policy(RetryPolicy::none()).build().unwrap()
+}
+
+/// A create whose body is a JSON array: the server cannot parse it as a request.
+#[devrev_endpoint(POST, "/rev-orgs.create", response = RevOrgsCreateResponse)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+struct ArrayBody {
+    items: Vec<u32>,
+}
+
+/// A create whose `display_name` can be any JSON.
+#[devrev_endpoint(POST, "/rev-orgs.create", response = RevOrgsCreateResponse)]
+#[derive(Debug, Clone, Serialize)]
+struct LooseCreate {
+    account: String,
+    display_name: serde_json::Value,
+}
+
+/// An endpoint the server does not have.
+#[devrev_endpoint(POST, "/rev-orgs.frobnicate", response = RevOrgsCreateResponse)]
+#[derive(Debug, Clone, Serialize)]
+struct Frobnicate {
+    id: String,
+}
+
+/// Checks status and kind, and that the error carries DevRev's message.
+fn check(err: &Error, status: u16, kind: ErrorKind) {
+    assert_eq!(err.status(), Some(status), "{err}");
+    assert_eq!(err.kind(), Some(&kind), "{err}");
+    assert!(err.message().is_some_and(|m| !m.is_empty()), "{err}");
+}
+
+#[tokio::test]
+async fn every_server_error_is_typed() {
+    let server = TestServer::start().await;
+    let client = client_with_token(&server, server.token());
+    let account = AccountsCreateRequest::new("Acme").send(&client).await.unwrap().account;
+    let acc = account.display_id.unwrap();
+
+    // 401: a token the server does not know.
+    let err = RevOrgsListRequest::new().send(&client_with_token(&server, "not-the-token")).await.unwrap_err();
+    check(&err, 401, ErrorKind::Unauthenticated);
+
+    // 400 parse_error: a body that is not a JSON object.
+    let err = ArrayBody { items: vec![1, 2] }.send(&client).await.unwrap_err();
+    check(&err, 400, ErrorKind::ParseError);
+
+    // 400 missing_required_field: a blank name; a get naming nothing.
+    let err = RevOrgsCreateRequest::new(acc.clone(), " ").send(&client).await.unwrap_err();
+    check(&err, 400, ErrorKind::MissingRequiredField { field_name: "display_name".into() });
+    let err = RevOrgsGetRequest::new().send(&client).await.unwrap_err();
+    check(&err, 400, ErrorKind::MissingRequiredField { field_name: "id".into() });
+
+    // 400 unexpected_json_type: a number where a string belongs.
+    let err =
+        LooseCreate { account: acc.clone(), display_name: serde_json::json!(42) }.send(&client).await.unwrap_err();
+    check(
+        &err,
+        400,
+        ErrorKind::UnexpectedJsonType {
+            actual: JsonType::Number,
+            expected: JsonType::String,
+            field_name: "display_name".into(),
+        },
+    );
+
+    // 400 invalid_enum_value: an environment the server does not know.
+    let err = RevOrgsCreateRequest::new(acc.clone(), "x")
+        .environment(OrgEnvironment::Unknown("prod".into()))
+        .send(&client)
+        .await
+        .unwrap_err();
+    check(
+        &err,
+        400,
+        ErrorKind::InvalidEnumValue {
+            allowed_values: vec!["production".into(), "staging".into(), "test".into()],
+            field_name: "environment".into(),
+            value: "prod".into(),
+        },
+    );
+
+    // 400 invalid_id and unexpected_id_type.
+    let err = RevOrgsCreateRequest::new("not an id", "x").send(&client).await.unwrap_err();
+    check(&err, 400, ErrorKind::InvalidId { field_name: "account".into() });
+    let err = RevOrgsGetRequest::by_id(acc.clone()).send(&client).await.unwrap_err();
+    check(&err, 400, ErrorKind::UnexpectedIdType { field_name: "id".into() });
+
+    // 400 invalid_field, value_not_permitted, bad_request: list parameters.
+    let err = RevOrgsListRequest::new().sort_by(["colour"]).send(&client).await.unwrap_err();
+    check(&err, 400, ErrorKind::InvalidField { field_name: "sort_by".into() });
+    let err = RevOrgsListRequest::new().limit(0).send(&client).await.unwrap_err();
+    check(
+        &err,
+        400,
+        ErrorKind::ValueNotPermitted {
+            allowed_values: vec![],
+            field_name: "limit".into(),
+            reason: Some("limit must be at least 1".into()),
+        },
+    );
+    let err = RevOrgsListRequest::new().cursor("not-a-cursor").send(&client).await.unwrap_err();
+    check(&err, 400, ErrorKind::BadRequest);
+
+    // 404 not_found: an account or rev org that does not exist.
+    let err = RevOrgsCreateRequest::new("ACC-Missing1", "x").send(&client).await.unwrap_err();
+    check(&err, 404, ErrorKind::NotFound);
+    let err = RevOrgsGetRequest::by_id("REV-Missing1").send(&client).await.unwrap_err();
+    check(&err, 404, ErrorKind::NotFound);
+    assert!(err.is_not_found());
+
+    // 409 conflict: a second rev org with the same external_ref.
+    RevOrgsCreateRequest::new(acc.clone(), "first").external_ref("dup").send(&client).await.unwrap();
+    let err = RevOrgsCreateRequest::new(acc.clone(), "second").external_ref("dup").send(&client).await.unwrap_err();
+    check(&err, 409, ErrorKind::Conflict);
+
+    // 404 from the proxy: no `type`, only a message.
+    let err = Frobnicate { id: acc }.send(&client).await.unwrap_err();
+    assert!(err.is_not_found());
+    assert_eq!(err.error_type(), None);
+    assert_eq!(err.message(), Some("route not found"));
+    assert!(matches!(err.kind(), Some(ErrorKind::Unknown { error_type: None, .. })), "{err:?}");
+
+    // Every error also carries the rate-limit headers of its answer.
+    assert_eq!(err.rate_limit().unwrap().limit, Some(devrev_testkit::RateLimit::default().requests.into()));
+}
