@@ -12,9 +12,14 @@
 //! - a cursor seen before is [`PaginationError::RepeatedCursor`] rather than
 //!   an endless loop (only a 64-bit hash per page is kept);
 //! - one page is held at a time, so memory does not grow with the listing.
+//!
+//! Both streams implement [`futures_core::Stream`] for combinators, and have
+//! inherent [`next`](Pages::next) and [`try_next`](Pages::try_next) methods,
+//! so a plain `while let Some(org) = items.try_next().await? { .. }` loop
+//! needs no extra crate.
 
 use std::collections::HashSet;
-use std::future::Future;
+use std::future::{poll_fn, Future};
 use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
@@ -105,6 +110,25 @@ impl<E: Paginated + Clone + Send + Sync + 'static> Pages<E> {
     }
 }
 
+impl<E> Pages<E>
+where
+    E: Paginated + Clone + Send + Sync + Unpin + 'static,
+    E::Response: Send + 'static,
+{
+    /// The next page: `None` after the last one, or after an error was yielded.
+    pub async fn next(&mut self) -> Option<Result<E::Response>> {
+        poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// The next page, with the error as `Err`: `Ok(None)` after the last one.
+    ///
+    /// # Errors
+    /// The error that ended the listing.
+    pub async fn try_next(&mut self) -> Result<Option<E::Response>> {
+        self.next().await.transpose()
+    }
+}
+
 impl<E> Stream for Pages<E>
 where
     E: Paginated + Clone + Send + Sync + Unpin + 'static,
@@ -185,6 +209,26 @@ impl<E: Paginated + Clone + Send + Sync + 'static> Items<E> {
     /// The items of the current page not yet yielded.
     pub fn buffered(&self) -> usize {
         self.buffer.len()
+    }
+}
+
+impl<E> Items<E>
+where
+    E: Paginated + Clone + Send + Sync + Unpin + 'static,
+    E::Response: Send + 'static,
+    <E::Response as Page>::Item: Unpin,
+{
+    /// The next item: `None` after the last one, or after an error was yielded.
+    pub async fn next(&mut self) -> Option<Result<<E::Response as Page>::Item>> {
+        poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// The next item, with the error as `Err`: `Ok(None)` after the last one.
+    ///
+    /// # Errors
+    /// The error that ended the listing.
+    pub async fn try_next(&mut self) -> Result<Option<<E::Response as Page>::Item>> {
+        self.next().await.transpose()
     }
 }
 

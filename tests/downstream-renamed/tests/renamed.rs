@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use devrev2::{Client, RetryPolicy, Sleeper};
 use devrev_downstream_renamed::{TagName, TagsDeleteRequest, TagsError, TagsListPostRequest, WhoAmI};
-use futures_util::StreamExt;
 use wiremock::matchers::{body_string, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -85,8 +84,11 @@ async fn post_listing_streams_every_page_with_the_cursor_in_the_body() {
     let request =
         TagsListPostRequest { limit: Some(2), name: vec!["a".into(), "b".into(), "c".into()], ..Default::default() };
 
-    let tags: Vec<TagName> =
-        request.items(&client(&server, &RecordingSleeper::default())).map(Result::unwrap).collect().await;
+    let mut items = request.items(&client(&server, &RecordingSleeper::default()));
+    let mut tags: Vec<TagName> = Vec::new();
+    while let Some(tag) = items.try_next().await.unwrap() {
+        tags.push(tag);
+    }
 
     let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["a", "b", "c"]);

@@ -2,17 +2,25 @@
 //! `#[derive(devrev::Page)]` response: the streams follow `next_cursor` page
 //! by page, each request carrying the filters and the cursor in its query.
 //!
-//! Reading a stream needs a `Stream` trait in scope: `devrev` exports none, so
-//! this test imports `futures_util::StreamExt` (a dev-dependency of this crate).
+//! The streams are read with their inherent `next`/`try_next`: a user's crate
+//! needs no `futures` crate to consume a listing.
 
 mod common;
 
 use common::{client, requests};
 use devrev::ErrorKind;
 use devrev_downstream_example::tags::{ListMode, TagsListRequest};
-use futures_util::StreamExt;
 use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// Reads a listing to the end with the stream's inherent `try_next`.
+async fn all_names(mut items: devrev::Items<TagsListRequest>) -> Vec<String> {
+    let mut names = Vec::new();
+    while let Some(tag) = items.try_next().await.unwrap() {
+        names.push(tag.name);
+    }
+    names
+}
 
 fn tag(n: u32, name: &str) -> String {
     format!(r#"{{"id": "don:core:dvrv-us-1:devo/0:tag/{n}", "display_id": "TAG-{n}", "name": "{name}"}}"#)
@@ -71,7 +79,7 @@ async fn one_page_is_a_plain_get_with_the_filters_in_the_query() {
 async fn items_follow_the_cursor_to_the_last_page() {
     let server = three_pages().await;
 
-    let names: Vec<String> = filtered().items(&client(&server)).map(|tag| tag.unwrap().name).collect::<Vec<_>>().await;
+    let names = all_names(filtered().items(&client(&server))).await;
 
     assert_eq!(names, ["alpha", "beta", "gamma", "delta"]);
     assert_eq!(
@@ -108,7 +116,7 @@ async fn a_saved_cursor_resumes_the_listing() {
     let server = three_pages().await;
     let resume = TagsListRequest { cursor: Some("c2".into()), ..TagsListRequest::default() };
 
-    let names: Vec<String> = resume.items(&client(&server)).map(|tag| tag.unwrap().name).collect::<Vec<_>>().await;
+    let names = all_names(resume.items(&client(&server))).await;
 
     assert_eq!(names, ["delta"]);
     assert_eq!(queries(&server).await, ["cursor=c2"]);
