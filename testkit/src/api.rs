@@ -473,6 +473,15 @@ fn rev_orgs_update(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
         rev_org_ref_conflict(store, external_ref, Some(&key))?;
     }
     let at = store.now();
+    if let Some(new_account) = &account {
+        // A rev org moved out of its account is no longer that account's default.
+        let old_account = store.rev_orgs.get(&key).map(|o| o.account.clone()).filter(|old| old != new_account);
+        if let Some(old) = old_account.and_then(|old| store.accounts.get_mut(&old)) {
+            if old.default_rev_org.as_deref() == Some(key.as_str()) {
+                old.default_rev_org = None;
+            }
+        }
+    }
     let Some(org) = store.rev_orgs.get_mut(&key) else { return Err(ApiError::not_found("rev org", &key)) };
     macro_rules! set {
         ($($field:ident),*) => { $(if let Some(v) = $field { org.$field = v; })* };

@@ -55,5 +55,5 @@ mod wire;
 pub use faults::Fault;
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;
-pub use routes::RecordedRequest;
+pub use routes::{RecordedRequest, KEPT_REQUESTS};
 pub use server::{TestServer, TestServerBuilder, DEFAULT_USER};

@@ -15,7 +15,13 @@ use devrev_testkit::TestServer;
 
 const USAGE: &str = "usage: devrev-testkit [--port N] [--token TOKEN] [--rate-limit REQUESTS_PER_5_MIN] [--quiet]";
 
-fn parse_args() -> Result<devrev_testkit::TestServerBuilder, String> {
+/// What the command line asks for.
+enum Command {
+    Serve(devrev_testkit::TestServerBuilder),
+    Help,
+}
+
+fn parse_args() -> Result<Command, String> {
     let mut builder = TestServer::builder().port(8080).print_requests(true);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -32,17 +38,21 @@ fn parse_args() -> Result<devrev_testkit::TestServerBuilder, String> {
                 builder.rate_limit(n, Duration::from_secs(300))
             }
             "--quiet" => builder.print_requests(false),
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(Command::Help),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         };
     }
-    Ok(builder)
+    Ok(Command::Serve(builder))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let builder = match parse_args() {
-        Ok(builder) => builder,
+        Ok(Command::Serve(builder)) => builder,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);

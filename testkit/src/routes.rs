@@ -5,7 +5,7 @@
 //! Bearer token (401), the rate limit (429), and the endpoint. An unknown
 //! path is 404 `{"message":"route not found"}` with or without a token.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -43,8 +43,29 @@ pub(crate) struct Shared {
     pub(crate) tokens: HashMap<String, DevUser>,
     pub(crate) limiter: Limiter,
     pub(crate) faults: Faults,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) requests: Mutex<RequestLog>,
     pub(crate) print_requests: bool,
+}
+
+/// How many requests [`RequestLog`] keeps, so a long-running server's
+/// memory stays bounded; the counts per path are exact regardless.
+pub const KEPT_REQUESTS: usize = 10_000;
+
+/// The requests received: the latest [`KEPT_REQUESTS`], and a count per path.
+#[derive(Debug, Default)]
+pub(crate) struct RequestLog {
+    pub(crate) latest: VecDeque<RecordedRequest>,
+    pub(crate) counts: HashMap<String, usize>,
+}
+
+impl RequestLog {
+    fn record(&mut self, request: RecordedRequest) {
+        *self.counts.entry(request.path.clone()).or_default() += 1;
+        if self.latest.len() == KEPT_REQUESTS {
+            self.latest.pop_front();
+        }
+        self.latest.push_back(request);
+    }
 }
 
 type App = Arc<Shared>;
@@ -130,7 +151,7 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
     let path = request.uri().path().to_owned();
     let recorded =
         RecordedRequest { method: method.clone(), path: path.clone(), query: request.uri().query().map(str::to_owned) };
-    app.requests.lock().unwrap_or_else(|e| e.into_inner()).push(recorded);
+    app.requests.lock().unwrap_or_else(|e| e.into_inner()).record(recorded);
     let token = bearer(&request).filter(|t| app.tokens.contains_key(*t)).map(str::to_owned);
 
     let mut response = match app.faults.take(&path) {
@@ -169,4 +190,22 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
         eprintln!("{method} {path} -> {}", response.status().as_u16());
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_log_keeps_the_latest_and_counts_all() {
+        let mut log = RequestLog::default();
+        for i in 0..KEPT_REQUESTS + 5 {
+            let path = if i % 2 == 0 { "/a" } else { "/b" };
+            log.record(RecordedRequest { method: "GET".into(), path: path.into(), query: Some(i.to_string()) });
+        }
+        assert_eq!(log.latest.len(), KEPT_REQUESTS);
+        assert_eq!(log.latest.front().unwrap().query.as_deref(), Some("5"));
+        assert_eq!(log.counts["/a"] + log.counts["/b"], KEPT_REQUESTS + 5);
+        assert_eq!(log.counts["/a"], (KEPT_REQUESTS + 5).div_ceil(2));
+    }
 }

@@ -20,7 +20,7 @@ use tower::ServiceExt;
 
 use crate::faults::{Fault, Faults};
 use crate::ratelimit::{Limiter, RateLimit};
-use crate::routes::{self, ConnectionKiller, RecordedRequest, Shared};
+use crate::routes::{self, ConnectionKiller, RecordedRequest, RequestLog, Shared};
 use crate::store::{DevUser, Store};
 
 /// The name of the dev user the main token acts as.
@@ -97,7 +97,7 @@ impl TestServerBuilder {
             tokens,
             limiter: Limiter::new(self.rate_limit, self.token_limits),
             faults: Faults::default(),
-            requests: Mutex::new(Vec::new()),
+            requests: Mutex::new(RequestLog::default()),
             print_requests: self.print_requests,
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
@@ -181,14 +181,15 @@ impl TestServer {
         self.shared.limiter.reset();
     }
 
-    /// Every request received so far, in order.
+    /// The requests received so far, in order (the latest
+    /// [`KEPT_REQUESTS`](crate::KEPT_REQUESTS) of them).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).latest.iter().cloned().collect()
     }
 
     /// How many requests were received for `path`.
     pub fn request_count(&self, path: &str) -> usize {
-        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).iter().filter(|r| r.path == path).count()
+        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).counts.get(path).copied().unwrap_or(0)
     }
 }
 

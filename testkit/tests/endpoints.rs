@@ -164,6 +164,18 @@ async fn rev_orgs_get_by_account_is_the_default_rev_org() {
         (err.status, &err.body["type"], &err.body["field_name"]),
         (400, &json!("missing_required_field"), &json!("id"))
     );
+    // Moved to another account (the deprecated `account` of an update), it
+    // stops being the first account's default.
+    let (other, other_default) = create_account(&http, "Other").await;
+    let moved = http.post("/rev-orgs.update", json!({"id": default_org["id"], "account": other["id"]})).await;
+    assert_eq!(moved.body["rev_org"]["account"]["id"], other["id"]);
+    let got = http.post("/rev-orgs.get", json!({"account": account["id"]})).await;
+    assert_eq!((got.status, &got.body["type"]), (404, &json!("not_found")));
+    let got = http.post("/rev-orgs.get", json!({"account": other["id"]})).await;
+    assert_eq!(got.body["rev_org"]["id"], other_default["id"]);
+    let default_org = other_default;
+    let account = other;
+
     // Once the default is deleted, the account has none.
     http.post("/rev-orgs.delete", json!({"id": default_org["id"]})).await;
     let got = http.post("/rev-orgs.get", json!({"account": account["id"]})).await;
