@@ -22,7 +22,6 @@ use devrev::rev_orgs::{
 };
 use devrev::Client;
 use devrev_testkit::TestServer;
-use futures_util::TryStreamExt;
 
 /// What this run created, so it deletes exactly that.
 #[derive(Default)]
@@ -91,7 +90,7 @@ async fn lifecycle(client: &Client, created: &mut Created) -> Result<(), BoxErro
     // The account's rev orgs, two per page, through the item stream.
     let mut items = RevOrgsListRequest::new().account([account_id.clone()]).limit(2).items(client);
     let mut listed = Vec::new();
-    while let Some(item) = TryStreamExt::try_next(&mut items).await? {
+    while let Some(item) = items.try_next().await? {
         listed.push(format!("{} {:?}", shown(&item.display_id, &item.id), item.display_name.as_deref().unwrap_or("")));
     }
     println!("5. listed            {} rev orgs of {account_id}: {}", listed.len(), listed.join(", "));
