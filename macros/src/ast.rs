@@ -93,7 +93,14 @@ fn struct_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput, what: &str, role: &s
 
 /// `T` of a `Vec<T>` (also `std::vec::Vec<T>`), if `ty` is spelled that way.
 pub(crate) fn vec_item(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
+    let path = match ty {
+        Type::Path(path) => path,
+        // A type passed through a `macro_rules!` `$ty:ty` arrives wrapped in
+        // an invisible group; parentheses are harmless too.
+        Type::Group(group) => return vec_item(&group.elem),
+        Type::Paren(paren) => return vec_item(&paren.elem),
+        _ => return None,
+    };
     if path.qself.is_some() {
         return None;
     }

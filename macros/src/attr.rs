@@ -88,11 +88,33 @@ fn parse_args(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
     }
 
     // The method, unless the attribute starts straight with a path or an option.
-    let starts_with_option = input.peek(Token![crate]) || (input.peek(Ident) && input.peek2(Token![=]));
-    if input.peek(LitStr) || starts_with_option {
-        let span = input.span();
+    if let Some(lit) = quoted_method(input) {
+        // `"POST"`: the method written as a string. Read it as the method so
+        // the path after it is not mistaken for the method too.
+        let upper = lit.value().to_ascii_uppercase();
+        cx.error_spanned_by(
+            &lit,
+            format!("the HTTP method is a bare word, not a string: write `{upper}` without quotes"),
+        );
+        let _ = input.parse::<LitStr>();
+        if input.is_empty() {
+            cx.error_spanned_by(&lit, format!("missing the endpoint path after the method: {USAGE}"));
+            return;
+        }
+        if !expect_comma(cx, input) {
+            return;
+        }
+    } else if starts_with_option(input) {
+        // Neither method nor path: one error for both, then read the options.
         cx.syn_error(syn::Error::new(
-            span,
+            input.span(),
+            format!("missing the HTTP method and the endpoint path before the options: {USAGE}"),
+        ));
+        parse_options(cx, attr, input);
+        return;
+    } else if input.peek(LitStr) {
+        cx.syn_error(syn::Error::new(
+            input.span(),
             format!(
                 "missing the HTTP method: the attribute starts with one of `GET`, `POST`, `PUT`, `PATCH` or `DELETE`; {USAGE}"
             ),
@@ -113,12 +135,11 @@ fn parse_args(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
     }
 
     // The path, unless an option follows the method directly.
-    if input.peek(Token![crate]) || (input.peek(Ident) && input.peek2(Token![=])) {
-        let msg = format!("missing the endpoint path: {USAGE}");
-        match &attr.method {
-            Some((_, ident)) => cx.error_spanned_by(ident, msg),
-            None => cx.syn_error(syn::Error::new(input.span(), msg)),
-        }
+    if starts_with_option(input) {
+        cx.syn_error(syn::Error::new(
+            input.span(),
+            "missing the endpoint path: a string literal such as \"/objects.verb\" goes between the method and the options",
+        ));
     } else if !input.is_empty() {
         parse_path(cx, attr, input);
         if !input.is_empty() && !expect_comma(cx, input) {
@@ -126,7 +147,11 @@ fn parse_args(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
         }
     }
 
-    // `key = value` options.
+    parse_options(cx, attr, input);
+}
+
+/// The `key = value` options, up to the end of the attribute.
+fn parse_options(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
     while !input.is_empty() {
         parse_option(cx, attr, input);
         if input.is_empty() {
@@ -136,6 +161,22 @@ fn parse_args(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
             return;
         }
     }
+}
+
+/// Whether the next argument is an option (`key = ...`, `crate = ...`, or a
+/// bare `idempotent` / `paginate`) rather than a method or a path.
+fn starts_with_option(input: ParseStream) -> bool {
+    if input.peek(Token![crate]) || (input.peek(Ident) && input.peek2(Token![=])) {
+        return true;
+    }
+    input.fork().call(Ident::parse_any).is_ok_and(|ident| OPTION_KEYS.iter().any(|key| ident == key))
+}
+
+/// A string literal naming an HTTP method (`"POST"`, `"get"`), if one comes next.
+fn quoted_method(input: ParseStream) -> Option<LitStr> {
+    let lit = input.fork().parse::<LitStr>().ok()?;
+    let value = lit.value();
+    HttpMethod::ALL.iter().any(|(s, _)| s.eq_ignore_ascii_case(&value)).then_some(lit)
 }
 
 fn parse_method(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
@@ -178,13 +219,20 @@ fn parse_path(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
         cx.error_spanned_by(&lit, format!("the endpoint path must start with `/`: write \"/{value}\""));
     } else if value.len() == 1 {
         cx.error_spanned_by(&lit, "the endpoint path names no endpoint: write a path such as \"/rev-orgs.create\"");
-    } else if let Some(bad) = value.chars().find(|c| c.is_whitespace() || *c == '?' || *c == '#') {
-        let what = match bad {
-            '?' => "a query string (`?`): GET requests build their query from the struct's fields".to_string(),
-            '#' => "a fragment (`#`)".to_string(),
-            c => format!("whitespace ({c:?})"),
+    } else if let Some(at) = value.find(|c: char| c.is_whitespace() || c == '?' || c == '#') {
+        let bad = value[at..].chars().next().unwrap_or(' ');
+        let msg = match bad {
+            '?' => format!(
+                "the endpoint path must not contain a query string (`?`): write \"{}\" and declare the query parameters as fields of the request",
+                &value[..at]
+            ),
+            '#' => format!("the endpoint path must not contain a fragment (`#`): write \"{}\"", &value[..at]),
+            c => {
+                let fixed: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+                format!("the endpoint path must not contain whitespace ({c:?}): write \"{fixed}\"")
+            }
         };
-        cx.error_spanned_by(&lit, format!("the endpoint path must not contain {what}"));
+        cx.error_spanned_by(&lit, msg);
     } else {
         attr.path = Some(lit);
     }
@@ -202,13 +250,21 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
     let name = key.to_string();
     let duplicate = |present: bool, cx: &mut Ctxt| {
         if present {
-            cx.error_spanned_by(&key, format!("duplicate option `{name}`: give it once"));
+            cx.error_spanned_by(
+                &key,
+                format!("duplicate option `{name}`: it is already set in this attribute; remove this one"),
+            );
         }
         present
     };
     match name.as_str() {
         "response" | "error" => {
-            let Some(ty) = parse_value(cx, &key, input, "a type", |input| input.parse::<syn::Type>()) else {
+            let what = if name == "response" {
+                "write `response = TagsCreateResponse` with the type a success decodes into"
+            } else {
+                "write `error = MyErrorBody` with a type that implements `devrev::ErrorBody`"
+            };
+            let Some(ty) = parse_value(cx, &key, input, what, |input| input.parse::<syn::Type>()) else {
                 return;
             };
             let slot = if name == "response" { &mut attr.response } else { &mut attr.error };
@@ -217,13 +273,15 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
             }
         }
         "crate" => {
-            let Some(path) = parse_value(cx, &key, input, "a path", |input| {
-                if input.peek(LitStr) {
-                    input.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)
-                } else {
-                    input.call(syn::Path::parse_mod_style)
-                }
-            }) else {
+            let Some(path) =
+                parse_value(cx, &key, input, "write `crate = ::devrev` with the path of the `devrev` crate", |input| {
+                    if input.peek(LitStr) {
+                        input.parse::<LitStr>()?.parse_with(syn::Path::parse_mod_style)
+                    } else {
+                        input.call(syn::Path::parse_mod_style)
+                    }
+                })
+            else {
                 return;
             };
             if !duplicate(attr.krate.is_some(), cx) {
@@ -232,7 +290,8 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
         }
         "idempotent" => {
             let value = if input.peek(Token![=]) {
-                match parse_value(cx, &key, input, "`true` or `false`", |input| input.parse::<LitBool>()) {
+                let what = "write `idempotent`, `idempotent = true` or `idempotent = false`";
+                match parse_value(cx, &key, input, what, |input| input.parse::<LitBool>()) {
                     Some(lit) => lit.value,
                     None => return,
                 }
@@ -258,6 +317,8 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
         other => {
             let hint = if HttpMethod::ALL.iter().any(|(s, _)| s.eq_ignore_ascii_case(other)) {
                 " (the HTTP method comes first, before the path)".to_string()
+            } else if let Some(close) = OPTION_KEYS.iter().find(|key| edit_distance(key, other) <= 2) {
+                format!(" (did you mean `{close}`?)")
             } else {
                 String::new()
             };
@@ -281,7 +342,7 @@ fn parse_value<T>(
 ) -> Option<T> {
     if input.parse::<Token![=]>().is_err() {
         skip_to_comma(input);
-        cx.error_spanned_by(key, format!("`{key}` needs a value: write `{key} = ...` with {what}"));
+        cx.error_spanned_by(key, format!("`{key}` needs a value: {what}"));
         return None;
     }
     if input.is_empty() || input.peek(Token![,]) {
@@ -297,7 +358,8 @@ fn parse_value<T>(
         }
         Err(err) => {
             skip_to_comma(input);
-            cx.syn_error(syn::Error::new(err.span(), format!("`{key}` expects {what}: {err}")));
+            // syn's own message ("expected one of ...") adds nothing a user can act on.
+            cx.syn_error(syn::Error::new(err.span(), format!("invalid value for `{key}`: {what}")));
             None
         }
     }
@@ -324,6 +386,22 @@ fn skip_to_comma(input: ParseStream) -> TokenStream {
         }
     }
     skipped
+}
+
+/// The Levenshtein distance between two short ASCII words, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 pub(crate) fn quoted_list(items: &[&str]) -> String {
@@ -380,4 +458,22 @@ pub(crate) fn parse_page_field_attr(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> 
         }
     }
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("response", "response"), 0);
+        assert_eq!(edit_distance("response", "respone"), 1);
+        assert_eq!(edit_distance("paginate", "paginated"), 1);
+        assert_eq!(edit_distance("error", "errors"), 1);
+        assert_eq!(edit_distance("crate", "create"), 1);
+        assert_eq!(edit_distance("idempotent", "idempotant"), 1);
+        assert!(edit_distance("response", "body") > 2);
+        assert!(edit_distance("paginate", "page") > 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 }

@@ -10,7 +10,7 @@
 //! `__devrev` inside a `const _: () = { ... };` block, so the output works in
 //! any downstream crate, and with `crate = ...` under a renamed dependency.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
@@ -24,11 +24,10 @@ pub(crate) fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(item.clone()) {
         Ok(input) => input,
         Err(_) => {
-            let first = item.clone().into_iter().next();
-            let span = first.map_or_else(Span::call_site, |tt| tt.span());
+            let (span, kind) = item_kind(&item);
             let err = syn::Error::new(
                 span,
-                "`#[devrev_endpoint]` goes on a struct: declare the request as a struct with named fields, or a unit struct for an endpoint with no parameters",
+                format!("`#[devrev_endpoint]` goes on a struct, not {kind}: declare the request as a struct with named fields, or a unit struct for an endpoint with no parameters"),
             );
             return with_errors(item, err);
         }
@@ -38,11 +37,82 @@ pub(crate) fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
     let ep = Endpoint::from_syn(&mut cx, attr, &input);
     let valid = valid::check_endpoint(&mut cx, &ep);
     if let Err(err) = cx.check() {
-        return with_errors(item, err);
+        let mut out = with_errors(item, err);
+        out.extend(fallback(&ep));
+        return out;
     }
     match valid {
         Some(valid) => expand_endpoint(&ep, &valid, item),
         None => with_errors(item, syn::Error::new(Span::call_site(), "invalid `#[devrev_endpoint]`")),
+    }
+}
+
+/// What the attribute was put on when it is not a struct, enum or union, and
+/// the keyword to point at: `fn` rather than a leading `pub` or `#[doc]`.
+fn item_kind(item: &TokenStream) -> (Span, &'static str) {
+    let mut tokens = item.clone().into_iter().peekable();
+    let first = tokens.peek().map_or_else(Span::call_site, TokenTree::span);
+    while let Some(tt) = tokens.next() {
+        match tt {
+            TokenTree::Ident(ident) => {
+                let kind = match ident.to_string().as_str() {
+                    "fn" => "a function",
+                    "impl" => "an impl block",
+                    "trait" => "a trait",
+                    "mod" => "a module",
+                    "type" => "a type alias",
+                    "static" => "a static",
+                    "use" => "a `use` declaration",
+                    "macro_rules" => "a macro",
+                    "extern" => "an extern block",
+                    // `const fn` is a function; `const X` a constant.
+                    "const" if matches!(tokens.peek(), Some(TokenTree::Ident(next)) if next != "fn" && next != "unsafe" && next != "async" && next != "extern") => {
+                        "a constant"
+                    }
+                    _ => continue,
+                };
+                return (ident.span(), kind);
+            }
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => break,
+            _ => {}
+        }
+    }
+    (first, "this item")
+}
+
+/// On an error, stand-in `send` and `send_with_meta` methods, so calls to them
+/// elsewhere in the crate do not add "no method named `send`" errors to the
+/// real one. They never run: the crate does not compile.
+fn fallback(ep: &Endpoint) -> TokenStream {
+    let ident = ep.ident();
+    let (impl_generics, ty_generics, where_clause) = ep.input.generics.split_for_impl();
+    let krate = ep.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev));
+    let inferred = ident.to_string().strip_suffix("Request").filter(|stem| !stem.is_empty()).map(|stem| {
+        let ty = Ident::new(&format!("{stem}Response"), ident.span());
+        quote!(#ty)
+    });
+    let (generic, response) = match ep.attr.response.as_ref().map(|ty| quote!(#ty)).or(inferred) {
+        Some(ty) => (quote!(), ty),
+        // Nothing to name: each call site picks the type.
+        None => (quote!(<__DevRevResponse>), quote!(__DevRevResponse)),
+    };
+    quote! {
+        const _: () = {
+            use #krate::__private as __devrev;
+            #[automatically_derived]
+            #[allow(unused, clippy::all)]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                pub async fn send #generic(&self, client: &__devrev::Client) -> __devrev::Result<#response> {
+                    ::core::unimplemented!()
+                }
+                pub async fn send_with_meta #generic(
+                    &self,
+                    client: &__devrev::Client,
+                ) -> __devrev::Result<__devrev::Response<#response>> {
+                    ::core::unimplemented!()
+                }
+            }
+        };
     }
 }
 
@@ -64,15 +134,33 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
     let cursor = valid.cursor_field;
     let item_ty = valid.item_ty;
     let item_ty = quote_spanned!(item_ty.span()=> #item_ty);
+    // As for a request's `cursor`: a local trait only `Option<String>`
+    // implements, so another type is one error on the field's type.
+    let cursor_span = valid.cursor_ty.span();
+    let next_cursor = quote_spanned!(cursor_span=> __NextCursor::__get(&self.#cursor));
     quote! {
         const _: () = {
             use #krate::__private as __devrev;
+            #[diagnostic::on_unimplemented(
+                message = "the `next_cursor` field of a `#[derive(Page)]` struct must be an `Option<String>`, not `{Self}`",
+                label = "write `Option<String>` here",
+                note = "DevRev leaves `next_cursor` out of the last page, which `None` stands for"
+            )]
+            trait __NextCursor {
+                fn __get(&self) -> ::core::option::Option<&str>;
+            }
+            impl __NextCursor for ::core::option::Option<__devrev::String> {
+                #[inline]
+                fn __get(&self) -> ::core::option::Option<&str> {
+                    ::core::option::Option::as_deref(self)
+                }
+            }
             #[automatically_derived]
             impl #impl_generics __devrev::Page for #ident #ty_generics #where_clause {
                 type Item = #item_ty;
                 #[inline]
                 fn next_cursor(&self) -> ::core::option::Option<&str> {
-                    ::core::option::Option::as_deref(&self.#cursor)
+                    #next_cursor
                 }
                 #[inline]
                 fn into_items(self) -> __devrev::Vec<Self::Item> {
@@ -119,7 +207,10 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     } else {
         quote!(#where_clause)
     };
-    let method_bound = if ep.has_type_generics() { quote!(where Self: __devrev::Endpoint) } else { quote!() };
+    // `Self: Serialize` rather than `Self: Endpoint`: under an `Endpoint`
+    // bound the compiler would not see that `Self::Response` is `#response`.
+    // A concrete request needs no bound: the impl above already holds.
+    let method_bound = if ep.has_type_generics() { quote!(where Self: __devrev::Serialize) } else { quote!() };
 
     let retry_doc = if idempotent {
         "The endpoint is declared idempotent: transient failures (5xx, timeouts, dropped connections) are retried under the client's retry policy."
@@ -140,24 +231,69 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     };
 
     let paginate = v.paginate.as_ref().map(|kw| {
+        // The cursor is read and written through a local trait implemented
+        // only for `Option<String>`: a field of another type gets one error,
+        // on the field's type, that names the type to write.
         let cursor_ty_span = ep.field("cursor").map_or(kw.span(), |f| f.ty.span());
-        let set = quote_spanned!(cursor_ty_span=> self.cursor = cursor;);
-        let get = quote_spanned!(cursor_ty_span=> ::core::option::Option::as_deref(&self.cursor));
+        let cursor_field = quote_spanned!(cursor_ty_span=> self.cursor);
+        let get = quote_spanned!(cursor_ty_span=> __Cursor::__get(&#cursor_field));
+        let set = quote_spanned!(cursor_ty_span=> __Cursor::__set(&mut #cursor_field, cursor));
+        let cursor_trait = quote! {
+            #[diagnostic::on_unimplemented(
+                message = "the `cursor` field of a `paginate` request must be an `Option<String>`, not `{Self}`",
+                label = "write `Option<String>` here",
+                note = "the page stream writes the next page's cursor into this field: `None` asks for the first page"
+            )]
+            trait __Cursor {
+                fn __get(&self) -> ::core::option::Option<&str>;
+                fn __set(&mut self, cursor: ::core::option::Option<__devrev::String>);
+            }
+            impl __Cursor for ::core::option::Option<__devrev::String> {
+                #[inline]
+                fn __get(&self) -> ::core::option::Option<&str> {
+                    ::core::option::Option::as_deref(self)
+                }
+                #[inline]
+                fn __set(&mut self, cursor: ::core::option::Option<__devrev::String>) {
+                    *self = cursor;
+                }
+            }
+        };
         let pages_doc = format!(
             "Streams the pages of `{verb} {path_str}`: sends this request, then follows each page's `next_cursor` until the last page. An error is yielded once and ends the stream."
         );
         let items_doc = format!(
             "Streams the items of every page of `{verb} {path_str}`, one at a time, fetching the next page when the current one is used up. An error is yielded once and ends the stream."
         );
-        let impl_paginated = quote_spanned! {kw.span()=>
-            #[automatically_derived]
-            impl #impl_generics __devrev::Paginated for #ident #ty_generics #endpoint_where
+        let (impl_paginated, page_check) = if generics.params.is_empty() {
+            // A concrete request: the response's `Page` impl is checked once,
+            // by `page_check`, and the impl only restates it (under `for<..>`
+            // so the compiler does not report it a second time). Reporting
+            // it through `Paginated`'s own bound would list every `Page` impl
+            // in the dependency graph, a list that changes as crates grow.
+            let impl_paginated = quote_spanned! {kw.span()=>
+                #[automatically_derived]
+                impl __devrev::Paginated for #ident
+                where
+                    for<'__devrev> <#ident as __devrev::Endpoint>::Response: __devrev::Page,
+            };
+            (impl_paginated, page_check(ident, kw))
+        } else {
+            let impl_paginated = quote_spanned! {kw.span()=>
+                #[automatically_derived]
+                impl #impl_generics __devrev::Paginated for #ident #ty_generics #endpoint_where
+            };
+            (impl_paginated, quote!())
         };
+        // The bound is written `for<'__devrev> Self: ...` so that, on a
+        // concrete request, an unmet bound (a response without `Page`, a
+        // request without `Clone`) is reported where `pages` is called, not
+        // a second time here as a "trivially false" where clause.
         let methods = quote_spanned! {kw.span()=>
             #[doc = #pages_doc]
             pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<Self>
             where
-                Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                for<'__devrev> Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {
                 __devrev::Pages::new(client, ::core::clone::Clone::clone(self))
             }
@@ -165,13 +301,16 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
             #[doc = #items_doc]
             pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<Self>
             where
-                Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                for<'__devrev> Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {
                 __devrev::Items::new(client, ::core::clone::Clone::clone(self))
             }
         };
         (
             quote! {
+                #cursor_trait
+                #page_check
+
                 #impl_paginated {
                     #[inline]
                     fn cursor(&self) -> ::core::option::Option<&str> {
@@ -223,6 +362,48 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 }
 
                 #paginated_methods
+            }
+        };
+    }
+}
+
+/// Checks that a concrete request's response implements `Page`, with one
+/// error on the `paginate` keyword that names the response type.
+///
+/// Method resolution picks `__ViaPage::__check` (returning `IsAPage`) when
+/// the response implements `Page`, and falls back to `__ViaAny::__check`
+/// (returning `NotAPage`, one auto-reference further) when it does not;
+/// only `IsAPage` satisfies `__PageResponse`, whose diagnostic says what to do.
+fn page_check(ident: &Ident, kw: &Ident) -> TokenStream {
+    quote_spanned! {kw.span()=>
+        #[allow(dead_code)]
+        const _: () = {
+            type __Response = <#ident as __devrev::Endpoint>::Response;
+            struct __Probe<T>(::core::marker::PhantomData<T>);
+            struct IsAPage;
+            struct NotAPage;
+            trait __ViaPage {
+                fn __check(&self) -> IsAPage {
+                    IsAPage
+                }
+            }
+            impl<T: __devrev::Page> __ViaPage for __Probe<T> {}
+            trait __ViaAny {
+                fn __check(&self) -> NotAPage {
+                    NotAPage
+                }
+            }
+            impl<T> __ViaAny for &__Probe<T> {}
+            #[diagnostic::on_unimplemented(
+                message = "`{R}` is not a page of results, so its request cannot use `paginate`",
+                label = "`{R}` does not implement `devrev::Page`",
+                note = "add `#[derive(devrev::Page)]` to `{R}`: it needs a `next_cursor: Option<String>` field and a `Vec` of items"
+            )]
+            trait __PageResponse<R> {}
+            impl<R> __PageResponse<R> for IsAPage {}
+            fn __require<R, C: __PageResponse<R>>(_: C) {}
+            fn __run() {
+                __require::<__Response, _>((&__Probe::<__Response>(::core::marker::PhantomData)).__check());
             }
         };
     }

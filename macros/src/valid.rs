@@ -95,6 +95,8 @@ pub(crate) struct ValidPage<'a> {
     pub(crate) items_field: &'a Ident,
     pub(crate) item_ty: &'a Type,
     pub(crate) cursor_field: &'a Ident,
+    /// The type of the `next_cursor` field, to span the check that it is an `Option<String>`.
+    pub(crate) cursor_ty: &'a Type,
 }
 
 /// Checks a page; `None` when an error was recorded.
@@ -140,10 +142,12 @@ pub(crate) fn check_page<'a>(cx: &mut Ctxt, page: &PageStruct<'a>) -> Option<Val
         cx.error_spanned_by(&items.ty, "the `#[page(items)]` field must be a `Vec<Item>`");
         return None;
     };
+    let cursor = cursor?;
     Some(ValidPage {
         krate: page.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev)),
         items_field: items.ident.as_ref()?,
         item_ty,
-        cursor_field: cursor?.ident.as_ref()?,
+        cursor_field: cursor.ident.as_ref()?,
+        cursor_ty: &cursor.ty,
     })
 }

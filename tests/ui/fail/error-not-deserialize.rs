@@ -1,0 +1,19 @@
+use devrev::devrev_endpoint;
+
+#[derive(Debug)]
+pub struct TagsError {
+    pub message: String,
+}
+
+impl devrev::ErrorBody for TagsError {}
+
+#[devrev_endpoint(POST, "/tags.create", error = TagsError)]
+#[derive(serde::Serialize)]
+pub struct TagsCreateRequest {
+    pub name: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct TagsCreateResponse {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[derive(serde::Deserialize, devrev::Page)]
+pub enum TagsListResponse {
+    Page { tags: Vec<String>, next_cursor: Option<String> },
+}
+
+fn main() {}

@@ -1,0 +1,19 @@
+use devrev::devrev_endpoint;
+
+#[devrev_endpoint(GET, "/tags.list", paginate)]
+#[derive(serde::Serialize)]
+pub struct TagsListRequest {
+    pub cursor: Option<String>,
+}
+
+#[derive(serde::Deserialize, devrev::Page)]
+pub struct TagsListResponse {
+    pub tags: Vec<String>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn list(client: &devrev::Client) {
+    let _ = TagsListRequest { cursor: None }.pages(client);
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use devrev::devrev_endpoint;
+
+#[devrev_endpoint(GET, "/tags.list", paginate)]
+#[derive(Clone, serde::Serialize)]
+pub struct TagsListRequest;
+
+#[derive(serde::Deserialize, devrev::Page)]
+pub struct TagsListResponse {
+    pub tags: Vec<String>,
+    pub next_cursor: Option<String>,
+}
+
+fn main() {}

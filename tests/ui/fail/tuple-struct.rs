@@ -1,0 +1,10 @@
+use devrev::devrev_endpoint;
+
+#[devrev_endpoint(POST, "/tags.create")]
+#[derive(serde::Serialize)]
+pub struct TagsCreateRequest(pub String);
+
+#[derive(serde::Deserialize)]
+pub struct TagsCreateResponse {}
+
+fn main() {}
