@@ -194,6 +194,7 @@ fn check<T: std::fmt::Debug>(status: u16, headers: &HeaderMap, result: Result<de
         Ok(response) => {
             assert!((200..300).contains(&status), "a {status} decoded as a success");
             assert_eq!(response.status(), status);
+            let _ = response.rate_limit().reset_at();
             let _ = format!("{response:?}");
         }
         Err(err) => {
@@ -225,7 +226,8 @@ fn check<T: std::fmt::Debug>(status: u16, headers: &HeaderMap, result: Result<de
             assert_eq!(err.status(), Some(status));
             assert_eq!(err.attempts(), 1);
             let _ = (err.to_string(), format!("{err:?}"), err.error_type(), err.kind(), err.retry_after());
-            let _ = (err.rate_limit(), err.reference_id(), err.message(), err.location());
+            let _ =
+                (err.rate_limit().map(devrev::RateLimit::reset_at), err.reference_id(), err.message(), err.location());
         }
     }
 }

@@ -3,7 +3,10 @@
 //! DevRev authenticates every request with `Authorization: Bearer <token>`.
 //! The token lives in a [`Token`], whose `Debug` and `Display` never show it;
 //! the header built from it is marked sensitive so that hyper and reqwest
-//! leave it out of their own logs. Nothing in this crate logs it.
+//! leave it out of their own logs. Nothing in this crate logs it, redirects
+//! are never followed (so it never travels to another host), and if a server
+//! or proxy echoes it back in an error body, it is replaced by `<redacted>`
+//! in the error's excerpt and messages.
 
 use std::fmt;
 

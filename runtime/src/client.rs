@@ -13,6 +13,9 @@
 //! | body cap | 16 MiB |
 //! | redirects | never followed: a 3xx is [`Error::Redirect`](crate::Error::Redirect) |
 //!
+//! A zero timeout, deadline or body cap is refused at `build()`
+//! ([`ConfigError::InvalidSetting`]).
+//!
 //! Per-call overrides take a derived client: `client.with_retry_policy(..)`,
 //! `client.with_timeout(..)`, `client.with_deadline(..)` each return a new
 //! `Client` that shares the connection pool.

@@ -3,7 +3,8 @@
 //! [`Error`] is an enum users can match on (`#[non_exhaustive]`), with query
 //! methods so most callers need no matching at all: [`Error::status`],
 //! [`Error::error_type`], [`Error::retry_after`], [`Error::reference_id`],
-//! [`Error::kind`]. Nothing here ever holds or prints the API token.
+//! [`Error::kind`], [`Error::attempts`], [`Error::rate_limit`]. Nothing here
+//! ever holds or prints the API token; text a server echoes it in is scrubbed.
 //!
 //! Bad input from the server is never a panic: an HTML page from a proxy, an
 //! empty body, JSON that is not an error object, or a `type` this crate does

@@ -4,7 +4,9 @@
 //! budget on every answer in `X-Ratelimit-Limit`, `X-Ratelimit-Remaining` and
 //! `X-Ratelimit-Reset` (Unix seconds). [`RateLimit`] holds them, on success
 //! ([`Response`], from `send_with_meta`) and on error
-//! ([`Error::rate_limit`](crate::Error::rate_limit)).
+//! ([`Error::rate_limit`](crate::Error::rate_limit)). A header that is absent
+//! or not a whole number reads as `None`: nothing here fails or panics,
+//! whatever the server sends.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -34,9 +36,10 @@ impl RateLimit {
         }
     }
 
-    /// When the window resets, as a time.
+    /// When the window resets, as a time; `None` when absent or past what a
+    /// `SystemTime` can hold.
     pub fn reset_at(&self) -> Option<SystemTime> {
-        self.reset.map(|secs| UNIX_EPOCH + Duration::from_secs(secs))
+        self.reset.and_then(|secs| UNIX_EPOCH.checked_add(Duration::from_secs(secs)))
     }
 }
 
@@ -91,5 +94,26 @@ impl<T> Response<T> {
     /// The answer's headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.meta.headers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn rate_limit_headers_parse_or_are_none() {
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-limit", HeaderValue::from_static(" 500 "));
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("-1"));
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("1700000000"));
+        let rate = RateLimit::from_headers(&h);
+        assert_eq!((rate.limit, rate.remaining, rate.reset), (Some(500), None, Some(1_700_000_000)));
+        assert_eq!(rate.reset_at(), Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("18446744073709551615"));
+        let rate = RateLimit::from_headers(&h);
+        assert_eq!(rate.reset, Some(u64::MAX));
+        assert_eq!(rate.reset_at(), None, "past what a SystemTime holds, not a panic");
     }
 }

@@ -16,12 +16,16 @@
 //! unless the failure proves it was not processed.
 //!
 //! Waits: when the server names one (the `Retry-After` header, in seconds or
-//! as an HTTP date, or the body's `retry_after`; the larger wins), that wait;
-//! otherwise exponential backoff with full jitter: a random wait between zero
-//! and `min(max_delay, base_delay * 2^(retry - 1))`. A wait that would pass
-//! the call's deadline is not slept: the last error is returned at once.
+//! as an HTTP date, or the body's `retry_after`; the larger wins; on a 429,
+//! and on a retried 5xx that sends one), that wait; otherwise exponential
+//! backoff with full jitter: a random wait between zero and
+//! `min(max_delay, base_delay * 2^(retry - 1))`. A wait that would pass the
+//! call's deadline is not slept: the last error (a 429 with its
+//! `retry_after`) is returned at once.
 //!
-//! Defaults: 3 attempts, 1 s base delay, 30 s cap.
+//! Defaults: 3 attempts, 1 s base delay, 30 s cap. Waits go through a
+//! [`Sleeper`] (tokio's timer by default), which tests replace to record the
+//! waits without sleeping.
 
 use std::fmt;
 use std::future::Future;
