@@ -41,19 +41,41 @@ pub use devrev_runtime::{
 #[doc = include_str!("../docs/devrev_endpoint.md")]
 pub use devrev_macros::devrev_endpoint;
 
-/// Implements [`Page`] for a list response.
+/// Implements [`Page`](trait@Page) for a list response, so a request
+/// declared with `#[devrev_endpoint(..., paginate)]` can stream its pages.
 ///
-/// The struct needs a `next_cursor: Option<String>` field and one `Vec` of
-/// items; with several `Vec` fields, mark the items with `#[page(items)]`.
-/// Under a renamed dependency, add `#[page(crate = my_devrev)]`.
+/// - The struct needs a `next_cursor: Option<String>` field: DevRev leaves it
+///   out of the last page, which `None` stands for.
+/// - The items are the struct's one `Vec<Item>` field, and `Item` becomes
+///   [`Page::Item`]. With several `Vec` fields, mark the items with
+///   `#[page(items)]`. The field's type must be spelled `Vec<...>`: an alias
+///   is not recognised.
+/// - Under a renamed dependency, add `#[page(crate = my_devrev)]` to the
+///   struct (see `crate = ...` in [`devrev_endpoint`]).
+/// - Generic structs work: `Listing<T>` with `items: Vec<T>` pages `T`s.
+///
+/// Anything else, such as an enum, a missing `next_cursor`, or two `Vec`
+/// fields with no `#[page(items)]`, is a compile error on the offending token.
 ///
 /// ```
+/// use devrev::Page;
+///
 /// #[derive(serde::Deserialize, devrev::Page)]
-/// struct TagsListResponse {
-///     tags: Vec<String>,
+/// struct WorksListResponse {
+///     warnings: Vec<String>,
+///     #[page(items)]
+///     works: Vec<serde_json::Value>,
 ///     next_cursor: Option<String>,
 ///     prev_cursor: Option<String>,
 /// }
+///
+/// let page: WorksListResponse =
+///     serde_json::from_str(r#"{"warnings": [], "works": [{"id": "ISS-1"}], "next_cursor": "c2"}"#).unwrap();
+/// assert_eq!(page.next_cursor(), Some("c2"));
+/// assert_eq!(page.into_items(), vec![serde_json::json!({"id": "ISS-1"})]);
+///
+/// let last: WorksListResponse = serde_json::from_str(r#"{"warnings": [], "works": []}"#).unwrap();
+/// assert_eq!(last.next_cursor(), None);
 /// ```
 pub use devrev_macros::Page;
 

@@ -375,10 +375,13 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 /// (returning `NotAPage`, one auto-reference further) when it does not;
 /// only `IsAPage` satisfies `__PageResponse`, whose diagnostic says what to do.
 fn page_check(ident: &Ident, kw: &Ident) -> TokenStream {
+    // The alias is declared outside the block of helpers, so a request
+    // that happens to share a helper's name still means the user's type.
     quote_spanned! {kw.span()=>
+        type __DevRevPageResponse = <#ident as __devrev::Endpoint>::Response;
         #[allow(dead_code)]
         const _: () = {
-            type __Response = <#ident as __devrev::Endpoint>::Response;
+            type __Response = __DevRevPageResponse;
             struct __Probe<T>(::core::marker::PhantomData<T>);
             struct IsAPage;
             struct NotAPage;
