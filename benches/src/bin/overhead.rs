@@ -38,12 +38,20 @@ struct Options {
     requests: usize,
     client_threads: usize,
     server_threads: usize,
+    /// Profiling: run only this client, `requests` calls, no comparison.
+    only: Option<Which>,
 }
 
 impl Options {
     fn parse() -> Result<Options, BoxError> {
-        let mut o =
-            Options { rounds: 10, concurrency: vec![1, 64], requests: 2_000, client_threads: 1, server_threads: 1 };
+        let mut o = Options {
+            rounds: 10,
+            concurrency: vec![1, 64],
+            requests: 2_000,
+            client_threads: 1,
+            server_threads: 1,
+            only: None,
+        };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
             let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -52,12 +60,19 @@ impl Options {
                 "--requests" => o.requests = value()?.parse()?,
                 "--client-threads" => o.client_threads = value()?.parse()?,
                 "--server-threads" => o.server_threads = value()?.parse()?,
+                "--only" => {
+                    o.only = Some(match value()?.as_str() {
+                        "generated" => Which::Generated,
+                        "hand" => Which::Hand,
+                        other => return Err(format!("--only takes `generated` or `hand`, not `{other}`").into()),
+                    })
+                }
                 "--concurrency" => {
                     o.concurrency = value()?.split(',').map(str::parse).collect::<Result<_, _>>()?;
                 }
                 "-h" | "--help" => {
                     println!(
-                        "overhead [--rounds N] [--requests N] [--concurrency 1,64] [--client-threads N] [--server-threads N]"
+                        "overhead [--rounds N] [--requests N] [--concurrency 1,64] [--client-threads N] [--server-threads N]\n         [--only generated|hand]   (profiling: N calls of one client at the first concurrency)"
                     );
                     std::process::exit(0);
                 }
@@ -141,6 +156,13 @@ fn run() -> Result<(), BoxError> {
     });
 
     runtime.block_on(check_same_work(&server, &clients))?;
+    if let Some(which) = opts.only {
+        // For a profiler (e.g. valgrind --tool=callgrind): one client only.
+        let concurrency = opts.concurrency[0];
+        let rps = runtime.block_on(round(&clients, which, concurrency, opts.requests))?;
+        println!("{which:?} only: {} calls at concurrency {concurrency}, {rps:.0} req/s", opts.requests);
+        return Ok(());
+    }
     println!(
         "client runtime: {} worker thread(s); server runtime: {} worker thread(s); {} rounds per concurrency",
         opts.client_threads, opts.server_threads, opts.rounds
