@@ -136,7 +136,7 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
     let item_ty = quote_spanned!(item_ty.span()=> #item_ty);
     // As for a request's `cursor`: a local trait only `Option<String>`
     // implements, so another type is one error on the field's type.
-    let cursor_span = valid.cursor_ty.span();
+    let cursor_span = at(valid.cursor_ty.span());
     let next_cursor = quote_spanned!(cursor_span=> __NextCursor::__get(&self.#cursor));
     quote! {
         const _: () = {
@@ -169,6 +169,14 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
             }
         };
     }
+}
+
+/// A span at `span`'s place in the user's code that resolves, and is linted,
+/// as the macro's own output: errors still point at the user's token, but
+/// lints the user enabled (`unused_qualifications`, clippy's) do not fire on
+/// code they did not write.
+fn at(span: Span) -> Span {
+    Span::call_site().located_at(span)
 }
 
 fn with_errors(mut item: TokenStream, err: syn::Error) -> TokenStream {
@@ -224,7 +232,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         "Sends `{verb} {path_str}` like `send`, and returns the decoded value with the answer's status, headers, rate-limit information and the number of attempts made."
     );
 
-    let ident_span = ident.span();
+    let ident_span = at(ident.span());
     let impl_endpoint = quote_spanned! {ident_span=>
         #[automatically_derived]
         impl #impl_generics __devrev::Endpoint for #ident #ty_generics #endpoint_where
@@ -234,7 +242,8 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         // The cursor is read and written through a local trait implemented
         // only for `Option<String>`: a field of another type gets one error,
         // on the field's type, that names the type to write.
-        let cursor_ty_span = ep.field("cursor").map_or(kw.span(), |f| f.ty.span());
+        let cursor_ty_span = at(ep.field("cursor").map_or(kw.span(), |f| f.ty.span()));
+        let kw_span = at(kw.span());
         let cursor_field = quote_spanned!(cursor_ty_span=> self.cursor);
         let get = quote_spanned!(cursor_ty_span=> __Cursor::__get(&#cursor_field));
         let set = quote_spanned!(cursor_ty_span=> __Cursor::__set(&mut #cursor_field, cursor));
@@ -271,7 +280,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
             // so the compiler does not report it a second time). Reporting
             // it through `Paginated`'s own bound would list every `Page` impl
             // in the dependency graph, a list that changes as crates grow.
-            let impl_paginated = quote_spanned! {kw.span()=>
+            let impl_paginated = quote_spanned! {kw_span=>
                 #[automatically_derived]
                 impl __devrev::Paginated for #ident
                 where
@@ -279,7 +288,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
             };
             (impl_paginated, page_check(ident, kw))
         } else {
-            let impl_paginated = quote_spanned! {kw.span()=>
+            let impl_paginated = quote_spanned! {kw_span=>
                 #[automatically_derived]
                 impl #impl_generics __devrev::Paginated for #ident #ty_generics #endpoint_where
             };
@@ -289,7 +298,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         // concrete request, an unmet bound (a response without `Page`, a
         // request without `Clone`) is reported where `pages` is called, not
         // a second time here as a "trivially false" where clause.
-        let methods = quote_spanned! {kw.span()=>
+        let methods = quote_spanned! {kw_span=>
             #[doc = #pages_doc]
             pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<Self>
             where
@@ -346,6 +355,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
             #[automatically_derived]
             impl #impl_generics #ident #ty_generics #where_clause {
                 #[doc = #send_doc]
+                #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
                 pub async fn send(
                     &self,
                     client: &__devrev::Client,
@@ -354,6 +364,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 }
 
                 #[doc = #meta_doc]
+                #[allow(clippy::future_not_send)]
                 pub async fn send_with_meta(
                     &self,
                     client: &__devrev::Client,
@@ -377,7 +388,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 fn page_check(ident: &Ident, kw: &Ident) -> TokenStream {
     // The alias is declared outside the block of helpers, so a request
     // that happens to share a helper's name still means the user's type.
-    quote_spanned! {kw.span()=>
+    quote_spanned! {at(kw.span())=>
         type __DevRevPageResponse = <#ident as __devrev::Endpoint>::Response;
         #[allow(dead_code)]
         const _: () = {
