@@ -215,10 +215,6 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     } else {
         quote!(#where_clause)
     };
-    // `Self: Serialize` rather than `Self: Endpoint`: under an `Endpoint`
-    // bound the compiler would not see that `Self::Response` is `#response`.
-    // A concrete request needs no bound: the impl above already holds.
-    let method_bound = if ep.has_type_generics() { quote!(where Self: __devrev::Serialize) } else { quote!() };
 
     let retry_doc = if idempotent {
         "The endpoint is declared idempotent: transient failures (5xx, timeouts, dropped connections) are retried under the client's retry policy."
@@ -352,14 +348,19 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 
             #paginated_impl
 
+            // The methods exist where the endpoint does. The bound is
+            // `Self: Serialize`, not `Self: Endpoint`: under an `Endpoint`
+            // bound the compiler would not see that `Self::Response` is the
+            // response type. A call on a request that is not `Serialize` is
+            // then one "method exists but its trait bounds were not satisfied".
             #[automatically_derived]
-            impl #impl_generics #ident #ty_generics #where_clause {
+            impl #impl_generics #ident #ty_generics #endpoint_where {
                 #[doc = #send_doc]
                 #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
                 pub async fn send(
                     &self,
                     client: &__devrev::Client,
-                ) -> __devrev::Result<#response> #method_bound {
+                ) -> __devrev::Result<#response> {
                     __devrev::send(client, self).await
                 }
 
@@ -368,7 +369,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 pub async fn send_with_meta(
                     &self,
                     client: &__devrev::Client,
-                ) -> __devrev::Result<__devrev::Response<#response>> #method_bound {
+                ) -> __devrev::Result<__devrev::Response<#response>> {
                     __devrev::send_with_meta(client, self).await
                 }
 
