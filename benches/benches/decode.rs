@@ -19,6 +19,7 @@ fn decode(c: &mut Criterion) {
     // The page must decode fully before it is timed.
     let typed: RevOrgsListResponse = serde_json::from_slice(&page).expect("the fixture page decodes");
     assert_eq!(typed.rev_orgs.len(), PAGE_SIZE);
+    println!("page: {} bytes, {} rev orgs", page.len(), typed.rev_orgs.len());
 
     let mut group = c.benchmark_group("rev-orgs.list page of 100");
     group.throughput(Throughput::Bytes(page.len() as u64));

@@ -8,11 +8,12 @@
 # client and the loopback server, which does the same work for both clients.
 #
 #   bash benches/scripts/overhead_instructions.sh            # 1000 and 3000 calls at concurrency 1
-#   N1=500 N2=1500 bash benches/scripts/overhead_instructions.sh
+#   C=64 N1=2000 N2=6000 bash benches/scripts/overhead_instructions.sh   # at concurrency 64
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N1=${N1:-1000}
 N2=${N2:-3000}
+C=${C:-1}
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 cargo build --release -q -p devrev-benches --bin overhead
 bin="${CARGO_TARGET_DIR:-target}/release/overhead"
@@ -20,12 +21,12 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 count() { # $1 client, $2 calls -> instructions of the whole run
-  valgrind --tool=callgrind --callgrind-out-file="$out/cg.$1.$2" "$bin" --only "$1" --requests "$2" --concurrency 1 \
+  valgrind --tool=callgrind --callgrind-out-file="$out/cg.$1.$2" "$bin" --only "$1" --requests "$2" --concurrency "$C" \
     >/dev/null 2>"$out/log.$1.$2"
   sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/log.$1.$2"
 }
 
-echo "# request overhead in instructions per call (callgrind, concurrency 1, calls $N1 and $N2)"
+echo "# request overhead in instructions per call (callgrind, concurrency $C, calls $N1 and $N2)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A per_call
 for client in generated hand; do
