@@ -190,7 +190,7 @@ const _: () = {{
         const IDEMPOTENT: bool = {"true" if idempotent else "false"};
     }}
 {paginated_impl}
-    #[automatically_derived]
+    #[allow(single_use_lifetimes)]
     impl {ident} {{
         #[doc = {rust_str(send_doc)}]
         #[allow(clippy::future_not_send)]

@@ -99,8 +99,7 @@ fn fallback(ep: &Endpoint) -> TokenStream {
     quote! {
         const _: () = {
             use #krate::__private as __devrev;
-            #[automatically_derived]
-            #[allow(unused, clippy::all)]
+            #[allow(unused, single_use_lifetimes, clippy::all)]
             impl #impl_generics #ident #ty_generics #where_clause {
                 pub async fn send #generic(&self, client: &__devrev::Client) -> __devrev::Result<#response> {
                     ::core::unimplemented!()
@@ -353,7 +352,10 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
             // bound the compiler would not see that `Self::Response` is the
             // response type. A call on a request that is not `Serialize` is
             // then one "method exists but its trait bounds were not satisfied".
-            #[automatically_derived]
+            // Inherent impls cannot be `#[automatically_derived]` (rustc is
+            // phasing that out), so lints that would fire on the user's own
+            // generics are allowed here by name.
+            #[allow(single_use_lifetimes)]
             impl #impl_generics #ident #ty_generics #endpoint_where {
                 #[doc = #send_doc]
                 #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`

@@ -10,7 +10,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 
 /// The rate-limit headers of one answer; each is `None` when absent or not a number.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,13 +27,15 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the three headers.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let num =
-            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-        RateLimit {
-            limit: num("x-ratelimit-limit"),
-            remaining: num("x-ratelimit-remaining"),
-            reset: num("x-ratelimit-reset"),
-        }
+        // Names built at compile time: a lookup by `&str` would parse and
+        // validate the name on every answer.
+        const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+        const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+        const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+        let num = |name: &HeaderName| {
+            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        RateLimit { limit: num(&LIMIT), remaining: num(&REMAINING), reset: num(&RESET) }
     }
 
     /// When the window resets, as a time; `None` when absent or past what a

@@ -43,7 +43,13 @@ use crate::retry::{is_retryable, retry_after_header, Failure};
 /// # Errors
 /// Any [`Error`]: see the crate's error model.
 pub async fn send<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<E::Response> {
-    send_with_meta(client, request).await.map(Response::into_value)
+    let raw = call(client, request).await?;
+    // Straight into the value: no `ResponseMeta` (and no rate-limit parsing)
+    // unless the caller asks for it with `send_with_meta`.
+    match decode_value(&raw.body) {
+        Ok(value) => Ok(value),
+        Err(e) => Err(raw.decode_error(e).scrub(client.config.token.expose_secret())),
+    }
 }
 
 /// Like [`send`], also returning status, headers, rate limit and attempts.
@@ -51,6 +57,13 @@ pub async fn send<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<
 /// # Errors
 /// Any [`Error`]: see the crate's error model.
 pub async fn send_with_meta<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<Response<E::Response>> {
+    let raw = call(client, request).await?;
+    decode(raw).map_err(|e| e.scrub(client.config.token.expose_secret()))
+}
+
+/// Encodes the request and runs the attempt loop; the generic part is this
+/// function's few lines, the loop is compiled once.
+async fn call<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<RawResponse> {
     let payload = encode(E::METHOD, request)?;
     let call = Call {
         method: E::METHOD,
@@ -58,8 +71,10 @@ pub async fn send_with_meta<E: Endpoint + ?Sized>(client: &Client, request: &E) 
         idempotent: E::IDEMPOTENT,
         decode_error: decode_error_body::<E::Error>,
     };
-    let raw = client.execute(call, payload).await?;
-    decode(raw).map_err(|e| e.scrub(client.config.token.expose_secret()))
+    // Boxed: the attempt loop's state (reqwest's request, the timer, the
+    // spans) lives on the heap once per call, so the future of each
+    // endpoint's `send` stays small and cheap to move and spawn.
+    Box::pin(client.execute(call, payload)).await
 }
 
 /// The request on the wire: a query string or a JSON body.
@@ -83,31 +98,37 @@ fn encode<E: serde::Serialize + ?Sized>(method: Method, request: &E) -> Result<P
 
 /// A success answer, read in full.
 pub(crate) struct RawResponse {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
-    pub(crate) meta: ResponseMeta,
+    pub(crate) attempts: u32,
+}
+
+impl RawResponse {
+    fn into_meta(self) -> ResponseMeta {
+        ResponseMeta::new(self.status, self.headers, self.attempts)
+    }
+
+    /// The typed error for a success body that did not decode.
+    fn decode_error(self, e: serde_json::Error) -> Error {
+        let excerpt = excerpt(&self.body);
+        Error::Decode(Box::new(DecodeError { message: e.to_string(), excerpt, meta: self.into_meta() }))
+    }
+}
+
+/// Decodes a success body. An empty body (a 204, or an empty 200) decodes as
+/// `{}`, then as `null`, so a type with no required fields, or `()`, accepts it.
+fn decode_value<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, serde_json::Error> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::from_slice(b"{}").or_else(|first| serde_json::from_slice(b"null").map_err(|_| first));
+    }
+    serde_json::from_slice(body)
 }
 
 fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T>> {
-    let bytes: &[u8] = if raw.body.iter().all(u8::is_ascii_whitespace) {
-        // 204, or an empty 200: decodes into a type with no required fields.
-        b"{}"
-    } else {
-        &raw.body
-    };
-    let result = serde_json::from_slice(bytes).or_else(|first| {
-        if bytes == b"{}" {
-            serde_json::from_slice(b"null").map_err(|_| first)
-        } else {
-            Err(first)
-        }
-    });
-    match result {
-        Ok(value) => Ok(Response { value, meta: raw.meta }),
-        Err(e) => Err(Error::Decode(Box::new(DecodeError {
-            message: e.to_string(),
-            excerpt: excerpt(&raw.body),
-            meta: raw.meta,
-        }))),
+    match decode_value(&raw.body) {
+        Ok(value) => Ok(Response { value, meta: raw.into_meta() }),
+        Err(e) => Err(raw.decode_error(e)),
     }
 }
 
@@ -129,10 +150,10 @@ pub(crate) fn classify(
     body: Bytes,
     attempts: u32,
 ) -> Answer {
-    let meta = ResponseMeta::new(status, headers, attempts);
     if (200..300).contains(&status) {
-        return Answer::Success(RawResponse { body, meta });
+        return Answer::Success(RawResponse { status, headers, body, attempts });
     }
+    let meta = ResponseMeta::new(status, headers, attempts);
     if (300..400).contains(&status) {
         let location = meta.headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let error = Error::Redirect(Box::new(RedirectError { location, meta }));
@@ -184,20 +205,25 @@ impl Client {
     pub(crate) async fn execute(&self, call: Call, payload: Payload) -> Result<RawResponse> {
         let span =
             tracing::info_span!("devrev.call", method = call.method.as_str(), path = call.path, attempts = Empty);
-        self.execute_inner(call, payload).instrument(span).await
+        self.execute_inner(call, payload, span.clone()).instrument(span).await
     }
 
-    async fn execute_inner(&self, call: Call, payload: Payload) -> Result<RawResponse> {
+    async fn execute_inner(&self, call: Call, payload: Payload, span: tracing::Span) -> Result<RawResponse> {
         let config = &self.config;
-        let url = match &payload {
-            Payload::Query(q) if !q.is_empty() => format!("{}{}?{q}", config.base_url, call.path),
-            _ => format!("{}{}", config.base_url, call.path),
-        };
+        let mut url = String::with_capacity(config.base_url.len() + call.path.len() + 1 + query_len(&payload));
+        url.push_str(&config.base_url);
+        url.push_str(call.path);
+        if let Payload::Query(q) = &payload {
+            if !q.is_empty() {
+                url.push('?');
+                url.push_str(q);
+            }
+        }
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            tracing::Span::current().record("attempts", attempt);
+            span.record("attempts", attempt);
             let remaining = config.deadline.saturating_sub(started.elapsed());
             if remaining.is_zero() {
                 return Err(timeout(TimeoutKind::Deadline, config.deadline, attempt - 1));
@@ -285,6 +311,13 @@ impl Client {
             return Err(AttemptError::TooLarge { status });
         }
         let headers = std::mem::take(response.headers_mut());
+        if response.content_length().is_some() {
+            // The length is known and within the cap (checked above), and hyper
+            // stops at it: read the body whole, without copying it again.
+            let body = response.bytes().await.map_err(AttemptError::Sent)?;
+            return Ok((status, headers, body));
+        }
+        // Chunked: count as it comes and stop at the cap.
         let mut body = BytesMut::new();
         while let Some(chunk) = response.chunk().await.map_err(AttemptError::Sent)? {
             if body.len() + chunk.len() > cap {
@@ -303,6 +336,13 @@ fn api_error(decode_error: ErrorDecoder, status: u16, meta: ResponseMeta, body: 
     let retry_after = header_wait.max(body_wait);
     let excerpt = if decoded.is_none() { Some(excerpt(body)) } else { None };
     ApiError { status, decoded, retry_after, excerpt, meta }
+}
+
+fn query_len(payload: &Payload) -> usize {
+    match payload {
+        Payload::Query(q) => q.len(),
+        Payload::Json(_) => 0,
+    }
 }
 
 fn millis(d: Duration) -> u64 {
