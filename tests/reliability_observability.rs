@@ -268,6 +268,10 @@ async fn a_server_echoing_the_token_does_not_put_it_in_errors_or_logs() {
     let err = Ep::Get.call(&client(&server.uri()).0).await.unwrap_err();
     assert_eq!(err.message(), Some("token <redacted> expired"));
     assert!(!err.to_string().contains(TOKEN), "{err}");
+    // The typed body is decoded from the scrubbed bytes: its Debug is clean too.
+    let body = err.api().unwrap().body::<devrev::DevRevError>().unwrap();
+    assert_eq!(body.message.as_deref(), Some("token <redacted> expired"));
+    assert!(!format!("{err:?}").contains(TOKEN), "{err:?}");
 
     let server = MockServer::start().await;
     let body = format!(r#"{{"echo":"{TOKEN}"}}"#);

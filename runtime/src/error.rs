@@ -438,8 +438,8 @@ impl Error {
     /// Replaces every occurrence of `secret` in the text this error holds
     /// (excerpts, messages, the redirect location) with `<redacted>`. A server
     /// or proxy that echoes the request's headers back in its error page must
-    /// not make the token show up in a log line. The typed error body itself
-    /// (what [`ApiError::body`] returns) is kept as the server sent it.
+    /// not make the token show up in a log line. (Error bodies are scrubbed
+    /// before they are decoded, so the typed body is clean too.)
     pub(crate) fn scrub(mut self, secret: &str) -> Error {
         if secret.is_empty() {
             return self;

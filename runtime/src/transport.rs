@@ -145,6 +145,7 @@ pub(crate) enum Answer {
 /// that decides what a status and a body mean. Never panics, whatever the bytes.
 pub(crate) fn classify(
     decode_error: ErrorDecoder,
+    secret: &str,
     status: u16,
     headers: HeaderMap,
     body: Bytes,
@@ -159,7 +160,7 @@ pub(crate) fn classify(
         let error = Error::Redirect(Box::new(RedirectError { location, meta }));
         return Answer::Failed { failure: Failure::Status(status), error, wait: None };
     }
-    let api = api_error(decode_error, status, meta, &body);
+    let api = api_error(decode_error, status, meta, &scrub_bytes(&body, secret));
     let wait = api.retry_after;
     Answer::Failed { failure: Failure::Status(status), error: Error::Api(Box::new(api)), wait }
 }
@@ -177,7 +178,7 @@ pub fn decode_answer<T: DeserializeOwned, B: ErrorBody>(
     headers: HeaderMap,
     body: &[u8],
 ) -> Result<Response<T>> {
-    match classify(decode_error_body::<B>, status, headers, Bytes::copy_from_slice(body), 1) {
+    match classify(decode_error_body::<B>, "", status, headers, Bytes::copy_from_slice(body), 1) {
         Answer::Success(raw) => decode(raw),
         Answer::Failed { error, .. } => Err(error),
     }
@@ -245,7 +246,7 @@ impl Client {
             let (failure, error, server_wait) = match outcome {
                 Ok(Ok((status, headers, body))) => {
                     attempt_span.record("status", status);
-                    match classify(call.decode_error, status, headers, body, attempt) {
+                    match classify(call.decode_error, config.token.expose_secret(), status, headers, body, attempt) {
                         Answer::Success(raw) => return Ok(raw),
                         Answer::Failed { failure, error, wait } => (failure, error, wait),
                     }
@@ -338,6 +339,25 @@ fn api_error(decode_error: ErrorDecoder, status: u16, meta: ResponseMeta, body: 
     ApiError { status, decoded, retry_after, excerpt, meta }
 }
 
+/// An error body with every occurrence of `secret` replaced by `<redacted>`,
+/// before anything decodes it: a server or proxy that echoes the token back
+/// must not put it into the typed error body, its `Debug` or its message.
+fn scrub_bytes<'a>(body: &'a [u8], secret: &str) -> std::borrow::Cow<'a, [u8]> {
+    let secret = secret.as_bytes();
+    if secret.is_empty() || !body.windows(secret.len()).any(|w| w == secret) {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.windows(secret.len()).position(|w| w == secret) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(b"<redacted>");
+        rest = &rest[at + secret.len()..];
+    }
+    out.extend_from_slice(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 fn query_len(payload: &Payload) -> usize {
     match payload {
         Payload::Query(q) => q.len(),
@@ -368,4 +388,18 @@ fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
         source = cause.source();
     }
     Error::Transport(Box::new(TransportError { message, sent, attempts, source: Some(e) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scrub_bytes;
+
+    #[test]
+    fn scrub_bytes_replaces_every_occurrence() {
+        assert_eq!(&*scrub_bytes(b"a tok b tok", "tok"), b"a <redacted> b <redacted>");
+        assert_eq!(&*scrub_bytes(b"tok", "tok"), b"<redacted>");
+        assert!(matches!(scrub_bytes(b"nothing here", "tok"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(scrub_bytes(b"anything", ""), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(&*scrub_bytes(b"to", "tok"), b"to");
+    }
 }
