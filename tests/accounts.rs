@@ -9,8 +9,10 @@ use devrev::accounts::{
 use devrev::models::{CustomSchemaSpec, CustomSchemaSpecDrop, DateTimeFilter, ListMode, SetTagWithValue, UserSummary};
 use devrev::{Client, Endpoint, ErrorKind, RetryPolicy};
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::MockServer;
+
+mod wire_support;
+use wire_support::{json_body, mount, only_request};
 
 const CREATED: &str = include_str!("fixtures/account_created.json");
 const FETCHED: &str = include_str!("fixtures/account_fetched.json");
@@ -18,25 +20,6 @@ const PAGE: &str = include_str!("fixtures/accounts_page.json");
 
 fn client(server: &MockServer) -> Client {
     Client::builder().token("test-token-b7").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap()
-}
-
-async fn mount(server: &MockServer, verb: &str, endpoint: &str, status: u16, body: &str) {
-    Mock::given(method(verb))
-        .and(path(endpoint))
-        .respond_with(ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"))
-        .mount(server)
-        .await;
-}
-
-async fn only_request(server: &MockServer) -> Request {
-    let mut requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 1, "expected exactly one request");
-    requests.remove(0)
-}
-
-fn json_body(request: &Request) -> serde_json::Value {
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    serde_json::from_slice(&request.body).unwrap()
 }
 
 #[tokio::test]

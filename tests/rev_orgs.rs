@@ -15,7 +15,10 @@ use devrev::rev_orgs::{
 use devrev::{Client, Endpoint, ErrorKind, RetryPolicy, Sleeper};
 use serde_json::json;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mod wire_support;
+use wire_support::{json_body, mount, only_request};
 
 const FETCHED: &str = include_str!("fixtures/rev_org_fetched.json");
 const PAGE: &str = include_str!("fixtures/rev_orgs_page.json");
@@ -42,25 +45,6 @@ fn retrying_client(server: &MockServer) -> Client {
         .sleeper(NoSleep)
         .build()
         .unwrap()
-}
-
-async fn mount(server: &MockServer, verb: &str, endpoint: &str, status: u16, body: &str) {
-    Mock::given(method(verb))
-        .and(path(endpoint))
-        .respond_with(ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json"))
-        .mount(server)
-        .await;
-}
-
-async fn only_request(server: &MockServer) -> Request {
-    let mut requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 1, "expected exactly one request");
-    requests.remove(0)
-}
-
-fn json_body(request: &Request) -> serde_json::Value {
-    assert_eq!(request.headers.get("content-type").unwrap(), "application/json");
-    serde_json::from_slice(&request.body).unwrap()
 }
 
 #[tokio::test]

@@ -6,7 +6,10 @@ use devrev::rev_orgs::RevOrgsCreateRequest;
 use devrev::{Client, Error, ErrorKind, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mod wire_support;
+use wire_support::only_request;
 
 const TOKEN: &str = "test-token-3f9a";
 const CREATED: &str = include_str!("fixtures/rev_org_created.json");
@@ -19,12 +22,6 @@ fn client(server: &MockServer) -> Client {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap()
-}
-
-async fn only_request(server: &MockServer) -> Request {
-    let mut requests = server.received_requests().await.unwrap();
-    assert_eq!(requests.len(), 1, "expected exactly one request");
-    requests.remove(0)
 }
 
 #[tokio::test]
