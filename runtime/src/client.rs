@@ -46,6 +46,7 @@ pub struct Client {
     pub(crate) config: Arc<Config>,
 }
 
+#[derive(Clone)]
 pub(crate) struct Config {
     /// Kept only to scrub it from error text a server echoes it in; the
     /// header itself is one of reqwest's default headers, marked sensitive.
@@ -57,21 +58,6 @@ pub(crate) struct Config {
     pub(crate) deadline: Duration,
     pub(crate) max_body_bytes: usize,
     pub(crate) sleeper: Arc<dyn Sleeper>,
-}
-
-impl Clone for Config {
-    fn clone(&self) -> Self {
-        Config {
-            token: self.token.clone(),
-            base_url: self.base_url.clone(),
-            retry: self.retry.clone(),
-            attempt_timeout: self.attempt_timeout,
-            connect_timeout: self.connect_timeout,
-            deadline: self.deadline,
-            max_body_bytes: self.max_body_bytes,
-            sleeper: Arc::clone(&self.sleeper),
-        }
-    }
 }
 
 impl fmt::Debug for Client {
