@@ -49,7 +49,7 @@ impl HttpMethod {
 }
 
 /// The options accepted after the method and path, in the order the docs list them.
-pub(crate) const OPTION_KEYS: &[&str] = &["response", "error", "crate", "idempotent", "paginate"];
+pub(crate) const OPTION_KEYS: &[&str] = &["response", "error", "crate", "idempotent", "paginate", "beta"];
 
 /// The parsed arguments of one `#[devrev_endpoint(...)]`.
 ///
@@ -64,6 +64,7 @@ pub(crate) struct EndpointAttr {
     pub(crate) krate: Option<syn::Path>,
     pub(crate) idempotent: Option<(bool, Span)>,
     pub(crate) paginate: Option<Ident>,
+    pub(crate) beta: Option<(bool, Span)>,
 }
 
 const USAGE: &str = "write `#[devrev_endpoint(POST, \"/objects.verb\")]`";
@@ -164,7 +165,7 @@ fn parse_options(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
 }
 
 /// Whether the next argument is an option (`key = ...`, `crate = ...`, or a
-/// bare `idempotent` / `paginate`) rather than a method or a path.
+/// bare `idempotent` / `paginate` / `beta`) rather than a method or a path.
 fn starts_with_option(input: ParseStream) -> bool {
     if input.peek(Token![crate]) || (input.peek(Ident) && input.peek2(Token![=])) {
         return true;
@@ -288,18 +289,19 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
                 attr.krate = Some(path);
             }
         }
-        "idempotent" => {
+        "idempotent" | "beta" => {
             let value = if input.peek(Token![=]) {
-                let what = "write `idempotent`, `idempotent = true` or `idempotent = false`";
-                match parse_value(cx, &key, input, what, |input| input.parse::<LitBool>()) {
+                let what = format!("write `{name}`, `{name} = true` or `{name} = false`");
+                match parse_value(cx, &key, input, &what, |input| input.parse::<LitBool>()) {
                     Some(lit) => lit.value,
                     None => return,
                 }
             } else {
                 true
             };
-            if !duplicate(attr.idempotent.is_some(), cx) {
-                attr.idempotent = Some((value, key.span()));
+            let slot = if name == "idempotent" { &mut attr.idempotent } else { &mut attr.beta };
+            if !duplicate(slot.is_some(), cx) {
+                *slot = Some((value, key.span()));
             }
         }
         "paginate" => {

@@ -201,6 +201,12 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     let method = Ident::new(v.method.variant(), v.method_span);
     let path = &v.path;
     let idempotent = v.idempotent;
+    // `false` is the trait's default: only a beta endpoint says anything.
+    let beta = v.beta.then(|| {
+        quote!(
+            const BETA: bool = true;
+        )
+    });
     let verb = v.method.as_str();
     let path_str = path.value();
 
@@ -220,8 +226,9 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     } else {
         "The endpoint is not declared idempotent: only failures that prove the request was not processed (408, 429, connection refused) are retried."
     };
+    let beta_doc = if v.beta { "\n\nA beta endpoint: every call carries `X-Devrev-Scope: beta`." } else { "" };
     let send_doc = format!(
-        "Sends `{verb} {path_str}` to DevRev and decodes the answer.\n\n{retry_doc}\n\n# Errors\n\nA `devrev::Error` for a DevRev error answer (typed by the endpoint's error body), a transport failure, a timeout, or an answer that does not decode."
+        "Sends `{verb} {path_str}` to DevRev and decodes the answer.\n\n{retry_doc}{beta_doc}\n\n# Errors\n\nA `devrev::Error` for a DevRev error answer (typed by the endpoint's error body), a transport failure, a timeout, or an answer that does not decode."
     );
     let meta_doc = format!(
         "Sends `{verb} {path_str}` like `send`, and returns the decoded value with the answer's status, headers, rate-limit information and the number of attempts made."
@@ -343,6 +350,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 const METHOD: __devrev::Method = __devrev::Method::#method;
                 const PATH: &'static str = #path;
                 const IDEMPOTENT: bool = #idempotent;
+                #beta
             }
 
             #paginated_impl

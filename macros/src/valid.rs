@@ -21,6 +21,8 @@ pub(crate) struct ValidEndpoint {
     pub(crate) krate: syn::Path,
     pub(crate) idempotent: bool,
     pub(crate) paginate: Option<Ident>,
+    /// `beta`: the endpoint sends `X-Devrev-Scope: beta`.
+    pub(crate) beta: bool,
 }
 
 /// Checks an endpoint; `None` when an error was recorded.
@@ -65,6 +67,7 @@ pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoi
         krate: ep.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev)),
         idempotent,
         paginate: ep.attr.paginate.clone(),
+        beta: ep.attr.beta.is_some_and(|(beta, _)| beta),
     })
 }
 

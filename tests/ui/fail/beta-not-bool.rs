@@ -1,0 +1,12 @@
+use devrev::devrev_endpoint;
+
+#[devrev_endpoint(POST, "/works.create", beta = "yes")]
+#[derive(serde::Serialize)]
+pub struct WorksCreateRequest {
+    pub title: String,
+}
+
+#[derive(serde::Deserialize)]
+pub struct WorksCreateResponse {}
+
+fn main() {}
