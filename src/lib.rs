@@ -46,6 +46,9 @@ pub use devrev_macros::devrev_endpoint;
 ///
 /// - The struct needs a `next_cursor: Option<String>` field: DevRev leaves it
 ///   out of the last page, which `None` stands for.
+/// - A `prev_cursor: Option<String>` field, if there is one, implements
+///   [`Page::prev_cursor`] (the way back for `mode = before`); without it
+///   `prev_cursor()` is `None`.
 /// - The items are the struct's one `Vec<Item>` field, and `Item` becomes
 ///   [`Page::Item`]. With several `Vec` fields, mark the items with
 ///   `#[page(items)]`. The field's type must be spelled `Vec<...>`: an alias
@@ -69,9 +72,12 @@ pub use devrev_macros::devrev_endpoint;
 ///     prev_cursor: Option<String>,
 /// }
 ///
-/// let page: WorksListResponse =
-///     serde_json::from_str(r#"{"warnings": [], "works": [{"id": "ISS-1"}], "next_cursor": "c2"}"#).unwrap();
+/// let page: WorksListResponse = serde_json::from_str(
+///     r#"{"warnings": [], "works": [{"id": "ISS-1"}], "next_cursor": "c2", "prev_cursor": "c0"}"#,
+/// )
+/// .unwrap();
 /// assert_eq!(page.next_cursor(), Some("c2"));
+/// assert_eq!(page.prev_cursor(), Some("c0"));
 /// assert_eq!(page.into_items(), vec![serde_json::json!({"id": "ISS-1"})]);
 ///
 /// let last: WorksListResponse = serde_json::from_str(r#"{"warnings": [], "works": []}"#).unwrap();

@@ -3,6 +3,7 @@
 //! The model borrows the `DeriveInput` it came from, so later steps can span
 //! their errors and generated assertions on the user's own tokens.
 
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, GenericArgument, Ident, PathArguments, Type};
 
 use crate::attr::{self, EndpointAttr, PageAttr};
@@ -28,7 +29,7 @@ impl<'a> Endpoint<'a> {
     }
 
     pub(crate) fn field(&self, name: &str) -> Option<&'a syn::Field> {
-        self.fields.as_ref()?.iter().copied().find(|f| f.ident.as_ref().is_some_and(|i| i == name))
+        find_field(self.fields.as_deref()?, name)
     }
 
     pub(crate) fn has_type_generics(&self) -> bool {
@@ -55,8 +56,14 @@ impl<'a> PageStruct<'a> {
     }
 
     pub(crate) fn field(&self, name: &str) -> Option<&'a syn::Field> {
-        self.fields.as_ref()?.iter().copied().find(|f| f.ident.as_ref().is_some_and(|i| i == name))
+        find_field(self.fields.as_deref()?, name)
     }
+}
+
+/// The field named `name`, also when it is written as a raw identifier
+/// (`r#cursor`).
+fn find_field<'a>(fields: &[&'a syn::Field], name: &str) -> Option<&'a syn::Field> {
+    fields.iter().copied().find(|f| f.ident.as_ref().is_some_and(|i| i.unraw() == name))
 }
 
 /// The named fields of a struct (none for a unit struct); an error spanned on

@@ -189,7 +189,7 @@ fn parse_method(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
             return;
         }
     };
-    let name = ident.to_string();
+    let name = ident.unraw().to_string();
     if let Some((_, method)) = HttpMethod::ALL.iter().find(|(s, _)| *s == name) {
         attr.method = Some((*method, ident));
     } else if let Some((upper, _)) = HttpMethod::ALL.iter().find(|(s, _)| s.eq_ignore_ascii_case(&name)) {
@@ -248,7 +248,7 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
             return;
         }
     };
-    let name = key.to_string();
+    let name = key.unraw().to_string();
     let duplicate = |present: bool, cx: &mut Ctxt| {
         if present {
             cx.error_spanned_by(

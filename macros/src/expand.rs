@@ -12,6 +12,7 @@
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{DeriveInput, Ident};
 
@@ -87,7 +88,7 @@ fn fallback(ep: &Endpoint) -> TokenStream {
     let ident = ep.ident();
     let (impl_generics, ty_generics, where_clause) = ep.input.generics.split_for_impl();
     let krate = ep.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev));
-    let inferred = ident.to_string().strip_suffix("Request").filter(|stem| !stem.is_empty()).map(|stem| {
+    let inferred = ident.unraw().to_string().strip_suffix("Request").filter(|stem| !stem.is_empty()).map(|stem| {
         let ty = Ident::new(&format!("{stem}Response"), ident.span());
         quote!(#ty)
     });
@@ -137,6 +138,36 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
     // implements, so another type is one error on the field's type.
     let cursor_span = at(valid.cursor_ty.span());
     let next_cursor = quote_spanned!(cursor_span=> __NextCursor::__get(&self.#cursor));
+    // `prev_cursor` is optional; when present it is checked the same way, with
+    // its own message. Without it the trait's default (`None`) stays.
+    let prev_cursor = valid.prev_cursor.map(|(field, ty)| {
+        let span = at(ty.span());
+        let get = quote_spanned!(span=> __PrevCursor::__get(&self.#field));
+        let check = quote! {
+            #[diagnostic::on_unimplemented(
+                message = "the `prev_cursor` field of a `#[derive(Page)]` struct must be an `Option<String>`, not `{Self}`",
+                label = "write `Option<String>` here",
+                note = "DevRev leaves `prev_cursor` out of the first page, which `None` stands for"
+            )]
+            trait __PrevCursor {
+                fn __get(&self) -> ::core::option::Option<&str>;
+            }
+            impl __PrevCursor for ::core::option::Option<__devrev::String> {
+                #[inline]
+                fn __get(&self) -> ::core::option::Option<&str> {
+                    ::core::option::Option::as_deref(self)
+                }
+            }
+        };
+        let method = quote! {
+            #[inline]
+            fn prev_cursor(&self) -> ::core::option::Option<&str> {
+                #get
+            }
+        };
+        (check, method)
+    });
+    let (prev_cursor_check, prev_cursor_method) = prev_cursor.unzip();
     quote! {
         const _: () = {
             use #krate::__private as __devrev;
@@ -154,6 +185,7 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
                     ::core::option::Option::as_deref(self)
                 }
             }
+            #prev_cursor_check
             #[automatically_derived]
             impl #impl_generics __devrev::Page for #ident #ty_generics #where_clause {
                 type Item = #item_ty;
@@ -161,6 +193,7 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
                 fn next_cursor(&self) -> ::core::option::Option<&str> {
                     #next_cursor
                 }
+                #prev_cursor_method
                 #[inline]
                 fn into_items(self) -> __devrev::Vec<Self::Item> {
                     self.#items

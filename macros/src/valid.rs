@@ -5,6 +5,7 @@
 //! reports what cannot work, still spanned on the user's tokens.
 
 use proc_macro2::Span;
+use syn::ext::IdentExt;
 use syn::{Ident, LitStr, Type};
 
 use crate::ast::{self, Endpoint, PageStruct};
@@ -74,7 +75,8 @@ pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoi
 /// `FooRequest` answers with `FooResponse`, spanned on the struct's name so a
 /// missing type is reported there.
 fn infer_response(cx: &mut Ctxt, ident: &Ident) -> Option<Type> {
-    let name = ident.to_string();
+    // `r#RawRequest` answers with `RawResponse`: the `r#` is not part of the name.
+    let name = ident.unraw().to_string();
     match name.strip_suffix("Request") {
         Some(stem) if !stem.is_empty() => {
             let response = Ident::new(&format!("{stem}Response"), ident.span());
@@ -100,6 +102,8 @@ pub(crate) struct ValidPage<'a> {
     pub(crate) cursor_field: &'a Ident,
     /// The type of the `next_cursor` field, to span the check that it is an `Option<String>`.
     pub(crate) cursor_ty: &'a Type,
+    /// The `prev_cursor` field and its type, if the struct has one.
+    pub(crate) prev_cursor: Option<(&'a Ident, &'a Type)>,
 }
 
 /// Checks a page; `None` when an error was recorded.
@@ -152,5 +156,6 @@ pub(crate) fn check_page<'a>(cx: &mut Ctxt, page: &PageStruct<'a>) -> Option<Val
         item_ty,
         cursor_field: cursor.ident.as_ref()?,
         cursor_ty: &cursor.ty,
+        prev_cursor: page.field("prev_cursor").and_then(|f| Some((f.ident.as_ref()?, &f.ty))),
     })
 }
