@@ -34,8 +34,8 @@ pub use devrev_runtime::{auth, client, endpoint, error, error_body, pagination, 
 pub use devrev_runtime::{
     send, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError, DevRevError,
     Endpoint, Error, ErrorBody, ErrorKind, Items, JsonType, Method, MissingDependency, Page, Pages, Paginated,
-    PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, RetryPolicy, Sleeper, TimeoutError,
-    TimeoutKind, Token, TokioSleeper, TransportError,
+    PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, ResumePoint, RetryPolicy, Sleeper,
+    TimeoutError, TimeoutKind, Token, TokioSleeper, TransportError,
 };
 
 #[doc = include_str!("../docs/devrev_endpoint.md")]

@@ -4,7 +4,7 @@
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::OrgEnvironment;
 use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
-use devrev::{devrev_endpoint, Client, Error, ErrorKind, JsonType, RetryPolicy};
+use devrev::{devrev_endpoint, Client, Error, ErrorKind, RetryPolicy};
 use devrev_testkit::TestServer;
 use serde::Serialize;
 
@@ -35,10 +35,12 @@ struct Frobnicate {
     id: String,
 }
 
-/// Checks status and kind, and that the error carries DevRev's message.
-fn check(err: &Error, status: u16, kind: ErrorKind) {
+/// Checks status and kind (as its `Debug`, which names every field: the
+/// variants are `#[non_exhaustive]`, so a test cannot build them), and that
+/// the error carries DevRev's message.
+fn check(err: &Error, status: u16, kind: &str) {
     assert_eq!(err.status(), Some(status), "{err}");
-    assert_eq!(err.kind(), Some(&kind), "{err}");
+    assert_eq!(err.kind().map(|k| format!("{k:?}")).as_deref(), Some(kind), "{err}");
     assert!(err.message().is_some_and(|m| !m.is_empty()), "{err}");
 }
 
@@ -51,30 +53,22 @@ async fn every_server_error_is_typed() {
 
     // 401: a token the server does not know.
     let err = RevOrgsListRequest::new().send(&client_with_token(&server, "not-the-token")).await.unwrap_err();
-    check(&err, 401, ErrorKind::Unauthenticated);
+    check(&err, 401, "Unauthenticated");
 
     // 400 parse_error: a body that is not a JSON object.
     let err = ArrayBody { items: vec![1, 2] }.send(&client).await.unwrap_err();
-    check(&err, 400, ErrorKind::ParseError);
+    check(&err, 400, "ParseError");
 
     // 400 missing_required_field: a blank name; a get naming nothing.
     let err = RevOrgsCreateRequest::new(acc.clone(), " ").send(&client).await.unwrap_err();
-    check(&err, 400, ErrorKind::MissingRequiredField { field_name: "display_name".into() });
+    check(&err, 400, r#"MissingRequiredField { field_name: "display_name" }"#);
     let err = RevOrgsGetRequest::new().send(&client).await.unwrap_err();
-    check(&err, 400, ErrorKind::MissingRequiredField { field_name: "id".into() });
+    check(&err, 400, r#"MissingRequiredField { field_name: "id" }"#);
 
     // 400 unexpected_json_type: a number where a string belongs.
     let err =
         LooseCreate { account: acc.clone(), display_name: serde_json::json!(42) }.send(&client).await.unwrap_err();
-    check(
-        &err,
-        400,
-        ErrorKind::UnexpectedJsonType {
-            actual: JsonType::Number,
-            expected: JsonType::String,
-            field_name: "display_name".into(),
-        },
-    );
+    check(&err, 400, r#"UnexpectedJsonType { actual: Number, expected: String, field_name: "display_name" }"#);
 
     // 400 invalid_enum_value: an environment the server does not know.
     let err = RevOrgsCreateRequest::new(acc.clone(), "x")
@@ -85,46 +79,38 @@ async fn every_server_error_is_typed() {
     check(
         &err,
         400,
-        ErrorKind::InvalidEnumValue {
-            allowed_values: vec!["production".into(), "staging".into(), "test".into()],
-            field_name: "environment".into(),
-            value: "prod".into(),
-        },
+        r#"InvalidEnumValue { allowed_values: ["production", "staging", "test"], field_name: "environment", value: "prod" }"#,
     );
 
     // 400 invalid_id and unexpected_id_type.
     let err = RevOrgsCreateRequest::new("not an id", "x").send(&client).await.unwrap_err();
-    check(&err, 400, ErrorKind::InvalidId { field_name: "account".into() });
+    check(&err, 400, r#"InvalidId { field_name: "account" }"#);
     let err = RevOrgsGetRequest::by_id(acc.clone()).send(&client).await.unwrap_err();
-    check(&err, 400, ErrorKind::UnexpectedIdType { field_name: "id".into() });
+    check(&err, 400, r#"UnexpectedIdType { field_name: "id" }"#);
 
     // 400 invalid_field, value_not_permitted, bad_request: list parameters.
     let err = RevOrgsListRequest::new().sort_by(["colour"]).send(&client).await.unwrap_err();
-    check(&err, 400, ErrorKind::InvalidField { field_name: "sort_by".into() });
+    check(&err, 400, r#"InvalidField { field_name: "sort_by" }"#);
     let err = RevOrgsListRequest::new().limit(0).send(&client).await.unwrap_err();
     check(
         &err,
         400,
-        ErrorKind::ValueNotPermitted {
-            allowed_values: vec![],
-            field_name: "limit".into(),
-            reason: Some("limit must be at least 1".into()),
-        },
+        r#"ValueNotPermitted { allowed_values: [], field_name: "limit", reason: Some("limit must be at least 1") }"#,
     );
     let err = RevOrgsListRequest::new().cursor("not-a-cursor").send(&client).await.unwrap_err();
-    check(&err, 400, ErrorKind::BadRequest);
+    check(&err, 400, "BadRequest");
 
     // 404 not_found: an account or rev org that does not exist.
     let err = RevOrgsCreateRequest::new("ACC-Missing1", "x").send(&client).await.unwrap_err();
-    check(&err, 404, ErrorKind::NotFound);
+    check(&err, 404, "NotFound");
     let err = RevOrgsGetRequest::by_id("REV-Missing1").send(&client).await.unwrap_err();
-    check(&err, 404, ErrorKind::NotFound);
+    check(&err, 404, "NotFound");
     assert!(err.is_not_found());
 
     // 409 conflict: a second rev org with the same external_ref.
     RevOrgsCreateRequest::new(acc.clone(), "first").external_ref("dup").send(&client).await.unwrap();
     let err = RevOrgsCreateRequest::new(acc.clone(), "second").external_ref("dup").send(&client).await.unwrap_err();
-    check(&err, 409, ErrorKind::Conflict);
+    check(&err, 409, "Conflict");
 
     // 404 from the proxy: no `type`, only a message.
     let err = Frobnicate { id: acc }.send(&client).await.unwrap_err();

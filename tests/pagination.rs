@@ -7,7 +7,7 @@
 use devrev::accounts::AccountsListPostRequest;
 use devrev::models::ListMode;
 use devrev::rev_orgs::RevOrgsListRequest;
-use devrev::{devrev_endpoint, Client, Error, ErrorKind, PaginationError, RetryPolicy};
+use devrev::{devrev_endpoint, Client, Error, PaginationError, RetryPolicy};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -172,7 +172,10 @@ async fn an_error_on_page_two_comes_after_page_one_and_ends_the_stream() {
     assert_eq!(items.try_next().await.unwrap().unwrap().id, "r2");
     let err = items.try_next().await.unwrap_err();
     assert_eq!(err.status(), Some(500));
-    assert_eq!(err.kind(), Some(&ErrorKind::InternalError { reference_id: Some("ref-9".into()) }));
+    assert_eq!(
+        err.kind().map(|k| format!("{k:?}")).as_deref(),
+        Some(r#"InternalError { reference_id: Some("ref-9") }"#)
+    );
     // Ended: nothing more is yielded or requested.
     assert!(items.try_next().await.unwrap().is_none());
     assert!(items.try_next().await.unwrap().is_none());
@@ -277,9 +280,12 @@ async fn resume_from_a_saved_cursor() {
 #[tokio::test]
 async fn post_form_carries_the_cursor_in_the_body() {
     let server = MockServer::start().await;
-    let accounts_page = |ids: &[&str], next: Option<&str>| {
+    // `mode = before` reads backwards: the stream follows `prev_cursor`, and
+    // a `next_cursor` (which points the other way) is never sent.
+    let accounts_page = |ids: &[&str], prev: Option<&str>| {
         let accounts: Vec<Value> = ids.iter().map(|id| json!({"id": id, "owned_by": []})).collect();
-        ResponseTemplate::new(200).set_body_json(json!({"accounts": accounts, "next_cursor": next}))
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"accounts": accounts, "prev_cursor": prev, "next_cursor": "forward"}))
     };
     serve(
         &server,
@@ -384,3 +390,57 @@ trait CollectAll: futures_util::Stream + Sized + Unpin {
 }
 
 impl<S: futures_util::Stream + Unpin> CollectAll for S {}
+
+#[tokio::test]
+async fn an_empty_next_cursor_ends_the_listing() {
+    let server = MockServer::start().await;
+    serve(&server, "GET", "/rev-orgs.list", Pager(vec![(None, page(&["r1", "r2"], Some("")))])).await;
+    let mut items = RevOrgsListRequest::new().items(&client(&server));
+    let ids: Vec<String> = (&mut items).map_ok(|org| org.id).try_collect().await.unwrap();
+    assert_eq!(ids, ["r1", "r2"]);
+    // One request: `cursor=` (which would restart the listing) was never sent.
+    assert_eq!(queries(&server).await, [""]);
+    assert_eq!(items.resume_point(), None, "the listing is finished");
+}
+
+/// An item that is not `Unpin`: the streams do not need it to be.
+#[derive(Debug, Deserialize)]
+struct Pinned {
+    id: String,
+    #[serde(skip)]
+    _pin: std::marker::PhantomPinned,
+}
+
+#[devrev_endpoint(GET, "/pinned.list", paginate)]
+#[derive(Debug, Clone, Serialize)]
+struct PinnedListRequest {
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, devrev::Page)]
+struct PinnedListResponse {
+    pinned: Vec<Pinned>,
+    next_cursor: Option<String>,
+}
+
+#[tokio::test]
+async fn items_need_not_be_unpin_and_streams_are_fused() {
+    let server = MockServer::start().await;
+    let body = json!({"pinned": [{"id": "p1"}, {"id": "p2"}], "next_cursor": null});
+    Mock::given(method("GET"))
+        .and(path("/pinned.list"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let mut items = PinnedListRequest { cursor: None }.items(&client(&server));
+    assert!(!futures_util::stream::FusedStream::is_terminated(&items));
+    assert_eq!(items.try_next().await.unwrap().unwrap().id, "p1");
+    assert_eq!(items.try_next().await.unwrap().unwrap().id, "p2");
+    assert!(items.try_next().await.unwrap().is_none());
+    assert!(futures_util::stream::FusedStream::is_terminated(&items));
+    // A fused stream can go into `select!` loops: polling it again is fine.
+    assert!(items.try_next().await.unwrap().is_none());
+    let mut pages = PinnedListRequest { cursor: None }.pages(&client(&server));
+    assert!(pages.try_next().await.unwrap().is_some());
+    assert!(futures_util::stream::FusedStream::is_terminated(&pages));
+}

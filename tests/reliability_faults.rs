@@ -134,7 +134,10 @@ async fn rate_limited_past_the_deadline_returns_at_once() {
         let (client, sleeper) = client(&server.uri()); // deadline 120 s
         let err = ep.call(&client).await.unwrap_err();
         assert_eq!(api_status(&err), 429, "{ep:?}");
-        assert_eq!(err.kind(), Some(&ErrorKind::TooManyRequests { retry_after: Some(600) }));
+        assert_eq!(
+            err.kind().map(|k| format!("{k:?}")).as_deref(),
+            Some(r#"TooManyRequests { retry_after: Some(600) }"#)
+        );
         assert_eq!(err.retry_after(), Some(Duration::from_secs(600)), "{ep:?}");
         assert_eq!(err.attempts(), 1, "{ep:?}");
         let rate = err.rate_limit().unwrap();
@@ -455,7 +458,7 @@ async fn an_unknown_error_type_is_typed_and_keeps_its_fields() {
         assert_eq!(api_status(&err), 400);
         assert_eq!(err.error_type(), Some("quota_exhausted"));
         match err.kind() {
-            Some(ErrorKind::Unknown { error_type, fields }) => {
+            Some(ErrorKind::Unknown { error_type, fields, .. }) => {
                 assert_eq!(error_type.as_deref(), Some("quota_exhausted"));
                 assert_eq!(fields["quota"], "widgets");
             }
@@ -553,4 +556,118 @@ async fn no_retries_means_one_request_whatever_the_failure() {
         assert_eq!(seen(&server).await, 1);
         assert!(sleeper.waits().is_empty());
     }
+}
+
+// ---- issue 14: paths, attempts that never left, reported limits -------------------
+
+#[tokio::test]
+async fn an_attempt_that_times_out_before_connecting_was_not_sent() {
+    // An https URL to a server that accepts TCP but never answers the TLS
+    // handshake: every attempt times out while connecting, before a byte of
+    // the request could leave. So even a create is retried, and the server
+    // never receives a request.
+    for ep in Ep::BOTH {
+        let server = RawServer::start(Fault::Silent).await;
+        let https = server.url.replacen("http://", "https://", 1);
+        let sleeper = RecordingSleeper::default();
+        let client = builder(&https, &sleeper).timeout(Duration::from_millis(150)).build().unwrap();
+        let err = ep.call(&client).await.unwrap_err();
+        assert!(matches!(&err, Error::Timeout(t) if t.kind() == TimeoutKind::Attempt), "{ep:?}: {err:?}");
+        assert_eq!(err.attempts(), 3, "{ep:?}: an attempt that never left is retried");
+        assert_eq!(sleeper.waits().len(), 2, "{ep:?}");
+        assert_eq!(server.requests(), 0, "{ep:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_timeout_reports_the_limit_that_was_set_on_every_path() {
+    let silent = RawServer::start(Fault::Silent).await;
+    let sleeper = RecordingSleeper::default();
+    // The deadline cuts the first attempt short: the error reports the
+    // deadline (300 ms), not what was left of it, and not the attempt timeout.
+    let cut_short = builder(&silent.url, &sleeper)
+        .timeout(Duration::from_secs(5))
+        .deadline(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = Ep::Get.call(&cut_short).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Timeout(t) if t.kind() == TimeoutKind::Deadline && t.limit() == Duration::from_millis(300)),
+        "{err:?}"
+    );
+    // Attempts that time out until the deadline passes: still the deadline.
+    let many = builder(&silent.url, &sleeper)
+        .timeout(Duration::from_millis(120))
+        .deadline(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::new().max_attempts(10).base_delay(Duration::ZERO))
+        .build()
+        .unwrap();
+    let err = Ep::Get.call(&many).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::Timeout(t) if t.kind() == TimeoutKind::Deadline && t.limit() == Duration::from_millis(300)),
+        "{err:?}"
+    );
+    // A zero per-call limit is raised to one millisecond, and reported as such.
+    let (c, _) = client(&silent.url);
+    for derived in [c.with_timeout(Duration::ZERO), c.with_deadline(Duration::ZERO)] {
+        let err = Ep::Get.call(&derived).await.unwrap_err();
+        assert!(matches!(&err, Error::Timeout(t) if t.limit() == Duration::from_millis(1)), "{err:?}");
+    }
+}
+
+/// An endpoint implemented by hand, with whatever `PATH` it likes.
+#[derive(serde::Serialize)]
+struct HandWritten<const N: usize>;
+
+macro_rules! hand_written {
+    ($($n:literal => $path:literal),* $(,)?) => {$(
+        impl devrev::Endpoint for HandWritten<$n> {
+            type Response = serde_json::Value;
+            type Error = devrev::DevRevError;
+            const METHOD: devrev::Method = devrev::Method::Post;
+            const PATH: &'static str = $path;
+            const IDEMPOTENT: bool = true;
+        }
+    )*};
+}
+
+hand_written! {
+    0 => ".evil.example/x",
+    1 => "@evil.example/x",
+    2 => "//evil.example/x",
+    3 => "/x?y=1",
+    4 => "/x#frag",
+    5 => "/a b",
+    6 => "",
+    7 => "/\\evil.example",
+    8 => "/rev-orgs.create",
+}
+
+#[tokio::test]
+async fn a_hand_written_endpoint_path_is_checked_before_anything_is_sent() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any()).respond_with(json(200, "{}")).mount(&server).await;
+    let (c, _) = client(&server.uri());
+    let refused = [
+        devrev::send(&c, &HandWritten::<0>).await.unwrap_err(),
+        devrev::send(&c, &HandWritten::<1>).await.unwrap_err(),
+        devrev::send(&c, &HandWritten::<2>).await.unwrap_err(),
+        devrev::send(&c, &HandWritten::<3>).await.unwrap_err(),
+        devrev::send(&c, &HandWritten::<4>).await.unwrap_err(),
+        devrev::send(&c, &HandWritten::<5>).await.unwrap_err(),
+        devrev::send(&c, &HandWritten::<6>).await.unwrap_err(),
+        devrev::send(&c, &HandWritten::<7>).await.unwrap_err(),
+    ];
+    for err in &refused {
+        match err {
+            Error::Config(c) => assert!(matches!(**c, devrev::ConfigError::InvalidEndpointPath { .. }), "{err:?}"),
+            other => panic!("expected a config error, got {other:?}"),
+        }
+        assert_eq!(err.attempts(), 0);
+    }
+    assert!(refused[0].to_string().contains(r#"".evil.example/x""#), "{}", refused[0]);
+    assert_eq!(seen(&server).await, 0, "nothing was sent");
+    // A good path still goes through.
+    devrev::send(&c, &HandWritten::<8>).await.unwrap();
+    assert_eq!(seen(&server).await, 1);
 }

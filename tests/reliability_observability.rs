@@ -285,3 +285,147 @@ async fn a_server_echoing_the_token_does_not_put_it_in_errors_or_logs() {
 
     assert!(!captured.all_text().contains(TOKEN), "{}", captured.all_text());
 }
+
+/// Every way the token can reach text: Display, Debug, alternate Debug.
+fn texts(err: &Error) -> [String; 3] {
+    [err.to_string(), format!("{err:?}"), format!("{err:#?}")]
+}
+
+#[tokio::test]
+async fn headers_that_echo_the_token_are_scrubbed_in_every_error_and_response() {
+    let echo = format!("Bearer {TOKEN}");
+    let with_echo = |status: u16| {
+        ResponseTemplate::new(status)
+            .insert_header("x-echo-authorization", echo.as_str())
+            .insert_header("x-request-id", "req-1")
+    };
+    let server = MockServer::start().await;
+    let (c, _) = client(&server.uri());
+
+    // A redirect whose Location carries the token, and echoes it in another header.
+    Mock::given(any())
+        .respond_with(
+            with_echo(302).insert_header("location", format!("https://elsewhere.example/cb?access_token={TOKEN}")),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let redirect = Ep::Get.call(&c).await.unwrap_err();
+    assert!(matches!(redirect, Error::Redirect(_)), "{redirect:?}");
+    assert_eq!(redirect.location(), Some("https://elsewhere.example/cb?access_token=<redacted>"));
+    let Error::Redirect(r) = &redirect else { unreachable!() };
+    assert_eq!(r.meta().headers["x-echo-authorization"], "Bearer <redacted>");
+    assert_eq!(r.meta().headers["x-request-id"], "req-1", "other headers are untouched");
+
+    // A success body that does not decode, with the echo.
+    Mock::given(any())
+        .respond_with(with_echo(200).set_body_raw(r#"{"unexpected":true}"#, "application/json"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let decode = Ep::Get.call(&c).await.unwrap_err();
+    assert!(matches!(decode, Error::Decode(_)), "{decode:?}");
+
+    // An API error, with the echo.
+    Mock::given(any())
+        .respond_with(with_echo(404).set_body_raw(r#"{"type":"not_found","message":"no"}"#, "application/json"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let api = Ep::Get.call(&c).await.unwrap_err();
+    assert_eq!(api.status(), Some(404));
+
+    for err in [&redirect, &decode, &api] {
+        for text in texts(err) {
+            assert!(!text.contains(TOKEN), "{text}");
+        }
+    }
+
+    // A success, with the echo: the response's headers and Debug are clean too.
+    Mock::given(any())
+        .respond_with(with_echo(200).set_body_raw(thing_json("T-1"), "application/json"))
+        .mount(&server)
+        .await;
+    let ok = devrev::send_with_meta(&c, &reliability_support::ThingsGetRequest { id: "T-1".into() }).await.unwrap();
+    assert_eq!(ok.headers()["x-echo-authorization"], "Bearer <redacted>");
+    for text in [format!("{ok:?}"), format!("{ok:#?}"), format!("{:?}", ok.meta)] {
+        assert!(!text.contains(TOKEN), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_straddling_the_excerpt_cut_leaves_no_part_of_itself() {
+    // A success body that does not decode: 0..N filler bytes, then the token,
+    // placed at every offset around the 512-byte cut.
+    let server = MockServer::start().await;
+    let (c, _) = client(&server.uri());
+    for filler in (512 - TOKEN.len() - 2)..=(512 + 2) {
+        server.reset().await;
+        let body = format!("{}{TOKEN} and more", "x".repeat(filler));
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(&server)
+            .await;
+        let err = Ep::Get.call(&c).await.unwrap_err();
+        let Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
+        // The body is filler and the token only: no three bytes of the token
+        // may survive anywhere (its first bytes are where a cut would leave them).
+        for text in texts(&err).iter().chain([&decode.excerpt().to_owned()]) {
+            for start in 0..=TOKEN.len() - 3 {
+                let part = &TOKEN[start..start + 3];
+                assert!(!text.contains(part), "filler {filler}: `{part}` survives in {text}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_error_variant_prints_no_token() {
+    // The variants not covered by a server's answer above: a config error for
+    // a base URL that carries the token as a password, an encode error, a
+    // repeated cursor that is the token, and a refused endpoint path.
+    let config = Client::builder().token(TOKEN).base_url(format!("https://user:{TOKEN}@api.devrev.ai")).build();
+    let config = config.unwrap_err();
+    assert!(matches!(config, Error::Config(_)), "{config:?}");
+
+    #[devrev::devrev_endpoint(GET, "/scores.list", response = serde_json::Value)]
+    #[derive(Debug, Clone, serde::Serialize)]
+    struct ScoresListRequest {
+        min: f64,
+    }
+    let server = MockServer::start().await;
+    let (c, _) = client(&server.uri());
+    let encode = ScoresListRequest { min: f64::NAN }.send(&c).await.unwrap_err();
+    assert!(matches!(encode, Error::Encode(_)), "{encode:?}");
+    assert!(encode.to_string().contains("not a finite number"), "{encode}");
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing is sent");
+
+    #[devrev::devrev_endpoint(GET, "/loops.list", paginate)]
+    #[derive(Debug, Clone, serde::Serialize)]
+    struct LoopsListRequest {
+        cursor: Option<String>,
+    }
+    #[derive(Debug, serde::Deserialize, devrev::Page)]
+    struct LoopsListResponse {
+        loops: Vec<u32>,
+        next_cursor: Option<String>,
+    }
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(format!(r#"{{"loops":[1],"next_cursor":"{TOKEN}"}}"#), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let mut pages = LoopsListRequest { cursor: None }.pages(&c);
+    pages.try_next().await.unwrap();
+    pages.try_next().await.unwrap();
+    let pagination = pages.try_next().await.unwrap_err();
+    assert!(matches!(pagination, Error::Pagination(_)), "{pagination:?}");
+
+    for err in [&config, &encode, &pagination] {
+        for text in texts(err) {
+            assert!(!text.contains(TOKEN), "{text}");
+        }
+    }
+}

@@ -184,8 +184,8 @@ async fn seed_error_bodies_map_to_typed_errors() {
     assert_eq!(err.message(), Some("already attached"));
     assert_eq!(err.api().unwrap().detail(), Some("ARTIFACT-1"));
     assert_eq!(
-        err.kind(),
-        Some(&ErrorKind::ArtifactAlreadyAttachedToAParent { existing_parent: "REV-9".into(), is_same: true })
+        err.kind().map(|k| format!("{k:?}")).as_deref(),
+        Some(r#"ArtifactAlreadyAttachedToAParent { existing_parent: "REV-9", is_same: true }"#)
     );
 
     let err = error_for(401, r#"{"type":"unauthenticated","message":"bad token","detail":"expired"}"#).await;
@@ -200,12 +200,15 @@ async fn seed_error_bodies_map_to_typed_errors() {
 
     let err =
         error_for(429, r#"{"type":"too_many_requests","message":"slow down","detail":"d","retry_after":42}"#).await;
-    assert_eq!(err.kind(), Some(&ErrorKind::TooManyRequests { retry_after: Some(42) }));
+    assert_eq!(err.kind().map(|k| format!("{k:?}")).as_deref(), Some(r#"TooManyRequests { retry_after: Some(42) }"#));
     assert_eq!(err.retry_after(), Some(std::time::Duration::from_secs(42)));
 
     let err =
         error_for(500, r#"{"type":"internal_error","message":"oops","detail":"d","reference_id":"ref-77"}"#).await;
-    assert_eq!(err.kind(), Some(&ErrorKind::InternalError { reference_id: Some("ref-77".into()) }));
+    assert_eq!(
+        err.kind().map(|k| format!("{k:?}")).as_deref(),
+        Some(r#"InternalError { reference_id: Some("ref-77") }"#)
+    );
     assert_eq!(err.reference_id(), Some("ref-77"));
     assert!(err.to_string().contains("ref-77"), "{err}");
 
@@ -215,79 +218,53 @@ async fn seed_error_bodies_map_to_typed_errors() {
 
 #[tokio::test]
 async fn every_bad_request_subtype_carries_its_fields() {
-    let cases: Vec<(&str, ErrorKind)> = vec![
-        (r#"{"type":"bad_request","message":"m"}"#, ErrorKind::BadRequest),
+    // Each expected kind is written as its `Debug`, which names every field:
+    // the variants are `#[non_exhaustive]`, so a test cannot build them.
+    let cases: Vec<(&str, &str)> = vec![
+        (r#"{"type":"bad_request","message":"m"}"#, "BadRequest"),
         (
             r#"{"type":"invalid_enum_value","allowed_values":["production","staging","test"],"field_name":"environment","value":"prod"}"#,
-            ErrorKind::InvalidEnumValue {
-                allowed_values: vec!["production".into(), "staging".into(), "test".into()],
-                field_name: "environment".into(),
-                value: "prod".into(),
-            },
+            r#"InvalidEnumValue { allowed_values: ["production", "staging", "test"], field_name: "environment", value: "prod" }"#,
         ),
-        (r#"{"type":"invalid_field","field_name":"tier"}"#, ErrorKind::InvalidField { field_name: "tier".into() }),
-        (r#"{"type":"invalid_id","field_name":"account"}"#, ErrorKind::InvalidId { field_name: "account".into() }),
+        (r#"{"type":"invalid_field","field_name":"tier"}"#, r#"InvalidField { field_name: "tier" }"#),
+        (r#"{"type":"invalid_id","field_name":"account"}"#, r#"InvalidId { field_name: "account" }"#),
         (
             r#"{"type":"missing_required_field","field_name":"display_name"}"#,
-            ErrorKind::MissingRequiredField { field_name: "display_name".into() },
+            r#"MissingRequiredField { field_name: "display_name" }"#,
         ),
-        (r#"{"type":"parse_error","message":"bad json"}"#, ErrorKind::ParseError),
-        (r#"{"type":"stale_schema_fragments"}"#, ErrorKind::StaleSchemaFragments),
-        (
-            r#"{"type":"invalid_api_version","value":"1999-01-01"}"#,
-            ErrorKind::InvalidApiVersion { value: "1999-01-01".into() },
-        ),
-        (
-            r#"{"type":"unexpected_id_type","field_name":"account"}"#,
-            ErrorKind::UnexpectedIdType { field_name: "account".into() },
-        ),
+        (r#"{"type":"parse_error","message":"bad json"}"#, "ParseError"),
+        (r#"{"type":"stale_schema_fragments"}"#, "StaleSchemaFragments"),
+        (r#"{"type":"invalid_api_version","value":"1999-01-01"}"#, r#"InvalidApiVersion { value: "1999-01-01" }"#),
+        (r#"{"type":"unexpected_id_type","field_name":"account"}"#, r#"UnexpectedIdType { field_name: "account" }"#),
         (
             r#"{"type":"unexpected_json_type","actual":"number","expected":"string","field_name":"tier"}"#,
-            ErrorKind::UnexpectedJsonType {
-                actual: devrev::JsonType::Number,
-                expected: devrev::JsonType::String,
-                field_name: "tier".into(),
-            },
+            r#"UnexpectedJsonType { actual: Number, expected: String, field_name: "tier" }"#,
         ),
         (
             r#"{"type":"value_not_permitted","field_name":"tier","reason":"locked","allowed_values":["a"]}"#,
-            ErrorKind::ValueNotPermitted {
-                allowed_values: vec!["a".into()],
-                field_name: "tier".into(),
-                reason: Some("locked".into()),
-            },
+            r#"ValueNotPermitted { allowed_values: ["a"], field_name: "tier", reason: Some("locked") }"#,
         ),
         (
             r#"{"type":"customization_validation_error","subtype":"field_required","field_name":"tnt__x","reason":"r"}"#,
-            ErrorKind::CustomizationValidationError {
-                subtype: "field_required".into(),
-                field_name: Some("tnt__x".into()),
-                reason: Some("r".into()),
-            },
+            r#"CustomizationValidationError { subtype: "field_required", field_name: Some("tnt__x"), reason: Some("r") }"#,
         ),
         (
             r#"{"type":"missing_dependency","dependencies":[{"field_name":"a","field_value":"b"}],"provided_field_name":"c"}"#,
-            ErrorKind::MissingDependency {
-                dependencies: vec![serde_json::from_value(json!({"field_name":"a","field_value":"b"})).unwrap()],
-                dependent_field_name: None,
-                dependent_field_value: None,
-                provided_field_name: Some("c".into()),
-                provided_field_value: None,
-            },
+            r#"MissingDependency { dependencies: [MissingDependency { field_name: "a", field_value: Some("b") }], dependent_field_name: None, dependent_field_value: None, provided_field_name: Some("c"), provided_field_value: None }"#,
         ),
         (
             r#"{"type":"merge_works_error","errors":[{"work":"ISS-1","details":"closed"}]}"#,
-            ErrorKind::MergeWorksError { errors: vec![json!({"work":"ISS-1","details":"closed"})] },
+            r#"MergeWorksError { errors: [Object {"details": String("closed"), "work": String("ISS-1")}] }"#,
         ),
         (
             r#"{"type":"workflow_component_validation_errors","errors":[{"code":"E1","message":"bad"}]}"#,
-            ErrorKind::WorkflowComponentValidationErrors { errors: vec![json!({"code":"E1","message":"bad"})] },
+            r#"WorkflowComponentValidationErrors { errors: [Object {"code": String("E1"), "message": String("bad")}] }"#,
         ),
     ];
     for (body, expected) in cases {
         let err = error_for(400, body).await;
         assert_eq!(err.status(), Some(400), "{body}");
-        assert_eq!(err.kind(), Some(&expected), "{body}");
+        assert_eq!(err.kind().map(|k| format!("{k:?}")).as_deref(), Some(expected), "{body}");
     }
 }
 
@@ -316,7 +293,7 @@ async fn unknown_error_type_keeps_the_string() {
     assert_eq!(err.status(), Some(418));
     assert_eq!(err.error_type(), Some("teapot_overflow"));
     match err.kind() {
-        Some(ErrorKind::Unknown { error_type, fields }) => {
+        Some(ErrorKind::Unknown { error_type, fields, .. }) => {
             assert_eq!(error_type.as_deref(), Some("teapot_overflow"));
             assert_eq!(fields["spout"], 2);
         }

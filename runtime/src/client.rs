@@ -36,6 +36,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.devrev.ai";
 pub const BASE_URL_ENV: &str = "DEVREV_BASE_URL";
 /// The `User-Agent` every request carries (after the caller's own, if any).
 pub const USER_AGENT_PREFIX: &str = concat!("devrev-rust/", env!("CARGO_PKG_VERSION"));
+/// The smallest timeout or deadline a derived client takes
+/// ([`Client::with_timeout`], [`Client::with_deadline`]): a zero is raised to it.
+pub const MIN_LIMIT: Duration = Duration::from_millis(1);
 /// The default cap on a response body: 16 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
@@ -109,18 +112,27 @@ impl Client {
     }
 
     /// A client sharing this one's connections, with another retry policy.
+    #[must_use]
     pub fn with_retry_policy(&self, retry: RetryPolicy) -> Client {
         self.derive(|c| c.retry = retry)
     }
 
     /// A client sharing this one's connections, with another attempt timeout.
+    ///
+    /// `build()` refuses a zero timeout; here, where no error can be
+    /// returned, zero is raised to [`MIN_LIMIT`] (one millisecond), so the
+    /// call times out at once with a typed [`Error::Timeout`](crate::Error::Timeout).
+    #[must_use]
     pub fn with_timeout(&self, timeout: Duration) -> Client {
-        self.derive(|c| c.attempt_timeout = timeout)
+        self.derive(|c| c.attempt_timeout = timeout.max(MIN_LIMIT))
     }
 
     /// A client sharing this one's connections, with another total deadline.
+    ///
+    /// Zero is raised to [`MIN_LIMIT`], as for [`with_timeout`](Self::with_timeout).
+    #[must_use]
     pub fn with_deadline(&self, deadline: Duration) -> Client {
-        self.derive(|c| c.deadline = deadline)
+        self.derive(|c| c.deadline = deadline.max(MIN_LIMIT))
     }
 
     fn derive(&self, change: impl FnOnce(&mut Config)) -> Client {
@@ -302,7 +314,8 @@ impl ClientBuilder {
 
 /// Parses and checks a base URL; returns it without a trailing slash.
 fn check_base_url(raw: &str) -> std::result::Result<String, ConfigError> {
-    let invalid = |reason: &str| ConfigError::InvalidBaseUrl { url: raw.to_owned(), reason: reason.to_owned() };
+    let shown = redact_userinfo(raw);
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl { url: shown.clone(), reason: reason.to_owned() };
     let url = url::Url::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("it must not have a query or fragment"));
@@ -313,10 +326,24 @@ fn check_base_url(raw: &str) -> std::result::Result<String, ConfigError> {
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
-        "http" => return Err(ConfigError::InsecureBaseUrl { url: raw.to_owned() }),
+        "http" => return Err(ConfigError::InsecureBaseUrl { url: shown }),
         other => return Err(invalid(&format!("unsupported scheme `{other}`; use https"))),
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// The URL as given, for error messages, with any `user:password@` before
+/// the host replaced by `<redacted>@`: a refused URL must not print a credential.
+fn redact_userinfo(raw: &str) -> String {
+    let (scheme, rest) = match raw.find("://") {
+        Some(at) => raw.split_at(at + 3),
+        None => ("", raw),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}<redacted>{}", &rest[at..]),
+        None => raw.to_owned(),
+    }
 }
 
 fn is_loopback(url: &url::Url) -> bool {
@@ -353,6 +380,34 @@ mod tests {
         assert!(matches!(err("ftp://x"), ConfigError::InvalidBaseUrl { .. }));
         assert!(matches!(err("not a url"), ConfigError::InvalidBaseUrl { .. }));
         assert!(matches!(err("https://x/?a=b"), ConfigError::InvalidBaseUrl { .. }));
+    }
+
+    #[test]
+    fn refused_base_urls_do_not_print_credentials() {
+        for raw in [
+            "https://user:hunter2@api.devrev.ai",
+            "http://user:hunter2@example.com/x",
+            "https://hunter2@api.devrev.ai/",
+            "https://a:b@c:hunter2@api.devrev.ai",
+            "ftp://user:hunter2@host",
+            "https://user:hunter2@[::1",
+        ] {
+            let err = Error::from(config_err(Client::builder().token("t").base_url(raw).build()));
+            for text in [err.to_string(), format!("{err:?}"), format!("{err:#?}")] {
+                assert!(!text.contains("hunter2"), "{raw}: {text}");
+                assert!(text.contains("<redacted>@"), "{raw}: {text}");
+            }
+        }
+        assert_eq!(redact_userinfo("https://api.devrev.ai/a@b"), "https://api.devrev.ai/a@b");
+        assert_eq!(redact_userinfo("no scheme@host"), "<redacted>@host");
+    }
+
+    #[test]
+    fn derived_clients_raise_zero_limits() {
+        let client = Client::builder().token("t").build().unwrap();
+        assert_eq!(client.with_timeout(Duration::ZERO).config.attempt_timeout, MIN_LIMIT);
+        assert_eq!(client.with_deadline(Duration::ZERO).config.deadline, MIN_LIMIT);
+        assert_eq!(client.with_timeout(Duration::from_secs(5)).config.attempt_timeout, Duration::from_secs(5));
     }
 
     #[test]

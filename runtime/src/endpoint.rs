@@ -78,4 +78,8 @@ pub trait Endpoint: Serialize {
     /// Whether sending the request twice has the effect of sending it once,
     /// which makes failures after sending safe to retry.
     const IDEMPOTENT: bool;
+    /// Whether the endpoint is one of DevRev's early-access (beta) APIs, which
+    /// answer only requests that carry `X-Devrev-Scope: beta`. The transport
+    /// adds that header when this is `true`. Defaults to `false`.
+    const BETA: bool = false;
 }

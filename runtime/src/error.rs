@@ -374,7 +374,8 @@ impl BodyTooLargeError {
     }
 }
 
-/// The client is misconfigured; found at `build()` or `from_env()`.
+/// The client or an endpoint is misconfigured; found at `build()` or
+/// `from_env()`, or, for [`ConfigError::InvalidEndpointPath`], when a call starts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
@@ -418,6 +419,18 @@ pub enum ConfigError {
     /// The HTTP client could not be built.
     #[error("the HTTP client could not be built: {0}")]
     Http(String),
+    /// An endpoint's path cannot be sent safely: it does not start with `/`
+    /// or holds characters that would change where the request goes. Found
+    /// when the call starts, before anything is sent; the attribute refuses
+    /// such paths at compile time, so only a hand-written
+    /// [`Endpoint`](crate::Endpoint) can meet it.
+    #[error("the endpoint path {path:?} cannot be sent: {reason}")]
+    InvalidEndpointPath {
+        /// The endpoint's `PATH`.
+        path: &'static str,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }
 
 /// A paginated listing went wrong.

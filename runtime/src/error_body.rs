@@ -132,6 +132,7 @@ pub enum ErrorKind {
     /// 400 `bad_request`.
     BadRequest,
     /// 400 `artifact_already_attached_to_a_parent`.
+    #[non_exhaustive]
     ArtifactAlreadyAttachedToAParent {
         /// The parent the artifact is attached to.
         existing_parent: String,
@@ -139,6 +140,7 @@ pub enum ErrorKind {
         is_same: bool,
     },
     /// 400 `customization_validation_error`.
+    #[non_exhaustive]
     CustomizationValidationError {
         /// What failed (`field_required`, `wrong_type`, ...).
         subtype: String,
@@ -148,11 +150,13 @@ pub enum ErrorKind {
         reason: Option<String>,
     },
     /// 400 `invalid_api_version`.
+    #[non_exhaustive]
     InvalidApiVersion {
         /// The version that was sent.
         value: String,
     },
     /// 400 `invalid_enum_value`.
+    #[non_exhaustive]
     InvalidEnumValue {
         /// The values the field accepts.
         allowed_values: Vec<String>,
@@ -162,21 +166,25 @@ pub enum ErrorKind {
         value: String,
     },
     /// 400 `invalid_field`.
+    #[non_exhaustive]
     InvalidField {
         /// The field at fault.
         field_name: String,
     },
     /// 400 `invalid_id`.
+    #[non_exhaustive]
     InvalidId {
         /// The field whose ID is malformed.
         field_name: String,
     },
     /// 400 `merge_works_error`, with its per-work errors as sent.
+    #[non_exhaustive]
     MergeWorksError {
         /// The errors found while validating the merge.
         errors: Vec<Value>,
     },
     /// 400 `missing_dependency`.
+    #[non_exhaustive]
     MissingDependency {
         /// The fields that must be set too.
         dependencies: Vec<MissingDependency>,
@@ -190,6 +198,7 @@ pub enum ErrorKind {
         provided_field_value: Option<String>,
     },
     /// 400 `missing_required_field`.
+    #[non_exhaustive]
     MissingRequiredField {
         /// The missing field.
         field_name: String,
@@ -199,11 +208,13 @@ pub enum ErrorKind {
     /// 400 `stale_schema_fragments`.
     StaleSchemaFragments,
     /// 400 `unexpected_id_type`.
+    #[non_exhaustive]
     UnexpectedIdType {
         /// The field whose ID has the wrong type.
         field_name: String,
     },
     /// 400 `unexpected_json_type`.
+    #[non_exhaustive]
     UnexpectedJsonType {
         /// The JSON kind that was sent.
         actual: JsonType,
@@ -213,6 +224,7 @@ pub enum ErrorKind {
         field_name: String,
     },
     /// 400 `value_not_permitted`.
+    #[non_exhaustive]
     ValueNotPermitted {
         /// The values that are permitted, when DevRev says.
         allowed_values: Vec<String>,
@@ -222,6 +234,7 @@ pub enum ErrorKind {
         reason: Option<String>,
     },
     /// 400 `workflow_component_validation_errors`, with its errors as sent.
+    #[non_exhaustive]
     WorkflowComponentValidationErrors {
         /// The validation errors.
         errors: Vec<Value>,
@@ -235,11 +248,13 @@ pub enum ErrorKind {
     /// 409 `conflict`.
     Conflict,
     /// 429 `too_many_requests`.
+    #[non_exhaustive]
     TooManyRequests {
         /// Seconds to wait, from the body.
         retry_after: Option<u64>,
     },
     /// 500 `internal_error`.
+    #[non_exhaustive]
     InternalError {
         /// The ID to quote to support.
         reference_id: Option<String>,
@@ -248,6 +263,7 @@ pub enum ErrorKind {
     ServiceUnavailable,
     /// A `type` this crate does not know, a known `type` whose fields did not
     /// match, or no `type` at all. Nothing is lost: the raw fields are kept.
+    #[non_exhaustive]
     Unknown {
         /// The wire `type`, if there was one.
         error_type: Option<String>,

@@ -36,7 +36,7 @@ pub use error::{
     TimeoutKind, TransportError,
 };
 pub use error_body::{DevRevError, ErrorBody, ErrorKind, JsonType, MissingDependency};
-pub use pagination::{Items, Page, Pages, Paginated};
+pub use pagination::{Items, Page, Pages, Paginated, ResumePoint};
 pub use response::{RateLimit, Response, ResponseMeta};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 pub use transport::{send, send_with_meta};

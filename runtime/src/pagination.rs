@@ -1,13 +1,19 @@
 //! Cursor pagination: streams of pages and of items for list endpoints.
 //!
 //! DevRev lists are cursor-paged: a request takes `cursor` (and `limit`,
-//! `mode`), an answer carries `next_cursor`, absent on the last page. A list
-//! response implements [`Page`] (derive it with `#[derive(devrev::Page)]`), a
-//! list request implements [`Paginated`] (the attribute's `paginate` option),
-//! and then [`Pages`] and [`Items`] follow the cursor:
+//! `mode`), an answer carries `next_cursor`, absent on the last page, and
+//! `prev_cursor`. A list response implements [`Page`] (derive it with
+//! `#[derive(devrev::Page)]`), a list request implements [`Paginated`] (the
+//! attribute's `paginate` option), and then [`Pages`] and [`Items`] follow
+//! the cursor:
 //!
 //! - the first request carries the caller's own cursor, if set, so a listing
-//!   can resume where an earlier one stopped ([`Pages::cursor`]);
+//!   can resume where an earlier one stopped ([`Pages::cursor`],
+//!   [`Items::resume_point`]);
+//! - a request whose `mode` is `before` reads backwards: the streams follow
+//!   each page's `prev_cursor` instead of its `next_cursor` (without a cursor,
+//!   DevRev starts such a listing from its end);
+//! - an absent or empty cursor (`""`) ends the listing;
 //! - an error is yielded once and ends the stream;
 //! - a cursor seen before is [`PaginationError::RepeatedCursor`] rather than
 //!   an endless loop (only a 64-bit hash per page is kept);
@@ -24,7 +30,9 @@ use std::hash::{BuildHasher, RandomState};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
+use futures_core::stream::FusedStream;
 use futures_core::Stream;
+use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::endpoint::Endpoint;
@@ -42,6 +50,13 @@ pub trait Page {
     type Item;
     /// The cursor of the next page; `None` on the last page.
     fn next_cursor(&self) -> Option<&str>;
+    /// The cursor of the previous page, which a listing read with
+    /// `mode = before` follows; `None` when there is none. The derive
+    /// implements it when the struct has a `prev_cursor: Option<String>`
+    /// field; the default says there is none.
+    fn prev_cursor(&self) -> Option<&str> {
+        None
+    }
     /// The page's items.
     fn into_items(self) -> Vec<Self::Item>;
 }
@@ -57,6 +72,15 @@ pub trait Paginated: Endpoint<Response: Page> {
 
 type PageFuture<R> = Pin<Box<dyn Future<Output = Result<R>> + Send>>;
 
+/// Whether `request` reads its listing backwards: its `mode` serializes as
+/// `"before"`. Checked once per stream, on the request's own serialization,
+/// so any request struct with a `mode` field works, built-in or not.
+fn reads_backward<E: Serialize + ?Sized>(request: &E) -> bool {
+    serde_json::to_value(request)
+        .ok()
+        .is_some_and(|v| v.get("mode").and_then(serde_json::Value::as_str) == Some("before"))
+}
+
 /// A stream of the pages of a listing; see the [module docs](self).
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<E: Paginated> {
@@ -67,7 +91,18 @@ pub struct Pages<E: Paginated> {
     hasher: RandomState,
     pages: u64,
     state: State,
+    /// Follow `prev_cursor` (`mode = before`) rather than `next_cursor`.
+    backward: bool,
+    /// The cursor that fetched the last page yielded.
+    page_cursor: Option<String>,
+    /// The last page was read (as opposed to ending on an error).
+    finished: bool,
 }
+
+// The streams never pin their fields: the page future is boxed and the
+// request and items are only moved, so they are `Unpin` whatever `E` and the
+// item type are.
+impl<E: Paginated> Unpin for Pages<E> {}
 
 enum State {
     /// More pages to fetch.
@@ -86,18 +121,19 @@ impl<E: Paginated + Clone + Send + Sync + 'static> Pages<E> {
         if let Some(cursor) = request.cursor() {
             seen.insert(hasher.hash_one(cursor));
         }
-        Pages { client: client.clone(), request, in_flight: None, seen, hasher, pages: 0, state: State::Running }
-    }
-
-    /// The cursor that fetches the page after the last one yielded; `None`
-    /// once the last page was read. Set it on a new request to resume.
-    pub fn cursor(&self) -> Option<&str> {
-        self.request.cursor()
-    }
-
-    /// How many pages were yielded.
-    pub fn pages_read(&self) -> u64 {
-        self.pages
+        let backward = reads_backward(&request);
+        Pages {
+            client: client.clone(),
+            request,
+            in_flight: None,
+            seen,
+            hasher,
+            pages: 0,
+            state: State::Running,
+            backward,
+            page_cursor: None,
+            finished: false,
+        }
     }
 
     fn start(&mut self) -> PageFuture<E::Response>
@@ -110,9 +146,29 @@ impl<E: Paginated + Clone + Send + Sync + 'static> Pages<E> {
     }
 }
 
+impl<E: Paginated> Pages<E> {
+    /// The cursor that fetches the page after the last one yielded (before
+    /// it, for `mode = before`); `None` once the last page was read. After an
+    /// error it is the cursor of the page that failed. Set it on a new
+    /// request to resume at a page boundary.
+    pub fn cursor(&self) -> Option<&str> {
+        self.request.cursor()
+    }
+
+    /// How many pages were yielded.
+    pub fn pages_read(&self) -> u64 {
+        self.pages
+    }
+
+    /// Whether the stream follows `prev_cursor`: the request's `mode` is `before`.
+    pub fn is_backward(&self) -> bool {
+        self.backward
+    }
+}
+
 impl<E> Pages<E>
 where
-    E: Paginated + Clone + Send + Sync + Unpin + 'static,
+    E: Paginated + Clone + Send + Sync + 'static,
     E::Response: Send + 'static,
 {
     /// The next page: `None` after the last one, or after an error was yielded.
@@ -131,7 +187,7 @@ where
 
 impl<E> Stream for Pages<E>
 where
-    E: Paginated + Clone + Send + Sync + Unpin + 'static,
+    E: Paginated + Clone + Send + Sync + 'static,
     E::Response: Send + 'static,
 {
     type Item = Result<E::Response>;
@@ -163,16 +219,27 @@ where
         match result {
             Ok(page) => {
                 this.pages += 1;
-                match page.next_cursor() {
+                this.page_cursor = this.request.cursor().map(str::to_owned);
+                let following = if this.backward { page.prev_cursor() } else { page.next_cursor() };
+                // DevRev leaves the cursor out of the last page; an empty one
+                // would restart the listing if it were sent, so it ends it too.
+                match following.filter(|c| !c.is_empty()) {
                     None => {
                         this.request.set_cursor(None);
+                        this.finished = true;
                         this.state = State::Done;
                     }
                     Some(next) => {
                         if !this.seen.insert(this.hasher.hash_one(next)) {
-                            this.state = State::Failing(
-                                PaginationError::RepeatedCursor { cursor: next.to_owned(), pages: this.pages }.into(),
-                            );
+                            // The error prints its cursor: not if a server echoed the token in it.
+                            let secret = this.client.config.token.expose_secret();
+                            let cursor = if next.contains(secret) {
+                                next.replace(secret, "<redacted>")
+                            } else {
+                                next.to_owned()
+                            };
+                            this.state =
+                                State::Failing(PaginationError::RepeatedCursor { cursor, pages: this.pages }.into());
                         }
                         this.request.set_cursor(Some(next.to_owned()));
                     }
@@ -187,23 +254,97 @@ where
     }
 }
 
+impl<E> FusedStream for Pages<E>
+where
+    E: Paginated + Clone + Send + Sync + 'static,
+    E::Response: Send + 'static,
+{
+    fn is_terminated(&self) -> bool {
+        matches!(self.state, State::Done)
+    }
+}
+
+/// Where to resume an item stream exactly: the cursor of the page being read
+/// and how many of its items were already yielded. Get it from
+/// [`Items::resume_point`], store it anywhere (it is `Serialize`), and hand
+/// it to [`Items::resume_from`] on a new stream of the same request.
+///
+/// If the listing changed in between (items created or deleted on that
+/// page), the skip counts the page as it is then: resuming is exact for a
+/// listing that did not change.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ResumePoint {
+    /// The cursor that fetches the page to resume in; `None` for the first page.
+    pub cursor: Option<String>,
+    /// How many items of that page to skip.
+    pub skip: usize,
+}
+
+impl ResumePoint {
+    /// A resume point: fetch the page at `cursor`, skip its first `skip` items.
+    pub fn new(cursor: Option<String>, skip: usize) -> Self {
+        ResumePoint { cursor, skip }
+    }
+}
+
 /// A stream of the items of every page of a listing, one at a time.
 #[must_use = "streams do nothing unless polled"]
 pub struct Items<E: Paginated> {
     pages: Pages<E>,
     buffer: std::vec::IntoIter<<E::Response as Page>::Item>,
+    /// Items of the current page already yielded (or skipped).
+    taken: usize,
+    /// Items still to skip on the first page fetched (a resume).
+    skip: usize,
 }
+
+impl<E: Paginated> Unpin for Items<E> {}
 
 impl<E: Paginated + Clone + Send + Sync + 'static> Items<E> {
     /// A stream of the items of `request`'s listing, starting at its own cursor.
     pub fn new(client: &Client, request: E) -> Self {
-        Items { pages: Pages::new(client, request), buffer: Vec::new().into_iter() }
+        Items { pages: Pages::new(client, request), buffer: Vec::new().into_iter(), taken: 0, skip: 0 }
     }
 
-    /// The cursor that fetches the page after the one whose items are being
-    /// yielded; see [`Pages::cursor`].
+    /// This stream's request, restarted at `point`: the page at
+    /// `point.cursor`, less its first `point.skip` items. Call it on a fresh
+    /// stream, before reading: `request.items(&client).resume_from(saved)`.
+    pub fn resume_from(self, point: ResumePoint) -> Self {
+        let mut request = self.pages.request;
+        request.set_cursor(point.cursor);
+        let mut items = Items::new(&self.pages.client, request);
+        items.skip = point.skip;
+        items
+    }
+}
+
+impl<E: Paginated> Items<E> {
+    /// Where to resume this stream exactly, so that the item after the last
+    /// one yielded comes next; `None` once every item was yielded. After an
+    /// error, it resumes at the page that failed.
+    pub fn resume_point(&self) -> Option<ResumePoint> {
+        if self.buffer.len() > 0 {
+            // Mid-page: the page's own cursor, less what was yielded of it.
+            return Some(ResumePoint { cursor: self.pages.page_cursor.clone(), skip: self.taken });
+        }
+        if self.pages.finished {
+            return None;
+        }
+        Some(ResumePoint { cursor: self.pages.cursor().map(str::to_owned), skip: self.skip })
+    }
+
+    /// The cursor of [`resume_point`](Self::resume_point): mid-page, the
+    /// cursor of the page being read, so a new request set to it yields that
+    /// page's items again rather than skipping the rest (pair it with
+    /// `skip`, or use `resume_point`, to resume exactly); between pages, the
+    /// next page's cursor; `None` once every item was yielded.
     pub fn cursor(&self) -> Option<&str> {
-        self.pages.cursor()
+        if self.buffer.len() > 0 {
+            self.pages.page_cursor.as_deref()
+        } else {
+            self.pages.cursor()
+        }
     }
 
     /// The items of the current page not yet yielded.
@@ -214,9 +355,8 @@ impl<E: Paginated + Clone + Send + Sync + 'static> Items<E> {
 
 impl<E> Items<E>
 where
-    E: Paginated + Clone + Send + Sync + Unpin + 'static,
+    E: Paginated + Clone + Send + Sync + 'static,
     E::Response: Send + 'static,
-    <E::Response as Page>::Item: Unpin,
 {
     /// The next item: `None` after the last one, or after an error was yielded.
     pub async fn next(&mut self) -> Option<Result<<E::Response as Page>::Item>> {
@@ -234,9 +374,8 @@ where
 
 impl<E> Stream for Items<E>
 where
-    E: Paginated + Clone + Send + Sync + Unpin + 'static,
+    E: Paginated + Clone + Send + Sync + 'static,
     E::Response: Send + 'static,
-    <E::Response as Page>::Item: Unpin,
 {
     type Item = Result<<E::Response as Page>::Item>;
 
@@ -244,13 +383,32 @@ where
         let this = self.get_mut();
         loop {
             if let Some(item) = this.buffer.next() {
+                this.taken += 1;
                 return Poll::Ready(Some(Ok(item)));
             }
             match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
-                Some(Ok(page)) => this.buffer = page.into_items().into_iter(),
+                Some(Ok(page)) => {
+                    this.buffer = page.into_items().into_iter();
+                    this.taken = 0;
+                    let skip = std::mem::take(&mut this.skip).min(this.buffer.len());
+                    if skip > 0 {
+                        this.buffer.nth(skip - 1);
+                        this.taken = skip;
+                    }
+                }
                 Some(Err(error)) => return Poll::Ready(Some(Err(error))),
                 None => return Poll::Ready(None),
             }
         }
+    }
+}
+
+impl<E> FusedStream for Items<E>
+where
+    E: Paginated + Clone + Send + Sync + 'static,
+    E::Response: Send + 'static,
+{
+    fn is_terminated(&self) -> bool {
+        self.buffer.len() == 0 && self.pages.is_terminated()
     }
 }

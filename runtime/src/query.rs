@@ -12,7 +12,11 @@
 //! - names and values are percent-encoded (everything but `A-Z a-z 0-9 - . _ ~`),
 //!   so a comma inside a value is `%2C` and cannot be mistaken for a separator.
 //!
-//! Arrays of objects cannot be expressed in a query and are an error.
+//! Arrays of objects cannot be expressed in a query and are an error; so are
+//! an empty string inside a comma-joined array (`[""]` and `["x", ""]` have
+//! no unambiguous spelling) and a float that is NaN or infinite. A single
+//! empty string (`name=""`) is sent as `name=`, and a [`Repeated`] array may
+//! hold empty strings (`key=&key=x`).
 //!
 //! A few DevRev parameters take one parameter per value instead, because each
 //! value holds commas of its own (`custom_field_filter=f1:a,b&custom_field_filter=f2:c`):
@@ -136,6 +140,16 @@ fn encode(value: &str) -> String {
     utf8_percent_encode(value, ENCODE).to_string()
 }
 
+/// A float as text; NaN and the infinities have no JSON or DevRev spelling,
+/// so they are an error rather than `NaN` or `inf` on the wire.
+fn finite(value: f64, shown: impl fmt::Display) -> Result<String, QueryError> {
+    if value.is_finite() {
+        Ok(shown.to_string())
+    } else {
+        Err(QueryError(format!("{value} is not a finite number, which a query string cannot hold")))
+    }
+}
+
 fn join(prefix: Option<&str>, key: &str) -> String {
     match prefix {
         Some(p) => format!("{p}.{key}"),
@@ -182,7 +196,14 @@ impl<'a> ser::Serializer for Node<'a> {
 
     scalars!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
         serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
-        serialize_u128: u128, serialize_f32: f32, serialize_f64: f64, serialize_char: char, serialize_str: &str);
+        serialize_u128: u128, serialize_char: char, serialize_str: &str);
+
+    fn serialize_f32(self, v: f32) -> Result<(), QueryError> {
+        self.scalar(finite(f64::from(v), v)?)
+    }
+    fn serialize_f64(self, v: f64) -> Result<(), QueryError> {
+        self.scalar(finite(v, v)?)
+    }
 
     fn serialize_bytes(self, _: &[u8]) -> Result<(), QueryError> {
         Err(QueryError("bytes cannot go in a query string".into()))
@@ -303,6 +324,14 @@ struct Seq<'a> {
 impl Seq<'_> {
     fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), QueryError> {
         if let Some(v) = value.serialize(Scalar)? {
+            if v.is_empty() && !self.repeat {
+                // `key=` reads as no value and `key=x,` as a stray comma: an
+                // empty element of a comma-joined array has no spelling.
+                return Err(QueryError(format!(
+                    "`{}` holds an empty string, which a comma-joined query array cannot express",
+                    self.key
+                )));
+            }
             self.values.push(encode(&v));
         }
         Ok(())
@@ -377,7 +406,14 @@ impl ser::Serializer for Scalar {
 
     scalar_values!(serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
         serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64,
-        serialize_u128: u128, serialize_f32: f32, serialize_f64: f64, serialize_char: char, serialize_str: &str);
+        serialize_u128: u128, serialize_char: char, serialize_str: &str);
+
+    fn serialize_f32(self, v: f32) -> Result<Option<String>, QueryError> {
+        finite(f64::from(v), v).map(Some)
+    }
+    fn serialize_f64(self, v: f64) -> Result<Option<String>, QueryError> {
+        finite(v, v).map(Some)
+    }
 
     fn serialize_bytes(self, _: &[u8]) -> Result<Option<String>, QueryError> {
         not_scalar()
@@ -524,5 +560,41 @@ mod tests {
         assert!(err.to_string().contains("array"), "{err}");
         assert!(to_query_string(&5u32).is_err());
         assert_eq!(to_query_string(&()).unwrap(), "");
+    }
+
+    #[test]
+    fn empty_strings_in_arrays_and_non_finite_floats_are_typed_errors() {
+        #[derive(Serialize)]
+        struct Tags {
+            tags: Vec<&'static str>,
+        }
+        for tags in [vec![""], vec!["x", ""], vec!["", "x"]] {
+            let err = to_query_string(&Tags { tags: tags.clone() }).unwrap_err();
+            assert!(err.to_string().contains("`tags` holds an empty string"), "{tags:?}: {err}");
+        }
+        // A lone empty string is a parameter with an empty value; a repeated
+        // array spells each value on its own.
+        #[derive(Serialize)]
+        struct Name {
+            name: &'static str,
+            filter: Repeated<&'static str>,
+        }
+        assert_eq!(
+            to_query_string(&Name { name: "", filter: Repeated(vec!["", "a"]) }).unwrap(),
+            "name=&filter=&filter=a"
+        );
+
+        #[derive(Serialize)]
+        struct Score {
+            score: f64,
+            weights: Vec<f32>,
+        }
+        assert_eq!(to_query_string(&Score { score: 0.5, weights: vec![0.1, 2.0] }).unwrap(), "score=0.5&weights=0.1,2");
+        for (score, weights) in
+            [(f64::NAN, vec![]), (f64::INFINITY, vec![]), (1.0, vec![f32::NEG_INFINITY]), (1.0, vec![f32::NAN])]
+        {
+            let err = to_query_string(&Score { score, weights: weights.clone() }).unwrap_err();
+            assert!(err.to_string().contains("not a finite number"), "{score} {weights:?}: {err}");
+        }
     }
 }

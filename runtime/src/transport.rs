@@ -19,10 +19,15 @@
 //! ever recorded, and the token is scrubbed from any error text the server
 //! echoes it in.
 
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, LOCATION};
+use reqwest::Body;
 use serde::de::DeserializeOwned;
 use tracing::field::Empty;
 use tracing::Instrument;
@@ -30,8 +35,8 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{
-    excerpt, ApiError, BodyTooLargeError, DecodeError, Error, RedirectError, Result, TimeoutError, TimeoutKind,
-    TransportError,
+    excerpt, ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, RedirectError, Result, TimeoutError,
+    TimeoutKind, TransportError,
 };
 use crate::error_body::{decode_error_body, ErrorBody, ErrorDecoder};
 use crate::query;
@@ -48,7 +53,7 @@ pub async fn send<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<
     // unless the caller asks for it with `send_with_meta`.
     match decode_value(&raw.body) {
         Ok(value) => Ok(value),
-        Err(e) => Err(raw.decode_error(e).scrub(client.config.token.expose_secret())),
+        Err(e) => Err(raw.decode_error(e, client.config.token.expose_secret())),
     }
 }
 
@@ -58,7 +63,7 @@ pub async fn send<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<
 /// Any [`Error`]: see the crate's error model.
 pub async fn send_with_meta<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<Response<E::Response>> {
     let raw = call(client, request).await?;
-    decode(raw).map_err(|e| e.scrub(client.config.token.expose_secret()))
+    decode(raw, client.config.token.expose_secret())
 }
 
 /// Encodes the request and runs the attempt loop; the generic part is this
@@ -69,6 +74,7 @@ async fn call<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<RawR
         method: E::METHOD,
         path: E::PATH,
         idempotent: E::IDEMPOTENT,
+        beta: E::BETA,
         decode_error: decode_error_body::<E::Error>,
     };
     // Boxed: the attempt loop's state (reqwest's request, the timer, the
@@ -109,10 +115,13 @@ impl RawResponse {
         ResponseMeta::new(self.status, self.headers, self.attempts)
     }
 
-    /// The typed error for a success body that did not decode.
-    fn decode_error(self, e: serde_json::Error) -> Error {
-        let excerpt = excerpt(&self.body);
-        Error::Decode(Box::new(DecodeError { message: e.to_string(), excerpt, meta: self.into_meta() }))
+    /// The typed error for a success body that did not decode. The token is
+    /// scrubbed from the body before the excerpt is cut, so a token that
+    /// straddles the cut cannot survive in part.
+    fn decode_error(self, e: serde_json::Error, secret: &str) -> Error {
+        let excerpt = excerpt(&scrub_bytes(&self.body, secret));
+        let message = e.to_string();
+        Error::Decode(Box::new(DecodeError { message, excerpt, meta: self.into_meta() })).scrub(secret)
     }
 }
 
@@ -125,10 +134,10 @@ fn decode_value<T: DeserializeOwned>(body: &[u8]) -> std::result::Result<T, serd
     serde_json::from_slice(body)
 }
 
-fn decode<T: DeserializeOwned>(raw: RawResponse) -> Result<Response<T>> {
+fn decode<T: DeserializeOwned>(raw: RawResponse, secret: &str) -> Result<Response<T>> {
     match decode_value(&raw.body) {
         Ok(value) => Ok(Response { value, meta: raw.into_meta() }),
-        Err(e) => Err(raw.decode_error(e)),
+        Err(e) => Err(raw.decode_error(e, secret)),
     }
 }
 
@@ -147,10 +156,13 @@ pub(crate) fn classify(
     decode_error: ErrorDecoder,
     secret: &str,
     status: u16,
-    headers: HeaderMap,
+    mut headers: HeaderMap,
     body: Bytes,
     attempts: u32,
 ) -> Answer {
+    // A header that echoes the token (a `Location` carrying it, a proxy's
+    // `X-Echo-Authorization`) must not reach `headers()`, `Debug` or a log.
+    scrub_headers(&mut headers, secret);
     if (200..300).contains(&status) {
         return Answer::Success(RawResponse { status, headers, body, attempts });
     }
@@ -179,16 +191,21 @@ pub fn decode_answer<T: DeserializeOwned, B: ErrorBody>(
     body: &[u8],
 ) -> Result<Response<T>> {
     match classify(decode_error_body::<B>, "", status, headers, Bytes::copy_from_slice(body), 1) {
-        Answer::Success(raw) => decode(raw),
+        Answer::Success(raw) => decode(raw, ""),
         Answer::Failed { error, .. } => Err(error),
     }
 }
+
+/// The header DevRev's early-access endpoints require ([`Endpoint::BETA`]).
+const BETA_SCOPE: (&str, &str) = ("x-devrev-scope", "beta");
 
 /// The non-generic facts about one call.
 pub(crate) struct Call {
     pub(crate) method: Method,
     pub(crate) path: &'static str,
     pub(crate) idempotent: bool,
+    /// Sends `X-Devrev-Scope: beta` ([`Endpoint::BETA`]).
+    pub(crate) beta: bool,
     pub(crate) decode_error: ErrorDecoder,
 }
 
@@ -211,6 +228,7 @@ impl Client {
 
     async fn execute_inner(&self, call: Call, payload: Payload, span: tracing::Span) -> Result<RawResponse> {
         let config = &self.config;
+        check_path(call.path)?;
         let mut url = String::with_capacity(config.base_url.len() + call.path.len() + 1 + query_len(&payload));
         url.push_str(&config.base_url);
         url.push_str(call.path);
@@ -229,15 +247,18 @@ impl Client {
             if remaining.is_zero() {
                 return Err(timeout(TimeoutKind::Deadline, config.deadline, attempt - 1));
             }
-            let (limit, limit_kind) = if remaining < config.attempt_timeout {
-                (remaining, TimeoutKind::Deadline)
+            // The error reports the limit the caller set (the deadline, or
+            // the attempt timeout), never what was left of the deadline.
+            let (limit, limit_kind, reported) = if remaining < config.attempt_timeout {
+                (remaining, TimeoutKind::Deadline, config.deadline)
             } else {
-                (config.attempt_timeout, TimeoutKind::Attempt)
+                (config.attempt_timeout, TimeoutKind::Attempt, config.attempt_timeout)
             };
             let attempt_span =
                 tracing::debug_span!("devrev.attempt", attempt, status = Empty, elapsed_ms = Empty, backoff_ms = Empty);
             let attempt_started = Instant::now();
-            let outcome = tokio::time::timeout(limit, self.attempt_once(&call, &url, &payload))
+            let body_read = Arc::new(AtomicBool::new(false));
+            let outcome = tokio::time::timeout(limit, self.attempt_once(&call, &url, &payload, &body_read))
                 .instrument(attempt_span.clone())
                 .await;
             attempt_span.record("elapsed_ms", millis(attempt_started.elapsed()));
@@ -267,8 +288,14 @@ impl Client {
                     };
                     (Failure::NotSent, error, None)
                 }
-                Ok(Err(AttemptError::Sent(e))) => (Failure::MaybeSent, transport(e, true, attempt), None),
-                Err(_elapsed) => (Failure::MaybeSent, timeout(limit_kind, limit, attempt), None),
+                Ok(Err(AttemptError::Sent(e))) => {
+                    let sent = maybe_sent(&payload, &body_read);
+                    (if sent { Failure::MaybeSent } else { Failure::NotSent }, transport(e, sent, attempt), None)
+                }
+                Err(_elapsed) => {
+                    let failure = if maybe_sent(&payload, &body_read) { Failure::MaybeSent } else { Failure::NotSent };
+                    (failure, timeout(limit_kind, reported, attempt), None)
+                }
             };
             let error = error.scrub(config.token.expose_secret());
 
@@ -294,10 +321,15 @@ impl Client {
         call: &Call,
         url: &str,
         payload: &Payload,
+        body_read: &Arc<AtomicBool>,
     ) -> std::result::Result<(u16, HeaderMap, Bytes), AttemptError> {
         let mut request = self.http.request(call.method.to_reqwest(), url);
+        if call.beta {
+            request = request.header(BETA_SCOPE.0, HeaderValue::from_static(BETA_SCOPE.1));
+        }
         if let Payload::Json(body) = payload {
-            request = request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
+            let body = TrackedBody { data: Some(body.clone()), read: Arc::clone(body_read) };
+            request = request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(Body::wrap(body));
         }
         let mut response = request.send().await.map_err(|e| {
             if e.is_connect() {
@@ -330,6 +362,66 @@ impl Client {
     }
 }
 
+/// Whether a failed attempt may have been processed by the server. A JSON
+/// body that hyper never asked for cannot have reached the server whole, and
+/// DevRev does not act on a request without its body: such an attempt (one
+/// that timed out while connecting, say) was not sent. A request without a
+/// body gives no such signal and counts as maybe sent.
+fn maybe_sent(payload: &Payload, body_read: &AtomicBool) -> bool {
+    match payload {
+        Payload::Json(_) => body_read.load(Ordering::Acquire),
+        Payload::Query(_) => true,
+    }
+}
+
+/// A JSON request body that records whether the HTTP stack has started to
+/// read it, which [`maybe_sent`] turns into "sent" or "not sent".
+struct TrackedBody {
+    data: Option<Bytes>,
+    read: Arc<AtomicBool>,
+}
+
+impl http_body::Body for TrackedBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, Self::Error>>> {
+        self.read.store(true, Ordering::Release);
+        Poll::Ready(self.data.take().map(|data| Ok(http_body::Frame::data(data))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.len() as u64))
+    }
+}
+
+/// Checks an endpoint's path before anything is sent: the URL is the base
+/// URL followed by the path, so a path that does not start with `/` (such as
+/// `.evil.example/x`) would change the host the token goes to. The attribute
+/// checks its paths at compile time; a hand-written [`Endpoint`] is checked here.
+fn check_path(path: &'static str) -> Result<()> {
+    let reason = if !path.starts_with('/') {
+        Some("it must start with `/`")
+    } else if path.starts_with("//") {
+        Some("it must not start with `//`")
+    } else if path.bytes().any(|b| !b.is_ascii_graphic() || matches!(b, b'\\' | b'?' | b'#' | b'@')) {
+        Some("it must hold printable ASCII only, without `\\`, `?`, `#` or `@`")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(ConfigError::InvalidEndpointPath { path, reason }.into()),
+        None => Ok(()),
+    }
+}
+
 fn api_error(decode_error: ErrorDecoder, status: u16, meta: ResponseMeta, body: &[u8]) -> ApiError {
     let decoded = decode_error(body);
     let header_wait = retry_after_header(&meta.headers);
@@ -356,6 +448,21 @@ fn scrub_bytes<'a>(body: &'a [u8], secret: &str) -> std::borrow::Cow<'a, [u8]> {
     }
     out.extend_from_slice(rest);
     std::borrow::Cow::Owned(out)
+}
+
+/// Replaces `secret` with `<redacted>` in every header value that holds it.
+fn scrub_headers(headers: &mut HeaderMap, secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
+    for value in headers.values_mut() {
+        let bytes = value.as_bytes();
+        if let std::borrow::Cow::Owned(clean) = scrub_bytes(bytes, secret) {
+            // The secret and `<redacted>` are both valid header bytes, so
+            // the scrubbed value is too; fall back to a fixed text if not.
+            *value = HeaderValue::from_bytes(&clean).unwrap_or_else(|_| HeaderValue::from_static("<redacted>"));
+        }
+    }
 }
 
 fn query_len(payload: &Payload) -> usize {
