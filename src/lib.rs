@@ -29,6 +29,11 @@ mod macros;
 pub mod accounts;
 pub mod models;
 pub mod rev_orgs;
+// The generated families (`src/generated/`, written by `devrev-codegen`), each
+// behind the Cargo feature of the same name; re-exported here as `devrev::<family>`.
+mod generated;
+#[allow(unused_imports)] // without a family feature there is nothing to re-export
+pub use generated::*;
 
 pub use devrev_runtime::{auth, client, endpoint, error, error_body, pagination, query, response, retry, transport};
 pub use devrev_runtime::{

@@ -72,8 +72,24 @@ macro_rules! string_enum {
 
 /// A union of object types tagged on `type`: a `type` this crate does not know
 /// decodes to `Unknown` with the tag and the raw fields.
+///
+/// Two options may come first, before the enum, ended by `;`:
+/// `tag = "field"` tags on another field than `type`, and `deserialize_only`
+/// leaves out `Serialize` (for unions that only come in answers: the
+/// generated code does, to save compile time).
 macro_rules! tagged_union {
+    (tag = $tag:literal, deserialize_only; $($rest:tt)*) => {
+        tagged_union!(@de $tag; $($rest)*);
+    };
+    (tag = $tag:literal; $($rest:tt)*) => {
+        tagged_union!(@de $tag; $($rest)*);
+        tagged_union!(@ser $tag; $($rest)*);
+    };
+    (deserialize_only; $($rest:tt)*) => {
+        tagged_union!(@de "type"; $($rest)*);
+    };
     (
+        @de $tag:literal;
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
             $( $(#[$vmeta:meta])* $variant:ident($ty:ty) = $wire:literal, )*
@@ -84,12 +100,12 @@ macro_rules! tagged_union {
         #[non_exhaustive]
         $vis enum $name {
             $( $(#[$vmeta])* $variant($ty), )*
-            /// A `type` this crate does not know yet, with its fields.
+            #[doc = concat!("A `", $tag, "` this crate does not know yet, with its fields.")]
             Unknown($crate::models::UnknownObject),
         }
 
         impl $name {
-            /// The `type` tag as it goes on the wire.
+            #[doc = concat!("The `", $tag, "` tag as it goes on the wire.")]
             pub fn type_name(&self) -> &str {
                 match self {
                     $( $name::$variant(_) => $wire, )*
@@ -98,6 +114,31 @@ macro_rules! tagged_union {
             }
         }
 
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let mut fields = ::serde_json::Map::<String, ::serde_json::Value>::deserialize(d)?;
+                let tag = match fields.remove($tag) {
+                    Some(::serde_json::Value::String(tag)) => tag,
+                    Some(_) => return Err(D::Error::custom(concat!("the `", $tag, "` of a ", stringify!($name), " must be a string"))),
+                    None => return Err(D::Error::missing_field($tag)),
+                };
+                match tag.as_str() {
+                    $( $wire => ::serde_json::from_value(::serde_json::Value::Object(fields))
+                        .map($name::$variant)
+                        .map_err(|e| D::Error::custom(format_args!("{} `{}`: {e}", stringify!($name), $wire))), )*
+                    _ => Ok($name::Unknown($crate::models::UnknownObject { type_name: tag, fields })),
+                }
+            }
+        }
+    };
+    (
+        @ser $tag:literal;
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident($ty:ty) = $wire:literal, )*
+        }
+    ) => {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 use ::serde::ser::Error as _;
@@ -109,28 +150,14 @@ macro_rules! tagged_union {
                     ::serde_json::Value::Object(map) => map,
                     _ => ::serde_json::Map::new(),
                 };
-                map.insert("type".to_owned(), ::serde_json::Value::String(tag.to_owned()));
+                map.insert($tag.to_owned(), ::serde_json::Value::String(tag.to_owned()));
                 map.serialize(s)
             }
         }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                use ::serde::de::Error as _;
-                let mut fields = ::serde_json::Map::<String, ::serde_json::Value>::deserialize(d)?;
-                let tag = match fields.remove("type") {
-                    Some(::serde_json::Value::String(tag)) => tag,
-                    Some(_) => return Err(D::Error::custom(concat!("the `type` of a ", stringify!($name), " must be a string"))),
-                    None => return Err(D::Error::missing_field("type")),
-                };
-                match tag.as_str() {
-                    $( $wire => ::serde_json::from_value(::serde_json::Value::Object(fields))
-                        .map($name::$variant)
-                        .map_err(|e| D::Error::custom(format_args!("{} `{}`: {e}", stringify!($name), $wire))), )*
-                    _ => Ok($name::Unknown($crate::models::UnknownObject { type_name: tag, fields })),
-                }
-            }
-        }
+    };
+    ($($rest:tt)*) => {
+        tagged_union!(@de "type"; $($rest)*);
+        tagged_union!(@ser "type"; $($rest)*);
     };
 }
 
@@ -220,15 +247,15 @@ macro_rules! get_and_post {
 
         impl ::std::convert::From<$get> for $post {
             #[doc = concat!("The `POST` form of the same request: `", stringify!($post), "`.")]
-            fn from(request: $get) -> Self {
-                $post { $( $field: request.$field, )* }
+            fn from($get { $( $field, )* }: $get) -> Self {
+                $post { $( $field, )* }
             }
         }
 
         impl ::std::convert::From<$post> for $get {
             #[doc = concat!("The `GET` form of the same request: `", stringify!($get), "`.")]
-            fn from(request: $post) -> Self {
-                $get { $( $field: request.$field, )* }
+            fn from($post { $( $field, )* }: $post) -> Self {
+                $get { $( $field, )* }
             }
         }
     };

@@ -21,6 +21,11 @@ pub use summaries::{
     SetTagWithValue, TagStyle, TagSummary, TagWithValue, UserBaseSummary, UserState, UserSummary,
 };
 
+// The models the generated families need (`src/generated/model/`), each compiled
+// only when a family feature that needs it is on.
+#[allow(unused_imports)] // without a family feature there is nothing to re-export
+pub use crate::generated::model::*;
+
 /// An object of a `type` this crate does not know yet: the tag and the raw fields.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -1,0 +1,104 @@
+//! `devrev-codegen`: reads DevRev's OpenAPI spec and writes the `devrev`
+//! crate's generated API (`src/generated/`) as `#[devrev_endpoint]` structs.
+//!
+//! Three steps, each testable alone: [`spec`] reads the document, [`plan`]
+//! decides names, families, feature closures and derives, [`emit`] writes
+//! the files. [`run`] chains them and formats the output with `rustfmt`.
+
+pub mod emit;
+pub mod plan;
+pub mod spec;
+
+use std::path::Path;
+use std::process::Command;
+
+/// Generates into the crate at `crate_dir`: rewrites `src/generated/` and the
+/// feature block of `Cargo.toml`. Returns a one-line summary.
+pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
+    let spec = spec::Spec::load(spec_path)?;
+    let plan = plan::plan(&spec)?;
+    let output = emit::emit(&plan);
+
+    let generated = crate_dir.join("src/generated");
+    if generated.exists() {
+        std::fs::remove_dir_all(&generated).map_err(|e| format!("removing {}: {e}", generated.display()))?;
+    }
+    let mut written = Vec::new();
+    for (path, text) in &output.files {
+        let path = crate_dir.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    rustfmt(&written)?;
+    update_features(&crate_dir.join("Cargo.toml"), &output.features)?;
+
+    Ok(summary(&plan, output.files.len()))
+}
+
+/// What was generated, in a few lines: families, operations, types, and each
+/// operation left out with its reason.
+pub fn summary(plan: &plan::Plan, files: usize) -> String {
+    let mut generated_ops = 0;
+    let mut skipped = Vec::new();
+    for endpoint in plan.endpoints() {
+        match endpoint {
+            plan::Endpoint::Single { .. } => generated_ops += 1,
+            plan::Endpoint::Twin { .. } => generated_ops += 2,
+            plan::Endpoint::Skipped { op, reason } => skipped.push(format!("  {} {}: {reason}", op.method, op.path)),
+        }
+    }
+    let families = plan
+        .families
+        .values()
+        .filter(|f| f.endpoints.iter().any(|e| !matches!(e, plan::Endpoint::Skipped { .. })))
+        .count();
+    let hand = plan.types.values().filter(|t| matches!(t.kind, plan::Kind::HandWritten)).count();
+    format!(
+        "{families} families, {generated_ops} operations generated ({} more in the hand-written families), \
+         {} types generated and {hand} reused from src/models, {files} files\nnot generated:\n{}",
+        plan.hand_written_ops,
+        plan.types.len() - hand,
+        skipped.join("\n"),
+    )
+}
+
+fn rustfmt(paths: &[std::path::PathBuf]) -> Result<(), String> {
+    if paths.is_empty() {
+        return Ok(());
+    }
+    let status = Command::new(std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into()))
+        .arg("--edition")
+        .arg("2021")
+        .args(paths)
+        .status()
+        .map_err(|e| format!("running rustfmt: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("rustfmt failed: {status}"))
+    }
+}
+
+/// Replaces the lines between the feature markers in `Cargo.toml` (the
+/// markers must be there already, inside `[features]`).
+fn update_features(path: &Path, block: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let updated = replace_features(&text, block).ok_or_else(|| {
+        format!("{}: no `{}` ... `{}` lines", path.display(), emit::FEATURES_BEGIN, emit::FEATURES_END)
+    })?;
+    if updated != text {
+        std::fs::write(path, updated).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// `text` with the feature block replaced, or `None` without markers.
+pub fn replace_features(text: &str, block: &str) -> Option<String> {
+    let start = text.find(emit::FEATURES_BEGIN)?;
+    let end_marker = text[start..].find(emit::FEATURES_END)? + start;
+    let end = text[end_marker..].find('\n').map_or(text.len(), |i| end_marker + i + 1);
+    Some(format!("{}{}{}", &text[..start], block, &text[end..]))
+}

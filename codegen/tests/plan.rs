@@ -1,0 +1,306 @@
+//! The generator's naming and plan, on small specs written for these tests.
+
+use devrev_codegen::emit::{self, header};
+use devrev_codegen::plan::{
+    self, family_of, module_name, post_only_reads, rust_field_name, rust_type_name, variant_names, Endpoint, Home,
+    Kind, Ty,
+};
+use devrev_codegen::replace_features;
+use devrev_codegen::spec::Spec;
+
+#[test]
+fn type_names_follow_schema_keys() {
+    assert_eq!(rust_type_name("works-create-request"), "WorksCreateRequest");
+    assert_eq!(rust_type_name("work"), "Work");
+    assert_eq!(rust_type_name("p0"), "P0");
+    assert_eq!(rust_type_name("1d"), "N1d");
+    assert_eq!(rust_type_name("dev_user"), "DevUser");
+    assert_eq!(rust_type_name("option"), "OptionSchema");
+    assert_eq!(rust_type_name("timestamp"), "TimestampSchema");
+}
+
+#[test]
+fn field_and_module_names() {
+    assert_eq!(rust_field_name("display_name"), "display_name");
+    assert_eq!(rust_field_name("type"), "r#type");
+    assert_eq!(rust_field_name("self"), "self_");
+    assert_eq!(rust_field_name("created_date.after"), "created_date_after");
+    assert_eq!(rust_field_name("fooBar"), "foo_bar");
+    assert_eq!(rust_field_name("3d"), "n3d");
+    assert_eq!(module_name("timeline-entries"), "timeline_entries");
+    assert_eq!(module_name("type"), "type_");
+}
+
+#[test]
+fn families_and_the_read_only_rule() {
+    assert_eq!(family_of("/works.create"), "works");
+    assert_eq!(family_of("/dev-orgs.auth-connections.list"), "dev-orgs");
+    assert!(post_only_reads("/gadgets.get", false));
+    assert!(post_only_reads("/gadgets.count", false));
+    assert!(post_only_reads("/gadgets.export", false));
+    assert!(post_only_reads("/gadgets.locate", false));
+    assert!(post_only_reads("/search.core", false));
+    assert!(post_only_reads("/gadgets.anything", true), "a POST with a GET twin only reads");
+    assert!(!post_only_reads("/gadgets.create", false));
+    assert!(!post_only_reads("/gadgets.update", false));
+    assert!(!post_only_reads("/gadgets.delete", false));
+}
+
+#[test]
+fn variant_names_avoid_clashes() {
+    let wires: Vec<String> = ["unknown", "dev_user", "dev-user", "4xx"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(variant_names(&wires), ["UnknownValue", "DevUser", "DevUser2", "N4xx"]);
+}
+
+/// A made-up API with the shapes DevRev's spec uses.
+const GADGETS: &str = r##"
+openapi: 3.0.3
+paths:
+  /gadgets.create:
+    post:
+      operationId: gadgets-create
+      x-fern-availability: beta
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/gadgets-create-request' }
+      responses:
+        "201":
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/gadgets-create-response' }
+        "400": { $ref: '#/components/responses/bad-request' }
+  /gadgets.list:
+    get:
+      operationId: gadgets-list
+      x-fern-availability: generally-available
+      parameters:
+        - { name: cursor, in: query, schema: { type: string } }
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/gadgets-list-response' }
+    post:
+      operationId: gadgets-list-post
+      x-fern-availability: generally-available
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/gadgets-list-request' }
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/gadgets-list-response' }
+  /gadgets.delete:
+    post:
+      operationId: gadgets-delete
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/gadgets-delete-request' }
+      responses:
+        "204": { description: gone }
+  /gadgets.stream:
+    post:
+      operationId: gadgets-stream
+      x-fern-streaming: { format: sse }
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/gadgets-delete-request' }
+      responses:
+        "200": { description: events }
+components:
+  schemas:
+    gadgets-create-request:
+      type: object
+      required: [name, parts]
+      properties:
+        name: { type: string }
+        parts: { type: array, items: { type: string, format: id } }
+        size: { type: integer, format: int64 }
+        color: { type: string, enum: [red, green, unknown] }
+        parent: { $ref: '#/components/schemas/node' }
+    gadgets-create-response:
+      type: object
+      required: [gadget]
+      properties:
+        gadget: { $ref: '#/components/schemas/gadget' }
+    gadgets-list-request:
+      type: object
+      properties:
+        cursor: { type: string }
+        limit: { type: integer, format: int32 }
+    gadgets-list-response:
+      type: object
+      required: [gadgets]
+      properties:
+        gadgets: { type: array, items: { $ref: '#/components/schemas/gadget' } }
+        next_cursor: { type: string }
+    gadgets-delete-request:
+      type: object
+      required: [id]
+      properties:
+        id: { type: string }
+    gadget-base:
+      type: object
+      required: [id]
+      properties:
+        id: { type: string }
+        created_date: { type: string, format: date-time }
+        note: { type: string, nullable: true }
+    gadget:
+      type: object
+      discriminator:
+        propertyName: type
+        mapping:
+          big: '#/components/schemas/big-gadget'
+          small: '#/components/schemas/small-gadget'
+      oneOf:
+        - $ref: '#/components/schemas/big-gadget'
+        - $ref: '#/components/schemas/small-gadget'
+      properties:
+        type: { type: string }
+      required: [type]
+    big-gadget:
+      allOf:
+        - $ref: '#/components/schemas/gadget-base'
+        - type: object
+          properties:
+            weight: { type: number, format: double }
+    small-gadget:
+      allOf:
+        - $ref: '#/components/schemas/gadget-base'
+    node:
+      type: object
+      properties:
+        next: { $ref: '#/components/schemas/node' }
+        children: { type: array, items: { $ref: '#/components/schemas/node' } }
+        labels: { type: object }
+"##;
+
+fn gadgets() -> plan::Plan {
+    plan::plan(&Spec::parse(GADGETS).unwrap()).unwrap()
+}
+
+#[test]
+fn operations_become_endpoints() {
+    let plan = gadgets();
+    let family = &plan.families["gadgets"];
+    let mut seen = Vec::new();
+    for endpoint in &family.endpoints {
+        match endpoint {
+            Endpoint::Single { op, request, response } => {
+                seen.push(format!("{} {} {request} -> {response}", op.method, op.path));
+                if op.path == "/gadgets.create" {
+                    assert!(op.beta && !op.idempotent && !op.paginate);
+                    assert_eq!(op.status, 201);
+                }
+            }
+            Endpoint::Twin { get, post, request, response } => {
+                seen.push(format!("GET+POST {} {request} -> {response}", get.path));
+                assert!(get.paginate && post.paginate && post.idempotent);
+            }
+            Endpoint::Skipped { op, reason } => {
+                seen.push(format!("skip {} {}", op.method, op.path));
+                assert!(reason.contains("server-sent events"), "{reason}");
+            }
+        }
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "GET+POST /gadgets.list gadgets-list-request -> gadgets-list-response",
+            "POST /gadgets.create gadgets-create-request -> gadgets-create-response",
+            "POST /gadgets.delete gadgets-delete-request -> gadgets-delete-response",
+            "skip POST /gadgets.stream",
+        ]
+    );
+    // No success body: an empty answer of its own.
+    assert!(matches!(&plan.types["gadgets-delete-response"].kind, Kind::Struct(f) if f.is_empty()));
+    assert!(plan.types["gadgets-list-response"].page.is_some());
+}
+
+#[test]
+fn models_get_kinds_directions_boxes_and_homes() {
+    let plan = gadgets();
+    let t = |key: &str| &plan.types[key];
+
+    // The union: variants by the mapping, the tag dropped from them.
+    let Kind::Union { tag, variants } = &t("gadget").kind else { panic!("gadget is a union") };
+    assert_eq!(tag, "type");
+    let names: Vec<_> = variants.iter().map(|v| (v.wire.as_str(), v.name.as_str())).collect();
+    assert_eq!(names, [("big", "Big"), ("small", "Small")]);
+
+    // allOf merged, required kept, nullable made optional, date-time typed.
+    let Kind::Struct(fields) = &t("big-gadget").kind else { panic!() };
+    let summary: Vec<_> = fields.iter().map(|f| (f.wire.as_str(), f.required, f.ty.clone())).collect();
+    assert_eq!(
+        summary,
+        [
+            ("created_date", false, Ty::DateTime),
+            ("id", true, Ty::String),
+            ("note", false, Ty::String),
+            ("weight", false, Ty::F64)
+        ]
+    );
+
+    // An inline enum is named from where it sits.
+    assert_eq!(t("gadgets-create-request-color").name, "GadgetsCreateRequestColor");
+    let Kind::Enum(values) = &t("gadgets-create-request-color").kind else { panic!() };
+    assert_eq!(values[2], ("UnknownValue".to_owned(), "unknown".to_owned()));
+
+    // Recursion through an Option is boxed; through a Vec it is not.
+    let Kind::Struct(node) = &t("node").kind else { panic!() };
+    let boxed: Vec<_> = node.iter().map(|f| (f.wire.as_str(), f.boxed)).collect();
+    assert_eq!(boxed, [("children", false), ("labels", false), ("next", true)]);
+    assert_eq!(node[1].ty, Ty::JsonMap);
+
+    // Sent types serialize, answers deserialize.
+    assert!(t("node").ser && !t("node").de);
+    assert!(t("gadget").de && !t("gadget").ser);
+    assert!(t("gadgets-create-request").ser);
+
+    // Homes and families.
+    assert_eq!(t("gadgets-create-request").home, Home::Family("gadgets".to_owned()));
+    assert_eq!(t("gadget").home, Home::Models("gadget".to_owned()));
+    assert!(t("big-gadget").families.contains("gadgets"));
+}
+
+#[test]
+fn emitted_files_say_how_they_were_made() {
+    let plan = gadgets();
+    let output = emit::emit(&plan);
+    for (path, text) in &output.files {
+        assert!(text.starts_with(&header()), "{path}");
+        assert!(
+            text.lines().next().unwrap().contains("cargo run -p devrev-codegen -- "),
+            "{path}: {}",
+            text.lines().next().unwrap()
+        );
+    }
+    let gadgets = &output.files["src/generated/gadgets.rs"];
+    assert!(gadgets.contains(r#"#[devrev_endpoint(POST, "/gadgets.create", beta)]"#), "{gadgets}");
+    assert!(gadgets.contains(r#"#[devrev_endpoint(GET, "/gadgets.list", paginate)]"#), "{gadgets}");
+    assert!(gadgets.contains(
+        r#"#[devrev_endpoint(POST, "/gadgets.list", response = GadgetsListResponse, idempotent, paginate)]"#
+    ));
+    assert!(gadgets.contains("https://developer.devrev.ai/api-reference/gadgets/create"));
+    assert!(output.features.contains("full = [\"gadgets\"]\ngadgets = []\n"), "{}", output.features);
+    let mod_rs = &output.files["src/generated/mod.rs"];
+    assert!(mod_rs.contains("#[cfg(feature = \"gadgets\")]\npub mod gadgets;"), "{mod_rs}");
+}
+
+#[test]
+fn the_feature_block_is_replaced_in_place() {
+    let toml = "[features]\ndefault = []\n# @generated features begin\nold = []\n# @generated features end\n\n[dependencies]\n";
+    let block = "# @generated features begin: x\nnew = []\n# @generated features end\n";
+    assert_eq!(
+        replace_features(toml, block).unwrap(),
+        "[features]\ndefault = []\n# @generated features begin: x\nnew = []\n# @generated features end\n\n[dependencies]\n"
+    );
+    assert_eq!(replace_features("[features]\n", block), None);
+}

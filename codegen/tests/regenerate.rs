@@ -1,0 +1,76 @@
+//! Opt-in: regenerating from DevRev's spec (`DEVREV_OPENAPI_SPEC`) gives
+//! exactly the checked-in `src/generated/` and the feature block of the
+//! root `Cargo.toml`. Without the variable it prints a skip line.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+const SPEC_VAR: &str = "DEVREV_OPENAPI_SPEC";
+
+fn files_under(root: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.insert(path.strip_prefix(root).unwrap().to_path_buf(), text);
+            }
+        }
+    }
+    out
+}
+
+fn feature_block(toml: &str) -> &str {
+    let start = toml.find(devrev_codegen::emit::FEATURES_BEGIN).expect("feature block start");
+    let end = toml.find(devrev_codegen::emit::FEATURES_END).expect("feature block end");
+    &toml[start..end]
+}
+
+#[test]
+fn checked_in_output_matches_a_fresh_run() {
+    let Some(spec) = std::env::var_os(SPEC_VAR).filter(|v| !v.is_empty()) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: set {SPEC_VAR}=/path/to/openapi-beta.yaml to check src/generated/ against a fresh generator run"
+        );
+        return;
+    };
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let tmp = std::env::temp_dir().join(format!("devrev-codegen-check-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    for file in ["Cargo.toml", "rustfmt.toml"] {
+        std::fs::copy(repo.join(file), tmp.join(file)).unwrap();
+    }
+    devrev_codegen::run(Path::new(&spec), &tmp).unwrap();
+
+    let fresh = files_under(&tmp.join("src/generated"));
+    let checked_in = files_under(&repo.join("src/generated"));
+    let mut problems = Vec::new();
+    for (path, text) in &fresh {
+        match checked_in.get(path) {
+            None => problems.push(format!("missing from src/generated: {}", path.display())),
+            Some(old) if old != text => problems.push(format!("differs: src/generated/{}", path.display())),
+            Some(_) => {}
+        }
+    }
+    for path in checked_in.keys().filter(|p| !fresh.contains_key(*p)) {
+        problems.push(format!("not generated any more: src/generated/{}", path.display()));
+    }
+    let toml_fresh = std::fs::read_to_string(tmp.join("Cargo.toml")).unwrap();
+    let toml_repo = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
+    if feature_block(&toml_fresh) != feature_block(&toml_repo) {
+        problems.push("the feature block of Cargo.toml differs".to_owned());
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        problems.is_empty(),
+        "regenerate with `cargo run -p devrev-codegen -- $DEVREV_OPENAPI_SPEC .` and review the diff:\n{}",
+        problems.join("\n")
+    );
+}
