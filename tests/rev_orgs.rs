@@ -390,3 +390,48 @@ async fn delete_of_a_missing_org_is_typed() {
     assert!(err.is_not_found());
     assert_eq!(err.kind(), Some(&ErrorKind::NotFound));
 }
+
+#[tokio::test]
+async fn a_body_that_does_not_fit_the_model_names_the_field_at_fault() {
+    let server = MockServer::start().await;
+    let good = json!({"id": "don:identity:dvrv-us-1:devo/1:revo/1", "display_name": "ok"});
+    let cases = [
+        // A wrong type deep in the page: the path names the item and the field.
+        (json!({"rev_orgs": [good.clone(), {"id": "x", "display_name": 42}]}), Some("rev_orgs[1].display_name")),
+        (json!({"rev_orgs": [good.clone(), good.clone(), {"display_name": "no id"}]}), Some("rev_orgs[2]")),
+        (json!({"rev_orgs": [{"id": "x", "created_date": "yesterday"}]}), Some("rev_orgs[0].created_date")),
+        (json!({"rev_orgs": "not a list"}), Some("rev_orgs")),
+        // The body as a whole is wrong: no path.
+        (json!("a string"), None),
+    ];
+    for (body, expected) in cases {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/rev-orgs.list"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
+            .mount(&server)
+            .await;
+        let err = RevOrgsListRequest::new().send(&client(&server)).await.unwrap_err();
+        let devrev::Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
+        assert_eq!(decode.path(), expected, "{body}");
+        // The message still says what was wrong, and the excerpt is kept.
+        assert!(!decode.message().is_empty());
+        assert!(decode.excerpt().starts_with(&body.to_string()[..10]), "{}", decode.excerpt());
+        match expected {
+            Some(at) => assert!(err.to_string().contains(&format!("at `{at}`: ")), "{err}"),
+            None => assert!(!err.to_string().contains(" at `"), "{err}"),
+        }
+    }
+    // A body that is not JSON at all, and trailing bytes after the value.
+    for raw in ["<html>", r#"{"rev_orgs": []} trailing"#] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/rev-orgs.list"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(raw, "application/json"))
+            .mount(&server)
+            .await;
+        let err = RevOrgsListRequest::new().send(&client(&server)).await.unwrap_err();
+        let devrev::Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
+        assert_eq!(decode.path(), None, "{raw}");
+    }
+}

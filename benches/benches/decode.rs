@@ -7,7 +7,9 @@
 //! ```
 //!
 //! Criterion reports each as throughput (MiB/s); the ratio typed / `Value`
-//! is what BENCHMARKS.md records.
+//! is what BENCHMARKS.md records, and so is the ratio of the transport's
+//! path-tracking decoder (`serde_path_to_error`, which names the field at
+//! fault in a decode error) to plain `serde_json::from_slice`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use devrev_benches::fixtures::{list_page, PAGE_SIZE};
@@ -25,6 +27,12 @@ fn decode(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(page.len() as u64));
     group.bench_function("typed RevOrgsListResponse", |b| {
         b.iter(|| serde_json::from_slice::<RevOrgsListResponse>(black_box(&page)).map(|p| p.rev_orgs.len()))
+    });
+    group.bench_function("typed, tracking the field path (the transport's decoder)", |b| {
+        b.iter(|| {
+            let mut de = serde_json::Deserializer::from_slice(black_box(&page));
+            serde_path_to_error::deserialize::<_, RevOrgsListResponse>(&mut de).map(|p| p.rev_orgs.len())
+        })
     });
     group.bench_function("serde_json::Value", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(&page)).map(|v| v.is_object()))

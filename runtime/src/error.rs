@@ -261,9 +261,14 @@ impl std::error::Error for ApiError {}
 
 /// A success answer whose body did not decode into the response type.
 #[derive(Debug, thiserror::Error)]
-#[error("the {status} answer did not decode into the response type: {message}; body starts {excerpt:?}", status = meta.status)]
+#[error(
+    "the {status} answer did not decode into the response type{at}: {message}; body starts {excerpt:?}",
+    status = meta.status,
+    at = path.as_deref().map(|p| format!(" at `{p}`")).unwrap_or_default()
+)]
 pub struct DecodeError {
     pub(crate) message: String,
+    pub(crate) path: Option<String>,
     pub(crate) excerpt: String,
     pub(crate) meta: ResponseMeta,
 }
@@ -272,6 +277,12 @@ impl DecodeError {
     /// What the decoder said (serde_json's message, with line and column).
     pub fn message(&self) -> &str {
         &self.message
+    }
+    /// Where in the body the decoder failed, as a field path such as
+    /// `works[3].owned_by[0].id`; `None` when the body as a whole is at
+    /// fault (not JSON, or not an object).
+    pub fn path(&self) -> Option<&str> {
+        self.path.as_deref()
     }
     /// The start of the body, at most 512 bytes.
     pub fn excerpt(&self) -> &str {
@@ -476,8 +487,9 @@ impl Error {
                 }
             }
             Error::Decode(e) => {
-                fix(&mut e.message);
-                fix(&mut e.excerpt);
+                for text in [&mut e.message, &mut e.excerpt].into_iter().chain(e.path.as_mut()) {
+                    fix(text);
+                }
             }
             Error::Transport(e) => fix(&mut e.message),
             Error::Redirect(e) => {

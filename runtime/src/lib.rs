@@ -22,6 +22,7 @@ pub mod client;
 pub mod endpoint;
 pub mod error;
 pub mod error_body;
+mod json_path;
 pub mod pagination;
 pub mod query;
 pub mod response;

@@ -39,6 +39,7 @@ use crate::error::{
     TimeoutKind, TransportError,
 };
 use crate::error_body::{decode_error_body, ErrorBody, ErrorDecoder};
+use crate::json_path;
 use crate::query;
 use crate::response::{Response, ResponseMeta};
 use crate::retry::{is_retryable, retry_after_header, Failure};
@@ -118,10 +119,20 @@ impl RawResponse {
     /// The typed error for a success body that did not decode. The token is
     /// scrubbed from the body before the excerpt is cut, so a token that
     /// straddles the cut cannot survive in part.
+    ///
+    /// The field at fault is found from the decoder's position, after the
+    /// fact ([`json_path`](crate::json_path)): nothing is tracked while
+    /// decoding, so the success path pays nothing for it.
     fn decode_error(self, e: serde_json::Error, secret: &str) -> Error {
         let excerpt = excerpt(&scrub_bytes(&self.body, secret));
+        // An empty body was decoded as `{}`: the position is not in the body.
+        let path = if self.body.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            json_path::path_at(&self.body, e.line(), e.column())
+        };
         let message = e.to_string();
-        Error::Decode(Box::new(DecodeError { message, excerpt, meta: self.into_meta() })).scrub(secret)
+        Error::Decode(Box::new(DecodeError { message, path, excerpt, meta: self.into_meta() })).scrub(secret)
     }
 }
 
