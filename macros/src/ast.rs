@@ -100,19 +100,29 @@ fn struct_fields<'a>(cx: &mut Ctxt, input: &'a DeriveInput, what: &str, role: &s
 
 /// `T` of a `Vec<T>` (also `std::vec::Vec<T>`), if `ty` is spelled that way.
 pub(crate) fn vec_item(ty: &Type) -> Option<&Type> {
+    generic_arg(ty, "Vec")
+}
+
+/// `T` of an `Option<T>` (also `std::option::Option<T>`), if `ty` is spelled that way.
+pub(crate) fn option_inner(ty: &Type) -> Option<&Type> {
+    generic_arg(ty, "Option")
+}
+
+/// `T` of `Name<T>` (or `path::to::Name<T>`), if `ty` is spelled that way.
+fn generic_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     let path = match ty {
         Type::Path(path) => path,
         // A type passed through a `macro_rules!` `$ty:ty` arrives wrapped in
         // an invisible group; parentheses are harmless too.
-        Type::Group(group) => return vec_item(&group.elem),
-        Type::Paren(paren) => return vec_item(&paren.elem),
+        Type::Group(group) => return generic_arg(&group.elem, name),
+        Type::Paren(paren) => return generic_arg(&paren.elem, name),
         _ => return None,
     };
     if path.qself.is_some() {
         return None;
     }
     let last = path.path.segments.last()?;
-    if last.ident != "Vec" {
+    if last.ident != name {
         return None;
     }
     let PathArguments::AngleBracketed(args) = &last.arguments else { return None };

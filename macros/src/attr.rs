@@ -49,7 +49,7 @@ impl HttpMethod {
 }
 
 /// The options accepted after the method and path, in the order the docs list them.
-pub(crate) const OPTION_KEYS: &[&str] = &["response", "error", "crate", "idempotent", "paginate", "beta"];
+pub(crate) const OPTION_KEYS: &[&str] = &["response", "error", "crate", "idempotent", "paginate", "beta", "builder"];
 
 /// The parsed arguments of one `#[devrev_endpoint(...)]`.
 ///
@@ -65,6 +65,7 @@ pub(crate) struct EndpointAttr {
     pub(crate) idempotent: Option<(bool, Span)>,
     pub(crate) paginate: Option<Ident>,
     pub(crate) beta: Option<(bool, Span)>,
+    pub(crate) builder: Option<Ident>,
 }
 
 const USAGE: &str = "write `#[devrev_endpoint(POST, \"/objects.verb\")]`";
@@ -165,7 +166,7 @@ fn parse_options(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
 }
 
 /// Whether the next argument is an option (`key = ...`, `crate = ...`, or a
-/// bare `idempotent` / `paginate` / `beta`) rather than a method or a path.
+/// bare `idempotent` / `paginate` / `beta` / `builder`) rather than a method or a path.
 fn starts_with_option(input: ParseStream) -> bool {
     if input.peek(Token![crate]) || (input.peek(Ident) && input.peek2(Token![=])) {
         return true;
@@ -216,7 +217,12 @@ fn parse_path(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
         Err(err) => return cx.syn_error(err),
     };
     let value = lit.value();
-    if !value.starts_with('/') {
+    if let Some((base, path)) = split_url(&value) {
+        cx.error_spanned_by(
+            &lit,
+            format!("the endpoint path is the part after the host, not a full URL: write \"{path}\"; the host is the client's base URL (`ClientBuilder::base_url`, `{base}` here)"),
+        );
+    } else if !value.starts_with('/') {
         cx.error_spanned_by(&lit, format!("the endpoint path must start with `/`: write \"/{value}\""));
     } else if value.len() == 1 {
         cx.error_spanned_by(&lit, "the endpoint path names no endpoint: write a path such as \"/rev-orgs.create\"");
@@ -237,6 +243,22 @@ fn parse_path(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
     } else {
         attr.path = Some(lit);
     }
+}
+
+/// `("https://api.devrev.ai", "/works.create")` for a full URL such as
+/// `"https://api.devrev.ai/works.create"`; `None` for anything else. The
+/// path stops at a query string or fragment; an empty one is `"/"`.
+fn split_url(value: &str) -> Option<(&str, String)> {
+    let (scheme, rest) = value.split_once("://")?;
+    if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        return None;
+    }
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let base = &value[..scheme.len() + 3 + host_end];
+    let path = &rest[host_end..];
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let path = if path.is_empty() { "/".to_owned() } else { path.to_owned() };
+    Some((base, path))
 }
 
 fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
@@ -304,16 +326,19 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
                 *slot = Some((value, key.span()));
             }
         }
-        "paginate" => {
+        "paginate" | "builder" => {
             if !input.is_empty() && !input.peek(Token![,]) {
                 let tokens = skip_to_comma(input);
-                cx.error_spanned_by(
-                    tokens,
-                    "`paginate` takes no arguments: the items and the cursor come from the response type's `#[derive(Page)]`",
-                );
+                let why = if name == "paginate" {
+                    "the items and the cursor come from the response type's `#[derive(Page)]`"
+                } else {
+                    "`new` takes the fields that are not `Option`, and each `Option` field gets a setter"
+                };
+                cx.error_spanned_by(tokens, format!("`{name}` takes no arguments: {why}"));
             }
-            if !duplicate(attr.paginate.is_some(), cx) {
-                attr.paginate = Some(key);
+            let slot = if name == "paginate" { &mut attr.paginate } else { &mut attr.builder };
+            if !duplicate(slot.is_some(), cx) {
+                *slot = Some(key);
             }
         }
         other => {
@@ -464,7 +489,21 @@ pub(crate) fn parse_page_field_attr(cx: &mut Ctxt, attrs: &[syn::Attribute]) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use super::{edit_distance, split_url};
+
+    #[test]
+    fn split_url_finds_the_path() {
+        let split = |s| split_url(s).map(|(base, path)| (base.to_owned(), path));
+        assert_eq!(
+            split("https://api.devrev.ai/works.create"),
+            Some(("https://api.devrev.ai".into(), "/works.create".into()))
+        );
+        assert_eq!(split("http://localhost:8080/a/b?x=1#f"), Some(("http://localhost:8080".into(), "/a/b".into())));
+        assert_eq!(split("https://api.devrev.ai"), Some(("https://api.devrev.ai".into(), "/".into())));
+        assert_eq!(split("/works.create"), None);
+        assert_eq!(split("works.create"), None);
+        assert_eq!(split("/x?next=https://y"), None);
+    }
 
     #[test]
     fn edit_distance_counts_single_edits() {

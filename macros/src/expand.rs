@@ -22,9 +22,33 @@ use crate::{attr, valid};
 
 /// `#[devrev_endpoint(...)]`: the struct as written, plus the generated impls.
 pub(crate) fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
-    let input: DeriveInput = match syn::parse2(item.clone()) {
+    let parsed = syn::parse2(item.clone()).map(|input| (input, item.clone())).or_else(|err| {
+        // A field named with a keyword (`type: String`): rustc has already
+        // reported it, with the `r#type` fix, before calling the attribute.
+        // Escaped, the struct parses, so the endpoint is generated as if the
+        // user had written `r#type` and adds no error of its own.
+        let escaped = escape_keyword_fields(item.clone());
+        syn::parse2(escaped.clone()).map(|input| (input, escaped)).map_err(|_| err)
+    });
+    let (input, item): (DeriveInput, TokenStream) = match parsed {
         Ok(input) => input,
         Err(_) => {
+            if let Some((ident, generics)) = broken_struct(&item) {
+                // A struct with a syntax error (a field named `type`, say):
+                // rustc reports it, with its fix, when it parses the item
+                // emitted as written. Add only the attribute's own mistakes,
+                // and stand-in methods so calls to `send` stay quiet.
+                let mut cx = Ctxt::default();
+                let attr = attr::parse_endpoint_attr(&mut cx, args);
+                let mut out = match cx.check() {
+                    Ok(()) => item,
+                    Err(err) => with_errors(item, err),
+                };
+                if !generics {
+                    out.extend(fallback(&ident, &syn::Generics::default(), &attr));
+                }
+                return out;
+            }
             let (span, kind) = item_kind(&item);
             let err = syn::Error::new(
                 span,
@@ -37,15 +61,76 @@ pub(crate) fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
     let attr = attr::parse_endpoint_attr(&mut cx, args);
     let ep = Endpoint::from_syn(&mut cx, attr, &input);
     let valid = valid::check_endpoint(&mut cx, &ep);
+    let builder = ep.attr.builder.as_ref().and_then(|_| valid::check_builder(&mut cx, &ep));
+    // The builder does not depend on the rest of the attribute: it is
+    // generated even when something else is wrong, so calls to `new` and
+    // the setters stay quiet.
+    let builder = builder.map(|fields| expand_builder(&ep, &fields, valid.as_ref()));
     if let Err(err) = cx.check() {
         let mut out = with_errors(item, err);
-        out.extend(fallback(&ep));
+        out.extend(fallback(ep.ident(), &ep.input.generics, &ep.attr));
+        out.extend(builder);
         return out;
     }
     match valid {
-        Some(valid) => expand_endpoint(&ep, &valid, item),
+        Some(valid) => {
+            let mut out = expand_endpoint(&ep, &valid, item);
+            out.extend(builder);
+            out
+        }
         None => with_errors(item, syn::Error::new(Span::call_site(), "invalid `#[devrev_endpoint]`")),
     }
+}
+
+/// The item with every field named by a keyword (`type: String`, not
+/// `r#type`) written as a raw identifier.
+fn escape_keyword_fields(item: TokenStream) -> TokenStream {
+    const KEYWORDS: &[&str] = &[
+        "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let",
+        "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct", "trait", "true", "type",
+        "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
+        "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+    ];
+    item.into_iter()
+        .map(|tt| match tt {
+            TokenTree::Group(group) if group.delimiter() == Delimiter::Brace => {
+                let body: Vec<TokenTree> = group.stream().into_iter().collect();
+                let fixed = body.iter().enumerate().map(|(i, tt)| match tt {
+                    TokenTree::Ident(ident)
+                        if KEYWORDS.iter().any(|k| ident == k)
+                            && matches!(body.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == ':' && p.spacing() == proc_macro2::Spacing::Alone) =>
+                    {
+                        TokenTree::Ident(Ident::new_raw(&ident.to_string(), ident.span()))
+                    }
+                    other => other.clone(),
+                });
+                let mut escaped = proc_macro2::Group::new(Delimiter::Brace, fixed.collect());
+                escaped.set_span(group.span());
+                TokenTree::Group(escaped)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// The name of the struct the attribute is on, and whether it has generics,
+/// when the item is a struct that does not parse: attributes and visibility,
+/// then `struct Name`.
+fn broken_struct(item: &TokenStream) -> Option<(Ident, bool)> {
+    let mut tokens = item.clone().into_iter();
+    loop {
+        match tokens.next()? {
+            // `#` of an attribute, then its `[...]`; `pub(crate)`'s group.
+            TokenTree::Punct(p) if p.as_char() == '#' => {}
+            TokenTree::Group(g) if g.delimiter() != Delimiter::Brace => {}
+            TokenTree::Ident(i) if i == "pub" => {}
+            TokenTree::Ident(i) if i == "struct" => break,
+            _ => return None,
+        }
+    }
+    let TokenTree::Ident(name) = tokens.next()? else { return None };
+    let generics = matches!(tokens.next(), Some(TokenTree::Punct(p)) if p.as_char() == '<');
+    Some((name, generics))
 }
 
 /// What the attribute was put on when it is not a struct, enum or union, and
@@ -81,25 +166,78 @@ fn item_kind(item: &TokenStream) -> (Span, &'static str) {
     (first, "this item")
 }
 
-/// On an error, stand-in `send` and `send_with_meta` methods, so calls to them
-/// elsewhere in the crate do not add "no method named `send`" errors to the
-/// real one. They never run: the crate does not compile.
-fn fallback(ep: &Endpoint) -> TokenStream {
-    let ident = ep.ident();
-    let (impl_generics, ty_generics, where_clause) = ep.input.generics.split_for_impl();
-    let krate = ep.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev));
+/// On an error, stand-in `send` and `send_with_meta` methods (and, with
+/// `paginate`, stand-in `Endpoint` and `Paginated` impls and `pages` and
+/// `items`), so calls to them elsewhere in the crate do not add "no method
+/// named `send`" errors to the real one. They never run: the crate does not
+/// compile.
+fn fallback(ident: &Ident, generics: &syn::Generics, attr: &attr::EndpointAttr) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let krate = attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev));
     let inferred = ident.unraw().to_string().strip_suffix("Request").filter(|stem| !stem.is_empty()).map(|stem| {
-        let ty = Ident::new(&format!("{stem}Response"), ident.span());
+        let ty = Ident::new(&format!("{stem}Response"), Span::call_site());
         quote!(#ty)
     });
-    let (generic, response) = match ep.attr.response.as_ref().map(|ty| quote!(#ty)).or(inferred) {
+    let (generic, response) = match attr.response.as_ref().map(|ty| quote!(#ty)).or(inferred) {
         Some(ty) => (quote!(), ty),
         // Nothing to name: each call site picks the type.
         None => (quote!(<__DevRevResponse>), quote!(__DevRevResponse)),
     };
+    // With `paginate` and a response to name, the streams get stand-ins too;
+    // they need the request to be an `Endpoint` and `Paginated`, so those get
+    // stand-in impls (bounded like the real ones, so they add no error).
+    let stand_in_paginate = attr.paginate.as_ref().filter(|_| generic.is_empty()).map(|_| {
+        let method = Ident::new(attr.method.as_ref().map_or("Get", |(m, _)| m.variant()), Span::call_site());
+        let impls = quote! {
+            #[allow(unused, single_use_lifetimes, clippy::all)]
+            impl #impl_generics __devrev::Endpoint for #ident #ty_generics
+            where
+                for<'__devrev> Self: __devrev::Serialize,
+            {
+                type Response = #response;
+                type Error = __devrev::DevRevError;
+                #[cfg(not(doc))]
+                const METHOD: __devrev::Method = __devrev::Method::#method;
+                // Rustdoc prints the value as written: `Method::Post`.
+                #[cfg(doc)]
+                const METHOD: __devrev::Method = Method::#method;
+                const PATH: &'static str = "/";
+                const IDEMPOTENT: bool = true;
+            }
+            #[allow(unused, single_use_lifetimes, clippy::all)]
+            impl #impl_generics __devrev::Paginated for #ident #ty_generics
+            where
+                for<'__devrev> Self: __devrev::Endpoint,
+            {
+                fn cursor(&self) -> ::core::option::Option<&str> {
+                    ::core::unimplemented!()
+                }
+                fn set_cursor(&mut self, cursor: ::core::option::Option<__devrev::String>) {
+                    ::core::unimplemented!()
+                }
+            }
+        };
+        let methods = quote! {
+            pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<Self>
+            where
+                for<'__devrev> Self: __devrev::Paginated,
+            {
+                ::core::unimplemented!()
+            }
+            pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<Self>
+            where
+                for<'__devrev> Self: __devrev::Paginated,
+            {
+                ::core::unimplemented!()
+            }
+        };
+        (impls, methods)
+    });
+    let (paginate_impls, paginate_methods) = stand_in_paginate.unzip();
     quote! {
         const _: () = {
             use #krate::__private as __devrev;
+            #paginate_impls
             #[allow(unused, single_use_lifetimes, clippy::all)]
             impl #impl_generics #ident #ty_generics #where_clause {
                 pub async fn send #generic(&self, client: &__devrev::Client) -> __devrev::Result<#response> {
@@ -111,6 +249,7 @@ fn fallback(ep: &Endpoint) -> TokenStream {
                 ) -> __devrev::Result<__devrev::Response<#response>> {
                     ::core::unimplemented!()
                 }
+                #paginate_methods
             }
         };
     }
@@ -122,7 +261,9 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
     let page = PageStruct::from_syn(&mut cx, &input);
     let valid = valid::check_page(&mut cx, &page);
     if let Err(err) = cx.check() {
-        return err.to_compile_error();
+        let mut out = err.to_compile_error();
+        out.extend(page_fallback(&page));
+        return out;
     }
     let Some(valid) = valid else {
         return syn::Error::new(Span::call_site(), "invalid `#[derive(Page)]`").to_compile_error();
@@ -201,6 +342,132 @@ pub(crate) fn page(input: DeriveInput) -> TokenStream {
             }
         };
     }
+}
+
+/// On an error, a stand-in `Page` impl when the items can be told (the one
+/// `Vec`, the marked one, or the one named like the struct), so a request
+/// that pages this type, and the loops over its items, add no error of their
+/// own to the real one. It never runs: the crate does not compile.
+fn page_fallback(page: &PageStruct) -> TokenStream {
+    let Some(item_ty) = valid::guess_page_items(page) else {
+        return TokenStream::new();
+    };
+    let input = page.input;
+    let ident = &input.ident;
+    let krate = page.attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev));
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        const _: () = {
+            use #krate::__private as __devrev;
+            #[allow(unused, clippy::all)]
+            impl #impl_generics __devrev::Page for #ident #ty_generics #where_clause {
+                type Item = #item_ty;
+                fn next_cursor(&self) -> ::core::option::Option<&str> {
+                    ::core::unimplemented!()
+                }
+                fn into_items(self) -> __devrev::Vec<Self::Item> {
+                    ::core::unimplemented!()
+                }
+            }
+        };
+    }
+}
+
+/// `builder`: `new(required fields..)` and a setter per `Option` field, in
+/// an inherent impl of their own. Nothing here names the runtime: the code
+/// is the constructor and setters a user would write, with their docs.
+fn expand_builder(ep: &Endpoint, fields: &[valid::BuilderField], valid: Option<&valid::ValidEndpoint>) -> TokenStream {
+    let ident = ep.ident();
+    let (impl_generics, ty_generics, where_clause) = ep.input.generics.split_for_impl();
+    let cfgs = |field: &syn::Field| -> Vec<syn::Attribute> {
+        field.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect()
+    };
+    let name = |ident: &Ident| ident.unraw().to_string();
+
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut required = Vec::new();
+    for f in fields {
+        let field = f.ident;
+        let cfg = cfgs(f.field);
+        match f.kind {
+            valid::FieldKind::Required(ty) => {
+                required.push(format!("`{}`", name(field)));
+                params.push(quote!(#(#cfg)* #field: impl ::core::convert::Into<#ty>));
+                inits.push(quote!(#(#cfg)* #field: ::core::convert::Into::into(#field)));
+            }
+            valid::FieldKind::NoSetter => inits.push(quote!(#(#cfg)* #field: ::core::option::Option::None)),
+            valid::FieldKind::Optional(ty) => {
+                inits.push(quote!(#(#cfg)* #field: ::core::option::Option::None));
+                let doc = format!("Sets `{}`.", name(field));
+                let docs = setter_docs(f.field, &doc);
+                setters.push(quote! {
+                    #docs #(#cfg)*
+                    #[must_use]
+                    pub fn #field(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
+                        self.#field = ::core::option::Option::Some(::core::convert::Into::into(value));
+                        self
+                    }
+                });
+            }
+            valid::FieldKind::List(item) => {
+                inits.push(quote!(#(#cfg)* #field: ::core::option::Option::None));
+                let doc = format!("Sets `{}` from any list of values (an array, a `Vec`, an iterator).", name(field));
+                let docs = setter_docs(f.field, &doc);
+                setters.push(quote! {
+                    #docs #(#cfg)*
+                    #[must_use]
+                    pub fn #field<I>(mut self, values: I) -> Self
+                    where
+                        I: ::core::iter::IntoIterator,
+                        I::Item: ::core::convert::Into<#item>,
+                    {
+                        self.#field = ::core::option::Option::Some(::core::iter::Iterator::collect(
+                            ::core::iter::Iterator::map(::core::iter::IntoIterator::into_iter(values), ::core::convert::Into::into),
+                        ));
+                        self
+                    }
+                });
+            }
+        }
+    }
+    let what = match valid {
+        Some(v) => format!("Creates the request for `{} {}`", v.method.as_str(), v.path.value()),
+        None => "Creates the request".to_owned(),
+    };
+    let new_doc = match (required.is_empty(), fields.len() == required.len()) {
+        (true, true) => format!("{what}."),
+        (true, false) => format!("{what} with every optional field unset; set them with their setters."),
+        (false, true) => format!("{what} from its fields: {}.", required.join(", ")),
+        (false, false) => format!(
+            "{what} from its required fields: {}. The optional fields start unset; set them with their setters.",
+            required.join(", ")
+        ),
+    };
+    let body = if ep.fields.as_ref().is_some_and(Vec::is_empty) { quote!(Self) } else { quote!(Self { #(#inits,)* }) };
+    quote! {
+        const _: () = {
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #[doc = #new_doc]
+                pub fn new(#(#params),*) -> Self {
+                    #body
+                }
+
+                #(#setters)*
+            }
+        };
+    }
+}
+
+/// A setter's docs: the field's own doc comment (and `#[deprecated]`), then
+/// what the setter does.
+fn setter_docs(field: &syn::Field, what: &str) -> TokenStream {
+    let keep = field.attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("deprecated"));
+    let has_docs = field.attrs.iter().any(|a| a.path().is_ident("doc"));
+    let sep = has_docs.then(|| quote!(#[doc = ""]));
+    quote!(#(#keep)* #sep #[doc = #what])
 }
 
 /// A span at `span`'s place in the user's code that resolves, and is linted,
@@ -304,67 +571,91 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
             }
         };
         let pages_doc = format!(
-            "Streams the pages of `{verb} {path_str}`: sends this request, then follows each page's `next_cursor` until the last page. An error is yielded once and ends the stream."
+            "Streams the pages of `{verb} {path_str}`: sends this request, then follows each page's `next_cursor` (`prev_cursor` when the request's `mode` is `before`) until the last page. An error is yielded once and ends the stream."
         );
         let items_doc = format!(
             "Streams the items of every page of `{verb} {path_str}`, one at a time, fetching the next page when the current one is used up. An error is yielded once and ends the stream."
         );
-        let (impl_paginated, page_check) = if generics.params.is_empty() {
-            // A concrete request: the response's `Page` impl is checked once,
-            // by `page_check`, and the impl only restates it (under `for<..>`
-            // so the compiler does not report it a second time). Reporting
-            // it through `Paginated`'s own bound would list every `Page` impl
-            // in the dependency graph, a list that changes as crates grow.
-            let impl_paginated = quote_spanned! {kw_span=>
+        let paginated_body = quote! {
+            #[inline]
+            fn cursor(&self) -> ::core::option::Option<&str> {
+                #get
+            }
+            #[inline]
+            fn set_cursor(&mut self, cursor: ::core::option::Option<__devrev::String>) {
+                #set
+            }
+        };
+        let impl_paginated = if generics.params.is_empty() {
+            // A concrete request. The `Endpoint` bound, written `for<..>` so
+            // it is not checked here, keeps a request that is not
+            // `Serialize` from being reported again on this impl (the
+            // `Endpoint` impl reports it); the response's `Page` impl is
+            // checked here, once, on the `paginate` keyword. The impl then
+            // holds wherever the request is used, so `pages` and `items`
+            // calls add no errors of their own.
+            quote_spanned! {kw_span=>
                 #[automatically_derived]
+                #[cfg(not(doc))]
                 impl __devrev::Paginated for #ident
                 where
-                    for<'__devrev> <#ident as __devrev::Endpoint>::Response: __devrev::Page,
-            };
-            (impl_paginated, page_check(ident, kw))
-        } else {
-            let impl_paginated = quote_spanned! {kw_span=>
+                    for<'__devrev> #ident: __devrev::Endpoint,
+                { #paginated_body }
+                // What rustdoc shows: the impl as a user would write it.
                 #[automatically_derived]
-                impl #impl_generics __devrev::Paginated for #ident #ty_generics #endpoint_where
-            };
-            (impl_paginated, quote!())
+                #[cfg(doc)]
+                impl __devrev::Paginated for #ident { #paginated_body }
+            }
+        } else {
+            quote_spanned! {kw_span=>
+                #[automatically_derived]
+                impl #impl_generics __devrev::Paginated for #ident #ty_generics #endpoint_where { #paginated_body }
+            }
         };
         // The bound is written `for<'__devrev> Self: ...` so that, on a
-        // concrete request, an unmet bound (a response without `Page`, a
-        // request without `Clone`) is reported where `pages` is called, not
-        // a second time here as a "trivially false" where clause.
+        // concrete request, an unmet bound (a request without `Clone`) is
+        // reported where `pages` is called, not a second time here as a
+        // "trivially false" where clause. Rustdoc shows the signature a
+        // user would write instead (`doc_bound`).
+        let doc_bound = if generics.params.is_empty() {
+            quote!()
+        } else {
+            quote!(where Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,)
+        };
         let methods = quote_spanned! {kw_span=>
             #[doc = #pages_doc]
+            #[cfg(not(doc))]
             pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<Self>
             where
                 for<'__devrev> Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {
                 __devrev::Pages::new(client, ::core::clone::Clone::clone(self))
             }
+            #[doc = #pages_doc]
+            #[cfg(doc)]
+            pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<Self> #doc_bound {
+                ::core::unimplemented!()
+            }
 
             #[doc = #items_doc]
+            #[cfg(not(doc))]
             pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<Self>
             where
                 for<'__devrev> Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             {
                 __devrev::Items::new(client, ::core::clone::Clone::clone(self))
             }
+            #[doc = #items_doc]
+            #[cfg(doc)]
+            pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<Self> #doc_bound {
+                ::core::unimplemented!()
+            }
         };
         (
             quote! {
                 #cursor_trait
-                #page_check
 
-                #impl_paginated {
-                    #[inline]
-                    fn cursor(&self) -> ::core::option::Option<&str> {
-                        #get
-                    }
-                    #[inline]
-                    fn set_cursor(&mut self, cursor: ::core::option::Option<__devrev::String>) {
-                        #set
-                    }
-                }
+                #impl_paginated
             },
             methods,
         )
@@ -376,11 +667,17 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 
         const _: () = {
             use #krate::__private as __devrev;
+            #[cfg(doc)]
+            use __devrev::Method;
 
             #impl_endpoint {
                 type Response = #response;
                 type Error = #error;
+                #[cfg(not(doc))]
                 const METHOD: __devrev::Method = __devrev::Method::#method;
+                // Rustdoc prints the value as written: `Method::Post`.
+                #[cfg(doc)]
+                const METHOD: __devrev::Method = Method::#method;
                 const PATH: &'static str = #path;
                 const IDEMPOTENT: bool = #idempotent;
                 #beta
@@ -422,47 +719,62 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     }
 }
 
-/// Checks that a concrete request's response implements `Page`, with one
-/// error on the `paginate` keyword that names the response type.
-///
-/// Method resolution picks `__ViaPage::__check` (returning `IsAPage`) when
-/// the response implements `Page`, and falls back to `__ViaAny::__check`
-/// (returning `NotAPage`, one auto-reference further) when it does not;
-/// only `IsAPage` satisfies `__PageResponse`, whose diagnostic says what to do.
-fn page_check(ident: &Ident, kw: &Ident) -> TokenStream {
-    // The alias is declared outside the block of helpers, so a request
-    // that happens to share a helper's name still means the user's type.
-    quote_spanned! {at(kw.span())=>
-        type __DevRevPageResponse = <#ident as __devrev::Endpoint>::Response;
-        #[allow(dead_code)]
-        const _: () = {
-            type __Response = __DevRevPageResponse;
-            struct __Probe<T>(::core::marker::PhantomData<T>);
-            struct IsAPage;
-            struct NotAPage;
-            trait __ViaPage {
-                fn __check(&self) -> IsAPage {
-                    IsAPage
-                }
-            }
-            impl<T: __devrev::Page> __ViaPage for __Probe<T> {}
-            trait __ViaAny {
-                fn __check(&self) -> NotAPage {
-                    NotAPage
-                }
-            }
-            impl<T> __ViaAny for &__Probe<T> {}
-            #[diagnostic::on_unimplemented(
-                message = "`{R}` is not a page of results, so its request cannot use `paginate`",
-                label = "`{R}` does not implement `devrev::Page`",
-                note = "add `#[derive(devrev::Page)]` to `{R}`: it needs a `next_cursor: Option<String>` field and a `Vec` of items"
-            )]
-            trait __PageResponse<R> {}
-            impl<R> __PageResponse<R> for IsAPage {}
-            fn __require<R, C: __PageResponse<R>>(_: C) {}
-            fn __run() {
-                __require::<__Response, _>((&__Probe::<__Response>(::core::marker::PhantomData)).__check());
-            }
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// The items rustdoc documents (`#[cfg(doc)]`), whitespace removed, each
+    /// up to the next attribute.
+    fn doc_items(out: &str) -> Vec<String> {
+        let out: String = out.split_whitespace().collect();
+        out.split("#[cfg(doc)]").skip(1).map(|rest| rest.split("#[").next().unwrap_or_default().to_owned()).collect()
+    }
+
+    #[test]
+    fn rustdoc_sees_the_signatures_a_user_would_write() {
+        let args = quote!(GET, "/tags.list", paginate);
+        let item = quote! {
+            #[derive(Clone, Serialize)]
+            pub struct TagsListRequest { pub cursor: Option<String> }
         };
+        let out = super::endpoint(args, item).to_string();
+        let compact: String = out.split_whitespace().collect();
+        // The compiled items keep the bounds that route errors...
+        assert!(compact.contains("for<'__devrev>Self:__devrev::Paginated"), "{out}");
+        assert!(compact.contains("__devrev::Method::Get"), "{out}");
+        // ...and rustdoc sees the METHOD value, both streams and the
+        // `Paginated` impl without them.
+        let docs = doc_items(&out);
+        assert!(docs.iter().any(|d| d.contains("constMETHOD:__devrev::Method=Method::Get;")), "{docs:#?}");
+        assert!(
+            docs.iter().any(|d| d.starts_with("pubfnpages(&self,client:&__devrev::Client)->__devrev::Pages<Self>{")),
+            "{docs:#?}"
+        );
+        assert!(
+            docs.iter().any(|d| d.starts_with("pubfnitems(&self,client:&__devrev::Client)->__devrev::Items<Self>{")),
+            "{docs:#?}"
+        );
+        assert!(docs.iter().any(|d| d.starts_with("impl__devrev::PaginatedforTagsListRequest{")), "{docs:#?}");
+        for doc in &docs {
+            assert!(!doc.contains("for<"), "a higher-ranked bound in rustdoc's view: {doc}");
+            assert!(!doc.contains("__devrev::Method::"), "a private path in rustdoc's view: {doc}");
+        }
+    }
+
+    #[test]
+    fn generic_requests_document_their_real_bounds() {
+        let args = quote!(GET, "/tags.list", paginate, response = Page<T>);
+        let item = quote! {
+            #[derive(Clone, Serialize)]
+            pub struct TagsListRequest<T> { pub cursor: Option<String>, pub t: T }
+        };
+        let docs = doc_items(&super::endpoint(args, item).to_string());
+        assert!(
+            docs.iter().any(|d| d.starts_with(
+                "pubfnitems(&self,client:&__devrev::Client)->__devrev::Items<Self>whereSelf:__devrev::Paginated+::core::clone::Clone"
+            )),
+            "{docs:#?}"
+        );
+        assert!(docs.iter().all(|d| !d.contains("for<")), "{docs:#?}");
     }
 }

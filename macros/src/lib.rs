@@ -5,8 +5,8 @@
 //! code names only `devrev::__private`.
 //!
 //! The crate reads as the three steps of every macro here:
-//! [`attr`] and [`ast`] parse, [`valid`] validates, [`expand`] generates,
-//! with [`ctxt`] collecting errors so all mistakes are reported in one build.
+//! `attr` and `ast` parse, `valid` validates, `expand` generates, with
+//! `ctxt` collecting errors so all mistakes are reported in one build.
 
 mod ast;
 mod attr;

@@ -72,14 +72,16 @@ pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoi
     })
 }
 
-/// `FooRequest` answers with `FooResponse`, spanned on the struct's name so a
-/// missing type is reported there.
+/// `FooRequest` answers with `FooResponse`, spanned on the attribute: a
+/// missing or misspelled type is reported there, where `response = ...` would
+/// go, not on the request's name (where rustc's "similar name" fix would
+/// rename the request).
 fn infer_response(cx: &mut Ctxt, ident: &Ident) -> Option<Type> {
     // `r#RawRequest` answers with `RawResponse`: the `r#` is not part of the name.
     let name = ident.unraw().to_string();
     match name.strip_suffix("Request") {
         Some(stem) if !stem.is_empty() => {
-            let response = Ident::new(&format!("{stem}Response"), ident.span());
+            let response = Ident::new(&format!("{stem}Response"), Span::call_site());
             Some(syn::parse_quote!(#response))
         }
         _ => {
@@ -158,4 +160,89 @@ pub(crate) fn check_page<'a>(cx: &mut Ctxt, page: &PageStruct<'a>) -> Option<Val
         cursor_ty: &cursor.ty,
         prev_cursor: page.field("prev_cursor").and_then(|f| Some((f.ident.as_ref()?, &f.ty))),
     })
+}
+
+/// The item type of a page whose derive failed, for the stand-in impl: the
+/// one `#[page(items)]` or `Vec` field, or, among several `Vec` fields, the
+/// one whose name starts the struct's (`tags` in `TagsListResponse`), else
+/// the first. `None` when there is no `Vec` to take it from.
+pub(crate) fn guess_page_items<'a>(page: &PageStruct<'a>) -> Option<&'a Type> {
+    if let [one] = page.marked_items.as_slice() {
+        return ast::vec_item(&one.ty);
+    }
+    let vecs: Vec<(&Ident, &Type)> =
+        page.fields.as_ref()?.iter().filter_map(|f| Some((f.ident.as_ref()?, ast::vec_item(&f.ty)?))).collect();
+    let snake = snake_case(&page.input.ident.unraw().to_string());
+    vecs.iter().find(|(name, _)| snake.starts_with(&format!("{}_", name.unraw()))).or(vecs.first()).map(|(_, ty)| *ty)
+}
+
+/// `TagsListResponse` -> `tags_list_response`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.char_indices() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One field as the builder sees it.
+pub(crate) struct BuilderField<'a> {
+    pub(crate) field: &'a syn::Field,
+    pub(crate) ident: &'a Ident,
+    pub(crate) kind: FieldKind<'a>,
+}
+
+/// How the builder sets a field.
+pub(crate) enum FieldKind<'a> {
+    /// Not an `Option`: a parameter of `new`, taking `impl Into<T>`.
+    Required(&'a Type),
+    /// `Option<T>`: a setter taking `impl Into<T>`.
+    Optional(&'a Type),
+    /// `Option<Vec<T>>`: a setter taking any iterator of `impl Into<T>`.
+    List(&'a Type),
+    /// An `Option` whose setter would clash with a generated method (an
+    /// error is recorded): `None` in `new`, and no setter.
+    NoSetter,
+}
+
+/// The fields of a `builder` request; `None` when the struct has no named
+/// fields (already reported). A setter that would clash with a generated
+/// method is an error on the field, and the field gets no setter, so the rest
+/// of the builder still exists and calls to it add no errors.
+pub(crate) fn check_builder<'a>(cx: &mut Ctxt, ep: &Endpoint<'a>) -> Option<Vec<BuilderField<'a>>> {
+    let fields = ep.fields.as_ref()?;
+    let mut taken = vec!["new", "send", "send_with_meta"];
+    if ep.attr.paginate.is_some() {
+        taken.extend(["pages", "items"]);
+    }
+    let out = fields
+        .iter()
+        .filter_map(|field| {
+            let ident = field.ident.as_ref()?;
+            let mut kind = match ast::option_inner(&field.ty) {
+                Some(inner) => match ast::vec_item(inner) {
+                    Some(item) => FieldKind::List(item),
+                    None => FieldKind::Optional(inner),
+                },
+                None => FieldKind::Required(&field.ty),
+            };
+            let name = ident.unraw().to_string();
+            if !matches!(kind, FieldKind::Required(_)) && taken.contains(&name.as_str()) {
+                kind = FieldKind::NoSetter;
+                cx.error_spanned_by(
+                    ident,
+                    format!("`builder` cannot give the field `{name}` a setter: the request already has a method `{name}`; rename the field and keep the wire name with `#[serde(rename = \"{name}\")]`"),
+                );
+            }
+            Some(BuilderField { field, ident, kind })
+        })
+        .collect();
+    Some(out)
 }
