@@ -35,12 +35,15 @@ fn fast_forward(server: &Arc<TestServer>) -> FastForward {
 }
 
 /// A client with up to `attempts` attempts, waits going through `sleeper`.
+/// Pacing is off: these tests draw 429s on purpose, to see how they are
+/// handled (`tests/bulk.rs` covers the pacing that avoids them).
 fn client(server: &TestServer, attempts: u32, sleeper: FastForward) -> Client {
     Client::builder()
         .token(server.token())
         .base_url(server.base_url())
         .retry_policy(RetryPolicy::new().max_attempts(attempts))
         .sleeper(sleeper)
+        .pacing(false)
         .build()
         .unwrap()
 }
@@ -52,6 +55,7 @@ async fn over_the_rate_limit_is_a_typed_429() {
         .token(server.token())
         .base_url(server.base_url())
         .retry_policy(RetryPolicy::none())
+        .pacing(false)
         .build()
         .unwrap();
 

@@ -28,6 +28,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 
 use crate::auth::{Token, TOKEN_ENV};
 use crate::error::{ConfigError, Result};
+use crate::pacing::{Pacer, SharedPacer};
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// DevRev's production API.
@@ -61,6 +62,9 @@ pub(crate) struct Config {
     pub(crate) deadline: Duration,
     pub(crate) max_body_bytes: usize,
     pub(crate) sleeper: Arc<dyn Sleeper>,
+    /// The rate-limit budget, shared by every clone and derived client;
+    /// `None` when pacing is off.
+    pub(crate) pacer: SharedPacer,
 }
 
 impl fmt::Debug for Client {
@@ -74,11 +78,18 @@ impl fmt::Debug for Client {
             .field("connect_timeout", &c.connect_timeout)
             .field("deadline", &c.deadline)
             .field("max_body_bytes", &c.max_body_bytes)
+            .field("pacing", &c.pacer.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl Client {
+    /// The rate-limit budget as the client knows it (limit, remaining,
+    /// reset); all `None` until an answer told it, or when pacing is off.
+    pub fn rate_limit_budget(&self) -> crate::RateLimit {
+        self.config.pacer.as_ref().map(|p| p.snapshot()).unwrap_or_default()
+    }
+
     /// A builder with the defaults; only the token is required.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
@@ -156,6 +167,7 @@ pub struct ClientBuilder {
     retry: Option<RetryPolicy>,
     max_body_bytes: Option<usize>,
     sleeper: Option<Arc<dyn Sleeper>>,
+    pacing: Option<bool>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -171,6 +183,7 @@ impl fmt::Debug for ClientBuilder {
             .field("beta", &self.beta)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("pacing", &self.pacing)
             .finish_non_exhaustive()
     }
 }
@@ -239,7 +252,14 @@ impl ClientBuilder {
         self
     }
 
-    /// How waits between attempts are slept; for tests that must not sleep.
+    /// Whether calls are held back to stay within the rate limit DevRev
+    /// reports, instead of drawing 429s; on by default. See [`crate::pacing`].
+    pub fn pacing(mut self, pacing: bool) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// How waits between attempts (and pacing waits) are slept; for tests that must not sleep.
     pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
         self.sleeper = Some(Arc::new(sleeper));
         self
@@ -307,6 +327,7 @@ impl ClientBuilder {
             deadline: self.deadline.unwrap_or(Duration::from_secs(120)),
             max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
             sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
+            pacer: self.pacing.unwrap_or(true).then(|| Arc::new(Pacer::default())),
         };
         Ok(Client { http, config: Arc::new(config) })
     }

@@ -327,6 +327,10 @@ pub enum TimeoutKind {
     Attempt,
     /// The whole call, retries included, ran past its deadline.
     Deadline,
+    /// Pacing held the call for the rate-limit window to reset, and the
+    /// window ends past the call's deadline: returned at once, without
+    /// waiting (see [`pacing`](crate::pacing)). The limit is the deadline.
+    RateLimitWindow,
 }
 
 /// The call ran out of time.

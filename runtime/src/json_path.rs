@@ -162,8 +162,7 @@ mod tests {
             Some("works[3].owned_by[0].id")
         );
         assert_eq!(
-            path_of(r#"{"works":[{"id":"w0","owned_by":[{"id":"u","email":"a@b"},{"id":"u","email":5}]}]}"#)
-                .as_deref(),
+            path_of(r#"{"works":[{"id":"w0","owned_by":[{"id":"u","email":"a@b"},{"id":"u","email":5}]}]}"#).as_deref(),
             Some("works[0].owned_by[1].email")
         );
         assert_eq!(

@@ -10,6 +10,7 @@
 //! - [`endpoint`]: the [`Endpoint`] trait the attribute implements;
 //! - [`transport`]: [`send`], the one generic function generated code calls;
 //! - [`retry`]: which failures are retried and the backoff;
+//! - [`pacing`]: holding calls within the rate limit instead of drawing 429s;
 //! - [`error`] and [`error_body`]: [`Error`] and DevRev's error bodies;
 //! - [`query`]: how `GET` requests become query strings;
 //! - [`pagination`]: [`Page`], [`Paginated`], [`Pages`], [`Items`];
@@ -23,6 +24,7 @@ pub mod endpoint;
 pub mod error;
 pub mod error_body;
 mod json_path;
+pub mod pacing;
 pub mod pagination;
 pub mod query;
 pub mod response;

@@ -40,8 +40,9 @@ use crate::error::{
 };
 use crate::error_body::{decode_error_body, ErrorBody, ErrorDecoder};
 use crate::json_path;
+use crate::pacing::{Admission, Pacer};
 use crate::query;
-use crate::response::{Response, ResponseMeta};
+use crate::response::{RateLimit, Response, ResponseMeta};
 use crate::retry::{is_retryable, retry_after_header, Failure};
 
 /// Sends `request` and decodes the answer into the endpoint's response type.
@@ -207,6 +208,28 @@ pub fn decode_answer<T: DeserializeOwned, B: ErrorBody>(
     }
 }
 
+/// One request taken from the pacing budget, given back when the attempt
+/// ends: with its answer's rate-limit headers, or without (on drop).
+struct Reservation<'p> {
+    pacer: Option<&'p Pacer>,
+}
+
+impl Reservation<'_> {
+    fn finish(mut self, rate: Option<&RateLimit>) {
+        if let Some(pacer) = self.pacer.take() {
+            pacer.finish(rate);
+        }
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if let Some(pacer) = self.pacer.take() {
+            pacer.finish(None);
+        }
+    }
+}
+
 /// The header DevRev's early-access endpoints require ([`Endpoint::BETA`]).
 const BETA_SCOPE: (&str, &str) = ("x-devrev-scope", "beta");
 
@@ -267,6 +290,12 @@ impl Client {
             };
             let attempt_span =
                 tracing::debug_span!("devrev.attempt", attempt, status = Empty, elapsed_ms = Empty, backoff_ms = Empty);
+            // Pacing: take one request from the rate-limit budget, or wait
+            // for the window to reset (within the deadline).
+            let reservation = match &config.pacer {
+                Some(pacer) => Some(self.pace(pacer, started, attempt).await?),
+                None => None,
+            };
             let attempt_started = Instant::now();
             let body_read = Arc::new(AtomicBool::new(false));
             let outcome = tokio::time::timeout(limit, self.attempt_once(&call, &url, &payload, &body_read))
@@ -278,6 +307,9 @@ impl Client {
             let (failure, error, server_wait) = match outcome {
                 Ok(Ok((status, headers, body))) => {
                     attempt_span.record("status", status);
+                    if let Some(reservation) = reservation {
+                        reservation.finish(Some(&RateLimit::from_headers(&headers)));
+                    }
                     match classify(call.decode_error, config.token.expose_secret(), status, headers, body, attempt) {
                         Answer::Success(raw) => return Ok(raw),
                         Answer::Failed { failure, error, wait } => (failure, error, wait),
@@ -324,6 +356,40 @@ impl Client {
             attempt_span.record("backoff_ms", millis(wait));
             tracing::debug!(parent: &attempt_span, error = %error, "retrying");
             config.sleeper.sleep(wait).await;
+        }
+    }
+
+    /// Waits until the rate-limit budget has room for one more request;
+    /// the reservation is given back when the attempt ends.
+    async fn pace<'p>(&self, pacer: &'p Pacer, started: Instant, attempt: u32) -> Result<Reservation<'p>> {
+        let deadline = self.config.deadline;
+        loop {
+            // Listen before asking, so an answer between the two is not missed.
+            let changed = pacer.changed();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            let left = deadline.saturating_sub(started.elapsed());
+            match pacer.admit() {
+                Admission::Go => return Ok(Reservation { pacer: Some(pacer) }),
+                Admission::WaitForReset(wait) => {
+                    let reset = pacer.reset();
+                    if wait > left {
+                        tracing::debug!(
+                            wait_ms = millis(wait),
+                            "rate-limit window ends past the deadline; not waiting"
+                        );
+                        return Err(timeout(TimeoutKind::RateLimitWindow, deadline, attempt - 1));
+                    }
+                    tracing::info!(wait_ms = millis(wait), "pacing: waiting for the rate-limit window to reset");
+                    self.config.sleeper.sleep(wait).await;
+                    pacer.window_passed(reset);
+                }
+                Admission::WaitForAnswer => {
+                    if tokio::time::timeout(left, changed).await.is_err() {
+                        return Err(timeout(TimeoutKind::RateLimitWindow, deadline, attempt - 1));
+                    }
+                }
+            }
         }
     }
 
