@@ -196,11 +196,7 @@ fn fallback(ident: &Ident, generics: &syn::Generics, attr: &attr::EndpointAttr) 
             {
                 type Response = #response;
                 type Error = __devrev::DevRevError;
-                #[cfg(not(doc))]
                 const METHOD: __devrev::Method = __devrev::Method::#method;
-                // Rustdoc prints the value as written: `Method::Post`.
-                #[cfg(doc)]
-                const METHOD: __devrev::Method = Method::#method;
                 const PATH: &'static str = "/";
                 const IDEMPOTENT: bool = true;
             }
@@ -667,17 +663,17 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 
         const _: () = {
             use #krate::__private as __devrev;
-            #[cfg(doc)]
-            use __devrev::Method;
 
             #impl_endpoint {
                 type Response = #response;
                 type Error = #error;
                 #[cfg(not(doc))]
                 const METHOD: __devrev::Method = __devrev::Method::#method;
-                // Rustdoc prints the value as written: `Method::Post`.
+                // Rustdoc prints a path value as written (`__devrev::Method::Get`)
+                // and a block not at all; the block keeps `Method` out of the
+                // scope of the user's types.
                 #[cfg(doc)]
-                const METHOD: __devrev::Method = Method::#method;
+                const METHOD: __devrev::Method = { use __devrev::Method; Method::#method };
                 const PATH: &'static str = #path;
                 const IDEMPOTENT: bool = #idempotent;
                 #beta
@@ -745,7 +741,10 @@ mod tests {
         // ...and rustdoc sees the METHOD value, both streams and the
         // `Paginated` impl without them.
         let docs = doc_items(&out);
-        assert!(docs.iter().any(|d| d.contains("constMETHOD:__devrev::Method=Method::Get;")), "{docs:#?}");
+        assert!(
+            docs.iter().any(|d| d.contains("constMETHOD:__devrev::Method={use__devrev::Method;Method::Get};")),
+            "{docs:#?}"
+        );
         assert!(
             docs.iter().any(|d| d.starts_with("pubfnpages(&self,client:&__devrev::Client)->__devrev::Pages<Self>{")),
             "{docs:#?}"
