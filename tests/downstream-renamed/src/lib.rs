@@ -4,7 +4,8 @@
 //! `devrev2::__private` and never `::devrev`, which does not exist here.
 //!
 //! Between them the endpoints use every option of the attribute:
-//! `response =`, `error =`, `crate =`, `idempotent` and `paginate`.
+//! `response =`, `error =`, `crate =`, `idempotent`, `paginate`, `beta` and
+//! `builder`.
 
 use std::time::Duration;
 
@@ -78,6 +79,37 @@ pub struct TagsDeleteRequest {
 /// The (empty) answer of `tags.delete`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TagsDeleteResponse {}
+
+/// `POST /works.create`, a beta endpoint (`X-Devrev-Scope: beta`) built with
+/// `new` and setters (`builder`).
+#[devrev_endpoint(POST, "/works.create", crate = devrev2, beta, builder)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorksCreateRequest {
+    /// The work's type, `issue` or `ticket`.
+    pub r#type: String,
+    /// The title.
+    pub title: String,
+    /// Who owns it, by ID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// The body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// The answer of `works.create`, reduced to the new work's ID.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WorksCreateResponse {
+    /// The new work.
+    pub work: WorkId,
+}
+
+/// A work, reduced to its ID.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WorkId {
+    /// The DON ID.
+    pub id: String,
+}
 
 /// This crate's error body for `tags.list`: the type and message only.
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -8,8 +8,8 @@
 //!
 //! - [`dev_users`]: `GET /dev-users.self`, a unit struct with no parameters;
 //! - [`works`]: `GET /works.get`, a query parameter and a custom error body;
-//! - [`tags`]: `POST /tags.create` with a nested JSON body, and the paginated
-//!   `GET /tags.list`;
+//! - [`tags`]: `POST /tags.create` with a nested JSON body and `builder`'s
+//!   `new` and setters, and the paginated `GET /tags.list`;
 //! - [`shadowing`]: endpoints declared where `Result`, `Option`, `Vec`, ...
 //!   are the user's own, which compiles only if generated code is hygienic.
 

@@ -6,7 +6,9 @@ use devrev::{devrev_endpoint, Page};
 use serde::{Deserialize, Serialize};
 
 /// Creates a tag: `POST /tags.create`, the request as the JSON body.
-#[devrev_endpoint(POST, "/tags.create")]
+///
+/// `builder` gives it `new(name)` and a setter per optional field.
+#[devrev_endpoint(POST, "/tags.create", builder)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TagsCreateRequest {
     /// The tag's name, unique in the organization.
@@ -20,13 +22,6 @@ pub struct TagsCreateRequest {
     /// How the tag is displayed: a nested object in the body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyle>,
-}
-
-impl TagsCreateRequest {
-    /// A request with the required name only.
-    pub fn new(name: impl Into<String>) -> Self {
-        TagsCreateRequest { name: name.into(), allowed_values: None, description: None, style_new: None }
-    }
 }
 
 /// How a tag is displayed.
