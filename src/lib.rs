@@ -28,6 +28,7 @@ extern crate self as devrev;
 mod macros;
 pub mod accounts;
 pub mod models;
+pub mod reconcile;
 pub mod rev_orgs;
 // The generated families (`src/generated/`, written by `devrev-codegen`), each
 // behind the Cargo feature of the same name; re-exported here as `devrev::<family>`.
@@ -35,7 +36,9 @@ mod generated;
 #[allow(unused_imports)] // without a family feature there is nothing to re-export
 pub use generated::*;
 
-pub use devrev_runtime::{auth, client, endpoint, error, error_body, pagination, query, response, retry, transport};
+pub use devrev_runtime::{
+    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, transport,
+};
 pub use devrev_runtime::{
     send, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError, DevRevError,
     Endpoint, Error, ErrorBody, ErrorKind, Items, JsonType, Method, MissingDependency, Page, Pages, Paginated,

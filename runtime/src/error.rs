@@ -133,6 +133,24 @@ impl Error {
         }
     }
 
+    /// Whether the request may have been applied although the call failed:
+    /// the last attempt reached the server and its outcome is unknown (a
+    /// connection dropped or an attempt timed out after sending, a 500, 502,
+    /// 503 or 504), or the server answered 2xx with a body that could not be
+    /// read. For a request that is not idempotent (a create), resending it
+    /// blindly may duplicate it; [`Client::send_all`](crate::Client::send_all)
+    /// reports such outcomes as unknown and can reconcile them.
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Api(e) => matches!(e.status, 500 | 502 | 503 | 504),
+            Error::Transport(e) => e.sent,
+            Error::Timeout(e) => e.sent,
+            Error::Decode(e) => (200..300).contains(&e.meta.status),
+            Error::BodyTooLarge(e) => (200..300).contains(&e.status),
+            _ => false,
+        }
+    }
+
     /// Whether the call timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout(_))
@@ -340,9 +358,16 @@ pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) limit: Duration,
     pub(crate) attempts: u32,
+    pub(crate) sent: bool,
 }
 
 impl TimeoutError {
+    /// Whether the attempt that timed out may have reached the server (its
+    /// body was being sent), as opposed to timing out while connecting or
+    /// before it started.
+    pub fn maybe_sent(&self) -> bool {
+        self.sent
+    }
     /// Which limit ran out.
     pub fn kind(&self) -> TimeoutKind {
         self.kind

@@ -14,11 +14,13 @@
 //! - [`error`] and [`error_body`]: [`Error`] and DevRev's error bodies;
 //! - [`query`]: how `GET` requests become query strings;
 //! - [`pagination`]: [`Page`], [`Paginated`], [`Pages`], [`Items`];
+//! - [`bulk`]: [`Client::send_all`], many requests with bounded concurrency;
 //! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`].
 
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod bulk;
 pub mod client;
 pub mod endpoint;
 pub mod error;

@@ -336,8 +336,14 @@ impl Client {
                     (if sent { Failure::MaybeSent } else { Failure::NotSent }, transport(e, sent, attempt), None)
                 }
                 Err(_elapsed) => {
-                    let failure = if maybe_sent(&payload, &body_read) { Failure::MaybeSent } else { Failure::NotSent };
-                    (failure, timeout(limit_kind, reported, attempt), None)
+                    let sent = maybe_sent(&payload, &body_read);
+                    let error = Error::Timeout(Box::new(TimeoutError {
+                        kind: limit_kind,
+                        limit: reported,
+                        attempts: attempt,
+                        sent,
+                    }));
+                    (if sent { Failure::MaybeSent } else { Failure::NotSent }, error, None)
                 }
             };
             let error = error.scrub(config.token.expose_secret());
@@ -554,7 +560,7 @@ fn millis(d: Duration) -> u64 {
 }
 
 fn timeout(kind: TimeoutKind, limit: Duration, attempts: u32) -> Error {
-    Error::Timeout(Box::new(TimeoutError { kind, limit, attempts }))
+    Error::Timeout(Box::new(TimeoutError { kind, limit, attempts, sent: false }))
 }
 
 fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {

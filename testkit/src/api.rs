@@ -226,6 +226,9 @@ fn accounts_create(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
         modified: stamp.clone(),
         default_rev_org: Some(org_key.clone()),
     };
+    for external_ref in &account.external_refs {
+        *store.creates_by_ref.entry(external_ref.clone()).or_default() += 1;
+    }
     // Every account comes with a default rev org of the same name.
     let org = RevOrgRec {
         key: org_key.clone(),
@@ -394,6 +397,9 @@ fn rev_orgs_create(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
         created: stamp.clone(),
         modified: stamp,
     };
+    if let Some(external_ref) = &org.external_ref {
+        *store.creates_by_ref.entry(external_ref.clone()).or_default() += 1;
+    }
     store.rev_orgs.insert(key.clone(), org);
     let (_, body) = ok("rev_org", store.render_rev_org(&store.rev_orgs[&key]));
     Ok((StatusCode::CREATED, body))

@@ -17,6 +17,7 @@ use std::time::Duration;
 pub struct Fault {
     pub(crate) action: Action,
     pub(crate) times: u32,
+    pub(crate) after_applying: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +29,7 @@ pub(crate) enum Action {
 
 impl Fault {
     fn new(action: Action) -> Self {
-        Fault { action, times: 1 }
+        Fault { action, times: 1, after_applying: false }
     }
 
     /// Answers `status` with an empty body. A status outside 100..=999 is
@@ -79,6 +80,15 @@ impl Fault {
         Fault::new(Action::Drop)
     }
 
+    /// Serves the request first (checks, state changes and all), then
+    /// answers with the fault instead of the real answer, or drops the
+    /// connection: a create that was applied although the client saw a 500
+    /// or a dropped connection. No effect on a delay.
+    pub fn after_applying(mut self) -> Self {
+        self.after_applying = true;
+        self
+    }
+
     /// Applies the fault to the next `times` requests (at least one).
     pub fn times(mut self, times: u32) -> Self {
         self.times = times.max(1);
@@ -102,12 +112,13 @@ impl Faults {
         self.queues.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    /// Uses up one application of the first fault queued for `path`.
-    pub(crate) fn take(&self, path: &str) -> Option<Action> {
+    /// Uses up one application of the first fault queued for `path`: its
+    /// action, and whether the request is served first.
+    pub(crate) fn take(&self, path: &str) -> Option<(Action, bool)> {
         let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
         let queue = queues.get_mut(path)?;
         let fault = queue.front_mut()?;
-        let action = fault.action.clone();
+        let action = (fault.action.clone(), fault.after_applying);
         fault.times -= 1;
         if fault.times == 0 {
             queue.pop_front();
@@ -125,10 +136,10 @@ mod tests {
         let faults = Faults::default();
         faults.push("/a", Fault::status(503).times(2));
         faults.push("/a", Fault::drop_connection());
-        assert!(matches!(faults.take("/a"), Some(Action::Respond { status: 503, .. })));
+        assert!(matches!(faults.take("/a"), Some((Action::Respond { status: 503, .. }, false))));
         assert_eq!(faults.take("/b"), None);
-        assert!(matches!(faults.take("/a"), Some(Action::Respond { status: 503, .. })));
-        assert_eq!(faults.take("/a"), Some(Action::Drop));
+        assert!(matches!(faults.take("/a"), Some((Action::Respond { status: 503, .. }, false))));
+        assert_eq!(faults.take("/a"), Some((Action::Drop, false)));
         assert_eq!(faults.take("/a"), None);
         assert_eq!(Fault::status(500).times(0).times, 1);
     }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
@@ -58,10 +58,26 @@ impl Budget {
 
 #[derive(Debug)]
 struct Bucket {
-    started: Instant,
+    /// When the window ends.
+    ends: SystemTime,
     /// The window's end in Unix seconds, rounded up.
     reset: u64,
     used: u32,
+}
+
+/// The end of the window that `now` falls in. A window of whole seconds is
+/// fixed and aligned to the Unix epoch (window `k` spans `[k*w, (k+1)*w)`),
+/// so its end is a whole second and `X-Ratelimit-Reset` says it exactly: a
+/// client that waits until the reset meets the new window, not the old one.
+/// Other windows start at the first request.
+fn window_end(now: SystemTime, window: Duration) -> SystemTime {
+    let whole = window.as_secs();
+    if whole > 0 && window.subsec_nanos() == 0 {
+        let secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+        UNIX_EPOCH + Duration::from_secs((secs / whole + 1) * whole)
+    } else {
+        now + window
+    }
 }
 
 /// The limits and every token's use of them.
@@ -88,15 +104,15 @@ impl Limiter {
 
     fn with_bucket<T>(&self, token: &str, f: impl FnOnce(&mut Bucket, RateLimit) -> T) -> T {
         let limit = self.limit_for(token);
-        let now = Instant::now();
+        let now = SystemTime::now();
+        let fresh = || {
+            let ends = window_end(now, limit.window);
+            Bucket { ends, reset: unix_ceil(ends), used: 0 }
+        };
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = buckets.entry(token.to_owned()).or_insert_with(|| Bucket {
-            started: now,
-            reset: unix_ceil(SystemTime::now() + limit.window),
-            used: 0,
-        });
-        if now.duration_since(bucket.started) >= limit.window {
-            *bucket = Bucket { started: now, reset: unix_ceil(SystemTime::now() + limit.window), used: 0 };
+        let bucket = buckets.entry(token.to_owned()).or_insert_with(fresh);
+        if now >= bucket.ends {
+            *bucket = fresh();
         }
         f(bucket, limit)
     }
@@ -106,7 +122,7 @@ impl Limiter {
     pub(crate) fn take(&self, token: &str) -> Result<Budget, (Budget, u64)> {
         self.with_bucket(token, |bucket, limit| {
             if bucket.used >= limit.requests {
-                let left = limit.window.saturating_sub(bucket.started.elapsed());
+                let left = bucket.ends.duration_since(SystemTime::now()).unwrap_or_default();
                 let wait = left.as_secs() + u64::from(left.subsec_nanos() > 0);
                 let budget = Budget { limit: limit.requests, remaining: 0, reset: bucket.reset };
                 return Err((budget, wait.max(1)));
@@ -133,7 +149,7 @@ impl Limiter {
             None => Budget {
                 limit: self.default.requests,
                 remaining: self.default.requests,
-                reset: unix_ceil(SystemTime::now() + self.default.window),
+                reset: unix_ceil(window_end(SystemTime::now(), self.default.window)),
             },
         }
     }

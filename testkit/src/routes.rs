@@ -1,7 +1,9 @@
 //! The HTTP side: routes, authentication, rate limiting, faults.
 //!
 //! Order of checks for a request: a queued fault for its path (answered,
-//! delayed or dropped before anything else), then for a known path the
+//! delayed or dropped before anything else, or, with
+//! [`Fault::after_applying`](crate::Fault::after_applying), after the
+//! request was served), then for a known path the
 //! Bearer token (401), the rate limit (429), and the endpoint. An unknown
 //! path is 404 `{"message":"route not found"}` with or without a token.
 
@@ -44,6 +46,8 @@ pub(crate) struct Shared {
     pub(crate) limiter: Limiter,
     pub(crate) faults: Faults,
     pub(crate) requests: Mutex<RequestLog>,
+    /// How many requests were answered 429 by the rate limit.
+    pub(crate) rate_limited: std::sync::atomic::AtomicUsize,
     pub(crate) print_requests: bool,
 }
 
@@ -131,6 +135,7 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
     };
     match app.limiter.take(&token) {
         Err((budget, wait)) => {
+            app.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut response = ApiError::too_many_requests(wait).into_response();
             budget.apply(&mut response);
             response
@@ -154,7 +159,15 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
     app.requests.lock().unwrap_or_else(|e| e.into_inner()).record(recorded);
     let token = bearer(&request).filter(|t| app.tokens.contains_key(*t)).map(str::to_owned);
 
-    let mut response = match app.faults.take(&path) {
+    let mut fault = app.faults.take(&path);
+    if let Some((Action::Drop | Action::Respond { .. }, true)) = &fault {
+        // Serve the request for real, then answer with the fault instead.
+        let killer = request.extensions().get::<ConnectionKiller>().cloned();
+        let _applied = next.run(request).await;
+        let action = fault.take().map(|(action, _)| action);
+        return after_applying(&app, action, killer, token.as_deref(), &method, &path).await;
+    }
+    let mut response = match fault.map(|(action, _)| action) {
         Some(Action::Drop) => {
             if let Some(killer) = request.extensions().get::<ConnectionKiller>() {
                 killer.0.notify_one();
@@ -165,17 +178,7 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
         Some(Action::Respond { status, content_type, body, headers }) => {
-            let mut response = Response::new(Body::from(body));
-            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            if let Some(content_type) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
-                response.headers_mut().insert(header::CONTENT_TYPE, content_type);
-            }
-            for (name, value) in headers {
-                if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-                    response.headers_mut().append(name, value);
-                }
-            }
-            response
+            fault_answer(status, content_type, body, headers)
         }
         Some(Action::Delay(delay)) => {
             tokio::time::sleep(delay).await;
@@ -188,6 +191,49 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
     }
     if app.print_requests {
         eprintln!("{method} {path} -> {}", response.status().as_u16());
+    }
+    response
+}
+
+/// The answer of an [`Action::Respond`] fault.
+fn fault_answer(status: u16, content_type: Option<String>, body: Vec<u8>, headers: Vec<(String, String)>) -> Response {
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(content_type) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    }
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}
+
+/// The answer to a request already served, for a fault that applies after
+/// it ([`Fault::after_applying`](crate::Fault::after_applying)).
+async fn after_applying(
+    app: &App,
+    action: Option<Action>,
+    killer: Option<ConnectionKiller>,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+) -> Response {
+    let mut response = match (action, killer) {
+        (Some(Action::Respond { status, content_type, body, headers }), _) => {
+            fault_answer(status, content_type, body, headers)
+        }
+        (_, Some(killer)) => {
+            killer.0.notify_one();
+            return std::future::pending::<Response>().await;
+        }
+        // Not served through the accept loop: nothing to drop.
+        (_, None) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
+    app.limiter.peek(token).apply(&mut response);
+    if app.print_requests {
+        eprintln!("{method} {path} -> {} (after applying)", response.status().as_u16());
     }
     response
 }

@@ -98,6 +98,7 @@ impl TestServerBuilder {
             limiter: Limiter::new(self.rate_limit, self.token_limits),
             faults: Faults::default(),
             requests: Mutex::new(RequestLog::default()),
+            rate_limited: std::sync::atomic::AtomicUsize::new(0),
             print_requests: self.print_requests,
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
@@ -185,6 +186,25 @@ impl TestServer {
     /// [`KEPT_REQUESTS`](crate::KEPT_REQUESTS) of them).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).latest.iter().cloned().collect()
+    }
+
+    /// How many requests the rate limit answered with 429.
+    pub fn rate_limited_count(&self) -> usize {
+        self.shared.rate_limited.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many rev orgs and accounts were created with this external
+    /// reference (`external_ref`, or one of `external_refs`), deleted ones
+    /// included: a bulk import that duplicated nothing leaves 1 for each row.
+    pub fn creates_with_external_ref(&self, external_ref: &str) -> usize {
+        self.shared
+            .store
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .creates_by_ref
+            .get(external_ref)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// How many requests were received for `path`.

@@ -100,6 +100,9 @@ pub(crate) struct Store {
     pub(crate) users: Vec<DevUser>,
     pub(crate) accounts: BTreeMap<String, AccountRec>,
     pub(crate) rev_orgs: BTreeMap<String, RevOrgRec>,
+    /// How many rev orgs and accounts were created with each external
+    /// reference, for tests that must see every row exactly once.
+    pub(crate) creates_by_ref: std::collections::HashMap<String, usize>,
 }
 
 /// RFC 3339 in UTC with milliseconds: fixed width, so it sorts as a string.

@@ -1,0 +1,433 @@
+//! Bulk sends: many requests of one endpoint, with bounded concurrency,
+//! and an outcome for each that loses and duplicates nothing.
+//!
+//! [`Client::send_all`] (or [`Client::send_all_stream`]) takes any iterator
+//! or stream of requests and yields one [`Outcome`] per request, with its
+//! index in the input:
+//!
+//! - at most [`concurrency`](SendAll::concurrency) requests are in flight
+//!   (8 by default), and the input is read only as they finish, so memory
+//!   is bounded by the concurrency, never by the input's size;
+//! - outcomes come as they complete, or in input order with
+//!   [`in_order`](SendAll::in_order);
+//! - each outcome is [`Sent`](BulkResult::Sent), [`Failed`](BulkResult::Failed)
+//!   (a typed error; the request was not applied, or is idempotent), or
+//!   [`Unknown`](BulkResult::Unknown): a request that is not idempotent
+//!   failed after it may have been applied ([`Error::may_have_been_applied`]).
+//!   An unknown outcome is never resent blindly;
+//! - with [`reconcile`](SendAll::reconcile), an unknown outcome is settled:
+//!   the object is looked up by its natural key ([`Reconcile`]) and the
+//!   request is resent only if the object is absent. Found, it is
+//!   [`AlreadyPresent`](BulkResult::AlreadyPresent);
+//! - [`progress`](SendAll::progress) is a watch channel of [`Progress`]
+//!   (done, failed, in flight, rate, time left).
+//!
+//! Every call goes through the client as usual: its retries, deadlines and
+//! [pacing](crate::pacing), which keeps a bulk job within the rate limit.
+//! Reconciliation is traced (`tracing` events at `info` level).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures_core::Stream;
+use futures_util::stream::{BoxStream, StreamExt};
+use tokio::sync::watch;
+
+use crate::client::Client;
+use crate::endpoint::Endpoint;
+use crate::error::{Error, Result};
+use crate::transport::send;
+
+/// The concurrency of [`SendAll`] unless [`SendAll::concurrency`] says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// How many times reconciliation looks an object up and resends it, for one request.
+const RECONCILE_ROUNDS: usize = 3;
+
+/// What happened to one request of a bulk send.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Outcome<T> {
+    /// The request's position in the input, from 0.
+    pub index: usize,
+    /// What happened.
+    pub result: BulkResult<T>,
+}
+
+/// The result of one request of a bulk send.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BulkResult<T> {
+    /// The call succeeded (possibly after reconciliation found the object
+    /// absent and resent the request).
+    Sent(T),
+    /// Reconciliation found the object the request would create: an earlier
+    /// attempt was applied, or the object existed before.
+    AlreadyPresent(T),
+    /// The call failed, and was not applied (or is idempotent, so a later
+    /// retry is safe).
+    Failed(Error),
+    /// A request that is not idempotent failed after it may have been
+    /// applied, and was not resent; without reconciliation (or when the
+    /// lookup could not settle it) the caller must decide.
+    Unknown(Error),
+}
+
+impl<T> BulkResult<T> {
+    /// The value, for [`Sent`](Self::Sent) and [`AlreadyPresent`](Self::AlreadyPresent).
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            BulkResult::Sent(v) | BulkResult::AlreadyPresent(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The error, for [`Failed`](Self::Failed) and [`Unknown`](Self::Unknown).
+    pub fn error(&self) -> Option<&Error> {
+        match self {
+            BulkResult::Failed(e) | BulkResult::Unknown(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// What a lookup by natural key found.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Lookup<T> {
+    /// The object exists; here as the response the request would have had.
+    Found(T),
+    /// No such object: resending the request is safe.
+    Absent,
+    /// The request carries no natural key (say, a rev org without
+    /// `external_ref`): the outcome stays unknown.
+    NoKey,
+}
+
+/// Settles unknown outcomes of a bulk send for endpoint `E`: finds the object
+/// a request would have created, by a natural key the request carries.
+///
+/// Implement it for your own create endpoints, or pass a closure to
+/// [`SendAll::reconcile_with`]. The crate implements it for rev orgs and
+/// accounts by `external_ref` (`devrev::reconcile`).
+pub trait Reconcile<E: Endpoint>: Send + Sync + 'static {
+    /// Looks up the object `request` would create.
+    fn find<'a>(
+        &'a self,
+        client: &'a Client,
+        request: &'a E,
+    ) -> Pin<Box<dyn Future<Output = Result<Lookup<E::Response>>> + Send + 'a>>;
+}
+
+/// A [`Reconcile`] from a closure over owned copies of the client and the request.
+struct ReconcileFn<F>(F);
+
+impl<E, F, Fut> Reconcile<E> for ReconcileFn<F>
+where
+    E: Endpoint + Clone + Send + Sync + 'static,
+    F: Fn(Client, E) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Lookup<E::Response>>> + Send + 'static,
+{
+    fn find<'a>(
+        &'a self,
+        client: &'a Client,
+        request: &'a E,
+    ) -> Pin<Box<dyn Future<Output = Result<Lookup<E::Response>>> + Send + 'a>> {
+        Box::pin((self.0)(client.clone(), request.clone()))
+    }
+}
+
+/// Where a bulk send stands; see [`SendAll::progress`].
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// How many requests the input holds, when its size hint says exactly.
+    pub total: Option<usize>,
+    /// Outcomes that are [`Sent`](BulkResult::Sent) or [`AlreadyPresent`](BulkResult::AlreadyPresent).
+    pub done: usize,
+    /// Outcomes that are [`Failed`](BulkResult::Failed).
+    pub failed: usize,
+    /// Outcomes that are [`Unknown`](BulkResult::Unknown).
+    pub unknown: usize,
+    /// Of `done`, the outcomes settled by reconciliation.
+    pub reconciled: usize,
+    /// Requests being sent (or reconciled) now.
+    pub in_flight: usize,
+    /// Outcomes per second since the first request.
+    pub rate: f64,
+    /// Time left at the current rate, when `total` is known.
+    pub eta: Option<Duration>,
+}
+
+impl Progress {
+    /// Outcomes so far, of every kind.
+    pub fn finished(&self) -> usize {
+        self.done + self.failed + self.unknown
+    }
+}
+
+type Input<E> = BoxStream<'static, E>;
+type OutcomeFuture<T> = Pin<Box<dyn Future<Output = Outcome<T>> + Send>>;
+
+/// A bulk send being set up, then run: a [`Stream`] of [`Outcome`]s. Made by
+/// [`Client::send_all`] and [`Client::send_all_stream`]; nothing is sent
+/// until it is polled.
+#[must_use = "streams do nothing unless polled"]
+pub struct SendAll<E: Endpoint> {
+    client: Client,
+    input: Option<Input<E>>,
+    concurrency: usize,
+    ordered: bool,
+    reconcile: Option<Arc<dyn Reconcile<E>>>,
+    progress: Arc<watch::Sender<Progress>>,
+    running: Option<BoxStream<'static, Outcome<E::Response>>>,
+}
+
+impl<E: Endpoint> fmt::Debug for SendAll<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendAll")
+            .field("concurrency", &self.concurrency)
+            .field("ordered", &self.ordered)
+            .field("reconcile", &self.reconcile.is_some())
+            .field("progress", &*self.progress.borrow())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Sends every request of `requests` (any iterator), with bounded
+    /// concurrency; see [`crate::bulk`].
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[devrev::devrev_endpoint(POST, "/tags.create")]
+    /// # #[derive(Debug, Clone, Serialize)]
+    /// # struct TagsCreateRequest { name: String }
+    /// # #[derive(Debug, Deserialize)]
+    /// # struct TagsCreateResponse {}
+    /// # async fn run(client: devrev::Client) {
+    /// use devrev::bulk::BulkResult;
+    ///
+    /// let requests = (0..1_000).map(|i| TagsCreateRequest { name: format!("tag-{i}") });
+    /// let mut outcomes = client.send_all(requests).concurrency(16);
+    /// while let Some(outcome) = outcomes.next().await {
+    ///     match outcome.result {
+    ///         BulkResult::Sent(_) => {}
+    ///         BulkResult::Unknown(e) => eprintln!("#{}: may have been applied: {e}", outcome.index),
+    ///         other => eprintln!("#{}: {:?}", outcome.index, other.error()),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn send_all<E, I>(&self, requests: I) -> SendAll<E>
+    where
+        E: Endpoint + Clone + Send + Sync + 'static,
+        E::Response: Send + 'static,
+        I: IntoIterator<Item = E>,
+        I::IntoIter: Send + 'static,
+    {
+        let iter = requests.into_iter();
+        let total = match iter.size_hint() {
+            (low, Some(high)) if low == high => Some(low),
+            _ => None,
+        };
+        SendAll::new(self, futures_util::stream::iter(iter).boxed(), total)
+    }
+
+    /// Sends every request of `requests` (any stream), like [`send_all`](Self::send_all).
+    pub fn send_all_stream<E, S>(&self, requests: S) -> SendAll<E>
+    where
+        E: Endpoint + Clone + Send + Sync + 'static,
+        E::Response: Send + 'static,
+        S: Stream<Item = E> + Send + 'static,
+    {
+        SendAll::new(self, requests.boxed(), None)
+    }
+}
+
+impl<E> SendAll<E>
+where
+    E: Endpoint + Clone + Send + Sync + 'static,
+    E::Response: Send + 'static,
+{
+    fn new(client: &Client, input: Input<E>, total: Option<usize>) -> Self {
+        let (progress, _) = watch::channel(Progress { total, ..Progress::default() });
+        SendAll {
+            client: client.clone(),
+            input: Some(input),
+            concurrency: DEFAULT_CONCURRENCY,
+            ordered: false,
+            reconcile: None,
+            progress: Arc::new(progress),
+            running: None,
+        }
+    }
+
+    /// At most `n` requests in flight (at least 1); 8 by default.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// Yields the outcomes in input order; by default they come as they
+    /// complete. In order, a slow request holds back the ones after it
+    /// (still at most `concurrency` requests in flight or waiting).
+    pub fn in_order(mut self) -> Self {
+        self.ordered = true;
+        self
+    }
+
+    /// Settles unknown outcomes with `reconcile`: the object is looked up,
+    /// and the request resent only if it is absent.
+    pub fn reconcile(mut self, reconcile: impl Reconcile<E>) -> Self {
+        self.reconcile = Some(Arc::new(reconcile));
+        self
+    }
+
+    /// Like [`reconcile`](Self::reconcile), with a closure that looks the
+    /// object up: `|client, request| async move { ... Ok(Lookup::Absent) }`.
+    pub fn reconcile_with<F, Fut>(self, find: F) -> Self
+    where
+        F: Fn(Client, E) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Lookup<E::Response>>> + Send + 'static,
+    {
+        self.reconcile(ReconcileFn(find))
+    }
+
+    /// A watch channel of the send's [`Progress`], updated as requests
+    /// start and finish; take it before or while the stream runs.
+    pub fn progress(&self) -> watch::Receiver<Progress> {
+        self.progress.subscribe()
+    }
+
+    /// The next outcome: `None` once every request has one.
+    pub async fn next(&mut self) -> Option<Outcome<E::Response>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    fn start(&mut self) -> BoxStream<'static, Outcome<E::Response>> {
+        let input = self.input.take().unwrap_or_else(|| futures_util::stream::empty().boxed());
+        let shared = Arc::new(Shared {
+            client: self.client.clone(),
+            reconcile: self.reconcile.clone(),
+            progress: Arc::clone(&self.progress),
+            started: Instant::now(),
+        });
+        let jobs = input.enumerate().map(move |(index, request)| -> OutcomeFuture<E::Response> {
+            Box::pin(Arc::clone(&shared).run(index, request))
+        });
+        if self.ordered {
+            jobs.buffered(self.concurrency).boxed()
+        } else {
+            jobs.buffer_unordered(self.concurrency).boxed()
+        }
+    }
+}
+
+impl<E: Endpoint> Unpin for SendAll<E> {}
+
+impl<E> Stream for SendAll<E>
+where
+    E: Endpoint + Clone + Send + Sync + 'static,
+    E::Response: Send + 'static,
+{
+    type Item = Outcome<E::Response>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.running.is_none() {
+            this.running = Some(this.start());
+        }
+        this.running.as_mut().map_or(Poll::Ready(None), |s| s.poll_next_unpin(cx))
+    }
+}
+
+/// What every request of one bulk send shares.
+struct Shared<E: Endpoint> {
+    client: Client,
+    reconcile: Option<Arc<dyn Reconcile<E>>>,
+    progress: Arc<watch::Sender<Progress>>,
+    started: Instant,
+}
+
+impl<E> Shared<E>
+where
+    E: Endpoint + Clone + Send + Sync + 'static,
+    E::Response: Send + 'static,
+{
+    async fn run(self: Arc<Self>, index: usize, request: E) -> Outcome<E::Response> {
+        self.progress.send_modify(|p| p.in_flight += 1);
+        let mut reconciled = false;
+        let result = match send(&self.client, &request).await {
+            Ok(value) => BulkResult::Sent(value),
+            Err(error) if !E::IDEMPOTENT && error.may_have_been_applied() => match &self.reconcile {
+                Some(reconcile) => {
+                    reconciled = true;
+                    self.settle(&**reconcile, index, &request, error).await
+                }
+                None => BulkResult::Unknown(error),
+            },
+            Err(error) => BulkResult::Failed(error),
+        };
+        let started = self.started;
+        self.progress.send_modify(|p| {
+            p.in_flight -= 1;
+            match &result {
+                BulkResult::Sent(_) | BulkResult::AlreadyPresent(_) => {
+                    p.done += 1;
+                    p.reconciled += usize::from(reconciled);
+                }
+                BulkResult::Failed(_) => p.failed += 1,
+                BulkResult::Unknown(_) => p.unknown += 1,
+            }
+            let finished = p.finished();
+            let secs = started.elapsed().as_secs_f64();
+            p.rate = if secs > 0.0 { finished as f64 / secs } else { 0.0 };
+            p.eta = p.total.filter(|_| p.rate > 0.0).map(|total| {
+                Duration::from_secs_f64(total.saturating_sub(finished) as f64 / p.rate)
+                    .min(Duration::from_secs(u32::MAX.into()))
+            });
+        });
+        Outcome { index, result }
+    }
+
+    /// Looks the object up; resends only when it is absent; repeats while
+    /// the resend's outcome is unknown again.
+    async fn settle(
+        &self,
+        reconcile: &dyn Reconcile<E>,
+        index: usize,
+        request: &E,
+        mut error: Error,
+    ) -> BulkResult<E::Response> {
+        for round in 1..=RECONCILE_ROUNDS {
+            match reconcile.find(&self.client, request).await {
+                Ok(Lookup::Found(value)) => {
+                    tracing::info!(index, round, "reconcile: the object exists; not resending");
+                    return BulkResult::AlreadyPresent(value);
+                }
+                Ok(Lookup::Absent) => {
+                    tracing::info!(index, round, "reconcile: the object is absent; resending");
+                    match send(&self.client, request).await {
+                        Ok(value) => return BulkResult::Sent(value),
+                        Err(again) if again.may_have_been_applied() => error = again,
+                        Err(again) => return BulkResult::Failed(again),
+                    }
+                }
+                Ok(Lookup::NoKey) => {
+                    tracing::info!(index, "reconcile: the request has no natural key; outcome unknown");
+                    return BulkResult::Unknown(error);
+                }
+                Err(lookup) => {
+                    tracing::info!(index, round, error = %lookup, "reconcile: the lookup failed; outcome unknown");
+                    return BulkResult::Unknown(error);
+                }
+            }
+        }
+        BulkResult::Unknown(error)
+    }
+}

@@ -1,0 +1,82 @@
+//! Built-in reconciliation for bulk creates: rev orgs and accounts, looked
+//! up by their external reference.
+//!
+//! A bulk create whose outcome is unknown (it failed after it may have been
+//! applied) is settled by looking the object up: found, it is reported as
+//! already present; absent, the create is resent. See
+//! [`bulk`](crate::bulk) and [`SendAll::reconcile`](crate::bulk::SendAll::reconcile).
+//!
+//! ```no_run
+//! # async fn run(client: devrev::Client, rows: Vec<(String, String)>) {
+//! use devrev::reconcile::RevOrgsByExternalRef;
+//! use devrev::rev_orgs::RevOrgsCreateRequest;
+//!
+//! let requests = rows.into_iter().map(|(name, crm_id)| {
+//!     RevOrgsCreateRequest::new("ACC-12345", name).external_ref(crm_id)
+//! });
+//! let mut outcomes = client.send_all(requests).concurrency(16).reconcile(RevOrgsByExternalRef);
+//! while let Some(outcome) = outcomes.next().await {
+//!     println!("#{}: {:?}", outcome.index, outcome.result.error().map(ToString::to_string));
+//! }
+//! # }
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+
+use devrev_runtime::bulk::{Lookup, Reconcile};
+
+use crate::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListRequest};
+use crate::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
+use crate::{Client, Result};
+
+impl From<crate::models::RevOrg> for RevOrgsCreateResponse {
+    /// The answer `rev-orgs.create` would have given for this rev org: for
+    /// lookups that settle an unknown create ([`Lookup::Found`]).
+    fn from(rev_org: crate::models::RevOrg) -> Self {
+        RevOrgsCreateResponse { rev_org }
+    }
+}
+
+type Found<'a, T> = Pin<Box<dyn Future<Output = Result<Lookup<T>>> + Send + 'a>>;
+
+/// Finds the rev org a `rev-orgs.create` would make by its `external_ref`
+/// (which DevRev keeps unique); a request without one stays unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RevOrgsByExternalRef;
+
+impl Reconcile<RevOrgsCreateRequest> for RevOrgsByExternalRef {
+    fn find<'a>(&'a self, client: &'a Client, request: &'a RevOrgsCreateRequest) -> Found<'a, RevOrgsCreateResponse> {
+        Box::pin(async move {
+            let Some(key) = request.external_ref.as_deref().filter(|k| !k.is_empty()) else {
+                return Ok(Lookup::NoKey);
+            };
+            let page = RevOrgsListRequest::new().external_ref([key]).limit(1).send(client).await?;
+            Ok(match page.rev_orgs.into_iter().next() {
+                Some(rev_org) => Lookup::Found(RevOrgsCreateResponse { rev_org }),
+                None => Lookup::Absent,
+            })
+        })
+    }
+}
+
+/// Finds the account an `accounts.create` would make by the first of its
+/// `external_refs`, with its default rev org; a request without one stays unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountsByExternalRef;
+
+impl Reconcile<AccountsCreateRequest> for AccountsByExternalRef {
+    fn find<'a>(&'a self, client: &'a Client, request: &'a AccountsCreateRequest) -> Found<'a, AccountsCreateResponse> {
+        Box::pin(async move {
+            let Some(key) = request.external_refs.iter().flatten().find(|k| !k.is_empty()) else {
+                return Ok(Lookup::NoKey);
+            };
+            let page = AccountsListRequest::new().external_refs([key.as_str()]).limit(1).send(client).await?;
+            let Some(account) = page.accounts.into_iter().next() else {
+                return Ok(Lookup::Absent);
+            };
+            let default_rev_org = RevOrgsGetRequest::by_account(account.id.clone()).send(client).await?.rev_org;
+            Ok(Lookup::Found(AccountsCreateResponse { account, default_rev_org }))
+        })
+    }
+}
