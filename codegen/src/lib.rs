@@ -8,6 +8,7 @@
 pub mod emit;
 pub mod plan;
 pub mod spec;
+pub mod wire;
 
 use std::path::Path;
 use std::process::Command;
@@ -17,7 +18,8 @@ use std::process::Command;
 pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
     let spec = spec::Spec::load(spec_path)?;
     let plan = plan::plan(&spec)?;
-    let output = emit::emit(&plan);
+    let mut output = emit::emit(&plan);
+    output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(&spec, &plan));
 
     let generated = crate_dir.join("src/generated");
     if generated.exists() {

@@ -62,6 +62,11 @@ fn checked_in_output_matches_a_fresh_run() {
     for path in checked_in.keys().filter(|p| !fresh.contains_key(*p)) {
         problems.push(format!("not generated any more: src/generated/{}", path.display()));
     }
+    let wire = "tests/generated_wire.rs";
+    if std::fs::read_to_string(tmp.join(wire)).unwrap() != std::fs::read_to_string(repo.join(wire)).unwrap_or_default()
+    {
+        problems.push(format!("differs: {wire}"));
+    }
     let toml_fresh = std::fs::read_to_string(tmp.join("Cargo.toml")).unwrap();
     let toml_repo = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
     if feature_block(&toml_fresh) != feature_block(&toml_repo) {
