@@ -548,6 +548,21 @@ async fn post_chats_create() {
 }
 
 #[tokio::test]
+async fn get_chats_get() {
+    let request = devrev::chats::ChatsGetQueryRequest::new();
+    check(
+        request,
+        "GET",
+        "/chats.get",
+        false,
+        &[],
+        200,
+        r#"{"chat":{"id":"x","type":"dm","users":[{"id":"x","type":"dev_user"}]},"zz_field_from_the_future":1}"#,
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn post_chats_get() {
     let request = devrev::chats::ChatsGetRequest::new(
         serde_json::from_str::<devrev::models::ChatsGetRequestKind>(r#"{"type":"dm","users":["x"]}"#).unwrap(),

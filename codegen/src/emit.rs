@@ -508,6 +508,28 @@ fn type_doc(t: &TypeDef) -> String {
     doc
 }
 
+/// `From<Variant>` for a union sent in requests, so `new(.., kind)` takes a
+/// variant's struct as it is. Only for generated structs that are the type of
+/// exactly one variant (two variants of one type would need two impls).
+fn union_froms(plan: &Plan, t: &TypeDef, variants: &[crate::plan::Variant], cfg: &str) -> String {
+    let mut out = String::new();
+    for v in variants {
+        let Ty::Named(key) = &v.ty else { continue };
+        let target = &plan.types[key];
+        let shared = variants.iter().filter(|w| w.ty == v.ty).count() > 1;
+        if shared || !matches!(target.kind, Kind::Struct(_)) {
+            continue;
+        }
+        let value = if v.boxed { "Box::new(value)" } else { "value" };
+        let _ = write!(
+            out,
+            "\n{cfg}impl From<{}> for {} {{\n    fn from(value: {}) -> Self {{\n        {}::{}({value})\n    }}\n}}\n",
+            target.name, t.name, target.name, t.name, v.name
+        );
+    }
+    out
+}
+
 /// The source of one type; `cfg` (an attribute line, or empty) goes before
 /// each item it needs (the type and its `impl`).
 fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
@@ -556,6 +578,9 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
                 let _ = writeln!(out, "        /// `{}`\n        {}({ty}) = {:?},", v.wire, v.name, v.wire);
             }
             out.push_str("    }\n}\n");
+            if t.ser {
+                out.push_str(&union_froms(plan, t, variants, cfg));
+            }
         }
         Kind::Struct(fields) => {
             out.push_str(&type_doc(t));

@@ -191,8 +191,8 @@ pub struct Op {
     /// The operation's slug on DevRev's reference site.
     pub slug: String,
     pub request: Option<String>,
-    /// Query parameters: (name, required).
-    pub query: Vec<(String, bool)>,
+    /// Query parameters.
+    pub query: Vec<QueryParam>,
     pub response: Option<String>,
     pub status: u16,
     pub beta: bool,
@@ -201,6 +201,15 @@ pub struct Op {
     pub no_auth: bool,
     pub idempotent: bool,
     pub paginate: bool,
+}
+
+/// A query parameter of a `GET`.
+#[derive(Debug, Clone)]
+pub struct QueryParam {
+    pub name: String,
+    pub required: bool,
+    pub deprecated: bool,
+    pub schema: Schema,
 }
 
 /// How an operation (or a `GET`/`POST` pair) becomes Rust.
@@ -680,7 +689,17 @@ fn read_op(path: &str, method: &str, op: &Operation, has_get_twin: bool) -> Resu
         operation_id: op.operation_id.clone(),
         slug,
         request,
-        query: op.parameters.iter().filter(|p| p.location == "query").map(|p| (p.name.clone(), p.required)).collect(),
+        query: op
+            .parameters
+            .iter()
+            .filter(|p| p.location == "query")
+            .map(|p| QueryParam {
+                name: p.name.clone(),
+                required: p.required,
+                deprecated: p.deprecated,
+                schema: p.schema.clone().unwrap_or_default(),
+            })
+            .collect(),
         response: body_key(response)?,
         status,
         beta: op.availability.as_deref() == Some("beta"),
@@ -832,10 +851,11 @@ fn endpoint_for_twin(planner: &mut Planner<'_>, get: Op, post: Op) -> Result<Vec
             if shared {
                 vec![Endpoint::Twin { get, post, request, response }]
             } else {
-                let reason =
-                    "the POST body is a union, so the GET form needs a query struct of its own (not generated yet)";
+                // The POST body is a union, which a query string cannot carry:
+                // the GET gets a struct of its own from its query parameters.
+                let query = query_struct(planner, &get, &request)?;
                 vec![
-                    Endpoint::Skipped { op: get, reason: reason.to_owned() },
+                    Endpoint::Single { op: get, request: query, response: response.clone() },
                     Endpoint::Single { op: post, request, response },
                 ]
             }
@@ -844,6 +864,28 @@ fn endpoint_for_twin(planner: &mut Planner<'_>, get: Op, post: Op) -> Result<Vec
             vec![Endpoint::Skipped { op: get, reason: reason.clone() }, Endpoint::Skipped { op: post, reason }]
         }
     })
+}
+
+/// A struct of a `GET`'s query parameters, named `<Body>QueryRequest` after
+/// the `POST` body it stands in for (`chats-get-request` -> `ChatsGetQueryRequest`).
+fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<String, String> {
+    let key = format!("{}-query-request", body.trim_end_matches("-request"));
+    let mut fields = Vec::new();
+    for param in &get.query {
+        let ty = planner.ty_of(&param.schema, &format!("{key}-{}", param.name))?;
+        fields.push(Field {
+            wire: param.name.clone(),
+            ident: rust_field_name(&param.name),
+            ty,
+            required: param.required,
+            deprecated: param.deprecated,
+            flatten: false,
+            boxed: false,
+        });
+    }
+    fields.sort_by(|a, b| a.wire.cmp(&b.wire));
+    planner.add(&key, Kind::Struct(fields), false);
+    Ok(key)
 }
 
 impl Plan {

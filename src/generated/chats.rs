@@ -4,11 +4,11 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /chats.create` | [`ChatsCreateRequest`] | [`ChatsCreateResponse`] |
-//! | `GET /chats.get` | not generated: the POST body is a union, so the GET form needs a query struct of its own (not generated yet) | |
+//! | `GET /chats.get` | [`ChatsGetQueryRequest`] | [`ChatsGetResponse`] |
 //! | `POST /chats.get` | [`ChatsGetRequest`] | [`ChatsGetResponse`] |
 //! | `POST /chats.update` | [`ChatsUpdateRequest`] | [`ChatsUpdateResponse`] |
 //!
-//! 3 of 4 endpoints generated.
+//! 4 of 4 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -67,6 +67,32 @@ impl ChatsCreateRequest {
         get_if_conflict: bool,
         /// Sets `title`.
         title: String,
+    }
+}
+
+/// `GET /chats.get`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/chats/get>.
+///
+/// No field is required.
+#[devrev_endpoint(GET, "/chats.get", response = ChatsGetResponse)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ChatsGetQueryRequest {
+    /// `id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl ChatsGetQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `id`.
+        id: String,
     }
 }
 

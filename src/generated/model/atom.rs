@@ -213,3 +213,249 @@ tagged_union! {
         Widget(WidgetSummary) = "widget",
     }
 }
+
+impl From<AppFragmentSummary> for AtomSummary {
+    fn from(value: AppFragmentSummary) -> Self {
+        AtomSummary::AppFragment(value)
+    }
+}
+
+impl From<ArticleSummary> for AtomSummary {
+    fn from(value: ArticleSummary) -> Self {
+        AtomSummary::Article(value)
+    }
+}
+
+impl From<AuthTokenSummary> for AtomSummary {
+    fn from(value: AuthTokenSummary) -> Self {
+        AtomSummary::AuthToken(value)
+    }
+}
+
+impl From<CapabilitySummary> for AtomSummary {
+    fn from(value: CapabilitySummary) -> Self {
+        AtomSummary::Capability(value)
+    }
+}
+
+impl From<CodeChangeSummary> for AtomSummary {
+    fn from(value: CodeChangeSummary) -> Self {
+        AtomSummary::CodeChange(value)
+    }
+}
+
+impl From<CommandSummary> for AtomSummary {
+    fn from(value: CommandSummary) -> Self {
+        AtomSummary::Command(value)
+    }
+}
+
+impl From<ConversationSummary> for AtomSummary {
+    fn from(value: ConversationSummary) -> Self {
+        AtomSummary::Conversation(value)
+    }
+}
+
+impl From<CustomObjectSummary> for AtomSummary {
+    fn from(value: CustomObjectSummary) -> Self {
+        AtomSummary::CustomObject(value)
+    }
+}
+
+impl From<CustomTypeFragmentSummary> for AtomSummary {
+    fn from(value: CustomTypeFragmentSummary) -> Self {
+        AtomSummary::CustomTypeFragment(value)
+    }
+}
+
+impl From<DevUserSummary> for AtomSummary {
+    fn from(value: DevUserSummary) -> Self {
+        AtomSummary::DevUser(value)
+    }
+}
+
+impl From<DmSummary> for AtomSummary {
+    fn from(value: DmSummary) -> Self {
+        AtomSummary::Dm(value)
+    }
+}
+
+impl From<EngagementSummary> for AtomSummary {
+    fn from(value: EngagementSummary) -> Self {
+        AtomSummary::Engagement(value)
+    }
+}
+
+impl From<EnhancementSummary> for AtomSummary {
+    fn from(value: EnhancementSummary) -> Self {
+        AtomSummary::Enhancement(value)
+    }
+}
+
+impl From<FeatureSummary> for AtomSummary {
+    fn from(value: FeatureSummary) -> Self {
+        AtomSummary::Feature(value)
+    }
+}
+
+impl From<GroupSummary> for AtomSummary {
+    fn from(value: GroupSummary) -> Self {
+        AtomSummary::Group(value)
+    }
+}
+
+impl From<IncidentSummary> for AtomSummary {
+    fn from(value: IncidentSummary) -> Self {
+        AtomSummary::Incident(value)
+    }
+}
+
+impl From<IssueSummary> for AtomSummary {
+    fn from(value: IssueSummary) -> Self {
+        AtomSummary::Issue(value)
+    }
+}
+
+impl From<LinkSummary> for AtomSummary {
+    fn from(value: LinkSummary) -> Self {
+        AtomSummary::Link(value)
+    }
+}
+
+impl From<LinkableSummary> for AtomSummary {
+    fn from(value: LinkableSummary) -> Self {
+        AtomSummary::Linkable(value)
+    }
+}
+
+impl From<MeetingSummary> for AtomSummary {
+    fn from(value: MeetingSummary) -> Self {
+        AtomSummary::Meeting(value)
+    }
+}
+
+impl From<NotificationContentTemplateSummary> for AtomSummary {
+    fn from(value: NotificationContentTemplateSummary) -> Self {
+        AtomSummary::NotificationContentTemplate(value)
+    }
+}
+
+impl From<ObjectMemberSummary> for AtomSummary {
+    fn from(value: ObjectMemberSummary) -> Self {
+        AtomSummary::ObjectMember(value)
+    }
+}
+
+impl From<OpportunitySummary> for AtomSummary {
+    fn from(value: OpportunitySummary) -> Self {
+        AtomSummary::Opportunity(value)
+    }
+}
+
+impl From<ProductSummary> for AtomSummary {
+    fn from(value: ProductSummary) -> Self {
+        AtomSummary::Product(value)
+    }
+}
+
+impl From<QuestionAnswerSummary> for AtomSummary {
+    fn from(value: QuestionAnswerSummary) -> Self {
+        AtomSummary::QuestionAnswer(value)
+    }
+}
+
+impl From<RunnableSummary> for AtomSummary {
+    fn from(value: RunnableSummary) -> Self {
+        AtomSummary::Runnable(value)
+    }
+}
+
+impl From<ServiceAccountSummary> for AtomSummary {
+    fn from(value: ServiceAccountSummary) -> Self {
+        AtomSummary::ServiceAccount(value)
+    }
+}
+
+impl From<SlaSummary> for AtomSummary {
+    fn from(value: SlaSummary) -> Self {
+        AtomSummary::Sla(value)
+    }
+}
+
+impl From<SlaTrackerSummary> for AtomSummary {
+    fn from(value: SlaTrackerSummary) -> Self {
+        AtomSummary::SlaTracker(value)
+    }
+}
+
+impl From<SnapInSummary> for AtomSummary {
+    fn from(value: SnapInSummary) -> Self {
+        AtomSummary::SnapIn(value)
+    }
+}
+
+impl From<SnapInVersionSummary> for AtomSummary {
+    fn from(value: SnapInVersionSummary) -> Self {
+        AtomSummary::SnapInVersion(value)
+    }
+}
+
+impl From<SysUserSummary> for AtomSummary {
+    fn from(value: SysUserSummary) -> Self {
+        AtomSummary::SysUser(value)
+    }
+}
+
+impl From<TaskSummary> for AtomSummary {
+    fn from(value: TaskSummary) -> Self {
+        AtomSummary::Task(value)
+    }
+}
+
+impl From<TenantFragmentSummary> for AtomSummary {
+    fn from(value: TenantFragmentSummary) -> Self {
+        AtomSummary::TenantFragment(value)
+    }
+}
+
+impl From<TicketSummary> for AtomSummary {
+    fn from(value: TicketSummary) -> Self {
+        AtomSummary::Ticket(value)
+    }
+}
+
+impl From<TimelineChangeEventSummary> for AtomSummary {
+    fn from(value: TimelineChangeEventSummary) -> Self {
+        AtomSummary::TimelineChangeEvent(value)
+    }
+}
+
+impl From<TimelineCommentSummary> for AtomSummary {
+    fn from(value: TimelineCommentSummary) -> Self {
+        AtomSummary::TimelineComment(value)
+    }
+}
+
+impl From<UomSummary> for AtomSummary {
+    fn from(value: UomSummary) -> Self {
+        AtomSummary::Uom(value)
+    }
+}
+
+impl From<UserPreferencesSummary> for AtomSummary {
+    fn from(value: UserPreferencesSummary) -> Self {
+        AtomSummary::UserPreferences(value)
+    }
+}
+
+impl From<WebhookSummary> for AtomSummary {
+    fn from(value: WebhookSummary) -> Self {
+        AtomSummary::Webhook(value)
+    }
+}
+
+impl From<WidgetSummary> for AtomSummary {
+    fn from(value: WidgetSummary) -> Self {
+        AtomSummary::Widget(value)
+    }
+}

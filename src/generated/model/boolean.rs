@@ -30,6 +30,30 @@ tagged_union! {
     }
 }
 
+impl From<BooleanExpressionAndExpression> for BooleanExpression {
+    fn from(value: BooleanExpressionAndExpression) -> Self {
+        BooleanExpression::And(value)
+    }
+}
+
+impl From<BooleanExpressionNotExpression> for BooleanExpression {
+    fn from(value: BooleanExpressionNotExpression) -> Self {
+        BooleanExpression::Not(Box::new(value))
+    }
+}
+
+impl From<BooleanExpressionOrExpression> for BooleanExpression {
+    fn from(value: BooleanExpressionOrExpression) -> Self {
+        BooleanExpression::Or(value)
+    }
+}
+
+impl From<BooleanExpressionPrimitiveExpression> for BooleanExpression {
+    fn from(value: BooleanExpressionPrimitiveExpression) -> Self {
+        BooleanExpression::Primitive(value)
+    }
+}
+
 /// The `boolean-expression-and-expression` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

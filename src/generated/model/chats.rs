@@ -53,6 +53,12 @@ tagged_union! {
     }
 }
 
+impl From<ChatsCreateRequestDm> for ChatsCreateRequestKind {
+    fn from(value: ChatsCreateRequestDm) -> Self {
+        ChatsCreateRequestKind::Dm(value)
+    }
+}
+
 /// The `chats-get-request-dm` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -76,6 +82,18 @@ tagged_union! {
         Dm(ChatsGetRequestDm) = "dm",
         /// `none`
         None(Empty) = "none",
+    }
+}
+
+impl From<ChatsGetRequestDm> for ChatsGetRequestKind {
+    fn from(value: ChatsGetRequestDm) -> Self {
+        ChatsGetRequestKind::Dm(value)
+    }
+}
+
+impl From<Empty> for ChatsGetRequestKind {
+    fn from(value: Empty) -> Self {
+        ChatsGetRequestKind::None(value)
     }
 }
 
@@ -149,5 +167,17 @@ tagged_union! {
         Dm(ChatsUpdateRequestDm) = "dm",
         /// `none`
         None(Empty) = "none",
+    }
+}
+
+impl From<ChatsUpdateRequestDm> for ChatsUpdateRequestKind {
+    fn from(value: ChatsUpdateRequestDm) -> Self {
+        ChatsUpdateRequestKind::Dm(value)
+    }
+}
+
+impl From<Empty> for ChatsUpdateRequestKind {
+    fn from(value: Empty) -> Self {
+        ChatsUpdateRequestKind::None(value)
     }
 }

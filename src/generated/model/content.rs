@@ -35,6 +35,18 @@ tagged_union! {
     }
 }
 
+impl From<ContentTemplateCreateRequestNotificationContentTemplate> for ContentTemplateCreateRequestKind {
+    fn from(value: ContentTemplateCreateRequestNotificationContentTemplate) -> Self {
+        ContentTemplateCreateRequestKind::NotificationContentTemplate(value)
+    }
+}
+
+impl From<ContentTemplateCreateRequestNotificationContentTemplateTranslation> for ContentTemplateCreateRequestKind {
+    fn from(value: ContentTemplateCreateRequestNotificationContentTemplateTranslation) -> Self {
+        ContentTemplateCreateRequestKind::NotificationContentTemplateTranslation(value)
+    }
+}
+
 /// The `content-template-create-request-notification-content-template` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

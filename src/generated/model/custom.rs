@@ -470,6 +470,27 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "schemas")]
+impl From<CustomSchemaFragmentsSetRequestAppFragment> for CustomSchemaFragmentsSetRequestKind {
+    fn from(value: CustomSchemaFragmentsSetRequestAppFragment) -> Self {
+        CustomSchemaFragmentsSetRequestKind::AppFragment(value)
+    }
+}
+
+#[cfg(feature = "schemas")]
+impl From<CustomSchemaFragmentsSetRequestCustomTypeFragment> for CustomSchemaFragmentsSetRequestKind {
+    fn from(value: CustomSchemaFragmentsSetRequestCustomTypeFragment) -> Self {
+        CustomSchemaFragmentsSetRequestKind::CustomTypeFragment(value)
+    }
+}
+
+#[cfg(feature = "schemas")]
+impl From<CustomSchemaFragmentsSetRequestTenantFragment> for CustomSchemaFragmentsSetRequestKind {
+    fn from(value: CustomSchemaFragmentsSetRequestTenantFragment) -> Self {
+        CustomSchemaFragmentsSetRequestKind::TenantFragment(value)
+    }
+}
+
 /// The `custom-schema-fragments-set-request-tenant-fragment` schema.
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]

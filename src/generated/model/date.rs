@@ -37,6 +37,18 @@ tagged_union! {
     }
 }
 
+impl From<DateTimePresetLastNDays> for DateTimePreset {
+    fn from(value: DateTimePresetLastNDays) -> Self {
+        DateTimePreset::LastNDays(value)
+    }
+}
+
+impl From<DateTimePresetNextNDays> for DateTimePreset {
+    fn from(value: DateTimePresetNextNDays) -> Self {
+        DateTimePreset::NextNDays(value)
+    }
+}
+
 /// The `date-time-preset-last-n-days` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

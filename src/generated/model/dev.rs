@@ -102,6 +102,41 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsCreateRequestGoogleAppsOptions> for DevOrgAuthConnectionsCreateRequestKind {
+    fn from(value: DevOrgAuthConnectionsCreateRequestGoogleAppsOptions) -> Self {
+        DevOrgAuthConnectionsCreateRequestKind::GoogleApps(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsCreateRequestOidcOptions> for DevOrgAuthConnectionsCreateRequestKind {
+    fn from(value: DevOrgAuthConnectionsCreateRequestOidcOptions) -> Self {
+        DevOrgAuthConnectionsCreateRequestKind::Oidc(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsCreateRequestOktaOptions> for DevOrgAuthConnectionsCreateRequestKind {
+    fn from(value: DevOrgAuthConnectionsCreateRequestOktaOptions) -> Self {
+        DevOrgAuthConnectionsCreateRequestKind::Okta(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsCreateRequestSamlOptions> for DevOrgAuthConnectionsCreateRequestKind {
+    fn from(value: DevOrgAuthConnectionsCreateRequestSamlOptions) -> Self {
+        DevOrgAuthConnectionsCreateRequestKind::Samlp(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsCreateRequestAzureAdOptions> for DevOrgAuthConnectionsCreateRequestKind {
+    fn from(value: DevOrgAuthConnectionsCreateRequestAzureAdOptions) -> Self {
+        DevOrgAuthConnectionsCreateRequestKind::Waad(value)
+    }
+}
+
 /// The `dev-org-auth-connections-create-request-oidc-options` schema.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -263,6 +298,48 @@ tagged_union! {
         Samlp(DevOrgAuthConnectionsUpdateRequestSamlOptions) = "samlp",
         /// `waad`
         Waad(DevOrgAuthConnectionsUpdateRequestAzureAdOptions) = "waad",
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions> for DevOrgAuthConnectionsUpdateRequestKind {
+    fn from(value: DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions) -> Self {
+        DevOrgAuthConnectionsUpdateRequestKind::GoogleApps(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<Empty> for DevOrgAuthConnectionsUpdateRequestKind {
+    fn from(value: Empty) -> Self {
+        DevOrgAuthConnectionsUpdateRequestKind::None(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsUpdateRequestOidcOptions> for DevOrgAuthConnectionsUpdateRequestKind {
+    fn from(value: DevOrgAuthConnectionsUpdateRequestOidcOptions) -> Self {
+        DevOrgAuthConnectionsUpdateRequestKind::Oidc(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsUpdateRequestOktaOptions> for DevOrgAuthConnectionsUpdateRequestKind {
+    fn from(value: DevOrgAuthConnectionsUpdateRequestOktaOptions) -> Self {
+        DevOrgAuthConnectionsUpdateRequestKind::Okta(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsUpdateRequestSamlOptions> for DevOrgAuthConnectionsUpdateRequestKind {
+    fn from(value: DevOrgAuthConnectionsUpdateRequestSamlOptions) -> Self {
+        DevOrgAuthConnectionsUpdateRequestKind::Samlp(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl From<DevOrgAuthConnectionsUpdateRequestAzureAdOptions> for DevOrgAuthConnectionsUpdateRequestKind {
+    fn from(value: DevOrgAuthConnectionsUpdateRequestAzureAdOptions) -> Self {
+        DevOrgAuthConnectionsUpdateRequestKind::Waad(value)
     }
 }
 

@@ -1013,6 +1013,13 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "webhooks")]
+impl From<EventSlaTrackerFetchedOk> for EventSlaTrackerFetchedKind {
+    fn from(value: EventSlaTrackerFetchedOk) -> Self {
+        EventSlaTrackerFetchedKind::Ok(value)
+    }
+}
+
 /// The `event-sla-tracker-fetched-ok` schema.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -1673,6 +1680,13 @@ tagged_union! {
         NotFound(Empty) = "not_found",
         /// `ok`
         Ok(EventWorkFetchedOk) = "ok",
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl From<EventWorkFetchedOk> for EventWorkFetchedKind {
+    fn from(value: EventWorkFetchedOk) -> Self {
+        EventWorkFetchedKind::Ok(value)
     }
 }
 

@@ -296,6 +296,253 @@ tagged_union! {
     }
 }
 
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueBool> for FieldValue {
+    fn from(value: FieldValueBool) -> Self {
+        FieldValue::Bool(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueBoolList> for FieldValue {
+    fn from(value: FieldValueBoolList) -> Self {
+        FieldValue::BoolList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueComposite> for FieldValue {
+    fn from(value: FieldValueComposite) -> Self {
+        FieldValue::Composite(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueCompositeList> for FieldValue {
+    fn from(value: FieldValueCompositeList) -> Self {
+        FieldValue::CompositeList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueDateValue> for FieldValue {
+    fn from(value: FieldValueDateValue) -> Self {
+        FieldValue::Date(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueDateList> for FieldValue {
+    fn from(value: FieldValueDateList) -> Self {
+        FieldValue::DateList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueDateTimeValue> for FieldValue {
+    fn from(value: FieldValueDateTimeValue) -> Self {
+        FieldValue::DateTime(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueDateTimeList> for FieldValue {
+    fn from(value: FieldValueDateTimeList) -> Self {
+        FieldValue::DateTimeList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueDouble> for FieldValue {
+    fn from(value: FieldValueDouble) -> Self {
+        FieldValue::Double(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueDoubleList> for FieldValue {
+    fn from(value: FieldValueDoubleList) -> Self {
+        FieldValue::DoubleList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueId> for FieldValue {
+    fn from(value: FieldValueId) -> Self {
+        FieldValue::Id(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueIdList> for FieldValue {
+    fn from(value: FieldValueIdList) -> Self {
+        FieldValue::IdList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueInt64> for FieldValue {
+    fn from(value: FieldValueInt64) -> Self {
+        FieldValue::Int(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueInt64List> for FieldValue {
+    fn from(value: FieldValueInt64List) -> Self {
+        FieldValue::IntList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueStage> for FieldValue {
+    fn from(value: FieldValueStage) -> Self {
+        FieldValue::Stage(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueString> for FieldValue {
+    fn from(value: FieldValueString) -> Self {
+        FieldValue::String(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueStringList> for FieldValue {
+    fn from(value: FieldValueStringList) -> Self {
+        FieldValue::StringList(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueTagSummary> for FieldValue {
+    fn from(value: FieldValueTagSummary) -> Self {
+        FieldValue::TagSummary(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<FieldValueTagSummaryList> for FieldValue {
+    fn from(value: FieldValueTagSummaryList) -> Self {
+        FieldValue::TagSummaryList(value)
+    }
+}
+
 /// The `field-value-bool` schema.
 #[cfg(any(
     feature = "atoms",

@@ -148,6 +148,330 @@ tagged_union! {
     }
 }
 
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<ArticleSummary> for LinkEndpointSummary {
+    fn from(value: ArticleSummary) -> Self {
+        LinkEndpointSummary::Article(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<CapabilitySummary> for LinkEndpointSummary {
+    fn from(value: CapabilitySummary) -> Self {
+        LinkEndpointSummary::Capability(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<CodeChangeSummary> for LinkEndpointSummary {
+    fn from(value: CodeChangeSummary) -> Self {
+        LinkEndpointSummary::CodeChange(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<ConversationSummary> for LinkEndpointSummary {
+    fn from(value: ConversationSummary) -> Self {
+        LinkEndpointSummary::Conversation(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<CustomObjectSummary> for LinkEndpointSummary {
+    fn from(value: CustomObjectSummary) -> Self {
+        LinkEndpointSummary::CustomObject(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<DevUserSummary> for LinkEndpointSummary {
+    fn from(value: DevUserSummary) -> Self {
+        LinkEndpointSummary::DevUser(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<EnhancementSummary> for LinkEndpointSummary {
+    fn from(value: EnhancementSummary) -> Self {
+        LinkEndpointSummary::Enhancement(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<FeatureSummary> for LinkEndpointSummary {
+    fn from(value: FeatureSummary) -> Self {
+        LinkEndpointSummary::Feature(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<IncidentSummary> for LinkEndpointSummary {
+    fn from(value: IncidentSummary) -> Self {
+        LinkEndpointSummary::Incident(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<IssueSummary> for LinkEndpointSummary {
+    fn from(value: IssueSummary) -> Self {
+        LinkEndpointSummary::Issue(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<LinkableSummary> for LinkEndpointSummary {
+    fn from(value: LinkableSummary) -> Self {
+        LinkEndpointSummary::Linkable(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<MeetingSummary> for LinkEndpointSummary {
+    fn from(value: MeetingSummary) -> Self {
+        LinkEndpointSummary::Meeting(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<OpportunitySummary> for LinkEndpointSummary {
+    fn from(value: OpportunitySummary) -> Self {
+        LinkEndpointSummary::Opportunity(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<ProductSummary> for LinkEndpointSummary {
+    fn from(value: ProductSummary) -> Self {
+        LinkEndpointSummary::Product(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<RunnableSummary> for LinkEndpointSummary {
+    fn from(value: RunnableSummary) -> Self {
+        LinkEndpointSummary::Runnable(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<TaskSummary> for LinkEndpointSummary {
+    fn from(value: TaskSummary) -> Self {
+        LinkEndpointSummary::Task(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<TicketSummary> for LinkEndpointSummary {
+    fn from(value: TicketSummary) -> Self {
+        LinkEndpointSummary::Ticket(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<WidgetSummary> for LinkEndpointSummary {
+    fn from(value: WidgetSummary) -> Self {
+        LinkEndpointSummary::Widget(value)
+    }
+}
+
 #[cfg(feature = "links")]
 string_enum! {
     /// The `link-endpoint-type` schema.

@@ -35,6 +35,48 @@ tagged_union! {
     }
 }
 
+#[cfg(any(feature = "parts", feature = "webhooks"))]
+impl From<Capability> for Part {
+    fn from(value: Capability) -> Self {
+        Part::Capability(value)
+    }
+}
+
+#[cfg(any(feature = "parts", feature = "webhooks"))]
+impl From<Enhancement> for Part {
+    fn from(value: Enhancement) -> Self {
+        Part::Enhancement(value)
+    }
+}
+
+#[cfg(any(feature = "parts", feature = "webhooks"))]
+impl From<Feature> for Part {
+    fn from(value: Feature) -> Self {
+        Part::Feature(value)
+    }
+}
+
+#[cfg(any(feature = "parts", feature = "webhooks"))]
+impl From<Linkable> for Part {
+    fn from(value: Linkable) -> Self {
+        Part::Linkable(value)
+    }
+}
+
+#[cfg(any(feature = "parts", feature = "webhooks"))]
+impl From<Product> for Part {
+    fn from(value: Product) -> Self {
+        Part::Product(value)
+    }
+}
+
+#[cfg(any(feature = "parts", feature = "webhooks"))]
+impl From<Runnable> for Part {
+    fn from(value: Runnable) -> Self {
+        Part::Runnable(value)
+    }
+}
+
 /// The `part-search-summary` schema.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
@@ -75,6 +117,102 @@ tagged_union! {
         Product(ProductSummary) = "product",
         /// `runnable`
         Runnable(RunnableSummary) = "runnable",
+    }
+}
+
+#[cfg(any(
+    feature = "articles",
+    feature = "atoms",
+    feature = "incidents",
+    feature = "question-answers",
+    feature = "search",
+    feature = "uoms",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl From<CapabilitySummary> for PartSummary {
+    fn from(value: CapabilitySummary) -> Self {
+        PartSummary::Capability(value)
+    }
+}
+
+#[cfg(any(
+    feature = "articles",
+    feature = "atoms",
+    feature = "incidents",
+    feature = "question-answers",
+    feature = "search",
+    feature = "uoms",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl From<EnhancementSummary> for PartSummary {
+    fn from(value: EnhancementSummary) -> Self {
+        PartSummary::Enhancement(value)
+    }
+}
+
+#[cfg(any(
+    feature = "articles",
+    feature = "atoms",
+    feature = "incidents",
+    feature = "question-answers",
+    feature = "search",
+    feature = "uoms",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl From<FeatureSummary> for PartSummary {
+    fn from(value: FeatureSummary) -> Self {
+        PartSummary::Feature(value)
+    }
+}
+
+#[cfg(any(
+    feature = "articles",
+    feature = "atoms",
+    feature = "incidents",
+    feature = "question-answers",
+    feature = "search",
+    feature = "uoms",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl From<LinkableSummary> for PartSummary {
+    fn from(value: LinkableSummary) -> Self {
+        PartSummary::Linkable(value)
+    }
+}
+
+#[cfg(any(
+    feature = "articles",
+    feature = "atoms",
+    feature = "incidents",
+    feature = "question-answers",
+    feature = "search",
+    feature = "uoms",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl From<ProductSummary> for PartSummary {
+    fn from(value: ProductSummary) -> Self {
+        PartSummary::Product(value)
+    }
+}
+
+#[cfg(any(
+    feature = "articles",
+    feature = "atoms",
+    feature = "incidents",
+    feature = "question-answers",
+    feature = "search",
+    feature = "uoms",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl From<RunnableSummary> for PartSummary {
+    fn from(value: RunnableSummary) -> Self {
+        PartSummary::Runnable(value)
     }
 }
 

@@ -112,6 +112,48 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "parts")]
+impl From<PartsCreateRequestCapability> for PartsCreateRequestKind {
+    fn from(value: PartsCreateRequestCapability) -> Self {
+        PartsCreateRequestKind::Capability(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsCreateRequestEnhancement> for PartsCreateRequestKind {
+    fn from(value: PartsCreateRequestEnhancement) -> Self {
+        PartsCreateRequestKind::Enhancement(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsCreateRequestFeature> for PartsCreateRequestKind {
+    fn from(value: PartsCreateRequestFeature) -> Self {
+        PartsCreateRequestKind::Feature(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsCreateRequestLinkable> for PartsCreateRequestKind {
+    fn from(value: PartsCreateRequestLinkable) -> Self {
+        PartsCreateRequestKind::Linkable(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsCreateRequestProduct> for PartsCreateRequestKind {
+    fn from(value: PartsCreateRequestProduct) -> Self {
+        PartsCreateRequestKind::Product(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsCreateRequestRunnable> for PartsCreateRequestKind {
+    fn from(value: PartsCreateRequestRunnable) -> Self {
+        PartsCreateRequestKind::Runnable(value)
+    }
+}
+
 /// The `parts-create-request-linkable` schema.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -382,6 +424,55 @@ tagged_union! {
         Product(PartsUpdateRequestProduct) = "product",
         /// `runnable`
         Runnable(PartsUpdateRequestRunnable) = "runnable",
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsUpdateRequestCapability> for PartsUpdateRequestKind {
+    fn from(value: PartsUpdateRequestCapability) -> Self {
+        PartsUpdateRequestKind::Capability(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsUpdateRequestEnhancement> for PartsUpdateRequestKind {
+    fn from(value: PartsUpdateRequestEnhancement) -> Self {
+        PartsUpdateRequestKind::Enhancement(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsUpdateRequestFeature> for PartsUpdateRequestKind {
+    fn from(value: PartsUpdateRequestFeature) -> Self {
+        PartsUpdateRequestKind::Feature(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsUpdateRequestLinkable> for PartsUpdateRequestKind {
+    fn from(value: PartsUpdateRequestLinkable) -> Self {
+        PartsUpdateRequestKind::Linkable(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<Empty> for PartsUpdateRequestKind {
+    fn from(value: Empty) -> Self {
+        PartsUpdateRequestKind::None(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsUpdateRequestProduct> for PartsUpdateRequestKind {
+    fn from(value: PartsUpdateRequestProduct) -> Self {
+        PartsUpdateRequestKind::Product(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl From<PartsUpdateRequestRunnable> for PartsUpdateRequestKind {
+    fn from(value: PartsUpdateRequestRunnable) -> Self {
+        PartsUpdateRequestKind::Runnable(value)
     }
 }
 

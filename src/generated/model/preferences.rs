@@ -40,3 +40,9 @@ tagged_union! {
         UserPreferences(UpdateUserPreferences) = "user_preferences",
     }
 }
+
+impl From<UpdateUserPreferences> for PreferencesUpdateRequestKind {
+    fn from(value: UpdateUserPreferences) -> Self {
+        PreferencesUpdateRequestKind::UserPreferences(value)
+    }
+}

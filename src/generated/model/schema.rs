@@ -908,6 +908,102 @@ tagged_union! {
     }
 }
 
+impl From<SchemaFieldDescriptorArrayType> for SchemaFieldDescriptor {
+    fn from(value: SchemaFieldDescriptorArrayType) -> Self {
+        SchemaFieldDescriptor::Array(value)
+    }
+}
+
+impl From<SchemaBoolFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaBoolFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Bool(value)
+    }
+}
+
+impl From<SchemaCompositeFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaCompositeFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Composite(value)
+    }
+}
+
+impl From<SchemaDateFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaDateFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Date(value)
+    }
+}
+
+impl From<SchemaDoubleFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaDoubleFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Double(value)
+    }
+}
+
+impl From<SchemaEnumFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaEnumFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Enum(value)
+    }
+}
+
+impl From<SchemaIdFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaIdFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Id(value)
+    }
+}
+
+impl From<SchemaIntFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaIntFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Int(value)
+    }
+}
+
+impl From<SchemaJsonValueFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaJsonValueFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::JsonValue(value)
+    }
+}
+
+impl From<SchemaRichTextFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaRichTextFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::RichText(value)
+    }
+}
+
+impl From<SchemaStructFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaStructFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Struct(value)
+    }
+}
+
+impl From<SchemaTextFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaTextFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Text(value)
+    }
+}
+
+impl From<SchemaTimestampFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaTimestampFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Timestamp(value)
+    }
+}
+
+impl From<SchemaTokensFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaTokensFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Tokens(value)
+    }
+}
+
+impl From<SchemaUenumFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaUenumFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::Uenum(value)
+    }
+}
+
+impl From<SchemaUnknownFieldDescriptor> for SchemaFieldDescriptor {
+    fn from(value: SchemaUnknownFieldDescriptor) -> Self {
+        SchemaFieldDescriptor::UnknownValue(value)
+    }
+}
+
 /// The `schema-field-descriptor-array-type` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -974,6 +1070,90 @@ tagged_union! {
         Tokens(SchemaTokensListFieldDescriptor) = "tokens",
         /// `uenum`
         Uenum(SchemaUenumListFieldDescriptor) = "uenum",
+    }
+}
+
+impl From<SchemaBoolListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaBoolListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Bool(value)
+    }
+}
+
+impl From<SchemaCompositeListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaCompositeListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Composite(value)
+    }
+}
+
+impl From<SchemaDateListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaDateListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Date(value)
+    }
+}
+
+impl From<SchemaDoubleListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaDoubleListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Double(value)
+    }
+}
+
+impl From<SchemaEnumListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaEnumListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Enum(value)
+    }
+}
+
+impl From<SchemaIdListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaIdListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Id(value)
+    }
+}
+
+impl From<SchemaIntListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaIntListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Int(value)
+    }
+}
+
+impl From<SchemaJsonValueListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaJsonValueListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::JsonValue(value)
+    }
+}
+
+impl From<SchemaRichTextListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaRichTextListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::RichText(value)
+    }
+}
+
+impl From<SchemaStructListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaStructListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Struct(value)
+    }
+}
+
+impl From<SchemaTextListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaTextListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Text(value)
+    }
+}
+
+impl From<SchemaTimestampListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaTimestampListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Timestamp(value)
+    }
+}
+
+impl From<SchemaTokensListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaTokensListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Tokens(value)
+    }
+}
+
+impl From<SchemaUenumListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
+    fn from(value: SchemaUenumListFieldDescriptor) -> Self {
+        SchemaFieldDescriptorArrayTypeKind::Uenum(value)
     }
 }
 

@@ -191,3 +191,9 @@ tagged_union! {
         GenericNotification(SendNotificationGenericNotificationEntry) = "generic_notification",
     }
 }
+
+impl From<SendNotificationGenericNotificationEntry> for SendNotificationKind {
+    fn from(value: SendNotificationGenericNotificationEntry) -> Self {
+        SendNotificationKind::GenericNotification(value)
+    }
+}

@@ -254,6 +254,20 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "snap-kit-action")]
+impl From<SnapKitActionRequestButton> for SnapKitActionRequestKind {
+    fn from(value: SnapKitActionRequestButton) -> Self {
+        SnapKitActionRequestKind::Button(value)
+    }
+}
+
+#[cfg(feature = "snap-kit-action")]
+impl From<SnapKitActionRequestForm> for SnapKitActionRequestKind {
+    fn from(value: SnapKitActionRequestForm) -> Self {
+        SnapKitActionRequestKind::Form(value)
+    }
+}
+
 /// The `snap-kit-base-widget` schema.
 #[cfg(any(
     feature = "atoms",
@@ -313,6 +327,32 @@ tagged_union! {
     feature = "timeline-entries",
     feature = "webhooks"
 ))]
+impl From<EmailPreviewWidget> for SnapWidget {
+    fn from(value: EmailPreviewWidget) -> Self {
+        SnapWidget::EmailPreview(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<StarterMessageNudgeWidget> for SnapWidget {
+    fn from(value: StarterMessageNudgeWidget) -> Self {
+        SnapWidget::StarterMessageNudge(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
 tagged_union! {
     tag = "click_action";
     /// The `snap-widget-click-interaction` schema.
@@ -323,6 +363,45 @@ tagged_union! {
         OpenUrl(SnapWidgetOpenUrlAction) = "open_url",
         /// `start_conversation`
         StartConversation(SnapWidgetStartConversationAction) = "start_conversation",
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<SnapWidgetOpenPlugWidgetAction> for SnapWidgetClickInteraction {
+    fn from(value: SnapWidgetOpenPlugWidgetAction) -> Self {
+        SnapWidgetClickInteraction::OpenPlugWidget(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<SnapWidgetOpenUrlAction> for SnapWidgetClickInteraction {
+    fn from(value: SnapWidgetOpenUrlAction) -> Self {
+        SnapWidgetClickInteraction::OpenUrl(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<SnapWidgetStartConversationAction> for SnapWidgetClickInteraction {
+    fn from(value: SnapWidgetStartConversationAction) -> Self {
+        SnapWidgetClickInteraction::StartConversation(value)
     }
 }
 
@@ -366,6 +445,19 @@ tagged_union! {
         Click(SnapWidgetClickInteraction) = "click",
         /// `email_input`
         EmailInput(SnapWidgetEmailInputInteraction) = "email_input",
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl From<SnapWidgetEmailInputInteraction> for SnapWidgetInteraction {
+    fn from(value: SnapWidgetEmailInputInteraction) -> Self {
+        SnapWidgetInteraction::EmailInput(value)
     }
 }
 
@@ -514,5 +606,19 @@ tagged_union! {
         EmailPreview(CreateEmailPreviewWidget) = "email_preview",
         /// `starter_message_nudge`
         StarterMessageNudge(CreateStarterMessageNudgeWidget) = "starter_message_nudge",
+    }
+}
+
+#[cfg(feature = "snap-widgets")]
+impl From<CreateEmailPreviewWidget> for SnapWidgetsCreateRequestKind {
+    fn from(value: CreateEmailPreviewWidget) -> Self {
+        SnapWidgetsCreateRequestKind::EmailPreview(value)
+    }
+}
+
+#[cfg(feature = "snap-widgets")]
+impl From<CreateStarterMessageNudgeWidget> for SnapWidgetsCreateRequestKind {
+    fn from(value: CreateStarterMessageNudgeWidget) -> Self {
+        SnapWidgetsCreateRequestKind::StarterMessageNudge(value)
     }
 }

@@ -518,6 +518,13 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "timeline-entries")]
+impl From<TimelineEntriesCreateRequestTimelineComment> for TimelineEntriesCreateRequestKind {
+    fn from(value: TimelineEntriesCreateRequestTimelineComment) -> Self {
+        TimelineEntriesCreateRequestKind::TimelineComment(value)
+    }
+}
+
 /// The `timeline-entries-create-request-timeline-comment` schema.
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -577,6 +584,13 @@ tagged_union! {
     pub enum TimelineEntriesUpdateRequestKind {
         /// `timeline_comment`
         TimelineComment(TimelineEntriesUpdateRequestTimelineComment) = "timeline_comment",
+    }
+}
+
+#[cfg(feature = "timeline-entries")]
+impl From<TimelineEntriesUpdateRequestTimelineComment> for TimelineEntriesUpdateRequestKind {
+    fn from(value: TimelineEntriesUpdateRequestTimelineComment) -> Self {
+        TimelineEntriesUpdateRequestKind::TimelineComment(value)
     }
 }
 
@@ -702,6 +716,20 @@ tagged_union! {
         TimelineChangeEvent(TimelineChangeEvent) = "timeline_change_event",
         /// `timeline_comment`
         TimelineComment(TimelineComment) = "timeline_comment",
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
+impl From<TimelineChangeEvent> for TimelineEntry {
+    fn from(value: TimelineChangeEvent) -> Self {
+        TimelineEntry::TimelineChangeEvent(value)
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
+impl From<TimelineComment> for TimelineEntry {
+    fn from(value: TimelineComment) -> Self {
+        TimelineEntry::TimelineComment(value)
     }
 }
 

@@ -25,6 +25,12 @@ tagged_union! {
     }
 }
 
+impl From<VistasCreateRequestDynamicVistaMeetingsVista> for VistasCreateRequestDynamicVista {
+    fn from(value: VistasCreateRequestDynamicVistaMeetingsVista) -> Self {
+        VistasCreateRequestDynamicVista::Meetings(value)
+    }
+}
+
 /// The `vistas-create-request-dynamic-vista-meetings-vista` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

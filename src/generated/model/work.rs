@@ -31,6 +31,34 @@ tagged_union! {
     }
 }
 
+#[cfg(any(feature = "webhooks", feature = "works"))]
+impl From<Issue> for Work {
+    fn from(value: Issue) -> Self {
+        Work::Issue(value)
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "works"))]
+impl From<Opportunity> for Work {
+    fn from(value: Opportunity) -> Self {
+        Work::Opportunity(value)
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "works"))]
+impl From<Task> for Work {
+    fn from(value: Task) -> Self {
+        Work::Task(value)
+    }
+}
+
+#[cfg(any(feature = "webhooks", feature = "works"))]
+impl From<Ticket> for Work {
+    fn from(value: Ticket) -> Self {
+        Work::Ticket(value)
+    }
+}
+
 /// The `work-search-summary` schema.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
@@ -58,6 +86,34 @@ tagged_union! {
         Task(TaskSummary) = "task",
         /// `ticket`
         Ticket(TicketSummary) = "ticket",
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "search", feature = "webhooks", feature = "widgets"))]
+impl From<IssueSummary> for WorkSummary {
+    fn from(value: IssueSummary) -> Self {
+        WorkSummary::Issue(value)
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "search", feature = "webhooks", feature = "widgets"))]
+impl From<OpportunitySummary> for WorkSummary {
+    fn from(value: OpportunitySummary) -> Self {
+        WorkSummary::Opportunity(value)
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "search", feature = "webhooks", feature = "widgets"))]
+impl From<TaskSummary> for WorkSummary {
+    fn from(value: TaskSummary) -> Self {
+        WorkSummary::Task(value)
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "search", feature = "webhooks", feature = "widgets"))]
+impl From<TicketSummary> for WorkSummary {
+    fn from(value: TicketSummary) -> Self {
+        WorkSummary::Ticket(value)
     }
 }
 

@@ -74,6 +74,34 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "works")]
+impl From<WorksCreateRequestIssue> for WorksCreateRequestKind {
+    fn from(value: WorksCreateRequestIssue) -> Self {
+        WorksCreateRequestKind::Issue(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<WorksCreateRequestOpportunity> for WorksCreateRequestKind {
+    fn from(value: WorksCreateRequestOpportunity) -> Self {
+        WorksCreateRequestKind::Opportunity(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<WorksCreateRequestTask> for WorksCreateRequestKind {
+    fn from(value: WorksCreateRequestTask) -> Self {
+        WorksCreateRequestKind::Task(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<WorksCreateRequestTicket> for WorksCreateRequestKind {
+    fn from(value: WorksCreateRequestTicket) -> Self {
+        WorksCreateRequestKind::Ticket(value)
+    }
+}
+
 /// The `works-create-request-opportunity` schema.
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -553,6 +581,41 @@ tagged_union! {
         Task(WorksUpdateRequestTask) = "task",
         /// `ticket`
         Ticket(WorksUpdateRequestTicket) = "ticket",
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<WorksUpdateRequestIssue> for WorksUpdateRequestKind {
+    fn from(value: WorksUpdateRequestIssue) -> Self {
+        WorksUpdateRequestKind::Issue(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<Empty> for WorksUpdateRequestKind {
+    fn from(value: Empty) -> Self {
+        WorksUpdateRequestKind::None(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<WorksUpdateRequestOpportunity> for WorksUpdateRequestKind {
+    fn from(value: WorksUpdateRequestOpportunity) -> Self {
+        WorksUpdateRequestKind::Opportunity(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<WorksUpdateRequestTask> for WorksUpdateRequestKind {
+    fn from(value: WorksUpdateRequestTask) -> Self {
+        WorksUpdateRequestKind::Task(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl From<WorksUpdateRequestTicket> for WorksUpdateRequestKind {
+    fn from(value: WorksUpdateRequestTicket) -> Self {
+        WorksUpdateRequestKind::Ticket(value)
     }
 }
 
