@@ -21,14 +21,11 @@
 //! # }
 //! ```
 
-use std::future::Future;
-use std::pin::Pin;
-
-use devrev_runtime::bulk::{Lookup, Reconcile};
+use devrev_runtime::bulk::{FindFuture, Lookup, Reconcile};
 
 use crate::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListRequest};
 use crate::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
-use crate::{Client, Result};
+use crate::Client;
 
 impl From<crate::models::RevOrg> for RevOrgsCreateResponse {
     /// The answer `rev-orgs.create` would have given for this rev org: for
@@ -38,15 +35,17 @@ impl From<crate::models::RevOrg> for RevOrgsCreateResponse {
     }
 }
 
-type Found<'a, T> = Pin<Box<dyn Future<Output = Result<Lookup<T>>> + Send + 'a>>;
-
 /// Finds the rev org a `rev-orgs.create` would make by its `external_ref`
 /// (which DevRev keeps unique); a request without one stays unknown.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RevOrgsByExternalRef;
 
 impl Reconcile<RevOrgsCreateRequest> for RevOrgsByExternalRef {
-    fn find<'a>(&'a self, client: &'a Client, request: &'a RevOrgsCreateRequest) -> Found<'a, RevOrgsCreateResponse> {
+    fn find<'a>(
+        &'a self,
+        client: &'a Client,
+        request: &'a RevOrgsCreateRequest,
+    ) -> FindFuture<'a, RevOrgsCreateResponse> {
         Box::pin(async move {
             let Some(key) = request.external_ref.as_deref().filter(|k| !k.is_empty()) else {
                 return Ok(Lookup::NoKey);
@@ -66,7 +65,11 @@ impl Reconcile<RevOrgsCreateRequest> for RevOrgsByExternalRef {
 pub struct AccountsByExternalRef;
 
 impl Reconcile<AccountsCreateRequest> for AccountsByExternalRef {
-    fn find<'a>(&'a self, client: &'a Client, request: &'a AccountsCreateRequest) -> Found<'a, AccountsCreateResponse> {
+    fn find<'a>(
+        &'a self,
+        client: &'a Client,
+        request: &'a AccountsCreateRequest,
+    ) -> FindFuture<'a, AccountsCreateResponse> {
         Box::pin(async move {
             let Some(key) = request.external_refs.iter().flatten().find(|k| !k.is_empty()) else {
                 return Ok(Lookup::NoKey);

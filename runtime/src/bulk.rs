@@ -108,6 +108,9 @@ pub enum Lookup<T> {
     NoKey,
 }
 
+/// The future a [`Reconcile::find`] returns.
+pub type FindFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Lookup<T>>> + Send + 'a>>;
+
 /// Settles unknown outcomes of a bulk send for endpoint `E`: finds the object
 /// a request would have created, by a natural key the request carries.
 ///
@@ -116,11 +119,7 @@ pub enum Lookup<T> {
 /// accounts by `external_ref` (`devrev::reconcile`).
 pub trait Reconcile<E: Endpoint>: Send + Sync + 'static {
     /// Looks up the object `request` would create.
-    fn find<'a>(
-        &'a self,
-        client: &'a Client,
-        request: &'a E,
-    ) -> Pin<Box<dyn Future<Output = Result<Lookup<E::Response>>> + Send + 'a>>;
+    fn find<'a>(&'a self, client: &'a Client, request: &'a E) -> FindFuture<'a, E::Response>;
 }
 
 /// A [`Reconcile`] from a closure over owned copies of the client and the request.
@@ -132,11 +131,7 @@ where
     F: Fn(Client, E) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Lookup<E::Response>>> + Send + 'static,
 {
-    fn find<'a>(
-        &'a self,
-        client: &'a Client,
-        request: &'a E,
-    ) -> Pin<Box<dyn Future<Output = Result<Lookup<E::Response>>> + Send + 'a>> {
+    fn find<'a>(&'a self, client: &'a Client, request: &'a E) -> FindFuture<'a, E::Response> {
         Box::pin((self.0)(client.clone(), request.clone()))
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! DevRev reports the budget on every answer: `X-Ratelimit-Limit` requests
 //! per window, `X-Ratelimit-Remaining` of them left, and the window's end in
-//! `X-Ratelimit-Reset` (Unix seconds). The client keeps one [`Pacer`],
+//! `X-Ratelimit-Reset` (Unix seconds). The client keeps one budget,
 //! shared by all its clones and derived clients (they share the token, so
 //! they share the budget). Each attempt takes one request from the budget
 //! before it is sent; when none is left, the call waits until the window

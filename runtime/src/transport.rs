@@ -6,7 +6,7 @@
 //! the error mapping live in one non-generic function compiled once, so a
 //! crate with hundreds of endpoints pays for it once.
 //!
-//! What an answer means is decided in one place, [`classify`]: a 2xx is a
+//! What an answer means is decided in one place, `classify`: a 2xx is a
 //! success to decode (an empty body decodes as `{}`, then as `null`), a 3xx
 //! is [`Error::Redirect`] and is never followed, anything else is an
 //! [`Error::Api`] with the endpoint's error body decoded if it decodes and a

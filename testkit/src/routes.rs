@@ -51,7 +51,7 @@ pub(crate) struct Shared {
     pub(crate) print_requests: bool,
 }
 
-/// How many requests [`RequestLog`] keeps, so a long-running server's
+/// How many requests the request log keeps, so a long-running server's
 /// memory stays bounded; the counts per path are exact regardless.
 pub const KEPT_REQUESTS: usize = 10_000;
 
