@@ -304,3 +304,76 @@ fn the_feature_block_is_replaced_in_place() {
     );
     assert_eq!(replace_features("[features]\n", block), None);
 }
+
+/// A read whose `POST` body is a union with shared fields.
+const WIDGETS: &str = r##"
+openapi: 3.0.3
+paths:
+  /widgets.get:
+    get:
+      operationId: widgets-get
+      parameters:
+        - { name: id, in: query, required: true, schema: { type: string } }
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/widgets-get-response' }
+    post:
+      operationId: widgets-get-post
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/widgets-get-request' }
+      responses:
+        "200":
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/widgets-get-response' }
+components:
+  schemas:
+    widgets-get-request:
+      type: object
+      required: [id]
+      properties:
+        id: { type: string }
+        type: { type: string }
+      discriminator:
+        propertyName: type
+        mapping:
+          round: '#/components/schemas/round-options'
+      oneOf:
+        - $ref: '#/components/schemas/round-options'
+    round-options:
+      type: object
+      properties:
+        radius: { type: integer }
+    widgets-get-response:
+      type: object
+      properties:
+        id: { type: string }
+"##;
+
+#[test]
+fn a_union_body_gets_a_kind_field_and_its_get_a_query_struct() {
+    let plan = plan::plan(&Spec::parse(WIDGETS).unwrap()).unwrap();
+    let endpoints = &plan.families["widgets"].endpoints;
+    let requests: Vec<_> = endpoints
+        .iter()
+        .map(|e| match e {
+            Endpoint::Single { op, request, .. } => format!("{} {request} idempotent={}", op.method, op.idempotent),
+            other => panic!("expected two single endpoints, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(requests, ["GET widgets-get-query-request idempotent=true", "POST widgets-get-request idempotent=true"]);
+
+    let Kind::Struct(fields) = &plan.types["widgets-get-request"].kind else { panic!() };
+    let names: Vec<_> = fields.iter().map(|f| (f.ident.as_str(), f.flatten)).collect();
+    assert_eq!(names, [("id", false), ("kind", true)]);
+    assert!(matches!(&plan.types["widgets-get-request-kind"].kind, Kind::Union { .. }));
+    assert_eq!(plan.types["widgets-get-query-request"].name, "WidgetsGetQueryRequest");
+
+    let output = emit::emit(&plan);
+    let model = output.files.values().find(|text| text.contains("pub enum WidgetsGetRequestKind")).unwrap();
+    assert!(model.contains("impl From<RoundOptions> for WidgetsGetRequestKind"), "{model}");
+}
