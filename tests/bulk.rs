@@ -249,3 +249,43 @@ async fn in_flight_and_buffered_requests_never_exceed_the_concurrency() {
         assert!(pulled.load(Ordering::SeqCst) <= 1_500 + 16, "the rest of the input was never read");
     }
 }
+
+/// Collects the message of every tracing event.
+#[derive(Clone, Default)]
+struct Messages(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Messages {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Visit(String);
+        impl tracing::field::Visit for Visit {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "message" {
+                    self.0 = format!("{value:?}");
+                }
+            }
+        }
+        let mut visit = Visit(String::new());
+        event.record(&mut visit);
+        self.0.lock().unwrap().push(visit.0);
+    }
+}
+
+#[tokio::test]
+async fn pacing_waits_and_reconciliation_are_traced() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let messages = Messages::default();
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::registry().with(messages.clone()));
+
+    let server = TestServer::builder().rate_limit(4, Duration::from_secs(1)).start().await.unwrap();
+    let client = builder(&server).build().unwrap();
+    let acc = account(&client).await;
+    server.inject("/rev-orgs.create", Fault::json(500, json!({"type": "internal_error"})).after_applying());
+    let outcomes =
+        collect(client.send_all(creates(&acc, 6, "traced")).concurrency(1).reconcile(RevOrgsByExternalRef)).await;
+    assert!(outcomes.iter().all(|o| o.result.value().is_some()), "{outcomes:#?}");
+    assert_eq!(server.rate_limited_count(), 0);
+
+    let messages = messages.0.lock().unwrap().clone();
+    assert!(messages.iter().any(|m| m == "pacing: waiting for the rate-limit window to reset"), "{messages:#?}");
+    assert!(messages.iter().any(|m| m == "reconcile: the object exists; not resending"), "{messages:#?}");
+}

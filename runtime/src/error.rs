@@ -416,7 +416,11 @@ impl BodyTooLargeError {
 
 /// The client or an endpoint is misconfigured; found at `build()` or
 /// `from_env()`, or, for [`ConfigError::InvalidEndpointPath`], when a call starts.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Its `Debug` carries the message too (`MissingToken("no DevRev token: set
+/// DEVREV_TOKEN or call ClientBuilder::token")`), so a `main` that returns
+/// the error, which prints `Debug`, still says what to do.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// No token was given (`DEVREV_TOKEN` unset for `from_env`).
@@ -471,6 +475,23 @@ pub enum ConfigError {
         /// Why it was refused.
         reason: &'static str,
     },
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variant = match self {
+            ConfigError::MissingToken => "MissingToken",
+            ConfigError::EmptyToken => "EmptyToken",
+            ConfigError::InvalidToken => "InvalidToken",
+            ConfigError::InvalidBaseUrl { .. } => "InvalidBaseUrl",
+            ConfigError::InsecureBaseUrl { .. } => "InsecureBaseUrl",
+            ConfigError::InvalidHeader { .. } => "InvalidHeader",
+            ConfigError::InvalidSetting { .. } => "InvalidSetting",
+            ConfigError::Http(_) => "Http",
+            ConfigError::InvalidEndpointPath { .. } => "InvalidEndpointPath",
+        };
+        f.debug_tuple(variant).field(&self.to_string()).finish()
+    }
 }
 
 /// A paginated listing went wrong.
@@ -586,6 +607,18 @@ mod tests {
         assert_eq!(excerpt(&split), format!("{}…", "a".repeat(EXCERPT_BYTES - 1)));
         let exact = "é".repeat(EXCERPT_BYTES / 2);
         assert_eq!(excerpt(exact.as_bytes()), exact);
+    }
+
+    #[test]
+    fn config_errors_debug_with_their_message() {
+        // What `fn main() -> Result<(), Box<dyn Error>>` prints on a missing token.
+        let err = Error::from(ConfigError::MissingToken);
+        assert_eq!(
+            format!("{err:?}"),
+            r#"Config(MissingToken("no DevRev token: set DEVREV_TOKEN or call ClientBuilder::token"))"#
+        );
+        let err = ConfigError::InvalidSetting { name: "timeout", reason: "it must be longer than zero".into() };
+        assert_eq!(format!("{err:?}"), r#"InvalidSetting("invalid setting timeout: it must be longer than zero")"#);
     }
 
     #[test]
