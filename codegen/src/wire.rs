@@ -3,7 +3,8 @@
 //! to wiremock (which only answers the operation's method and path), checks
 //! the beta scope header and that the required fields went out, and decodes a
 //! spec-valid answer, synthesized from the spec itself (not from the
-//! generated types), with an unknown extra field, into the response type.
+//! generated types: every field near the top, required ones below), with an
+//! unknown extra field, into the response type.
 
 use std::fmt::Write as _;
 
@@ -16,37 +17,43 @@ use crate::spec::{ref_key, Schema, Spec};
 /// How deep the synthesizers follow nested objects before giving up.
 const MAX_DEPTH: usize = 10;
 
-/// A spec-valid instance of `schema` with its required fields only (lists
-/// get one element while the depth allows).
-pub fn sample(spec: &Spec, schema: &Schema, depth: usize) -> Value {
+/// Down to this depth (counting `$ref`s and `allOf`s) a sample has its optional
+/// fields too; below it, the required ones only.
+const OPTIONAL_DEPTH: usize = 7;
+
+/// A spec-valid instance of `schema`: every field down to `OPTIONAL_DEPTH`, then the required ones (lists
+/// get one element while the depth allows). With `unknown`, every string enum
+/// value and union tag is one no schema lists, as DevRev may send tomorrow.
+pub fn sample(spec: &Spec, schema: &Schema, depth: usize, unknown: bool) -> Value {
     if depth > MAX_DEPTH * 2 {
         return json!({});
     }
     if let Some(r) = &schema.reference {
         return match ref_key(r).ok().and_then(|k| spec.components.schemas.get(k)) {
-            Some(target) => sample(spec, target, depth + 1),
+            Some(target) => sample(spec, target, depth + 1, unknown),
             None => Value::Null,
         };
     }
     let mut object = Map::new();
     for member in &schema.all_of {
-        if let Value::Object(fields) = sample(spec, member, depth + 1) {
+        if let Value::Object(fields) = sample(spec, member, depth + 1, unknown) {
             object.extend(fields);
         }
     }
     if let Some(disc) = &schema.discriminator {
         if let Some((tag, target)) = disc.mapping.iter().next() {
             if let Some(variant) = ref_key(target).ok().and_then(|k| spec.components.schemas.get(k)) {
-                if let Value::Object(fields) = sample(spec, variant, depth + 1) {
+                if let Value::Object(fields) = sample(spec, variant, depth + 1, unknown) {
                     object.extend(fields);
                 }
             }
-            object.insert(disc.property_name.clone(), Value::String(tag.clone()));
+            let tag = if unknown { "zz_unknown_tag".to_owned() } else { tag.clone() };
+            object.insert(disc.property_name.clone(), Value::String(tag));
         }
     }
     if let Some(values) = &schema.enum_values {
         if let Some(serde_yaml_ng::Value::String(first)) = values.first() {
-            return Value::String(first.clone());
+            return Value::String(if unknown { "zz_unknown_value".to_owned() } else { first.clone() });
         }
     }
     match schema.ty.as_deref() {
@@ -65,7 +72,7 @@ pub fn sample(spec: &Spec, schema: &Schema, depth: usize) -> Value {
         Some("boolean") => return json!(true),
         Some("array") => {
             let items = schema.items.as_deref().cloned().unwrap_or_default();
-            return if depth < MAX_DEPTH { json!([sample(spec, &items, depth + 1)]) } else { json!([]) };
+            return if depth < MAX_DEPTH { json!([sample(spec, &items, depth + 1, unknown)]) } else { json!([]) };
         }
         _ => {}
     }
@@ -75,7 +82,15 @@ pub fn sample(spec: &Spec, schema: &Schema, depth: usize) -> Value {
             continue;
         }
         if let Some(prop) = schema.properties.get(name) {
-            object.insert(name.clone(), sample(spec, prop, depth + 1));
+            object.insert(name.clone(), sample(spec, prop, depth + 1, unknown));
+        }
+    }
+    // Near the top, the optional fields too, so their types are decoded as well.
+    if depth < OPTIONAL_DEPTH {
+        for (name, prop) in &schema.properties {
+            if !object.contains_key(name) {
+                object.insert(name.clone(), sample(spec, prop, depth + 1, unknown));
+            }
         }
     }
     Value::Object(object)
@@ -97,7 +112,7 @@ impl Writer<'_> {
     /// A JSON instance of a planned type, from the spec where it has the schema.
     fn json_of(&self, key: &str) -> Option<Value> {
         if let Some(schema) = self.spec.components.schemas.get(key) {
-            return Some(sample(self.spec, schema, 0));
+            return Some(sample(self.spec, schema, 0, false));
         }
         match &self.plan.types.get(key)?.kind {
             // A union flattened into its parent (`<key>-kind`): its first variant, tagged.
@@ -175,6 +190,17 @@ impl Writer<'_> {
             },
             None => String::new(),
         };
+        let unknown = match (op.response.as_deref(), self.spec.components.schemas.get(response)) {
+            (Some(_), Some(schema)) => {
+                let value = sample(self.spec, schema, 0, true);
+                format!(
+                    "    // Unknown enum values and union tags decode too.\n    decodes::<{}>({});\n",
+                    type_path(&self.plan.types[response]),
+                    raw_string(&value.to_string())
+                )
+            }
+            _ => String::new(),
+        };
         let required: Vec<String> = match &request.kind {
             Kind::Struct(fields) => {
                 fields.iter().filter(|f| f.required && !f.flatten).map(|f| format!("{:?}", f.wire)).collect()
@@ -183,7 +209,7 @@ impl Writer<'_> {
         };
         let _ = write!(
             out,
-            "\n#[tokio::test]\nasync fn {fn_name}() {{\n    let request = devrev::{family}::{struct_name}::new({args});\n    check(request, {:?}, {:?}, {}, &[{}], {}, {}).await;\n}}\n",
+            "\n#[tokio::test]\nasync fn {fn_name}() {{\n    let request = devrev::{family}::{struct_name}::new({args});\n    check(request, {:?}, {:?}, {}, &[{}], {}, {}).await;\n{unknown}}}\n",
             op.method,
             op.path,
             op.beta,
@@ -206,14 +232,20 @@ fn raw_string(text: &str) -> String {
 const PRELUDE: &str = r#"//! One wire test per generated operation (`--features full`): the request built
 //! with `new(..)` from synthesized values goes to the operation's method and
 //! path, with `X-Devrev-Scope: beta` exactly on beta operations and its
-//! required fields on the wire; a spec-valid answer (required fields only,
-//! plus an unknown field) decodes into the response type.
+//! required fields on the wire; a spec-valid answer (every field near the top,
+//! required ones deeper, plus an unknown field) decodes into the response type.
 #![cfg(feature = "full")]
 // Generated requests and answers name DevRev's deprecated operations too.
 #![allow(deprecated)]
 
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+fn decodes<T: serde::de::DeserializeOwned>(answer: &str) {
+    if let Err(e) = serde_json::from_str::<T>(answer) {
+        panic!("{}: {e}", std::any::type_name::<T>());
+    }
+}
 
 async fn check<E: devrev::Endpoint>(request: E, verb: &str, endpoint: &str, beta: bool, required: &[&str], status: u16, answer: &str) {
     let server = MockServer::start().await;
