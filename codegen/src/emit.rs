@@ -22,6 +22,10 @@ pub fn header() -> String {
 pub const FEATURES_BEGIN: &str = "# @generated features begin";
 pub const FEATURES_END: &str = "# @generated features end";
 
+/// The lines in `README.md` between which the generator writes the family table.
+pub const TABLE_BEGIN: &str = "<!-- @generated families begin";
+pub const TABLE_END: &str = "<!-- @generated families end";
+
 /// Module-level lint allowances every generated file carries, each with why.
 const ALLOWS: &str = "\
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
@@ -41,6 +45,8 @@ const ALLOWS: &str = "\
 pub struct Output {
     pub files: BTreeMap<String, String>,
     pub features: String,
+    /// The README's family table, markers included.
+    pub table: String,
 }
 
 pub fn emit(plan: &Plan) -> Output {
@@ -112,7 +118,39 @@ pub fn emit(plan: &Plan) -> Output {
     }
     features.push_str(FEATURES_END);
     features.push('\n');
-    Output { files, features }
+    Output { files, features, table: family_table(plan) }
+}
+
+/// The README's table: each family with its module, feature, operations and beta count.
+fn family_table(plan: &Plan) -> String {
+    let mut out = format!("{TABLE_BEGIN}: written by `{COMMAND}`; do not edit -->\n");
+    out.push_str("| family | module | feature | operations | of them beta | not generated |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- |\n");
+    for family in plan.families.values() {
+        let (mut ops, mut beta, mut skipped) = (0, 0, 0);
+        for endpoint in &family.endpoints {
+            let generated: Vec<&Op> = match endpoint {
+                Endpoint::Single { op, .. } => vec![op],
+                Endpoint::Twin { get, post, .. } => vec![get, post],
+                Endpoint::Skipped { .. } => {
+                    skipped += 1;
+                    vec![]
+                }
+            };
+            ops += generated.len();
+            beta += generated.iter().filter(|op| op.beta).count();
+        }
+        let (module, feature) = if ops > 0 {
+            (format!("`devrev::{}`", module_name(&family.name)), format!("`{}`", family.name))
+        } else {
+            ("".to_owned(), "".to_owned())
+        };
+        let skipped = if skipped > 0 { skipped.to_string() } else { String::new() };
+        let _ = writeln!(out, "| {} | {module} | {feature} | {ops} | {beta} | {skipped} |", family.name);
+    }
+    out.push_str(TABLE_END);
+    out.push_str(" -->\n");
+    out
 }
 
 fn cfg_attr(families: &BTreeSet<String>) -> String {

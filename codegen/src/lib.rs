@@ -36,6 +36,7 @@ pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
     }
     rustfmt(&written)?;
     update_features(&crate_dir.join("Cargo.toml"), &output.features)?;
+    update_readme(&crate_dir.join("README.md"), &output.table)?;
 
     Ok(summary(&plan, output.files.len()))
 }
@@ -91,16 +92,35 @@ fn update_features(path: &Path, block: &str) -> Result<(), String> {
     let updated = replace_features(&text, block).ok_or_else(|| {
         format!("{}: no `{}` ... `{}` lines", path.display(), emit::FEATURES_BEGIN, emit::FEATURES_END)
     })?;
-    if updated != text {
-        std::fs::write(path, updated).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    write_if_changed(path, &text, &updated)
+}
+
+/// Replaces the family table in `README.md`, if the file has its markers.
+fn update_readme(path: &Path, block: &str) -> Result<(), String> {
+    let Ok(text) = std::fs::read_to_string(path) else { return Ok(()) };
+    match replace_block(&text, emit::TABLE_BEGIN, emit::TABLE_END, block) {
+        Some(updated) => write_if_changed(path, &text, &updated),
+        None => Ok(()),
+    }
+}
+
+fn write_if_changed(path: &Path, old: &str, new: &str) -> Result<(), String> {
+    if old != new {
+        std::fs::write(path, new).map_err(|e| format!("writing {}: {e}", path.display()))?;
     }
     Ok(())
 }
 
 /// `text` with the feature block replaced, or `None` without markers.
 pub fn replace_features(text: &str, block: &str) -> Option<String> {
-    let start = text.find(emit::FEATURES_BEGIN)?;
-    let end_marker = text[start..].find(emit::FEATURES_END)? + start;
+    replace_block(text, emit::FEATURES_BEGIN, emit::FEATURES_END, block)
+}
+
+/// `text` with the lines from the one starting `begin` to the one starting
+/// `end` (both included) replaced by `block`, or `None` without them.
+pub fn replace_block(text: &str, begin: &str, end: &str, block: &str) -> Option<String> {
+    let start = text.find(begin)?;
+    let end_marker = text[start..].find(end)? + start;
     let end = text[end_marker..].find('\n').map_or(text.len(), |i| end_marker + i + 1);
     Some(format!("{}{}{}", &text[..start], block, &text[end..]))
 }

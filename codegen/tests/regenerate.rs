@@ -1,6 +1,7 @@
 //! Opt-in: regenerating from DevRev's spec (`DEVREV_OPENAPI_SPEC`) gives
-//! exactly the checked-in `src/generated/` and the feature block of the
-//! root `Cargo.toml`. Without the variable it prints a skip line.
+//! exactly the checked-in `src/generated/`, `tests/generated_wire.rs`, the
+//! feature block of the root `Cargo.toml` and the family table of
+//! `README.md`. Without the variable it prints a skip line.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -44,7 +45,7 @@ fn checked_in_output_matches_a_fresh_run() {
     let tmp = std::env::temp_dir().join(format!("devrev-codegen-check-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).unwrap();
-    for file in ["Cargo.toml", "rustfmt.toml"] {
+    for file in ["Cargo.toml", "rustfmt.toml", "README.md"] {
         std::fs::copy(repo.join(file), tmp.join(file)).unwrap();
     }
     devrev_codegen::run(Path::new(&spec), &tmp).unwrap();
@@ -71,6 +72,11 @@ fn checked_in_output_matches_a_fresh_run() {
     let toml_repo = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
     if feature_block(&toml_fresh) != feature_block(&toml_repo) {
         problems.push("the feature block of Cargo.toml differs".to_owned());
+    }
+    let readme_fresh = std::fs::read_to_string(tmp.join("README.md")).unwrap();
+    let readme_repo = std::fs::read_to_string(repo.join("README.md")).unwrap();
+    if readme_fresh != readme_repo {
+        problems.push("the family table of README.md differs".to_owned());
     }
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(
