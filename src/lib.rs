@@ -37,13 +37,13 @@ mod generated;
 pub use generated::*;
 
 pub use devrev_runtime::{
-    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, transport,
+    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, sse, transport,
 };
 pub use devrev_runtime::{
-    send, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError, DevRevError,
-    Endpoint, Error, ErrorBody, ErrorKind, Items, JsonType, Method, MissingDependency, Page, Pages, Paginated,
-    PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, ResumePoint, RetryPolicy, Sleeper,
-    TimeoutError, TimeoutKind, Token, TokioSleeper, TransportError,
+    send, send_stream, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError,
+    DevRevError, Endpoint, Error, ErrorBody, ErrorKind, EventStream, Items, JsonType, Method, MissingDependency, Page,
+    Pages, Paginated, PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, ResumePoint,
+    RetryPolicy, Sleeper, TimeoutError, TimeoutKind, Token, TokioSleeper, TransportError,
 };
 
 #[doc = include_str!("../docs/devrev_endpoint.md")]

@@ -49,7 +49,8 @@ impl HttpMethod {
 }
 
 /// The options accepted after the method and path, in the order the docs list them.
-pub(crate) const OPTION_KEYS: &[&str] = &["response", "error", "crate", "idempotent", "paginate", "beta", "builder"];
+pub(crate) const OPTION_KEYS: &[&str] =
+    &["response", "error", "crate", "idempotent", "paginate", "beta", "builder", "stream"];
 
 /// The parsed arguments of one `#[devrev_endpoint(...)]`.
 ///
@@ -66,6 +67,8 @@ pub(crate) struct EndpointAttr {
     pub(crate) paginate: Option<Ident>,
     pub(crate) beta: Option<(bool, Span)>,
     pub(crate) builder: Option<Ident>,
+    /// `stream`: the answer is a stream of server-sent events.
+    pub(crate) stream: Option<Ident>,
 }
 
 const USAGE: &str = "write `#[devrev_endpoint(POST, \"/objects.verb\")]`";
@@ -326,17 +329,21 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
                 *slot = Some((value, key.span()));
             }
         }
-        "paginate" | "builder" => {
+        "paginate" | "builder" | "stream" => {
             if !input.is_empty() && !input.peek(Token![,]) {
                 let tokens = skip_to_comma(input);
-                let why = if name == "paginate" {
-                    "the items and the cursor come from the response type's `#[derive(Page)]`"
-                } else {
-                    "`new` takes the fields that are not `Option`, and each `Option` field gets a setter"
+                let why = match name.as_str() {
+                    "paginate" => "the items and the cursor come from the response type's `#[derive(Page)]`",
+                    "stream" => "each event decodes into the response type (`response = ...`)",
+                    _ => "`new` takes the fields that are not `Option`, and each `Option` field gets a setter",
                 };
                 cx.error_spanned_by(tokens, format!("`{name}` takes no arguments: {why}"));
             }
-            let slot = if name == "paginate" { &mut attr.paginate } else { &mut attr.builder };
+            let slot = match name.as_str() {
+                "paginate" => &mut attr.paginate,
+                "stream" => &mut attr.stream,
+                _ => &mut attr.builder,
+            };
             if !duplicate(slot.is_some(), cx) {
                 *slot = Some(key);
             }

@@ -230,13 +230,15 @@ fn fallback(ident: &Ident, generics: &syn::Generics, attr: &attr::EndpointAttr) 
         (impls, methods)
     });
     let (paginate_impls, paginate_methods) = stand_in_paginate.unzip();
+    // A `stream` endpoint's `send` returns the events.
+    let sent = if attr.stream.is_some() { quote!(__devrev::EventStream<#response>) } else { quote!(#response) };
     quote! {
         const _: () = {
             use #krate::__private as __devrev;
             #paginate_impls
             #[allow(unused, single_use_lifetimes, clippy::all)]
             impl #impl_generics #ident #ty_generics #where_clause {
-                pub async fn send #generic(&self, client: &__devrev::Client) -> __devrev::Result<#response> {
+                pub async fn send #generic(&self, client: &__devrev::Client) -> __devrev::Result<#sent> {
                     ::core::unimplemented!()
                 }
                 pub async fn send_with_meta #generic(
@@ -530,6 +532,46 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         "Sends `{verb} {path_str}` like `send`, and returns the decoded value with the answer's status, headers, rate-limit information and the number of attempts made."
     );
 
+    // A streamed answer: `send` returns the events as they come (their
+    // stream has the answer's status and headers); otherwise `send` and
+    // `send_with_meta` decode the whole answer.
+    let send_methods = if v.stream {
+        let stream_doc = format!(
+            "Sends `{verb} {path_str}` to DevRev and returns its answer's server-sent events, each decoded into `{}` as it arrives.\n\n{retry_doc}{beta_doc}\n\n# Errors\n\nA `devrev::Error` until the answer's headers arrive, as for any call; the stream yields the errors of its events.",
+            quote!(#response).to_string().replace(' ', "")
+        );
+        quote! {
+            #[doc = #stream_doc]
+            #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
+            pub async fn send(
+                &self,
+                client: &__devrev::Client,
+            ) -> __devrev::Result<__devrev::EventStream<#response>> {
+                __devrev::send_stream(client, self).await
+            }
+        }
+    } else {
+        quote! {
+            #[doc = #send_doc]
+            #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
+            pub async fn send(
+                &self,
+                client: &__devrev::Client,
+            ) -> __devrev::Result<#response> {
+                __devrev::send(client, self).await
+            }
+
+            #[doc = #meta_doc]
+            #[allow(clippy::future_not_send)]
+            pub async fn send_with_meta(
+                &self,
+                client: &__devrev::Client,
+            ) -> __devrev::Result<__devrev::Response<#response>> {
+                __devrev::send_with_meta(client, self).await
+            }
+        }
+    };
+
     let ident_span = at(ident.span());
     let impl_endpoint = quote_spanned! {ident_span=>
         #[automatically_derived]
@@ -691,23 +733,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
             // generics are allowed here by name.
             #[allow(single_use_lifetimes)]
             impl #impl_generics #ident #ty_generics #endpoint_where {
-                #[doc = #send_doc]
-                #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
-                pub async fn send(
-                    &self,
-                    client: &__devrev::Client,
-                ) -> __devrev::Result<#response> {
-                    __devrev::send(client, self).await
-                }
-
-                #[doc = #meta_doc]
-                #[allow(clippy::future_not_send)]
-                pub async fn send_with_meta(
-                    &self,
-                    client: &__devrev::Client,
-                ) -> __devrev::Result<__devrev::Response<#response>> {
-                    __devrev::send_with_meta(client, self).await
-                }
+                #send_methods
 
                 #paginated_methods
             }

@@ -24,6 +24,8 @@ pub(crate) struct ValidEndpoint {
     pub(crate) paginate: Option<Ident>,
     /// `beta`: the endpoint sends `X-Devrev-Scope: beta`.
     pub(crate) beta: bool,
+    /// `stream`: `send` returns the answer's server-sent events.
+    pub(crate) stream: bool,
 }
 
 /// Checks an endpoint; `None` when an error was recorded.
@@ -48,6 +50,13 @@ pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoi
             _ => {}
         }
     }
+    if let (Some(stream), Some(_)) = (&ep.attr.stream, &ep.attr.paginate) {
+        cx.error_spanned_by(
+            stream,
+            "`stream` and `paginate` cannot be combined: a streamed answer is one stream of events, not pages",
+        );
+        return None;
+    }
     let (method, method_ident) = ep.attr.method.clone()?;
     let path = ep.attr.path.clone()?;
     ep.fields.as_ref()?;
@@ -69,6 +78,7 @@ pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoi
         idempotent,
         paginate: ep.attr.paginate.clone(),
         beta: ep.attr.beta.is_some_and(|(beta, _)| beta),
+        stream: ep.attr.stream.is_some(),
     })
 }
 

@@ -14,6 +14,7 @@
 //! - [`error`] and [`error_body`]: [`Error`] and DevRev's error bodies;
 //! - [`query`]: how `GET` requests become query strings;
 //! - [`pagination`]: [`Page`], [`Paginated`], [`Pages`], [`Items`];
+//! - [`sse`]: [`EventStream`], answers read as server-sent events;
 //! - [`bulk`]: [`Client::send_all`], many requests with bounded concurrency;
 //! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`].
 
@@ -31,6 +32,7 @@ pub mod pagination;
 pub mod query;
 pub mod response;
 pub mod retry;
+pub mod sse;
 pub mod transport;
 
 pub use auth::Token;
@@ -44,6 +46,7 @@ pub use error_body::{DevRevError, ErrorBody, ErrorKind, JsonType, MissingDepende
 pub use pagination::{Items, Page, Pages, Paginated, ResumePoint};
 pub use response::{RateLimit, Response, ResponseMeta};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
+pub use sse::{send_stream, EventStream};
 pub use transport::{send, send_with_meta};
 
 /// Items the generated code names. Not a public API: it changes without notice.
@@ -55,6 +58,7 @@ pub mod __private {
     pub use crate::error_body::DevRevError;
     pub use crate::pagination::{Items, Page, Pages, Paginated};
     pub use crate::response::Response;
+    pub use crate::sse::{send_stream, EventStream};
     pub use crate::transport::{decode_answer, send, send_with_meta};
     pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
     pub use serde::Serialize;

@@ -71,12 +71,19 @@ pub async fn send_with_meta<E: Endpoint + ?Sized>(client: &Client, request: &E) 
 /// Encodes the request and runs the attempt loop; the generic part is this
 /// function's few lines, the loop is compiled once.
 async fn call<E: Endpoint + ?Sized>(client: &Client, request: &E) -> Result<RawResponse> {
+    call_with(client, request, false).await
+}
+
+/// [`call`], for an answer read whole, or (`stream`) one whose success body
+/// is left open to be read as it comes.
+pub(crate) async fn call_with<E: Endpoint + ?Sized>(client: &Client, request: &E, stream: bool) -> Result<RawResponse> {
     let payload = encode(E::METHOD, request)?;
     let call = Call {
         method: E::METHOD,
         path: E::PATH,
         idempotent: E::IDEMPOTENT,
         beta: E::BETA,
+        stream,
         decode_error: decode_error_body::<E::Error>,
     };
     // Boxed: the attempt loop's state (reqwest's request, the timer, the
@@ -104,16 +111,18 @@ fn encode<E: serde::Serialize + ?Sized>(method: Method, request: &E) -> Result<P
     }
 }
 
-/// A success answer, read in full.
+/// A success answer, read in full (or, for a streamed call, with its body
+/// still open in `stream`).
 pub(crate) struct RawResponse {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) attempts: u32,
+    pub(crate) stream: Option<Box<reqwest::Response>>,
 }
 
 impl RawResponse {
-    fn into_meta(self) -> ResponseMeta {
+    pub(crate) fn into_meta(self) -> ResponseMeta {
         ResponseMeta::new(self.status, self.headers, self.attempts)
     }
 
@@ -176,7 +185,7 @@ pub(crate) fn classify(
     // `X-Echo-Authorization`) must not reach `headers()`, `Debug` or a log.
     scrub_headers(&mut headers, secret);
     if (200..300).contains(&status) {
-        return Answer::Success(RawResponse { status, headers, body, attempts });
+        return Answer::Success(RawResponse { status, headers, body, attempts, stream: None });
     }
     let meta = ResponseMeta::new(status, headers, attempts);
     if (300..400).contains(&status) {
@@ -240,7 +249,17 @@ pub(crate) struct Call {
     pub(crate) idempotent: bool,
     /// Sends `X-Devrev-Scope: beta` ([`Endpoint::BETA`]).
     pub(crate) beta: bool,
+    /// A success answer's body is left open ([`send_stream`](crate::sse::send_stream)).
+    pub(crate) stream: bool,
     pub(crate) decode_error: ErrorDecoder,
+}
+
+/// How one attempt ended with an answer.
+enum Answered {
+    /// Status, headers and the whole body.
+    Whole(u16, HeaderMap, Bytes),
+    /// A success of a streamed call: the body is read by the caller.
+    Open(reqwest::Response),
 }
 
 /// How one attempt ended, short of a complete answer.
@@ -305,7 +324,24 @@ impl Client {
 
             // Decide: done, or a failure with the error to return if it is not retried.
             let (failure, error, server_wait) = match outcome {
-                Ok(Ok((status, headers, body))) => {
+                Ok(Ok(Answered::Open(mut response))) => {
+                    let status = response.status().as_u16();
+                    attempt_span.record("status", status);
+                    let mut headers = std::mem::take(response.headers_mut());
+                    if let Some(reservation) = reservation {
+                        reservation.finish(Some(&RateLimit::from_headers(&headers)));
+                    }
+                    scrub_headers(&mut headers, config.token.expose_secret());
+                    let body = Bytes::new();
+                    return Ok(RawResponse {
+                        status,
+                        headers,
+                        body,
+                        attempts: attempt,
+                        stream: Some(Box::new(response)),
+                    });
+                }
+                Ok(Ok(Answered::Whole(status, headers, body))) => {
                     attempt_span.record("status", status);
                     if let Some(reservation) = reservation {
                         reservation.finish(Some(&RateLimit::from_headers(&headers)));
@@ -405,7 +441,7 @@ impl Client {
         url: &str,
         payload: &Payload,
         body_read: &Arc<AtomicBool>,
-    ) -> std::result::Result<(u16, HeaderMap, Bytes), AttemptError> {
+    ) -> std::result::Result<Answered, AttemptError> {
         let mut request = self.http.request(call.method.to_reqwest(), url);
         if call.beta {
             request = request.header(BETA_SCOPE.0, HeaderValue::from_static(BETA_SCOPE.1));
@@ -422,6 +458,9 @@ impl Client {
             }
         })?;
         let status = response.status().as_u16();
+        if call.stream && (200..300).contains(&status) {
+            return Ok(Answered::Open(response));
+        }
         let cap = self.config.max_body_bytes;
         if response.content_length().is_some_and(|len| len > cap as u64) {
             return Err(AttemptError::TooLarge { status });
@@ -431,7 +470,7 @@ impl Client {
             // The length is known and within the cap (checked above), and hyper
             // stops at it: read the body whole, without copying it again.
             let body = response.bytes().await.map_err(AttemptError::Sent)?;
-            return Ok((status, headers, body));
+            return Ok(Answered::Whole(status, headers, body));
         }
         // Chunked: count as it comes and stop at the cap.
         let mut body = BytesMut::new();
@@ -441,7 +480,7 @@ impl Client {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, headers, body.freeze()))
+        Ok(Answered::Whole(status, headers, body.freeze()))
     }
 }
 
@@ -534,7 +573,7 @@ fn scrub_bytes<'a>(body: &'a [u8], secret: &str) -> std::borrow::Cow<'a, [u8]> {
 }
 
 /// Replaces `secret` with `<redacted>` in every header value that holds it.
-fn scrub_headers(headers: &mut HeaderMap, secret: &str) {
+pub(crate) fn scrub_headers(headers: &mut HeaderMap, secret: &str) {
     if secret.is_empty() {
         return;
     }
