@@ -17,6 +17,40 @@ fn decodes<T: serde::de::DeserializeOwned>(answer: &str) {
     }
 }
 
+/// For an operation that answers with server-sent events: `answer` is the
+/// data of the one event before `[DONE]`.
+async fn check_stream<E: devrev::Endpoint>(
+    request: E,
+    verb: &str,
+    endpoint: &str,
+    beta: bool,
+    required: &[&str],
+    status: u16,
+    answer: &str,
+) {
+    let server = MockServer::start().await;
+    let body = format!("data: {answer}\n\ndata: [DONE]\n\n");
+    Mock::given(method(verb))
+        .and(path(endpoint))
+        .respond_with(ResponseTemplate::new(status).set_body_raw(body, "text/event-stream"))
+        .mount(&server)
+        .await;
+    let client = devrev::Client::builder().token("test-token").base_url(server.uri()).build().unwrap();
+    let mut events = devrev::send_stream(&client, &request).await.unwrap_or_else(|e| panic!("{verb} {endpoint}: {e}"));
+    assert!(
+        events.try_next().await.unwrap_or_else(|e| panic!("{verb} {endpoint}: {e}")).is_some(),
+        "{verb} {endpoint}: one event"
+    );
+    assert!(events.try_next().await.unwrap().is_none(), "{verb} {endpoint}: [DONE] ends the stream");
+    let sent = server.received_requests().await.unwrap();
+    let scope = sent[0].headers.get("x-devrev-scope").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(scope.as_deref(), beta.then_some("beta"), "{verb} {endpoint}: the beta scope header");
+    let body: serde_json::Value = serde_json::from_slice(&sent[0].body).unwrap();
+    for field in required {
+        assert!(body.get(field).is_some(), "{verb} {endpoint}: `{field}` not in the body {body}");
+    }
+}
+
 async fn check<E: devrev::Endpoint>(
     request: E,
     verb: &str,
@@ -2425,6 +2459,27 @@ async fn post_reactions_update() {
     .await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::reactions::ReactionsUpdateResponse>(r#"{}"#);
+}
+
+#[tokio::test]
+async fn post_recommendations_chat_completions() {
+    let request =
+        devrev::recommendations::ChatCompletionsRequest::new([devrev::models::ChatCompletionsRequestMessage::new(
+            "x",
+            "assistant".parse::<devrev::models::ChatCompletionsRequestMessageRole>().unwrap(),
+        )]);
+    check_stream(
+        request,
+        "POST",
+        "/recommendations.chat.completions",
+        true,
+        &["messages"],
+        200,
+        r#"{"text_response":"x","zz_field_from_the_future":1}"#,
+    )
+    .await;
+    // Unknown enum values and union tags decode too.
+    decodes::<devrev::recommendations::ChatCompletionsResponse>(r#"{"text_response":"x"}"#);
 }
 
 #[tokio::test]

@@ -253,6 +253,11 @@ fn endpoint_doc(op: &Op, how: &str, fields: &[Field]) -> String {
     if op.paginate {
         doc.push_str("///\n/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.\n");
     }
+    if op.streaming {
+        doc.push_str(
+            "///\n/// Answers with server-sent events: `send` returns a `devrev::EventStream` of the answer type, one per event.\n",
+        );
+    }
     if op.beta {
         doc.push_str("///\n/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.\n");
     }
@@ -272,6 +277,9 @@ fn attribute(op: &Op, response: Option<&str>) -> String {
     }
     if op.paginate {
         args.push("paginate".to_owned());
+    }
+    if op.streaming {
+        args.push("stream".to_owned());
     }
     if op.beta {
         args.push("beta".to_owned());

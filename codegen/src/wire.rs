@@ -207,9 +207,10 @@ impl Writer<'_> {
             }
             _ => vec![],
         };
+        let helper = if op.streaming { "check_stream" } else { "check" };
         let _ = write!(
             out,
-            "\n#[tokio::test]\nasync fn {fn_name}() {{\n    let request = devrev::{family}::{struct_name}::new({args});\n    check(request, {:?}, {:?}, {}, &[{}], {}, {}).await;\n{unknown}}}\n",
+            "\n#[tokio::test]\nasync fn {fn_name}() {{\n    let request = devrev::{family}::{struct_name}::new({args});\n    {helper}(request, {:?}, {:?}, {}, &[{}], {}, {}).await;\n{unknown}}}\n",
             op.method,
             op.path,
             op.beta,
@@ -244,6 +245,29 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 fn decodes<T: serde::de::DeserializeOwned>(answer: &str) {
     if let Err(e) = serde_json::from_str::<T>(answer) {
         panic!("{}: {e}", std::any::type_name::<T>());
+    }
+}
+
+/// For an operation that answers with server-sent events: `answer` is the
+/// data of the one event before `[DONE]`.
+async fn check_stream<E: devrev::Endpoint>(request: E, verb: &str, endpoint: &str, beta: bool, required: &[&str], status: u16, answer: &str) {
+    let server = MockServer::start().await;
+    let body = format!("data: {answer}\n\ndata: [DONE]\n\n");
+    Mock::given(method(verb))
+        .and(path(endpoint))
+        .respond_with(ResponseTemplate::new(status).set_body_raw(body, "text/event-stream"))
+        .mount(&server)
+        .await;
+    let client = devrev::Client::builder().token("test-token").base_url(server.uri()).build().unwrap();
+    let mut events = devrev::send_stream(&client, &request).await.unwrap_or_else(|e| panic!("{verb} {endpoint}: {e}"));
+    assert!(events.try_next().await.unwrap_or_else(|e| panic!("{verb} {endpoint}: {e}")).is_some(), "{verb} {endpoint}: one event");
+    assert!(events.try_next().await.unwrap().is_none(), "{verb} {endpoint}: [DONE] ends the stream");
+    let sent = server.received_requests().await.unwrap();
+    let scope = sent[0].headers.get("x-devrev-scope").map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(scope.as_deref(), beta.then_some("beta"), "{verb} {endpoint}: the beta scope header");
+    let body: serde_json::Value = serde_json::from_slice(&sent[0].body).unwrap();
+    for field in required {
+        assert!(body.get(field).is_some(), "{verb} {endpoint}: `{field}` not in the body {body}");
     }
 }
 

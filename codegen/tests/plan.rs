@@ -198,15 +198,13 @@ fn operations_become_endpoints() {
                     assert!(op.beta && !op.idempotent && !op.paginate);
                     assert_eq!(op.status, 201);
                 }
+                assert_eq!(op.streaming, op.path == "/gadgets.stream");
             }
             Endpoint::Twin { get, post, request, response } => {
                 seen.push(format!("GET+POST {} {request} -> {response}", get.path));
                 assert!(get.paginate && post.paginate && post.idempotent);
             }
-            Endpoint::Skipped { op, reason } => {
-                seen.push(format!("skip {} {}", op.method, op.path));
-                assert!(reason.contains("server-sent events"), "{reason}");
-            }
+            Endpoint::Skipped { op, reason } => seen.push(format!("skip {} {}: {reason}", op.method, op.path)),
         }
     }
     seen.sort();
@@ -216,7 +214,7 @@ fn operations_become_endpoints() {
             "GET+POST /gadgets.list gadgets-list-request -> gadgets-list-response",
             "POST /gadgets.create gadgets-create-request -> gadgets-create-response",
             "POST /gadgets.delete gadgets-delete-request -> gadgets-delete-response",
-            "skip POST /gadgets.stream",
+            "POST /gadgets.stream gadgets-stream-request -> gadgets-stream-response",
         ]
     );
     // No success body: an empty answer of its own.
@@ -289,6 +287,7 @@ fn emitted_files_say_how_they_were_made() {
         r#"#[devrev_endpoint(POST, "/gadgets.list", response = GadgetsListResponse, idempotent, paginate)]"#
     ));
     assert!(gadgets.contains("https://developer.devrev.ai/api-reference/gadgets/create"));
+    assert!(gadgets.contains(r#"#[devrev_endpoint(POST, "/gadgets.stream", stream)]"#), "{gadgets}");
     assert!(output.features.contains("full = [\"gadgets\"]\ngadgets = []\n"), "{}", output.features);
     let mod_rs = &output.files["src/generated/mod.rs"];
     assert!(mod_rs.contains("#[cfg(feature = \"gadgets\")]\npub mod gadgets;"), "{mod_rs}");

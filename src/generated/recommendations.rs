@@ -3,10 +3,10 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `POST /recommendations.chat.completions` | not generated: answers with server-sent events: the attribute has no streaming answers yet | |
+//! | `POST /recommendations.chat.completions` | [`ChatCompletionsRequest`] | [`ChatCompletionsResponse`] |
 //! | `POST /recommendations.get-reply` | [`GetReplyRequest`] | [`GetReplyResponse`] |
 //!
-//! 1 of 2 endpoints generated.
+//! 2 of 2 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -23,6 +23,65 @@ use crate::devrev_endpoint;
 // The models this family uses; which ones depends on the spec.
 #[allow(unused_imports)]
 use crate::models::*;
+
+/// `POST /recommendations.chat.completions`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/recommendations/chat-completions>.
+///
+/// Required: `messages`.
+///
+/// Answers with server-sent events: `send` returns a `devrev::EventStream` of the answer type, one per event.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(POST, "/recommendations.chat.completions", stream, beta)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ChatCompletionsRequest {
+    /// `max_tokens`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<i32>,
+    /// `messages`, required.
+    pub messages: Vec<ChatCompletionsRequestMessage>,
+    /// `stop_sequences`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_sequences: Option<Vec<String>>,
+    /// `stream`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
+    /// `temperature`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f32>,
+    /// `top_p`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f32>,
+}
+
+impl ChatCompletionsRequest {
+    /// A value with the required fields (`messages`); every other field is absent.
+    pub fn new(messages: impl IntoIterator<Item = impl Into<ChatCompletionsRequestMessage>>) -> Self {
+        Self {
+            max_tokens: None,
+            messages: messages.into_iter().map(Into::into).collect(),
+            stop_sequences: None,
+            stream: None,
+            temperature: None,
+            top_p: None,
+        }
+    }
+
+    setters! {
+        /// Sets `max_tokens`.
+        max_tokens: i32,
+        /// Sets `stop_sequences`.
+        list stop_sequences: String,
+        /// Sets `stream`.
+        stream: bool,
+        /// Sets `temperature`.
+        temperature: f32,
+        /// Sets `top_p`.
+        top_p: f32,
+    }
+}
 
 /// `POST /recommendations.get-reply`.
 ///
@@ -44,6 +103,14 @@ impl GetReplyRequest {
     pub fn new(query: impl Into<String>) -> Self {
         Self { query: query.into() }
     }
+}
+
+/// The `chat-completions-response` schema.
+#[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ChatCompletionsResponse {
+    /// `text_response`.
+    pub text_response: Option<String>,
 }
 
 /// The `get-reply-response` schema.

@@ -16,11 +16,44 @@
 #[allow(unused_imports)]
 use crate::models::*;
 
+#[cfg(feature = "chats")]
 tagged_union! {
     deserialize_only;
     /// The `chat` schema.
     pub enum Chat {
         /// `dm`
         Dm(Dm) = "dm",
+    }
+}
+
+/// The `chat-completions-request-message` schema.
+#[cfg(feature = "recommendations")]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ChatCompletionsRequestMessage {
+    /// `content`, required.
+    pub content: String,
+    /// `role`, required.
+    pub role: ChatCompletionsRequestMessageRole,
+}
+
+#[cfg(feature = "recommendations")]
+impl ChatCompletionsRequestMessage {
+    /// A value with the required fields (`content`, `role`); every other field is absent.
+    pub fn new(content: impl Into<String>, role: impl Into<ChatCompletionsRequestMessageRole>) -> Self {
+        Self { content: content.into(), role: role.into() }
+    }
+}
+
+#[cfg(feature = "recommendations")]
+string_enum! {
+    /// The `chat-completions-request-message-role` schema.
+    pub enum ChatCompletionsRequestMessageRole {
+        /// `assistant`
+        Assistant = "assistant",
+        /// `system`
+        System = "system",
+        /// `user`
+        User = "user",
     }
 }

@@ -280,9 +280,9 @@ mod caveat;
 #[cfg(feature = "roles")]
 pub use caveat::*;
 
-#[cfg(feature = "chats")]
+#[cfg(any(feature = "chats", feature = "recommendations"))]
 mod chat;
-#[cfg(feature = "chats")]
+#[cfg(any(feature = "chats", feature = "recommendations"))]
 pub use chat::*;
 
 #[cfg(feature = "chats")]
