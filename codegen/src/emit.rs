@@ -551,6 +551,15 @@ fn type_doc(t: &TypeDef) -> String {
         doc.push_str("; deprecated by DevRev");
     }
     doc.push_str(".\n");
+    if matches!(t.home, Home::Models(_)) {
+        // Rustdoc on stable cannot show a `cfg`, so the doc says it.
+        let names: Vec<String> = t.families.iter().map(|f| format!("`{f}`")).collect();
+        let _ = match names.len() {
+            1 => writeln!(doc, "///\n/// Needs the feature {} (or `full`).", names[0]),
+            2..=6 => writeln!(doc, "///\n/// Needs one of the features {} (or `full`).", names.join(", ")),
+            n => writeln!(doc, "///\n/// Needs one of the {n} family features that use it (`full` has them all)."),
+        };
+    }
     doc
 }
 

@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `access-level` schema.
+    ///
+    /// Needs one of the features `articles`, `question-answers` (or `full`).
     pub enum AccessLevel {
         /// `external`
         External = "external",

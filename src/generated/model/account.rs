@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `account-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountSearchSummary {

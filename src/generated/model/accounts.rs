@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `accounts-filters` schema.
+///
+/// Needs the feature `slas` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsFilters {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `aggregated-schema` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AggregatedSchema {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `aggregation-detail` schema.
+///
+/// Needs one of the features `atoms`, `uoms` (or `full`).
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -44,6 +46,8 @@ impl AggregationDetail {
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 string_enum! {
     /// The `aggregation-detail-aggregation-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `uoms` (or `full`).
     pub enum AggregationDetailAggregationType {
         /// `duration`
         Duration = "duration",
@@ -65,6 +69,8 @@ string_enum! {
 }
 
 /// The `aggregation-detail-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `ai-agent-event` schema.
+///
+/// Needs the feature `ai-agents` (or `full`).
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -34,6 +36,8 @@ impl AiAgentEvent {
 }
 
 /// The `ai-agent-event-context` schema.
+///
+/// Needs the feature `ai-agents` (or `full`).
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -62,6 +66,8 @@ impl AiAgentEventContext {
 }
 
 /// The `ai-agent-event-execute-error` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -79,6 +85,8 @@ impl AiAgentEventExecuteError {
 }
 
 /// The `ai-agent-event-execute-progress` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -114,6 +122,8 @@ impl AiAgentEventExecuteProgress {
 #[cfg(feature = "webhooks")]
 string_enum! {
     /// The `ai-agent-event-execute-progress-progress_state` schema.
+    ///
+    /// Needs the feature `webhooks` (or `full`).
     pub enum AiAgentEventExecuteProgressProgressState {
         /// `skill_executed`
         SkillExecuted = "skill_executed",
@@ -123,6 +133,8 @@ string_enum! {
 }
 
 /// The `ai-agent-event-execute-progress-skill-executed` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -158,6 +170,8 @@ impl AiAgentEventExecuteProgressSkillExecuted {
 }
 
 /// The `ai-agent-event-execute-progress-skill-triggered` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -195,6 +209,8 @@ impl AiAgentEventExecuteProgressSkillTriggered {
 }
 
 /// The `ai-agent-event-input-message` schema.
+///
+/// Needs the feature `ai-agents` (or `full`).
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -212,6 +228,8 @@ impl AiAgentEventInputMessage {
 }
 
 /// The `ai-agent-event-source-target` schema.
+///
+/// Needs the feature `ai-agents` (or `full`).
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -229,6 +247,8 @@ impl AiAgentEventSourceTarget {
 }
 
 /// The `ai-agent-event-suggestions` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -248,6 +268,8 @@ impl AiAgentEventSuggestions {
 #[cfg(feature = "ai-agents")]
 string_enum! {
     /// The `ai-agent-events-execute-async-request-target` schema.
+    ///
+    /// Needs the feature `ai-agents` (or `full`).
     pub enum AiAgentEventsExecuteAsyncRequestTarget {
         /// `event_source_target`
         EventSourceTarget = "event_source_target",
@@ -257,6 +279,8 @@ string_enum! {
 }
 
 /// The `ai-agent-message-generation-started` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -274,6 +298,8 @@ impl AiAgentMessageGenerationStarted {
 }
 
 /// The `ai-agent-session-summary` schema.
+///
+/// Needs the feature `ai-agents` (or `full`).
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -285,6 +311,8 @@ pub struct AiAgentSessionSummary {
 }
 
 /// The `ai-agent-suggestion` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -302,6 +330,8 @@ impl AiAgentSuggestion {
 }
 
 /// The `ai-agent-webhook-target` schema.
+///
+/// Needs the feature `ai-agents` (or `full`).
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]

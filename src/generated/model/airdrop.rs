@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `airdrop-sync-units-history-filter` schema.
+///
+/// Needs the feature `airdrop` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AirdropSyncUnitsHistoryFilter {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `app-fragment` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -62,6 +64,8 @@ pub struct AppFragment {
 }
 
 /// The `app-fragment-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppFragmentSummary {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `applies-to-part-filter` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AppliesToPartFilter {

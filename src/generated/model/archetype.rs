@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `archetype-metric-target` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArchetypeMetricTarget {
@@ -106,6 +108,8 @@ impl ArchetypeMetricTarget {
 }
 
 /// The `archetype-sla-summary` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `article` schema.
+///
+/// Needs one of the features `articles`, `atoms`, `webhooks` (or `full`).
 #[cfg(any(feature = "articles", feature = "atoms", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -153,6 +155,8 @@ impl Article {
 #[cfg(feature = "articles")]
 string_enum! {
     /// The `article-content-format` schema.
+    ///
+    /// Needs the feature `articles` (or `full`).
     pub enum ArticleContentFormat {
         /// `drdfv2`
         Drdfv2 = "drdfv2",
@@ -162,6 +166,8 @@ string_enum! {
 }
 
 /// The `article-data-source-create` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[cfg(feature = "articles")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -199,6 +205,8 @@ impl ArticleDataSourceCreate {
 }
 
 /// The `article-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -214,6 +222,8 @@ pub struct ArticleSearchSummary {
 #[cfg(feature = "articles")]
 string_enum! {
     /// The `article-status` schema.
+    ///
+    /// Needs the feature `articles` (or `full`).
     pub enum ArticleStatus {
         /// `archived`
         Archived = "archived",
@@ -227,6 +237,8 @@ string_enum! {
 }
 
 /// The `article-summary` schema.
+///
+/// Needs one of the 12 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -299,6 +311,8 @@ impl ArticleSummary {
 
 string_enum! {
     /// The `article-type` schema.
+    ///
+    /// Needs one of the 13 family features that use it (`full` has them all).
     pub enum ArticleType {
         /// `article`
         Article = "article",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `articles-create-request-resource` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesCreateRequestResource {
@@ -53,6 +55,8 @@ impl ArticlesCreateRequestResource {
 }
 
 /// The `articles-update-request-aliases` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAliases {
@@ -68,6 +72,8 @@ impl ArticlesUpdateRequestAliases {
 }
 
 /// The `articles-update-request-applies-to-parts` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAppliesToParts {
@@ -89,6 +95,8 @@ impl ArticlesUpdateRequestAppliesToParts {
 }
 
 /// The `articles-update-request-article-data-source-update` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestArticleDataSourceUpdate {
@@ -110,6 +118,8 @@ impl ArticlesUpdateRequestArticleDataSourceUpdate {
 }
 
 /// The `articles-update-request-artifacts` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestArtifacts {
@@ -131,6 +141,8 @@ impl ArticlesUpdateRequestArtifacts {
 }
 
 /// The `articles-update-request-authored-by` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAuthoredBy {
@@ -152,6 +164,8 @@ impl ArticlesUpdateRequestAuthoredBy {
 }
 
 /// The `articles-update-request-content-blocks` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestContentBlocks {
@@ -167,6 +181,8 @@ impl ArticlesUpdateRequestContentBlocks {
 }
 
 /// The `articles-update-request-extracted-content` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestExtractedContent {
@@ -188,6 +204,8 @@ impl ArticlesUpdateRequestExtractedContent {
 }
 
 /// The `articles-update-request-owned-by` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestOwnedBy {
@@ -209,6 +227,8 @@ impl ArticlesUpdateRequestOwnedBy {
 }
 
 /// The `articles-update-request-reorder` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestReorder {
@@ -235,6 +255,8 @@ impl ArticlesUpdateRequestReorder {
 }
 
 /// The `articles-update-request-shared-with` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestSharedWith {
@@ -256,6 +278,8 @@ impl ArticlesUpdateRequestSharedWith {
 }
 
 /// The `articles-update-request-tags` schema.
+///
+/// Needs the feature `articles` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestTags {

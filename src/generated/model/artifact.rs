@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `artifact` schema.
+///
+/// Needs the feature `artifacts` (or `full`).
 #[cfg(feature = "artifacts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -40,6 +42,8 @@ pub struct Artifact {
 #[cfg(feature = "artifacts")]
 string_enum! {
     /// The `artifact-configuration-set` schema.
+    ///
+    /// Needs the feature `artifacts` (or `full`).
     pub enum ArtifactConfigurationSet {
         /// `article_media`
         ArticleMedia = "article_media",
@@ -73,6 +77,8 @@ string_enum! {
 }
 
 /// The `artifact-file` schema.
+///
+/// Needs the feature `artifacts` (or `full`).
 #[cfg(feature = "artifacts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -86,6 +92,8 @@ pub struct ArtifactFile {
 }
 
 /// The `artifact-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -99,6 +107,8 @@ pub struct ArtifactSearchSummary {
 }
 
 /// The `artifact-version` schema.
+///
+/// Needs the feature `artifacts` (or `full`).
 #[cfg(feature = "artifacts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]

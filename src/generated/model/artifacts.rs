@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `artifacts-prepare-response-form-data` schema.
+///
+/// Needs the feature `artifacts` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsPrepareResponseFormData {
@@ -27,6 +29,8 @@ pub struct ArtifactsPrepareResponseFormData {
 }
 
 /// The `artifacts-versions-prepare-response-form-data` schema.
+///
+/// Needs the feature `artifacts` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsVersionsPrepareResponseFormData {

@@ -19,6 +19,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `associated-to-summary` schema.
+    ///
+    /// Needs the feature `rev-users` (or `full`).
     pub enum AssociatedToSummary {
         /// `account`
         Account(AccountSummary) = "account",

@@ -20,6 +20,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `atom` schema.
+    ///
+    /// Needs the feature `atoms` (or `full`).
     pub enum Atom {
         /// `account`
         Account(Account) = "account",
@@ -118,6 +120,8 @@ tagged_union! {
 
 tagged_union! {
     /// The `atom-summary` schema.
+    ///
+    /// Needs one of the 9 family features that use it (`full` has them all).
     pub enum AtomSummary {
         /// `account`
         Account(AccountSummary) = "account",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `auth-connection` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -36,6 +38,8 @@ pub struct AuthConnection {
 tagged_union! {
     deserialize_only;
     /// The `auth-connection-kind` schema.
+    ///
+    /// Needs the feature `dev-orgs` (or `full`).
     pub enum AuthConnectionKind {
         /// `google_apps`
         GoogleApps(AuthConnectionOptionsGoogleApps) = "google_apps",
@@ -53,6 +57,8 @@ tagged_union! {
 }
 
 /// The `auth-connection-options-azure-ad` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -64,6 +70,8 @@ pub struct AuthConnectionOptionsAzureAd {
 }
 
 /// The `auth-connection-options-google-apps` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -75,6 +83,8 @@ pub struct AuthConnectionOptionsGoogleApps {
 }
 
 /// The `auth-connection-options-oidc` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -86,6 +96,8 @@ pub struct AuthConnectionOptionsOidc {
 }
 
 /// The `auth-connection-options-okta` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -97,6 +109,8 @@ pub struct AuthConnectionOptionsOkta {
 }
 
 /// The `auth-connection-options-saml` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -110,6 +124,8 @@ pub struct AuthConnectionOptionsSaml {
 }
 
 /// The `auth-connection-options-social` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -118,6 +134,8 @@ pub struct AuthConnectionOptionsSocial {}
 #[cfg(feature = "dev-orgs")]
 string_enum! {
     /// The `auth-connection-toggle` schema.
+    ///
+    /// Needs the feature `dev-orgs` (or `full`).
     pub enum AuthConnectionToggle {
         /// `disable`
         Disable = "disable",
@@ -127,6 +145,8 @@ string_enum! {
 }
 
 /// The `auth-token` schema.
+///
+/// Needs one of the features `atoms`, `auth-tokens` (or `full`).
 #[cfg(any(feature = "atoms", feature = "auth-tokens"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -164,6 +184,8 @@ pub struct AuthToken {
 #[cfg(feature = "auth-tokens")]
 string_enum! {
     /// The `auth-token-grant-type` schema.
+    ///
+    /// Needs the feature `auth-tokens` (or `full`).
     pub enum AuthTokenGrantType {
         /// `urn:devrev:params:oauth:grant-type:token-issue`
         UrnDevrevParamsOauthGrantTypeTokenIssue = "urn:devrev:params:oauth:grant-type:token-issue",
@@ -175,6 +197,8 @@ string_enum! {
 #[cfg(any(feature = "atoms", feature = "auth-tokens"))]
 string_enum! {
     /// The `auth-token-requested-token-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
     pub enum AuthTokenRequestedTokenType {
         /// `urn:devrev:params:oauth:token-type:aat`
         UrnDevrevParamsOauthTokenTypeAat = "urn:devrev:params:oauth:token-type:aat",
@@ -216,6 +240,8 @@ string_enum! {
 #[cfg(any(feature = "atoms", feature = "auth-tokens"))]
 string_enum! {
     /// The `auth-token-status` schema.
+    ///
+    /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
     pub enum AuthTokenStatus {
         /// `active`
         Active = "active",
@@ -229,6 +255,8 @@ string_enum! {
 #[cfg(feature = "auth-tokens")]
 string_enum! {
     /// The `auth-token-subject-token-type` schema.
+    ///
+    /// Needs the feature `auth-tokens` (or `full`).
     pub enum AuthTokenSubjectTokenType {
         /// `urn:devrev:params:oauth:token-type:jwt:auth0`
         UrnDevrevParamsOauthTokenTypeJwtAuth0 = "urn:devrev:params:oauth:token-type:jwt:auth0",
@@ -252,6 +280,8 @@ string_enum! {
 }
 
 /// The `auth-token-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -299,6 +329,8 @@ impl AuthTokenSummary {
 #[cfg(feature = "auth-tokens")]
 string_enum! {
     /// The `auth-token-token-type` schema.
+    ///
+    /// Needs the feature `auth-tokens` (or `full`).
     pub enum AuthTokenTokenType {
         /// `bearer`
         Bearer = "bearer",
@@ -306,6 +338,8 @@ string_enum! {
 }
 
 /// The `auth-tokens-account-traits` schema.
+///
+/// Needs the feature `auth-tokens` (or `full`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -339,6 +373,8 @@ impl AuthTokensAccountTraits {
 }
 
 /// The `auth-tokens-org-attributes` schema.
+///
+/// Needs the feature `auth-tokens` (or `full`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -352,6 +388,8 @@ pub struct AuthTokensOrgAttributes {
 }
 
 /// The `auth-tokens-org-traits` schema.
+///
+/// Needs the feature `auth-tokens` (or `full`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -402,6 +440,8 @@ impl AuthTokensOrgTraits {
 }
 
 /// The `auth-tokens-rev-info` schema.
+///
+/// Needs the feature `auth-tokens` (or `full`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -467,6 +507,8 @@ impl AuthTokensRevInfo {
 }
 
 /// The `auth-tokens-token-attributes` schema.
+///
+/// Needs the feature `auth-tokens` (or `full`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -482,6 +524,8 @@ pub struct AuthTokensTokenAttributes {
 }
 
 /// The `auth-tokens-user-attributes` schema.
+///
+/// Needs the feature `auth-tokens` (or `full`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -501,6 +545,8 @@ pub struct AuthTokensUserAttributes {
 }
 
 /// The `auth-tokens-user-traits` schema.
+///
+/// Needs the feature `auth-tokens` (or `full`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]

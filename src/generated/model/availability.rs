@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `availability-preferences-group` schema.
+///
+/// Needs one of the features `atoms`, `preferences` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailabilityPreferencesGroup {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `bar-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BarVisualizationXAxis {
@@ -55,6 +57,8 @@ impl BarVisualizationXAxis {
 }
 
 /// The `bar-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BarVisualizationYAxis {
@@ -93,6 +97,8 @@ impl BarVisualizationYAxis {
 }
 
 /// The `bar-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BarWidgetVisualization {

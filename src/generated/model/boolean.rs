@@ -18,6 +18,8 @@ use crate::models::*;
 
 tagged_union! {
     /// The `boolean-expression` schema.
+    ///
+    /// Needs the feature `groups` (or `full`).
     pub enum BooleanExpression {
         /// `and`
         And(BooleanExpressionAndExpression) = "and",
@@ -55,6 +57,8 @@ impl From<BooleanExpressionPrimitiveExpression> for BooleanExpression {
 }
 
 /// The `boolean-expression-and-expression` schema.
+///
+/// Needs the feature `groups` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionAndExpression {
@@ -71,6 +75,8 @@ impl BooleanExpressionAndExpression {
 }
 
 /// The `boolean-expression-not-expression` schema.
+///
+/// Needs the feature `groups` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionNotExpression {
@@ -86,6 +92,8 @@ impl BooleanExpressionNotExpression {
 }
 
 /// The `boolean-expression-or-expression` schema.
+///
+/// Needs the feature `groups` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionOrExpression {
@@ -102,6 +110,8 @@ impl BooleanExpressionOrExpression {
 }
 
 /// The `boolean-expression-primitive-expression` schema.
+///
+/// Needs the feature `groups` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionPrimitiveExpression {}

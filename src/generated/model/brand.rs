@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `brand` schema.
+///
+/// Needs the feature `brands` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Brand {

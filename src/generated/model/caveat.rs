@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `caveat-operator` schema.
+    ///
+    /// Needs the feature `roles` (or `full`).
     pub enum CaveatOperator {
         /// `eq`
         Eq = "eq",

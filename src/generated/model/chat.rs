@@ -20,6 +20,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `chat` schema.
+    ///
+    /// Needs the feature `chats` (or `full`).
     pub enum Chat {
         /// `dm`
         Dm(Dm) = "dm",
@@ -27,6 +29,8 @@ tagged_union! {
 }
 
 /// The `chat-completions-request-message` schema.
+///
+/// Needs the feature `recommendations` (or `full`).
 #[cfg(feature = "recommendations")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -48,6 +52,8 @@ impl ChatCompletionsRequestMessage {
 #[cfg(feature = "recommendations")]
 string_enum! {
     /// The `chat-completions-request-message-role` schema.
+    ///
+    /// Needs the feature `recommendations` (or `full`).
     pub enum ChatCompletionsRequestMessageRole {
         /// `assistant`
         Assistant = "assistant",

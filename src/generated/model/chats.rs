@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `chats-create-request-dm` schema.
+///
+/// Needs the feature `chats` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsCreateRequestDm {
@@ -47,6 +49,8 @@ impl ChatsCreateRequestDm {
 
 tagged_union! {
     /// The `chats-create-request-kind` schema.
+    ///
+    /// Needs the feature `chats` (or `full`).
     pub enum ChatsCreateRequestKind {
         /// `dm`
         Dm(ChatsCreateRequestDm) = "dm",
@@ -60,6 +64,8 @@ impl From<ChatsCreateRequestDm> for ChatsCreateRequestKind {
 }
 
 /// The `chats-get-request-dm` schema.
+///
+/// Needs the feature `chats` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsGetRequestDm {
@@ -77,6 +83,8 @@ impl ChatsGetRequestDm {
 
 tagged_union! {
     /// The `chats-get-request-kind` schema.
+    ///
+    /// Needs the feature `chats` (or `full`).
     pub enum ChatsGetRequestKind {
         /// `dm`
         Dm(ChatsGetRequestDm) = "dm",
@@ -98,6 +106,8 @@ impl From<Empty> for ChatsGetRequestKind {
 }
 
 /// The `chats-update-request-dm` schema.
+///
+/// Needs the feature `chats` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDm {
@@ -124,6 +134,8 @@ impl ChatsUpdateRequestDm {
 }
 
 /// The `chats-update-request-dm-records` schema.
+///
+/// Needs the feature `chats` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDmRecords {
@@ -145,6 +157,8 @@ impl ChatsUpdateRequestDmRecords {
 }
 
 /// The `chats-update-request-dm-users` schema.
+///
+/// Needs the feature `chats` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDmUsers {
@@ -162,6 +176,8 @@ impl ChatsUpdateRequestDmUsers {
 
 tagged_union! {
     /// The `chats-update-request-kind` schema.
+    ///
+    /// Needs the feature `chats` (or `full`).
     pub enum ChatsUpdateRequestKind {
         /// `dm`
         Dm(ChatsUpdateRequestDm) = "dm",

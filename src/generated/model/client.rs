@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `client-context` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -85,6 +87,8 @@ impl ClientContext {
 }
 
 /// The `client-context-browser` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -113,6 +117,8 @@ impl ClientContextBrowser {
 }
 
 /// The `client-context-cpu` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -136,6 +142,8 @@ impl ClientContextCpu {
 }
 
 /// The `client-context-device` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -169,6 +177,8 @@ impl ClientContextDevice {
 }
 
 /// The `client-context-engine` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -197,6 +207,8 @@ impl ClientContextEngine {
 }
 
 /// The `client-context-os` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -225,6 +237,8 @@ impl ClientContextOs {
 }
 
 /// The `client-context-page` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -268,6 +282,8 @@ impl ClientContextPage {
 }
 
 /// The `client-override` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "content-template",

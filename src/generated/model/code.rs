@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `code-change` schema.
+///
+/// Needs one of the features `atoms`, `code-changes` (or `full`).
 #[cfg(any(feature = "atoms", feature = "code-changes"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -60,6 +62,8 @@ pub struct CodeChange {
 #[cfg(any(feature = "atoms", feature = "code-changes"))]
 string_enum! {
     /// The `code-change-source` schema.
+    ///
+    /// Needs one of the features `atoms`, `code-changes` (or `full`).
     pub enum CodeChangeSource {
         /// `azure_devops`
         AzureDevops = "azure_devops",
@@ -73,6 +77,8 @@ string_enum! {
 }
 
 /// The `code-change-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

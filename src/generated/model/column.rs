@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `column-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnVisualizationXAxis {
@@ -55,6 +57,8 @@ impl ColumnVisualizationXAxis {
 }
 
 /// The `column-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnVisualizationYAxis {
@@ -93,6 +97,8 @@ impl ColumnVisualizationYAxis {
 }
 
 /// The `column-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnWidgetVisualization {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `command` schema.
+///
+/// Needs one of the features `atoms`, `commands` (or `full`).
 #[cfg(any(feature = "atoms", feature = "commands"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -56,6 +58,8 @@ pub struct Command {
 }
 
 /// The `command-action` schema.
+///
+/// Needs one of the features `atoms`, `commands` (or `full`).
 #[cfg(any(feature = "atoms", feature = "commands"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -71,6 +75,8 @@ pub struct CommandAction {
 #[cfg(any(feature = "atoms", feature = "commands"))]
 string_enum! {
     /// The `command-action-executor-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `commands` (or `full`).
     pub enum CommandActionExecutorType {
         /// `rego`
         Rego = "rego",
@@ -82,6 +88,8 @@ string_enum! {
 #[cfg(feature = "commands")]
 string_enum! {
     /// The `command-action-template-type` schema.
+    ///
+    /// Needs the feature `commands` (or `full`).
     pub enum CommandActionTemplateType {
         /// `devrev_v1`
         DevrevV1 = "devrev_v1",
@@ -91,6 +99,8 @@ string_enum! {
 #[cfg(any(feature = "atoms", feature = "commands"))]
 string_enum! {
     /// The `command-status` schema.
+    ///
+    /// Needs one of the features `atoms`, `commands` (or `full`).
     pub enum CommandStatus {
         /// `disabled`
         Disabled = "disabled",
@@ -102,6 +112,8 @@ string_enum! {
 }
 
 /// The `command-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -152,6 +164,8 @@ impl CommandSummary {
 }
 
 /// The `command-surface` schema.
+///
+/// Needs one of the features `atoms`, `commands` (or `full`).
 #[cfg(any(feature = "atoms", feature = "commands"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -165,6 +179,8 @@ pub struct CommandSurface {
 #[cfg(any(feature = "atoms", feature = "commands"))]
 string_enum! {
     /// The `command-surface-object-types` schema.
+    ///
+    /// Needs one of the features `atoms`, `commands` (or `full`).
     pub enum CommandSurfaceObjectTypes {
         /// `account`
         Account = "account",
@@ -204,6 +220,8 @@ string_enum! {
 #[cfg(any(feature = "atoms", feature = "commands"))]
 string_enum! {
     /// The `command-surface-surface` schema.
+    ///
+    /// Needs one of the features `atoms`, `commands` (or `full`).
     pub enum CommandSurfaceSurface {
         /// `customer_chat`
         CustomerChat = "customer_chat",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `comment-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommentSearchSummary {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `composite-schema` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompositeSchema {

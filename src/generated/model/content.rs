@@ -19,6 +19,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `content-template` schema.
+    ///
+    /// Needs the feature `content-template` (or `full`).
     pub enum ContentTemplate {
         /// `notification_content_template`
         NotificationContentTemplate(NotificationContentTemplate) = "notification_content_template",
@@ -27,6 +29,8 @@ tagged_union! {
 
 tagged_union! {
     /// The `content-template-create-request-kind` schema.
+    ///
+    /// Needs the feature `content-template` (or `full`).
     pub enum ContentTemplateCreateRequestKind {
         /// `notification_content_template`
         NotificationContentTemplate(ContentTemplateCreateRequestNotificationContentTemplate) = "notification_content_template",
@@ -48,6 +52,8 @@ impl From<ContentTemplateCreateRequestNotificationContentTemplateTranslation> fo
 }
 
 /// The `content-template-create-request-notification-content-template` schema.
+///
+/// Needs the feature `content-template` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplate {
@@ -68,6 +74,8 @@ impl ContentTemplateCreateRequestNotificationContentTemplate {
 }
 
 /// The `content-template-create-request-notification-content-template-default-notification-content-template` schema.
+///
+/// Needs the feature `content-template` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationContentTemplate {
@@ -85,6 +93,8 @@ impl ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationC
 }
 
 /// The `content-template-create-request-notification-content-template-translation` schema.
+///
+/// Needs the feature `content-template` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplateTranslation {
@@ -108,6 +118,8 @@ impl ContentTemplateCreateRequestNotificationContentTemplateTranslation {
 
 string_enum! {
     /// The `content-template-type` schema.
+    ///
+    /// Needs the feature `content-template` (or `full`).
     pub enum ContentTemplateType {
         /// `notification_content_template`
         NotificationContentTemplate = "notification_content_template",

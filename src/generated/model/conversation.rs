@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `conversation` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -187,6 +189,8 @@ impl Conversation {
 }
 
 /// The `conversation-metadata` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -210,6 +214,8 @@ impl ConversationMetadata {
 }
 
 /// The `conversation-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -225,6 +231,8 @@ pub struct ConversationSearchSummary {
 }
 
 /// The `conversation-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationSummary {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `conversations-create-request-message` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -45,6 +47,8 @@ impl ConversationsCreateRequestMessage {
 }
 
 /// The `conversations-create-request-metadata` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -70,6 +74,8 @@ impl ConversationsCreateRequestMetadata {
 #[cfg(feature = "conversations")]
 string_enum! {
     /// The `conversations-create-request-type-value` schema.
+    ///
+    /// Needs the feature `conversations` (or `full`).
     pub enum ConversationsCreateRequestTypeValue {
         /// `support`
         Support = "support",
@@ -77,6 +83,8 @@ string_enum! {
 }
 
 /// The `conversations-update-request-applies-to-parts` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -100,6 +108,8 @@ impl ConversationsUpdateRequestAppliesToParts {
 }
 
 /// The `conversations-update-request-channels` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -123,6 +133,8 @@ impl ConversationsUpdateRequestChannels {
 }
 
 /// The `conversations-update-request-members` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -146,6 +158,8 @@ impl ConversationsUpdateRequestMembers {
 }
 
 /// The `conversations-update-request-metadata` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -169,6 +183,8 @@ impl ConversationsUpdateRequestMetadata {
 }
 
 /// The `conversations-update-request-owned-by` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -192,6 +208,8 @@ impl ConversationsUpdateRequestOwnedBy {
 }
 
 /// The `conversations-update-request-tags` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -225,6 +243,8 @@ impl ConversationsUpdateRequestTags {
 }
 
 /// The `conversations-vista-group-item` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -248,6 +268,8 @@ pub struct ConversationsVistaGroupItem {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `conversations-vista-group-item-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum ConversationsVistaGroupItemType {
         /// `curated`
         Curated = "curated",

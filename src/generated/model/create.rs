@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `create-association` schema.
+///
+/// Needs the feature `rev-users` (or `full`).
 #[cfg(feature = "rev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -40,6 +42,8 @@ impl CreateAssociation {
 }
 
 /// The `create-command-action` schema.
+///
+/// Needs the feature `commands` (or `full`).
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -104,6 +108,8 @@ impl CreateCommandAction {
 }
 
 /// The `create-command-action-details` schema.
+///
+/// Needs the feature `commands` (or `full`).
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -127,6 +133,8 @@ impl CreateCommandActionDetails {
 }
 
 /// The `create-command-surface` schema.
+///
+/// Needs the feature `commands` (or `full`).
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -152,6 +160,8 @@ impl CreateCommandSurface {
 }
 
 /// The `create-email-info` schema.
+///
+/// Needs the feature `snap-widgets` (or `full`).
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -182,6 +192,8 @@ impl CreateEmailInfo {
 }
 
 /// The `create-email-inline-attachment` schema.
+///
+/// Needs the feature `snap-widgets` (or `full`).
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -210,6 +222,8 @@ impl CreateEmailInlineAttachment {
 }
 
 /// The `create-email-preview-widget` schema.
+///
+/// Needs the feature `snap-widgets` (or `full`).
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -303,6 +317,8 @@ impl CreateEmailPreviewWidget {
 }
 
 /// The `create-external-source-data-comp` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -336,6 +352,8 @@ impl CreateExternalSourceDataComp {
 }
 
 /// The `create-impacted-customer-details` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -364,6 +382,8 @@ impl CreateImpactedCustomerDetails {
 }
 
 /// The `create-org-schedule-interval` schema.
+///
+/// Needs the feature `org-schedule-fragments` (or `full`).
 #[cfg(feature = "org-schedule-fragments")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -396,6 +416,8 @@ impl CreateOrgScheduleInterval {
 }
 
 /// The `create-stage` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -421,6 +443,8 @@ impl CreateStage {
 }
 
 /// The `create-stage-node` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -456,6 +480,8 @@ impl CreateStageNode {
 }
 
 /// The `create-stage-transition` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -481,6 +507,8 @@ impl CreateStageTransition {
 }
 
 /// The `create-stage-ui-metadata` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -504,6 +532,8 @@ impl CreateStageUiMetadata {
 }
 
 /// The `create-staged-info` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -542,6 +572,8 @@ impl CreateStagedInfo {
 }
 
 /// The `create-staged-unresolved-field` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -575,6 +607,8 @@ impl CreateStagedUnresolvedField {
 }
 
 /// The `create-starter-message-nudge-widget` schema.
+///
+/// Needs the feature `snap-widgets` (or `full`).
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -592,10 +626,14 @@ impl CreateStarterMessageNudgeWidget {
 }
 
 /// The `create-starter-message-nudge-widget-starter-message-nudge-type` schema.
+///
+/// Needs the feature `snap-widgets` (or `full`).
 #[cfg(feature = "snap-widgets")]
 pub type CreateStarterMessageNudgeWidgetStarterMessageNudgeType = String;
 
 /// The `create-sync-in` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -634,6 +672,8 @@ impl CreateSyncIn {
 }
 
 /// The `create-sync-metadata` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -672,6 +712,8 @@ impl CreateSyncMetadata {
 }
 
 /// The `create-sync-out` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -710,6 +752,8 @@ impl CreateSyncOut {
 }
 
 /// The `create-tag-with-value` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -735,6 +779,8 @@ impl CreateTagWithValue {
 }
 
 /// The `create-weekly-org-schedule-interval` schema.
+///
+/// Needs the feature `org-schedules` (or `full`).
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]

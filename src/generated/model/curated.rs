@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `curated-vista` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -44,6 +46,8 @@ pub struct CuratedVista {
 }
 
 /// The `curated-vista-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `custom-field-widget-column-projection` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -44,6 +46,8 @@ impl CustomFieldWidgetColumnProjection {
 }
 
 /// The `custom-link-type` schema.
+///
+/// Needs the feature `link-types` (or `full`).
 #[cfg(feature = "link-types")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -81,6 +85,8 @@ pub struct CustomLinkType {
 }
 
 /// The `custom-link-type-summary` schema.
+///
+/// Needs one of the features `atoms`, `links`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "links", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -106,6 +112,8 @@ impl CustomLinkTypeSummary {
 }
 
 /// The `custom-object` schema.
+///
+/// Needs one of the features `atoms`, `custom-objects` (or `full`).
 #[cfg(any(feature = "atoms", feature = "custom-objects"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -143,6 +151,8 @@ pub struct CustomObject {
 }
 
 /// The `custom-object-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -156,6 +166,8 @@ pub struct CustomObjectSearchSummary {
 }
 
 /// The `custom-object-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -216,6 +228,8 @@ impl CustomObjectSummary {
 tagged_union! {
     deserialize_only;
     /// The `custom-schema-fragment` schema.
+    ///
+    /// Needs the feature `schemas` (or `full`).
     pub enum CustomSchemaFragment {
         /// `app_fragment`
         AppFragment(AppFragment) = "app_fragment",
@@ -227,6 +241,8 @@ tagged_union! {
 }
 
 /// The `custom-schema-fragment-condition` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -255,6 +271,8 @@ impl CustomSchemaFragmentCondition {
 }
 
 /// The `custom-schema-fragment-effect` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -310,6 +328,8 @@ impl CustomSchemaFragmentEffect {
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 string_enum! {
     /// The `custom-schema-fragment-fragment-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `schemas` (or `full`).
     pub enum CustomSchemaFragmentFragmentType {
         /// `app`
         App = "app",
@@ -324,6 +344,8 @@ string_enum! {
 tagged_union! {
     deserialize_only;
     /// The `custom-schema-fragment-summary` schema.
+    ///
+    /// Needs one of the features `atoms`, `schemas` (or `full`).
     pub enum CustomSchemaFragmentSummary {
         /// `app_fragment`
         AppFragment(AppFragmentSummary) = "app_fragment",
@@ -337,6 +359,8 @@ tagged_union! {
 #[cfg(feature = "schemas")]
 string_enum! {
     /// The `custom-schema-fragment-type` schema.
+    ///
+    /// Needs the feature `schemas` (or `full`).
     pub enum CustomSchemaFragmentType {
         /// `app_fragment`
         AppFragment = "app_fragment",
@@ -350,6 +374,8 @@ string_enum! {
 #[cfg(feature = "schemas")]
 string_enum! {
     /// The `custom-schema-fragments-list-request-prune` schema.
+    ///
+    /// Needs the feature `schemas` (or `full`).
     pub enum CustomSchemaFragmentsListRequestPrune {
         /// `fields`
         Fields = "fields",
@@ -357,6 +383,8 @@ string_enum! {
 }
 
 /// The `custom-schema-fragments-set-request-app-fragment` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -382,6 +410,8 @@ impl CustomSchemaFragmentsSetRequestAppFragment {
 }
 
 /// The `custom-schema-fragments-set-request-composite-schema` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -412,6 +442,8 @@ impl CustomSchemaFragmentsSetRequestCompositeSchema {
 }
 
 /// The `custom-schema-fragments-set-request-custom-type-fragment` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -460,6 +492,8 @@ impl CustomSchemaFragmentsSetRequestCustomTypeFragment {
 #[cfg(feature = "schemas")]
 tagged_union! {
     /// The `custom-schema-fragments-set-request-kind` schema.
+    ///
+    /// Needs the feature `schemas` (or `full`).
     pub enum CustomSchemaFragmentsSetRequestKind {
         /// `app_fragment`
         AppFragment(CustomSchemaFragmentsSetRequestAppFragment) = "app_fragment",
@@ -492,6 +526,8 @@ impl From<CustomSchemaFragmentsSetRequestTenantFragment> for CustomSchemaFragmen
 }
 
 /// The `custom-schema-fragments-set-request-tenant-fragment` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -520,6 +556,8 @@ impl CustomSchemaFragmentsSetRequestTenantFragment {
 }
 
 /// The `custom-schema-spec-for-read` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -548,6 +586,8 @@ impl CustomSchemaSpecForRead {
 }
 
 /// The `custom-stage` schema.
+///
+/// Needs the feature `stages` (or `full`).
 #[cfg(feature = "stages")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -573,6 +613,8 @@ pub struct CustomStage {
 }
 
 /// The `custom-stage-summary` schema.
+///
+/// Needs one of the 16 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -637,6 +679,8 @@ impl CustomStageSummary {
 }
 
 /// The `custom-state` schema.
+///
+/// Needs the feature `states` (or `full`).
 #[cfg(feature = "states")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -662,6 +706,8 @@ pub struct CustomState {
 }
 
 /// The `custom-state-summary` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -715,6 +761,8 @@ impl CustomStateSummary {
 }
 
 /// The `custom-type-fragment` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -766,6 +814,8 @@ pub struct CustomTypeFragment {
 }
 
 /// The `custom-type-fragment-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -811,6 +861,8 @@ impl CustomTypeFragmentSummary {
 }
 
 /// The `custom-type-path-component` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -825,6 +877,8 @@ impl CustomTypePathComponent {
 }
 
 /// The `custom-view` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -853,6 +907,8 @@ impl CustomView {
 }
 
 /// The `custom-view-column-properties` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]

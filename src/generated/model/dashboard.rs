@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `dashboard` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -69,6 +71,8 @@ impl Dashboard {
 }
 
 /// The `dashboard-filter` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -83,6 +87,8 @@ impl DashboardFilter {
 }
 
 /// The `dashboard-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -96,6 +102,8 @@ pub struct DashboardSearchSummary {
 }
 
 /// The `dashboard-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]

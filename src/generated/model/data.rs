@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `data-source-join` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DataSourceJoin {}

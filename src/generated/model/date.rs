@@ -18,6 +18,8 @@ use crate::models::*;
 
 tagged_union! {
     /// The `date-filter` schema.
+    ///
+    /// Needs one of the 13 family features that use it (`full` has them all).
     pub enum DateFilter {
         /// `preset`
         Preset(DateTimePreset) = "preset",
@@ -29,6 +31,8 @@ tagged_union! {
 tagged_union! {
     tag = "preset_type";
     /// The `date-time-preset` schema.
+    ///
+    /// Needs one of the 13 family features that use it (`full` has them all).
     pub enum DateTimePreset {
         /// `last_n_days`
         LastNDays(DateTimePresetLastNDays) = "last_n_days",
@@ -50,6 +54,8 @@ impl From<DateTimePresetNextNDays> for DateTimePreset {
 }
 
 /// The `date-time-preset-last-n-days` schema.
+///
+/// Needs one of the 13 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetLastNDays {
@@ -65,6 +71,8 @@ impl DateTimePresetLastNDays {
 }
 
 /// The `date-time-preset-next-n-days` schema.
+///
+/// Needs one of the 13 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetNextNDays {

@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `definedness` schema.
+    ///
+    /// Needs the feature `org-schedules` (or `full`).
     pub enum Definedness {
         /// `immutable`
         Immutable = "immutable",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `dev-org` schema.
+///
+/// Needs one of the features `atoms`, `dev-orgs` (or `full`).
 #[cfg(any(feature = "atoms", feature = "dev-orgs"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -40,6 +42,8 @@ pub struct DevOrg {
 }
 
 /// The `dev-org-auth-connections-create-request-azure-ad-options` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -61,6 +65,8 @@ impl DevOrgAuthConnectionsCreateRequestAzureAdOptions {
 }
 
 /// The `dev-org-auth-connections-create-request-google-apps-options` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -88,6 +94,8 @@ impl DevOrgAuthConnectionsCreateRequestGoogleAppsOptions {
 #[cfg(feature = "dev-orgs")]
 tagged_union! {
     /// The `dev-org-auth-connections-create-request-kind` schema.
+    ///
+    /// Needs the feature `dev-orgs` (or `full`).
     pub enum DevOrgAuthConnectionsCreateRequestKind {
         /// `google_apps`
         GoogleApps(DevOrgAuthConnectionsCreateRequestGoogleAppsOptions) = "google_apps",
@@ -138,6 +146,8 @@ impl From<DevOrgAuthConnectionsCreateRequestAzureAdOptions> for DevOrgAuthConnec
 }
 
 /// The `dev-org-auth-connections-create-request-oidc-options` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -159,6 +169,8 @@ impl DevOrgAuthConnectionsCreateRequestOidcOptions {
 }
 
 /// The `dev-org-auth-connections-create-request-okta-options` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -180,6 +192,8 @@ impl DevOrgAuthConnectionsCreateRequestOktaOptions {
 }
 
 /// The `dev-org-auth-connections-create-request-saml-options` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -217,6 +231,8 @@ impl DevOrgAuthConnectionsCreateRequestSamlOptions {
 }
 
 /// The `dev-org-auth-connections-update-request-azure-ad-options` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -250,6 +266,8 @@ impl DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
 }
 
 /// The `dev-org-auth-connections-update-request-google-apps-options` schema; deprecated by DevRev.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -285,6 +303,8 @@ impl DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions {
 #[cfg(feature = "dev-orgs")]
 tagged_union! {
     /// The `dev-org-auth-connections-update-request-kind` schema.
+    ///
+    /// Needs the feature `dev-orgs` (or `full`).
     pub enum DevOrgAuthConnectionsUpdateRequestKind {
         /// `google_apps`
         GoogleApps(DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions) = "google_apps",
@@ -344,6 +364,8 @@ impl From<DevOrgAuthConnectionsUpdateRequestAzureAdOptions> for DevOrgAuthConnec
 }
 
 /// The `dev-org-auth-connections-update-request-oidc-options` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -377,6 +399,8 @@ impl DevOrgAuthConnectionsUpdateRequestOidcOptions {
 }
 
 /// The `dev-org-auth-connections-update-request-okta-options` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -410,6 +434,8 @@ impl DevOrgAuthConnectionsUpdateRequestOktaOptions {
 }
 
 /// The `dev-org-auth-connections-update-request-saml-options` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -443,6 +469,8 @@ impl DevOrgAuthConnectionsUpdateRequestSamlOptions {
 }
 
 /// The `dev-user` schema.
+///
+/// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "dev-users", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -591,6 +619,8 @@ impl DevUser {
 }
 
 /// The `dev-user-external-identity-filter` schema.
+///
+/// Needs the feature `dev-users` (or `full`).
 #[cfg(feature = "dev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -621,6 +651,8 @@ impl DevUserExternalIdentityFilter {
 #[cfg(feature = "dev-users")]
 string_enum! {
     /// The `dev-user-job-title` schema.
+    ///
+    /// Needs the feature `dev-users` (or `full`).
     pub enum DevUserJobTitle {
         /// `customer_success_manager`
         CustomerSuccessManager = "customer_success_manager",
@@ -650,6 +682,8 @@ string_enum! {
 }
 
 /// The `dev-user-summary` schema.
+///
+/// Needs one of the 13 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "commands",
@@ -738,6 +772,8 @@ impl DevUserSummary {
 #[cfg(feature = "dev-users")]
 string_enum! {
     /// The `dev-users-create-request-state-enum-value` schema.
+    ///
+    /// Needs the feature `dev-users` (or `full`).
     pub enum DevUsersCreateRequestStateEnumValue {
         /// `shadow`
         Shadow = "shadow",
@@ -745,6 +781,8 @@ string_enum! {
 }
 
 /// The `dev-users-update-job-history-item` schema.
+///
+/// Needs the feature `dev-users` (or `full`).
 #[cfg(feature = "dev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]

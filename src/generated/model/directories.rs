@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `directories-update-request-reorder` schema.
+///
+/// Needs the feature `directories` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequestReorder {
@@ -43,6 +45,8 @@ impl DirectoriesUpdateRequestReorder {
 }
 
 /// The `directories-update-request-tags` schema.
+///
+/// Needs the feature `directories` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequestTags {

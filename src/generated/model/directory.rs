@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `directory` schema.
+///
+/// Needs the feature `directories` (or `full`).
 #[cfg(feature = "directories")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -56,6 +58,8 @@ pub struct Directory {
 }
 
 /// The `directory-summary` schema.
+///
+/// Needs one of the features `articles`, `atoms`, `directories`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectorySummary {

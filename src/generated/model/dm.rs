@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `dm` schema.
+///
+/// Needs one of the features `atoms`, `chats` (or `full`).
 #[cfg(any(feature = "atoms", feature = "chats"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -45,6 +47,8 @@ pub struct Dm {
 }
 
 /// The `dm-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `donut-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutVisualizationXAxis {
@@ -55,6 +57,8 @@ impl DonutVisualizationXAxis {
 }
 
 /// The `donut-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutVisualizationYAxis {
@@ -93,6 +97,8 @@ impl DonutVisualizationYAxis {
 }
 
 /// The `donut-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutWidgetVisualization {

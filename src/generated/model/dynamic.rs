@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `dynamic-group-info` schema.
+///
+/// Needs the feature `groups` (or `full`).
 #[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -31,6 +33,8 @@ impl DynamicGroupInfo {
 }
 
 /// The `dynamic-vista` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -61,6 +65,8 @@ pub struct DynamicVista {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `dynamic-vista-filter-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum DynamicVistaFilterType {
         /// `accounts`
         Accounts = "accounts",
@@ -97,6 +103,8 @@ string_enum! {
 tagged_union! {
     tag = "filter_type", deserialize_only;
     /// The `dynamic-vista-kind` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum DynamicVistaKind {
         /// `meetings`
         Meetings(DynamicVistaMeetingsVista) = "meetings",
@@ -104,6 +112,8 @@ tagged_union! {
 }
 
 /// The `dynamic-vista-meetings-vista` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -115,6 +125,8 @@ pub struct DynamicVistaMeetingsVista {
 }
 
 /// The `dynamic-vista-meetings-vista-item-value` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -124,6 +136,8 @@ pub struct DynamicVistaMeetingsVistaItemValue {
 }
 
 /// The `dynamic-vista-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `email-info` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailInfo {
@@ -45,6 +47,8 @@ impl EmailInfo {
 }
 
 /// The `email-inline-attachment` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailInlineAttachment {
@@ -71,6 +75,8 @@ impl EmailInlineAttachment {
 }
 
 /// The `email-preview-widget` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailPreviewWidget {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `embed-links-create-request` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EmbedLinksCreateRequest {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `empty` schema.
+///
+/// Needs one of the features `chats`, `dev-orgs`, `parts`, `webhooks`, `works` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Empty {}

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `engagement` schema.
+///
+/// Needs one of the features `atoms`, `engagements` (or `full`).
 #[cfg(any(feature = "atoms", feature = "engagements"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -38,6 +40,8 @@ pub struct Engagement {
 }
 
 /// The `engagement-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -85,6 +89,8 @@ impl EngagementSummary {
 #[cfg(feature = "engagements")]
 string_enum! {
     /// The `engagement-type` schema.
+    ///
+    /// Needs the feature `engagements` (or `full`).
     pub enum EngagementType {
         /// `call`
         Call = "call",

@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `engagements-create-request-engagement-type` schema.
+    ///
+    /// Needs the feature `engagements` (or `full`).
     pub enum EngagementsCreateRequestEngagementType {
         /// `call`
         Call = "call",
@@ -33,6 +35,8 @@ string_enum! {
 }
 
 /// The `engagements-update-request-artifact-ids` schema.
+///
+/// Needs the feature `engagements` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestArtifactIds {
@@ -54,6 +58,8 @@ impl EngagementsUpdateRequestArtifactIds {
 }
 
 /// The `engagements-update-request-members` schema.
+///
+/// Needs the feature `engagements` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestMembers {
@@ -75,6 +81,8 @@ impl EngagementsUpdateRequestMembers {
 }
 
 /// The `engagements-update-request-parents` schema.
+///
+/// Needs the feature `engagements` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestParents {
@@ -96,6 +104,8 @@ impl EngagementsUpdateRequestParents {
 }
 
 /// The `engagements-update-request-tags` schema.
+///
+/// Needs the feature `engagements` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestTags {

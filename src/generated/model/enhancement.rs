@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `enhancement` schema.
+///
+/// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "parts", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -166,6 +168,8 @@ impl Enhancement {
 #[cfg(feature = "parts")]
 string_enum! {
     /// The `enhancement-rev-score-tier` schema.
+    ///
+    /// Needs the feature `parts` (or `full`).
     pub enum EnhancementRevScoreTier {
         /// `high`
         High = "high",
@@ -177,6 +181,8 @@ string_enum! {
 }
 
 /// The `enhancement-summary` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `enum-value` schema.
+///
+/// Needs one of the 7 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -62,6 +64,8 @@ impl EnumValue {
 }
 
 /// The `enum-value-summary` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `error` schema.
+///
+/// Needs the feature `slas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {

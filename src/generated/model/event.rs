@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `event-account-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -34,6 +36,8 @@ impl EventAccountCreated {
 }
 
 /// The `event-account-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -59,6 +63,8 @@ impl EventAccountDeleted {
 }
 
 /// The `event-account-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -84,6 +90,8 @@ impl EventAccountUpdated {
 }
 
 /// The `event-ai-agent-response` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -156,6 +164,8 @@ impl EventAiAgentResponse {
 #[cfg(feature = "webhooks")]
 string_enum! {
     /// The `event-ai-agent-response-agent_response` schema.
+    ///
+    /// Needs the feature `webhooks` (or `full`).
     pub enum EventAiAgentResponseAgentResponse {
         /// `error`
         Error = "error",
@@ -171,6 +181,8 @@ string_enum! {
 }
 
 /// The `event-article-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -188,6 +200,8 @@ impl EventArticleCreated {
 }
 
 /// The `event-article-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -213,6 +227,8 @@ impl EventArticleDeleted {
 }
 
 /// The `event-article-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -238,6 +254,8 @@ impl EventArticleUpdated {
 }
 
 /// The `event-conversation-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -255,6 +273,8 @@ impl EventConversationCreated {
 }
 
 /// The `event-conversation-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -280,6 +300,8 @@ impl EventConversationDeleted {
 }
 
 /// The `event-conversation-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -305,6 +327,8 @@ impl EventConversationUpdated {
 }
 
 /// The `event-dashboard-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -322,6 +346,8 @@ impl EventDashboardCreated {
 }
 
 /// The `event-dashboard-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -347,6 +373,8 @@ impl EventDashboardDeleted {
 }
 
 /// The `event-dashboard-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -372,6 +400,8 @@ impl EventDashboardUpdated {
 }
 
 /// The `event-dev-user-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -389,6 +419,8 @@ impl EventDevUserCreated {
 }
 
 /// The `event-dev-user-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -414,6 +446,8 @@ impl EventDevUserDeleted {
 }
 
 /// The `event-dev-user-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -439,6 +473,8 @@ impl EventDevUserUpdated {
 }
 
 /// The `event-group-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -456,6 +492,8 @@ impl EventGroupCreated {
 }
 
 /// The `event-group-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -481,6 +519,8 @@ impl EventGroupDeleted {
 }
 
 /// The `event-group-member-added` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -500,6 +540,8 @@ impl EventGroupMemberAdded {
 }
 
 /// The `event-group-member-removed` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -519,6 +561,8 @@ impl EventGroupMemberRemoved {
 }
 
 /// The `event-group-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -544,6 +588,8 @@ impl EventGroupUpdated {
 }
 
 /// The `event-incident-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -561,6 +607,8 @@ impl EventIncidentCreated {
 }
 
 /// The `event-incident-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -586,6 +634,8 @@ impl EventIncidentDeleted {
 }
 
 /// The `event-incident-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -611,6 +661,8 @@ impl EventIncidentUpdated {
 }
 
 /// The `event-link-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -628,6 +680,8 @@ impl EventLinkCreated {
 }
 
 /// The `event-link-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -645,6 +699,8 @@ impl EventLinkDeleted {
 }
 
 /// The `event-link-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -670,6 +726,8 @@ impl EventLinkUpdated {
 }
 
 /// The `event-part-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -687,6 +745,8 @@ impl EventPartCreated {
 }
 
 /// The `event-part-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -712,6 +772,8 @@ impl EventPartDeleted {
 }
 
 /// The `event-part-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -737,6 +799,8 @@ impl EventPartUpdated {
 }
 
 /// The `event-question-answer-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -754,6 +818,8 @@ impl EventQuestionAnswerCreated {
 }
 
 /// The `event-question-answer-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -779,6 +845,8 @@ impl EventQuestionAnswerDeleted {
 }
 
 /// The `event-question-answer-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -804,6 +872,8 @@ impl EventQuestionAnswerUpdated {
 }
 
 /// The `event-rev-org-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -821,6 +891,8 @@ impl EventRevOrgCreated {
 }
 
 /// The `event-rev-org-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -846,6 +918,8 @@ impl EventRevOrgDeleted {
 }
 
 /// The `event-rev-org-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -871,6 +945,8 @@ impl EventRevOrgUpdated {
 }
 
 /// The `event-rev-user-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -888,6 +964,8 @@ impl EventRevUserCreated {
 }
 
 /// The `event-rev-user-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -913,6 +991,8 @@ impl EventRevUserDeleted {
 }
 
 /// The `event-rev-user-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -938,6 +1018,8 @@ impl EventRevUserUpdated {
 }
 
 /// The `event-sla-tracker-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -955,6 +1037,8 @@ impl EventSlaTrackerCreated {
 }
 
 /// The `event-sla-tracker-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -980,6 +1064,8 @@ impl EventSlaTrackerDeleted {
 }
 
 /// The `event-sla-tracker-fetched` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1003,6 +1089,8 @@ impl EventSlaTrackerFetched {
 tagged_union! {
     tag = "result";
     /// The `event-sla-tracker-fetched-kind` schema.
+    ///
+    /// Needs the feature `webhooks` (or `full`).
     pub enum EventSlaTrackerFetchedKind {
         /// `forbidden`
         Forbidden(Empty) = "forbidden",
@@ -1021,6 +1109,8 @@ impl From<EventSlaTrackerFetchedOk> for EventSlaTrackerFetchedKind {
 }
 
 /// The `event-sla-tracker-fetched-ok` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1044,6 +1134,8 @@ impl EventSlaTrackerFetchedOk {
 }
 
 /// The `event-sla-tracker-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1069,6 +1161,8 @@ impl EventSlaTrackerUpdated {
 }
 
 /// The `event-source` schema.
+///
+/// Needs the feature `event-sources` (or `full`).
 #[cfg(feature = "event-sources")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1098,6 +1192,8 @@ pub struct EventSource {
 }
 
 /// The `event-source-setup-instructions` schema.
+///
+/// Needs the feature `event-sources` (or `full`).
 #[cfg(feature = "event-sources")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1109,6 +1205,8 @@ pub struct EventSourceSetupInstructions {
 #[cfg(feature = "event-sources")]
 string_enum! {
     /// The `event-source-status` schema.
+    ///
+    /// Needs the feature `event-sources` (or `full`).
     pub enum EventSourceStatus {
         /// `active`
         Active = "active",
@@ -1120,6 +1218,8 @@ string_enum! {
 }
 
 /// The `event-survey-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1137,6 +1237,8 @@ impl EventSurveyCreated {
 }
 
 /// The `event-survey-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1162,6 +1264,8 @@ impl EventSurveyDeleted {
 }
 
 /// The `event-survey-response-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1179,6 +1283,8 @@ impl EventSurveyResponseCreated {
 }
 
 /// The `event-survey-response-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1204,6 +1310,8 @@ impl EventSurveyResponseDeleted {
 }
 
 /// The `event-survey-response-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1229,6 +1337,8 @@ impl EventSurveyResponseUpdated {
 }
 
 /// The `event-survey-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1254,6 +1364,8 @@ impl EventSurveyUpdated {
 }
 
 /// The `event-sync-history-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1271,6 +1383,8 @@ impl EventSyncHistoryCreated {
 }
 
 /// The `event-sync-history-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1288,6 +1402,8 @@ impl EventSyncHistoryDeleted {
 }
 
 /// The `event-sync-history-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1313,6 +1429,8 @@ impl EventSyncHistoryUpdated {
 }
 
 /// The `event-tag-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1330,6 +1448,8 @@ impl EventTagCreated {
 }
 
 /// The `event-tag-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1355,6 +1475,8 @@ impl EventTagDeleted {
 }
 
 /// The `event-tag-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1380,6 +1502,8 @@ impl EventTagUpdated {
 }
 
 /// The `event-timeline-entry-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1397,6 +1521,8 @@ impl EventTimelineEntryCreated {
 }
 
 /// The `event-timeline-entry-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1422,6 +1548,8 @@ impl EventTimelineEntryDeleted {
 }
 
 /// The `event-timeline-entry-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1452,6 +1580,8 @@ impl EventTimelineEntryUpdated {
 }
 
 /// The `event-timeline-entry-updated-reaction` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1481,6 +1611,8 @@ impl EventTimelineEntryUpdatedReaction {
 #[cfg(feature = "webhooks")]
 string_enum! {
     /// The `event-timeline-entry-updated-reaction-action` schema.
+    ///
+    /// Needs the feature `webhooks` (or `full`).
     pub enum EventTimelineEntryUpdatedReactionAction {
         /// `added`
         Added = "added",
@@ -1490,6 +1622,8 @@ string_enum! {
 }
 
 /// The `event-webhook-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1507,6 +1641,8 @@ impl EventWebhookCreated {
 }
 
 /// The `event-webhook-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1524,6 +1660,8 @@ impl EventWebhookDeleted {
 }
 
 /// The `event-webhook-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1541,6 +1679,8 @@ impl EventWebhookUpdated {
 }
 
 /// The `event-widget-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1558,6 +1698,8 @@ impl EventWidgetCreated {
 }
 
 /// The `event-widget-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1583,6 +1725,8 @@ impl EventWidgetDeleted {
 }
 
 /// The `event-widget-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1608,6 +1752,8 @@ impl EventWidgetUpdated {
 }
 
 /// The `event-work-created` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1625,6 +1771,8 @@ impl EventWorkCreated {
 }
 
 /// The `event-work-deleted` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1650,6 +1798,8 @@ impl EventWorkDeleted {
 }
 
 /// The `event-work-fetched` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -1673,6 +1823,8 @@ impl EventWorkFetched {
 tagged_union! {
     tag = "result";
     /// The `event-work-fetched-kind` schema.
+    ///
+    /// Needs the feature `webhooks` (or `full`).
     pub enum EventWorkFetchedKind {
         /// `forbidden`
         Forbidden(Empty) = "forbidden",
@@ -1691,6 +1843,8 @@ impl From<EventWorkFetchedOk> for EventWorkFetchedKind {
 }
 
 /// The `event-work-fetched-ok` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1714,6 +1868,8 @@ impl EventWorkFetchedOk {
 }
 
 /// The `event-work-updated` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]

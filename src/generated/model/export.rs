@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `export-audit-logs-request-operation-type` schema.
+    ///
+    /// Needs the feature `audit-logs` (or `full`).
     pub enum ExportAuditLogsRequestOperationType {
         /// `create`
         Create = "create",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `external-communication-channel-summary` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -42,6 +44,8 @@ impl ExternalCommunicationChannelSummary {
 }
 
 /// The `external-identity` schema.
+///
+/// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "dev-users", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -98,6 +102,8 @@ impl ExternalIdentity {
 ))]
 string_enum! {
     /// The `external-system-type` schema.
+    ///
+    /// Needs one of the 15 family features that use it (`full` has them all).
     pub enum ExternalSystemType {
         /// `adaas`
         Adaas = "adaas",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `field-delta` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -55,6 +57,8 @@ impl FieldDelta {
 }
 
 /// The `field-descriptor` schema.
+///
+/// Needs the feature `surveys` (or `full`).
 #[cfg(feature = "surveys")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -153,6 +157,8 @@ impl FieldDescriptor {
 }
 
 /// The `field-validation` schema.
+///
+/// Needs the feature `surveys` (or `full`).
 #[cfg(feature = "surveys")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -254,6 +260,8 @@ impl FieldValidation {
 ))]
 tagged_union! {
     /// The `field-value` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
     pub enum FieldValue {
         /// `bool`
         Bool(FieldValueBool) = "bool",
@@ -544,6 +552,8 @@ impl From<FieldValueTagSummaryList> for FieldValue {
 }
 
 /// The `field-value-bool` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -573,6 +583,8 @@ impl FieldValueBool {
 }
 
 /// The `field-value-bool-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -603,6 +615,8 @@ impl FieldValueBoolList {
 }
 
 /// The `field-value-composite` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -633,6 +647,8 @@ impl FieldValueComposite {
 }
 
 /// The `field-value-composite-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -663,6 +679,8 @@ impl FieldValueCompositeList {
 }
 
 /// The `field-value-date-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -693,6 +711,8 @@ impl FieldValueDateList {
 }
 
 /// The `field-value-date-time-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -723,6 +743,8 @@ impl FieldValueDateTimeList {
 }
 
 /// The `field-value-date-time-value` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -752,6 +774,8 @@ impl FieldValueDateTimeValue {
 }
 
 /// The `field-value-date-value` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -781,6 +805,8 @@ impl FieldValueDateValue {
 }
 
 /// The `field-value-double` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -810,6 +836,8 @@ impl FieldValueDouble {
 }
 
 /// The `field-value-double-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -840,6 +868,8 @@ impl FieldValueDoubleList {
 }
 
 /// The `field-value-id` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -869,6 +899,8 @@ impl FieldValueId {
 }
 
 /// The `field-value-id-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -899,6 +931,8 @@ impl FieldValueIdList {
 }
 
 /// The `field-value-int64` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -928,6 +962,8 @@ impl FieldValueInt64 {
 }
 
 /// The `field-value-int64-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -958,6 +994,8 @@ impl FieldValueInt64List {
 }
 
 /// The `field-value-stage` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -998,6 +1036,8 @@ impl FieldValueStage {
 }
 
 /// The `field-value-string` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1027,6 +1067,8 @@ impl FieldValueString {
 }
 
 /// The `field-value-string-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1057,6 +1099,8 @@ impl FieldValueStringList {
 }
 
 /// The `field-value-tag-summary` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1099,6 +1143,8 @@ impl FieldValueTagSummary {
 }
 
 /// The `field-value-tag-summary-list` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

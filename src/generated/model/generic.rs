@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `generic-notification-event-type` schema.
+    ///
+    /// Needs the feature `notifications` (or `full`).
     pub enum GenericNotificationEventType {
         /// `alert`
         Alert = "alert",

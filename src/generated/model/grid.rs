@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `grid-layout` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GridLayout {
@@ -45,6 +47,8 @@ impl GridLayout {
 }
 
 /// The `grid-position` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GridPosition {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `group` schema.
+///
+/// Needs one of the features `atoms`, `groups`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "groups", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -104,6 +106,8 @@ impl Group {
 #[cfg(feature = "groups")]
 string_enum! {
     /// The `group-ingestion-source` schema.
+    ///
+    /// Needs the feature `groups` (or `full`).
     pub enum GroupIngestionSource {
         /// `airdrop`
         Airdrop = "airdrop",
@@ -115,6 +119,8 @@ string_enum! {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `group-item-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum GroupItemType {
         /// `curated`
         Curated = "curated",
@@ -125,6 +131,8 @@ string_enum! {
 
 string_enum! {
     /// The `group-member-type` schema.
+    ///
+    /// Needs one of the 14 family features that use it (`full` has them all).
     pub enum GroupMemberType {
         /// `dev_user`
         DevUser = "dev_user",
@@ -134,6 +142,8 @@ string_enum! {
 }
 
 /// The `group-members-list-response-member` schema.
+///
+/// Needs the feature `groups` (or `full`).
 #[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -145,6 +155,8 @@ pub struct GroupMembersListResponseMember {
 }
 
 /// The `group-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -158,6 +170,8 @@ pub struct GroupSearchSummary {
 }
 
 /// The `group-summary` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupSummary {
@@ -198,6 +212,8 @@ impl GroupSummary {
 #[cfg(feature = "groups")]
 string_enum! {
     /// The `group-type` schema.
+    ///
+    /// Needs the feature `groups` (or `full`).
     pub enum GroupType {
         /// `dynamic`
         Dynamic = "dynamic",

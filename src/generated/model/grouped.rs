@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `grouped-vista` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -48,6 +50,8 @@ pub struct GroupedVista {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `grouped-vista-filter-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum GroupedVistaFilterType {
         /// `conversations`
         Conversations = "conversations",
@@ -60,6 +64,8 @@ string_enum! {
 
 string_enum! {
     /// The `grouped-vista-flavor` schema.
+    ///
+    /// Needs one of the features `search`, `vistas` (or `full`).
     pub enum GroupedVistaFlavor {
         /// `nnl`
         Nnl = "nnl",
@@ -71,6 +77,8 @@ string_enum! {
 }
 
 /// The `grouped-vista-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `groups-update-request-dynamic-group-info` schema.
+///
+/// Needs the feature `groups` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupsUpdateRequestDynamicGroupInfo {

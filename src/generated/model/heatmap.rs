@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `heatmap-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapVisualizationXAxis {
@@ -55,6 +57,8 @@ impl HeatmapVisualizationXAxis {
 }
 
 /// The `heatmap-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapVisualizationYAxis {
@@ -93,6 +97,8 @@ impl HeatmapVisualizationYAxis {
 }
 
 /// The `heatmap-visualization-z-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapVisualizationZAxis {
@@ -131,6 +137,8 @@ impl HeatmapVisualizationZAxis {
 }
 
 /// The `heatmap-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapWidgetVisualization {

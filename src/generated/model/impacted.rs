@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `impacted-customer-details` schema.
+///
+/// Needs one of the features `atoms`, `incidents`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImpactedCustomerDetails {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `incident` schema.
+///
+/// Needs one of the features `atoms`, `incidents`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "incidents", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -204,6 +206,8 @@ impl Incident {
 }
 
 /// The `incident-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

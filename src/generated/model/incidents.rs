@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `incidents-group` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentsGroup {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `instant-evaluation` schema.
+///
+/// Needs the feature `org-schedules` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstantEvaluation {

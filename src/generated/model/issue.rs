@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `issue` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -213,6 +215,8 @@ impl Issue {
 
 string_enum! {
     /// The `issue-priority` schema.
+    ///
+    /// Needs one of the 12 family features that use it (`full` has them all).
     pub enum IssuePriority {
         /// `p0`
         P0 = "p0",
@@ -226,6 +230,8 @@ string_enum! {
 }
 
 /// The `issue-summary` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `job-history-item` schema.
+///
+/// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct JobHistoryItem {

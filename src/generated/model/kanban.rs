@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `kanban-visualization-card-attribute` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KanbanVisualizationCardAttribute {
@@ -74,6 +76,8 @@ impl KanbanVisualizationCardAttribute {
 
 string_enum! {
     /// The `kanban-visualization-card-attribute-position` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum KanbanVisualizationCardAttributePosition {
         /// `body`
         Body = "body",
@@ -83,6 +87,8 @@ string_enum! {
 }
 
 /// The `kanban-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KanbanWidgetVisualization {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `legacy-stage` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -57,6 +59,8 @@ impl LegacyStage {
 }
 
 /// The `legacy-stage-summary` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `line-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineVisualizationXAxis {
@@ -55,6 +57,8 @@ impl LineVisualizationXAxis {
 }
 
 /// The `line-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineVisualizationYAxis {
@@ -117,6 +121,8 @@ impl LineVisualizationYAxis {
 }
 
 /// The `line-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineWidgetVisualization {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `lines-of-code` schema.
+///
+/// Needs one of the features `atoms`, `code-changes` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinesOfCode {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `link` schema.
+///
+/// Needs one of the features `atoms`, `links`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "links", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -102,6 +104,8 @@ impl Link {
 ))]
 tagged_union! {
     /// The `link-endpoint-summary` schema.
+    ///
+    /// Needs one of the 10 family features that use it (`full` has them all).
     pub enum LinkEndpointSummary {
         /// `account`
         Account(AccountSummary) = "account",
@@ -475,6 +479,8 @@ impl From<WidgetSummary> for LinkEndpointSummary {
 #[cfg(feature = "links")]
 string_enum! {
     /// The `link-endpoint-type` schema.
+    ///
+    /// Needs the feature `links` (or `full`).
     pub enum LinkEndpointType {
         /// `account`
         Account = "account",
@@ -522,6 +528,8 @@ string_enum! {
 }
 
 /// The `link-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -535,6 +543,8 @@ pub struct LinkSearchSummary {
 }
 
 /// The `link-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -597,6 +607,8 @@ impl LinkSummary {
 }
 
 /// The `link-target-descriptor` schema.
+///
+/// Needs the feature `link-types` (or `full`).
 #[cfg(feature = "link-types")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -649,6 +661,8 @@ impl LinkTargetDescriptor {
 ))]
 string_enum! {
     /// The `link-type` schema.
+    ///
+    /// Needs one of the 11 family features that use it (`full` has them all).
     pub enum LinkType {
         /// `custom_link`
         CustomLink = "custom_link",

@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `links-direction` schema.
+    ///
+    /// Needs the feature `links` (or `full`).
     pub enum LinksDirection {
         /// `is_source`
         IsSource = "is_source",

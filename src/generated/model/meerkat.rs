@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `meerkat-widget-column-function` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeerkatWidgetColumnFunction {
@@ -33,6 +35,8 @@ impl MeerkatWidgetColumnFunction {
 
 string_enum! {
     /// The `meerkat-widget-column-function-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum MeerkatWidgetColumnFunctionType {
         /// `avg`
         Avg = "avg",
@@ -52,6 +56,8 @@ string_enum! {
 }
 
 /// The `meerkat-widget-column-projection` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeerkatWidgetColumnProjection {
@@ -83,6 +89,8 @@ impl MeerkatWidgetColumnProjection {
 
 string_enum! {
     /// The `meerkat-widget-column-projection-timestamp-rollup` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum MeerkatWidgetColumnProjectionTimestampRollup {
         /// `day`
         Day = "day",
@@ -99,6 +107,8 @@ string_enum! {
 
 string_enum! {
     /// The `meerkat-widget-column-projection-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum MeerkatWidgetColumnProjectionType {
         /// `boolean`
         Boolean = "boolean",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `meeting` schema.
+///
+/// Needs one of the features `atoms`, `meetings` (or `full`).
 #[cfg(any(feature = "atoms", feature = "meetings"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -83,6 +85,8 @@ pub struct Meeting {
 #[cfg(any(feature = "atoms", feature = "meetings", feature = "vistas"))]
 string_enum! {
     /// The `meeting-channel` schema.
+    ///
+    /// Needs one of the features `atoms`, `meetings`, `vistas` (or `full`).
     pub enum MeetingChannel {
         /// `amazon_connect`
         AmazonConnect = "amazon_connect",
@@ -102,6 +106,8 @@ string_enum! {
 #[cfg(any(feature = "atoms", feature = "meetings"))]
 string_enum! {
     /// The `meeting-direction` schema.
+    ///
+    /// Needs one of the features `atoms`, `meetings` (or `full`).
     pub enum MeetingDirection {
         /// `incoming`
         Incoming = "incoming",
@@ -115,6 +121,8 @@ string_enum! {
 #[cfg(any(feature = "atoms", feature = "meetings", feature = "vistas"))]
 string_enum! {
     /// The `meeting-state` schema.
+    ///
+    /// Needs one of the features `atoms`, `meetings`, `vistas` (or `full`).
     pub enum MeetingState {
         /// `canceled`
         Canceled = "canceled",
@@ -136,6 +144,8 @@ string_enum! {
 }
 
 /// The `meeting-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingSummary {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `meetings-filter-link-summary-filter` schema.
+///
+/// Needs one of the features `meetings`, `vistas` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsFilterLinkSummaryFilter {
@@ -48,6 +50,8 @@ impl MeetingsFilterLinkSummaryFilter {
 }
 
 /// The `meetings-update-request-members` schema.
+///
+/// Needs the feature `meetings` (or `full`).
 #[cfg(feature = "meetings")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -71,6 +75,8 @@ impl MeetingsUpdateRequestMembers {
 }
 
 /// The `meetings-update-request-tags` schema.
+///
+/// Needs the feature `meetings` (or `full`).
 #[cfg(feature = "meetings")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -94,6 +100,8 @@ impl MeetingsUpdateRequestTags {
 }
 
 /// The `meetings-vista-filter` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -19,6 +19,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `member-summary` schema.
+    ///
+    /// Needs one of the features `atoms`, `commands`, `groups`, `record-templates`, `vistas` (or `full`).
     pub enum MemberSummary {
         /// `dev_user`
         DevUser(DevUserSummary) = "dev_user",

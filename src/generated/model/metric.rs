@@ -19,6 +19,8 @@ use crate::models::*;
 #[cfg(feature = "metric-action")]
 string_enum! {
     /// The `metric-action-execute-request-action` schema.
+    ///
+    /// Needs the feature `metric-action` (or `full`).
     pub enum MetricActionExecuteRequestAction {
         /// `complete`
         Complete = "complete",
@@ -34,6 +36,8 @@ string_enum! {
 }
 
 /// The `metric-data-point` schema.
+///
+/// Needs the feature `metrics` (or `full`).
 #[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -66,6 +70,8 @@ impl MetricDataPoint {
 }
 
 /// The `metric-data-point-dimension` schema.
+///
+/// Needs the feature `metrics` (or `full`).
 #[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -85,6 +91,8 @@ impl MetricDataPointDimension {
 }
 
 /// The `metric-definition` schema.
+///
+/// Needs the feature `metric-definitions` (or `full`).
 #[cfg(feature = "metric-definitions")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -108,6 +116,8 @@ pub struct MetricDefinition {
 #[cfg(feature = "metric-definitions")]
 string_enum! {
     /// The `metric-definition-applies-to` schema.
+    ///
+    /// Needs the feature `metric-definitions` (or `full`).
     pub enum MetricDefinitionAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -121,6 +131,8 @@ string_enum! {
 #[cfg(feature = "metric-definitions")]
 string_enum! {
     /// The `metric-definition-metric-type` schema.
+    ///
+    /// Needs the feature `metric-definitions` (or `full`).
     pub enum MetricDefinitionMetricType {
         /// `time`
         Time = "time",
@@ -132,6 +144,8 @@ string_enum! {
 #[cfg(feature = "metric-definitions")]
 string_enum! {
     /// The `metric-definition-status` schema.
+    ///
+    /// Needs the feature `metric-definitions` (or `full`).
     pub enum MetricDefinitionStatus {
         /// `active`
         Active = "active",
@@ -141,6 +155,8 @@ string_enum! {
 }
 
 /// The `metric-definition-summary` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -183,6 +199,8 @@ impl MetricDefinitionSummary {
 }
 
 /// The `metric-tracker` schema.
+///
+/// Needs the feature `metric-trackers` (or `full`).
 #[cfg(feature = "metric-trackers")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -192,10 +210,14 @@ pub struct MetricTracker {
 }
 
 /// The `metric-tracker-type` schema.
+///
+/// Needs the feature `metric-trackers` (or `full`).
 #[cfg(feature = "metric-trackers")]
 pub type MetricTrackerType = String;
 
 /// The `metric-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -236,6 +258,8 @@ impl MetricVisualizationYAxis {
 }
 
 /// The `metric-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

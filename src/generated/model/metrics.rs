@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `metrics-data` schema.
+///
+/// Needs the feature `metrics` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricsData {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `money` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Money {

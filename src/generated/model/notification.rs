@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `notification-content-template` schema.
+///
+/// Needs one of the features `atoms`, `content-template` (or `full`).
 #[cfg(any(feature = "atoms", feature = "content-template"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -36,6 +38,8 @@ pub struct NotificationContentTemplate {
 }
 
 /// The `notification-content-template-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -83,6 +87,8 @@ impl NotificationContentTemplateSummary {
 #[cfg(feature = "notifications")]
 string_enum! {
     /// The `notification-priority` schema.
+    ///
+    /// Needs the feature `notifications` (or `full`).
     pub enum NotificationPriority {
         /// `high`
         High = "high",

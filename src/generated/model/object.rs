@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `object-member` schema.
+///
+/// Needs the feature `atoms` (or `full`).
 #[cfg(feature = "atoms")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -42,6 +44,8 @@ pub struct ObjectMember {
 }
 
 /// The `object-member-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -55,6 +59,8 @@ pub struct ObjectMemberSearchSummary {
 }
 
 /// The `object-member-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectMemberSummary {

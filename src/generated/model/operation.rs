@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `operation-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OperationSearchSummary {
@@ -29,6 +31,8 @@ pub struct OperationSearchSummary {
 }
 
 /// The `operation-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OperationSummary {

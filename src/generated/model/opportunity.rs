@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `opportunity` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -190,6 +192,8 @@ impl Opportunity {
 #[cfg(feature = "works")]
 string_enum! {
     /// The `opportunity-forecast-category` schema.
+    ///
+    /// Needs the feature `works` (or `full`).
     pub enum OpportunityForecastCategory {
         /// `commit`
         Commit = "commit",
@@ -209,6 +213,8 @@ string_enum! {
 #[cfg(feature = "works")]
 string_enum! {
     /// The `opportunity-priority` schema.
+    ///
+    /// Needs the feature `works` (or `full`).
     pub enum OpportunityPriority {
         /// `p0`
         P0 = "p0",
@@ -222,6 +228,8 @@ string_enum! {
 }
 
 /// The `opportunity-summary` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `org-schedule` schema.
+///
+/// Needs the feature `org-schedules` (or `full`).
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -52,6 +54,8 @@ pub struct OrgSchedule {
 }
 
 /// The `org-schedule-fragment` schema.
+///
+/// Needs the feature `org-schedule-fragments` (or `full`).
 #[cfg(feature = "org-schedule-fragments")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -83,6 +87,8 @@ pub struct OrgScheduleFragment {
 }
 
 /// The `org-schedule-fragment-overview` schema.
+///
+/// Needs the feature `org-schedules` (or `full`).
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -91,6 +97,8 @@ pub struct OrgScheduleFragmentOverview {}
 #[cfg(feature = "org-schedule-fragments")]
 string_enum! {
     /// The `org-schedule-fragment-status` schema.
+    ///
+    /// Needs the feature `org-schedule-fragments` (or `full`).
     pub enum OrgScheduleFragmentStatus {
         /// `archived`
         Archived = "archived",
@@ -102,6 +110,8 @@ string_enum! {
 }
 
 /// The `org-schedule-interval` schema.
+///
+/// Needs the feature `org-schedule-fragments` (or `full`).
 #[cfg(feature = "org-schedule-fragments")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -117,6 +127,8 @@ pub struct OrgScheduleInterval {}
 ))]
 string_enum! {
     /// The `org-schedule-status` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `org-schedules`, `sla-trackers`, `webhooks`, `works` (or `full`).
     pub enum OrgScheduleStatus {
         /// `archived`
         Archived = "archived",
@@ -128,6 +140,8 @@ string_enum! {
 }
 
 /// The `org-schedule-summary` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -182,6 +196,8 @@ impl OrgScheduleSummary {
 }
 
 /// The `org-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]

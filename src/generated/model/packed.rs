@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `packed-bubble-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PackedBubbleVisualizationXAxis {
@@ -55,6 +57,8 @@ impl PackedBubbleVisualizationXAxis {
 }
 
 /// The `packed-bubble-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PackedBubbleVisualizationYAxis {
@@ -93,6 +97,8 @@ impl PackedBubbleVisualizationYAxis {
 }
 
 /// The `packed-bubble-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PackedBubbleWidgetVisualization {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `parent-part-filter` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ParentPartFilter {

@@ -19,6 +19,8 @@ use crate::models::*;
 #[cfg(any(feature = "parts", feature = "webhooks"))]
 tagged_union! {
     /// The `part` schema.
+    ///
+    /// Needs one of the features `parts`, `webhooks` (or `full`).
     pub enum Part {
         /// `capability`
         Capability(Capability) = "capability",
@@ -78,6 +80,8 @@ impl From<Runnable> for Part {
 }
 
 /// The `part-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -104,6 +108,8 @@ pub struct PartSearchSummary {
 ))]
 tagged_union! {
     /// The `part-summary` schema.
+    ///
+    /// Needs one of the 8 family features that use it (`full` has them all).
     pub enum PartSummary {
         /// `capability`
         Capability(CapabilitySummary) = "capability",
@@ -219,6 +225,8 @@ impl From<RunnableSummary> for PartSummary {
 #[cfg(feature = "parts")]
 string_enum! {
     /// The `part-type` schema.
+    ///
+    /// Needs the feature `parts` (or `full`).
     pub enum PartType {
         /// `capability`
         Capability = "capability",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `parts-create-request-capability` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -35,6 +37,8 @@ impl PartsCreateRequestCapability {
 }
 
 /// The `parts-create-request-enhancement` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -76,6 +80,8 @@ impl PartsCreateRequestEnhancement {
 }
 
 /// The `parts-create-request-feature` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -96,6 +102,8 @@ impl PartsCreateRequestFeature {
 #[cfg(feature = "parts")]
 tagged_union! {
     /// The `parts-create-request-kind` schema.
+    ///
+    /// Needs the feature `parts` (or `full`).
     pub enum PartsCreateRequestKind {
         /// `capability`
         Capability(PartsCreateRequestCapability) = "capability",
@@ -155,6 +163,8 @@ impl From<PartsCreateRequestRunnable> for PartsCreateRequestKind {
 }
 
 /// The `parts-create-request-linkable` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -188,6 +198,8 @@ impl PartsCreateRequestLinkable {
 }
 
 /// The `parts-create-request-product` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -202,6 +214,8 @@ impl PartsCreateRequestProduct {
 }
 
 /// The `parts-create-request-runnable` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -235,6 +249,8 @@ impl PartsCreateRequestRunnable {
 }
 
 /// The `parts-filter-enhancement` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -323,6 +339,8 @@ impl PartsFilterEnhancement {
 }
 
 /// The `parts-update-request-artifacts` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -346,6 +364,8 @@ impl PartsUpdateRequestArtifacts {
 }
 
 /// The `parts-update-request-capability` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -360,6 +380,8 @@ impl PartsUpdateRequestCapability {
 }
 
 /// The `parts-update-request-enhancement` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -393,6 +415,8 @@ impl PartsUpdateRequestEnhancement {
 }
 
 /// The `parts-update-request-feature` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -409,6 +433,8 @@ impl PartsUpdateRequestFeature {
 #[cfg(feature = "parts")]
 tagged_union! {
     /// The `parts-update-request-kind` schema.
+    ///
+    /// Needs the feature `parts` (or `full`).
     pub enum PartsUpdateRequestKind {
         /// `capability`
         Capability(PartsUpdateRequestCapability) = "capability",
@@ -477,6 +503,8 @@ impl From<PartsUpdateRequestRunnable> for PartsUpdateRequestKind {
 }
 
 /// The `parts-update-request-linkable` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -510,6 +538,8 @@ impl PartsUpdateRequestLinkable {
 }
 
 /// The `parts-update-request-owned-by` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -533,6 +563,8 @@ impl PartsUpdateRequestOwnedBy {
 }
 
 /// The `parts-update-request-product` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -547,6 +579,8 @@ impl PartsUpdateRequestProduct {
 }
 
 /// The `parts-update-request-runnable` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -580,6 +614,8 @@ impl PartsUpdateRequestRunnable {
 }
 
 /// The `parts-update-request-tags` schema.
+///
+/// Needs the feature `parts` (or `full`).
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -603,6 +639,8 @@ impl PartsUpdateRequestTags {
 }
 
 /// The `parts-vista-group-item` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -626,6 +664,8 @@ pub struct PartsVistaGroupItem {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `parts-vista-group-item-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum PartsVistaGroupItemType {
         /// `curated`
         Curated = "curated",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `pie-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PieVisualizationXAxis {
@@ -55,6 +57,8 @@ impl PieVisualizationXAxis {
 }
 
 /// The `pie-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PieVisualizationYAxis {
@@ -93,6 +97,8 @@ impl PieVisualizationYAxis {
 }
 
 /// The `pie-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PieWidgetVisualization {

@@ -19,6 +19,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `preferences` schema.
+    ///
+    /// Needs the feature `preferences` (or `full`).
     pub enum Preferences {
         /// `user_preferences`
         UserPreferences(UserPreferences) = "user_preferences",
@@ -27,6 +29,8 @@ tagged_union! {
 
 string_enum! {
     /// The `preferences-type` schema.
+    ///
+    /// Needs the feature `preferences` (or `full`).
     pub enum PreferencesType {
         /// `user_preferences`
         UserPreferences = "user_preferences",
@@ -35,6 +39,8 @@ string_enum! {
 
 tagged_union! {
     /// The `preferences-update-request-kind` schema.
+    ///
+    /// Needs the feature `preferences` (or `full`).
     pub enum PreferencesUpdateRequestKind {
         /// `user_preferences`
         UserPreferences(UpdateUserPreferences) = "user_preferences",

@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `primitive-value-type` schema.
+    ///
+    /// Needs the feature `roles` (or `full`).
     pub enum PrimitiveValueType {
         /// `attribute`
         Attribute = "attribute",

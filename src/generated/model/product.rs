@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `product` schema.
+///
+/// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "parts", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -128,6 +130,8 @@ impl Product {
 }
 
 /// The `product-summary` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `question-answer` schema.
+///
+/// Needs one of the features `atoms`, `question-answers`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "question-answers", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -123,6 +125,8 @@ impl QuestionAnswer {
 }
 
 /// The `question-answer-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -138,6 +142,8 @@ pub struct QuestionAnswerSearchSummary {
 #[cfg(any(feature = "atoms", feature = "question-answers", feature = "webhooks"))]
 string_enum! {
     /// The `question-answer-status` schema.
+    ///
+    /// Needs one of the features `atoms`, `question-answers`, `webhooks` (or `full`).
     pub enum QuestionAnswerStatus {
         /// `archived`
         Archived = "archived",
@@ -153,6 +159,8 @@ string_enum! {
 }
 
 /// The `question-answer-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswerSummary {
@@ -181,6 +189,8 @@ impl QuestionAnswerSummary {
 }
 
 /// The `question-answers-update-request-applies-to-articles` schema.
+///
+/// Needs the feature `question-answers` (or `full`).
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -204,6 +214,8 @@ impl QuestionAnswersUpdateRequestAppliesToArticles {
 }
 
 /// The `question-answers-update-request-applies-to-parts` schema.
+///
+/// Needs the feature `question-answers` (or `full`).
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -227,6 +239,8 @@ impl QuestionAnswersUpdateRequestAppliesToParts {
 }
 
 /// The `question-answers-update-request-owned-by` schema.
+///
+/// Needs the feature `question-answers` (or `full`).
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -250,6 +264,8 @@ impl QuestionAnswersUpdateRequestOwnedBy {
 }
 
 /// The `question-answers-update-request-shared-with` schema.
+///
+/// Needs the feature `question-answers` (or `full`).
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -273,6 +289,8 @@ impl QuestionAnswersUpdateRequestSharedWith {
 }
 
 /// The `question-answers-update-request-sources` schema.
+///
+/// Needs the feature `question-answers` (or `full`).
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -296,6 +314,8 @@ impl QuestionAnswersUpdateRequestSources {
 }
 
 /// The `question-answers-update-request-tags` schema.
+///
+/// Needs the feature `question-answers` (or `full`).
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]

@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `reactions-update-request-action` schema.
+    ///
+    /// Needs the feature `reactions` (or `full`).
     pub enum ReactionsUpdateRequestAction {
         /// `add`
         Add = "add",

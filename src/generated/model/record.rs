@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `record-template` schema.
+///
+/// Needs the feature `record-templates` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplate {
@@ -51,6 +53,8 @@ pub struct RecordTemplate {
 }
 
 /// The `record-template-field-values` schema.
+///
+/// Needs the feature `record-templates` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplateFieldValues {
@@ -61,6 +65,8 @@ pub struct RecordTemplateFieldValues {
 }
 
 /// The `record-template-info` schema.
+///
+/// Needs the feature `record-templates` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplateInfo {
@@ -72,6 +78,8 @@ pub struct RecordTemplateInfo {
 
 string_enum! {
     /// The `record-template-state` schema.
+    ///
+    /// Needs the feature `record-templates` (or `full`).
     pub enum RecordTemplateState {
         /// `active`
         Active = "active",

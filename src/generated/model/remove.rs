@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `remove-tag-with-value` schema.
+///
+/// Needs one of the features `conversations`, `works` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RemoveTagWithValue {

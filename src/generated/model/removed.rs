@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `removed-sla-metric-history` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemovedSlaMetricHistory {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `resource` schema.
+///
+/// Needs one of the features `articles`, `atoms`, `webhooks` (or `full`).
 #[cfg(any(feature = "articles", feature = "atoms", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -45,6 +47,8 @@ impl Resource {
 }
 
 /// The `resource-summary` schema.
+///
+/// Needs one of the 12 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `rev-user` schema.
+///
+/// Needs one of the features `atoms`, `rev-users`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUser {
@@ -175,6 +177,8 @@ impl RevUser {
 }
 
 /// The `rev-user-association` schema.
+///
+/// Needs the feature `rev-users` (or `full`).
 #[cfg(feature = "rev-users")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -184,6 +188,8 @@ pub struct RevUserAssociation {
 }
 
 /// The `rev-users-update-request-artifacts` schema.
+///
+/// Needs the feature `rev-users` (or `full`).
 #[cfg(feature = "rev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -207,6 +213,8 @@ impl RevUsersUpdateRequestArtifacts {
 }
 
 /// The `rev-users-update-request-custom-schema-fragments` schema.
+///
+/// Needs the feature `rev-users` (or `full`).
 #[cfg(feature = "rev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `rich-text-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RichTextWidgetVisualization {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `role` schema.
+///
+/// Needs the feature `roles` (or `full`).
 #[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -40,6 +42,8 @@ pub struct Role {
 #[cfg(feature = "roles")]
 string_enum! {
     /// The `role-privileges` schema.
+    ///
+    /// Needs the feature `roles` (or `full`).
     pub enum RolePrivileges {
         /// `create`
         Create = "create",
@@ -55,6 +59,8 @@ string_enum! {
 }
 
 /// The `role-summary` schema.
+///
+/// Needs one of the features `atoms`, `commands`, `record-templates`, `vistas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "commands", feature = "record-templates", feature = "vistas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -70,6 +76,8 @@ pub struct RoleSummary {
 #[cfg(feature = "roles")]
 string_enum! {
     /// The `role-target` schema.
+    ///
+    /// Needs the feature `roles` (or `full`).
     pub enum RoleTarget {
         /// `article`
         Article = "article",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `roles-create-request-caveat` schema.
+///
+/// Needs the feature `roles` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesCreateRequestCaveat {
@@ -40,6 +42,8 @@ impl RolesCreateRequestCaveat {
 }
 
 /// The `roles-create-request-primitive-value` schema.
+///
+/// Needs the feature `roles` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesCreateRequestPrimitiveValue {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `saml-connection-fields-map` schema.
+///
+/// Needs the feature `dev-orgs` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SamlConnectionFieldsMap {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `scatter-visualization-x-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScatterVisualizationXAxis {
@@ -55,6 +57,8 @@ impl ScatterVisualizationXAxis {
 }
 
 /// The `scatter-visualization-y-axis` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScatterVisualizationYAxis {
@@ -93,6 +97,8 @@ impl ScatterVisualizationYAxis {
 }
 
 /// The `scatter-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScatterWidgetVisualization {

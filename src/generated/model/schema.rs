@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `schema-bool-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaBoolFieldDescriptor {
@@ -97,6 +99,8 @@ impl SchemaBoolFieldDescriptor {
 }
 
 /// The `schema-bool-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaBoolListFieldDescriptor {
@@ -177,6 +181,8 @@ impl SchemaBoolListFieldDescriptor {
 }
 
 /// The `schema-composite-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaCompositeFieldDescriptor {
@@ -257,6 +263,8 @@ impl SchemaCompositeFieldDescriptor {
 }
 
 /// The `schema-composite-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaCompositeListFieldDescriptor {
@@ -337,6 +345,8 @@ impl SchemaCompositeListFieldDescriptor {
 }
 
 /// The `schema-date-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDateFieldDescriptor {
@@ -417,6 +427,8 @@ impl SchemaDateFieldDescriptor {
 }
 
 /// The `schema-date-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDateListFieldDescriptor {
@@ -497,6 +509,8 @@ impl SchemaDateListFieldDescriptor {
 }
 
 /// The `schema-double-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDoubleFieldDescriptor {
@@ -577,6 +591,8 @@ impl SchemaDoubleFieldDescriptor {
 }
 
 /// The `schema-double-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDoubleListFieldDescriptor {
@@ -657,6 +673,8 @@ impl SchemaDoubleListFieldDescriptor {
 }
 
 /// The `schema-enum-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaEnumFieldDescriptor {
@@ -753,6 +771,8 @@ impl SchemaEnumFieldDescriptor {
 }
 
 /// The `schema-enum-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaEnumListFieldDescriptor {
@@ -849,6 +869,8 @@ impl SchemaEnumListFieldDescriptor {
 }
 
 /// The `schema-field-create-view-ui-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldCreateViewUiMetadata {
@@ -872,6 +894,8 @@ impl SchemaFieldCreateViewUiMetadata {
 tagged_union! {
     tag = "field_type";
     /// The `schema-field-descriptor` schema.
+    ///
+    /// Needs one of the 8 family features that use it (`full` has them all).
     pub enum SchemaFieldDescriptor {
         /// `array`
         Array(SchemaFieldDescriptorArrayType) = "array",
@@ -1005,6 +1029,8 @@ impl From<SchemaUnknownFieldDescriptor> for SchemaFieldDescriptor {
 }
 
 /// The `schema-field-descriptor-array-type` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldDescriptorArrayType {
@@ -1041,6 +1067,8 @@ impl SchemaFieldDescriptorArrayType {
 tagged_union! {
     tag = "base_type";
     /// The `schema-field-descriptor-array-type-kind` schema.
+    ///
+    /// Needs one of the 8 family features that use it (`full` has them all).
     pub enum SchemaFieldDescriptorArrayTypeKind {
         /// `bool`
         Bool(SchemaBoolListFieldDescriptor) = "bool",
@@ -1158,6 +1186,8 @@ impl From<SchemaUenumListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind
 }
 
 /// The `schema-field-detail-view-ui-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldDetailViewUiMetadata {
@@ -1179,6 +1209,8 @@ impl SchemaFieldDetailViewUiMetadata {
 }
 
 /// The `schema-field-filter-view-ui-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldFilterViewUiMetadata {
@@ -1200,6 +1232,8 @@ impl SchemaFieldFilterViewUiMetadata {
 }
 
 /// The `schema-field-list-view-ui-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldListViewUiMetadata {
@@ -1221,6 +1255,8 @@ impl SchemaFieldListViewUiMetadata {
 }
 
 /// The `schema-field-mfz-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldMfzMetadata {}
@@ -1233,6 +1269,8 @@ impl SchemaFieldMfzMetadata {
 }
 
 /// The `schema-field-oasis-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldOasisMetadata {}
@@ -1245,6 +1283,8 @@ impl SchemaFieldOasisMetadata {
 }
 
 /// The `schema-field-summary-view-ui-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldSummaryViewUiMetadata {
@@ -1266,6 +1306,8 @@ impl SchemaFieldSummaryViewUiMetadata {
 }
 
 /// The `schema-field-uenum-value` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldUenumValue {
@@ -1298,6 +1340,8 @@ impl SchemaFieldUenumValue {
 }
 
 /// The `schema-field-ui-metadata` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldUiMetadata {
@@ -1434,6 +1478,8 @@ impl SchemaFieldUiMetadata {
 }
 
 /// The `schema-id-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIdFieldDescriptor {
@@ -1520,6 +1566,8 @@ impl SchemaIdFieldDescriptor {
 }
 
 /// The `schema-id-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIdListFieldDescriptor {
@@ -1606,6 +1654,8 @@ impl SchemaIdListFieldDescriptor {
 }
 
 /// The `schema-int-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIntFieldDescriptor {
@@ -1710,6 +1760,8 @@ impl SchemaIntFieldDescriptor {
 }
 
 /// The `schema-int-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIntListFieldDescriptor {
@@ -1814,6 +1866,8 @@ impl SchemaIntListFieldDescriptor {
 }
 
 /// The `schema-json-value-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaJsonValueFieldDescriptor {
@@ -1894,6 +1948,8 @@ impl SchemaJsonValueFieldDescriptor {
 }
 
 /// The `schema-json-value-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaJsonValueListFieldDescriptor {
@@ -1974,6 +2030,8 @@ impl SchemaJsonValueListFieldDescriptor {
 }
 
 /// The `schema-rich-text-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaRichTextFieldDescriptor {
@@ -2096,6 +2154,8 @@ impl SchemaRichTextFieldDescriptor {
 }
 
 /// The `schema-rich-text-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaRichTextListFieldDescriptor {
@@ -2218,6 +2278,8 @@ impl SchemaRichTextListFieldDescriptor {
 }
 
 /// The `schema-struct-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaStructFieldDescriptor {
@@ -2298,6 +2360,8 @@ impl SchemaStructFieldDescriptor {
 }
 
 /// The `schema-struct-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaStructListFieldDescriptor {
@@ -2378,6 +2442,8 @@ impl SchemaStructListFieldDescriptor {
 }
 
 /// The `schema-text-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTextFieldDescriptor {
@@ -2500,6 +2566,8 @@ impl SchemaTextFieldDescriptor {
 }
 
 /// The `schema-text-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTextListFieldDescriptor {
@@ -2622,6 +2690,8 @@ impl SchemaTextListFieldDescriptor {
 }
 
 /// The `schema-timestamp-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTimestampFieldDescriptor {
@@ -2702,6 +2772,8 @@ impl SchemaTimestampFieldDescriptor {
 }
 
 /// The `schema-timestamp-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTimestampListFieldDescriptor {
@@ -2782,6 +2854,8 @@ impl SchemaTimestampListFieldDescriptor {
 }
 
 /// The `schema-tokens-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTokensFieldDescriptor {
@@ -2904,6 +2978,8 @@ impl SchemaTokensFieldDescriptor {
 }
 
 /// The `schema-tokens-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTokensListFieldDescriptor {
@@ -3026,6 +3102,8 @@ impl SchemaTokensListFieldDescriptor {
 }
 
 /// The `schema-uenum-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUenumFieldDescriptor {
@@ -3113,6 +3191,8 @@ impl SchemaUenumFieldDescriptor {
 }
 
 /// The `schema-uenum-list-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUenumListFieldDescriptor {
@@ -3200,6 +3280,8 @@ impl SchemaUenumListFieldDescriptor {
 }
 
 /// The `schema-unknown-field-descriptor` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUnknownFieldDescriptor {

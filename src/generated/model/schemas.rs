@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `schemas-subtype-prepare-update-get-response-added-field` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetResponseAddedField {
@@ -28,6 +30,8 @@ pub struct SchemasSubtypePrepareUpdateGetResponseAddedField {
 
 string_enum! {
     /// The `schemas-subtype-prepare-update-get-response-conflict-type` schema.
+    ///
+    /// Needs the feature `schemas` (or `full`).
     pub enum SchemasSubtypePrepareUpdateGetResponseConflictType {
         /// `absent_in_new`
         AbsentInNew = "absent_in_new",
@@ -39,6 +43,8 @@ string_enum! {
 }
 
 /// The `schemas-subtype-prepare-update-get-response-dropped-field` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetResponseDroppedField {

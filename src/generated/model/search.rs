@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `search-hybrid-namespace` schema.
+    ///
+    /// Needs the feature `search` (or `full`).
     pub enum SearchHybridNamespace {
         /// `account`
         Account = "account",
@@ -94,6 +96,8 @@ string_enum! {
 
 string_enum! {
     /// The `search-namespace` schema.
+    ///
+    /// Needs the feature `search` (or `full`).
     pub enum SearchNamespace {
         /// `account`
         Account = "account",
@@ -165,6 +169,8 @@ string_enum! {
 tagged_union! {
     deserialize_only;
     /// The `search-result` schema.
+    ///
+    /// Needs the feature `search` (or `full`).
     pub enum SearchResult {
         /// `account`
         Account(AccountSearchSummary) = "account",
@@ -207,6 +213,8 @@ tagged_union! {
 
 string_enum! {
     /// The `search-sort-by-param` schema.
+    ///
+    /// Needs the feature `search` (or `full`).
     pub enum SearchSortByParam {
         /// `created_date`
         CreatedDate = "created_date",
@@ -219,6 +227,8 @@ string_enum! {
 
 string_enum! {
     /// The `search-sort-order-param` schema.
+    ///
+    /// Needs the feature `search` (or `full`).
     pub enum SearchSortOrderParam {
         /// `asc`
         Asc = "asc",

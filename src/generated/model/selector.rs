@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `selector` schema.
+///
+/// Needs the feature `roles` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Selector {
@@ -35,6 +37,8 @@ impl Selector {
 
 string_enum! {
     /// The `selector-object` schema.
+    ///
+    /// Needs the feature `roles` (or `full`).
     pub enum SelectorObject {
         /// `actor`
         Actor = "actor",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `send-notification` schema.
+///
+/// Needs the feature `notifications` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendNotification {
@@ -53,6 +55,8 @@ impl SendNotification {
 }
 
 /// The `send-notification-generic-notification-entry` schema.
+///
+/// Needs the feature `notifications` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntry {
@@ -82,6 +86,8 @@ impl SendNotificationGenericNotificationEntry {
 }
 
 /// The `send-notification-generic-notification-entry-metadata` schema.
+///
+/// Needs the feature `notifications` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryMetadata {
@@ -110,6 +116,8 @@ impl SendNotificationGenericNotificationEntryMetadata {
 }
 
 /// The `send-notification-generic-notification-entry-notification-action` schema.
+///
+/// Needs the feature `notifications` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryNotificationAction {
@@ -136,6 +144,8 @@ impl SendNotificationGenericNotificationEntryNotificationAction {
 }
 
 /// The `send-notification-generic-notification-entry-notification-action-clickable-action` schema.
+///
+/// Needs the feature `notifications` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryNotificationActionClickableAction {
@@ -168,6 +178,8 @@ impl SendNotificationGenericNotificationEntryNotificationActionClickableAction {
 
 string_enum! {
     /// The `send-notification-generic-notification-entry-notification-action-clickable-action-type` schema.
+    ///
+    /// Needs the feature `notifications` (or `full`).
     pub enum SendNotificationGenericNotificationEntryNotificationActionClickableActionType {
         /// `object`
         Object = "object",
@@ -178,6 +190,8 @@ string_enum! {
 
 string_enum! {
     /// The `send-notification-generic-notification-entry-notification-action-type` schema.
+    ///
+    /// Needs the feature `notifications` (or `full`).
     pub enum SendNotificationGenericNotificationEntryNotificationActionType {
         /// `clickable_action`
         ClickableAction = "clickable_action",
@@ -186,6 +200,8 @@ string_enum! {
 
 tagged_union! {
     /// The `send-notification-kind` schema.
+    ///
+    /// Needs the feature `notifications` (or `full`).
     pub enum SendNotificationKind {
         /// `generic_notification`
         GenericNotification(SendNotificationGenericNotificationEntry) = "generic_notification",

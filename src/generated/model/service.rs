@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `service-account` schema.
+///
+/// Needs one of the features `atoms`, `service-accounts` (or `full`).
 #[cfg(any(feature = "atoms", feature = "service-accounts"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -50,6 +52,8 @@ pub struct ServiceAccount {
 }
 
 /// The `service-account-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `set-issue-selector` schema.
+///
+/// Needs the feature `slas` (or `full`).
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -70,6 +72,8 @@ impl SetIssueSelector {
 }
 
 /// The `set-money` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -89,6 +93,8 @@ impl SetMoney {
 }
 
 /// The `set-org-schedule-fragment-summary` schema.
+///
+/// Needs the feature `org-schedules` (or `full`).
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -106,6 +112,8 @@ impl SetOrgScheduleFragmentSummary {
 }
 
 /// The `set-shared-with-membership` schema.
+///
+/// Needs one of the features `articles`, `commands`, `question-answers`, `snap-widgets`, `vistas` (or `full`).
 #[cfg(any(
     feature = "articles",
     feature = "commands",
@@ -146,6 +154,8 @@ impl SetSharedWithMembership {
 }
 
 /// The `set-sla-policy` schema.
+///
+/// Needs the feature `slas` (or `full`).
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -173,6 +183,8 @@ impl SetSlaPolicy {
 }
 
 /// The `set-sla-selector` schema.
+///
+/// Needs the feature `slas` (or `full`).
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -261,6 +273,8 @@ impl SetSlaSelector {
 }
 
 /// The `set-support-metric-target` schema.
+///
+/// Needs the feature `slas` (or `full`).
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -304,6 +318,8 @@ impl SetSupportMetricTarget {
 }
 
 /// The `set-weekly-org-schedule` schema.
+///
+/// Needs the feature `org-schedules` (or `full`).
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]

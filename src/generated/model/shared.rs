@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `shared-with-membership` schema.
+///
+/// Needs one of the features `atoms`, `commands`, `record-templates`, `vistas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "commands", feature = "record-templates", feature = "vistas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -28,6 +30,8 @@ pub struct SharedWithMembership {
 }
 
 /// The `shared-with-membership-filter` schema.
+///
+/// Needs one of the features `articles`, `vistas` (or `full`).
 #[cfg(any(feature = "articles", feature = "vistas"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `sla` schema.
+///
+/// Needs one of the features `atoms`, `slas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "slas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -54,6 +56,8 @@ pub struct Sla {
 #[cfg(feature = "slas")]
 string_enum! {
     /// The `sla-applies-to` schema.
+    ///
+    /// Needs the feature `slas` (or `full`).
     pub enum SlaAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -65,6 +69,8 @@ string_enum! {
 }
 
 /// The `sla-assign-result` schema.
+///
+/// Needs the feature `slas` (or `full`).
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -76,6 +82,8 @@ pub struct SlaAssignResult {
 }
 
 /// The `sla-compensation` schema.
+///
+/// Needs one of the features `atoms`, `slas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "slas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -84,6 +92,8 @@ pub struct SlaCompensation {}
 #[cfg(any(feature = "atoms", feature = "slas"))]
 string_enum! {
     /// The `sla-evaluation-period` schema.
+    ///
+    /// Needs one of the features `atoms`, `slas` (or `full`).
     pub enum SlaEvaluationPeriod {
         /// `monthly`
         Monthly = "monthly",
@@ -97,6 +107,8 @@ string_enum! {
 }
 
 /// The `sla-policy` schema.
+///
+/// Needs one of the features `atoms`, `slas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "slas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -105,6 +117,8 @@ pub struct SlaPolicy {}
 #[cfg(feature = "slas")]
 string_enum! {
     /// The `sla-selector-applies-to` schema.
+    ///
+    /// Needs the feature `slas` (or `full`).
     pub enum SlaSelectorAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -118,6 +132,8 @@ string_enum! {
 #[cfg(feature = "slas")]
 string_enum! {
     /// The `sla-selector-priority` schema.
+    ///
+    /// Needs the feature `slas` (or `full`).
     pub enum SlaSelectorPriority {
         /// `p0`
         P0 = "p0",
@@ -131,6 +147,8 @@ string_enum! {
 #[cfg(feature = "slas")]
 string_enum! {
     /// The `sla-selector-severity` schema.
+    ///
+    /// Needs the feature `slas` (or `full`).
     pub enum SlaSelectorSeverity {
         /// `blocker`
         Blocker = "blocker",
@@ -145,6 +163,8 @@ string_enum! {
 
 string_enum! {
     /// The `sla-status` schema.
+    ///
+    /// Needs one of the 12 family features that use it (`full` has them all).
     pub enum SlaStatus {
         /// `archived`
         Archived = "archived",
@@ -156,6 +176,8 @@ string_enum! {
 }
 
 /// The `sla-summary` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -214,6 +236,8 @@ impl SlaSummary {
 }
 
 /// The `sla-summary-filter` schema.
+///
+/// Needs one of the features `conversations`, `works` (or `full`).
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -244,6 +268,8 @@ impl SlaSummaryFilter {
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks", feature = "works"))]
 string_enum! {
     /// The `sla-summary-stage` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
     pub enum SlaSummaryStage {
         /// `breached`
         Breached = "breached",
@@ -259,6 +285,8 @@ string_enum! {
 }
 
 /// The `sla-tracker` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -386,6 +414,8 @@ impl SlaTracker {
 ))]
 string_enum! {
     /// The `sla-tracker-applies-to-type` schema.
+    ///
+    /// Needs one of the 11 family features that use it (`full` has them all).
     pub enum SlaTrackerAppliesToType {
         /// `conversation`
         Conversation = "conversation",
@@ -397,6 +427,8 @@ string_enum! {
 }
 
 /// The `sla-tracker-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -450,6 +482,8 @@ impl SlaTrackerSummary {
 
 string_enum! {
     /// The `sla-type` schema.
+    ///
+    /// Needs one of the 12 family features that use it (`full` has them all).
     pub enum SlaType {
         /// `external`
         External = "external",

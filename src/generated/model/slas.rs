@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `slas-filter-applies-to-operator-type` schema.
+    ///
+    /// Needs the feature `slas` (or `full`).
     pub enum SlasFilterAppliesToOperatorType {
         /// `all`
         All = "all",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `snap-in` schema.
+///
+/// Needs one of the features `atoms`, `snap-ins` (or `full`).
 #[cfg(any(feature = "atoms", feature = "snap-ins"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -38,6 +40,8 @@ pub struct SnapIn {
 }
 
 /// The `snap-in-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "commands",
@@ -85,6 +89,8 @@ impl SnapInSummary {
 }
 
 /// The `snap-in-version` schema.
+///
+/// Needs the feature `atoms` (or `full`).
 #[cfg(feature = "atoms")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -104,6 +110,8 @@ pub struct SnapInVersion {
 }
 
 /// The `snap-in-version-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -151,6 +159,8 @@ impl SnapInVersionSummary {
 }
 
 /// The `snap-ins-resources-response-keyring-data` schema.
+///
+/// Needs the feature `snap-ins` (or `full`).
 #[cfg(feature = "snap-ins")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -164,6 +174,8 @@ pub struct SnapInsResourcesResponseKeyringData {
 }
 
 /// The `snap-kit-action-request` schema.
+///
+/// Needs the feature `snap-kit-action` (or `full`).
 #[cfg(feature = "snap-kit-action")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -209,6 +221,8 @@ impl SnapKitActionRequest {
 }
 
 /// The `snap-kit-action-request-button` schema.
+///
+/// Needs the feature `snap-kit-action` (or `full`).
 #[cfg(feature = "snap-kit-action")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -226,6 +240,8 @@ impl SnapKitActionRequestButton {
 }
 
 /// The `snap-kit-action-request-form` schema.
+///
+/// Needs the feature `snap-kit-action` (or `full`).
 #[cfg(feature = "snap-kit-action")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -246,6 +262,8 @@ impl SnapKitActionRequestForm {
 #[cfg(feature = "snap-kit-action")]
 tagged_union! {
     /// The `snap-kit-action-request-kind` schema.
+    ///
+    /// Needs the feature `snap-kit-action` (or `full`).
     pub enum SnapKitActionRequestKind {
         /// `button`
         Button(SnapKitActionRequestButton) = "button",
@@ -269,6 +287,8 @@ impl From<SnapKitActionRequestForm> for SnapKitActionRequestKind {
 }
 
 /// The `snap-kit-base-widget` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -312,6 +332,8 @@ impl SnapKitBaseWidget {
 ))]
 tagged_union! {
     /// The `snap-widget` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
     pub enum SnapWidget {
         /// `email_preview`
         EmailPreview(EmailPreviewWidget) = "email_preview",
@@ -356,6 +378,8 @@ impl From<StarterMessageNudgeWidget> for SnapWidget {
 tagged_union! {
     tag = "click_action";
     /// The `snap-widget-click-interaction` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
     pub enum SnapWidgetClickInteraction {
         /// `open_plug_widget`
         OpenPlugWidget(SnapWidgetOpenPlugWidgetAction) = "open_plug_widget",
@@ -406,6 +430,8 @@ impl From<SnapWidgetStartConversationAction> for SnapWidgetClickInteraction {
 }
 
 /// The `snap-widget-email-input-interaction` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -440,6 +466,8 @@ impl SnapWidgetEmailInputInteraction {
 ))]
 tagged_union! {
     /// The `snap-widget-interaction` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
     pub enum SnapWidgetInteraction {
         /// `click`
         Click(SnapWidgetClickInteraction) = "click",
@@ -470,6 +498,8 @@ impl From<SnapWidgetEmailInputInteraction> for SnapWidgetInteraction {
 ))]
 string_enum! {
     /// The `snap-widget-namespace` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
     pub enum SnapWidgetNamespace {
         /// `ai_assistant_message`
         AiAssistantMessage = "ai_assistant_message",
@@ -487,6 +517,8 @@ string_enum! {
 }
 
 /// The `snap-widget-open-plug-widget-action` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -513,6 +545,8 @@ impl SnapWidgetOpenPlugWidgetAction {
 }
 
 /// The `snap-widget-open-url-action` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -542,6 +576,8 @@ impl SnapWidgetOpenUrlAction {
 }
 
 /// The `snap-widget-start-conversation-action` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -590,6 +626,8 @@ impl SnapWidgetStartConversationAction {
 ))]
 string_enum! {
     /// The `snap-widget-status` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
     pub enum SnapWidgetStatus {
         /// `draft`
         Draft = "draft",
@@ -601,6 +639,8 @@ string_enum! {
 #[cfg(feature = "snap-widgets")]
 tagged_union! {
     /// The `snap-widgets-create-request-kind` schema.
+    ///
+    /// Needs the feature `snap-widgets` (or `full`).
     pub enum SnapWidgetsCreateRequestKind {
         /// `email_preview`
         EmailPreview(CreateEmailPreviewWidget) = "email_preview",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `stage` schema.
+///
+/// Needs one of the features `atoms`, `custom-objects`, `incidents`, `parts`, `webhooks` (or `full`).
 #[cfg(any(
     feature = "atoms",
     feature = "custom-objects",
@@ -57,6 +59,8 @@ impl Stage {
 }
 
 /// The `stage-diagram` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -87,6 +91,8 @@ pub struct StageDiagram {
 }
 
 /// The `stage-diagram-summary` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -100,6 +106,8 @@ pub struct StageDiagramSummary {
 }
 
 /// The `stage-filter` schema.
+///
+/// Needs one of the features `conversations`, `works` (or `full`).
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -123,6 +131,8 @@ impl StageFilter {
 }
 
 /// The `stage-init` schema.
+///
+/// Needs one of the features `conversations`, `works` (or `full`).
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -151,6 +161,8 @@ impl StageInit {
 }
 
 /// The `stage-node` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -166,6 +178,8 @@ pub struct StageNode {
 }
 
 /// The `stage-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -211,6 +225,8 @@ impl StageSummary {
 }
 
 /// The `stage-transition` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -220,6 +236,8 @@ pub struct StageTransition {
 }
 
 /// The `stage-update` schema.
+///
+/// Needs one of the features `conversations`, `works` (or `full`).
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -250,6 +268,8 @@ impl StageUpdate {
 #[cfg(any(feature = "custom-objects", feature = "incidents", feature = "parts", feature = "works"))]
 string_enum! {
     /// The `stage-validation-option-for-create` schema.
+    ///
+    /// Needs one of the features `custom-objects`, `incidents`, `parts`, `works` (or `full`).
     pub enum StageValidationOptionForCreate {
         /// `allow_non_start`
         AllowNonStart = "allow_non_start",
@@ -259,6 +279,8 @@ string_enum! {
 #[cfg(any(feature = "custom-objects", feature = "incidents", feature = "parts", feature = "works"))]
 string_enum! {
     /// The `stage-validation-option-for-update` schema.
+    ///
+    /// Needs one of the features `custom-objects`, `incidents`, `parts`, `works` (or `full`).
     pub enum StageValidationOptionForUpdate {
         /// `allow_invalid_transition`
         AllowInvalidTransition = "allow_invalid_transition",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `staged-info-filter` schema.
+///
+/// Needs one of the features `incidents`, `works` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StagedInfoFilter {

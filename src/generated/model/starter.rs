@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `starter-message-nudge-widget` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StarterMessageNudgeWidget {
@@ -32,4 +34,6 @@ impl StarterMessageNudgeWidget {
 }
 
 /// The `starter-message-nudge-widget-starter-message-nudge-type` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
 pub type StarterMessageNudgeWidgetStarterMessageNudgeType = String;

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `stock-field-override` schema.
+///
+/// Needs one of the features `atoms`, `schemas` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockFieldOverride {
@@ -53,6 +55,8 @@ impl StockFieldOverride {
 }
 
 /// The `stock-schema-fragment` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -90,6 +94,8 @@ pub struct StockSchemaFragment {
 #[cfg(feature = "schemas")]
 string_enum! {
     /// The `stock-schema-fragments-list-request-filter-preset` schema.
+    ///
+    /// Needs the feature `schemas` (or `full`).
     pub enum StockSchemaFragmentsListRequestFilterPreset {
         /// `customizable_types_preset`
         CustomizableTypesPreset = "customizable_types_preset",
@@ -101,6 +107,8 @@ string_enum! {
 #[cfg(feature = "schemas")]
 string_enum! {
     /// The `stock-schema-fragments-list-request-prune` schema.
+    ///
+    /// Needs the feature `schemas` (or `full`).
     pub enum StockSchemaFragmentsListRequestPrune {
         /// `composite_schemas`
         CompositeSchemas = "composite_schemas",

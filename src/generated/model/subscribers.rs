@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `subscribers-update-request-subscribers` schema.
+///
+/// Needs the feature `subscribers` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubscribersUpdateRequestSubscribers {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `subtype` schema.
+///
+/// Needs the feature `schemas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Subtype {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `survey` schema.
+///
+/// Needs one of the features `surveys`, `webhooks` (or `full`).
 #[cfg(any(feature = "surveys", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -117,6 +119,8 @@ impl Survey {
 }
 
 /// The `survey-aggregation-filter` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -131,6 +135,8 @@ impl SurveyAggregationFilter {
 }
 
 /// The `survey-field-with-metadata` schema.
+///
+/// Needs one of the features `surveys`, `webhooks` (or `full`).
 #[cfg(any(feature = "surveys", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -164,6 +170,8 @@ impl SurveyFieldWithMetadata {
 }
 
 /// The `survey-response` schema.
+///
+/// Needs one of the features `surveys`, `webhooks` (or `full`).
 #[cfg(any(feature = "surveys", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

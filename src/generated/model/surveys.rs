@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `surveys-send-request-email` schema.
+///
+/// Needs the feature `surveys` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysSendRequestEmail {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `sync-history` schema.
+///
+/// Needs one of the features `airdrop`, `webhooks` (or `full`).
 #[cfg(any(feature = "airdrop", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -81,6 +83,8 @@ impl SyncHistory {
 }
 
 /// The `sync-in` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -161,6 +165,8 @@ impl SyncIn {
 ))]
 string_enum! {
     /// The `sync-in-status` schema.
+    ///
+    /// Needs one of the 14 family features that use it (`full` has them all).
     pub enum SyncInStatus {
         /// `failed`
         Failed = "failed",
@@ -174,6 +180,8 @@ string_enum! {
 }
 
 /// The `sync-metadata` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -242,6 +250,8 @@ impl SyncMetadata {
 }
 
 /// The `sync-metadata-filter` schema.
+///
+/// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -280,6 +290,8 @@ impl SyncMetadataFilter {
 }
 
 /// The `sync-metadata-filter-sync-in-filter` schema.
+///
+/// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -320,6 +332,8 @@ impl SyncMetadataFilterSyncInFilter {
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 string_enum! {
     /// The `sync-metadata-filter-sync-in-filter-status` schema.
+    ///
+    /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
     pub enum SyncMetadataFilterSyncInFilterStatus {
         /// `failed`
         Failed = "failed",
@@ -333,6 +347,8 @@ string_enum! {
 }
 
 /// The `sync-metadata-filter-sync-out-filter` schema.
+///
+/// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -373,6 +389,8 @@ impl SyncMetadataFilterSyncOutFilter {
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 string_enum! {
     /// The `sync-metadata-filter-sync-out-filter-status` schema.
+    ///
+    /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
     pub enum SyncMetadataFilterSyncOutFilterStatus {
         /// `failed`
         Failed = "failed",
@@ -384,6 +402,8 @@ string_enum! {
 }
 
 /// The `sync-metadata-summary` schema.
+///
+/// Needs one of the 21 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -456,6 +476,8 @@ impl SyncMetadataSummary {
 }
 
 /// The `sync-out` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -536,6 +558,8 @@ impl SyncOut {
 ))]
 string_enum! {
     /// The `sync-out-status` schema.
+    ///
+    /// Needs one of the 14 family features that use it (`full` has them all).
     pub enum SyncOutStatus {
         /// `failed`
         Failed = "failed",
@@ -547,6 +571,8 @@ string_enum! {
 }
 
 /// The `sync-progress` schema.
+///
+/// Needs one of the features `airdrop`, `webhooks` (or `full`).
 #[cfg(any(feature = "airdrop", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -588,6 +614,8 @@ impl SyncProgress {
 ))]
 string_enum! {
     /// The `sync-progress-state` schema.
+    ///
+    /// Needs one of the 15 family features that use it (`full` has them all).
     pub enum SyncProgressState {
         /// `completed`
         Completed = "completed",
@@ -629,6 +657,8 @@ string_enum! {
 }
 
 /// The `sync-progress-summary` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -682,6 +712,8 @@ impl SyncProgressSummary {
 }
 
 /// The `sync-run` schema.
+///
+/// Needs one of the features `airdrop`, `webhooks` (or `full`).
 #[cfg(any(feature = "airdrop", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -738,6 +770,8 @@ impl SyncRun {
 ))]
 string_enum! {
     /// The `sync-run-mode` schema.
+    ///
+    /// Needs one of the 15 family features that use it (`full` has them all).
     pub enum SyncRunMode {
         /// `initial`
         Initial = "initial",
@@ -751,6 +785,8 @@ string_enum! {
 #[cfg(feature = "airdrop")]
 string_enum! {
     /// The `sync-run-progress-state` schema.
+    ///
+    /// Needs the feature `airdrop` (or `full`).
     pub enum SyncRunProgressState {
         /// `completed`
         Completed = "completed",
@@ -762,6 +798,8 @@ string_enum! {
 #[cfg(feature = "airdrop")]
 string_enum! {
     /// The `sync-run-started-by` schema.
+    ///
+    /// Needs the feature `airdrop` (or `full`).
     pub enum SyncRunStartedBy {
         /// `periodic_sync_scheduler`
         PeriodicSyncScheduler = "periodic_sync_scheduler",
@@ -771,6 +809,8 @@ string_enum! {
 }
 
 /// The `sync-run-summary` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -829,6 +869,8 @@ impl SyncRunSummary {
 }
 
 /// The `sync-unit` schema.
+///
+/// Needs the feature `airdrop` (or `full`).
 #[cfg(feature = "airdrop")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -860,6 +902,8 @@ pub struct SyncUnit {
 }
 
 /// The `sync-unit-summary` schema.
+///
+/// Needs one of the 14 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -966,6 +1010,8 @@ impl SyncUnitSummary {
 ))]
 string_enum! {
     /// The `sync-unit-sync-type` schema.
+    ///
+    /// Needs one of the 15 family features that use it (`full` has them all).
     pub enum SyncUnitSyncType {
         /// `manual`
         Manual = "manual",

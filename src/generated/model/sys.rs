@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `sys-user` schema.
+///
+/// Needs one of the features `atoms`, `sys-users` (or `full`).
 #[cfg(any(feature = "atoms", feature = "sys-users"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -50,6 +52,8 @@ pub struct SysUser {
 }
 
 /// The `sys-user-summary` schema.
+///
+/// Needs one of the 12 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "commands",

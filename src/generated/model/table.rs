@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `table-visualization-column` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TableVisualizationColumn {
@@ -128,6 +130,8 @@ impl TableVisualizationColumn {
 
 string_enum! {
     /// The `table-visualization-column-lock-position` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum TableVisualizationColumnLockPosition {
         /// `left`
         Left = "left",
@@ -138,6 +142,8 @@ string_enum! {
 
 string_enum! {
     /// The `table-visualization-column-pin-position` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum TableVisualizationColumnPinPosition {
         /// `left`
         Left = "left",
@@ -147,6 +153,8 @@ string_enum! {
 }
 
 /// The `table-widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TableWidgetVisualization {

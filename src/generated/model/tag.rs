@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `tag` schema.
+///
+/// Needs one of the features `atoms`, `tags`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "tags", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -90,6 +92,8 @@ impl Tag {
 }
 
 /// The `tag-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -103,6 +107,8 @@ pub struct TagSearchSummary {
 }
 
 /// The `tag-style` schema.
+///
+/// Needs one of the features `atoms`, `tags`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "tags", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -126,6 +132,8 @@ impl TagStyle {
 }
 
 /// The `tag-with-value-filter` schema.
+///
+/// Needs the feature `conversations` (or `full`).
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `tags-update-allowed-values` schema.
+///
+/// Needs the feature `tags` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsUpdateAllowedValues {

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `task` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -160,6 +162,8 @@ impl Task {
 #[cfg(feature = "works")]
 string_enum! {
     /// The `task-priority` schema.
+    ///
+    /// Needs the feature `works` (or `full`).
     pub enum TaskPriority {
         /// `p0`
         P0 = "p0",
@@ -173,6 +177,8 @@ string_enum! {
 }
 
 /// The `task-summary` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `ticket` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -250,6 +252,8 @@ impl Ticket {
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 string_enum! {
     /// The `ticket-channels` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
     pub enum TicketChannels {
         /// `email`
         Email = "email",
@@ -266,6 +270,8 @@ string_enum! {
 
 string_enum! {
     /// The `ticket-severity` schema.
+    ///
+    /// Needs one of the 12 family features that use it (`full` has them all).
     pub enum TicketSeverity {
         /// `blocker`
         Blocker = "blocker",
@@ -279,6 +285,8 @@ string_enum! {
 }
 
 /// The `ticket-summary` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

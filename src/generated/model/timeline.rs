@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `timeline-change-event` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -129,6 +131,8 @@ impl TimelineChangeEvent {
 }
 
 /// The `timeline-change-event-created` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -152,6 +156,8 @@ impl TimelineChangeEventCreated {
 }
 
 /// The `timeline-change-event-deleted` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -175,6 +181,8 @@ impl TimelineChangeEventDeleted {
 }
 
 /// The `timeline-change-event-event` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -220,6 +228,8 @@ impl TimelineChangeEventEvent {
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 string_enum! {
     /// The `timeline-change-event-event-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
     pub enum TimelineChangeEventEventType {
         /// `annotated`
         Annotated = "annotated",
@@ -235,6 +245,8 @@ string_enum! {
 }
 
 /// The `timeline-change-event-linked` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -258,6 +270,8 @@ impl TimelineChangeEventLinked {
 }
 
 /// The `timeline-change-event-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventSummary {
@@ -286,6 +300,8 @@ impl TimelineChangeEventSummary {
 }
 
 /// The `timeline-change-event-updated` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -314,6 +330,8 @@ impl TimelineChangeEventUpdated {
 }
 
 /// The `timeline-comment` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -458,6 +476,8 @@ impl TimelineComment {
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 string_enum! {
     /// The `timeline-comment-body-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
     pub enum TimelineCommentBodyType {
         /// `data`
         Data = "data",
@@ -471,6 +491,8 @@ string_enum! {
 }
 
 /// The `timeline-comment-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineCommentSummary {
@@ -501,6 +523,8 @@ impl TimelineCommentSummary {
 #[cfg(feature = "timeline-entries")]
 string_enum! {
     /// The `timeline-entries-collection` schema.
+    ///
+    /// Needs the feature `timeline-entries` (or `full`).
     pub enum TimelineEntriesCollection {
         /// `discussions`
         Discussions = "discussions",
@@ -512,6 +536,8 @@ string_enum! {
 #[cfg(feature = "timeline-entries")]
 tagged_union! {
     /// The `timeline-entries-create-request-kind` schema.
+    ///
+    /// Needs the feature `timeline-entries` (or `full`).
     pub enum TimelineEntriesCreateRequestKind {
         /// `timeline_comment`
         TimelineComment(TimelineEntriesCreateRequestTimelineComment) = "timeline_comment",
@@ -526,6 +552,8 @@ impl From<TimelineEntriesCreateRequestTimelineComment> for TimelineEntriesCreate
 }
 
 /// The `timeline-entries-create-request-timeline-comment` schema.
+///
+/// Needs the feature `timeline-entries` (or `full`).
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -581,6 +609,8 @@ impl TimelineEntriesCreateRequestTimelineComment {
 #[cfg(feature = "timeline-entries")]
 tagged_union! {
     /// The `timeline-entries-update-request-kind` schema.
+    ///
+    /// Needs the feature `timeline-entries` (or `full`).
     pub enum TimelineEntriesUpdateRequestKind {
         /// `timeline_comment`
         TimelineComment(TimelineEntriesUpdateRequestTimelineComment) = "timeline_comment",
@@ -595,6 +625,8 @@ impl From<TimelineEntriesUpdateRequestTimelineComment> for TimelineEntriesUpdate
 }
 
 /// The `timeline-entries-update-request-timeline-comment` schema.
+///
+/// Needs the feature `timeline-entries` (or `full`).
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -643,6 +675,8 @@ impl TimelineEntriesUpdateRequestTimelineComment {
 }
 
 /// The `timeline-entries-update-request-timeline-comment-artifacts` schema.
+///
+/// Needs the feature `timeline-entries` (or `full`).
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -676,6 +710,8 @@ impl TimelineEntriesUpdateRequestTimelineCommentArtifacts {
 }
 
 /// The `timeline-entries-update-request-timeline-comment-link-previews` schema.
+///
+/// Needs the feature `timeline-entries` (or `full`).
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -711,6 +747,8 @@ impl TimelineEntriesUpdateRequestTimelineCommentLinkPreviews {
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 tagged_union! {
     /// The `timeline-entry` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
     pub enum TimelineEntry {
         /// `timeline_change_event`
         TimelineChangeEvent(TimelineChangeEvent) = "timeline_change_event",
@@ -736,6 +774,8 @@ impl From<TimelineComment> for TimelineEntry {
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 string_enum! {
     /// The `timeline-entry-object-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
     pub enum TimelineEntryObjectType {
         /// `account`
         Account = "account",
@@ -799,6 +839,8 @@ string_enum! {
 ))]
 string_enum! {
     /// The `timeline-entry-panel` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `search`, `timeline-entries`, `webhooks` (or `full`).
     pub enum TimelineEntryPanel {
         /// `alerts`
         Alerts = "alerts",
@@ -816,6 +858,8 @@ string_enum! {
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 string_enum! {
     /// The `timeline-entry-visibility` schema.
+    ///
+    /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
     pub enum TimelineEntryVisibility {
         /// `external`
         External = "external",
@@ -829,6 +873,8 @@ string_enum! {
 }
 
 /// The `timeline-reaction` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -862,6 +908,8 @@ impl TimelineReaction {
 }
 
 /// The `timeline-snap-kit-body` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -895,6 +943,8 @@ impl TimelineSnapKitBody {
 }
 
 /// The `timeline-thread` schema.
+///
+/// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `track-event` schema.
+///
+/// Needs the feature `track-events` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrackEvent {

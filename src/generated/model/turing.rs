@@ -19,6 +19,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `turing-sources` schema.
+    ///
+    /// Needs the feature `recommendations` (or `full`).
     pub enum TuringSources {
         /// `article`
         Article(ArticleSummary) = "article",

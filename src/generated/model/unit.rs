@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `unit` schema.
+///
+/// Needs one of the features `atoms`, `uoms` (or `full`).
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -36,6 +38,8 @@ impl Unit {
 }
 
 /// The `unit-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -76,6 +80,8 @@ impl UnitSummary {
 
 string_enum! {
     /// The `unit-type` schema.
+    ///
+    /// Needs one of the 10 family features that use it (`full` has them all).
     pub enum UnitType {
         /// `boolean`
         Boolean = "boolean",

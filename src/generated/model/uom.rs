@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `uom` schema.
+///
+/// Needs one of the features `atoms`, `uoms` (or `full`).
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -58,6 +60,8 @@ pub struct Uom {
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 string_enum! {
     /// The `uom-metric-scope` schema.
+    ///
+    /// Needs one of the features `atoms`, `uoms` (or `full`).
     pub enum UomMetricScope {
         /// `org`
         Org = "org",
@@ -67,6 +71,8 @@ string_enum! {
 }
 
 /// The `uom-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

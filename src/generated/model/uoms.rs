@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `uoms-update-request-dimensions` schema.
+///
+/// Needs the feature `uoms` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsUpdateRequestDimensions {

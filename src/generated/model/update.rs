@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `update-availability-preferences-group` schema.
+///
+/// Needs the feature `preferences` (or `full`).
 #[cfg(feature = "preferences")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -40,6 +42,8 @@ impl UpdateAvailabilityPreferencesGroup {
 }
 
 /// The `update-command-action` schema.
+///
+/// Needs the feature `commands` (or `full`).
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -93,6 +97,8 @@ impl UpdateCommandAction {
 }
 
 /// The `update-command-action-details` schema.
+///
+/// Needs the feature `commands` (or `full`).
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -116,6 +122,8 @@ impl UpdateCommandActionDetails {
 }
 
 /// The `update-command-surface` schema.
+///
+/// Needs the feature `commands` (or `full`).
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -144,6 +152,8 @@ impl UpdateCommandSurface {
 }
 
 /// The `update-external-source-data-comp` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -177,6 +187,8 @@ impl UpdateExternalSourceDataComp {
 }
 
 /// The `update-general-preferences-group` schema.
+///
+/// Needs the feature `preferences` (or `full`).
 #[cfg(feature = "preferences")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -205,6 +217,8 @@ impl UpdateGeneralPreferencesGroup {
 }
 
 /// The `update-impacted-customer-details` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -233,6 +247,8 @@ impl UpdateImpactedCustomerDetails {
 }
 
 /// The `update-impacted-customer-details-customer-ids` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -256,6 +272,8 @@ impl UpdateImpactedCustomerDetailsCustomerIds {
 }
 
 /// The `update-incident-applies-to-parts` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -279,6 +297,8 @@ impl UpdateIncidentAppliesToParts {
 }
 
 /// The `update-incident-artifacts` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -302,6 +322,8 @@ impl UpdateIncidentArtifacts {
 }
 
 /// The `update-incident-owned-by` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -325,6 +347,8 @@ impl UpdateIncidentOwnedBy {
 }
 
 /// The `update-incident-pia` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -348,6 +372,8 @@ impl UpdateIncidentPia {
 }
 
 /// The `update-incident-playbooks` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -371,6 +397,8 @@ impl UpdateIncidentPlaybooks {
 }
 
 /// The `update-incident-related-docs` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -394,6 +422,8 @@ impl UpdateIncidentRelatedDocs {
 }
 
 /// The `update-incident-tags` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -417,6 +447,8 @@ impl UpdateIncidentTags {
 }
 
 /// The `update-stage` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -445,6 +477,8 @@ impl UpdateStage {
 }
 
 /// The `update-stage-node` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -480,6 +514,8 @@ impl UpdateStageNode {
 }
 
 /// The `update-stage-transition` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -505,6 +541,8 @@ impl UpdateStageTransition {
 }
 
 /// The `update-stage-ui-metadata` schema.
+///
+/// Needs the feature `stage-diagrams` (or `full`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -528,6 +566,8 @@ impl UpdateStageUiMetadata {
 }
 
 /// The `update-staged-info` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -566,6 +606,8 @@ impl UpdateStagedInfo {
 }
 
 /// The `update-staged-unresolved-field` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -599,6 +641,8 @@ impl UpdateStagedUnresolvedField {
 }
 
 /// The `update-sync-in` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -637,6 +681,8 @@ impl UpdateSyncIn {
 }
 
 /// The `update-sync-metadata` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -675,6 +721,8 @@ impl UpdateSyncMetadata {
 }
 
 /// The `update-sync-out` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -713,6 +761,8 @@ impl UpdateSyncOut {
 }
 
 /// The `update-tag-with-value` schema.
+///
+/// Needs the feature `incidents` (or `full`).
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -741,6 +791,8 @@ impl UpdateTagWithValue {
 }
 
 /// The `update-user-preferences` schema.
+///
+/// Needs the feature `preferences` (or `full`).
 #[cfg(feature = "preferences")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

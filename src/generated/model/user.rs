@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `user-preferences` schema.
+///
+/// Needs one of the features `atoms`, `preferences` (or `full`).
 #[cfg(any(feature = "atoms", feature = "preferences"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -38,6 +40,8 @@ pub struct UserPreferences {
 }
 
 /// The `user-preferences-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -83,6 +87,8 @@ impl UserPreferencesSummary {
 }
 
 /// The `user-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -98,6 +104,8 @@ pub struct UserSearchSummary {
 }
 
 /// The `user-skill` schema.
+///
+/// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "dev-users", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -123,6 +131,8 @@ impl UserSkill {
 #[cfg(feature = "auth-tokens")]
 string_enum! {
     /// The `user-type` schema.
+    ///
+    /// Needs the feature `auth-tokens` (or `full`).
     pub enum UserType {
         /// `dev_user`
         DevUser = "dev_user",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `view-override` schema.
+///
+/// Needs one of the 8 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ViewOverride {

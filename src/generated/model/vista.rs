@@ -20,6 +20,8 @@ use crate::models::*;
 tagged_union! {
     deserialize_only;
     /// The `vista` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum Vista {
         /// `curated`
         Curated(CuratedVista) = "curated",
@@ -33,6 +35,8 @@ tagged_union! {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `vista-flavor` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum VistaFlavor {
         /// `nnl`
         Nnl = "nnl",
@@ -47,6 +51,8 @@ string_enum! {
 tagged_union! {
     tag = "object_type", deserialize_only;
     /// The `vista-group` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum VistaGroup {
         /// `conversations`
         Conversations(ConversationsVistaGroupItem) = "conversations",
@@ -58,6 +64,8 @@ tagged_union! {
 }
 
 /// The `vista-group-base-vista-parent-composite` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -77,6 +85,8 @@ pub struct VistaGroupBaseVistaParentComposite {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `vista-group-item-group-object-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum VistaGroupItemGroupObjectType {
         /// `conversation`
         Conversation = "conversation",
@@ -89,6 +99,8 @@ string_enum! {
 
 string_enum! {
     /// The `vista-group-item-state` schema.
+    ///
+    /// Needs one of the 12 family features that use it (`full` has them all).
     pub enum VistaGroupItemState {
         /// `active`
         Active = "active",
@@ -100,6 +112,8 @@ string_enum! {
 }
 
 /// The `vista-group-item-summary` schema.
+///
+/// Needs one of the 12 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistaGroupItemSummary {
@@ -138,6 +152,8 @@ impl VistaGroupItemSummary {
 
 string_enum! {
     /// The `vista-group-item-type` schema.
+    ///
+    /// Needs one of the 12 family features that use it (`full` has them all).
     pub enum VistaGroupItemType {
         /// `curated`
         Curated = "curated",
@@ -147,6 +163,8 @@ string_enum! {
 }
 
 /// The `vista-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -163,6 +181,8 @@ pub struct VistaSearchSummary {
 tagged_union! {
     deserialize_only;
     /// The `vista-summary` schema.
+    ///
+    /// Needs the feature `search` (or `full`).
     pub enum VistaSummary {
         /// `curated`
         Curated(CuratedVistaSummary) = "curated",
@@ -176,6 +196,8 @@ tagged_union! {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `vista-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum VistaType {
         /// `curated`
         Curated = "curated",

@@ -19,6 +19,8 @@ use crate::models::*;
 tagged_union! {
     tag = "filter_type";
     /// The `vistas-create-request-dynamic-vista` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum VistasCreateRequestDynamicVista {
         /// `meetings`
         Meetings(VistasCreateRequestDynamicVistaMeetingsVista) = "meetings",
@@ -32,6 +34,8 @@ impl From<VistasCreateRequestDynamicVistaMeetingsVista> for VistasCreateRequestD
 }
 
 /// The `vistas-create-request-dynamic-vista-meetings-vista` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasCreateRequestDynamicVistaMeetingsVista {
@@ -55,6 +59,8 @@ impl VistasCreateRequestDynamicVistaMeetingsVista {
 }
 
 /// The `vistas-create-request-dynamic-vista-meetings-vista-item-value` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasCreateRequestDynamicVistaMeetingsVistaItemValue {
@@ -71,6 +77,8 @@ impl VistasCreateRequestDynamicVistaMeetingsVistaItemValue {
 
 tagged_union! {
     /// The `vistas-create-request-kind` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum VistasCreateRequestKind {
         /// `dynamic`
         Dynamic(VistasCreateRequestDynamicVista) = "dynamic",

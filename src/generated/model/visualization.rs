@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `visualization-axis-color` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisColor {
@@ -45,6 +47,8 @@ impl VisualizationAxisColor {
 }
 
 /// The `visualization-axis-color-key-lookup` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisColorKeyLookup {
@@ -63,6 +67,8 @@ impl VisualizationAxisColorKeyLookup {
 
 string_enum! {
     /// The `visualization-axis-color-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum VisualizationAxisColorType {
         /// `key_lookup`
         KeyLookup = "key_lookup",
@@ -72,6 +78,8 @@ string_enum! {
 }
 
 /// The `visualization-axis-drill-through` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisDrillThrough {}
@@ -84,6 +92,8 @@ impl VisualizationAxisDrillThrough {
 }
 
 /// The `visualization-scrollbar` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationScrollbar {}

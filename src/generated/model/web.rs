@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `web-crawler-job` schema.
+///
+/// Needs the feature `web-crawler-jobs` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJob {
@@ -68,6 +70,8 @@ pub struct WebCrawlerJob {
 
 string_enum! {
     /// The `web-crawler-job-state` schema.
+    ///
+    /// Needs the feature `web-crawler-jobs` (or `full`).
     pub enum WebCrawlerJobState {
         /// `aborted`
         Aborted = "aborted",
@@ -84,6 +88,8 @@ string_enum! {
 
 string_enum! {
     /// The `web-crawler-jobs-control-request-action` schema.
+    ///
+    /// Needs the feature `web-crawler-jobs` (or `full`).
     pub enum WebCrawlerJobsControlRequestAction {
         /// `abort`
         Abort = "abort",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `webhook` schema.
+///
+/// Needs one of the features `atoms`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -97,6 +99,8 @@ impl Webhook {
 #[cfg(any(feature = "atoms", feature = "webhooks"))]
 string_enum! {
     /// The `webhook-event-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks` (or `full`).
     pub enum WebhookEventType {
         /// `account_created`
         AccountCreated = "account_created",
@@ -248,6 +252,8 @@ string_enum! {
 }
 
 /// The `webhook-event-verify` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -265,6 +271,8 @@ impl WebhookEventVerify {
 }
 
 /// The `webhook-header` schema.
+///
+/// Needs one of the features `atoms`, `webhooks` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -286,6 +294,8 @@ impl WebhookHeader {
 #[cfg(any(feature = "atoms", feature = "webhooks"))]
 string_enum! {
     /// The `webhook-status` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks` (or `full`).
     pub enum WebhookStatus {
         /// `active`
         Active = "active",
@@ -297,6 +307,8 @@ string_enum! {
 }
 
 /// The `webhook-summary` schema.
+///
+/// Needs one of the 9 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookSummary {

@@ -18,6 +18,8 @@ use crate::models::*;
 
 string_enum! {
     /// The `webhooks-update-action` schema.
+    ///
+    /// Needs the feature `webhooks` (or `full`).
     pub enum WebhooksUpdateAction {
         /// `activate`
         Activate = "activate",
@@ -27,6 +29,8 @@ string_enum! {
 }
 
 /// The `webhooks-update-request-event-types` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateRequestEventTypes {
@@ -58,6 +62,8 @@ impl WebhooksUpdateRequestEventTypes {
 }
 
 /// The `webhooks-update-request-headers` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateRequestHeaders {

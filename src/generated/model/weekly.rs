@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `weekly-org-schedule` schema.
+///
+/// Needs the feature `org-schedules` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WeeklyOrgSchedule {}

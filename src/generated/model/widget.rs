@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `widget` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -113,6 +115,8 @@ impl Widget {
 }
 
 /// The `widget-api-data-source` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -151,6 +155,8 @@ impl WidgetApiDataSource {
 }
 
 /// The `widget-column-projection` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -208,6 +214,8 @@ impl WidgetColumnProjection {
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 string_enum! {
     /// The `widget-column-projection-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum WidgetColumnProjectionType {
         /// `custom_field`
         CustomField = "custom_field",
@@ -217,6 +225,8 @@ string_enum! {
 }
 
 /// The `widget-data-source` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -284,6 +294,8 @@ impl WidgetDataSource {
 }
 
 /// The `widget-data-source-reference` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -311,6 +323,8 @@ impl WidgetDataSourceReference {
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 string_enum! {
     /// The `widget-data-source-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum WidgetDataSourceType {
         /// `api`
         Api = "api",
@@ -326,6 +340,8 @@ string_enum! {
 }
 
 /// The `widget-group-by-config` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -354,6 +370,8 @@ impl WidgetGroupByConfig {
 }
 
 /// The `widget-oasis-data-source` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -384,6 +402,8 @@ impl WidgetOasisDataSource {
 }
 
 /// The `widget-oasis-dataset-column` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -409,6 +429,8 @@ impl WidgetOasisDatasetColumn {
 }
 
 /// The `widget-oasis-dataset-column-projection` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -432,6 +454,8 @@ impl WidgetOasisDatasetColumnProjection {
 }
 
 /// The `widget-pvp-config` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -460,6 +484,8 @@ impl WidgetPvpConfig {
 }
 
 /// The `widget-query` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -508,6 +534,8 @@ impl WidgetQuery {
 }
 
 /// The `widget-query-joins` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -526,6 +554,8 @@ impl WidgetQueryJoins {
 }
 
 /// The `widget-query-order-by` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -547,6 +577,8 @@ impl WidgetQueryOrderBy {
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 string_enum! {
     /// The `widget-query-order-by-direction` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum WidgetQueryOrderByDirection {
         /// `ascending`
         Ascending = "ascending",
@@ -556,6 +588,8 @@ string_enum! {
 }
 
 /// The `widget-summary` schema.
+///
+/// Needs one of the 10 family features that use it (`full` has them all).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -605,6 +639,8 @@ impl WidgetSummary {
 }
 
 /// The `widget-visualization` schema.
+///
+/// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -701,6 +737,8 @@ impl WidgetVisualization {
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 string_enum! {
     /// The `widget-visualization-type` schema.
+    ///
+    /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
     pub enum WidgetVisualizationType {
         /// `bar`
         Bar = "bar",

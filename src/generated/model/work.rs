@@ -19,6 +19,8 @@ use crate::models::*;
 #[cfg(any(feature = "webhooks", feature = "works"))]
 tagged_union! {
     /// The `work` schema.
+    ///
+    /// Needs one of the features `webhooks`, `works` (or `full`).
     pub enum Work {
         /// `issue`
         Issue(Issue) = "issue",
@@ -60,6 +62,8 @@ impl From<Ticket> for Work {
 }
 
 /// The `work-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -77,6 +81,8 @@ pub struct WorkSearchSummary {
 #[cfg(any(feature = "atoms", feature = "search", feature = "webhooks", feature = "widgets"))]
 tagged_union! {
     /// The `work-summary` schema.
+    ///
+    /// Needs one of the features `atoms`, `search`, `webhooks`, `widgets` (or `full`).
     pub enum WorkSummary {
         /// `issue`
         Issue(IssueSummary) = "issue",
@@ -120,6 +126,8 @@ impl From<TicketSummary> for WorkSummary {
 #[cfg(feature = "works")]
 string_enum! {
     /// The `work-type` schema.
+    ///
+    /// Needs the feature `works` (or `full`).
     pub enum WorkType {
         /// `issue`
         Issue = "issue",

@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `workflow-run-summary` schema.
+///
+/// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
@@ -42,6 +44,8 @@ impl WorkflowRunSummary {
 }
 
 /// The `workflow-search-summary` schema.
+///
+/// Needs the feature `search` (or `full`).
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -55,6 +59,8 @@ pub struct WorkflowSearchSummary {
 }
 
 /// The `workflow-summary` schema.
+///
+/// Needs one of the features `search`, `webhooks` (or `full`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowSummary {

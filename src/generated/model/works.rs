@@ -17,6 +17,8 @@
 use crate::models::*;
 
 /// The `works-create-request-issue` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -62,6 +64,8 @@ impl WorksCreateRequestIssue {
 #[cfg(feature = "works")]
 tagged_union! {
     /// The `works-create-request-kind` schema.
+    ///
+    /// Needs the feature `works` (or `full`).
     pub enum WorksCreateRequestKind {
         /// `issue`
         Issue(WorksCreateRequestIssue) = "issue",
@@ -103,6 +107,8 @@ impl From<WorksCreateRequestTicket> for WorksCreateRequestKind {
 }
 
 /// The `works-create-request-opportunity` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -179,6 +185,8 @@ impl WorksCreateRequestOpportunity {
 }
 
 /// The `works-create-request-task` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -212,6 +220,8 @@ impl WorksCreateRequestTask {
 }
 
 /// The `works-create-request-ticket` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -280,6 +290,8 @@ impl WorksCreateRequestTicket {
 }
 
 /// The `works-filter-issue` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -343,6 +355,8 @@ impl WorksFilterIssue {
 }
 
 /// The `works-filter-opportunity` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -381,6 +395,8 @@ impl WorksFilterOpportunity {
 }
 
 /// The `works-filter-ticket` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -469,6 +485,8 @@ impl WorksFilterTicket {
 }
 
 /// The `works-update-request-artifacts` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -502,6 +520,8 @@ impl WorksUpdateRequestArtifacts {
 }
 
 /// The `works-update-request-issue` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -545,6 +565,8 @@ impl WorksUpdateRequestIssue {
 }
 
 /// The `works-update-request-issue-developed-with` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -570,6 +592,8 @@ impl WorksUpdateRequestIssueDevelopedWith {
 #[cfg(feature = "works")]
 tagged_union! {
     /// The `works-update-request-kind` schema.
+    ///
+    /// Needs the feature `works` (or `full`).
     pub enum WorksUpdateRequestKind {
         /// `issue`
         Issue(WorksUpdateRequestIssue) = "issue",
@@ -620,6 +644,8 @@ impl From<WorksUpdateRequestTicket> for WorksUpdateRequestKind {
 }
 
 /// The `works-update-request-opportunity` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -678,6 +704,8 @@ impl WorksUpdateRequestOpportunity {
 }
 
 /// The `works-update-request-opportunity-contacts` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -696,6 +724,8 @@ impl WorksUpdateRequestOpportunityContacts {
 }
 
 /// The `works-update-request-owned-by` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -719,6 +749,8 @@ impl WorksUpdateRequestOwnedBy {
 }
 
 /// The `works-update-request-reported-by` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -742,6 +774,8 @@ impl WorksUpdateRequestReportedBy {
 }
 
 /// The `works-update-request-staged-info-update` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -775,6 +809,8 @@ impl WorksUpdateRequestStagedInfoUpdate {
 }
 
 /// The `works-update-request-staged-info-update-unresolved-field` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -808,6 +844,8 @@ impl WorksUpdateRequestStagedInfoUpdateUnresolvedField {
 }
 
 /// The `works-update-request-tags` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -841,6 +879,8 @@ impl WorksUpdateRequestTags {
 }
 
 /// The `works-update-request-task` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -874,6 +914,8 @@ impl WorksUpdateRequestTask {
 }
 
 /// The `works-update-request-ticket` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -962,6 +1004,8 @@ impl WorksUpdateRequestTicket {
 }
 
 /// The `works-update-request-ticket-channels` schema.
+///
+/// Needs the feature `works` (or `full`).
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -985,6 +1029,8 @@ impl WorksUpdateRequestTicketChannels {
 }
 
 /// The `works-vista-group-item` schema.
+///
+/// Needs the feature `vistas` (or `full`).
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1008,6 +1054,8 @@ pub struct WorksVistaGroupItem {
 #[cfg(feature = "vistas")]
 string_enum! {
     /// The `works-vista-group-item-type` schema.
+    ///
+    /// Needs the feature `vistas` (or `full`).
     pub enum WorksVistaGroupItemType {
         /// `curated`
         Curated = "curated",
