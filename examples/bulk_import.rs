@@ -113,7 +113,8 @@ fn show(bar: &ProgressBar, p: &Progress, client: &Client) {
     bar.set_position(p.finished() as u64);
     let budget = client.rate_limit_budget();
     let remaining = budget.remaining.map_or_else(|| "?".to_owned(), |r| r.to_string());
-    let eta = p.eta.map_or_else(String::new, |eta| format!(", {:.0?} left", eta));
+    let eta =
+        p.eta.filter(|eta| !eta.is_zero()).map_or_else(String::new, |eta| format!(", {:.1} s left", eta.as_secs_f64()));
     bar.set_message(format!("{:.0}/s, {} in flight, budget {remaining} left{eta}", p.rate, p.in_flight));
 }
 
