@@ -250,7 +250,7 @@ async fn every_bad_request_subtype_carries_its_fields() {
         ),
         (
             r#"{"type":"missing_dependency","dependencies":[{"field_name":"a","field_value":"b"}],"provided_field_name":"c"}"#,
-            r#"MissingDependency { dependencies: [MissingDependency { field_name: "a", field_value: Some("b") }], dependent_field_name: None, dependent_field_value: None, provided_field_name: Some("c"), provided_field_value: None }"#,
+            r#"MissingDependency { dependencies: [MissingDependency { field_name: "a", field_value: "b" }], dependent_field_name: None, dependent_field_value: None, provided_field_name: Some("c"), provided_field_value: None }"#,
         ),
         (
             r#"{"type":"merge_works_error","errors":[{"work":"ISS-1","details":"closed"}]}"#,

@@ -199,13 +199,21 @@ impl Client {
     ///
     /// ```no_run
     /// # use serde::{Deserialize, Serialize};
-    /// # #[devrev::devrev_endpoint(POST, "/tags.create")]
     /// # #[derive(Debug, Clone, Serialize)]
     /// # struct TagsCreateRequest { name: String }
     /// # #[derive(Debug, Deserialize)]
     /// # struct TagsCreateResponse {}
-    /// # async fn run(client: devrev::Client) {
-    /// use devrev::bulk::BulkResult;
+    /// # impl devrev_runtime::Endpoint for TagsCreateRequest {
+    /// #     type Response = TagsCreateResponse;
+    /// #     type Error = devrev_runtime::DevRevError;
+    /// #     const METHOD: devrev_runtime::Method = devrev_runtime::Method::Post;
+    /// #     const PATH: &'static str = "/tags.create";
+    /// #     const IDEMPOTENT: bool = false;
+    /// # }
+    /// # async fn run(client: devrev_runtime::Client) {
+    /// // In the `devrev` crate: `devrev::bulk::BulkResult`, and the request
+    /// // declared with `#[devrev_endpoint(POST, "/tags.create")]`.
+    /// use devrev_runtime::bulk::BulkResult;
     ///
     /// let requests = (0..1_000).map(|i| TagsCreateRequest { name: format!("tag-{i}") });
     /// let mut outcomes = client.send_all(requests).concurrency(16);

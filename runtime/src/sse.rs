@@ -11,7 +11,7 @@
 //!   until the answer's headers arrive; an error status is a typed
 //!   [`Error`] from `send`, as usual.
 //! - Then each wait for more bytes is bounded by the client's attempt
-//!   timeout ([`TimeoutKind::Attempt`](crate::TimeoutKind::Attempt)).
+//!   timeout ([`TimeoutKind::Attempt`]).
 //! - An event whose data does not decode is an [`Error::Decode`] for that
 //!   event; the stream goes on with the next one. A data of `[DONE]` ends the
 //!   stream, as does the server closing it; a connection that breaks is an
