@@ -313,3 +313,78 @@ impl<T: DeserializeOwned> futures_core::FusedStream for EventStream<T> {
         self.done
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Event {
+        n: u32,
+    }
+
+    /// A stream with no body, fed by hand.
+    fn stream(cap: usize) -> EventStream<Event> {
+        let client = Client::builder().token("t").max_body_bytes(cap).build().unwrap();
+        EventStream::new(&client, None, ResponseMeta::new(200, Default::default(), 1))
+    }
+
+    /// Feeds `chunks` one by one; what each parse gave, as text.
+    fn feed(cap: usize, chunks: &[Vec<u8>]) -> Vec<String> {
+        let mut s = stream(cap);
+        let mut out = Vec::new();
+        for chunk in chunks {
+            s.pending = Bytes::copy_from_slice(chunk);
+            loop {
+                match s.parse() {
+                    Parsed::Event(Ok(e)) => out.push(format!("event {}", e.n)),
+                    Parsed::Event(Err(e)) => out.push(format!("error {}", e.to_string().len() > 0)),
+                    Parsed::End(None) => return out,
+                    Parsed::End(Some(_)) => {
+                        out.push("end with error".into());
+                        return out;
+                    }
+                    Parsed::NeedMore => break,
+                }
+            }
+        }
+        out
+    }
+
+    /// `bytes` cut at `cuts` (positions, any order, out of range ignored).
+    fn split(bytes: &[u8], cuts: &[usize]) -> Vec<Vec<u8>> {
+        let mut at: Vec<usize> = cuts.iter().map(|c| c % (bytes.len() + 1)).collect();
+        at.sort_unstable();
+        at.dedup();
+        let mut out = Vec::new();
+        let mut from = 0;
+        for to in at.into_iter().chain([bytes.len()]) {
+            out.push(bytes[from..to].to_vec());
+            from = to;
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn any_bytes_in_any_chunks_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), cuts in proptest::collection::vec(any::<usize>(), 0..8), cap in 1usize..256) {
+            let _ = feed(cap, &split(&bytes, &cuts));
+        }
+
+        #[test]
+        fn where_the_chunks_are_cut_does_not_matter(ns in proptest::collection::vec(any::<u32>(), 1..8), cuts in proptest::collection::vec(any::<usize>(), 0..12), crlf in any::<bool>()) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let text: String = ns.iter().map(|n| format!(": ping{eol}event: e{eol}data: {{\"n\":{eol}data: {n}}}{eol}{eol}")).collect();
+            let whole = feed(1 << 20, &[text.clone().into_bytes()]);
+            prop_assert_eq!(whole.clone(), ns.iter().map(|n| format!("event {n}")).collect::<Vec<_>>());
+            prop_assert_eq!(feed(1 << 20, &split(text.as_bytes(), &cuts)), whole);
+        }
+    }
+
+    #[test]
+    fn a_line_past_the_cap_ends_the_stream() {
+        assert_eq!(feed(16, &[b"data: {\"n\":1}\n\n".to_vec(), vec![b'x'; 40]]), ["event 1", "end with error"]);
+        assert_eq!(feed(16, &[b"data: 1234567890\ndata: 1234567890\n\n".to_vec()]), ["end with error"]);
+    }
+}
