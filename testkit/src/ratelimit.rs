@@ -65,16 +65,16 @@ struct Bucket {
     used: u32,
 }
 
-/// The end of the window that `now` falls in. A window of whole seconds is
-/// fixed and aligned to the Unix epoch (window `k` spans `[k*w, (k+1)*w)`),
-/// so its end is a whole second and `X-Ratelimit-Reset` says it exactly: a
-/// client that waits until the reset meets the new window, not the old one.
-/// Other windows start at the first request.
+/// The end of a window that starts at `now`. A window of whole seconds starts
+/// at the whole second `now` falls in, so its end is a whole second and
+/// `X-Ratelimit-Reset` says it exactly: a client that waits until the reset
+/// meets the new window, not the old one. (It is up to a second shorter than
+/// `window`; windows still start with a token's first request after the last
+/// one ended, so a test that takes less than the window sees no boundary.)
 fn window_end(now: SystemTime, window: Duration) -> SystemTime {
-    let whole = window.as_secs();
-    if whole > 0 && window.subsec_nanos() == 0 {
+    if window.as_secs() > 0 && window.subsec_nanos() == 0 {
         let secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-        UNIX_EPOCH + Duration::from_secs((secs / whole + 1) * whole)
+        UNIX_EPOCH + Duration::from_secs(secs) + window
     } else {
         now + window
     }
