@@ -33,6 +33,10 @@ pub mod rev_orgs;
 // The generated families (`src/generated/`, written by `devrev-codegen`), each
 // behind the Cargo feature of the same name; re-exported here as `devrev::<family>`.
 mod generated;
+// Hand-written companions of generated families (`src/extras/<module>.rs`),
+// re-exported by the generated module of the same name.
+#[allow(unused_imports, dead_code)]
+mod extras;
 #[allow(unused_imports)] // without a family feature there is nothing to re-export
 pub use generated::*;
 

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::plan::{module_name, Endpoint, Field, Home, Kind, Op, Plan, Ty, TypeDef, RESERVED_METHODS};
+use crate::plan::{module_name, Endpoint, Field, Home, Kind, Op, Plan, Ty, TypeDef, FEATURE_DEPS, RESERVED_METHODS};
 
 /// How to regenerate, as every generated file's first line says.
 pub const COMMAND: &str = "cargo run -p devrev-codegen -- <path/to/openapi-beta.yaml> .";
@@ -114,7 +114,9 @@ pub fn emit(plan: &Plan) -> Output {
     features.push_str(&names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", "));
     features.push_str("]\n");
     for name in &names {
-        let _ = writeln!(features, "{name} = []");
+        let deps = FEATURE_DEPS.iter().find(|(f, _)| f == name).map_or(&[][..], |(_, d)| d);
+        let deps: Vec<String> = deps.iter().map(|d| format!("\"{d}\"")).collect();
+        let _ = writeln!(features, "{name} = [{}]", deps.join(", "));
     }
     features.push_str(FEATURES_END);
     features.push('\n');
@@ -211,6 +213,14 @@ fn family_file(plan: &Plan, name: &str) -> String {
             }
             Endpoint::Skipped { .. } => {}
         }
+    }
+    if plan.companions.contains(name) {
+        let module = module_name(name);
+        let _ = write!(
+            out,
+            "\n// What the spec cannot say about this family is hand-written in `src/extras/{module}.rs`.\n\
+             pub use crate::extras::{module}::*;\n"
+        );
     }
     let requests: BTreeSet<&String> = family
         .endpoints

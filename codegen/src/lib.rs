@@ -17,7 +17,13 @@ use std::process::Command;
 /// feature block of `Cargo.toml`. Returns a one-line summary.
 pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
     let spec = spec::Spec::load(spec_path)?;
-    let plan = plan::plan(&spec)?;
+    let mut plan = plan::plan(&spec)?;
+    plan.companions = plan
+        .families
+        .keys()
+        .filter(|family| crate_dir.join(format!("src/extras/{}.rs", plan::module_name(family))).exists())
+        .cloned()
+        .collect();
     let mut output = emit::emit(&plan);
     output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(&spec, &plan));
 

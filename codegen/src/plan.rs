@@ -11,6 +11,10 @@ use crate::spec::{ref_key, AdditionalProperties, Operation, Schema, Spec};
 
 /// Families whose endpoints are still hand-written in `src/` (`rev_orgs.rs`,
 /// `accounts.rs`); moving them onto the generator is a later step.
+/// Extra entries of a family's Cargo feature: the optional dependencies its
+/// hand-written companion (`src/extras/<module>.rs`) needs.
+pub const FEATURE_DEPS: &[(&str, &[&str])] = &[];
+
 pub const HAND_WRITTEN_FAMILIES: &[&str] = &["accounts", "rev-orgs"];
 
 /// Schemas that already exist by hand in `src/models/` (schema key -> the
@@ -237,6 +241,11 @@ pub struct Plan {
     pub types: BTreeMap<String, TypeDef>,
     /// Operations of the hand-written families, left alone.
     pub hand_written_ops: usize,
+    /// Families with a hand-written companion file, `src/extras/<module>.rs`,
+    /// whose items the generated family module re-exports (what the spec
+    /// cannot say: helpers such as `by_id`, a webhook verifier). Filled by
+    /// [`crate::run`] from the files present.
+    pub companions: BTreeSet<String>,
 }
 
 /// `works-create-request` -> `WorksCreateRequest`; `p0` -> `P0`; a leading
@@ -766,7 +775,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
             entry.endpoints.push(endpoint_for(&mut planner, op)?);
         }
     }
-    let mut plan = Plan { families, types: planner.types, hand_written_ops };
+    let mut plan = Plan { families, types: planner.types, hand_written_ops, companions: BTreeSet::new() };
     for problem in &planner.problems {
         eprintln!("note: {problem}");
     }

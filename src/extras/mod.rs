@@ -1,0 +1,5 @@
+//! Hand-written companions of generated families: what DevRev's spec cannot
+//! say (helpers, verifiers, shortcuts). `devrev-codegen` re-exports the items
+//! of `src/extras/<module>.rs` from the generated `devrev::<module>` when the
+//! file exists, so they read as part of the family; each module here is
+//! behind its family's feature, like the family itself.
