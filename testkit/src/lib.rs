@@ -42,6 +42,7 @@
 
 mod api;
 mod error;
+mod events;
 mod faults;
 mod ids;
 mod input;

@@ -49,6 +49,8 @@ pub(crate) struct Shared {
     /// How many requests were answered 429 by the rate limit.
     pub(crate) rate_limited: std::sync::atomic::AtomicUsize,
     pub(crate) print_requests: bool,
+    /// Changes to objects, for webhook delivery.
+    pub(crate) events: crate::events::Events,
 }
 
 /// How many requests the request log keeps, so a long-running server's

@@ -100,6 +100,7 @@ impl TestServerBuilder {
             requests: Mutex::new(RequestLog::default()),
             rate_limited: std::sync::atomic::AtomicUsize::new(0),
             print_requests: self.print_requests,
+            events: crate::events::Events::default(),
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
         let addr = listener.local_addr()?;
