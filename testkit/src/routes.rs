@@ -50,6 +50,7 @@ pub(crate) struct Shared {
     pub(crate) rate_limited: std::sync::atomic::AtomicUsize,
     pub(crate) print_requests: bool,
     /// Changes to objects, for webhook delivery.
+    #[allow(dead_code)] // until the handlers publish
     pub(crate) events: crate::events::Events,
 }
 
