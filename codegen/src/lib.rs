@@ -6,6 +6,7 @@
 //! the files. [`run`] chains them and formats the output with `rustfmt`.
 
 pub mod emit;
+pub mod events;
 pub mod plan;
 pub mod spec;
 pub mod wire;
@@ -26,6 +27,7 @@ pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
         .collect();
     let mut output = emit::emit(&plan);
     output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(&spec, &plan));
+    events::add(&spec, &plan, &mut output.files)?;
 
     let generated = crate_dir.join("src/generated");
     if generated.exists() {

@@ -13,9 +13,14 @@ use crate::spec::{ref_key, AdditionalProperties, Operation, Schema, Spec};
 /// `accounts.rs`); moving them onto the generator is a later step.
 /// Extra entries of a family's Cargo feature: the optional dependencies its
 /// hand-written companion (`src/extras/<module>.rs`) needs.
-pub const FEATURE_DEPS: &[(&str, &[&str])] = &[];
+pub const FEATURE_DEPS: &[(&str, &[&str])] =
+    &[("webhooks", &["dep:hmac", "dep:sha2", "dep:hex", "dep:http", "dep:secrecy", "dep:thiserror"])];
 
 pub const HAND_WRITTEN_FAMILIES: &[&str] = &["accounts", "rev-orgs"];
+
+/// The body of a webhook delivery: decoded by receivers, so its closure
+/// derives `Deserialize` as well (see `events.rs` for the event enum).
+pub const WEBHOOK_EVENT: &str = "webhook-event-request";
 
 /// Schemas that already exist by hand in `src/models/` (schema key -> the
 /// Rust name there). The generated code reuses them instead of writing a
@@ -944,6 +949,12 @@ fn finish(plan: &mut Plan) -> Result<(), String> {
     }
     for key in plan.closure(responses.clone()) {
         plan.types.get_mut(&key).expect("planned").de = true;
+    }
+    // What DevRev POSTs to a webhook is read by receivers (`devrev::webhooks`), not only sent.
+    if plan.types.contains_key(WEBHOOK_EVENT) {
+        for key in plan.closure([WEBHOOK_EVENT.to_owned()]) {
+            plan.types.get_mut(&key).expect("planned").de = true;
+        }
     }
     // `tagged_union!` always implements `Deserialize`, so everything a union sent in a request holds must decode too.
     let sent_unions: Vec<String> =

@@ -3,3 +3,6 @@
 //! of `src/extras/<module>.rs` from the generated `devrev::<module>` when the
 //! file exists, so they read as part of the family; each module here is
 //! behind its family's feature, like the family itself.
+
+#[cfg(feature = "webhooks")]
+pub mod webhooks;

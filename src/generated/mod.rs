@@ -190,3 +190,7 @@ pub mod widgets;
 
 #[cfg(feature = "works")]
 pub mod works;
+
+// The webhook event enum (`events.rs` of the generator), re-exported by `devrev::webhooks`.
+#[cfg(feature = "webhooks")]
+pub(crate) mod webhook_event;

@@ -93,7 +93,7 @@ impl WebhooksDeleteRequest {
 ///
 /// Required: `id`, `webhook_id`.
 #[devrev_endpoint(POST, "/webhooks.event")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEventRequest {
     /// `account_created`.
@@ -668,6 +668,9 @@ impl WebhooksUpdateRequest {
         url: String,
     }
 }
+
+// What the spec cannot say about this family is hand-written in `src/extras/webhooks.rs`.
+pub use crate::extras::webhooks::*;
 
 /// The `webhook-event-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

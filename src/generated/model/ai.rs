@@ -69,7 +69,7 @@ impl AiAgentEventContext {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteError {
     /// `error`, required.
@@ -88,7 +88,7 @@ impl AiAgentEventExecuteError {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgress {
     /// `progress_state`.
@@ -136,7 +136,7 @@ string_enum! {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgressSkillExecuted {
     /// `args`.
@@ -146,6 +146,7 @@ pub struct AiAgentEventExecuteProgressSkillExecuted {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
     /// `output`, required.
+    #[serde(default)]
     pub output: ::serde_json::Map<String, ::serde_json::Value>,
     /// `skill_name`, required.
     pub skill_name: String,
@@ -173,10 +174,11 @@ impl AiAgentEventExecuteProgressSkillExecuted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgressSkillTriggered {
     /// `args`, required.
+    #[serde(default)]
     pub args: ::serde_json::Map<String, ::serde_json::Value>,
     /// `skill_name`, required.
     pub skill_name: String,
@@ -250,10 +252,11 @@ impl AiAgentEventSourceTarget {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventSuggestions {
     /// `suggestions`, required.
+    #[serde(default)]
     pub suggestions: Vec<AiAgentSuggestion>,
 }
 
@@ -282,7 +285,7 @@ string_enum! {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentMessageGenerationStarted {
     /// `request_id`, required.
@@ -314,7 +317,7 @@ pub struct AiAgentSessionSummary {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentSuggestion {
     /// `suggestion`, required.

@@ -20,7 +20,7 @@ use crate::models::*;
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Dashboard {
     /// `created_by`.

@@ -20,7 +20,7 @@ use crate::models::*;
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountCreated {
     /// `account`, required.
@@ -39,7 +39,7 @@ impl EventAccountCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountDeleted {
     /// `id`, required.
@@ -66,7 +66,7 @@ impl EventAccountDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountUpdated {
     /// `account`, required.
@@ -93,7 +93,7 @@ impl EventAccountUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAiAgentResponse {
     /// `agent`, required.
@@ -184,7 +184,7 @@ string_enum! {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleCreated {
     /// `article`, required.
@@ -203,7 +203,7 @@ impl EventArticleCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleDeleted {
     /// `id`, required.
@@ -230,7 +230,7 @@ impl EventArticleDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleUpdated {
     /// `article`, required.
@@ -257,7 +257,7 @@ impl EventArticleUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationCreated {
     /// `conversation`, required.
@@ -276,7 +276,7 @@ impl EventConversationCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationDeleted {
     /// `id`, required.
@@ -303,7 +303,7 @@ impl EventConversationDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationUpdated {
     /// `conversation`, required.
@@ -330,7 +330,7 @@ impl EventConversationUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardCreated {
     /// `dashboard`, required.
@@ -349,7 +349,7 @@ impl EventDashboardCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardDeleted {
     /// `id`, required.
@@ -376,7 +376,7 @@ impl EventDashboardDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardUpdated {
     /// `dashboard`, required.
@@ -403,7 +403,7 @@ impl EventDashboardUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserCreated {
     /// `dev_user`, required.
@@ -422,7 +422,7 @@ impl EventDevUserCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserDeleted {
     /// `id`, required.
@@ -449,7 +449,7 @@ impl EventDevUserDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserUpdated {
     /// `dev_user`, required.
@@ -476,7 +476,7 @@ impl EventDevUserUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupCreated {
     /// `group`, required.
@@ -495,7 +495,7 @@ impl EventGroupCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupDeleted {
     /// `id`, required.
@@ -522,7 +522,7 @@ impl EventGroupDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupMemberAdded {
     /// `group`, required.
@@ -543,7 +543,7 @@ impl EventGroupMemberAdded {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupMemberRemoved {
     /// `group`, required.
@@ -564,7 +564,7 @@ impl EventGroupMemberRemoved {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupUpdated {
     /// `group`, required.
@@ -591,7 +591,7 @@ impl EventGroupUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentCreated {
     /// `incident`, required.
@@ -610,7 +610,7 @@ impl EventIncidentCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentDeleted {
     /// `id`, required.
@@ -637,7 +637,7 @@ impl EventIncidentDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentUpdated {
     /// `incident`, required.
@@ -664,7 +664,7 @@ impl EventIncidentUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkCreated {
     /// `link`, required.
@@ -683,7 +683,7 @@ impl EventLinkCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkDeleted {
     /// `id`, required.
@@ -702,7 +702,7 @@ impl EventLinkDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkUpdated {
     /// `link`, required.
@@ -729,7 +729,7 @@ impl EventLinkUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartCreated {
     /// `part`, required.
@@ -748,7 +748,7 @@ impl EventPartCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartDeleted {
     /// `id`, required.
@@ -775,7 +775,7 @@ impl EventPartDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartUpdated {
     /// `old_part`.
@@ -802,7 +802,7 @@ impl EventPartUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerCreated {
     /// `question_answer`, required.
@@ -821,7 +821,7 @@ impl EventQuestionAnswerCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerDeleted {
     /// `id`, required.
@@ -848,7 +848,7 @@ impl EventQuestionAnswerDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerUpdated {
     /// `old_question_answer`.
@@ -875,7 +875,7 @@ impl EventQuestionAnswerUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgCreated {
     /// `rev_org`, required.
@@ -894,7 +894,7 @@ impl EventRevOrgCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgDeleted {
     /// `id`, required.
@@ -921,7 +921,7 @@ impl EventRevOrgDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgUpdated {
     /// `old_rev_org`.
@@ -948,7 +948,7 @@ impl EventRevOrgUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserCreated {
     /// `rev_user`, required.
@@ -967,7 +967,7 @@ impl EventRevUserCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserDeleted {
     /// `id`, required.
@@ -994,7 +994,7 @@ impl EventRevUserDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserUpdated {
     /// `old_rev_user`.
@@ -1021,7 +1021,7 @@ impl EventRevUserUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerCreated {
     /// `sla_tracker`, required.
@@ -1040,7 +1040,7 @@ impl EventSlaTrackerCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerDeleted {
     /// `id`, required.
@@ -1067,7 +1067,7 @@ impl EventSlaTrackerDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerFetched {
     /// `id`, required.
@@ -1137,7 +1137,7 @@ impl EventSlaTrackerFetchedOk {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerUpdated {
     /// `old_sla_tracker`.
@@ -1221,7 +1221,7 @@ string_enum! {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyCreated {
     /// `survey`, required.
@@ -1240,7 +1240,7 @@ impl EventSurveyCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyDeleted {
     /// `id`, required.
@@ -1267,7 +1267,7 @@ impl EventSurveyDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseCreated {
     /// `survey_response`, required.
@@ -1286,7 +1286,7 @@ impl EventSurveyResponseCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseDeleted {
     /// `id`, required.
@@ -1313,7 +1313,7 @@ impl EventSurveyResponseDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseUpdated {
     /// `old_survey_response`.
@@ -1340,7 +1340,7 @@ impl EventSurveyResponseUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyUpdated {
     /// `old_survey`.
@@ -1367,7 +1367,7 @@ impl EventSurveyUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryCreated {
     /// `sync_history`, required.
@@ -1386,7 +1386,7 @@ impl EventSyncHistoryCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryDeleted {
     /// `id`, required.
@@ -1405,7 +1405,7 @@ impl EventSyncHistoryDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryUpdated {
     /// `old_sync_history`.
@@ -1432,7 +1432,7 @@ impl EventSyncHistoryUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagCreated {
     /// `tag`, required.
@@ -1451,7 +1451,7 @@ impl EventTagCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagDeleted {
     /// `id`, required.
@@ -1478,7 +1478,7 @@ impl EventTagDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagUpdated {
     /// `old_tag`.
@@ -1505,7 +1505,7 @@ impl EventTagUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryCreated {
     /// `entry`, required.
@@ -1524,7 +1524,7 @@ impl EventTimelineEntryCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryDeleted {
     /// `id`, required.
@@ -1551,7 +1551,7 @@ impl EventTimelineEntryDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryUpdated {
     /// `entry`, required.
@@ -1583,7 +1583,7 @@ impl EventTimelineEntryUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryUpdatedReaction {
     /// `action`, required.
@@ -1625,7 +1625,7 @@ string_enum! {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookCreated {
     /// `webhook`, required.
@@ -1644,7 +1644,7 @@ impl EventWebhookCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookDeleted {
     /// `id`, required.
@@ -1663,7 +1663,7 @@ impl EventWebhookDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookUpdated {
     /// `webhook`, required.
@@ -1682,7 +1682,7 @@ impl EventWebhookUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetCreated {
     /// `widget`, required.
@@ -1701,7 +1701,7 @@ impl EventWidgetCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetDeleted {
     /// `id`, required.
@@ -1728,7 +1728,7 @@ impl EventWidgetDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetUpdated {
     /// `old_widget`.
@@ -1755,7 +1755,7 @@ impl EventWidgetUpdated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkCreated {
     /// `work`, required.
@@ -1774,7 +1774,7 @@ impl EventWorkCreated {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkDeleted {
     /// `id`, required.
@@ -1801,7 +1801,7 @@ impl EventWorkDeleted {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkFetched {
     /// `id`, required.
@@ -1871,7 +1871,7 @@ impl EventWorkFetchedOk {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkUpdated {
     /// `old_work`.

@@ -255,7 +255,7 @@ string_enum! {
 ///
 /// Needs the feature `webhooks` (or `full`).
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEventVerify {
     /// `challenge`, required.
