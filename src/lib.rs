@@ -101,4 +101,8 @@ pub use devrev_macros::Page;
 #[doc(hidden)]
 pub mod __private {
     pub use devrev_runtime::__private::*;
+    // For the model macros (`string_enum!`, `tagged_union!`), which code
+    // generated into a user's crate calls as `devrev::string_enum!`.
+    pub use serde;
+    pub use serde_json;
 }

@@ -4,6 +4,8 @@
 
 /// An enum of wire strings that grows over time: a value this crate does not
 /// know decodes to `Unknown(String)` instead of failing.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -46,21 +48,21 @@ macro_rules! string_enum {
             }
         }
 
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct Visitor;
-                impl ::serde::de::Visitor<'_> for Visitor {
+                impl $crate::__private::serde::de::Visitor<'_> for Visitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(concat!("a ", stringify!($name), " string"))
                     }
-                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                    fn visit_str<E: $crate::__private::serde::de::Error>(self, v: &str) -> Result<$name, E> {
                         Ok(v.parse().unwrap_or_else(|never| match never {}))
                     }
                 }
@@ -77,16 +79,18 @@ macro_rules! string_enum {
 /// `tag = "field"` tags on another field than `type`, and `deserialize_only`
 /// leaves out `Serialize` (for unions that only come in answers: the
 /// generated code does, to save compile time).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! tagged_union {
     (tag = $tag:literal, deserialize_only; $($rest:tt)*) => {
-        tagged_union!(@de $tag; $($rest)*);
+        $crate::tagged_union!(@de $tag; $($rest)*);
     };
     (tag = $tag:literal; $($rest:tt)*) => {
-        tagged_union!(@de $tag; $($rest)*);
-        tagged_union!(@ser $tag; $($rest)*);
+        $crate::tagged_union!(@de $tag; $($rest)*);
+        $crate::tagged_union!(@ser $tag; $($rest)*);
     };
     (deserialize_only; $($rest:tt)*) => {
-        tagged_union!(@de "type"; $($rest)*);
+        $crate::tagged_union!(@de "type"; $($rest)*);
     };
     (
         @de $tag:literal;
@@ -114,20 +118,20 @@ macro_rules! tagged_union {
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                use ::serde::de::Error as _;
-                let mut fields = ::serde_json::Map::<String, ::serde_json::Value>::deserialize(d)?;
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                use $crate::__private::serde::de::Error as _;
+                let mut fields = <$crate::__private::serde_json::Map<String, $crate::__private::serde_json::Value> as $crate::__private::serde::Deserialize>::deserialize(d)?;
                 let tag = match fields.remove($tag) {
-                    Some(::serde_json::Value::String(tag)) => tag,
+                    Some($crate::__private::serde_json::Value::String(tag)) => tag,
                     Some(_) => return Err(D::Error::custom(concat!("the `", $tag, "` of a ", stringify!($name), " must be a string"))),
                     None => return Err(D::Error::missing_field($tag)),
                 };
                 match tag.as_str() {
-                    $( $wire => ::serde_json::from_value(::serde_json::Value::Object(fields))
+                    $( $wire => $crate::__private::serde_json::from_value($crate::__private::serde_json::Value::Object(fields))
                         .map($name::$variant)
                         .map_err(|e| D::Error::custom(format_args!("{} `{}`: {e}", stringify!($name), $wire))), )*
-                    _ => Ok($name::Unknown($crate::models::UnknownObject { type_name: tag, fields })),
+                    _ => Ok($name::Unknown($crate::models::UnknownObject::__from_parts(tag, fields))),
                 }
             }
         }
@@ -139,25 +143,25 @@ macro_rules! tagged_union {
             $( $(#[$vmeta:meta])* $variant:ident($ty:ty) = $wire:literal, )*
         }
     ) => {
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use ::serde::ser::Error as _;
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use $crate::__private::serde::ser::Error as _;
                 let (tag, value) = match self {
-                    $( $name::$variant(inner) => ($wire, ::serde_json::to_value(inner).map_err(S::Error::custom)?), )*
-                    $name::Unknown(other) => (other.type_name.as_str(), ::serde_json::Value::Object(other.fields.clone())),
+                    $( $name::$variant(inner) => ($wire, $crate::__private::serde_json::to_value(inner).map_err(S::Error::custom)?), )*
+                    $name::Unknown(other) => (other.type_name.as_str(), $crate::__private::serde_json::Value::Object(other.fields.clone())),
                 };
                 let mut map = match value {
-                    ::serde_json::Value::Object(map) => map,
-                    _ => ::serde_json::Map::new(),
+                    $crate::__private::serde_json::Value::Object(map) => map,
+                    _ => $crate::__private::serde_json::Map::new(),
                 };
-                map.insert($tag.to_owned(), ::serde_json::Value::String(tag.to_owned()));
-                map.serialize(s)
+                map.insert($tag.to_owned(), $crate::__private::serde_json::Value::String(tag.to_owned()));
+                $crate::__private::serde::Serialize::serialize(&map, s)
             }
         }
     };
     ($($rest:tt)*) => {
-        tagged_union!(@de "type"; $($rest)*);
-        tagged_union!(@ser "type"; $($rest)*);
+        $crate::tagged_union!(@de "type"; $($rest)*);
+        $crate::tagged_union!(@ser "type"; $($rest)*);
     };
 }
 
@@ -165,6 +169,8 @@ macro_rules! tagged_union {
 ///
 /// `name: Type` takes `impl Into<Type>`; `list name: Item` takes any iterator
 /// of `impl Into<Item>`.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! setters {
     () => {};
     ($(#[$m:meta])* list $field:ident : $item:ty $(, $($rest:tt)*)?) => {
@@ -178,7 +184,7 @@ macro_rules! setters {
             self.$field = Some(values.into_iter().map(Into::into).collect());
             self
         }
-        setters!($($($rest)*)?);
+        $crate::setters!($($($rest)*)?);
     };
     ($(#[$m:meta])* $field:ident : $ty:ty $(, $($rest:tt)*)?) => {
         $(#[$m])*
@@ -187,7 +193,7 @@ macro_rules! setters {
             self.$field = Some(value.into());
             self
         }
-        setters!($($($rest)*)?);
+        $crate::setters!($($($rest)*)?);
     };
 }
 
@@ -211,6 +217,8 @@ macro_rules! setters {
 ///     impl { pub fn new(id: impl Into<String>) -> Self { Self { id: id.into() } } }
 /// }
 /// ```
+#[doc(hidden)]
+#[macro_export]
 macro_rules! get_and_post {
     (
         $(#[$get_attr:meta])*

@@ -251,6 +251,27 @@ pub struct Plan {
     /// cannot say: helpers such as `by_id`, a webhook verifier). Filled by
     /// [`crate::run`] from the files present.
     pub companions: BTreeSet<String>,
+    /// Whom the code is for: the `devrev` crate itself, or a user's crate.
+    pub target: Target,
+}
+
+/// Whom the generated code is for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Target {
+    /// The `devrev` crate itself: `src/generated/`, one feature per family,
+    /// paths through `crate::`.
+    #[default]
+    Devrev,
+    /// A user's crate: the chosen families and the models they need, in one
+    /// directory, without features, naming `devrev` through `root` (`::devrev`,
+    /// or the path of a renamed dependency, which also goes into each
+    /// attribute as `crate = ...`).
+    User {
+        root: String,
+        families: BTreeSet<String>,
+        /// The command that regenerates the files, for their first line.
+        command: String,
+    },
 }
 
 /// `works-create-request` -> `WorksCreateRequest`; `p0` -> `P0`; a leading
@@ -780,7 +801,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
             entry.endpoints.push(endpoint_for(&mut planner, op)?);
         }
     }
-    let mut plan = Plan { families, types: planner.types, hand_written_ops, companions: BTreeSet::new() };
+    let mut plan = Plan { families, types: planner.types, hand_written_ops, companions: BTreeSet::new(), target: Target::Devrev };
     for problem in &planner.problems {
         eprintln!("note: {problem}");
     }

@@ -48,6 +48,14 @@ fn checked_in_output_matches_a_fresh_run() {
     for file in ["Cargo.toml", "rustfmt.toml", "README.md"] {
         std::fs::copy(repo.join(file), tmp.join(file)).unwrap();
     }
+    // The hand-written companions decide which generated families re-export them.
+    std::fs::create_dir_all(tmp.join("src/extras")).unwrap();
+    for entry in std::fs::read_dir(repo.join("src/extras")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            std::fs::copy(&path, tmp.join("src/extras").join(path.file_name().unwrap())).unwrap();
+        }
+    }
     devrev_codegen::run(Path::new(&spec), &tmp).unwrap();
 
     let fresh = files_under(&tmp.join("src/generated"));

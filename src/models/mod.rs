@@ -41,6 +41,13 @@ impl UnknownObject {
     pub fn id(&self) -> Option<&str> {
         self.fields.get("id")?.as_str()
     }
+
+    /// For `tagged_union!` expanded in another crate, which cannot build a
+    /// `#[non_exhaustive]` struct with a literal.
+    #[doc(hidden)]
+    pub fn __from_parts(type_name: String, fields: serde_json::Map<String, serde_json::Value>) -> Self {
+        UnknownObject { type_name, fields }
+    }
 }
 
 /// A date and time as DevRev sends it (RFC 3339, UTC).
