@@ -281,9 +281,7 @@ impl Verifier {
     pub fn verify(&self, headers: &http::HeaderMap, body: &[u8]) -> Result<Event, WebhookError> {
         let signature = match headers.get(SIGNATURE_HEADER) {
             None => None,
-            Some(value) => {
-                Some(value.to_str().map_err(|_| WebhookError::MalformedSignature { reason: "not ASCII" })?)
-            }
+            Some(value) => Some(value.to_str().map_err(|_| WebhookError::MalformedSignature { reason: "not ASCII" })?),
         };
         self.verify_at(signature, body, Utc::now())
     }

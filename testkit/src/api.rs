@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
+use crate::events::{Change, Events, ObjectChange};
 use crate::input::{DateFilter, Input};
 use crate::pagination::Paging;
 use crate::store::{AccountRec, DevUser, RevOrgRec, Stamp, Store};
@@ -115,8 +116,66 @@ fn page(key: &str, items: Vec<Value>, next: Option<String>, prev: Option<String>
     (StatusCode::OK, Value::Object(map))
 }
 
-/// Runs `op` for `user` on `store`.
-pub(crate) fn run(store: &mut Store, user: &DevUser, op: Op, input: &Input) -> Result<Answer, ApiError> {
+/// Runs `op` for `user` on `store`, and publishes the objects it changed on `events`.
+pub(crate) fn run(
+    store: &mut Store,
+    user: &DevUser,
+    op: Op,
+    input: &Input,
+    events: &Events,
+) -> Result<Answer, ApiError> {
+    // What an update or delete changes, as it was; for an account's delete, its rev orgs too.
+    let id = || input.string("id").ok().flatten();
+    let account = matches!(op, Op::AccountsUpdate | Op::AccountsDelete)
+        .then(id)
+        .flatten()
+        .and_then(|id| store.find_account("id", &id).ok());
+    let org = matches!(op, Op::RevOrgsUpdate | Op::RevOrgsDelete)
+        .then(id)
+        .flatten()
+        .and_then(|id| store.find_rev_org("id", &id).ok());
+    let before = match (&account, &org) {
+        (Some(key), _) => Some(to_value(store.render_account(&store.accounts[key]))),
+        (_, Some(key)) => Some(to_value(store.render_rev_org(&store.rev_orgs[key]))),
+        _ => None,
+    };
+    let orgs_before: Vec<Value> = match (&account, op) {
+        (Some(key), Op::AccountsDelete) => {
+            store.rev_orgs.values().filter(|o| &o.account == key).map(|o| to_value(store.render_rev_org(o))).collect()
+        }
+        _ => Vec::new(),
+    };
+    let answer = run_op(store, user, op, input)?;
+    let publish = |change, object_type: &str, object: &Value, old: Option<&Value>| {
+        events.publish(ObjectChange {
+            change,
+            object_type: object_type.to_owned(),
+            object: object.clone(),
+            old: old.cloned(),
+        });
+    };
+    let body = &answer.1;
+    match (op, before.as_ref()) {
+        (Op::AccountsCreate, _) => {
+            publish(Change::Created, "account", &body["account"], None);
+            publish(Change::Created, "rev_org", &body["default_rev_org"], None);
+        }
+        (Op::RevOrgsCreate, _) => publish(Change::Created, "rev_org", &body["rev_org"], None),
+        (Op::AccountsUpdate, old) => publish(Change::Updated, "account", &body["account"], old),
+        (Op::RevOrgsUpdate, old) => publish(Change::Updated, "rev_org", &body["rev_org"], old),
+        (Op::AccountsDelete, Some(old)) => {
+            publish(Change::Deleted, "account", old, None);
+            for org in &orgs_before {
+                publish(Change::Deleted, "rev_org", org, None);
+            }
+        }
+        (Op::RevOrgsDelete, Some(old)) => publish(Change::Deleted, "rev_org", old, None),
+        _ => {}
+    }
+    Ok(answer)
+}
+
+fn run_op(store: &mut Store, user: &DevUser, op: Op, input: &Input) -> Result<Answer, ApiError> {
     match op {
         Op::AccountsCreate => accounts_create(store, user, input),
         Op::AccountsGet => {

@@ -9,7 +9,6 @@ const BACKLOG: usize = 1024;
 
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // each kind is published once every family publishes
 pub(crate) enum Change {
     Created,
     Updated,
@@ -20,7 +19,6 @@ pub(crate) enum Change {
 /// `account`, `rev_org`, `tag`, ...), the object after the change (for a
 /// delete, as it was), and for an update the object before it.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // read by the webhook delivery
 pub(crate) struct ObjectChange {
     pub(crate) change: Change,
     pub(crate) object_type: String,
@@ -40,7 +38,6 @@ impl Default for Events {
     }
 }
 
-#[allow(dead_code)] // used as families publish and webhooks listen
 impl Events {
     /// Publishes a change to every current listener.
     pub(crate) fn publish(&self, change: ObjectChange) {

@@ -51,6 +51,7 @@ mod ratelimit;
 mod routes;
 mod server;
 mod store;
+mod webhooks;
 mod wire;
 
 pub use faults::Fault;
@@ -58,3 +59,4 @@ pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;
 pub use routes::{RecordedRequest, KEPT_REQUESTS};
 pub use server::{TestServer, TestServerBuilder, DEFAULT_USER};
+pub use webhooks::WebhookDelivery;

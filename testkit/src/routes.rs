@@ -50,8 +50,9 @@ pub(crate) struct Shared {
     pub(crate) rate_limited: std::sync::atomic::AtomicUsize,
     pub(crate) print_requests: bool,
     /// Changes to objects, for webhook delivery.
-    #[allow(dead_code)] // until the handlers publish
     pub(crate) events: crate::events::Events,
+    /// Webhooks and their deliveries.
+    pub(crate) webhooks: Arc<crate::webhooks::Webhooks>,
 }
 
 /// How many requests the request log keeps, so a long-running server's
@@ -108,6 +109,7 @@ pub(crate) fn router(app: App) -> Router {
         let route: MethodRouter<App> = if op.has_get() { get(handler).post(handler) } else { post(handler) };
         api = api.route(op.path(), route);
     }
+    let api = crate::webhooks::register(api, &app);
     api.route_layer(from_fn_with_state(app.clone(), authenticate))
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::route_not_found() })
@@ -120,7 +122,7 @@ fn handle(app: &Shared, user: &DevUser, op: Op, method: &Method, query: Option<&
         if method == Method::POST { Input::from_body(body) } else { Ok(Input::from_query(query, op.array_params())) };
     let result = input.and_then(|input| {
         let mut store = app.store.lock().unwrap_or_else(|e| e.into_inner());
-        api::run(&mut store, user, op, &input)
+        api::run(&mut store, user, op, &input, &app.events)
     });
     match result {
         Ok((status, body)) => json_response(status, &body),

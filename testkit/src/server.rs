@@ -35,6 +35,7 @@ pub struct TestServerBuilder {
     token_limits: HashMap<String, RateLimit>,
     port: u16,
     print_requests: bool,
+    webhooks: crate::webhooks::Settings,
 }
 
 impl TestServerBuilder {
@@ -76,6 +77,21 @@ impl TestServerBuilder {
         self
     }
 
+    /// The delays before each retry of a webhook delivery that was not
+    /// answered 2xx within 3 seconds (default DevRev's: immediately, 30 s,
+    /// 3 min). Tests shorten them, such as `[10 ms, 10 ms]`.
+    pub fn webhook_retry_delays(mut self, delays: impl IntoIterator<Item = Duration>) -> Self {
+        self.webhooks.retry_delays = delays.into_iter().collect();
+        self
+    }
+
+    /// Sends every accepted webhook delivery a second time (same event ID),
+    /// as DevRev may, so a receiver's de-duplication can be tested.
+    pub fn webhook_duplicates(mut self, duplicates: bool) -> Self {
+        self.webhooks.duplicates = duplicates;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -101,6 +117,7 @@ impl TestServerBuilder {
             rate_limited: std::sync::atomic::AtomicUsize::new(0),
             print_requests: self.print_requests,
             events: crate::events::Events::default(),
+            webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks)),
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
         let addr = listener.local_addr()?;
@@ -206,6 +223,12 @@ impl TestServer {
             .get(external_ref)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// Every webhook delivery attempt so far (verify challenges included),
+    /// in the order they finished.
+    pub fn webhook_deliveries(&self) -> Vec<crate::WebhookDelivery> {
+        self.shared.webhooks.deliveries()
     }
 
     /// How many requests were received for `path`.

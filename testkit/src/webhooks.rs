@@ -1,0 +1,413 @@
+//! Webhooks: `webhooks.create`, `get`, `list`, `update`, `delete`, and the
+//! deliveries, as DevRev makes them.
+//!
+//! - `webhooks.create` stores the URL and event types (none given: every
+//!   type) and answers 201 with the webhook, its `secret` (generated unless
+//!   given) and `status: "unverified"`. The server then POSTs a `verify`
+//!   event; an answer of 200 with `{"challenge": "<the same>"}` makes the
+//!   webhook `active`. A changed URL or secret makes it unverified again and
+//!   sends a new challenge.
+//! - Every change the server makes to an object afterwards (published on
+//!   [`crate::events::Events`]) is delivered to each active webhook subscribed
+//!   to its type (`<object>_created`, `_updated`, `_deleted`), as one JSON
+//!   object signed with `X-DevRev-Signature` (lowercase hex HMAC-SHA256 of the
+//!   body under the secret).
+//! - A delivery not answered 2xx within 3 seconds is retried after each of
+//!   the retry delays: DevRev's are immediately, 30 s and 3 min;
+//!   [`TestServerBuilder::webhook_retry_delays`](crate::TestServerBuilder::webhook_retry_delays)
+//!   shortens them for tests. With
+//!   [`webhook_duplicates`](crate::TestServerBuilder::webhook_duplicates),
+//!   each accepted delivery is sent a second time, as DevRev may.
+//! - Deliveries run concurrently, so they are only roughly in order; the
+//!   `timestamp`s order them.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use tokio::sync::broadcast;
+
+use crate::error::ApiError;
+use crate::events::{Change, ObjectChange};
+use crate::input::Input;
+use crate::routes::{json_response, Shared};
+
+type App = Arc<Shared>;
+
+/// DevRev's retries of an unanswered delivery: immediately, after 30 s, after 3 min.
+pub(crate) const DEVREV_RETRY_DELAYS: [Duration; 3] =
+    [Duration::ZERO, Duration::from_secs(30), Duration::from_secs(180)];
+
+/// How long a receiver has to answer one attempt.
+const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+
+/// The DON prefix of webhooks and events.
+const DON: &str = "don:integration:dvrv-us-1:devo/1:";
+
+/// The delivery settings of a server.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub(crate) retry_delays: Vec<Duration>,
+    pub(crate) duplicates: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { retry_delays: DEVREV_RETRY_DELAYS.to_vec(), duplicates: false }
+    }
+}
+
+/// One attempt to deliver an event, as [`TestServer::webhook_deliveries`](crate::TestServer::webhook_deliveries) reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WebhookDelivery {
+    /// The webhook's ID.
+    pub webhook_id: String,
+    /// The event's ID (the same on retries and duplicates).
+    pub event_id: String,
+    /// The event type, such as `account_created` or `verify`.
+    pub event_type: String,
+    /// 1 for the first attempt, 2 for the first retry, ...
+    pub attempt: usize,
+    /// The receiver's answer, or `None` when it did not answer in time or
+    /// could not be reached.
+    pub status: Option<u16>,
+}
+
+#[derive(Debug, Clone)]
+struct Hook {
+    id: String,
+    url: String,
+    /// Empty: every type.
+    event_types: Vec<String>,
+    secret: String,
+    status: &'static str,
+    created: DateTime<Utc>,
+    modified: DateTime<Utc>,
+}
+
+impl Hook {
+    fn render(&self) -> Value {
+        json!({
+            "id": self.id,
+            "display_id": self.id.rsplit('/').next().unwrap_or_default(),
+            "url": self.url,
+            "event_types": self.event_types,
+            "secret": self.secret,
+            "status": self.status,
+            "created_date": crate::store::format_time(self.created),
+            "modified_date": crate::store::format_time(self.modified),
+        })
+    }
+
+    fn wants(&self, event_type: &str) -> bool {
+        self.status == "active" && (self.event_types.is_empty() || self.event_types.iter().any(|t| t == event_type))
+    }
+}
+
+/// The webhooks of a server and their deliveries.
+#[derive(Debug)]
+pub(crate) struct Webhooks {
+    settings: Settings,
+    client: reqwest::Client,
+    hooks: Mutex<BTreeMap<String, Hook>>,
+    log: Mutex<Vec<WebhookDelivery>>,
+    seq: AtomicU64,
+    clock: Mutex<Option<DateTime<Utc>>>,
+}
+
+impl Webhooks {
+    pub(crate) fn new(settings: Settings) -> Self {
+        Webhooks {
+            settings,
+            // Loopback receivers in tests; no proxy from the environment.
+            client: reqwest::Client::builder().no_proxy().build().unwrap_or_default(),
+            hooks: Mutex::new(BTreeMap::new()),
+            log: Mutex::new(Vec::new()),
+            seq: AtomicU64::new(0),
+            clock: Mutex::new(None),
+        }
+    }
+
+    /// Every delivery attempt so far, in the order they finished.
+    pub(crate) fn deliveries(&self) -> Vec<WebhookDelivery> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn next_key(&self) -> String {
+        let n = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let random: String = std::iter::repeat_with(fastrand::alphanumeric).take(6).collect();
+        format!("{n}{random}")
+    }
+
+    /// Now, strictly later than the last time given, so timestamps order events.
+    fn now(&self) -> DateTime<Utc> {
+        let mut last = self.clock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = Utc::now();
+        if let Some(prev) = *last {
+            if t <= prev {
+                t = prev + chrono::TimeDelta::microseconds(1);
+            }
+        }
+        *last = Some(t);
+        t
+    }
+
+    fn hook(&self, id: &str) -> Option<Hook> {
+        self.hooks.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    /// An event's body: the envelope and the data under the type's name.
+    fn event(&self, webhook_id: &str, event_type: &str, data: Value) -> (String, String) {
+        let id = format!("{DON}event/{}", self.next_key());
+        let timestamp = self.now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let body = json!({
+            "id": id,
+            "webhook_id": webhook_id,
+            "timestamp": timestamp,
+            "type": event_type,
+            event_type: data,
+        });
+        (id, body.to_string())
+    }
+}
+
+/// The lowercase hex HMAC-SHA256 of `body` under `secret`.
+fn sign(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC accepts any key length");
+    mac.update(body);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// Adds the webhook endpoints to `api` and starts delivering `app`'s object
+/// changes; the delivery task ends when the server's event channel closes.
+pub(crate) fn register(api: Router<App>, app: &App) -> Router<App> {
+    tokio::spawn(listen(Arc::clone(&app.webhooks), app.events.subscribe()));
+    let body_handler = |f: fn(&App, Input) -> Result<(StatusCode, Value), ApiError>| {
+        move |State(app): State<App>, method: Method, query: axum::extract::RawQuery, body: Bytes| async move {
+            let input = if method == Method::POST {
+                Input::from_body(&body)
+            } else {
+                Ok(Input::from_query(query.0.as_deref(), &[]))
+            };
+            match input.and_then(|input| f(&app, input)) {
+                Ok((status, body)) => json_response(status, &body),
+                Err(e) => e.into_response(),
+            }
+        }
+    };
+    api.route("/webhooks.create", post(body_handler(create)))
+        .route("/webhooks.get", get(body_handler(get_one)).post(body_handler(get_one)))
+        .route("/webhooks.list", get(body_handler(list)).post(body_handler(list)))
+        .route("/webhooks.update", post(body_handler(update)))
+        .route("/webhooks.delete", post(body_handler(delete)))
+}
+
+fn event_types(input: &Input, name: &str) -> Result<Option<Vec<String>>, ApiError> {
+    input.strings(name)
+}
+
+fn create(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
+    let url = input.required_string("url")?;
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ApiError::invalid_field("url", "the URL must be http:// or https://"));
+    }
+    let event_types = event_types(&input, "event_types")?.unwrap_or_default();
+    let secret =
+        input.string("secret")?.unwrap_or_else(|| std::iter::repeat_with(fastrand::alphanumeric).take(32).collect());
+    let hooks = &app.webhooks;
+    let now = hooks.now();
+    let hook = Hook {
+        id: format!("{DON}webhook/{}", hooks.next_key()),
+        url,
+        event_types,
+        secret,
+        status: "unverified",
+        created: now,
+        modified: now,
+    };
+    hooks.hooks.lock().unwrap_or_else(|e| e.into_inner()).insert(hook.id.clone(), hook.clone());
+    tokio::spawn(challenge(Arc::clone(hooks), hook.id.clone()));
+    Ok((StatusCode::CREATED, json!({ "webhook": hook.render() })))
+}
+
+fn find(app: &App, input: &Input) -> Result<Hook, ApiError> {
+    let id = input.required_string("id")?;
+    app.webhooks.hook(&id).ok_or_else(|| ApiError::not_found("webhook", &id))
+}
+
+fn get_one(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
+    Ok((StatusCode::OK, json!({ "webhook": find(app, &input)?.render() })))
+}
+
+fn list(app: &App, _input: Input) -> Result<(StatusCode, Value), ApiError> {
+    let hooks = app.webhooks.hooks.lock().unwrap_or_else(|e| e.into_inner());
+    Ok((StatusCode::OK, json!({ "webhooks": hooks.values().map(Hook::render).collect::<Vec<_>>() })))
+}
+
+fn update(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
+    let mut hook = find(app, &input)?;
+    let url = input.string("url")?;
+    let secret = input.string("secret")?;
+    let reverify = url.as_ref().is_some_and(|u| *u != hook.url) || secret.is_some();
+    if let Some(url) = url {
+        hook.url = url;
+    }
+    if let Some(secret) = secret {
+        hook.secret = secret;
+    }
+    if let Some(changes) = input.object("event_types")? {
+        let changes = Input::from_body(Value::Object(changes).to_string().as_bytes())?;
+        if let Some(set) = event_types(&changes, "set")? {
+            hook.event_types = set;
+        }
+        for add in event_types(&changes, "add")?.unwrap_or_default() {
+            if !hook.event_types.contains(&add) {
+                hook.event_types.push(add);
+            }
+        }
+        let remove = event_types(&changes, "remove")?.unwrap_or_default();
+        hook.event_types.retain(|t| !remove.contains(t));
+    }
+    match input.one_of("action", &["activate", "deactivate"])?.as_deref() {
+        Some("deactivate") => hook.status = "inactive",
+        Some("activate") if hook.status == "inactive" => hook.status = "unverified",
+        _ => {}
+    }
+    let reverify = reverify || hook.status == "unverified";
+    if reverify && hook.status != "inactive" {
+        hook.status = "unverified";
+    }
+    hook.modified = app.webhooks.now();
+    app.webhooks.hooks.lock().unwrap_or_else(|e| e.into_inner()).insert(hook.id.clone(), hook.clone());
+    if reverify && hook.status == "unverified" {
+        tokio::spawn(challenge(Arc::clone(&app.webhooks), hook.id.clone()));
+    }
+    Ok((StatusCode::OK, json!({ "webhook": hook.render() })))
+}
+
+fn delete(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
+    let hook = find(app, &input)?;
+    app.webhooks.hooks.lock().unwrap_or_else(|e| e.into_inner()).remove(&hook.id);
+    Ok((StatusCode::OK, json!({})))
+}
+
+/// Sends the `verify` event and activates the webhook when it is echoed.
+async fn challenge(hooks: Arc<Webhooks>, id: String) {
+    let Some(hook) = hooks.hook(&id) else { return };
+    let challenge: String = std::iter::repeat_with(fastrand::alphanumeric).take(32).collect();
+    let (event_id, body) = hooks.event(&hook.id, "verify", json!({ "challenge": challenge }));
+    let expected = json!({ "challenge": challenge });
+    let echoed = move |answer: &[u8]| serde_json::from_slice::<Value>(answer).is_ok_and(|v| v == expected);
+    if deliver(&hooks, &hook, &event_id, "verify", &body, &echoed).await {
+        let mut all = hooks.hooks.lock().unwrap_or_else(|e| e.into_inner());
+        // Still the same URL and secret the challenge went to.
+        if let Some(current) = all.get_mut(&id).filter(|h| h.url == hook.url && h.secret == hook.secret) {
+            if current.status == "unverified" {
+                current.status = "active";
+            }
+        }
+    }
+}
+
+/// Delivers object changes until the server's event channel closes.
+async fn listen(hooks: Arc<Webhooks>, mut changes: broadcast::Receiver<ObjectChange>) {
+    loop {
+        let change = match changes.recv().await {
+            Ok(change) => change,
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return,
+        };
+        let t = &change.object_type;
+        let (suffix, data) = match change.change {
+            Change::Created => ("created", json!({ t.as_str(): change.object })),
+            Change::Updated => {
+                let mut data = json!({ t.as_str(): change.object });
+                if let Some(old) = &change.old {
+                    data[format!("old_{t}")] = old.clone();
+                }
+                ("updated", data)
+            }
+            Change::Deleted => {
+                let id = change.object.get("id").cloned().unwrap_or(Value::Null);
+                ("deleted", json!({ "id": id, format!("old_{t}"): change.object }))
+            }
+        };
+        let event_type = format!("{t}_{suffix}");
+        let targets: Vec<Hook> = hooks
+            .hooks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .filter(|h| h.wants(&event_type))
+            .cloned()
+            .collect();
+        for hook in targets {
+            let (event_id, body) = hooks.event(&hook.id, &event_type, data.clone());
+            let hooks = Arc::clone(&hooks);
+            let event_type = event_type.clone();
+            tokio::spawn(async move {
+                let accepted = deliver(&hooks, &hook, &event_id, &event_type, &body, &|_: &[u8]| true).await;
+                if accepted && hooks.settings.duplicates {
+                    deliver(&hooks, &hook, &event_id, &event_type, &body, &|_: &[u8]| true).await;
+                }
+            });
+        }
+    }
+}
+
+/// POSTs `body` to the webhook, signed, retrying on the schedule until an
+/// answer is 2xx and `accept`s its body; whether one was.
+async fn deliver(
+    hooks: &Webhooks,
+    hook: &Hook,
+    event_id: &str,
+    event_type: &str,
+    body: &str,
+    accept: &(dyn Fn(&[u8]) -> bool + Send + Sync),
+) -> bool {
+    let signature = sign(&hook.secret, body.as_bytes());
+    let delays = std::iter::once(Duration::ZERO).chain(hooks.settings.retry_delays.iter().copied());
+    for (attempt, delay) in delays.enumerate() {
+        tokio::time::sleep(delay).await;
+        let sent = hooks
+            .client
+            .post(&hook.url)
+            .header("content-type", "application/json")
+            .header("x-devrev-signature", &signature)
+            .timeout(ANSWER_WITHIN)
+            .body(body.to_owned())
+            .send()
+            .await;
+        let (status, ok) = match sent {
+            Ok(response) => {
+                let status = response.status();
+                let answer = response.bytes().await.unwrap_or_default();
+                (Some(status.as_u16()), status.is_success() && accept(&answer))
+            }
+            Err(_) => (None, false),
+        };
+        hooks.log.lock().unwrap_or_else(|e| e.into_inner()).push(WebhookDelivery {
+            webhook_id: hook.id.clone(),
+            event_id: event_id.to_owned(),
+            event_type: event_type.to_owned(),
+            attempt: attempt + 1,
+            status,
+        });
+        if ok {
+            return true;
+        }
+    }
+    false
+}
