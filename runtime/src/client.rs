@@ -65,6 +65,10 @@ pub(crate) struct Config {
     /// The rate-limit budget, shared by every clone and derived client;
     /// `None` when pacing is off.
     pub(crate) pacer: SharedPacer,
+    /// The HTTP client for storage URLs (no `Authorization` header), built
+    /// on first use and shared by clones and derived clients.
+    #[cfg(feature = "storage")]
+    pub(crate) storage_http: Arc<std::sync::OnceLock<reqwest::Client>>,
 }
 
 impl fmt::Debug for Client {
@@ -328,6 +332,8 @@ impl ClientBuilder {
             max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
             sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
             pacer: self.pacing.unwrap_or(true).then(|| Arc::new(Pacer::default())),
+            #[cfg(feature = "storage")]
+            storage_http: Arc::default(),
         };
         Ok(Client { http, config: Arc::new(config) })
     }

@@ -55,6 +55,11 @@ pub enum Error {
     /// A paginated listing went wrong.
     #[error(transparent)]
     Pagination(Box<PaginationError>),
+    /// A storage URL (where files are uploaded to and downloaded from, not
+    /// DevRev's API) answered with an error status or could not be used; see
+    /// the `storage` module (feature `storage`).
+    #[error(transparent)]
+    Storage(Box<StorageError>),
 }
 
 impl From<ConfigError> for Error {
@@ -77,6 +82,7 @@ impl Error {
             Error::Decode(e) => Some(e.meta.status),
             Error::Redirect(e) => Some(e.meta.status),
             Error::BodyTooLarge(e) => Some(e.status),
+            Error::Storage(e) => e.status,
             _ => None,
         }
     }
@@ -97,9 +103,13 @@ impl Error {
     }
 
     /// How long DevRev asked the caller to wait (429): the larger of the
-    /// `Retry-After` header and the body's `retry_after`.
+    /// `Retry-After` header and the body's `retry_after`; for a storage
+    /// error, its `Retry-After` header.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.api().and_then(ApiError::retry_after)
+        match self {
+            Error::Storage(e) => e.retry_after,
+            _ => self.api().and_then(ApiError::retry_after),
+        }
     }
 
     /// The ID to quote to DevRev's support (500 errors).
@@ -111,6 +121,15 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The storage error, if this is one (an upload or download URL
+    /// answered with an error status, or was refused).
+    pub fn storage(&self) -> Option<&StorageError> {
+        match self {
+            Error::Storage(e) => Some(e),
             _ => None,
         }
     }
@@ -129,6 +148,7 @@ impl Error {
             Error::BodyTooLarge(e) => e.attempts,
             Error::Transport(e) => e.attempts,
             Error::Timeout(e) => e.attempts,
+            Error::Storage(e) => e.attempts,
             _ => 0,
         }
     }
@@ -143,6 +163,7 @@ impl Error {
     pub fn may_have_been_applied(&self) -> bool {
         match self {
             Error::Api(e) => matches!(e.status, 500 | 502 | 503 | 504),
+            Error::Storage(e) => matches!(e.status, Some(500 | 502 | 503 | 504)),
             Error::Transport(e) => e.sent,
             Error::Timeout(e) => e.sent,
             Error::Decode(e) => (200..300).contains(&e.meta.status),
@@ -413,6 +434,99 @@ impl BodyTooLargeError {
         self.limit
     }
 }
+
+/// Which way a storage transfer went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Transfer {
+    /// A multipart `POST` of a file to a storage URL.
+    Upload,
+    /// A `GET` of a file from a storage URL.
+    Download,
+}
+
+impl fmt::Display for Transfer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Transfer::Upload => "upload",
+            Transfer::Download => "download",
+        })
+    }
+}
+
+/// A storage URL (an artifact's upload or download URL, which belongs to a
+/// storage service, not to DevRev's API) answered with an error status, or
+/// was refused before anything was sent.
+///
+/// It names the URL's scheme and host only: the path and query of such a
+/// URL often carry a signature, and are never printed. S3-style XML error
+/// bodies are read for their `Code` and `Message`; any other body is kept as
+/// a bounded excerpt.
+#[derive(Debug)]
+pub struct StorageError {
+    pub(crate) transfer: Transfer,
+    pub(crate) origin: String,
+    pub(crate) status: Option<u16>,
+    pub(crate) code: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) excerpt: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) attempts: u32,
+}
+
+impl StorageError {
+    /// The upload or the download.
+    pub fn transfer(&self) -> Transfer {
+        self.transfer
+    }
+    /// The HTTP status; `None` when the URL was refused before sending
+    /// (not http(s), or plain http to a host that is not loopback).
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+    /// The storage service's error code, such as S3's `AccessDenied`.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+    /// The storage service's message, or why the URL was refused.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    /// The start of a body that was not an S3-style error document.
+    pub fn excerpt(&self) -> Option<&str> {
+        self.excerpt.as_deref()
+    }
+    /// The URL's scheme and host (`https://bucket.s3.amazonaws.com`), never its path or query.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+    /// Attempts made.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some(status) = self.status else {
+            let reason = self.message.as_deref().unwrap_or("refused");
+            return write!(f, "the {} URL at {} was not used: {reason}", self.transfer, self.origin);
+        };
+        write!(f, "the storage server at {} answered {status} to the {}", self.origin, self.transfer)?;
+        if let Some(code) = &self.code {
+            write!(f, ": {code}")?;
+        }
+        if let Some(message) = self.message.as_deref().filter(|m| !m.is_empty()) {
+            write!(f, " ({message})")?;
+        }
+        if let Some(excerpt) = self.excerpt.as_deref().filter(|e| !e.is_empty()) {
+            write!(f, " with the body {excerpt:?}")?;
+        }
+        write!(f, " after {} attempt{}", self.attempts, if self.attempts == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for StorageError {}
 
 /// The client or an endpoint is misconfigured; found at `build()` or
 /// `from_env()`, or, for [`ConfigError::InvalidEndpointPath`], when a call starts.

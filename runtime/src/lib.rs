@@ -16,6 +16,8 @@
 //! - [`pagination`]: [`Page`], [`Paginated`], [`Pages`], [`Items`];
 //! - [`sse`]: [`EventStream`], answers read as server-sent events;
 //! - [`bulk`]: [`Client::send_all`], many requests with bounded concurrency;
+//! - `storage` (feature `storage`): streamed uploads to and downloads from
+//!   storage URLs (artifacts), without the token;
 //! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`].
 
 #![warn(missing_docs)]
@@ -33,14 +35,16 @@ pub mod query;
 pub mod response;
 pub mod retry;
 pub mod sse;
+#[cfg(feature = "storage")]
+pub mod storage;
 pub mod transport;
 
 pub use auth::Token;
 pub use client::{Client, ClientBuilder};
 pub use endpoint::{Endpoint, Method};
 pub use error::{
-    ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, PaginationError, RedirectError, Result, TimeoutError,
-    TimeoutKind, TransportError,
+    ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, PaginationError, RedirectError, Result, StorageError,
+    TimeoutError, TimeoutKind, Transfer, TransportError,
 };
 pub use error_body::{DevRevError, ErrorBody, ErrorKind, JsonType, MissingDependency};
 pub use pagination::{Items, Page, Pages, Paginated, ResumePoint};

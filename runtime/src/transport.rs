@@ -602,7 +602,7 @@ fn timeout(kind: TimeoutKind, limit: Duration, attempts: u32) -> Error {
     Error::Timeout(Box::new(TimeoutError { kind, limit, attempts, sent: false }))
 }
 
-fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
+pub(crate) fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
     // reqwest's message names the URL, which holds no secret (the token is a
     // header). The causes below it say what happened ("connection reset by
     // peer"), so the whole chain goes into the message.
