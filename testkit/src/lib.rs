@@ -41,6 +41,7 @@
 #![warn(missing_docs)]
 
 mod api;
+mod artifacts;
 mod error;
 mod events;
 mod faults;
@@ -54,6 +55,7 @@ mod store;
 mod webhooks;
 mod wire;
 
+pub use artifacts::{ARTIFACT_DOWNLOAD_PATH, ARTIFACT_UPLOAD_PATH, MAX_ARTIFACT_BYTES};
 pub use faults::Fault;
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;

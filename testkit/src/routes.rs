@@ -110,7 +110,11 @@ pub(crate) fn router(app: App) -> Router {
         api = api.route(op.path(), route);
     }
     let api = crate::webhooks::register(api, &app);
+    // Artifacts: `prepare` and `locate` behind the token; the storage paths they hand out, without.
+    let artifacts = crate::artifacts::Artifacts::default();
+    let api = api.merge(artifacts.api());
     api.route_layer(from_fn_with_state(app.clone(), authenticate))
+        .merge(artifacts.storage())
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::route_not_found() })
         .layer(from_fn_with_state(app.clone(), front))
