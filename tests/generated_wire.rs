@@ -133,7 +133,7 @@ async fn post_airdrop_sync_units_get() {
 
 #[tokio::test]
 async fn get_airdrop_sync_units_history() {
-    let request = devrev::airdrop::AirdropSyncUnitsHistoryRequest::new("x");
+    let request = devrev::airdrop::AirdropSyncUnitsHistoryQueryRequest::new("x");
     check(request, "GET", "/airdrop.sync-units.history", true, &["id"], 200, r#"{"next_cursor":"x","prev_cursor":"x","sync_history":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","sync_run":{"ended_at":"2024-01-01T00:00:00Z","mode":"initial","progress":{},"started_at":"2024-01-01T00:00:00Z"},"sync_unit":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::airdrop::AirdropSyncUnitsHistoryResponse>(
@@ -143,7 +143,7 @@ async fn get_airdrop_sync_units_history() {
 
 #[tokio::test]
 async fn post_airdrop_sync_units_history() {
-    let request = devrev::airdrop::AirdropSyncUnitsHistoryPostRequest::new("x");
+    let request = devrev::airdrop::AirdropSyncUnitsHistoryRequest::new("x");
     check(request, "POST", "/airdrop.sync-units.history", true, &["id"], 200, r#"{"next_cursor":"x","prev_cursor":"x","sync_history":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","sync_run":{"ended_at":"2024-01-01T00:00:00Z","mode":"initial","progress":{},"started_at":"2024-01-01T00:00:00Z"},"sync_unit":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::airdrop::AirdropSyncUnitsHistoryResponse>(
@@ -153,7 +153,7 @@ async fn post_airdrop_sync_units_history() {
 
 #[tokio::test]
 async fn get_articles_count() {
-    let request = devrev::articles::ArticlesCountRequest::new();
+    let request = devrev::articles::ArticlesCountQueryRequest::new();
     check(request, "GET", "/articles.count", true, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::articles::ArticlesCountResponse>(r#"{"count":1}"#);
@@ -161,7 +161,7 @@ async fn get_articles_count() {
 
 #[tokio::test]
 async fn post_articles_count() {
-    let request = devrev::articles::ArticlesCountPostRequest::new();
+    let request = devrev::articles::ArticlesCountRequest::new();
     check(request, "POST", "/articles.count", true, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::articles::ArticlesCountResponse>(r#"{"count":1}"#);
@@ -208,7 +208,7 @@ async fn post_articles_get() {
 
 #[tokio::test]
 async fn get_articles_list() {
-    let request = devrev::articles::ArticlesListRequest::new();
+    let request = devrev::articles::ArticlesListQueryRequest::new();
     check(request, "GET", "/articles.list", false, &[], 200, r#"{"articles":[{"applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"article_type":"article","authored_by":[{"id":"x","type":"dev_user"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","extracted_content":[{"id":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","num_downvotes":1,"num_upvotes":1,"owned_by":[{"id":"x","type":"dev_user"}],"parent":{"id":"x"},"rank":"x","resource":{"artifacts":[{"id":"x"}],"url":"x"},"scope":{"id":1,"label":"x","ordinal":1,"value":{}},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x"}],"next_cursor":"x","prev_cursor":"x","total":1,"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::articles::ArticlesListResponse>(
@@ -218,7 +218,7 @@ async fn get_articles_list() {
 
 #[tokio::test]
 async fn post_articles_list() {
-    let request = devrev::articles::ArticlesListPostRequest::new();
+    let request = devrev::articles::ArticlesListRequest::new();
     check(request, "POST", "/articles.list", false, &[], 200, r#"{"articles":[{"applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"article_type":"article","authored_by":[{"id":"x","type":"dev_user"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","extracted_content":[{"id":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","num_downvotes":1,"num_upvotes":1,"owned_by":[{"id":"x","type":"dev_user"}],"parent":{"id":"x"},"rank":"x","resource":{"artifacts":[{"id":"x"}],"url":"x"},"scope":{"id":1,"label":"x","ordinal":1,"value":{}},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x"}],"next_cursor":"x","prev_cursor":"x","total":1,"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::articles::ArticlesListResponse>(
@@ -641,7 +641,7 @@ async fn post_code_changes_get() {
 
 #[tokio::test]
 async fn get_code_changes_list() {
-    let request = devrev::code_changes::CodeChangesListRequest::new();
+    let request = devrev::code_changes::CodeChangesListQueryRequest::new();
     check(request, "GET", "/code-changes.list", false, &[], 200, r#"{"code_changes":[{"branch":"x","closed_date":"2024-01-01T00:00:00Z","commit_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","external_identifier":"x","filtered_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","repo_url":"x","source":"azure_devops","target_branch":"x","title":"x","total_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::code_changes::CodeChangesListResponse>(
@@ -651,7 +651,7 @@ async fn get_code_changes_list() {
 
 #[tokio::test]
 async fn post_code_changes_list() {
-    let request = devrev::code_changes::CodeChangesListPostRequest::new();
+    let request = devrev::code_changes::CodeChangesListRequest::new();
     check(request, "POST", "/code-changes.list", false, &[], 200, r#"{"code_changes":[{"branch":"x","closed_date":"2024-01-01T00:00:00Z","commit_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","external_identifier":"x","filtered_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","repo_url":"x","source":"azure_devops","target_branch":"x","title":"x","total_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::code_changes::CodeChangesListResponse>(
@@ -834,7 +834,7 @@ async fn post_conversations_delete() {
 
 #[tokio::test]
 async fn get_conversations_export() {
-    let request = devrev::conversations::ConversationsExportRequest::new();
+    let request = devrev::conversations::ConversationsExportQueryRequest::new();
     check(request, "GET", "/conversations.export", true, &[], 200, r#"{"conversations":[{"actual_close_date":"2024-01-01T00:00:00Z","channels":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","group":{"id":"x"},"id":"x","members":[{"id":"x","type":"dev_user"}],"messages":[{"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"metadata":{"url_context":"x"},"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"id":"x"},"source_channel":"x","source_channel_v2":{"id":"x"},"stage":{"name":"x","notes":"x","ordinal":1,"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"title":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::conversations::ConversationsExportResponse>(
@@ -844,7 +844,7 @@ async fn get_conversations_export() {
 
 #[tokio::test]
 async fn post_conversations_export() {
-    let request = devrev::conversations::ConversationsExportPostRequest::new();
+    let request = devrev::conversations::ConversationsExportRequest::new();
     check(request, "POST", "/conversations.export", true, &[], 200, r#"{"conversations":[{"actual_close_date":"2024-01-01T00:00:00Z","channels":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","group":{"id":"x"},"id":"x","members":[{"id":"x","type":"dev_user"}],"messages":[{"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"metadata":{"url_context":"x"},"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"id":"x"},"source_channel":"x","source_channel_v2":{"id":"x"},"stage":{"name":"x","notes":"x","ordinal":1,"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"title":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::conversations::ConversationsExportResponse>(
@@ -874,7 +874,7 @@ async fn post_conversations_get() {
 
 #[tokio::test]
 async fn get_conversations_list() {
-    let request = devrev::conversations::ConversationsListRequest::new();
+    let request = devrev::conversations::ConversationsListQueryRequest::new();
     check(request, "GET", "/conversations.list", false, &[], 200, r#"{"conversations":[{"actual_close_date":"2024-01-01T00:00:00Z","channels":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","group":{"id":"x"},"id":"x","members":[{"id":"x","type":"dev_user"}],"messages":[{"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"metadata":{"url_context":"x"},"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"id":"x"},"source_channel":"x","source_channel_v2":{"id":"x"},"stage":{"name":"x","notes":"x","ordinal":1,"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"title":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::conversations::ConversationsListResponse>(
@@ -884,7 +884,7 @@ async fn get_conversations_list() {
 
 #[tokio::test]
 async fn post_conversations_list() {
-    let request = devrev::conversations::ConversationsListPostRequest::new();
+    let request = devrev::conversations::ConversationsListRequest::new();
     check(request, "POST", "/conversations.list", false, &[], 200, r#"{"conversations":[{"actual_close_date":"2024-01-01T00:00:00Z","channels":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","group":{"id":"x"},"id":"x","members":[{"id":"x","type":"dev_user"}],"messages":[{"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"metadata":{"url_context":"x"},"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"id":"x"},"source_channel":"x","source_channel_v2":{"id":"x"},"stage":{"name":"x","notes":"x","ordinal":1,"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"title":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::conversations::ConversationsListResponse>(
@@ -1187,7 +1187,7 @@ async fn post_dev_users_identities_unlink() {
 
 #[tokio::test]
 async fn get_dev_users_list() {
-    let request = devrev::dev_users::DevUsersListRequest::new();
+    let request = devrev::dev_users::DevUsersListQueryRequest::new();
     check(request, "GET", "/dev-users.list", false, &[], 200, r#"{"dev_users":[{"custom_fields":{},"custom_schema_fragments":["x"],"display_name":"x","display_picture":{"id":"x"},"email":"x","experience_start_date":"2024-01-01T00:00:00Z","external_identities":[{}],"full_name":"x","id":"x","job_history":[{}],"phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"reports_to":{"id":"x","type":"dev_user"},"skills":[{}],"state":"active","stock_schema_fragment":"x","subtype":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::dev_users::DevUsersListResponse>(
@@ -1197,7 +1197,7 @@ async fn get_dev_users_list() {
 
 #[tokio::test]
 async fn post_dev_users_list() {
-    let request = devrev::dev_users::DevUsersListPostRequest::new();
+    let request = devrev::dev_users::DevUsersListRequest::new();
     check(request, "POST", "/dev-users.list", false, &[], 200, r#"{"dev_users":[{"custom_fields":{},"custom_schema_fragments":["x"],"display_name":"x","display_picture":{"id":"x"},"email":"x","experience_start_date":"2024-01-01T00:00:00Z","external_identities":[{}],"full_name":"x","id":"x","job_history":[{}],"phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"reports_to":{"id":"x","type":"dev_user"},"skills":[{}],"state":"active","stock_schema_fragment":"x","subtype":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::dev_users::DevUsersListResponse>(
@@ -1509,7 +1509,7 @@ async fn post_groups_get() {
 
 #[tokio::test]
 async fn get_groups_list() {
-    let request = devrev::groups::GroupsListRequest::new();
+    let request = devrev::groups::GroupsListQueryRequest::new();
     check(request, "GET", "/groups.list", false, &[], 200, r#"{"groups":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","is_default":true,"member_type":"dev_user","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","owner":{"id":"x","type":"dev_user"},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::groups::GroupsListResponse>(
@@ -1519,7 +1519,7 @@ async fn get_groups_list() {
 
 #[tokio::test]
 async fn post_groups_list() {
-    let request = devrev::groups::GroupsListPostRequest::new();
+    let request = devrev::groups::GroupsListRequest::new();
     check(request, "POST", "/groups.list", false, &[], 200, r#"{"groups":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","is_default":true,"member_type":"dev_user","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","owner":{"id":"x","type":"dev_user"},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::groups::GroupsListResponse>(
@@ -1631,7 +1631,7 @@ async fn post_incidents_get() {
 
 #[tokio::test]
 async fn get_incidents_group() {
-    let request = devrev::incidents::IncidentsGroupRequest::new("x");
+    let request = devrev::incidents::IncidentsGroupQueryRequest::new("x");
     check(request, "GET", "/incidents.group", true, &["group_by"], 200, r#"{"groups":[{"incidents":[{"id":"x","title":"x"}],"key":{"type":"bool","value":true},"next_cursor":"x","prev_cursor":"x","total":1}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::incidents::IncidentsGroupResponse>(
@@ -1641,7 +1641,7 @@ async fn get_incidents_group() {
 
 #[tokio::test]
 async fn post_incidents_group() {
-    let request = devrev::incidents::IncidentsGroupPostRequest::new("x");
+    let request = devrev::incidents::IncidentsGroupRequest::new("x");
     check(request, "POST", "/incidents.group", true, &["group_by"], 200, r#"{"groups":[{"incidents":[{"id":"x","title":"x"}],"key":{"type":"bool","value":true},"next_cursor":"x","prev_cursor":"x","total":1}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::incidents::IncidentsGroupResponse>(
@@ -1651,7 +1651,7 @@ async fn post_incidents_group() {
 
 #[tokio::test]
 async fn get_incidents_list() {
-    let request = devrev::incidents::IncidentsListRequest::new();
+    let request = devrev::incidents::IncidentsListQueryRequest::new();
     check(request, "GET", "/incidents.list", true, &[], 200, r#"{"incidents":[{"acknowledged_date":"2024-01-01T00:00:00Z","actual_close_date":"2024-01-01T00:00:00Z","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"artifacts":[{"id":"x"}],"body":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","identified_date":"2024-01-01T00:00:00Z","impact":{"count":{"id":1,"label":"x","ordinal":1},"customer_ids":[{"id":"x"}]},"mitigated_date":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"pia":[{"id":"x"}],"playbooks":[{"id":"x"}],"reported_by":{"id":1,"label":"x","ordinal":1,"value":{}},"severity":{"id":1,"label":"x","ordinal":1,"value":{}},"source":{"id":1,"label":"x","ordinal":1,"value":{}},"stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"target_close_date":"2024-01-01T00:00:00Z","title":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::incidents::IncidentsListResponse>(
@@ -1661,7 +1661,7 @@ async fn get_incidents_list() {
 
 #[tokio::test]
 async fn post_incidents_list() {
-    let request = devrev::incidents::IncidentsListPostRequest::new();
+    let request = devrev::incidents::IncidentsListRequest::new();
     check(request, "POST", "/incidents.list", true, &[], 200, r#"{"incidents":[{"acknowledged_date":"2024-01-01T00:00:00Z","actual_close_date":"2024-01-01T00:00:00Z","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"artifacts":[{"id":"x"}],"body":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","identified_date":"2024-01-01T00:00:00Z","impact":{"count":{"id":1,"label":"x","ordinal":1},"customer_ids":[{"id":"x"}]},"mitigated_date":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"pia":[{"id":"x"}],"playbooks":[{"id":"x"}],"reported_by":{"id":1,"label":"x","ordinal":1,"value":{}},"severity":{"id":1,"label":"x","ordinal":1,"value":{}},"source":{"id":1,"label":"x","ordinal":1,"value":{}},"stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"target_close_date":"2024-01-01T00:00:00Z","title":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::incidents::IncidentsListResponse>(
@@ -1717,7 +1717,7 @@ async fn post_link_types_custom_get() {
 
 #[tokio::test]
 async fn get_link_types_custom_list() {
-    let request = devrev::link_types::CustomLinkTypeListRequest::new();
+    let request = devrev::link_types::CustomLinkTypeListQueryRequest::new();
     check(request, "GET", "/link-types.custom.list", true, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"backward_name":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","forward_name":"x","id":"x","is_deprecated":true,"max_hops":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","source_types":[{}],"target_types":[{}],"tooltip":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::link_types::CustomLinkTypeListResponse>(
@@ -1727,7 +1727,7 @@ async fn get_link_types_custom_list() {
 
 #[tokio::test]
 async fn post_link_types_custom_list() {
-    let request = devrev::link_types::CustomLinkTypeListPostRequest::new();
+    let request = devrev::link_types::CustomLinkTypeListRequest::new();
     check(request, "POST", "/link-types.custom.list", true, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"backward_name":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","forward_name":"x","id":"x","is_deprecated":true,"max_hops":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","source_types":[{}],"target_types":[{}],"tooltip":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::link_types::CustomLinkTypeListResponse>(
@@ -1821,7 +1821,7 @@ async fn post_links_replace() {
 
 #[tokio::test]
 async fn get_meetings_count() {
-    let request = devrev::meetings::MeetingsCountRequest::new();
+    let request = devrev::meetings::MeetingsCountQueryRequest::new();
     check(request, "GET", "/meetings.count", false, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::meetings::MeetingsCountResponse>(r#"{"count":1}"#);
@@ -1829,7 +1829,7 @@ async fn get_meetings_count() {
 
 #[tokio::test]
 async fn post_meetings_count() {
-    let request = devrev::meetings::MeetingsCountPostRequest::new();
+    let request = devrev::meetings::MeetingsCountRequest::new();
     check(request, "POST", "/meetings.count", false, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::meetings::MeetingsCountResponse>(r#"{"count":1}"#);
@@ -1880,7 +1880,7 @@ async fn post_meetings_get() {
 
 #[tokio::test]
 async fn get_meetings_list() {
-    let request = devrev::meetings::MeetingsListRequest::new();
+    let request = devrev::meetings::MeetingsListQueryRequest::new();
     check(request, "GET", "/meetings.list", false, &[], 200, r#"{"meetings":[{"artifacts":[{"id":"x"}],"channel":"amazon_connect","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","direction":"incoming","display_id":"x","ended_date":"2024-01-01T00:00:00Z","external_ref":"x","external_url":"x","id":"x","members":[{"id":"x","type":"dev_user"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","organizer":{"id":"x","type":"dev_user"},"parent":{"id":"x","type":"account"},"recording":{"id":"x"},"recording_url":"x","scheduled_date":"2024-01-01T00:00:00Z","state":"canceled","stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"title":"x","transcript":{"id":"x"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::meetings::MeetingsListResponse>(
@@ -1890,7 +1890,7 @@ async fn get_meetings_list() {
 
 #[tokio::test]
 async fn post_meetings_list() {
-    let request = devrev::meetings::MeetingsListPostRequest::new();
+    let request = devrev::meetings::MeetingsListRequest::new();
     check(request, "POST", "/meetings.list", false, &[], 200, r#"{"meetings":[{"artifacts":[{"id":"x"}],"channel":"amazon_connect","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","direction":"incoming","display_id":"x","ended_date":"2024-01-01T00:00:00Z","external_ref":"x","external_url":"x","id":"x","members":[{"id":"x","type":"dev_user"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","organizer":{"id":"x","type":"dev_user"},"parent":{"id":"x","type":"account"},"recording":{"id":"x"},"recording_url":"x","scheduled_date":"2024-01-01T00:00:00Z","state":"canceled","stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"title":"x","transcript":{"id":"x"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::meetings::MeetingsListResponse>(
@@ -2167,7 +2167,7 @@ async fn post_org_schedules_get() {
 
 #[tokio::test]
 async fn get_org_schedules_list() {
-    let request = devrev::org_schedules::OrgSchedulesListRequest::new();
+    let request = devrev::org_schedules::OrgSchedulesListQueryRequest::new();
     check(request, "GET", "/org-schedules.list", false, &[], 200, r#"{"next_cursor":"x","org_schedules":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","default_weekly_org_schedule":{},"display_id":"x","id":"x","min_valid_days":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","org_schedule_fragments":[{}],"status":"archived","timezone":"x","valid_until":"2024-01-01T00:00:00Z","weekly_org_schedules":[{}]}],"prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::org_schedules::OrgSchedulesListResponse>(
@@ -2177,7 +2177,7 @@ async fn get_org_schedules_list() {
 
 #[tokio::test]
 async fn post_org_schedules_list() {
-    let request = devrev::org_schedules::OrgSchedulesListPostRequest::new();
+    let request = devrev::org_schedules::OrgSchedulesListRequest::new();
     check(request, "POST", "/org-schedules.list", false, &[], 200, r#"{"next_cursor":"x","org_schedules":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","default_weekly_org_schedule":{},"display_id":"x","id":"x","min_valid_days":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","org_schedule_fragments":[{}],"status":"archived","timezone":"x","valid_until":"2024-01-01T00:00:00Z","weekly_org_schedules":[{}]}],"prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::org_schedules::OrgSchedulesListResponse>(
@@ -2263,7 +2263,7 @@ async fn post_parts_get() {
 
 #[tokio::test]
 async fn get_parts_list() {
-    let request = devrev::parts::PartsListRequest::new();
+    let request = devrev::parts::PartsListQueryRequest::new();
     check(request, "GET", "/parts.list", false, &[], 200, r#"{"next_cursor":"x","parts":[{"id":"x","name":"x","owned_by":[{"id":"x","type":"dev_user"}],"type":"capability"}],"prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::parts::PartsListResponse>(
@@ -2273,7 +2273,7 @@ async fn get_parts_list() {
 
 #[tokio::test]
 async fn post_parts_list() {
-    let request = devrev::parts::PartsListPostRequest::new();
+    let request = devrev::parts::PartsListRequest::new();
     check(request, "POST", "/parts.list", false, &[], 200, r#"{"next_cursor":"x","parts":[{"id":"x","name":"x","owned_by":[{"id":"x","type":"dev_user"}],"type":"capability"}],"prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::parts::PartsListResponse>(
@@ -3439,7 +3439,7 @@ async fn post_surveys_get() {
 
 #[tokio::test]
 async fn get_surveys_list() {
-    let request = devrev::surveys::SurveysListRequest::new();
+    let request = devrev::surveys::SurveysListQueryRequest::new();
     check(request, "GET", "/surveys.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","surveys":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","header":"x","id":"x","introductory_text":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","response_text":"x","schema":[{"base_type":"bool","field_type":"array","name":"x"}],"schema_with_metadata":[{}],"title":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::surveys::SurveysListResponse>(
@@ -3449,7 +3449,7 @@ async fn get_surveys_list() {
 
 #[tokio::test]
 async fn post_surveys_list() {
-    let request = devrev::surveys::SurveysListPostRequest::new();
+    let request = devrev::surveys::SurveysListRequest::new();
     check(request, "POST", "/surveys.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","surveys":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","header":"x","id":"x","introductory_text":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","response_text":"x","schema":[{"base_type":"bool","field_type":"array","name":"x"}],"schema_with_metadata":[{}],"title":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::surveys::SurveysListResponse>(
@@ -3459,7 +3459,7 @@ async fn post_surveys_list() {
 
 #[tokio::test]
 async fn get_surveys_responses_list() {
-    let request = devrev::surveys::SurveysResponsesListRequest::new();
+    let request = devrev::surveys::SurveysResponsesListQueryRequest::new();
     check(request, "GET", "/surveys.responses.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","survey_responses":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","dispatch_id":"x","dispatched_channels":[{"id":1,"label":"x","ordinal":1}],"display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","object":"x","recipient":{"id":"x","type":"dev_user"},"response":{},"response_channel":{"id":1,"label":"x","ordinal":1,"value":{}},"stage":{"id":1,"label":"x","ordinal":1,"value":{}},"survey":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::surveys::SurveysResponsesListResponse>(
@@ -3469,7 +3469,7 @@ async fn get_surveys_responses_list() {
 
 #[tokio::test]
 async fn post_surveys_responses_list() {
-    let request = devrev::surveys::SurveysResponsesListPostRequest::new();
+    let request = devrev::surveys::SurveysResponsesListRequest::new();
     check(request, "POST", "/surveys.responses.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","survey_responses":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","dispatch_id":"x","dispatched_channels":[{"id":1,"label":"x","ordinal":1}],"display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","object":"x","recipient":{"id":"x","type":"dev_user"},"response":{},"response_channel":{"id":1,"label":"x","ordinal":1,"value":{}},"stage":{"id":1,"label":"x","ordinal":1,"value":{}},"survey":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::surveys::SurveysResponsesListResponse>(
@@ -3858,7 +3858,7 @@ async fn post_vistas_groups_get() {
 
 #[tokio::test]
 async fn get_vistas_groups_list() {
-    let request = devrev::vistas::VistasGroupsListRequest::new();
+    let request = devrev::vistas::VistasGroupsListQueryRequest::new();
     check(request, "GET", "/vistas.groups.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","vista_group":[{"end_date":"2024-01-01T00:00:00Z","id":"x","name":"x","object_type":"conversations","parent":{"display_id":"x","id":"x","name":"x","type":"x"},"start_date":"2024-01-01T00:00:00Z","state":"active","type":"curated"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::vistas::VistasGroupsListResponse>(
@@ -3868,7 +3868,7 @@ async fn get_vistas_groups_list() {
 
 #[tokio::test]
 async fn post_vistas_groups_list() {
-    let request = devrev::vistas::VistasGroupsListPostRequest::new();
+    let request = devrev::vistas::VistasGroupsListRequest::new();
     check(request, "POST", "/vistas.groups.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","vista_group":[{"end_date":"2024-01-01T00:00:00Z","id":"x","name":"x","object_type":"conversations","parent":{"display_id":"x","id":"x","name":"x","type":"x"},"start_date":"2024-01-01T00:00:00Z","state":"active","type":"curated"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::vistas::VistasGroupsListResponse>(
@@ -3878,7 +3878,7 @@ async fn post_vistas_groups_list() {
 
 #[tokio::test]
 async fn get_vistas_list() {
-    let request = devrev::vistas::VistasListRequest::new();
+    let request = devrev::vistas::VistasListQueryRequest::new();
     check(request, "GET", "/vistas.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","vistas":[{"id":"x","items":[{"id":"x","type":"account"}],"name":"x","type":"curated"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::vistas::VistasListResponse>(
@@ -3888,7 +3888,7 @@ async fn get_vistas_list() {
 
 #[tokio::test]
 async fn post_vistas_list() {
-    let request = devrev::vistas::VistasListPostRequest::new();
+    let request = devrev::vistas::VistasListRequest::new();
     check(request, "POST", "/vistas.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","vistas":[{"id":"x","items":[{"id":"x","type":"account"}],"name":"x","type":"curated"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::vistas::VistasListResponse>(
@@ -3941,7 +3941,7 @@ async fn post_web_crawler_jobs_get() {
 
 #[tokio::test]
 async fn get_web_crawler_jobs_list() {
-    let request = devrev::web_crawler_jobs::WebCrawlerJobsListRequest::new();
+    let request = devrev::web_crawler_jobs::WebCrawlerJobsListQueryRequest::new();
     check(request, "GET", "/web-crawler-jobs.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","web_crawler_jobs":[{"accept_regexs":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","domain_names":["x"],"frequency":1,"id":"x","max_depth":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","no_parent":true,"notify_on_complete":true,"num_bytes":1,"num_timeout_urls":1,"num_urls_scraped":1,"reject_regexs":["x"],"sitemap_index_urls":["x"],"sitemap_urls":["x"],"state":"aborted","urls":["x"],"user_agent":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::web_crawler_jobs::WebCrawlerJobsListResponse>(
@@ -3951,7 +3951,7 @@ async fn get_web_crawler_jobs_list() {
 
 #[tokio::test]
 async fn post_web_crawler_jobs_list() {
-    let request = devrev::web_crawler_jobs::WebCrawlerJobsListPostRequest::new();
+    let request = devrev::web_crawler_jobs::WebCrawlerJobsListRequest::new();
     check(request, "POST", "/web-crawler-jobs.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","web_crawler_jobs":[{"accept_regexs":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","domain_names":["x"],"frequency":1,"id":"x","max_depth":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","no_parent":true,"notify_on_complete":true,"num_bytes":1,"num_timeout_urls":1,"num_urls_scraped":1,"reject_regexs":["x"],"sitemap_index_urls":["x"],"sitemap_urls":["x"],"state":"aborted","urls":["x"],"user_agent":"x"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::web_crawler_jobs::WebCrawlerJobsListResponse>(
@@ -4092,7 +4092,7 @@ async fn post_works_delete() {
 
 #[tokio::test]
 async fn get_works_export() {
-    let request = devrev::works::WorksExportRequest::new();
+    let request = devrev::works::WorksExportQueryRequest::new();
     check(request, "GET", "/works.export", false, &[], 200, r#"{"works":[{"actual_start_date":"2024-01-01T00:00:00Z","developed_with":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"estimated_effort":1.5,"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"priority":"p0","priority_v2":{"id":1,"label":"x","ordinal":1},"sla_summary":{},"sla_tracker":{"id":"x"},"sprint":{"id":"x","name":"x","type":"curated"},"target_start_date":"2024-01-01T00:00:00Z","title":"x","type":"issue"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::works::WorksExportResponse>(
@@ -4102,7 +4102,7 @@ async fn get_works_export() {
 
 #[tokio::test]
 async fn post_works_export() {
-    let request = devrev::works::WorksExportPostRequest::new();
+    let request = devrev::works::WorksExportRequest::new();
     check(request, "POST", "/works.export", false, &[], 200, r#"{"works":[{"actual_start_date":"2024-01-01T00:00:00Z","developed_with":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"estimated_effort":1.5,"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"priority":"p0","priority_v2":{"id":1,"label":"x","ordinal":1},"sla_summary":{},"sla_tracker":{"id":"x"},"sprint":{"id":"x","name":"x","type":"curated"},"target_start_date":"2024-01-01T00:00:00Z","title":"x","type":"issue"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::works::WorksExportResponse>(
@@ -4132,7 +4132,7 @@ async fn post_works_get() {
 
 #[tokio::test]
 async fn get_works_list() {
-    let request = devrev::works::WorksListRequest::new();
+    let request = devrev::works::WorksListQueryRequest::new();
     check(request, "GET", "/works.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","works":[{"actual_start_date":"2024-01-01T00:00:00Z","developed_with":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"estimated_effort":1.5,"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"priority":"p0","priority_v2":{"id":1,"label":"x","ordinal":1},"sla_summary":{},"sla_tracker":{"id":"x"},"sprint":{"id":"x","name":"x","type":"curated"},"target_start_date":"2024-01-01T00:00:00Z","title":"x","type":"issue"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::works::WorksListResponse>(
@@ -4142,7 +4142,7 @@ async fn get_works_list() {
 
 #[tokio::test]
 async fn post_works_list() {
-    let request = devrev::works::WorksListPostRequest::new();
+    let request = devrev::works::WorksListRequest::new();
     check(request, "POST", "/works.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","works":[{"actual_start_date":"2024-01-01T00:00:00Z","developed_with":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"estimated_effort":1.5,"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"priority":"p0","priority_v2":{"id":1,"label":"x","ordinal":1},"sla_summary":{},"sla_tracker":{"id":"x"},"sprint":{"id":"x","name":"x","type":"curated"},"target_start_date":"2024-01-01T00:00:00Z","title":"x","type":"issue"}],"zz_field_from_the_future":1}"#).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::works::WorksListResponse>(

@@ -877,7 +877,7 @@ fn endpoint_for_twin(planner: &mut Planner<'_>, get: Op, post: Op) -> Result<Vec
     Ok(match request_and_response(planner, &post)? {
         Ok((request, response)) => {
             let shared = match &planner.types[&request].kind {
-                Kind::Struct(fields) => !fields.iter().any(|f| f.flatten),
+                Kind::Struct(fields) => !fields.iter().any(|f| f.flatten) && query_matches_body(planner, &get, fields),
                 _ => false,
             };
             if shared {
@@ -898,6 +898,84 @@ fn endpoint_for_twin(planner: &mut Planner<'_>, get: Op, post: Op) -> Result<Vec
     })
 }
 
+/// Whether the body's fields, encoded as the runtime's query encoder does
+/// (nested objects as dotted names, lists of scalars as one parameter), are
+/// exactly the `GET`'s query parameters. When they are not (a list of objects,
+/// which a query spells per field, or a body field the `GET` does not take),
+/// the `GET` gets a struct of its own query parameters.
+fn query_matches_body(planner: &Planner<'_>, get: &Op, fields: &[Field]) -> bool {
+    let mut leaves = Vec::new();
+    let mut open = Vec::new();
+    for f in fields {
+        if !query_names(planner, &f.ty, &f.wire, &mut leaves, &mut open, 0) {
+            return false;
+        }
+    }
+    let params: BTreeSet<&str> = get.query.iter().map(|p| p.name.as_str()).collect();
+    let under = |name: &str, prefix: &str| name == prefix || name.strip_prefix(prefix).is_some_and(|r| r.starts_with('.'));
+    leaves.iter().all(|l| params.contains(l.as_str()))
+        && open.iter().all(|p| params.iter().any(|q| under(q, p)))
+        && params.iter().all(|q| leaves.iter().any(|l| l == q) || open.iter().any(|p| under(q, p)))
+}
+
+/// The query names a body field of type `ty` at `name` encodes to: `leaves`
+/// exactly, `open` as prefixes (maps and hand-written models, whose keys the
+/// spec's query lists by name). False when the encoder cannot carry it.
+fn query_names(
+    planner: &Planner<'_>,
+    ty: &Ty,
+    name: &str,
+    leaves: &mut Vec<String>,
+    open: &mut Vec<String>,
+    depth: usize,
+) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    match ty {
+        Ty::Named(key) => match &planner.types[key].kind {
+            Kind::Struct(fields) if !fields.iter().any(|f| f.flatten) => fields.iter().all(|f| {
+                query_names(planner, &f.ty, &format!("{name}.{}", f.wire), leaves, open, depth + 1)
+            }),
+            Kind::Struct(_) | Kind::Union { .. } => false,
+            Kind::Enum(_) => {
+                leaves.push(name.to_owned());
+                true
+            }
+            Kind::Alias(inner) => query_names(planner, inner, name, leaves, open, depth + 1),
+            Kind::HandWritten => {
+                open.push(name.to_owned());
+                true
+            }
+        },
+        Ty::Vec(inner) => match &**inner {
+            Ty::Named(key) => match &planner.types[key].kind {
+                Kind::Enum(_) => {
+                    leaves.push(name.to_owned());
+                    true
+                }
+                Kind::Alias(inner) => {
+                    query_names(planner, &Ty::Vec(Box::new(inner.clone())), name, leaves, open, depth + 1)
+                }
+                _ => false,
+            },
+            Ty::Vec(_) | Ty::Map(_) => false,
+            _ => {
+                leaves.push(name.to_owned());
+                true
+            }
+        },
+        Ty::Map(_) | Ty::JsonMap | Ty::Json => {
+            open.push(name.to_owned());
+            true
+        }
+        _ => {
+            leaves.push(name.to_owned());
+            true
+        }
+    }
+}
+
 /// A struct of a `GET`'s query parameters, named `<Body>QueryRequest` after
 /// the `POST` body it stands in for (`chats-get-request` -> `ChatsGetQueryRequest`).
 fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<String, String> {
@@ -907,7 +985,8 @@ fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<Strin
         let ty = planner.ty_of(&param.schema, &format!("{key}-{}", param.name))?;
         fields.push(Field {
             wire: param.name.clone(),
-            ident: rust_field_name(&param.name),
+            // `shared_with.member` -> `shared_with_member`.
+            ident: rust_field_name(&param.name.replace('.', "_")),
             ty,
             required: param.required,
             deprecated: param.deprecated,

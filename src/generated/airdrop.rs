@@ -4,9 +4,10 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `GET`/`POST /airdrop.sync-units.get` | [`AirdropSyncUnitsGetRequest`], [`AirdropSyncUnitsGetPostRequest`] | [`AirdropSyncUnitsGetResponse`] |
-//! | `GET`/`POST /airdrop.sync-units.history` | [`AirdropSyncUnitsHistoryRequest`], [`AirdropSyncUnitsHistoryPostRequest`] | [`AirdropSyncUnitsHistoryResponse`] |
+//! | `GET /airdrop.sync-units.history` | [`AirdropSyncUnitsHistoryQueryRequest`] | [`AirdropSyncUnitsHistoryResponse`] |
+//! | `POST /airdrop.sync-units.history` | [`AirdropSyncUnitsHistoryRequest`] | [`AirdropSyncUnitsHistoryResponse`] |
 //!
-//! 2 of 2 endpoints generated.
+//! 3 of 3 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -57,63 +58,121 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /airdrop.sync-units.history`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/airdrop/sync-units-history>.
-    ///
-    /// Required: `id`.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/airdrop.sync-units.history", paginate, beta)]
-    get AirdropSyncUnitsHistoryRequest,
-    /// `POST /airdrop.sync-units.history`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/airdrop/sync-units-history-post>.
-    ///
-    /// Required: `id`.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/airdrop.sync-units.history", response = AirdropSyncUnitsHistoryResponse, idempotent, paginate, beta)]
-    post AirdropSyncUnitsHistoryPostRequest,
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `filter`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub filter: Option<AirdropSyncUnitsHistoryFilter>,
-        /// `id`, required.
-        pub id: String,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-    }
-    impl {
-        /// A value with the required fields (`id`); every other field is absent.
-        pub fn new(id: impl Into<String>) -> Self {
-            Self { cursor: None, filter: None, id: id.into(), limit: None, mode: None }
-        }
+/// `GET /airdrop.sync-units.history`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/airdrop/sync-units-history>.
+///
+/// Required: `id`.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(GET, "/airdrop.sync-units.history", response = AirdropSyncUnitsHistoryResponse, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AirdropSyncUnitsHistoryQueryRequest {
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `filter.has_errors_or_warnings`.
+    #[serde(rename = "filter.has_errors_or_warnings", skip_serializing_if = "Option::is_none")]
+    pub filter_has_errors_or_warnings: Option<bool>,
+    /// `filter.mode`.
+    #[serde(rename = "filter.mode", skip_serializing_if = "Option::is_none")]
+    pub filter_mode: Option<Vec<SyncRunMode>>,
+    /// `filter.started_by`.
+    #[serde(rename = "filter.started_by", skip_serializing_if = "Option::is_none")]
+    pub filter_started_by: Option<Vec<SyncRunStartedBy>>,
+    /// `filter.state`.
+    #[serde(rename = "filter.state", skip_serializing_if = "Option::is_none")]
+    pub filter_state: Option<Vec<SyncRunProgressState>>,
+    /// `id`, required.
+    pub id: String,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+}
 
-        setters! {
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `filter`.
-            filter: AirdropSyncUnitsHistoryFilter,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
+impl AirdropSyncUnitsHistoryQueryRequest {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            cursor: None,
+            filter_has_errors_or_warnings: None,
+            filter_mode: None,
+            filter_started_by: None,
+            filter_state: None,
+            id: id.into(),
+            limit: None,
+            mode: None,
         }
+    }
+
+    setters! {
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `filter.has_errors_or_warnings`.
+        filter_has_errors_or_warnings: bool,
+        /// Sets `filter.mode`.
+        list filter_mode: SyncRunMode,
+        /// Sets `filter.started_by`.
+        list filter_started_by: SyncRunStartedBy,
+        /// Sets `filter.state`.
+        list filter_state: SyncRunProgressState,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+    }
+}
+
+/// `POST /airdrop.sync-units.history`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/airdrop/sync-units-history-post>.
+///
+/// Required: `id`.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(POST, "/airdrop.sync-units.history", idempotent, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AirdropSyncUnitsHistoryRequest {
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `filter`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<AirdropSyncUnitsHistoryFilter>,
+    /// `id`, required.
+    pub id: String,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+}
+
+impl AirdropSyncUnitsHistoryRequest {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { cursor: None, filter: None, id: id.into(), limit: None, mode: None }
+    }
+
+    setters! {
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `filter`.
+        filter: AirdropSyncUnitsHistoryFilter,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
     }
 }
 

@@ -3,14 +3,16 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /articles.count` | [`ArticlesCountRequest`], [`ArticlesCountPostRequest`] | [`ArticlesCountResponse`] |
+//! | `GET /articles.count` | [`ArticlesCountQueryRequest`] | [`ArticlesCountResponse`] |
+//! | `POST /articles.count` | [`ArticlesCountRequest`] | [`ArticlesCountResponse`] |
 //! | `POST /articles.create` | [`ArticlesCreateRequest`] | [`ArticlesCreateResponse`] |
 //! | `POST /articles.delete` | [`ArticlesDeleteRequest`] | [`ArticlesDeleteResponse`] |
 //! | `GET`/`POST /articles.get` | [`ArticlesGetRequest`], [`ArticlesGetPostRequest`] | [`ArticlesGetResponse`] |
-//! | `GET`/`POST /articles.list` | [`ArticlesListRequest`], [`ArticlesListPostRequest`] | [`ArticlesListResponse`] |
+//! | `GET /articles.list` | [`ArticlesListQueryRequest`] | [`ArticlesListResponse`] |
+//! | `POST /articles.list` | [`ArticlesListRequest`] | [`ArticlesListResponse`] |
 //! | `POST /articles.update` | [`ArticlesUpdateRequest`] | [`ArticlesUpdateResponse`] |
 //!
-//! 6 of 6 endpoints generated.
+//! 8 of 8 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -28,97 +30,174 @@ use crate::devrev_endpoint;
 #[allow(unused_imports)]
 use crate::models::*;
 
-get_and_post! {
-    /// `GET /articles.count`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/count>.
-    ///
-    /// No field is required.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/articles.count", beta)]
-    get ArticlesCountRequest,
-    /// `POST /articles.count`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/count-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/articles.count", response = ArticlesCountResponse, idempotent, beta)]
-    post ArticlesCountPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `ancestor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub ancestor: Option<String>,
-        /// `applies_to_parts`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_parts: Option<Vec<String>>,
-        /// `article_type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub article_type: Option<Vec<ArticleType>>,
-        /// `authored_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub authored_by: Option<Vec<String>>,
-        /// `brands`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub brands: Option<Vec<String>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `modified_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_by: Option<Vec<String>>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `parent`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub parent: Option<Vec<String>>,
-        /// `scope`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub scope: Option<Vec<i64>>,
-        /// `shared_with`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
-        /// `tags`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /articles.count`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/count>.
+///
+/// No field is required.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(GET, "/articles.count", response = ArticlesCountResponse, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ArticlesCountQueryRequest {
+    /// `ancestor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ancestor: Option<String>,
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `article_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_type: Option<Vec<ArticleType>>,
+    /// `authored_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_by: Option<Vec<String>>,
+    /// `brands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brands: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `parent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Vec<String>>,
+    /// `scope`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<i64>>,
+    /// `shared_with.member`.
+    #[serde(rename = "shared_with.member", skip_serializing_if = "Option::is_none")]
+    pub shared_with_member: Option<String>,
+    /// `shared_with.role`.
+    #[serde(rename = "shared_with.role", skip_serializing_if = "Option::is_none")]
+    pub shared_with_role: Option<String>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `ancestor`.
-            ancestor: String,
-            /// Sets `applies_to_parts`.
-            list applies_to_parts: String,
-            /// Sets `article_type`.
-            list article_type: ArticleType,
-            /// Sets `authored_by`.
-            list authored_by: String,
-            /// Sets `brands`.
-            list brands: String,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `modified_by`.
-            list modified_by: String,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `parent`.
-            list parent: String,
-            /// Sets `scope`.
-            list scope: i64,
-            /// Sets `shared_with`.
-            list shared_with: SharedWithMembershipFilter,
-            /// Sets `tags`.
-            list tags: String,
-        }
+impl ArticlesCountQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `ancestor`.
+        ancestor: String,
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `article_type`.
+        list article_type: ArticleType,
+        /// Sets `authored_by`.
+        list authored_by: String,
+        /// Sets `brands`.
+        list brands: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `parent`.
+        list parent: String,
+        /// Sets `scope`.
+        list scope: i64,
+        /// Sets `shared_with.member`.
+        shared_with_member: String,
+        /// Sets `shared_with.role`.
+        shared_with_role: String,
+        /// Sets `tags`.
+        list tags: String,
+    }
+}
+
+/// `POST /articles.count`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/count-post>.
+///
+/// No field is required.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(POST, "/articles.count", idempotent, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ArticlesCountRequest {
+    /// `ancestor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ancestor: Option<String>,
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `article_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_type: Option<Vec<ArticleType>>,
+    /// `authored_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_by: Option<Vec<String>>,
+    /// `brands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brands: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `parent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Vec<String>>,
+    /// `scope`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<i64>>,
+    /// `shared_with`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+impl ArticlesCountRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `ancestor`.
+        ancestor: String,
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `article_type`.
+        list article_type: ArticleType,
+        /// Sets `authored_by`.
+        list authored_by: String,
+        /// Sets `brands`.
+        list brands: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `parent`.
+        list parent: String,
+        /// Sets `scope`.
+        list scope: i64,
+        /// Sets `shared_with`.
+        list shared_with: SharedWithMembershipFilter,
+        /// Sets `tags`.
+        list tags: String,
     }
 }
 
@@ -332,107 +411,194 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /articles.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/list-articles>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/articles.list", paginate)]
-    get ArticlesListRequest,
-    /// `POST /articles.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/list-articles-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/articles.list", response = ArticlesListResponse, idempotent, paginate)]
-    post ArticlesListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `applies_to_parts`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_parts: Option<Vec<String>>,
-        /// `article_type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub article_type: Option<Vec<ArticleType>>,
-        /// `authored_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub authored_by: Option<Vec<String>>,
-        /// `brands`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub brands: Option<Vec<String>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_by: Option<Vec<String>>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `parent`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub parent: Option<Vec<String>>,
-        /// `scope`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub scope: Option<Vec<i64>>,
-        /// `shared_with`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
-        /// `tags`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /articles.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/list-articles>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/articles.list", response = ArticlesListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ArticlesListQueryRequest {
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `article_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_type: Option<Vec<ArticleType>>,
+    /// `authored_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_by: Option<Vec<String>>,
+    /// `brands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brands: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `parent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Vec<String>>,
+    /// `scope`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<i64>>,
+    /// `shared_with.member`.
+    #[serde(rename = "shared_with.member", skip_serializing_if = "Option::is_none")]
+    pub shared_with_member: Option<String>,
+    /// `shared_with.role`.
+    #[serde(rename = "shared_with.role", skip_serializing_if = "Option::is_none")]
+    pub shared_with_role: Option<String>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `applies_to_parts`.
-            list applies_to_parts: String,
-            /// Sets `article_type`.
-            list article_type: ArticleType,
-            /// Sets `authored_by`.
-            list authored_by: String,
-            /// Sets `brands`.
-            list brands: String,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_by`.
-            list modified_by: String,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `parent`.
-            list parent: String,
-            /// Sets `scope`.
-            list scope: i64,
-            /// Sets `shared_with`.
-            list shared_with: SharedWithMembershipFilter,
-            /// Sets `tags`.
-            list tags: String,
-        }
+impl ArticlesListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `article_type`.
+        list article_type: ArticleType,
+        /// Sets `authored_by`.
+        list authored_by: String,
+        /// Sets `brands`.
+        list brands: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `parent`.
+        list parent: String,
+        /// Sets `scope`.
+        list scope: i64,
+        /// Sets `shared_with.member`.
+        shared_with_member: String,
+        /// Sets `shared_with.role`.
+        shared_with_role: String,
+        /// Sets `tags`.
+        list tags: String,
+    }
+}
+
+/// `POST /articles.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/list-articles-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/articles.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ArticlesListRequest {
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `article_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub article_type: Option<Vec<ArticleType>>,
+    /// `authored_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_by: Option<Vec<String>>,
+    /// `brands`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brands: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `parent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<Vec<String>>,
+    /// `scope`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<i64>>,
+    /// `shared_with`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+impl ArticlesListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `article_type`.
+        list article_type: ArticleType,
+        /// Sets `authored_by`.
+        list authored_by: String,
+        /// Sets `brands`.
+        list brands: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `parent`.
+        list parent: String,
+        /// Sets `scope`.
+        list scope: i64,
+        /// Sets `shared_with`.
+        list shared_with: SharedWithMembershipFilter,
+        /// Sets `tags`.
+        list tags: String,
     }
 }
 

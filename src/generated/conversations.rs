@@ -5,12 +5,14 @@
 //! | --- | --- | --- |
 //! | `POST /conversations.create` | [`ConversationsCreateRequest`] | [`ConversationsCreateResponse`] |
 //! | `POST /conversations.delete` | [`ConversationsDeleteRequest`] | [`ConversationsDeleteResponse`] |
-//! | `GET`/`POST /conversations.export` | [`ConversationsExportRequest`], [`ConversationsExportPostRequest`] | [`ConversationsExportResponse`] |
+//! | `GET /conversations.export` | [`ConversationsExportQueryRequest`] | [`ConversationsExportResponse`] |
+//! | `POST /conversations.export` | [`ConversationsExportRequest`] | [`ConversationsExportResponse`] |
 //! | `GET`/`POST /conversations.get` | [`ConversationsGetRequest`], [`ConversationsGetPostRequest`] | [`ConversationsGetResponse`] |
-//! | `GET`/`POST /conversations.list` | [`ConversationsListRequest`], [`ConversationsListPostRequest`] | [`ConversationsListResponse`] |
+//! | `GET /conversations.list` | [`ConversationsListQueryRequest`] | [`ConversationsListResponse`] |
+//! | `POST /conversations.list` | [`ConversationsListRequest`] | [`ConversationsListResponse`] |
 //! | `POST /conversations.update` | [`ConversationsUpdateRequest`] | [`ConversationsUpdateResponse`] |
 //!
-//! 6 of 6 endpoints generated.
+//! 8 of 8 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -169,163 +171,306 @@ impl ConversationsDeleteRequest {
     }
 }
 
-get_and_post! {
-    /// `GET /conversations.export`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/export>.
-    ///
-    /// No field is required.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/conversations.export", beta)]
-    get ConversationsExportRequest,
-    /// `POST /conversations.export`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/export-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/conversations.export", response = ConversationsExportResponse, idempotent, beta)]
-    post ConversationsExportPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `actual_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub actual_close_date: Option<DateFilter>,
-        /// `applies_to_parts`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_parts: Option<Vec<String>>,
-        /// `brand`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub brand: Option<Vec<String>>,
-        /// `channels`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channels: Option<Vec<String>>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `first`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub first: Option<i32>,
-        /// `group`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub group: Option<Vec<String>>,
-        /// `is_creator_verified`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_creator_verified: Option<bool>,
-        /// `is_frozen`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_frozen: Option<bool>,
-        /// `is_spam`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_spam: Option<bool>,
-        /// `members`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub members: Option<Vec<String>>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateTimeFilter>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `rev_org`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub rev_org: Option<Vec<String>>,
-        /// `rev_orgs`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub rev_orgs: Option<Vec<String>>,
-        /// `sla_summary`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sla_summary: Option<SlaSummaryFilter>,
-        /// `source_channel`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub source_channel: Option<Vec<String>>,
-        /// `source_channel_v2`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub source_channel_v2: Option<Vec<String>>,
-        /// `source_channels`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub source_channels: Option<Vec<String>>,
-        /// `stage`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub stage: Option<StageFilter>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<String>>,
-        /// `subtype`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub subtype: Option<Vec<String>>,
-        /// `tags`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub tags: Option<Vec<String>>,
-        /// `tags_v2`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags_v2: Option<Vec<TagWithValueFilter>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /conversations.export`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/export>.
+///
+/// No field is required.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(GET, "/conversations.export", response = ConversationsExportResponse, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ConversationsExportQueryRequest {
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `brand`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<Vec<String>>,
+    /// `channels`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `first`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    /// `group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Vec<String>>,
+    /// `is_creator_verified`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_creator_verified: Option<bool>,
+    /// `is_frozen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_frozen: Option<bool>,
+    /// `is_spam`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_spam: Option<bool>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `modified_date.after`.
+    #[serde(rename = "modified_date.after", skip_serializing_if = "Option::is_none")]
+    pub modified_date_after: Option<Timestamp>,
+    /// `modified_date.before`.
+    #[serde(rename = "modified_date.before", skip_serializing_if = "Option::is_none")]
+    pub modified_date_before: Option<Timestamp>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `rev_org`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub rev_org: Option<Vec<String>>,
+    /// `rev_orgs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev_orgs: Option<Vec<String>>,
+    /// `sla_summary.stage`.
+    #[serde(rename = "sla_summary.stage", skip_serializing_if = "Option::is_none")]
+    pub sla_summary_stage: Option<Vec<SlaSummaryStage>>,
+    /// `source_channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel: Option<Vec<String>>,
+    /// `source_channel_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel_v2: Option<Vec<String>>,
+    /// `source_channels`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source_channels: Option<Vec<String>>,
+    /// `stage.name`.
+    #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `tags`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub tags: Option<Vec<String>>,
+    /// `tags_v2.id`.
+    #[serde(rename = "tags_v2.id", skip_serializing_if = "Option::is_none")]
+    pub tags_v2_id: Option<String>,
+    /// `tags_v2.value`.
+    #[serde(rename = "tags_v2.value", skip_serializing_if = "Option::is_none")]
+    pub tags_v2_value: Option<String>,
+}
 
-        setters! {
-            /// Sets `actual_close_date`.
-            actual_close_date: DateFilter,
-            /// Sets `applies_to_parts`.
-            list applies_to_parts: String,
-            /// Sets `brand`.
-            list brand: String,
-            /// Sets `channels`.
-            list channels: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `first`.
-            first: i32,
-            /// Sets `group`.
-            list group: String,
-            /// Sets `is_creator_verified`.
-            is_creator_verified: bool,
-            /// Sets `is_frozen`.
-            is_frozen: bool,
-            /// Sets `is_spam`.
-            is_spam: bool,
-            /// Sets `members`.
-            list members: String,
-            /// Sets `modified_date`.
-            modified_date: DateTimeFilter,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `rev_org`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list rev_org: String,
-            /// Sets `rev_orgs`.
-            list rev_orgs: String,
-            /// Sets `sla_summary`.
-            sla_summary: SlaSummaryFilter,
-            /// Sets `source_channel`.
-            list source_channel: String,
-            /// Sets `source_channel_v2`.
-            list source_channel_v2: String,
-            /// Sets `source_channels`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list source_channels: String,
-            /// Sets `stage`.
-            stage: StageFilter,
-            /// Sets `state`.
-            list state: String,
-            /// Sets `subtype`.
-            list subtype: String,
-            /// Sets `tags`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list tags: String,
-            /// Sets `tags_v2`.
-            list tags_v2: TagWithValueFilter,
-        }
+impl ConversationsExportQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `brand`.
+        list brand: String,
+        /// Sets `channels`.
+        list channels: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `first`.
+        first: i32,
+        /// Sets `group`.
+        list group: String,
+        /// Sets `is_creator_verified`.
+        is_creator_verified: bool,
+        /// Sets `is_frozen`.
+        is_frozen: bool,
+        /// Sets `is_spam`.
+        is_spam: bool,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `modified_date.after`.
+        modified_date_after: Timestamp,
+        /// Sets `modified_date.before`.
+        modified_date_before: Timestamp,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `rev_org`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list rev_org: String,
+        /// Sets `rev_orgs`.
+        list rev_orgs: String,
+        /// Sets `sla_summary.stage`.
+        list sla_summary_stage: SlaSummaryStage,
+        /// Sets `source_channel`.
+        list source_channel: String,
+        /// Sets `source_channel_v2`.
+        list source_channel_v2: String,
+        /// Sets `source_channels`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source_channels: String,
+        /// Sets `stage.name`.
+        list stage_name: String,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `tags`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list tags: String,
+        /// Sets `tags_v2.id`.
+        tags_v2_id: String,
+        /// Sets `tags_v2.value`.
+        tags_v2_value: String,
+    }
+}
+
+/// `POST /conversations.export`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/export-post>.
+///
+/// No field is required.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(POST, "/conversations.export", idempotent, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ConversationsExportRequest {
+    /// `actual_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_close_date: Option<DateFilter>,
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `brand`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<Vec<String>>,
+    /// `channels`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `first`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    /// `group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Vec<String>>,
+    /// `is_creator_verified`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_creator_verified: Option<bool>,
+    /// `is_frozen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_frozen: Option<bool>,
+    /// `is_spam`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_spam: Option<bool>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateTimeFilter>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `rev_org`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub rev_org: Option<Vec<String>>,
+    /// `rev_orgs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev_orgs: Option<Vec<String>>,
+    /// `sla_summary`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla_summary: Option<SlaSummaryFilter>,
+    /// `source_channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel: Option<Vec<String>>,
+    /// `source_channel_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel_v2: Option<Vec<String>>,
+    /// `source_channels`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source_channels: Option<Vec<String>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<StageFilter>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `tags`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub tags: Option<Vec<String>>,
+    /// `tags_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags_v2: Option<Vec<TagWithValueFilter>>,
+}
+
+impl ConversationsExportRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `actual_close_date`.
+        actual_close_date: DateFilter,
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `brand`.
+        list brand: String,
+        /// Sets `channels`.
+        list channels: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `first`.
+        first: i32,
+        /// Sets `group`.
+        list group: String,
+        /// Sets `is_creator_verified`.
+        is_creator_verified: bool,
+        /// Sets `is_frozen`.
+        is_frozen: bool,
+        /// Sets `is_spam`.
+        is_spam: bool,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `modified_date`.
+        modified_date: DateTimeFilter,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `rev_org`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list rev_org: String,
+        /// Sets `rev_orgs`.
+        list rev_orgs: String,
+        /// Sets `sla_summary`.
+        sla_summary: SlaSummaryFilter,
+        /// Sets `source_channel`.
+        list source_channel: String,
+        /// Sets `source_channel_v2`.
+        list source_channel_v2: String,
+        /// Sets `source_channels`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source_channels: String,
+        /// Sets `stage`.
+        stage: StageFilter,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `tags`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list tags: String,
+        /// Sets `tags_v2`.
+        list tags_v2: TagWithValueFilter,
     }
 }
 
@@ -358,173 +503,326 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /conversations.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/conversations.list", paginate)]
-    get ConversationsListRequest,
-    /// `POST /conversations.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/conversations.list", response = ConversationsListResponse, idempotent, paginate)]
-    post ConversationsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `actual_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub actual_close_date: Option<DateFilter>,
-        /// `applies_to_parts`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_parts: Option<Vec<String>>,
-        /// `brand`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub brand: Option<Vec<String>>,
-        /// `channels`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channels: Option<Vec<String>>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `group`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub group: Option<Vec<String>>,
-        /// `is_creator_verified`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_creator_verified: Option<bool>,
-        /// `is_frozen`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_frozen: Option<bool>,
-        /// `is_spam`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_spam: Option<bool>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `members`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub members: Option<Vec<String>>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateTimeFilter>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `rev_org`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub rev_org: Option<Vec<String>>,
-        /// `rev_orgs`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub rev_orgs: Option<Vec<String>>,
-        /// `sla_summary`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sla_summary: Option<SlaSummaryFilter>,
-        /// `source_channel`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub source_channel: Option<Vec<String>>,
-        /// `source_channel_v2`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub source_channel_v2: Option<Vec<String>>,
-        /// `source_channels`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub source_channels: Option<Vec<String>>,
-        /// `stage`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub stage: Option<StageFilter>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<String>>,
-        /// `subtype`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub subtype: Option<Vec<String>>,
-        /// `tags`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub tags: Option<Vec<String>>,
-        /// `tags_v2`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags_v2: Option<Vec<TagWithValueFilter>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /conversations.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/conversations.list", response = ConversationsListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ConversationsListQueryRequest {
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `brand`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<Vec<String>>,
+    /// `channels`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Vec<String>>,
+    /// `is_creator_verified`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_creator_verified: Option<bool>,
+    /// `is_frozen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_frozen: Option<bool>,
+    /// `is_spam`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_spam: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date.after`.
+    #[serde(rename = "modified_date.after", skip_serializing_if = "Option::is_none")]
+    pub modified_date_after: Option<Timestamp>,
+    /// `modified_date.before`.
+    #[serde(rename = "modified_date.before", skip_serializing_if = "Option::is_none")]
+    pub modified_date_before: Option<Timestamp>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `rev_org`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub rev_org: Option<Vec<String>>,
+    /// `rev_orgs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev_orgs: Option<Vec<String>>,
+    /// `sla_summary.stage`.
+    #[serde(rename = "sla_summary.stage", skip_serializing_if = "Option::is_none")]
+    pub sla_summary_stage: Option<Vec<SlaSummaryStage>>,
+    /// `source_channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel: Option<Vec<String>>,
+    /// `source_channel_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel_v2: Option<Vec<String>>,
+    /// `source_channels`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source_channels: Option<Vec<String>>,
+    /// `stage.name`.
+    #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `tags`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub tags: Option<Vec<String>>,
+    /// `tags_v2.id`.
+    #[serde(rename = "tags_v2.id", skip_serializing_if = "Option::is_none")]
+    pub tags_v2_id: Option<String>,
+    /// `tags_v2.value`.
+    #[serde(rename = "tags_v2.value", skip_serializing_if = "Option::is_none")]
+    pub tags_v2_value: Option<String>,
+}
 
-        setters! {
-            /// Sets `actual_close_date`.
-            actual_close_date: DateFilter,
-            /// Sets `applies_to_parts`.
-            list applies_to_parts: String,
-            /// Sets `brand`.
-            list brand: String,
-            /// Sets `channels`.
-            list channels: String,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `group`.
-            list group: String,
-            /// Sets `is_creator_verified`.
-            is_creator_verified: bool,
-            /// Sets `is_frozen`.
-            is_frozen: bool,
-            /// Sets `is_spam`.
-            is_spam: bool,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `members`.
-            list members: String,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateTimeFilter,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `rev_org`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list rev_org: String,
-            /// Sets `rev_orgs`.
-            list rev_orgs: String,
-            /// Sets `sla_summary`.
-            sla_summary: SlaSummaryFilter,
-            /// Sets `source_channel`.
-            list source_channel: String,
-            /// Sets `source_channel_v2`.
-            list source_channel_v2: String,
-            /// Sets `source_channels`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list source_channels: String,
-            /// Sets `stage`.
-            stage: StageFilter,
-            /// Sets `state`.
-            list state: String,
-            /// Sets `subtype`.
-            list subtype: String,
-            /// Sets `tags`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list tags: String,
-            /// Sets `tags_v2`.
-            list tags_v2: TagWithValueFilter,
-        }
+impl ConversationsListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `brand`.
+        list brand: String,
+        /// Sets `channels`.
+        list channels: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `group`.
+        list group: String,
+        /// Sets `is_creator_verified`.
+        is_creator_verified: bool,
+        /// Sets `is_frozen`.
+        is_frozen: bool,
+        /// Sets `is_spam`.
+        is_spam: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date.after`.
+        modified_date_after: Timestamp,
+        /// Sets `modified_date.before`.
+        modified_date_before: Timestamp,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `rev_org`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list rev_org: String,
+        /// Sets `rev_orgs`.
+        list rev_orgs: String,
+        /// Sets `sla_summary.stage`.
+        list sla_summary_stage: SlaSummaryStage,
+        /// Sets `source_channel`.
+        list source_channel: String,
+        /// Sets `source_channel_v2`.
+        list source_channel_v2: String,
+        /// Sets `source_channels`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source_channels: String,
+        /// Sets `stage.name`.
+        list stage_name: String,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `tags`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list tags: String,
+        /// Sets `tags_v2.id`.
+        tags_v2_id: String,
+        /// Sets `tags_v2.value`.
+        tags_v2_value: String,
+    }
+}
+
+/// `POST /conversations.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/conversations.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct ConversationsListRequest {
+    /// `actual_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_close_date: Option<DateFilter>,
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `brand`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<Vec<String>>,
+    /// `channels`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<Vec<String>>,
+    /// `is_creator_verified`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_creator_verified: Option<bool>,
+    /// `is_frozen`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_frozen: Option<bool>,
+    /// `is_spam`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_spam: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateTimeFilter>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `rev_org`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub rev_org: Option<Vec<String>>,
+    /// `rev_orgs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev_orgs: Option<Vec<String>>,
+    /// `sla_summary`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla_summary: Option<SlaSummaryFilter>,
+    /// `source_channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel: Option<Vec<String>>,
+    /// `source_channel_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_channel_v2: Option<Vec<String>>,
+    /// `source_channels`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source_channels: Option<Vec<String>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<StageFilter>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `tags`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub tags: Option<Vec<String>>,
+    /// `tags_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags_v2: Option<Vec<TagWithValueFilter>>,
+}
+
+impl ConversationsListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `actual_close_date`.
+        actual_close_date: DateFilter,
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `brand`.
+        list brand: String,
+        /// Sets `channels`.
+        list channels: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `group`.
+        list group: String,
+        /// Sets `is_creator_verified`.
+        is_creator_verified: bool,
+        /// Sets `is_frozen`.
+        is_frozen: bool,
+        /// Sets `is_spam`.
+        is_spam: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateTimeFilter,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `rev_org`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list rev_org: String,
+        /// Sets `rev_orgs`.
+        list rev_orgs: String,
+        /// Sets `sla_summary`.
+        sla_summary: SlaSummaryFilter,
+        /// Sets `source_channel`.
+        list source_channel: String,
+        /// Sets `source_channel_v2`.
+        list source_channel_v2: String,
+        /// Sets `source_channels`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source_channels: String,
+        /// Sets `stage`.
+        stage: StageFilter,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `tags`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list tags: String,
+        /// Sets `tags_v2`.
+        list tags_v2: TagWithValueFilter,
     }
 }
 

@@ -9,13 +9,14 @@
 //! | `GET`/`POST /dev-users.get` | [`DevUsersGetRequest`], [`DevUsersGetPostRequest`] | [`DevUsersGetResponse`] |
 //! | `POST /dev-users.identities.link` | [`DevUsersIdentitiesLinkRequest`] | [`DevUsersIdentitiesLinkResponse`] |
 //! | `POST /dev-users.identities.unlink` | [`DevUsersIdentitiesUnlinkRequest`] | [`DevUsersIdentitiesUnlinkResponse`] |
-//! | `GET`/`POST /dev-users.list` | [`DevUsersListRequest`], [`DevUsersListPostRequest`] | [`DevUsersListResponse`] |
+//! | `GET /dev-users.list` | [`DevUsersListQueryRequest`] | [`DevUsersListResponse`] |
+//! | `POST /dev-users.list` | [`DevUsersListRequest`] | [`DevUsersListResponse`] |
 //! | `POST /dev-users.merge` | [`DevUsersMergeRequest`] | [`DevUsersMergeResponse`] |
 //! | `GET`/`POST /dev-users.self` | [`DevUsersSelfRequest`], [`DevUsersSelfPostRequest`] | [`DevUsersSelfResponse`] |
 //! | `POST /dev-users.self.update` | [`DevUsersSelfUpdateRequest`] | [`DevUsersUpdateResponse`] |
 //! | `POST /dev-users.update` | [`DevUsersUpdateRequest`] | [`DevUsersUpdateResponse`] |
 //!
-//! 11 of 11 endpoints generated.
+//! 12 of 12 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -216,87 +217,144 @@ impl DevUsersIdentitiesUnlinkRequest {
     }
 }
 
-get_and_post! {
-    /// `GET /dev-users.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/dev-users.list", paginate)]
-    get DevUsersListRequest,
-    /// `POST /dev-users.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/dev-users.list", response = DevUsersListResponse, idempotent, paginate)]
-    post DevUsersListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `email`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub email: Option<Vec<String>>,
-        /// `external_identity`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub external_identity: Option<Vec<DevUserExternalIdentityFilter>>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<UserState>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /dev-users.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/dev-users.list", response = DevUsersListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DevUsersListQueryRequest {
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Vec<String>>,
+    /// `external_identity.id`.
+    #[serde(rename = "external_identity.id", skip_serializing_if = "Option::is_none")]
+    pub external_identity_id: Option<String>,
+    /// `external_identity.issuer`.
+    #[serde(rename = "external_identity.issuer", skip_serializing_if = "Option::is_none")]
+    pub external_identity_issuer: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<UserState>>,
+}
 
-        setters! {
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `email`.
-            list email: String,
-            /// Sets `external_identity`.
-            list external_identity: DevUserExternalIdentityFilter,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `state`.
-            list state: UserState,
-        }
+impl DevUsersListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `email`.
+        list email: String,
+        /// Sets `external_identity.id`.
+        external_identity_id: String,
+        /// Sets `external_identity.issuer`.
+        external_identity_issuer: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `state`.
+        list state: UserState,
+    }
+}
+
+/// `POST /dev-users.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/dev-users.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DevUsersListRequest {
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<Vec<String>>,
+    /// `external_identity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_identity: Option<Vec<DevUserExternalIdentityFilter>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<UserState>>,
+}
+
+impl DevUsersListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `email`.
+        list email: String,
+        /// Sets `external_identity`.
+        list external_identity: DevUserExternalIdentityFilter,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `state`.
+        list state: UserState,
     }
 }
 

@@ -5,13 +5,14 @@
 //! | --- | --- | --- |
 //! | `POST /groups.create` | [`GroupsCreateRequest`] | [`GroupsCreateResponse`] |
 //! | `GET`/`POST /groups.get` | [`GroupsGetRequest`], [`GroupsGetPostRequest`] | [`GroupsGetResponse`] |
-//! | `GET`/`POST /groups.list` | [`GroupsListRequest`], [`GroupsListPostRequest`] | [`GroupsListResponse`] |
+//! | `GET /groups.list` | [`GroupsListQueryRequest`] | [`GroupsListResponse`] |
+//! | `POST /groups.list` | [`GroupsListRequest`] | [`GroupsListResponse`] |
 //! | `POST /groups.members.add` | [`GroupMembersAddRequest`] | [`GroupMembersAddResponse`] |
 //! | `GET`/`POST /groups.members.list` | [`GroupMembersListRequest`], [`GroupMembersListPostRequest`] | [`GroupMembersListResponse`] |
 //! | `POST /groups.members.remove` | [`GroupMembersRemoveRequest`] | [`GroupMembersRemoveResponse`] |
 //! | `POST /groups.update` | [`GroupsUpdateRequest`] | [`GroupsUpdateResponse`] |
 //!
-//! 7 of 7 endpoints generated.
+//! 8 of 8 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -110,92 +111,194 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /groups.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/groups.list", paginate)]
-    get GroupsListRequest,
-    /// `POST /groups.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/groups.list", response = GroupsListResponse, idempotent, paginate)]
-    post GroupsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `group_type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub group_type: Option<Vec<GroupType>>,
-        /// `ingestion_source`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub ingestion_source: Option<Vec<GroupIngestionSource>>,
-        /// `is_default`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_default: Option<bool>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `member_type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub member_type: Option<Vec<GroupMemberType>>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `name`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<Vec<String>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `sync_metadata`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sync_metadata: Option<SyncMetadataFilter>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /groups.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/groups.list", response = GroupsListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GroupsListQueryRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `group_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_type: Option<Vec<GroupType>>,
+    /// `ingestion_source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingestion_source: Option<Vec<GroupIngestionSource>>,
+    /// `is_default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `member_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_type: Option<Vec<GroupMemberType>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `sync_metadata.external_reference`.
+    #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_external_reference: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.status`.
+    #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
+    /// `sync_metadata.last_sync_in.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.status`.
+    #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
+    /// `sync_metadata.last_sync_out.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.origin_system`.
+    #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_origin_system: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `group_type`.
-            list group_type: GroupType,
-            /// Sets `ingestion_source`.
-            list ingestion_source: GroupIngestionSource,
-            /// Sets `is_default`.
-            is_default: bool,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `member_type`.
-            list member_type: GroupMemberType,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `name`.
-            list name: String,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `sync_metadata`.
-            sync_metadata: SyncMetadataFilter,
-        }
+impl GroupsListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `group_type`.
+        list group_type: GroupType,
+        /// Sets `ingestion_source`.
+        list ingestion_source: GroupIngestionSource,
+        /// Sets `is_default`.
+        is_default: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `member_type`.
+        list member_type: GroupMemberType,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `sync_metadata.external_reference`.
+        list sync_metadata_external_reference: String,
+        /// Sets `sync_metadata.last_sync_in.status`.
+        list sync_metadata_last_sync_in_status: SyncMetadataFilterSyncInFilterStatus,
+        /// Sets `sync_metadata.last_sync_in.sync_history`.
+        list sync_metadata_last_sync_in_sync_history: String,
+        /// Sets `sync_metadata.last_sync_in.sync_unit`.
+        list sync_metadata_last_sync_in_sync_unit: String,
+        /// Sets `sync_metadata.last_sync_out.status`.
+        list sync_metadata_last_sync_out_status: SyncMetadataFilterSyncOutFilterStatus,
+        /// Sets `sync_metadata.last_sync_out.sync_history`.
+        list sync_metadata_last_sync_out_sync_history: String,
+        /// Sets `sync_metadata.last_sync_out.sync_unit`.
+        list sync_metadata_last_sync_out_sync_unit: String,
+        /// Sets `sync_metadata.origin_system`.
+        list sync_metadata_origin_system: String,
+    }
+}
+
+/// `POST /groups.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/groups.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GroupsListRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `group_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_type: Option<Vec<GroupType>>,
+    /// `ingestion_source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingestion_source: Option<Vec<GroupIngestionSource>>,
+    /// `is_default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `member_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_type: Option<Vec<GroupMemberType>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `sync_metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_metadata: Option<SyncMetadataFilter>,
+}
+
+impl GroupsListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `group_type`.
+        list group_type: GroupType,
+        /// Sets `ingestion_source`.
+        list ingestion_source: GroupIngestionSource,
+        /// Sets `is_default`.
+        is_default: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `member_type`.
+        list member_type: GroupMemberType,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `sync_metadata`.
+        sync_metadata: SyncMetadataFilter,
     }
 }
 

@@ -6,11 +6,13 @@
 //! | `POST /incidents.create` | [`IncidentsCreateRequest`] | [`IncidentsCreateResponse`] |
 //! | `POST /incidents.delete` | [`IncidentsDeleteRequest`] | [`IncidentsDeleteResponse`] |
 //! | `GET`/`POST /incidents.get` | [`IncidentsGetRequest`], [`IncidentsGetPostRequest`] | [`IncidentsGetResponse`] |
-//! | `GET`/`POST /incidents.group` | [`IncidentsGroupRequest`], [`IncidentsGroupPostRequest`] | [`IncidentsGroupResponse`] |
-//! | `GET`/`POST /incidents.list` | [`IncidentsListRequest`], [`IncidentsListPostRequest`] | [`IncidentsListResponse`] |
+//! | `GET /incidents.group` | [`IncidentsGroupQueryRequest`] | [`IncidentsGroupResponse`] |
+//! | `POST /incidents.group` | [`IncidentsGroupRequest`] | [`IncidentsGroupResponse`] |
+//! | `GET /incidents.list` | [`IncidentsListQueryRequest`] | [`IncidentsListResponse`] |
+//! | `POST /incidents.list` | [`IncidentsListRequest`] | [`IncidentsListResponse`] |
 //! | `POST /incidents.update` | [`IncidentsUpdateRequest`] | [`IncidentsUpdateResponse`] |
 //!
-//! 6 of 6 endpoints generated.
+//! 8 of 8 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -250,350 +252,703 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /incidents.group`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/group>.
-    ///
-    /// Required: `group_by`.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/incidents.group", paginate, beta)]
-    get IncidentsGroupRequest,
-    /// `POST /incidents.group`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/group-post>.
-    ///
-    /// Required: `group_by`.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/incidents.group", response = IncidentsGroupResponse, idempotent, paginate, beta)]
-    post IncidentsGroupPostRequest,
-    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `acknowledged_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub acknowledged_date: Option<DateFilter>,
-        /// `actual_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub actual_close_date: Option<DateFilter>,
-        /// `applies_to_parts`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_parts: Option<Vec<String>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `group_by`, required.
-        pub group_by: String,
-        /// `identified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub identified_date: Option<DateFilter>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `limit_per_group`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit_per_group: Option<i32>,
-        /// `mitigated_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mitigated_date: Option<DateFilter>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `pia`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub pia: Option<Vec<String>>,
-        /// `playbooks`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub playbooks: Option<Vec<String>>,
-        /// `related_docs`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub related_docs: Option<Vec<String>>,
-        /// `reported_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub reported_by: Option<Vec<i64>>,
-        /// `severity`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub severity: Option<Vec<i64>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `source`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub source: Option<Vec<i64>>,
-        /// `stage`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub stage: Option<Vec<String>>,
-        /// `staged_info`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub staged_info: Option<StagedInfoFilter>,
-        /// `subtype`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub subtype: Option<Vec<String>>,
-        /// `sync_metadata`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sync_metadata: Option<SyncMetadataFilter>,
-        /// `target_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub target_close_date: Option<DateFilter>,
-        /// `title`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub title: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with the required fields (`group_by`); every other field is absent.
-        pub fn new(group_by: impl Into<String>) -> Self {
-            Self { acknowledged_date: None, actual_close_date: None, applies_to_parts: None, created_by: None, created_date: None, cursor: None, custom_fields: None, group_by: group_by.into(), identified_date: None, limit: None, limit_per_group: None, mitigated_date: None, mode: None, modified_date: None, owned_by: None, pia: None, playbooks: None, related_docs: None, reported_by: None, severity: None, sort_by: None, source: None, stage: None, staged_info: None, subtype: None, sync_metadata: None, target_close_date: None, title: None }
-        }
+/// `GET /incidents.group`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/group>.
+///
+/// Required: `group_by`.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(GET, "/incidents.group", response = IncidentsGroupResponse, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct IncidentsGroupQueryRequest {
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `group_by`, required.
+    pub group_by: String,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `limit_per_group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_per_group: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `pia`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pia: Option<Vec<String>>,
+    /// `playbooks`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbooks: Option<Vec<String>>,
+    /// `related_docs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_docs: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<i64>>,
+    /// `severity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Vec<i64>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `source`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source: Option<Vec<i64>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Vec<String>>,
+    /// `staged_info.is_staged`.
+    #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
+    pub staged_info_is_staged: Option<bool>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata.external_reference`.
+    #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_external_reference: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.status`.
+    #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
+    /// `sync_metadata.last_sync_in.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.status`.
+    #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
+    /// `sync_metadata.last_sync_out.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.origin_system`.
+    #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_origin_system: Option<Vec<String>>,
+    /// `title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `acknowledged_date`.
-            acknowledged_date: DateFilter,
-            /// Sets `actual_close_date`.
-            actual_close_date: DateFilter,
-            /// Sets `applies_to_parts`.
-            list applies_to_parts: String,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `identified_date`.
-            identified_date: DateFilter,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `limit_per_group`.
-            limit_per_group: i32,
-            /// Sets `mitigated_date`.
-            mitigated_date: DateFilter,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `pia`.
-            list pia: String,
-            /// Sets `playbooks`.
-            list playbooks: String,
-            /// Sets `related_docs`.
-            list related_docs: String,
-            /// Sets `reported_by`.
-            list reported_by: i64,
-            /// Sets `severity`.
-            list severity: i64,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `source`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list source: i64,
-            /// Sets `stage`.
-            list stage: String,
-            /// Sets `staged_info`.
-            staged_info: StagedInfoFilter,
-            /// Sets `subtype`.
-            list subtype: String,
-            /// Sets `sync_metadata`.
-            sync_metadata: SyncMetadataFilter,
-            /// Sets `target_close_date`.
-            target_close_date: DateFilter,
-            /// Sets `title`.
-            list title: String,
+impl IncidentsGroupQueryRequest {
+    /// A value with the required fields (`group_by`); every other field is absent.
+    pub fn new(group_by: impl Into<String>) -> Self {
+        Self {
+            applies_to_parts: None,
+            created_by: None,
+            cursor: None,
+            custom_fields: None,
+            group_by: group_by.into(),
+            limit: None,
+            limit_per_group: None,
+            mode: None,
+            owned_by: None,
+            pia: None,
+            playbooks: None,
+            related_docs: None,
+            reported_by: None,
+            severity: None,
+            sort_by: None,
+            source: None,
+            stage: None,
+            staged_info_is_staged: None,
+            subtype: None,
+            sync_metadata_external_reference: None,
+            sync_metadata_last_sync_in_status: None,
+            sync_metadata_last_sync_in_sync_history: None,
+            sync_metadata_last_sync_in_sync_unit: None,
+            sync_metadata_last_sync_out_status: None,
+            sync_metadata_last_sync_out_sync_history: None,
+            sync_metadata_last_sync_out_sync_unit: None,
+            sync_metadata_origin_system: None,
+            title: None,
         }
+    }
+
+    setters! {
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `limit_per_group`.
+        limit_per_group: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `pia`.
+        list pia: String,
+        /// Sets `playbooks`.
+        list playbooks: String,
+        /// Sets `related_docs`.
+        list related_docs: String,
+        /// Sets `reported_by`.
+        list reported_by: i64,
+        /// Sets `severity`.
+        list severity: i64,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `source`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source: i64,
+        /// Sets `stage`.
+        list stage: String,
+        /// Sets `staged_info.is_staged`.
+        staged_info_is_staged: bool,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata.external_reference`.
+        list sync_metadata_external_reference: String,
+        /// Sets `sync_metadata.last_sync_in.status`.
+        list sync_metadata_last_sync_in_status: SyncMetadataFilterSyncInFilterStatus,
+        /// Sets `sync_metadata.last_sync_in.sync_history`.
+        list sync_metadata_last_sync_in_sync_history: String,
+        /// Sets `sync_metadata.last_sync_in.sync_unit`.
+        list sync_metadata_last_sync_in_sync_unit: String,
+        /// Sets `sync_metadata.last_sync_out.status`.
+        list sync_metadata_last_sync_out_status: SyncMetadataFilterSyncOutFilterStatus,
+        /// Sets `sync_metadata.last_sync_out.sync_history`.
+        list sync_metadata_last_sync_out_sync_history: String,
+        /// Sets `sync_metadata.last_sync_out.sync_unit`.
+        list sync_metadata_last_sync_out_sync_unit: String,
+        /// Sets `sync_metadata.origin_system`.
+        list sync_metadata_origin_system: String,
+        /// Sets `title`.
+        list title: String,
     }
 }
 
-get_and_post! {
-    /// `GET /incidents.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/incidents.list", paginate, beta)]
-    get IncidentsListRequest,
-    /// `POST /incidents.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/incidents.list", response = IncidentsListResponse, idempotent, paginate, beta)]
-    post IncidentsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `acknowledged_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub acknowledged_date: Option<DateFilter>,
-        /// `actual_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub actual_close_date: Option<DateFilter>,
-        /// `applies_to_parts`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_parts: Option<Vec<String>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `identified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub identified_date: Option<DateFilter>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mitigated_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mitigated_date: Option<DateFilter>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `pia`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub pia: Option<Vec<String>>,
-        /// `playbooks`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub playbooks: Option<Vec<String>>,
-        /// `related_docs`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub related_docs: Option<Vec<String>>,
-        /// `reported_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub reported_by: Option<Vec<i64>>,
-        /// `severity`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub severity: Option<Vec<i64>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `source`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub source: Option<Vec<i64>>,
-        /// `stage`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub stage: Option<Vec<String>>,
-        /// `staged_info`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub staged_info: Option<StagedInfoFilter>,
-        /// `subtype`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub subtype: Option<Vec<String>>,
-        /// `sync_metadata`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sync_metadata: Option<SyncMetadataFilter>,
-        /// `target_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub target_close_date: Option<DateFilter>,
-        /// `title`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub title: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `POST /incidents.group`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/group-post>.
+///
+/// Required: `group_by`.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(POST, "/incidents.group", idempotent, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct IncidentsGroupRequest {
+    /// `acknowledged_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_date: Option<DateFilter>,
+    /// `actual_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_close_date: Option<DateFilter>,
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `group_by`, required.
+    pub group_by: String,
+    /// `identified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identified_date: Option<DateFilter>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `limit_per_group`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit_per_group: Option<i32>,
+    /// `mitigated_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigated_date: Option<DateFilter>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `pia`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pia: Option<Vec<String>>,
+    /// `playbooks`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbooks: Option<Vec<String>>,
+    /// `related_docs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_docs: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<i64>>,
+    /// `severity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Vec<i64>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `source`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source: Option<Vec<i64>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Vec<String>>,
+    /// `staged_info`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged_info: Option<StagedInfoFilter>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_metadata: Option<SyncMetadataFilter>,
+    /// `target_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_close_date: Option<DateFilter>,
+    /// `title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `acknowledged_date`.
-            acknowledged_date: DateFilter,
-            /// Sets `actual_close_date`.
-            actual_close_date: DateFilter,
-            /// Sets `applies_to_parts`.
-            list applies_to_parts: String,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `identified_date`.
-            identified_date: DateFilter,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mitigated_date`.
-            mitigated_date: DateFilter,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `pia`.
-            list pia: String,
-            /// Sets `playbooks`.
-            list playbooks: String,
-            /// Sets `related_docs`.
-            list related_docs: String,
-            /// Sets `reported_by`.
-            list reported_by: i64,
-            /// Sets `severity`.
-            list severity: i64,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `source`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list source: i64,
-            /// Sets `stage`.
-            list stage: String,
-            /// Sets `staged_info`.
-            staged_info: StagedInfoFilter,
-            /// Sets `subtype`.
-            list subtype: String,
-            /// Sets `sync_metadata`.
-            sync_metadata: SyncMetadataFilter,
-            /// Sets `target_close_date`.
-            target_close_date: DateFilter,
-            /// Sets `title`.
-            list title: String,
+impl IncidentsGroupRequest {
+    /// A value with the required fields (`group_by`); every other field is absent.
+    pub fn new(group_by: impl Into<String>) -> Self {
+        Self {
+            acknowledged_date: None,
+            actual_close_date: None,
+            applies_to_parts: None,
+            created_by: None,
+            created_date: None,
+            cursor: None,
+            custom_fields: None,
+            group_by: group_by.into(),
+            identified_date: None,
+            limit: None,
+            limit_per_group: None,
+            mitigated_date: None,
+            mode: None,
+            modified_date: None,
+            owned_by: None,
+            pia: None,
+            playbooks: None,
+            related_docs: None,
+            reported_by: None,
+            severity: None,
+            sort_by: None,
+            source: None,
+            stage: None,
+            staged_info: None,
+            subtype: None,
+            sync_metadata: None,
+            target_close_date: None,
+            title: None,
         }
+    }
+
+    setters! {
+        /// Sets `acknowledged_date`.
+        acknowledged_date: DateFilter,
+        /// Sets `actual_close_date`.
+        actual_close_date: DateFilter,
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `identified_date`.
+        identified_date: DateFilter,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `limit_per_group`.
+        limit_per_group: i32,
+        /// Sets `mitigated_date`.
+        mitigated_date: DateFilter,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `pia`.
+        list pia: String,
+        /// Sets `playbooks`.
+        list playbooks: String,
+        /// Sets `related_docs`.
+        list related_docs: String,
+        /// Sets `reported_by`.
+        list reported_by: i64,
+        /// Sets `severity`.
+        list severity: i64,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `source`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source: i64,
+        /// Sets `stage`.
+        list stage: String,
+        /// Sets `staged_info`.
+        staged_info: StagedInfoFilter,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata`.
+        sync_metadata: SyncMetadataFilter,
+        /// Sets `target_close_date`.
+        target_close_date: DateFilter,
+        /// Sets `title`.
+        list title: String,
+    }
+}
+
+/// `GET /incidents.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(GET, "/incidents.list", response = IncidentsListResponse, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct IncidentsListQueryRequest {
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `pia`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pia: Option<Vec<String>>,
+    /// `playbooks`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbooks: Option<Vec<String>>,
+    /// `related_docs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_docs: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<i64>>,
+    /// `severity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Vec<i64>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `source`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source: Option<Vec<i64>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Vec<String>>,
+    /// `staged_info.is_staged`.
+    #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
+    pub staged_info_is_staged: Option<bool>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata.external_reference`.
+    #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_external_reference: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.status`.
+    #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
+    /// `sync_metadata.last_sync_in.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.status`.
+    #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
+    /// `sync_metadata.last_sync_out.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.origin_system`.
+    #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_origin_system: Option<Vec<String>>,
+    /// `title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Vec<String>>,
+}
+
+impl IncidentsListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `pia`.
+        list pia: String,
+        /// Sets `playbooks`.
+        list playbooks: String,
+        /// Sets `related_docs`.
+        list related_docs: String,
+        /// Sets `reported_by`.
+        list reported_by: i64,
+        /// Sets `severity`.
+        list severity: i64,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `source`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source: i64,
+        /// Sets `stage`.
+        list stage: String,
+        /// Sets `staged_info.is_staged`.
+        staged_info_is_staged: bool,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata.external_reference`.
+        list sync_metadata_external_reference: String,
+        /// Sets `sync_metadata.last_sync_in.status`.
+        list sync_metadata_last_sync_in_status: SyncMetadataFilterSyncInFilterStatus,
+        /// Sets `sync_metadata.last_sync_in.sync_history`.
+        list sync_metadata_last_sync_in_sync_history: String,
+        /// Sets `sync_metadata.last_sync_in.sync_unit`.
+        list sync_metadata_last_sync_in_sync_unit: String,
+        /// Sets `sync_metadata.last_sync_out.status`.
+        list sync_metadata_last_sync_out_status: SyncMetadataFilterSyncOutFilterStatus,
+        /// Sets `sync_metadata.last_sync_out.sync_history`.
+        list sync_metadata_last_sync_out_sync_history: String,
+        /// Sets `sync_metadata.last_sync_out.sync_unit`.
+        list sync_metadata_last_sync_out_sync_unit: String,
+        /// Sets `sync_metadata.origin_system`.
+        list sync_metadata_origin_system: String,
+        /// Sets `title`.
+        list title: String,
+    }
+}
+
+/// `POST /incidents.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(POST, "/incidents.list", idempotent, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct IncidentsListRequest {
+    /// `acknowledged_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged_date: Option<DateFilter>,
+    /// `actual_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_close_date: Option<DateFilter>,
+    /// `applies_to_parts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_parts: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `identified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identified_date: Option<DateFilter>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mitigated_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mitigated_date: Option<DateFilter>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `pia`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pia: Option<Vec<String>>,
+    /// `playbooks`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub playbooks: Option<Vec<String>>,
+    /// `related_docs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related_docs: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<i64>>,
+    /// `severity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Vec<i64>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `source`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub source: Option<Vec<i64>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Vec<String>>,
+    /// `staged_info`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged_info: Option<StagedInfoFilter>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_metadata: Option<SyncMetadataFilter>,
+    /// `target_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_close_date: Option<DateFilter>,
+    /// `title`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Vec<String>>,
+}
+
+impl IncidentsListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `acknowledged_date`.
+        acknowledged_date: DateFilter,
+        /// Sets `actual_close_date`.
+        actual_close_date: DateFilter,
+        /// Sets `applies_to_parts`.
+        list applies_to_parts: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `identified_date`.
+        identified_date: DateFilter,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mitigated_date`.
+        mitigated_date: DateFilter,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `pia`.
+        list pia: String,
+        /// Sets `playbooks`.
+        list playbooks: String,
+        /// Sets `related_docs`.
+        list related_docs: String,
+        /// Sets `reported_by`.
+        list reported_by: i64,
+        /// Sets `severity`.
+        list severity: i64,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `source`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list source: i64,
+        /// Sets `stage`.
+        list stage: String,
+        /// Sets `staged_info`.
+        staged_info: StagedInfoFilter,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata`.
+        sync_metadata: SyncMetadataFilter,
+        /// Sets `target_close_date`.
+        target_close_date: DateFilter,
+        /// Sets `title`.
+        list title: String,
     }
 }
 

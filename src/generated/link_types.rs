@@ -5,10 +5,11 @@
 //! | --- | --- | --- |
 //! | `POST /link-types.custom.create` | [`CustomLinkTypeCreateRequest`] | [`CustomLinkTypeCreateResponse`] |
 //! | `GET`/`POST /link-types.custom.get` | [`CustomLinkTypeGetRequest`], [`CustomLinkTypeGetPostRequest`] | [`CustomLinkTypeGetResponse`] |
-//! | `GET`/`POST /link-types.custom.list` | [`CustomLinkTypeListRequest`], [`CustomLinkTypeListPostRequest`] | [`CustomLinkTypeListResponse`] |
+//! | `GET /link-types.custom.list` | [`CustomLinkTypeListQueryRequest`] | [`CustomLinkTypeListResponse`] |
+//! | `POST /link-types.custom.list` | [`CustomLinkTypeListRequest`] | [`CustomLinkTypeListResponse`] |
 //! | `POST /link-types.custom.update` | [`CustomLinkTypeUpdateRequest`] | [`CustomLinkTypeUpdateResponse`] |
 //!
-//! 4 of 4 endpoints generated.
+//! 5 of 5 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -124,88 +125,177 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /link-types.custom.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/link-types/custom-link-type-list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/link-types.custom.list", paginate, beta)]
-    get CustomLinkTypeListRequest,
-    /// `POST /link-types.custom.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/link-types/custom-link-type-list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    ///
-    /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/link-types.custom.list", response = CustomLinkTypeListResponse, idempotent, paginate, beta)]
-    post CustomLinkTypeListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `deprecated`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub deprecated: Option<bool>,
-        /// `is_deprecated`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_deprecated: Option<bool>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `name`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<Vec<String>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `source_types_v2`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub source_types_v2: Option<Vec<LinkTargetDescriptor>>,
-        /// `target_types_v2`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub target_types_v2: Option<Vec<LinkTargetDescriptor>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /link-types.custom.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/link-types/custom-link-type-list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(GET, "/link-types.custom.list", response = CustomLinkTypeListResponse, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct CustomLinkTypeListQueryRequest {
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `deprecated`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub deprecated: Option<bool>,
+    /// `is_deprecated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_deprecated: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `source_types_v2.is_custom_leaf_type`.
+    #[serde(rename = "source_types_v2.is_custom_leaf_type", skip_serializing_if = "Option::is_none")]
+    pub source_types_v2_is_custom_leaf_type: Option<bool>,
+    /// `source_types_v2.leaf_only`.
+    #[serde(rename = "source_types_v2.leaf_only", skip_serializing_if = "Option::is_none")]
+    pub source_types_v2_leaf_only: Option<bool>,
+    /// `source_types_v2.leaf_type`.
+    #[serde(rename = "source_types_v2.leaf_type", skip_serializing_if = "Option::is_none")]
+    pub source_types_v2_leaf_type: Option<String>,
+    /// `source_types_v2.subtype`.
+    #[serde(rename = "source_types_v2.subtype", skip_serializing_if = "Option::is_none")]
+    pub source_types_v2_subtype: Option<String>,
+    /// `target_types_v2.is_custom_leaf_type`.
+    #[serde(rename = "target_types_v2.is_custom_leaf_type", skip_serializing_if = "Option::is_none")]
+    pub target_types_v2_is_custom_leaf_type: Option<bool>,
+    /// `target_types_v2.leaf_only`.
+    #[serde(rename = "target_types_v2.leaf_only", skip_serializing_if = "Option::is_none")]
+    pub target_types_v2_leaf_only: Option<bool>,
+    /// `target_types_v2.leaf_type`.
+    #[serde(rename = "target_types_v2.leaf_type", skip_serializing_if = "Option::is_none")]
+    pub target_types_v2_leaf_type: Option<String>,
+    /// `target_types_v2.subtype`.
+    #[serde(rename = "target_types_v2.subtype", skip_serializing_if = "Option::is_none")]
+    pub target_types_v2_subtype: Option<String>,
+}
 
-        setters! {
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `deprecated`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            deprecated: bool,
-            /// Sets `is_deprecated`.
-            is_deprecated: bool,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `name`.
-            list name: String,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `source_types_v2`.
-            list source_types_v2: LinkTargetDescriptor,
-            /// Sets `target_types_v2`.
-            list target_types_v2: LinkTargetDescriptor,
-        }
+impl CustomLinkTypeListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `deprecated`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        deprecated: bool,
+        /// Sets `is_deprecated`.
+        is_deprecated: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `source_types_v2.is_custom_leaf_type`.
+        source_types_v2_is_custom_leaf_type: bool,
+        /// Sets `source_types_v2.leaf_only`.
+        source_types_v2_leaf_only: bool,
+        /// Sets `source_types_v2.leaf_type`.
+        source_types_v2_leaf_type: String,
+        /// Sets `source_types_v2.subtype`.
+        source_types_v2_subtype: String,
+        /// Sets `target_types_v2.is_custom_leaf_type`.
+        target_types_v2_is_custom_leaf_type: bool,
+        /// Sets `target_types_v2.leaf_only`.
+        target_types_v2_leaf_only: bool,
+        /// Sets `target_types_v2.leaf_type`.
+        target_types_v2_leaf_type: String,
+        /// Sets `target_types_v2.subtype`.
+        target_types_v2_subtype: String,
+    }
+}
+
+/// `POST /link-types.custom.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/link-types/custom-link-type-list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+#[devrev_endpoint(POST, "/link-types.custom.list", idempotent, paginate, beta)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct CustomLinkTypeListRequest {
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `deprecated`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub deprecated: Option<bool>,
+    /// `is_deprecated`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_deprecated: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `source_types_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_types_v2: Option<Vec<LinkTargetDescriptor>>,
+    /// `target_types_v2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_types_v2: Option<Vec<LinkTargetDescriptor>>,
+}
+
+impl CustomLinkTypeListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `deprecated`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        deprecated: bool,
+        /// Sets `is_deprecated`.
+        is_deprecated: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `source_types_v2`.
+        list source_types_v2: LinkTargetDescriptor,
+        /// Sets `target_types_v2`.
+        list target_types_v2: LinkTargetDescriptor,
     }
 }
 

@@ -3,14 +3,16 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /meetings.count` | [`MeetingsCountRequest`], [`MeetingsCountPostRequest`] | [`MeetingsCountResponse`] |
+//! | `GET /meetings.count` | [`MeetingsCountQueryRequest`] | [`MeetingsCountResponse`] |
+//! | `POST /meetings.count` | [`MeetingsCountRequest`] | [`MeetingsCountResponse`] |
 //! | `POST /meetings.create` | [`MeetingsCreateRequest`] | [`MeetingsCreateResponse`] |
 //! | `POST /meetings.delete` | [`MeetingsDeleteRequest`] | [`MeetingsDeleteResponse`] |
 //! | `GET`/`POST /meetings.get` | [`MeetingsGetRequest`], [`MeetingsGetPostRequest`] | [`MeetingsGetResponse`] |
-//! | `GET`/`POST /meetings.list` | [`MeetingsListRequest`], [`MeetingsListPostRequest`] | [`MeetingsListResponse`] |
+//! | `GET /meetings.list` | [`MeetingsListQueryRequest`] | [`MeetingsListResponse`] |
+//! | `POST /meetings.list` | [`MeetingsListRequest`] | [`MeetingsListResponse`] |
 //! | `POST /meetings.update` | [`MeetingsUpdateRequest`] | [`MeetingsUpdateResponse`] |
 //!
-//! 6 of 6 endpoints generated.
+//! 8 of 8 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -28,115 +30,234 @@ use crate::devrev_endpoint;
 #[allow(unused_imports)]
 use crate::models::*;
 
-get_and_post! {
-    /// `GET /meetings.count`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/count>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/meetings.count")]
-    get MeetingsCountRequest,
-    /// `POST /meetings.count`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/count-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/meetings.count", response = MeetingsCountResponse, idempotent)]
-    post MeetingsCountPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `channel`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channel: Option<Vec<MeetingChannel>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `ended_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub ended_date: Option<DateFilter>,
-        /// `external_ref`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub external_ref: Option<Vec<String>>,
-        /// `links`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
-        /// `members`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub members: Option<Vec<String>>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `organizer`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub organizer: Option<Vec<String>>,
-        /// `parent`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub parent: Option<Vec<String>>,
-        /// `scheduled_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub scheduled_date: Option<DateFilter>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<MeetingState>>,
-        /// `subtype`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub subtype: Option<Vec<String>>,
-        /// `sync_metadata`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sync_metadata: Option<SyncMetadataFilter>,
-        /// `tags`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /meetings.count`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/count>.
+///
+/// No field is required.
+#[devrev_endpoint(GET, "/meetings.count", response = MeetingsCountResponse)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MeetingsCountQueryRequest {
+    /// `channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Vec<MeetingChannel>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `external_ref`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<Vec<String>>,
+    /// `links.link_type`.
+    #[serde(rename = "links.link_type", skip_serializing_if = "Option::is_none")]
+    pub links_link_type: Option<String>,
+    /// `links.target`.
+    #[serde(rename = "links.target", skip_serializing_if = "Option::is_none")]
+    pub links_target: Option<String>,
+    /// `links.target_object_type`.
+    #[serde(rename = "links.target_object_type", skip_serializing_if = "Option::is_none")]
+    pub links_target_object_type: Option<String>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `organizer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizer: Option<Vec<String>>,
+    /// `parent`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub parent: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<MeetingState>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata.external_reference`.
+    #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_external_reference: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.status`.
+    #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
+    /// `sync_metadata.last_sync_in.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.status`.
+    #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
+    /// `sync_metadata.last_sync_out.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.origin_system`.
+    #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_origin_system: Option<Vec<String>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `channel`.
-            list channel: MeetingChannel,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `ended_date`.
-            ended_date: DateFilter,
-            /// Sets `external_ref`.
-            list external_ref: String,
-            /// Sets `links`.
-            list links: MeetingsFilterLinkSummaryFilter,
-            /// Sets `members`.
-            list members: String,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `organizer`.
-            list organizer: String,
-            /// Sets `parent`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list parent: String,
-            /// Sets `scheduled_date`.
-            scheduled_date: DateFilter,
-            /// Sets `state`.
-            list state: MeetingState,
-            /// Sets `subtype`.
-            list subtype: String,
-            /// Sets `sync_metadata`.
-            sync_metadata: SyncMetadataFilter,
-            /// Sets `tags`.
-            list tags: String,
-        }
+impl MeetingsCountQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `channel`.
+        list channel: MeetingChannel,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `external_ref`.
+        list external_ref: String,
+        /// Sets `links.link_type`.
+        links_link_type: String,
+        /// Sets `links.target`.
+        links_target: String,
+        /// Sets `links.target_object_type`.
+        links_target_object_type: String,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `organizer`.
+        list organizer: String,
+        /// Sets `parent`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list parent: String,
+        /// Sets `state`.
+        list state: MeetingState,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata.external_reference`.
+        list sync_metadata_external_reference: String,
+        /// Sets `sync_metadata.last_sync_in.status`.
+        list sync_metadata_last_sync_in_status: SyncMetadataFilterSyncInFilterStatus,
+        /// Sets `sync_metadata.last_sync_in.sync_history`.
+        list sync_metadata_last_sync_in_sync_history: String,
+        /// Sets `sync_metadata.last_sync_in.sync_unit`.
+        list sync_metadata_last_sync_in_sync_unit: String,
+        /// Sets `sync_metadata.last_sync_out.status`.
+        list sync_metadata_last_sync_out_status: SyncMetadataFilterSyncOutFilterStatus,
+        /// Sets `sync_metadata.last_sync_out.sync_history`.
+        list sync_metadata_last_sync_out_sync_history: String,
+        /// Sets `sync_metadata.last_sync_out.sync_unit`.
+        list sync_metadata_last_sync_out_sync_unit: String,
+        /// Sets `sync_metadata.origin_system`.
+        list sync_metadata_origin_system: String,
+        /// Sets `tags`.
+        list tags: String,
+    }
+}
+
+/// `POST /meetings.count`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/count-post>.
+///
+/// No field is required.
+#[devrev_endpoint(POST, "/meetings.count", idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MeetingsCountRequest {
+    /// `channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Vec<MeetingChannel>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `ended_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_date: Option<DateFilter>,
+    /// `external_ref`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<Vec<String>>,
+    /// `links`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `organizer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizer: Option<Vec<String>>,
+    /// `parent`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub parent: Option<Vec<String>>,
+    /// `scheduled_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_date: Option<DateFilter>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<MeetingState>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_metadata: Option<SyncMetadataFilter>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+impl MeetingsCountRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `channel`.
+        list channel: MeetingChannel,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `ended_date`.
+        ended_date: DateFilter,
+        /// Sets `external_ref`.
+        list external_ref: String,
+        /// Sets `links`.
+        list links: MeetingsFilterLinkSummaryFilter,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `organizer`.
+        list organizer: String,
+        /// Sets `parent`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list parent: String,
+        /// Sets `scheduled_date`.
+        scheduled_date: DateFilter,
+        /// Sets `state`.
+        list state: MeetingState,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata`.
+        sync_metadata: SyncMetadataFilter,
+        /// Sets `tags`.
+        list tags: String,
     }
 }
 
@@ -308,139 +429,278 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /meetings.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/meetings.list", paginate)]
-    get MeetingsListRequest,
-    /// `POST /meetings.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/meetings.list", response = MeetingsListResponse, idempotent, paginate)]
-    post MeetingsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `channel`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub channel: Option<Vec<MeetingChannel>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `ended_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub ended_date: Option<DateFilter>,
-        /// `external_ref`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub external_ref: Option<Vec<String>>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `links`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
-        /// `members`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub members: Option<Vec<String>>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `organizer`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub organizer: Option<Vec<String>>,
-        /// `parent`; deprecated by DevRev.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[deprecated(note = "DevRev deprecated this field")]
-        pub parent: Option<Vec<String>>,
-        /// `scheduled_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub scheduled_date: Option<DateFilter>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<MeetingState>>,
-        /// `subtype`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub subtype: Option<Vec<String>>,
-        /// `sync_metadata`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sync_metadata: Option<SyncMetadataFilter>,
-        /// `tags`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /meetings.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/meetings.list", response = MeetingsListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MeetingsListQueryRequest {
+    /// `channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Vec<MeetingChannel>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `external_ref`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<Vec<String>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `links.link_type`.
+    #[serde(rename = "links.link_type", skip_serializing_if = "Option::is_none")]
+    pub links_link_type: Option<String>,
+    /// `links.target`.
+    #[serde(rename = "links.target", skip_serializing_if = "Option::is_none")]
+    pub links_target: Option<String>,
+    /// `links.target_object_type`.
+    #[serde(rename = "links.target_object_type", skip_serializing_if = "Option::is_none")]
+    pub links_target_object_type: Option<String>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `organizer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizer: Option<Vec<String>>,
+    /// `parent`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub parent: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<MeetingState>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata.external_reference`.
+    #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_external_reference: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.status`.
+    #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
+    /// `sync_metadata.last_sync_in.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.status`.
+    #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
+    /// `sync_metadata.last_sync_out.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.origin_system`.
+    #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_origin_system: Option<Vec<String>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `channel`.
-            list channel: MeetingChannel,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `ended_date`.
-            ended_date: DateFilter,
-            /// Sets `external_ref`.
-            list external_ref: String,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `links`.
-            list links: MeetingsFilterLinkSummaryFilter,
-            /// Sets `members`.
-            list members: String,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `organizer`.
-            list organizer: String,
-            /// Sets `parent`.
-            #[deprecated(note = "DevRev deprecated this field")]
-            list parent: String,
-            /// Sets `scheduled_date`.
-            scheduled_date: DateFilter,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `state`.
-            list state: MeetingState,
-            /// Sets `subtype`.
-            list subtype: String,
-            /// Sets `sync_metadata`.
-            sync_metadata: SyncMetadataFilter,
-            /// Sets `tags`.
-            list tags: String,
-        }
+impl MeetingsListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `channel`.
+        list channel: MeetingChannel,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `external_ref`.
+        list external_ref: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `links.link_type`.
+        links_link_type: String,
+        /// Sets `links.target`.
+        links_target: String,
+        /// Sets `links.target_object_type`.
+        links_target_object_type: String,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `organizer`.
+        list organizer: String,
+        /// Sets `parent`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list parent: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `state`.
+        list state: MeetingState,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata.external_reference`.
+        list sync_metadata_external_reference: String,
+        /// Sets `sync_metadata.last_sync_in.status`.
+        list sync_metadata_last_sync_in_status: SyncMetadataFilterSyncInFilterStatus,
+        /// Sets `sync_metadata.last_sync_in.sync_history`.
+        list sync_metadata_last_sync_in_sync_history: String,
+        /// Sets `sync_metadata.last_sync_in.sync_unit`.
+        list sync_metadata_last_sync_in_sync_unit: String,
+        /// Sets `sync_metadata.last_sync_out.status`.
+        list sync_metadata_last_sync_out_status: SyncMetadataFilterSyncOutFilterStatus,
+        /// Sets `sync_metadata.last_sync_out.sync_history`.
+        list sync_metadata_last_sync_out_sync_history: String,
+        /// Sets `sync_metadata.last_sync_out.sync_unit`.
+        list sync_metadata_last_sync_out_sync_unit: String,
+        /// Sets `sync_metadata.origin_system`.
+        list sync_metadata_origin_system: String,
+        /// Sets `tags`.
+        list tags: String,
+    }
+}
+
+/// `POST /meetings.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/meetings.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MeetingsListRequest {
+    /// `channel`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Vec<MeetingChannel>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `ended_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ended_date: Option<DateFilter>,
+    /// `external_ref`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<Vec<String>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `links`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `organizer`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organizer: Option<Vec<String>>,
+    /// `parent`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub parent: Option<Vec<String>>,
+    /// `scheduled_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scheduled_date: Option<DateFilter>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<MeetingState>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `sync_metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_metadata: Option<SyncMetadataFilter>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+impl MeetingsListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `channel`.
+        list channel: MeetingChannel,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `ended_date`.
+        ended_date: DateFilter,
+        /// Sets `external_ref`.
+        list external_ref: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `links`.
+        list links: MeetingsFilterLinkSummaryFilter,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `organizer`.
+        list organizer: String,
+        /// Sets `parent`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        list parent: String,
+        /// Sets `scheduled_date`.
+        scheduled_date: DateFilter,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `state`.
+        list state: MeetingState,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `sync_metadata`.
+        sync_metadata: SyncMetadataFilter,
+        /// Sets `tags`.
+        list tags: String,
     }
 }
 

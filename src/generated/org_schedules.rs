@@ -6,12 +6,13 @@
 //! | `POST /org-schedules.create` | [`OrgSchedulesCreateRequest`] | [`OrgSchedulesCreateResponse`] |
 //! | `GET`/`POST /org-schedules.evaluate` | [`OrgSchedulesEvaluateRequest`], [`OrgSchedulesEvaluatePostRequest`] | [`OrgSchedulesEvaluateResponse`] |
 //! | `GET`/`POST /org-schedules.get` | [`OrgSchedulesGetRequest`], [`OrgSchedulesGetPostRequest`] | [`OrgSchedulesGetResponse`] |
-//! | `GET`/`POST /org-schedules.list` | [`OrgSchedulesListRequest`], [`OrgSchedulesListPostRequest`] | [`OrgSchedulesListResponse`] |
+//! | `GET /org-schedules.list` | [`OrgSchedulesListQueryRequest`] | [`OrgSchedulesListResponse`] |
+//! | `POST /org-schedules.list` | [`OrgSchedulesListRequest`] | [`OrgSchedulesListResponse`] |
 //! | `POST /org-schedules.set-future` | [`OrgSchedulesSetFutureRequest`] | [`OrgSchedulesSetFutureResponse`] |
 //! | `POST /org-schedules.transition` | [`OrgSchedulesTransitionRequest`] | [`OrgSchedulesTransitionResponse`] |
 //! | `POST /org-schedules.update` | [`OrgSchedulesUpdateRequest`] | [`OrgSchedulesUpdateResponse`] |
 //!
-//! 7 of 7 endpoints generated.
+//! 8 of 8 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -141,67 +142,104 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /org-schedules.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/org-schedules.list", paginate)]
-    get OrgSchedulesListRequest,
-    /// `POST /org-schedules.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/org-schedules.list", response = OrgSchedulesListResponse, idempotent, paginate)]
-    post OrgSchedulesListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_by_id`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by_id: Option<Vec<String>>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `status`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub status: Option<Vec<OrgScheduleStatus>>,
-        /// `valid_until`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub valid_until: Option<DateFilter>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /org-schedules.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/org-schedules.list", response = OrgSchedulesListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct OrgSchedulesListQueryRequest {
+    /// `created_by_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_id: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `status`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Vec<OrgScheduleStatus>>,
+}
 
-        setters! {
-            /// Sets `created_by_id`.
-            list created_by_id: String,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `status`.
-            list status: OrgScheduleStatus,
-            /// Sets `valid_until`.
-            valid_until: DateFilter,
-        }
+impl OrgSchedulesListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by_id`.
+        list created_by_id: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `status`.
+        list status: OrgScheduleStatus,
+    }
+}
+
+/// `POST /org-schedules.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/org-schedules.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct OrgSchedulesListRequest {
+    /// `created_by_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by_id: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `status`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<Vec<OrgScheduleStatus>>,
+    /// `valid_until`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<DateFilter>,
+}
+
+impl OrgSchedulesListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by_id`.
+        list created_by_id: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `status`.
+        list status: OrgScheduleStatus,
+        /// Sets `valid_until`.
+        valid_until: DateFilter,
     }
 }
 

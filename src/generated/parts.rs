@@ -6,10 +6,11 @@
 //! | `POST /parts.create` | [`PartsCreateRequest`] | [`PartsCreateResponse`] |
 //! | `POST /parts.delete` | [`PartsDeleteRequest`] | [`PartsDeleteResponse`] |
 //! | `GET`/`POST /parts.get` | [`PartsGetRequest`], [`PartsGetPostRequest`] | [`PartsGetResponse`] |
-//! | `GET`/`POST /parts.list` | [`PartsListRequest`], [`PartsListPostRequest`] | [`PartsListResponse`] |
+//! | `GET /parts.list` | [`PartsListQueryRequest`] | [`PartsListResponse`] |
+//! | `POST /parts.list` | [`PartsListRequest`] | [`PartsListResponse`] |
 //! | `POST /parts.update` | [`PartsUpdateRequest`] | [`PartsUpdateResponse`] |
 //!
-//! 5 of 5 endpoints generated.
+//! 6 of 6 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -160,107 +161,259 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /parts.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/parts.list", paginate)]
-    get PartsListRequest,
-    /// `POST /parts.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/parts.list", response = PartsListResponse, idempotent, paginate)]
-    post PartsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `enhancement`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub enhancement: Option<PartsFilterEnhancement>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_by: Option<Vec<String>>,
-        /// `name`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<Vec<String>>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `parent_part`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub parent_part: Option<ParentPartFilter>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `subtype`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub subtype: Option<Vec<String>>,
-        /// `tags`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<String>>,
-        /// `type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Vec<PartType>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /parts.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/parts.list", response = PartsListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct PartsListQueryRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `enhancement.accounts`.
+    #[serde(rename = "enhancement.accounts", skip_serializing_if = "Option::is_none")]
+    pub enhancement_accounts: Option<Vec<String>>,
+    /// `enhancement.actual_close_date.after`.
+    #[serde(rename = "enhancement.actual_close_date.after", skip_serializing_if = "Option::is_none")]
+    pub enhancement_actual_close_date_after: Option<Timestamp>,
+    /// `enhancement.actual_close_date.before`.
+    #[serde(rename = "enhancement.actual_close_date.before", skip_serializing_if = "Option::is_none")]
+    pub enhancement_actual_close_date_before: Option<Timestamp>,
+    /// `enhancement.actual_start_date.after`.
+    #[serde(rename = "enhancement.actual_start_date.after", skip_serializing_if = "Option::is_none")]
+    pub enhancement_actual_start_date_after: Option<Timestamp>,
+    /// `enhancement.actual_start_date.before`.
+    #[serde(rename = "enhancement.actual_start_date.before", skip_serializing_if = "Option::is_none")]
+    pub enhancement_actual_start_date_before: Option<Timestamp>,
+    /// `enhancement.opportunities`.
+    #[serde(rename = "enhancement.opportunities", skip_serializing_if = "Option::is_none")]
+    pub enhancement_opportunities: Option<Vec<String>>,
+    /// `enhancement.rev_score_tier`.
+    #[serde(rename = "enhancement.rev_score_tier", skip_serializing_if = "Option::is_none")]
+    pub enhancement_rev_score_tier: Option<Vec<EnhancementRevScoreTier>>,
+    /// `enhancement.stage_v2`.
+    #[serde(rename = "enhancement.stage_v2", skip_serializing_if = "Option::is_none")]
+    pub enhancement_stage_v2: Option<Vec<String>>,
+    /// `enhancement.state_v2`.
+    #[serde(rename = "enhancement.state_v2", skip_serializing_if = "Option::is_none")]
+    pub enhancement_state_v2: Option<Vec<String>>,
+    /// `enhancement.target_close_date.after`.
+    #[serde(rename = "enhancement.target_close_date.after", skip_serializing_if = "Option::is_none")]
+    pub enhancement_target_close_date_after: Option<Timestamp>,
+    /// `enhancement.target_close_date.before`.
+    #[serde(rename = "enhancement.target_close_date.before", skip_serializing_if = "Option::is_none")]
+    pub enhancement_target_close_date_before: Option<Timestamp>,
+    /// `enhancement.target_start_date.after`.
+    #[serde(rename = "enhancement.target_start_date.after", skip_serializing_if = "Option::is_none")]
+    pub enhancement_target_start_date_after: Option<Timestamp>,
+    /// `enhancement.target_start_date.before`.
+    #[serde(rename = "enhancement.target_start_date.before", skip_serializing_if = "Option::is_none")]
+    pub enhancement_target_start_date_before: Option<Timestamp>,
+    /// `enhancement.tickets`.
+    #[serde(rename = "enhancement.tickets", skip_serializing_if = "Option::is_none")]
+    pub enhancement_tickets: Option<Vec<String>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `parent_part.level`.
+    #[serde(rename = "parent_part.level", skip_serializing_if = "Option::is_none")]
+    pub parent_part_level: Option<i32>,
+    /// `parent_part.parts`.
+    #[serde(rename = "parent_part.parts", skip_serializing_if = "Option::is_none")]
+    pub parent_part_parts: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<PartType>>,
+}
 
-        setters! {
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `enhancement`.
-            enhancement: PartsFilterEnhancement,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_by`.
-            list modified_by: String,
-            /// Sets `name`.
-            list name: String,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `parent_part`.
-            parent_part: ParentPartFilter,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `subtype`.
-            list subtype: String,
-            /// Sets `tags`.
-            list tags: String,
-            /// Sets `type`.
-            list r#type: PartType,
-        }
+impl PartsListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `enhancement.accounts`.
+        list enhancement_accounts: String,
+        /// Sets `enhancement.actual_close_date.after`.
+        enhancement_actual_close_date_after: Timestamp,
+        /// Sets `enhancement.actual_close_date.before`.
+        enhancement_actual_close_date_before: Timestamp,
+        /// Sets `enhancement.actual_start_date.after`.
+        enhancement_actual_start_date_after: Timestamp,
+        /// Sets `enhancement.actual_start_date.before`.
+        enhancement_actual_start_date_before: Timestamp,
+        /// Sets `enhancement.opportunities`.
+        list enhancement_opportunities: String,
+        /// Sets `enhancement.rev_score_tier`.
+        list enhancement_rev_score_tier: EnhancementRevScoreTier,
+        /// Sets `enhancement.stage_v2`.
+        list enhancement_stage_v2: String,
+        /// Sets `enhancement.state_v2`.
+        list enhancement_state_v2: String,
+        /// Sets `enhancement.target_close_date.after`.
+        enhancement_target_close_date_after: Timestamp,
+        /// Sets `enhancement.target_close_date.before`.
+        enhancement_target_close_date_before: Timestamp,
+        /// Sets `enhancement.target_start_date.after`.
+        enhancement_target_start_date_after: Timestamp,
+        /// Sets `enhancement.target_start_date.before`.
+        enhancement_target_start_date_before: Timestamp,
+        /// Sets `enhancement.tickets`.
+        list enhancement_tickets: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `parent_part.level`.
+        parent_part_level: i32,
+        /// Sets `parent_part.parts`.
+        list parent_part_parts: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `tags`.
+        list tags: String,
+        /// Sets `type`.
+        list r#type: PartType,
+    }
+}
+
+/// `POST /parts.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/parts.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct PartsListRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `enhancement`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enhancement: Option<PartsFilterEnhancement>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `parent_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_part: Option<ParentPartFilter>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Vec<String>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<PartType>>,
+}
+
+impl PartsListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `enhancement`.
+        enhancement: PartsFilterEnhancement,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `parent_part`.
+        parent_part: ParentPartFilter,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `subtype`.
+        list subtype: String,
+        /// Sets `tags`.
+        list tags: String,
+        /// Sets `type`.
+        list r#type: PartType,
     }
 }
 

@@ -6,14 +6,16 @@
 //! | `POST /surveys.create` | [`SurveysCreateRequest`] | [`SurveysCreateResponse`] |
 //! | `POST /surveys.delete` | [`SurveysDeleteRequest`] | [`SurveysDeleteResponse`] |
 //! | `GET`/`POST /surveys.get` | [`SurveysGetRequest`], [`SurveysGetPostRequest`] | [`SurveysGetResponse`] |
-//! | `GET`/`POST /surveys.list` | [`SurveysListRequest`], [`SurveysListPostRequest`] | [`SurveysListResponse`] |
-//! | `GET`/`POST /surveys.responses.list` | [`SurveysResponsesListRequest`], [`SurveysResponsesListPostRequest`] | [`SurveysResponsesListResponse`] |
+//! | `GET /surveys.list` | [`SurveysListQueryRequest`] | [`SurveysListResponse`] |
+//! | `POST /surveys.list` | [`SurveysListRequest`] | [`SurveysListResponse`] |
+//! | `GET /surveys.responses.list` | [`SurveysResponsesListQueryRequest`] | [`SurveysResponsesListResponse`] |
+//! | `POST /surveys.responses.list` | [`SurveysResponsesListRequest`] | [`SurveysResponsesListResponse`] |
 //! | `POST /surveys.responses.update` | [`SurveysResponsesUpdateRequest`] | [`SurveysResponsesUpdateResponse`] |
 //! | `POST /surveys.send` | [`SurveysSendRequest`] | [`SurveysSendResponse`] |
 //! | `POST /surveys.submit` | [`SurveysSubmitRequest`] | [`SurveysSubmitResponse`] |
 //! | `POST /surveys.update` | [`SurveysUpdateRequest`] | [`SurveysUpdateResponse`] |
 //!
-//! 9 of 9 endpoints generated.
+//! 11 of 11 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -147,171 +149,275 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /surveys.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/surveys.list", paginate)]
-    get SurveysListRequest,
-    /// `POST /surveys.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/surveys.list", response = SurveysListResponse, idempotent, paginate)]
-    post SurveysListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `name`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub name: Option<Vec<String>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /surveys.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/surveys.list", response = SurveysListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct SurveysListQueryRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `name`.
-            list name: String,
-            /// Sets `sort_by`.
-            list sort_by: String,
-        }
+impl SurveysListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
     }
 }
 
-get_and_post! {
-    /// `GET /surveys.responses.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/responses-list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/surveys.responses.list", paginate)]
-    get SurveysResponsesListRequest,
-    /// `POST /surveys.responses.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/responses-list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/surveys.responses.list", response = SurveysResponsesListResponse, idempotent, paginate)]
-    post SurveysResponsesListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `dispatch_ids`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub dispatch_ids: Option<Vec<String>>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `objects`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub objects: Option<Vec<String>>,
-        /// `recipient`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub recipient: Option<Vec<String>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `stages`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub stages: Option<Vec<i64>>,
-        /// `surveys`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub surveys: Option<Vec<String>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `POST /surveys.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/surveys.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct SurveysListRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+}
 
-        setters! {
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `dispatch_ids`.
-            list dispatch_ids: String,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `objects`.
-            list objects: String,
-            /// Sets `recipient`.
-            list recipient: String,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `stages`.
-            list stages: i64,
-            /// Sets `surveys`.
-            list surveys: String,
-        }
+impl SurveysListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `name`.
+        list name: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+    }
+}
+
+/// `GET /surveys.responses.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/responses-list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/surveys.responses.list", response = SurveysResponsesListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct SurveysResponsesListQueryRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `dispatch_ids`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispatch_ids: Option<Vec<String>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `objects`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objects: Option<Vec<String>>,
+    /// `recipient`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `stages`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<i64>>,
+    /// `surveys`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surveys: Option<Vec<String>>,
+}
+
+impl SurveysResponsesListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `dispatch_ids`.
+        list dispatch_ids: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `objects`.
+        list objects: String,
+        /// Sets `recipient`.
+        list recipient: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `stages`.
+        list stages: i64,
+        /// Sets `surveys`.
+        list surveys: String,
+    }
+}
+
+/// `POST /surveys.responses.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/responses-list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/surveys.responses.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct SurveysResponsesListRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `dispatch_ids`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispatch_ids: Option<Vec<String>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `objects`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objects: Option<Vec<String>>,
+    /// `recipient`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `stages`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stages: Option<Vec<i64>>,
+    /// `surveys`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surveys: Option<Vec<String>>,
+}
+
+impl SurveysResponsesListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `dispatch_ids`.
+        list dispatch_ids: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `objects`.
+        list objects: String,
+        /// Sets `recipient`.
+        list recipient: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `stages`.
+        list stages: i64,
+        /// Sets `surveys`.
+        list surveys: String,
     }
 }
 

@@ -8,10 +8,12 @@
 //! | `GET`/`POST /vistas.get` | [`VistasGetRequest`], [`VistasGetPostRequest`] | [`VistasGetResponse`] |
 //! | `POST /vistas.groups.delete` | [`VistasGroupsDeleteRequest`] | [`VistasGroupsDeleteResponse`] |
 //! | `GET`/`POST /vistas.groups.get` | [`VistasGroupsGetRequest`], [`VistasGroupsGetPostRequest`] | [`VistasGroupsGetResponse`] |
-//! | `GET`/`POST /vistas.groups.list` | [`VistasGroupsListRequest`], [`VistasGroupsListPostRequest`] | [`VistasGroupsListResponse`] |
-//! | `GET`/`POST /vistas.list` | [`VistasListRequest`], [`VistasListPostRequest`] | [`VistasListResponse`] |
+//! | `GET /vistas.groups.list` | [`VistasGroupsListQueryRequest`] | [`VistasGroupsListResponse`] |
+//! | `POST /vistas.groups.list` | [`VistasGroupsListRequest`] | [`VistasGroupsListResponse`] |
+//! | `GET /vistas.list` | [`VistasListQueryRequest`] | [`VistasListResponse`] |
+//! | `POST /vistas.list` | [`VistasListRequest`] | [`VistasListResponse`] |
 //!
-//! 7 of 7 endpoints generated.
+//! 9 of 9 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -170,207 +172,361 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /vistas.groups.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-list>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/vistas.groups.list")]
-    get VistasGroupsListRequest,
-    /// `POST /vistas.groups.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-list-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/vistas.groups.list", response = VistasGroupsListResponse, idempotent)]
-    post VistasGroupsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `ancestor_part`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub ancestor_part: Option<Vec<String>>,
-        /// `applies_to_part`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_part: Option<AppliesToPartFilter>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `end_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub end_date: Option<DateFilter>,
-        /// `group_object_type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub group_object_type: Option<Vec<VistaGroupItemGroupObjectType>>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `parent_id`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub parent_id: Option<Vec<String>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `start_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub start_date: Option<DateFilter>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<VistaGroupItemState>>,
-        /// `type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Vec<GroupItemType>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /vistas.groups.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-list>.
+///
+/// No field is required.
+#[devrev_endpoint(GET, "/vistas.groups.list", response = VistasGroupsListResponse)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct VistasGroupsListQueryRequest {
+    /// `ancestor_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ancestor_part: Option<Vec<String>>,
+    /// `applies_to_part.include_child_parts`.
+    #[serde(rename = "applies_to_part.include_child_parts", skip_serializing_if = "Option::is_none")]
+    pub applies_to_part_include_child_parts: Option<bool>,
+    /// `applies_to_part.parts`.
+    #[serde(rename = "applies_to_part.parts", skip_serializing_if = "Option::is_none")]
+    pub applies_to_part_parts: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `group_object_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_object_type: Option<Vec<VistaGroupItemGroupObjectType>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `parent_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<VistaGroupItemState>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<GroupItemType>>,
+}
 
-        setters! {
-            /// Sets `ancestor_part`.
-            list ancestor_part: String,
-            /// Sets `applies_to_part`.
-            applies_to_part: AppliesToPartFilter,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `end_date`.
-            end_date: DateFilter,
-            /// Sets `group_object_type`.
-            list group_object_type: VistaGroupItemGroupObjectType,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `parent_id`.
-            list parent_id: String,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `start_date`.
-            start_date: DateFilter,
-            /// Sets `state`.
-            list state: VistaGroupItemState,
-            /// Sets `type`.
-            list r#type: GroupItemType,
-        }
+impl VistasGroupsListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `ancestor_part`.
+        list ancestor_part: String,
+        /// Sets `applies_to_part.include_child_parts`.
+        applies_to_part_include_child_parts: bool,
+        /// Sets `applies_to_part.parts`.
+        list applies_to_part_parts: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `group_object_type`.
+        list group_object_type: VistaGroupItemGroupObjectType,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `parent_id`.
+        list parent_id: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `state`.
+        list state: VistaGroupItemState,
+        /// Sets `type`.
+        list r#type: GroupItemType,
     }
 }
 
-get_and_post! {
-    /// `GET /vistas.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/vistas.list", paginate)]
-    get VistasListRequest,
-    /// `POST /vistas.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/vistas.list", response = VistasListResponse, idempotent, paginate)]
-    post VistasListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `flavor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub flavor: Option<Vec<GroupedVistaFlavor>>,
-        /// `is_default`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub is_default: Option<bool>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `members`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub members: Option<Vec<String>>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `object_type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub object_type: Option<Vec<DynamicVistaFilterType>>,
-        /// `shared_with`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
-        /// `skip_items`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub skip_items: Option<bool>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<VistaGroupItemState>>,
-        /// `type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Vec<VistaType>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `POST /vistas.groups.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-list-post>.
+///
+/// No field is required.
+#[devrev_endpoint(POST, "/vistas.groups.list", idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct VistasGroupsListRequest {
+    /// `ancestor_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ancestor_part: Option<Vec<String>>,
+    /// `applies_to_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_part: Option<AppliesToPartFilter>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `end_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<DateFilter>,
+    /// `group_object_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_object_type: Option<Vec<VistaGroupItemGroupObjectType>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `parent_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `start_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<DateFilter>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<VistaGroupItemState>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<GroupItemType>>,
+}
 
-        setters! {
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `flavor`.
-            list flavor: GroupedVistaFlavor,
-            /// Sets `is_default`.
-            is_default: bool,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `members`.
-            list members: String,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `object_type`.
-            list object_type: DynamicVistaFilterType,
-            /// Sets `shared_with`.
-            list shared_with: SharedWithMembershipFilter,
-            /// Sets `skip_items`.
-            skip_items: bool,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `state`.
-            list state: VistaGroupItemState,
-            /// Sets `type`.
-            list r#type: VistaType,
-        }
+impl VistasGroupsListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `ancestor_part`.
+        list ancestor_part: String,
+        /// Sets `applies_to_part`.
+        applies_to_part: AppliesToPartFilter,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `end_date`.
+        end_date: DateFilter,
+        /// Sets `group_object_type`.
+        list group_object_type: VistaGroupItemGroupObjectType,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `parent_id`.
+        list parent_id: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `start_date`.
+        start_date: DateFilter,
+        /// Sets `state`.
+        list state: VistaGroupItemState,
+        /// Sets `type`.
+        list r#type: GroupItemType,
+    }
+}
+
+/// `GET /vistas.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/vistas.list", response = VistasListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct VistasListQueryRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `flavor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<Vec<GroupedVistaFlavor>>,
+    /// `is_default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `object_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<Vec<DynamicVistaFilterType>>,
+    /// `shared_with.member`.
+    #[serde(rename = "shared_with.member", skip_serializing_if = "Option::is_none")]
+    pub shared_with_member: Option<String>,
+    /// `shared_with.role`.
+    #[serde(rename = "shared_with.role", skip_serializing_if = "Option::is_none")]
+    pub shared_with_role: Option<String>,
+    /// `skip_items`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_items: Option<bool>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<VistaGroupItemState>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<VistaType>>,
+}
+
+impl VistasListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `flavor`.
+        list flavor: GroupedVistaFlavor,
+        /// Sets `is_default`.
+        is_default: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `object_type`.
+        list object_type: DynamicVistaFilterType,
+        /// Sets `shared_with.member`.
+        shared_with_member: String,
+        /// Sets `shared_with.role`.
+        shared_with_role: String,
+        /// Sets `skip_items`.
+        skip_items: bool,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `state`.
+        list state: VistaGroupItemState,
+        /// Sets `type`.
+        list r#type: VistaType,
+    }
+}
+
+/// `POST /vistas.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/vistas.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct VistasListRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `flavor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<Vec<GroupedVistaFlavor>>,
+    /// `is_default`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `members`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<String>>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `object_type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<Vec<DynamicVistaFilterType>>,
+    /// `shared_with`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
+    /// `skip_items`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip_items: Option<bool>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<VistaGroupItemState>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<VistaType>>,
+}
+
+impl VistasListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `flavor`.
+        list flavor: GroupedVistaFlavor,
+        /// Sets `is_default`.
+        is_default: bool,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `members`.
+        list members: String,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `object_type`.
+        list object_type: DynamicVistaFilterType,
+        /// Sets `shared_with`.
+        list shared_with: SharedWithMembershipFilter,
+        /// Sets `skip_items`.
+        skip_items: bool,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `state`.
+        list state: VistaGroupItemState,
+        /// Sets `type`.
+        list r#type: VistaType,
     }
 }
 

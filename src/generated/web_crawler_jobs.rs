@@ -6,9 +6,10 @@
 //! | `POST /web-crawler-jobs.control` | [`WebCrawlerJobsControlRequest`] | [`WebCrawlerJobsControlResponse`] |
 //! | `POST /web-crawler-jobs.create` | [`WebCrawlerJobsCreateRequest`] | [`WebCrawlerJobsCreateResponse`] |
 //! | `GET`/`POST /web-crawler-jobs.get` | [`WebCrawlerJobsGetRequest`], [`WebCrawlerJobsGetPostRequest`] | [`WebCrawlerJobsGetResponse`] |
-//! | `GET`/`POST /web-crawler-jobs.list` | [`WebCrawlerJobsListRequest`], [`WebCrawlerJobsListPostRequest`] | [`WebCrawlerJobsListResponse`] |
+//! | `GET /web-crawler-jobs.list` | [`WebCrawlerJobsListQueryRequest`] | [`WebCrawlerJobsListResponse`] |
+//! | `POST /web-crawler-jobs.list` | [`WebCrawlerJobsListRequest`] | [`WebCrawlerJobsListResponse`] |
 //!
-//! 4 of 4 endpoints generated.
+//! 5 of 5 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -184,67 +185,99 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /web-crawler-jobs.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/list-web-crawler-jobs>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/web-crawler-jobs.list", paginate)]
-    get WebCrawlerJobsListRequest,
-    /// `POST /web-crawler-jobs.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/list-web-crawler-jobs-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/web-crawler-jobs.list", response = WebCrawlerJobsListResponse, idempotent, paginate)]
-    post WebCrawlerJobsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /web-crawler-jobs.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/list-web-crawler-jobs>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/web-crawler-jobs.list", response = WebCrawlerJobsListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WebCrawlerJobsListQueryRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+}
 
-        setters! {
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-        }
+impl WebCrawlerJobsListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+    }
+}
+
+/// `POST /web-crawler-jobs.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/list-web-crawler-jobs-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/web-crawler-jobs.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WebCrawlerJobsListRequest {
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+}
+
+impl WebCrawlerJobsListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
     }
 }
 

@@ -5,12 +5,14 @@
 //! | --- | --- | --- |
 //! | `POST /works.create` | [`WorksCreateRequest`] | [`WorksCreateResponse`] |
 //! | `POST /works.delete` | [`WorksDeleteRequest`] | [`WorksDeleteResponse`] |
-//! | `GET`/`POST /works.export` | [`WorksExportRequest`], [`WorksExportPostRequest`] | [`WorksExportResponse`] |
+//! | `GET /works.export` | [`WorksExportQueryRequest`] | [`WorksExportResponse`] |
+//! | `POST /works.export` | [`WorksExportRequest`] | [`WorksExportResponse`] |
 //! | `GET`/`POST /works.get` | [`WorksGetRequest`], [`WorksGetPostRequest`] | [`WorksGetResponse`] |
-//! | `GET`/`POST /works.list` | [`WorksListRequest`], [`WorksListPostRequest`] | [`WorksListResponse`] |
+//! | `GET /works.list` | [`WorksListQueryRequest`] | [`WorksListResponse`] |
+//! | `POST /works.list` | [`WorksListRequest`] | [`WorksListResponse`] |
 //! | `POST /works.update` | [`WorksUpdateRequest`] | [`WorksUpdateResponse`] |
 //!
-//! 6 of 6 endpoints generated.
+//! 8 of 8 endpoints generated.
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -148,138 +150,375 @@ impl WorksDeleteRequest {
     }
 }
 
-get_and_post! {
-    /// `GET /works.export`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/export>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/works.export")]
-    get WorksExportRequest,
-    /// `POST /works.export`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/export-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/works.export", response = WorksExportResponse, idempotent)]
-    post WorksExportPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `actual_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub actual_close_date: Option<DateFilter>,
-        /// `applies_to_part`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_part: Option<Vec<String>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `first`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub first: Option<i32>,
-        /// `issue`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub issue: Option<WorksFilterIssue>,
-        /// `modified_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_by: Option<Vec<String>>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `opportunity`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub opportunity: Option<WorksFilterOpportunity>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `reported_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub reported_by: Option<Vec<String>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `stage`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub stage: Option<StageFilter>,
-        /// `staged_info`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub staged_info: Option<StagedInfoFilter>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<String>>,
-        /// `sync_metadata`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sync_metadata: Option<SyncMetadataFilter>,
-        /// `tags`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<String>>,
-        /// `target_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub target_close_date: Option<DateFilter>,
-        /// `ticket`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub ticket: Option<WorksFilterTicket>,
-        /// `type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Vec<WorkType>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /works.export`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/works/export>.
+///
+/// No field is required.
+#[devrev_endpoint(GET, "/works.export", response = WorksExportResponse)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WorksExportQueryRequest {
+    /// `applies_to_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_part: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `first`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    /// `issue.accounts`.
+    #[serde(rename = "issue.accounts", skip_serializing_if = "Option::is_none")]
+    pub issue_accounts: Option<Vec<String>>,
+    /// `issue.priority`.
+    #[serde(rename = "issue.priority", skip_serializing_if = "Option::is_none")]
+    pub issue_priority: Option<Vec<IssuePriority>>,
+    /// `issue.priority_v2`.
+    #[serde(rename = "issue.priority_v2", skip_serializing_if = "Option::is_none")]
+    pub issue_priority_v2: Option<Vec<i64>>,
+    /// `issue.rev_orgs`.
+    #[serde(rename = "issue.rev_orgs", skip_serializing_if = "Option::is_none")]
+    pub issue_rev_orgs: Option<Vec<String>>,
+    /// `issue.sla_summary.stage`.
+    #[serde(rename = "issue.sla_summary.stage", skip_serializing_if = "Option::is_none")]
+    pub issue_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
+    /// `issue.sprint`.
+    #[serde(rename = "issue.sprint", skip_serializing_if = "Option::is_none")]
+    pub issue_sprint: Option<Vec<String>>,
+    /// `issue.subtype`.
+    #[serde(rename = "issue.subtype", skip_serializing_if = "Option::is_none")]
+    pub issue_subtype: Option<Vec<String>>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `opportunity.account`.
+    #[serde(rename = "opportunity.account", skip_serializing_if = "Option::is_none")]
+    pub opportunity_account: Option<Vec<String>>,
+    /// `opportunity.contacts`.
+    #[serde(rename = "opportunity.contacts", skip_serializing_if = "Option::is_none")]
+    pub opportunity_contacts: Option<Vec<String>>,
+    /// `opportunity.forecast_category_v2`.
+    #[serde(rename = "opportunity.forecast_category_v2", skip_serializing_if = "Option::is_none")]
+    pub opportunity_forecast_category_v2: Option<Vec<i64>>,
+    /// `opportunity.subtype`.
+    #[serde(rename = "opportunity.subtype", skip_serializing_if = "Option::is_none")]
+    pub opportunity_subtype: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `stage.name`.
+    #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<Vec<String>>,
+    /// `staged_info.is_staged`.
+    #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
+    pub staged_info_is_staged: Option<bool>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `sync_metadata.external_reference`.
+    #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_external_reference: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.status`.
+    #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
+    /// `sync_metadata.last_sync_in.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.status`.
+    #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
+    /// `sync_metadata.last_sync_out.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.origin_system`.
+    #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_origin_system: Option<Vec<String>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `ticket.brand`.
+    #[serde(rename = "ticket.brand", skip_serializing_if = "Option::is_none")]
+    pub ticket_brand: Option<Vec<String>>,
+    /// `ticket.channels`.
+    #[serde(rename = "ticket.channels", skip_serializing_if = "Option::is_none")]
+    pub ticket_channels: Option<Vec<TicketChannels>>,
+    /// `ticket.channels_v2`.
+    #[serde(rename = "ticket.channels_v2", skip_serializing_if = "Option::is_none")]
+    pub ticket_channels_v2: Option<Vec<String>>,
+    /// `ticket.group`.
+    #[serde(rename = "ticket.group", skip_serializing_if = "Option::is_none")]
+    pub ticket_group: Option<Vec<String>>,
+    /// `ticket.is_frozen`.
+    #[serde(rename = "ticket.is_frozen", skip_serializing_if = "Option::is_none")]
+    pub ticket_is_frozen: Option<bool>,
+    /// `ticket.is_spam`.
+    #[serde(rename = "ticket.is_spam", skip_serializing_if = "Option::is_none")]
+    pub ticket_is_spam: Option<bool>,
+    /// `ticket.needs_response`.
+    #[serde(rename = "ticket.needs_response", skip_serializing_if = "Option::is_none")]
+    pub ticket_needs_response: Option<bool>,
+    /// `ticket.rev_org`.
+    #[serde(rename = "ticket.rev_org", skip_serializing_if = "Option::is_none")]
+    pub ticket_rev_org: Option<Vec<String>>,
+    /// `ticket.severity`.
+    #[serde(rename = "ticket.severity", skip_serializing_if = "Option::is_none")]
+    pub ticket_severity: Option<Vec<TicketSeverity>>,
+    /// `ticket.sla_summary.stage`.
+    #[serde(rename = "ticket.sla_summary.stage", skip_serializing_if = "Option::is_none")]
+    pub ticket_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
+    /// `ticket.source_channel`.
+    #[serde(rename = "ticket.source_channel", skip_serializing_if = "Option::is_none")]
+    pub ticket_source_channel: Option<Vec<String>>,
+    /// `ticket.source_channel_v2`.
+    #[serde(rename = "ticket.source_channel_v2", skip_serializing_if = "Option::is_none")]
+    pub ticket_source_channel_v2: Option<Vec<String>>,
+    /// `ticket.subtype`.
+    #[serde(rename = "ticket.subtype", skip_serializing_if = "Option::is_none")]
+    pub ticket_subtype: Option<Vec<String>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<WorkType>>,
+}
 
-        setters! {
-            /// Sets `actual_close_date`.
-            actual_close_date: DateFilter,
-            /// Sets `applies_to_part`.
-            list applies_to_part: String,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `first`.
-            first: i32,
-            /// Sets `issue`.
-            issue: WorksFilterIssue,
-            /// Sets `modified_by`.
-            list modified_by: String,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `opportunity`.
-            opportunity: WorksFilterOpportunity,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `reported_by`.
-            list reported_by: String,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `stage`.
-            stage: StageFilter,
-            /// Sets `staged_info`.
-            staged_info: StagedInfoFilter,
-            /// Sets `state`.
-            list state: String,
-            /// Sets `sync_metadata`.
-            sync_metadata: SyncMetadataFilter,
-            /// Sets `tags`.
-            list tags: String,
-            /// Sets `target_close_date`.
-            target_close_date: DateFilter,
-            /// Sets `ticket`.
-            ticket: WorksFilterTicket,
-            /// Sets `type`.
-            list r#type: WorkType,
-        }
+impl WorksExportQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `applies_to_part`.
+        list applies_to_part: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `first`.
+        first: i32,
+        /// Sets `issue.accounts`.
+        list issue_accounts: String,
+        /// Sets `issue.priority`.
+        list issue_priority: IssuePriority,
+        /// Sets `issue.priority_v2`.
+        list issue_priority_v2: i64,
+        /// Sets `issue.rev_orgs`.
+        list issue_rev_orgs: String,
+        /// Sets `issue.sla_summary.stage`.
+        list issue_sla_summary_stage: SlaSummaryStage,
+        /// Sets `issue.sprint`.
+        list issue_sprint: String,
+        /// Sets `issue.subtype`.
+        list issue_subtype: String,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `opportunity.account`.
+        list opportunity_account: String,
+        /// Sets `opportunity.contacts`.
+        list opportunity_contacts: String,
+        /// Sets `opportunity.forecast_category_v2`.
+        list opportunity_forecast_category_v2: i64,
+        /// Sets `opportunity.subtype`.
+        list opportunity_subtype: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `reported_by`.
+        list reported_by: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `stage.name`.
+        list stage_name: String,
+        /// Sets `staged_info.is_staged`.
+        staged_info_is_staged: bool,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `sync_metadata.external_reference`.
+        list sync_metadata_external_reference: String,
+        /// Sets `sync_metadata.last_sync_in.status`.
+        list sync_metadata_last_sync_in_status: SyncMetadataFilterSyncInFilterStatus,
+        /// Sets `sync_metadata.last_sync_in.sync_history`.
+        list sync_metadata_last_sync_in_sync_history: String,
+        /// Sets `sync_metadata.last_sync_in.sync_unit`.
+        list sync_metadata_last_sync_in_sync_unit: String,
+        /// Sets `sync_metadata.last_sync_out.status`.
+        list sync_metadata_last_sync_out_status: SyncMetadataFilterSyncOutFilterStatus,
+        /// Sets `sync_metadata.last_sync_out.sync_history`.
+        list sync_metadata_last_sync_out_sync_history: String,
+        /// Sets `sync_metadata.last_sync_out.sync_unit`.
+        list sync_metadata_last_sync_out_sync_unit: String,
+        /// Sets `sync_metadata.origin_system`.
+        list sync_metadata_origin_system: String,
+        /// Sets `tags`.
+        list tags: String,
+        /// Sets `ticket.brand`.
+        list ticket_brand: String,
+        /// Sets `ticket.channels`.
+        list ticket_channels: TicketChannels,
+        /// Sets `ticket.channels_v2`.
+        list ticket_channels_v2: String,
+        /// Sets `ticket.group`.
+        list ticket_group: String,
+        /// Sets `ticket.is_frozen`.
+        ticket_is_frozen: bool,
+        /// Sets `ticket.is_spam`.
+        ticket_is_spam: bool,
+        /// Sets `ticket.needs_response`.
+        ticket_needs_response: bool,
+        /// Sets `ticket.rev_org`.
+        list ticket_rev_org: String,
+        /// Sets `ticket.severity`.
+        list ticket_severity: TicketSeverity,
+        /// Sets `ticket.sla_summary.stage`.
+        list ticket_sla_summary_stage: SlaSummaryStage,
+        /// Sets `ticket.source_channel`.
+        list ticket_source_channel: String,
+        /// Sets `ticket.source_channel_v2`.
+        list ticket_source_channel_v2: String,
+        /// Sets `ticket.subtype`.
+        list ticket_subtype: String,
+        /// Sets `type`.
+        list r#type: WorkType,
+    }
+}
+
+/// `POST /works.export`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/works/export-post>.
+///
+/// No field is required.
+#[devrev_endpoint(POST, "/works.export", idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WorksExportRequest {
+    /// `actual_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_close_date: Option<DateFilter>,
+    /// `applies_to_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_part: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `first`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first: Option<i32>,
+    /// `issue`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<WorksFilterIssue>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `opportunity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opportunity: Option<WorksFilterOpportunity>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<StageFilter>,
+    /// `staged_info`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged_info: Option<StagedInfoFilter>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `sync_metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_metadata: Option<SyncMetadataFilter>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `target_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_close_date: Option<DateFilter>,
+    /// `ticket`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<WorksFilterTicket>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<WorkType>>,
+}
+
+impl WorksExportRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `actual_close_date`.
+        actual_close_date: DateFilter,
+        /// Sets `applies_to_part`.
+        list applies_to_part: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `first`.
+        first: i32,
+        /// Sets `issue`.
+        issue: WorksFilterIssue,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `opportunity`.
+        opportunity: WorksFilterOpportunity,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `reported_by`.
+        list reported_by: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `stage`.
+        stage: StageFilter,
+        /// Sets `staged_info`.
+        staged_info: StagedInfoFilter,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `sync_metadata`.
+        sync_metadata: SyncMetadataFilter,
+        /// Sets `tags`.
+        list tags: String,
+        /// Sets `target_close_date`.
+        target_close_date: DateFilter,
+        /// Sets `ticket`.
+        ticket: WorksFilterTicket,
+        /// Sets `type`.
+        list r#type: WorkType,
     }
 }
 
@@ -312,152 +551,399 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /works.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/list>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/works.list", paginate)]
-    get WorksListRequest,
-    /// `POST /works.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/list-post>.
-    ///
-    /// No field is required.
-    ///
-    /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/works.list", response = WorksListResponse, idempotent, paginate)]
-    post WorksListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
-        /// `actual_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub actual_close_date: Option<DateFilter>,
-        /// `applies_to_part`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub applies_to_part: Option<Vec<String>>,
-        /// `created_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_by: Option<Vec<String>>,
-        /// `created_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub created_date: Option<DateFilter>,
-        /// `cursor`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub cursor: Option<String>,
-        /// `custom_fields`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `issue`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub issue: Option<WorksFilterIssue>,
-        /// `limit`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub limit: Option<i32>,
-        /// `mode`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub mode: Option<ListMode>,
-        /// `modified_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_by: Option<Vec<String>>,
-        /// `modified_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub modified_date: Option<DateFilter>,
-        /// `opportunity`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub opportunity: Option<WorksFilterOpportunity>,
-        /// `owned_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub owned_by: Option<Vec<String>>,
-        /// `reported_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub reported_by: Option<Vec<String>>,
-        /// `sort_by`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sort_by: Option<Vec<String>>,
-        /// `stage`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub stage: Option<StageFilter>,
-        /// `staged_info`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub staged_info: Option<StagedInfoFilter>,
-        /// `state`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub state: Option<Vec<String>>,
-        /// `sync_metadata`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub sync_metadata: Option<SyncMetadataFilter>,
-        /// `tags`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub tags: Option<Vec<String>>,
-        /// `target_close_date`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub target_close_date: Option<DateFilter>,
-        /// `ticket`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub ticket: Option<WorksFilterTicket>,
-        /// `type`.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub r#type: Option<Vec<WorkType>>,
-    }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+/// `GET /works.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/works/list>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(GET, "/works.list", response = WorksListResponse, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WorksListQueryRequest {
+    /// `applies_to_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_part: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `issue.accounts`.
+    #[serde(rename = "issue.accounts", skip_serializing_if = "Option::is_none")]
+    pub issue_accounts: Option<Vec<String>>,
+    /// `issue.priority`.
+    #[serde(rename = "issue.priority", skip_serializing_if = "Option::is_none")]
+    pub issue_priority: Option<Vec<IssuePriority>>,
+    /// `issue.priority_v2`.
+    #[serde(rename = "issue.priority_v2", skip_serializing_if = "Option::is_none")]
+    pub issue_priority_v2: Option<Vec<i64>>,
+    /// `issue.rev_orgs`.
+    #[serde(rename = "issue.rev_orgs", skip_serializing_if = "Option::is_none")]
+    pub issue_rev_orgs: Option<Vec<String>>,
+    /// `issue.sla_summary.stage`.
+    #[serde(rename = "issue.sla_summary.stage", skip_serializing_if = "Option::is_none")]
+    pub issue_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
+    /// `issue.sprint`.
+    #[serde(rename = "issue.sprint", skip_serializing_if = "Option::is_none")]
+    pub issue_sprint: Option<Vec<String>>,
+    /// `issue.subtype`.
+    #[serde(rename = "issue.subtype", skip_serializing_if = "Option::is_none")]
+    pub issue_subtype: Option<Vec<String>>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `opportunity.account`.
+    #[serde(rename = "opportunity.account", skip_serializing_if = "Option::is_none")]
+    pub opportunity_account: Option<Vec<String>>,
+    /// `opportunity.contacts`.
+    #[serde(rename = "opportunity.contacts", skip_serializing_if = "Option::is_none")]
+    pub opportunity_contacts: Option<Vec<String>>,
+    /// `opportunity.forecast_category_v2`.
+    #[serde(rename = "opportunity.forecast_category_v2", skip_serializing_if = "Option::is_none")]
+    pub opportunity_forecast_category_v2: Option<Vec<i64>>,
+    /// `opportunity.subtype`.
+    #[serde(rename = "opportunity.subtype", skip_serializing_if = "Option::is_none")]
+    pub opportunity_subtype: Option<Vec<String>>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `stage.name`.
+    #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<Vec<String>>,
+    /// `staged_info.is_staged`.
+    #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
+    pub staged_info_is_staged: Option<bool>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `sync_metadata.external_reference`.
+    #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_external_reference: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.status`.
+    #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
+    /// `sync_metadata.last_sync_in.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_in.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.status`.
+    #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
+    /// `sync_metadata.last_sync_out.sync_history`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
+    /// `sync_metadata.last_sync_out.sync_unit`.
+    #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
+    /// `sync_metadata.origin_system`.
+    #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
+    pub sync_metadata_origin_system: Option<Vec<String>>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `ticket.brand`.
+    #[serde(rename = "ticket.brand", skip_serializing_if = "Option::is_none")]
+    pub ticket_brand: Option<Vec<String>>,
+    /// `ticket.channels`.
+    #[serde(rename = "ticket.channels", skip_serializing_if = "Option::is_none")]
+    pub ticket_channels: Option<Vec<TicketChannels>>,
+    /// `ticket.channels_v2`.
+    #[serde(rename = "ticket.channels_v2", skip_serializing_if = "Option::is_none")]
+    pub ticket_channels_v2: Option<Vec<String>>,
+    /// `ticket.group`.
+    #[serde(rename = "ticket.group", skip_serializing_if = "Option::is_none")]
+    pub ticket_group: Option<Vec<String>>,
+    /// `ticket.is_frozen`.
+    #[serde(rename = "ticket.is_frozen", skip_serializing_if = "Option::is_none")]
+    pub ticket_is_frozen: Option<bool>,
+    /// `ticket.is_spam`.
+    #[serde(rename = "ticket.is_spam", skip_serializing_if = "Option::is_none")]
+    pub ticket_is_spam: Option<bool>,
+    /// `ticket.needs_response`.
+    #[serde(rename = "ticket.needs_response", skip_serializing_if = "Option::is_none")]
+    pub ticket_needs_response: Option<bool>,
+    /// `ticket.rev_org`.
+    #[serde(rename = "ticket.rev_org", skip_serializing_if = "Option::is_none")]
+    pub ticket_rev_org: Option<Vec<String>>,
+    /// `ticket.severity`.
+    #[serde(rename = "ticket.severity", skip_serializing_if = "Option::is_none")]
+    pub ticket_severity: Option<Vec<TicketSeverity>>,
+    /// `ticket.sla_summary.stage`.
+    #[serde(rename = "ticket.sla_summary.stage", skip_serializing_if = "Option::is_none")]
+    pub ticket_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
+    /// `ticket.source_channel`.
+    #[serde(rename = "ticket.source_channel", skip_serializing_if = "Option::is_none")]
+    pub ticket_source_channel: Option<Vec<String>>,
+    /// `ticket.source_channel_v2`.
+    #[serde(rename = "ticket.source_channel_v2", skip_serializing_if = "Option::is_none")]
+    pub ticket_source_channel_v2: Option<Vec<String>>,
+    /// `ticket.subtype`.
+    #[serde(rename = "ticket.subtype", skip_serializing_if = "Option::is_none")]
+    pub ticket_subtype: Option<Vec<String>>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<WorkType>>,
+}
 
-        setters! {
-            /// Sets `actual_close_date`.
-            actual_close_date: DateFilter,
-            /// Sets `applies_to_part`.
-            list applies_to_part: String,
-            /// Sets `created_by`.
-            list created_by: String,
-            /// Sets `created_date`.
-            created_date: DateFilter,
-            /// Sets `cursor`.
-            cursor: String,
-            /// Sets `custom_fields`.
-            custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
-            /// Sets `issue`.
-            issue: WorksFilterIssue,
-            /// Sets `limit`.
-            limit: i32,
-            /// Sets `mode`.
-            mode: ListMode,
-            /// Sets `modified_by`.
-            list modified_by: String,
-            /// Sets `modified_date`.
-            modified_date: DateFilter,
-            /// Sets `opportunity`.
-            opportunity: WorksFilterOpportunity,
-            /// Sets `owned_by`.
-            list owned_by: String,
-            /// Sets `reported_by`.
-            list reported_by: String,
-            /// Sets `sort_by`.
-            list sort_by: String,
-            /// Sets `stage`.
-            stage: StageFilter,
-            /// Sets `staged_info`.
-            staged_info: StagedInfoFilter,
-            /// Sets `state`.
-            list state: String,
-            /// Sets `sync_metadata`.
-            sync_metadata: SyncMetadataFilter,
-            /// Sets `tags`.
-            list tags: String,
-            /// Sets `target_close_date`.
-            target_close_date: DateFilter,
-            /// Sets `ticket`.
-            ticket: WorksFilterTicket,
-            /// Sets `type`.
-            list r#type: WorkType,
-        }
+impl WorksListQueryRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `applies_to_part`.
+        list applies_to_part: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `issue.accounts`.
+        list issue_accounts: String,
+        /// Sets `issue.priority`.
+        list issue_priority: IssuePriority,
+        /// Sets `issue.priority_v2`.
+        list issue_priority_v2: i64,
+        /// Sets `issue.rev_orgs`.
+        list issue_rev_orgs: String,
+        /// Sets `issue.sla_summary.stage`.
+        list issue_sla_summary_stage: SlaSummaryStage,
+        /// Sets `issue.sprint`.
+        list issue_sprint: String,
+        /// Sets `issue.subtype`.
+        list issue_subtype: String,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `opportunity.account`.
+        list opportunity_account: String,
+        /// Sets `opportunity.contacts`.
+        list opportunity_contacts: String,
+        /// Sets `opportunity.forecast_category_v2`.
+        list opportunity_forecast_category_v2: i64,
+        /// Sets `opportunity.subtype`.
+        list opportunity_subtype: String,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `reported_by`.
+        list reported_by: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `stage.name`.
+        list stage_name: String,
+        /// Sets `staged_info.is_staged`.
+        staged_info_is_staged: bool,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `sync_metadata.external_reference`.
+        list sync_metadata_external_reference: String,
+        /// Sets `sync_metadata.last_sync_in.status`.
+        list sync_metadata_last_sync_in_status: SyncMetadataFilterSyncInFilterStatus,
+        /// Sets `sync_metadata.last_sync_in.sync_history`.
+        list sync_metadata_last_sync_in_sync_history: String,
+        /// Sets `sync_metadata.last_sync_in.sync_unit`.
+        list sync_metadata_last_sync_in_sync_unit: String,
+        /// Sets `sync_metadata.last_sync_out.status`.
+        list sync_metadata_last_sync_out_status: SyncMetadataFilterSyncOutFilterStatus,
+        /// Sets `sync_metadata.last_sync_out.sync_history`.
+        list sync_metadata_last_sync_out_sync_history: String,
+        /// Sets `sync_metadata.last_sync_out.sync_unit`.
+        list sync_metadata_last_sync_out_sync_unit: String,
+        /// Sets `sync_metadata.origin_system`.
+        list sync_metadata_origin_system: String,
+        /// Sets `tags`.
+        list tags: String,
+        /// Sets `ticket.brand`.
+        list ticket_brand: String,
+        /// Sets `ticket.channels`.
+        list ticket_channels: TicketChannels,
+        /// Sets `ticket.channels_v2`.
+        list ticket_channels_v2: String,
+        /// Sets `ticket.group`.
+        list ticket_group: String,
+        /// Sets `ticket.is_frozen`.
+        ticket_is_frozen: bool,
+        /// Sets `ticket.is_spam`.
+        ticket_is_spam: bool,
+        /// Sets `ticket.needs_response`.
+        ticket_needs_response: bool,
+        /// Sets `ticket.rev_org`.
+        list ticket_rev_org: String,
+        /// Sets `ticket.severity`.
+        list ticket_severity: TicketSeverity,
+        /// Sets `ticket.sla_summary.stage`.
+        list ticket_sla_summary_stage: SlaSummaryStage,
+        /// Sets `ticket.source_channel`.
+        list ticket_source_channel: String,
+        /// Sets `ticket.source_channel_v2`.
+        list ticket_source_channel_v2: String,
+        /// Sets `ticket.subtype`.
+        list ticket_subtype: String,
+        /// Sets `type`.
+        list r#type: WorkType,
+    }
+}
+
+/// `POST /works.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/works/list-post>.
+///
+/// No field is required.
+///
+/// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+#[devrev_endpoint(POST, "/works.list", idempotent, paginate)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct WorksListRequest {
+    /// `actual_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_close_date: Option<DateFilter>,
+    /// `applies_to_part`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_to_part: Option<Vec<String>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Vec<String>>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<DateFilter>,
+    /// `cursor`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `issue`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issue: Option<WorksFilterIssue>,
+    /// `limit`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i32>,
+    /// `mode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<ListMode>,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Vec<String>>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<DateFilter>,
+    /// `opportunity`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opportunity: Option<WorksFilterOpportunity>,
+    /// `owned_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<Vec<String>>,
+    /// `reported_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<Vec<String>>,
+    /// `sort_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<Vec<String>>,
+    /// `stage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<StageFilter>,
+    /// `staged_info`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staged_info: Option<StagedInfoFilter>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<Vec<String>>,
+    /// `sync_metadata`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_metadata: Option<SyncMetadataFilter>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// `target_close_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_close_date: Option<DateFilter>,
+    /// `ticket`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<WorksFilterTicket>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Vec<WorkType>>,
+}
+
+impl WorksListRequest {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `actual_close_date`.
+        actual_close_date: DateFilter,
+        /// Sets `applies_to_part`.
+        list applies_to_part: String,
+        /// Sets `created_by`.
+        list created_by: String,
+        /// Sets `created_date`.
+        created_date: DateFilter,
+        /// Sets `cursor`.
+        cursor: String,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `issue`.
+        issue: WorksFilterIssue,
+        /// Sets `limit`.
+        limit: i32,
+        /// Sets `mode`.
+        mode: ListMode,
+        /// Sets `modified_by`.
+        list modified_by: String,
+        /// Sets `modified_date`.
+        modified_date: DateFilter,
+        /// Sets `opportunity`.
+        opportunity: WorksFilterOpportunity,
+        /// Sets `owned_by`.
+        list owned_by: String,
+        /// Sets `reported_by`.
+        list reported_by: String,
+        /// Sets `sort_by`.
+        list sort_by: String,
+        /// Sets `stage`.
+        stage: StageFilter,
+        /// Sets `staged_info`.
+        staged_info: StagedInfoFilter,
+        /// Sets `state`.
+        list state: String,
+        /// Sets `sync_metadata`.
+        sync_metadata: SyncMetadataFilter,
+        /// Sets `tags`.
+        list tags: String,
+        /// Sets `target_close_date`.
+        target_close_date: DateFilter,
+        /// Sets `ticket`.
+        ticket: WorksFilterTicket,
+        /// Sets `type`.
+        list r#type: WorkType,
     }
 }
 
