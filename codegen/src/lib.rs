@@ -9,6 +9,7 @@ pub mod emit;
 pub mod events;
 pub mod plan;
 pub mod spec;
+pub mod tables;
 pub mod wire;
 
 use std::path::Path;

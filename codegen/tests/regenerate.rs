@@ -76,6 +76,11 @@ fn checked_in_output_matches_a_fresh_run() {
     {
         problems.push(format!("differs: {wire}"));
     }
+    let tables = devrev_codegen::tables::PATH;
+    if std::fs::read_to_string(tmp.join(tables)).unwrap() != std::fs::read_to_string(repo.join(tables)).unwrap_or_default()
+    {
+        problems.push(format!("differs: {tables}"));
+    }
     let toml_fresh = std::fs::read_to_string(tmp.join("Cargo.toml")).unwrap();
     let toml_repo = std::fs::read_to_string(repo.join("Cargo.toml")).unwrap();
     if feature_block(&toml_fresh) != feature_block(&toml_repo) {

@@ -51,6 +51,8 @@ pub(crate) struct Shared {
     pub(crate) print_requests: bool,
     /// Changes to objects, for webhook delivery.
     pub(crate) events: crate::events::Events,
+    /// The objects of the families the generic handler serves (works, tags, parts, ...).
+    pub(crate) generic: Mutex<crate::generic::State>,
     /// Webhooks and their deliveries.
     pub(crate) webhooks: Arc<crate::webhooks::Webhooks>,
 }
@@ -113,9 +115,12 @@ pub(crate) fn router(app: App) -> Router {
     // Artifacts: `prepare` and `locate` behind the token; the storage paths they hand out, without.
     let artifacts = crate::artifacts::Artifacts::default();
     let api = api.merge(artifacts.api());
-    api.route_layer(from_fn_with_state(app.clone(), authenticate))
+    // Every route above: the token, the rate limit, then the spec's check of the request.
+    api.route_layer(axum::middleware::from_fn(spec_check))
+        .route_layer(from_fn_with_state(app.clone(), authenticate))
         .merge(artifacts.storage())
-        .fallback(|| async { ApiError::route_not_found() })
+        // Every other operation of the spec; any other path is 404.
+        .fallback(generic_route)
         .method_not_allowed_fallback(|| async { ApiError::route_not_found() })
         .layer(from_fn_with_state(app.clone(), front))
         .with_state(app)
@@ -131,6 +136,124 @@ fn handle(app: &Shared, user: &DevUser, op: Op, method: &Method, query: Option<&
     match result {
         Ok((status, body)) => json_response(status, &body),
         Err(e) => e.into_response(),
+    }
+}
+
+/// The largest request body read; a larger one is 400 `bad_request`.
+pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// The request's fields as one JSON object: the JSON body of a `POST` (an
+/// empty body is `{}`), the query string of a `GET` read with the
+/// operation's schema. Not JSON, or not an object: 400 `parse_error`.
+fn read_input(op: &crate::spec::Operation, query: Option<&str>, body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    if op.method == "GET" {
+        return Ok(crate::validate::query_to_json(&crate::spec::API, &op.request, query));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::json!({}));
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value @ serde_json::Value::Object(_)) => Ok(value),
+        Ok(other) => Err(ApiError::parse_error(format!(
+            "the body must be a JSON object, not {}",
+            crate::error::json_kind(&other)
+        ))),
+        Err(e) => Err(ApiError::parse_error(format!("invalid JSON: {e}"))),
+    }
+}
+
+/// Reads a request's body, at most [`MAX_BODY_BYTES`].
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        ApiError::bad_request(
+            "the request body is too large or could not be read",
+            format!("send at most {MAX_BODY_BYTES} bytes"),
+        )
+    })
+}
+
+/// Holds a request to a route a family module serves (accounts, rev orgs,
+/// webhooks, artifacts) to the spec, as [`generic_route`] does for the rest,
+/// then hands it on with its body.
+async fn spec_check(request: Request, next: Next) -> Response {
+    let Some((index, op)) = crate::spec::API.find(request.method().as_str(), request.uri().path()) else {
+        return next.run(request).await;
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = match read_body(body).await {
+        Ok(bytes) => bytes,
+        Err(e) => return e.into_response(),
+    };
+    let checked = read_input(op, parts.uri.query(), &bytes).and_then(|input| crate::validate::check_request(index, &input));
+    if let Err(e) = checked {
+        return e.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+/// Every operation of the spec that no family module serves: the token and
+/// the rate limit, the spec's check of the request, then an answer from
+/// [`crate::generic`]. A path the spec does not have, or a method it does
+/// not list for the path, is 404 `{"message":"route not found"}`, as
+/// DevRev's gateway answers both.
+async fn generic_route(State(app): State<App>, request: Request) -> Response {
+    let Some((index, op)) = crate::spec::API.find(request.method().as_str(), request.uri().path()) else {
+        return ApiError::route_not_found().into_response();
+    };
+    let budget = if op.auth {
+        match admit(&app, &request) {
+            Ok((_, budget)) => Some(budget),
+            Err(response) => return response,
+        }
+    } else {
+        None
+    };
+    let (parts, body) = request.into_parts();
+    let result = match read_body(body).await {
+        Ok(bytes) => read_input(op, parts.uri.query(), &bytes).and_then(|input| {
+            crate::validate::check_request(index, &input)?;
+            let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
+            crate::generic::handle(&mut state, &app.events, index, &input)
+        }),
+        Err(e) => Err(e),
+    };
+    let mut response = match result {
+        Ok((status, None)) => {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = status;
+            response
+        }
+        Ok((status, Some(body))) if op.streaming => {
+            let mut response = Response::new(Body::from(format!("data: {body}\n\ndata: [DONE]\n\n")));
+            *response.status_mut() = status;
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+            response
+        }
+        Ok((status, Some(body))) => json_response(status, &body),
+        Err(e) => e.into_response(),
+    };
+    if let Some(budget) = budget {
+        budget.apply(&mut response);
+    }
+    response
+}
+
+/// The token's dev user and its rate-limit budget, or the 401 or 429 answer.
+fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::Budget), Response> {
+    let Some(token) = bearer(request) else {
+        return Err(ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response());
+    };
+    let Some(user) = app.tokens.get(token).cloned() else {
+        return Err(ApiError::unauthenticated("the token is not valid").into_response());
+    };
+    match app.limiter.take(token) {
+        Err((budget, wait)) => {
+            app.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut response = ApiError::too_many_requests(wait).into_response();
+            budget.apply(&mut response);
+            Err(response)
+        }
+        Ok(budget) => Ok((user, budget)),
     }
 }
 

@@ -35,6 +35,7 @@ pub struct TestServerBuilder {
     token_limits: HashMap<String, RateLimit>,
     port: u16,
     print_requests: bool,
+    seed: u64,
     webhooks: crate::webhooks::Settings,
 }
 
@@ -92,6 +93,14 @@ impl TestServerBuilder {
         self
     }
 
+    /// The seed of the answers the server makes up for the operations it
+    /// serves generically (IDs of embedded objects, enum values, union
+    /// variants; default 0): the same seed and requests give the same answers.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -117,6 +126,7 @@ impl TestServerBuilder {
             rate_limited: std::sync::atomic::AtomicUsize::new(0),
             print_requests: self.print_requests,
             events: crate::events::Events::default(),
+            generic: Mutex::new(crate::generic::State::new(self.seed)),
             webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks)),
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
