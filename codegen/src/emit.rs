@@ -541,6 +541,9 @@ fn field_ty(plan: &Plan, f: &Field) -> String {
     if f.boxed {
         ty = format!("Box<{ty}>");
     }
+    if f.nullable && !f.required {
+        ty = format!("Option<{ty}>");
+    }
     if !f.required {
         ty = format!("Option<{ty}>");
     }
@@ -580,6 +583,9 @@ fn field(plan: &Plan, owner: &TypeDef, f: &Field, indent: &str) -> String {
         }
         if f.deprecated {
             out.push_str("; deprecated by DevRev");
+        }
+        if f.nullable && !f.required {
+            let _ = write!(out, "; `Some(None)` sends `null`, which clears it (`clear_{}`)", plain_ident(&f.ident));
         }
         out.push_str(".\n");
     }
@@ -649,6 +655,7 @@ fn constructors(plan: &Plan, t: &TypeDef, endpoint: bool, indent: &str) -> Strin
         );
     }
     let optional: Vec<&Field> = fields.iter().filter(|f| !f.required).collect();
+    let (nullable, optional): (Vec<&Field>, Vec<&Field>) = optional.into_iter().partition(|f| f.nullable);
     let (reserved, normal): (Vec<&Field>, Vec<&Field>) =
         optional.into_iter().partition(|f| endpoint && RESERVED_METHODS.contains(&plain_ident(&f.ident)));
     if !normal.is_empty() {
@@ -671,6 +678,22 @@ fn constructors(plan: &Plan, t: &TypeDef, endpoint: bool, indent: &str) -> Strin
             }
         }
         let _ = writeln!(out, "{indent}}}");
+    }
+    for f in nullable {
+        let ty = field_ty(plan, &Field { required: true, ..f.clone() });
+        let deprecated = if f.deprecated {
+            format!("{indent}#[deprecated(note = \"DevRev deprecated this field\")]\n")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "\n{indent}/// Sets `{wire}`.\n{deprecated}{indent}#[must_use]\n{indent}pub fn {ident}(mut self, value: impl Into<{ty}>) -> Self {{\n{indent}    self.{ident} = Some(Some(value.into()));\n{indent}    self\n{indent}}}\n\n\
+             {indent}/// Sends `{wire}` as `null`, which clears it.\n{deprecated}{indent}#[must_use]\n{indent}pub fn clear_{name}(mut self) -> Self {{\n{indent}    self.{ident} = Some(None);\n{indent}    self\n{indent}}}",
+            wire = f.wire,
+            name = plain_ident(&f.ident),
+            ident = f.ident,
+        );
     }
     for f in reserved {
         let ty = field_ty(plan, &Field { required: true, ..f.clone() });

@@ -130,6 +130,9 @@ pub struct Field {
     pub flatten: bool,
     /// Held in a `Box`, because the type contains itself through it.
     pub boxed: bool,
+    /// Optional and `nullable`: `Option<Option<T>>`, so a request can send an
+    /// explicit `null` (DevRev's way to clear a field in an update).
+    pub nullable: bool,
 }
 
 /// One variant of a tagged union.
@@ -564,6 +567,7 @@ impl<'s> Planner<'s> {
             deprecated: false,
             flatten: true,
             boxed: false,
+            nullable: false,
         }
     }
 
@@ -628,6 +632,7 @@ impl<'s> Planner<'s> {
                 deprecated: prop.deprecated,
                 flatten: false,
                 boxed: false,
+                nullable: prop.nullable,
             });
         }
         Ok(fields)
@@ -992,6 +997,7 @@ fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<Strin
             deprecated: param.deprecated,
             flatten: false,
             boxed: false,
+            nullable: false,
         });
     }
     fields.sort_by(|a, b| a.wire.cmp(&b.wire));

@@ -626,9 +626,9 @@ pub struct ArticlesUpdateRequest {
     /// `authored_by`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<ArticlesUpdateRequestAuthoredBy>,
-    /// `brand`.
+    /// `brand`; `Some(None)` sends `null`, which clears it (`clear_brand`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub brand: Option<String>,
+    pub brand: Option<Option<String>>,
     /// `content_blocks`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_blocks: Option<ArticlesUpdateRequestContentBlocks>,
@@ -661,9 +661,9 @@ pub struct ArticlesUpdateRequest {
     /// `owned_by`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<ArticlesUpdateRequestOwnedBy>,
-    /// `parent`.
+    /// `parent`; `Some(None)` sends `null`, which clears it (`clear_parent`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
+    pub parent: Option<Option<String>>,
     /// `published_version`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_version: Option<String>,
@@ -734,8 +734,6 @@ impl ArticlesUpdateRequest {
         artifacts: ArticlesUpdateRequestArtifacts,
         /// Sets `authored_by`.
         authored_by: ArticlesUpdateRequestAuthoredBy,
-        /// Sets `brand`.
-        brand: String,
         /// Sets `content_blocks`.
         content_blocks: ArticlesUpdateRequestContentBlocks,
         /// Sets `content_format`.
@@ -756,8 +754,6 @@ impl ArticlesUpdateRequest {
         notify: bool,
         /// Sets `owned_by`.
         owned_by: ArticlesUpdateRequestOwnedBy,
-        /// Sets `parent`.
-        parent: String,
         /// Sets `published_version`.
         published_version: String,
         /// Sets `release_notes`.
@@ -774,6 +770,34 @@ impl ArticlesUpdateRequest {
         title: String,
         /// Sets `url`.
         url: String,
+    }
+
+    /// Sets `brand`.
+    #[must_use]
+    pub fn brand(mut self, value: impl Into<String>) -> Self {
+        self.brand = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `brand` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_brand(mut self) -> Self {
+        self.brand = Some(None);
+        self
+    }
+
+    /// Sets `parent`.
+    #[must_use]
+    pub fn parent(mut self, value: impl Into<String>) -> Self {
+        self.parent = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `parent` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_parent(mut self) -> Self {
+        self.parent = Some(None);
+        self
     }
 }
 

@@ -264,15 +264,15 @@ pub struct CustomObjectsUpdateRequest {
     pub custom_schema_spec: Option<CustomSchemaSpec>,
     /// `id`, required.
     pub id: String,
-    /// `stage`.
+    /// `stage`; `Some(None)` sends `null`, which clears it (`clear_stage`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
+    pub stage: Option<Option<String>>,
     /// `stage_validation_options`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForUpdate>>,
-    /// `title`.
+    /// `title`; `Some(None)` sends `null`, which clears it (`clear_title`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Option<String>>,
 }
 
 impl CustomObjectsUpdateRequest {
@@ -293,12 +293,36 @@ impl CustomObjectsUpdateRequest {
         custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
         /// Sets `custom_schema_spec`.
         custom_schema_spec: CustomSchemaSpec,
-        /// Sets `stage`.
-        stage: String,
         /// Sets `stage_validation_options`.
         list stage_validation_options: StageValidationOptionForUpdate,
-        /// Sets `title`.
-        title: String,
+    }
+
+    /// Sets `stage`.
+    #[must_use]
+    pub fn stage(mut self, value: impl Into<String>) -> Self {
+        self.stage = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `stage` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_stage(mut self) -> Self {
+        self.stage = Some(None);
+        self
+    }
+
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `title` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_title(mut self) -> Self {
+        self.title = Some(None);
+        self
     }
 }
 

@@ -254,9 +254,9 @@ pub struct DirectoriesUpdateRequest {
     pub icon: Option<String>,
     /// `id`, required.
     pub id: String,
-    /// `parent`.
+    /// `parent`; `Some(None)` sends `null`, which clears it (`clear_parent`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
+    pub parent: Option<Option<String>>,
     /// `published`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<bool>,
@@ -266,9 +266,9 @@ pub struct DirectoriesUpdateRequest {
     /// `tags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<DirectoriesUpdateRequestTags>,
-    /// `thumbnail`.
+    /// `thumbnail`; `Some(None)` sends `null`, which clears it (`clear_thumbnail`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub thumbnail: Option<String>,
+    pub thumbnail: Option<Option<String>>,
     /// `title`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -295,18 +295,42 @@ impl DirectoriesUpdateRequest {
         description: String,
         /// Sets `icon`.
         icon: String,
-        /// Sets `parent`.
-        parent: String,
         /// Sets `published`.
         published: bool,
         /// Sets `reorder`.
         reorder: DirectoriesUpdateRequestReorder,
         /// Sets `tags`.
         tags: DirectoriesUpdateRequestTags,
-        /// Sets `thumbnail`.
-        thumbnail: String,
         /// Sets `title`.
         title: String,
+    }
+
+    /// Sets `parent`.
+    #[must_use]
+    pub fn parent(mut self, value: impl Into<String>) -> Self {
+        self.parent = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `parent` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_parent(mut self) -> Self {
+        self.parent = Some(None);
+        self
+    }
+
+    /// Sets `thumbnail`.
+    #[must_use]
+    pub fn thumbnail(mut self, value: impl Into<String>) -> Self {
+        self.thumbnail = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `thumbnail` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_thumbnail(mut self) -> Self {
+        self.thumbnail = Some(None);
+        self
     }
 }
 

@@ -331,9 +331,9 @@ pub struct EngagementsUpdateRequest {
     /// `parents`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parents: Option<EngagementsUpdateRequestParents>,
-    /// `scheduled_date`.
+    /// `scheduled_date`; `Some(None)` sends `null`, which clears it (`clear_scheduled_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheduled_date: Option<Timestamp>,
+    pub scheduled_date: Option<Option<Timestamp>>,
     /// `tags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<EngagementsUpdateRequestTags>,
@@ -372,12 +372,24 @@ impl EngagementsUpdateRequest {
         members: EngagementsUpdateRequestMembers,
         /// Sets `parents`.
         parents: EngagementsUpdateRequestParents,
-        /// Sets `scheduled_date`.
-        scheduled_date: Timestamp,
         /// Sets `tags`.
         tags: EngagementsUpdateRequestTags,
         /// Sets `title`.
         title: String,
+    }
+
+    /// Sets `scheduled_date`.
+    #[must_use]
+    pub fn scheduled_date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.scheduled_date = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `scheduled_date` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_scheduled_date(mut self) -> Self {
+        self.scheduled_date = Some(None);
+        self
     }
 }
 

@@ -433,9 +433,9 @@ pub struct GroupsUpdateRequest {
     /// `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `owner`.
+    /// `owner`; `Some(None)` sends `null`, which clears it (`clear_owner`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
+    pub owner: Option<Option<String>>,
 }
 
 impl GroupsUpdateRequest {
@@ -451,8 +451,20 @@ impl GroupsUpdateRequest {
         dynamic_group_info: GroupsUpdateRequestDynamicGroupInfo,
         /// Sets `name`.
         name: String,
-        /// Sets `owner`.
-        owner: String,
+    }
+
+    /// Sets `owner`.
+    #[must_use]
+    pub fn owner(mut self, value: impl Into<String>) -> Self {
+        self.owner = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `owner` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_owner(mut self) -> Self {
+        self.owner = Some(None);
+        self
     }
 }
 

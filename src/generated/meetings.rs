@@ -725,9 +725,9 @@ pub struct MeetingsUpdateRequest {
     /// `description`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_date`.
+    /// `ended_date`; `Some(None)` sends `null`, which clears it (`clear_ended_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ended_date: Option<Timestamp>,
+    pub ended_date: Option<Option<Timestamp>>,
     /// `external_ref`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
@@ -742,15 +742,15 @@ pub struct MeetingsUpdateRequest {
     /// `organizer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<String>,
-    /// `recording`.
+    /// `recording`; `Some(None)` sends `null`, which clears it (`clear_recording`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub recording: Option<String>,
+    pub recording: Option<Option<String>>,
     /// `recording_url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording_url: Option<String>,
-    /// `scheduled_date`.
+    /// `scheduled_date`; `Some(None)` sends `null`, which clears it (`clear_scheduled_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub scheduled_date: Option<Timestamp>,
+    pub scheduled_date: Option<Option<Timestamp>>,
     /// `state`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<MeetingState>,
@@ -798,8 +798,6 @@ impl MeetingsUpdateRequest {
         custom_schema_spec: CustomSchemaSpec,
         /// Sets `description`.
         description: String,
-        /// Sets `ended_date`.
-        ended_date: Timestamp,
         /// Sets `external_ref`.
         external_ref: String,
         /// Sets `external_url`.
@@ -808,12 +806,8 @@ impl MeetingsUpdateRequest {
         members: MeetingsUpdateRequestMembers,
         /// Sets `organizer`.
         organizer: String,
-        /// Sets `recording`.
-        recording: String,
         /// Sets `recording_url`.
         recording_url: String,
-        /// Sets `scheduled_date`.
-        scheduled_date: Timestamp,
         /// Sets `state`.
         state: MeetingState,
         /// Sets `tags`.
@@ -822,6 +816,48 @@ impl MeetingsUpdateRequest {
         title: String,
         /// Sets `transcript`.
         transcript: String,
+    }
+
+    /// Sets `ended_date`.
+    #[must_use]
+    pub fn ended_date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.ended_date = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `ended_date` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_ended_date(mut self) -> Self {
+        self.ended_date = Some(None);
+        self
+    }
+
+    /// Sets `recording`.
+    #[must_use]
+    pub fn recording(mut self, value: impl Into<String>) -> Self {
+        self.recording = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `recording` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_recording(mut self) -> Self {
+        self.recording = Some(None);
+        self
+    }
+
+    /// Sets `scheduled_date`.
+    #[must_use]
+    pub fn scheduled_date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.scheduled_date = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `scheduled_date` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_scheduled_date(mut self) -> Self {
+        self.scheduled_date = Some(None);
+        self
     }
 }
 

@@ -686,9 +686,9 @@ pub struct RevUsersUpdateRequest {
     /// `display_name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`; `Some(None)` sends `null`, which clears it (`clear_display_picture`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_picture: Option<String>,
+    pub display_picture: Option<Option<String>>,
     /// `email`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -741,8 +741,6 @@ impl RevUsersUpdateRequest {
         description: String,
         /// Sets `display_name`.
         display_name: String,
-        /// Sets `display_picture`.
-        display_picture: String,
         /// Sets `email`.
         email: String,
         /// Sets `external_ref`.
@@ -753,6 +751,20 @@ impl RevUsersUpdateRequest {
         list phone_numbers: String,
         /// Sets `tags`.
         list tags: SetTagWithValue,
+    }
+
+    /// Sets `display_picture`.
+    #[must_use]
+    pub fn display_picture(mut self, value: impl Into<String>) -> Self {
+        self.display_picture = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `display_picture` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_display_picture(mut self) -> Self {
+        self.display_picture = Some(None);
+        self
     }
 }
 

@@ -90,9 +90,9 @@ pub struct SysUsersUpdateRequest {
     /// `display_name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`; `Some(None)` sends `null`, which clears it (`clear_display_picture`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub display_picture: Option<String>,
+    pub display_picture: Option<Option<String>>,
     /// `full_name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
@@ -109,10 +109,22 @@ impl SysUsersUpdateRequest {
     setters! {
         /// Sets `display_name`.
         display_name: String,
-        /// Sets `display_picture`.
-        display_picture: String,
         /// Sets `full_name`.
         full_name: String,
+    }
+
+    /// Sets `display_picture`.
+    #[must_use]
+    pub fn display_picture(mut self, value: impl Into<String>) -> Self {
+        self.display_picture = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `display_picture` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_display_picture(mut self) -> Self {
+        self.display_picture = Some(None);
+        self
     }
 }
 

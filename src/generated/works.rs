@@ -994,9 +994,9 @@ pub struct WorksUpdateRequest {
     /// `tags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<WorksUpdateRequestTags>,
-    /// `target_close_date`.
+    /// `target_close_date`; `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_close_date: Option<Timestamp>,
+    pub target_close_date: Option<Option<Timestamp>>,
     /// `title`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -1053,10 +1053,22 @@ impl WorksUpdateRequest {
         staged_info: WorksUpdateRequestStagedInfoUpdate,
         /// Sets `tags`.
         tags: WorksUpdateRequestTags,
-        /// Sets `target_close_date`.
-        target_close_date: Timestamp,
         /// Sets `title`.
         title: String,
+    }
+
+    /// Sets `target_close_date`.
+    #[must_use]
+    pub fn target_close_date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.target_close_date = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `target_close_date` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_target_close_date(mut self) -> Self {
+        self.target_close_date = Some(None);
+        self
     }
 }
 

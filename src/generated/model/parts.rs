@@ -389,12 +389,12 @@ pub struct PartsUpdateRequestEnhancement {
     /// `stage_v2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<String>,
-    /// `target_close_date`.
+    /// `target_close_date`; `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_close_date: Option<Timestamp>,
-    /// `target_start_date`.
+    pub target_close_date: Option<Option<Timestamp>>,
+    /// `target_start_date`; `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_start_date: Option<Timestamp>,
+    pub target_start_date: Option<Option<Timestamp>>,
 }
 
 #[cfg(feature = "parts")]
@@ -407,10 +407,34 @@ impl PartsUpdateRequestEnhancement {
     setters! {
         /// Sets `stage_v2`.
         stage_v2: String,
-        /// Sets `target_close_date`.
-        target_close_date: Timestamp,
-        /// Sets `target_start_date`.
-        target_start_date: Timestamp,
+    }
+
+    /// Sets `target_close_date`.
+    #[must_use]
+    pub fn target_close_date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.target_close_date = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `target_close_date` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_target_close_date(mut self) -> Self {
+        self.target_close_date = Some(None);
+        self
+    }
+
+    /// Sets `target_start_date`.
+    #[must_use]
+    pub fn target_start_date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.target_start_date = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `target_start_date` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_target_start_date(mut self) -> Self {
+        self.target_start_date = Some(None);
+        self
     }
 }
 

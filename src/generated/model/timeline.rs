@@ -640,9 +640,9 @@ pub struct TimelineEntriesUpdateRequestTimelineComment {
     /// `body_type`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_type: Option<TimelineCommentBodyType>,
-    /// `external_ref`.
+    /// `external_ref`; `Some(None)` sends `null`, which clears it (`clear_external_ref`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_ref: Option<String>,
+    pub external_ref: Option<Option<String>>,
     /// `link_previews`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_previews: Option<TimelineEntriesUpdateRequestTimelineCommentLinkPreviews>,
@@ -665,12 +665,24 @@ impl TimelineEntriesUpdateRequestTimelineComment {
         body: String,
         /// Sets `body_type`.
         body_type: TimelineCommentBodyType,
-        /// Sets `external_ref`.
-        external_ref: String,
         /// Sets `link_previews`.
         link_previews: TimelineEntriesUpdateRequestTimelineCommentLinkPreviews,
         /// Sets `snap_kit_body`.
         snap_kit_body: TimelineSnapKitBody,
+    }
+
+    /// Sets `external_ref`.
+    #[must_use]
+    pub fn external_ref(mut self, value: impl Into<String>) -> Self {
+        self.external_ref = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `external_ref` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_external_ref(mut self) -> Self {
+        self.external_ref = Some(None);
+        self
     }
 }
 

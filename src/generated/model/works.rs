@@ -535,12 +535,12 @@ pub struct WorksUpdateRequestIssue {
     /// `priority_v2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<i64>,
-    /// `sprint`.
+    /// `sprint`; `Some(None)` sends `null`, which clears it (`clear_sprint`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sprint: Option<String>,
-    /// `target_start_date`.
+    pub sprint: Option<Option<String>>,
+    /// `target_start_date`; `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub target_start_date: Option<Timestamp>,
+    pub target_start_date: Option<Option<Timestamp>>,
 }
 
 #[cfg(feature = "works")]
@@ -557,10 +557,34 @@ impl WorksUpdateRequestIssue {
         priority: IssuePriority,
         /// Sets `priority_v2`.
         priority_v2: i64,
-        /// Sets `sprint`.
-        sprint: String,
-        /// Sets `target_start_date`.
-        target_start_date: Timestamp,
+    }
+
+    /// Sets `sprint`.
+    #[must_use]
+    pub fn sprint(mut self, value: impl Into<String>) -> Self {
+        self.sprint = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `sprint` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_sprint(mut self) -> Self {
+        self.sprint = Some(None);
+        self
+    }
+
+    /// Sets `target_start_date`.
+    #[must_use]
+    pub fn target_start_date(mut self, value: impl Into<Timestamp>) -> Self {
+        self.target_start_date = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `target_start_date` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_target_start_date(mut self) -> Self {
+        self.target_start_date = Some(None);
+        self
     }
 }
 
@@ -653,24 +677,24 @@ pub struct WorksUpdateRequestOpportunity {
     /// `account`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    /// `amount`.
+    /// `amount`; `Some(None)` sends `null`, which clears it (`clear_amount`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
+    pub amount: Option<Option<f64>>,
     /// `annual_contract_value`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annual_contract_value: Option<SetMoney>,
     /// `contacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<WorksUpdateRequestOpportunityContacts>,
-    /// `customer_budget`.
+    /// `customer_budget`; `Some(None)` sends `null`, which clears it (`clear_customer_budget`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub customer_budget: Option<f64>,
+    pub customer_budget: Option<Option<f64>>,
     /// `forecast_category_v2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_category_v2: Option<i64>,
-    /// `probability`.
+    /// `probability`; `Some(None)` sends `null`, which clears it (`clear_probability`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub probability: Option<f64>,
+    pub probability: Option<Option<f64>>,
     /// `value`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<SetMoney>,
@@ -686,20 +710,56 @@ impl WorksUpdateRequestOpportunity {
     setters! {
         /// Sets `account`.
         account: String,
-        /// Sets `amount`.
-        amount: f64,
         /// Sets `annual_contract_value`.
         annual_contract_value: SetMoney,
         /// Sets `contacts`.
         contacts: WorksUpdateRequestOpportunityContacts,
-        /// Sets `customer_budget`.
-        customer_budget: f64,
         /// Sets `forecast_category_v2`.
         forecast_category_v2: i64,
-        /// Sets `probability`.
-        probability: f64,
         /// Sets `value`.
         value: SetMoney,
+    }
+
+    /// Sets `amount`.
+    #[must_use]
+    pub fn amount(mut self, value: impl Into<f64>) -> Self {
+        self.amount = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `amount` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_amount(mut self) -> Self {
+        self.amount = Some(None);
+        self
+    }
+
+    /// Sets `customer_budget`.
+    #[must_use]
+    pub fn customer_budget(mut self, value: impl Into<f64>) -> Self {
+        self.customer_budget = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `customer_budget` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_customer_budget(mut self) -> Self {
+        self.customer_budget = Some(None);
+        self
+    }
+
+    /// Sets `probability`.
+    #[must_use]
+    pub fn probability(mut self, value: impl Into<f64>) -> Self {
+        self.probability = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `probability` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_probability(mut self) -> Self {
+        self.probability = Some(None);
+        self
     }
 }
 
@@ -920,18 +980,18 @@ impl WorksUpdateRequestTask {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestTicket {
-    /// `account`.
+    /// `account`; `Some(None)` sends `null`, which clears it (`clear_account`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
+    pub account: Option<Option<String>>,
     /// `channels`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<WorksUpdateRequestTicketChannels>,
     /// `channels_v2`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels_v2: Option<Vec<String>>,
-    /// `group`.
+    /// `group`; `Some(None)` sends `null`, which clears it (`clear_group`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
+    pub group: Option<Option<String>>,
     /// `is_archived`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
@@ -944,9 +1004,9 @@ pub struct WorksUpdateRequestTicket {
     /// `needs_response`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_response: Option<bool>,
-    /// `rev_org`.
+    /// `rev_org`; `Some(None)` sends `null`, which clears it (`clear_rev_org`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rev_org: Option<String>,
+    pub rev_org: Option<Option<String>>,
     /// `sentiment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<i64>,
@@ -959,9 +1019,9 @@ pub struct WorksUpdateRequestTicket {
     /// `severity`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<TicketSeverity>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`; `Some(None)` sends `null`, which clears it (`clear_source_channel_v2`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_channel_v2: Option<String>,
+    pub source_channel_v2: Option<Option<String>>,
 }
 
 #[cfg(feature = "works")]
@@ -972,14 +1032,10 @@ impl WorksUpdateRequestTicket {
     }
 
     setters! {
-        /// Sets `account`.
-        account: String,
         /// Sets `channels`.
         channels: WorksUpdateRequestTicketChannels,
         /// Sets `channels_v2`.
         list channels_v2: String,
-        /// Sets `group`.
-        group: String,
         /// Sets `is_archived`.
         is_archived: bool,
         /// Sets `is_frozen`.
@@ -988,8 +1044,6 @@ impl WorksUpdateRequestTicket {
         is_spam: bool,
         /// Sets `needs_response`.
         needs_response: bool,
-        /// Sets `rev_org`.
-        rev_org: String,
         /// Sets `sentiment`.
         sentiment: i64,
         /// Sets `sentiment_modified_date`.
@@ -998,8 +1052,62 @@ impl WorksUpdateRequestTicket {
         sentiment_summary: String,
         /// Sets `severity`.
         severity: TicketSeverity,
-        /// Sets `source_channel_v2`.
-        source_channel_v2: String,
+    }
+
+    /// Sets `account`.
+    #[must_use]
+    pub fn account(mut self, value: impl Into<String>) -> Self {
+        self.account = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `account` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_account(mut self) -> Self {
+        self.account = Some(None);
+        self
+    }
+
+    /// Sets `group`.
+    #[must_use]
+    pub fn group(mut self, value: impl Into<String>) -> Self {
+        self.group = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `group` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_group(mut self) -> Self {
+        self.group = Some(None);
+        self
+    }
+
+    /// Sets `rev_org`.
+    #[must_use]
+    pub fn rev_org(mut self, value: impl Into<String>) -> Self {
+        self.rev_org = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `rev_org` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_rev_org(mut self) -> Self {
+        self.rev_org = Some(None);
+        self
+    }
+
+    /// Sets `source_channel_v2`.
+    #[must_use]
+    pub fn source_channel_v2(mut self, value: impl Into<String>) -> Self {
+        self.source_channel_v2 = Some(Some(value.into()));
+        self
+    }
+
+    /// Sends `source_channel_v2` as `null`, which clears it.
+    #[must_use]
+    pub fn clear_source_channel_v2(mut self) -> Self {
+        self.source_channel_v2 = Some(None);
+        self
     }
 }
 
