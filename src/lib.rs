@@ -20,6 +20,8 @@
 //! ([`client`]), the retry rule ([`retry`]) and pagination ([`pagination`]).
 
 #![warn(missing_docs)]
+// On docs.rs (`--cfg docsrs`, nightly), each feature-gated item shows the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Lets the built-in endpoints use the attribute's default `::devrev` path too.
 extern crate self as devrev;

@@ -241,7 +241,7 @@ fn shape(reason: impl Into<String>) -> WebhookError {
     WebhookError::WrongShape { reason: reason.into() }
 }
 
-/// Checks deliveries for one webhook secret; see the [module docs](self).
+/// Checks deliveries for one webhook secret; see the module docs of `devrev::webhooks`.
 /// Cheap to clone (clones share the de-duplication store).
 #[derive(Debug, Clone)]
 pub struct Verifier {

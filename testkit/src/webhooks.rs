@@ -45,6 +45,9 @@ use crate::routes::{json_response, Shared};
 
 type App = Arc<Shared>;
 
+/// An endpoint: the request's fields in, the status and body out.
+type Handler = fn(&App, Input) -> Result<(StatusCode, Value), ApiError>;
+
 /// DevRev's retries of an unanswered delivery: immediately, after 30 s, after 3 min.
 pub(crate) const DEVREV_RETRY_DELAYS: [Duration; 3] =
     [Duration::ZERO, Duration::from_secs(30), Duration::from_secs(180)];
@@ -194,7 +197,7 @@ fn sign(secret: &str, body: &[u8]) -> String {
 /// changes; the delivery task ends when the server's event channel closes.
 pub(crate) fn register(api: Router<App>, app: &App) -> Router<App> {
     tokio::spawn(listen(Arc::clone(&app.webhooks), app.events.subscribe()));
-    let body_handler = |f: fn(&App, Input) -> Result<(StatusCode, Value), ApiError>| {
+    let body_handler = |f: Handler| {
         move |State(app): State<App>, method: Method, query: axum::extract::RawQuery, body: Bytes| async move {
             let input = if method == Method::POST {
                 Input::from_body(&body)
