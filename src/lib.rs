@@ -49,8 +49,15 @@ pub use devrev_runtime::{
     send, send_stream, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError,
     DevRevError, Endpoint, Error, ErrorBody, ErrorKind, EventStream, Items, JsonType, Method, MissingDependency, Page,
     Pages, Paginated, PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, ResumePoint,
-    RetryPolicy, Sleeper, TimeoutError, TimeoutKind, Token, TokioSleeper, TransportError,
+    RetryPolicy, Sleeper, StorageError, TimeoutError, TimeoutKind, Token, TokioSleeper, Transfer, TransportError,
 };
+/// Streamed uploads to and downloads from storage URLs (feature `artifacts`);
+/// [`artifacts::ArtifactsExt`] builds artifact uploads on it.
+#[cfg(feature = "artifacts")]
+pub use devrev_runtime::storage;
+/// `client.upload_artifact(..)` and `client.download_artifact(..)` (feature `artifacts`).
+#[cfg(feature = "artifacts")]
+pub use generated::artifacts::ArtifactsExt;
 
 #[doc = include_str!("../docs/devrev_endpoint.md")]
 pub use devrev_macros::devrev_endpoint;

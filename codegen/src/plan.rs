@@ -13,8 +13,11 @@ use crate::spec::{ref_key, AdditionalProperties, Operation, Schema, Spec};
 /// `accounts.rs`); moving them onto the generator is a later step.
 /// Extra entries of a family's Cargo feature: the optional dependencies its
 /// hand-written companion (`src/extras/<module>.rs`) needs.
-pub const FEATURE_DEPS: &[(&str, &[&str])] =
-    &[("webhooks", &["dep:hmac", "dep:sha2", "dep:hex", "dep:http", "dep:secrecy", "dep:thiserror"])];
+pub const FEATURE_DEPS: &[(&str, &[&str])] = &[
+    // `artifacts`: streamed multipart uploads and downloads (`devrev-runtime`'s `storage` module).
+    ("artifacts", &["devrev-runtime/storage"]),
+    ("webhooks", &["dep:hmac", "dep:sha2", "dep:hex", "dep:http", "dep:secrecy", "dep:thiserror"]),
+];
 
 pub const HAND_WRITTEN_FAMILIES: &[&str] = &["accounts", "rev-orgs"];
 

@@ -379,7 +379,7 @@ impl fmt::Debug for UploadForm {
 /// A download: the body as a stream of chunks, read as they arrive.
 ///
 /// Read it with [`next_chunk`](Self::next_chunk), as a
-/// [`Stream`](futures_core::Stream) of `Result<Bytes>`, or as a
+/// [`Stream`] of `Result<Bytes>`, or as a
 /// [`tokio::io::AsyncRead`] (`tokio::io::copy(&mut download, &mut file)`).
 /// Each chunk waits at most the client's attempt timeout; a connection that
 /// breaks midway ends the stream with an error.

@@ -4,5 +4,7 @@
 //! file exists, so they read as part of the family; each module here is
 //! behind its family's feature, like the family itself.
 
+#[cfg(feature = "artifacts")]
+pub mod artifacts;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;

@@ -218,6 +218,9 @@ impl ArtifactsVersionsPrepareRequest {
     }
 }
 
+// What the spec cannot say about this family is hand-written in `src/extras/artifacts.rs`.
+pub use crate::extras::artifacts::*;
+
 /// The `artifacts-get-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
