@@ -30,14 +30,11 @@ async fn clearing_sends_null_setting_sends_the_value_and_untouched_fields_stay_o
         .expect(1)
         .mount(&server)
         .await;
-    let client =
-        Client::builder().token("t").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap();
+    let client = Client::builder().token("t").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap();
 
-    let request = WorksUpdateRequest::new(
-        "ISS-1",
-        WorksUpdateRequestIssue::new().clear_sprint().target_start_date(start),
-    )
-    .clear_target_close_date();
+    let request =
+        WorksUpdateRequest::new("ISS-1", WorksUpdateRequestIssue::new().clear_sprint().target_start_date(start))
+            .clear_target_close_date();
     assert_eq!(request.target_close_date, Some(None));
     request.send(&client).await.unwrap();
 }

@@ -65,7 +65,11 @@ fn user_args(args: &[String]) -> Result<(Vec<String>, PathBuf, String), String> 
                 if !valid {
                     return Err(format!("--crate takes a path such as `::my_devrev`, not `{value}`"));
                 }
-                root = if path.starts_with("::") || path.starts_with("crate") { path.to_owned() } else { format!("::{path}") };
+                root = if path.starts_with("::") || path.starts_with("crate") {
+                    path.to_owned()
+                } else {
+                    format!("::{path}")
+                };
             }
             other => return Err(format!("unknown option `{other}`")),
         }

@@ -809,7 +809,8 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
             entry.endpoints.push(endpoint_for(&mut planner, op)?);
         }
     }
-    let mut plan = Plan { families, types: planner.types, hand_written_ops, companions: BTreeSet::new(), target: Target::Devrev };
+    let mut plan =
+        Plan { families, types: planner.types, hand_written_ops, companions: BTreeSet::new(), target: Target::Devrev };
     for problem in &planner.problems {
         eprintln!("note: {problem}");
     }
@@ -920,7 +921,8 @@ fn query_matches_body(planner: &Planner<'_>, get: &Op, fields: &[Field]) -> bool
         }
     }
     let params: BTreeSet<&str> = get.query.iter().map(|p| p.name.as_str()).collect();
-    let under = |name: &str, prefix: &str| name == prefix || name.strip_prefix(prefix).is_some_and(|r| r.starts_with('.'));
+    let under =
+        |name: &str, prefix: &str| name == prefix || name.strip_prefix(prefix).is_some_and(|r| r.starts_with('.'));
     leaves.iter().all(|l| params.contains(l.as_str()))
         && open.iter().all(|p| params.iter().any(|q| under(q, p)))
         && params.iter().all(|q| leaves.iter().any(|l| l == q) || open.iter().any(|p| under(q, p)))
@@ -942,9 +944,9 @@ fn query_names(
     }
     match ty {
         Ty::Named(key) => match &planner.types[key].kind {
-            Kind::Struct(fields) if !fields.iter().any(|f| f.flatten) => fields.iter().all(|f| {
-                query_names(planner, &f.ty, &format!("{name}.{}", f.wire), leaves, open, depth + 1)
-            }),
+            Kind::Struct(fields) if !fields.iter().any(|f| f.flatten) => fields
+                .iter()
+                .all(|f| query_names(planner, &f.ty, &format!("{name}.{}", f.wire), leaves, open, depth + 1)),
             Kind::Struct(_) | Kind::Union { .. } => false,
             Kind::Enum(_) => {
                 leaves.push(name.to_owned());

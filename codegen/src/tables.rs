@@ -68,8 +68,7 @@ pub fn tables(spec: &Spec) -> Result<String, String> {
     let ops: Vec<String> = operations.iter().map(Value::to_string).collect();
     out.push_str(&ops.join(",\n"));
     out.push_str("\n],\n\"definitions\": {\n");
-    let defs: Vec<String> =
-        definitions.iter().map(|(k, v)| format!("{}: {}", Value::String(k.clone()), v)).collect();
+    let defs: Vec<String> = definitions.iter().map(|(k, v)| format!("{}: {}", Value::String(k.clone()), v)).collect();
     out.push_str(&defs.join(",\n"));
     out.push_str("\n}\n}\n");
     Ok(out)
@@ -92,8 +91,7 @@ fn operation(path: &str, method: &str, op: &Operation) -> Result<Value, String> 
     let request = if method == "GET" {
         query_schema(op)?
     } else {
-        match op.request_body.as_ref().and_then(|b| b.content.get("application/json")).and_then(|m| m.schema.as_ref())
-        {
+        match op.request_body.as_ref().and_then(|b| b.content.get("application/json")).and_then(|m| m.schema.as_ref()) {
             Some(schema) => convert(schema)?,
             None => json!({"type": "object"}),
         }
@@ -129,7 +127,8 @@ fn query_schema(op: &Operation) -> Result<Value, String> {
         };
         match param.name.split_once('.') {
             Some((outer, inner)) => {
-                let parent = root.entry(outer.to_owned()).or_insert_with(|| json!({"type": "object", "properties": {}}));
+                let parent =
+                    root.entry(outer.to_owned()).or_insert_with(|| json!({"type": "object", "properties": {}}));
                 parent["properties"][inner] = schema;
                 if param.required {
                     required.insert(outer.to_owned());

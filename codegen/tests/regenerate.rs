@@ -79,7 +79,8 @@ fn checked_in_output_matches_a_fresh_run() {
         }
     }
     let tables = devrev_codegen::tables::PATH;
-    if std::fs::read_to_string(tmp.join(tables)).unwrap() != std::fs::read_to_string(repo.join(tables)).unwrap_or_default()
+    if std::fs::read_to_string(tmp.join(tables)).unwrap()
+        != std::fs::read_to_string(repo.join(tables)).unwrap_or_default()
     {
         problems.push(format!("differs: {tables}"));
     }
