@@ -64,14 +64,24 @@ fn families(api: &Api) -> HashMap<String, Family> {
 fn first_property(api: &Api, schema: &Value, ty: &str) -> Option<String> {
     let schema = api.resolve(schema);
     let required = schema.get("required")?.as_array()?;
-    required.iter().filter_map(Value::as_str).find(|name| api.property(schema, name).is_some_and(|p| is_type(api, p, ty))).map(str::to_owned)
+    required
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|name| api.property(schema, name).is_some_and(|p| is_type(api, p, ty)))
+        .map(str::to_owned)
 }
 
 fn is_type(api: &Api, schema: &Value, ty: &str) -> bool {
     match api.type_of(schema) {
         Some(t) => t == ty,
         // An object schema without `type` (a union, an allOf).
-        None => ty == "object" && api.resolve(schema).as_object().is_some_and(|o| o.contains_key("allOf") || o.contains_key("properties")),
+        None => {
+            ty == "object"
+                && api
+                    .resolve(schema)
+                    .as_object()
+                    .is_some_and(|o| o.contains_key("allOf") || o.contains_key("properties"))
+        }
     }
 }
 
@@ -91,7 +101,13 @@ pub(crate) struct State {
 impl State {
     /// Empty, with the generator seeded with `seed`.
     pub(crate) fn new(seed: u64) -> State {
-        State { rng: fastrand::Rng::with_seed(seed), families: families(&API), objects: HashMap::new(), next: 1, clock: 0 }
+        State {
+            rng: fastrand::Rng::with_seed(seed),
+            families: families(&API),
+            objects: HashMap::new(),
+            next: 1,
+            clock: 0,
+        }
     }
 
     /// The time of the next change: a logical clock from 2024-01-24, one
@@ -144,7 +160,12 @@ pub(crate) fn handle(state: &mut State, events: &Events, op_index: usize, input:
             let seq = find(state, op.family(), id).map(|(seq, _)| seq).ok_or_else(|| not_found(&family, id))?;
             let removed = state.objects.get_mut(op.family()).and_then(|m| m.remove(&seq));
             if let Some(object) = removed {
-                events.publish(ObjectChange { change: Change::Deleted, object_type: family.key.clone(), object, old: None });
+                events.publish(ObjectChange {
+                    change: Change::Deleted,
+                    object_type: family.key.clone(),
+                    object,
+                    old: None,
+                });
             }
             synthesize(state, op_index, None)
         }
@@ -171,7 +192,14 @@ fn synthesize(state: &mut State, op: usize, prefer_tag: Option<String>) -> Value
     Synth { api: &API, rng: &mut state.rng, now, prefer_tag }.value(schema, 0)
 }
 
-fn create(state: &mut State, events: &Events, op: usize, family_name: &str, family: &Family, input: &Value) -> Result<Value, ApiError> {
+fn create(
+    state: &mut State,
+    events: &Events,
+    op: usize,
+    family_name: &str,
+    family: &Family,
+    input: &Value,
+) -> Result<Value, ApiError> {
     let tag = input.get("type").and_then(Value::as_str).map(str::to_owned);
     let mut answer = synthesize(state, op, tag);
     let n = state.next;
@@ -182,7 +210,9 @@ fn create(state: &mut State, events: &Events, op: usize, family_name: &str, fami
         let now = state.tick();
         if let Value::Object(fields) = object {
             fields.insert("id".into(), json!(id));
-            for (field, value) in [("display_id", json!(display_id)), ("created_date", json!(now)), ("modified_date", json!(now))] {
+            for (field, value) in
+                [("display_id", json!(display_id)), ("created_date", json!(now)), ("modified_date", json!(now))]
+            {
                 if fields.contains_key(field) || field == "display_id" {
                     fields.insert(field.into(), value);
                 }
@@ -202,7 +232,14 @@ fn create(state: &mut State, events: &Events, op: usize, family_name: &str, fami
     Ok(answer)
 }
 
-fn update(state: &mut State, events: &Events, op: usize, family_name: &str, family: &Family, input: &Value) -> Result<Value, ApiError> {
+fn update(
+    state: &mut State,
+    events: &Events,
+    op: usize,
+    family_name: &str,
+    family: &Family,
+    input: &Value,
+) -> Result<Value, ApiError> {
     let id = input.get("id").and_then(Value::as_str).unwrap_or_default();
     let (seq, old) = find(state, family_name, id).map(|(s, o)| (s, o.clone())).ok_or_else(|| not_found(family, id))?;
     let mut answer = json!({ family.key.clone(): old.clone() });
@@ -304,7 +341,8 @@ fn conform(state: &mut State, schema: &Value, sent: &Value, depth: usize) -> Opt
                     if let Some(tag) = stored.get("type") {
                         // The stored object's variant: make that one.
                         let now = state.tick();
-                        let mut synth = Synth { api: &API, rng: &mut state.rng, now, prefer_tag: tag.as_str().map(str::to_owned) };
+                        let mut synth =
+                            Synth { api: &API, rng: &mut state.rng, now, prefer_tag: tag.as_str().map(str::to_owned) };
                         summary = synth.value(schema, 2);
                     }
                     let fields = summary.as_object_mut()?;
@@ -361,21 +399,28 @@ fn list(state: &State, family_name: &str, family: &Family, input: &Value) -> Res
     };
     let cursor = match input.get("cursor").and_then(Value::as_str).filter(|c| !c.is_empty()) {
         None => None,
-        Some(c) => Some(
-            c.strip_prefix('g')
-                .and_then(|hex| u64::from_str_radix(hex, 16).ok())
-                .ok_or_else(|| ApiError::bad_request("the cursor is not valid", format!("`{c}` is not a cursor this server gave")))?,
-        ),
+        Some(c) => Some(c.strip_prefix('g').and_then(|hex| u64::from_str_radix(hex, 16).ok()).ok_or_else(|| {
+            ApiError::bad_request("the cursor is not valid", format!("`{c}` is not a cursor this server gave"))
+        })?),
     };
     let before = input.get("mode").and_then(Value::as_str) == Some("before");
     let empty = BTreeMap::new();
     let objects = state.objects.get(family_name).unwrap_or(&empty);
     let filters: Vec<(&String, &Value)> = input
         .as_object()
-        .map(|m| m.iter().filter(|(k, v)| !matches!(k.as_str(), "cursor" | "limit" | "mode" | "sort_by") && (v.is_array() || v.is_object())).collect())
+        .map(|m| {
+            m.iter()
+                .filter(|(k, v)| {
+                    !matches!(k.as_str(), "cursor" | "limit" | "mode" | "sort_by") && (v.is_array() || v.is_object())
+                })
+                .collect()
+        })
         .unwrap_or_default();
-    let kept: Vec<(u64, &Value)> =
-        objects.iter().filter(|(_, o)| filters.iter().all(|(k, f)| keeps(o.get(k.as_str()), f))).map(|(s, o)| (*s, o)).collect();
+    let kept: Vec<(u64, &Value)> = objects
+        .iter()
+        .filter(|(_, o)| filters.iter().all(|(k, f)| keeps(o.get(k.as_str()), f)))
+        .map(|(s, o)| (*s, o))
+        .collect();
     let (page, has_more_after, has_more_before): (Vec<(u64, &Value)>, bool, bool) = if before {
         let upto: Vec<_> = kept.iter().copied().filter(|(s, _)| cursor.is_none_or(|c| *s < c)).collect();
         let start = upto.len().saturating_sub(limit);

@@ -1,7 +1,28 @@
 //! An embedded DevRev-compatible server, for examples and tests.
 //!
-//! [`TestServer`] serves DevRev's `accounts.*` and `rev-orgs.*` endpoints on
-//! 127.0.0.1 from memory, with DevRev's behaviour on the wire:
+//! [`TestServer`] serves every operation of DevRev's API (the
+//! [`operation_count`] of the 2024-01-24 beta spec) on 127.0.0.1 from memory:
+//!
+//! - every request is held to the operation's schema (the JSON body, or a
+//!   `GET`'s query string): a missing required field is 400
+//!   `missing_required_field` with `field_name`, a value of the wrong JSON
+//!   type `unexpected_json_type` (`field_name`, `actual`, `expected`), a value
+//!   outside an enum `invalid_enum_value` (`field_name`, `value`,
+//!   `allowed_values`), a bad date `invalid_field`, a body that is not a JSON
+//!   object `parse_error`, a body over 8 MiB `bad_request`; a method the spec
+//!   does not list for a path is 404 `{"message":"route not found"}`;
+//! - a valid request gets a spec-valid answer with the documented status
+//!   (200, 201, 204): made up from the answer's schema with DON IDs
+//!   (`don:core:dvrv-us-1:devo/1:issue/3`), display IDs (`ISS-3`), dates, enum
+//!   values and union variants, the same for the same
+//!   [`seed`](TestServerBuilder::seed) and requests;
+//! - families with `create`, `get` and `list` (works, parts, tags, timeline
+//!   entries, ...) keep what was created: `get` by DON or display ID (404
+//!   `not_found` once deleted), `list` in creation order with `cursor` and
+//!   `limit` (and list-of-values filters), `update` merges the fields sent,
+//!   `delete` removes;
+//!
+//! Accounts and rev orgs keep their own, richer rules:
 //!
 //! - `Authorization: Bearer <token>` on every request; without it, or with a
 //!   token the server does not know, 401 `unauthenticated`;
@@ -64,6 +85,6 @@ pub use faults::Fault;
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;
 pub use routes::{RecordedRequest, KEPT_REQUESTS};
-pub use spec::operation_count;
 pub use server::{TestServer, TestServerBuilder, DEFAULT_USER};
+pub use spec::operation_count;
 pub use webhooks::WebhookDelivery;

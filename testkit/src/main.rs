@@ -6,14 +6,16 @@
 //!
 //! Options: `--port N` (default 8080; 0 picks a free port), `--token T`
 //! (default: a random token), `--rate-limit N` (requests per token per five
-//! minutes), `--quiet` (no line per request).
+//! minutes), `--seed N` (the seed of made-up answers, default 0), `--quiet`
+//! (no line per request).
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use devrev_testkit::TestServer;
 
-const USAGE: &str = "usage: devrev-testkit [--port N] [--token TOKEN] [--rate-limit REQUESTS_PER_5_MIN] [--quiet]";
+const USAGE: &str =
+    "usage: devrev-testkit [--port N] [--token TOKEN] [--rate-limit REQUESTS_PER_5_MIN] [--seed N] [--quiet]";
 
 /// What the command line asks for.
 enum Command {
@@ -36,6 +38,10 @@ fn parse_args() -> Result<Command, String> {
                 let n = value("--rate-limit")?;
                 let n = n.parse().map_err(|_| format!("--rate-limit: `{n}` is not a number"))?;
                 builder.rate_limit(n, Duration::from_secs(300))
+            }
+            "--seed" => {
+                let n = value("--seed")?;
+                builder.seed(n.parse().map_err(|_| format!("--seed: `{n}` is not a number"))?)
             }
             "--quiet" => builder.print_requests(false),
             "-h" | "--help" => return Ok(Command::Help),
@@ -66,12 +72,16 @@ async fn main() -> ExitCode {
         }
     };
     let (url, token) = (server.base_url(), server.token());
-    println!("devrev-testkit serving DevRev's accounts.* and rev-orgs.* on {url}");
+    println!(
+        "devrev-testkit serving {} operations of DevRev's API (every request checked against the spec) on {url}",
+        devrev_testkit::operation_count()
+    );
     println!("token: {token}");
     println!();
     println!("  export DEVREV_BASE_URL={url} DEVREV_TOKEN={token}");
     println!("  curl -s -X POST {url}/accounts.create -H \"Authorization: Bearer {token}\" -d '{{\"display_name\":\"Acme\"}}'");
     println!("  curl -s \"{url}/rev-orgs.list?limit=5\" -H \"Authorization: Bearer {token}\"");
+    println!("  curl -s -X POST {url}/tags.create -H \"Authorization: Bearer {token}\" -d '{{\"name\":\"vip\"}}'");
     println!();
     println!("Ctrl-C stops it.");
     if let Err(e) = tokio::signal::ctrl_c().await {

@@ -144,7 +144,8 @@ pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// The request's fields as one JSON object: the JSON body of a `POST` (an
 /// empty body is `{}`), the query string of a `GET` read with the
-/// operation's schema. Not JSON, or not an object: 400 `parse_error`.
+/// operation's schema; `null` fields are dropped. Not JSON, or not an
+/// object: 400 `parse_error`.
 fn read_input(op: &crate::spec::Operation, query: Option<&str>, body: &[u8]) -> Result<serde_json::Value, ApiError> {
     if op.method == "GET" {
         return Ok(crate::validate::query_to_json(&crate::spec::API, &op.request, query));
@@ -153,12 +154,28 @@ fn read_input(op: &crate::spec::Operation, query: Option<&str>, body: &[u8]) -> 
         return Ok(serde_json::json!({}));
     }
     match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(value @ serde_json::Value::Object(_)) => Ok(value),
+        Ok(mut value @ serde_json::Value::Object(_)) => {
+            drop_nulls(&mut value);
+            Ok(value)
+        }
         Ok(other) => Err(ApiError::parse_error(format!(
             "the body must be a JSON object, not {}",
             crate::error::json_kind(&other)
         ))),
         Err(e) => Err(ApiError::parse_error(format!("invalid JSON: {e}"))),
+    }
+}
+
+/// Removes the fields whose value is `null`: DevRev reads them as absent
+/// (a required one is then `missing_required_field`).
+fn drop_nulls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_nulls);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
+        _ => {}
     }
 }
 
@@ -184,7 +201,8 @@ async fn spec_check(request: Request, next: Next) -> Response {
         Ok(bytes) => bytes,
         Err(e) => return e.into_response(),
     };
-    let checked = read_input(op, parts.uri.query(), &bytes).and_then(|input| crate::validate::check_request(index, &input));
+    let checked =
+        read_input(op, parts.uri.query(), &bytes).and_then(|input| crate::validate::check_request(index, &input));
     if let Err(e) = checked {
         return e.into_response();
     }

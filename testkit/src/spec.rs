@@ -82,12 +82,8 @@ impl Api {
         // The file is generated and checked in; a test keeps it parseable.
         let document: Value = serde_json::from_str(TEXT).unwrap_or_else(|e| panic!("devrev-api.json: {e}"));
         let file: File = serde_json::from_value(document.clone()).unwrap_or_else(|e| panic!("devrev-api.json: {e}"));
-        let by_route = file
-            .operations
-            .iter()
-            .enumerate()
-            .map(|(i, op)| ((op.method.clone(), op.path.clone()), i))
-            .collect();
+        let by_route =
+            file.operations.iter().enumerate().map(|(i, op)| ((op.method.clone(), op.path.clone()), i)).collect();
         Api { operations: file.operations, definitions: file.definitions, document, by_route }
     }
 

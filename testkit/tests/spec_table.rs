@@ -199,7 +199,8 @@ async fn every_operation_is_held_to_the_spec() {
                 .should_validate_formats(true)
                 .build(&json!({"$ref": format!("urn:t#/operations/{i}/response")}))
                 .unwrap();
-            let errors: Vec<String> = validator.iter_errors(&answer.body).map(|e| format!("{}: {e}", e.instance_path)).collect();
+            let errors: Vec<String> =
+                validator.iter_errors(&answer.body).map(|e| format!("{}: {e}", e.instance_path)).collect();
             if errors.is_empty() {
                 accepted += 1;
             } else {
@@ -215,7 +216,10 @@ async fn every_operation_is_held_to_the_spec() {
             let mut input = valid.clone();
             input.as_object_mut().unwrap().remove(name);
             let answer = send(&http, method, path, &input).await;
-            if answer.status != 400 || answer.body["type"] != "missing_required_field" || answer.body["field_name"] != name {
+            if answer.status != 400
+                || answer.body["type"] != "missing_required_field"
+                || answer.body["field_name"] != name
+            {
                 problems.push(format!("{what} without `{name}`: {} {}", answer.status, answer.body));
             } else {
                 dropped += 1;
