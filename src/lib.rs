@@ -42,6 +42,10 @@ mod extras;
 #[allow(unused_imports)] // without a family feature there is nothing to re-export
 pub use generated::*;
 
+/// Streamed uploads to and downloads from storage URLs (feature `artifacts`);
+/// [`artifacts::ArtifactsExt`] builds artifact uploads on it.
+#[cfg(feature = "artifacts")]
+pub use devrev_runtime::storage;
 pub use devrev_runtime::{
     auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, sse, transport,
 };
@@ -51,10 +55,6 @@ pub use devrev_runtime::{
     Pages, Paginated, PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, ResumePoint,
     RetryPolicy, Sleeper, StorageError, TimeoutError, TimeoutKind, Token, TokioSleeper, Transfer, TransportError,
 };
-/// Streamed uploads to and downloads from storage URLs (feature `artifacts`);
-/// [`artifacts::ArtifactsExt`] builds artifact uploads on it.
-#[cfg(feature = "artifacts")]
-pub use devrev_runtime::storage;
 /// `client.upload_artifact(..)` and `client.download_artifact(..)` (feature `artifacts`).
 #[cfg(feature = "artifacts")]
 pub use generated::artifacts::ArtifactsExt;
