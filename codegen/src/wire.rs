@@ -4,7 +4,9 @@
 //! the beta scope header and that the required fields went out, and decodes a
 //! spec-valid answer, synthesized from the spec itself (not from the
 //! generated types: every field near the top, required ones below), with an
-//! unknown extra field, into the response type.
+//! unknown extra field, into the response type. Then it sends the same
+//! request to the embedded server (`devrev-testkit`), which holds it to the
+//! spec independently of the client's types, and decodes its answer.
 
 use std::fmt::Write as _;
 
@@ -210,14 +212,34 @@ impl Writer<'_> {
         let helper = if op.streaming { "check_stream" } else { "check" };
         let _ = write!(
             out,
-            "\n#[tokio::test]\nasync fn {fn_name}() {{\n    let request = devrev::{family}::{struct_name}::new({args});\n    {helper}(request, {:?}, {:?}, {}, &[{}], {}, {}).await;\n{unknown}}}\n",
+            "\n#[tokio::test]\nasync fn {fn_name}() {{\n    let request = devrev::{family}::{struct_name}::new({args});\n    {helper}(&request, {:?}, {:?}, {}, &[{}], {}, {}).await;\n    embedded(&request, {:?}, {:?}, {}).await;\n{unknown}}}\n",
             op.method,
             op.path,
             op.beta,
             required.join(", "),
             op.status,
             raw_string(&answer),
+            op.method,
+            op.path,
+            embedded_expectation(op),
         );
+    }
+}
+
+/// What the embedded server may answer a request of made-up values besides
+/// success: `Accept::NotFound` for a read, update or delete by a made-up ID
+/// (the families that keep state answer 404 `not_found`), `Accept::Refusal`
+/// for the families the testkit serves with richer rules (webhooks,
+/// artifacts: a made-up ID may be refused), never a refusal of the request's
+/// shape.
+fn embedded_expectation(op: &Op) -> &'static str {
+    let verb = op.path.rsplit('.').next().unwrap_or("");
+    if matches!(op.family.as_str(), "webhooks" | "artifacts") {
+        "Accept::Refusal"
+    } else if matches!(verb, "get" | "update" | "delete") {
+        "Accept::NotFound"
+    } else {
+        "Accept::Success"
     }
 }
 
@@ -235,12 +257,57 @@ const PRELUDE: &str = r#"//! One wire test per generated operation (`--features 
 //! path, with `X-Devrev-Scope: beta` exactly on beta operations and its
 //! required fields on the wire; a spec-valid answer (every field near the top,
 //! required ones deeper, plus an unknown field) decodes into the response type.
+//! The same request then goes to the embedded server (`devrev-testkit`),
+//! which checks it against DevRev's spec and answers from it: it must be
+//! accepted, and the answer must decode.
 #![cfg(feature = "full")]
 // Generated requests and answers name DevRev's deprecated operations too.
 #![allow(deprecated)]
 
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// What the embedded server may answer besides success (see `embedded`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Accept {
+    Success,
+    /// 404 `not_found`: a made-up ID in a family that keeps state.
+    NotFound,
+    /// Any error but a refusal of the request's shape (families with richer rules).
+    Refusal,
+}
+
+/// Sends `request` to the embedded server: it must not refuse the request's
+/// shape, and a success must decode into the response type (or, streaming,
+/// yield its event).
+async fn embedded<E: devrev::Endpoint>(request: &E, verb: &str, endpoint: &str, accept: Accept) {
+    let server = devrev_testkit::TestServer::start().await;
+    let client = devrev::Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .retry_policy(devrev::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let result = if endpoint == "/recommendations.chat.completions" {
+        match devrev::send_stream(&client, request).await {
+            Ok(mut events) => events.try_next().await.map(|_| ()),
+            Err(e) => Err(e),
+        }
+    } else {
+        devrev::send(&client, request).await.map(|_| ())
+    };
+    let Err(e) = result else { return };
+    let shape = matches!(
+        e.error_type(),
+        Some("missing_required_field" | "unexpected_json_type" | "invalid_enum_value" | "parse_error")
+    );
+    let allowed = match accept {
+        Accept::Success => false,
+        Accept::NotFound => e.error_type() == Some("not_found"),
+        Accept::Refusal => !shape && e.status().is_some_and(|s| (400..500).contains(&s)),
+    };
+    assert!(allowed, "embedded server: {verb} {endpoint}: {e}");
+}
 
 fn decodes<T: serde::de::DeserializeOwned>(answer: &str) {
     if let Err(e) = serde_json::from_str::<T>(answer) {
@@ -250,7 +317,7 @@ fn decodes<T: serde::de::DeserializeOwned>(answer: &str) {
 
 /// For an operation that answers with server-sent events: `answer` is the
 /// data of the one event before `[DONE]`.
-async fn check_stream<E: devrev::Endpoint>(request: E, verb: &str, endpoint: &str, beta: bool, required: &[&str], status: u16, answer: &str) {
+async fn check_stream<E: devrev::Endpoint>(request: &E, verb: &str, endpoint: &str, beta: bool, required: &[&str], status: u16, answer: &str) {
     let server = MockServer::start().await;
     let body = format!("data: {answer}\n\ndata: [DONE]\n\n");
     Mock::given(method(verb))
@@ -259,7 +326,7 @@ async fn check_stream<E: devrev::Endpoint>(request: E, verb: &str, endpoint: &st
         .mount(&server)
         .await;
     let client = devrev::Client::builder().token("test-token").base_url(server.uri()).build().unwrap();
-    let mut events = devrev::send_stream(&client, &request).await.unwrap_or_else(|e| panic!("{verb} {endpoint}: {e}"));
+    let mut events = devrev::send_stream(&client, request).await.unwrap_or_else(|e| panic!("{verb} {endpoint}: {e}"));
     assert!(events.try_next().await.unwrap_or_else(|e| panic!("{verb} {endpoint}: {e}")).is_some(), "{verb} {endpoint}: one event");
     assert!(events.try_next().await.unwrap().is_none(), "{verb} {endpoint}: [DONE] ends the stream");
     let sent = server.received_requests().await.unwrap();
@@ -271,7 +338,7 @@ async fn check_stream<E: devrev::Endpoint>(request: E, verb: &str, endpoint: &st
     }
 }
 
-async fn check<E: devrev::Endpoint>(request: E, verb: &str, endpoint: &str, beta: bool, required: &[&str], status: u16, answer: &str) {
+async fn check<E: devrev::Endpoint>(request: &E, verb: &str, endpoint: &str, beta: bool, required: &[&str], status: u16, answer: &str) {
     let server = MockServer::start().await;
     Mock::given(method(verb))
         .and(path(endpoint))
@@ -279,7 +346,7 @@ async fn check<E: devrev::Endpoint>(request: E, verb: &str, endpoint: &str, beta
         .mount(&server)
         .await;
     let client = devrev::Client::builder().token("test-token").base_url(server.uri()).build().unwrap();
-    if let Err(e) = devrev::send(&client, &request).await {
+    if let Err(e) = devrev::send(&client, request).await {
         panic!("{verb} {endpoint}: {e}");
     }
     let sent = server.received_requests().await.unwrap();
