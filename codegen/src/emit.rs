@@ -190,7 +190,7 @@ pub fn emit_user(plan: &Plan) -> Result<BTreeMap<String, String>, String> {
     );
     for name in chosen {
         let module = module_name(name);
-        let _ = write!(top, "pub mod {module};\n");
+        let _ = writeln!(top, "pub mod {module};");
         files.insert(format!("{module}.rs"), family_file(plan, name));
     }
     files.insert("mod.rs".to_owned(), top);
