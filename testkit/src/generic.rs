@@ -463,7 +463,7 @@ fn keeps(field: Option<&Value>, filter: &Value) -> bool {
                 return true;
             }
             match field {
-                None => !f.as_array().is_some_and(|a| !a.is_empty()),
+                None => f.as_array().is_none_or(|a| a.is_empty()),
                 Some(field) => keeps(field.get(k), f),
             }
         }),

@@ -221,7 +221,7 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
     let budget = if op.auth {
         match admit(&app, &request) {
             Ok((_, budget)) => Some(budget),
-            Err(response) => return response,
+            Err(response) => return *response,
         }
     } else {
         None
@@ -257,19 +257,21 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
 }
 
 /// The token's dev user and its rate-limit budget, or the 401 or 429 answer.
-fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::Budget), Response> {
+fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::Budget), Box<Response>> {
     let Some(token) = bearer(request) else {
-        return Err(ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response());
+        return Err(Box::new(
+            ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response(),
+        ));
     };
     let Some(user) = app.tokens.get(token).cloned() else {
-        return Err(ApiError::unauthenticated("the token is not valid").into_response());
+        return Err(Box::new(ApiError::unauthenticated("the token is not valid").into_response()));
     };
     match app.limiter.take(token) {
         Err((budget, wait)) => {
             app.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut response = ApiError::too_many_requests(wait).into_response();
             budget.apply(&mut response);
-            Err(response)
+            Err(Box::new(response))
         }
         Ok(budget) => Ok((user, budget)),
     }

@@ -157,9 +157,12 @@ impl Synth<'_> {
             if member.get("if").is_some() {
                 continue;
             }
-            let member_hint = member.get("$ref").and_then(Value::as_str).map(hint_of).unwrap_or_else(|| hint.clone());
+            // The object's own name wins over its members' (`dev_user`, not `user_base`).
+            let member_hint = match member.get("$ref").and_then(Value::as_str) {
+                Some(r) if hint == "object" => hint_of(r),
+                _ => hint.clone(),
+            };
             let target = self.api.resolve(member);
-            let member_hint = if out.is_empty() { member_hint } else { hint.clone() };
             for (k, v) in self.object(target, depth + 1, &member_hint) {
                 out.entry(k).or_insert(v);
             }

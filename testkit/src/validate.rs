@@ -254,6 +254,20 @@ mod tests {
     }
 
     #[test]
+    fn made_up_answers_are_valid_for_every_operation_and_seed() {
+        for seed in 0..3 {
+            let mut rng = fastrand::Rng::with_seed(seed);
+            for (i, op) in API.operations.iter().enumerate() {
+                let Some(schema) = &op.response else { continue };
+                let now = "2024-01-24T00:00:00.000Z".to_owned();
+                let answer = crate::synth::Synth { api: &API, rng: &mut rng, now, prefer_tag: None }.value(schema, 0);
+                let errors = answer_errors(i, &answer);
+                assert!(errors.is_empty(), "{} {} (seed {seed}): {errors:?}\n{answer}", op.method, op.path);
+            }
+        }
+    }
+
+    #[test]
     fn query_strings_follow_the_schema() {
         let (i, op) = API.find("GET", "/works.list").unwrap();
         let _ = i;
