@@ -76,6 +76,7 @@ paths:
       x-fern-availability: generally-available
       parameters:
         - { name: cursor, in: query, schema: { type: string } }
+        - { name: limit, in: query, schema: { type: integer, format: int32 } }
       responses:
         "200":
           content:
@@ -183,6 +184,44 @@ components:
 
 fn gadgets() -> plan::Plan {
     plan::plan(&Spec::parse(GADGETS).unwrap()).unwrap()
+}
+
+/// The pair's endpoints as `METHOD path request`, sorted.
+fn list_endpoints(plan: &plan::Plan) -> Vec<String> {
+    let mut seen: Vec<String> = plan
+        .endpoints()
+        .filter_map(|e| match e {
+            Endpoint::Single { op, request, .. } if op.path == "/gadgets.list" => {
+                Some(format!("{} {request}", op.method))
+            }
+            Endpoint::Twin { request, .. } => Some(format!("GET+POST {request}")),
+            _ => None,
+        })
+        .collect();
+    seen.sort();
+    seen
+}
+
+#[test]
+fn a_get_whose_query_is_not_the_body_gets_a_struct_of_its_own_parameters() {
+    // The fixture's GET takes the body's fields: one pair.
+    assert_eq!(list_endpoints(&gadgets()), ["GET+POST gadgets-list-request"]);
+    // A body field the GET does not take (`limit`) ...
+    let fewer = GADGETS.replace("        - { name: limit, in: query, schema: { type: integer, format: int32 } }\n", "");
+    let plan = plan::plan(&Spec::parse(&fewer).unwrap()).unwrap();
+    assert_eq!(list_endpoints(&plan), ["GET gadgets-list-query-request", "POST gadgets-list-request"]);
+    let Kind::Struct(fields) = &plan.types["gadgets-list-query-request"].kind else { panic!("a struct") };
+    assert_eq!(fields.iter().map(|f| f.wire.as_str()).collect::<Vec<_>>(), ["cursor"]);
+    // ... or a query parameter the body does not have, spelled per field of an object.
+    let more = GADGETS.replace(
+        "        - { name: limit, in: query, schema: { type: integer, format: int32 } }\n",
+        "        - { name: limit, in: query, schema: { type: integer, format: int32 } }\n        - { name: owner.id, in: query, schema: { type: string } }\n",
+    );
+    let plan = plan::plan(&Spec::parse(&more).unwrap()).unwrap();
+    assert_eq!(list_endpoints(&plan), ["GET gadgets-list-query-request", "POST gadgets-list-request"]);
+    let Kind::Struct(fields) = &plan.types["gadgets-list-query-request"].kind else { panic!("a struct") };
+    let idents: Vec<(&str, &str)> = fields.iter().map(|f| (f.wire.as_str(), f.ident.as_str())).collect();
+    assert_eq!(idents, [("cursor", "cursor"), ("limit", "limit"), ("owner.id", "owner_id")]);
 }
 
 #[test]
