@@ -6,15 +6,29 @@
 //! timeline entries, ...) keep what was created:
 //! - `create` stores the object: made up from the schema, with the fields the
 //!   request sent that fit the object's schema (an ID sent where the object
-//!   holds a summary becomes that summary, filled from the stored object
-//!   when there is one; `{"set": [...]}` sets a list), a fresh DON ID and
-//!   display ID, and the `type` the request chose;
+//!   holds a summary becomes that summary, filled from the stored object or
+//!   the dev user when there is one; `{"set": [...]}` sets a list), a fresh
+//!   DON ID and display ID, the `type` the request chose, and where the
+//!   schema has them `created_date`/`modified_date` (a logical clock from
+//!   2024-01-24T00:00:00Z, one second a step, so answers are the same for a
+//!   seed) and `created_by`/`modified_by` (the token's dev user);
 //! - `get` returns it by DON or display ID, 404 `not_found` once deleted;
-//! - `list` pages through them in creation order with `limit` (default 50,
-//!   at most 100), `cursor` and `mode` (`after`, `before`); list filters
-//!   that are lists of values keep the objects whose field (or its `id`,
-//!   `display_id` or `name`) is one of them, other filters are ignored;
+//! - `list` pages through them with `limit` (default 50, at most 100),
+//!   `cursor` and `mode` (`after`, `before`), in creation order or by
+//!   `sort_by` (`field:asc` or `field:desc`, several allowed, any field of
+//!   the object, dotted for a nested one; ties in creation order); list
+//!   filters that are lists of values keep the objects whose field (or its
+//!   `id`, `display_id` or `name`) is one of them; date filters
+//!   (`created_date`, `modified_date`, any other date field: `after` and
+//!   `before`, both inclusive, with or without `"type": "range"`, or a
+//!   `last_n_days`/`next_n_days` preset around the logical clock's now) keep
+//!   the objects whose date is in range, also from a query string
+//!   (`created_date.after=...`); other filters are ignored;
 //! - `update` merges the fields sent, `delete` removes it.
+//!
+//! `dev-users.self` answers the token's own dev user (the one `created_by`
+//! names, on these objects and on accounts and rev orgs), and `dev-users.get`
+//! answers it for its ID.
 //!
 //! Each change is published on [`crate::events::Events`] with the object's
 //! type as DevRev names it in event types (`work`, `tag`, `part`,
@@ -28,8 +42,10 @@ use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
 use crate::events::{Change, Events, ObjectChange};
-use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::input::{DateFilter, Input};
+use crate::pagination::{Listed, Paging, SortField};
 use crate::spec::{Api, Operation, API};
+use crate::store::DevUser;
 use crate::synth::{self, Synth};
 use crate::validate;
 
@@ -96,6 +112,21 @@ pub(crate) struct State {
     next: u64,
     /// Seconds past the logical clock's start, one per change.
     clock: i64,
+    /// The dev users the server's tokens act as, as user summaries.
+    users: Vec<Value>,
+}
+
+/// Who sent a request: the token's dev user (`None` for an operation that
+/// takes no token), and every dev user the server's tokens act as.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    pub(crate) user: Option<&'a DevUser>,
+    pub(crate) users: &'a HashMap<String, DevUser>,
+}
+
+/// A dev user's summary, as objects embed it (`created_by`, `owned_by`).
+fn user_summary(user: &DevUser) -> Value {
+    serde_json::to_value(user.summary()).unwrap_or_default()
 }
 
 impl State {
@@ -107,20 +138,30 @@ impl State {
             objects: HashMap::new(),
             next: 1,
             clock: 0,
+            users: Vec::new(),
         }
+    }
+
+    /// The logical clock's start.
+    fn epoch() -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(1_706_054_400, 0).unwrap_or_default()
+    }
+
+    /// The logical clock's time now (the last change's).
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        State::epoch() + chrono::Duration::seconds(self.clock)
     }
 
     /// The time of the next change: a logical clock from 2024-01-24, one
     /// second a step, so answers are the same for the same seed and requests.
     fn tick(&mut self) -> String {
         self.clock += 1;
-        let start = chrono::DateTime::from_timestamp(1_706_054_400, 0).unwrap_or_default();
-        (start + chrono::Duration::seconds(self.clock)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        self.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     }
 
-    /// A stored object by DON or display ID, in any family.
+    /// A stored object by DON or display ID, in any family, or a dev user's summary.
     fn lookup(&self, id: &str) -> Option<&Value> {
-        self.objects.values().flat_map(BTreeMap::values).find(|o| matches_id(o, id))
+        self.objects.values().flat_map(BTreeMap::values).chain(&self.users).find(|o| matches_id(o, id))
     }
 }
 
@@ -131,15 +172,39 @@ fn matches_id(object: &Value, id: &str) -> bool {
 /// A success answer: status and body (`None` for a 204).
 pub(crate) type Answer = (StatusCode, Option<Value>);
 
-/// Answers operation `op` (index into [`API`]) for a validated `input`.
-pub(crate) fn handle(state: &mut State, events: &Events, op_index: usize, input: &Value) -> Result<Answer, ApiError> {
+/// Answers operation `op` (index into [`API`]) for a validated `input` from `caller`.
+pub(crate) fn handle(
+    state: &mut State,
+    events: &Events,
+    op_index: usize,
+    input: &Value,
+    caller: Caller<'_>,
+) -> Result<Answer, ApiError> {
+    if state.users.len() != caller.users.len() {
+        let mut users: Vec<&DevUser> = caller.users.values().collect();
+        users.sort_by_key(|u| u.num);
+        state.users = users.into_iter().map(user_summary).collect();
+    }
     let op = &API.operations[op_index];
     let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
     let family = state.families.get(op.family()).cloned().filter(|_| op.is_direct());
+    let id = input.get("id").and_then(Value::as_str).unwrap_or_default();
+    let dev_user = match op.path.as_str() {
+        "/dev-users.self" => caller.user,
+        "/dev-users.get" => caller.users.values().find(|u| u.don() == id || u.display_id() == id),
+        _ => None,
+    };
     let answer = match (family, op.verb()) {
-        (Some(family), "create") => create(state, events, op_index, op.family(), &family, input)?,
+        _ if dev_user.is_some() => {
+            let mut answer = synthesize(state, op_index, None);
+            if let Some(user) = dev_user {
+                let fields = user_summary(user);
+                stamp(op_index, "dev_user", &mut answer, fields.as_object().into_iter().flatten());
+            }
+            answer
+        }
+        (Some(family), "create") => create(state, events, op_index, op.family(), &family, input, caller)?,
         (Some(family), "get") => {
-            let id = input.get("id").and_then(Value::as_str).unwrap_or_default();
             let object = find(state, op.family(), id).map(|(_, o)| o.clone()).ok_or_else(|| not_found(&family, id))?;
             json!({ family.key.clone(): object })
         }
@@ -154,7 +219,7 @@ pub(crate) fn handle(state: &mut State, events: &Events, op_index: usize, input:
             }
             answer
         }
-        (Some(family), "update") => update(state, events, op_index, op.family(), &family, input)?,
+        (Some(family), "update") => update(state, events, op_index, op.family(), &family, input, caller)?,
         (Some(family), "delete") => {
             let id = input.get("id").and_then(Value::as_str).unwrap_or_default();
             let seq = find(state, op.family(), id).map(|(seq, _)| seq).ok_or_else(|| not_found(&family, id))?;
@@ -199,6 +264,7 @@ fn create(
     family_name: &str,
     family: &Family,
     input: &Value,
+    caller: Caller<'_>,
 ) -> Result<Value, ApiError> {
     let tag = input.get("type").and_then(Value::as_str).map(str::to_owned);
     let mut answer = synthesize(state, op, tag);
@@ -207,16 +273,9 @@ fn create(
     if let Some(object) = answer.get_mut(&family.key) {
         let object_type = object.get("type").and_then(Value::as_str).unwrap_or(&family.key).to_owned();
         let (id, display_id) = synth::ids(&object_type, n);
-        let now = state.tick();
         if let Value::Object(fields) = object {
             fields.insert("id".into(), json!(id));
-            for (field, value) in
-                [("display_id", json!(display_id)), ("created_date", json!(now)), ("modified_date", json!(now))]
-            {
-                if fields.contains_key(field) || field == "display_id" {
-                    fields.insert(field.into(), value);
-                }
-            }
+            fields.insert("display_id".into(), json!(display_id));
         }
     }
     if !validate::answer_is_valid(op, &answer) {
@@ -225,6 +284,12 @@ fn create(
             fields.remove("display_id");
         }
     }
+    let now = json!(state.tick());
+    let mut stamps = vec![("created_date".to_owned(), now.clone()), ("modified_date".to_owned(), now)];
+    if let Some(user) = caller.user {
+        stamps.extend([("created_by".to_owned(), user_summary(user)), ("modified_by".to_owned(), user_summary(user))]);
+    }
+    stamp(op, &family.key, &mut answer, stamps.iter().map(|(k, v)| (k, v)));
     merge_fields(state, op, &family.key, &mut answer, input);
     let object = answer.get(&family.key).cloned().unwrap_or_default();
     state.objects.entry(family_name.to_owned()).or_default().insert(n, object.clone());
@@ -239,16 +304,11 @@ fn update(
     family_name: &str,
     family: &Family,
     input: &Value,
+    caller: Caller<'_>,
 ) -> Result<Value, ApiError> {
     let id = input.get("id").and_then(Value::as_str).unwrap_or_default();
     let (seq, old) = find(state, family_name, id).map(|(s, o)| (s, o.clone())).ok_or_else(|| not_found(family, id))?;
     let mut answer = json!({ family.key.clone(): old.clone() });
-    let now = state.tick();
-    if let Some(Value::Object(fields)) = answer.get_mut(&family.key) {
-        if fields.contains_key("modified_date") {
-            fields.insert("modified_date".into(), json!(now));
-        }
-    }
     if !validate::answer_is_valid(op, &answer) {
         // The update's answer holds what the get's does; should it not, answer made up.
         answer = synthesize(state, op, None);
@@ -256,6 +316,11 @@ fn update(
             fields.insert("id".into(), old["id"].clone());
         }
     }
+    let mut stamps = vec![("modified_date".to_owned(), json!(state.tick()))];
+    if let Some(user) = caller.user {
+        stamps.push(("modified_by".to_owned(), user_summary(user)));
+    }
+    stamp(op, &family.key, &mut answer, stamps.iter().map(|(k, v)| (k, v)));
     merge_fields(state, op, &family.key, &mut answer, input);
     let object = answer.get(&family.key).cloned().unwrap_or_default();
     if let Some(slot) = state.objects.get_mut(family_name).and_then(|m| m.get_mut(&seq)) {
@@ -263,6 +328,35 @@ fn update(
     }
     events.publish(ObjectChange { change: Change::Updated, object_type: family.key.clone(), object, old: Some(old) });
     Ok(answer)
+}
+
+/// Sets each of `fields` on `answer[key]` where the object's schema has it,
+/// one at a time, keeping only those that leave the answer valid.
+fn stamp<'a>(op: usize, key: &str, answer: &mut Value, fields: impl IntoIterator<Item = (&'a String, &'a Value)>) {
+    let Some(schema) = API.operations[op].response.as_ref().and_then(|r| API.property(r, key)).cloned() else { return };
+    for (name, value) in fields {
+        let Some(object) = answer.get(key) else { return };
+        if property_in(&schema, object, name).is_none() {
+            continue;
+        }
+        set_if_valid(op, key, answer, name, value.clone());
+    }
+}
+
+/// Sets `answer[key][name]` to `value` unless that makes the answer invalid.
+fn set_if_valid(op: usize, key: &str, answer: &mut Value, name: &str, value: Value) {
+    let before = answer.get(key).and_then(|o| o.get(name)).cloned();
+    if let Some(Value::Object(object)) = answer.get_mut(key) {
+        object.insert(name.to_owned(), value);
+    }
+    if !validate::answer_is_valid(op, answer) {
+        if let Some(Value::Object(object)) = answer.get_mut(key) {
+            match before {
+                Some(before) => object.insert(name.to_owned(), before),
+                None => object.remove(name),
+            };
+        }
+    }
 }
 
 /// Sets each request field on `answer[key]` where the object's schema has
@@ -277,18 +371,7 @@ fn merge_fields(state: &mut State, op: usize, key: &str, answer: &mut Value, inp
         let Some(object) = answer.get(key) else { return };
         let Some(prop) = property_in(&schema, object, name).cloned() else { continue };
         let Some(value) = conform(state, &prop, sent, 0) else { continue };
-        let before = answer.get(key).and_then(|o| o.get(name)).cloned();
-        if let Some(Value::Object(object)) = answer.get_mut(key) {
-            object.insert(name.clone(), value);
-        }
-        if !validate::answer_is_valid(op, answer) {
-            if let Some(Value::Object(object)) = answer.get_mut(key) {
-                match before {
-                    Some(before) => object.insert(name.clone(), before),
-                    None => object.remove(name),
-                };
-            }
-        }
+        set_if_valid(op, key, answer, name, value);
     }
 }
 
@@ -393,17 +476,15 @@ fn conform(state: &mut State, schema: &Value, sent: &Value, depth: usize) -> Opt
 }
 
 fn list(state: &State, family_name: &str, family: &Family, input: &Value) -> Result<Value, ApiError> {
-    let limit = match input.get("limit") {
-        None | Some(Value::Null) => DEFAULT_LIMIT,
-        Some(v) => v.as_u64().map_or(DEFAULT_LIMIT, |n| usize::try_from(n).unwrap_or(MAX_LIMIT).clamp(1, MAX_LIMIT)),
-    };
-    let cursor = match input.get("cursor").and_then(Value::as_str).filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(c.strip_prefix('g').and_then(|hex| u64::from_str_radix(hex, 16).ok()).ok_or_else(|| {
-            ApiError::bad_request("the cursor is not valid", format!("`{c}` is not a cursor this server gave"))
-        })?),
-    };
-    let before = input.get("mode").and_then(Value::as_str) == Some("before");
+    // The paging and date fields read as the accounts list reads them (a GET's query string is JSON by now).
+    let fields = Input::from_body(input.to_string().as_bytes())?;
+    let paging = Paging::from_input_any_field(&fields)?;
+    let mut dates = Vec::new();
+    for (name, filter) in input.as_object().into_iter().flatten() {
+        if let Some(range) = date_filter(state, &fields, name, filter)? {
+            dates.push((name.as_str(), range));
+        }
+    }
     let empty = BTreeMap::new();
     let objects = state.objects.get(family_name).unwrap_or(&empty);
     let filters: Vec<(&String, &Value)> = input
@@ -411,36 +492,108 @@ fn list(state: &State, family_name: &str, family: &Family, input: &Value) -> Res
         .map(|m| {
             m.iter()
                 .filter(|(k, v)| {
-                    !matches!(k.as_str(), "cursor" | "limit" | "mode" | "sort_by") && (v.is_array() || v.is_object())
+                    !matches!(k.as_str(), "cursor" | "limit" | "mode" | "sort_by")
+                        && !dates.iter().any(|(name, _)| name == k)
+                        && (v.is_array() || v.is_object())
                 })
                 .collect()
         })
         .unwrap_or_default();
-    let kept: Vec<(u64, &Value)> = objects
+    let rows: Vec<Row<'_>> = objects
         .iter()
         .filter(|(_, o)| filters.iter().all(|(k, f)| keeps(o.get(k.as_str()), f)))
-        .map(|(s, o)| (*s, o))
+        .filter(|(_, o)| dates.iter().all(|(name, range)| date_of(o, name).is_some_and(|t| range.contains(t))))
+        .map(|(seq, object)| Row { seq: *seq, object })
         .collect();
-    let (page, has_more_after, has_more_before): (Vec<(u64, &Value)>, bool, bool) = if before {
-        let upto: Vec<_> = kept.iter().copied().filter(|(s, _)| cursor.is_none_or(|c| *s < c)).collect();
-        let start = upto.len().saturating_sub(limit);
-        let after_exists = cursor.is_some_and(|c| kept.iter().any(|(s, _)| *s >= c));
-        (upto[start..].to_vec(), after_exists, start > 0)
-    } else {
-        let from: Vec<_> = kept.iter().copied().filter(|(s, _)| cursor.is_none_or(|c| *s > c)).collect();
-        let more = from.len() > limit;
-        let before_exists = cursor.is_some_and(|c| kept.iter().any(|(s, _)| *s <= c));
-        (from.into_iter().take(limit).collect(), more, before_exists)
-    };
+    let (page, next, prev) = paging.page(rows.iter().collect());
     let mut out = Map::new();
-    if let (true, Some((last, _))) = (has_more_after, page.last()) {
-        out.insert("next_cursor".into(), json!(format!("g{last:x}")));
+    if let Some(next) = next {
+        out.insert("next_cursor".into(), json!(next));
     }
-    if let (true, Some((first, _))) = (has_more_before, page.first()) {
-        out.insert("prev_cursor".into(), json!(format!("g{first:x}")));
+    if let Some(prev) = prev {
+        out.insert("prev_cursor".into(), json!(prev));
     }
-    out.insert(family.list_key.clone(), Value::Array(page.into_iter().map(|(_, o)| o.clone()).collect()));
+    out.insert(family.list_key.clone(), Value::Array(page.into_iter().map(|row| row.object.clone()).collect()));
     Ok(Value::Object(out))
+}
+
+/// A stored object as [`Paging`] lists it.
+struct Row<'a> {
+    seq: u64,
+    object: &'a Value,
+}
+
+impl Listed for Row<'_> {
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    fn sort_value(&self, field: SortField) -> String {
+        match field {
+            SortField::CreatedDate => self.field_value("created_date"),
+            SortField::ModifiedDate => self.field_value("modified_date"),
+            // Objects without a display name sort on their name or title.
+            SortField::DisplayName => ["display_name", "name", "title"]
+                .into_iter()
+                .find(|name| self.object.get(name).is_some())
+                .map(|name| self.field_value(name))
+                .unwrap_or_default(),
+        }
+    }
+
+    fn field_value(&self, name: &str) -> String {
+        let value = name.split('.').try_fold(self.object, |v, part| v.get(part));
+        sort_text(value)
+    }
+}
+
+/// A field's value as text that sorts as the value does: strings as they
+/// are (the dates this server writes have a fixed width), integers padded,
+/// a summary by its name or ID, a list by its first item; absent first.
+fn sort_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::Number(n)) => match n.as_i64() {
+            Some(i) => format!("{:020}", i128::from(i) + i128::from(i64::MAX) + 1),
+            None => n.to_string(),
+        },
+        Some(Value::Array(items)) => sort_text(items.first()),
+        Some(object @ Value::Object(_)) => {
+            let name = ["display_name", "name", "title", "display_id", "id"].into_iter().find_map(|k| object.get(k));
+            sort_text(name)
+        }
+    }
+}
+
+/// Filter `name` read as a date filter, if it is one: `after` and `before`
+/// (with or without `"type": "range"`), or a `last_n_days`/`next_n_days`
+/// preset around the logical clock's now.
+fn date_filter(state: &State, fields: &Input, name: &str, filter: &Value) -> Result<Option<DateFilter>, ApiError> {
+    let Some(filter) = filter.as_object() else { return Ok(None) };
+    let known = |k: &String| matches!(k.as_str(), "type" | "after" | "before" | "preset_type" | "days");
+    let bounded = filter.contains_key("after") || filter.contains_key("before");
+    let preset = filter.get("preset_type").and_then(Value::as_str);
+    if filter.is_empty() || !filter.keys().all(known) || !(bounded || preset.is_some()) {
+        return Ok(None);
+    }
+    if let Some(preset) = preset {
+        let days = filter.get("days").and_then(Value::as_i64).unwrap_or(0);
+        let now = state.now();
+        let span = chrono::Duration::days(days);
+        return Ok(Some(match preset {
+            "next_n_days" => DateFilter { after: Some(now), before: Some(now + span) },
+            _ => DateFilter { after: Some(now - span), before: Some(now) },
+        }));
+    }
+    fields.date_filter(name)
+}
+
+/// An object's date field, if it holds one.
+fn date_of(object: &Value, name: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let text = object.get(name)?.as_str()?;
+    chrono::DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&chrono::Utc))
 }
 
 /// Whether an object's field passes a list filter.

@@ -18,9 +18,11 @@
 //!   [`seed`](TestServerBuilder::seed) and requests;
 //! - families with `create`, `get` and `list` (works, parts, tags, timeline
 //!   entries, ...) keep what was created: `get` by DON or display ID (404
-//!   `not_found` once deleted), `list` in creation order with `cursor` and
-//!   `limit` (and list-of-values filters), `update` merges the fields sent,
-//!   `delete` removes;
+//!   `not_found` once deleted), `list` in creation order or by `sort_by` on
+//!   any field, with `cursor` and `limit`, list-of-values filters and
+//!   `created_date`/`modified_date` ranges, `update` merges the fields sent,
+//!   `delete` removes; `created_by`, `modified_by` and `dev-users.self` are
+//!   the token's dev user;
 //!
 //! Accounts and rev orgs keep their own, richer rules:
 //!

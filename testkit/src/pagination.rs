@@ -1,4 +1,6 @@
-//! Cursor pagination: `limit`, `mode` (`after`/`before`), `cursor`, `sort_by`.
+//! Cursor pagination: `limit`, `mode` (`after`/`before`), `cursor`, `sort_by`
+//! (`field:asc` or `field:desc`, several in order of precedence; ties are in
+//! creation order).
 //!
 //! Cursors are keyset positions, not offsets: a cursor holds the sort values
 //! and sequence number of the item it points at (hex-encoded, so it is an
@@ -40,6 +42,19 @@ pub(crate) trait Listed {
     /// The value sorted on for `field`. Dates are RFC 3339 in UTC with a
     /// fixed width, so they sort as strings.
     fn sort_value(&self, field: SortField) -> String;
+    /// The value sorted on for a field that is not a [`SortField`], in
+    /// listings that sort on any field ([`Paging::from_input_any_field`]).
+    fn field_value(&self, _name: &str) -> String {
+        String::new()
+    }
+}
+
+/// What one `sort_by` entry sorts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum SortKey {
+    Known(SortField),
+    /// Any other field, by name (dotted for a nested one).
+    Field(String),
 }
 
 /// The paging part of a list request.
@@ -48,7 +63,7 @@ pub(crate) struct Paging {
     limit: usize,
     before: bool,
     cursor: Option<Position>,
-    sort: Vec<(SortField, bool)>,
+    sort: Vec<(SortKey, bool)>,
     sort_spec: String,
 }
 
@@ -60,8 +75,19 @@ struct Position {
 }
 
 impl Paging {
-    /// Reads `limit`, `mode`, `cursor` and `sort_by` from a list request.
+    /// Reads `limit`, `mode`, `cursor` and `sort_by` from a list request;
+    /// `sort_by` names `created_date`, `modified_date` or `display_name`.
     pub(crate) fn from_input(input: &Input) -> Result<Paging, ApiError> {
+        Paging::read(input, false)
+    }
+
+    /// As [`from_input`](Self::from_input), with `sort_by` on any field:
+    /// the three known ones, or another read with [`Listed::field_value`].
+    pub(crate) fn from_input_any_field(input: &Input) -> Result<Paging, ApiError> {
+        Paging::read(input, true)
+    }
+
+    fn read(input: &Input, any_field: bool) -> Result<Paging, ApiError> {
         let limit = match input.integer("limit")? {
             None => DEFAULT_LIMIT,
             Some(n) if n < 1 => return Err(ApiError::not_permitted("limit", "limit must be at least 1")),
@@ -71,12 +97,25 @@ impl Paging {
         let mut sort = Vec::new();
         for spec in input.strings("sort_by")?.unwrap_or_default() {
             let (name, direction) = spec.split_once(':').unwrap_or((spec.as_str(), "asc"));
-            let field = SORT_FIELDS.iter().find(|(n, _)| *n == name.trim()).map(|(_, f)| *f).ok_or_else(|| {
-                ApiError::invalid_field(
-                    "sort_by",
-                    format!("cannot sort on `{name}`; use created_date, modified_date or display_name"),
-                )
-            })?;
+            let name = name.trim();
+            let known = SORT_FIELDS.iter().find(|(n, _)| *n == name).map(|(_, f)| SortKey::Known(*f));
+            let valid_name = !name.is_empty()
+                && name.split('.').all(|part| {
+                    !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                });
+            let field = match known {
+                Some(known) => known,
+                None if any_field && valid_name => SortKey::Field(name.to_owned()),
+                None if any_field => {
+                    return Err(ApiError::invalid_field("sort_by", format!("`{name}` is not a field name")));
+                }
+                None => {
+                    return Err(ApiError::invalid_field(
+                        "sort_by",
+                        format!("cannot sort on `{name}`; use created_date, modified_date or display_name"),
+                    ))
+                }
+            };
             let desc = match direction.trim() {
                 "asc" => false,
                 "desc" => true,
@@ -89,7 +128,16 @@ impl Paging {
             };
             sort.push((field, desc));
         }
-        let sort_spec = sort.iter().map(|(f, d)| format!("{f:?}{}", if *d { "-" } else { "+" })).collect::<String>();
+        let sort_spec = sort
+            .iter()
+            .map(|(key, desc)| {
+                let name = match key {
+                    SortKey::Known(f) => format!("{f:?}"),
+                    SortKey::Field(name) => format!("{name},"),
+                };
+                format!("{name}{}", if *desc { "-" } else { "+" })
+            })
+            .collect::<String>();
         let mut paging = Paging { limit, before, cursor: None, sort, sort_spec };
         if let Some(raw) = input.string("cursor")?.filter(|c| !c.is_empty()) {
             paging.cursor = Some(paging.decode_cursor(&raw)?);
@@ -98,7 +146,11 @@ impl Paging {
     }
 
     fn position(&self, item: &impl Listed) -> Position {
-        Position { values: self.sort.iter().map(|(f, _)| item.sort_value(*f)).collect(), seq: item.seq() }
+        let value = |key: &SortKey| match key {
+            SortKey::Known(f) => item.sort_value(*f),
+            SortKey::Field(name) => item.field_value(name),
+        };
+        Position { values: self.sort.iter().map(|(key, _)| value(key)).collect(), seq: item.seq() }
     }
 
     fn compare(&self, a: &Position, b: &Position) -> Ordering {
@@ -220,6 +272,34 @@ mod tests {
         let items = [Item(1, "b"), Item(2, "a"), Item(3, "b"), Item(4, "c")];
         let (page, _, _) = paging("sort_by=display_name:desc").page(items.iter().collect());
         assert_eq!(seqs(&page), [4, 1, 3, 2]);
+    }
+
+    #[test]
+    fn any_field_sorts_on_the_items_own_fields() {
+        struct Named(u64, &'static str);
+        impl Listed for Named {
+            fn seq(&self) -> u64 {
+                self.0
+            }
+            fn sort_value(&self, _: SortField) -> String {
+                String::new()
+            }
+            fn field_value(&self, name: &str) -> String {
+                if name == "title" {
+                    self.1.to_owned()
+                } else {
+                    String::new()
+                }
+            }
+        }
+        let items = [Named(1, "b"), Named(2, "c"), Named(3, "a")];
+        let input = Input::from_query(Some("sort_by=title:desc"), &["sort_by"]);
+        let (page, _, _) = Paging::from_input_any_field(&input).unwrap().page(items.iter().collect());
+        assert_eq!(page.iter().map(|i| i.0).collect::<Vec<_>>(), [2, 1, 3]);
+        // Accounts and rev orgs sort on their three fields only.
+        assert_eq!(Paging::from_input(&input).unwrap_err().body["field_name"], "sort_by");
+        let odd = Input::from_query(Some("sort_by=Title!"), &["sort_by"]);
+        assert_eq!(Paging::from_input_any_field(&odd).unwrap_err().body["type"], "invalid_field");
     }
 
     #[test]

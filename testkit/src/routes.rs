@@ -218,20 +218,21 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
     let Some((index, op)) = crate::spec::API.find(request.method().as_str(), request.uri().path()) else {
         return ApiError::route_not_found().into_response();
     };
-    let budget = if op.auth {
+    let (user, budget) = if op.auth {
         match admit(&app, &request) {
-            Ok((_, budget)) => Some(budget),
+            Ok((user, budget)) => (Some(user), Some(budget)),
             Err(response) => return *response,
         }
     } else {
-        None
+        (None, None)
     };
     let (parts, body) = request.into_parts();
     let result = match read_body(body).await {
         Ok(bytes) => read_input(op, parts.uri.query(), &bytes).and_then(|input| {
             crate::validate::check_request(index, &input)?;
             let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
-            crate::generic::handle(&mut state, &app.events, index, &input)
+            let caller = crate::generic::Caller { user: user.as_ref(), users: &app.tokens };
+            crate::generic::handle(&mut state, &app.events, index, &input, caller)
         }),
         Err(e) => Err(e),
     };
