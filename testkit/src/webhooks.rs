@@ -11,7 +11,11 @@
 //!   [`crate::events::Events`]) is delivered to each active webhook subscribed
 //!   to its type (`<object>_created`, `_updated`, `_deleted`), as one JSON
 //!   object signed with `X-DevRev-Signature` (lowercase hex HMAC-SHA256 of the
-//!   body under the secret).
+//!   body under the secret). The data under the type's name has the shape
+//!   DevRev's spec gives the event (`webhook-event-request`): `work_created`
+//!   holds `work`, `work_updated` `work` and `old_work`, `work_deleted` `id`
+//!   and `old_work`, `timeline_entry_created` `entry`, and so on. A change of
+//!   a type DevRev has no event for is not delivered.
 //! - A delivery not answered 2xx within 3 seconds is retried after each of
 //!   the retry delays: DevRev's are immediately, 30 s and 3 min;
 //!   [`TestServerBuilder::webhook_retry_delays`](crate::TestServerBuilder::webhook_retry_delays)
@@ -42,6 +46,7 @@ use crate::error::ApiError;
 use crate::events::{Change, ObjectChange};
 use crate::input::Input;
 use crate::routes::{json_response, Shared};
+use crate::spec::API;
 
 type App = Arc<Shared>;
 
@@ -332,22 +337,7 @@ async fn listen(hooks: Arc<Webhooks>, mut changes: broadcast::Receiver<ObjectCha
             Err(broadcast::error::RecvError::Lagged(_)) => continue,
             Err(broadcast::error::RecvError::Closed) => return,
         };
-        let t = &change.object_type;
-        let (suffix, data) = match change.change {
-            Change::Created => ("created", json!({ t.as_str(): change.object })),
-            Change::Updated => {
-                let mut data = json!({ t.as_str(): change.object });
-                if let Some(old) = &change.old {
-                    data[format!("old_{t}")] = old.clone();
-                }
-                ("updated", data)
-            }
-            Change::Deleted => {
-                let id = change.object.get("id").cloned().unwrap_or(Value::Null);
-                ("deleted", json!({ "id": id, format!("old_{t}"): change.object }))
-            }
-        };
-        let event_type = format!("{t}_{suffix}");
+        let Some((event_type, data)) = event_data(&change) else { continue };
         let targets: Vec<Hook> = hooks
             .hooks
             .lock()
@@ -368,6 +358,44 @@ async fn listen(hooks: Arc<Webhooks>, mut changes: broadcast::Receiver<ObjectCha
             });
         }
     }
+}
+
+/// The event a change is delivered as: its type (`work_updated`) and the
+/// data under the type's name, shaped as the spec's `webhook-event-request`
+/// field of that name: the object under the event's required field other
+/// than `id` (`work`, `entry`), the object before an update or delete under
+/// its `old_` field (`old_work`) where the event has one, and a delete's
+/// `id`. `None` for a type the spec has no event for.
+fn event_data(change: &ObjectChange) -> Option<(String, Value)> {
+    let suffix = match change.change {
+        Change::Created => "created",
+        Change::Updated => "updated",
+        Change::Deleted => "deleted",
+    };
+    let event_type = format!("{}_{suffix}", change.object_type);
+    let request = API.definitions.get("webhook-event-request")?;
+    let schema = API.resolve(API.property(request, &event_type)?);
+    let fields = schema.get("properties")?.as_object()?;
+    let required: Vec<&str> =
+        schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let current = required.iter().find(|name| **name != "id");
+    let old = fields.keys().find(|name| name.starts_with("old_"));
+    let mut data = serde_json::Map::new();
+    match change.change {
+        Change::Created | Change::Updated => {
+            data.insert((*current?).to_owned(), change.object.clone());
+            if let (Some(old), Some(before)) = (old, &change.old) {
+                data.insert(old.clone(), before.clone());
+            }
+        }
+        Change::Deleted => {
+            data.insert("id".into(), change.object.get("id").cloned().unwrap_or(Value::Null));
+            if let Some(old) = old {
+                data.insert(old.clone(), change.object.clone());
+            }
+        }
+    }
+    Some((event_type, Value::Object(data)))
 }
 
 /// POSTs `body` to the webhook, signed, retrying on the schedule until an
@@ -413,4 +441,34 @@ async fn deliver(
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(change: Change, object_type: &str, old: Option<Value>) -> ObjectChange {
+        ObjectChange { change, object_type: object_type.to_owned(), object: json!({"id": "x", "n": 2}), old }
+    }
+
+    #[test]
+    fn events_have_the_spec_shape() {
+        let old = Some(json!({"id": "x", "n": 1}));
+        let (t, data) = event_data(&change(Change::Created, "work", None)).unwrap();
+        assert_eq!((t.as_str(), data), ("work_created", json!({"work": {"id": "x", "n": 2}})));
+        let (t, data) = event_data(&change(Change::Updated, "work", old.clone())).unwrap();
+        assert_eq!(
+            (t.as_str(), data),
+            ("work_updated", json!({"work": {"id": "x", "n": 2}, "old_work": {"id": "x", "n": 1}}))
+        );
+        let (t, data) = event_data(&change(Change::Deleted, "work", None)).unwrap();
+        assert_eq!((t.as_str(), data), ("work_deleted", json!({"id": "x", "old_work": {"id": "x", "n": 2}})));
+        // Not named after the type: a timeline entry is `entry`.
+        let (_, data) = event_data(&change(Change::Updated, "timeline_entry", old)).unwrap();
+        assert_eq!(data, json!({"entry": {"id": "x", "n": 2}, "old_entry": {"id": "x", "n": 1}}));
+        // A link's delete has only its ID.
+        assert_eq!(event_data(&change(Change::Deleted, "link", None)).unwrap().1, json!({"id": "x"}));
+        // No such event in DevRev's spec: not delivered.
+        assert!(event_data(&change(Change::Created, "uom", None)).is_none());
+    }
 }
