@@ -1,9 +1,8 @@
 //! End to end with the embedded server: a receiver (the `axum` integration)
 //! registers with `webhooks.create`, answers the verify challenge, and
-//! receives the created/updated/deleted events of an account, signed; a
+//! receives the created/updated/deleted events of a work item, signed; a
 //! duplicate delivery is detected and a failed delivery retried. Loopback only.
-//! `cargo test -p devrev --features webhooks,axum --test webhooks_e2e`.
-#![cfg(feature = "axum")]
+//! `cargo test -p devrev --features works,parts,dev-users,axum --test webhooks_e2e`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -12,11 +11,16 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use devrev::accounts::{AccountsCreateRequest, AccountsDeleteRequest, AccountsUpdateRequest};
-use devrev::models::{WebhookEventType, WebhookStatus};
+use devrev::dev_users::DevUsersSelfRequest;
+use devrev::models::{
+    Part, PartSummary, PartsCreateRequestProduct, UserSummary, WebhookEventType, WebhookStatus, Work,
+    WorksCreateRequestIssue, WorksUpdateRequestIssue,
+};
+use devrev::parts::PartsCreateRequest;
 use devrev::webhooks::{
     Event, EventKind, Verifier, WebhookSecret, WebhooksCreateRequest, WebhooksDeleteRequest, WebhooksGetRequest,
 };
+use devrev::works::{WorksCreateRequest, WorksDeleteRequest, WorksUpdateRequest};
 use devrev_testkit::TestServer;
 use tokio::sync::mpsc;
 
@@ -30,7 +34,7 @@ struct Receiver {
 }
 
 /// Serves `devrev::webhooks::axum::answer` on loopback, answering 500 to the
-/// first delivery of an `account_created` event to force a retry.
+/// first delivery of a `work_created` event to force a retry.
 async fn receiver() -> Receiver {
     let verifier = Verifier::new(WebhookSecret::new(SECRET)).dedupe(1_000);
     let (tx, events) = mpsc::unbounded_channel();
@@ -39,7 +43,7 @@ async fn receiver() -> Receiver {
     let counter = Arc::clone(&hits);
     let handler = move |headers: HeaderMap, body: Bytes| async move {
         counter.fetch_add(1, Ordering::SeqCst);
-        let is_created = std::str::from_utf8(&body).is_ok_and(|b| b.contains(r#""type":"account_created""#));
+        let is_created = std::str::from_utf8(&body).is_ok_and(|b| b.contains(r#""type":"work_created""#));
         if is_created && failed_once.fetch_add(1, Ordering::SeqCst) == 0 {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
@@ -60,7 +64,7 @@ async fn next(events: &mut mpsc::UnboundedReceiver<Event>) -> Event {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn register_verify_and_receive_an_accounts_lifecycle() {
+async fn register_verify_and_receive_a_work_items_lifecycle() {
     let server = TestServer::builder()
         .webhook_retry_delays([Duration::from_millis(20), Duration::from_millis(20)])
         .webhook_duplicates(true)
@@ -73,11 +77,7 @@ async fn register_verify_and_receive_an_accounts_lifecycle() {
     // Register: unverified until the challenge is echoed, then active.
     let created = WebhooksCreateRequest::new(rx.url.clone())
         .secret(SECRET)
-        .event_types([
-            WebhookEventType::AccountCreated,
-            WebhookEventType::AccountUpdated,
-            WebhookEventType::AccountDeleted,
-        ])
+        .event_types([WebhookEventType::WorkCreated, WebhookEventType::WorkUpdated, WebhookEventType::WorkDeleted])
         .send(&client)
         .await
         .unwrap();
@@ -93,10 +93,29 @@ async fn register_verify_and_receive_an_accounts_lifecycle() {
     }
     assert_eq!(status, WebhookStatus::Active, "the verify challenge was answered");
 
-    // An account's lifecycle: created, updated, deleted.
-    let account = AccountsCreateRequest::new("Acme").send(&client).await.unwrap().account;
-    AccountsUpdateRequest::new(account.id.clone()).display_name("Acme Corp").send(&client).await.unwrap();
-    AccountsDeleteRequest::new(account.id.clone()).send(&client).await.unwrap();
+    // A work item's lifecycle: an issue in a part, created, renamed, deleted.
+    let me = DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user;
+    let part = PartsCreateRequest::new("Payments", [me.id.clone()], PartsCreateRequestProduct::new())
+        .send(&client)
+        .await
+        .unwrap()
+        .part;
+    let Part::Product(part) = part else { panic!("a product was asked for: {part:?}") };
+    let work =
+        WorksCreateRequest::new(part.id.clone(), [me.id.clone()], "Checkout fails", WorksCreateRequestIssue::new())
+            .body("The pay button spins forever.")
+            .send(&client)
+            .await
+            .unwrap()
+            .work;
+    let Work::Issue(issue) = work else { panic!("an issue was asked for: {work:?}") };
+    let renamed = WorksUpdateRequest::new(issue.id.clone(), WorksUpdateRequestIssue::new())
+        .title("Checkout fails on Safari")
+        .send(&client)
+        .await
+        .unwrap()
+        .work;
+    WorksDeleteRequest::new(issue.id.clone()).send(&client).await.unwrap();
 
     let mut events = vec![next(&mut rx.events).await, next(&mut rx.events).await, next(&mut rx.events).await];
     // Deliveries are concurrent; the timestamps order them.
@@ -104,21 +123,47 @@ async fn register_verify_and_receive_an_accounts_lifecycle() {
     for e in &events {
         assert_eq!(e.webhook_id, webhook_id);
     }
+    let dev_user_id = |user: &Option<UserSummary>| match user {
+        Some(UserSummary::DevUser(u)) => Some(u.id.clone()),
+        _ => None,
+    };
     match &events[0].kind {
-        EventKind::AccountCreated(created) => assert_eq!(created.account.id, account.id),
+        // The work item as works.create answered it.
+        EventKind::WorkCreated(created) => match &created.work {
+            Work::Issue(created) => {
+                assert_eq!(*created, issue);
+                assert_eq!(created.title, "Checkout fails");
+                assert_eq!(created.body.as_deref(), Some("The pay button spins forever."));
+                match &created.applies_to_part {
+                    Some(PartSummary::Product(p)) => assert_eq!(p.id, part.id),
+                    other => panic!("the issue is in the part it was created in: {other:?}"),
+                }
+                assert_eq!(dev_user_id(&created.created_by), Some(me.id.clone()), "created by the token's user");
+            }
+            other => panic!("work_created holds another kind of work: {other:?}"),
+        },
         other => panic!("first: {:?}", other.event_type()),
     }
     match &events[1].kind {
-        EventKind::AccountUpdated(updated) => {
-            assert_eq!(updated.account.display_name.as_deref(), Some("Acme Corp"));
-            assert_eq!(updated.old_account.as_ref().and_then(|a| a.display_name.as_deref()), Some("Acme"));
+        // The work item after the update (as works.update answered it) and before it.
+        EventKind::WorkUpdated(updated) => {
+            assert_eq!(updated.work, renamed);
+            let (Work::Issue(after), Some(Work::Issue(before))) = (&updated.work, &updated.old_work) else {
+                panic!("work_updated holds an issue and the issue before: {updated:?}")
+            };
+            assert_eq!((after.id.as_str(), after.title.as_str()), (issue.id.as_str(), "Checkout fails on Safari"));
+            assert_eq!(before, &issue, "old_work is the issue as it was");
+            assert_eq!(after.body, issue.body, "fields not sent are kept");
         }
         other => panic!("second: {:?}", other.event_type()),
     }
     match &events[2].kind {
-        EventKind::AccountDeleted(deleted) => {
-            assert_eq!(deleted.id, account.id);
-            assert_eq!(deleted.old_account.as_ref().map(|a| a.id.as_str()), Some(account.id.as_str()));
+        EventKind::WorkDeleted(deleted) => {
+            assert_eq!(deleted.id, issue.id);
+            match &deleted.old_work {
+                Some(Work::Issue(old)) => assert_eq!(old.title, "Checkout fails on Safari"),
+                other => panic!("work_deleted's old_work is the deleted issue: {other:?}"),
+            }
         }
         other => panic!("third: {:?}", other.event_type()),
     }
@@ -131,7 +176,7 @@ async fn register_verify_and_receive_an_accounts_lifecycle() {
         let accepted = deliveries.iter().filter(|d| d.event_id == e.id && d.status == Some(200)).count();
         assert_eq!(accepted, 2, "{}: delivered and duplicated, both acknowledged", e.kind.event_type());
     }
-    // The failed first delivery of account_created was retried, with the same event ID.
+    // The failed first delivery of work_created was retried, with the same event ID.
     let created_attempts: Vec<_> = deliveries.iter().filter(|d| d.event_id == events[0].id).collect();
     assert_eq!(created_attempts[0].status, Some(500));
     assert_eq!(created_attempts[0].attempt, 1);
@@ -141,7 +186,10 @@ async fn register_verify_and_receive_an_accounts_lifecycle() {
     // After the webhook is deleted, nothing more is delivered.
     WebhooksDeleteRequest::new(webhook_id).send(&client).await.unwrap();
     let hits = rx.hits.load(Ordering::SeqCst);
-    AccountsCreateRequest::new("Later").send(&client).await.unwrap();
+    WorksCreateRequest::new(part.id.clone(), [me.id.clone()], "Later", WorksCreateRequestIssue::new())
+        .send(&client)
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(rx.hits.load(Ordering::SeqCst), hits);
 }
