@@ -28,10 +28,10 @@ extern crate self as devrev;
 
 #[macro_use]
 mod macros;
-pub mod accounts;
 pub mod models;
+// Bulk-create reconciliation for the default families (`rev-orgs`, `accounts`).
+#[cfg(feature = "rev-orgs")]
 pub mod reconcile;
-pub mod rev_orgs;
 // The generated families (`src/generated/`, written by `devrev-codegen`), each
 // behind the Cargo feature of the same name; re-exported here as `devrev::<family>`.
 mod generated;

@@ -23,17 +23,12 @@
 
 use devrev_runtime::bulk::{FindFuture, Lookup, Reconcile};
 
+#[cfg(feature = "accounts")]
 use crate::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListRequest};
-use crate::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
+#[cfg(feature = "accounts")]
+use crate::rev_orgs::RevOrgsGetRequest;
+use crate::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsListRequest};
 use crate::Client;
-
-impl From<crate::models::RevOrg> for RevOrgsCreateResponse {
-    /// The answer `rev-orgs.create` would have given for this rev org: for
-    /// lookups that settle an unknown create ([`Lookup::Found`]).
-    fn from(rev_org: crate::models::RevOrg) -> Self {
-        RevOrgsCreateResponse { rev_org }
-    }
-}
 
 /// Finds the rev org a `rev-orgs.create` would make by its `external_ref`
 /// (which DevRev keeps unique); a request without one stays unknown.
@@ -61,9 +56,12 @@ impl Reconcile<RevOrgsCreateRequest> for RevOrgsByExternalRef {
 
 /// Finds the account an `accounts.create` would make by the first of its
 /// `external_refs`, with its default rev org; a request without one stays unknown.
+/// Needs the feature `accounts` (on by default) as well as `rev-orgs`.
+#[cfg(feature = "accounts")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccountsByExternalRef;
 
+#[cfg(feature = "accounts")]
 impl Reconcile<AccountsCreateRequest> for AccountsByExternalRef {
     fn find<'a>(
         &'a self,

@@ -46,7 +46,7 @@ async fn create_minimal_request_and_full_answer() {
     assert_eq!(account.modified_date, account.created_date);
     let artifact = &account.artifacts.as_ref().unwrap()[0];
     assert_eq!(artifact.display_id.as_deref(), Some("ARTIFACT-5"));
-    assert_eq!(artifact.file.as_ref().unwrap().mime_type.as_deref(), Some("text/csv"));
+    assert_eq!(artifact.file.as_ref().unwrap().r#type.as_deref(), Some("text/csv"));
     assert_eq!(account.custom_fields.as_ref().unwrap()["seats"], 300);
     assert_eq!(
         account.custom_schema_fragments.as_deref(),

@@ -42,9 +42,10 @@ use devrev::accounts::{
     AccountsListRequest, AccountsUpdateRequest,
 };
 use devrev::models::{
-    Account, AccountSummary, ArtifactFileSummary, ArtifactSummary, CustomFields, CustomSchemaSpec,
-    CustomSchemaSpecDrop, DateTimeFilter, ListMode, OrgEnvironment, OrgSummary, RevOrg, SetTagWithValue, SetValues,
-    TagStyle, TagSummary, TagWithValue, Timestamp, UserState, UserSummary,
+    Account, AccountSummary, AccountsUpdateRequestArtifacts, AccountsUpdateRequestWebsites, ArtifactFileSummary,
+    ArtifactSummary, CustomFields, CustomSchemaSpec, CustomSchemaSpecDrop, DateTimeFilter, ListMode, OrgEnvironment,
+    OrgSummary, RevOrg, RevOrgsUpdateRequestArtifacts, SetTagWithValue, TagStyleSummary, TagSummary, TagWithValue,
+    Timestamp, UserState, UserSummary,
 };
 use devrev::rev_orgs::{
     RevOrgsCreateRequest, RevOrgsDeleteRequest, RevOrgsGetPostRequest, RevOrgsGetRequest, RevOrgsListPostRequest,
@@ -475,16 +476,19 @@ fn fields_of<T: DeserializeOwned>(value: &T) -> Fields {
 
 fn user_payload(summary: &UserSummary) -> Option<Fields> {
     match summary {
-        UserSummary::DevUser(p) | UserSummary::ServiceAccount(p) | UserSummary::SysUser(p) => Some(fields_of(p)),
+        UserSummary::DevUser(p) => Some(fields_of(p)),
         UserSummary::RevUser(p) => Some(fields_of(p)),
+        UserSummary::ServiceAccount(p) => Some(fields_of(p)),
+        UserSummary::SysUser(p) => Some(fields_of(p)),
         _ => None,
     }
 }
 
 fn org_payload(summary: &OrgSummary) -> Option<Fields> {
     match summary {
-        OrgSummary::Account(p) | OrgSummary::RevOrg(p) => Some(fields_of(p)),
+        OrgSummary::Account(p) => Some(fields_of(p)),
         OrgSummary::DevOrg(p) => Some(fields_of(p)),
+        OrgSummary::RevOrg(p) => Some(fields_of(p)),
         _ => None,
     }
 }
@@ -564,7 +568,8 @@ fn string_enum<T: DeserializeOwned + Serialize + 'static>(is_unknown: fn(&T) -> 
 /// A union's tag: an object with that `type` decodes into a known variant.
 fn union_tag<T: DeserializeOwned + 'static>(is_unknown: fn(&T) -> bool) -> EnumCheck {
     Box::new(move |value| {
-        let decoded: T = serde_json::from_value(json!({ "type": value, "id": "ID-1" }))
+        // `dev_slug`: the one other property a variant requires (`dev-org-summary`).
+        let decoded: T = serde_json::from_value(json!({ "type": value, "id": "ID-1", "dev_slug": "dev-1" }))
             .map_err(|e| format!("does not decode: {e}"))?;
         if is_unknown(&decoded) {
             return Err(format!("decodes into `{}::Unknown`", short_name::<T>()));
@@ -830,15 +835,15 @@ fn models() -> Vec<(&'static str, Check)> {
         model::<ArtifactFileSummary>("artifact-file-summary"),
         model::<TagWithValue>("tag-with-value"),
         model::<TagSummary>("tag-summary"),
-        model::<TagStyle>("tag-style-summary"),
+        model::<TagStyleSummary>("tag-style-summary"),
         // Inputs: they decode too.
         model::<SetTagWithValue>("set-tag-with-value"),
         model::<DateTimeFilter>("date-time-filter"),
         model::<CustomSchemaSpec>("custom-schema-spec"),
         model::<CustomSchemaSpecDrop>("custom-schema-spec-drop"),
-        model::<SetValues>("rev-orgs-update-request-artifacts"),
-        model::<SetValues>("accounts-update-request-artifacts"),
-        model::<SetValues>("accounts-update-request-websites"),
+        model::<RevOrgsUpdateRequestArtifacts>("rev-orgs-update-request-artifacts"),
+        model::<AccountsUpdateRequestArtifacts>("accounts-update-request-artifacts"),
+        model::<AccountsUpdateRequestWebsites>("accounts-update-request-websites"),
     ]
 }
 
@@ -1020,10 +1025,10 @@ fn mini() -> Spec {
 
 #[test]
 fn introspection_reads_wire_names() {
-    // `type` is the wire name of `mime_type`.
-    assert_eq!(wire_fields::<ArtifactFileSummary>().unwrap(), ["type", "name", "size"]);
+    // `type` is the wire name of `r#type`; generated fields are in wire-name order.
+    assert_eq!(wire_fields::<ArtifactFileSummary>().unwrap(), ["name", "size", "type"]);
     assert_eq!(wire_fields::<TagWithValue>().unwrap(), ["tag", "value"]);
-    assert_eq!(wire_fields_of_val(&SetValues::clear()).unwrap(), ["set"]);
+    assert_eq!(wire_fields_of_val(&RevOrgsUpdateRequestArtifacts::from(Vec::<String>::new())).unwrap(), ["set"]);
     // Not plain structs: no field list, an error saying so.
     let err = wire_fields::<UserSummary>().unwrap_err();
     assert!(err.contains("UserSummary") && err.contains("not a plain struct"), "{err}");

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::plan::{
-    module_name, Endpoint, Field, Home, Kind, Op, Plan, Target, Ty, TypeDef, FEATURE_DEPS, RESERVED_METHODS,
+    module_name, set_list, Endpoint, Field, Home, Kind, Op, Plan, Target, Ty, TypeDef, FEATURE_DEPS, RESERVED_METHODS,
 };
 
 /// How to regenerate, as every generated file's first line says.
@@ -197,13 +197,11 @@ pub fn emit_user(plan: &Plan) -> Result<BTreeMap<String, String>, String> {
 
     let needed = |t: &TypeDef| t.families.iter().any(|f| chosen.contains(f));
     let mut groups: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
-    let mut hand = BTreeSet::from(["Timestamp".to_owned()]);
+    // What `devrev::models` has that is not a schema of the spec.
+    let hand = ["Timestamp"];
     for t in plan.types.values().filter(|t| needed(t)) {
         match &t.home {
             Home::Models(group) => groups.entry(group.clone()).or_default().push(t),
-            Home::Hand => {
-                hand.insert(t.name.clone());
-            }
             Home::Family(_) => {}
         }
     }
@@ -213,7 +211,7 @@ pub fn emit_user(plan: &Plan) -> Result<BTreeMap<String, String>, String> {
         "//! The models the generated families need, grouped by the first word of their schema name,\n\
          //! and those `devrev` ships (re-exported from `{root}::models`).\n\n\
          #[allow(unused_imports)]\npub use {root}::models::{{{}}};\n",
-        hand.into_iter().collect::<Vec<_>>().join(", ")
+        hand.join(", ")
     );
     for (group, types) in &groups {
         let _ = write!(schemas, "\nmod {group};\npub use {group}::*;\n");
@@ -345,8 +343,9 @@ fn family_file(plan: &Plan, name: &str) -> String {
         let module = module_name(name);
         let _ = write!(
             out,
-            "\n// What the spec cannot say about this family is hand-written in `src/extras/{module}.rs`.\n\
-             pub use crate::extras::{module}::*;\n"
+            "\n// What the spec cannot say about this family is hand-written in `src/extras/{module}.rs`\n\
+             // (which may add only methods and trait impls, and nothing to re-export).\n\
+             #[allow(unused_imports)]\npub use crate::extras::{module}::*;\n"
         );
     }
     let requests: BTreeSet<&String> = family
@@ -537,7 +536,10 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
 
 /// The Rust type of a field as declared.
 fn field_ty(plan: &Plan, f: &Field) -> String {
-    let mut ty = rust_ty(plan, &f.ty);
+    let mut ty = match (&f.ty, f.repeated) {
+        (Ty::Vec(item), true) => format!("{}::query::Repeated<{}>", root(plan), rust_ty(plan, item)),
+        (ty, _) => rust_ty(plan, ty),
+    };
     if f.boxed {
         ty = format!("Box<{ty}>");
     }
@@ -756,7 +758,6 @@ fn union_froms(plan: &Plan, t: &TypeDef, variants: &[crate::plan::Variant], cfg:
 fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
     let mut out = String::new();
     match &t.kind {
-        Kind::HandWritten => {}
         Kind::Alias(ty) => {
             out.push_str(&type_doc(plan, t));
             out.push_str(cfg);
@@ -822,7 +823,30 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
                 out.push_str(&constructors(plan, t, false, "    "));
                 out.push_str("}\n");
             }
+            if let Some(f) = set_list(t) {
+                let Ty::Vec(item) = &f.ty else { unreachable!("set_list checks the type") };
+                let value = if f.required { "values" } else { "Some(values)" };
+                let _ = write!(
+                    out,
+                    "\n/// A replacement of the whole list: `{{\"set\": [...]}}`; an empty list clears it.\n\
+                     {cfg}impl<I> From<I> for {name}\nwhere\n    I: IntoIterator,\n    I::Item: Into<{item}>,\n{{\n    \
+                     fn from(values: I) -> Self {{\n        let values = values.into_iter().map(Into::into).collect();\n        \
+                     Self {{ {ident}: {value} }}\n    }}\n}}\n",
+                    name = t.name,
+                    item = rust_ty(plan, item),
+                    ident = f.ident,
+                );
+            }
         }
+    }
+    if plan.target == Target::Devrev && plan.model_companions.contains(&t.key) {
+        let module = module_name(&t.key);
+        let _ = write!(
+            out,
+            "\n// What the spec cannot say about `{name}` is hand-written in `src/extras/model/{module}.rs`.\n\
+             {cfg}#[path = \"../../extras/model/{module}.rs\"]\nmod {module}_extras;\n",
+            name = t.name,
+        );
     }
     out
 }

@@ -26,6 +26,12 @@ pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
         .filter(|family| crate_dir.join(format!("src/extras/{}.rs", plan::module_name(family))).exists())
         .cloned()
         .collect();
+    plan.model_companions = plan
+        .types
+        .keys()
+        .filter(|key| crate_dir.join(format!("src/extras/model/{}.rs", plan::module_name(key))).exists())
+        .cloned()
+        .collect();
     let mut output = emit::emit(&plan);
     output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(&spec, &plan));
     events::add(&spec, &plan, &mut output.files)?;
@@ -120,12 +126,10 @@ pub fn summary(plan: &plan::Plan, files: usize) -> String {
         .values()
         .filter(|f| f.endpoints.iter().any(|e| !matches!(e, plan::Endpoint::Skipped { .. })))
         .count();
-    let hand = plan.types.values().filter(|t| matches!(t.kind, plan::Kind::HandWritten)).count();
     format!(
-        "{families} families, {generated_ops} operations generated ({} more in the hand-written families), \
-         {} types generated and {hand} reused from src/models, {files} files\nnot generated:\n{}",
-        plan.hand_written_ops,
-        plan.types.len() - hand,
+        "{families} families, {generated_ops} operations generated, {} types generated, {files} files\n\
+         not generated:\n{}",
+        plan.types.len(),
         skipped.join("\n"),
     )
 }

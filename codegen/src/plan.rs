@@ -9,8 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::spec::{ref_key, AdditionalProperties, Operation, Schema, Spec};
 
-/// Families whose endpoints are still hand-written in `src/` (`rev_orgs.rs`,
-/// `accounts.rs`); moving them onto the generator is a later step.
 /// Extra entries of a family's Cargo feature: the optional dependencies its
 /// hand-written companion (`src/extras/<module>.rs`) needs.
 pub const FEATURE_DEPS: &[(&str, &[&str])] = &[
@@ -19,47 +17,31 @@ pub const FEATURE_DEPS: &[(&str, &[&str])] = &[
     ("webhooks", &["dep:hmac", "dep:sha2", "dep:hex", "dep:http", "dep:secrecy", "dep:thiserror"]),
 ];
 
-pub const HAND_WRITTEN_FAMILIES: &[&str] = &["accounts", "rev-orgs"];
-
 /// The body of a webhook delivery: decoded by receivers, so its closure
 /// derives `Deserialize` as well (see `events.rs` for the event enum).
 pub const WEBHOOK_EVENT: &str = "webhook-event-request";
 
-/// Schemas that already exist by hand in `src/models/` (schema key -> the
-/// Rust name there). The generated code reuses them instead of writing a
-/// second type of the same meaning. `tests/spec_conformance.rs` checks each
-/// of them against the spec.
-pub const HAND_WRITTEN_MODELS: &[(&str, &str)] = &[
-    ("account", "Account"),
-    ("account-summary", "AccountSummary"),
-    ("artifact-file-summary", "ArtifactFileSummary"),
-    ("artifact-summary", "ArtifactSummary"),
-    ("custom-schema-spec", "CustomSchemaSpec"),
-    ("custom-schema-spec-drop", "CustomSchemaSpecDrop"),
-    ("date-time-filter", "DateTimeFilter"),
-    ("dev-org-summary", "DevOrgSummary"),
-    ("list-mode", "ListMode"),
-    ("org-environment", "OrgEnvironment"),
-    ("org-summary", "OrgSummary"),
-    ("rev-org", "RevOrg"),
-    ("rev-org-summary", "RevOrgSummary"),
-    ("rev-user-summary", "RevUserSummary"),
-    ("set-tag-with-value", "SetTagWithValue"),
-    ("tag-style-summary", "TagStyle"),
-    ("tag-summary", "TagSummary"),
-    ("tag-with-value", "TagWithValue"),
-    ("user-state", "UserState"),
-    ("user-summary", "UserSummary"),
-];
+/// Families whose requests, answers and models derive both `Serialize` and
+/// `Deserialize`, whatever their direction: the crate's default families
+/// (`rev-orgs`, `accounts`), whose types were hand-written that way. Users
+/// store and forward their answers, replay their requests, and
+/// `tests/spec_conformance.rs` checks that each decodes and encodes back
+/// unchanged. The cost is their closure only (about 40 types), not the 1,400
+/// of `full`.
+pub const ROUND_TRIP_FAMILIES: &[&str] = &["accounts", "rev-orgs"];
+
+/// Query parameters whose values hold commas of their own
+/// (`custom_field_filter=tier:gold,silver`): a list of them goes into a query
+/// string one parameter per value (`devrev::query::Repeated`), not joined by
+/// commas as other lists are. In a JSON body it is a plain array.
+pub const REPEATED_QUERY_FIELDS: &[&str] = &["custom_field_filter"];
 
 /// Names `crate::models` (or the prelude) already uses for something else;
 /// a generated type never takes one of them (see [`rust_type_name`]).
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "CustomFields",
-    "SetValues",
     "Timestamp",
     "UnknownObject",
-    "UserBaseSummary",
     "Box",
     "Option",
     "Result",
@@ -136,6 +118,9 @@ pub struct Field {
     /// Optional and `nullable`: `Option<Option<T>>`, so a request can send an
     /// explicit `null` (DevRev's way to clear a field in an update).
     pub nullable: bool,
+    /// A list sent one query parameter per value ([`REPEATED_QUERY_FIELDS`]):
+    /// `Repeated<T>` instead of `Vec<T>`.
+    pub repeated: bool,
 }
 
 /// One variant of a tagged union.
@@ -160,8 +145,6 @@ pub enum Kind {
         variants: Vec<Variant>,
     },
     Alias(Ty),
-    /// A type written by hand in `src/models/`.
-    HandWritten,
 }
 
 /// Where a type's source lives.
@@ -171,8 +154,6 @@ pub enum Home {
     Family(String),
     /// `src/generated/model/<group>.rs`.
     Models(String),
-    /// `src/models/` (hand-written).
-    Hand,
 }
 
 /// A planned type.
@@ -250,13 +231,17 @@ pub struct Family {
 pub struct Plan {
     pub families: BTreeMap<String, Family>,
     pub types: BTreeMap<String, TypeDef>,
-    /// Operations of the hand-written families, left alone.
-    pub hand_written_ops: usize,
     /// Families with a hand-written companion file, `src/extras/<module>.rs`,
     /// whose items the generated family module re-exports (what the spec
     /// cannot say: helpers such as `by_id`, a webhook verifier). Filled by
     /// [`crate::run`] from the files present.
     pub companions: BTreeSet<String>,
+    /// Models with a hand-written companion file,
+    /// `src/extras/model/<module of the schema key>.rs` (helpers on the
+    /// generated type, such as `UserSummary::id`), which the generated model
+    /// file declares as a module under the model's own `cfg`. Filled by
+    /// [`crate::run`] from the files present; by schema key.
+    pub model_companions: BTreeSet<String>,
     /// Whom the code is for: the `devrev` crate itself, or a user's crate.
     pub target: Target,
 }
@@ -446,10 +431,7 @@ impl<'s> Planner<'s> {
     }
 
     fn add(&mut self, key: &str, kind: Kind, deprecated: bool) {
-        let name = match HAND_WRITTEN_MODELS.iter().find(|(k, _)| *k == key) {
-            Some((_, name)) => (*name).to_owned(),
-            None => rust_type_name(key),
-        };
+        let name = rust_type_name(key);
         self.types.insert(
             key.to_owned(),
             TypeDef {
@@ -470,10 +452,6 @@ impl<'s> Planner<'s> {
     /// Plans the named schema `key` (once).
     fn define_named(&mut self, key: &str) -> Result<(), String> {
         if self.types.contains_key(key) {
-            return Ok(());
-        }
-        if HAND_WRITTEN_MODELS.iter().any(|(k, _)| *k == key) {
-            self.add(key, Kind::HandWritten, false);
             return Ok(());
         }
         let schema = self.schema(key)?;
@@ -571,6 +549,7 @@ impl<'s> Planner<'s> {
             flatten: true,
             boxed: false,
             nullable: false,
+            repeated: false,
         }
     }
 
@@ -623,6 +602,7 @@ impl<'s> Planner<'s> {
         let mut idents = BTreeSet::new();
         for (wire, prop) in props {
             let ty = self.ty_of(prop, &format!("{owner}-{wire}"))?;
+            let ty_for_flag = ty.clone();
             let mut ident = rust_field_name(wire);
             while !idents.insert(ident.clone()) {
                 ident.push('_');
@@ -636,6 +616,7 @@ impl<'s> Planner<'s> {
                 flatten: false,
                 boxed: false,
                 nullable: prop.nullable,
+                repeated: REPEATED_QUERY_FIELDS.contains(&wire.as_str()) && matches!(ty_for_flag, Ty::Vec(_)),
             });
         }
         Ok(fields)
@@ -777,16 +758,11 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
     }
     let mut planner = Planner { spec, request_uses, types: BTreeMap::new(), problems: Vec::new() };
     let mut families: BTreeMap<String, Family> = BTreeMap::new();
-    let mut hand_written_ops = 0;
     for (path, item) in &spec.paths {
         let has_get = item.get.is_some();
         let ops: Vec<Op> =
             item.operations().map(|(method, op)| read_op(path, method, op, has_get)).collect::<Result<_, _>>()?;
         let family = family_of(path).to_owned();
-        if HAND_WRITTEN_FAMILIES.contains(&family.as_str()) {
-            hand_written_ops += ops.len();
-            continue;
-        }
         let entry =
             families.entry(family.clone()).or_insert_with(|| Family { name: family.clone(), endpoints: vec![] });
         let (gets, others): (Vec<Op>, Vec<Op>) = ops.into_iter().partition(|op| op.method == "GET");
@@ -809,8 +785,13 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
             entry.endpoints.push(endpoint_for(&mut planner, op)?);
         }
     }
-    let mut plan =
-        Plan { families, types: planner.types, hand_written_ops, companions: BTreeSet::new(), target: Target::Devrev };
+    let mut plan = Plan {
+        families,
+        types: planner.types,
+        companions: BTreeSet::new(),
+        model_companions: BTreeSet::new(),
+        target: Target::Devrev,
+    };
     for problem in &planner.problems {
         eprintln!("note: {problem}");
     }
@@ -953,10 +934,6 @@ fn query_names(
                 true
             }
             Kind::Alias(inner) => query_names(planner, inner, name, leaves, open, depth + 1),
-            Kind::HandWritten => {
-                open.push(name.to_owned());
-                true
-            }
         },
         Ty::Vec(inner) => match &**inner {
             Ty::Named(key) => match &planner.types[key].kind {
@@ -1003,6 +980,7 @@ fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<Strin
             flatten: false,
             boxed: false,
             nullable: false,
+            repeated: REPEATED_QUERY_FIELDS.contains(&param.name.as_str()),
         });
     }
     fields.sort_by(|a, b| a.wire.cmp(&b.wire));
@@ -1018,7 +996,7 @@ impl Plan {
             Kind::Struct(fields) => fields.iter().for_each(|f| f.ty.refs(true, &mut out)),
             Kind::Union { variants, .. } => variants.iter().for_each(|v| v.ty.refs(true, &mut out)),
             Kind::Alias(ty) => ty.refs(true, &mut out),
-            Kind::Enum(_) | Kind::HandWritten => {}
+            Kind::Enum(_) => {}
         }
         out
     }
@@ -1078,6 +1056,17 @@ fn finish(plan: &mut Plan) -> Result<(), String> {
             plan.types.get_mut(&key).expect("planned").families.insert(family.clone());
         }
     }
+    // The round-trip families: everything they reach derives both ways, except
+    // their request structs, which are only ever sent.
+    for family in ROUND_TRIP_FAMILIES {
+        let Some(roots) = roots_by_family.get(*family) else { continue };
+        for key in plan.closure(roots.clone()) {
+            if !requests.contains(&key) {
+                let t = plan.types.get_mut(&key).expect("planned");
+                (t.ser, t.de) = (true, true);
+            }
+        }
+    }
     // Types no operation reaches are not emitted.
     plan.types.retain(|_, t| !t.families.is_empty());
 
@@ -1125,13 +1114,9 @@ fn finish(plan: &mut Plan) -> Result<(), String> {
         }
     }
     for t in plan.types.values_mut() {
-        t.home = if matches!(t.kind, Kind::HandWritten) {
-            Home::Hand
-        } else {
-            match family_of_root.get(&t.key) {
-                Some(family) if !referenced.contains(&t.key) && t.families.len() == 1 => Home::Family(family.clone()),
-                _ => Home::Models(module_name(t.key.split('-').next().unwrap_or(&t.key))),
-            }
+        t.home = match family_of_root.get(&t.key) {
+            Some(family) if !referenced.contains(&t.key) && t.families.len() == 1 => Home::Family(family.clone()),
+            _ => Home::Models(module_name(t.key.split('-').next().unwrap_or(&t.key))),
         };
     }
 
@@ -1232,5 +1217,19 @@ fn box_recursion(plan: &mut Plan) {
             }
             _ => {}
         }
+    }
+}
+
+/// The field of a list replacement, `{"set": [...]}` (DevRev's updates send
+/// lists that way): a struct sent in requests whose one field is a `set`
+/// list. It gets `From` any list of its items, so a setter takes the list
+/// itself (`.artifacts(["ARTIFACT-1"])`) as well as the struct.
+pub fn set_list(t: &TypeDef) -> Option<&Field> {
+    match &t.kind {
+        Kind::Struct(fields) if t.ser => match fields.as_slice() {
+            [f] if f.wire == "set" && matches!(f.ty, Ty::Vec(_)) && !f.nullable && !f.boxed => Some(f),
+            _ => None,
+        },
+        _ => None,
     }
 }

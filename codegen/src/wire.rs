@@ -101,7 +101,7 @@ pub fn sample(spec: &Spec, schema: &Schema, depth: usize, unknown: bool) -> Valu
 fn type_path(t: &TypeDef) -> String {
     match &t.home {
         Home::Family(family) => format!("devrev::{}::{}", module_name(family), t.name),
-        Home::Models(_) | Home::Hand => format!("devrev::models::{}", t.name),
+        Home::Models(_) => format!("devrev::models::{}", t.name),
     }
 }
 

@@ -48,12 +48,15 @@ fn checked_in_output_matches_a_fresh_run() {
     for file in ["Cargo.toml", "rustfmt.toml", "README.md"] {
         std::fs::copy(repo.join(file), tmp.join(file)).unwrap();
     }
-    // The hand-written companions decide which generated families re-export them.
-    std::fs::create_dir_all(tmp.join("src/extras")).unwrap();
-    for entry in std::fs::read_dir(repo.join("src/extras")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            std::fs::copy(&path, tmp.join("src/extras").join(path.file_name().unwrap())).unwrap();
+    // The hand-written companions decide which generated families re-export them,
+    // and which generated models declare theirs (`src/extras/model/`).
+    for dir in ["src/extras", "src/extras/model"] {
+        std::fs::create_dir_all(tmp.join(dir)).unwrap();
+        for entry in std::fs::read_dir(repo.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                std::fs::copy(&path, tmp.join(dir).join(path.file_name().unwrap())).unwrap();
+            }
         }
     }
     devrev_codegen::run(Path::new(&spec), &tmp).unwrap();

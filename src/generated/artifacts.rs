@@ -218,7 +218,9 @@ impl ArtifactsVersionsPrepareRequest {
     }
 }
 
-// What the spec cannot say about this family is hand-written in `src/extras/artifacts.rs`.
+// What the spec cannot say about this family is hand-written in `src/extras/artifacts.rs`
+// (which may add only methods and trait impls, and nothing to re-export).
+#[allow(unused_imports)]
 pub use crate::extras::artifacts::*;
 
 /// The `artifacts-get-response` schema.

@@ -5,6 +5,9 @@
 
 pub(crate) mod model;
 
+#[cfg(feature = "accounts")]
+pub mod accounts;
+
 #[cfg(feature = "ai-agents")]
 pub mod ai_agents;
 
@@ -115,6 +118,9 @@ pub mod recommendations;
 
 #[cfg(feature = "record-templates")]
 pub mod record_templates;
+
+#[cfg(feature = "rev-orgs")]
+pub mod rev_orgs;
 
 #[cfg(feature = "rev-users")]
 pub mod rev_users;

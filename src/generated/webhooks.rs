@@ -669,7 +669,9 @@ impl WebhooksUpdateRequest {
     }
 }
 
-// What the spec cannot say about this family is hand-written in `src/extras/webhooks.rs`.
+// What the spec cannot say about this family is hand-written in `src/extras/webhooks.rs`
+// (which may add only methods and trait impls, and nothing to re-export).
+#[allow(unused_imports)]
 pub use crate::extras::webhooks::*;
 
 /// The `webhook-event-response` schema.

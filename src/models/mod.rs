@@ -1,25 +1,15 @@
-//! DevRev's objects, as this crate decodes and encodes them.
+//! DevRev's objects, as this crate decodes and encodes them: every model is
+//! generated from DevRev's spec (`src/generated/model/`, by `devrev-codegen`)
+//! and compiled when a family feature that needs it is on (`rev-orgs` and
+//! `accounts`, on by default, need [`RevOrg`], [`Account`], [`UserSummary`],
+//! ...). What is not a schema of the spec is here: [`UnknownObject`],
+//! [`Timestamp`], [`CustomFields`].
 //!
 //! Every model ignores fields it does not know, so DevRev can add fields
 //! without breaking decoding. Enums of wire strings (such as
 //! [`OrgEnvironment`]) decode a value this crate does not know into an
 //! `Unknown(String)` variant, and unions tagged on `type` (such as
 //! [`UserSummary`]) decode an unknown `type` into `Unknown` with its fields.
-
-mod account;
-mod filters;
-mod inputs;
-mod rev_org;
-mod summaries;
-
-pub use account::Account;
-pub use filters::{DateTimeFilter, ListMode};
-pub use inputs::{CustomSchemaSpec, CustomSchemaSpecDrop, SetValues};
-pub use rev_org::{OrgEnvironment, RevOrg};
-pub use summaries::{
-    AccountSummary, ArtifactFileSummary, ArtifactSummary, DevOrgSummary, OrgSummary, RevOrgSummary, RevUserSummary,
-    SetTagWithValue, TagStyle, TagSummary, TagWithValue, UserBaseSummary, UserState, UserSummary,
-};
 
 // The models the generated families need (`src/generated/model/`), each compiled
 // only when a family feature that needs it is on.

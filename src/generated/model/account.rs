@@ -16,9 +16,146 @@
 #[allow(unused_imports)]
 use crate::models::*;
 
+/// The `account` schema.
+///
+/// Needs one of the features `accounts`, `atoms`, `webhooks` (or `full`).
+#[cfg(any(feature = "accounts", feature = "atoms", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Account {
+    /// `artifacts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<Vec<ArtifactSummary>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserSummary>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `custom_schema_fragments`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_schema_fragments: Option<Vec<String>>,
+    /// `description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `display_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `domains`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domains: Option<Vec<String>>,
+    /// `external_refs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_refs: Option<Vec<String>>,
+    /// `id`, required.
+    pub id: String,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<UserSummary>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<Timestamp>,
+    /// `owned_by`, required.
+    #[serde(default)]
+    pub owned_by: Vec<UserSummary>,
+    /// `primary_account`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_account: Option<AccountSummary>,
+    /// `stock_schema_fragment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_schema_fragment: Option<String>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<String>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagWithValue>>,
+    /// `tier`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// `websites`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub websites: Option<Vec<String>>,
+}
+
+#[cfg(any(feature = "accounts", feature = "atoms", feature = "webhooks"))]
+impl Account {
+    /// A value with the required fields (`id`, `owned_by`); every other field is absent.
+    pub fn new(id: impl Into<String>, owned_by: impl IntoIterator<Item = impl Into<UserSummary>>) -> Self {
+        Self {
+            artifacts: None,
+            created_by: None,
+            created_date: None,
+            custom_fields: None,
+            custom_schema_fragments: None,
+            description: None,
+            display_id: None,
+            display_name: None,
+            domains: None,
+            external_refs: None,
+            id: id.into(),
+            modified_by: None,
+            modified_date: None,
+            owned_by: owned_by.into_iter().map(Into::into).collect(),
+            primary_account: None,
+            stock_schema_fragment: None,
+            subtype: None,
+            tags: None,
+            tier: None,
+            websites: None,
+        }
+    }
+
+    setters! {
+        /// Sets `artifacts`.
+        list artifacts: ArtifactSummary,
+        /// Sets `created_by`.
+        created_by: UserSummary,
+        /// Sets `created_date`.
+        created_date: Timestamp,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `custom_schema_fragments`.
+        list custom_schema_fragments: String,
+        /// Sets `description`.
+        description: String,
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `display_name`.
+        display_name: String,
+        /// Sets `domains`.
+        list domains: String,
+        /// Sets `external_refs`.
+        list external_refs: String,
+        /// Sets `modified_by`.
+        modified_by: UserSummary,
+        /// Sets `modified_date`.
+        modified_date: Timestamp,
+        /// Sets `primary_account`.
+        primary_account: AccountSummary,
+        /// Sets `stock_schema_fragment`.
+        stock_schema_fragment: String,
+        /// Sets `subtype`.
+        subtype: String,
+        /// Sets `tags`.
+        list tags: TagWithValue,
+        /// Sets `tier`.
+        tier: String,
+        /// Sets `websites`.
+        list websites: String,
+    }
+}
+
 /// The `account-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+#[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountSearchSummary {
@@ -30,4 +167,34 @@ pub struct AccountSearchSummary {
     pub modified_date: Option<Timestamp>,
     /// `snippet`.
     pub snippet: Option<String>,
+}
+
+/// The `account-summary` schema.
+///
+/// Needs one of the 55 family features that use it (`full` has them all).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AccountSummary {
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `display_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `id`, required.
+    pub id: String,
+}
+
+impl AccountSummary {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { display_id: None, display_name: None, id: id.into() }
+    }
+
+    setters! {
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `display_name`.
+        display_name: String,
+    }
 }

@@ -19,6 +19,7 @@ use crate::models::*;
 /// The `accounts-filters` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+#[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsFilters {
@@ -63,6 +64,7 @@ pub struct AccountsFilters {
     pub websites: Option<Vec<String>>,
 }
 
+#[cfg(feature = "slas")]
 impl AccountsFilters {
     /// A value with every field absent.
     pub fn new() -> Self {
@@ -96,5 +98,81 @@ impl AccountsFilters {
         list tier: String,
         /// Sets `websites`.
         list websites: String,
+    }
+}
+
+/// The `accounts-update-request-artifacts` schema.
+///
+/// Needs the feature `accounts` (or `full`).
+#[cfg(feature = "accounts")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AccountsUpdateRequestArtifacts {
+    /// `set`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<Vec<String>>,
+}
+
+#[cfg(feature = "accounts")]
+impl AccountsUpdateRequestArtifacts {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `set`.
+        list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "accounts")]
+impl<I> From<I> for AccountsUpdateRequestArtifacts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
+/// The `accounts-update-request-websites` schema.
+///
+/// Needs the feature `accounts` (or `full`).
+#[cfg(feature = "accounts")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AccountsUpdateRequestWebsites {
+    /// `set`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<Vec<String>>,
+}
+
+#[cfg(feature = "accounts")]
+impl AccountsUpdateRequestWebsites {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `set`.
+        list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "accounts")]
+impl<I> From<I> for AccountsUpdateRequestWebsites
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }

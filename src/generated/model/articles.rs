@@ -71,6 +71,18 @@ impl ArticlesUpdateRequestAliases {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestAliases
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: values }
+    }
+}
+
 /// The `articles-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `articles` (or `full`).
@@ -91,6 +103,18 @@ impl ArticlesUpdateRequestAppliesToParts {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestAppliesToParts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -117,6 +141,18 @@ impl ArticlesUpdateRequestArticleDataSourceUpdate {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestArticleDataSourceUpdate
+where
+    I: IntoIterator,
+    I::Item: Into<ArticleDataSourceCreate>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `articles-update-request-artifacts` schema.
 ///
 /// Needs the feature `articles` (or `full`).
@@ -137,6 +173,18 @@ impl ArticlesUpdateRequestArtifacts {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestArtifacts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -163,6 +211,18 @@ impl ArticlesUpdateRequestAuthoredBy {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestAuthoredBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `articles-update-request-content-blocks` schema.
 ///
 /// Needs the feature `articles` (or `full`).
@@ -177,6 +237,18 @@ impl ArticlesUpdateRequestContentBlocks {
     /// A value with the required fields (`set`); every other field is absent.
     pub fn new(set: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self { set: set.into_iter().map(Into::into).collect() }
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestContentBlocks
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: values }
     }
 }
 
@@ -203,6 +275,18 @@ impl ArticlesUpdateRequestExtractedContent {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestExtractedContent
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `articles-update-request-owned-by` schema.
 ///
 /// Needs the feature `articles` (or `full`).
@@ -223,6 +307,18 @@ impl ArticlesUpdateRequestOwnedBy {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestOwnedBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -277,6 +373,18 @@ impl ArticlesUpdateRequestSharedWith {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestSharedWith
+where
+    I: IntoIterator,
+    I::Item: Into<SetSharedWithMembership>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `articles-update-request-tags` schema.
 ///
 /// Needs the feature `articles` (or `full`).
@@ -297,5 +405,17 @@ impl ArticlesUpdateRequestTags {
     setters! {
         /// Sets `set`.
         list set: SetTagWithValue,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ArticlesUpdateRequestTags
+where
+    I: IntoIterator,
+    I::Item: Into<SetTagWithValue>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }

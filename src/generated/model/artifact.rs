@@ -91,6 +91,39 @@ pub struct ArtifactFile {
     pub r#type: Option<String>,
 }
 
+/// The `artifact-file-summary` schema.
+///
+/// Needs one of the 56 family features that use it (`full` has them all).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ArtifactFileSummary {
+    /// `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<i32>,
+    /// `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+}
+
+impl ArtifactFileSummary {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `name`.
+        name: String,
+        /// Sets `size`.
+        size: i32,
+        /// Sets `type`.
+        r#type: String,
+    }
+}
+
 /// The `artifact-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
@@ -104,6 +137,36 @@ pub struct ArtifactSearchSummary {
     pub modified_date: Option<Timestamp>,
     /// `snippet`.
     pub snippet: Option<String>,
+}
+
+/// The `artifact-summary` schema.
+///
+/// Needs one of the 56 family features that use it (`full` has them all).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ArtifactSummary {
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<ArtifactFileSummary>,
+    /// `id`, required.
+    pub id: String,
+}
+
+impl ArtifactSummary {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { display_id: None, file: None, id: id.into() }
+    }
+
+    setters! {
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `file`.
+        file: ArtifactFileSummary,
+    }
 }
 
 /// The `artifact-version` schema.

@@ -218,6 +218,12 @@ tagged_union! {
     }
 }
 
+impl From<AccountSummary> for AtomSummary {
+    fn from(value: AccountSummary) -> Self {
+        AtomSummary::Account(value)
+    }
+}
+
 impl From<AppFragmentSummary> for AtomSummary {
     fn from(value: AppFragmentSummary) -> Self {
         AtomSummary::AppFragment(value)
@@ -269,6 +275,12 @@ impl From<CustomObjectSummary> for AtomSummary {
 impl From<CustomTypeFragmentSummary> for AtomSummary {
     fn from(value: CustomTypeFragmentSummary) -> Self {
         AtomSummary::CustomTypeFragment(value)
+    }
+}
+
+impl From<DevOrgSummary> for AtomSummary {
+    fn from(value: DevOrgSummary) -> Self {
+        AtomSummary::DevOrg(value)
     }
 }
 
@@ -368,6 +380,18 @@ impl From<QuestionAnswerSummary> for AtomSummary {
     }
 }
 
+impl From<RevOrgSummary> for AtomSummary {
+    fn from(value: RevOrgSummary) -> Self {
+        AtomSummary::RevOrg(value)
+    }
+}
+
+impl From<RevUserSummary> for AtomSummary {
+    fn from(value: RevUserSummary) -> Self {
+        AtomSummary::RevUser(value)
+    }
+}
+
 impl From<RunnableSummary> for AtomSummary {
     fn from(value: RunnableSummary) -> Self {
         AtomSummary::Runnable(value)
@@ -407,6 +431,12 @@ impl From<SnapInVersionSummary> for AtomSummary {
 impl From<SysUserSummary> for AtomSummary {
     fn from(value: SysUserSummary) -> Self {
         AtomSummary::SysUser(value)
+    }
+}
+
+impl From<TagSummary> for AtomSummary {
+    fn from(value: TagSummary) -> Self {
+        AtomSummary::Tag(value)
     }
 }
 

@@ -156,6 +156,18 @@ impl ChatsUpdateRequestDmRecords {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ChatsUpdateRequestDmRecords
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `chats-update-request-dm-users` schema.
 ///
 /// Needs the feature `chats` (or `full`).
@@ -171,6 +183,18 @@ impl ChatsUpdateRequestDmUsers {
     /// A value with the required fields (`set`); every other field is absent.
     pub fn new(set: impl IntoIterator<Item = impl Into<String>>) -> Self {
         Self { set: set.into_iter().map(Into::into).collect() }
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for ChatsUpdateRequestDmUsers
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: values }
     }
 }
 

@@ -107,6 +107,19 @@ impl ConversationsUpdateRequestAppliesToParts {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "conversations")]
+impl<I> From<I> for ConversationsUpdateRequestAppliesToParts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `conversations-update-request-channels` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
@@ -132,6 +145,19 @@ impl ConversationsUpdateRequestChannels {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "conversations")]
+impl<I> From<I> for ConversationsUpdateRequestChannels
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `conversations-update-request-members` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
@@ -154,6 +180,19 @@ impl ConversationsUpdateRequestMembers {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "conversations")]
+impl<I> From<I> for ConversationsUpdateRequestMembers
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -204,6 +243,19 @@ impl ConversationsUpdateRequestOwnedBy {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "conversations")]
+impl<I> From<I> for ConversationsUpdateRequestOwnedBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 

@@ -555,6 +555,133 @@ impl CustomSchemaFragmentsSetRequestTenantFragment {
     }
 }
 
+/// The `custom-schema-spec` schema.
+///
+/// Needs one of the 12 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "accounts",
+    feature = "articles",
+    feature = "chats",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "custom-objects",
+    feature = "dev-users",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "rev-users",
+    feature = "works"
+))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomSchemaSpec {
+    /// `apps`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apps: Option<Vec<String>>,
+    /// `drop`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop: Option<CustomSchemaSpecDrop>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<String>,
+    /// `tenant_fragment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant_fragment: Option<bool>,
+    /// `validate_required_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validate_required_fields: Option<bool>,
+}
+
+#[cfg(any(
+    feature = "accounts",
+    feature = "articles",
+    feature = "chats",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "custom-objects",
+    feature = "dev-users",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "rev-users",
+    feature = "works"
+))]
+impl CustomSchemaSpec {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `apps`.
+        list apps: String,
+        /// Sets `drop`.
+        drop: CustomSchemaSpecDrop,
+        /// Sets `subtype`.
+        subtype: String,
+        /// Sets `tenant_fragment`.
+        tenant_fragment: bool,
+        /// Sets `validate_required_fields`.
+        validate_required_fields: bool,
+    }
+}
+
+/// The `custom-schema-spec-drop` schema.
+///
+/// Needs one of the 12 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "accounts",
+    feature = "articles",
+    feature = "chats",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "custom-objects",
+    feature = "dev-users",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "rev-users",
+    feature = "works"
+))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomSchemaSpecDrop {
+    /// `apps`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apps: Option<Vec<String>>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<bool>,
+}
+
+#[cfg(any(
+    feature = "accounts",
+    feature = "articles",
+    feature = "chats",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "custom-objects",
+    feature = "dev-users",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "rev-users",
+    feature = "works"
+))]
+impl CustomSchemaSpecDrop {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `apps`.
+        list apps: String,
+        /// Sets `subtype`.
+        subtype: bool,
+    }
+}
+
 /// The `custom-schema-spec-for-read` schema.
 ///
 /// Needs the feature `schemas` (or `full`).

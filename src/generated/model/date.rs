@@ -16,6 +16,21 @@
 #[allow(unused_imports)]
 use crate::models::*;
 
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 tagged_union! {
     /// The `date-filter` schema.
     ///
@@ -28,6 +43,74 @@ tagged_union! {
     }
 }
 
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
+impl From<DateTimeFilter> for DateFilter {
+    fn from(value: DateTimeFilter) -> Self {
+        DateFilter::Range(value)
+    }
+}
+
+/// The `date-time-filter` schema.
+///
+/// Needs one of the 18 family features that use it (`full` has them all).
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DateTimeFilter {
+    /// `after`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<Timestamp>,
+    /// `before`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Timestamp>,
+}
+
+impl DateTimeFilter {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `after`.
+        after: Timestamp,
+        /// Sets `before`.
+        before: Timestamp,
+    }
+}
+
+// What the spec cannot say about `DateTimeFilter` is hand-written in `src/extras/model/date_time_filter.rs`.
+#[path = "../../extras/model/date_time_filter.rs"]
+mod date_time_filter_extras;
+
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 tagged_union! {
     tag = "preset_type";
     /// The `date-time-preset` schema.
@@ -41,12 +124,42 @@ tagged_union! {
     }
 }
 
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 impl From<DateTimePresetLastNDays> for DateTimePreset {
     fn from(value: DateTimePresetLastNDays) -> Self {
         DateTimePreset::LastNDays(value)
     }
 }
 
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 impl From<DateTimePresetNextNDays> for DateTimePreset {
     fn from(value: DateTimePresetNextNDays) -> Self {
         DateTimePreset::NextNDays(value)
@@ -56,6 +169,21 @@ impl From<DateTimePresetNextNDays> for DateTimePreset {
 /// The `date-time-preset-last-n-days` schema.
 ///
 /// Needs one of the 13 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetLastNDays {
@@ -63,6 +191,21 @@ pub struct DateTimePresetLastNDays {
     pub days: i64,
 }
 
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 impl DateTimePresetLastNDays {
     /// A value with the required fields (`days`); every other field is absent.
     pub fn new(days: impl Into<i64>) -> Self {
@@ -73,6 +216,21 @@ impl DateTimePresetLastNDays {
 /// The `date-time-preset-next-n-days` schema.
 ///
 /// Needs one of the 13 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetNextNDays {
@@ -80,6 +238,21 @@ pub struct DateTimePresetNextNDays {
     pub days: i64,
 }
 
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
 impl DateTimePresetNextNDays {
     /// A value with the required fields (`days`); every other field is absent.
     pub fn new(days: impl Into<i64>) -> Self {

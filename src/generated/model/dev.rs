@@ -468,6 +468,38 @@ impl DevOrgAuthConnectionsUpdateRequestSamlOptions {
     }
 }
 
+/// The `dev-org-summary` schema.
+///
+/// Needs one of the 55 family features that use it (`full` has them all).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DevOrgSummary {
+    /// `dev_slug`, required.
+    pub dev_slug: String,
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `display_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `id`, required.
+    pub id: String,
+}
+
+impl DevOrgSummary {
+    /// A value with the required fields (`dev_slug`, `id`); every other field is absent.
+    pub fn new(dev_slug: impl Into<String>, id: impl Into<String>) -> Self {
+        Self { dev_slug: dev_slug.into(), display_id: None, display_name: None, id: id.into() }
+    }
+
+    setters! {
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `display_name`.
+        display_name: String,
+    }
+}
+
 /// The `dev-user` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
@@ -683,22 +715,7 @@ string_enum! {
 
 /// The `dev-user-summary` schema.
 ///
-/// Needs one of the 13 family features that use it (`full` has them all).
-#[cfg(any(
-    feature = "atoms",
-    feature = "commands",
-    feature = "conversations",
-    feature = "groups",
-    feature = "links",
-    feature = "meetings",
-    feature = "question-answers",
-    feature = "record-templates",
-    feature = "schemas",
-    feature = "search",
-    feature = "timeline-entries",
-    feature = "vistas",
-    feature = "webhooks"
-))]
+/// Needs one of the 55 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUserSummary {
@@ -724,21 +741,6 @@ pub struct DevUserSummary {
     pub state: Option<UserState>,
 }
 
-#[cfg(any(
-    feature = "atoms",
-    feature = "commands",
-    feature = "conversations",
-    feature = "groups",
-    feature = "links",
-    feature = "meetings",
-    feature = "question-answers",
-    feature = "record-templates",
-    feature = "schemas",
-    feature = "search",
-    feature = "timeline-entries",
-    feature = "vistas",
-    feature = "webhooks"
-))]
 impl DevUserSummary {
     /// A value with the required fields (`id`); every other field is absent.
     pub fn new(id: impl Into<String>) -> Self {

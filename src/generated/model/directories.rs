@@ -66,3 +66,15 @@ impl DirectoriesUpdateRequestTags {
         list set: SetTagWithValue,
     }
 }
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for DirectoriesUpdateRequestTags
+where
+    I: IntoIterator,
+    I::Item: Into<SetTagWithValue>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}

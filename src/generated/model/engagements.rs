@@ -57,6 +57,18 @@ impl EngagementsUpdateRequestArtifactIds {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for EngagementsUpdateRequestArtifactIds
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `engagements-update-request-members` schema.
 ///
 /// Needs the feature `engagements` (or `full`).
@@ -77,6 +89,18 @@ impl EngagementsUpdateRequestMembers {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for EngagementsUpdateRequestMembers
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -103,6 +127,18 @@ impl EngagementsUpdateRequestParents {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for EngagementsUpdateRequestParents
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `engagements-update-request-tags` schema.
 ///
 /// Needs the feature `engagements` (or `full`).
@@ -123,5 +159,17 @@ impl EngagementsUpdateRequestTags {
     setters! {
         /// Sets `set`.
         list set: SetTagWithValue,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for EngagementsUpdateRequestTags
+where
+    I: IntoIterator,
+    I::Item: Into<SetTagWithValue>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }

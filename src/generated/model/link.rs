@@ -164,6 +164,24 @@ tagged_union! {
     feature = "vistas",
     feature = "webhooks"
 ))]
+impl From<AccountSummary> for LinkEndpointSummary {
+    fn from(value: AccountSummary) -> Self {
+        LinkEndpointSummary::Account(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
 impl From<ArticleSummary> for LinkEndpointSummary {
     fn from(value: ArticleSummary) -> Self {
         LinkEndpointSummary::Article(value)
@@ -401,6 +419,42 @@ impl From<OpportunitySummary> for LinkEndpointSummary {
 impl From<ProductSummary> for LinkEndpointSummary {
     fn from(value: ProductSummary) -> Self {
         LinkEndpointSummary::Product(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<RevOrgSummary> for LinkEndpointSummary {
+    fn from(value: RevOrgSummary) -> Self {
+        LinkEndpointSummary::RevOrg(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl From<RevUserSummary> for LinkEndpointSummary {
+    fn from(value: RevUserSummary) -> Self {
+        LinkEndpointSummary::RevUser(value)
     }
 }
 

@@ -74,6 +74,19 @@ impl MeetingsUpdateRequestMembers {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "meetings")]
+impl<I> From<I> for MeetingsUpdateRequestMembers
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `meetings-update-request-tags` schema.
 ///
 /// Needs the feature `meetings` (or `full`).
@@ -96,6 +109,19 @@ impl MeetingsUpdateRequestTags {
     setters! {
         /// Sets `set`.
         list set: SetTagWithValue,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "meetings")]
+impl<I> From<I> for MeetingsUpdateRequestTags
+where
+    I: IntoIterator,
+    I::Item: Into<SetTagWithValue>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 

@@ -16,6 +16,21 @@
 #[allow(unused_imports)]
 use crate::models::*;
 
+#[cfg(feature = "rev-orgs")]
+string_enum! {
+    /// The `org-environment` schema.
+    ///
+    /// Needs the feature `rev-orgs` (or `full`).
+    pub enum OrgEnvironment {
+        /// `production`
+        Production = "production",
+        /// `staging`
+        Staging = "staging",
+        /// `test`
+        Test = "test",
+    }
+}
+
 /// The `org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
@@ -209,3 +224,39 @@ pub struct OrgSearchSummary {
     /// `snippet`.
     pub snippet: Option<String>,
 }
+
+tagged_union! {
+    /// The `org-summary` schema.
+    ///
+    /// Needs one of the 55 family features that use it (`full` has them all).
+    pub enum OrgSummary {
+        /// `account`
+        Account(AccountSummary) = "account",
+        /// `dev_org`
+        DevOrg(DevOrgSummary) = "dev_org",
+        /// `rev_org`
+        RevOrg(RevOrgSummary) = "rev_org",
+    }
+}
+
+impl From<AccountSummary> for OrgSummary {
+    fn from(value: AccountSummary) -> Self {
+        OrgSummary::Account(value)
+    }
+}
+
+impl From<DevOrgSummary> for OrgSummary {
+    fn from(value: DevOrgSummary) -> Self {
+        OrgSummary::DevOrg(value)
+    }
+}
+
+impl From<RevOrgSummary> for OrgSummary {
+    fn from(value: RevOrgSummary) -> Self {
+        OrgSummary::RevOrg(value)
+    }
+}
+
+// What the spec cannot say about `OrgSummary` is hand-written in `src/extras/model/org_summary.rs`.
+#[path = "../../extras/model/org_summary.rs"]
+mod org_summary_extras;

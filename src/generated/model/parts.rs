@@ -363,6 +363,19 @@ impl PartsUpdateRequestArtifacts {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "parts")]
+impl<I> From<I> for PartsUpdateRequestArtifacts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `parts-update-request-capability` schema.
 ///
 /// Needs the feature `parts` (or `full`).
@@ -586,6 +599,19 @@ impl PartsUpdateRequestOwnedBy {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "parts")]
+impl<I> From<I> for PartsUpdateRequestOwnedBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `parts-update-request-product` schema.
 ///
 /// Needs the feature `parts` (or `full`).
@@ -659,6 +685,19 @@ impl PartsUpdateRequestTags {
     setters! {
         /// Sets `set`.
         list set: SetTagWithValue,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "parts")]
+impl<I> From<I> for PartsUpdateRequestTags
+where
+    I: IntoIterator,
+    I::Item: Into<SetTagWithValue>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 

@@ -213,6 +213,19 @@ impl QuestionAnswersUpdateRequestAppliesToArticles {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "question-answers")]
+impl<I> From<I> for QuestionAnswersUpdateRequestAppliesToArticles
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `question-answers-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
@@ -235,6 +248,19 @@ impl QuestionAnswersUpdateRequestAppliesToParts {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "question-answers")]
+impl<I> From<I> for QuestionAnswersUpdateRequestAppliesToParts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -263,6 +289,19 @@ impl QuestionAnswersUpdateRequestOwnedBy {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "question-answers")]
+impl<I> From<I> for QuestionAnswersUpdateRequestOwnedBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `question-answers-update-request-shared-with` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
@@ -285,6 +324,19 @@ impl QuestionAnswersUpdateRequestSharedWith {
     setters! {
         /// Sets `set`.
         list set: SetSharedWithMembership,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "question-answers")]
+impl<I> From<I> for QuestionAnswersUpdateRequestSharedWith
+where
+    I: IntoIterator,
+    I::Item: Into<SetSharedWithMembership>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -313,6 +365,19 @@ impl QuestionAnswersUpdateRequestSources {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "question-answers")]
+impl<I> From<I> for QuestionAnswersUpdateRequestSources
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `question-answers-update-request-tags` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
@@ -335,5 +400,18 @@ impl QuestionAnswersUpdateRequestTags {
     setters! {
         /// Sets `set`.
         list set: SetTagWithValue,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "question-answers")]
+impl<I> From<I> for QuestionAnswersUpdateRequestTags
+where
+    I: IntoIterator,
+    I::Item: Into<SetTagWithValue>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }

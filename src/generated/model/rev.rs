@@ -16,9 +16,206 @@
 #[allow(unused_imports)]
 use crate::models::*;
 
+/// The `rev-org` schema.
+///
+/// Needs one of the features `accounts`, `atoms`, `rev-orgs`, `webhooks` (or `full`).
+#[cfg(any(feature = "accounts", feature = "atoms", feature = "rev-orgs", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RevOrg {
+    /// `account`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<AccountSummary>,
+    /// `artifacts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<Vec<ArtifactSummary>>,
+    /// `created_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<UserSummary>,
+    /// `created_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
+    /// `custom_fields`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// `custom_schema_fragments`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_schema_fragments: Option<Vec<String>>,
+    /// `description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `display_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `domain`; deprecated by DevRev.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[deprecated(note = "DevRev deprecated this field")]
+    pub domain: Option<String>,
+    /// `external_ref`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
+    /// `id`, required.
+    pub id: String,
+    /// `modified_by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<UserSummary>,
+    /// `modified_date`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modified_date: Option<Timestamp>,
+    /// `primary_rev_org`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary_rev_org: Option<OrgSummary>,
+    /// `stock_schema_fragment`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_schema_fragment: Option<String>,
+    /// `subtype`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<String>,
+    /// `tags`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<TagWithValue>>,
+}
+
+#[cfg(any(feature = "accounts", feature = "atoms", feature = "rev-orgs", feature = "webhooks"))]
+impl RevOrg {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            account: None,
+            artifacts: None,
+            created_by: None,
+            created_date: None,
+            custom_fields: None,
+            custom_schema_fragments: None,
+            description: None,
+            display_id: None,
+            display_name: None,
+            domain: None,
+            external_ref: None,
+            id: id.into(),
+            modified_by: None,
+            modified_date: None,
+            primary_rev_org: None,
+            stock_schema_fragment: None,
+            subtype: None,
+            tags: None,
+        }
+    }
+
+    setters! {
+        /// Sets `account`.
+        account: AccountSummary,
+        /// Sets `artifacts`.
+        list artifacts: ArtifactSummary,
+        /// Sets `created_by`.
+        created_by: UserSummary,
+        /// Sets `created_date`.
+        created_date: Timestamp,
+        /// Sets `custom_fields`.
+        custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
+        /// Sets `custom_schema_fragments`.
+        list custom_schema_fragments: String,
+        /// Sets `description`.
+        description: String,
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `display_name`.
+        display_name: String,
+        /// Sets `domain`.
+        #[deprecated(note = "DevRev deprecated this field")]
+        domain: String,
+        /// Sets `external_ref`.
+        external_ref: String,
+        /// Sets `modified_by`.
+        modified_by: UserSummary,
+        /// Sets `modified_date`.
+        modified_date: Timestamp,
+        /// Sets `primary_rev_org`.
+        primary_rev_org: OrgSummary,
+        /// Sets `stock_schema_fragment`.
+        stock_schema_fragment: String,
+        /// Sets `subtype`.
+        subtype: String,
+        /// Sets `tags`.
+        list tags: TagWithValue,
+    }
+}
+
+/// The `rev-org-summary` schema.
+///
+/// Needs one of the 55 family features that use it (`full` has them all).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RevOrgSummary {
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `display_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `id`, required.
+    pub id: String,
+}
+
+impl RevOrgSummary {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { display_id: None, display_name: None, id: id.into() }
+    }
+
+    setters! {
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `display_name`.
+        display_name: String,
+    }
+}
+
+/// The `rev-orgs-update-request-artifacts` schema.
+///
+/// Needs the feature `rev-orgs` (or `full`).
+#[cfg(feature = "rev-orgs")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RevOrgsUpdateRequestArtifacts {
+    /// `set`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub set: Option<Vec<String>>,
+}
+
+#[cfg(feature = "rev-orgs")]
+impl RevOrgsUpdateRequestArtifacts {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `set`.
+        list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "rev-orgs")]
+impl<I> From<I> for RevOrgsUpdateRequestArtifacts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `rev-user` schema.
 ///
 /// Needs one of the features `atoms`, `rev-users`, `webhooks` (or `full`).
+#[cfg(any(feature = "atoms", feature = "rev-users", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUser {
@@ -95,6 +292,7 @@ pub struct RevUser {
     pub tags: Option<Vec<TagWithValue>>,
 }
 
+#[cfg(any(feature = "atoms", feature = "rev-users", feature = "webhooks"))]
 impl RevUser {
     /// A value with the required fields (`id`); every other field is absent.
     pub fn new(id: impl Into<String>) -> Self {
@@ -187,6 +385,76 @@ pub struct RevUserAssociation {
     pub associated_to: Option<AssociatedToSummary>,
 }
 
+/// The `rev-user-summary` schema.
+///
+/// Needs one of the 55 family features that use it (`full` has them all).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RevUserSummary {
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `display_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `display_picture`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_picture: Option<ArtifactSummary>,
+    /// `email`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `external_ref`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
+    /// `full_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub full_name: Option<String>,
+    /// `id`, required.
+    pub id: String,
+    /// `rev_org`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev_org: Option<OrgSummary>,
+    /// `state`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<UserState>,
+}
+
+impl RevUserSummary {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self {
+            display_id: None,
+            display_name: None,
+            display_picture: None,
+            email: None,
+            external_ref: None,
+            full_name: None,
+            id: id.into(),
+            rev_org: None,
+            state: None,
+        }
+    }
+
+    setters! {
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `display_name`.
+        display_name: String,
+        /// Sets `display_picture`.
+        display_picture: ArtifactSummary,
+        /// Sets `email`.
+        email: String,
+        /// Sets `external_ref`.
+        external_ref: String,
+        /// Sets `full_name`.
+        full_name: String,
+        /// Sets `rev_org`.
+        rev_org: OrgSummary,
+        /// Sets `state`.
+        state: UserState,
+    }
+}
+
 /// The `rev-users-update-request-artifacts` schema.
 ///
 /// Needs the feature `rev-users` (or `full`).
@@ -212,6 +480,19 @@ impl RevUsersUpdateRequestArtifacts {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "rev-users")]
+impl<I> From<I> for RevUsersUpdateRequestArtifacts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `rev-users-update-request-custom-schema-fragments` schema.
 ///
 /// Needs the feature `rev-users` (or `full`).
@@ -234,5 +515,18 @@ impl RevUsersUpdateRequestCustomSchemaFragments {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "rev-users")]
+impl<I> From<I> for RevUsersUpdateRequestCustomSchemaFragments
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }

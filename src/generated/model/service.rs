@@ -53,18 +53,7 @@ pub struct ServiceAccount {
 
 /// The `service-account-summary` schema.
 ///
-/// Needs one of the 9 family features that use it (`full` has them all).
-#[cfg(any(
-    feature = "atoms",
-    feature = "conversations",
-    feature = "meetings",
-    feature = "question-answers",
-    feature = "schemas",
-    feature = "search",
-    feature = "timeline-entries",
-    feature = "vistas",
-    feature = "webhooks"
-))]
+/// Needs one of the 55 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountSummary {
@@ -90,17 +79,6 @@ pub struct ServiceAccountSummary {
     pub state: Option<UserState>,
 }
 
-#[cfg(any(
-    feature = "atoms",
-    feature = "conversations",
-    feature = "meetings",
-    feature = "question-answers",
-    feature = "schemas",
-    feature = "search",
-    feature = "timeline-entries",
-    feature = "vistas",
-    feature = "webhooks"
-))]
 impl ServiceAccountSummary {
     /// A value with the required fields (`id`); every other field is absent.
     pub fn new(id: impl Into<String>) -> Self {

@@ -317,6 +317,74 @@ impl SetSupportMetricTarget {
     }
 }
 
+/// The `set-tag-with-value` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "accounts",
+    feature = "articles",
+    feature = "conversations",
+    feature = "directories",
+    feature = "engagements",
+    feature = "meetings",
+    feature = "parts",
+    feature = "question-answers",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "works"
+))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SetTagWithValue {
+    /// `id`, required.
+    pub id: String,
+    /// `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+#[cfg(any(
+    feature = "accounts",
+    feature = "articles",
+    feature = "conversations",
+    feature = "directories",
+    feature = "engagements",
+    feature = "meetings",
+    feature = "parts",
+    feature = "question-answers",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "works"
+))]
+impl SetTagWithValue {
+    /// A value with the required fields (`id`); every other field is absent.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into(), value: None }
+    }
+
+    setters! {
+        /// Sets `value`.
+        value: String,
+    }
+}
+
+// What the spec cannot say about `SetTagWithValue` is hand-written in `src/extras/model/set_tag_with_value.rs`.
+#[cfg(any(
+    feature = "accounts",
+    feature = "articles",
+    feature = "conversations",
+    feature = "directories",
+    feature = "engagements",
+    feature = "meetings",
+    feature = "parts",
+    feature = "question-answers",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "works"
+))]
+#[path = "../../extras/model/set_tag_with_value.rs"]
+mod set_tag_with_value_extras;
+
 /// The `set-weekly-org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).

@@ -53,21 +53,7 @@ pub struct SysUser {
 
 /// The `sys-user-summary` schema.
 ///
-/// Needs one of the 12 family features that use it (`full` has them all).
-#[cfg(any(
-    feature = "atoms",
-    feature = "commands",
-    feature = "conversations",
-    feature = "groups",
-    feature = "meetings",
-    feature = "question-answers",
-    feature = "record-templates",
-    feature = "schemas",
-    feature = "search",
-    feature = "timeline-entries",
-    feature = "vistas",
-    feature = "webhooks"
-))]
+/// Needs one of the 55 family features that use it (`full` has them all).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SysUserSummary {
@@ -93,20 +79,6 @@ pub struct SysUserSummary {
     pub state: Option<UserState>,
 }
 
-#[cfg(any(
-    feature = "atoms",
-    feature = "commands",
-    feature = "conversations",
-    feature = "groups",
-    feature = "meetings",
-    feature = "question-answers",
-    feature = "record-templates",
-    feature = "schemas",
-    feature = "search",
-    feature = "timeline-entries",
-    feature = "vistas",
-    feature = "webhooks"
-))]
 impl SysUserSummary {
     /// A value with the required fields (`id`); every other field is absent.
     pub fn new(id: impl Into<String>) -> Self {

@@ -131,6 +131,184 @@ impl TagStyle {
     }
 }
 
+/// The `tag-style-summary` schema.
+///
+/// Needs one of the 16 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "accounts",
+    feature = "atoms",
+    feature = "conversations",
+    feature = "directories",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "question-answers",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks",
+    feature = "works"
+))]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct TagStyleSummary {
+    /// `color`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+#[cfg(any(
+    feature = "accounts",
+    feature = "atoms",
+    feature = "conversations",
+    feature = "directories",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "question-answers",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl TagStyleSummary {
+    /// A value with every field absent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// Sets `color`.
+        color: String,
+    }
+}
+
+/// The `tag-summary` schema.
+///
+/// Needs one of the 16 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "accounts",
+    feature = "atoms",
+    feature = "conversations",
+    feature = "directories",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "question-answers",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks",
+    feature = "works"
+))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct TagSummary {
+    /// `display_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_id: Option<String>,
+    /// `id`, required.
+    pub id: String,
+    /// `name`, required.
+    pub name: String,
+    /// `style_new`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style_new: Option<TagStyleSummary>,
+}
+
+#[cfg(any(
+    feature = "accounts",
+    feature = "atoms",
+    feature = "conversations",
+    feature = "directories",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "question-answers",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl TagSummary {
+    /// A value with the required fields (`id`, `name`); every other field is absent.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { display_id: None, id: id.into(), name: name.into(), style_new: None }
+    }
+
+    setters! {
+        /// Sets `display_id`.
+        display_id: String,
+        /// Sets `style_new`.
+        style_new: TagStyleSummary,
+    }
+}
+
+/// The `tag-with-value` schema.
+///
+/// Needs one of the 11 family features that use it (`full` has them all).
+#[cfg(any(
+    feature = "accounts",
+    feature = "atoms",
+    feature = "conversations",
+    feature = "directories",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "webhooks",
+    feature = "works"
+))]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct TagWithValue {
+    /// `tag`, required.
+    pub tag: TagSummary,
+    /// `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+#[cfg(any(
+    feature = "accounts",
+    feature = "atoms",
+    feature = "conversations",
+    feature = "directories",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "parts",
+    feature = "rev-orgs",
+    feature = "rev-users",
+    feature = "webhooks",
+    feature = "works"
+))]
+impl TagWithValue {
+    /// A value with the required fields (`tag`); every other field is absent.
+    pub fn new(tag: impl Into<TagSummary>) -> Self {
+        Self { tag: tag.into(), value: None }
+    }
+
+    setters! {
+        /// Sets `value`.
+        value: String,
+    }
+}
+
 /// The `tag-with-value-filter` schema.
 ///
 /// Needs the feature `conversations` (or `full`).

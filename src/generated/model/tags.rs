@@ -38,3 +38,15 @@ impl TagsUpdateAllowedValues {
         list set: String,
     }
 }
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+impl<I> From<I> for TagsUpdateAllowedValues
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}

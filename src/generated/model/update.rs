@@ -271,6 +271,19 @@ impl UpdateImpactedCustomerDetailsCustomerIds {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateImpactedCustomerDetailsCustomerIds
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `update-incident-applies-to-parts` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
@@ -293,6 +306,19 @@ impl UpdateIncidentAppliesToParts {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateIncidentAppliesToParts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -321,6 +347,19 @@ impl UpdateIncidentArtifacts {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateIncidentArtifacts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `update-incident-owned-by` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
@@ -343,6 +382,19 @@ impl UpdateIncidentOwnedBy {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateIncidentOwnedBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -371,6 +423,19 @@ impl UpdateIncidentPia {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateIncidentPia
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `update-incident-playbooks` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
@@ -393,6 +458,19 @@ impl UpdateIncidentPlaybooks {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateIncidentPlaybooks
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -421,6 +499,19 @@ impl UpdateIncidentRelatedDocs {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateIncidentRelatedDocs
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `update-incident-tags` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
@@ -443,6 +534,19 @@ impl UpdateIncidentTags {
     setters! {
         /// Sets `set`.
         list set: UpdateTagWithValue,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "incidents")]
+impl<I> From<I> for UpdateIncidentTags
+where
+    I: IntoIterator,
+    I::Item: Into<UpdateTagWithValue>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 

@@ -128,6 +128,70 @@ impl UserSkill {
     }
 }
 
+string_enum! {
+    /// The `user-state` schema.
+    ///
+    /// Needs one of the 55 family features that use it (`full` has them all).
+    pub enum UserState {
+        /// `active`
+        Active = "active",
+        /// `deactivated`
+        Deactivated = "deactivated",
+        /// `deleted`
+        Deleted = "deleted",
+        /// `locked`
+        Locked = "locked",
+        /// `shadow`
+        Shadow = "shadow",
+        /// `unassigned`
+        Unassigned = "unassigned",
+    }
+}
+
+tagged_union! {
+    /// The `user-summary` schema.
+    ///
+    /// Needs one of the 55 family features that use it (`full` has them all).
+    pub enum UserSummary {
+        /// `dev_user`
+        DevUser(DevUserSummary) = "dev_user",
+        /// `rev_user`
+        RevUser(RevUserSummary) = "rev_user",
+        /// `service_account`
+        ServiceAccount(ServiceAccountSummary) = "service_account",
+        /// `sys_user`
+        SysUser(SysUserSummary) = "sys_user",
+    }
+}
+
+impl From<DevUserSummary> for UserSummary {
+    fn from(value: DevUserSummary) -> Self {
+        UserSummary::DevUser(value)
+    }
+}
+
+impl From<RevUserSummary> for UserSummary {
+    fn from(value: RevUserSummary) -> Self {
+        UserSummary::RevUser(value)
+    }
+}
+
+impl From<ServiceAccountSummary> for UserSummary {
+    fn from(value: ServiceAccountSummary) -> Self {
+        UserSummary::ServiceAccount(value)
+    }
+}
+
+impl From<SysUserSummary> for UserSummary {
+    fn from(value: SysUserSummary) -> Self {
+        UserSummary::SysUser(value)
+    }
+}
+
+// What the spec cannot say about `UserSummary` is hand-written in `src/extras/model/user_summary.rs`.
+#[path = "../../extras/model/user_summary.rs"]
+mod user_summary_extras;
+
 #[cfg(feature = "auth-tokens")]
 string_enum! {
     /// The `user-type` schema.

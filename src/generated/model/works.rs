@@ -613,6 +613,19 @@ impl WorksUpdateRequestIssueDevelopedWith {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "works")]
+impl<I> From<I> for WorksUpdateRequestIssueDevelopedWith
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 #[cfg(feature = "works")]
 tagged_union! {
     /// The `works-update-request-kind` schema.
@@ -783,6 +796,19 @@ impl WorksUpdateRequestOpportunityContacts {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "works")]
+impl<I> From<I> for WorksUpdateRequestOpportunityContacts
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: values }
+    }
+}
+
 /// The `works-update-request-owned-by` schema.
 ///
 /// Needs the feature `works` (or `full`).
@@ -808,6 +834,19 @@ impl WorksUpdateRequestOwnedBy {
     }
 }
 
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "works")]
+impl<I> From<I> for WorksUpdateRequestOwnedBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
+    }
+}
+
 /// The `works-update-request-reported-by` schema.
 ///
 /// Needs the feature `works` (or `full`).
@@ -830,6 +869,19 @@ impl WorksUpdateRequestReportedBy {
     setters! {
         /// Sets `set`.
         list set: String,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "works")]
+impl<I> From<I> for WorksUpdateRequestReportedBy
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
@@ -1133,6 +1185,19 @@ impl WorksUpdateRequestTicketChannels {
     setters! {
         /// Sets `set`.
         list set: TicketChannels,
+    }
+}
+
+/// A replacement of the whole list: `{"set": [...]}`; an empty list clears it.
+#[cfg(feature = "works")]
+impl<I> From<I> for WorksUpdateRequestTicketChannels
+where
+    I: IntoIterator,
+    I::Item: Into<TicketChannels>,
+{
+    fn from(values: I) -> Self {
+        let values = values.into_iter().map(Into::into).collect();
+        Self { set: Some(values) }
     }
 }
 
