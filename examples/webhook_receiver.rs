@@ -144,10 +144,10 @@ async fn run(
 
     // Changes to watch: an issue created, renamed, deleted, in a part of its own.
     let me = DevUsersSelfRequest::new().send(client).await?.dev_user;
-    let part = PartsCreateRequest::new("Webhook example", [me.id.clone()], PartsCreateRequestProduct::new())
-        .send(client)
-        .await?
-        .part;
+    // A name of its own per run: DevRev keeps part names unique.
+    let name = format!("Webhook example {}", &random_secret()[..6]);
+    let part =
+        PartsCreateRequest::new(name, [me.id.clone()], PartsCreateRequestProduct::new()).send(client).await?.part;
     let Part::Product(part) = part else { return Err("DevRev answered another kind of part".into()) };
     created.part = Some(part.id.clone());
     let work =
