@@ -139,7 +139,7 @@ async fn check<E: devrev::Endpoint>(
 async fn post_accounts_create() {
     let request = devrev::accounts::AccountsCreateRequest::new("x");
     check(&request, "POST", "/accounts.create", false, &["display_name"], 201, r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]},"default_rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/accounts.create", Accept::Success).await;
+    embedded(&request, "POST", "/accounts.create", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsCreateResponse>(
         r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]},"default_rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"zz_unknown_tag"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]}}"#,
@@ -150,7 +150,7 @@ async fn post_accounts_create() {
 async fn post_accounts_delete() {
     let request = devrev::accounts::AccountsDeleteRequest::new("x");
     check(&request, "POST", "/accounts.delete", false, &["id"], 200, r#"{"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/accounts.delete", Accept::NotFound).await;
+    embedded(&request, "POST", "/accounts.delete", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsDeleteResponse>(r#"{}"#);
 }
@@ -159,7 +159,7 @@ async fn post_accounts_delete() {
 async fn get_accounts_export() {
     let request = devrev::accounts::AccountsExportRequest::new();
     check(&request, "GET", "/accounts.export", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "GET", "/accounts.export", Accept::Success).await;
+    embedded(&request, "GET", "/accounts.export", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsExportResponse>(
         r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}]}"#,
@@ -170,7 +170,7 @@ async fn get_accounts_export() {
 async fn post_accounts_export() {
     let request = devrev::accounts::AccountsExportPostRequest::new();
     check(&request, "POST", "/accounts.export", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/accounts.export", Accept::Success).await;
+    embedded(&request, "POST", "/accounts.export", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsExportResponse>(
         r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}]}"#,
@@ -181,7 +181,7 @@ async fn post_accounts_export() {
 async fn get_accounts_get() {
     let request = devrev::accounts::AccountsGetRequest::new("x");
     check(&request, "GET", "/accounts.get", false, &["id"], 200, r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "GET", "/accounts.get", Accept::NotFound).await;
+    embedded(&request, "GET", "/accounts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsGetResponse>(
         r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]}}"#,
@@ -192,7 +192,7 @@ async fn get_accounts_get() {
 async fn post_accounts_get() {
     let request = devrev::accounts::AccountsGetPostRequest::new("x");
     check(&request, "POST", "/accounts.get", false, &["id"], 200, r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/accounts.get", Accept::NotFound).await;
+    embedded(&request, "POST", "/accounts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsGetResponse>(
         r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]}}"#,
@@ -203,7 +203,7 @@ async fn post_accounts_get() {
 async fn get_accounts_list() {
     let request = devrev::accounts::AccountsListRequest::new();
     check(&request, "GET", "/accounts.list", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
-    embedded(&request, "GET", "/accounts.list", Accept::Success).await;
+    embedded(&request, "GET", "/accounts.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsListResponse>(
         r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"next_cursor":"x","prev_cursor":"x"}"#,
@@ -214,7 +214,7 @@ async fn get_accounts_list() {
 async fn post_accounts_list() {
     let request = devrev::accounts::AccountsListPostRequest::new();
     check(&request, "POST", "/accounts.list", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/accounts.list", Accept::Success).await;
+    embedded(&request, "POST", "/accounts.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsListResponse>(
         r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"next_cursor":"x","prev_cursor":"x"}"#,
@@ -234,7 +234,7 @@ async fn post_accounts_merge() {
         r#"{"zz_field_from_the_future":1}"#,
     )
     .await;
-    embedded(&request, "POST", "/accounts.merge", Accept::Success).await;
+    embedded(&request, "POST", "/accounts.merge", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsMergeResponse>(r#"{}"#);
 }
@@ -243,7 +243,7 @@ async fn post_accounts_merge() {
 async fn post_accounts_update() {
     let request = devrev::accounts::AccountsUpdateRequest::new("x");
     check(&request, "POST", "/accounts.update", false, &["id"], 200, r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/accounts.update", Accept::NotFound).await;
+    embedded(&request, "POST", "/accounts.update", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::accounts::AccountsUpdateResponse>(
         r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"zz_unknown_tag"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]}}"#,
@@ -2896,7 +2896,7 @@ async fn post_record_templates_get() {
 async fn post_rev_orgs_create() {
     let request = devrev::rev_orgs::RevOrgsCreateRequest::new("x", "x");
     check(&request, "POST", "/rev-orgs.create", false, &["account", "display_name"], 201, r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/rev-orgs.create", Accept::Success).await;
+    embedded(&request, "POST", "/rev-orgs.create", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::rev_orgs::RevOrgsCreateResponse>(
         r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"zz_unknown_tag"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]}}"#,
@@ -2907,7 +2907,7 @@ async fn post_rev_orgs_create() {
 async fn post_rev_orgs_delete() {
     let request = devrev::rev_orgs::RevOrgsDeleteRequest::new("x");
     check(&request, "POST", "/rev-orgs.delete", false, &["id"], 200, r#"{"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/rev-orgs.delete", Accept::NotFound).await;
+    embedded(&request, "POST", "/rev-orgs.delete", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::rev_orgs::RevOrgsDeleteResponse>(r#"{}"#);
 }
@@ -2916,7 +2916,7 @@ async fn post_rev_orgs_delete() {
 async fn get_rev_orgs_get() {
     let request = devrev::rev_orgs::RevOrgsGetRequest::new();
     check(&request, "GET", "/rev-orgs.get", false, &[], 200, r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "GET", "/rev-orgs.get", Accept::NotFound).await;
+    embedded(&request, "GET", "/rev-orgs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::rev_orgs::RevOrgsGetResponse>(
         r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"zz_unknown_tag"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]}}"#,
@@ -2927,7 +2927,7 @@ async fn get_rev_orgs_get() {
 async fn post_rev_orgs_get() {
     let request = devrev::rev_orgs::RevOrgsGetPostRequest::new();
     check(&request, "POST", "/rev-orgs.get", false, &[], 200, r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/rev-orgs.get", Accept::NotFound).await;
+    embedded(&request, "POST", "/rev-orgs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::rev_orgs::RevOrgsGetResponse>(
         r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"zz_unknown_tag"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]}}"#,
@@ -2938,7 +2938,7 @@ async fn post_rev_orgs_get() {
 async fn get_rev_orgs_list() {
     let request = devrev::rev_orgs::RevOrgsListRequest::new();
     check(&request, "GET", "/rev-orgs.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","rev_orgs":[{"account":{"id":"x"},"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "GET", "/rev-orgs.list", Accept::Success).await;
+    embedded(&request, "GET", "/rev-orgs.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::rev_orgs::RevOrgsListResponse>(
         r#"{"next_cursor":"x","prev_cursor":"x","rev_orgs":[{"account":{"id":"x"},"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","primary_rev_org":{"id":"x","type":"zz_unknown_tag"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}]}"#,
@@ -2949,7 +2949,7 @@ async fn get_rev_orgs_list() {
 async fn post_rev_orgs_list() {
     let request = devrev::rev_orgs::RevOrgsListPostRequest::new();
     check(&request, "POST", "/rev-orgs.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","rev_orgs":[{"account":{"id":"x"},"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/rev-orgs.list", Accept::Success).await;
+    embedded(&request, "POST", "/rev-orgs.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::rev_orgs::RevOrgsListResponse>(
         r#"{"next_cursor":"x","prev_cursor":"x","rev_orgs":[{"account":{"id":"x"},"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","primary_rev_org":{"id":"x","type":"zz_unknown_tag"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}]}"#,
@@ -2960,7 +2960,7 @@ async fn post_rev_orgs_list() {
 async fn post_rev_orgs_update() {
     let request = devrev::rev_orgs::RevOrgsUpdateRequest::new("x");
     check(&request, "POST", "/rev-orgs.update", false, &["id"], 200, r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
-    embedded(&request, "POST", "/rev-orgs.update", Accept::NotFound).await;
+    embedded(&request, "POST", "/rev-orgs.update", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
     decodes::<devrev::rev_orgs::RevOrgsUpdateResponse>(
         r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"zz_unknown_tag"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"zz_unknown_tag"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"zz_unknown_tag"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]}}"#,

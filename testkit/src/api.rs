@@ -475,7 +475,11 @@ fn rev_orgs_get(store: &Store, input: &Input) -> Result<Answer, ApiError> {
             None => return Err(ApiError::not_found("default rev org of account", &account_id)),
         }
     } else {
-        return Err(ApiError::missing_field("id"));
+        // The spec requires neither field, so this is not a missing required field.
+        return Err(ApiError::bad_request(
+            "a rev org is fetched by `id`, or by `account` for its default rev org",
+            "send `id` or `account`",
+        ));
     };
     Ok(ok("rev_org", store.render_rev_org(&store.rev_orgs[&key])))
 }

@@ -158,12 +158,10 @@ async fn rev_orgs_get_by_account_is_the_default_rev_org() {
     let (account, default_org) = create_account(&http, "Acme").await;
     let got = http.get(&format!("/rev-orgs.get?account={}", account["display_id"].as_str().unwrap())).await;
     assert_eq!((got.status, got.body), (200, json!({"rev_org": default_org})));
-    // Without id or account: the id is missing.
+    // Without id or account: a bad request, not a missing required field (the spec requires neither).
     let err = http.get("/rev-orgs.get").await;
-    assert_eq!(
-        (err.status, &err.body["type"], &err.body["field_name"]),
-        (400, &json!("missing_required_field"), &json!("id"))
-    );
+    assert_eq!((err.status, &err.body["type"], &err.body["field_name"]), (400, &json!("bad_request"), &json!(null)));
+    assert!(err.body["message"].as_str().unwrap().contains("`id`"), "{}", err.body);
     // Moved to another account (the deprecated `account` of an update), it
     // stops being the first account's default.
     let (other, other_default) = create_account(&http, "Other").await;
