@@ -230,11 +230,12 @@ impl Writer<'_> {
 /// success: `Accept::NotFound` for a read, update or delete by a made-up ID
 /// (the families that keep state answer 404 `not_found`), `Accept::Refusal`
 /// for the families the testkit serves with richer rules (webhooks,
-/// artifacts: a made-up ID may be refused), never a refusal of the request's
+/// artifacts, and accounts and rev-orgs, which check that an ID is a DON or
+/// display ID: a made-up ID may be refused), never a refusal of the request's
 /// shape.
 fn embedded_expectation(op: &Op) -> &'static str {
     let verb = op.path.rsplit('.').next().unwrap_or("");
-    if matches!(op.family.as_str(), "webhooks" | "artifacts") {
+    if matches!(op.family.as_str(), "webhooks" | "artifacts" | "accounts" | "rev-orgs") {
         "Accept::Refusal"
     } else if matches!(verb, "get" | "update" | "delete") {
         "Accept::NotFound"
