@@ -14,6 +14,9 @@ use serde_json::{json, Map, Value};
 /// How deep `$ref` chains and samples may go before the check gives up.
 const MAX_DEPTH: usize = 24;
 
+/// Stands for a union's tag when the union does not declare it as a property.
+static UNION_TAG: Value = Value::Null;
+
 /// A parsed OpenAPI document.
 pub struct Spec {
     root: Value,
@@ -38,6 +41,8 @@ pub struct Flat<'a> {
     pub items: Option<&'a Value>,
     /// `additionalProperties: false`.
     pub closed: bool,
+    /// `additionalProperties` with a schema: the type of a map's values.
+    pub additional: Option<&'a Value>,
     /// `deprecated: true`.
     pub deprecated: bool,
     /// A discriminated union: the tag's property name and `tag -> $ref`.
@@ -122,6 +127,9 @@ impl Spec {
         flat.nullable |= schema.get("nullable") == Some(&Value::Bool(true));
         flat.deprecated |= schema.get("deprecated") == Some(&Value::Bool(true));
         flat.closed |= schema.get("additionalProperties") == Some(&Value::Bool(false));
+        if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+            flat.additional = Some(values);
+        }
         if let Some(values) = schema.get("enum").and_then(Value::as_array) {
             flat.enum_values = Some(values);
         }
@@ -187,29 +195,54 @@ impl Spec {
     /// A spec-shaped instance of `schema`: with `full`, every property set
     /// (arrays hold one item, free-form objects one entry); without, only
     /// the required properties (arrays empty). A discriminated union takes
-    /// its first variant by tag, with the tag set.
+    /// its first variant by tag, with the tag and the union's own (shared)
+    /// properties set.
     pub fn sample(&self, schema: &Value, full: bool) -> Result<Value, String> {
-        self.sample_at(schema, full, 0)
+        self.sample_at(schema, if full { usize::MAX } else { 0 }, None, 0)
     }
 
-    fn sample_at(&self, schema: &Value, full: bool, depth: usize) -> Result<Value, String> {
+    /// [`Spec::sample`] with every property down to `full_levels` nested
+    /// objects and the required ones below (keeps samples of deep schemas
+    /// small); `variant` picks a union's variant by tag instead of the first.
+    #[allow(dead_code)] // `tests/spec_conformance.rs` does not use it
+    pub fn sample_to(&self, schema: &Value, full_levels: usize, variant: Option<&str>) -> Result<Value, String> {
+        self.sample_at(schema, full_levels, variant, 0)
+    }
+
+    fn sample_at(&self, schema: &Value, levels: usize, variant: Option<&str>, depth: usize) -> Result<Value, String> {
         if depth > MAX_DEPTH {
             return Err("the schema nests too deep for a sample (a cycle?)".to_owned());
         }
+        let full = levels > 0;
+        let inner = levels.saturating_sub(1);
         let flat = self.flatten(schema)?;
-        if let Some((tag, mapping)) = &flat.discriminator {
-            let (key, target) = mapping.iter().next().ok_or("a discriminator with no mapping")?;
-            let mut value = self.sample_at(&json!({ "$ref": target }), full, depth + 1)?;
-            let object = value.as_object_mut().ok_or("a union variant that is not an object")?;
+        // A discriminator without a mapping names no variant: the properties are all there is.
+        if let Some((tag, mapping)) = flat.discriminator.as_ref().filter(|(_, m)| !m.is_empty()) {
+            let (key, target) = match variant {
+                Some(wanted) => {
+                    mapping.get_key_value(wanted).ok_or_else(|| format!("the union has no variant `{wanted}`"))?
+                }
+                None => mapping.iter().next().ok_or("a discriminator with no mapping")?,
+            };
+            let mut object = Map::new();
+            for (name, property) in flat.properties.iter().filter(|(name, _)| *name != tag) {
+                if full || flat.required.contains(name) {
+                    object.insert((*name).to_owned(), self.sample_at(property, inner, None, depth + 1)?);
+                }
+            }
+            let value = self.sample_at(&json!({ "$ref": target }), levels, None, depth + 1)?;
+            object.extend(value.as_object().ok_or("a union variant that is not an object")?.clone());
             object.insert((*tag).to_owned(), Value::String((*key).to_owned()));
-            return Ok(value);
+            return Ok(Value::Object(object));
         }
         if let Some(first) = flat.enum_values.and_then(|values| values.first()) {
             return Ok(first.clone());
         }
         Ok(match flat.kind() {
             Some("object") if flat.properties.is_empty() => {
-                if full && !flat.closed {
+                if let (true, Some(values)) = (full, flat.additional) {
+                    json!({ "sample_key": self.sample_at(values, inner, None, depth + 1)? })
+                } else if full && !flat.closed {
                     json!({ "sample_key": "sample value" })
                 } else {
                     json!({})
@@ -219,25 +252,63 @@ impl Spec {
                 let mut object = Map::new();
                 for (name, property) in &flat.properties {
                     if full || flat.required.contains(name) {
-                        object.insert((*name).to_owned(), self.sample_at(property, full, depth + 1)?);
+                        object.insert((*name).to_owned(), self.sample_at(property, inner, None, depth + 1)?);
                     }
                 }
                 Value::Object(object)
             }
             Some("array") if full => {
                 let items = flat.items.ok_or("an array schema without `items`")?;
-                Value::Array(vec![self.sample_at(items, full, depth + 1)?])
+                Value::Array(vec![self.sample_at(items, levels, None, depth + 1)?])
             }
             Some("array") => json!([]),
             Some("string") => match flat.format {
                 Some("date-time") => json!("2024-05-06T07:08:09Z"),
+                Some("date") => json!("2024-05-06"),
                 _ => json!("sample text"),
             },
             Some("integer") => json!(7),
             Some("number") => json!(2.5),
             Some("boolean") => json!(true),
+            // Any value (a schema without a type, a `oneOf` without a discriminator).
+            None => json!({}),
             other => return Err(format!("no sample for a schema of type {other:?}")),
         })
+    }
+
+    /// The schema at a JSON pointer (`/components/schemas/work`).
+    pub fn at(&self, pointer: &str) -> Result<&Value, String> {
+        self.root.pointer(pointer).ok_or_else(|| format!("the spec has nothing at `{pointer}`"))
+    }
+
+    /// `schema` flattened for `value`: for a discriminated union, the
+    /// union's own properties merged with those of the variant `value`'s tag
+    /// names (the tag stays a property).
+    pub fn flatten_for<'s>(&'s self, schema: &'s Value, value: &Value) -> Result<Flat<'s>, String> {
+        let mut flat = self.flatten(schema)?;
+        // A variant may be a union itself (`date-filter` -> `date-time-preset`).
+        for _ in 0..MAX_DEPTH {
+            let Some((tag, mapping)) = flat.discriminator.take().filter(|(_, m)| !m.is_empty()) else { break };
+            let key = value
+                .get(tag)
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("no string `{tag}` to pick a variant by"))?;
+            let target = mapping.get(key).ok_or_else(|| format!("`{tag}: {key}` is not one of the spec's variants"))?;
+            let pointer =
+                target.strip_prefix('#').ok_or_else(|| format!("`$ref: {target}` points outside the document"))?;
+            let variant = self.flatten(self.at(pointer)?)?;
+            flat.properties.extend(variant.properties);
+            flat.required.extend(variant.required);
+            flat.closed |= variant.closed;
+            if flat.ty.is_none() {
+                flat.ty = variant.ty;
+            }
+            flat.properties.entry(tag).or_insert(&UNION_TAG);
+            // Without its tag a union cannot be read, whether the spec lists it as required or not.
+            flat.required.insert(tag);
+            flat.discriminator = variant.discriminator;
+        }
+        Ok(flat)
     }
 }
 
@@ -266,8 +337,24 @@ pub fn kind_of(value: &Value) -> &'static str {
 ///   schema we do not send;
 /// - a value of the wrong JSON type, a string outside the enum, a `null`
 ///   where the schema is not nullable.
+///
+/// A discriminated union is checked as its own properties and those of the
+/// variant its tag names.
 pub fn check_value(spec: &Spec, value: &Value, schema: &Value, path: &str, complete: bool, out: &mut Vec<String>) {
-    let flat = match spec.flatten(schema) {
+    check_value_within(spec, value, schema, path, if complete { usize::MAX } else { 0 }, out);
+}
+
+/// [`check_value`], with `complete` only for the outer `complete_levels`
+/// nested objects (a request built with every setter down to that depth).
+pub fn check_value_within(
+    spec: &Spec,
+    value: &Value,
+    schema: &Value,
+    path: &str,
+    complete_levels: usize,
+    out: &mut Vec<String>,
+) {
+    let flat = match spec.flatten_for(schema, value) {
         Ok(flat) => flat,
         Err(e) => return out.push(format!("{path}: cannot read the spec's schema: {e}")),
     };
@@ -276,9 +363,6 @@ pub fn check_value(spec: &Spec, value: &Value, schema: &Value, path: &str, compl
             out.push(format!("{path}: we send null, which the spec does not allow here (not nullable)"));
         }
         return;
-    }
-    if flat.discriminator.is_some() {
-        return out.push(format!("{path}: a union in a request; this check does not compare those"));
     }
     let expected = flat.kind();
     let fits = match expected {
@@ -307,7 +391,7 @@ pub fn check_value(spec: &Spec, value: &Value, schema: &Value, path: &str, compl
     }
     match value {
         Value::Object(object) if !flat.properties.is_empty() || flat.closed => {
-            if complete {
+            if complete_levels > 0 {
                 for (name, property) in &flat.properties {
                     if !object.contains_key(*name) {
                         let deprecated = spec.flatten(property).is_ok_and(|p| p.deprecated);
@@ -318,7 +402,16 @@ pub fn check_value(spec: &Spec, value: &Value, schema: &Value, path: &str, compl
             }
             for (name, inner) in object {
                 match flat.properties.get(name.as_str()) {
-                    Some(property) => check_value(spec, inner, property, &format!("{path}.{name}"), complete, out),
+                    // The tag of a union: checked against the mapping above.
+                    Some(Value::Null) => {}
+                    Some(property) => check_value_within(
+                        spec,
+                        inner,
+                        property,
+                        &format!("{path}.{name}"),
+                        complete_levels.saturating_sub(1),
+                        out,
+                    ),
                     None => out.push(format!("{path}.{name}: we send it, but the spec does not know it")),
                 }
             }
@@ -326,7 +419,7 @@ pub fn check_value(spec: &Spec, value: &Value, schema: &Value, path: &str, compl
         Value::Array(items) => match flat.items {
             Some(item_schema) => {
                 for item in items {
-                    check_value(spec, item, item_schema, &format!("{path}[]"), complete, out);
+                    check_value_within(spec, item, item_schema, &format!("{path}[]"), complete_levels, out);
                 }
             }
             None if !items.is_empty() => out.push(format!("{path}: the spec's array has no `items` to check against")),
