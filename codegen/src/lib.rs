@@ -5,6 +5,7 @@
 //! decides names, families, feature closures and derives, [`emit`] writes
 //! the files. [`run`] chains them and formats the output with `rustfmt`.
 
+pub mod conformance;
 pub mod emit;
 pub mod events;
 pub mod plan;
@@ -34,6 +35,7 @@ pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
         .collect();
     let mut output = emit::emit(&plan);
     output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(&spec, &plan));
+    output.files.insert(conformance::TEST_FILE.to_owned(), conformance::conformance_tests(&spec, &plan));
     events::add(&spec, &plan, &mut output.files)?;
 
     let generated = crate_dir.join("src/generated");

@@ -98,21 +98,21 @@ pub fn sample(spec: &Spec, schema: &Schema, depth: usize, unknown: bool) -> Valu
     Value::Object(object)
 }
 
-fn type_path(t: &TypeDef) -> String {
+pub(crate) fn type_path(t: &TypeDef) -> String {
     match &t.home {
         Home::Family(family) => format!("devrev::{}::{}", module_name(family), t.name),
         Home::Models(_) => format!("devrev::models::{}", t.name),
     }
 }
 
-struct Writer<'a> {
-    spec: &'a Spec,
-    plan: &'a Plan,
+pub(crate) struct Writer<'a> {
+    pub(crate) spec: &'a Spec,
+    pub(crate) plan: &'a Plan,
 }
 
 impl Writer<'_> {
     /// A JSON instance of a planned type, from the spec where it has the schema.
-    fn json_of(&self, key: &str) -> Option<Value> {
+    pub(crate) fn json_of(&self, key: &str) -> Option<Value> {
         if let Some(schema) = self.spec.components.schemas.get(key) {
             return Some(sample(self.spec, schema, 0, false));
         }
@@ -245,7 +245,7 @@ fn embedded_expectation(op: &Op) -> &'static str {
 }
 
 /// A raw string literal holding `text`.
-fn raw_string(text: &str) -> String {
+pub(crate) fn raw_string(text: &str) -> String {
     let mut hashes = String::from("#");
     while text.contains(&format!("\"{hashes}")) {
         hashes.push('#');
