@@ -59,11 +59,12 @@ async fn every_server_error_is_typed() {
     let err = ArrayBody { items: vec![1, 2] }.send(&client).await.unwrap_err();
     check(&err, 400, "ParseError");
 
-    // 400 missing_required_field: a blank name; a get naming nothing.
+    // 400 missing_required_field: a blank name.
     let err = RevOrgsCreateRequest::new(acc.clone(), " ").send(&client).await.unwrap_err();
     check(&err, 400, r#"MissingRequiredField { field_name: "display_name" }"#);
+    // 400 bad_request: a get naming nothing (the spec requires neither `id` nor `account`).
     let err = RevOrgsGetRequest::new().send(&client).await.unwrap_err();
-    check(&err, 400, r#"MissingRequiredField { field_name: "id" }"#);
+    check(&err, 400, "BadRequest");
 
     // 400 unexpected_json_type: a number where a string belongs.
     let err =
