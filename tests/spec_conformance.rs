@@ -25,17 +25,23 @@
 //!    variants into the right payload type;
 //! 4. every enum the checked schemas use decodes each of its values into a
 //!    known variant.
+//!
+//! The checks themselves are those of `spec_conformance/checks.rs`, shared
+//! with `tests/generated_conformance.rs`; this test runs them complete at
+//! every level of nesting (the generated one stops at
+//! `checks::SAMPLE_LEVELS`) and adds what only it checks (the operations of
+//! its paths, union payloads' fields, the enums its schemas reach).
 
+#[path = "spec_conformance/checks.rs"]
+mod checks;
 #[path = "spec_conformance/introspect.rs"]
 mod introspect;
 #[path = "spec_conformance/openapi.rs"]
 mod openapi;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
+use checks::{finish, short_name, spec};
 use chrono::{TimeZone, Utc};
 use devrev::accounts::{
     AccountsCreateRequest, AccountsDeleteRequest, AccountsGetPostRequest, AccountsGetRequest, AccountsListPostRequest,
@@ -53,62 +59,18 @@ use devrev::rev_orgs::{
 };
 use devrev::{Endpoint, Method};
 use introspect::{wire_fields, wire_fields_of_val};
-use openapi::{check_value, diff, Param, Spec};
+use openapi::{check_value, Param, Spec};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// The environment variable naming the spec file.
-const SPEC_VAR: &str = "DEVREV_OPENAPI_SPEC";
+/// How deep this check builds and checks: every property at every level
+/// (the generated check stops at `checks::SAMPLE_LEVELS` to stay small).
+const ALL_LEVELS: usize = usize::MAX;
 
-// ---------------------------------------------------------------------------
-// Running the checks
-// ---------------------------------------------------------------------------
-
-/// Writes a line straight to stderr, past the test harness's capture, so it
-/// shows in a plain `cargo test` run.
-fn loud(line: &str) {
-    let _ = writeln!(std::io::stderr(), "{line}");
-}
-
-/// The spec named by `DEVREV_OPENAPI_SPEC`, parsed once for every test of
-/// this binary; `None` (after one loud skip line) when the variable is unset.
-fn spec() -> Option<&'static Spec> {
-    static SPEC: OnceLock<Option<Spec>> = OnceLock::new();
-    SPEC.get_or_init(|| match std::env::var_os(SPEC_VAR).filter(|v| !v.is_empty()) {
-        None => {
-            loud(&format!(
-                "SKIPPED: set {SPEC_VAR}=/path/to/openapi-beta.yaml to check the models against DevRev's spec"
-            ));
-            None
-        }
-        Some(path) => {
-            let path = PathBuf::from(path);
-            Some(Spec::load(&path).unwrap_or_else(|e| panic!("{SPEC_VAR}: {e}")))
-        }
-    })
-    .as_ref()
-}
-
-/// Passes with a one-line summary, or fails listing every mismatch (each once).
-fn finish(what: &str, checked: usize, problems: &[String]) {
-    assert!(checked > 0, "{what}: nothing was checked");
-    let mut seen = BTreeSet::new();
-    let problems: Vec<&String> = problems.iter().filter(|p| seen.insert(p.as_str())).collect();
-    if !problems.is_empty() {
-        panic!(
-            "{} mismatch(es) between the crate and DevRev's spec ({what}):\n  {}",
-            problems.len(),
-            problems.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("\n  ")
-        );
-    }
-    loud(&format!("spec conformance: {what}: {checked} checked, all match"));
-}
-
-/// The last segment of a type's path, for messages.
-fn short_name<T: ?Sized>() -> &'static str {
-    let full = std::any::type_name::<T>();
-    full.rsplit("::").next().unwrap_or(full)
+/// The JSON pointer of a schema under `components/schemas`.
+fn schema_pointer(name: &str) -> String {
+    format!("/components/schemas/{name}")
 }
 
 // ---------------------------------------------------------------------------
@@ -122,13 +84,15 @@ struct Case {
     label: String,
     method: Method,
     path: &'static str,
+    operation: fn(&Spec) -> Option<&Value>,
     request: Check,
     answer: Check,
 }
 
 /// A case for `E`: `full` has `new(..)` and every setter applied, `minimal`
 /// only `new(..)`; `more` are other instances worth sending (a `null`, an
-/// empty replacement list), checked for unknown fields and types only.
+/// empty replacement list), checked for unknown fields and types only. The
+/// request check is `checks::request`, complete at every level.
 fn case<E>(full: E, minimal: E, more: Vec<E>) -> Case
 where
     E: Endpoint + 'static,
@@ -138,227 +102,21 @@ where
         label: format!("{} {}", E::METHOD, E::PATH),
         method: E::METHOD,
         path: E::PATH,
-        request: Box::new(move |spec, out| check_request(spec, &full, &minimal, &more, out)),
+        operation: checks::operation::<E>,
+        request: Box::new(move |spec, out| checks::request(spec, &full, &minimal, &more, ALL_LEVELS, out)),
         answer: Box::new(|spec, out| check_answer::<E>(spec, out)),
     }
 }
 
-fn operation<'s>(spec: &'s Spec, method: Method, path: &str) -> Option<&'s Value> {
-    spec.operation(path, &method.as_str().to_ascii_lowercase())
-}
-
-fn check_request<E: Endpoint>(spec: &Spec, full: &E, minimal: &E, more: &[E], out: &mut Vec<String>) {
-    let label = format!("{} {}", E::METHOD, E::PATH);
-    let Some(op) = operation(spec, E::METHOD, E::PATH) else {
-        return out.push(format!("{label}: not an operation of the spec"));
-    };
-    if E::METHOD.uses_query() {
-        check_query(spec, op, &label, full, minimal, more, out);
-    } else {
-        check_body(spec, op, &label, full, minimal, more, out);
-    }
-}
-
-fn check_body<E: Endpoint>(
-    spec: &Spec,
-    op: &Value,
-    label: &str,
-    full: &E,
-    minimal: &E,
-    more: &[E],
-    out: &mut Vec<String>,
-) {
-    let schema = match spec.request_body_schema(op) {
-        Ok(schema) => schema,
-        Err(e) => return out.push(format!("{label}: {e}")),
-    };
-    let body = |request: &E| serde_json::to_value(request).map_err(|e| format!("{label}: does not serialize: {e}"));
-    match body(full) {
-        Ok(value) => check_value(spec, &value, schema, &format!("{label} body"), true, out),
-        Err(e) => out.push(e),
-    }
-    for request in more {
-        match body(request) {
-            Ok(value) => check_value(spec, &value, schema, &format!("{label} body"), false, out),
-            Err(e) => out.push(e),
-        }
-    }
-    match (body(minimal), spec.flatten(schema)) {
-        (Ok(value), Ok(flat)) => {
-            check_value(spec, &value, schema, &format!("{label} body"), false, out);
-            let sent = value.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
-            compare_required(label, &sent, &flat.required, out);
-        }
-        (Err(e), _) | (_, Err(e)) => out.push(e),
-    }
-}
-
-fn check_query<E: Endpoint>(
-    spec: &Spec,
-    op: &Value,
-    label: &str,
-    full: &E,
-    minimal: &E,
-    more: &[E],
-    out: &mut Vec<String>,
-) {
-    let params = match spec.query_parameters(E::PATH, op) {
-        Ok(params) => params,
-        Err(e) => return out.push(format!("{label}: {e}")),
-    };
-    let params: BTreeMap<&str, &Param> = params.iter().map(|p| (p.name, p)).collect();
-    // The spec parameters a request covers; a name the spec lacks is noted.
-    let covered = |request: &E, out: &mut Vec<String>| -> Option<BTreeSet<&str>> {
-        let query = match devrev::query::to_query_string(request) {
-            Ok(query) => query,
-            Err(e) => {
-                out.push(format!("{label}: does not encode: {e}"));
-                return None;
-            }
-        };
-        let mut covered = BTreeSet::new();
-        for (name, values) in query_pairs(&query) {
-            match spec_parameter(spec, &params, &name) {
-                Some(param) => {
-                    covered.insert(param);
-                    // A dotted name under an object parameter is free-form.
-                    if param == name {
-                        if let Err(e) = check_query_values(spec, params[param].schema, &values) {
-                            out.push(format!("{label} query `{name}`: {e}"));
-                        }
-                    }
-                }
-                None => out.push(format!("{label} query `{name}`: we send it, but the spec does not list it")),
-            }
-        }
-        Some(covered)
-    };
-    if let Some(sent) = covered(full, out) {
-        for (name, param) in &params {
-            if !sent.contains(name) {
-                let deprecated = spec.flatten(param.schema).is_ok_and(|p| p.deprecated);
-                let note = if deprecated { " (deprecated there)" } else { "" };
-                out.push(format!(
-                    "{label} query `{name}`: in the spec{note}, but our request with every setter applied does not send it"
-                ));
-            }
-        }
-    }
-    for request in more {
-        covered(request, out);
-    }
-    if let Some(sent) = covered(minimal, out) {
-        let required = params.values().filter(|p| p.required).map(|p| p.name).collect();
-        compare_required(label, &sent, &required, out);
-    }
-}
-
-/// A query string's parameters, in order: each name with its values (a
-/// literal comma separates the values of an array; a comma inside a value
-/// is percent-encoded), decoded.
-fn query_pairs(query: &str) -> Vec<(String, Vec<String>)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name), value.split(',').map(percent_decode).collect())
-        })
-        .collect()
-}
-
-/// The names of a query string's parameters, decoded, in order.
-fn query_names(query: &str) -> Vec<String> {
-    query_pairs(query).into_iter().map(|(name, _)| name).collect()
-}
-
-/// The values of one query parameter against its schema: one value unless
-/// it is an array, each of the item type (integers, booleans, date-times,
-/// enum members).
-fn check_query_values(spec: &Spec, schema: &Value, values: &[String]) -> Result<(), String> {
-    let flat = spec.flatten(schema)?;
-    let item = if flat.kind() == Some("array") {
-        spec.flatten(flat.items.ok_or("the spec's array has no `items`")?)?
-    } else if values.len() == 1 {
-        flat
-    } else {
-        return Err(format!("the spec wants one value, we send {}", values.len()));
-    };
-    for value in values {
-        let fits = match (item.kind(), item.format) {
-            (Some("integer"), _) => value.parse::<i64>().is_ok(),
-            (Some("number"), _) => value.parse::<f64>().is_ok(),
-            (Some("boolean"), _) => value == "true" || value == "false",
-            (Some("string"), Some("date-time")) => chrono::DateTime::parse_from_rfc3339(value).is_ok(),
-            (Some("object" | "array"), _) => false,
-            _ => true,
-        };
-        if !fits {
-            let (kind, format) = (item.kind().unwrap_or("?"), item.format.unwrap_or("-"));
-            return Err(format!("we send `{value}`, not a value of the spec's type {kind} (format {format})"));
-        }
-        if let Some(allowed) = item.enum_values {
-            if !allowed.iter().any(|a| a.as_str() == Some(value)) {
-                return Err(format!(
-                    "we send `{value}`, which is not one of the spec's values {}",
-                    Value::Array(allowed.to_vec())
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&decoded).into_owned()
-}
-
-/// The spec parameter a query name stands for: the same name, or for a
-/// dotted name (`custom_fields.tier_code`) the object parameter before the
-/// first dot, when the spec has no parameter of the full name.
-fn spec_parameter<'p>(spec: &Spec, params: &BTreeMap<&'p str, &Param>, name: &str) -> Option<&'p str> {
-    if let Some((&known, _)) = params.get_key_value(name) {
-        return Some(known);
-    }
-    let (head, _) = name.split_once('.')?;
-    let (&known, param) = params.get_key_value(head)?;
-    let is_object = spec.flatten(param.schema).is_ok_and(|p| p.kind() == Some("object"));
-    is_object.then_some(known)
-}
-
-/// `new(..)` alone must send exactly the spec's required fields.
-fn compare_required(label: &str, sent: &BTreeSet<&str>, required: &BTreeSet<&str>, out: &mut Vec<String>) {
-    for name in required.difference(sent) {
-        out.push(format!("{label}: `{name}` is required by the spec, but `new(..)` does not set it"));
-    }
-    for name in sent.difference(required) {
-        out.push(format!("{label}: `new(..)` sends `{name}`, which the spec does not require"));
-    }
-}
-
+/// `E`'s answer: the operation's success answer must be JSON, and
+/// `E::Response` passes [`check_model`] against it.
 fn check_answer<E>(spec: &Spec, out: &mut Vec<String>)
 where
     E: Endpoint,
     E::Response: Serialize,
 {
     let label = format!("{} {} answer", E::METHOD, E::PATH);
-    let Some(op) = operation(spec, E::METHOD, E::PATH) else {
+    let Some(op) = checks::operation::<E>(spec) else {
         return out.push(format!("{label}: not an operation of the spec"));
     };
     match spec.success_schema(op) {
@@ -371,84 +129,13 @@ where
 // Models
 // ---------------------------------------------------------------------------
 
-/// `T`'s fields against the schema's properties, both ways, then the samples.
+/// `T`'s fields against the schema's properties, both ways; a spec-shaped
+/// instance with every property (at every level) decodes and encodes back
+/// unchanged, and one with only the required properties decodes.
 fn check_model<T: DeserializeOwned + Serialize>(spec: &Spec, schema: &Value, label: &str, out: &mut Vec<String>) {
-    let flat = match spec.flatten(schema) {
-        Ok(flat) => flat,
-        Err(e) => return out.push(format!("{label}: cannot read the spec's schema: {e}")),
-    };
-    match wire_fields::<T>() {
-        Ok(fields) => compare_fields(spec, label, short_name::<T>(), &flat.properties, fields, out),
-        Err(e) => out.push(format!("{label}: cannot read the fields of `{}`: {e}", short_name::<T>())),
-    }
-    check_samples::<T>(spec, schema, None, label, out, |_| Ok(()));
-}
-
-fn compare_fields(
-    spec: &Spec,
-    label: &str,
-    type_name: &str,
-    properties: &BTreeMap<&str, &Value>,
-    fields: &[&str],
-    out: &mut Vec<String>,
-) {
-    let ours: BTreeSet<&str> = fields.iter().copied().collect();
-    for (name, property) in properties {
-        if !ours.contains(name) {
-            let deprecated = spec.flatten(property).is_ok_and(|p| p.deprecated);
-            let note = if deprecated { " (deprecated there)" } else { "" };
-            out.push(format!("{label}: the spec's property `{name}`{note} is not a field of `{type_name}`"));
-        }
-    }
-    for name in ours {
-        if !properties.contains_key(name) {
-            out.push(format!("{label}: `{type_name}` has a field `{name}` that the spec does not define"));
-        }
-    }
-}
-
-/// A spec-shaped instance with every property must decode into `T` and
-/// encode back unchanged; one with only the required properties must
-/// decode. `tag` is set on both (a union's variant); `accept` vets the
-/// decoded value.
-fn check_samples<T: DeserializeOwned + Serialize>(
-    spec: &Spec,
-    schema: &Value,
-    tag: Option<(&str, &str)>,
-    label: &str,
-    out: &mut Vec<String>,
-    accept: impl Fn(&T) -> Result<(), String>,
-) {
-    for full in [true, false] {
-        let which = if full { "with every property" } else { "with only the required properties" };
-        let mut sample = match spec.sample(schema, full) {
-            Ok(sample) => sample,
-            Err(e) => return out.push(format!("{label}: cannot build a sample {which}: {e}")),
-        };
-        if let (Some((name, value)), Some(object)) = (tag, sample.as_object_mut()) {
-            object.insert(name.to_owned(), json!(value));
-        }
-        let decoded = match serde_json::from_value::<T>(sample.clone()) {
-            Ok(decoded) => decoded,
-            Err(e) => {
-                out.push(format!(
-                    "{label}: a spec-shaped instance {which} does not decode into `{}`: {e}",
-                    short_name::<T>()
-                ));
-                continue;
-            }
-        };
-        if let Err(e) = accept(&decoded) {
-            out.push(format!("{label}: the instance {which} {e}"));
-            continue;
-        }
-        if full {
-            match serde_json::to_value(&decoded) {
-                Ok(back) => diff(&sample, &back, label, out),
-                Err(e) => out.push(format!("{label}: `{}` does not encode back: {e}", short_name::<T>())),
-            }
-        }
-    }
+    checks::fields::<T>(spec, schema, label, out);
+    checks::decodes_within::<T>(spec, schema, ALL_LEVELS, label, out);
+    checks::round_trip_within::<T>(spec, schema, ALL_LEVELS, None, label, out);
 }
 
 /// A model check by schema name.
@@ -484,6 +171,11 @@ fn user_payload(summary: &UserSummary) -> Option<Fields> {
     }
 }
 
+/// The tag of a decoded `UserSummary` variant this test knows.
+fn user_tag(summary: &UserSummary) -> Option<String> {
+    user_payload(summary).map(|_| summary.type_name().to_owned())
+}
+
 fn org_payload(summary: &OrgSummary) -> Option<Fields> {
     match summary {
         OrgSummary::Account(p) => Some(fields_of(p)),
@@ -493,25 +185,28 @@ fn org_payload(summary: &OrgSummary) -> Option<Fields> {
     }
 }
 
-/// Each variant of a discriminated union in the spec: it decodes into a
-/// known variant of `U` whose payload has exactly the variant's properties,
-/// and encodes back unchanged.
+/// The tag of a decoded `OrgSummary` variant this test knows.
+fn org_tag(summary: &OrgSummary) -> Option<String> {
+    org_payload(summary).map(|_| summary.type_name().to_owned())
+}
+
+/// Each variant of a discriminated union in the spec: spec-shaped instances
+/// decode into the known variant of their tag (`checks::union_within`, at
+/// every level), whose payload has exactly the variant's properties, and
+/// the one with every property encodes back unchanged. Returns how many
+/// variants were checked.
 fn check_union<U: DeserializeOwned + Serialize>(
     spec: &Spec,
     name: &str,
+    tag_of: fn(&U) -> Option<String>,
     payload: Payload<U>,
     out: &mut Vec<String>,
 ) -> usize {
-    let flat = match spec.schema(name).and_then(|s| spec.flatten(s)) {
-        Ok(flat) => flat,
-        Err(e) => {
-            out.push(format!("{name}: {e}"));
-            return 0;
-        }
-    };
-    let Some((tag, mapping)) = flat.discriminator else {
-        out.push(format!("{name}: not a discriminated union in the spec"));
-        return 0;
+    let variants = checks::union_within::<U>(spec, &schema_pointer(name), name, ALL_LEVELS, tag_of, out);
+    // Not a union, or not in the spec: noted by `union_within`.
+    let Ok((schema, Some((tag, mapping)))) = spec.schema(name).and_then(|s| Ok((s, spec.flatten(s)?.discriminator)))
+    else {
+        return variants;
     };
     for (key, target) in &mapping {
         let label = format!("{name} `{tag}: {key}` ({})", target.rsplit('/').next().unwrap_or(target));
@@ -519,62 +214,52 @@ fn check_union<U: DeserializeOwned + Serialize>(
         match spec.flatten(&variant) {
             Ok(mut vflat) => {
                 vflat.properties.remove(tag);
-                let mut probe = serde_json::Map::new();
-                probe.insert(tag.to_owned(), json!(key));
-                probe.insert("id".to_owned(), json!("ID-1"));
-                match serde_json::from_value::<U>(Value::Object(probe)).ok().as_ref().and_then(payload) {
+                // The payload of an instance with only the required properties.
+                let probe = spec.sample_to(schema, 0, Some(key)).ok().and_then(|p| serde_json::from_value::<U>(p).ok());
+                match probe.as_ref().and_then(payload) {
                     Some((type_name, Ok(fields))) => {
-                        compare_fields(spec, &label, type_name, &vflat.properties, fields, out);
+                        checks::compare_fields(spec, &label, type_name, &vflat.properties, fields, out);
                     }
                     Some((type_name, Err(e))) => {
                         out.push(format!("{label}: cannot read the fields of `{type_name}`: {e}"))
                     }
-                    None => {} // reported by check_samples below
+                    None => {} // noted by `union_within`
                 }
             }
             Err(e) => out.push(format!("{label}: {e}")),
         }
-        check_samples::<U>(spec, &variant, Some((tag, key)), &label, out, |u| match payload(u) {
-            Some(_) => Ok(()),
-            None => {
-                Err(format!("decodes into a variant this test does not know (`Unknown`?) of `{}`", short_name::<U>()))
-            }
-        });
+        checks::round_trip_within::<U>(spec, schema, ALL_LEVELS, Some(key), &label, out);
     }
-    mapping.len()
+    variants
 }
 
 // ---------------------------------------------------------------------------
 // Enums
 // ---------------------------------------------------------------------------
 
-type EnumCheck = Box<dyn Fn(&str) -> Result<(), String>>;
+/// Checks an enum of the spec (by schema name) whose values are given.
+type EnumCheck = Box<dyn Fn(&Spec, &str, &[Value], &mut Vec<String>)>;
 
-/// A string enum: the value decodes into a known variant and encodes back.
+/// A string enum: each value decodes into a known variant and encodes back
+/// as itself (`checks::string_enum`).
 fn string_enum<T: DeserializeOwned + Serialize + 'static>(is_unknown: fn(&T) -> bool) -> EnumCheck {
-    Box::new(move |value| {
-        let decoded: T = serde_json::from_value(json!(value)).map_err(|e| format!("does not decode: {e}"))?;
-        if is_unknown(&decoded) {
-            return Err(format!("decodes into `{}::Unknown`", short_name::<T>()));
-        }
-        match serde_json::to_value(&decoded) {
-            Ok(back) if back == json!(value) => Ok(()),
-            Ok(back) => Err(format!("encodes back as {back}")),
-            Err(e) => Err(format!("does not encode back: {e}")),
-        }
-    })
+    Box::new(move |spec, name, _, out| checks::string_enum::<T>(spec, &schema_pointer(name), name, is_unknown, out))
 }
 
-/// A union's tag: an object with that `type` decodes into a known variant.
+/// A union's tag: an object with each value as its `type` decodes into a
+/// known variant.
 fn union_tag<T: DeserializeOwned + 'static>(is_unknown: fn(&T) -> bool) -> EnumCheck {
-    Box::new(move |value| {
-        // `dev_slug`: the one other property a variant requires (`dev-org-summary`).
-        let decoded: T = serde_json::from_value(json!({ "type": value, "id": "ID-1", "dev_slug": "dev-1" }))
-            .map_err(|e| format!("does not decode: {e}"))?;
-        if is_unknown(&decoded) {
-            return Err(format!("decodes into `{}::Unknown`", short_name::<T>()));
+    Box::new(move |_, name, values, out| {
+        for value in values {
+            // `dev_slug`: the one other property a variant requires (`dev-org-summary`).
+            match serde_json::from_value::<T>(json!({ "type": value, "id": "ID-1", "dev_slug": "dev-1" })) {
+                Ok(decoded) if is_unknown(&decoded) => {
+                    out.push(format!("{name} {value}: decodes into `{}::Unknown`", short_name::<T>()))
+                }
+                Ok(_) => {}
+                Err(e) => out.push(format!("{name} {value}: does not decode: {e}")),
+            }
         }
-        Ok(())
     })
 }
 
@@ -859,7 +544,7 @@ fn every_endpoint_is_an_operation_of_the_spec() {
     let mut ours: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for case in &cases {
         ours.entry(case.path).or_default().insert(case.method.as_str().to_ascii_lowercase());
-        if operation(spec, case.method, case.path).is_none() {
+        if (case.operation)(spec).is_none() {
             problems.push(format!("{}: not an operation of the spec", case.label));
         }
     }
@@ -871,7 +556,7 @@ fn every_endpoint_is_an_operation_of_the_spec() {
             }
         }
     }
-    finish("endpoints", cases.len(), &problems);
+    finish("endpoints", cases.len(), &problems, &[]);
 }
 
 #[test]
@@ -882,7 +567,7 @@ fn requests_send_exactly_the_spec_fields() {
     for case in &cases {
         (case.request)(spec, &mut problems);
     }
-    finish("requests", cases.len(), &problems);
+    finish("requests", cases.len(), &problems, &[]);
 }
 
 #[test]
@@ -893,7 +578,7 @@ fn answers_decode_the_spec_fields() {
     for case in &cases {
         (case.answer)(spec, &mut problems);
     }
-    finish("answers", cases.len(), &problems);
+    finish("answers", cases.len(), &problems, &[]);
 }
 
 #[test]
@@ -904,9 +589,9 @@ fn models_have_the_spec_fields() {
     for (_, check) in &models {
         check(spec, &mut problems);
     }
-    let variants = check_union::<UserSummary>(spec, "user-summary", user_payload, &mut problems)
-        + check_union::<OrgSummary>(spec, "org-summary", org_payload, &mut problems);
-    finish("models and union variants", models.len() + variants, &problems);
+    let variants = check_union::<UserSummary>(spec, "user-summary", user_tag, user_payload, &mut problems)
+        + check_union::<OrgSummary>(spec, "org-summary", org_tag, org_payload, &mut problems);
+    finish("models and union variants", models.len() + variants, &problems, &[]);
 }
 
 #[test]
@@ -927,22 +612,13 @@ fn enums_decode_every_spec_value() {
             problems.push(format!("{name}: not an enum in the spec"));
             continue;
         };
-        for value in allowed {
-            values += 1;
-            match value.as_str() {
-                Some(text) => {
-                    if let Err(e) = check(text) {
-                        problems.push(format!("{name} `{text}`: {e}"));
-                    }
-                }
-                None => problems.push(format!("{name}: the value {value} is not a string")),
-            }
-        }
+        values += allowed.len();
+        check(spec, name, allowed, &mut problems);
     }
     // Every enum the checked operations and models reach has a check above.
     let mut roots = Vec::new();
     for case in cases() {
-        let Some(op) = operation(spec, case.method, case.path) else { continue };
+        let Some(op) = (case.operation)(spec) else { continue };
         roots.extend(spec.request_body_schema(op).ok());
         roots.extend(spec.success_schema(op).ok());
         roots.extend(op.get("parameters"));
@@ -955,7 +631,7 @@ fn enums_decode_every_spec_value() {
         problems.push(format!("{name}: an enum of the checked schemas with no Rust enum checked here"));
     }
     problems.extend(inline);
-    finish("enum values", values, &problems);
+    finish("enum values", values, &problems, &[]);
 }
 
 // ---------------------------------------------------------------------------
@@ -1095,15 +771,15 @@ fn query_names_map_to_spec_parameters() {
         [("kind", true), ("made.after", false), ("extras", false), ("count", false), ("shade", false)]
     );
     let params: BTreeMap<&str, &Param> = params.iter().map(|p| (p.name, p)).collect();
-    let names = query_names("kind=a%2Cb&made.after=2024&extras.colour%5F1=red&made.before=2025&kind%2Ex=1");
+    let names = checks::query_names("kind=a%2Cb&made.after=2024&extras.colour%5F1=red&made.before=2025&kind%2Ex=1");
     assert_eq!(names, ["kind", "made.after", "extras.colour_1", "made.before", "kind.x"]);
-    let mapped: Vec<Option<&str>> = names.iter().map(|n| spec_parameter(&spec, &params, n)).collect();
+    let mapped: Vec<Option<&str>> = names.iter().map(|n| checks::spec_parameter(&spec, &params, n)).collect();
     // `made.before` is not a parameter, and `kind` is not an object: no dotted names under it.
     assert_eq!(mapped, [Some("kind"), Some("made.after"), Some("extras"), None, None]);
 
     let values = |name: &str, query: &str| {
-        let (_, values) = query_pairs(query).remove(0);
-        check_query_values(&spec, params[name].schema, &values)
+        let (_, values) = checks::query_pairs(query).remove(0);
+        checks::check_query_values(&spec, params[name].schema, &values)
     };
     assert_eq!(values("kind", "kind=a%2Cb,c"), Ok(()));
     assert_eq!(values("count", "count=25"), Ok(()));

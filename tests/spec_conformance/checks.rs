@@ -339,13 +339,7 @@ pub const SAMPLE_LEVELS: usize = 4;
 /// `application/json` body, or the event of a `text/event-stream`; `None`
 /// when it has no body.
 pub fn answer_schema<'s>(spec: &'s Spec, op: &'s Value) -> Result<Option<&'s Value>, String> {
-    let responses = op.get("responses").and_then(Value::as_object).ok_or("the operation has no responses")?;
-    let (_, response) = responses
-        .iter()
-        .filter(|(status, _)| status.starts_with('2'))
-        .min_by_key(|(status, _)| status.as_str())
-        .ok_or("the operation has no 2xx response")?;
-    let response = spec.resolve(response)?;
+    let response = spec.success_response(op)?;
     let Some(content) = response.get("content") else { return Ok(None) };
     ["/application~1json/schema", "/text~1event-stream/schema"]
         .iter()
@@ -421,7 +415,18 @@ pub fn compare_fields(
 /// A spec-shaped instance with every property (down to [`SAMPLE_LEVELS`])
 /// and one with only the required properties decode into `T`.
 pub fn decodes<T: DeserializeOwned>(spec: &Spec, schema: &Value, label: &str, out: &mut Vec<String>) {
-    for (levels, which) in [(SAMPLE_LEVELS, "with every property"), (0, "with only the required properties")] {
+    decodes_within::<T>(spec, schema, SAMPLE_LEVELS, label, out);
+}
+
+/// [`decodes`], with every property down to `levels` nested objects.
+pub fn decodes_within<T: DeserializeOwned>(
+    spec: &Spec,
+    schema: &Value,
+    levels: usize,
+    label: &str,
+    out: &mut Vec<String>,
+) {
+    for (levels, which) in [(levels, "with every property"), (0, "with only the required properties")] {
         match spec.sample_to(schema, levels, None) {
             Ok(sample) => {
                 if let Err(e) = serde_json::from_value::<T>(sample) {
@@ -439,7 +444,20 @@ pub fn decodes<T: DeserializeOwned>(spec: &Spec, schema: &Value, label: &str, ou
 /// A spec-shaped instance with every property decodes into `T` and encodes
 /// back unchanged (for types a request sends).
 pub fn round_trip<T: DeserializeOwned + Serialize>(spec: &Spec, schema: &Value, label: &str, out: &mut Vec<String>) {
-    let sample = match spec.sample_to(schema, SAMPLE_LEVELS, None) {
+    round_trip_within::<T>(spec, schema, SAMPLE_LEVELS, None, label, out);
+}
+
+/// [`round_trip`], with every property down to `levels` nested objects;
+/// `variant` picks a union's variant by tag (see [`Spec::sample_to`]).
+pub fn round_trip_within<T: DeserializeOwned + Serialize>(
+    spec: &Spec,
+    schema: &Value,
+    levels: usize,
+    variant: Option<&str>,
+    label: &str,
+    out: &mut Vec<String>,
+) {
+    let sample = match spec.sample_to(schema, levels, variant) {
         Ok(sample) => sample,
         Err(e) => return out.push(format!("{label}: cannot build a sample: {e}")),
     };
@@ -542,17 +560,34 @@ pub fn union<T: DeserializeOwned>(
     tag_of: fn(&T) -> Option<String>,
     out: &mut Vec<String>,
 ) {
+    union_within::<T>(spec, pointer, label, SAMPLE_LEVELS, tag_of, out);
+}
+
+/// [`union`], with every property down to `levels` nested objects; returns
+/// how many variants the spec's union has (0 when it is not one).
+pub fn union_within<T: DeserializeOwned>(
+    spec: &Spec,
+    pointer: &str,
+    label: &str,
+    levels: usize,
+    tag_of: fn(&T) -> Option<String>,
+    out: &mut Vec<String>,
+) -> usize {
     let (schema, keys) = match spec.at(pointer).and_then(|s| Ok((s, spec.flatten(s)?))) {
         Ok((schema, flat)) => match flat.discriminator {
             Some((_, mapping)) => (schema, mapping.keys().map(|k| (*k).to_owned()).collect::<Vec<_>>()),
             None => {
-                return out.push(format!("{label}: not a discriminated union in the spec"));
+                out.push(format!("{label}: not a discriminated union in the spec"));
+                return 0;
             }
         },
-        Err(e) => return out.push(format!("{label}: {e}")),
+        Err(e) => {
+            out.push(format!("{label}: {e}"));
+            return 0;
+        }
     };
     for key in &keys {
-        for (levels, which) in [(SAMPLE_LEVELS, "with every property"), (0, "with only the required properties")] {
+        for (levels, which) in [(levels, "with every property"), (0, "with only the required properties")] {
             let sample = match spec.sample_to(schema, levels, Some(key)) {
                 Ok(sample) => sample,
                 Err(e) => {
@@ -576,4 +611,5 @@ pub fn union<T: DeserializeOwned>(
             }
         }
     }
+    keys.len()
 }

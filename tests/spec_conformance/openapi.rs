@@ -159,8 +159,8 @@ impl Spec {
         body.pointer("/content/application~1json/schema").ok_or_else(|| "the request body is not JSON".to_owned())
     }
 
-    /// The JSON schema of an operation's success answer (its lowest 2xx).
-    pub fn success_schema<'s>(&'s self, operation: &'s Value) -> Result<&'s Value, String> {
+    /// An operation's success answer (its lowest 2xx), `$ref` followed.
+    pub fn success_response<'s>(&'s self, operation: &'s Value) -> Result<&'s Value, String> {
         let responses =
             operation.get("responses").and_then(Value::as_object).ok_or("the operation has no responses")?;
         let (_, response) = responses
@@ -168,7 +168,12 @@ impl Spec {
             .filter(|(status, _)| status.starts_with('2'))
             .min_by_key(|(status, _)| status.as_str())
             .ok_or("the operation has no 2xx response")?;
-        let response = self.resolve(response)?;
+        self.resolve(response)
+    }
+
+    /// The JSON schema of an operation's success answer (its lowest 2xx).
+    pub fn success_schema<'s>(&'s self, operation: &'s Value) -> Result<&'s Value, String> {
+        let response = self.success_response(operation)?;
         response.pointer("/content/application~1json/schema").ok_or_else(|| "the success answer is not JSON".to_owned())
     }
 
@@ -204,7 +209,6 @@ impl Spec {
     /// [`Spec::sample`] with every property down to `full_levels` nested
     /// objects and the required ones below (keeps samples of deep schemas
     /// small); `variant` picks a union's variant by tag instead of the first.
-    #[allow(dead_code)] // `tests/spec_conformance.rs` does not use it
     pub fn sample_to(&self, schema: &Value, full_levels: usize, variant: Option<&str>) -> Result<Value, String> {
         self.sample_at(schema, full_levels, variant, 0)
     }
