@@ -36,6 +36,9 @@ use crate::Client;
 pub struct RevOrgsByExternalRef;
 
 impl Reconcile<RevOrgsCreateRequest> for RevOrgsByExternalRef {
+    // Compiled where it is used, not in every build of this crate (half a second of a
+    // debug build: the list call and the decoding of its answer).
+    #[inline]
     fn find<'a>(
         &'a self,
         client: &'a Client,
@@ -63,6 +66,7 @@ pub struct AccountsByExternalRef;
 
 #[cfg(feature = "accounts")]
 impl Reconcile<AccountsCreateRequest> for AccountsByExternalRef {
+    #[inline]
     fn find<'a>(
         &'a self,
         client: &'a Client,
