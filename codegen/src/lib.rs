@@ -42,16 +42,7 @@ pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
     if generated.exists() {
         std::fs::remove_dir_all(&generated).map_err(|e| format!("removing {}: {e}", generated.display()))?;
     }
-    let mut written = Vec::new();
-    for (path, text) in &output.files {
-        let path = crate_dir.join(path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
-        written.push(path);
-    }
-    rustfmt(&written)?;
+    write_formatted(crate_dir, &output.files)?;
     tables::write(&spec, crate_dir)?;
     update_features(&crate_dir.join("Cargo.toml"), &output.features)?;
     update_readme(&crate_dir.join("README.md"), &output.table)?;
@@ -89,16 +80,7 @@ pub fn run_user(spec_path: &Path, out_dir: &Path, families: &[String], root: &st
         }
         std::fs::remove_dir_all(out_dir).map_err(|e| format!("removing {}: {e}", out_dir.display()))?;
     }
-    let mut written = Vec::new();
-    for (path, text) in &files {
-        let path = out_dir.join(path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
-        written.push(path);
-    }
-    rustfmt(&written)?;
+    write_formatted(out_dir, &files)?;
     let ops: usize = families
         .iter()
         .flat_map(|f| &plan.families[f].endpoints)
@@ -134,6 +116,20 @@ pub fn summary(plan: &plan::Plan, files: usize) -> String {
         plan.types.len(),
         skipped.join("\n"),
     )
+}
+
+/// Writes each file under `root` (creating directories), then formats them.
+fn write_formatted(root: &Path, files: &std::collections::BTreeMap<String, String>) -> Result<(), String> {
+    let mut written = Vec::new();
+    for (path, text) in files {
+        let path = root.join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        written.push(path);
+    }
+    rustfmt(&written)
 }
 
 fn rustfmt(paths: &[std::path::PathBuf]) -> Result<(), String> {
