@@ -186,7 +186,8 @@ fn fallback(ident: &Ident, generics: &syn::Generics, attr: &attr::EndpointAttr) 
     // With `paginate` and a response to name, the streams get stand-ins too;
     // they need the request to be an `Endpoint` and `Paginated`, so those get
     // stand-in impls (bounded like the real ones, so they add no error).
-    let stand_in_paginate = attr.paginate.as_ref().filter(|_| generic.is_empty()).map(|_| {
+    let stand_in_paginate = attr.paginate.as_ref().filter(|_| generic.is_empty()).map(|kw| {
+        let page_ty = page_type(&response, at(kw.span()));
         let method = Ident::new(attr.method.as_ref().map_or("Get", |(m, _)| m.variant()), Span::call_site());
         let impls = quote! {
             #[allow(unused, single_use_lifetimes, clippy::all)]
@@ -205,6 +206,7 @@ fn fallback(ident: &Ident, generics: &syn::Generics, attr: &attr::EndpointAttr) 
             where
                 for<'__devrev> Self: __devrev::Endpoint,
             {
+                type Page = #page_ty;
                 fn cursor(&self) -> ::core::option::Option<&str> {
                     ::core::unimplemented!()
                 }
@@ -468,6 +470,36 @@ fn setter_docs(field: &syn::Field, what: &str) -> TokenStream {
     quote!(#(#keep)* #sep #[doc = #what])
 }
 
+/// A request's `Paginated::Page` type, `<[R; <R as Page>::__PAGE] as
+/// PageOf>::Page` for the response `R`, every token of it at `span`. It is
+/// `R` when `R` implements `Page`; otherwise the constant is the one error,
+/// at `span`, and the type an error that no use of it reports again.
+fn page_type(response: &TokenStream, span: Span) -> TokenStream {
+    let response = respan(response.clone(), span);
+    quote_spanned! {span=>
+        <[#response; <#response as __devrev::Page>::__PAGE] as __devrev::PageOf>::Page
+    }
+}
+
+/// `tokens`, every one of them placed at `span` (each keeps its own
+/// hygiene, so a `$crate` or a macro's local name still resolves).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            let placed = tt.span().located_at(span);
+            if let TokenTree::Group(group) = &tt {
+                let mut inner = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(placed);
+                tt = TokenTree::Group(inner);
+            } else {
+                tt.set_span(placed);
+            }
+            tt
+        })
+        .collect()
+}
+
 /// A span at `span`'s place in the user's code that resolves, and is linted,
 /// as the macro's own output: errors still point at the user's token, but
 /// lints the user enabled (`unused_qualifications`, clippy's) do not fire on
@@ -624,6 +656,12 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 #set
             }
         };
+        // The response as a page. On a concrete request it is named through
+        // `<Response as Page>::__PAGE`, with the response's tokens placed on
+        // `paginate`: a response that is not a `Page` is reported there,
+        // once, and the type is then an error the compiler reports nowhere
+        // else (not at `pages`, `items`, or where the items are used).
+        let page_ty = page_type(&response, kw_span);
         let impl_paginated = if generics.params.is_empty() {
             // A concrete request. The `Endpoint` bound, written `for<..>` so
             // it is not checked here, keeps a request that is not
@@ -638,16 +676,28 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 impl __devrev::Paginated for #ident
                 where
                     for<'__devrev> #ident: __devrev::Endpoint,
-                { #paginated_body }
+                {
+                    type Page = #page_ty;
+                    #paginated_body
+                }
                 // What rustdoc shows: the impl as a user would write it.
                 #[automatically_derived]
                 #[cfg(doc)]
-                impl __devrev::Paginated for #ident { #paginated_body }
+                impl __devrev::Paginated for #ident {
+                    type Page = #response;
+                    #paginated_body
+                }
             }
         } else {
+            // A generic response cannot be named in a constant: a response
+            // that is not a `Page` is reported here and where its items are
+            // used.
             quote_spanned! {kw_span=>
                 #[automatically_derived]
-                impl #impl_generics __devrev::Paginated for #ident #ty_generics #endpoint_where { #paginated_body }
+                impl #impl_generics __devrev::Paginated for #ident #ty_generics #endpoint_where {
+                    type Page = #response;
+                    #paginated_body
+                }
             }
         };
         // The bound is written `for<'__devrev> Self: ...` so that, on a

@@ -48,6 +48,12 @@ use crate::transport::send;
 pub trait Page {
     /// One item of the listing.
     type Item;
+    /// Not part of the API. The `paginate` option names the response's
+    /// [`Paginated::Page`] through this constant, so that a response that
+    /// is not a `Page` is reported once, on `paginate`, and not again at
+    /// every use of its items.
+    #[doc(hidden)]
+    const __PAGE: usize = 0;
     /// The cursor of the next page; `None` on the last page.
     fn next_cursor(&self) -> Option<&str>;
     /// The cursor of the previous page, which a listing read with
@@ -63,11 +69,64 @@ pub trait Page {
 
 /// A list request whose cursor can be set, implemented by the attribute's
 /// `paginate` option (it needs a `cursor: Option<String>` field).
-pub trait Paginated: Endpoint<Response: Page> {
+///
+/// Written by hand, for a request whose response implements [`Page`]:
+///
+/// ```
+/// # use devrev_runtime::{Endpoint, Method, Page, Paginated, DevRevError};
+/// # #[derive(serde::Serialize)]
+/// # struct TagsListRequest { cursor: Option<String> }
+/// # struct TagsListResponse { tags: Vec<String>, next_cursor: Option<String> }
+/// # impl Page for TagsListResponse {
+/// #     type Item = String;
+/// #     fn next_cursor(&self) -> Option<&str> { self.next_cursor.as_deref() }
+/// #     fn into_items(self) -> Vec<String> { self.tags }
+/// # }
+/// # impl<'de> serde::Deserialize<'de> for TagsListResponse {
+/// #     fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> { unimplemented!() }
+/// # }
+/// # impl Endpoint for TagsListRequest {
+/// #     type Response = TagsListResponse;
+/// #     type Error = DevRevError;
+/// #     const METHOD: Method = Method::Get;
+/// #     const PATH: &'static str = "/tags.list";
+/// #     const IDEMPOTENT: bool = true;
+/// # }
+/// impl Paginated for TagsListRequest {
+///     type Page = TagsListResponse;
+///     fn cursor(&self) -> Option<&str> {
+///         self.cursor.as_deref()
+///     }
+///     fn set_cursor(&mut self, cursor: Option<String>) {
+///         self.cursor = cursor;
+///     }
+/// }
+/// ```
+pub trait Paginated: Endpoint<Response = <Self as Paginated>::Page> {
+    /// The response, as a page of results: always the same type as
+    /// [`Endpoint::Response`].
+    type Page: Page;
     /// The cursor the request carries.
     fn cursor(&self) -> Option<&str>;
     /// Sets the cursor the request carries.
     fn set_cursor(&mut self, cursor: Option<String>);
+}
+
+/// Not part of the API: how the `paginate` option names a request's
+/// [`Paginated::Page`]. It writes
+/// `<[Response; <Response as Page>::__PAGE] as PageOf>::Page`, which is
+/// `Response` when it implements [`Page`]. When it does not, the constant
+/// is reported once, where the option is written, and the type becomes an
+/// error the compiler reports nowhere else: not at `pages` or `items`
+/// calls, nor where the items are used.
+#[doc(hidden)]
+pub trait PageOf {
+    /// The page type.
+    type Page: Page;
+}
+
+impl<R: Page, const N: usize> PageOf for [R; N] {
+    type Page = R;
 }
 
 type PageFuture<R> = Pin<Box<dyn Future<Output = Result<R>> + Send>>;
@@ -292,7 +351,7 @@ impl ResumePoint {
 #[must_use = "streams do nothing unless polled"]
 pub struct Items<E: Paginated> {
     pages: Pages<E>,
-    buffer: std::vec::IntoIter<<E::Response as Page>::Item>,
+    buffer: std::vec::IntoIter<<E::Page as Page>::Item>,
     /// Items of the current page already yielded (or skipped).
     taken: usize,
     /// Items still to skip on the first page fetched (a resume).
@@ -359,7 +418,7 @@ where
     E::Response: Send + 'static,
 {
     /// The next item: `None` after the last one, or after an error was yielded.
-    pub async fn next(&mut self) -> Option<Result<<E::Response as Page>::Item>> {
+    pub async fn next(&mut self) -> Option<Result<<E::Page as Page>::Item>> {
         poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
@@ -367,7 +426,7 @@ where
     ///
     /// # Errors
     /// The error that ended the listing.
-    pub async fn try_next(&mut self) -> Result<Option<<E::Response as Page>::Item>> {
+    pub async fn try_next(&mut self) -> Result<Option<<E::Page as Page>::Item>> {
         self.next().await.transpose()
     }
 }
@@ -377,7 +436,7 @@ where
     E: Paginated + Clone + Send + Sync + 'static,
     E::Response: Send + 'static,
 {
-    type Item = Result<<E::Response as Page>::Item>;
+    type Item = Result<<E::Page as Page>::Item>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();

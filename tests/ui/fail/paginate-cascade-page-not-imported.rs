@@ -1,5 +1,6 @@
 // `#[derive(Page)]` without `use devrev::Page`: rustc's own error on `Page`, then the
-// response is not a page, as in `paginate-cascade-response-without-page.rs` (two more).
+// response is not a page, once, on `paginate`, as in
+// `paginate-cascade-response-without-page.rs`. The calls and the items add none.
 use devrev::devrev_endpoint;
 use serde::{Deserialize, Serialize};
 

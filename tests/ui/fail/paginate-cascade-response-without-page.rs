@@ -1,6 +1,7 @@
-// The response of a `paginate` request lacks `#[derive(Page)]`: one error on `paginate`, and
-// one where the items are awaited (their type is the response's `Page::Item`, which the
-// caller's code must name). The `items` and `pages` calls themselves add none.
+// The response of a `paginate` request lacks `#[derive(Page)]`: one error, on `paginate`.
+// The `items` and `pages` calls, and the code that uses the items and the pages, add none
+// (the item type is named through the `paginate` option's `Paginated::Page`, which the
+// compiler then treats as an error it has already reported).
 use devrev::devrev_endpoint;
 use serde::{Deserialize, Serialize};
 

@@ -4,11 +4,64 @@
 //! sees (`.stderr`); `pass/` holds every accepted shape, each calling the
 //! generated methods so their signatures are checked too. Regenerate the
 //! `.stderr` files after a deliberate change with
-//! `TRYBUILD=overwrite cargo test -p devrev-ui-tests`, then read the diff.
+//! `TRYBUILD=overwrite cargo test -p devrev-ui-tests`, then read the diff:
+//! [`one_mistake_one_error`] then checks that no case gained an error.
+
+use std::path::Path;
 
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("fail/*.rs");
     t.pass("pass/*.rs");
+}
+
+/// The cases of `fail/` that do not report exactly one error, and why.
+const NOT_ONE_ERROR: &[(&str, usize, &str)] = &[
+    ("several-mistakes", 4, "four mistakes in one attribute, reported together"),
+    (
+        "error-not-deserialize",
+        2,
+        "rustc reports the user's own `impl ErrorBody` first; the attribute's `error =` is the second",
+    ),
+    (
+        "paginate-cascade-page-not-imported",
+        2,
+        "rustc's own unresolved `derive(Page)`, then the response is not a page, on `paginate`",
+    ),
+];
+
+/// One mistake, one error: every `fail/` case reports exactly one error
+/// (counted in its recorded compiler output) unless [`NOT_ONE_ERROR`] lists
+/// it with its count and the reason.
+#[test]
+fn one_mistake_one_error() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fail");
+    let mut cases = 0;
+    let mut wrong = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("fail/ is readable") {
+        let path = entry.expect("fail/ entry").path();
+        if path.extension().is_none_or(|ext| ext != "stderr") {
+            continue;
+        }
+        let name = path.file_stem().and_then(|s| s.to_str()).expect("UTF-8 file name").to_owned();
+        let stderr = std::fs::read_to_string(&path).expect("stderr is UTF-8");
+        let errors = stderr
+            .lines()
+            .filter(|line| {
+                line.strip_prefix("error")
+                    .is_some_and(|rest| rest.starts_with(':') || (rest.starts_with("[E") && rest.contains("]:")))
+            })
+            .count();
+        let expected = NOT_ONE_ERROR.iter().find(|(case, ..)| *case == name).map_or(1, |(_, n, _)| *n);
+        if errors != expected {
+            wrong.push(format!("{name}: {errors} errors, expected {expected}"));
+        }
+        cases += 1;
+    }
+    assert!(cases >= 60, "only {cases} recorded cases in {}", dir.display());
+    for (case, ..) in NOT_ONE_ERROR {
+        assert!(dir.join(format!("{case}.stderr")).exists(), "NOT_ONE_ERROR names {case}, which has no case");
+    }
+    assert!(wrong.is_empty(), "error counts changed:\n{}", wrong.join("\n"));
 }
