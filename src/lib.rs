@@ -114,4 +114,7 @@ pub mod __private {
     // generated into a user's crate calls as `devrev::string_enum!`.
     pub use serde;
     pub use serde_json;
+    // Foreign types generated code names (`chrono::NaiveDate`), so a user's
+    // crate needs no dependency of its own on them.
+    pub use chrono;
 }

@@ -36,6 +36,16 @@ fn root(plan: &Plan) -> &str {
     }
 }
 
+/// A crate other than `devrev` whose types generated code names (`chrono`,
+/// `serde_json`): by its own name inside `devrev`, through `<root>::__private`
+/// from a user's crate, which then needs no dependency on it.
+fn foreign(plan: &Plan, krate: &str) -> String {
+    match &plan.target {
+        Target::Devrev => format!("::{krate}"),
+        Target::User { root, .. } => format!("{root}::__private::{krate}"),
+    }
+}
+
 /// A model macro of `devrev` (`string_enum!`, ...) as generated code calls it:
 /// by its name inside the crate, by its path from a user's crate.
 fn mac(plan: &Plan, name: &str) -> String {
@@ -561,9 +571,9 @@ pub fn rust_ty(plan: &Plan, ty: &Ty) -> String {
         Ty::F32 => "f32".to_owned(),
         Ty::F64 => "f64".to_owned(),
         Ty::DateTime => "Timestamp".to_owned(),
-        Ty::Date => "::chrono::NaiveDate".to_owned(),
-        Ty::Json => "::serde_json::Value".to_owned(),
-        Ty::JsonMap => "::serde_json::Map<String, ::serde_json::Value>".to_owned(),
+        Ty::Date => format!("{}::NaiveDate", foreign(plan, "chrono")),
+        Ty::Json => format!("{}::Value", foreign(plan, "serde_json")),
+        Ty::JsonMap => format!("{0}::Map<String, {0}::Value>", foreign(plan, "serde_json")),
         Ty::Map(inner) => format!("::std::collections::BTreeMap<String, {}>", rust_ty(plan, inner)),
         Ty::Vec(inner) => format!("Vec<{}>", rust_ty(plan, inner)),
         Ty::Named(key) => plan.types[key].name.clone(),
