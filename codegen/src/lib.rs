@@ -19,8 +19,12 @@ use std::process::Command;
 /// Generates into the crate at `crate_dir`: rewrites `src/generated/` and the
 /// feature block of `Cargo.toml`. Returns a one-line summary.
 pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
-    let spec = spec::Spec::load(spec_path)?;
-    let mut plan = plan::plan(&spec)?;
+    run_spec(&spec::Spec::load(spec_path)?, crate_dir)
+}
+
+/// [`run`] on a spec already read.
+pub fn run_spec(spec: &spec::Spec, crate_dir: &Path) -> Result<String, String> {
+    let mut plan = plan::plan(spec)?;
     plan.companions = plan
         .families
         .keys()
@@ -34,16 +38,16 @@ pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
         .cloned()
         .collect();
     let mut output = emit::emit(&plan);
-    output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(&spec, &plan));
-    output.files.insert(conformance::TEST_FILE.to_owned(), conformance::conformance_tests(&spec, &plan));
-    events::add(&spec, &plan, &mut output.files)?;
+    output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(spec, &plan));
+    output.files.insert(conformance::TEST_FILE.to_owned(), conformance::conformance_tests(spec, &plan));
+    events::add(spec, &plan, &mut output.files)?;
 
     let generated = crate_dir.join("src/generated");
     if generated.exists() {
         std::fs::remove_dir_all(&generated).map_err(|e| format!("removing {}: {e}", generated.display()))?;
     }
     write_formatted(crate_dir, &output.files)?;
-    tables::write(&spec, crate_dir)?;
+    tables::write(spec, crate_dir)?;
     update_features(&crate_dir.join("Cargo.toml"), &output.features)?;
     update_readme(&crate_dir.join("README.md"), &output.table)?;
 
@@ -56,13 +60,17 @@ pub fn run(spec_path: &Path, crate_dir: &Path) -> Result<String, String> {
 /// or the path of a renamed dependency). `out_dir` is replaced as a whole, so
 /// it must be empty, absent, or an earlier output of this command.
 pub fn run_user(spec_path: &Path, out_dir: &Path, families: &[String], root: &str) -> Result<String, String> {
-    let mut command = format!("devrev-codegen <path/to/openapi-beta.yaml> --families {}", families.join(","));
+    run_user_spec(&spec::Spec::load(spec_path)?, out_dir, families, root)
+}
+
+/// [`run_user`] on a spec already read.
+pub fn run_user_spec(spec: &spec::Spec, out_dir: &Path, families: &[String], root: &str) -> Result<String, String> {
+    let mut command = format!("devrev-codegen generate <path/to/openapi-beta.yaml> --families {}", families.join(","));
     if root != "::devrev" {
         command.push_str(&format!(" --crate {root}"));
     }
     command.push_str(&format!(" --out {}", out_dir.display()));
-    let spec = spec::Spec::load(spec_path)?;
-    let mut plan = plan::plan(&spec)?;
+    let mut plan = plan::plan(spec)?;
     plan.target = plan::Target::User { root: root.to_owned(), families: families.iter().cloned().collect(), command };
     let files = emit::emit_user(&plan)?;
 
