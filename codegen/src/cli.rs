@@ -289,7 +289,8 @@ fn families(spec_path: &Path) -> Result<Option<String>, String> {
         all_ops += ops;
         all_beta += beta;
         all_skipped += skipped.len();
-        out.push_str(&format!("{:width$}  {ops:>10}  {beta:>4}  {}\n", family.name, skipped.join("; ")).trim_end());
+        let row = format!("{:width$}  {ops:>10}  {beta:>4}  {}", family.name, skipped.join("; "));
+        out.push_str(row.trim_end());
         out.push('\n');
     }
     out.push_str(&format!(
