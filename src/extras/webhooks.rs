@@ -77,6 +77,14 @@ impl WebhookSecret {
     }
 }
 
+/// The `secret` of a generated model (`Webhook`, `WebhooksCreateResponse`'s
+/// webhook) as the verifier's key: `Verifier::new(created.webhook.secret.into())`.
+impl From<crate::Secret> for WebhookSecret {
+    fn from(secret: crate::Secret) -> Self {
+        WebhookSecret(secret.into_secret_string())
+    }
+}
+
 impl fmt::Debug for WebhookSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("WebhookSecret(<redacted>)")
