@@ -11,7 +11,7 @@
 //! deserializes from a JSON string.
 //!
 //! ```
-//! use devrev::Secret;
+//! use devrev_runtime::Secret;
 //!
 //! let secret = Secret::from("s3cr3t-value");
 //! assert_eq!(format!("{secret:?}"), "[redacted]");
