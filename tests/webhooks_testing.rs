@@ -99,6 +99,10 @@ async fn webhook_secrets_are_held_to_8_to_32_bytes_and_made_up_when_absent() {
     let made_up = WebhooksCreateRequest::new(url).send(&client).await.unwrap().webhook;
     assert_eq!(made_up.secret.expose_secret().len(), 32);
     assert!(!format!("{made_up:?}").contains(made_up.secret.expose_secret()), "never printed");
+    // The answered secret is the verifier's key as it is.
+    let verifier = Verifier::new(made_up.secret.clone().into());
+    let signed = TestEvent::verify("c").sign(&WebhookSecret::new(made_up.secret.expose_secret()));
+    assert_eq!(verifier.verify(&signed.headers(), &signed.body).unwrap().challenge(), Some("c"));
 
     // Update: the same bounds; an empty secret asks for a new one.
     let e = WebhooksUpdateRequest::new(made_up.id.clone()).secret("short").send(&client).await.unwrap_err();
