@@ -12,6 +12,8 @@
 //! `WEBHOOK_PUBLIC_URL` to a URL DevRev can reach that forwards to this
 //! process (a tunnel), and optionally `WEBHOOK_LISTEN` (default `127.0.0.1:8080`).
 //! It deletes what it created at the end, on error too, as far as it can.
+//! `WEBHOOK_MODE=ack-first` answers each delivery before handling it (at most
+//! once) instead of after (at least once, the default); see `main`.
 
 use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
@@ -23,7 +25,7 @@ use devrev::models::{
 };
 use devrev::parts::{PartsCreateRequest, PartsDeleteRequest};
 use devrev::webhooks::{
-    axum::receiver, Event, EventKind, Verifier, WebhookSecret, WebhooksCreateRequest, WebhooksDeleteRequest,
+    axum::Receiver, Event, EventKind, Verifier, WebhookSecret, WebhooksCreateRequest, WebhooksDeleteRequest,
     WebhooksGetRequest,
 };
 use devrev::works::{WorksCreateRequest, WorksDeleteRequest, WorksUpdateRequest};
@@ -83,19 +85,33 @@ async fn main() -> Result<(), BoxError> {
         (client, "127.0.0.1:0".to_owned(), None)
     };
 
-    // The receiver: verifies, answers the challenge itself, hands on the rest.
+    // The receiver: verifies, answers the challenge itself, hands on the rest,
+    // in one of its two modes (`WEBHOOK_MODE`):
+    // - `at-least-once` (the default): the handler runs before the answer, within
+    //   2.5 s; an `Err`, a panic or a timeout answers 500, so DevRev retries and
+    //   the retry is handled (the de-duplication forgets the failed event);
+    // - `ack-first`: 200 at once, the handler runs afterwards (at most once:
+    //   a failure loses the event; for quick or durable work such as a queue).
     let secret = random_secret();
     let verifier = Verifier::new(WebhookSecret::new(secret.clone())).dedupe(1_000);
     let (tx, mut events) = mpsc::unbounded_channel::<Event>();
-    let app = axum::Router::new().route(
-        "/devrev-webhook",
-        receiver(verifier, move |event: Event| {
+    let receiver = Receiver::new(verifier); // reads deliveries up to 32 MiB; `.body_limit(n)` to change
+    let route = if std::env::var("WEBHOOK_MODE").as_deref() == Ok("ack-first") {
+        println!("mode: acknowledge first (at most once)");
+        receiver.acknowledge_first(move |event: Event| {
             let tx = tx.clone();
             async move {
                 let _ = tx.send(event);
             }
-        }),
-    );
+        })
+    } else {
+        println!("mode: at least once");
+        receiver.at_least_once(move |event: Event| {
+            let tx = tx.clone();
+            async move { tx.send(event).map_err(|_| "the example stopped listening") }
+        })
+    };
+    let app = axum::Router::new().route("/devrev-webhook", route);
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     let local = format!("http://{}/devrev-webhook", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });

@@ -47,13 +47,14 @@ pub use generated::*;
 #[cfg(feature = "artifacts")]
 pub use devrev_runtime::storage;
 pub use devrev_runtime::{
-    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, sse, transport,
+    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, secret, sse, transport,
 };
 pub use devrev_runtime::{
     send, send_stream, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError,
     DevRevError, Endpoint, Error, ErrorBody, ErrorKind, EventStream, Items, JsonType, Method, MissingDependency, Page,
     Pages, Paginated, PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, ResumePoint,
-    RetryPolicy, Sleeper, StorageError, TimeoutError, TimeoutKind, Token, TokioSleeper, Transfer, TransportError,
+    RetryPolicy, Secret, Sleeper, StorageError, TimeoutError, TimeoutKind, Token, TokioSleeper, Transfer,
+    TransportError,
 };
 /// `client.upload_artifact(..)` and `client.download_artifact(..)` (feature `artifacts`).
 #[cfg(feature = "artifacts")]

@@ -5454,7 +5454,7 @@ fn full_auth_tokens_create_request(level: usize) -> devrev::auth_tokens::AuthTok
         )
         .rev_info(full_auth_tokens_rev_info(level + 1))
         .scope(String::from("x"))
-        .subject_token(String::from("x"))
+        .subject_token(devrev::Secret::from("x"))
         .subject_token_type(
             "urn:devrev:params:oauth:token-type:jwt:auth0"
                 .parse::<devrev::models::AuthTokenSubjectTokenType>()
@@ -7007,7 +7007,7 @@ fn full_dev_org_auth_connections_create_request_google_apps_options(
 ) -> devrev::models::DevOrgAuthConnectionsCreateRequestGoogleAppsOptions {
     devrev::models::DevOrgAuthConnectionsCreateRequestGoogleAppsOptions::new(
         String::from("x"),
-        String::from("x"),
+        devrev::Secret::from("x"),
         String::from("x"),
     )
 }
@@ -7054,7 +7054,7 @@ fn full_dev_org_auth_connections_update_request_google_apps_options(
     if level >= 3 {
         return value;
     }
-    value.client_id(String::from("x")).client_secret(String::from("x")).tenant_domain(String::from("x"))
+    value.client_id(String::from("x")).client_secret(devrev::Secret::from("x")).tenant_domain(String::from("x"))
 }
 
 fn full_dev_org_auth_connections_update_request_kind(
@@ -12182,7 +12182,7 @@ fn full_web_crawler_jobs_list_request(level: usize) -> devrev::web_crawler_jobs:
 fn full_webhook(level: usize) -> devrev::models::Webhook {
     let value = devrev::models::Webhook::new(
         String::from("x"),
-        String::from("x"),
+        devrev::Secret::from("x"),
         "active".parse::<devrev::models::WebhookStatus>().unwrap(),
         String::from("x"),
     );
@@ -12294,7 +12294,7 @@ fn full_webhooks_create_request(level: usize) -> devrev::webhooks::WebhooksCreat
     value
         .event_types(vec!["account_created".parse::<devrev::models::WebhookEventType>().unwrap()])
         .headers(vec![full_webhook_header(level + 1)])
-        .secret(String::from("x"))
+        .secret(devrev::Secret::from("x"))
 }
 
 fn full_webhooks_delete_request(_level: usize) -> devrev::webhooks::WebhooksDeleteRequest {
@@ -12322,7 +12322,7 @@ fn full_webhooks_update_request(level: usize) -> devrev::webhooks::WebhooksUpdat
         .action("activate".parse::<devrev::models::WebhooksUpdateAction>().unwrap())
         .event_types(full_webhooks_update_request_event_types(level + 1))
         .headers(full_webhooks_update_request_headers(level + 1))
-        .secret(String::from("x"))
+        .secret(devrev::Secret::from("x"))
         .url(String::from("x"))
 }
 

@@ -207,7 +207,7 @@ async fn a_receiver_that_never_answers_is_tried_on_the_schedule_and_stays_unveri
     let url = format!("http://{}/hook", closed.local_addr().unwrap());
     drop(closed);
     let created = WebhooksCreateRequest::new(url).send(&client).await.unwrap();
-    assert!(!created.webhook.secret.is_empty(), "a secret is generated");
+    assert!(!created.webhook.secret.expose_secret().is_empty(), "a secret is generated");
     for _ in 0..200 {
         if server.webhook_deliveries().len() == 4 {
             break;

@@ -127,6 +127,7 @@ impl Gen<'_> {
     fn exact(&self, ty: &Ty, level: &str) -> Option<String> {
         Some(match ty {
             Ty::String => "String::from(\"x\")".to_owned(),
+            Ty::Secret => "devrev::Secret::from(\"x\")".to_owned(),
             Ty::Bool => "true".to_owned(),
             Ty::I32 | Ty::I64 => "1".to_owned(),
             Ty::F32 | Ty::F64 => "1.5".to_owned(),

@@ -277,7 +277,7 @@ fn family_table(plan: &Plan) -> String {
     out
 }
 
-fn cfg_attr(families: &BTreeSet<String>) -> String {
+pub(crate) fn cfg_attr(families: &BTreeSet<String>) -> String {
     let list: Vec<String> = families.iter().map(|f| format!("feature = \"{f}\"")).collect();
     if list.len() == 1 {
         format!("#[cfg({})]", list[0])
@@ -565,6 +565,8 @@ fn field_ty(plan: &Plan, f: &Field) -> String {
 pub fn rust_ty(plan: &Plan, ty: &Ty) -> String {
     match ty {
         Ty::String => "String".to_owned(),
+        // Named through the hidden path, so a renamed `devrev` dependency builds too.
+        Ty::Secret => format!("{}::__private::Secret", root(plan)),
         Ty::Bool => "bool".to_owned(),
         Ty::I32 => "i32".to_owned(),
         Ty::I64 => "i64".to_owned(),

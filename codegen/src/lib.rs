@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod emit;
 pub mod events;
 pub mod plan;
+pub mod secrets;
 pub mod spec;
 pub mod tables;
 pub mod wire;
@@ -40,6 +41,7 @@ pub fn run_spec(spec: &spec::Spec, crate_dir: &Path) -> Result<String, String> {
     let mut output = emit::emit(&plan);
     output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(spec, &plan));
     output.files.insert(conformance::TEST_FILE.to_owned(), conformance::conformance_tests(spec, &plan));
+    output.files.insert(secrets::TEST_FILE.to_owned(), secrets::secrets_tests(spec, &plan).0);
     events::add(spec, &plan, &mut output.files)?;
 
     let generated = crate_dir.join("src/generated");

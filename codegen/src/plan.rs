@@ -36,6 +36,27 @@ pub const ROUND_TRIP_FAMILIES: &[&str] = &["accounts", "rev-orgs"];
 /// commas as other lists are. In a JSON body it is a plain array.
 pub const REPEATED_QUERY_FIELDS: &[&str] = &["custom_field_filter"];
 
+/// Wire names of fields that hold a secret wherever they appear: a string
+/// field of one of these names (or ending in `_secret`, `_token` or
+/// `_password`, or of `format: password`) is a [`Ty::Secret`]. This covers
+/// the webhook `secret`, the SSO connections' `client_secret`, the
+/// `access_token` and `refresh_token` of `auth-tokens.create`'s answer, its
+/// request's `subject_token`, and the snap-in keyring's `secret`. (The
+/// `token` of the `auth-tokens.get`, `.info` and `.update` answers is an
+/// object of metadata, not a string: nothing in it grants access.)
+pub const SECRET_FIELDS: &[&str] = &["secret", "token", "password", "api_key", "client_secret"];
+
+/// Whether a field named `wire` with this schema holds a secret (see [`SECRET_FIELDS`]).
+pub fn is_secret(wire: &str, schema: &Schema) -> bool {
+    let stringy = schema.ty.as_deref() == Some("string") && schema.enum_values.is_none();
+    stringy
+        && (SECRET_FIELDS.contains(&wire)
+            || wire.ends_with("_secret")
+            || wire.ends_with("_token")
+            || wire.ends_with("_password")
+            || schema.format.as_deref() == Some("password"))
+}
+
 /// Names `crate::models` (or the prelude) already uses for something else;
 /// a generated type never takes one of them (see [`rust_type_name`]).
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
@@ -87,6 +108,9 @@ pub enum Ty {
     Vec(Box<Ty>),
     /// A planned type, by key.
     Named(String),
+    /// A string that holds a secret ([`is_secret`]): `devrev::Secret`,
+    /// `[redacted]` in `Debug`, the plain string on the wire.
+    Secret,
 }
 
 impl Ty {
@@ -601,7 +625,10 @@ impl<'s> Planner<'s> {
         let mut fields = Vec::new();
         let mut idents = BTreeSet::new();
         for (wire, prop) in props {
-            let ty = self.ty_of(prop, &format!("{owner}-{wire}"))?;
+            let mut ty = self.ty_of(prop, &format!("{owner}-{wire}"))?;
+            if ty == Ty::String && is_secret(wire, prop) {
+                ty = Ty::Secret;
+            }
             let ty_for_flag = ty.clone();
             let mut ident = rust_field_name(wire);
             while !idents.insert(ident.clone()) {

@@ -135,7 +135,7 @@ impl Writer<'_> {
             return None;
         }
         Some(match ty {
-            Ty::String => "\"x\"".to_owned(),
+            Ty::String | Ty::Secret => "\"x\"".to_owned(),
             Ty::Bool => "true".to_owned(),
             Ty::I32 | Ty::I64 => "1".to_owned(),
             Ty::F32 | Ty::F64 => "1.5".to_owned(),
@@ -162,7 +162,7 @@ impl Writer<'_> {
     }
 
     /// The arguments of `new(..)`: one per required field.
-    fn args(&self, t: &TypeDef, depth: usize) -> Option<String> {
+    pub(crate) fn args(&self, t: &TypeDef, depth: usize) -> Option<String> {
         let Kind::Struct(fields) = &t.kind else { return Some(String::new()) };
         let mut args = Vec::new();
         for f in fields.iter().filter(|f| f.required) {

@@ -415,3 +415,26 @@ fn a_union_body_gets_a_kind_field_and_its_get_a_query_struct() {
     let model = output.files.values().find(|text| text.contains("pub enum WidgetsGetRequestKind")).unwrap();
     assert!(model.contains("impl From<RoundOptions> for WidgetsGetRequestKind"), "{model}");
 }
+
+#[test]
+fn secret_fields_by_name_become_secrets() {
+    let spec = GADGETS.replace(
+        "        name: { type: string }\n        parts:",
+        "        name: { type: string }\n        secret: { type: string, format: byte }\n        client_secret: { type: string }\n        \
+         access_token: { type: string }\n        refresh_token: { type: string }\n        pin: { type: string, format: password }\n        \
+         token_hint: { type: string }\n        token_id: { type: string }\n        token_kind: { type: string, enum: [aat, pat] }\n        \
+         secrets_count: { type: integer }\n        parts:",
+    );
+    let plan = plan::plan(&Spec::parse(&spec).unwrap()).unwrap();
+    let Kind::Struct(fields) = &plan.types["gadgets-create-request"].kind else { panic!() };
+    let secret: Vec<&str> = fields.iter().filter(|f| f.ty == Ty::Secret).map(|f| f.wire.as_str()).collect();
+    assert_eq!(secret, ["access_token", "client_secret", "pin", "refresh_token", "secret"]);
+    let plain: Vec<&str> = fields.iter().filter(|f| f.ty == Ty::String).map(|f| f.wire.as_str()).collect();
+    assert_eq!(plain, ["name", "token_hint", "token_id"], "names that only mention a token stay strings");
+
+    // Named through the runtime's hidden path; setters take anything `Into<Secret>`.
+    let output = emit::emit(&plan);
+    let gadgets = &output.files["src/generated/gadgets.rs"];
+    assert!(gadgets.contains("pub secret: Option<crate::__private::Secret>,"), "{gadgets}");
+    assert!(gadgets.contains("secret: crate::__private::Secret,"), "{gadgets}");
+}

@@ -15,6 +15,7 @@
 //! - [`query`]: how `GET` requests become query strings;
 //! - [`pagination`]: [`Page`], [`Paginated`], [`Pages`], [`Items`];
 //! - [`sse`]: [`EventStream`], answers read as server-sent events;
+//! - [`secret`]: [`Secret`], how models hold secrets (never printed);
 //! - [`bulk`]: [`Client::send_all`], many requests with bounded concurrency;
 //! - `storage` (feature `storage`): streamed uploads to and downloads from
 //!   storage URLs (artifacts), without the token;
@@ -34,6 +35,7 @@ pub mod pagination;
 pub mod query;
 pub mod response;
 pub mod retry;
+pub mod secret;
 pub mod sse;
 #[cfg(feature = "storage")]
 pub mod storage;
@@ -50,6 +52,7 @@ pub use error_body::{DevRevError, ErrorBody, ErrorKind, JsonType, MissingDepende
 pub use pagination::{Items, Page, Pages, Paginated, ResumePoint};
 pub use response::{RateLimit, Response, ResponseMeta};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
+pub use secret::Secret;
 pub use sse::{send_stream, EventStream};
 pub use transport::{send, send_with_meta};
 
@@ -62,6 +65,7 @@ pub mod __private {
     pub use crate::error_body::DevRevError;
     pub use crate::pagination::{Items, Page, PageOf, Pages, Paginated};
     pub use crate::response::Response;
+    pub use crate::secret::Secret;
     pub use crate::sse::{send_stream, EventStream};
     pub use crate::transport::{decode_answer, send, send_with_meta};
     pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};

@@ -32,7 +32,9 @@
 //! }
 //! ```
 //!
-//! With the `axum` feature, [`axum::receiver`] is all of this as a handler.
+//! With the `axum` feature, `axum::Receiver` is all of this as a handler, in
+//! two modes (acknowledge first, or at least once). For unit tests of a
+//! handler, [`testing::TestEvent`] builds and signs a delivery.
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
@@ -48,6 +50,7 @@ pub use crate::generated::webhook_event::{EventKind, EVENT_TYPES};
 
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod testing;
 
 /// The header DevRev signs deliveries in (header names are case-insensitive).
 pub const SIGNATURE_HEADER: &str = "x-devrev-signature";
@@ -74,6 +77,14 @@ impl WebhookSecret {
     fn mac(&self) -> Hmac<Sha256> {
         // HMAC takes a key of any length: this cannot fail.
         Hmac::<Sha256>::new_from_slice(self.0.expose_secret().as_bytes()).expect("HMAC accepts any key length")
+    }
+}
+
+/// The `secret` of a generated model (`Webhook`, `WebhooksCreateResponse`'s
+/// webhook) as the verifier's key: `Verifier::new(created.webhook.secret.into())`.
+impl From<crate::Secret> for WebhookSecret {
+    fn from(secret: crate::Secret) -> Self {
+        WebhookSecret(secret.into_secret_string())
     }
 }
 
@@ -272,6 +283,17 @@ impl Verifier {
         self
     }
 
+    /// Forgets that event `id` was accepted, so its next delivery is handled
+    /// rather than reported as [`WebhookError::Duplicate`]: for a receiver
+    /// whose handling of the event failed and that answered an error so
+    /// DevRev retries (what the `axum` receiver's at-least-once mode does). Without
+    /// de-duplication it does nothing.
+    pub fn forget(&self, id: &str) {
+        if let Some(dedupe) = &self.dedupe {
+            dedupe.forget(id);
+        }
+    }
+
     /// Verifies a delivery from its headers (`X-DevRev-Signature`) and raw body.
     ///
     /// # Errors
@@ -370,6 +392,17 @@ impl Dedupe {
         }
         set.insert(id.to_owned());
         order.push_back(id.to_owned());
+        true
+    }
+
+    /// Forgets `id` (nothing happens if it is not held); `true` if it was held.
+    pub fn forget(&self, id: &str) -> bool {
+        let mut guard = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let (set, order) = &mut *guard;
+        if !set.remove(id) {
+            return false;
+        }
+        order.retain(|held| held != id);
         true
     }
 

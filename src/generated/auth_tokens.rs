@@ -64,7 +64,7 @@ pub struct AuthTokensCreateRequest {
     pub scope: Option<String>,
     /// `subject_token`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject_token: Option<String>,
+    pub subject_token: Option<crate::__private::Secret>,
     /// `subject_token_type`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_token_type: Option<AuthTokenSubjectTokenType>,
@@ -97,7 +97,7 @@ impl AuthTokensCreateRequest {
         /// Sets `scope`.
         scope: String,
         /// Sets `subject_token`.
-        subject_token: String,
+        subject_token: crate::__private::Secret,
         /// Sets `subject_token_type`.
         subject_token_type: AuthTokenSubjectTokenType,
         /// Sets `token_hint`.
@@ -285,13 +285,13 @@ impl AuthTokensUpdateRequest {
 #[non_exhaustive]
 pub struct AuthTokensCreateResponse {
     /// `access_token`, required.
-    pub access_token: String,
+    pub access_token: crate::__private::Secret,
     /// `client_id`.
     pub client_id: Option<String>,
     /// `expires_in`, required.
     pub expires_in: i64,
     /// `refresh_token`.
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<crate::__private::Secret>,
     /// `scope`.
     pub scope: Option<String>,
     /// `token_type`, required.

@@ -46,7 +46,7 @@ pub struct WebhooksCreateRequest {
     pub headers: Option<Vec<WebhookHeader>>,
     /// `secret`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    pub secret: Option<crate::__private::Secret>,
     /// `url`, required.
     pub url: String,
 }
@@ -63,7 +63,7 @@ impl WebhooksCreateRequest {
         /// Sets `headers`.
         list headers: WebhookHeader,
         /// Sets `secret`.
-        secret: String,
+        secret: crate::__private::Secret,
     }
 }
 
@@ -643,7 +643,7 @@ pub struct WebhooksUpdateRequest {
     pub id: String,
     /// `secret`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
+    pub secret: Option<crate::__private::Secret>,
     /// `url`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -663,7 +663,7 @@ impl WebhooksUpdateRequest {
         /// Sets `headers`.
         headers: WebhooksUpdateRequestHeaders,
         /// Sets `secret`.
-        secret: String,
+        secret: crate::__private::Secret,
         /// Sets `url`.
         url: String,
     }

@@ -19,7 +19,7 @@ const USAGE: &str =
 
 /// What the command line asks for.
 enum Command {
-    Serve(devrev_testkit::TestServerBuilder),
+    Serve(Box<devrev_testkit::TestServerBuilder>),
     Help,
 }
 
@@ -48,13 +48,13 @@ fn parse_args() -> Result<Command, String> {
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         };
     }
-    Ok(Command::Serve(builder))
+    Ok(Command::Serve(Box::new(builder)))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let builder = match parse_args() {
-        Ok(Command::Serve(builder)) => builder,
+        Ok(Command::Serve(builder)) => *builder,
         Ok(Command::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

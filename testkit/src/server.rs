@@ -89,7 +89,33 @@ impl TestServerBuilder {
     /// Sends every accepted webhook delivery a second time (same event ID),
     /// as DevRev may, so a receiver's de-duplication can be tested.
     pub fn webhook_duplicates(mut self, duplicates: bool) -> Self {
-        self.webhooks.duplicates = duplicates;
+        self.webhooks.redeliver = if duplicates { (1, Duration::ZERO) } else { (0, Duration::ZERO) };
+        self
+    }
+
+    /// Sends every accepted webhook delivery again `times` times (same event
+    /// ID, body and signature), each `after` the previous one was accepted,
+    /// as DevRev may; each shows in
+    /// [`webhook_deliveries`](TestServer::webhook_deliveries) with its
+    /// `redelivery` number. `webhook_duplicates(true)` is `(1, 0 s)`.
+    pub fn webhook_redeliver(mut self, times: usize, after: Duration) -> Self {
+        self.webhooks.redeliver = (times, after);
+        self
+    }
+
+    /// Holds every webhook event (not the `verify` challenge) this long
+    /// before its first attempt (default none), as a slow DevRev would.
+    pub fn webhook_delay(mut self, delay: Duration) -> Self {
+        self.webhooks.delay = delay;
+        self
+    }
+
+    /// Delivers each webhook's events out of order: in batches of `batch`
+    /// events, newest first, the first attempts one after another (a batch
+    /// that does not fill up goes out after 200 ms without a new event).
+    /// `0` or `1`: in order of the changes (the default).
+    pub fn webhook_reorder(mut self, batch: usize) -> Self {
+        self.webhooks.reorder = batch;
         self
     }
 

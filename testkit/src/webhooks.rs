@@ -21,9 +21,21 @@
 //!   [`TestServerBuilder::webhook_retry_delays`](crate::TestServerBuilder::webhook_retry_delays)
 //!   shortens them for tests. With
 //!   [`webhook_duplicates`](crate::TestServerBuilder::webhook_duplicates),
-//!   each accepted delivery is sent a second time, as DevRev may.
+//!   each accepted delivery is sent a second time, as DevRev may
+//!   ([`webhook_redeliver`](crate::TestServerBuilder::webhook_redeliver) for
+//!   more times, later).
+//! - A secret sent to `webhooks.create` or `.update` must be 8 to 32 bytes
+//!   (400 `invalid_field` otherwise); without one, `create` makes one up (32
+//!   letters and digits) and answers it; `update` with an empty secret makes a
+//!   new one.
 //! - Deliveries run concurrently, so they are only roughly in order; the
-//!   `timestamp`s order them.
+//!   `timestamp`s order them. For tests of a receiver, the builder can
+//!   [delay](crate::TestServerBuilder::webhook_delay) every event,
+//!   [reorder](crate::TestServerBuilder::webhook_reorder) them (batches sent
+//!   newest first) and
+//!   [redeliver](crate::TestServerBuilder::webhook_redeliver) accepted ones;
+//!   every attempt is recorded ([`WebhookDelivery`]) with its body,
+//!   signature, attempt, redelivery, answer and timing.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -67,14 +79,32 @@ const DON: &str = "don:integration:dvrv-us-1:devo/1:";
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub(crate) retry_delays: Vec<Duration>,
-    pub(crate) duplicates: bool,
+    /// Each accepted delivery is sent again this many times, this long after
+    /// the previous acceptance.
+    pub(crate) redeliver: (usize, Duration),
+    /// How long an event waits before its first attempt.
+    pub(crate) delay: Duration,
+    /// Events of one webhook are sent in batches of this many, newest first
+    /// (1: in order).
+    pub(crate) reorder: usize,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { retry_delays: DEVREV_RETRY_DELAYS.to_vec(), duplicates: false }
+        Settings {
+            retry_delays: DEVREV_RETRY_DELAYS.to_vec(),
+            redeliver: (0, Duration::ZERO),
+            delay: Duration::ZERO,
+            reorder: 1,
+        }
     }
 }
+
+/// With reordering on, a batch that has not filled up is sent after this long without a new event.
+pub(crate) const REORDER_FLUSH: Duration = Duration::from_millis(200);
+
+/// The bytes a webhook secret may have (`webhooks.create` and `.update`).
+pub(crate) const SECRET_BYTES: std::ops::RangeInclusive<usize> = 8..=32;
 
 /// One attempt to deliver an event, as [`TestServer::webhook_deliveries`](crate::TestServer::webhook_deliveries) reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,11 +116,23 @@ pub struct WebhookDelivery {
     pub event_id: String,
     /// The event type, such as `account_created` or `verify`.
     pub event_type: String,
-    /// 1 for the first attempt, 2 for the first retry, ...
+    /// 1 for the first attempt, 2 for the first retry, ... (counted again
+    /// from 1 for each redelivery).
     pub attempt: usize,
+    /// 0 for the delivery itself, 1 for its first redelivery (after it was
+    /// accepted: `webhook_duplicates`, `webhook_redeliver`), ...
+    pub redelivery: usize,
     /// The receiver's answer, or `None` when it did not answer in time or
     /// could not be reached.
     pub status: Option<u16>,
+    /// The exact body sent (the same on every attempt of an event).
+    pub body: String,
+    /// The `X-DevRev-Signature` sent with it.
+    pub signature: String,
+    /// When the attempt was sent.
+    pub sent_at: DateTime<Utc>,
+    /// How long the receiver took to answer (or until the attempt failed).
+    pub elapsed: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -232,8 +274,10 @@ fn create(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
         return Err(ApiError::invalid_field("url", "the URL must be http:// or https://"));
     }
     let event_types = event_types(&input, "event_types")?.unwrap_or_default();
-    let secret =
-        input.string("secret")?.unwrap_or_else(|| std::iter::repeat_with(fastrand::alphanumeric).take(32).collect());
+    let secret = match input.string("secret")? {
+        Some(secret) => checked_secret(secret)?,
+        None => new_secret(),
+    };
     let hooks = &app.webhooks;
     let now = hooks.now();
     let hook = Hook {
@@ -248,6 +292,23 @@ fn create(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
     hooks.hooks.lock().unwrap_or_else(|e| e.into_inner()).insert(hook.id.clone(), hook.clone());
     tokio::spawn(challenge(Arc::clone(hooks), hook.id.clone()));
     Ok((StatusCode::CREATED, json!({ "webhook": hook.render() })))
+}
+
+/// A secret the server makes up: 32 bytes (the most the spec allows), letters and digits.
+fn new_secret() -> String {
+    std::iter::repeat_with(fastrand::alphanumeric).take(*SECRET_BYTES.end()).collect()
+}
+
+/// A secret a request sent, held to the spec: 8 to 32 bytes.
+fn checked_secret(secret: String) -> Result<String, ApiError> {
+    if SECRET_BYTES.contains(&secret.len()) {
+        Ok(secret)
+    } else {
+        Err(ApiError::invalid_field(
+            "secret",
+            format!("the secret must be 8 to 32 bytes; it is {} bytes", secret.len()),
+        ))
+    }
 }
 
 fn find(app: &App, input: &Input) -> Result<Hook, ApiError> {
@@ -267,7 +328,12 @@ fn list(app: &App, _input: Input) -> Result<(StatusCode, Value), ApiError> {
 fn update(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
     let mut hook = find(app, &input)?;
     let url = input.string("url")?;
-    let secret = input.string("secret")?;
+    // An empty secret asks for a new one.
+    let secret = match input.string("secret")? {
+        Some(secret) if secret.is_empty() => Some(new_secret()),
+        Some(secret) => Some(checked_secret(secret)?),
+        None => None,
+    };
     let reverify = url.as_ref().is_some_and(|u| *u != hook.url) || secret.is_some();
     if let Some(url) = url {
         hook.url = url;
@@ -318,7 +384,8 @@ async fn challenge(hooks: Arc<Webhooks>, id: String) {
     let (event_id, body) = hooks.event(&hook.id, "verify", json!({ "challenge": challenge }));
     let expected = json!({ "challenge": challenge });
     let echoed = move |answer: &[u8]| serde_json::from_slice::<Value>(answer).is_ok_and(|v| v == expected);
-    if deliver(&hooks, &hook, &event_id, "verify", &body, &echoed).await {
+    let out = Outgoing { hook: hook.clone(), event_id, event_type: "verify".to_owned(), body };
+    if deliver(&hooks, &out, &echoed, 0, 1).await {
         let mut all = hooks.hooks.lock().unwrap_or_else(|e| e.into_inner());
         // Still the same URL and secret the challenge went to.
         if let Some(current) = all.get_mut(&id).filter(|h| h.url == hook.url && h.secret == hook.secret) {
@@ -329,13 +396,38 @@ async fn challenge(hooks: Arc<Webhooks>, id: String) {
     }
 }
 
+/// One event on its way to one webhook.
+struct Outgoing {
+    hook: Hook,
+    event_id: String,
+    event_type: String,
+    body: String,
+}
+
 /// Delivers object changes until the server's event channel closes.
 async fn listen(hooks: Arc<Webhooks>, mut changes: broadcast::Receiver<ObjectChange>) {
+    // With reordering on: each webhook's events not sent yet.
+    let mut queues: BTreeMap<String, Vec<Outgoing>> = BTreeMap::new();
     loop {
-        let change = match changes.recv().await {
-            Ok(change) => change,
-            Err(broadcast::error::RecvError::Lagged(_)) => continue,
-            Err(broadcast::error::RecvError::Closed) => return,
+        let waiting = queues.values().any(|q| !q.is_empty());
+        let received = if waiting {
+            tokio::time::timeout(REORDER_FLUSH, changes.recv()).await.ok()
+        } else {
+            Some(changes.recv().await)
+        };
+        let change = match received {
+            Some(Ok(change)) => change,
+            Some(Err(broadcast::error::RecvError::Lagged(_))) => continue,
+            closed_or_quiet => {
+                // Quiet for a while (or closing): send the batches that did not fill up.
+                for (_, batch) in std::mem::take(&mut queues) {
+                    send_batch(&hooks, batch);
+                }
+                if closed_or_quiet.is_some() {
+                    return;
+                }
+                continue;
+            }
         };
         let Some((event_type, data)) = event_data(&change) else { continue };
         let targets: Vec<Hook> = hooks
@@ -348,16 +440,48 @@ async fn listen(hooks: Arc<Webhooks>, mut changes: broadcast::Receiver<ObjectCha
             .collect();
         for hook in targets {
             let (event_id, body) = hooks.event(&hook.id, &event_type, data.clone());
+            let out = Outgoing { hook, event_id, event_type: event_type.clone(), body };
+            if hooks.settings.reorder <= 1 {
+                send_batch(&hooks, vec![out]);
+                continue;
+            }
+            let queue = queues.entry(out.hook.id.clone()).or_default();
+            queue.push(out);
+            if queue.len() >= hooks.settings.reorder {
+                send_batch(&hooks, std::mem::take(queue));
+            }
+        }
+    }
+}
+
+/// Sends a batch of one webhook's events, newest first, after the delay:
+/// the first attempts one after another in that order, then each event's
+/// retries and redeliveries on a task of its own.
+fn send_batch(hooks: &Arc<Webhooks>, mut batch: Vec<Outgoing>) {
+    if batch.is_empty() {
+        return;
+    }
+    batch.reverse();
+    let hooks = Arc::clone(hooks);
+    tokio::spawn(async move {
+        tokio::time::sleep(hooks.settings.delay).await;
+        for out in batch {
+            let accepted = attempt(&hooks, &out, &|_: &[u8]| true, 0, 1).await;
             let hooks = Arc::clone(&hooks);
-            let event_type = event_type.clone();
             tokio::spawn(async move {
-                let accepted = deliver(&hooks, &hook, &event_id, &event_type, &body, &|_: &[u8]| true).await;
-                if accepted && hooks.settings.duplicates {
-                    deliver(&hooks, &hook, &event_id, &event_type, &body, &|_: &[u8]| true).await;
+                let accepted = accepted || deliver(&hooks, &out, &|_: &[u8]| true, 0, 2).await;
+                let (times, after) = hooks.settings.redeliver;
+                if accepted {
+                    for redelivery in 1..=times {
+                        tokio::time::sleep(after).await;
+                        if !deliver(&hooks, &out, &|_: &[u8]| true, redelivery, 1).await {
+                            break;
+                        }
+                    }
                 }
             });
         }
-    }
+    });
 }
 
 /// The event a change is delivered as: its type (`work_updated`) and the
@@ -398,49 +522,58 @@ fn event_data(change: &ObjectChange) -> Option<(String, Value)> {
     Some((event_type, Value::Object(data)))
 }
 
-/// POSTs `body` to the webhook, signed, retrying on the schedule until an
-/// answer is 2xx and `accept`s its body; whether one was.
-async fn deliver(
-    hooks: &Webhooks,
-    hook: &Hook,
-    event_id: &str,
-    event_type: &str,
-    body: &str,
-    accept: &(dyn Fn(&[u8]) -> bool + Send + Sync),
-) -> bool {
-    let signature = sign(&hook.secret, body.as_bytes());
+/// The answer a delivery must get to count as accepted (besides a 2xx status).
+type Accept = dyn Fn(&[u8]) -> bool + Send + Sync;
+
+/// POSTs the event to its webhook, signed, from attempt `from` on (1: the
+/// first; 2: the first retry, ...), retrying on the schedule until an answer
+/// is 2xx and `accept`s its body; whether one was.
+async fn deliver(hooks: &Webhooks, out: &Outgoing, accept: &Accept, redelivery: usize, from: usize) -> bool {
     let delays = std::iter::once(Duration::ZERO).chain(hooks.settings.retry_delays.iter().copied());
-    for (attempt, delay) in delays.enumerate() {
+    for (n, delay) in delays.enumerate().skip(from.saturating_sub(1)) {
         tokio::time::sleep(delay).await;
-        let sent = hooks
-            .client
-            .post(&hook.url)
-            .header("content-type", "application/json")
-            .header("x-devrev-signature", &signature)
-            .timeout(ANSWER_WITHIN)
-            .body(body.to_owned())
-            .send()
-            .await;
-        let (status, ok) = match sent {
-            Ok(response) => {
-                let status = response.status();
-                let answer = response.bytes().await.unwrap_or_default();
-                (Some(status.as_u16()), status.is_success() && accept(&answer))
-            }
-            Err(_) => (None, false),
-        };
-        hooks.log.lock().unwrap_or_else(|e| e.into_inner()).push(WebhookDelivery {
-            webhook_id: hook.id.clone(),
-            event_id: event_id.to_owned(),
-            event_type: event_type.to_owned(),
-            attempt: attempt + 1,
-            status,
-        });
-        if ok {
+        if attempt(hooks, out, accept, redelivery, n + 1).await {
             return true;
         }
     }
     false
+}
+
+/// One attempt: POSTs the event, signed, and records it; whether it was accepted.
+async fn attempt(hooks: &Webhooks, out: &Outgoing, accept: &Accept, redelivery: usize, attempt: usize) -> bool {
+    let signature = sign(&out.hook.secret, out.body.as_bytes());
+    let sent_at = Utc::now();
+    let started = std::time::Instant::now();
+    let sent = hooks
+        .client
+        .post(&out.hook.url)
+        .header("content-type", "application/json")
+        .header("x-devrev-signature", &signature)
+        .timeout(ANSWER_WITHIN)
+        .body(out.body.clone())
+        .send()
+        .await;
+    let (status, ok) = match sent {
+        Ok(response) => {
+            let status = response.status();
+            let answer = response.bytes().await.unwrap_or_default();
+            (Some(status.as_u16()), status.is_success() && accept(&answer))
+        }
+        Err(_) => (None, false),
+    };
+    hooks.log.lock().unwrap_or_else(|e| e.into_inner()).push(WebhookDelivery {
+        webhook_id: out.hook.id.clone(),
+        event_id: out.event_id.clone(),
+        event_type: out.event_type.clone(),
+        attempt,
+        redelivery,
+        status,
+        body: out.body.clone(),
+        signature,
+        sent_at,
+        elapsed: started.elapsed(),
+    });
+    ok
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ pub struct DevOrgAuthConnectionsCreateRequestAzureAdOptions {
     /// `client_id`, required.
     pub client_id: String,
     /// `client_secret`, required.
-    pub client_secret: String,
+    pub client_secret: crate::__private::Secret,
     /// `domain`, required.
     pub domain: String,
 }
@@ -59,7 +59,11 @@ pub struct DevOrgAuthConnectionsCreateRequestAzureAdOptions {
 #[cfg(feature = "dev-orgs")]
 impl DevOrgAuthConnectionsCreateRequestAzureAdOptions {
     /// A value with the required fields (`client_id`, `client_secret`, `domain`); every other field is absent.
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>, domain: impl Into<String>) -> Self {
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<crate::__private::Secret>,
+        domain: impl Into<String>,
+    ) -> Self {
         Self { client_id: client_id.into(), client_secret: client_secret.into(), domain: domain.into() }
     }
 }
@@ -74,7 +78,7 @@ pub struct DevOrgAuthConnectionsCreateRequestGoogleAppsOptions {
     /// `client_id`, required.
     pub client_id: String,
     /// `client_secret`, required.
-    pub client_secret: String,
+    pub client_secret: crate::__private::Secret,
     /// `tenant_domain`, required.
     pub tenant_domain: String,
 }
@@ -84,7 +88,7 @@ impl DevOrgAuthConnectionsCreateRequestGoogleAppsOptions {
     /// A value with the required fields (`client_id`, `client_secret`, `tenant_domain`); every other field is absent.
     pub fn new(
         client_id: impl Into<String>,
-        client_secret: impl Into<String>,
+        client_secret: impl Into<crate::__private::Secret>,
         tenant_domain: impl Into<String>,
     ) -> Self {
         Self { client_id: client_id.into(), client_secret: client_secret.into(), tenant_domain: tenant_domain.into() }
@@ -155,7 +159,7 @@ pub struct DevOrgAuthConnectionsCreateRequestOidcOptions {
     /// `client_id`, required.
     pub client_id: String,
     /// `client_secret`, required.
-    pub client_secret: String,
+    pub client_secret: crate::__private::Secret,
     /// `issuer`, required.
     pub issuer: String,
 }
@@ -163,7 +167,11 @@ pub struct DevOrgAuthConnectionsCreateRequestOidcOptions {
 #[cfg(feature = "dev-orgs")]
 impl DevOrgAuthConnectionsCreateRequestOidcOptions {
     /// A value with the required fields (`client_id`, `client_secret`, `issuer`); every other field is absent.
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>, issuer: impl Into<String>) -> Self {
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<crate::__private::Secret>,
+        issuer: impl Into<String>,
+    ) -> Self {
         Self { client_id: client_id.into(), client_secret: client_secret.into(), issuer: issuer.into() }
     }
 }
@@ -178,7 +186,7 @@ pub struct DevOrgAuthConnectionsCreateRequestOktaOptions {
     /// `client_id`, required.
     pub client_id: String,
     /// `client_secret`, required.
-    pub client_secret: String,
+    pub client_secret: crate::__private::Secret,
     /// `domain`, required.
     pub domain: String,
 }
@@ -186,7 +194,11 @@ pub struct DevOrgAuthConnectionsCreateRequestOktaOptions {
 #[cfg(feature = "dev-orgs")]
 impl DevOrgAuthConnectionsCreateRequestOktaOptions {
     /// A value with the required fields (`client_id`, `client_secret`, `domain`); every other field is absent.
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>, domain: impl Into<String>) -> Self {
+    pub fn new(
+        client_id: impl Into<String>,
+        client_secret: impl Into<crate::__private::Secret>,
+        domain: impl Into<String>,
+    ) -> Self {
         Self { client_id: client_id.into(), client_secret: client_secret.into(), domain: domain.into() }
     }
 }
@@ -242,7 +254,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
     pub client_id: Option<String>,
     /// `client_secret`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<crate::__private::Secret>,
     /// `domain`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
@@ -259,7 +271,7 @@ impl DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
         /// Sets `client_id`.
         client_id: String,
         /// Sets `client_secret`.
-        client_secret: String,
+        client_secret: crate::__private::Secret,
         /// Sets `domain`.
         domain: String,
     }
@@ -277,7 +289,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions {
     pub client_id: Option<String>,
     /// `client_secret`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<crate::__private::Secret>,
     /// `tenant_domain`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_domain: Option<String>,
@@ -294,7 +306,7 @@ impl DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions {
         /// Sets `client_id`.
         client_id: String,
         /// Sets `client_secret`.
-        client_secret: String,
+        client_secret: crate::__private::Secret,
         /// Sets `tenant_domain`.
         tenant_domain: String,
     }
@@ -375,7 +387,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestOidcOptions {
     pub client_id: Option<String>,
     /// `client_secret`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<crate::__private::Secret>,
     /// `issuer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
@@ -392,7 +404,7 @@ impl DevOrgAuthConnectionsUpdateRequestOidcOptions {
         /// Sets `client_id`.
         client_id: String,
         /// Sets `client_secret`.
-        client_secret: String,
+        client_secret: crate::__private::Secret,
         /// Sets `issuer`.
         issuer: String,
     }
@@ -410,7 +422,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestOktaOptions {
     pub client_id: Option<String>,
     /// `client_secret`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<crate::__private::Secret>,
     /// `domain`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
@@ -427,7 +439,7 @@ impl DevOrgAuthConnectionsUpdateRequestOktaOptions {
         /// Sets `client_id`.
         client_id: String,
         /// Sets `client_secret`.
-        client_secret: String,
+        client_secret: crate::__private::Secret,
         /// Sets `domain`.
         domain: String,
     }

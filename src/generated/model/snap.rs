@@ -170,7 +170,7 @@ pub struct SnapInsResourcesResponseKeyringData {
     /// `is_expired`, required.
     pub is_expired: bool,
     /// `secret`, required.
-    pub secret: String,
+    pub secret: crate::__private::Secret,
 }
 
 /// The `snap-kit-action-request` schema.

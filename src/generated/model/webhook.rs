@@ -47,7 +47,7 @@ pub struct Webhook {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
     /// `secret`, required.
-    pub secret: String,
+    pub secret: crate::__private::Secret,
     /// `status`, required.
     pub status: WebhookStatus,
     /// `url`, required.
@@ -59,7 +59,7 @@ impl Webhook {
     /// A value with the required fields (`id`, `secret`, `status`, `url`); every other field is absent.
     pub fn new(
         id: impl Into<String>,
-        secret: impl Into<String>,
+        secret: impl Into<crate::__private::Secret>,
         status: impl Into<WebhookStatus>,
         url: impl Into<String>,
     ) -> Self {
