@@ -307,7 +307,9 @@ mod tests {
         assert_eq!(p.admit(), Admission::Go(LOCAL));
         assert_eq!(p.admit(), Admission::Go(LOCAL));
         match p.admit() {
-            Admission::WaitForReset { wait: d, .. } => assert!(d > Duration::from_secs(58) && d <= Duration::from_secs(60), "{d:?}"),
+            Admission::WaitForReset { wait: d, .. } => {
+                assert!(d > Duration::from_secs(58) && d <= Duration::from_secs(60), "{d:?}")
+            }
             other => panic!("expected a wait, got {other:?}"),
         }
         // After the wait, the full limit is there.
