@@ -246,7 +246,8 @@ fn parse_args() -> Result<Args, BoxError> {
     let mut args = Args { workers: 1, ..Args::default() };
     let mut it = std::env::args_os().skip(1);
     while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().and_then(|v| v.into_string().ok()).ok_or(format!("{name} needs a value"));
+        let mut value =
+            |name: &str| it.next().and_then(|v| v.into_string().ok()).ok_or(format!("{name} needs a value"));
         match arg.to_str() {
             Some("--workers") => args.workers = value("--workers")?.parse().map_err(|_| "--workers takes a number")?,
             Some("--redis") => args.redis = Some(value("--redis")?),
@@ -331,7 +332,9 @@ mod workers {
                     .flat_map(|d| [d.join("redis-server"), d.join("valkey-server")])
                     .find(|p| p.is_file())
             })
-            .ok_or("--workers shares the budget on Redis: pass --redis URL, set REDIS_URL, or put redis-server on PATH")?;
+            .ok_or(
+                "--workers shares the budget on Redis: pass --redis URL, set REDIS_URL, or put redis-server on PATH",
+            )?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let child = Command::new(bin)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
@@ -359,7 +362,8 @@ mod workers {
         let path = match args.path.clone() {
             Some(path) => path,
             None => {
-                let run = format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs());
+                let run =
+                    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs());
                 let path = std::env::temp_dir().join(format!("devrev-bulk-sample-{run}.csv"));
                 write_sample(&path, &run)?;
                 println!("wrote a 1,000-row sample to {}", path.display());

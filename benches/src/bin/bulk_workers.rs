@@ -74,8 +74,9 @@ async fn worker(args: &[String]) -> Result<(), BoxError> {
         _ => builder = builder.pacing(false),
     }
     let client = builder.build()?;
-    let requests =
-        (from..to).map(move |i| RevOrgsCreateRequest::new(account.as_str(), format!("org {i}")).external_ref(format!("{prefix}-{i}")));
+    let requests = (from..to).map(move |i| {
+        RevOrgsCreateRequest::new(account.as_str(), format!("org {i}")).external_ref(format!("{prefix}-{i}"))
+    });
     let started = unix_ms();
     let mut outcomes = client.send_all(requests).concurrency(16).reconcile(RevOrgsByExternalRef);
     let (mut ok, mut failed) = (0, 0);
@@ -146,7 +147,14 @@ struct Run {
     fallbacks: u64,
 }
 
-async fn run(mode: &str, n: usize, workers: usize, limit: u32, window: Duration, redis: &Redis) -> Result<Run, BoxError> {
+async fn run(
+    mode: &str,
+    n: usize,
+    workers: usize,
+    limit: u32,
+    window: Duration,
+    redis: &Redis,
+) -> Result<Run, BoxError> {
     let server = TestServer::builder().rate_limit(limit, window).start().await?;
     let setup = Client::builder().token(server.token()).base_url(server.base_url()).pacing(false).build()?;
     let account = AccountsCreateRequest::new("Bench").send(&setup).await?.account.id;
@@ -233,7 +241,9 @@ async fn main() -> ExitCode {
     };
     let ideal = f64::from(limit) / window.as_secs_f64();
     println!("machine: {}; load before: {}", machine(), load_average());
-    println!("{n} rev-orgs.create calls in {workers} processes, rate limit {limit} per {window:?} (ideal {ideal:.1}/s)");
+    println!(
+        "{n} rev-orgs.create calls in {workers} processes, rate limit {limit} per {window:?} (ideal {ideal:.1}/s)"
+    );
     let mut met = true;
     for mode in &modes {
         let run = match run(mode, n, workers, limit, window, &redis).await {
