@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run --example bulk_import                 # a 1,000-row sample, into the embedded server
 //! cargo run --example bulk_import -- rows.csv     # your own file
+//! cargo run --features redis --example bulk_import -- --workers 4 [rows.csv] [--redis redis://host:6379]
 //! ```
 //!
 //! The CSV has a header and four columns: `account_name`, `account_ref`,
@@ -20,6 +21,14 @@
 //!
 //! Calls that fail after they may have been applied are settled by looking
 //! the object up by its external reference, and resent only if absent.
+//!
+//! With `--workers N` (feature `redis`) the import runs in N processes (this
+//! example, started N times), each taking the accounts `i`, `i + N`, ... of
+//! the file with their rev orgs, all paced on one budget shared on Redis
+//! (`devrev::pacing::RedisBudget`): together they keep to the one rate limit
+//! of the token instead of each pacing to all of it. Redis is `--redis URL`,
+//! else `REDIS_URL`, else a `redis-server` (`$REDIS_SERVER` or on `PATH`)
+//! the example starts on a free loopback port.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -98,7 +107,10 @@ fn write_sample(path: &Path, run: &str) -> Result<(), BoxError> {
     Ok(())
 }
 
-fn progress_bar(len: usize, what: &str) -> ProgressBar {
+fn progress_bar(len: usize, what: &str, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
     let bar = ProgressBar::new(len as u64);
     bar.set_style(
         ProgressStyle::with_template("{prefix:>9} [{bar:40}] {pos}/{len} {msg}")
@@ -141,7 +153,7 @@ fn tally<T>(summary: &mut Summary, outcome: &Outcome<T>, id: impl Fn(&T) -> Stri
     }
 }
 
-async fn import(client: &Client, rows: Vec<Row>) -> Result<(), BoxError> {
+async fn import(client: &Client, rows: Vec<Row>, quiet: bool) -> Result<(), BoxError> {
     // Accounts first: one per distinct reference, reconciled by it.
     let mut accounts: Vec<(String, String)> = Vec::new();
     for row in &rows {
@@ -155,7 +167,7 @@ async fn import(client: &Client, rows: Vec<Row>) -> Result<(), BoxError> {
         .map(|(reference, name)| AccountsCreateRequest::new(name).external_refs([reference]));
     let mut send = client.send_all(requests).concurrency(16).reconcile(AccountsByExternalRef);
     let progress = send.progress();
-    let bar = progress_bar(accounts.len(), "accounts");
+    let bar = progress_bar(accounts.len(), "accounts", quiet);
     let mut summary = Summary::default();
     let mut account_ids: HashMap<String, String> = HashMap::new();
     while let Some(outcome) = send.next().await {
@@ -190,7 +202,7 @@ async fn import(client: &Client, rows: Vec<Row>) -> Result<(), BoxError> {
     });
     let mut send = client.send_all(requests).concurrency(16).reconcile(RevOrgsByExternalRef);
     let progress = send.progress();
-    let bar = progress_bar(orgs.len(), "rev orgs");
+    let bar = progress_bar(orgs.len(), "rev orgs", quiet);
     let mut summary = Summary::default();
     while let Some(outcome) = send.next().await {
         tally(&mut summary, &outcome, |created| created.rev_org.id.clone());
@@ -220,10 +232,43 @@ fn read_rows(path: &Path) -> Result<Vec<Row>, BoxError> {
     Ok(rows)
 }
 
+/// The command line: a file, `--workers N`, `--redis URL`, and (for the
+/// processes the example starts) `--worker I`.
+#[derive(Debug, Default)]
+struct Args {
+    path: Option<PathBuf>,
+    workers: usize,
+    redis: Option<String>,
+    worker: Option<usize>,
+}
+
+fn parse_args() -> Result<Args, BoxError> {
+    let mut args = Args { workers: 1, ..Args::default() };
+    let mut it = std::env::args_os().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value =
+            |name: &str| it.next().and_then(|v| v.into_string().ok()).ok_or(format!("{name} needs a value"));
+        match arg.to_str() {
+            Some("--workers") => args.workers = value("--workers")?.parse().map_err(|_| "--workers takes a number")?,
+            Some("--redis") => args.redis = Some(value("--redis")?),
+            Some("--worker") => args.worker = Some(value("--worker")?.parse().map_err(|_| "--worker takes a number")?),
+            _ => args.path = Some(PathBuf::from(arg)),
+        }
+    }
+    if args.workers == 0 {
+        return Err("--workers takes a number from 1".into());
+    }
+    Ok(args)
+}
+
 async fn run() -> Result<(), BoxError> {
+    let args = parse_args()?;
+    if args.worker.is_some() || args.workers > 1 {
+        return workers::run(args).await;
+    }
     let run = format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs());
-    let path = match std::env::args_os().nth(1) {
-        Some(path) => PathBuf::from(path),
+    let path = match args.path {
+        Some(path) => path,
         None => {
             let path = std::env::temp_dir().join(format!("devrev-bulk-sample-{run}.csv"));
             write_sample(&path, &run)?;
@@ -246,11 +291,166 @@ async fn run() -> Result<(), BoxError> {
         let client = Client::builder().token(server.token()).base_url(server.base_url()).build()?;
         (client, Some(server))
     };
-    import(&client, rows).await?;
+    import(&client, rows, false).await?;
     if let Some(server) = &_server {
         println!("the server answered {} requests with 429", server.rate_limited_count());
     }
     Ok(())
+}
+
+/// `--workers N`: N processes on one budget shared on Redis.
+#[cfg(feature = "redis")]
+mod workers {
+    use std::net::TcpListener;
+    use std::path::PathBuf;
+    use std::process::{Child, Command, Stdio};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use devrev::pacing::RedisBudget;
+    use devrev::Client;
+    use devrev_testkit::TestServer;
+
+    use super::{import, read_rows, write_sample, Args, BoxError, Row};
+
+    /// A `redis-server` the example started; killed on drop.
+    struct OwnRedis(Child);
+
+    impl Drop for OwnRedis {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    fn start_redis() -> Result<(String, OwnRedis), BoxError> {
+        let bin = std::env::var_os("REDIS_SERVER")
+            .map(PathBuf::from)
+            .or_else(|| {
+                let paths = std::env::var_os("PATH")?;
+                std::env::split_paths(&paths)
+                    .flat_map(|d| [d.join("redis-server"), d.join("valkey-server")])
+                    .find(|p| p.is_file())
+            })
+            .ok_or(
+                "--workers shares the budget on Redis: pass --redis URL, set REDIS_URL, or put redis-server on PATH",
+            )?;
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(bin)
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()?;
+        let own = OwnRedis(child);
+        for _ in 0..500 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok((format!("redis://127.0.0.1:{port}"), own));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        Err("the redis-server the example started does not answer".into())
+    }
+
+    pub(super) async fn run(args: Args) -> Result<(), BoxError> {
+        match args.worker {
+            Some(index) => worker(args, index).await,
+            None => parent(args).await,
+        }
+    }
+
+    /// Starts what is missing (the embedded server, Redis), then the workers, and waits for them.
+    async fn parent(args: Args) -> Result<(), BoxError> {
+        let path = match args.path.clone() {
+            Some(path) => path,
+            None => {
+                let run =
+                    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs());
+                let path = std::env::temp_dir().join(format!("devrev-bulk-sample-{run}.csv"));
+                write_sample(&path, &run)?;
+                println!("wrote a 1,000-row sample to {}", path.display());
+                path
+            }
+        };
+        let (redis, _own) = match args.redis.clone().or_else(|| std::env::var("REDIS_URL").ok()) {
+            Some(url) => (url, None),
+            None => {
+                let (url, own) = start_redis()?;
+                println!("started a Redis server at {url} for the shared budget");
+                (url, Some(own))
+            }
+        };
+        let server = if std::env::var_os("DEVREV_TOKEN").is_some() {
+            None
+        } else {
+            let server = TestServer::builder().rate_limit(200, Duration::from_secs(1)).start().await?;
+            println!(
+                "no DEVREV_TOKEN: {} workers import into the embedded server at {} (200 requests a second for them all)",
+                args.workers,
+                server.base_url()
+            );
+            Some(server)
+        };
+        let exe = std::env::current_exe()?;
+        let mut children = Vec::new();
+        for index in 0..args.workers {
+            let mut command = Command::new(&exe);
+            command.arg(&path).args(["--workers", &args.workers.to_string(), "--worker", &index.to_string()]);
+            command.args(["--redis", &redis]);
+            if let Some(server) = &server {
+                command.env("DEVREV_TOKEN", server.token()).env("DEVREV_BASE_URL", server.base_url());
+            }
+            children.push(command.spawn()?);
+        }
+        let statuses = tokio::task::spawn_blocking(move || {
+            children.into_iter().map(|mut c| c.wait()).collect::<Result<Vec<_>, _>>()
+        })
+        .await??;
+        if let Some(server) = &server {
+            println!("the server answered {} requests with 429", server.rate_limited_count());
+        }
+        if statuses.iter().any(|s| !s.success()) {
+            return Err("a worker failed".into());
+        }
+        Ok(())
+    }
+
+    /// One worker: the accounts `index`, `index + workers`, ... and their rev orgs.
+    async fn worker(args: Args, index: usize) -> Result<(), BoxError> {
+        let path = args.path.ok_or("a worker needs the file")?;
+        let redis = args.redis.ok_or("a worker needs --redis")?;
+        let token = std::env::var("DEVREV_TOKEN").map_err(|_| "a worker needs DEVREV_TOKEN")?;
+        let org = std::env::var("DEVREV_ORG").unwrap_or_else(|_| "default".to_owned());
+        let budget = Arc::new(RedisBudget::new(&redis, &org, &token)?);
+        let mut builder = Client::builder().token(token).pacing_budget(Arc::clone(&budget));
+        if let Ok(base_url) = std::env::var("DEVREV_BASE_URL") {
+            builder = builder.base_url(base_url);
+        }
+        let client = builder.build()?;
+        let mut accounts: Vec<String> = Vec::new();
+        let rows: Vec<Row> = read_rows(&path)?
+            .into_iter()
+            .filter(|row| {
+                let position = accounts.iter().position(|a| *a == row.account_ref).unwrap_or_else(|| {
+                    accounts.push(row.account_ref.clone());
+                    accounts.len() - 1
+                });
+                position % args.workers == index
+            })
+            .collect();
+        println!("worker {index}: {} rows", rows.len());
+        import(&client, rows, true).await?;
+        println!("worker {index}: done; paced locally after a Redis fault {} times", budget.fallbacks());
+        Ok(())
+    }
+}
+
+/// Without the feature `redis`, `--workers` says what it needs.
+#[cfg(not(feature = "redis"))]
+mod workers {
+    use super::{Args, BoxError};
+
+    pub(super) async fn run(_: Args) -> Result<(), BoxError> {
+        Err("--workers shares the budget on Redis: run with `--features redis`".into())
+    }
 }
 
 #[tokio::main]

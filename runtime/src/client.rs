@@ -28,7 +28,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 
 use crate::auth::{Token, TOKEN_ENV};
 use crate::error::{ConfigError, Result};
-use crate::pacing::{Pacer, SharedPacer};
+use crate::pacing::{LocalBudget, PacingBudget};
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// DevRev's production API.
@@ -64,7 +64,7 @@ pub(crate) struct Config {
     pub(crate) sleeper: Arc<dyn Sleeper>,
     /// The rate-limit budget, shared by every clone and derived client;
     /// `None` when pacing is off.
-    pub(crate) pacer: SharedPacer,
+    pub(crate) pacer: Option<Arc<dyn PacingBudget>>,
     /// The HTTP client for storage URLs (no `Authorization` header), built
     /// on first use and shared by clones and derived clients.
     #[cfg(feature = "storage")]
@@ -172,6 +172,7 @@ pub struct ClientBuilder {
     max_body_bytes: Option<usize>,
     sleeper: Option<Arc<dyn Sleeper>>,
     pacing: Option<bool>,
+    budget: Option<Arc<dyn PacingBudget>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -188,6 +189,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("pacing", &self.pacing)
+            .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
 }
@@ -263,6 +265,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Where the pacing budget is kept: by default a [`LocalBudget`] in this
+    /// client's memory; a [`RedisBudget`](crate::pacing::RedisBudget)
+    /// (feature `redis`) shares one budget between processes. Turns pacing
+    /// on unless [`pacing(false)`](Self::pacing) says otherwise. See [`crate::pacing`].
+    pub fn pacing_budget<B: PacingBudget + 'static>(mut self, budget: Arc<B>) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
     /// How waits between attempts (and pacing waits) are slept; for tests that must not sleep.
     pub fn sleeper(mut self, sleeper: impl Sleeper) -> Self {
         self.sleeper = Some(Arc::new(sleeper));
@@ -331,7 +342,11 @@ impl ClientBuilder {
             deadline: self.deadline.unwrap_or(Duration::from_secs(120)),
             max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
             sleeper: self.sleeper.unwrap_or_else(|| Arc::new(TokioSleeper)),
-            pacer: self.pacing.unwrap_or(true).then(|| Arc::new(Pacer::default())),
+            pacer: match (self.pacing.unwrap_or(true), self.budget) {
+                (false, _) => None,
+                (true, Some(budget)) => Some(budget),
+                (true, None) => Some(Arc::new(LocalBudget::default())),
+            },
             #[cfg(feature = "storage")]
             storage_http: Arc::default(),
         };

@@ -29,17 +29,106 @@
 //! - when the window's end passes (by this machine's clock, or after a wait
 //!   for it), the full limit is available again until an answer says otherwise;
 //! - with nothing left and no known end, a call waits for the next answer.
+//!
+//! ## Where the budget lives
+//!
+//! The budget sits behind the [`PacingBudget`] trait. The default is
+//! [`LocalBudget`], in the client's memory: one process, no dependency.
+//! Several processes that send with one token (workers of a job queue, pods
+//! of a deployment) each pace themselves to the whole limit with it, and so
+//! send several times too much together. For them, the feature `redis`
+//! adds [`RedisBudget`]: one budget kept on a Redis server and shared by
+//! every client that names the same organisation and token, chosen with
+//! [`ClientBuilder::pacing_budget`](crate::ClientBuilder::pacing_budget).
 
-use std::sync::{Arc, Mutex};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 
 use crate::response::RateLimit;
 
-/// The budget shared by a client and its clones.
+#[cfg(feature = "redis")]
+mod redis;
+#[cfg(feature = "redis")]
+pub use self::redis::{RedisBudget, RedisBudgetError};
+
+/// A boxed future, as the [`PacingBudget`] trait's methods return them.
+pub type BudgetFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where a client takes one request from the rate-limit budget before each
+/// attempt, and tells what the answer said after it.
+///
+/// [`LocalBudget`] (the default) keeps the budget in the process;
+/// [`RedisBudget`] (feature `redis`) on a Redis server, shared by processes.
+/// The transport calls [`acquire`](Self::acquire) before each attempt and
+/// [`release`](Self::release) exactly once for each [`Admission::Go`] when
+/// the attempt ends.
+pub trait PacingBudget: Send + Sync + fmt::Debug {
+    /// Asks to send one request now.
+    fn acquire(&self) -> BudgetFuture<'_, Admission>;
+
+    /// The attempt that [`acquire`](Self::acquire) let go with `slot` has
+    /// ended; `rate` is what its answer's `X-Ratelimit-*` headers said, if
+    /// there was an answer.
+    fn release(&self, slot: Slot, rate: Option<&RateLimit>);
+
+    /// A wait for the window that ends at `reset` (Unix seconds) is over.
+    fn window_passed(&self, reset: u64);
+
+    /// Resolves when the budget may have changed (an answer, a finished
+    /// attempt); already listening when returned, so a change between this
+    /// call and the next [`acquire`](Self::acquire) is not missed.
+    fn changed(&self) -> BudgetFuture<'_, ()>;
+
+    /// What the budget knows now: limit, remaining, reset.
+    fn snapshot(&self) -> RateLimit;
+}
+
+/// One request taken from a budget by [`PacingBudget::acquire`], to be
+/// given back with [`PacingBudget::release`]. The tag tells an
+/// implementation where the request was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot(u8);
+
+impl Slot {
+    /// A slot with an implementation's own tag.
+    pub const fn new(tag: u8) -> Self {
+        Slot(tag)
+    }
+
+    /// The tag given to [`Slot::new`].
+    pub const fn tag(self) -> u8 {
+        self.0
+    }
+}
+
+/// What an attempt must do before it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Admission {
+    /// Send now, and release the slot when the attempt ends.
+    Go(Slot),
+    /// Wait `wait`, for the window that ends at `reset` (Unix seconds), then
+    /// call [`PacingBudget::window_passed`] and ask again.
+    WaitForReset {
+        /// How long until the window ends.
+        wait: Duration,
+        /// The window's end, Unix seconds.
+        reset: u64,
+    },
+    /// Nothing left and no known reset: wait for [`PacingBudget::changed`]
+    /// (an answer), then ask again.
+    WaitForAnswer,
+}
+
+/// The budget in the client's memory, shared by the client and its clones:
+/// the default.
 #[derive(Debug, Default)]
-pub(crate) struct Pacer {
+pub struct LocalBudget {
     state: Mutex<State>,
     /// Woken on every answer and every finished attempt.
     changed: Notify,
@@ -57,17 +146,6 @@ struct State {
     in_flight: u64,
 }
 
-/// What an attempt must do before it is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Admission {
-    /// Send now; the reservation is held until [`Pacer::finish`].
-    Go,
-    /// Wait this long, for the window to reset, then ask again.
-    WaitForReset(Duration),
-    /// Nothing left and no known reset: wait for an answer, then ask again.
-    WaitForAnswer,
-}
-
 fn now_unix() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
@@ -78,7 +156,14 @@ fn until(reset: u64) -> Duration {
     at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO)
 }
 
-impl Pacer {
+const LOCAL: Slot = Slot(0);
+
+impl LocalBudget {
+    /// A budget that knows nothing yet: calls go until an answer tells it.
+    pub fn new() -> Self {
+        LocalBudget::default()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -88,7 +173,7 @@ impl Pacer {
         let mut s = self.lock();
         let Some(limit) = s.limit else {
             s.in_flight += 1;
-            return Admission::Go;
+            return Admission::Go(LOCAL);
         };
         if s.reset.is_some_and(|reset| now_unix() >= reset) {
             s.remaining = limit;
@@ -97,24 +182,24 @@ impl Pacer {
         if s.remaining > 0 {
             s.remaining -= 1;
             s.in_flight += 1;
-            return Admission::Go;
+            return Admission::Go(LOCAL);
         }
         match s.reset {
-            Some(reset) => Admission::WaitForReset(until(reset)),
+            Some(reset) => Admission::WaitForReset { wait: until(reset), reset },
             // Answers are on their way: one of them will tell.
             None if s.in_flight > 0 => Admission::WaitForAnswer,
             // Nothing will tell: go, and let the answer correct the count.
             None => {
                 s.in_flight += 1;
-                Admission::Go
+                Admission::Go(LOCAL)
             }
         }
     }
 
     /// After a wait for the window's end: the full limit is there again.
-    pub(crate) fn window_passed(&self, waited_for: Option<u64>) {
+    pub(crate) fn passed(&self, waited_for: u64) {
         let mut s = self.lock();
-        if let (Some(limit), true) = (s.limit, s.reset == waited_for) {
+        if let (Some(limit), true) = (s.limit, s.reset == Some(waited_for)) {
             s.remaining = limit;
             s.reset = None;
         }
@@ -123,9 +208,22 @@ impl Pacer {
     /// The attempt that [`admit`](Self::admit) let go has ended; `rate` is
     /// what its answer said, if there was an answer.
     pub(crate) fn finish(&self, rate: Option<&RateLimit>) {
+        self.update(true, rate);
+    }
+
+    /// What an answer said, for an attempt this budget did not admit (one
+    /// a shared budget let go): the count, without the reservation.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn observe(&self, rate: Option<&RateLimit>) {
+        self.update(false, rate);
+    }
+
+    fn update(&self, finished: bool, rate: Option<&RateLimit>) {
         {
             let mut s = self.lock();
-            s.in_flight = s.in_flight.saturating_sub(1);
+            if finished {
+                s.in_flight = s.in_flight.saturating_sub(1);
+            }
             if let Some(RateLimit { limit: Some(limit), remaining: Some(remaining), reset: Some(reset), .. }) = rate {
                 let (limit, remaining, reset) = (*limit, *remaining, *reset);
                 match s.reset {
@@ -147,26 +245,42 @@ impl Pacer {
         self.changed.notify_waiters();
     }
 
-    /// Resolves on the next answer or finished attempt (call `enable` on it
-    /// before asking [`admit`](Self::admit), so nothing in between is missed).
-    pub(crate) fn changed(&self) -> tokio::sync::futures::Notified<'_> {
-        self.changed.notified()
+    /// Resolves on the next answer or finished attempt, already listening.
+    pub(crate) fn changed_listening(&self) -> BudgetFuture<'_, ()> {
+        let mut notified = Box::pin(self.changed.notified());
+        notified.as_mut().enable();
+        notified
     }
 
     /// What the pacer knows now: limit, remaining, reset; for tests and progress.
-    pub(crate) fn snapshot(&self) -> RateLimit {
+    pub(crate) fn current(&self) -> RateLimit {
         let s = self.lock();
         RateLimit { limit: s.limit, remaining: s.limit.map(|_| s.remaining), reset: s.reset }
     }
-
-    /// The window end a [`Admission::WaitForReset`] was computed from.
-    pub(crate) fn reset(&self) -> Option<u64> {
-        self.lock().reset
-    }
 }
 
-/// A shared pacer, or none when pacing is off.
-pub(crate) type SharedPacer = Option<Arc<Pacer>>;
+impl PacingBudget for LocalBudget {
+    fn acquire(&self) -> BudgetFuture<'_, Admission> {
+        let admission = self.admit();
+        Box::pin(std::future::ready(admission))
+    }
+
+    fn release(&self, _slot: Slot, rate: Option<&RateLimit>) {
+        self.finish(rate);
+    }
+
+    fn window_passed(&self, reset: u64) {
+        self.passed(reset);
+    }
+
+    fn changed(&self) -> BudgetFuture<'_, ()> {
+        self.changed_listening()
+    }
+
+    fn snapshot(&self) -> RateLimit {
+        self.current()
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -178,28 +292,30 @@ mod tests {
 
     #[test]
     fn unknown_budget_lets_calls_go() {
-        let p = Pacer::default();
+        let p = LocalBudget::default();
         for _ in 0..100 {
-            assert_eq!(p.admit(), Admission::Go);
+            assert_eq!(p.admit(), Admission::Go(LOCAL));
         }
     }
 
     #[test]
     fn counts_down_then_waits_for_the_reset() {
-        let p = Pacer::default();
+        let p = LocalBudget::default();
         let reset = now_unix() + 60;
-        assert_eq!(p.admit(), Admission::Go);
+        assert_eq!(p.admit(), Admission::Go(LOCAL));
         p.finish(Some(&rate(3, 2, reset)));
-        assert_eq!(p.admit(), Admission::Go);
-        assert_eq!(p.admit(), Admission::Go);
+        assert_eq!(p.admit(), Admission::Go(LOCAL));
+        assert_eq!(p.admit(), Admission::Go(LOCAL));
         match p.admit() {
-            Admission::WaitForReset(d) => assert!(d > Duration::from_secs(58) && d <= Duration::from_secs(60), "{d:?}"),
+            Admission::WaitForReset { wait: d, .. } => {
+                assert!(d > Duration::from_secs(58) && d <= Duration::from_secs(60), "{d:?}")
+            }
             other => panic!("expected a wait, got {other:?}"),
         }
         // After the wait, the full limit is there.
-        p.window_passed(Some(reset));
+        p.passed(reset);
         for _ in 0..3 {
-            assert_eq!(p.admit(), Admission::Go);
+            assert_eq!(p.admit(), Admission::Go(LOCAL));
         }
         // Nothing left and no known reset, with attempts in flight: wait for an answer.
         assert_eq!(p.admit(), Admission::WaitForAnswer);
@@ -207,35 +323,35 @@ mod tests {
 
     #[test]
     fn the_server_count_wins_and_in_flight_attempts_count() {
-        let p = Pacer::default();
+        let p = LocalBudget::default();
         let reset = now_unix() + 60;
         for _ in 0..5 {
-            assert_eq!(p.admit(), Admission::Go);
+            assert_eq!(p.admit(), Admission::Go(LOCAL));
         }
         // The first answer: 10 left by the server's count, 4 others in flight.
         p.finish(Some(&rate(50, 10, reset)));
-        assert_eq!(p.snapshot().remaining, Some(6));
+        assert_eq!(p.current().remaining, Some(6));
         // Another client used the token: the server says fewer.
         p.finish(Some(&rate(50, 2, reset)));
-        assert_eq!(p.snapshot().remaining, Some(2));
+        assert_eq!(p.current().remaining, Some(2));
         // A higher figure for the same window does not raise it.
         p.finish(Some(&rate(50, 40, reset)));
-        assert_eq!(p.snapshot().remaining, Some(2));
+        assert_eq!(p.current().remaining, Some(2));
         // An answer from an older window is ignored.
         p.finish(Some(&rate(50, 49, reset - 60)));
-        assert_eq!(p.snapshot().remaining, Some(2));
+        assert_eq!(p.current().remaining, Some(2));
         // A newer window resets the count.
         p.finish(Some(&rate(50, 45, reset + 60)));
-        assert_eq!(p.snapshot(), rate(50, 45, reset + 60));
+        assert_eq!(p.current(), rate(50, 45, reset + 60));
     }
 
     #[test]
     fn a_passed_reset_restores_the_limit() {
-        let p = Pacer::default();
-        assert_eq!(p.admit(), Admission::Go);
+        let p = LocalBudget::default();
+        assert_eq!(p.admit(), Admission::Go(LOCAL));
         p.finish(Some(&rate(2, 0, now_unix().saturating_sub(1))));
         // The window already ended: the limit is available again.
-        assert_eq!(p.admit(), Admission::Go);
-        assert_eq!(p.admit(), Admission::Go);
+        assert_eq!(p.admit(), Admission::Go(LOCAL));
+        assert_eq!(p.admit(), Admission::Go(LOCAL));
     }
 }

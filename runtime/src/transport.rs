@@ -40,7 +40,7 @@ use crate::error::{
 };
 use crate::error_body::{decode_error_body, ErrorBody, ErrorDecoder};
 use crate::json_path;
-use crate::pacing::{Admission, Pacer};
+use crate::pacing::{Admission, PacingBudget, Slot};
 use crate::query;
 use crate::response::{RateLimit, Response, ResponseMeta};
 use crate::retry::{is_retryable, retry_after_header, Failure};
@@ -220,21 +220,21 @@ pub fn decode_answer<T: DeserializeOwned, B: ErrorBody>(
 /// One request taken from the pacing budget, given back when the attempt
 /// ends: with its answer's rate-limit headers, or without (on drop).
 struct Reservation<'p> {
-    pacer: Option<&'p Pacer>,
+    pacer: Option<(&'p dyn PacingBudget, Slot)>,
 }
 
 impl Reservation<'_> {
     fn finish(mut self, rate: Option<&RateLimit>) {
-        if let Some(pacer) = self.pacer.take() {
-            pacer.finish(rate);
+        if let Some((pacer, slot)) = self.pacer.take() {
+            pacer.release(slot, rate);
         }
     }
 }
 
 impl Drop for Reservation<'_> {
     fn drop(&mut self) {
-        if let Some(pacer) = self.pacer.take() {
-            pacer.finish(None);
+        if let Some((pacer, slot)) = self.pacer.take() {
+            pacer.release(slot, None);
         }
     }
 }
@@ -312,7 +312,7 @@ impl Client {
             // Pacing: take one request from the rate-limit budget, or wait
             // for the window to reset (within the deadline).
             let reservation = match &config.pacer {
-                Some(pacer) => Some(self.pace(pacer, started, attempt).await?),
+                Some(pacer) => Some(self.pace(pacer.as_ref(), started, attempt).await?),
                 None => None,
             };
             let attempt_started = Instant::now();
@@ -403,18 +403,16 @@ impl Client {
 
     /// Waits until the rate-limit budget has room for one more request;
     /// the reservation is given back when the attempt ends.
-    async fn pace<'p>(&self, pacer: &'p Pacer, started: Instant, attempt: u32) -> Result<Reservation<'p>> {
+    async fn pace<'p>(&self, pacer: &'p dyn PacingBudget, started: Instant, attempt: u32) -> Result<Reservation<'p>> {
         let deadline = self.config.deadline;
         loop {
             // Listen before asking, so an answer between the two is not missed.
             let changed = pacer.changed();
-            tokio::pin!(changed);
-            changed.as_mut().enable();
+            let admission = pacer.acquire().await;
             let left = deadline.saturating_sub(started.elapsed());
-            match pacer.admit() {
-                Admission::Go => return Ok(Reservation { pacer: Some(pacer) }),
-                Admission::WaitForReset(wait) => {
-                    let reset = pacer.reset();
+            match admission {
+                Admission::Go(slot) => return Ok(Reservation { pacer: Some((pacer, slot)) }),
+                Admission::WaitForReset { wait, reset } => {
                     if wait > left {
                         tracing::debug!(
                             wait_ms = millis(wait),
