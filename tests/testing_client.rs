@@ -204,7 +204,7 @@ async fn send_reconciled_resends_a_create_that_was_not_applied() {
     // A closure lookup that cannot settle it (no key): the call's error, which may have been applied.
     server.inject("/rev-orgs.create", Fault::status(503).after_applying());
     let err = client
-        .send_reconciled_with(&request, |_client, _request: RevOrgsCreateRequest| async { Ok(Lookup::NoKey) })
+        .send_reconciled_with(&request, |_client, _request: RevOrgsCreateRequest| async { Ok(Lookup::<()>::NoKey) })
         .await
         .unwrap_err();
     assert!(err.may_have_been_applied() && err.status() == Some(503), "{err:?}");
