@@ -45,7 +45,10 @@ async fn the_recording_sleeper_gets_every_wait_and_sleeps_none() {
     assert_eq!(waits[0], Duration::from_secs(7));
     assert!(waits[1] <= Duration::from_secs(2), "{waits:?}");
     assert!(started.elapsed() < Duration::from_secs(5), "nothing slept 7 s");
-    assert_eq!(steps(&server.take_requests()).iter().map(|s| s.2).collect::<Vec<_>>(), [Some(429), Some(503), Some(200)]);
+    assert_eq!(
+        steps(&server.take_requests()).iter().map(|s| s.2).collect::<Vec<_>>(),
+        [Some(429), Some(503), Some(200)]
+    );
     assert_eq!(sleeper.take_waits().len(), 2);
     assert_eq!(sleeper.total(), Duration::ZERO);
 }
@@ -168,7 +171,10 @@ async fn send_reconciled_looks_up_instead_of_resending_an_applied_create() {
             ("GET".into(), Some("rev-orgs.list".into()), Some(200)),
         ]
     );
-    assert_eq!(requests[0].body, Some(json!({"account": account, "display_name": "Acme EU", "external_ref": "crm-42"})));
+    assert_eq!(
+        requests[0].body,
+        Some(json!({"account": account, "display_name": "Acme EU", "external_ref": "crm-42"}))
+    );
     assert_eq!(requests[1].query_param("external_ref").as_deref(), Some("crm-42"));
     assert_eq!(server.creates_with_external_ref("crm-42"), 1);
 }

@@ -62,12 +62,16 @@ async fn a_busy_server_is_retried_and_a_bad_request_is_not() {
     let account = devrev::accounts::AccountsCreateRequest::new("Acme").send(&client).await.unwrap().account.id;
 
     // A 429 asking for 2 s: the client waits (recorded, not slept) and tries again.
-    server.inject_operation("rev-orgs.create", Fault::json(429, json!({"type": "too_many_requests"})).header("retry-after", "2"));
+    server.inject_operation(
+        "rev-orgs.create",
+        Fault::json(429, json!({"type": "too_many_requests"})).header("retry-after", "2"),
+    );
     onboard(&client, &account, "Acme US", "crm-8").await.unwrap();
     assert_eq!(sleeper.take_waits(), [Duration::from_secs(2)]);
 
     // The second create after this point is refused: a permanent error, not retried.
-    server.inject_operation("rev-orgs.create", Fault::json(400, json!({"type": "bad_request", "message": "no"})).nth(2));
+    server
+        .inject_operation("rev-orgs.create", Fault::json(400, json!({"type": "bad_request", "message": "no"})).nth(2));
     onboard(&client, &account, "Acme FR", "crm-9").await.unwrap();
     let err = onboard(&client, &account, "Acme DE", "crm-10").await.unwrap_err();
     assert!(err.is_permanent() && !err.is_retryable(), "{err:?}");

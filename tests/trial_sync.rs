@@ -167,17 +167,22 @@ mod sync {
                     id.clone()
                 }
                 None => {
-                    let create =
-                        WorksCreateRequest::new(part.clone(), [me.clone()], title(issue), WorksCreateRequestIssue::new())
-                            .body(issue.body.clone())
-                            .tags(issue.labels.iter().map(|l| SetTagWithValue::new(tags[l].clone())));
+                    let create = WorksCreateRequest::new(
+                        part.clone(),
+                        [me.clone()],
+                        title(issue),
+                        WorksCreateRequestIssue::new(),
+                    )
+                    .body(issue.body.clone())
+                    .tags(issue.labels.iter().map(|l| SetTagWithValue::new(tags[l].clone())));
                     // A create whose outcome is unknown is looked up by its marker before it is resent.
                     let (part, key) = (part.clone(), issue.key.clone());
                     let created = client
                         .send_reconciled_with(&create, move |client, _request: WorksCreateRequest| {
                             let (part, key) = (part.clone(), key.clone());
                             async move {
-                                let works = WorksListRequest::new().applies_to_part([part]).limit(100).send(&client).await?;
+                                let works =
+                                    WorksListRequest::new().applies_to_part([part]).limit(100).send(&client).await?;
                                 let found = works.works.into_iter().find(|w| match w {
                                     Work::Issue(w) => w.title.starts_with(&marker(&key)),
                                     _ => false,
@@ -223,7 +228,9 @@ mod sync {
                 }
                 TimelineEntriesCreateRequest::new(
                     work.clone(),
-                    TimelineEntriesCreateRequestTimelineComment::new().body(body.clone()).external_ref(external_ref.clone()),
+                    TimelineEntriesCreateRequestTimelineComment::new()
+                        .body(body.clone())
+                        .external_ref(external_ref.clone()),
                 )
                 .send(client)
                 .await?;
@@ -357,7 +364,10 @@ async fn an_issue_sync_against_the_embedded_server() {
     assert!(report.works_created.is_empty());
     let run4 = server.take_requests();
     assert_eq!(writes(&run4), ["works.create", "sync-state.set"], "one create, not resent");
-    assert_eq!(run4.iter().filter(|r| r.is("parts.list")).map(|r| r.status).collect::<Vec<_>>(), [Some(503), Some(200)]);
+    assert_eq!(
+        run4.iter().filter(|r| r.is("parts.list")).map(|r| r.status).collect::<Vec<_>>(),
+        [Some(503), Some(200)]
+    );
     assert_eq!(sleeper.take_waits().len(), 1, "the 503's backoff, recorded, not slept");
 
     // A 429 on a tag create: waited out as the server asked (recorded), then created once.
@@ -367,10 +377,16 @@ async fn an_issue_sync_against_the_embedded_server() {
         Fault::json(429, json!({"type": "too_many_requests", "retry_after": 3})).header("retry-after", "3"),
     );
     let report = sync::run(&client, "Checkout", &issues, "c-5").await.unwrap();
-    assert_eq!((report.tags_created.clone(), report.works_created.clone()), (vec!["docs".to_owned()], vec!["GH-5".to_owned()]));
+    assert_eq!(
+        (report.tags_created.clone(), report.works_created.clone()),
+        (vec!["docs".to_owned()], vec!["GH-5".to_owned()])
+    );
     assert_eq!(sleeper.take_waits(), [Duration::from_secs(3)]);
     let run5 = server.take_requests();
-    assert_eq!(run5.iter().filter(|r| r.is("tags.create")).map(|r| r.status).collect::<Vec<_>>(), [Some(429), Some(201)]);
+    assert_eq!(
+        run5.iter().filter(|r| r.is("tags.create")).map(|r| r.status).collect::<Vec<_>>(),
+        [Some(429), Some(201)]
+    );
     assert_eq!(bodies(&run5, "tags.create"), [json!({"name": "docs"}), json!({"name": "docs"})]);
 
     // A permanent 400 for one issue's create: reported, not retried, the others go on.
@@ -387,7 +403,11 @@ async fn an_issue_sync_against_the_embedded_server() {
     let (key, error) = &report.rejected[0];
     assert_eq!((key.as_str(), error.status(), error.is_permanent()), ("GH-6", Some(400), true));
     let run6 = server.take_requests();
-    let creates: Vec<_> = run6.iter().filter(|r| r.is("works.create")).map(|r| (r.body.clone().unwrap()["title"].clone(), r.status)).collect();
+    let creates: Vec<_> = run6
+        .iter()
+        .filter(|r| r.is("works.create"))
+        .map(|r| (r.body.clone().unwrap()["title"].clone(), r.status))
+        .collect();
     assert_eq!(creates, [(json!("[GH-6] Broken import"), Some(400)), (json!("[GH-7] Fine import"), Some(201))]);
     assert!(sleeper.waits().is_empty(), "a 400 is not retried");
     assert_eq!(states.lock().unwrap()["tracker"]["synced"], 6, "GH-6 not synced");
@@ -396,7 +416,8 @@ async fn an_issue_sync_against_the_embedded_server() {
     let report = sync::run(&client, "Checkout", &issues, "c-7").await.unwrap();
     assert_eq!(report.works_created, ["GH-6"]);
     server.take_requests();
-    let listed = devrev::works::WorksListRequest::new().applies_to_part([part_id]).limit(100).send(&client).await.unwrap();
+    let listed =
+        devrev::works::WorksListRequest::new().applies_to_part([part_id]).limit(100).send(&client).await.unwrap();
     let mut titles: Vec<String> = listed
         .works
         .iter()

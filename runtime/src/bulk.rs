@@ -399,7 +399,6 @@ where
     }
 }
 
-
 /// Looks the object up; resends only when it is absent; repeats while the
 /// resend's outcome is unknown again. `index` is the request's position in a
 /// bulk send (`None` for [`Client::send_reconciled`]), for the trace.

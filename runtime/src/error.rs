@@ -209,7 +209,9 @@ impl Error {
         match self {
             Error::Config(_) | Error::Encode(_) => true,
             Error::Storage(e) if e.status.is_none() => true,
-            _ => matches!(self.failure(), Some(f @ crate::retry::Failure::Status(_)) if !crate::retry::is_retryable(f, true)),
+            _ => {
+                matches!(self.failure(), Some(f @ crate::retry::Failure::Status(_)) if !crate::retry::is_retryable(f, true))
+            }
         }
     }
 
@@ -226,11 +228,9 @@ impl Error {
             Error::Storage(e) => e.status.map(Failure::Status),
             Error::Transport(e) => Some(sent(e.sent)),
             Error::Timeout(e) => Some(sent(e.sent)),
-            Error::Decode(_)
-            | Error::BodyTooLarge(_)
-            | Error::Config(_)
-            | Error::Encode(_)
-            | Error::Pagination(_) => None,
+            Error::Decode(_) | Error::BodyTooLarge(_) | Error::Config(_) | Error::Encode(_) | Error::Pagination(_) => {
+                None
+            }
         }
     }
 

@@ -91,10 +91,10 @@ mod webhooks;
 mod wire;
 
 pub use artifacts::{ARTIFACT_DOWNLOAD_PATH, ARTIFACT_UPLOAD_PATH, MAX_ARTIFACT_BYTES};
+pub use custom_routes::Reply;
 pub use faults::Fault;
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;
-pub use custom_routes::Reply;
 pub use request_log::{RecordedRequest, KEPT_REQUESTS, REDACTED};
 pub use server::{TestServer, TestServerBuilder, DEFAULT_USER};
 pub use spec::operation_count;

@@ -20,12 +20,12 @@ use axum::{Extension, Router};
 use tokio::sync::Notify;
 
 use crate::api::{self, Op};
-use crate::error::ApiError;
 use crate::custom_routes::CustomRoutes;
+use crate::error::ApiError;
 use crate::faults::{Action, Faults, Taken};
-use crate::request_log::{RecordedRequest, RequestLog};
 use crate::input::Input;
 use crate::ratelimit::Limiter;
+use crate::request_log::{RecordedRequest, RequestLog};
 use crate::store::{DevUser, Store};
 
 /// State shared by every connection.
@@ -354,7 +354,12 @@ async fn serve(
 }
 
 /// A custom route: the token and the rate limit, as for every operation, then the test's handler.
-fn serve_custom(app: &Shared, handler: &crate::custom_routes::Handler, request: Request, recorded: &RecordedRequest) -> Response {
+fn serve_custom(
+    app: &Shared,
+    handler: &crate::custom_routes::Handler,
+    request: Request,
+    recorded: &RecordedRequest,
+) -> Response {
     match admit(app, &request) {
         Ok((_user, budget)) => {
             let mut response = handler(recorded).into_response();

@@ -90,7 +90,8 @@ async fn faults_match_by_operation_nth_call_and_body() {
     assert_eq!(statuses, [201, 500, 201]);
 
     // Only the create whose name is "broken".
-    server.inject("/tags.create", Fault::json(400, json!({"type": "bad_request"})).when_body(|b| b["name"] == "broken"));
+    server
+        .inject("/tags.create", Fault::json(400, json!({"type": "bad_request"})).when_body(|b| b["name"] == "broken"));
     assert_eq!(http.post("/tags.create", json!({"name": "fine"})).await.status, 201);
     assert_eq!(http.post("/tags.create", json!({"name": "broken"})).await.status, 400);
     assert_eq!(http.post("/tags.create", json!({"name": "broken"})).await.status, 201, "used up");
