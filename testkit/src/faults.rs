@@ -23,7 +23,7 @@ type Predicate = Arc<dyn Fn(&RecordedRequest) -> bool + Send + Sync>;
 ///   default), for [`times`](Fault::times) requests (one by default);
 /// - when several faults match a request, the first queued applies.
 ///
-/// Canned answers and dropped connections still need a valid token, as
+/// Canned answers (and every other fault) still need a valid token, as
 /// DevRev's own answers do: a request without one gets DevRev's 401
 /// `unauthenticated`, and the fault stays queued (the paths that take no
 /// token, such as the artifact storage paths, need none). With

@@ -1,11 +1,13 @@
 //! The HTTP side: routes, authentication, rate limiting, faults.
 //!
-//! Order of checks for a request: a queued fault for its path (answered,
-//! delayed or dropped before anything else, or, with
-//! [`Fault::after_applying`](crate::Fault::after_applying), after the
-//! request was served), then for a known path the
-//! Bearer token (401), the rate limit (429), and the endpoint. An unknown
-//! path is 404 `{"message":"route not found"}` with or without a token.
+//! Order of checks for a request: it is recorded in the request log; a
+//! queued fault that matches it applies (answered, delayed or dropped, or,
+//! with [`Fault::after_applying`](crate::Fault::after_applying), after the
+//! request was served; a request without a valid token gets 401 instead,
+//! unless the fault is [`without_auth`](crate::Fault::without_auth)); then a
+//! custom route or a known path checks the Bearer token (401), the rate
+//! limit (429), and serves the request. An unknown path is 404
+//! `{"message":"route not found"}` with or without a token.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
