@@ -133,7 +133,7 @@ async fn errors_that_never_reach_the_retry_rule() {
 
     // A configuration error is permanent.
     let err = Client::builder().token("").build().unwrap_err();
-    let err = Error::from(err);
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(err.is_permanent() && !err.is_retryable(), "{err:?}");
 
     // An answer that arrived but does not decode is neither: not retried, not the request's fault.
