@@ -47,7 +47,8 @@ pub use generated::*;
 #[cfg(feature = "artifacts")]
 pub use devrev_runtime::storage;
 pub use devrev_runtime::{
-    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, secret, sse, transport,
+    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, secret, sse, testing,
+    transport,
 };
 pub use devrev_runtime::{
     send, send_stream, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError,

@@ -394,19 +394,26 @@ fn expand_builder(ep: &Endpoint, fields: &[valid::BuilderField], valid: Option<&
         match f.kind {
             valid::FieldKind::Required(ty) => {
                 required.push(format!("`{}`", name(field)));
-                params.push(quote!(#(#cfg)* #field: impl ::core::convert::Into<#ty>));
-                inits.push(quote!(#(#cfg)* #field: ::core::convert::Into::into(#field)));
+                let param = into_of(ty);
+                params.push(quote!(#(#cfg)* #field: #param));
+                inits.push(if is_number(ty) {
+                    quote!(#(#cfg)* #field)
+                } else {
+                    quote!(#(#cfg)* #field: ::core::convert::Into::into(#field))
+                });
             }
             valid::FieldKind::NoSetter => inits.push(quote!(#(#cfg)* #field: ::core::option::Option::None)),
             valid::FieldKind::Optional(ty) => {
                 inits.push(quote!(#(#cfg)* #field: ::core::option::Option::None));
                 let doc = format!("Sets `{}`.", name(field));
                 let docs = setter_docs(f.field, &doc);
+                let param = into_of(ty);
+                let convert = if is_number(ty) { quote!(value) } else { quote!(::core::convert::Into::into(value)) };
                 setters.push(quote! {
                     #docs #(#cfg)*
                     #[must_use]
-                    pub fn #field(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
-                        self.#field = ::core::option::Option::Some(::core::convert::Into::into(value));
+                    pub fn #field(mut self, value: #param) -> Self {
+                        self.#field = ::core::option::Option::Some(#convert);
                         self
                     }
                 });
@@ -415,13 +422,18 @@ fn expand_builder(ep: &Endpoint, fields: &[valid::BuilderField], valid: Option<&
                 inits.push(quote!(#(#cfg)* #field: ::core::option::Option::None));
                 let doc = format!("Sets `{}` from any list of values (an array, a `Vec`, an iterator).", name(field));
                 let docs = setter_docs(f.field, &doc);
+                // A list of numbers takes the number type itself, so `[1, 2]` infers.
+                let bound = if is_number(item) {
+                    quote!(I: ::core::iter::IntoIterator<Item = #item>,)
+                } else {
+                    quote!(I: ::core::iter::IntoIterator, I::Item: ::core::convert::Into<#item>,)
+                };
                 setters.push(quote! {
                     #docs #(#cfg)*
                     #[must_use]
                     pub fn #field<I>(mut self, values: I) -> Self
                     where
-                        I: ::core::iter::IntoIterator,
-                        I::Item: ::core::convert::Into<#item>,
+                        #bound
                     {
                         self.#field = ::core::option::Option::Some(::core::iter::Iterator::collect(
                             ::core::iter::Iterator::map(::core::iter::IntoIterator::into_iter(values), ::core::convert::Into::into),
@@ -459,6 +471,40 @@ fn expand_builder(ep: &Endpoint, fields: &[valid::BuilderField], valid: Option<&
             }
         };
     }
+}
+
+/// The parameter type of a constructor argument or setter for a field of type
+/// `ty`: `impl Into<T>`, except for a primitive number type, which is taken
+/// as itself. `impl Into<u32>` defeats integer-literal inference (`.limit(10)`
+/// would be an `i32`, and `u32: From<i32>` does not hold); `u32` itself lets
+/// the literal become a `u32`.
+fn into_of(ty: &syn::Type) -> TokenStream {
+    if is_number(ty) {
+        quote!(#ty)
+    } else {
+        quote!(impl ::core::convert::Into<#ty>)
+    }
+}
+
+/// Whether `ty` names a primitive integer or float type: `u32`, or
+/// `core::primitive::u32` / `std::primitive::u32`. (A type alias of one is
+/// not seen through: it keeps `impl Into<T>`.)
+fn is_number(ty: &syn::Type) -> bool {
+    const NUMBERS: [&str; 14] =
+        ["u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64"];
+    let syn::Type::Path(syn::TypePath { qself: None, path }) = ty else {
+        return false;
+    };
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if path.segments.iter().any(|s| !s.arguments.is_empty()) {
+        return false;
+    }
+    let name = match segments.as_slice() {
+        [name] if path.leading_colon.is_none() => name,
+        [krate, primitive, name] if (krate == "core" || krate == "std") && primitive == "primitive" => name,
+        _ => return false,
+    };
+    NUMBERS.contains(&name.as_str())
 }
 
 /// A setter's docs: the field's own doc comment (and `#[deprecated]`), then

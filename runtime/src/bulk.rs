@@ -370,7 +370,7 @@ where
             Err(error) if !E::IDEMPOTENT && error.may_have_been_applied() => match &self.reconcile {
                 Some(reconcile) => {
                     reconciled = true;
-                    self.settle(&**reconcile, index, &request, error).await
+                    settle(&self.client, &**reconcile, Some(index), &request, error).await
                 }
                 None => BulkResult::Unknown(error),
             },
@@ -397,40 +397,216 @@ where
         });
         Outcome { index, result }
     }
+}
 
-    /// Looks the object up; resends only when it is absent; repeats while
-    /// the resend's outcome is unknown again.
-    async fn settle(
-        &self,
-        reconcile: &dyn Reconcile<E>,
-        index: usize,
-        request: &E,
-        mut error: Error,
-    ) -> BulkResult<E::Response> {
-        for round in 1..=RECONCILE_ROUNDS {
-            match reconcile.find(&self.client, request).await {
-                Ok(Lookup::Found(value)) => {
-                    tracing::info!(index, round, "reconcile: the object exists; not resending");
-                    return BulkResult::AlreadyPresent(value);
-                }
-                Ok(Lookup::Absent) => {
-                    tracing::info!(index, round, "reconcile: the object is absent; resending");
-                    match send(&self.client, request).await {
-                        Ok(value) => return BulkResult::Sent(value),
-                        Err(again) if again.may_have_been_applied() => error = again,
-                        Err(again) => return BulkResult::Failed(again),
-                    }
-                }
-                Ok(Lookup::NoKey) => {
-                    tracing::info!(index, "reconcile: the request has no natural key; outcome unknown");
-                    return BulkResult::Unknown(error);
-                }
-                Err(lookup) => {
-                    tracing::info!(index, round, error = %lookup, "reconcile: the lookup failed; outcome unknown");
-                    return BulkResult::Unknown(error);
+/// Looks the object up; resends only when it is absent; repeats while the
+/// resend's outcome is unknown again. `index` is the request's position in a
+/// bulk send (`None` for [`Client::send_reconciled`]), for the trace.
+async fn settle<E: Endpoint + Sync + 'static>(
+    client: &Client,
+    reconcile: &dyn Reconcile<E>,
+    index: Option<usize>,
+    request: &E,
+    error: Error,
+) -> BulkResult<E::Response> {
+    match settle_by(client, index, request, error, || reconcile.find(client, request)).await {
+        Settled::Sent(value) => BulkResult::Sent(value),
+        Settled::Found(value) => BulkResult::AlreadyPresent(value),
+        Settled::Failed(error) => BulkResult::Failed(error),
+        Settled::Unknown(error) => BulkResult::Unknown(error),
+    }
+}
+
+/// How [`settle_by`] ended: the resend's answer, what the lookup found
+/// (of the lookup's own type `A`), or an error.
+enum Settled<S, A> {
+    Sent(S),
+    Found(A),
+    Failed(Error),
+    Unknown(Error),
+}
+
+/// [`settle`] with any lookup: `find` runs once per round.
+async fn settle_by<E, A, F, Fut>(
+    client: &Client,
+    index: Option<usize>,
+    request: &E,
+    mut error: Error,
+    mut find: F,
+) -> Settled<E::Response, A>
+where
+    E: Endpoint + ?Sized,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Lookup<A>>>,
+{
+    // `Option<usize>` records the index when there is one, nothing otherwise.
+    for round in 1..=RECONCILE_ROUNDS {
+        match find().await {
+            Ok(Lookup::Found(value)) => {
+                tracing::info!(index, round, "reconcile: the object exists; not resending");
+                return Settled::Found(value);
+            }
+            Ok(Lookup::Absent) => {
+                tracing::info!(index, round, "reconcile: the object is absent; resending");
+                match send(client, request).await {
+                    Ok(value) => return Settled::Sent(value),
+                    Err(again) if again.may_have_been_applied() => error = again,
+                    Err(again) => return Settled::Failed(again),
                 }
             }
+            Ok(Lookup::NoKey) => {
+                tracing::info!(index, "reconcile: the request has no natural key; outcome unknown");
+                return Settled::Unknown(error);
+            }
+            Err(lookup) => {
+                tracing::info!(index, round, error = %lookup, "reconcile: the lookup failed; outcome unknown");
+                return Settled::Unknown(error);
+            }
         }
-        BulkResult::Unknown(error)
+    }
+    Settled::Unknown(error)
+}
+
+/// What [`Client::send_reconciled`] got: the answer to the request, or the
+/// object a lookup found after the request's outcome was unknown. `A`, the
+/// type the lookup finds, is the response type unless
+/// [`Client::send_reconciled_with`]'s lookup answers another.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Reconciled<T, A = T> {
+    /// The call succeeded: at once, or resent after the lookup found the
+    /// object absent.
+    Sent(T),
+    /// The request failed after it may have been applied, and the lookup
+    /// found the object: it was not sent again.
+    AlreadyPresent(A),
+}
+
+impl<T> Reconciled<T> {
+    /// The answer, however it was obtained.
+    pub fn into_inner(self) -> T {
+        match self {
+            Reconciled::Sent(v) | Reconciled::AlreadyPresent(v) => v,
+        }
+    }
+
+    /// The answer, however it was obtained.
+    pub fn value(&self) -> &T {
+        match self {
+            Reconciled::Sent(v) | Reconciled::AlreadyPresent(v) => v,
+        }
+    }
+}
+
+impl<T, A> Reconciled<T, A> {
+    /// Whether the lookup found the object (the request was not resent).
+    pub fn was_already_present(&self) -> bool {
+        matches!(self, Reconciled::AlreadyPresent(_))
+    }
+}
+
+impl Client {
+    /// Sends one request, as `send` does, and settles an unknown outcome the
+    /// way [`SendAll::reconcile`] does for each request of a bulk send: when
+    /// a request that is not idempotent (a create) fails after it may have
+    /// been applied ([`Error::may_have_been_applied`]: a connection dropped
+    /// after sending, a 500, 502, 503 or 504, an attempt that timed out),
+    /// `reconcile` looks the object up by a natural key the request carries;
+    /// found, it is returned as [`Reconciled::AlreadyPresent`] and nothing
+    /// is resent; absent, the request is resent (up to three lookups and
+    /// resends while the outcome stays unknown).
+    ///
+    /// The sequence of requests on the wire, for a create whose connection
+    /// drops after the server applied it: the create, then the lookup, and
+    /// nothing more.
+    ///
+    /// # Errors
+    /// The error of the call, as `send` returns it, when it failed without
+    /// having been applied (or the endpoint is idempotent: the client's
+    /// retries already covered it); or, when the outcome could not be
+    /// settled (the request has no natural key, [`Lookup::NoKey`]; the
+    /// lookup failed; three resends were unknown again), the call's last
+    /// error, for which [`Error::may_have_been_applied`] is true.
+    pub async fn send_reconciled<E, R>(&self, request: &E, reconcile: R) -> Result<Reconciled<E::Response>>
+    where
+        E: Endpoint + Sync + 'static,
+        R: Reconcile<E>,
+    {
+        self.send_reconciled_by(request, || reconcile.find(self, request)).await
+    }
+
+    /// [`send_reconciled`](Self::send_reconciled) with a closure that looks
+    /// the object up: `|client, request| async move { ... Ok(Lookup::Absent) }`,
+    /// as [`SendAll::reconcile_with`] takes. What it finds may be of any
+    /// type `A` (the `Work` a list answered, say), returned as
+    /// [`Reconciled::AlreadyPresent`]: a generated response type such as
+    /// `WorksCreateResponse` is `#[non_exhaustive]` and cannot be built
+    /// outside the crate.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Debug, Clone, Serialize)]
+    /// # struct TagsCreateRequest { name: String }
+    /// # #[derive(Debug, Deserialize)]
+    /// # struct TagsCreateResponse { tag: Tag }
+    /// # #[derive(Debug, Deserialize)]
+    /// # struct Tag { id: String }
+    /// # impl devrev_runtime::Endpoint for TagsCreateRequest {
+    /// #     type Response = TagsCreateResponse;
+    /// #     type Error = devrev_runtime::DevRevError;
+    /// #     const METHOD: devrev_runtime::Method = devrev_runtime::Method::Post;
+    /// #     const PATH: &'static str = "/tags.create";
+    /// #     const IDEMPOTENT: bool = false;
+    /// # }
+    /// # async fn find_tag(client: &devrev_runtime::Client, name: &str) -> devrev_runtime::Result<Option<Tag>> { Ok(None) }
+    /// # async fn run(client: devrev_runtime::Client) -> devrev_runtime::Result<()> {
+    /// // In the `devrev` crate: `devrev::bulk::{Lookup, Reconciled}`.
+    /// use devrev_runtime::bulk::{Lookup, Reconciled};
+    ///
+    /// let request = TagsCreateRequest { name: "vip".into() };
+    /// let tag = match client
+    ///     .send_reconciled_with(&request, |client, request: TagsCreateRequest| async move {
+    ///         Ok(match find_tag(&client, &request.name).await? {
+    ///             Some(tag) => Lookup::Found(tag),
+    ///             None => Lookup::Absent,
+    ///         })
+    ///     })
+    ///     .await?
+    /// {
+    ///     Reconciled::Sent(created) => created.tag,
+    ///     Reconciled::AlreadyPresent(tag) => tag,
+    ///     _ => unreachable!("a new way to settle"),
+    /// };
+    /// # let _ = tag; Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`send_reconciled`](Self::send_reconciled).
+    pub async fn send_reconciled_with<E, A, F, Fut>(&self, request: &E, find: F) -> Result<Reconciled<E::Response, A>>
+    where
+        E: Endpoint + Clone,
+        F: Fn(Client, E) -> Fut,
+        Fut: Future<Output = Result<Lookup<A>>>,
+    {
+        self.send_reconciled_by(request, || find(self.clone(), request.clone())).await
+    }
+
+    async fn send_reconciled_by<E, A, F, Fut>(&self, request: &E, find: F) -> Result<Reconciled<E::Response, A>>
+    where
+        E: Endpoint,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Lookup<A>>>,
+    {
+        match send(self, request).await {
+            Ok(value) => Ok(Reconciled::Sent(value)),
+            Err(error) if !E::IDEMPOTENT && error.may_have_been_applied() => {
+                match settle_by(self, None, request, error, find).await {
+                    Settled::Sent(value) => Ok(Reconciled::Sent(value)),
+                    Settled::Found(value) => Ok(Reconciled::AlreadyPresent(value)),
+                    Settled::Failed(error) | Settled::Unknown(error) => Err(error),
+                }
+            }
+            Err(error) => Err(error),
+        }
     }
 }

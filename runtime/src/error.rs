@@ -172,6 +172,68 @@ impl Error {
         }
     }
 
+    /// Whether the failure is transient: the same request may succeed if it
+    /// is sent again later. Exactly the failures the client's retry rule
+    /// ([`retry`](crate::retry)) retries for an idempotent endpoint: a 408,
+    /// a 429, a 500, 502, 503 or 504, a request that could not be sent
+    /// (connection refused, DNS, TLS), a connection dropped after sending,
+    /// and every timeout.
+    ///
+    /// By the time a call returns such an error the client has already
+    /// retried it up to its [`RetryPolicy`](crate::RetryPolicy)'s attempts
+    /// (an endpoint that is not idempotent only while
+    /// [`may_have_been_applied`](Self::may_have_been_applied) is false), so
+    /// "retryable" means "worth another try later", such as on a sync's next
+    /// run. For a create, check `may_have_been_applied()` first: a retryable
+    /// error that may have been applied is resent safely only after looking
+    /// the object up ([`Client::send_reconciled`](crate::Client::send_reconciled)).
+    ///
+    /// Never true together with [`is_permanent`](Self::is_permanent); both
+    /// are false for an answer that arrived but could not be read
+    /// ([`Error::Decode`], [`Error::BodyTooLarge`]) and for
+    /// [`Error::Pagination`].
+    pub fn is_retryable(&self) -> bool {
+        self.failure().is_some_and(|failure| crate::retry::is_retryable(failure, true))
+    }
+
+    /// Whether the failure is permanent: sending the same request again
+    /// fails the same way, so the request (or the client's configuration)
+    /// must change. An error status the retry rule never retries (400, 401,
+    /// 403, 404, 409 and every other 4xx but 408 and 429; a 5xx other than
+    /// 500, 502, 503 and 504, such as 501), a redirect, an
+    /// [`Error::Config`], an [`Error::Encode`], and a storage URL refused
+    /// before sending.
+    ///
+    /// Never true together with [`is_retryable`](Self::is_retryable).
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            Error::Config(_) | Error::Encode(_) => true,
+            Error::Storage(e) if e.status.is_none() => true,
+            _ => {
+                matches!(self.failure(), Some(f @ crate::retry::Failure::Status(_)) if !crate::retry::is_retryable(f, true))
+            }
+        }
+    }
+
+    /// What the retry rule knows of this failure: the status of an error
+    /// answer, or whether a failed request may have been sent. `None` for
+    /// errors the rule never sees (decode, body cap, configuration, encoding,
+    /// pagination, a refused storage URL).
+    pub(crate) fn failure(&self) -> Option<crate::retry::Failure> {
+        use crate::retry::Failure;
+        let sent = |sent: bool| if sent { Failure::MaybeSent } else { Failure::NotSent };
+        match self {
+            Error::Api(e) => Some(Failure::Status(e.status)),
+            Error::Redirect(e) => Some(Failure::Status(e.meta.status)),
+            Error::Storage(e) => e.status.map(Failure::Status),
+            Error::Transport(e) => Some(sent(e.sent)),
+            Error::Timeout(e) => Some(sent(e.sent)),
+            Error::Decode(_) | Error::BodyTooLarge(_) | Error::Config(_) | Error::Encode(_) | Error::Pagination(_) => {
+                None
+            }
+        }
+    }
+
     /// Whether the call timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout(_))

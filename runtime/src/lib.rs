@@ -19,7 +19,8 @@
 //! - [`bulk`]: [`Client::send_all`], many requests with bounded concurrency;
 //! - `storage` (feature `storage`): streamed uploads to and downloads from
 //!   storage URLs (artifacts), without the token;
-//! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`].
+//! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`];
+//! - [`testing`]: a [`Sleeper`] for tests that records waits and returns at once.
 
 #![warn(missing_docs)]
 
@@ -39,6 +40,7 @@ pub mod secret;
 pub mod sse;
 #[cfg(feature = "storage")]
 pub mod storage;
+pub mod testing;
 pub mod transport;
 
 pub use auth::Token;

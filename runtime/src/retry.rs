@@ -10,6 +10,11 @@
 //! | attempt timeout, connection dropped after sending | only for idempotent endpoints |
 //! | 409 and every other 4xx, redirects | never |
 //!
+//! [`Error::is_retryable`](crate::Error::is_retryable) is true exactly for
+//! the failures this rule retries for an idempotent endpoint, and
+//! [`Error::is_permanent`](crate::Error::is_permanent) for the error
+//! statuses it never retries; a test holds the client to both.
+//!
 //! An endpoint is idempotent when its attribute says so (`idempotent`); the
 //! default is yes for `GET`, `PUT` and `DELETE` and no for `POST` and `PATCH`.
 //! DevRev writes everything with `POST`, so a create is never sent twice
@@ -25,7 +30,7 @@
 //!
 //! Defaults: 3 attempts, 1 s base delay, 30 s cap. Waits go through a
 //! [`Sleeper`] (tokio's timer by default), which tests replace to record the
-//! waits without sleeping.
+//! waits without sleeping: [`RecordingSleeper`](crate::testing::RecordingSleeper).
 
 use std::fmt;
 use std::future::Future;

@@ -46,7 +46,13 @@
 //!   `sort_by` on `created_date`, `modified_date`, `display_name` with
 //!   `:asc`/`:desc`), with list filters;
 //! - a rate limit per token with the `X-Ratelimit-*` headers on every answer;
-//! - [`Fault`]s for tests: an answer, a delay, or a dropped connection.
+//! - [`Fault`]s for tests: an answer, a delay, or a dropped connection, for
+//!   a path or an operation, from its nth call, or for bodies that match;
+//! - a request log ([`TestServer::requests`], [`TestServer::take_requests`],
+//!   [`TestServer::requests_for`]) with each request's JSON body, headers
+//!   (the token redacted), operation, status and time;
+//! - custom routes ([`TestServer::route`]): a handler for any path, behind
+//!   the same token check, rate limit, faults and log.
 //!
 //! ```no_run
 //! use devrev_testkit::{Fault, TestServer};
@@ -65,6 +71,7 @@
 
 mod api;
 mod artifacts;
+mod custom_routes;
 mod error;
 mod events;
 mod faults;
@@ -73,6 +80,7 @@ mod ids;
 mod input;
 mod pagination;
 mod ratelimit;
+mod request_log;
 mod routes;
 mod server;
 mod spec;
@@ -83,10 +91,11 @@ mod webhooks;
 mod wire;
 
 pub use artifacts::{ARTIFACT_DOWNLOAD_PATH, ARTIFACT_UPLOAD_PATH, MAX_ARTIFACT_BYTES};
+pub use custom_routes::Reply;
 pub use faults::Fault;
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;
-pub use routes::{RecordedRequest, KEPT_REQUESTS};
+pub use request_log::{RecordedRequest, KEPT_REQUESTS, REDACTED};
 pub use server::{TestServer, TestServerBuilder, DEFAULT_USER};
 pub use spec::operation_count;
 pub use webhooks::WebhookDelivery;

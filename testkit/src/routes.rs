@@ -1,13 +1,15 @@
 //! The HTTP side: routes, authentication, rate limiting, faults.
 //!
-//! Order of checks for a request: a queued fault for its path (answered,
-//! delayed or dropped before anything else, or, with
-//! [`Fault::after_applying`](crate::Fault::after_applying), after the
-//! request was served), then for a known path the
-//! Bearer token (401), the rate limit (429), and the endpoint. An unknown
-//! path is 404 `{"message":"route not found"}` with or without a token.
+//! Order of checks for a request: it is recorded in the request log; a
+//! queued fault that matches it applies (answered, delayed or dropped, or,
+//! with [`Fault::after_applying`](crate::Fault::after_applying), after the
+//! request was served; a request without a valid token gets 401 instead,
+//! unless the fault is [`without_auth`](crate::Fault::without_auth)); then a
+//! custom route or a known path checks the Bearer token (401), the rate
+//! limit (429), and serves the request. An unknown path is 404
+//! `{"message":"route not found"}` with or without a token.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::{Body, Bytes};
@@ -20,23 +22,13 @@ use axum::{Extension, Router};
 use tokio::sync::Notify;
 
 use crate::api::{self, Op};
+use crate::custom_routes::CustomRoutes;
 use crate::error::ApiError;
-use crate::faults::{Action, Faults};
+use crate::faults::{Action, Faults, Taken};
 use crate::input::Input;
 use crate::ratelimit::Limiter;
+use crate::request_log::{RecordedRequest, RequestLog};
 use crate::store::{DevUser, Store};
-
-/// A request the server received, as recorded for tests.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RecordedRequest {
-    /// The method, such as `POST`.
-    pub method: String,
-    /// The path, such as `/rev-orgs.create`.
-    pub path: String,
-    /// The raw query string, without `?`.
-    pub query: Option<String>,
-}
 
 /// State shared by every connection.
 #[derive(Debug)]
@@ -55,27 +47,8 @@ pub(crate) struct Shared {
     pub(crate) generic: Mutex<crate::generic::State>,
     /// Webhooks and their deliveries.
     pub(crate) webhooks: Arc<crate::webhooks::Webhooks>,
-}
-
-/// How many requests the request log keeps, so a long-running server's
-/// memory stays bounded; the counts per path are exact regardless.
-pub const KEPT_REQUESTS: usize = 10_000;
-
-/// The requests received: the latest [`KEPT_REQUESTS`], and a count per path.
-#[derive(Debug, Default)]
-pub(crate) struct RequestLog {
-    pub(crate) latest: VecDeque<RecordedRequest>,
-    pub(crate) counts: HashMap<String, usize>,
-}
-
-impl RequestLog {
-    fn record(&mut self, request: RecordedRequest) {
-        *self.counts.entry(request.path.clone()).or_default() += 1;
-        if self.latest.len() == KEPT_REQUESTS {
-            self.latest.pop_front();
-        }
-        self.latest.push_back(request);
-    }
+    /// Handlers a test gave paths ([`crate::TestServer::route`]).
+    pub(crate) custom_routes: CustomRoutes,
 }
 
 type App = Arc<Shared>;
@@ -92,7 +65,7 @@ pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Res
     response
 }
 
-fn bearer(request: &Request) -> Option<&str> {
+pub(crate) fn bearer(request: &Request) -> Option<&str> {
     let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
@@ -180,7 +153,7 @@ fn drop_nulls(value: &mut serde_json::Value) {
 }
 
 /// Reads a request's body, at most [`MAX_BODY_BYTES`].
-async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
         ApiError::bad_request(
             "the request body is too large or could not be read",
@@ -302,23 +275,57 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
     }
 }
 
-/// Records the request, applies a queued fault, and adds the rate-limit
-/// headers to answers that did not count against the limit.
+/// Records the request (and its answer's status), applies a queued fault,
+/// serves a custom route, and adds the rate-limit headers to answers that
+/// did not count against the limit.
 async fn front(State(app): State<App>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let path = request.uri().path().to_owned();
-    let recorded =
-        RecordedRequest { method: method.clone(), path: path.clone(), query: request.uri().query().map(str::to_owned) };
-    app.requests.lock().unwrap_or_else(|e| e.into_inner()).record(recorded);
-    let token = bearer(&request).filter(|t| app.tokens.contains_key(*t)).map(str::to_owned);
+    let custom = app.custom_routes.get(request.uri().path());
+    let (request, recorded) = match crate::request_log::read(&app, request, custom.is_some()).await {
+        Ok(read) => read,
+        Err((recorded, response)) => {
+            let mut log = app.requests.lock().unwrap_or_else(|e| e.into_inner());
+            let seq = log.record(recorded);
+            log.complete(seq, response.status().as_u16());
+            return response;
+        }
+    };
+    let seq = app.requests.lock().unwrap_or_else(|e| e.into_inner()).record(recorded.clone());
+    let response = serve(&app, request, next, &recorded, custom).await;
+    app.requests.lock().unwrap_or_else(|e| e.into_inner()).complete(seq, response.status().as_u16());
+    response
+}
 
-    let mut fault = app.faults.take(&path);
+async fn serve(
+    app: &App,
+    request: Request,
+    next: Next,
+    recorded: &RecordedRequest,
+    custom: Option<crate::custom_routes::Handler>,
+) -> Response {
+    let (method, path) = (recorded.method.as_str(), recorded.path.as_str());
+    let token = bearer(&request).filter(|t| app.tokens.contains_key(*t)).map(str::to_owned);
+    let authenticated = token.is_some() || crate::request_log::takes_no_token(method, path);
+    let run = |request: Request| async {
+        match &custom {
+            Some(handler) => serve_custom(app, handler, request, recorded),
+            None => next.run(request).await,
+        }
+    };
+
+    let mut fault = match app.faults.take(recorded, authenticated) {
+        Taken::Apply(action, after) => Some((action, after)),
+        Taken::Unauthenticated => {
+            return ApiError::unauthenticated("send the header `Authorization: Bearer <token>` with a valid token")
+                .into_response();
+        }
+        Taken::None => None,
+    };
     if let Some((Action::Drop | Action::Respond { .. }, true)) = &fault {
         // Serve the request for real, then answer with the fault instead.
         let killer = request.extensions().get::<ConnectionKiller>().cloned();
-        let _applied = next.run(request).await;
+        let _applied = run(request).await;
         let action = fault.take().map(|(action, _)| action);
-        return after_applying(&app, action, killer, token.as_deref(), &method, &path).await;
+        return after_applying(app, action, killer, token.as_deref(), method, path).await;
     }
     let mut response = match fault.map(|(action, _)| action) {
         Some(Action::Drop) => {
@@ -335,9 +342,9 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
         }
         Some(Action::Delay(delay)) => {
             tokio::time::sleep(delay).await;
-            next.run(request).await
+            run(request).await
         }
-        None => next.run(request).await,
+        None => run(request).await,
     };
     if !response.headers().contains_key("x-ratelimit-limit") {
         app.limiter.peek(token.as_deref()).apply(&mut response);
@@ -346,6 +353,23 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
         eprintln!("{method} {path} -> {}", response.status().as_u16());
     }
     response
+}
+
+/// A custom route: the token and the rate limit, as for every operation, then the test's handler.
+fn serve_custom(
+    app: &Shared,
+    handler: &crate::custom_routes::Handler,
+    request: Request,
+    recorded: &RecordedRequest,
+) -> Response {
+    match admit(app, &request) {
+        Ok((_user, budget)) => {
+            let mut response = handler(recorded).into_response();
+            budget.apply(&mut response);
+            response
+        }
+        Err(response) => *response,
+    }
 }
 
 /// The answer of an [`Action::Respond`] fault.
@@ -389,22 +413,4 @@ async fn after_applying(
         eprintln!("{method} {path} -> {} (after applying)", response.status().as_u16());
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_log_keeps_the_latest_and_counts_all() {
-        let mut log = RequestLog::default();
-        for i in 0..KEPT_REQUESTS + 5 {
-            let path = if i % 2 == 0 { "/a" } else { "/b" };
-            log.record(RecordedRequest { method: "GET".into(), path: path.into(), query: Some(i.to_string()) });
-        }
-        assert_eq!(log.latest.len(), KEPT_REQUESTS);
-        assert_eq!(log.latest.front().unwrap().query.as_deref(), Some("5"));
-        assert_eq!(log.counts["/a"] + log.counts["/b"], KEPT_REQUESTS + 5);
-        assert_eq!(log.counts["/a"], (KEPT_REQUESTS + 5).div_ceil(2));
-    }
 }

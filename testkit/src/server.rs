@@ -18,9 +18,11 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
-use crate::faults::{Fault, Faults};
+use crate::custom_routes::Reply;
+use crate::faults::{Fault, Faults, Target};
 use crate::ratelimit::{Limiter, RateLimit};
-use crate::routes::{self, ConnectionKiller, RecordedRequest, RequestLog, Shared};
+use crate::request_log::{RecordedRequest, RequestLog};
+use crate::routes::{self, ConnectionKiller, Shared};
 use crate::store::{DevUser, Store};
 
 /// The name of the dev user the main token acts as.
@@ -154,6 +156,7 @@ impl TestServerBuilder {
             events: crate::events::Events::default(),
             generic: Mutex::new(crate::generic::State::new(self.seed)),
             webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks)),
+            custom_routes: crate::custom_routes::CustomRoutes::default(),
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
         let addr = listener.local_addr()?;
@@ -218,9 +221,17 @@ impl TestServer {
     }
 
     /// Queues `fault` for the next requests to `path` (such as
-    /// `/rev-orgs.create`, without a query string); see [`Fault`].
+    /// `/rev-orgs.create`, without a query string), known to the server or
+    /// not; see [`Fault`] for which requests it applies to.
     pub fn inject(&self, path: &str, fault: Fault) {
-        self.shared.faults.push(path, fault);
+        self.shared.faults.push(Target::Path(path.to_owned()), fault);
+    }
+
+    /// Queues `fault` for the next requests served as `operation`
+    /// (`works.create`, whether sent as `GET` or `POST`; a leading `/` is
+    /// ignored), a custom route's included; see [`Fault`].
+    pub fn inject_operation(&self, operation: &str, fault: Fault) {
+        self.shared.faults.push(Target::Operation(operation.trim_start_matches('/').to_owned()), fault);
     }
 
     /// Drops every queued fault.
@@ -236,10 +247,73 @@ impl TestServer {
         self.shared.limiter.reset();
     }
 
-    /// The requests received so far, in order (the latest
-    /// [`KEPT_REQUESTS`](crate::KEPT_REQUESTS) of them).
+    /// The requests in the log, in the order they arrived: those received
+    /// since the last [`take_requests`](Self::take_requests) (the latest
+    /// [`KEPT_REQUESTS`](crate::KEPT_REQUESTS) of them). Each carries its
+    /// body, headers, operation, status and time; see [`RecordedRequest`].
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).latest.iter().cloned().collect()
+        self.log().latest().cloned().collect()
+    }
+
+    /// The requests in the log, and empties it: each call returns what
+    /// arrived since the previous one, so a test reads one step at a time
+    /// without counting. [`request_count`](Self::request_count) is not reset.
+    pub fn take_requests(&self) -> Vec<RecordedRequest> {
+        self.log().take()
+    }
+
+    /// The requests in the log served as `operation` (`works.create`; a
+    /// leading `/` is ignored), in order.
+    pub fn requests_for(&self, operation: &str) -> Vec<RecordedRequest> {
+        self.log().latest().filter(|r| r.is(operation)).cloned().collect()
+    }
+
+    /// The requests in the log that arrived after request number `seq`
+    /// (see [`RecordedRequest::seq`] and [`last_seq`](Self::last_seq)).
+    pub fn requests_after(&self, seq: u64) -> Vec<RecordedRequest> {
+        self.log().latest().filter(|r| r.seq > seq).cloned().collect()
+    }
+
+    /// The number of the latest request received (0 before the first): a
+    /// mark for [`requests_after`](Self::requests_after).
+    pub fn last_seq(&self) -> u64 {
+        self.log().last_seq()
+    }
+
+    fn log(&self) -> std::sync::MutexGuard<'_, RequestLog> {
+        self.shared.requests.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Serves `path` (any method) with `handler`, whether the server knows
+    /// the path or not (one of your own endpoints, a DevRev operation newer
+    /// than the server's description), in place of the built-in route if
+    /// there is one. The request passes the same checks as every other
+    /// operation first: a valid token (else 401 `unauthenticated`) and the
+    /// rate limit (else 429); [`Fault`]s apply to it; the log records it as
+    /// operation `path` without its leading `/`; the answer carries the
+    /// rate-limit headers. The handler sees the request as the log records
+    /// it ([`RecordedRequest`]: method, query, JSON body, headers, user)
+    /// and returns a [`Reply`]. A second `route` for the same path replaces
+    /// the first.
+    ///
+    /// ```no_run
+    /// use devrev_testkit::{Reply, TestServer};
+    ///
+    /// # async fn run() {
+    /// let server = TestServer::start().await;
+    /// server.route("/jobs.list", |request| {
+    ///     let limit = request.query_param("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
+    ///     Reply::ok(serde_json::json!({"jobs": [], "limit": limit}))
+    /// });
+    /// # }
+    /// ```
+    pub fn route(&self, path: &str, handler: impl Fn(&RecordedRequest) -> Reply + Send + Sync + 'static) {
+        self.shared.custom_routes.insert(path, Arc::new(handler));
+    }
+
+    /// Removes the custom route of `path`; `false` if there was none.
+    pub fn remove_route(&self, path: &str) -> bool {
+        self.shared.custom_routes.remove(path)
     }
 
     /// How many requests the rate limit answered with 429.
@@ -267,9 +341,10 @@ impl TestServer {
         self.shared.webhooks.deliveries()
     }
 
-    /// How many requests were received for `path`.
+    /// How many requests were received for `path` since the server
+    /// started (exact, whatever the log keeps or was taken).
     pub fn request_count(&self, path: &str) -> usize {
-        self.shared.requests.lock().unwrap_or_else(|e| e.into_inner()).counts.get(path).copied().unwrap_or(0)
+        self.log().count(path)
     }
 }
 

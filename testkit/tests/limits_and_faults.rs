@@ -78,16 +78,23 @@ async fn status_faults_answer_then_run_out() {
     // Faults are per path: other paths are served normally, and then so is this one.
     assert_eq!(http.post("/accounts.list", json!({})).await.status, 200);
     assert_eq!(http.get("/rev-orgs.list").await.status, 200);
-    // A fault answers before authentication.
+    // A canned answer still needs a valid token, and waits for one...
     server.inject("/rev-orgs.get", Fault::status(500));
     let a = http.with_token(None).get("/rev-orgs.get").await;
+    assert_eq!((a.status, a.body["type"].as_str()), (401, Some("unauthenticated")));
+    let a = http.get("/rev-orgs.get").await;
     assert_eq!((a.status, a.body), (500, serde_json::Value::Null));
+    // ...unless it applies before authentication, as a proxy's would.
+    server.inject("/rev-orgs.get", Fault::status(502).without_auth());
+    let a = http.with_token(None).get("/rev-orgs.get").await;
+    assert_eq!((a.status, a.body), (502, serde_json::Value::Null));
 
     // Cleared faults do not apply.
     server.inject("/rev-orgs.list", Fault::status(500).times(10));
     server.clear_faults();
     assert_eq!(http.get("/rev-orgs.list").await.status, 200);
     assert_eq!(server.request_count("/rev-orgs.list"), 5);
+    assert_eq!(server.request_count("/rev-orgs.get"), 3);
     let last = server.requests().pop().unwrap();
     assert_eq!((last.method.as_str(), last.path.as_str(), last.query), ("GET", "/rev-orgs.list", None));
 }

@@ -1,0 +1,218 @@
+//! The client side of testing, against the embedded server: the
+//! `RecordingSleeper`, `Error::is_retryable` / `is_permanent` agreeing with
+//! what the client actually retries, and `Client::send_reconciled`'s exact
+//! sequence of requests when a create's connection drops.
+
+use std::time::Duration;
+
+use devrev::accounts::AccountsCreateRequest;
+use devrev::bulk::{Lookup, Reconciled};
+use devrev::reconcile::RevOrgsByExternalRef;
+use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsGetRequest, RevOrgsListRequest};
+use devrev::testing::RecordingSleeper;
+use devrev::{Client, Error, RetryPolicy};
+use devrev_testkit::{Fault, RecordedRequest, TestServer};
+use serde_json::json;
+
+fn client(server: &TestServer, sleeper: &RecordingSleeper, attempts: u32) -> Client {
+    Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::new().max_attempts(attempts))
+        .sleeper(sleeper.clone())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
+}
+
+/// (method, operation, status) of each request, for comparing sequences.
+fn steps(requests: &[RecordedRequest]) -> Vec<(String, Option<String>, Option<u16>)> {
+    requests.iter().map(|r| (r.method.clone(), r.operation.clone(), r.status)).collect()
+}
+
+#[tokio::test]
+async fn the_recording_sleeper_gets_every_wait_and_sleeps_none() {
+    let server = TestServer::start().await;
+    let sleeper = RecordingSleeper::new();
+    let client = client(&server, &sleeper, 3);
+    server.inject("/rev-orgs.list", Fault::json(429, json!({"type": "too_many_requests"})).header("retry-after", "7"));
+    server.inject("/rev-orgs.list", Fault::status(503));
+    let started = std::time::Instant::now();
+    RevOrgsListRequest::new().send(&client).await.unwrap();
+    // The 429's Retry-After as asked, then a backoff within the second retry's ceiling (2 s).
+    let waits = sleeper.waits();
+    assert_eq!(waits.len(), 2, "{waits:?}");
+    assert_eq!(waits[0], Duration::from_secs(7));
+    assert!(waits[1] <= Duration::from_secs(2), "{waits:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "nothing slept 7 s");
+    assert_eq!(
+        steps(&server.take_requests()).iter().map(|s| s.2).collect::<Vec<_>>(),
+        [Some(429), Some(503), Some(200)]
+    );
+    assert_eq!(sleeper.take_waits().len(), 2);
+    assert_eq!(sleeper.total(), Duration::ZERO);
+}
+
+/// What the client did with one failure, seen from both ends.
+struct Observed {
+    error: Error,
+    /// Requests the server received for the call.
+    sent: usize,
+}
+
+async fn fail_get(server: &TestServer, client: &Client, fault: Fault) -> Observed {
+    server.take_requests();
+    server.inject("/rev-orgs.get", fault.times(2));
+    let error = RevOrgsGetRequest::new().id("REV-1").send(client).await.unwrap_err();
+    server.clear_faults();
+    Observed { error, sent: server.take_requests().len() }
+}
+
+async fn fail_create(server: &TestServer, client: &Client, fault: Fault) -> Observed {
+    server.take_requests();
+    server.inject("/rev-orgs.create", fault.times(2));
+    let error = RevOrgsCreateRequest::new("ACC-1", "Acme").send(client).await.unwrap_err();
+    server.clear_faults();
+    Observed { error, sent: server.take_requests().len() }
+}
+
+#[tokio::test]
+async fn is_retryable_is_what_the_client_retries() {
+    let server = TestServer::start().await;
+    let sleeper = RecordingSleeper::new();
+    let client = client(&server, &sleeper, 2);
+    let mut faults: Vec<(String, Fault, bool)> = [400, 401, 403, 404, 408, 409, 422, 429, 500, 501, 502, 503, 504]
+        .into_iter()
+        .map(|s| (s.to_string(), Fault::json(s, json!({"type": "x"})), [408, 429, 500, 502, 503, 504].contains(&s)))
+        .collect();
+    faults.push(("dropped".into(), Fault::drop_connection(), true));
+    faults.push(("timeout".into(), Fault::delay(Duration::from_secs(2)), true));
+    faults.push(("redirect".into(), Fault::status(301).header("location", "/elsewhere"), false));
+
+    for (name, fault, transient) in faults {
+        // An idempotent read: every retryable failure is retried.
+        let get = fail_get(&server, &client, fault.clone()).await;
+        assert_eq!(get.error.is_retryable(), transient, "{name}: {:?}", get.error);
+        assert_eq!(get.error.is_permanent(), !transient, "{name}: {:?}", get.error);
+        let retried = get.error.attempts() == 2;
+        assert_eq!(retried, get.error.is_retryable(), "{name}: the client's retries and is_retryable disagree");
+        assert_eq!(get.sent, get.error.attempts() as usize, "{name}");
+
+        // A create: retried only while it cannot have been applied.
+        let create = fail_create(&server, &client, fault).await;
+        assert_eq!(create.error.is_retryable(), transient, "{name}");
+        let retried = create.error.attempts() == 2;
+        assert_eq!(
+            retried,
+            create.error.is_retryable() && !create.error.may_have_been_applied(),
+            "{name}: the client's retries of a create and is_retryable/may_have_been_applied disagree"
+        );
+        assert_eq!(create.sent, create.error.attempts() as usize, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn errors_that_never_reach_the_retry_rule() {
+    let server = TestServer::start().await;
+    let sleeper = RecordingSleeper::new();
+    // Connection refused: nothing was sent, so it is retried and retryable.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let refused = Client::builder()
+        .token("t")
+        .base_url(format!("http://{closed}"))
+        .retry_policy(RetryPolicy::new().max_attempts(2))
+        .sleeper(sleeper.clone())
+        .build()
+        .unwrap();
+    let err = RevOrgsCreateRequest::new("ACC-1", "Acme").send(&refused).await.unwrap_err();
+    assert!((err.is_retryable(), err.is_permanent(), err.may_have_been_applied()) == (true, false, false), "{err:?}");
+    assert_eq!(err.attempts(), 2, "a refused connection is retried, create or not");
+
+    // A configuration error is permanent.
+    let err = Client::builder().token("").build().unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(err.is_permanent() && !err.is_retryable(), "{err:?}");
+
+    // An answer that arrived but does not decode is neither: not retried, not the request's fault.
+    let client = client(&server, &sleeper, 2);
+    server.inject("/rev-orgs.get", Fault::json(200, json!({"not": "a rev org"})));
+    let err = RevOrgsGetRequest::new().id("REV-1").send(&client).await.unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert_eq!((err.is_retryable(), err.is_permanent(), err.attempts()), (false, false, 1));
+}
+
+async fn account(client: &Client) -> String {
+    AccountsCreateRequest::new("Acme").send(client).await.unwrap().account.id
+}
+
+#[tokio::test]
+async fn send_reconciled_looks_up_instead_of_resending_an_applied_create() {
+    let server = TestServer::start().await;
+    let sleeper = RecordingSleeper::new();
+    let client = client(&server, &sleeper, 3);
+    let account = account(&client).await;
+    let request = RevOrgsCreateRequest::new(account.clone(), "Acme EU").external_ref("crm-42");
+    server.inject("/rev-orgs.create", Fault::drop_connection().after_applying());
+    server.take_requests();
+
+    let created = client.send_reconciled(&request, RevOrgsByExternalRef).await.unwrap();
+    assert!(created.was_already_present(), "{created:?}");
+    assert_eq!(created.value().rev_org.external_ref.as_deref(), Some("crm-42"));
+
+    // On the wire: the create (applied, no answer), the lookup, nothing more.
+    let requests = server.take_requests();
+    assert_eq!(
+        steps(&requests),
+        [
+            ("POST".into(), Some("rev-orgs.create".into()), None),
+            ("GET".into(), Some("rev-orgs.list".into()), Some(200)),
+        ]
+    );
+    assert_eq!(
+        requests[0].body,
+        Some(json!({"account": account, "display_name": "Acme EU", "external_ref": "crm-42"}))
+    );
+    assert_eq!(requests[1].query_param("external_ref").as_deref(), Some("crm-42"));
+    assert_eq!(server.creates_with_external_ref("crm-42"), 1);
+}
+
+#[tokio::test]
+async fn send_reconciled_resends_a_create_that_was_not_applied() {
+    let server = TestServer::start().await;
+    let sleeper = RecordingSleeper::new();
+    let client = client(&server, &sleeper, 3);
+    let account = account(&client).await;
+    let request = RevOrgsCreateRequest::new(account, "Acme US").external_ref("crm-43");
+    server.inject("/rev-orgs.create", Fault::drop_connection());
+    server.take_requests();
+
+    let created = client.send_reconciled(&request, RevOrgsByExternalRef).await.unwrap();
+    assert!(matches!(created, Reconciled::Sent(_)), "{created:?}");
+    assert_eq!(
+        steps(&server.take_requests()),
+        [
+            ("POST".into(), Some("rev-orgs.create".into()), None),
+            ("GET".into(), Some("rev-orgs.list".into()), Some(200)),
+            ("POST".into(), Some("rev-orgs.create".into()), Some(201)),
+        ]
+    );
+    assert_eq!(server.creates_with_external_ref("crm-43"), 1);
+
+    // A permanent failure is returned as is: no lookup.
+    server.inject("/rev-orgs.create", Fault::json(400, json!({"type": "bad_request", "message": "no"})));
+    let err = client.send_reconciled(&request, RevOrgsByExternalRef).await.unwrap_err();
+    assert!(err.is_permanent(), "{err:?}");
+    assert_eq!(steps(&server.take_requests()).len(), 1);
+
+    // A closure lookup that cannot settle it (no key): the call's error, which may have been applied.
+    server.inject("/rev-orgs.create", Fault::status(503).after_applying());
+    let err = client
+        .send_reconciled_with(&request, |_client, _request: RevOrgsCreateRequest| async { Ok(Lookup::<()>::NoKey) })
+        .await
+        .unwrap_err();
+    assert!(err.may_have_been_applied() && err.status() == Some(503), "{err:?}");
+    assert_eq!(steps(&server.take_requests()).len(), 1, "a create's 503 is not retried, nor resent without a lookup");
+}
