@@ -4,8 +4,9 @@
 //! delayed or dropped before anything else, or, with
 //! [`Fault::after_applying`](crate::Fault::after_applying), after the
 //! request was served), then for a known path the
-//! Bearer token (401), the rate limit (429), and the endpoint. An unknown
-//! path is 404 `{"message":"route not found"}` with or without a token.
+//! token (401; `Bearer <token>` or the bare token), the rate limit (429),
+//! and the endpoint. An unknown path is 404 `not_found` (`{"type":
+//! "not_found", "message": "route not found", ...}`) with or without a token.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -92,11 +93,22 @@ pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Res
     response
 }
 
+/// The token of a request, as DevRev accepts it: `Authorization: Bearer
+/// <token>` (the scheme in any case) or the bare `Authorization: <token>`
+/// that DevRev's own SDK sends. Another scheme (`Basic ...`), or an empty
+/// value, is no token.
 fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        Some(_) => return None,
+        None => value,
+    };
+    (!token.is_empty()).then_some(token)
 }
+
+/// The 401 detail when a request carries no token.
+const SEND_A_TOKEN: &str = "send the header `Authorization: <token>` (or `Authorization: Bearer <token>`)";
 
 /// The router of every endpoint, with its middleware.
 pub(crate) fn router(app: App) -> Router {
@@ -212,8 +224,8 @@ async fn spec_check(request: Request, next: Next) -> Response {
 /// Every operation of the spec that no family module serves: the token and
 /// the rate limit, the spec's check of the request, then an answer from
 /// [`crate::generic`]. A path the spec does not have, or a method it does
-/// not list for the path, is 404 `{"message":"route not found"}`, as
-/// DevRev's gateway answers both.
+/// not list for the path, is 404 `not_found` with the message `route not
+/// found`, typed like every other error.
 async fn generic_route(State(app): State<App>, request: Request) -> Response {
     let Some((index, op)) = crate::spec::API.find(request.method().as_str(), request.uri().path()) else {
         return ApiError::route_not_found().into_response();
@@ -261,7 +273,7 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
 fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::Budget), Box<Response>> {
     let Some(token) = bearer(request) else {
         return Err(Box::new(
-            ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response(),
+            ApiError::unauthenticated(SEND_A_TOKEN).into_response(),
         ));
     };
     let Some(user) = app.tokens.get(token).cloned() else {
@@ -281,7 +293,7 @@ fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::
 /// Checks the token and counts the request against its rate limit.
 async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let Some(token) = bearer(&request).map(str::to_owned) else {
-        return ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response();
+        return ApiError::unauthenticated(SEND_A_TOKEN).into_response();
     };
     let Some(user) = app.tokens.get(&token).cloned() else {
         return ApiError::unauthenticated("the token is not valid").into_response();
