@@ -239,9 +239,12 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
         (None, None)
     };
     let (parts, body) = request.into_parts();
+    // A streaming operation streams only when asked (`"stream": true`); else one JSON answer.
+    let mut stream = false;
     let result = match read_body(body).await {
         Ok(bytes) => read_input(op, parts.uri.query(), &bytes).and_then(|input| {
             crate::validate::check_request(index, &input)?;
+            stream = op.streaming && input.get("stream") == Some(&serde_json::Value::Bool(true));
             let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
             let caller = crate::generic::Caller { user: user.as_ref(), users: &app.tokens };
             crate::generic::handle(&mut state, &app.events, index, &input, caller)
@@ -254,7 +257,7 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
             *response.status_mut() = status;
             response
         }
-        Ok((status, Some(body))) if op.streaming => {
+        Ok((status, Some(body))) if stream => {
             let mut response = Response::new(Body::from(format!("data: {body}\n\ndata: [DONE]\n\n")));
             *response.status_mut() = status;
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));

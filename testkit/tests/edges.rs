@@ -166,3 +166,35 @@ async fn lengths_and_item_counts_are_enforced() {
     let answer = call(&server, "/recommendations.chat.completions", json!({"messages": []})).await;
     typed_400(&answer, "invalid_field", "messages");
 }
+
+#[tokio::test]
+async fn chat_completions_streams_only_when_asked() {
+    let server = TestServer::start().await;
+    let token = format!("Bearer {}", server.token());
+    let messages = json!([{"role": "user", "content": "hi"}]);
+    // Without `stream`, or with `stream: false`: one JSON completion.
+    for body in [json!({"messages": messages}), json!({"messages": messages, "stream": false})] {
+        let (status, content_type, answer) =
+            post(&server, "/recommendations.chat.completions", Some(&token), &body).await;
+        assert_eq!((status, content_type.as_str()), (200, "application/json"), "{body}: {answer}");
+        assert!(answer.is_object(), "{answer}");
+        assert!(answer["text_response"].is_string(), "a chat-completions-response: {answer}");
+    }
+    // With `stream: true`: server-sent events, each a completion, then `[DONE]`.
+    let (status, content_type, answer) = post(
+        &server,
+        "/recommendations.chat.completions",
+        Some(&token),
+        &json!({"messages": messages, "stream": true}),
+    )
+    .await;
+    assert_eq!((status, content_type.as_str()), (200, "text/event-stream"));
+    let text = answer.as_str().expect("not JSON").to_owned();
+    let data: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+    assert_eq!(data.last(), Some(&"[DONE]"), "{text}");
+    assert!(data.len() >= 2, "{text}");
+    for event in &data[..data.len() - 1] {
+        let event: Value = serde_json::from_str(event).unwrap();
+        assert!(event["text_response"].is_string(), "{event}");
+    }
+}
