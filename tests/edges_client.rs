@@ -79,3 +79,32 @@ async fn validation_errors_decode_into_their_kinds() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn the_client_works_over_https_trusting_the_servers_pem() {
+    let server = TestServer::builder().https().start().await.unwrap();
+    assert!(server.base_url().starts_with("https://"));
+    let client = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::none())
+        .add_root_certificate(server.ca_pem().unwrap())
+        .build()
+        .unwrap();
+    let created = devrev::tags::TagsCreateRequest::new("over-tls").send(&client).await.unwrap();
+    let got = devrev::tags::TagsGetRequest::new(created.tag.id.clone()).send(&client).await.unwrap();
+    assert_eq!((got.tag.id, got.tag.name), (created.tag.id, "over-tls".to_owned()));
+
+    // Without the server's authority the call is a transport error, not a panic.
+    let stranger = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = devrev::tags::TagsListRequest::new().send(&stranger).await.unwrap_err();
+    assert!(matches!(err, devrev::Error::Transport(_)), "{err:?}");
+    // PEM without a certificate is a configuration error.
+    let err = Client::builder().token("t").add_root_certificate("not a pem").build().unwrap_err();
+    assert!(format!("{err}").contains("root_certificate"), "{err}");
+}

@@ -60,7 +60,13 @@
 //! ```
 //!
 //! As a binary, `cargo run -p devrev-testkit -- --port 8080` serves until
-//! Ctrl-C and prints the base URL, the token, and a `curl` line to try.
+//! Ctrl-C and prints the base URL, the token, and a `curl` line to try
+//! (`--help` lists every flag and its `DEVREV_TESTKIT_*` variable).
+//!
+//! HTTP is the default; [`TestServerBuilder::https`] (the binary's `--https`)
+//! serves HTTPS with a certificate made at start for `127.0.0.1` and
+//! `localhost`, whose authority a client trusts through
+//! [`TestServer::ca_pem`].
 
 #![warn(missing_docs)]
 
@@ -79,6 +85,7 @@ mod server;
 mod spec;
 mod store;
 mod synth;
+mod tls;
 mod validate;
 mod webhooks;
 mod wire;
