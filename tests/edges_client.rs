@@ -69,15 +69,9 @@ async fn validation_errors_decode_into_their_kinds() {
         other => panic!("expected UnexpectedJsonType, got {other:?}"),
     }
     let err = LooseTagsList { limit: serde_json::json!(1u64 << 40) }.send(&client).await.unwrap_err();
-    assert!(
-        matches!(err.kind(), Some(ErrorKind::InvalidField { field_name, .. }) if field_name == "limit"),
-        "{err:?}"
-    );
+    assert!(matches!(err.kind(), Some(ErrorKind::InvalidField { field_name, .. }) if field_name == "limit"), "{err:?}");
     let err = GetReplyRequest::new("").send(&client).await.unwrap_err();
-    assert!(
-        matches!(err.kind(), Some(ErrorKind::InvalidField { field_name, .. }) if field_name == "query"),
-        "{err:?}"
-    );
+    assert!(matches!(err.kind(), Some(ErrorKind::InvalidField { field_name, .. }) if field_name == "query"), "{err:?}");
 }
 
 #[tokio::test]

@@ -346,8 +346,8 @@ impl ClientBuilder {
             .use_rustls_tls();
         for pem in &self.root_certificates {
             let invalid = |reason: String| ConfigError::InvalidSetting { name: "root_certificate", reason };
-            let certificates =
-                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| invalid(format!("not PEM certificates: {e}")))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| invalid(format!("not PEM certificates: {e}")))?;
             if certificates.is_empty() {
                 return Err(invalid("the PEM holds no CERTIFICATE block".to_owned()).into());
             }

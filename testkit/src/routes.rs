@@ -275,9 +275,7 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
 /// The token's dev user and its rate-limit budget, or the 401 or 429 answer.
 fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::Budget), Box<Response>> {
     let Some(token) = bearer(request) else {
-        return Err(Box::new(
-            ApiError::unauthenticated(SEND_A_TOKEN).into_response(),
-        ));
+        return Err(Box::new(ApiError::unauthenticated(SEND_A_TOKEN).into_response()));
     };
     let Some(user) = app.tokens.get(token).cloned() else {
         return Err(Box::new(ApiError::unauthenticated("the token is not valid").into_response()));

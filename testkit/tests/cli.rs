@@ -109,7 +109,8 @@ async fn the_port_and_token_come_from_the_environment() {
     assert_eq!(answer.status().as_u16(), 200);
     // A flag wins over the variable.
     let other = free_port();
-    let (_child, lines) = start(command().env("DEVREV_TESTKIT_PORT", port.to_string()).args(["--port", &other.to_string()]));
+    let (_child, lines) =
+        start(command().env("DEVREV_TESTKIT_PORT", port.to_string()).args(["--port", &other.to_string()]));
     assert!(lines[0].ends_with(&format!("on http://127.0.0.1:{other}")), "{lines:?}");
 }
 
@@ -139,7 +140,8 @@ async fn https_from_the_environment_prints_a_certificate_a_client_can_trust() {
         .add_root_certificate(reqwest::Certificate::from_pem(printed.as_bytes()).unwrap())
         .build()
         .unwrap();
-    let answer = client.post(format!("{url}/tags.list")).header("authorization", token).body("{}").send().await.unwrap();
+    let answer =
+        client.post(format!("{url}/tags.list")).header("authorization", token).body("{}").send().await.unwrap();
     assert_eq!(answer.status().as_u16(), 200);
     std::fs::remove_dir_all(&dir).unwrap();
 }

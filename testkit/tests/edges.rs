@@ -42,8 +42,7 @@ async fn the_bare_token_is_accepted_as_devrev_sdk_sends_it() {
     let (status, _, body) = post(&server, "/accounts.create", Some(&token), &json!({"display_name": "Acme"})).await;
     assert_eq!(status, 201, "{body}");
 
-    for refused in [None, Some(""), Some("Bearer "), Some("Bearer"), Some("not-the-token"), Some("Basic dXNlcjpw")]
-    {
+    for refused in [None, Some(""), Some("Bearer "), Some("Bearer"), Some("not-the-token"), Some("Basic dXNlcjpw")] {
         let (status, _, body) = post(&server, "/tags.list", refused, &json!({})).await;
         assert_eq!((status, &body["type"]), (401, &json!("unauthenticated")), "{refused:?}: {body}");
         let (status, _, body) = post(&server, "/accounts.list", refused, &json!({})).await;
