@@ -684,7 +684,7 @@ async fn family(prefix: &str, failures: &mut BTreeMap<String, Vec<(String, Strin
         }
         // Count: what list pages through.
         if let Some(op) = find("POST", &format!("{prefix}.count")) {
-            if let Some(answer) = probe.call("POST", &op.path, &json!({})).await {
+            if let Some(answer) = probe.call("POST", &op.path, &list_filter).await {
                 let count = answer.body.get("count").and_then(Value::as_u64);
                 if count != Some(listed.len() as u64) {
                     probe.fail(
@@ -697,7 +697,7 @@ async fn family(prefix: &str, failures: &mut BTreeMap<String, Vec<(String, Strin
         }
         // Export: the list under the same filter.
         if let Some(op) = find("POST", &format!("{prefix}.export")) {
-            if let Some(answer) = probe.call("POST", &op.path, &json!({})).await {
+            if let Some(answer) = probe.call("POST", &op.path, &list_filter).await {
                 let exported: BTreeSet<String> =
                     items_of(&answer.body).map(|i| ids_of(i)).unwrap_or_default().into_iter().collect();
                 let listed_set: BTreeSet<String> = listed.iter().cloned().collect();
