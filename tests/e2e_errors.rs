@@ -4,7 +4,7 @@
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::OrgEnvironment;
 use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
-use devrev::{devrev_endpoint, Client, Error, ErrorKind, RetryPolicy};
+use devrev::{devrev_endpoint, Client, Error, RetryPolicy};
 use devrev_testkit::TestServer;
 use serde::Serialize;
 
@@ -113,12 +113,12 @@ async fn every_server_error_is_typed() {
     let err = RevOrgsCreateRequest::new(acc.clone(), "second").external_ref("dup").send(&client).await.unwrap_err();
     check(&err, 409, "Conflict");
 
-    // 404 from the proxy: no `type`, only a message.
+    // 404 for a path the server does not serve: typed `not_found`, like every other error.
     let err = Frobnicate { id: acc }.send(&client).await.unwrap_err();
+    check(&err, 404, "NotFound");
     assert!(err.is_not_found());
-    assert_eq!(err.error_type(), None);
+    assert_eq!(err.error_type(), Some("not_found"));
     assert_eq!(err.message(), Some("route not found"));
-    assert!(matches!(err.kind(), Some(ErrorKind::Unknown { error_type: None, .. })), "{err:?}");
 
     // Every error also carries the rate-limit headers of its answer.
     assert_eq!(err.rate_limit().unwrap().limit, Some(devrev_testkit::RateLimit::default().requests.into()));

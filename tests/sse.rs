@@ -205,3 +205,56 @@ async fn an_error_status_is_a_typed_error_from_send() {
     let err = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap_err();
     assert_eq!((err.status(), err.error_type()), (Some(403), Some("forbidden")));
 }
+
+/// A server answering 200 with `body` of `content_type`, recording the request body.
+async fn answer_with(content_type: &str, body: &str) -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::path("/recommendations.chat.completions"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_raw(body.to_owned(), content_type))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_json_answer_is_one_final_event() {
+    // DevRev streams only when asked; the same typed call reads a plain JSON answer.
+    for content_type in ["application/json", "application/json; charset=utf-8"] {
+        let server = answer_with(content_type, r#"{"text": "whole answer"}"#).await;
+        let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+        assert_eq!(events.meta().status, 200);
+        assert_eq!(events.try_next().await.unwrap(), Some(chunk("whole answer")), "{content_type}");
+        assert_eq!(events.try_next().await.unwrap(), None);
+        assert_eq!(events.try_next().await.unwrap(), None);
+        assert_eq!(events.last_event_type(), None);
+    }
+    // `data:` lines in a JSON answer are not events: the body is decoded as a whole.
+    let server = answer_with("application/json", "data: {\"text\":\"a\"}\n\n").await;
+    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+    let err = events.try_next().await.unwrap_err();
+    assert!(matches!(&err, Error::Decode(_)), "{err:?}");
+    assert_eq!(events.try_next().await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_json_answer_that_does_not_decode_or_is_too_large_is_a_typed_error() {
+    let server = answer_with("application/json", r#"{"text": 42}"#).await;
+    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+    let err = events.try_next().await.unwrap_err();
+    let Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
+    assert_eq!(decode.path(), Some("text"));
+    assert_eq!(events.try_next().await.unwrap(), None);
+
+    let big = format!(r#"{{"text": "{}"}}"#, "x".repeat(4096));
+    let server = answer_with("application/json", &big).await;
+    let capped = Client::builder().token("t").base_url(server.uri()).max_body_bytes(1024).build().unwrap();
+    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&capped).await.unwrap();
+    let err = events.try_next().await.unwrap_err();
+    assert!(matches!(&err, Error::BodyTooLarge(_)), "{err:?}");
+    assert_eq!(events.try_next().await.unwrap(), None);
+
+    // An empty body (a 200 with nothing) is a stream of no events.
+    let server = answer_with("application/json", "").await;
+    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+    assert_eq!(events.try_next().await.unwrap(), None);
+}

@@ -23,6 +23,9 @@ pub struct Components {
     /// The named schemas, by key (`works-create-request`).
     #[serde(default)]
     pub schemas: BTreeMap<String, Schema>,
+    /// The named answers operations share by `$ref` (`bad-request`, `not-found`).
+    #[serde(default)]
+    pub responses: BTreeMap<String, ResponseSpec>,
 }
 
 /// The operations of one path.
@@ -129,6 +132,22 @@ pub struct Schema {
     pub nullable: bool,
     #[serde(default)]
     pub deprecated: bool,
+    /// `minLength` of a string.
+    #[serde(rename = "minLength")]
+    pub min_length: Option<u64>,
+    /// `maxLength` of a string.
+    #[serde(rename = "maxLength")]
+    pub max_length: Option<u64>,
+    /// `minItems` of an array.
+    #[serde(rename = "minItems")]
+    pub min_items: Option<u64>,
+    /// `maxItems` of an array.
+    #[serde(rename = "maxItems")]
+    pub max_items: Option<u64>,
+    /// `minimum` of a number (inclusive).
+    pub minimum: Option<serde_json::Number>,
+    /// `maximum` of a number (inclusive).
+    pub maximum: Option<serde_json::Number>,
 }
 
 /// `additionalProperties`: a boolean or a schema.

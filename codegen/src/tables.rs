@@ -21,6 +21,14 @@
 //!   validator names the exact field that is wrong in the chosen variant
 //!   rather than "matches none of the variants".
 //!
+//! - bounds are kept (`minLength`, `maxLength`, `minItems`, `maxItems`,
+//!   `minimum`, `maximum`), and an integer's `int32`/`int64` format becomes
+//!   its range as `minimum`/`maximum`;
+//! - every operation lists the statuses the spec documents for it in
+//!   `statuses`, and the answer schema of each error status in `errors`
+//!   (`{"404": {"$ref": "#/definitions/error-not-found"}}`), so a client's
+//!   test can hold any answer to the spec.
+//!
 //! `description`, examples, vendor keys and every `format` but `date-time`
 //! and `date` are left out.
 
@@ -42,7 +50,7 @@ pub fn tables(spec: &Spec) -> Result<String, String> {
     let mut operations = Vec::new();
     for (path, item) in &spec.paths {
         for (method, op) in item.operations() {
-            operations.push(operation(path, method, op)?);
+            operations.push(operation(spec, path, method, op)?);
         }
     }
     // Only the definitions the operations reach.
@@ -74,7 +82,7 @@ pub fn tables(spec: &Spec) -> Result<String, String> {
     Ok(out)
 }
 
-fn operation(path: &str, method: &str, op: &Operation) -> Result<Value, String> {
+fn operation(spec: &Spec, path: &str, method: &str, op: &Operation) -> Result<Value, String> {
     let (status, response) = op
         .responses
         .iter()
@@ -112,6 +120,31 @@ fn operation(path: &str, method: &str, op: &Operation) -> Result<Value, String> 
     out.insert("request".into(), request);
     if let Some(response) = response {
         out.insert("response".into(), response);
+    }
+    let mut statuses = Vec::new();
+    let mut errors = Map::new();
+    for (code, answer) in &op.responses {
+        let code_number: u16 = code.parse().map_err(|_| format!("{method} {path}: status `{code}`"))?;
+        statuses.push(code_number);
+        if code.starts_with('2') {
+            continue;
+        }
+        let answer = match &answer.reference {
+            Some(r) => {
+                let key = r.strip_prefix("#/components/responses/").ok_or_else(|| format!("answer $ref `{r}`"))?;
+                spec.components.responses.get(key).ok_or_else(|| format!("$ref to unknown answer `{key}`"))?
+            }
+            None => answer,
+        };
+        let schema = answer.content.as_ref().and_then(|c| c.get("application/json")).and_then(|m| m.schema.as_ref());
+        if let Some(schema) = schema {
+            errors.insert(code.clone(), convert(schema)?);
+        }
+    }
+    statuses.sort_unstable();
+    out.insert("statuses".into(), json!(statuses));
+    if !errors.is_empty() {
+        out.insert("errors".into(), Value::Object(errors));
     }
     Ok(Value::Object(out))
 }
@@ -163,6 +196,47 @@ fn reference(r: &str) -> Result<Value, String> {
     Ok(json!({"$ref": format!("#/definitions/{}", ref_key(r)?)}))
 }
 
+/// The spec's bounds, kept as JSON Schema has them: `minLength`/`maxLength`,
+/// `minItems`/`maxItems`, `minimum`/`maximum`, and the range of an integer's
+/// `format` (`int32`, `int64`) as `minimum`/`maximum` (the tighter bound wins).
+fn bounds(schema: &Schema, out: &mut Map<String, Value>) {
+    for (key, value) in [
+        ("minLength", schema.min_length),
+        ("maxLength", schema.max_length),
+        ("minItems", schema.min_items),
+        ("maxItems", schema.max_items),
+    ] {
+        if let Some(value) = value {
+            out.insert(key.into(), json!(value));
+        }
+    }
+    let (low, high) = match schema.format.as_deref() {
+        Some("int32") => (Some(i64::from(i32::MIN)), Some(i64::from(i32::MAX))),
+        Some("int64") => (Some(i64::MIN), Some(i64::MAX)),
+        _ => (None, None),
+    };
+    let tighter = |spec: Option<&serde_json::Number>, format: Option<i64>, lower: bool| -> Option<Value> {
+        match (spec, format) {
+            (Some(n), Some(f)) => {
+                let n_f = n.as_f64().unwrap_or_default();
+                #[allow(clippy::cast_precision_loss)] // bounds of int32/int64 compared as f64
+                let f_f = f as f64;
+                let spec_wins = if lower { n_f >= f_f } else { n_f <= f_f };
+                Some(if spec_wins { Value::Number(n.clone()) } else { json!(f) })
+            }
+            (Some(n), None) => Some(Value::Number(n.clone())),
+            (None, Some(f)) => Some(json!(f)),
+            (None, None) => None,
+        }
+    };
+    if let Some(low) = tighter(schema.minimum.as_ref(), low, true) {
+        out.insert("minimum".into(), low);
+    }
+    if let Some(high) = tighter(schema.maximum.as_ref(), high, false) {
+        out.insert("maximum".into(), high);
+    }
+}
+
 /// One OpenAPI schema as JSON Schema (draft 7), facts only.
 pub fn convert(schema: &Schema) -> Result<Value, String> {
     if let Some(r) = &schema.reference {
@@ -177,6 +251,7 @@ pub fn convert(schema: &Schema) -> Result<Value, String> {
     if let Some(format @ ("date-time" | "date")) = schema.format.as_deref() {
         out.insert("format".into(), json!(format));
     }
+    bounds(schema, &mut out);
     if let Some(values) = &schema.enum_values {
         let mut list: Vec<Value> = values.iter().filter_map(|v| serde_json::to_value(v).ok()).collect();
         if schema.nullable {

@@ -173,6 +173,8 @@ pub struct ClientBuilder {
     sleeper: Option<Arc<dyn Sleeper>>,
     pacing: Option<bool>,
     budget: Option<Arc<dyn PacingBudget>>,
+    /// PEM certificates trusted besides the built-in roots.
+    root_certificates: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -190,6 +192,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("pacing", &self.pacing)
             .field("budget", &self.budget)
+            .field("root_certificates", &self.root_certificates.len())
             .finish_non_exhaustive()
     }
 }
@@ -280,6 +283,28 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the certificate(s) in `pem` (PEM text, one or more
+    /// `CERTIFICATE` blocks) as roots, besides the built-in ones: a server
+    /// with its own certificate authority, such as `devrev-testkit --https`
+    /// (its `TestServer::ca_pem`). May be called more than once.
+    ///
+    /// ```
+    /// # fn run(ca_pem: &str) -> devrev_runtime::Result<()> {
+    /// let client = devrev_runtime::Client::builder()
+    ///     .token("token")
+    ///     .base_url("https://127.0.0.1:8443")
+    ///     .add_root_certificate(ca_pem)
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    ///
+    /// PEM that holds no certificate is a [`ConfigError::InvalidSetting`]
+    /// from [`build`](Self::build).
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// # Errors
@@ -325,13 +350,23 @@ impl ClientBuilder {
         }
 
         let connect_timeout = self.connect_timeout.unwrap_or(Duration::from_secs(10));
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(connect_timeout)
-            .use_rustls_tls()
-            .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
+            .use_rustls_tls();
+        for pem in &self.root_certificates {
+            let invalid = |reason: String| ConfigError::InvalidSetting { name: "root_certificate", reason };
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| invalid(format!("not PEM certificates: {e}")))?;
+            if certificates.is_empty() {
+                return Err(invalid("the PEM holds no CERTIFICATE block".to_owned()).into());
+            }
+            for certificate in certificates {
+                http = http.add_root_certificate(certificate);
+            }
+        }
+        let http = http.build().map_err(|e| ConfigError::Http(e.to_string()))?;
 
         let config = Config {
             token,

@@ -22,6 +22,11 @@
 //!   the SSE crates buffer a line of any length.)
 //! - `event:` names the event (see [`EventStream::last_event_type`]); `id:`,
 //!   `retry:` and comments (`:`) are read and ignored.
+//! - The server streams only when the request asks for it (DevRev's
+//!   `stream: true`); otherwise it answers one `application/json` object.
+//!   Any answer that is not `text/event-stream` is read whole (bounded by the
+//!   body cap) and yielded as one final event, decoded the same way, so one
+//!   typed call serves both forms. An empty body yields no event.
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -79,6 +84,9 @@ pub struct EventStream<T> {
     secret: String,
     meta: ResponseMeta,
     done: bool,
+    /// The answer is not an event stream (`application/json`): its whole
+    /// body, gathered in `data`, is one final event.
+    whole_body: bool,
     _event: PhantomData<fn() -> T>,
 }
 
@@ -107,7 +115,9 @@ enum Parsed<T> {
 impl<T: DeserializeOwned> EventStream<T> {
     fn new(client: &Client, response: Option<reqwest::Response>, meta: ResponseMeta) -> Self {
         let config = &client.config;
+        let whole_body = !is_event_stream(&meta.headers);
         EventStream {
+            whole_body,
             done: response.is_none(),
             response,
             reading: None,
@@ -158,8 +168,17 @@ impl<T: DeserializeOwned> EventStream<T> {
     }
 
     /// Splits what was received into lines and lines into events, until an
-    /// event is complete or the bytes run out.
+    /// event is complete or the bytes run out. A whole-body answer only
+    /// gathers its bytes (see [`finish`](Self::finish)).
     fn parse(&mut self) -> Parsed<T> {
+        if self.whole_body {
+            if self.line.len() + self.pending.len() > self.cap {
+                return Parsed::End(Some(self.too_large()));
+            }
+            self.line.extend_from_slice(&self.pending);
+            self.pending = Bytes::new();
+            return Parsed::NeedMore;
+        }
         loop {
             if self.pending.is_empty() {
                 return Parsed::NeedMore;
@@ -232,8 +251,25 @@ impl<T: DeserializeOwned> EventStream<T> {
         if data == "[DONE]" {
             return Some(Parsed::End(None));
         }
-        Some(Parsed::Event(serde_json::from_str(&data).map_err(|e| {
-            let scrubbed = if self.secret.is_empty() { data.clone() } else { data.replace(&self.secret, "<redacted>") };
+        Some(Parsed::Event(self.decode(&data)))
+    }
+
+    /// The end of a whole-body answer: its body as the one final event
+    /// (none for an empty body).
+    fn finish(&mut self) -> Option<Result<T>> {
+        let body = std::mem::take(&mut self.line);
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        Some(self.decode(&String::from_utf8_lossy(&body)))
+    }
+
+    /// One event's data, decoded; a decode error names the path and quotes
+    /// the data (the token scrubbed).
+    fn decode(&self, data: &str) -> Result<T> {
+        serde_json::from_str(data).map_err(|e| {
+            let scrubbed =
+                if self.secret.is_empty() { data.to_owned() } else { data.replace(&self.secret, "<redacted>") };
             let path = crate::json_path::path_at(data.as_bytes(), e.line(), e.column());
             Error::Decode(Box::new(DecodeError {
                 message: e.to_string(),
@@ -242,7 +278,7 @@ impl<T: DeserializeOwned> EventStream<T> {
                 meta: self.meta.clone(),
             }))
             .scrub(&self.secret)
-        })))
+        })
     }
 
     fn read(&mut self) -> Option<Pin<Box<dyn Future<Output = Read> + Send>>> {
@@ -253,6 +289,16 @@ impl<T: DeserializeOwned> EventStream<T> {
             (response, chunk)
         }))
     }
+}
+
+/// Whether an answer's `Content-Type` is `text/event-stream` (parameters
+/// and case aside).
+fn is_event_stream(headers: &reqwest::header::HeaderMap) -> bool {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("text/event-stream"))
 }
 
 impl<T: DeserializeOwned> Stream for EventStream<T> {
@@ -285,8 +331,14 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
             match chunk {
                 Ok(Ok(Some(bytes))) => this.pending = bytes,
                 // The server closed the stream; an event left without its
-                // blank line is dropped, as the format says.
-                Ok(Ok(None)) => this.done = true,
+                // blank line is dropped, as the format says. A whole-body
+                // answer is complete: it is the one final event.
+                Ok(Ok(None)) => {
+                    this.done = true;
+                    if this.whole_body {
+                        return Poll::Ready(this.finish());
+                    }
+                }
                 Ok(Err(e)) => {
                     this.done = true;
                     let message = format!("the event stream broke: {e}");
@@ -326,8 +378,15 @@ mod tests {
 
     /// A stream with no body, fed by hand.
     fn stream(cap: usize) -> EventStream<Event> {
+        stream_of(cap, "text/event-stream")
+    }
+
+    /// A stream with no body whose answer was of `content_type`.
+    fn stream_of(cap: usize, content_type: &'static str) -> EventStream<Event> {
         let client = Client::builder().token("t").max_body_bytes(cap).build().unwrap();
-        EventStream::new(&client, None, ResponseMeta::new(200, Default::default(), 1))
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static(content_type));
+        EventStream::new(&client, None, ResponseMeta::new(200, headers, 1))
     }
 
     /// Feeds `chunks` one by one; what each parse gave, as text.
@@ -380,6 +439,30 @@ mod tests {
             prop_assert_eq!(whole.clone(), ns.iter().map(|n| format!("event {n}")).collect::<Vec<_>>());
             prop_assert_eq!(feed(1 << 20, &split(text.as_bytes(), &cuts)), whole);
         }
+    }
+
+    #[test]
+    fn only_text_event_stream_is_parsed_as_events() {
+        for content_type in ["text/event-stream", "Text/Event-Stream; charset=utf-8"] {
+            assert!(!stream_of(64, content_type).whole_body, "{content_type}");
+        }
+        for content_type in ["application/json", "application/json; charset=utf-8", "text/plain"] {
+            assert!(stream_of(64, content_type).whole_body, "{content_type}");
+        }
+    }
+
+    #[test]
+    fn a_whole_body_is_one_event_and_bounded() {
+        let mut s = stream_of(64, "application/json");
+        for part in [&b"{\"n\""[..], b": 7}"] {
+            s.pending = Bytes::copy_from_slice(part);
+            assert!(matches!(s.parse(), Parsed::NeedMore));
+        }
+        assert_eq!(s.finish().unwrap().unwrap(), Event { n: 7 });
+        assert!(s.finish().is_none(), "an empty body is no event");
+        let mut s = stream_of(8, "application/json");
+        s.pending = Bytes::from_static(b"{\"n\": 1234567}");
+        assert!(matches!(s.parse(), Parsed::End(Some(Error::BodyTooLarge(_)))));
     }
 
     #[test]

@@ -1,13 +1,12 @@
 //! Error answers, shaped the way DevRev sends them.
 //!
 //! Every error body is a JSON object with `type`, `message` and `detail`, plus
-//! the fields of its type (`field_name`, `allowed_values`, `retry_after`, ...).
-//! The one exception is an unknown path, which gets only
-//! `{"message":"route not found"}`, like DevRev's edge proxy.
+//! the fields of its type (`field_name`, `allowed_values`, `retry_after`, ...),
+//! an unknown path included (`not_found`, message `route not found`).
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 /// An error answer: a status and a JSON body.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,11 +161,16 @@ impl ApiError {
         e
     }
 
-    /// 404 for a path the server does not serve: the proxy's bare body.
+    /// 404 `not_found` for a path (or a method of a path) the server does not
+    /// serve: typed like every other error, with the gateway's message
+    /// `route not found`.
     pub(crate) fn route_not_found() -> Self {
-        let mut body = Map::new();
-        body.insert("message".into(), json!("route not found"));
-        ApiError { status: StatusCode::NOT_FOUND, body: Value::Object(body), retry_after: None }
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "route not found",
+            "the API has no operation at this method and path",
+        )
     }
 }
 

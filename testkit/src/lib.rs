@@ -10,7 +10,7 @@
 //!   outside an enum `invalid_enum_value` (`field_name`, `value`,
 //!   `allowed_values`), a bad date `invalid_field`, a body that is not a JSON
 //!   object `parse_error`, a body over 8 MiB `bad_request`; a method the spec
-//!   does not list for a path is 404 `{"message":"route not found"}`;
+//!   does not list for a path is 404 `not_found` (message `route not found`);
 //! - a valid request gets a spec-valid answer with the documented status
 //!   (200, 201, 204): made up from the answer's schema with DON IDs
 //!   (`don:core:dvrv-us-1:devo/1:issue/3`), display IDs (`ISS-3`), dates, enum
@@ -26,7 +26,8 @@
 //!
 //! Accounts and rev orgs keep their own, richer rules:
 //!
-//! - `Authorization: Bearer <token>` on every request; without it, or with a
+//! - `Authorization: <token>` (as DevRev's own SDK sends it) or
+//!   `Authorization: Bearer <token>` on every request; without it, or with a
 //!   token the server does not know, 401 `unauthenticated`;
 //! - `create`, `get`, `list`, `update` and `delete` for both families, `get`
 //!   and `list` also as `GET` with a query string (arrays comma-joined, date
@@ -41,7 +42,7 @@
 //!   `value_not_permitted`, `invalid_id`, `unexpected_id_type`, `bad_request`
 //!   (400), `unauthenticated` (401), `not_found` (404), `conflict` (409, a
 //!   second object with the same external reference), `too_many_requests`
-//!   (429), and `{"message":"route not found"}` for an unknown path;
+//!   (429), and `not_found` (message `route not found`) for an unknown path;
 //! - cursor pagination (`limit`, default 50, at most 100; `mode`; `cursor`;
 //!   `sort_by` on `created_date`, `modified_date`, `display_name` with
 //!   `:asc`/`:desc`), with list filters;
@@ -65,7 +66,13 @@
 //! ```
 //!
 //! As a binary, `cargo run -p devrev-testkit -- --port 8080` serves until
-//! Ctrl-C and prints the base URL, the token, and a `curl` line to try.
+//! Ctrl-C and prints the base URL, the token, and a `curl` line to try
+//! (`--help` lists every flag and its `DEVREV_TESTKIT_*` variable).
+//!
+//! HTTP is the default; [`TestServerBuilder::https`] (the binary's `--https`)
+//! serves HTTPS with a certificate made at start for `127.0.0.1` and
+//! `localhost`, whose authority a client trusts through
+//! [`TestServer::ca_pem`].
 
 #![warn(missing_docs)]
 
@@ -86,6 +93,7 @@ mod server;
 mod spec;
 mod store;
 mod synth;
+mod tls;
 mod validate;
 mod webhooks;
 mod wire;

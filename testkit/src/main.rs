@@ -2,72 +2,85 @@
 //!
 //! ```sh
 //! cargo run -p devrev-testkit -- --port 8080
+//! cargo run -p devrev-testkit -- --https --ca-file /tmp/testkit-ca.pem
+//! DEVREV_TESTKIT_PORT=0 DEVREV_TESTKIT_TOKEN=secret cargo run -p devrev-testkit
 //! ```
 //!
-//! Options: `--port N` (default 8080; 0 picks a free port), `--token T`
-//! (default: a random token), `--rate-limit N` (requests per token per five
-//! minutes), `--seed N` (the seed of made-up answers, default 0), `--quiet`
-//! (no line per request).
+//! Every flag can also come from an environment variable (the flag wins);
+//! `devrev-testkit --help` lists them: `--port` (`DEVREV_TESTKIT_PORT`),
+//! `--token` (`DEVREV_TESTKIT_TOKEN`), `--rate-limit`
+//! (`DEVREV_TESTKIT_RATE_LIMIT`), `--seed` (`DEVREV_TESTKIT_SEED`),
+//! `--quiet` (`DEVREV_TESTKIT_QUIET`), `--https` (`DEVREV_TESTKIT_HTTPS`),
+//! `--ca-file` (`DEVREV_TESTKIT_CA_FILE`).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
+use clap::Parser;
 use devrev_testkit::TestServer;
 
-const USAGE: &str =
-    "usage: devrev-testkit [--port N] [--token TOKEN] [--rate-limit REQUESTS_PER_5_MIN] [--seed N] [--quiet]";
+/// An embedded DevRev-compatible server: every operation of DevRev's API,
+/// each request checked against the spec, served from memory on 127.0.0.1.
+///
+/// Every option can also be set with the environment variable named in
+/// brackets; a flag on the command line wins over the variable.
+#[derive(Debug, Parser)]
+#[command(name = "devrev-testkit", version, about, long_about = None)]
+struct Args {
+    /// The port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, env = "DEVREV_TESTKIT_PORT", default_value_t = 8080, value_name = "PORT")]
+    port: u16,
 
-/// What the command line asks for.
-enum Command {
-    Serve(Box<devrev_testkit::TestServerBuilder>),
-    Help,
+    /// The token clients send (`Authorization: <token>` or `Bearer <token>`); default: a random one.
+    #[arg(long, env = "DEVREV_TESTKIT_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    token: Option<String>,
+
+    /// The rate limit: requests per token per five minutes.
+    #[arg(long, env = "DEVREV_TESTKIT_RATE_LIMIT", value_name = "REQUESTS_PER_5_MIN")]
+    rate_limit: Option<u32>,
+
+    /// The seed of the answers the server makes up (the same seed and requests give the same answers).
+    #[arg(long, env = "DEVREV_TESTKIT_SEED", default_value_t = 0, value_name = "N")]
+    seed: u64,
+
+    /// No line per request on stderr.
+    #[arg(long, env = "DEVREV_TESTKIT_QUIET", value_parser = BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    quiet: bool,
+
+    /// Serve HTTPS with a certificate made at start for 127.0.0.1 and localhost; its authority's PEM is printed.
+    #[arg(long, env = "DEVREV_TESTKIT_HTTPS", value_parser = BoolishValueParser::new(), action = clap::ArgAction::SetTrue)]
+    https: bool,
+
+    /// With --https, also write the certificate authority's PEM to this file, for a client to trust.
+    #[arg(long, env = "DEVREV_TESTKIT_CA_FILE", value_name = "PATH", requires = "https")]
+    ca_file: Option<PathBuf>,
 }
 
-fn parse_args() -> Result<Command, String> {
-    let mut builder = TestServer::builder().port(8080).print_requests(true);
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
-        builder = match arg.as_str() {
-            "--port" => {
-                let port = value("--port")?;
-                builder.port(port.parse().map_err(|_| format!("--port: `{port}` is not a port number"))?)
-            }
-            "--token" => builder.token(value("--token")?),
-            "--rate-limit" => {
-                let n = value("--rate-limit")?;
-                let n = n.parse().map_err(|_| format!("--rate-limit: `{n}` is not a number"))?;
-                builder.rate_limit(n, Duration::from_secs(300))
-            }
-            "--seed" => {
-                let n = value("--seed")?;
-                builder.seed(n.parse().map_err(|_| format!("--seed: `{n}` is not a number"))?)
-            }
-            "--quiet" => builder.print_requests(false),
-            "-h" | "--help" => return Ok(Command::Help),
-            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
-        };
+impl Args {
+    fn builder(&self) -> devrev_testkit::TestServerBuilder {
+        let mut builder = TestServer::builder().port(self.port).print_requests(!self.quiet).seed(self.seed);
+        if let Some(token) = &self.token {
+            builder = builder.token(token.clone());
+        }
+        if let Some(requests) = self.rate_limit {
+            builder = builder.rate_limit(requests, Duration::from_secs(300));
+        }
+        if self.https {
+            builder = builder.https();
+        }
+        builder
     }
-    Ok(Command::Serve(Box::new(builder)))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let builder = match parse_args() {
-        Ok(Command::Serve(builder)) => *builder,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    let server = match builder.start().await {
+    let args = Args::parse();
+    let server = match args.builder().start().await {
         Ok(server) => server,
         Err(e) => {
-            eprintln!("devrev-testkit: cannot listen on 127.0.0.1: {e}");
+            eprintln!("devrev-testkit: cannot serve on 127.0.0.1:{}: {e}", args.port);
             return ExitCode::FAILURE;
         }
     };
@@ -77,11 +90,24 @@ async fn main() -> ExitCode {
         devrev_testkit::operation_count()
     );
     println!("token: {token}");
+    let mut curl = "curl -s".to_owned();
+    if let Some(pem) = server.ca_pem() {
+        if let Some(path) = &args.ca_file {
+            if let Err(e) = std::fs::write(path, pem) {
+                eprintln!("devrev-testkit: cannot write the certificate to {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+            println!("certificate authority (PEM) written to {}", path.display());
+            curl = format!("curl -s --cacert {}", path.display());
+        }
+        println!("certificate authority to trust (PEM):");
+        print!("{pem}");
+    }
     println!();
     println!("  export DEVREV_BASE_URL={url} DEVREV_TOKEN={token}");
-    println!("  curl -s -X POST {url}/accounts.create -H \"Authorization: Bearer {token}\" -d '{{\"display_name\":\"Acme\"}}'");
-    println!("  curl -s \"{url}/rev-orgs.list?limit=5\" -H \"Authorization: Bearer {token}\"");
-    println!("  curl -s -X POST {url}/tags.create -H \"Authorization: Bearer {token}\" -d '{{\"name\":\"vip\"}}'");
+    println!("  {curl} -X POST {url}/accounts.create -H \"Authorization: {token}\" -d '{{\"display_name\":\"Acme\"}}'");
+    println!("  {curl} \"{url}/rev-orgs.list?limit=5\" -H \"Authorization: Bearer {token}\"");
+    println!("  {curl} -X POST {url}/tags.create -H \"Authorization: {token}\" -d '{{\"name\":\"vip\"}}'");
     println!();
     println!("Ctrl-C stops it.");
     if let Err(e) = tokio::signal::ctrl_c().await {
@@ -90,4 +116,14 @@ async fn main() -> ExitCode {
     }
     drop(server);
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        <Args as clap::CommandFactory>::command().debug_assert();
+    }
 }

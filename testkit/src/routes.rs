@@ -5,9 +5,10 @@
 //! with [`Fault::after_applying`](crate::Fault::after_applying), after the
 //! request was served; a request without a valid token gets 401 instead,
 //! unless the fault is [`without_auth`](crate::Fault::without_auth)); then a
-//! custom route or a known path checks the Bearer token (401), the rate
-//! limit (429), and serves the request. An unknown path is 404
-//! `{"message":"route not found"}` with or without a token.
+//! custom route or a known path checks the token (401; `Bearer <token>` or
+//! the bare token), the rate limit (429), and serves the request. An unknown
+//! path is 404 `not_found` (`{"type": "not_found", "message": "route not
+//! found", ...}`) with or without a token.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -65,11 +66,22 @@ pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Res
     response
 }
 
+/// The token of a request, as DevRev accepts it: `Authorization: Bearer
+/// <token>` (the scheme in any case) or the bare `Authorization: <token>`
+/// that DevRev's own SDK sends. Another scheme (`Basic ...`), or an empty
+/// value, is no token.
 pub(crate) fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    let token = match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        Some(_) => return None,
+        None => value,
+    };
+    (!token.is_empty()).then_some(token)
 }
+
+/// The 401 detail when a request carries no token.
+const SEND_A_TOKEN: &str = "send the header `Authorization: <token>` (or `Authorization: Bearer <token>`)";
 
 /// The router of every endpoint, with its middleware.
 pub(crate) fn router(app: App) -> Router {
@@ -185,8 +197,8 @@ async fn spec_check(request: Request, next: Next) -> Response {
 /// Every operation of the spec that no family module serves: the token and
 /// the rate limit, the spec's check of the request, then an answer from
 /// [`crate::generic`]. A path the spec does not have, or a method it does
-/// not list for the path, is 404 `{"message":"route not found"}`, as
-/// DevRev's gateway answers both.
+/// not list for the path, is 404 `not_found` with the message `route not
+/// found`, typed like every other error.
 async fn generic_route(State(app): State<App>, request: Request) -> Response {
     let Some((index, op)) = crate::spec::API.find(request.method().as_str(), request.uri().path()) else {
         return ApiError::route_not_found().into_response();
@@ -200,9 +212,12 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
         (None, None)
     };
     let (parts, body) = request.into_parts();
+    // A streaming operation streams only when asked (`"stream": true`); else one JSON answer.
+    let mut stream = false;
     let result = match read_body(body).await {
         Ok(bytes) => read_input(op, parts.uri.query(), &bytes).and_then(|input| {
             crate::validate::check_request(index, &input)?;
+            stream = op.streaming && input.get("stream") == Some(&serde_json::Value::Bool(true));
             let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
             let caller = crate::generic::Caller { user: user.as_ref(), users: &app.tokens };
             crate::generic::handle(&mut state, &app.events, index, &input, caller)
@@ -215,7 +230,7 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
             *response.status_mut() = status;
             response
         }
-        Ok((status, Some(body))) if op.streaming => {
+        Ok((status, Some(body))) if stream => {
             let mut response = Response::new(Body::from(format!("data: {body}\n\ndata: [DONE]\n\n")));
             *response.status_mut() = status;
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
@@ -233,9 +248,7 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
 /// The token's dev user and its rate-limit budget, or the 401 or 429 answer.
 fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::Budget), Box<Response>> {
     let Some(token) = bearer(request) else {
-        return Err(Box::new(
-            ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response(),
-        ));
+        return Err(Box::new(ApiError::unauthenticated(SEND_A_TOKEN).into_response()));
     };
     let Some(user) = app.tokens.get(token).cloned() else {
         return Err(Box::new(ApiError::unauthenticated("the token is not valid").into_response()));
@@ -254,7 +267,7 @@ fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::
 /// Checks the token and counts the request against its rate limit.
 async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let Some(token) = bearer(&request).map(str::to_owned) else {
-        return ApiError::unauthenticated("send the header `Authorization: Bearer <token>`").into_response();
+        return ApiError::unauthenticated(SEND_A_TOKEN).into_response();
     };
     let Some(user) = app.tokens.get(&token).cloned() else {
         return ApiError::unauthenticated("the token is not valid").into_response();

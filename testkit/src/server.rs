@@ -13,7 +13,7 @@ use std::time::Duration;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
@@ -39,6 +39,7 @@ pub struct TestServerBuilder {
     print_requests: bool,
     seed: u64,
     webhooks: crate::webhooks::Settings,
+    https: bool,
 }
 
 impl TestServerBuilder {
@@ -129,11 +130,24 @@ impl TestServerBuilder {
         self
     }
 
+    /// Serves HTTPS instead of plain HTTP (the default): a certificate
+    /// authority and a certificate for `127.0.0.1` and `localhost` are made
+    /// when the server starts; trust [`TestServer::ca_pem`] in the client
+    /// (`reqwest::Certificate::from_pem`, the devrev client's
+    /// `ClientBuilder::add_root_certificate`). [`TestServer::base_url`] is
+    /// then `https://127.0.0.1:PORT`.
+    pub fn https(mut self) -> Self {
+        self.https = true;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     ///
     /// # Errors
-    /// When the port cannot be bound (already in use, say).
+    /// When the port cannot be bound (already in use, say), or, with
+    /// [`https`](Self::https), the certificate cannot be made.
     pub async fn start(self) -> io::Result<TestServer> {
+        let tls = if self.https { Some(crate::tls::Tls::generate()?) } else { None };
         let token = self.token.unwrap_or_else(random_token);
         let mut tokens = HashMap::new();
         let mut users = Vec::new();
@@ -160,8 +174,8 @@ impl TestServerBuilder {
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
         let addr = listener.local_addr()?;
-        let task = tokio::spawn(accept_loop(listener, routes::router(Arc::clone(&shared))));
-        Ok(TestServer { addr, token, shared, task })
+        let task = tokio::spawn(accept_loop(listener, routes::router(Arc::clone(&shared)), tls.clone()));
+        Ok(TestServer { addr, token, shared, task, tls })
     }
 }
 
@@ -185,6 +199,7 @@ pub struct TestServer {
     token: String,
     shared: Arc<Shared>,
     task: JoinHandle<()>,
+    tls: Option<crate::tls::Tls>,
 }
 
 impl TestServer {
@@ -205,9 +220,18 @@ impl TestServer {
         TestServerBuilder::default()
     }
 
-    /// The base URL, such as `http://127.0.0.1:41234`.
+    /// The base URL, such as `http://127.0.0.1:41234` (`https://...` with
+    /// [`TestServerBuilder::https`]).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// With [`TestServerBuilder::https`], the PEM of the certificate
+    /// authority that signed the server's certificate, for a client to
+    /// trust; `None` for a plain HTTP server.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|tls| tls.ca_pem.as_str())
     }
 
     /// The address the server listens on.
@@ -355,13 +379,27 @@ impl Drop for TestServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, router: Router) {
+async fn accept_loop(listener: TcpListener, router: Router, tls: Option<crate::tls::Tls>) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, router.clone()));
+                    let _ = stream.set_nodelay(true);
+                    match &tls {
+                        None => {
+                            connections.spawn(serve_connection(stream, router.clone()));
+                        }
+                        // The handshake runs in the connection's task; a failed one drops it.
+                        Some(tls) => {
+                            let (acceptor, router) = (tls.acceptor.clone(), router.clone());
+                            connections.spawn(async move {
+                                if let Ok(stream) = acceptor.accept(stream).await {
+                                    serve_connection(stream, router).await;
+                                }
+                            });
+                        }
+                    }
                 }
                 // Out of file descriptors, say: back off rather than spin.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -371,8 +409,10 @@ async fn accept_loop(listener: TcpListener, router: Router) {
     }
 }
 
-async fn serve_connection(stream: TcpStream, router: Router) {
-    let _ = stream.set_nodelay(true);
+async fn serve_connection<S>(stream: S, router: Router)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let kill = Arc::new(Notify::new());
     let killer = ConnectionKiller(Arc::clone(&kill));
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {

@@ -1,8 +1,12 @@
 //! Holds a request (or an answer) to its operation's schema with the
 //! `jsonschema` crate, and turns the first violation into DevRev's error
 //! body: `missing_required_field` (`field_name`), `unexpected_json_type`
-//! (`field_name`, `actual`, `expected`), `invalid_enum_value` (`field_name`,
-//! `value`, `allowed_values`), `invalid_field` (a date that is not one),
+//! (`field_name`, `actual`, `expected`, the types named in DevRev's words:
+//! `array`, `bool`, `null`, `number`, `object`, `string`),
+//! `invalid_enum_value` (`field_name`, `value`, `allowed_values`),
+//! `invalid_field` (`field_name`: a date that is not one, a number outside
+//! its `minimum`/`maximum` or its `int32`/`int64` range, a fraction where an
+//! integer belongs, a string or array shorter or longer than its bounds),
 //! else `bad_request`.
 //!
 //! Field names are dotted paths from the top of the request, array
@@ -16,7 +20,7 @@
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{Draft, Resource, ValidationError, Validator};
+use jsonschema::{Draft, JsonType, Resource, ValidationError, Validator};
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
@@ -107,7 +111,13 @@ fn rank(error: &ValidationError) -> u8 {
         ValidationErrorKind::Required { .. } => 0,
         ValidationErrorKind::Type { .. } => 1,
         ValidationErrorKind::Enum { .. } | ValidationErrorKind::Constant { .. } => 2,
-        ValidationErrorKind::Format { .. } => 3,
+        ValidationErrorKind::Format { .. }
+        | ValidationErrorKind::Minimum { .. }
+        | ValidationErrorKind::Maximum { .. }
+        | ValidationErrorKind::MinLength { .. }
+        | ValidationErrorKind::MaxLength { .. }
+        | ValidationErrorKind::MinItems { .. }
+        | ValidationErrorKind::MaxItems { .. } => 3,
         _ => 4,
     }
 }
@@ -122,6 +132,20 @@ fn field_name(pointer: &str) -> String {
         .join(".")
 }
 
+/// A JSON type in DevRev's words (`error-bad-request-unexpected-json-type-type`:
+/// `array`, `bool`, `null`, `number`, `object`, `string`): an integer is a
+/// `number`, a boolean a `bool`.
+fn devrev_type(t: JsonType) -> &'static str {
+    match t {
+        JsonType::Array => "array",
+        JsonType::Boolean => "bool",
+        JsonType::Integer | JsonType::Number => "number",
+        JsonType::Null => "null",
+        JsonType::Object => "object",
+        JsonType::String => "string",
+    }
+}
+
 fn to_api_error(error: &ValidationError) -> ApiError {
     let at = field_name(error.instance_path.as_str());
     let join = |name: &str| if at.is_empty() { name.to_owned() } else { format!("{at}.{name}") };
@@ -129,12 +153,32 @@ fn to_api_error(error: &ValidationError) -> ApiError {
         ValidationErrorKind::Required { property } => ApiError::missing_field(&join(property.as_str().unwrap_or(""))),
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
-                TypeKind::Single(t) => t.to_string(),
-                TypeKind::Multiple(set) => {
-                    set.iter().map(|t| t.to_string()).find(|t| t != "null").unwrap_or_else(|| "null".to_owned())
-                }
+                TypeKind::Single(t) => *t,
+                TypeKind::Multiple(set) => set.iter().find(|t| *t != JsonType::Null).unwrap_or(JsonType::Null),
             };
-            ApiError::wrong_type(&at, &error.instance, &expected)
+            // A fraction where an integer belongs is the right JSON type, the wrong value.
+            if expected == JsonType::Integer && error.instance.is_number() {
+                return ApiError::invalid_field(&at, format!("`{}` is not a whole number", error.instance));
+            }
+            ApiError::wrong_type(&at, &error.instance, devrev_type(expected))
+        }
+        ValidationErrorKind::Minimum { limit } => {
+            ApiError::invalid_field(&at, format!("`{}` is less than the minimum, {limit}", error.instance))
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            ApiError::invalid_field(&at, format!("`{}` is more than the maximum, {limit}", error.instance))
+        }
+        ValidationErrorKind::MinLength { limit } => {
+            ApiError::invalid_field(&at, format!("at least {limit} characters are required"))
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            ApiError::invalid_field(&at, format!("at most {limit} characters are allowed"))
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            ApiError::invalid_field(&at, format!("at least {limit} items are required"))
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            ApiError::invalid_field(&at, format!("at most {limit} items are allowed"))
         }
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<&str> =
@@ -208,7 +252,17 @@ pub(crate) fn query_to_json(api: &Api, schema: &Value, query: Option<&str>) -> V
 fn typed(api: &Api, schema: Option<&Value>, raw: &str) -> Value {
     let scalar = |ty: Option<&str>, text: String| -> Value {
         match ty {
-            Some("integer") => text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text)),
+            // An integer too large for i64 stays a number, so its range is what fails.
+            Some("integer") => match text.trim().parse::<i64>() {
+                Ok(n) => Value::from(n),
+                Err(_) => text
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::String(text), Value::Number),
+            },
             Some("number") => text
                 .trim()
                 .parse::<f64>()

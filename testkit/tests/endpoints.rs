@@ -295,15 +295,19 @@ async fn error_bodies_are_devrevs() {
         assert_eq!((e.status, strip(e.body)), (401, json!({"type": "unauthenticated"})));
     }
 
-    // Unknown paths and methods: the proxy's bare 404, token or not.
+    // Unknown paths and methods: a typed 404 `not_found`, token or not.
     let e = http.post("/rev-orgs.frobnicate", json!({})).await;
-    assert_eq!((e.status, e.body), (404, json!({"message": "route not found"})));
+    assert_eq!((e.status, e.body["message"].clone()), (404, json!("route not found")));
+    assert_eq!(strip(e.body), json!({"type": "not_found"}));
     let e = http.with_token(None).get("/nothing/here").await;
-    assert_eq!((e.status, e.body), (404, json!({"message": "route not found"})));
+    assert_eq!((e.status, e.body["message"].clone()), (404, json!("route not found")));
+    assert_eq!(strip(e.body), json!({"type": "not_found"}));
     let e = http.get("/rev-orgs.create").await;
-    assert_eq!((e.status, e.body), (404, json!({"message": "route not found"})));
+    assert_eq!((e.status, e.body["message"].clone()), (404, json!("route not found")));
+    assert_eq!(strip(e.body), json!({"type": "not_found"}));
     let e = http.method(reqwest::Method::PUT, "/rev-orgs.get").await;
-    assert_eq!((e.status, e.body), (404, json!({"message": "route not found"})));
+    assert_eq!((e.status, e.body["message"].clone()), (404, json!("route not found")));
+    assert_eq!(strip(e.body), json!({"type": "not_found"}));
 }
 
 /// Creates `n` rev orgs named `org-01`.. (external refs `{refs}-1`..) in a
