@@ -65,6 +65,7 @@
 
 mod api;
 mod artifacts;
+mod custom_fields;
 mod error;
 mod events;
 mod faults;
