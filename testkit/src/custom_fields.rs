@@ -20,8 +20,13 @@
 //!   `schemas.custom.set` stores a fragment once the server accepted the
 //!   request, `schemas.custom.get` answers a stored one, and
 //!   `create`/`update` of works, parts, accounts, rev orgs and conversations
-//!   are checked before the server sees them. It keeps its own state, so the
-//!   store and dispatch need not know about it.
+//!   are checked before the server sees them. It keeps the custom fields of
+//!   the objects it let through (an update merges the keys it sends, `null`
+//!   removes one) and puts them into `get` and `list` answers, upgraded to
+//!   the latest fragments (a field deleted since is left out); `works.list`
+//!   and `parts.list` keep the objects that match a `custom_fields` filter
+//!   (`{"tnt__tier": ["gold"]}`). It keeps its own state, so the store and
+//!   dispatch need not know about it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -71,8 +76,10 @@ pub(crate) struct Fragments {
     versions: Vec<Fragment>,
     /// (kind, leaf type, subtype) -> index of the latest version.
     latest: HashMap<(String, String, Option<String>), usize>,
-    /// The leaf type and subtype of objects created with custom fields, by ID and display ID.
-    objects: HashMap<String, (String, Option<String>)>,
+    /// What objects created or updated with custom fields keep, by ID.
+    kept: HashMap<String, Kept>,
+    /// Display IDs of those objects, to their ID.
+    alias: HashMap<String, String>,
 }
 
 fn customization(subtype: &str, field: &str, reason: impl Into<String>) -> ApiError {
@@ -343,12 +350,87 @@ const CHECKED: &[(&str, &str, Option<&str>)] = &[
     ("/conversations.update", "conversation", Some("conversation")),
 ];
 
+/// The reads whose answers carry the custom fields kept here: (path, object
+/// key of a `get`, list key of a `list`).
+const READS: &[(&str, &str)] = &[
+    ("/works.get", "work"),
+    ("/works.list", "works"),
+    ("/parts.get", "part"),
+    ("/parts.list", "parts"),
+    ("/conversations.get", "conversation"),
+    ("/conversations.list", "conversations"),
+    ("/accounts.get", "account"),
+    ("/accounts.list", "accounts"),
+    ("/rev-orgs.get", "rev_org"),
+    ("/rev-orgs.list", "rev_orgs"),
+];
+
 /// The leaf type an object ID names: the type segment of a DON
 /// (`don:core:dvrv-us-1:devo/1:ticket/3`).
 fn leaf_of_id(id: &str) -> Option<String> {
     let last = id.rsplit(':').next()?;
     let (segment, _) = last.split_once('/')?;
     Some(segment.to_owned())
+}
+
+/// What the layer keeps of an object created or updated with custom fields.
+#[derive(Debug, Clone, Default)]
+struct Kept {
+    leaf: String,
+    subtype: Option<String>,
+    fields: Map<String, Value>,
+}
+
+impl Fragments {
+    fn kept(&self, id: &str) -> Option<&Kept> {
+        self.kept.get(self.alias.get(id).map_or(id, String::as_str))
+    }
+
+    /// `fields` as a read answers them: without the fields the latest
+    /// fragments no longer declare (reads upgrade objects to the latest versions).
+    fn upgraded(&self, kept: &Kept) -> Map<String, Value> {
+        let tenant = self.live("tenant_fragment", &kept.leaf, None);
+        let custom_type = kept.subtype.as_deref().and_then(|s| self.live("custom_type_fragment", &kept.leaf, Some(s)));
+        kept.fields
+            .iter()
+            .filter(|(wire, _)| {
+                let (fragment, name) = match (wire.strip_prefix(TENANT), wire.strip_prefix(SUBTYPE)) {
+                    (Some(name), _) => (tenant, name),
+                    (_, Some(name)) => (custom_type, name),
+                    _ => (None, wire.as_str()),
+                };
+                fragment.is_some_and(|f| f.fields.iter().any(|d| d.name == name))
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// Puts the kept custom fields into an answered object.
+    fn patch(&self, object: &mut Value) {
+        let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
+        if let Some(kept) = self.kept(id) {
+            let fields = self.upgraded(kept);
+            if let Some(map) = object.as_object_mut() {
+                map.insert("custom_fields".into(), Value::Object(fields));
+            }
+        }
+    }
+}
+
+/// A list filter on custom fields (`{"tnt__tier": ["gold"]}`): the object's
+/// value (or one of its values, for a list) must be one of the given ones.
+fn matches_filter(object: &Value, filter: &Map<String, Value>) -> bool {
+    filter.iter().all(|(wire, wanted)| {
+        let wanted: Vec<&Value> = match wanted {
+            Value::Array(values) => values.iter().collect(),
+            single => vec![single],
+        };
+        match object.get("custom_fields").and_then(|f| f.get(wire)) {
+            Some(Value::Array(values)) => values.iter().any(|v| wanted.contains(&v)),
+            Some(value) => wanted.contains(&value),
+            None => false,
+        }
+    })
 }
 
 type Shared = Arc<Mutex<Fragments>>;
@@ -369,20 +451,27 @@ async fn body_json(response: Response) -> (axum::http::response::Parts, Option<V
     (parts, value, bytes)
 }
 
-fn json_response(status: StatusCode, value: &Value) -> Response {
-    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+fn json_response(mut parts: axum::http::response::Parts, value: &Value) -> Response {
+    let body = value.to_string();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn lock(fragments: &Shared) -> std::sync::MutexGuard<'_, Fragments> {
+    fragments.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 async fn handle(fragments: Shared, request: Request<Body>, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let checked = CHECKED.iter().find(|(p, _, _)| *p == path);
-    if path != "/schemas.custom.set" && path != "/schemas.custom.get" && checked.is_none() {
+    let read = READS.iter().find(|(p, _)| *p == path);
+    if path != "/schemas.custom.set" && path != "/schemas.custom.get" && checked.is_none() && read.is_none() {
         return next.run(request).await;
     }
     let query_id = request.uri().query().and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("id=")).map(|v| {
-            percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()
-        })
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("id="))
+            .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
     });
     let (parts, body) = request.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
@@ -398,38 +487,90 @@ async fn handle(fragments: Shared, request: Request<Body>, next: Next) -> Respon
         let id = sent.get("id").and_then(Value::as_str);
         let spec = sent.get("custom_schema_spec");
         let named_subtype = spec.and_then(|s| s.get("subtype")).and_then(Value::as_str).map(str::to_owned);
-        let (leaf, subtype) = {
-            let store = fragments.lock().unwrap_or_else(|e| e.into_inner());
-            let known = id.and_then(|id| store.objects.get(id).cloned());
-            let leaf = fixed
-                .map(str::to_owned)
-                .or_else(|| sent.get("type").and_then(Value::as_str).map(str::to_owned))
-                .or_else(|| known.as_ref().map(|k| k.0.clone()))
-                .or_else(|| id.and_then(leaf_of_id));
-            (leaf, named_subtype.or_else(|| known.and_then(|k| k.1)))
-        };
+        let known = id.and_then(|id| lock(&fragments).kept(id).cloned());
+        let leaf = fixed
+            .map(str::to_owned)
+            .or_else(|| sent.get("type").and_then(Value::as_str).map(str::to_owned))
+            .or_else(|| known.as_ref().map(|k| k.leaf.clone()))
+            .or_else(|| id.and_then(leaf_of_id));
+        let subtype = named_subtype.or_else(|| known.as_ref().and_then(|k| k.subtype.clone()));
         let required = spec.and_then(|s| s.get("validate_required_fields")).and_then(Value::as_bool) != Some(false);
+        let empty = Map::new();
+        let fields = sent.get("custom_fields").and_then(Value::as_object).unwrap_or(&empty);
         if let Some(leaf) = &leaf {
-            let empty = Map::new();
-            let fields = sent.get("custom_fields").and_then(Value::as_object).unwrap_or(&empty);
-            let store = fragments.lock().unwrap_or_else(|e| e.into_inner());
-            if let Err(e) = store.check(leaf, subtype.as_deref(), fields, creating && required) {
+            if let Err(e) = lock(&fragments).check(leaf, subtype.as_deref(), fields, creating && required) {
                 return e.into_response();
             }
         }
         let response = next.run(request).await;
-        if !(creating && response.status().is_success()) {
+        let (Some(leaf), true) = (leaf, response.status().is_success()) else { return response };
+        if fields.is_empty() && known.is_none() {
             return response;
         }
         let (parts, answer, bytes) = body_json(response).await;
-        if let (Some(answer), Some(leaf)) = (&answer, leaf) {
-            let object = answer.get(*key);
-            let mut store = fragments.lock().unwrap_or_else(|e| e.into_inner());
-            for id in ["id", "display_id"].iter().filter_map(|k| object?.get(*k)?.as_str()) {
-                store.objects.insert(id.to_owned(), (leaf.clone(), subtype.clone()));
+        let Some(mut answer) = answer else { return Response::from_parts(parts, Body::from(bytes)) };
+        let mut kept = known.unwrap_or_default();
+        kept.leaf = leaf;
+        kept.subtype = subtype;
+        for (k, v) in fields {
+            if v.is_null() {
+                kept.fields.remove(k);
+            } else {
+                kept.fields.insert(k.clone(), v.clone());
             }
         }
-        return Response::from_parts(parts, Body::from(bytes));
+        let mut store = lock(&fragments);
+        if let Some(object) = answer.get_mut(*key) {
+            let ids: Vec<String> =
+                ["id", "display_id"].iter().filter_map(|k| object.get(*k)?.as_str().map(str::to_owned)).collect();
+            if let Some(main) = ids.first() {
+                for other in &ids[1..] {
+                    store.alias.insert(other.clone(), main.clone());
+                }
+                store.kept.insert(main.clone(), kept);
+            }
+            store.patch(object);
+        }
+        return json_response(parts, &answer);
+    }
+
+    if let Some((path, key)) = read {
+        // Works and parts: the filter is applied here, on the fields kept here, and taken out of
+        // the request (the server's own store does not hold them). Accounts and rev orgs hold them.
+        let generic = path.starts_with("/works") || path.starts_with("/parts");
+        let filter = sent
+            .as_ref()
+            .and_then(|s| s.get("custom_fields"))
+            .and_then(Value::as_object)
+            .filter(|_| generic)
+            .cloned();
+        let request = match (&filter, sent.clone()) {
+            (Some(_), Some(Value::Object(mut body))) => {
+                body.remove("custom_fields");
+                let (mut parts, _) = request.into_parts();
+                parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+                Request::from_parts(parts, Body::from(Value::Object(body).to_string()))
+            }
+            _ => request,
+        };
+        let response = next.run(request).await;
+        if !response.status().is_success() {
+            return response;
+        }
+        let (parts, answer, bytes) = body_json(response).await;
+        let Some(mut answer) = answer else { return Response::from_parts(parts, Body::from(bytes)) };
+        let store = lock(&fragments);
+        match answer.get_mut(*key) {
+            Some(Value::Array(items)) => {
+                items.iter_mut().for_each(|item| store.patch(item));
+                if let Some(filter) = filter {
+                    items.retain(|item| matches_filter(item, &filter));
+                }
+            }
+            Some(object) => store.patch(object),
+            None => {}
+        }
+        return json_response(parts, &answer);
     }
 
     if path == "/schemas.custom.set" {
@@ -440,7 +581,7 @@ async fn handle(fragments: Shared, request: Request<Body>, next: Next) -> Respon
         let (parts, answer, bytes) = body_json(response).await;
         let id = answer.as_ref().and_then(|a| a.get("id")).and_then(Value::as_str);
         if let (Some(id), Some(sent)) = (id, &sent) {
-            if let Err(e) = fragments.lock().unwrap_or_else(|e| e.into_inner()).set(id, sent) {
+            if let Err(e) = lock(&fragments).set(id, sent) {
                 return e.into_response();
             }
         }
@@ -453,9 +594,10 @@ async fn handle(fragments: Shared, request: Request<Body>, next: Next) -> Respon
         if !response.status().is_success() {
             return response;
         }
-        let stored = id.and_then(|id| fragments.lock().unwrap_or_else(|e| e.into_inner()).get(&id));
+        let stored = id.and_then(|id| lock(&fragments).get(&id));
         if let Some(fragment) = stored {
-            return json_response(response.status(), &json!({ "fragment": fragment }));
+            let (parts, _, _) = body_json(response).await;
+            return json_response(parts, &json!({ "fragment": fragment }));
         }
         return response;
     }
