@@ -424,18 +424,28 @@ pub trait CustomFields: Sized {
     }
 }
 
-/// Decodes one field (the derive's generated code calls it): `Ok(None)` when
-/// the key is absent or `null`.
-pub fn read_field<T: CustomValue>(map: &Map<String, Value>, wire: &str) -> Result<Option<T>, CustomFieldsError> {
+/// Decodes one field with `decode` (the derive passes
+/// `<T as CustomValue>::from_json`, so the field's type is bounded in one
+/// place, and an unsupported type is one compile error): `Ok(None)` when the
+/// key is absent or `null`.
+pub fn read_field<T>(
+    map: &Map<String, Value>,
+    wire: &str,
+    decode: fn(&Value) -> Result<T, Problem>,
+) -> Result<Option<T>, CustomFieldsError> {
     match map.get(wire) {
         None | Some(Value::Null) => Ok(None),
-        Some(value) => T::from_json(value).map(Some).map_err(|problem| CustomFieldsError::new(wire, problem)),
+        Some(value) => decode(value).map(Some).map_err(|problem| CustomFieldsError::new(wire, problem)),
     }
 }
 
 /// [`read_field`] for a required field: absent is [`Problem::Missing`].
-pub fn require_field<T: CustomValue>(map: &Map<String, Value>, wire: &str) -> Result<T, CustomFieldsError> {
-    read_field(map, wire)?.ok_or_else(|| CustomFieldsError::new(wire, Problem::Missing))
+pub fn require_field<T>(
+    map: &Map<String, Value>,
+    wire: &str,
+    decode: fn(&Value) -> Result<T, Problem>,
+) -> Result<T, CustomFieldsError> {
+    read_field(map, wire, decode)?.ok_or_else(|| CustomFieldsError::new(wire, Problem::Missing))
 }
 
 /// Sets `custom_fields` on a request from typed fields, keeping the keys it

@@ -47,7 +47,7 @@ pub(crate) fn fields(c: &Container) -> TokenStream {
         });
         if f.optional {
             reads.push(quote_spanned! {f.inner.span()=>
-                #member: __devrev::custom_fields::read_field::<#inner>(map, #wire)?
+                #member: __devrev::custom_fields::read_field(map, #wire, <#inner as #value_trait>::from_json)?
             });
             writes.push(quote_spanned! {f.inner.span()=>
                 if let ::core::option::Option::Some(value) = &self.#member {
@@ -56,7 +56,7 @@ pub(crate) fn fields(c: &Container) -> TokenStream {
             });
         } else {
             reads.push(quote_spanned! {f.inner.span()=>
-                #member: __devrev::custom_fields::require_field::<#inner>(map, #wire)?
+                #member: __devrev::custom_fields::require_field(map, #wire, <#inner as #value_trait>::from_json)?
             });
             writes.push(quote_spanned! {f.inner.span()=>
                 map.insert(::core::convert::From::from(#wire), <#inner as #value_trait>::to_json(&self.#member));
