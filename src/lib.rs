@@ -47,7 +47,8 @@ pub use generated::*;
 #[cfg(feature = "artifacts")]
 pub use devrev_runtime::storage;
 pub use devrev_runtime::{
-    auth, bulk, client, custom_fields, endpoint, error, error_body, pacing, pagination, query, response, retry, sse, transport,
+    auth, bulk, client, custom_fields, endpoint, error, error_body, pacing, pagination, query, response, retry, sse,
+    transport,
 };
 pub use devrev_runtime::{
     send, send_stream, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError,

@@ -60,11 +60,8 @@ async fn server() -> (TestServer, Client) {
 
 async fn part(client: &Client) -> String {
     let me = devrev::dev_users::DevUsersSelfRequest::new().send(client).await.unwrap().dev_user;
-    let part = PartsCreateRequest::new("Checkout", [me.id], PartsCreateRequestProduct::new())
-        .send(client)
-        .await
-        .unwrap()
-        .part;
+    let part =
+        PartsCreateRequest::new("Checkout", [me.id], PartsCreateRequestProduct::new()).send(client).await.unwrap().part;
     let Part::Product(part) = part else { panic!("a product was created") };
     part.id
 }
@@ -192,8 +189,16 @@ async fn partial_updates_send_only_what_is_set_and_are_checked() {
         .expect_err("refused");
     assert_eq!(customization(&err), ("wrong_type".to_owned(), Some("tnt__affected_users".to_owned())));
 
-    let update = TicketFields { impact: Impact::High, affected_users: None, region_list: None, due: None,
-        first_seen: None, related: None, ratio: None, escalated: None };
+    let update = TicketFields {
+        impact: Impact::High,
+        affected_users: None,
+        region_list: None,
+        due: None,
+        first_seen: None,
+        related: None,
+        ratio: None,
+        escalated: None,
+    };
     let request = WorksUpdateRequest::new(id.clone(), WorksUpdateRequestTicket::new()).custom(&update);
     assert_eq!(request.custom_fields, Some(Map::from_iter([("tnt__impact".to_owned(), json!("high"))])));
     let updated = request.send(&client).await.unwrap().work;
@@ -249,7 +254,8 @@ async fn accounts_read_typed_and_keep_unknown_fields() {
         .await
         .unwrap()
         .account;
-    let got: Account = devrev::accounts::AccountsGetRequest::new(account.id.clone()).send(&client).await.unwrap().account;
+    let got: Account =
+        devrev::accounts::AccountsGetRequest::new(account.id.clone()).send(&client).await.unwrap().account;
     assert_eq!(got.custom::<AccountFields>(), Ok(AccountFields { tier: "gold".into(), seats: Some(40) }));
 
     // Another client wrote the field this code does not know; a typed update keeps it.
@@ -356,8 +362,16 @@ async fn the_exact_request_on_the_wire() {
         .mount(&mock)
         .await;
     let client = client(mock.uri(), "t0ken");
-    let fields = TicketFields { impact: Impact::Low, affected_users: Some(3), region_list: None, due: None,
-        first_seen: None, related: None, ratio: None, escalated: None };
+    let fields = TicketFields {
+        impact: Impact::Low,
+        affected_users: Some(3),
+        region_list: None,
+        due: None,
+        first_seen: None,
+        related: None,
+        ratio: None,
+        escalated: None,
+    };
     let work = WorksCreateRequest::new("PROD-1", ["DEVU-1"], "t", WorksCreateRequestTicket::new())
         .custom(&fields)
         .send(&client)

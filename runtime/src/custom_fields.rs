@@ -327,10 +327,9 @@ impl CustomScalar for chrono::DateTime<chrono::Utc> {
     }
     fn from_json(value: &Value) -> Result<Self, Problem> {
         let text = value.as_str().ok_or_else(|| wrong_type("timestamp", value))?;
-        chrono::DateTime::parse_from_rfc3339(text).map(|t| t.to_utc()).map_err(|_| Problem::WrongType {
-            expected: "timestamp (RFC 3339)".to_owned(),
-            found: format!("`{text}`"),
-        })
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| t.to_utc())
+            .map_err(|_| Problem::WrongType { expected: "timestamp (RFC 3339)".to_owned(), found: format!("`{text}`") })
     }
 }
 
@@ -843,7 +842,11 @@ mod tests {
             diff_fields(SPECS, &live),
             vec![
                 FieldDiff::Required { name: "a".into(), expected: true },
-                FieldDiff::AllowedValues { name: "b".into(), expected: vec!["x".into(), "y".into()], live: vec!["x".into()] },
+                FieldDiff::AllowedValues {
+                    name: "b".into(),
+                    expected: vec!["x".into(), "y".into()],
+                    live: vec!["x".into()]
+                },
                 FieldDiff::Type { name: "c".into(), expected: "array of int".into(), live: "int".into() },
                 FieldDiff::Missing { name: "d".into() },
                 FieldDiff::Extra { name: "e".into() },

@@ -163,8 +163,13 @@ impl Fragments {
             }
             fields.push(field);
         }
-        let deleted: Vec<&str> =
-            map.get("deleted_fields").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let deleted: Vec<&str> = map
+            .get("deleted_fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let key = (kind.clone(), leaf_type.clone(), subtype.clone());
         let old = self.latest.get(&key).map(|&i| &self.versions[i]);
         if let Some(old) = old {
@@ -291,9 +296,8 @@ fn check_value(wire: &str, def: &FieldDef, value: &Value) -> Result<(), ApiError
 }
 
 fn check_scalar(wire: &str, field_type: &str, allowed: &[String], value: &Value) -> Result<(), ApiError> {
-    let wrong = |expected: &str| {
-        customization("wrong_type", wire, format!("expected {expected}, found {}", json_kind(value)))
-    };
+    let wrong =
+        |expected: &str| customization("wrong_type", wire, format!("expected {expected}, found {}", json_kind(value)));
     match field_type {
         "text" | "rich_text" | "tokens" => value.as_str().map(drop).ok_or_else(|| wrong("text")),
         "int" => value.as_i64().map(drop).ok_or_else(|| wrong("int")),
@@ -538,12 +542,8 @@ async fn handle(fragments: Shared, request: Request<Body>, next: Next) -> Respon
         // Works and parts: the filter is applied here, on the fields kept here, and taken out of
         // the request (the server's own store does not hold them). Accounts and rev orgs hold them.
         let generic = path.starts_with("/works") || path.starts_with("/parts");
-        let filter = sent
-            .as_ref()
-            .and_then(|s| s.get("custom_fields"))
-            .and_then(Value::as_object)
-            .filter(|_| generic)
-            .cloned();
+        let filter =
+            sent.as_ref().and_then(|s| s.get("custom_fields")).and_then(Value::as_object).filter(|_| generic).cloned();
         let request = match (&filter, sent.clone()) {
             (Some(_), Some(Value::Object(mut body))) => {
                 body.remove("custom_fields");
@@ -650,7 +650,12 @@ mod tests {
         let f = store();
         assert_eq!(f.check("ticket", None, &map(json!({"tnt__impact": "low", "tnt__users": 3})), true), Ok(()));
         assert_eq!(
-            f.check("ticket", Some("outage"), &map(json!({"tnt__impact": "high", "ctype__started": "2026-01-01T00:00:00Z"})), true),
+            f.check(
+                "ticket",
+                Some("outage"),
+                &map(json!({"tnt__impact": "high", "ctype__started": "2026-01-01T00:00:00Z"})),
+                true
+            ),
             Ok(())
         );
         let e = error_of(f.check("ticket", None, &map(json!({"tnt__impact": "low", "tnt__nope": 1})), true));
@@ -659,7 +664,10 @@ mod tests {
         let e = error_of(f.check("ticket", None, &map(json!({"tnt__impact": "low", "ctype__started": "x"})), true));
         assert_eq!(e.1, "field_not_in_schema");
         // Another leaf type has no tenant fragment.
-        assert_eq!(error_of(f.check("issue", None, &map(json!({"tnt__impact": "low"})), false)).1, "field_not_in_schema");
+        assert_eq!(
+            error_of(f.check("issue", None, &map(json!({"tnt__impact": "low"})), false)).1,
+            "field_not_in_schema"
+        );
     }
 
     #[test]
@@ -695,7 +703,10 @@ mod tests {
         f.set("v3", &named).unwrap();
         // The new version applies: `impact` is gone, and no longer required.
         assert_eq!(f.check("ticket", None, &map(json!({"tnt__users": 1})), true), Ok(()));
-        assert_eq!(error_of(f.check("ticket", None, &map(json!({"tnt__impact": "low"})), true)).1, "field_not_in_schema");
+        assert_eq!(
+            error_of(f.check("ticket", None, &map(json!({"tnt__impact": "low"})), true)).1,
+            "field_not_in_schema"
+        );
         let old = f.get("don:core:dvrv-us-1:devo/1:custom_type_fragment/1").unwrap();
         assert_eq!(old["new_fragment_ref"]["id"], "v3");
         assert_eq!(f.get("v3").unwrap()["old_fragment_ref"]["id"], "don:core:dvrv-us-1:devo/1:custom_type_fragment/1");
@@ -711,11 +722,17 @@ mod tests {
         let mut f = Fragments::default();
         let e = f.set("x", &json!({"type": "custom_type_fragment", "leaf_type": "issue", "description": "d"}));
         assert_eq!(error_of(e).0, "bad_request");
-        let e = f.set("x", &json!({"type": "tenant_fragment", "leaf_type": "issue", "description": "d",
-            "fields": [{"name": "a", "field_type": "enum"}]}));
+        let e = f.set(
+            "x",
+            &json!({"type": "tenant_fragment", "leaf_type": "issue", "description": "d",
+            "fields": [{"name": "a", "field_type": "enum"}]}),
+        );
         assert_eq!(error_of(e).1, "invalid_argument");
-        let e = f.set("x", &json!({"type": "tenant_fragment", "leaf_type": "issue", "description": "d",
-            "fields": [{"name": "a", "field_type": "int"}, {"name": "a", "field_type": "text"}]}));
+        let e = f.set(
+            "x",
+            &json!({"type": "tenant_fragment", "leaf_type": "issue", "description": "d",
+            "fields": [{"name": "a", "field_type": "int"}, {"name": "a", "field_type": "text"}]}),
+        );
         assert_eq!(error_of(e).2, "a");
     }
 

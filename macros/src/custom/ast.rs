@@ -199,10 +199,8 @@ impl<'a> Enum<'a> {
                             cx.syn_error(e);
                         }
                     }
-                    let value = rename.unwrap_or_else(|| Named {
-                        value: variant.ident.to_string(),
-                        span: variant.ident.span(),
-                    });
+                    let value = rename
+                        .unwrap_or_else(|| Named { value: variant.ident.to_string(), span: variant.ident.span() });
                     variants.push((&variant.ident, value));
                 }
             }

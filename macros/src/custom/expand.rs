@@ -96,13 +96,16 @@ pub(crate) fn enumeration(e: &Enum) -> TokenStream {
     let values: Vec<&String> = e.variants.iter().map(|(_, v)| &v.value).collect();
     let idents: Vec<&syn::Ident> = e.variants.iter().map(|(i, _)| *i).collect();
     let last = idents.len().saturating_sub(1);
-    let indexed = idents.iter().enumerate().map(|(i, v)| {
-        if i == last {
-            quote!(_ => #ident::#v)
-        } else {
-            quote!(#i => #ident::#v)
-        }
-    });
+    let indexed =
+        idents.iter().enumerate().map(
+            |(i, v)| {
+                if i == last {
+                    quote!(_ => #ident::#v)
+                } else {
+                    quote!(#i => #ident::#v)
+                }
+            },
+        );
     quote! {
         #[allow(non_upper_case_globals, unused_qualifications)]
         const _: () = {
