@@ -15,7 +15,8 @@
 //!   with `subtype` (`field_not_in_schema`, `wrong_type`,
 //!   `enum_out_of_range`, `field_required`, `date_parse_error`,
 //!   `timestamp_parse_error`, `id_parse_error`, `fragment_not_found`) and the
-//!   field's wire name in `field_name`.
+//!   field's wire name in `field_name`. Until a fragment is declared for a
+//!   leaf type, its `custom_fields` are free-form (as before this module).
 //! - [`layer`] hooks both into the server in front of its routes:
 //!   `schemas.custom.set` stores a fragment once the server accepted the
 //!   request, `schemas.custom.get` answers a stored one, and
@@ -223,6 +224,13 @@ impl Fragments {
         self.latest.get(&key).map(|&i| &self.versions[i]).filter(|f| !f.deprecated)
     }
 
+    /// Whether any fragment was ever declared for `leaf`: until one is, the
+    /// leaf type's `custom_fields` are free-form, as the server took them
+    /// before it knew fragments (tests that never declare one keep working).
+    fn has_schema(&self, leaf: &str) -> bool {
+        self.latest.keys().any(|(_, l, _)| l == leaf)
+    }
+
     /// Checks `custom_fields` of an object of `leaf` (with `subtype`)
     /// against the fragments that apply.
     pub(crate) fn check(
@@ -232,6 +240,9 @@ impl Fragments {
         fields: &Map<String, Value>,
         creating: bool,
     ) -> Result<(), ApiError> {
+        if !self.has_schema(leaf) && subtype.is_none() {
+            return Ok(());
+        }
         let tenant = self.live("tenant_fragment", leaf, None);
         let custom_type = match subtype {
             Some(s) => Some(self.live("custom_type_fragment", leaf, Some(s)).ok_or_else(|| {
@@ -393,6 +404,9 @@ impl Fragments {
     /// `fields` as a read answers them: without the fields the latest
     /// fragments no longer declare (reads upgrade objects to the latest versions).
     fn upgraded(&self, kept: &Kept) -> Map<String, Value> {
+        if !self.has_schema(&kept.leaf) {
+            return kept.fields.clone();
+        }
         let tenant = self.live("tenant_fragment", &kept.leaf, None);
         let custom_type = kept.subtype.as_deref().and_then(|s| self.live("custom_type_fragment", &kept.leaf, Some(s)));
         kept.fields
@@ -663,7 +677,11 @@ mod tests {
         // A subtype field without the subtype: no fragment declares it.
         let e = error_of(f.check("ticket", None, &map(json!({"tnt__impact": "low", "ctype__started": "x"})), true));
         assert_eq!(e.1, "field_not_in_schema");
-        // Another leaf type has no tenant fragment.
+        // Another leaf type with fragments of its own, but no tenant fragment.
+        let mut f = f;
+        let bug = json!({"type": "custom_type_fragment", "leaf_type": "issue", "subtype": "bug", "description": "d",
+            "fields": [{"name": "build", "field_type": "text"}]});
+        f.set("v3", &bug).unwrap();
         assert_eq!(
             error_of(f.check("issue", None, &map(json!({"tnt__impact": "low"})), false)).1,
             "field_not_in_schema"
@@ -734,6 +752,15 @@ mod tests {
             "fields": [{"name": "a", "field_type": "int"}, {"name": "a", "field_type": "text"}]}),
         );
         assert_eq!(error_of(e).2, "a");
+    }
+
+    #[test]
+    fn a_leaf_type_without_fragments_is_free_form() {
+        let f = store();
+        assert_eq!(f.check("account", None, &map(json!({"seats": 12, "tnt__any": "x"})), true), Ok(()));
+        assert_eq!(error_of(f.check("account", Some("vip"), &map(json!({})), true)).1, "fragment_not_found");
+        let kept = Kept { leaf: "account".into(), subtype: None, fields: map(json!({"seats": 12})) };
+        assert_eq!(f.upgraded(&kept), map(json!({"seats": 12})));
     }
 
     #[test]
