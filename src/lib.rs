@@ -47,7 +47,8 @@ pub use generated::*;
 #[cfg(feature = "artifacts")]
 pub use devrev_runtime::storage;
 pub use devrev_runtime::{
-    auth, bulk, client, endpoint, error, error_body, pacing, pagination, query, response, retry, secret, sse, testing,
+    auth, bulk, client, custom_fields, endpoint, error, error_body, pacing, pagination, query, response, retry, secret,
+    sse, testing,
     transport,
 };
 pub use devrev_runtime::{
@@ -107,6 +108,33 @@ pub use devrev_macros::devrev_endpoint;
 /// assert_eq!(last.next_cursor(), None);
 /// ```
 pub use devrev_macros::Page;
+
+/// The trait `#[derive(CustomFields)]` implements, and its decode error: see [`custom_fields`].
+pub use devrev_runtime::{CustomFields, CustomFieldsError};
+
+#[doc = include_str!("../docs/custom_fields.md")]
+pub use devrev_macros::CustomFields;
+
+/// Makes an enum the type of a custom `enum` field: each unit variant is one
+/// allowed value, its name as written (`#[custom(rename = "...")]` to
+/// override). Decoding a value outside them is a
+/// [`CustomFieldsError`] naming the field and listing the allowed values.
+///
+/// ```
+/// #[derive(Debug, PartialEq, devrev::CustomEnum)]
+/// enum Tier {
+///     #[custom(rename = "gold")]
+///     Gold,
+///     #[custom(rename = "silver")]
+///     Silver,
+/// }
+///
+/// use devrev::custom_fields::{CustomValue, FieldType};
+/// assert_eq!(<Tier as CustomValue>::FIELD_TYPE, FieldType::Enum);
+/// assert_eq!(<Tier as CustomValue>::ALLOWED_VALUES, &["gold", "silver"][..]);
+/// assert_eq!(Tier::from_json(&serde_json::json!("silver")), Ok(Tier::Silver));
+/// ```
+pub use devrev_macros::CustomEnum;
 
 /// Items the generated code names. Not a public API: it changes without notice.
 #[doc(hidden)]

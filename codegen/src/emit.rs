@@ -494,6 +494,9 @@ fn single(plan: &Plan, op: &Op, t: &TypeDef) -> String {
     let _ = writeln!(out, "impl {} {{", t.name);
     out.push_str(&constructors(plan, t, true, "    "));
     out.push_str("}\n");
+    if op.path.ends_with(".create") || op.path.ends_with(".update") {
+        out.push_str(&custom_fields_access(plan, t, "", true));
+    }
     out
 }
 
@@ -815,6 +818,7 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
             if t.ser {
                 out.push_str(&union_froms(plan, t, variants, cfg));
             }
+            out.push_str(&custom_fields_access(plan, t, cfg, false));
         }
         Kind::Struct(fields) => {
             out.push_str(&type_doc(plan, t));
@@ -834,6 +838,10 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
                 let _ = write!(out, "\n{cfg}impl {} {{\n", t.name);
                 out.push_str(&constructors(plan, t, false, "    "));
                 out.push_str("}\n");
+            }
+            // A filter's `custom_fields` holds the values to match, not an object's fields.
+            if t.de && !t.key.contains("filter") {
+                out.push_str(&custom_fields_access(plan, t, cfg, false));
             }
             if let Some(f) = set_list(t) {
                 let Ty::Vec(item) = &f.ty else { unreachable!("set_list checks the type") };
@@ -861,4 +869,77 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
         );
     }
     out
+}
+
+/// The optional `custom_fields` object of a struct, if it has one.
+fn custom_fields_of(t: &TypeDef) -> Option<&Field> {
+    fields_of(t).iter().find(|f| f.wire == "custom_fields" && f.ty == Ty::JsonMap && !f.required && !f.nullable)
+}
+
+/// Typed custom fields (`devrev::custom_fields`) on a type with a
+/// `custom_fields` object: `custom::<T>()` decoding them on a type that is
+/// read (a struct, or a union whose every variant has them), and
+/// `.custom(&fields)` setting them on a create or update request (`write`;
+/// a list's `custom_fields` is a filter, not values), which also names the
+/// fragment in `custom_schema_spec` when the request has one.
+fn custom_fields_access(plan: &Plan, t: &TypeDef, cfg: &str, write: bool) -> String {
+    let root = root(plan);
+    let cf = format!("{root}::custom_fields");
+    let source = match &t.kind {
+        Kind::Struct(_) if custom_fields_of(t).is_some() => "self.custom_fields.as_ref()".to_owned(),
+        Kind::Union { variants, .. } if t.de && !write => {
+            let all = variants.iter().all(|v| match &v.ty {
+                Ty::Named(key) => custom_fields_of(&plan.types[key]).is_some(),
+                _ => false,
+            });
+            if variants.is_empty() || !all {
+                return String::new();
+            }
+            let mut arms: Vec<String> =
+                variants.iter().map(|v| format!("{}::{}(v) => v.custom_fields.as_ref(),", t.name, v.name)).collect();
+            arms.push(format!(
+                "{}::Unknown(other) => other.fields.get(\"custom_fields\").and_then(|v| v.as_object()),",
+                t.name
+            ));
+            format!("match self {{\n            {}\n        }}", arms.join("\n            "))
+        }
+        _ => return String::new(),
+    };
+    if write {
+        let spec = fields_of(t).iter().find(|f| {
+            f.wire == "custom_schema_spec"
+                && !f.required
+                && matches!(&f.ty, Ty::Named(key) if fields_of(&plan.types[key]).iter().any(|g| g.wire == "tenant_fragment")
+                    && fields_of(&plan.types[key]).iter().any(|g| g.wire == "subtype"))
+        });
+        let spec = match spec {
+            Some(f) => format!(
+                "\n        let spec = self.{}.get_or_insert_with(Default::default);\n        \
+                 match T::SUBTYPE {{\n            Some(subtype) => spec.subtype = Some(subtype.to_owned()),\n            \
+                 None => spec.tenant_fragment = Some(true),\n        }}",
+                f.ident
+            ),
+            None => String::new(),
+        };
+        let names = if spec.is_empty() { "" } else { ", and names their fragment in `custom_schema_spec`" };
+        format!(
+            "\n{cfg}impl {name} {{\n    \
+             /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,\n    \
+             /// keeping the keys it has{names}.\n    \
+             #[must_use]\n    \
+             pub fn custom<T: {cf}::CustomFields>(mut self, fields: &T) -> Self {{\n        \
+             {cf}::merge_into(&mut self.custom_fields, fields);{spec}\n        \
+             self\n    }}\n}}\n",
+            name = t.name,
+        )
+    } else {
+        format!(
+            "\n{cfg}impl {name} {{\n    \
+             /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not\n    \
+             /// declare are ignored, a value that does not fit is an error naming its field.\n    \
+             pub fn custom<T: {cf}::CustomFields>(&self) -> Result<T, {cf}::CustomFieldsError> {{\n        \
+             {cf}::decode_from({source})\n    }}\n}}\n",
+            name = t.name,
+        )
+    }
 }

@@ -11,6 +11,7 @@
 mod ast;
 mod attr;
 mod ctxt;
+mod custom;
 mod expand;
 mod valid;
 
@@ -32,4 +33,24 @@ pub fn devrev_endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn derive_page(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::page(input).into()
+}
+
+/// Implements `devrev::custom_fields::CustomFields` for a struct whose fields
+/// are a tenant's (or a subtype's) custom fields.
+///
+/// See the `devrev` crate's documentation of `CustomFields`.
+#[proc_macro_derive(CustomFields, attributes(custom))]
+pub fn derive_custom_fields(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    custom::derive_fields(&input).into()
+}
+
+/// Implements `devrev::custom_fields::CustomScalar` for an enum whose
+/// variants are a custom enum field's allowed values.
+///
+/// See the `devrev` crate's documentation of `CustomEnum`.
+#[proc_macro_derive(CustomEnum, attributes(custom))]
+pub fn derive_custom_enum(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    custom::derive_enum(&input).into()
 }

@@ -20,13 +20,15 @@
 //! - `storage` (feature `storage`): streamed uploads to and downloads from
 //!   storage URLs (artifacts), without the token;
 //! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`];
-//! - [`testing`]: a [`Sleeper`] for tests that records waits and returns at once.
+//! - [`testing`]: a [`Sleeper`] for tests that records waits and returns at once;
+//! - [`custom_fields`]: [`CustomFields`], typed custom fields and their schema fragments.
 
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod bulk;
 pub mod client;
+pub mod custom_fields;
 pub mod endpoint;
 pub mod error;
 pub mod error_body;
@@ -45,6 +47,7 @@ pub mod transport;
 
 pub use auth::Token;
 pub use client::{Client, ClientBuilder};
+pub use custom_fields::{CustomFields, CustomFieldsError};
 pub use endpoint::{Endpoint, Method};
 pub use error::{
     ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, PaginationError, RedirectError, Result, StorageError,

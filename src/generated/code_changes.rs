@@ -59,6 +59,21 @@ impl CodeChangesCreateRequest {
     }
 }
 
+impl CodeChangesCreateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
+    }
+}
+
 /// `POST /code-changes.delete`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/delete>.
@@ -224,6 +239,21 @@ impl CodeChangesUpdateRequest {
         custom_fields: ::serde_json::Map<String, ::serde_json::Value>,
         /// Sets `custom_schema_spec`.
         custom_schema_spec: CustomSchemaSpec,
+    }
+}
+
+impl CodeChangesUpdateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
     }
 }
 

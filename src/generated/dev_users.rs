@@ -114,6 +114,21 @@ impl DevUsersCreateRequest {
     }
 }
 
+impl DevUsersCreateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
+    }
+}
+
 /// `POST /dev-users.deactivate`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/deactivate>.
@@ -468,6 +483,21 @@ impl DevUsersSelfUpdateRequest {
     }
 }
 
+impl DevUsersSelfUpdateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
+    }
+}
+
 /// `POST /dev-users.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/update>.
@@ -538,6 +568,21 @@ impl DevUsersUpdateRequest {
         job_title: DevUserJobTitle,
         /// Sets `reports_to`.
         reports_to: String,
+    }
+}
+
+impl DevUsersUpdateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
     }
 }
 

@@ -197,6 +197,21 @@ impl IncidentsCreateRequest {
     }
 }
 
+impl IncidentsCreateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
+    }
+}
+
 /// `POST /incidents.delete`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/delete>.
@@ -1122,6 +1137,21 @@ impl IncidentsUpdateRequest {
         target_close_date: Timestamp,
         /// Sets `title`.
         title: String,
+    }
+}
+
+impl IncidentsUpdateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
     }
 }
 

@@ -112,6 +112,21 @@ impl PartsCreateRequest {
     }
 }
 
+impl PartsCreateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
+    }
+}
+
 /// `POST /parts.delete`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/delete>.
@@ -497,6 +512,21 @@ impl PartsUpdateRequest {
         list stage_validation_options: StageValidationOptionForUpdate,
         /// Sets `tags`.
         tags: PartsUpdateRequestTags,
+    }
+}
+
+impl PartsUpdateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
     }
 }
 

@@ -235,6 +235,21 @@ impl RevUsersCreateRequest {
     }
 }
 
+impl RevUsersCreateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
+        self
+    }
+}
+
 /// `POST /rev-users.delete`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/delete>.
@@ -764,6 +779,21 @@ impl RevUsersUpdateRequest {
     #[must_use]
     pub fn clear_display_picture(mut self) -> Self {
         self.display_picture = Some(None);
+        self
+    }
+}
+
+impl RevUsersUpdateRequest {
+    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+    #[must_use]
+    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
+        match T::SUBTYPE {
+            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+            None => spec.tenant_fragment = Some(true),
+        }
         self
     }
 }

@@ -78,6 +78,7 @@
 
 mod api;
 mod artifacts;
+mod custom_fields;
 mod custom_routes;
 mod error;
 mod events;

@@ -188,6 +188,15 @@ impl Conversation {
     }
 }
 
+#[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks"))]
+impl Conversation {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
 /// The `conversation-metadata` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks` (or `full`).

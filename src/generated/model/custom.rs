@@ -150,6 +150,15 @@ pub struct CustomObject {
     pub unique_key: Option<String>,
 }
 
+#[cfg(any(feature = "atoms", feature = "custom-objects"))]
+impl CustomObject {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
 /// The `custom-object-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).

@@ -662,6 +662,15 @@ impl DevUser {
     }
 }
 
+#[cfg(any(feature = "atoms", feature = "dev-users", feature = "webhooks"))]
+impl DevUser {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
 /// The `dev-user-external-identity-filter` schema.
 ///
 /// Needs the feature `dev-users` (or `full`).

@@ -129,6 +129,15 @@ impl Feature {
     }
 }
 
+#[cfg(any(feature = "atoms", feature = "parts", feature = "webhooks"))]
+impl Feature {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
 /// The `feature-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).

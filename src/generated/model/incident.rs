@@ -205,6 +205,15 @@ impl Incident {
     }
 }
 
+#[cfg(any(feature = "atoms", feature = "incidents", feature = "webhooks"))]
+impl Incident {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
 /// The `incident-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).

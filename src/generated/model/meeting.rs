@@ -82,6 +82,15 @@ pub struct Meeting {
     pub transcript: Option<ArtifactSummary>,
 }
 
+#[cfg(any(feature = "atoms", feature = "meetings"))]
+impl Meeting {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
 #[cfg(any(feature = "atoms", feature = "meetings", feature = "vistas"))]
 string_enum! {
     /// The `meeting-channel` schema.

@@ -79,6 +79,23 @@ impl From<Runnable> for Part {
     }
 }
 
+#[cfg(any(feature = "parts", feature = "webhooks"))]
+impl Part {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(match self {
+            Part::Capability(v) => v.custom_fields.as_ref(),
+            Part::Enhancement(v) => v.custom_fields.as_ref(),
+            Part::Feature(v) => v.custom_fields.as_ref(),
+            Part::Linkable(v) => v.custom_fields.as_ref(),
+            Part::Product(v) => v.custom_fields.as_ref(),
+            Part::Runnable(v) => v.custom_fields.as_ref(),
+            Part::Unknown(other) => other.fields.get("custom_fields").and_then(|v| v.as_object()),
+        })
+    }
+}
+
 /// The `part-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).

@@ -144,6 +144,15 @@ impl RevOrg {
     }
 }
 
+#[cfg(any(feature = "accounts", feature = "atoms", feature = "rev-orgs", feature = "webhooks"))]
+impl RevOrg {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
 /// The `rev-org-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
@@ -371,6 +380,15 @@ impl RevUser {
         subtype: String,
         /// Sets `tags`.
         list tags: TagWithValue,
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "rev-users", feature = "webhooks"))]
+impl RevUser {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
     }
 }
 

@@ -250,6 +250,15 @@ impl Ticket {
 }
 
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
+impl Ticket {
+    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+    /// declare are ignored, a value that does not fit is an error naming its field.
+    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
+        crate::custom_fields::decode_from(self.custom_fields.as_ref())
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 string_enum! {
     /// The `ticket-channels` schema.
     ///

@@ -1,0 +1,385 @@
+//! Typed custom fields end to end: the derive's structs declared as
+//! fragments, sent on creates and updates, read back typed, against the
+//! embedded server (which enforces the fragments) and, for the exact wire
+//! body, a wiremock server.
+
+use devrev::custom_fields::{CustomFields, FieldDiff, GetFragment, Id, Problem};
+use devrev::models::{
+    Account, Part, PartsCreateRequestProduct, Work, WorksCreateRequestTicket, WorksUpdateRequestTicket,
+};
+use devrev::parts::PartsCreateRequest;
+use devrev::works::{WorksCreateRequest, WorksGetRequest, WorksListRequest, WorksUpdateRequest};
+use devrev::{Client, ErrorKind, RetryPolicy};
+use devrev_testkit::TestServer;
+use serde_json::{json, Map, Value};
+
+#[derive(Debug, Clone, PartialEq, devrev::CustomEnum)]
+enum Impact {
+    #[custom(rename = "low")]
+    Low,
+    #[custom(rename = "high")]
+    High,
+}
+
+#[derive(Debug, Clone, PartialEq, devrev::CustomFields)]
+#[custom(leaf = "ticket")]
+struct TicketFields {
+    impact: Impact,
+    affected_users: Option<i64>,
+    #[custom(name = "regions", filterable)]
+    region_list: Option<Vec<String>>,
+    due: Option<chrono::NaiveDate>,
+    first_seen: Option<chrono::DateTime<chrono::Utc>>,
+    related: Option<Id>,
+    ratio: Option<f64>,
+    escalated: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, devrev::CustomFields)]
+#[custom(subtype = "outage", leaf = "ticket")]
+struct OutageFields {
+    region: String,
+}
+
+#[derive(Debug, Clone, PartialEq, devrev::CustomFields)]
+#[custom(leaf = "account")]
+struct AccountFields {
+    tier: String,
+    seats: Option<i64>,
+}
+
+fn client(base_url: String, token: &str) -> Client {
+    Client::builder().token(token).base_url(base_url).retry_policy(RetryPolicy::none()).build().unwrap()
+}
+
+async fn server() -> (TestServer, Client) {
+    let server = TestServer::start().await;
+    let client = client(server.base_url(), server.token());
+    (server, client)
+}
+
+async fn part(client: &Client) -> String {
+    let me = devrev::dev_users::DevUsersSelfRequest::new().send(client).await.unwrap().dev_user;
+    let part =
+        PartsCreateRequest::new("Checkout", [me.id], PartsCreateRequestProduct::new()).send(client).await.unwrap().part;
+    let Part::Product(part) = part else { panic!("a product was created") };
+    part.id
+}
+
+fn ticket_fields() -> TicketFields {
+    TicketFields {
+        impact: Impact::High,
+        affected_users: Some(12),
+        region_list: Some(vec!["eu".into(), "us".into()]),
+        due: chrono::NaiveDate::from_ymd_opt(2026, 12, 24),
+        first_seen: "2026-12-01T08:30:00Z".parse().ok(),
+        related: Some(Id::from("don:core:dvrv-us-1:devo/1:issue/9")),
+        ratio: Some(0.25),
+        escalated: Some(false),
+    }
+}
+
+fn id_of(work: &Work) -> String {
+    match work {
+        Work::Ticket(t) => t.id.clone(),
+        other => panic!("a ticket, not {other:?}"),
+    }
+}
+
+fn customization(err: &devrev::Error) -> (String, Option<String>) {
+    match err.kind() {
+        Some(ErrorKind::CustomizationValidationError { subtype, field_name, .. }) => {
+            (subtype.clone(), field_name.clone())
+        }
+        other => panic!("a customization_validation_error, not {other:?} ({err})"),
+    }
+}
+
+#[tokio::test]
+async fn declared_applied_sent_and_read_back_typed() {
+    let (_server, client) = server().await;
+    let id = TicketFields::fragment().send(&client).await.unwrap().id;
+    let live = GetFragment::new(&id).send(&client).await.unwrap().fragment;
+    assert_eq!(TicketFields::diff(&live), vec![], "the live fragment is the one declared");
+    assert_eq!(live.leaf_type.as_deref(), Some("ticket"));
+
+    let part = part(&client).await;
+    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let sent = ticket_fields();
+    let (part_id, me_id) = (part.clone(), me.clone());
+    let created = WorksCreateRequest::new(part, [me], "Checkout down", WorksCreateRequestTicket::new())
+        .custom(&sent)
+        .send(&client)
+        .await
+        .unwrap()
+        .work;
+    assert_eq!(created.custom::<TicketFields>(), Ok(sent.clone()));
+
+    let got = WorksGetRequest::new(id_of(&created)).send(&client).await.unwrap().work;
+    assert_eq!(got.custom::<TicketFields>(), Ok(sent.clone()));
+    let Work::Ticket(ticket) = &got else { panic!("a ticket") };
+    assert_eq!(ticket.custom::<TicketFields>(), Ok(sent.clone()));
+
+    let listed = WorksListRequest::new().send(&client).await.unwrap().works;
+    let typed: Vec<TicketFields> = listed.iter().map(|w| w.custom::<TicketFields>().unwrap()).collect();
+    assert_eq!(typed, vec![sent.clone()]);
+
+    // A list filters on a filterable custom field.
+    let low = TicketFields { impact: Impact::Low, region_list: Some(vec!["apac".into()]), ..sent.clone() };
+    WorksCreateRequest::new(part_id, [me_id], "Slow search", WorksCreateRequestTicket::new())
+        .custom(&low)
+        .send(&client)
+        .await
+        .unwrap();
+    let filtered = |filter: Value| {
+        let Value::Object(filter) = filter else { unreachable!() };
+        WorksListRequest::new().custom_fields(filter)
+    };
+    let eu = filtered(json!({"tnt__regions": ["eu"]})).send(&client).await.unwrap().works;
+    assert_eq!(eu.iter().map(|w| w.custom::<TicketFields>().unwrap()).collect::<Vec<_>>(), vec![sent]);
+    let apac = filtered(json!({"tnt__regions": ["apac"], "tnt__impact": ["low"]})).send(&client).await.unwrap().works;
+    assert_eq!(apac.iter().map(|w| w.custom::<TicketFields>().unwrap()).collect::<Vec<_>>(), vec![low]);
+}
+
+#[tokio::test]
+async fn the_server_refuses_each_bad_value_with_a_typed_400_naming_the_field() {
+    let (_server, client) = server().await;
+    TicketFields::fragment().send(&client).await.unwrap();
+    let part = part(&client).await;
+    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let create = |fields: Value| {
+        let Value::Object(fields) = fields else { unreachable!() };
+        WorksCreateRequest::new(part.clone(), [me.clone()], "t", WorksCreateRequestTicket::new()).custom_fields(fields)
+    };
+    let cases = [
+        (json!({"tnt__impact": "urgent"}), "enum_out_of_range", "tnt__impact"),
+        (json!({"tnt__impact": "low", "tnt__affected_users": "12"}), "wrong_type", "tnt__affected_users"),
+        (json!({"tnt__impact": "low", "tnt__severity": 1}), "field_not_in_schema", "tnt__severity"),
+        (json!({"tnt__affected_users": 1}), "field_required", "tnt__impact"),
+        (json!({"tnt__impact": "low", "tnt__due": "24/12/2026"}), "date_parse_error", "tnt__due"),
+    ];
+    for (fields, subtype, field) in cases {
+        let err = create(fields.clone()).send(&client).await.expect_err("refused");
+        assert_eq!(err.status(), Some(400), "{fields}");
+        assert_eq!(customization(&err), (subtype.to_owned(), Some(field.to_owned())), "{fields}");
+    }
+    // Nothing refused was stored.
+    assert_eq!(WorksListRequest::new().send(&client).await.unwrap().works.len(), 0);
+}
+
+#[tokio::test]
+async fn partial_updates_send_only_what_is_set_and_are_checked() {
+    let (_server, client) = server().await;
+    TicketFields::fragment().send(&client).await.unwrap();
+    let part = part(&client).await;
+    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let created = WorksCreateRequest::new(part, [me], "t", WorksCreateRequestTicket::new())
+        .custom(&TicketFields { impact: Impact::Low, ..ticket_fields() })
+        .send(&client)
+        .await
+        .unwrap()
+        .work;
+    let id = id_of(&created);
+
+    // An update that changes one field is checked like a create, minus the required rule.
+    let err = WorksUpdateRequest::new(id.clone(), WorksUpdateRequestTicket::new())
+        .custom_fields(Map::from_iter([("tnt__affected_users".to_owned(), json!(true))]))
+        .send(&client)
+        .await
+        .expect_err("refused");
+    assert_eq!(customization(&err), ("wrong_type".to_owned(), Some("tnt__affected_users".to_owned())));
+
+    let update = TicketFields {
+        impact: Impact::High,
+        affected_users: None,
+        region_list: None,
+        due: None,
+        first_seen: None,
+        related: None,
+        ratio: None,
+        escalated: None,
+    };
+    let request = WorksUpdateRequest::new(id.clone(), WorksUpdateRequestTicket::new()).custom(&update);
+    assert_eq!(request.custom_fields, Some(Map::from_iter([("tnt__impact".to_owned(), json!("high"))])));
+    let updated = request.send(&client).await.unwrap().work;
+    assert_eq!(updated.custom::<TicketFields>().map(|f| f.impact), Ok(Impact::High));
+}
+
+#[tokio::test]
+async fn subtype_fields_go_with_their_subtype() {
+    let (server, client) = server().await;
+    TicketFields::fragment().send(&client).await.unwrap();
+    OutageFields::fragment().send(&client).await.unwrap();
+    let part = part(&client).await;
+    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let outage = OutageFields { region: "eu-west".into() };
+    let request = WorksCreateRequest::new(part.clone(), [me.clone()], "t", WorksCreateRequestTicket::new())
+        .custom(&ticket_fields())
+        .custom(&outage);
+    let spec = request.custom_schema_spec.clone().unwrap();
+    assert_eq!((spec.tenant_fragment, spec.subtype.as_deref()), (Some(true), Some("outage")));
+    let work = request.send(&client).await.unwrap().work;
+    assert_eq!(work.custom::<OutageFields>(), Ok(outage));
+    assert_eq!(work.custom::<TicketFields>(), Ok(ticket_fields()));
+
+    // Without naming the subtype, its fields belong to no fragment.
+    let err = WorksCreateRequest::new(part, [me], "t", WorksCreateRequestTicket::new())
+        .custom(&ticket_fields())
+        .custom_fields(Map::from_iter([
+            ("tnt__impact".to_owned(), json!("low")),
+            ("ctype__region".to_owned(), json!("eu")),
+        ]))
+        .send(&client)
+        .await
+        .expect_err("refused");
+    assert_eq!(customization(&err), ("field_not_in_schema".to_owned(), Some("ctype__region".to_owned())));
+    drop(server);
+}
+
+#[tokio::test]
+async fn accounts_read_typed_and_keep_unknown_fields() {
+    let (_server, client) = server().await;
+    // The tenant's fragment has a field this code does not know about.
+    let mut fragment = AccountFields::fragment().to_json();
+    fragment["fields"].as_array_mut().unwrap().push(json!({"name": "region", "field_type": "text"}));
+    let raw = set_raw_fragment(&client, &fragment).await;
+    assert_eq!(
+        AccountFields::diff(&GetFragment::new(raw.id).send(&client).await.unwrap().fragment),
+        vec![FieldDiff::Extra { name: "region".into() }]
+    );
+
+    let account = devrev::accounts::AccountsCreateRequest::new("Acme")
+        .custom(&AccountFields { tier: "gold".into(), seats: Some(40) })
+        .send(&client)
+        .await
+        .unwrap()
+        .account;
+    let got: Account =
+        devrev::accounts::AccountsGetRequest::new(account.id.clone()).send(&client).await.unwrap().account;
+    assert_eq!(got.custom::<AccountFields>(), Ok(AccountFields { tier: "gold".into(), seats: Some(40) }));
+
+    // Another client wrote the field this code does not know; a typed update keeps it.
+    let mut map = got.custom_fields.clone().unwrap_or_default();
+    map.insert("tnt__region".into(), json!("emea"));
+    let request = devrev::accounts::AccountsUpdateRequest::new(account.id.clone())
+        .custom_fields(map)
+        .custom(&AccountFields { tier: "platinum".into(), seats: None });
+    let sent = request.custom_fields.clone().unwrap();
+    assert_eq!(Value::Object(sent), json!({"tnt__tier": "platinum", "tnt__seats": 40, "tnt__region": "emea"}));
+    let updated = request.send(&client).await.unwrap().account;
+    assert_eq!(updated.custom::<AccountFields>(), Ok(AccountFields { tier: "platinum".into(), seats: Some(40) }));
+    assert_eq!(updated.custom_fields.unwrap()["tnt__region"], "emea");
+
+    let err = devrev::accounts::AccountsCreateRequest::new("Bad")
+        .custom_fields(Map::from_iter([("tnt__seats".to_owned(), json!(1))]))
+        .send(&client)
+        .await
+        .expect_err("refused");
+    assert_eq!(customization(&err), ("field_required".to_owned(), Some("tnt__tier".to_owned())));
+}
+
+/// Sends a fragment as raw JSON (what a team's hand-edited fragment would be).
+async fn set_raw_fragment(client: &Client, body: &Value) -> devrev::custom_fields::FragmentId {
+    #[derive(serde::Serialize)]
+    #[serde(transparent)]
+    struct Raw<'a>(&'a Value);
+    impl devrev::Endpoint for Raw<'_> {
+        type Response = devrev::custom_fields::FragmentId;
+        type Error = devrev::DevRevError;
+        const METHOD: devrev::Method = devrev::Method::Post;
+        const PATH: &'static str = "/schemas.custom.set";
+        const IDEMPOTENT: bool = false;
+    }
+    devrev::send(client, &Raw(body)).await.unwrap()
+}
+
+#[test]
+fn a_value_that_does_not_fit_is_a_decode_error_naming_the_field() {
+    let map = |v: Value| v.as_object().cloned().unwrap();
+    let err = TicketFields::from_custom_fields(&map(json!({"tnt__impact": "high", "tnt__affected_users": "many"})))
+        .unwrap_err();
+    assert_eq!(err.field, "tnt__affected_users");
+    assert_eq!(err.problem, Problem::WrongType { expected: "int".into(), found: "string".into() });
+    assert_eq!(err.to_string(), "custom field `tnt__affected_users`: expected int, found string");
+
+    let err = TicketFields::from_custom_fields(&map(json!({"tnt__impact": "urgent"}))).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "custom field `tnt__impact`: `urgent` is not one of the allowed values (`low`, `high`)"
+    );
+    let err = TicketFields::from_custom_fields(&map(json!({"tnt__affected_users": 1}))).unwrap_err();
+    assert_eq!((err.field.as_str(), err.problem), ("tnt__impact", Problem::Missing));
+    // Unknown keys, and fields of other fragments, are ignored.
+    let fields = TicketFields::from_custom_fields(&map(json!({"tnt__impact": "low", "tnt__new": 1, "ctype__x": 2})));
+    assert_eq!(fields.map(|f| f.impact), Ok(Impact::Low));
+}
+
+#[test]
+fn the_fragment_is_the_schemas_custom_set_request() {
+    assert_eq!(
+        TicketFields::fragment().to_json(),
+        json!({
+            "type": "tenant_fragment",
+            "leaf_type": "ticket",
+            "description": "The tenant fields of `ticket`.",
+            "fields": [
+                {"name": "impact", "field_type": "enum", "allowed_values": ["low", "high"], "is_required": true},
+                {"name": "affected_users", "field_type": "int"},
+                {"name": "regions", "field_type": "array", "base_type": "text", "is_filterable": true},
+                {"name": "due", "field_type": "date"},
+                {"name": "first_seen", "field_type": "timestamp"},
+                {"name": "related", "field_type": "id"},
+                {"name": "ratio", "field_type": "double"},
+                {"name": "escalated", "field_type": "bool"},
+            ]
+        })
+    );
+    assert_eq!(
+        OutageFields::fragment().deleted_fields(["old"]).to_json(),
+        json!({
+            "type": "custom_type_fragment",
+            "leaf_type": "ticket",
+            "description": "The fields of the `outage` subtype of `ticket`.",
+            "subtype": "outage",
+            "subtype_display_name": "outage",
+            "fields": [{"name": "region", "field_type": "text", "is_required": true}],
+            "deleted_fields": ["old"],
+        })
+    );
+}
+
+#[tokio::test]
+async fn the_exact_request_on_the_wire() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/works.create"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"work": {
+            "type": "ticket", "id": "don:core:dvrv-us-1:devo/1:ticket/1", "title": "t", "owned_by": [],
+            "custom_fields": {"tnt__impact": "low", "tnt__added_later": [1]}
+        }})))
+        .mount(&mock)
+        .await;
+    let client = client(mock.uri(), "t0ken");
+    let fields = TicketFields {
+        impact: Impact::Low,
+        affected_users: Some(3),
+        region_list: None,
+        due: None,
+        first_seen: None,
+        related: None,
+        ratio: None,
+        escalated: None,
+    };
+    let work = WorksCreateRequest::new("PROD-1", ["DEVU-1"], "t", WorksCreateRequestTicket::new())
+        .custom(&fields)
+        .send(&client)
+        .await
+        .unwrap()
+        .work;
+    let body: Value = serde_json::from_slice(&mock.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(body["custom_fields"], json!({"tnt__impact": "low", "tnt__affected_users": 3}));
+    assert_eq!(body["custom_schema_spec"], json!({"tenant_fragment": true}));
+    assert_eq!(work.custom::<TicketFields>().map(|f| f.impact), Ok(Impact::Low));
+}

@@ -1,0 +1,9 @@
+#[derive(devrev::CustomEnum)]
+enum Impact {
+    #[custom(rename = "high")]
+    Severe,
+    #[custom(rename = "high")]
+    High,
+}
+
+fn main() {}

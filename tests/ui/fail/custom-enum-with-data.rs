@@ -1,0 +1,7 @@
+#[derive(devrev::CustomEnum)]
+enum Impact {
+    Low,
+    High(u8),
+}
+
+fn main() {}

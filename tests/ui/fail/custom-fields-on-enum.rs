@@ -1,0 +1,7 @@
+#[derive(devrev::CustomFields)]
+#[custom(leaf = "ticket")]
+enum TicketFields {
+    Impact(String),
+}
+
+fn main() {}

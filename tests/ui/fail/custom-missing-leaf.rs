@@ -1,0 +1,6 @@
+#[derive(devrev::CustomFields)]
+struct TicketFields {
+    impact: String,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+#[derive(devrev::CustomFields)]
+#[custom(leaf = "ticket")]
+struct TicketFields {
+    #[custom(name = "tnt__impact")]
+    impact: String,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(devrev::CustomFields)]
+#[custom(subtype = "bug_report")]
+struct BugReportFields {
+    build: String,
+}
+
+fn main() {}
