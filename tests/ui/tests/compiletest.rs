@@ -29,7 +29,61 @@ const NOT_ONE_ERROR: &[(&str, usize, &str)] = &[
         2,
         "rustc's own unresolved `derive(Page)`, then the response is not a page, on `paginate`",
     ),
+    (
+        "typical-page-not-imported",
+        2,
+        "rustc's own unresolved `derive(Page)` (the attribute on the request cannot see it), then the response is not a page, on `paginate`",
+    ),
 ];
+
+/// The mistakes a new user makes most, each a `fail/typical-*.rs` case with
+/// the user's own call site (`.send(client).await?` and the use of its
+/// answer, or an `.items(client)` loop), so a cascade into the calls shows up
+/// in its error count. Before the fallback expansion of issue 30, four of
+/// them reported two errors.
+const TYPICAL_MISTAKES: [&str; 19] = [
+    "option-misspelled",
+    "request-not-clone",
+    "name-without-request",
+    "keyword-field",
+    "page-not-imported",
+    "method-as-string",
+    "method-lowercase",
+    "missing-path",
+    "missing-comma",
+    "path-without-slash",
+    "path-is-url",
+    "request-not-serialize",
+    "response-not-deserialize",
+    "response-misnamed",
+    "response-option-misspelled",
+    "response-without-page",
+    "paginate-without-cursor",
+    "cursor-wrong-type",
+    "tuple-struct",
+];
+
+/// Every typical mistake has its case, its recorded output and a call site;
+/// [`one_mistake_one_error`] pins its count.
+#[test]
+fn typical_mistakes_have_their_cases() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fail");
+    for mistake in TYPICAL_MISTAKES {
+        let source = std::fs::read_to_string(dir.join(format!("typical-{mistake}.rs")))
+            .unwrap_or_else(|e| panic!("typical-{mistake}.rs: {e}"));
+        assert!(
+            source.contains(".send(client).await?") || source.contains(".items(client)"),
+            "typical-{mistake}.rs has no call site"
+        );
+        assert!(dir.join(format!("typical-{mistake}.stderr")).exists(), "typical-{mistake}.stderr is missing");
+    }
+    let cases = std::fs::read_dir(&dir)
+        .expect("fail/ is readable")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with("typical-") && name.ends_with(".rs"))
+        .count();
+    assert_eq!(cases, TYPICAL_MISTAKES.len(), "a typical-*.rs case that TYPICAL_MISTAKES does not list");
+}
 
 /// One mistake, one error: every `fail/` case reports exactly one error
 /// (counted in its recorded compiler output) unless [`NOT_ONE_ERROR`] lists
