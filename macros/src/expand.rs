@@ -756,28 +756,13 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         // request itself when it is `Clone`; otherwise the one error, the
         // missing `Clone` on `paginate` (with rustc's `#[derive(Clone)]`
         // fix), and an error type, so `try_next` and the loops over the
-        // items add none (the same device as `page_type`). A generic request
+        // items add none (the same device as `page_type`; the traits are
+        // public, in `__private`, as the signatures are public). A generic request
         // keeps the bound, reported where `pages` or `items` is called.
         let (stream_req, stream_bound, clone_check) = if generics.params.is_empty() {
             let req = respan(quote!(#ident), kw_span);
             let check = quote_spanned! {kw_span=>
-                #[diagnostic::on_unimplemented(
-                    message = "a `paginate` request must be `Clone`, and `{Self}` is not",
-                    label = "the page streams keep a copy of the request to ask for each page",
-                )]
-                trait __MustClone {
-                    const __OK: usize;
-                }
-                impl<T: ::core::clone::Clone> __MustClone for T {
-                    const __OK: usize = 0;
-                }
-                trait __Elem {
-                    type __T;
-                }
-                impl<T, const N: usize> __Elem for [T; N] {
-                    type __T = T;
-                }
-                type __DevRevCloned = <[#req; <#req as __MustClone>::__OK] as __Elem>::__T;
+                type __DevRevCloned = <[#req; <#req as __devrev::PagedClone>::__CLONE] as __devrev::CloneOf>::Request;
             };
             (
                 quote_spanned!(kw_span=> __DevRevCloned),
