@@ -292,7 +292,10 @@ async fn a_short_token_leaves_prose_alone_and_is_redacted_where_it_stands() {
     // A test token of one letter: the `x` of "expected" stays, the token does not.
     let json = r#"{"type":"bad_request","message":"expected a string; token x refused","detail":"Bearer x"}"#;
     let server = MockServer::start().await;
-    Mock::given(any()).respond_with(ResponseTemplate::new(400).set_body_raw(json, "application/json")).mount(&server).await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_raw(json, "application/json"))
+        .mount(&server)
+        .await;
     let c = Client::builder().token("x").base_url(server.uri()).build().unwrap();
     let err = Ep::Get.call(&c).await.unwrap_err();
     assert_eq!(err.message(), Some("expected a string; token <redacted> refused"));
