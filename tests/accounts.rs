@@ -1,33 +1,32 @@
 //! The accounts family on the wire: the exact request (query string or JSON
 //! body), the decoded answer, and typed errors.
 
+mod common;
+
 use chrono::{TimeZone, Utc};
+use common::client;
 use devrev::accounts::{
     AccountsCreateRequest, AccountsDeleteRequest, AccountsDeleteResponse, AccountsGetPostRequest, AccountsGetRequest,
     AccountsListPostRequest, AccountsListRequest, AccountsUpdateRequest,
 };
 use devrev::models::{CustomSchemaSpec, CustomSchemaSpecDrop, DateTimeFilter, ListMode, SetTagWithValue, UserSummary};
-use devrev::{Client, Endpoint, ErrorKind, RetryPolicy};
+use devrev::{Endpoint, ErrorKind};
 use serde_json::json;
 use wiremock::MockServer;
 
 mod wire_support;
 use wire_support::{json_body, mount, only_request};
 
-const CREATED: &str = include_str!("fixtures/account_created.json");
-const FETCHED: &str = include_str!("fixtures/account_fetched.json");
-const PAGE: &str = include_str!("fixtures/accounts_page.json");
-
-fn client(server: &MockServer) -> Client {
-    Client::builder().token("test-token-b7").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap()
-}
+const CREATED: &str = common::fixtures::ACCOUNT_CREATED;
+const FETCHED: &str = common::fixtures::ACCOUNT_FETCHED;
+const PAGE: &str = common::fixtures::ACCOUNTS_PAGE;
 
 #[tokio::test]
 async fn create_minimal_request_and_full_answer() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/accounts.create", 201, CREATED).await;
 
-    let created = AccountsCreateRequest::new("Globex").send(&client(&server)).await.unwrap();
+    let created = AccountsCreateRequest::new("Globex").send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -97,7 +96,7 @@ async fn create_every_field() {
         .tags([SetTagWithValue::with_value("TAG-3", "tier-1")])
         .tier("gold")
         .websites(["www.globex.example"])
-        .send(&client(&server))
+        .send(&client(server.uri()))
         .await
         .unwrap();
 
@@ -138,7 +137,7 @@ async fn create_missing_field_is_typed() {
     )
     .await;
 
-    let err = AccountsCreateRequest::new("").send(&client(&server)).await.unwrap_err();
+    let err = AccountsCreateRequest::new("").send(&client(server.uri())).await.unwrap_err();
     assert_eq!(err.status(), Some(400));
     assert_eq!(
         err.kind().map(|k| format!("{k:?}")).as_deref(),
@@ -152,8 +151,8 @@ async fn get_both_forms() {
     mount(&server, "GET", "/accounts.get", 200, FETCHED).await;
     mount(&server, "POST", "/accounts.get", 200, FETCHED).await;
 
-    let by_get = AccountsGetRequest::new("ACC-4242").send(&client(&server)).await.unwrap().account;
-    let by_post = AccountsGetPostRequest::new("ACC-4242").send(&client(&server)).await.unwrap().account;
+    let by_get = AccountsGetRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap().account;
+    let by_post = AccountsGetPostRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap().account;
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
@@ -177,7 +176,7 @@ async fn get_answer_without_owned_by_still_decodes() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/accounts.get", 200, r#"{"account":{"id":"don:identity:dvrv-us-1:devo/0:account/9"}}"#)
         .await;
-    let account = AccountsGetRequest::new("ACC-9").send(&client(&server)).await.unwrap().account;
+    let account = AccountsGetRequest::new("ACC-9").send(&client(server.uri())).await.unwrap().account;
     assert!(account.owned_by.is_empty());
 }
 
@@ -185,7 +184,7 @@ async fn get_answer_without_owned_by_still_decodes() {
 async fn get_answer_that_is_not_an_account_is_a_decode_error() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/accounts.get", 200, r#"{"account":{"display_name":"no id"}}"#).await;
-    let err = AccountsGetRequest::new("ACC-9").send(&client(&server)).await.unwrap_err();
+    let err = AccountsGetRequest::new("ACC-9").send(&client(server.uri())).await.unwrap_err();
     assert!(matches!(err, devrev::Error::Decode(_)), "{err:?}");
     assert_eq!(err.status(), Some(200));
 }
@@ -222,7 +221,7 @@ async fn list_get_form_puts_every_filter_in_the_query() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/accounts.list", 200, PAGE).await;
 
-    let page = full_filters().send(&client(&server)).await.unwrap();
+    let page = full_filters().send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!((request.method.as_str(), request.url.path()), ("GET", "/accounts.list"));
@@ -263,7 +262,7 @@ async fn list_post_form_nests_the_same_filters_in_a_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/accounts.list", 200, PAGE).await;
 
-    let page = AccountsListPostRequest::from(full_filters()).send(&client(&server)).await.unwrap();
+    let page = AccountsListPostRequest::from(full_filters()).send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!((request.method.as_str(), request.url.path()), ("POST", "/accounts.list"));
@@ -320,7 +319,7 @@ async fn update_minimal_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/accounts.update", 200, FETCHED).await;
 
-    let updated = AccountsUpdateRequest::new("ACC-4242").send(&client(&server)).await.unwrap();
+    let updated = AccountsUpdateRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.url.path(), "/accounts.update");
@@ -349,7 +348,7 @@ async fn update_every_field() {
         .tags([SetTagWithValue::new("TAG-4")])
         .tier("platinum")
         .websites(["www.globex.example", "shop.globex.example"])
-        .send(&client(&server))
+        .send(&client(server.uri()))
         .await
         .unwrap();
 
@@ -381,7 +380,7 @@ async fn update_can_clear_the_tier() {
     AccountsUpdateRequest::new("ACC-4242")
         .clear_tier()
         .websites(Vec::<String>::new())
-        .send(&client(&server))
+        .send(&client(server.uri()))
         .await
         .unwrap();
     assert_eq!(
@@ -402,7 +401,8 @@ async fn update_errors_are_typed() {
     )
     .await;
 
-    let err = AccountsUpdateRequest::new("ACC-1").websites(["not a url"]).send(&client(&server)).await.unwrap_err();
+    let err =
+        AccountsUpdateRequest::new("ACC-1").websites(["not a url"]).send(&client(server.uri())).await.unwrap_err();
     assert_eq!(err.kind().map(|k| format!("{k:?}")).as_deref(), Some(r#"InvalidField { field_name: "websites" }"#));
 }
 
@@ -412,7 +412,7 @@ async fn delete_sends_the_id_and_decodes_an_empty_answer() {
         let server = MockServer::start().await;
         mount(&server, "POST", "/accounts.delete", status, body).await;
 
-        let answer = AccountsDeleteRequest::new("ACC-4242").send(&client(&server)).await.unwrap();
+        let answer = AccountsDeleteRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap();
         assert_eq!(answer, AccountsDeleteResponse::default());
 
         let request = only_request(&server).await;
@@ -426,6 +426,6 @@ async fn delete_forbidden_is_typed() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/accounts.delete", 403, r#"{"type":"forbidden","message":"not yours"}"#).await;
 
-    let err = AccountsDeleteRequest::new("ACC-1").send(&client(&server)).await.unwrap_err();
+    let err = AccountsDeleteRequest::new("ACC-1").send(&client(server.uri())).await.unwrap_err();
     assert_eq!((err.status(), err.kind()), (Some(403), Some(&ErrorKind::Forbidden)));
 }

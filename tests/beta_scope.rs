@@ -1,6 +1,9 @@
 //! `beta` on the wire: a beta endpoint carries `X-Devrev-Scope: beta`, any
 //! other endpoint does not.
 
+mod common;
+
+use common::client;
 use devrev::{devrev_endpoint, Client, RetryPolicy};
 use serde::{Deserialize, Serialize};
 use wiremock::MockServer;
@@ -48,10 +51,6 @@ struct TagsCreateResponse {}
 #[derive(Debug, Deserialize)]
 struct TagsDeleteResponse {}
 
-fn client(server: &MockServer) -> Client {
-    Client::builder().token("beta-test-token").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap()
-}
-
 /// Every value of `name` in the request's headers.
 fn header_values(request: &wiremock::Request, name: &str) -> Vec<String> {
     request.headers.get_all(name).iter().map(|v| v.to_str().unwrap().to_owned()).collect()
@@ -62,7 +61,7 @@ async fn beta_post_sends_the_scope_header_once() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/works.create", 201, r#"{"id":"ISS-1"}"#).await;
 
-    let created = WorksCreateRequest { title: "crash".into() }.send(&client(&server)).await.unwrap();
+    let created = WorksCreateRequest { title: "crash".into() }.send(&client(server.uri())).await.unwrap();
     assert_eq!(created.id, "ISS-1");
 
     let request = only_request(&server).await;
@@ -75,7 +74,7 @@ async fn beta_get_sends_the_scope_header() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/works.get", 200, r#"{"id":"ISS-2"}"#).await;
 
-    let got = WorksGetRequest { id: "ISS-2".into() }.send(&client(&server)).await.unwrap();
+    let got = WorksGetRequest { id: "ISS-2".into() }.send(&client(server.uri())).await.unwrap();
     assert_eq!(got.id, "ISS-2");
 
     let request = only_request(&server).await;
@@ -88,7 +87,7 @@ async fn other_endpoints_send_no_scope_header() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/tags.create", 201, "{}").await;
 
-    TagsCreateRequest { name: "vip".into() }.send(&client(&server)).await.unwrap();
+    TagsCreateRequest { name: "vip".into() }.send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert!(request.headers.get("x-devrev-scope").is_none(), "{:?}", request.headers);
@@ -99,7 +98,7 @@ async fn beta_false_sends_no_scope_header() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/tags.delete", 200, "{}").await;
 
-    TagsDeleteRequest { id: "TAG-1".into() }.send(&client(&server)).await.unwrap();
+    TagsDeleteRequest { id: "TAG-1".into() }.send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert!(request.headers.get("x-devrev-scope").is_none(), "{:?}", request.headers);

@@ -4,19 +4,18 @@
 //! cursor, and resume from a saved cursor. The same holds for a list
 //! endpoint declared in this file.
 
+mod common;
+
+use common::client;
 use devrev::accounts::AccountsListPostRequest;
 use devrev::models::ListMode;
 use devrev::rev_orgs::RevOrgsListRequest;
-use devrev::{devrev_endpoint, Client, Error, PaginationError, RetryPolicy};
+use devrev::{devrev_endpoint, Error, PaginationError};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-fn client(server: &MockServer) -> Client {
-    Client::builder().token("test-token-b7").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap()
-}
 
 /// The `cursor` a request carried: from the query string, or the JSON body.
 fn cursor_of(request: &Request) -> Option<String> {
@@ -76,7 +75,7 @@ async fn items_follow_three_pages_to_the_end() {
     serve(&server, "GET", "/rev-orgs.list", three_pages()).await;
 
     let request = RevOrgsListRequest::new().limit(2).mode(ListMode::After);
-    let mut items = request.items(&client(&server));
+    let mut items = request.items(&client(server.uri()));
     let mut ids = Vec::new();
     let mut buffered = Vec::new();
     while let Some(org) = items.try_next().await.unwrap() {
@@ -105,7 +104,7 @@ async fn pages_expose_the_cursor_after_each_page() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", three_pages()).await;
 
-    let mut pages = RevOrgsListRequest::new().pages(&client(&server));
+    let mut pages = RevOrgsListRequest::new().pages(&client(server.uri()));
     let mut seen = Vec::new();
     while let Some(page) = pages.try_next().await.unwrap() {
         seen.push((page.rev_orgs.len(), page.next_cursor.clone(), pages.cursor().map(str::to_owned)));
@@ -128,11 +127,11 @@ async fn an_empty_first_page_ends_the_listing() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", Pager(vec![(None, page(&[], None))])).await;
 
-    let mut items = RevOrgsListRequest::new().items(&client(&server));
+    let mut items = RevOrgsListRequest::new().items(&client(server.uri()));
     assert!(items.try_next().await.unwrap().is_none());
     assert_eq!(queries(&server).await, [""]);
 
-    let pages: Vec<_> = RevOrgsListRequest::new().pages(&client(&server)).try_collect().await.unwrap();
+    let pages: Vec<_> = RevOrgsListRequest::new().pages(&client(server.uri())).try_collect().await.unwrap();
     assert_eq!(pages.len(), 1);
     assert!(pages[0].rev_orgs.is_empty());
 }
@@ -149,7 +148,7 @@ async fn an_empty_page_with_a_cursor_is_skipped_over() {
     .await;
 
     let ids: Vec<String> =
-        RevOrgsListRequest::new().items(&client(&server)).map_ok(|org| org.id).try_collect().await.unwrap();
+        RevOrgsListRequest::new().items(&client(server.uri())).map_ok(|org| org.id).try_collect().await.unwrap();
     assert_eq!(ids, ["r3"]);
     assert_eq!(queries(&server).await, ["", "cursor=c2"]);
 }
@@ -167,7 +166,7 @@ async fn an_error_on_page_two_comes_after_page_one_and_ends_the_stream() {
     )
     .await;
 
-    let mut items = RevOrgsListRequest::new().items(&client(&server));
+    let mut items = RevOrgsListRequest::new().items(&client(server.uri()));
     assert_eq!(items.try_next().await.unwrap().unwrap().id, "r1");
     assert_eq!(items.try_next().await.unwrap().unwrap().id, "r2");
     let err = items.try_next().await.unwrap_err();
@@ -205,7 +204,7 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
     )
     .await;
 
-    let mut pages = RevOrgsListRequest::new().pages(&client(&server));
+    let mut pages = RevOrgsListRequest::new().pages(&client(server.uri()));
     assert_eq!(pages.try_next().await.unwrap().unwrap().rev_orgs[0].id, "r1");
     assert_eq!(pages.try_next().await.unwrap().unwrap().rev_orgs[0].id, "r2");
     let err = pages.try_next().await.unwrap_err();
@@ -230,7 +229,7 @@ async fn a_cycle_through_several_cursors_is_caught() {
     )
     .await;
 
-    let results: Vec<_> = RevOrgsListRequest::new().items(&client(&server)).collect_all().await;
+    let results: Vec<_> = RevOrgsListRequest::new().items(&client(server.uri())).collect_all().await;
     let ids: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).map(|org| org.id.as_str()).collect();
     assert_eq!(ids, ["r1", "r2", "r3"]);
     assert_eq!(repeated(results.last().unwrap().as_ref().unwrap_err()), Some(("a".to_owned(), 3)));
@@ -242,7 +241,7 @@ async fn the_callers_own_cursor_counts_as_seen() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", Pager(vec![(Some("c7"), page(&["r7"], Some("c7")))])).await;
 
-    let results: Vec<_> = RevOrgsListRequest::new().cursor("c7").items(&client(&server)).collect_all().await;
+    let results: Vec<_> = RevOrgsListRequest::new().cursor("c7").items(&client(server.uri())).collect_all().await;
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].as_ref().unwrap().id, "r7");
     assert_eq!(repeated(results[1].as_ref().unwrap_err()), Some(("c7".to_owned(), 1)));
@@ -253,7 +252,7 @@ async fn the_callers_own_cursor_counts_as_seen() {
 async fn resume_from_a_saved_cursor() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", three_pages()).await;
-    let client = client(&server);
+    let client = client(server.uri());
 
     // Read one page, keep the cursor, stop.
     let saved = {
@@ -298,7 +297,7 @@ async fn post_form_carries_the_cursor_in_the_body() {
     let ids: Vec<String> = AccountsListPostRequest::new()
         .limit(1)
         .mode(ListMode::Before)
-        .items(&client(&server))
+        .items(&client(server.uri()))
         .map_ok(|account| account.id)
         .try_collect()
         .await
@@ -363,17 +362,17 @@ async fn a_user_declared_list_endpoint_streams_the_same_way() {
     .await;
     let request = WidgetsListRequest { color: "red & blue".into(), cursor: None };
 
-    let names: Vec<String> = request.items(&client(&server)).map_ok(|w| w.name).try_collect().await.unwrap();
+    let names: Vec<String> = request.items(&client(server.uri())).map_ok(|w| w.name).try_collect().await.unwrap();
     assert_eq!(names, ["gear", "cog", "sprocket"]);
     assert_eq!(
         queries(&server).await,
         ["color=red%20%26%20blue", "color=red%20%26%20blue&cursor=w2", "color=red%20%26%20blue&cursor=w3"]
     );
 
-    let first = request.send(&client(&server)).await.unwrap();
+    let first = request.send(&client(server.uri())).await.unwrap();
     assert_eq!(first.widgets[0], Widget { id: 1, name: "gear".into() });
     assert_eq!(first.colors_seen, ["red"]);
-    let pages: Vec<WidgetsListResponse> = request.pages(&client(&server)).try_collect().await.unwrap();
+    let pages: Vec<WidgetsListResponse> = request.pages(&client(server.uri())).try_collect().await.unwrap();
     assert_eq!(pages.iter().map(|p| p.widgets.len()).collect::<Vec<_>>(), [2, 1, 0]);
 }
 
@@ -395,7 +394,7 @@ impl<S: futures_util::Stream + Unpin> CollectAll for S {}
 async fn an_empty_next_cursor_ends_the_listing() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", Pager(vec![(None, page(&["r1", "r2"], Some("")))])).await;
-    let mut items = RevOrgsListRequest::new().items(&client(&server));
+    let mut items = RevOrgsListRequest::new().items(&client(server.uri()));
     let ids: Vec<String> = (&mut items).map_ok(|org| org.id).try_collect().await.unwrap();
     assert_eq!(ids, ["r1", "r2"]);
     // One request: `cursor=` (which would restart the listing) was never sent.
@@ -432,7 +431,7 @@ async fn items_need_not_be_unpin_and_streams_are_fused() {
         .respond_with(ResponseTemplate::new(200).set_body_json(body))
         .mount(&server)
         .await;
-    let mut items = PinnedListRequest { cursor: None }.items(&client(&server));
+    let mut items = PinnedListRequest { cursor: None }.items(&client(server.uri()));
     assert!(!futures_util::stream::FusedStream::is_terminated(&items));
     assert_eq!(items.try_next().await.unwrap().unwrap().id, "p1");
     assert_eq!(items.try_next().await.unwrap().unwrap().id, "p2");
@@ -440,7 +439,7 @@ async fn items_need_not_be_unpin_and_streams_are_fused() {
     assert!(futures_util::stream::FusedStream::is_terminated(&items));
     // A fused stream can go into `select!` loops: polling it again is fine.
     assert!(items.try_next().await.unwrap().is_none());
-    let mut pages = PinnedListRequest { cursor: None }.pages(&client(&server));
+    let mut pages = PinnedListRequest { cursor: None }.pages(&client(server.uri()));
     assert!(pages.try_next().await.unwrap().is_some());
     assert!(futures_util::stream::FusedStream::is_terminated(&pages));
 }

@@ -3,12 +3,15 @@
 //! absent, and every value percent-encoded. Expected query strings are
 //! written out literally.
 
+mod common;
+
 use chrono::{DateTime, TimeZone, Utc};
+use common::client;
 use devrev::accounts::AccountsListRequest;
 use devrev::models::{DateTimeFilter, ListMode};
 use devrev::query::to_query_string;
 use devrev::rev_orgs::{RevOrgsGetRequest, RevOrgsListRequest};
-use devrev::{Client, Error, RetryPolicy};
+use devrev::Error;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -142,10 +145,6 @@ fn accounts_list_follows_the_same_rules() {
     );
 }
 
-fn client(server: &MockServer) -> Client {
-    Client::builder().token("test-token-b7").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap()
-}
-
 #[tokio::test]
 async fn the_server_receives_the_encoded_query_unchanged() {
     let server = MockServer::start().await;
@@ -159,7 +158,7 @@ async fn the_server_receives_the_encoded_query_unchanged() {
         .display_name(["Acme, Inc.", "Café & Co", "日本"])
         .created_date(DateTimeFilter::new().after(at(2024, 1, 1, 0, 0, 0)))
         .mode(ListMode::Before)
-        .send(&client(&server))
+        .send(&client(server.uri()))
         .await
         .unwrap();
 
@@ -177,7 +176,7 @@ async fn what_a_query_cannot_hold_is_a_typed_error_and_nothing_is_sent() {
     Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
 
     let fields = custom(json!({"owners": [{"id": "DEVU-1"}]}));
-    let err = RevOrgsListRequest::new().custom_fields(fields).send(&client(&server)).await.unwrap_err();
+    let err = RevOrgsListRequest::new().custom_fields(fields).send(&client(server.uri())).await.unwrap_err();
     match &err {
         Error::Encode(message) => assert!(message.contains("array"), "{message}"),
         other => panic!("expected an encode error, got {other:?}"),

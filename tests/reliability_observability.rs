@@ -286,6 +286,27 @@ async fn a_server_echoing_the_token_does_not_put_it_in_errors_or_logs() {
     assert!(!captured.all_text().contains(TOKEN), "{}", captured.all_text());
 }
 
+#[tokio::test]
+async fn a_short_token_leaves_prose_alone_and_is_redacted_where_it_stands() {
+    let (captured, _guard) = capture();
+    // A test token of one letter: the `x` of "expected" stays, the token does not.
+    let json = r#"{"type":"bad_request","message":"expected a string; token x refused","detail":"Bearer x"}"#;
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_raw(json, "application/json"))
+        .mount(&server)
+        .await;
+    let c = Client::builder().token("x").base_url(server.uri()).build().unwrap();
+    let err = Ep::Get.call(&c).await.unwrap_err();
+    assert_eq!(err.message(), Some("expected a string; token <redacted> refused"));
+    assert_eq!(
+        err.to_string(),
+        "DevRev answered 400 bad_request: expected a string; token <redacted> refused (Bearer <redacted>)"
+    );
+    assert!(!format!("{err:?}").contains("Bearer x"), "{err:?}");
+    assert!(!captured.all_text().contains("Bearer x"), "{}", captured.all_text());
+}
+
 /// Every way the token can reach text: Display, Debug, alternate Debug.
 fn texts(err: &Error) -> [String; 3] {
     [err.to_string(), format!("{err:?}"), format!("{err:#?}")]

@@ -2,6 +2,9 @@
 //! request (query string or JSON body), the decoded answer, typed errors and
 //! which forms are retried.
 
+mod common;
+
+use common::client;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -20,12 +23,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 mod wire_support;
 use wire_support::{json_body, mount, only_request};
 
-const FETCHED: &str = include_str!("fixtures/rev_org_fetched.json");
-const PAGE: &str = include_str!("fixtures/rev_orgs_page.json");
-
-fn client(server: &MockServer) -> Client {
-    Client::builder().token("test-token-b7").base_url(server.uri()).retry_policy(RetryPolicy::none()).build().unwrap()
-}
+const FETCHED: &str = common::fixtures::REV_ORG_FETCHED;
+const PAGE: &str = common::fixtures::REV_ORGS_PAGE;
 
 /// Returns at once, so retry tests never sleep.
 #[derive(Debug)]
@@ -53,7 +52,7 @@ async fn get_by_id_goes_in_the_query_and_decodes() {
     mount(&server, "GET", "/rev-orgs.get", 200, FETCHED).await;
 
     let org = RevOrgsGetRequest::by_id("don:identity:dvrv-us-1:devo/0:revo/Qp7Lm2Rt")
-        .send(&client(&server))
+        .send(&client(server.uri()))
         .await
         .unwrap()
         .rev_org;
@@ -96,7 +95,7 @@ async fn get_default_org_of_an_account() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/rev-orgs.get", 200, FETCHED).await;
 
-    RevOrgsGetRequest::by_account("ACC-777").send(&client(&server)).await.unwrap();
+    RevOrgsGetRequest::by_account("ACC-777").send(&client(server.uri())).await.unwrap();
     assert_eq!(only_request(&server).await.url.query(), Some("account=ACC-777"));
 }
 
@@ -105,7 +104,8 @@ async fn get_post_form_sends_a_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.get", 200, FETCHED).await;
 
-    let got = RevOrgsGetPostRequest::new().account("ACC-777").id("REV-Qp7Lm2Rt").send(&client(&server)).await.unwrap();
+    let got =
+        RevOrgsGetPostRequest::new().account("ACC-777").id("REV-Qp7Lm2Rt").send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -120,7 +120,7 @@ async fn get_not_found_is_typed() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/rev-orgs.get", 404, r#"{"type":"not_found","message":"no such rev org"}"#).await;
 
-    let err = RevOrgsGetRequest::by_id("REV-nope").send(&client(&server)).await.unwrap_err();
+    let err = RevOrgsGetRequest::by_id("REV-nope").send(&client(server.uri())).await.unwrap_err();
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.kind(), Some(&ErrorKind::NotFound));
     assert_eq!(err.message(), Some("no such rev org"));
@@ -154,7 +154,7 @@ async fn list_get_form_puts_every_filter_in_the_query() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/rev-orgs.list", 200, PAGE).await;
 
-    let page = full_filters().send(&client(&server)).await.unwrap();
+    let page = full_filters().send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "GET");
@@ -195,7 +195,7 @@ async fn list_post_form_nests_the_same_filters_in_a_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.list", 200, PAGE).await;
 
-    let page = RevOrgsListPostRequest::from(full_filters()).send(&client(&server)).await.unwrap();
+    let page = RevOrgsListPostRequest::from(full_filters()).send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -228,10 +228,10 @@ async fn empty_list_requests() {
     mount(&server, "GET", "/rev-orgs.list", 200, r#"{"rev_orgs":[]}"#).await;
     mount(&server, "POST", "/rev-orgs.list", 200, r#"{"rev_orgs":[]}"#).await;
 
-    let page = RevOrgsListRequest::new().send(&client(&server)).await.unwrap();
+    let page = RevOrgsListRequest::new().send(&client(server.uri())).await.unwrap();
     assert!(page.rev_orgs.is_empty());
     assert_eq!(page.next_cursor, None);
-    RevOrgsListPostRequest::new().send(&client(&server)).await.unwrap();
+    RevOrgsListPostRequest::new().send(&client(server.uri())).await.unwrap();
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
@@ -300,7 +300,7 @@ async fn update_minimal_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.update", 200, FETCHED).await;
 
-    let updated = RevOrgsUpdateRequest::new("REV-Qp7Lm2Rt").send(&client(&server)).await.unwrap();
+    let updated = RevOrgsUpdateRequest::new("REV-Qp7Lm2Rt").send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.url.path(), "/rev-orgs.update");
@@ -325,7 +325,7 @@ async fn update_every_field() {
         .external_ref("northwind-eu")
         .tags([SetTagWithValue::with_value("TAG-1", "yes"), "TAG-2".into()])
         .tier("silver")
-        .send(&client(&server))
+        .send(&client(server.uri()))
         .await
         .unwrap();
 
@@ -353,7 +353,7 @@ async fn update_with_no_artifacts_detaches_them_all() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.update", 200, FETCHED).await;
 
-    RevOrgsUpdateRequest::new("REV-1").artifacts(Vec::<String>::new()).send(&client(&server)).await.unwrap();
+    RevOrgsUpdateRequest::new("REV-1").artifacts(Vec::<String>::new()).send(&client(server.uri())).await.unwrap();
     assert_eq!(json_body(&only_request(&server).await), json!({"id": "REV-1", "artifacts": {"set": []}}));
 }
 
@@ -362,7 +362,7 @@ async fn update_conflict_is_typed() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.update", 409, r#"{"type":"conflict","message":"external_ref in use"}"#).await;
 
-    let err = RevOrgsUpdateRequest::new("REV-1").external_ref("taken").send(&client(&server)).await.unwrap_err();
+    let err = RevOrgsUpdateRequest::new("REV-1").external_ref("taken").send(&client(server.uri())).await.unwrap_err();
     assert_eq!((err.status(), err.kind()), (Some(409), Some(&ErrorKind::Conflict)));
 }
 
@@ -372,7 +372,7 @@ async fn delete_sends_the_id_and_decodes_an_empty_answer() {
         let server = MockServer::start().await;
         mount(&server, "POST", "/rev-orgs.delete", status, body).await;
 
-        let answer = RevOrgsDeleteRequest::new("REV-Qp7Lm2Rt").send(&client(&server)).await.unwrap();
+        let answer = RevOrgsDeleteRequest::new("REV-Qp7Lm2Rt").send(&client(server.uri())).await.unwrap();
         assert_eq!(answer, RevOrgsDeleteResponse::default(), "{status} {body:?}");
 
         let request = only_request(&server).await;
@@ -387,7 +387,7 @@ async fn delete_of_a_missing_org_is_typed() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.delete", 404, r#"{"type":"not_found","message":"gone"}"#).await;
 
-    let err = RevOrgsDeleteRequest::new("REV-1").send(&client(&server)).await.unwrap_err();
+    let err = RevOrgsDeleteRequest::new("REV-1").send(&client(server.uri())).await.unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(err.kind(), Some(&ErrorKind::NotFound));
 }
@@ -412,7 +412,7 @@ async fn a_body_that_does_not_fit_the_model_names_the_field_at_fault() {
             .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
             .mount(&server)
             .await;
-        let err = RevOrgsListRequest::new().send(&client(&server)).await.unwrap_err();
+        let err = RevOrgsListRequest::new().send(&client(server.uri())).await.unwrap_err();
         let devrev::Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
         assert_eq!(decode.path(), expected, "{body}");
         // The message still says what was wrong, and the excerpt is kept.
@@ -431,7 +431,7 @@ async fn a_body_that_does_not_fit_the_model_names_the_field_at_fault() {
             .respond_with(ResponseTemplate::new(200).set_body_raw(raw, "application/json"))
             .mount(&server)
             .await;
-        let err = RevOrgsListRequest::new().send(&client(&server)).await.unwrap_err();
+        let err = RevOrgsListRequest::new().send(&client(server.uri())).await.unwrap_err();
         let devrev::Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
         assert_eq!(decode.path(), None, "{raw}");
     }

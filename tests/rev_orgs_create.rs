@@ -1,9 +1,11 @@
 //! `rev-orgs.create` on the wire: the exact request, the decoded answer, and
 //! every documented error answer mapped to its typed error.
 
+mod common;
+
 use devrev::models::{OrgEnvironment, OrgSummary, SetTagWithValue, UserState, UserSummary};
 use devrev::rev_orgs::RevOrgsCreateRequest;
-use devrev::{Client, Error, ErrorKind, RetryPolicy};
+use devrev::{Client, Error, ErrorKind};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -12,16 +14,10 @@ mod wire_support;
 use wire_support::only_request;
 
 const TOKEN: &str = "test-token-3f9a";
-const CREATED: &str = include_str!("fixtures/rev_org_created.json");
+const CREATED: &str = common::fixtures::REV_ORG_CREATED;
 
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(server.uri())
-        .api_version("2024-01-24")
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
+    common::builder(server.uri(), TOKEN).api_version("2024-01-24").build().unwrap()
 }
 
 #[tokio::test]

@@ -2,9 +2,12 @@
 //! them, a malformed event is a typed error, and the stream ends when the
 //! server closes it, says `[DONE]`, breaks, or sends too much.
 
+mod common;
+
+use common::client;
 use std::time::Duration;
 
-use devrev::{devrev_endpoint, Client, Error, RetryPolicy};
+use devrev::{devrev_endpoint, Client, Error};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -97,10 +100,6 @@ async fn read_request(stream: &mut TcpStream) -> String {
             return String::from_utf8_lossy(&buf).to_string();
         }
     }
-}
-
-fn client(url: &str) -> Client {
-    Client::builder().token("sse-token").base_url(url).retry_policy(RetryPolicy::none()).build().unwrap()
 }
 
 fn chunk(text: &str) -> Chunk {
@@ -202,7 +201,7 @@ async fn an_error_status_is_a_typed_error_from_send() {
         )
         .mount(&server)
         .await;
-    let err = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap_err();
+    let err = ChatCompletionsRequest { prompt: "x".into() }.send(&client(server.uri())).await.unwrap_err();
     assert_eq!((err.status(), err.error_type()), (Some(403), Some("forbidden")));
 }
 

@@ -356,7 +356,23 @@ fn parse_option(cx: &mut Ctxt, attr: &mut EndpointAttr, input: ParseStream) {
             } else {
                 String::new()
             };
+            let bare = input.is_empty() || input.peek(Token![,]);
             skip_to_comma(input);
+            // A misspelled bare option is read as the one it is closest to,
+            // for the stand-ins only (the error stands): a misspelled
+            // `paginate` still gets `pages` and `items`, a misspelled
+            // `builder` still gets `new`, so calls to them add no error.
+            if bare {
+                let slot = match OPTION_KEYS.iter().find(|k| edit_distance(k, other) <= 2).copied() {
+                    Some("paginate") => Some(&mut attr.paginate),
+                    Some("builder") => Some(&mut attr.builder),
+                    Some("stream") => Some(&mut attr.stream),
+                    _ => None,
+                };
+                if let Some(slot) = slot.filter(|slot| slot.is_none()) {
+                    *slot = Some(key.clone());
+                }
+            }
             cx.error_spanned_by(
                 &key,
                 format!("unknown option `{other}`{hint}: expected one of {}", quoted_list(OPTION_KEYS)),

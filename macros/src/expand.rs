@@ -45,7 +45,7 @@ pub(crate) fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
                     Err(err) => with_errors(item, err),
                 };
                 if !generics {
-                    out.extend(fallback(&ident, &syn::Generics::default(), &attr));
+                    out.extend(fallback(&ident, &syn::Generics::default(), &attr, None));
                 }
                 return out;
             }
@@ -66,9 +66,14 @@ pub(crate) fn endpoint(args: TokenStream, item: TokenStream) -> TokenStream {
     // generated even when something else is wrong, so calls to `new` and
     // the setters stay quiet.
     let builder = builder.map(|fields| expand_builder(&ep, &fields, valid.as_ref()));
-    if let Err(err) = cx.check() {
-        let mut out = with_errors(item, err);
-        out.extend(fallback(ep.ident(), &ep.input.generics, &ep.attr));
+    let response_error = valid::response_error(&ep);
+    let checked = cx.check();
+    if checked.is_err() || response_error.is_some() {
+        let mut out = match checked {
+            Ok(()) => item,
+            Err(err) => with_errors(item, err),
+        };
+        out.extend(fallback(ep.ident(), &ep.input.generics, &ep.attr, response_error));
         out.extend(builder);
         return out;
     }
@@ -171,15 +176,51 @@ fn item_kind(item: &TokenStream) -> (Span, &'static str) {
 /// `items`), so calls to them elsewhere in the crate do not add "no method
 /// named `send`" errors to the real one. They never run: the crate does not
 /// compile.
-fn fallback(ident: &Ident, generics: &syn::Generics, attr: &attr::EndpointAttr) -> TokenStream {
+///
+/// `response_error` is the error of a response type that cannot be told
+/// (thiserror's `fallback.rs` does the same for its derive): the stand-ins
+/// answer with a type alias to that error's `compile_error!`, so it is
+/// reported once, from there, and the alias is an error type that the uses of
+/// the answer (`created.id`) do not report again.
+fn fallback(
+    ident: &Ident,
+    generics: &syn::Generics,
+    attr: &attr::EndpointAttr,
+    response_error: Option<syn::Error>,
+) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let krate = attr.krate.clone().unwrap_or_else(|| syn::parse_quote!(::devrev));
     let inferred = ident.unraw().to_string().strip_suffix("Request").filter(|stem| !stem.is_empty()).map(|stem| {
         let ty = Ident::new(&format!("{stem}Response"), Span::call_site());
         quote!(#ty)
     });
+    let error_alias = response_error.map(|err| {
+        // A trait no type implements, with the error as its message: the
+        // alias is `page_type`'s device, reported once where it is named and
+        // an error type wherever it is used.
+        let message = err.to_string();
+        quote_spanned! {at(err.span())=>
+            #[diagnostic::on_unimplemented(
+                message = #message,
+                label = "add `response = YourResponseType` to the attribute, or name the request `...Request`"
+            )]
+            trait __ResponseType {
+                const __N: usize;
+            }
+            trait __Elem {
+                type __T;
+            }
+            impl<T, const N: usize> __Elem for [T; N] {
+                type __T = T;
+            }
+            #[allow(unused)]
+            type __DevRevResponse = <[(); <() as __ResponseType>::__N] as __Elem>::__T;
+        }
+    });
     let (generic, response) = match attr.response.as_ref().map(|ty| quote!(#ty)).or(inferred) {
         Some(ty) => (quote!(), ty),
+        // The alias above names the error.
+        None if error_alias.is_some() => (quote!(), quote!(__DevRevResponse)),
         // Nothing to name: each call site picks the type.
         None => (quote!(<__DevRevResponse>), quote!(__DevRevResponse)),
     };
@@ -237,6 +278,7 @@ fn fallback(ident: &Ident, generics: &syn::Generics, attr: &attr::EndpointAttr) 
     quote! {
         const _: () = {
             use #krate::__private as __devrev;
+            #error_alias
             #paginate_impls
             #[allow(unused, single_use_lifetimes, clippy::all)]
             impl #impl_generics #ident #ty_generics #where_clause {
@@ -746,24 +788,48 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 }
             }
         };
-        // The bound is written `for<'__devrev> Self: ...` so that, on a
-        // concrete request, an unmet bound (a request without `Clone`) is
-        // reported where `pages` is called, not a second time here as a
-        // "trivially false" where clause. Rustdoc shows the signature a
-        // user would write instead (`doc_bound`).
+        // The bound is written `for<'__devrev> Self: ...` so that an unmet
+        // bound is not reported here as a "trivially false" where clause
+        // (on a generic request, an unmet `Clone` is reported where `pages`
+        // is called). Rustdoc shows the signature a user would write instead
+        // (`doc_bound`).
         let doc_bound = if generics.params.is_empty() {
             quote!()
         } else {
             quote!(where Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,)
         };
+        // On a concrete request the streams are of `__DevRevCloned`: the
+        // request itself when it is `Clone`; otherwise the one error, the
+        // missing `Clone` on `paginate` (with rustc's `#[derive(Clone)]`
+        // fix), and an error type, so `try_next` and the loops over the
+        // items add none (the same device as `page_type`; the traits are
+        // public, in `__private`, as the signatures are public). A generic request
+        // keeps the bound, reported where `pages` or `items` is called.
+        let (stream_req, stream_bound, clone_check) = if generics.params.is_empty() {
+            let req = respan(quote!(#ident), kw_span);
+            let check = quote_spanned! {kw_span=>
+                type __DevRevCloned = <[#req; <#req as __devrev::PagedClone>::__CLONE] as __devrev::CloneOf>::Request;
+            };
+            (
+                quote_spanned!(kw_span=> __DevRevCloned),
+                quote_spanned!(kw_span=> for<'__devrev> Self: __devrev::Paginated + ::core::marker::Send + ::core::marker::Sync + 'static),
+                Some(check),
+            )
+        } else {
+            (
+                quote_spanned!(kw_span=> Self),
+                quote_spanned!(kw_span=> for<'__devrev> Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static),
+                None,
+            )
+        };
         let methods = quote_spanned! {kw_span=>
             #[doc = #pages_doc]
             #[cfg(not(doc))]
-            pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<Self>
+            pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<#stream_req>
             where
-                for<'__devrev> Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                #stream_bound,
             {
-                __devrev::Pages::new(client, ::core::clone::Clone::clone(self))
+                __devrev::Pages::new(client, <#stream_req as ::core::clone::Clone>::clone(self))
             }
             #[doc = #pages_doc]
             #[cfg(doc)]
@@ -773,11 +839,11 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 
             #[doc = #items_doc]
             #[cfg(not(doc))]
-            pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<Self>
+            pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<#stream_req>
             where
-                for<'__devrev> Self: __devrev::Paginated + ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
+                #stream_bound,
             {
-                __devrev::Items::new(client, ::core::clone::Clone::clone(self))
+                __devrev::Items::new(client, <#stream_req as ::core::clone::Clone>::clone(self))
             }
             #[doc = #items_doc]
             #[cfg(doc)]
@@ -788,6 +854,8 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         (
             quote! {
                 #cursor_trait
+
+                #clone_check
 
                 #impl_paginated
             },

@@ -32,7 +32,9 @@ pub(crate) struct ValidEndpoint {
 pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoint> {
     let response = match &ep.attr.response {
         Some(ty) => Some(ty.clone()),
-        None => infer_response(cx, ep.ident()),
+        // Not recorded in `cx`: `response_error` reports it, from the
+        // stand-in's response type (see `expand::fallback`).
+        None => infer_response(ep.ident()).ok(),
     };
     if let Some(paginate) = &ep.attr.paginate {
         match &ep.fields {
@@ -86,23 +88,31 @@ pub(crate) fn check_endpoint(cx: &mut Ctxt, ep: &Endpoint) -> Option<ValidEndpoi
 /// missing or misspelled type is reported there, where `response = ...` would
 /// go, not on the request's name (where rustc's "similar name" fix would
 /// rename the request).
-fn infer_response(cx: &mut Ctxt, ident: &Ident) -> Option<Type> {
+fn infer_response(ident: &Ident) -> syn::Result<Type> {
     // `r#RawRequest` answers with `RawResponse`: the `r#` is not part of the name.
     let name = ident.unraw().to_string();
     match name.strip_suffix("Request") {
         Some(stem) if !stem.is_empty() => {
             let response = Ident::new(&format!("{stem}Response"), Span::call_site());
-            Some(syn::parse_quote!(#response))
+            Ok(syn::parse_quote!(#response))
         }
-        _ => {
-            cx.error_spanned_by(
-                ident,
-                format!(
-                    "cannot infer the response type of `{name}`: its name does not end in `Request`; add `response = YourResponseType` to the attribute"
-                ),
-            );
-            None
-        }
+        _ => Err(syn::Error::new_spanned(
+            ident,
+            format!(
+                "cannot infer the response type of `{name}`: its name does not end in `Request`; add `response = YourResponseType` to the attribute"
+            ),
+        )),
+    }
+}
+
+/// The error of an endpoint whose response type is neither written
+/// (`response = ...`) nor inferable from the request's name. It is not
+/// recorded with the others: the stand-in methods name it as their response
+/// type, so it is reported once and the answer's uses add no error.
+pub(crate) fn response_error(ep: &Endpoint) -> Option<syn::Error> {
+    match &ep.attr.response {
+        Some(_) => None,
+        None => infer_response(ep.ident()).err(),
     }
 }
 

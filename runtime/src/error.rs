@@ -339,7 +339,10 @@ impl fmt::Display for ApiError {
                 if let Some(m) = d.message.as_deref().filter(|m| !m.is_empty()) {
                     write!(f, ": {m}")?;
                 }
-                if let Some(detail) = d.detail.as_deref().filter(|m| !m.is_empty()) {
+                // DevRev's detail often repeats what the message says (the
+                // missing object's ID): print it only when it adds something.
+                let message = d.message.as_deref().unwrap_or_default();
+                if let Some(detail) = d.detail.as_deref().filter(|m| !m.is_empty() && !message.contains(*m)) {
                     write!(f, " ({detail})")?;
                 }
                 if let Some(id) = &d.reference_id {
@@ -436,7 +439,7 @@ pub enum TimeoutKind {
 
 /// The call ran out of time.
 #[derive(Debug, thiserror::Error)]
-#[error("the call timed out ({kind:?} limit of {limit:?}) after {attempts} attempt{}", if *.attempts == 1 { "" } else { "s" })]
+#[error("{}", timeout_message(self))]
 pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) limit: Duration,
@@ -670,6 +673,29 @@ impl fmt::Debug for ConfigError {
     }
 }
 
+/// What ran out, its limit, and how many attempts were made: "the call ran
+/// past its deadline of 120s after 3 attempts", "the call was not sent: the
+/// rate-limit window resets after its deadline of 3s".
+fn timeout_message(e: &TimeoutError) -> String {
+    let limit = e.limit;
+    let after = match e.attempts {
+        0 => String::new(),
+        1 => " after 1 attempt".to_owned(),
+        n => format!(" after {n} attempts"),
+    };
+    match e.kind {
+        TimeoutKind::Connect => format!("could not connect within the connect timeout of {limit:?}{after}"),
+        TimeoutKind::Attempt => format!("the answer did not arrive within the attempt timeout of {limit:?}{after}"),
+        TimeoutKind::Deadline => format!("the call ran past its deadline of {limit:?}{after}"),
+        TimeoutKind::RateLimitWindow if e.attempts == 0 => {
+            format!("the call was not sent: the rate-limit window resets after its deadline of {limit:?}")
+        }
+        TimeoutKind::RateLimitWindow => {
+            format!("the call was not retried: the rate-limit window resets after its deadline of {limit:?}{after}")
+        }
+    }
+}
+
 /// A paginated listing went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -695,8 +721,8 @@ impl Error {
             return self;
         }
         let fix = |text: &mut String| {
-            if text.contains(secret) {
-                *text = text.replace(secret, "<redacted>");
+            if let std::borrow::Cow::Owned(clean) = crate::transport::scrub_str(text, secret) {
+                *text = clean;
             }
         };
         match &mut self {
@@ -795,6 +821,51 @@ mod tests {
         );
         let err = ConfigError::InvalidSetting { name: "timeout", reason: "it must be longer than zero".into() };
         assert_eq!(format!("{err:?}"), r#"InvalidSetting("invalid setting timeout: it must be longer than zero")"#);
+    }
+
+    fn timeout(kind: TimeoutKind, secs: u64, attempts: u32) -> String {
+        TimeoutError { kind, limit: Duration::from_secs(secs), attempts, sent: false }.to_string()
+    }
+
+    #[test]
+    fn a_timeout_says_what_ran_out_in_words() {
+        assert_eq!(
+            timeout(TimeoutKind::RateLimitWindow, 3, 0),
+            "the call was not sent: the rate-limit window resets after its deadline of 3s"
+        );
+        assert_eq!(
+            timeout(TimeoutKind::RateLimitWindow, 3, 2),
+            "the call was not retried: the rate-limit window resets after its deadline of 3s after 2 attempts"
+        );
+        assert_eq!(timeout(TimeoutKind::Deadline, 120, 3), "the call ran past its deadline of 120s after 3 attempts");
+        assert_eq!(
+            timeout(TimeoutKind::Attempt, 60, 1),
+            "the answer did not arrive within the attempt timeout of 60s after 1 attempt"
+        );
+        assert_eq!(
+            timeout(TimeoutKind::Connect, 10, 2),
+            "could not connect within the connect timeout of 10s after 2 attempts"
+        );
+    }
+
+    #[test]
+    fn a_not_found_names_the_id_once() {
+        let body = br#"{"type":"not_found","message":"rev org `don:identity:dvrv-us-1:devo/1:revo/9` does not exist","detail":"don:identity:dvrv-us-1:devo/1:revo/9"}"#;
+        let api = ApiError {
+            status: 404,
+            decoded: crate::error_body::decode_error_body::<DevRevError>(body),
+            retry_after: None,
+            excerpt: None,
+            meta: ResponseMeta::new(404, Default::default(), 1),
+        };
+        assert_eq!(
+            api.to_string(),
+            "DevRev answered 404 not_found: rev org `don:identity:dvrv-us-1:devo/1:revo/9` does not exist"
+        );
+        // A detail that adds something is still printed.
+        let body = br#"{"type":"bad_request","message":"invalid request","detail":"limit must be at most 100"}"#;
+        let api = ApiError { decoded: crate::error_body::decode_error_body::<DevRevError>(body), ..api };
+        assert_eq!(api.to_string(), "DevRev answered 404 bad_request: invalid request (limit must be at most 100)");
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub mod __private {
     pub use crate::endpoint::{Endpoint, Method};
     pub use crate::error::{Error, Result};
     pub use crate::error_body::DevRevError;
-    pub use crate::pagination::{Items, Page, PageOf, Pages, Paginated};
+    pub use crate::pagination::{CloneOf, Items, Page, PageOf, PagedClone, Pages, Paginated};
     pub use crate::response::Response;
     pub use crate::secret::Secret;
     pub use crate::sse::{send_stream, EventStream};

@@ -129,6 +129,37 @@ impl<R: Page, const N: usize> PageOf for [R; N] {
     type Page = R;
 }
 
+/// Not part of the API: how the `paginate` option checks, once, that the
+/// request is `Clone` (the streams keep a copy to ask for each page). The
+/// streams' request type is `<[Request; <Request as PagedClone>::__CLONE] as
+/// CloneOf>::Request`: the request when it is `Clone`; otherwise the one
+/// error, on `paginate`, and an error type, so `try_next` and the loops over
+/// the items add none.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "a `paginate` request must be `Clone`, and `{Self}` is not",
+    label = "the page streams keep a copy of the request to ask for each page"
+)]
+pub trait PagedClone {
+    #[doc(hidden)]
+    const __CLONE: usize;
+}
+
+impl<R: Clone> PagedClone for R {
+    const __CLONE: usize = 0;
+}
+
+/// Not part of the API: see [`PagedClone`].
+#[doc(hidden)]
+pub trait CloneOf {
+    /// The request type.
+    type Request;
+}
+
+impl<R, const N: usize> CloneOf for [R; N] {
+    type Request = R;
+}
+
 type PageFuture<R> = Pin<Box<dyn Future<Output = Result<R>> + Send>>;
 
 /// Whether `request` reads its listing backwards: its `mode` serializes as
@@ -292,11 +323,7 @@ where
                         if !this.seen.insert(this.hasher.hash_one(next)) {
                             // The error prints its cursor: not if a server echoed the token in it.
                             let secret = this.client.config.token.expose_secret();
-                            let cursor = if next.contains(secret) {
-                                next.replace(secret, "<redacted>")
-                            } else {
-                                next.to_owned()
-                            };
+                            let cursor = crate::transport::scrub_str(next, secret).into_owned();
                             this.state =
                                 State::Failing(PaginationError::RepeatedCursor { cursor, pages: this.pages }.into());
                         }

@@ -160,30 +160,49 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /auth-tokens.info`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/auth-tokens.info")]
-    get AuthTokensInfoRequest,
-    /// `POST /auth-tokens.info`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/auth-tokens.info", response = AuthTokensInfoResponse, idempotent)]
-    post AuthTokensInfoPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
+/// `GET /auth-tokens.info`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(GET, "/auth-tokens.info")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct AuthTokensInfoRequest;
+
+impl AuthTokensInfoRequest {
+    /// The request: `AuthTokensInfoRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
     }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+}
+
+/// `POST /auth-tokens.info`, sent with the empty JSON body `{}`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info-post>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(POST, "/auth-tokens.info", response = AuthTokensInfoResponse, idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct AuthTokensInfoPostRequest;
+
+impl AuthTokensInfoPostRequest {
+    /// The request: `AuthTokensInfoPostRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl ::std::convert::From<AuthTokensInfoRequest> for AuthTokensInfoPostRequest {
+    /// The `POST` form of the same request: `AuthTokensInfoPostRequest`.
+    fn from(_: AuthTokensInfoRequest) -> Self {
+        AuthTokensInfoPostRequest
+    }
+}
+
+impl ::std::convert::From<AuthTokensInfoPostRequest> for AuthTokensInfoRequest {
+    /// The `GET` form of the same request: `AuthTokensInfoRequest`.
+    fn from(_: AuthTokensInfoPostRequest) -> Self {
+        AuthTokensInfoRequest
     }
 }
 

@@ -107,30 +107,49 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /dev-orgs.auth-connections.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse)]
-    get DevOrgsAuthConnectionsListRequest,
-    /// `POST /dev-orgs.auth-connections.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse, idempotent)]
-    post DevOrgsAuthConnectionsListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
+/// `GET /dev-orgs.auth-connections.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(GET, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct DevOrgsAuthConnectionsListRequest;
+
+impl DevOrgsAuthConnectionsListRequest {
+    /// The request: `DevOrgsAuthConnectionsListRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
     }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+}
+
+/// `POST /dev-orgs.auth-connections.list`, sent with the empty JSON body `{}`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list-post>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(POST, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse, idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct DevOrgsAuthConnectionsListPostRequest;
+
+impl DevOrgsAuthConnectionsListPostRequest {
+    /// The request: `DevOrgsAuthConnectionsListPostRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl ::std::convert::From<DevOrgsAuthConnectionsListRequest> for DevOrgsAuthConnectionsListPostRequest {
+    /// The `POST` form of the same request: `DevOrgsAuthConnectionsListPostRequest`.
+    fn from(_: DevOrgsAuthConnectionsListRequest) -> Self {
+        DevOrgsAuthConnectionsListPostRequest
+    }
+}
+
+impl ::std::convert::From<DevOrgsAuthConnectionsListPostRequest> for DevOrgsAuthConnectionsListRequest {
+    /// The `GET` form of the same request: `DevOrgsAuthConnectionsListRequest`.
+    fn from(_: DevOrgsAuthConnectionsListPostRequest) -> Self {
+        DevOrgsAuthConnectionsListRequest
     }
 }
 
@@ -193,30 +212,49 @@ impl DevOrgAuthConnectionsUpdateRequest {
     }
 }
 
-get_and_post! {
-    /// `GET /dev-orgs.get`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/dev-orgs.get")]
-    get DevOrgsGetRequest,
-    /// `POST /dev-orgs.get`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/dev-orgs.get", response = DevOrgsGetResponse, idempotent)]
-    post DevOrgsGetPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
+/// `GET /dev-orgs.get`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(GET, "/dev-orgs.get")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct DevOrgsGetRequest;
+
+impl DevOrgsGetRequest {
+    /// The request: `DevOrgsGetRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
     }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+}
+
+/// `POST /dev-orgs.get`, sent with the empty JSON body `{}`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get-post>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(POST, "/dev-orgs.get", response = DevOrgsGetResponse, idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct DevOrgsGetPostRequest;
+
+impl DevOrgsGetPostRequest {
+    /// The request: `DevOrgsGetPostRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl ::std::convert::From<DevOrgsGetRequest> for DevOrgsGetPostRequest {
+    /// The `POST` form of the same request: `DevOrgsGetPostRequest`.
+    fn from(_: DevOrgsGetRequest) -> Self {
+        DevOrgsGetPostRequest
+    }
+}
+
+impl ::std::convert::From<DevOrgsGetPostRequest> for DevOrgsGetRequest {
+    /// The `GET` form of the same request: `DevOrgsGetRequest`.
+    fn from(_: DevOrgsGetPostRequest) -> Self {
+        DevOrgsGetRequest
     }
 }
 

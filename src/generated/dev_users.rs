@@ -395,30 +395,49 @@ impl DevUsersMergeRequest {
     }
 }
 
-get_and_post! {
-    /// `GET /dev-users.self`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/dev-users.self")]
-    get DevUsersSelfRequest,
-    /// `POST /dev-users.self`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/dev-users.self", response = DevUsersSelfResponse, idempotent)]
-    post DevUsersSelfPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
+/// `GET /dev-users.self`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(GET, "/dev-users.self")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct DevUsersSelfRequest;
+
+impl DevUsersSelfRequest {
+    /// The request: `DevUsersSelfRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
     }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+}
+
+/// `POST /dev-users.self`, sent with the empty JSON body `{}`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self-post>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(POST, "/dev-users.self", response = DevUsersSelfResponse, idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct DevUsersSelfPostRequest;
+
+impl DevUsersSelfPostRequest {
+    /// The request: `DevUsersSelfPostRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl ::std::convert::From<DevUsersSelfRequest> for DevUsersSelfPostRequest {
+    /// The `POST` form of the same request: `DevUsersSelfPostRequest`.
+    fn from(_: DevUsersSelfRequest) -> Self {
+        DevUsersSelfPostRequest
+    }
+}
+
+impl ::std::convert::From<DevUsersSelfPostRequest> for DevUsersSelfRequest {
+    /// The `GET` form of the same request: `DevUsersSelfRequest`.
+    fn from(_: DevUsersSelfPostRequest) -> Self {
+        DevUsersSelfRequest
     }
 }
 

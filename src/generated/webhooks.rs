@@ -594,30 +594,49 @@ get_and_post! {
     }
 }
 
-get_and_post! {
-    /// `GET /webhooks.list`, the fields in the query string.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(GET, "/webhooks.list")]
-    get WebhooksListRequest,
-    /// `POST /webhooks.list`, the same fields as a JSON body.
-    ///
-    /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list-post>.
-    ///
-    /// No field is required.
-    #[devrev_endpoint(POST, "/webhooks.list", response = WebhooksListResponse, idempotent)]
-    post WebhooksListPostRequest,
-    #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-    #[non_exhaustive]
-    fields {
+/// `GET /webhooks.list`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(GET, "/webhooks.list")]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct WebhooksListRequest;
+
+impl WebhooksListRequest {
+    /// The request: `WebhooksListRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
     }
-    impl {
-        /// A value with every field absent.
-        pub fn new() -> Self {
-            Self::default()
-        }
+}
+
+/// `POST /webhooks.list`, sent with the empty JSON body `{}`.
+///
+/// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list-post>.
+///
+/// No fields: a unit struct.
+#[devrev_endpoint(POST, "/webhooks.list", response = WebhooksListResponse, idempotent)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+pub struct WebhooksListPostRequest;
+
+impl WebhooksListPostRequest {
+    /// The request: `WebhooksListPostRequest` itself, a unit struct.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl ::std::convert::From<WebhooksListRequest> for WebhooksListPostRequest {
+    /// The `POST` form of the same request: `WebhooksListPostRequest`.
+    fn from(_: WebhooksListRequest) -> Self {
+        WebhooksListPostRequest
+    }
+}
+
+impl ::std::convert::From<WebhooksListPostRequest> for WebhooksListRequest {
+    /// The `GET` form of the same request: `WebhooksListRequest`.
+    fn from(_: WebhooksListPostRequest) -> Self {
+        WebhooksListRequest
     }
 }
 

@@ -31,6 +31,56 @@ const NOT_ONE_ERROR: &[(&str, usize, &str)] = &[
     ),
 ];
 
+/// The mistakes a new user makes most, each a `fail/` case (its file stem)
+/// with the user's own call site (`.send(client).await?` and the use of its
+/// answer, or an `.items(client)` loop), so a cascade into the calls shows up
+/// in its error count. Before the fallback expansion of issue 30, four of
+/// them reported two errors; one still does (see [`NOT_ONE_ERROR`]).
+const TYPICAL_MISTAKES: [&str; 19] = [
+    "typical-option-misspelled",
+    "typical-request-not-clone",
+    "typical-name-without-request",
+    "typical-keyword-field",
+    "paginate-cascade-page-not-imported",
+    "typical-method-as-string",
+    "typical-method-lowercase",
+    "typical-missing-path",
+    "typical-missing-comma",
+    "typical-path-without-slash",
+    "typical-path-is-url",
+    "typical-request-not-serialize",
+    "typical-response-not-deserialize",
+    "typical-response-misnamed",
+    "typical-response-option-misspelled",
+    "typical-response-without-page",
+    "typical-paginate-without-cursor",
+    "typical-cursor-wrong-type",
+    "typical-tuple-struct",
+];
+
+/// Every typical mistake has its case, its recorded output and a call site;
+/// [`one_mistake_one_error`] pins its count.
+#[test]
+fn typical_mistakes_have_their_cases() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fail");
+    for case in TYPICAL_MISTAKES {
+        let source =
+            std::fs::read_to_string(dir.join(format!("{case}.rs"))).unwrap_or_else(|e| panic!("{case}.rs: {e}"));
+        assert!(
+            source.contains(".send(client).await?") || source.contains(".items(client)"),
+            "{case}.rs has no call site"
+        );
+        assert!(dir.join(format!("{case}.stderr")).exists(), "{case}.stderr is missing");
+    }
+    let cases = std::fs::read_dir(&dir)
+        .expect("fail/ is readable")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.starts_with("typical-") && name.ends_with(".rs"))
+        .count();
+    let listed = TYPICAL_MISTAKES.iter().filter(|case| case.starts_with("typical-")).count();
+    assert_eq!(cases, listed, "a typical-*.rs case that TYPICAL_MISTAKES does not list");
+}
+
 /// One mistake, one error: every `fail/` case reports exactly one error
 /// (counted in its recorded compiler output) unless [`NOT_ONE_ERROR`] lists
 /// it with its count and the reason.

@@ -3,6 +3,8 @@
 //! errors and retries see them. Nothing sleeps for real: retries go through
 //! an injected `Sleeper`.
 
+mod common;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -38,9 +40,7 @@ fn fast_forward(server: &Arc<TestServer>) -> FastForward {
 /// Pacing is off: these tests draw 429s on purpose, to see how they are
 /// handled (`tests/bulk.rs` covers the pacing that avoids them).
 fn client(server: &TestServer, attempts: u32, sleeper: FastForward) -> Client {
-    Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
+    common::testkit_builder(server)
         .retry_policy(RetryPolicy::new().max_attempts(attempts))
         .sleeper(sleeper)
         .pacing(false)

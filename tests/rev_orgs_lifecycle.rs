@@ -2,6 +2,9 @@
 //! (`devrev-testkit`), through the whole account and rev-org lifecycle and
 //! paginated listings of many pages.
 
+mod common;
+
+use common::testkit_client;
 use devrev::accounts::{
     AccountsCreateRequest, AccountsDeleteRequest, AccountsGetPostRequest, AccountsGetRequest, AccountsListRequest,
     AccountsUpdateRequest,
@@ -11,23 +14,14 @@ use devrev::rev_orgs::{
     RevOrgsCreateRequest, RevOrgsDeleteRequest, RevOrgsGetPostRequest, RevOrgsGetRequest, RevOrgsListPostRequest,
     RevOrgsListRequest, RevOrgsUpdateRequest,
 };
-use devrev::{Client, ErrorKind, RetryPolicy};
+use devrev::{Client, ErrorKind};
 use devrev_testkit::TestServer;
 use futures_util::TryStreamExt;
-
-fn client(server: &TestServer) -> Client {
-    Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
 
 #[tokio::test]
 async fn account_and_rev_org_lifecycle() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
 
     // accounts.create: 201, the account and its default rev org.
     let created = AccountsCreateRequest::new("Acme")
@@ -152,7 +146,7 @@ fn names<'a>(orgs: impl IntoIterator<Item = &'a devrev::models::RevOrg>) -> Vec<
 #[tokio::test]
 async fn items_stream_over_four_pages() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
     let acc = account_with_orgs(&client, 11).await;
     // Another account's rev org stays out of the listing.
     AccountsCreateRequest::new("Other").send(&client).await.unwrap();

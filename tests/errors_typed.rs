@@ -1,15 +1,17 @@
 //! End to end: every error the embedded server produces arrives as the
 //! right typed error (`kind()`, `status()`, and the kind's fields).
 
+mod common;
+
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::OrgEnvironment;
 use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
-use devrev::{devrev_endpoint, Client, Error, RetryPolicy};
+use devrev::{devrev_endpoint, Client, Error, ErrorKind, RetryPolicy};
 use devrev_testkit::TestServer;
 use serde::Serialize;
 
 fn client_with_token(server: &TestServer, token: &str) -> Client {
-    Client::builder().token(token).base_url(server.base_url()).retry_policy(RetryPolicy::none()).build().unwrap()
+    common::builder(server.base_url(), token).build().unwrap()
 }
 
 /// A create whose body is a JSON array: the server cannot parse it as a request.

@@ -3,7 +3,10 @@
 //! its answers as typed errors and typed values. The requests are written
 //! here by hand (no generated family needed), so they can be wrong on purpose.
 
-use devrev::{devrev_endpoint, Client, Error, RetryPolicy};
+mod common;
+
+use common::testkit_client;
+use devrev::{devrev_endpoint, Error};
 use devrev_testkit::TestServer;
 use serde::{Deserialize, Serialize};
 
@@ -40,15 +43,6 @@ struct TagsGet {
     id: String,
 }
 
-fn client(server: &TestServer) -> Client {
-    Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
-
 fn kind(err: &Error) -> String {
     assert_eq!(err.status(), Some(400), "{err}");
     err.kind().map(|k| format!("{k:?}")).unwrap_or_default()
@@ -61,7 +55,7 @@ fn works_create(fields: serde_json::Value) -> LooseWorksCreate {
 #[tokio::test]
 async fn spec_violations_are_typed_errors() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
     let valid = serde_json::json!({
         "type": "issue", "title": "Crash", "applies_to_part": "PROD-1", "owned_by": ["DEVU-1"]
     });
@@ -95,7 +89,7 @@ async fn spec_violations_are_typed_errors() {
 #[tokio::test]
 async fn state_round_trips_through_typed_calls() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
     let created = TagsCreateRequest::new("vip").send(&client).await.unwrap();
     assert_eq!(created.tag.name, "vip");
     let got = TagsGet { id: created.tag.id.clone() }.send(&client).await.unwrap();

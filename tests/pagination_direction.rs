@@ -2,24 +2,18 @@
 //! (following `prev_cursor`, from the end when no cursor is given), and an
 //! item stream stopped mid-page resumes exactly where it stopped.
 
+mod common;
+
+use common::testkit_client;
 use std::collections::HashSet;
 
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::ListMode;
 use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsListPostRequest, RevOrgsListRequest};
-use devrev::{Client, ResumePoint, RetryPolicy};
+use devrev::{Client, ResumePoint};
 use devrev_testkit::TestServer;
 use futures_util::stream::FusedStream;
 use futures_util::TryStreamExt;
-
-fn client(server: &TestServer) -> Client {
-    Client::builder()
-        .token(server.token())
-        .base_url(server.base_url())
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
-}
 
 /// An account with `extra` rev orgs besides its default one; returns the
 /// account's display ID and the display names of all its rev orgs, oldest first.
@@ -38,7 +32,7 @@ async fn account_with_orgs(client: &Client, extra: usize) -> (String, Vec<String
 #[tokio::test]
 async fn mode_before_reads_every_item_once_from_the_end() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 5).await;
 
     let request = RevOrgsListRequest::new().account([acc.clone()]).limit(2).mode(ListMode::Before);
@@ -72,7 +66,7 @@ async fn mode_before_reads_every_item_once_from_the_end() {
 #[tokio::test]
 async fn mode_after_still_follows_next_cursor() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 4).await;
     let mut pages = RevOrgsListRequest::new().account([acc]).limit(2).mode(ListMode::After).pages(&client);
     assert!(!pages.is_backward());
@@ -86,7 +80,7 @@ async fn mode_after_still_follows_next_cursor() {
 #[tokio::test]
 async fn an_item_stream_stopped_mid_page_resumes_exactly() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 6).await;
     let request = RevOrgsListRequest::new().account([acc]).limit(3);
 
@@ -127,7 +121,7 @@ async fn an_item_stream_stopped_mid_page_resumes_exactly() {
 #[tokio::test]
 async fn a_backward_stream_resumes_exactly_too() {
     let server = TestServer::start().await;
-    let client = client(&server);
+    let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 4).await;
     let request = RevOrgsListRequest::new().account([acc]).limit(2).mode(ListMode::Before);
     let all: Vec<String> =

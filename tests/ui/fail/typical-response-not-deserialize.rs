@@ -1,0 +1,24 @@
+// A response without `Deserialize`.
+use devrev::devrev_endpoint;
+use serde::{Deserialize, Serialize};
+
+#[devrev_endpoint(POST, "/tags.create")]
+#[derive(Debug, Serialize)]
+pub struct TagsCreateRequest {
+    pub name: String,
+}
+
+#[derive(Debug)]
+pub struct TagsCreateResponse {
+    pub id: String,
+}
+
+async fn create(client: &devrev::Client) -> devrev::Result<()> {
+    let created = TagsCreateRequest { name: "vip".into() }.send(client).await?;
+    println!("{}", created.id);
+    Ok(())
+}
+
+fn main() {
+    let _ = create;
+}

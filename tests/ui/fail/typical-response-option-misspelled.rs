@@ -1,0 +1,24 @@
+// `respone = ...`: one error, on it; the call and its answer add none.
+use devrev::devrev_endpoint;
+use serde::{Deserialize, Serialize};
+
+#[devrev_endpoint(POST, "/tags.create", respone = TagCreated)]
+#[derive(Debug, Serialize)]
+pub struct TagsCreateRequest {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TagCreated {
+    pub id: String,
+}
+
+async fn create(client: &devrev::Client) -> devrev::Result<()> {
+    let created = TagsCreateRequest { name: "vip".into() }.send(client).await?;
+    println!("{}", created.id);
+    Ok(())
+}
+
+fn main() {
+    let _ = create;
+}

@@ -1,0 +1,22 @@
+// A tuple struct.
+use devrev::devrev_endpoint;
+use serde::{Deserialize, Serialize};
+
+#[devrev_endpoint(POST, "/tags.create")]
+#[derive(Debug, Serialize)]
+pub struct TagsCreateRequest(pub String);
+
+#[derive(Debug, Deserialize)]
+pub struct TagsCreateResponse {
+    pub id: String,
+}
+
+async fn create(client: &devrev::Client) -> devrev::Result<()> {
+    let created = TagsCreateRequest("vip".into()).send(client).await?;
+    println!("{}", created.id);
+    Ok(())
+}
+
+fn main() {
+    let _ = create;
+}
