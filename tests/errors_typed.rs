@@ -6,7 +6,7 @@ mod common;
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::OrgEnvironment;
 use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
-use devrev::{devrev_endpoint, Client, Error, ErrorKind, RetryPolicy};
+use devrev::{devrev_endpoint, Client, Error};
 use devrev_testkit::TestServer;
 use serde::Serialize;
 

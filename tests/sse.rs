@@ -220,7 +220,7 @@ async fn a_json_answer_is_one_final_event() {
     // DevRev streams only when asked; the same typed call reads a plain JSON answer.
     for content_type in ["application/json", "application/json; charset=utf-8"] {
         let server = answer_with(content_type, r#"{"text": "whole answer"}"#).await;
-        let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+        let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(server.uri())).await.unwrap();
         assert_eq!(events.meta().status, 200);
         assert_eq!(events.try_next().await.unwrap(), Some(chunk("whole answer")), "{content_type}");
         assert_eq!(events.try_next().await.unwrap(), None);
@@ -229,7 +229,7 @@ async fn a_json_answer_is_one_final_event() {
     }
     // `data:` lines in a JSON answer are not events: the body is decoded as a whole.
     let server = answer_with("application/json", "data: {\"text\":\"a\"}\n\n").await;
-    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(server.uri())).await.unwrap();
     let err = events.try_next().await.unwrap_err();
     assert!(matches!(&err, Error::Decode(_)), "{err:?}");
     assert_eq!(events.try_next().await.unwrap(), None);
@@ -238,7 +238,7 @@ async fn a_json_answer_is_one_final_event() {
 #[tokio::test]
 async fn a_json_answer_that_does_not_decode_or_is_too_large_is_a_typed_error() {
     let server = answer_with("application/json", r#"{"text": 42}"#).await;
-    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(server.uri())).await.unwrap();
     let err = events.try_next().await.unwrap_err();
     let Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
     assert_eq!(decode.path(), Some("text"));
@@ -254,6 +254,6 @@ async fn a_json_answer_that_does_not_decode_or_is_too_large_is_a_typed_error() {
 
     // An empty body (a 200 with nothing) is a stream of no events.
     let server = answer_with("application/json", "").await;
-    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(&server.uri())).await.unwrap();
+    let mut events = ChatCompletionsRequest { prompt: "x".into() }.send(&client(server.uri())).await.unwrap();
     assert_eq!(events.try_next().await.unwrap(), None);
 }
