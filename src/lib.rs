@@ -53,8 +53,7 @@ include!("generated/families.rs");
 pub use devrev_runtime::storage;
 pub use devrev_runtime::{
     auth, bulk, client, custom_fields, endpoint, error, error_body, pacing, pagination, query, response, retry, secret,
-    sse, testing,
-    transport,
+    sse, testing, transport,
 };
 pub use devrev_runtime::{
     send, send_stream, send_with_meta, ApiError, BodyTooLargeError, Client, ClientBuilder, ConfigError, DecodeError,
