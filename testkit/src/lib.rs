@@ -65,14 +65,17 @@
 
 mod api;
 mod artifacts;
+mod clock;
 mod error;
 mod events;
 mod faults;
+mod filters;
 mod generic;
 mod ids;
 mod input;
 mod pagination;
 mod ratelimit;
+mod references;
 mod routes;
 mod server;
 mod spec;
@@ -83,6 +86,7 @@ mod webhooks;
 mod wire;
 
 pub use artifacts::{ARTIFACT_DOWNLOAD_PATH, ARTIFACT_UPLOAD_PATH, MAX_ARTIFACT_BYTES};
+pub use clock::Clock;
 pub use faults::Fault;
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;

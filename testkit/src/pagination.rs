@@ -192,6 +192,13 @@ impl Paging {
         Ok(Position { values, seq })
     }
 
+    /// Every one of `items` (already filtered), in the listing's order.
+    pub(crate) fn sorted<'a, T: Listed>(&self, items: Vec<&'a T>) -> Vec<&'a T> {
+        let mut keyed: Vec<(Position, &T)> = items.into_iter().map(|item| (self.position(item), item)).collect();
+        keyed.sort_by(|a, b| self.compare(&a.0, &b.0));
+        keyed.into_iter().map(|(_, item)| item).collect()
+    }
+
     /// One page of `items` (already filtered): the page and its cursors.
     pub(crate) fn page<'a, T: Listed>(&self, items: Vec<&'a T>) -> (Vec<&'a T>, Option<String>, Option<String>) {
         let mut keyed: Vec<(Position, &T)> = items.into_iter().map(|item| (self.position(item), item)).collect();

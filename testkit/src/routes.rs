@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     pub(crate) events: crate::events::Events,
     /// The objects of the families the generic handler serves (works, tags, parts, ...).
     pub(crate) generic: Mutex<crate::generic::State>,
+    /// The one clock every family's dates come from.
+    pub(crate) time: Arc<crate::clock::Time>,
     /// Webhooks and their deliveries.
     pub(crate) webhooks: Arc<crate::webhooks::Webhooks>,
 }
@@ -228,9 +230,14 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
     };
     let (parts, body) = request.into_parts();
     let result = match read_body(body).await {
-        Ok(bytes) => read_input(op, parts.uri.query(), &bytes).and_then(|input| {
-            crate::validate::check_request(index, &input)?;
+        Ok(bytes) => read_input(op, parts.uri.query(), &bytes).and_then(|mut input| {
             let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
+            crate::generic::fill_variant(&state, index, &mut input);
+            crate::validate::check_request(index, &input)?;
+            {
+                let store = app.store.lock().unwrap_or_else(|e| e.into_inner());
+                crate::references::check(&state, &store, index, &input)?;
+            }
             let caller = crate::generic::Caller { user: user.as_ref(), users: &app.tokens };
             crate::generic::handle(&mut state, &app.events, index, &input, caller)
         }),

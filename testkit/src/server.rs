@@ -37,6 +37,7 @@ pub struct TestServerBuilder {
     print_requests: bool,
     seed: u64,
     webhooks: crate::webhooks::Settings,
+    clock: crate::clock::Clock,
 }
 
 impl TestServerBuilder {
@@ -101,6 +102,14 @@ impl TestServerBuilder {
         self
     }
 
+    /// The server's clock, which dates every family's objects (default
+    /// [`Clock::Wall`](crate::Clock::Wall)): [`Clock::fixed`](crate::Clock::fixed)
+    /// or [`Clock::stepped`](crate::Clock::stepped) make dates deterministic.
+    pub fn clock(mut self, clock: crate::clock::Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Binds 127.0.0.1 and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -116,7 +125,8 @@ impl TestServerBuilder {
             users.push(user.clone());
             tokens.insert(token, user);
         }
-        let store = Store::new(users);
+        let time = Arc::new(crate::clock::Time::new(self.clock));
+        let store = Store::new(users, Arc::clone(&time));
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             tokens,
@@ -126,8 +136,9 @@ impl TestServerBuilder {
             rate_limited: std::sync::atomic::AtomicUsize::new(0),
             print_requests: self.print_requests,
             events: crate::events::Events::default(),
-            generic: Mutex::new(crate::generic::State::new(self.seed)),
-            webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks)),
+            generic: Mutex::new(crate::generic::State::new(self.seed, Arc::clone(&time))),
+            webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks, Arc::clone(&time))),
+            time,
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
         let addr = listener.local_addr()?;
@@ -184,6 +195,24 @@ impl TestServer {
     /// The address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The server's clock now: what the next object created is dated.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.time.now()
+    }
+
+    /// Sets the server's clock to `t`, for every family; the clock runs on
+    /// from there as it ran before (the wall clock keeps ticking, a fixed
+    /// one stands).
+    pub fn set_time(&self, t: chrono::DateTime<chrono::Utc>) {
+        self.shared.time.set(t);
+    }
+
+    /// Moves the server's clock on by `d`, for every family, such as to see
+    /// what a "modified since the last sync" query finds an hour later.
+    pub fn advance(&self, d: chrono::TimeDelta) {
+        self.shared.time.advance(d);
     }
 
     /// The main token: valid, acting as the dev user [`DEFAULT_USER`].
