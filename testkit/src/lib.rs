@@ -91,6 +91,6 @@ pub use faults::Fault;
 pub use pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use ratelimit::RateLimit;
 pub use routes::{RecordedRequest, KEPT_REQUESTS};
-pub use server::{TestServer, TestServerBuilder, DEFAULT_USER};
+pub use server::{InsertError, TestServer, TestServerBuilder, DEFAULT_USER};
 pub use spec::operation_count;
 pub use webhooks::WebhookDelivery;

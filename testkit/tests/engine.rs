@@ -420,3 +420,18 @@ async fn one_clock_dates_every_family() {
         "2030-01-01T00:00:00.000Z"
     );
 }
+
+#[tokio::test]
+async fn insert_stores_as_a_create_would_without_http() {
+    let (server, http) = server().await;
+    let tag = server.insert("/tags.create", json!({"name": "fixture"})).unwrap();
+    let id = tag["tag"]["id"].as_str().unwrap();
+    assert_eq!(http.post("/tags.get", json!({"id": id})).await.body["tag"]["name"], "fixture");
+    assert_eq!(server.request_count("/tags.create"), 0);
+    // The same checks as a request: a name in use, a reference to nothing.
+    let twice = server.insert("/tags.create", json!({"name": "fixture"})).unwrap_err();
+    assert_eq!((twice.status, twice.body["type"].as_str()), (400, Some("bad_request")));
+    let body = json!({"type": "issue", "title": "t", "applies_to_part": "PROD-404", "owned_by": [ME]});
+    assert_eq!(server.insert("/works.create", body).unwrap_err().status, 404);
+    assert_eq!(server.insert("/no-such.op", json!({})).unwrap_err().status, 404);
+}
