@@ -67,6 +67,7 @@ pub(crate) fn select<'a>(
             "links" => matches!(name, "object" | "direction" | "types" | "object_types"),
             "works" => name == "state",
             "parts" => name == "parent_part",
+            "artifacts" => name == "parent_id",
             _ => false,
         };
         let sent = |request: Option<&Value>| request.is_some_and(|r| API.property(r, name).is_some());
@@ -93,6 +94,13 @@ pub(crate) fn select<'a>(
         .map(|(n, object)| Row { seq: *n, object })
         .collect();
     Ok(rows)
+}
+
+/// Whether a list request has a filter (a field that is not paging, and not empty).
+pub(crate) fn has_filters(input: &Value) -> bool {
+    input
+        .as_object()
+        .is_some_and(|fields| fields.iter().any(|(name, f)| !PAGING.contains(&name.as_str()) && !is_empty(f)))
 }
 
 fn is_empty(filter: &Value) -> bool {
@@ -138,6 +146,15 @@ fn own(state: &State, family_name: &str, n: u64, object: &Value, name: &str, fil
             let stage = object.get("stage").and_then(|s| s.get("name")).and_then(Value::as_str);
             let state_name = stage.and_then(|s| stages(ty)?.iter().find(|(name, _)| *name == s).map(|(_, st)| *st));
             keeps(state, state_name.map(|s| Value::String(s.to_owned())).as_ref(), filter)
+        }
+        ("artifacts", "parent_id") => {
+            // The artifacts the parent object holds.
+            let Some(parent) = filter.as_str().and_then(|id| state.lookup(id)) else { return false };
+            let id = object.get("id").cloned().unwrap_or_default();
+            parent
+                .get("artifacts")
+                .and_then(Value::as_array)
+                .is_some_and(|held| held.iter().any(|a| a == &id || a.get("id") == Some(&id)))
         }
         ("parts", "parent_part") => {
             let wanted = filter.get("parts").unwrap_or(filter);

@@ -94,6 +94,13 @@ pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Res
     response
 }
 
+/// The dev user a request's token acts as, if it is one the server knows.
+pub(crate) fn bearer_user(app: &Shared, headers: &axum::http::HeaderMap) -> Option<DevUser> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let token = value.trim().split_once(' ').map_or(value.trim(), |(_, t)| t.trim());
+    app.tokens.get(token).cloned()
+}
+
 fn bearer(request: &Request) -> Option<&str> {
     let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
@@ -115,7 +122,7 @@ pub(crate) fn router(app: App) -> Router {
     }
     let api = crate::webhooks::register(api, &app);
     // Artifacts: `prepare` and `locate` behind the token; the storage paths they hand out, without.
-    let artifacts = crate::artifacts::Artifacts::default();
+    let artifacts = crate::artifacts::Artifacts::new(Arc::clone(&app));
     let api = api.merge(artifacts.api());
     // Every route above: the token, the rate limit, then the spec's check of the request.
     api.route_layer(axum::middleware::from_fn(spec_check))

@@ -435,3 +435,35 @@ async fn insert_stores_as_a_create_would_without_http() {
     assert_eq!(server.insert("/works.create", body).unwrap_err().status, 404);
     assert_eq!(server.insert("/no-such.op", json!({})).unwrap_err().status, 404);
 }
+
+#[tokio::test]
+async fn artifacts_prepared_are_kept() {
+    let (_server, http) = server().await;
+    let prepared = http.post("/artifacts.prepare", json!({"file_name": "notes.txt", "file_type": "text/plain"})).await;
+    assert_eq!(prepared.status, 200, "{}", prepared.body);
+    let id = prepared.body["id"].as_str().unwrap().to_owned();
+    // Located right after prepare; the URL answers the bytes once uploaded.
+    let located = http.post("/artifacts.locate", json!({"id": id})).await;
+    assert_eq!(located.status, 200, "{}", located.body);
+    let got = http.post("/artifacts.get", json!({"id": id})).await;
+    assert_eq!((got.status, got.body["artifact"]["id"].as_str()), (200, Some(id.as_str())), "{}", got.body);
+    assert_eq!(got.body["artifact"]["file"]["name"], "notes.txt");
+    // Listed by the object that holds it, and only by that one.
+    let product = part(&http, "Files").await;
+    let holder = work(
+        &http,
+        json!({"type": "issue", "title": "t", "applies_to_part": product["id"], "owned_by": [ME], "artifacts": [id]}),
+    )
+    .await;
+    let other =
+        work(&http, json!({"type": "issue", "title": "u", "applies_to_part": product["id"], "owned_by": [ME]})).await;
+    assert_eq!(
+        ids(&http.post("/artifacts.list", json!({"parent_id": holder["id"]})).await, "artifacts"),
+        [id.as_str()]
+    );
+    assert!(ids(&http.post("/artifacts.list", json!({"parent_id": other["id"]})).await, "artifacts").is_empty());
+    // An artifact never prepared is a reference to nothing.
+    let body = json!({"type": "issue", "title": "v", "applies_to_part": product["id"], "owned_by": [ME],
+                      "artifacts": ["don:core:dvrv-us-1:devo/1:artifact/never"]});
+    assert_eq!(http.post("/works.create", body).await.status, 404);
+}
