@@ -94,7 +94,15 @@ fn families(api: &Api) -> HashMap<String, Family> {
         let key = ["create", "get", "update"]
             .iter()
             .filter_map(|v| verbs.get(v))
-            .find_map(|op| op.response.as_ref().and_then(|r| first_property(api, r, "object")));
+            .find_map(|op| op.response.as_ref().and_then(|r| first_property(api, r, "object")))
+            .or_else(|| {
+                // A family of changes only (`dev-users.identities.link`): the object its answers hold.
+                let mut names: Vec<&&str> = verbs.keys().collect();
+                names.sort();
+                names
+                    .into_iter()
+                    .find_map(|v| verbs[*v].response.as_ref().and_then(|r| first_property(api, r, "object")))
+            });
         let list = verbs.get("list").and_then(|op| op.response.as_ref());
         let list_key = list.and_then(|r| first_property(api, r, "array").or_else(|| any_property(api, r, "array")));
         // Kept: a `create` whose answer holds the object (not `auth-tokens.create`'s token).
@@ -375,11 +383,12 @@ impl State {
 /// A success answer: status and body (`None` for a 204).
 pub(crate) type Answer = (StatusCode, Option<Value>);
 
-/// The ID a request names as the object it acts on: `id`, or the field
-/// named after the family's object (`dev_user`, `rev_user_id`).
+/// The ID a request names as the object it acts on: the field named after
+/// the family's object (`dev_user`, `rev_user_id`), else `id`
+/// (`dev-users.identities.link` has both: `id` is the identity's).
 fn target<'a>(input: &'a Value, family: &Family) -> Option<&'a str> {
     let key = family.key.as_deref().unwrap_or("");
-    ["id".to_owned(), key.to_owned(), format!("{key}_id")]
+    [key.to_owned(), format!("{key}_id"), "id".to_owned()]
         .iter()
         .find_map(|name| input.get(name.as_str()).and_then(Value::as_str))
 }
@@ -720,6 +729,15 @@ fn update(
 ) -> Result<Value, ApiError> {
     let key = family.key.clone().unwrap_or_default();
     let id = target(input, family).unwrap_or_default().to_owned();
+    // A family that keeps nothing of its own (`dev-users.identities`) acts
+    // on the stored object of the same kind (the dev user).
+    let home = match state.index.get(id.trim()) {
+        Some((home, _)) if !family.kept && state.families.get(home).is_some_and(|f| f.key == family.key) => {
+            home.clone()
+        }
+        _ => family_name.to_owned(),
+    };
+    let family_name = home.as_str();
     let (n, old) = state.find(family_name, &id).map(|(s, o)| (s, o.clone())).ok_or_else(|| not_found(&key, &id))?;
     if family_name == "tags" {
         if let Some(name) = input.get("name").and_then(Value::as_str) {

@@ -467,3 +467,19 @@ async fn artifacts_prepared_are_kept() {
                       "artifacts": ["don:core:dvrv-us-1:devo/1:artifact/never"]});
     assert_eq!(http.post("/works.create", body).await.status, 404);
 }
+
+#[tokio::test]
+async fn linking_an_identity_changes_the_stored_dev_user() {
+    let (_server, http) = server().await;
+    let linked = http
+        .post(
+            "/dev-users.identities.link",
+            json!({"dev_user": ME, "id": "ext-1", "issuer": "okta", "display_name": "Linked Name"}),
+        )
+        .await;
+    assert_eq!(linked.status, 200, "{}", linked.body);
+    assert_eq!(linked.body["dev_user"]["id"], ME, "{}", linked.body);
+    let nobody =
+        http.post("/dev-users.identities.link", json!({"dev_user": "DEVU-404", "id": "e", "issuer": "okta"})).await;
+    assert_eq!(nobody.status, 404, "{}", nobody.body);
+}
