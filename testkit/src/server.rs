@@ -289,18 +289,8 @@ impl TestServer {
         let Some((index, _)) = crate::spec::API.find("POST", path) else {
             return Err(refused(crate::error::ApiError::route_not_found()));
         };
-        let mut input = body;
-        let mut state = self.shared.generic.lock().unwrap_or_else(|e| e.into_inner());
-        crate::generic::fill_variant(&state, index, &mut input);
-        crate::validate::check_request(index, &input).map_err(refused)?;
-        {
-            let store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
-            crate::references::check(&state, &store, index, &input).map_err(refused)?;
-        }
         let user = self.shared.tokens.get(&self.token).cloned();
-        let caller = crate::generic::Caller { user: user.as_ref(), users: &self.shared.tokens };
-        let (_, answer) =
-            crate::generic::handle(&mut state, &self.shared.events, index, &input, caller).map_err(refused)?;
+        let (_, answer) = crate::routes::serve(&self.shared, index, body, user.as_ref()).map_err(refused)?;
         Ok(answer.unwrap_or(serde_json::Value::Null))
     }
 }

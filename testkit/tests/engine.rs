@@ -483,3 +483,16 @@ async fn linking_an_identity_changes_the_stored_dev_user() {
         http.post("/dev-users.identities.link", json!({"dev_user": "DEVU-404", "id": "e", "issuer": "okta"})).await;
     assert_eq!(nobody.status, 404, "{}", nobody.body);
 }
+
+#[tokio::test]
+async fn accounts_export_is_the_accounts_list() {
+    let (_server, http) = server().await;
+    for name in ["Acme", "Globex", "Initech"] {
+        assert_eq!(http.post("/accounts.create", json!({"display_name": name})).await.status, 201);
+    }
+    let export = http.post("/accounts.export", json!({"display_name": ["Globex", "Initech"]})).await;
+    let list = http.post("/accounts.list", json!({"display_name": ["Globex", "Initech"]})).await;
+    assert_eq!(ids(&export, "accounts").len(), 2, "{}", export.body);
+    assert_eq!(ids(&export, "accounts"), ids(&list, "accounts"));
+    assert_eq!(ids(&http.post("/accounts.export", json!({"first": 1})).await, "accounts").len(), 1);
+}
