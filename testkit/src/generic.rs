@@ -1136,3 +1136,28 @@ fn sort_text(value: Option<&Value>) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The crate docs' table of what is kept and what is synthesized is the engine's.
+    #[test]
+    fn the_docs_table_says_what_the_engine_keeps() {
+        let state = State::new(0, Arc::new(Time::new(crate::clock::Clock::Wall)));
+        let mut listed = BTreeSet::new();
+        for line in include_str!("lib.rs").lines().filter(|l| l.starts_with("//! | `")) {
+            let cells: Vec<&str> = line.trim_start_matches("//! |").split('|').map(str::trim).collect();
+            let name = cells[0].trim_matches('`');
+            let family = state.families.get(name).unwrap_or_else(|| panic!("{name} is not a family"));
+            let says_kept = cells[1].starts_with("kept");
+            if !matches!(name, "accounts" | "rev-orgs" | "webhooks") && !cells[1].contains("stored") && name != "search"
+            {
+                assert_eq!(says_kept, family.kept, "{name}: {}", cells[1]);
+            }
+            listed.insert(name.to_owned());
+        }
+        let families: BTreeSet<String> = state.families.keys().cloned().collect();
+        assert_eq!(listed, families);
+    }
+}
