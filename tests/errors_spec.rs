@@ -56,8 +56,12 @@ fn works_create(fields: serde_json::Value) -> LooseWorksCreate {
 async fn spec_violations_are_typed_errors() {
     let server = TestServer::start().await;
     let client = testkit_client(&server);
+    // The server checks references: the part must exist.
+    let part = server
+        .insert("/parts.create", serde_json::json!({"type": "product", "name": "App", "owned_by": ["DEVU-1"]}))
+        .unwrap();
     let valid = serde_json::json!({
-        "type": "issue", "title": "Crash", "applies_to_part": "PROD-1", "owned_by": ["DEVU-1"]
+        "type": "issue", "title": "Crash", "applies_to_part": part["part"]["display_id"], "owned_by": ["DEVU-1"]
     });
     let created = works_create(valid.clone()).send(&client).await.unwrap();
     assert_eq!(created["work"]["title"], "Crash");

@@ -29,8 +29,8 @@
 //!   (`{"404": {"$ref": "#/definitions/error-not-found"}}`), so a client's
 //!   test can hold any answer to the spec.
 //!
-//! `description`, examples, vendor keys and every `format` but `date-time`
-//! and `date` are left out.
+//! `description`, examples, vendor keys and every `format` but `date-time`,
+//! `date` and `id` are left out.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -246,9 +246,10 @@ pub fn convert(schema: &Schema) -> Result<Value, String> {
     if let Some(ty) = &schema.ty {
         out.insert("type".into(), if schema.nullable { json!([ty, "null"]) } else { json!(ty) });
     }
-    // Dates are the one format kept: answers must hold real ones, and a
-    // request's bad date is DevRev's `invalid_field`.
-    if let Some(format @ ("date-time" | "date")) = schema.format.as_deref() {
+    // Dates are kept: answers must hold real ones, and a request's bad date
+    // is DevRev's `invalid_field`. `id` marks a field that names an object,
+    // which the embedded server checks against what it holds.
+    if let Some(format @ ("date-time" | "date" | "id")) = schema.format.as_deref() {
         out.insert("format".into(), json!(format));
     }
     bounds(schema, &mut out);

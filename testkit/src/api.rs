@@ -359,7 +359,7 @@ fn users_filter(store: &Store, input: &Input, field: &str) -> Result<Option<Vec<
     Ok(Some(nums))
 }
 
-fn accounts_list(store: &Store, input: &Input) -> Result<Answer, ApiError> {
+pub(crate) fn accounts_list(store: &Store, input: &Input) -> Result<Answer, ApiError> {
     let paging = Paging::from_input(input)?;
     let created_by = users_filter(store, input, "created_by")?;
     let owned_by = users_filter(store, input, "owned_by")?;

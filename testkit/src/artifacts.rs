@@ -15,7 +15,10 @@
 //!   `InvalidArgument`. A success is 204; uploading again replaces the file.
 //! - `GET`/`POST /artifacts.locate` (`id`) answers a download `url`
 //!   ([`ARTIFACT_DOWNLOAD_PATH`] with a `key` and a `signature` in the query)
-//!   and `expires_at`; 404 `not_found` for an artifact never uploaded. The
+//!   and `expires_at` as soon as the artifact is prepared (the URL answers
+//!   S3's 404 `NoSuchKey` until the file is uploaded); 404 `not_found` for
+//!   an artifact never prepared. `artifacts.get` and `artifacts.list`
+//!   (by `parent_id`: the artifacts the object holds) answer what was prepared. The
 //!   download path serves the bytes, refusing an `Authorization` header as
 //!   the upload does, and a wrong signature with 403.
 //!
@@ -47,9 +50,11 @@ pub const ARTIFACT_DOWNLOAD_PATH: &str = "/__storage/download";
 pub const MAX_ARTIFACT_BYTES: usize = 64 * 1024 * 1024;
 
 /// The artifacts the server knows, by storage key.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub(crate) struct Artifacts {
     inner: Arc<Mutex<HashMap<String, Artifact>>>,
+    /// The server, whose engine keeps each artifact prepared (`artifacts.get`, `artifacts.list`).
+    app: Arc<crate::routes::Shared>,
 }
 
 #[derive(Debug)]
@@ -64,6 +69,11 @@ struct Artifact {
 }
 
 impl Artifacts {
+    /// No artifacts yet; each one prepared is also kept by `app`'s engine.
+    pub(crate) fn new(app: Arc<crate::routes::Shared>) -> Artifacts {
+        Artifacts { inner: Arc::default(), app }
+    }
+
     /// `artifacts.prepare` and `artifacts.locate`: merged with the API's
     /// routes, behind its authentication and rate limit.
     pub(crate) fn api<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
@@ -128,6 +138,11 @@ impl Artifacts {
         let form_data: Vec<_> = fields.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
         let answer =
             json!({"id": id, "url": format!("{}{ARTIFACT_UPLOAD_PATH}", origin(headers)), "form_data": form_data});
+        {
+            let user = crate::routes::bearer_user(&self.app, headers);
+            let mut state = self.app.generic.lock().unwrap_or_else(|e| e.into_inner());
+            state.store_artifact(&id, &file_name, file_type.as_deref(), user.as_ref());
+        }
         let artifact = Artifact { id, fields, signature: secret(24), data: None, content_type: file_type };
         self.lock().insert(key, artifact);
         json_response(StatusCode::OK, &answer)
@@ -139,11 +154,12 @@ impl Artifacts {
             Err(e) => return e.into_response(),
         };
         let artifacts = self.lock();
-        let found = artifacts.iter().find(|(_, a)| a.id == id && a.data.is_some());
+        // Prepared is enough: the URL answers the bytes once they are uploaded (S3's `NoSuchKey` before).
+        let found = artifacts.iter().find(|(_, a)| a.id == id);
         let Some((key, artifact)) = found else {
             return ApiError::not_found("artifact", &id).into_response();
         };
-        let expires = chrono::Utc::now() + chrono::Duration::hours(1);
+        let expires = self.app.time.now() + chrono::Duration::hours(1);
         let query = format!(
             "key={}&signature={}",
             percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC),

@@ -192,6 +192,39 @@ impl Paging {
         Ok(Position { values, seq })
     }
 
+    /// One page of `items` in creation order (`items` keyed by creation
+    /// number), walked from the cursor: it costs the page, not the listing.
+    /// `None` when the listing is sorted on a field.
+    pub(crate) fn page_in_order<'a, V>(
+        &self,
+        items: &'a std::collections::BTreeMap<u64, V>,
+    ) -> Option<(Vec<&'a V>, Option<String>, Option<String>)> {
+        if !self.sort.is_empty() {
+            return None;
+        }
+        let cursor = self.cursor.as_ref().map(|c| c.seq);
+        let page: Vec<(&u64, &V)> = if self.before {
+            let upper = cursor.unwrap_or(u64::MAX);
+            let mut page: Vec<_> = items.range(..upper).rev().take(self.limit).collect();
+            page.reverse();
+            page
+        } else {
+            let lower = cursor.map_or(0, |c| c.saturating_add(1));
+            items.range(lower..).take(self.limit).collect()
+        };
+        let at = |seq: u64| self.encode_cursor(&Position { values: Vec::new(), seq });
+        let next = page.last().filter(|(seq, _)| items.range(**seq + 1..).next().is_some()).map(|(seq, _)| at(**seq));
+        let prev = page.first().filter(|(seq, _)| items.range(..**seq).next().is_some()).map(|(seq, _)| at(**seq));
+        Some((page.into_iter().map(|(_, item)| item).collect(), next, prev))
+    }
+
+    /// Every one of `items` (already filtered), in the listing's order.
+    pub(crate) fn sorted<'a, T: Listed>(&self, items: Vec<&'a T>) -> Vec<&'a T> {
+        let mut keyed: Vec<(Position, &T)> = items.into_iter().map(|item| (self.position(item), item)).collect();
+        keyed.sort_by(|a, b| self.compare(&a.0, &b.0));
+        keyed.into_iter().map(|(_, item)| item).collect()
+    }
+
     /// One page of `items` (already filtered): the page and its cursors.
     pub(crate) fn page<'a, T: Listed>(&self, items: Vec<&'a T>) -> (Vec<&'a T>, Option<String>, Option<String>) {
         let mut keyed: Vec<(Position, &T)> = items.into_iter().map(|item| (self.position(item), item)).collect();
@@ -265,6 +298,39 @@ mod tests {
         // Before without a cursor: the last page.
         let (page, next, prev) = paging("limit=3&mode=before").page(all());
         assert_eq!((seqs(&page), next.is_none(), prev.is_some()), (vec![5, 6, 7], true, true));
+    }
+
+    #[test]
+    fn the_index_walk_pages_as_the_sort_does() {
+        let map: std::collections::BTreeMap<u64, Item> = (1..=7).map(|n| (n * 3, Item(n * 3, "x"))).collect();
+        for mode in ["after", "before"] {
+            let (mut walked_cursor, mut sorted_cursor) = (String::new(), String::new());
+            for _ in 0..4 {
+                let walked =
+                    paging(&format!("limit=3&mode={mode}&cursor={walked_cursor}")).page_in_order(&map).unwrap();
+                let sorted =
+                    paging(&format!("limit=3&mode={mode}&cursor={sorted_cursor}")).page(map.values().collect());
+                assert_eq!(seqs(&walked.0), seqs(&sorted.0), "{mode}");
+                assert_eq!(
+                    (walked.1.is_some(), walked.2.is_some()),
+                    (sorted.1.is_some(), sorted.2.is_some()),
+                    "{mode}"
+                );
+                let follow = |page: &(Vec<&Item>, Option<String>, Option<String>)| {
+                    if mode == "after" {
+                        page.1.clone()
+                    } else {
+                        page.2.clone()
+                    }
+                };
+                match (follow(&walked), follow(&sorted)) {
+                    (Some(w), Some(s)) => (walked_cursor, sorted_cursor) = (w, s),
+                    (None, None) => break,
+                    other => panic!("{mode}: {other:?}"),
+                }
+            }
+        }
+        assert!(paging("sort_by=display_name").page_in_order(&map).is_none());
     }
 
     #[test]

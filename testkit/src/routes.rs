@@ -46,6 +46,8 @@ pub(crate) struct Shared {
     pub(crate) events: crate::events::Events,
     /// The objects of the families the generic handler serves (works, tags, parts, ...).
     pub(crate) generic: Mutex<crate::generic::State>,
+    /// The one clock every family's dates come from.
+    pub(crate) time: Arc<crate::clock::Time>,
     /// Webhooks and their deliveries.
     pub(crate) webhooks: Arc<crate::webhooks::Webhooks>,
     /// Handlers a test gave paths ([`crate::TestServer::route`]).
@@ -71,13 +73,23 @@ pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Res
 /// that DevRev's own SDK sends. Another scheme (`Basic ...`), or an empty
 /// value, is no token.
 pub(crate) fn bearer(request: &Request) -> Option<&str> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    token_of(request.headers())
+}
+
+/// The token of a request's headers, by [`bearer`]'s rule.
+fn token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     let token = match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
         Some(_) => return None,
         None => value,
     };
     (!token.is_empty()).then_some(token)
+}
+
+/// The dev user a request's token acts as, if it is one the server knows.
+pub(crate) fn bearer_user(app: &Shared, headers: &axum::http::HeaderMap) -> Option<DevUser> {
+    app.tokens.get(token_of(headers)?).cloned()
 }
 
 /// The 401 detail when a request carries no token.
@@ -98,7 +110,7 @@ pub(crate) fn router(app: App) -> Router {
     }
     let api = crate::webhooks::register(api, &app);
     // Artifacts: `prepare` and `locate` behind the token; the storage paths they hand out, without.
-    let artifacts = crate::artifacts::Artifacts::default();
+    let artifacts = crate::artifacts::Artifacts::new(Arc::clone(&app));
     let api = api.merge(artifacts.api());
     // Every route above: the token, the rate limit, then the spec's check of the request.
     api.route_layer(axum::middleware::from_fn(spec_check))
@@ -216,11 +228,8 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
     let mut stream = false;
     let result = match read_body(body).await {
         Ok(bytes) => read_input(op, parts.uri.query(), &bytes).and_then(|input| {
-            crate::validate::check_request(index, &input)?;
             stream = op.streaming && input.get("stream") == Some(&serde_json::Value::Bool(true));
-            let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
-            let caller = crate::generic::Caller { user: user.as_ref(), users: &app.tokens };
-            crate::generic::handle(&mut state, &app.events, index, &input, caller)
+            serve(&app, index, input, user.as_ref())
         }),
         Err(e) => Err(e),
     };
@@ -243,6 +252,52 @@ async fn generic_route(State(app): State<App>, request: Request) -> Response {
         budget.apply(&mut response);
     }
     response
+}
+
+/// Serves operation `index` of the spec for `input` (read from a body or
+/// query string) as `user`: the one way into the engine, for HTTP requests
+/// and [`TestServer::insert`](crate::TestServer::insert) alike. The variant
+/// of an update is filled in, the request validated, the IDs it names
+/// checked, then the engine answers.
+pub(crate) fn serve(
+    app: &Shared,
+    index: usize,
+    mut input: serde_json::Value,
+    user: Option<&DevUser>,
+) -> Result<crate::generic::Answer, ApiError> {
+    let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
+    crate::generic::fill_variant(&state, index, &mut input);
+    crate::validate::check_request(index, &input)?;
+    {
+        let store = app.store.lock().unwrap_or_else(|e| e.into_inner());
+        crate::references::check(&state, &store, index, &input)?;
+        if crate::spec::API.operations[index].path == "/accounts.export" {
+            return accounts_export(&store, &input);
+        }
+    }
+    let caller = crate::generic::Caller { user, users: &app.tokens };
+    crate::generic::handle(&mut state, &app.events, index, &input, caller)
+}
+
+/// `accounts.export`: what `accounts.list` pages through under the same
+/// filters, in one answer, at most `first` accounts.
+fn accounts_export(store: &Store, input: &serde_json::Value) -> Result<crate::generic::Answer, ApiError> {
+    let mut fields = input.as_object().cloned().unwrap_or_default();
+    let first = fields.remove("first").and_then(|f| f.as_u64()).map_or(usize::MAX, |f| f as usize);
+    let mut accounts = Vec::new();
+    loop {
+        let page_input = Input::from_body(serde_json::Value::Object(fields.clone()).to_string().as_bytes())?;
+        let (_, page) = api::accounts_list(store, &page_input)?;
+        accounts.extend(page["accounts"].as_array().cloned().unwrap_or_default());
+        match page["next_cursor"].as_str() {
+            Some(cursor) if accounts.len() < first => {
+                fields.insert("cursor".into(), serde_json::json!(cursor));
+            }
+            _ => break,
+        }
+    }
+    accounts.truncate(first);
+    Ok((StatusCode::OK, Some(serde_json::json!({ "accounts": accounts }))))
 }
 
 /// The token's dev user and its rate-limit budget, or the 401 or 429 answer.
@@ -303,12 +358,12 @@ async fn front(State(app): State<App>, request: Request, next: Next) -> Response
         }
     };
     let seq = app.requests.lock().unwrap_or_else(|e| e.into_inner()).record(recorded.clone());
-    let response = serve(&app, request, next, &recorded, custom).await;
+    let response = serve_request(&app, request, next, &recorded, custom).await;
     app.requests.lock().unwrap_or_else(|e| e.into_inner()).complete(seq, response.status().as_u16());
     response
 }
 
-async fn serve(
+async fn serve_request(
     app: &App,
     request: Request,
     next: Next,

@@ -41,24 +41,6 @@ fn yes() -> bool {
     true
 }
 
-impl Operation {
-    /// The family: the path before its first dot (`works`, `timeline-entries`).
-    pub(crate) fn family(&self) -> &str {
-        let path = self.path.trim_start_matches('/');
-        path.split_once('.').map_or(path, |(family, _)| family)
-    }
-
-    /// The verb: the path after its last dot (`create`, `list`).
-    pub(crate) fn verb(&self) -> &str {
-        self.path.rsplit_once('.').map_or("", |(_, verb)| verb)
-    }
-
-    /// Whether the verb is the family's own (`works.create`, not `works.links.create`).
-    pub(crate) fn is_direct(&self) -> bool {
-        self.path.trim_start_matches('/').matches('.').count() == 1
-    }
-}
-
 #[derive(Debug, Deserialize)]
 struct File {
     operations: Vec<Operation>,

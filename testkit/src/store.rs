@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -93,10 +95,11 @@ pub(crate) struct RevOrgRec {
 }
 
 /// Everything the server holds.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Store {
     seq: u64,
-    clock: Option<DateTime<Utc>>,
+    /// The server's one clock, shared with every other family.
+    time: Arc<crate::clock::Time>,
     pub(crate) users: Vec<DevUser>,
     pub(crate) accounts: BTreeMap<String, AccountRec>,
     pub(crate) rev_orgs: BTreeMap<String, RevOrgRec>,
@@ -107,7 +110,7 @@ pub(crate) struct Store {
 
 /// RFC 3339 in UTC with milliseconds: fixed width, so it sorts as a string.
 pub(crate) fn format_time(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+    crate::clock::format(t)
 }
 
 fn tags(tags: &[TagInput]) -> Vec<wire::TagWithValue> {
@@ -124,9 +127,16 @@ fn artifacts(ids: &[String]) -> Vec<wire::ArtifactRef> {
 }
 
 impl Store {
-    /// An empty store whose tokens act as `users`.
-    pub(crate) fn new(users: Vec<DevUser>) -> Self {
-        Store { users, ..Store::default() }
+    /// An empty store whose tokens act as `users`, dated by `time`.
+    pub(crate) fn new(users: Vec<DevUser>, time: Arc<crate::clock::Time>) -> Self {
+        Store {
+            seq: 0,
+            time,
+            users,
+            accounts: BTreeMap::new(),
+            rev_orgs: BTreeMap::new(),
+            creates_by_ref: std::collections::HashMap::new(),
+        }
     }
 
     /// The next sequence number.
@@ -135,18 +145,11 @@ impl Store {
         self.seq
     }
 
-    /// The time now, to the millisecond, and always later than the last one
-    /// given: two objects never share a `created_date`, so date filters and
-    /// date sorts are exact.
+    /// The time of a change, from the server's one clock: to the
+    /// millisecond, and always later than the last one given, so two objects
+    /// never share a `created_date`.
     pub(crate) fn now(&mut self) -> DateTime<Utc> {
-        let mut t = Utc::now().trunc_subsecs(3);
-        if let Some(last) = self.clock {
-            if t <= last {
-                t = last + TimeDelta::milliseconds(1);
-            }
-        }
-        self.clock = Some(t);
-        t
+        self.time.tick()
     }
 
     /// A fresh key no account or rev org has.

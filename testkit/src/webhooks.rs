@@ -174,11 +174,12 @@ pub(crate) struct Webhooks {
     hooks: Mutex<BTreeMap<String, Hook>>,
     log: Mutex<Vec<WebhookDelivery>>,
     seq: AtomicU64,
-    clock: Mutex<Option<DateTime<Utc>>>,
+    /// The server's one clock.
+    time: Arc<crate::clock::Time>,
 }
 
 impl Webhooks {
-    pub(crate) fn new(settings: Settings) -> Self {
+    pub(crate) fn new(settings: Settings, time: Arc<crate::clock::Time>) -> Self {
         Webhooks {
             settings,
             // Loopback receivers in tests; no proxy from the environment.
@@ -186,7 +187,7 @@ impl Webhooks {
             hooks: Mutex::new(BTreeMap::new()),
             log: Mutex::new(Vec::new()),
             seq: AtomicU64::new(0),
-            clock: Mutex::new(None),
+            time,
         }
     }
 
@@ -201,17 +202,10 @@ impl Webhooks {
         format!("{n}{random}")
     }
 
-    /// Now, strictly later than the last time given, so timestamps order events.
+    /// Now, from the server's one clock: strictly later than the last time
+    /// given, so timestamps order events.
     fn now(&self) -> DateTime<Utc> {
-        let mut last = self.clock.lock().unwrap_or_else(|e| e.into_inner());
-        let mut t = Utc::now();
-        if let Some(prev) = *last {
-            if t <= prev {
-                t = prev + chrono::TimeDelta::microseconds(1);
-            }
-        }
-        *last = Some(t);
-        t
+        self.time.tick()
     }
 
     fn hook(&self, id: &str) -> Option<Hook> {
