@@ -605,15 +605,19 @@ async fn handle(fragments: Shared, request: Request<Body>, next: Next) -> Respon
     if path == "/schemas.custom.get" {
         let id = sent.as_ref().and_then(|s| s.get("id")).and_then(Value::as_str).map(str::to_owned).or(query_id);
         let response = next.run(request).await;
-        if !response.status().is_success() {
-            return response;
-        }
+        // The engine keeps no fragments (it answers 404 for an ID it never
+        // issued): after its token and rate-limit checks passed, a fragment
+        // stored here is the answer.
+        let answered = response.status().is_success() || response.status() == StatusCode::NOT_FOUND;
         let stored = id.and_then(|id| lock(&fragments).get(&id));
-        if let Some(fragment) = stored {
-            let (parts, _, _) = body_json(response).await;
-            return json_response(parts, &json!({ "fragment": fragment }));
+        match stored {
+            Some(fragment) if answered => {
+                let (mut parts, _, _) = body_json(response).await;
+                parts.status = StatusCode::OK;
+                return json_response(parts, &json!({ "fragment": fragment }));
+            }
+            _ => return response,
         }
-        return response;
     }
     next.run(request).await
 }
