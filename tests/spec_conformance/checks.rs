@@ -142,7 +142,7 @@ fn body<E: Endpoint + Serialize>(
         Ok(schema) => schema,
         Err(e) => return out.push(format!("{label}: {e}")),
     };
-    let body = |request: &E| serde_json::to_value(request).map_err(|e| format!("{label}: does not serialize: {e}"));
+    let body = |request: &E| wire_value(request).map_err(|e| format!("{label}: does not serialize: {e}"));
     match body(full) {
         Ok(value) => check_value_within(spec, &value, schema, &format!("{label} body"), levels, out),
         Err(e) => out.push(e),
@@ -505,11 +505,18 @@ pub fn decodes_sent<T: DeserializeOwned + Serialize>(spec: &Spec, pointer: &str,
     }
 }
 
+/// What the client puts on the wire for `value`: its JSON, except that a
+/// unit struct (a request without fields, `null` to serde) is sent as `{}`,
+/// as `devrev_runtime::transport` does.
+fn wire_value<T: Serialize>(value: &T) -> serde_json::Result<serde_json::Value> {
+    serde_json::to_value(value).map(|v| if v.is_null() { serde_json::Value::Object(serde_json::Map::new()) } else { v })
+}
+
 /// A model only requests send (so it has no `Deserialize` to read its
 /// fields from): `value`, built with every setter down to `levels` nested
 /// objects, has exactly the schema's properties there, with its types.
 pub fn sent<T: Serialize>(spec: &Spec, pointer: &str, label: &str, value: &T, levels: usize, out: &mut Vec<String>) {
-    match (spec.at(pointer), serde_json::to_value(value)) {
+    match (spec.at(pointer), wire_value(value)) {
         (Ok(schema), Ok(value)) => check_value_within(spec, &value, schema, label, levels, out),
         (Err(e), _) => out.push(format!("{label}: {e}")),
         (_, Err(e)) => out.push(format!("{label}: does not serialize: {e}")),
