@@ -50,7 +50,8 @@ pub struct RecordedRequest {
     /// The answer's status; `None` when the connection was dropped without
     /// an answer (or the answer is not written yet).
     pub status: Option<u16>,
-    /// When the request arrived.
+    /// When the request arrived, by the server's clock (the one that dates
+    /// objects: fixed, stepped or moved by the test, the wall clock by default).
     pub time: DateTime<Utc>,
 }
 
@@ -158,7 +159,7 @@ pub(crate) async fn read(
         headers: recorded_headers(request.headers()),
         user,
         status: None,
-        time: Utc::now(),
+        time: app.time.now(),
     };
     let json = request
         .headers()

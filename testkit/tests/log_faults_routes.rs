@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::Http;
-use devrev_testkit::{Fault, Reply, TestServer, DEFAULT_USER, REDACTED};
+use devrev_testkit::{Clock, Fault, Reply, TestServer, DEFAULT_USER, REDACTED};
 use serde_json::json;
 
 #[tokio::test]
@@ -32,7 +32,9 @@ async fn the_log_records_body_headers_operation_status_and_time() {
     assert_eq!(create.user.as_deref(), Some(DEFAULT_USER));
     assert_eq!(create.header("authorization"), Some(REDACTED));
     assert_eq!(create.header("Content-Type"), Some("application/json"));
-    assert!(before <= create.time && create.time <= after);
+    // The server's clock counts milliseconds and keeps changes strictly ordered: a little slack.
+    let slack = chrono::TimeDelta::seconds(1);
+    assert!(before - slack <= create.time && create.time <= after + slack, "{before} {} {after}", create.time);
     assert!(!format!("{log:?}").contains("s3cr3t-token"), "the token never reaches the log");
 
     let list = &log[1];
@@ -190,4 +192,18 @@ async fn custom_routes_serve_any_path_behind_the_token_and_the_rate_limit() {
     assert!(server.remove_route("/tags.list"));
     assert_eq!(http.get("/tags.list").await.body["tags"], json!([]));
     assert!(!server.remove_route("/tags.list"));
+}
+
+#[tokio::test]
+async fn the_log_is_dated_by_the_servers_clock() {
+    let start = "2030-01-02T03:04:05Z".parse().unwrap();
+    let server = TestServer::builder().clock(Clock::fixed(start)).start().await.unwrap();
+    let http = Http::new(&server);
+    assert_eq!(http.post("/tags.create", json!({"name": "a"})).await.status, 201);
+    server.advance(chrono::TimeDelta::hours(2));
+    assert_eq!(http.post("/tags.create", json!({"name": "b"})).await.status, 201);
+    let times: Vec<_> = server.requests().iter().map(|r| r.time).collect();
+    assert_eq!(times.len(), 2);
+    assert!(times[0] >= start && times[0] < start + chrono::TimeDelta::hours(1), "{times:?}");
+    assert!(times[1] >= start + chrono::TimeDelta::hours(2), "{times:?}");
 }
