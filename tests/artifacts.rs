@@ -65,6 +65,24 @@ async fn read_all(client: &Client, id: &str) -> Vec<u8> {
 
 // ---- end to end, against the embedded server ----
 
+/// Over HTTPS the storage URLs are on the TLS server too, and the storage
+/// client trusts the roots the API client was given.
+#[tokio::test]
+async fn round_trip_over_https_trusting_the_servers_certificate() {
+    let server = TestServer::builder().https().start().await.unwrap();
+    let client = Client::builder()
+        .token(server.token())
+        .base_url(server.base_url())
+        .add_root_certificate(server.ca_pem().unwrap())
+        .sleeper(NoSleep::default())
+        .build()
+        .unwrap();
+    let prepared = ArtifactsPrepareRequest::new("tls.txt").send(&client).await.unwrap();
+    assert!(prepared.url.starts_with("https://127.0.0.1:"), "{}", prepared.url);
+    let id = client.upload_artifact("tls.txt", b"over tls".to_vec()).await.unwrap();
+    assert_eq!(read_all(&client, &id).await, b"over tls");
+}
+
 #[tokio::test]
 async fn bytes_round_trip() {
     let (_server, client) = testkit().await;

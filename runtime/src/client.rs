@@ -69,6 +69,10 @@ pub(crate) struct Config {
     /// on first use and shared by clones and derived clients.
     #[cfg(feature = "storage")]
     pub(crate) storage_http: Arc<std::sync::OnceLock<reqwest::Client>>,
+    /// The roots added with [`ClientBuilder::add_root_certificate`], which
+    /// the storage client trusts too (an artifact URL on the same server).
+    #[cfg(feature = "storage")]
+    pub(crate) root_certificates: Vec<reqwest::Certificate>,
 }
 
 impl fmt::Debug for Client {
@@ -355,6 +359,7 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(connect_timeout)
             .use_rustls_tls();
+        let mut roots = Vec::new();
         for pem in &self.root_certificates {
             let invalid = |reason: String| ConfigError::InvalidSetting { name: "root_certificate", reason };
             let certificates = reqwest::Certificate::from_pem_bundle(pem)
@@ -363,9 +368,12 @@ impl ClientBuilder {
                 return Err(invalid("the PEM holds no CERTIFICATE block".to_owned()).into());
             }
             for certificate in certificates {
-                http = http.add_root_certificate(certificate);
+                http = http.add_root_certificate(certificate.clone());
+                roots.push(certificate);
             }
         }
+        #[cfg(not(feature = "storage"))]
+        let _ = roots;
         let http = http.build().map_err(|e| ConfigError::Http(e.to_string()))?;
 
         let config = Config {
@@ -384,6 +392,8 @@ impl ClientBuilder {
             },
             #[cfg(feature = "storage")]
             storage_http: Arc::default(),
+            #[cfg(feature = "storage")]
+            root_certificates: roots,
         };
         Ok(Client { http, config: Arc::new(config) })
     }

@@ -616,13 +616,15 @@ impl Client {
         if let Some(http) = self.config.storage_http.get() {
             return Ok(http.clone());
         }
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .user_agent(USER_AGENT_PREFIX)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.config.connect_timeout)
-            .use_rustls_tls()
-            .build()
-            .map_err(|e| ConfigError::Http(e.to_string()))?;
+            .use_rustls_tls();
+        for certificate in &self.config.root_certificates {
+            http = http.add_root_certificate(certificate.clone());
+        }
+        let http = http.build().map_err(|e| ConfigError::Http(e.to_string()))?;
         Ok(self.config.storage_http.get_or_init(|| http).clone())
     }
 }

@@ -136,8 +136,7 @@ impl Artifacts {
             fields.push(("Content-Type".to_owned(), file_type.clone()));
         }
         let form_data: Vec<_> = fields.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
-        let answer =
-            json!({"id": id, "url": format!("{}{ARTIFACT_UPLOAD_PATH}", origin(headers)), "form_data": form_data});
+        let answer = json!({"id": id, "url": format!("{}{ARTIFACT_UPLOAD_PATH}", origin(self.app.scheme, headers)), "form_data": form_data});
         {
             let user = crate::routes::bearer_user(&self.app, headers);
             let mut state = self.app.generic.lock().unwrap_or_else(|e| e.into_inner());
@@ -165,7 +164,7 @@ impl Artifacts {
             percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC),
             artifact.signature
         );
-        let url = format!("{}{ARTIFACT_DOWNLOAD_PATH}?{query}", origin(headers));
+        let url = format!("{}{ARTIFACT_DOWNLOAD_PATH}?{query}", origin(self.app.scheme, headers));
         let answer = json!({"url": url, "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)});
         json_response(StatusCode::OK, &answer)
     }
@@ -284,10 +283,11 @@ impl Artifacts {
     }
 }
 
-/// `http://host:port` of the request, for the URLs the server hands out.
-fn origin(headers: &HeaderMap) -> String {
+/// `scheme://host:port` of the request, for the URLs the server hands out
+/// (`https` when the server serves TLS, so the storage URLs are on it too).
+fn origin(scheme: &str, headers: &HeaderMap) -> String {
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    format!("http://{host}")
+    format!("{scheme}://{host}")
 }
 
 fn secret(len: usize) -> String {

@@ -52,6 +52,9 @@ pub(crate) struct Shared {
     pub(crate) webhooks: Arc<crate::webhooks::Webhooks>,
     /// Handlers a test gave paths ([`crate::TestServer::route`]).
     pub(crate) custom_routes: CustomRoutes,
+    /// `"https"` when the server serves TLS, else `"http"`: the scheme of
+    /// the URLs it hands out (artifact storage).
+    pub(crate) scheme: &'static str,
 }
 
 type App = Arc<Shared>;

@@ -181,6 +181,7 @@ impl TestServerBuilder {
             generic: Mutex::new(crate::generic::State::new(self.seed, Arc::clone(&time))),
             webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks, Arc::clone(&time))),
             custom_routes: crate::custom_routes::CustomRoutes::default(),
+            scheme: if tls.is_some() { "https" } else { "http" },
             time,
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
