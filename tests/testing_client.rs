@@ -3,7 +3,8 @@
 //! what the client actually retries, `Client::send_reconciled`'s exact
 //! sequence of requests when a create's connection drops,
 //! `send_all(..).reconcile_with` with a lookup that finds a model (written
-//! as a user's crate writes it), and number setters taking literals.
+//! as a user's crate writes it), number setters taking literals, and typed
+//! fixtures (`TestServer::insert_request`) held to the rules of a create.
 
 use std::time::Duration;
 
@@ -305,4 +306,62 @@ async fn number_setters_take_literals_of_the_field_type() {
     assert_eq!(requests[0].query_param("issue.priority_v2").as_deref(), Some("5000000000,2"), "{:?}", requests[0].query);
     assert_eq!(requests[0].query_param("limit").as_deref(), Some("10"));
     assert_eq!(requests[1].query_param("limit").as_deref(), Some("10"));
+}
+
+/// An endpoint of the user's own whose answer does not read as the
+/// response it declares.
+#[devrev::devrev_endpoint(POST, "/tags.create", response = NotATag)]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MistypedTagsCreate {
+    pub name: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct NotATag {
+    pub count: u32,
+}
+
+/// An operation the server does not know.
+#[devrev::devrev_endpoint(POST, "/gadgets.create", response = NotATag)]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GadgetsCreate {
+    pub name: String,
+}
+
+#[tokio::test]
+async fn typed_fixtures_follow_the_rules_of_a_create_outside_the_log_and_the_rate_limit() {
+    // One request a minute: fixtures must not count against it.
+    let server = TestServer::builder().rate_limit(1, Duration::from_secs(60)).start().await.unwrap();
+    let acme = server.insert_request(&AccountsCreateRequest::new("Acme").external_refs(["crm-1"])).unwrap();
+    let org = server
+        .insert_request(&RevOrgsCreateRequest::new(acme.account.id.clone(), "Acme EU").external_ref("crm-eu"))
+        .unwrap()
+        .rev_org;
+    assert!(acme.account.id.contains(":account/") && org.id.contains(":revo/"), "{acme:?} {org:?}");
+    assert_eq!((org.display_name.as_deref(), org.external_ref.as_deref()), (Some("Acme EU"), Some("crm-eu")));
+    assert_eq!(acme.default_rev_org.display_name.as_deref(), Some("Acme"));
+    assert_eq!(server.creates_with_external_ref("crm-eu"), 1);
+
+    // The rules of a create, each answered with the client's typed error: a taken
+    // external reference, a reference to an account never issued, an unknown operation.
+    let taken = server.insert_request(&RevOrgsCreateRequest::new(acme.account.id.clone(), "Acme FR").external_ref("crm-eu"));
+    let taken = taken.unwrap_err();
+    assert_eq!((taken.status(), taken.error_type()), (Some(409), Some("conflict")), "{taken:?}");
+    let ghost = "don:identity:dvrv-us-1:devo/1:account/999";
+    let missing = server.insert_request(&RevOrgsCreateRequest::new(ghost, "Ghost")).unwrap_err();
+    assert_eq!((missing.status(), missing.error_type()), (Some(404), Some("not_found")), "{missing:?}");
+    let unknown = server.insert_request(&GadgetsCreate { name: "x".into() }).unwrap_err();
+    assert_eq!((unknown.status(), unknown.message()), (Some(404), Some("route not found")), "{unknown:?}");
+    // An answer that does not read as the declared response: a decode error, not a panic.
+    let mistyped = server.insert_request(&MistypedTagsCreate { name: "vip".into() }).unwrap_err();
+    assert!(matches!(mistyped, Error::Decode(_)), "{mistyped:?}");
+
+    // None of it is in the log or counted against the limit: the one request of the
+    // minute goes through, and finds the fixture.
+    assert!(server.requests().is_empty());
+    let client = client(&server, &RecordingSleeper::new(), 1);
+    let got = RevOrgsGetRequest::new().id(org.id.clone()).send(&client).await.unwrap().rev_org;
+    assert_eq!(got.id, org.id);
+    assert_eq!(server.rate_limited_count(), 0);
+    assert_eq!(steps(&server.take_requests()), [("GET".into(), Some("rev-orgs.get".into()), Some(200))]);
 }
