@@ -231,8 +231,8 @@ async fn send_all_reconcile_with_a_lookup_that_finds_a_model() {
     let client = client(&server, &sleeper, 3);
     // The second create is applied, then its connection drops: its outcome is unknown.
     server.inject_operation("accounts.create", Fault::drop_connection().after_applying().nth(2));
-    let requests =
-        ["Acme", "Globex", "Initech"].map(|name| AccountsCreateRequest::new(name).external_refs([format!("crm-{name}")]));
+    let requests = ["Acme", "Globex", "Initech"]
+        .map(|name| AccountsCreateRequest::new(name).external_refs([format!("crm-{name}")]));
 
     let mut sent = client.send_all(requests).concurrency(1).in_order().reconcile_with(
         |client, request: AccountsCreateRequest| async move {
@@ -287,10 +287,13 @@ async fn number_setters_take_literals_of_the_field_type() {
     use devrev::recommendations::ChatCompletionsRequest;
     use devrev::works::WorksListQueryRequest;
 
-    let chat = ChatCompletionsRequest::new([ChatCompletionsRequestMessage::new("hi", ChatCompletionsRequestMessageRole::User)])
-        .temperature(0.5)
-        .top_p(0.25)
-        .max_tokens(10);
+    let chat = ChatCompletionsRequest::new([ChatCompletionsRequestMessage::new(
+        "hi",
+        ChatCompletionsRequestMessageRole::User,
+    )])
+    .temperature(0.5)
+    .top_p(0.25)
+    .max_tokens(10);
     assert_eq!((chat.temperature, chat.top_p, chat.max_tokens), (Some(0.5_f32), Some(0.25_f32), Some(10)));
     assert_eq!(
         serde_json::to_value(&chat).unwrap(),
@@ -303,7 +306,12 @@ async fn number_setters_take_literals_of_the_field_type() {
     let _ = WorksListQueryRequest::new().issue_priority_v2([5_000_000_000, 2]).limit(10).send(&client).await;
     RevOrgsListRequest::new().limit(10).send(&client).await.unwrap();
     let requests = server.take_requests();
-    assert_eq!(requests[0].query_param("issue.priority_v2").as_deref(), Some("5000000000,2"), "{:?}", requests[0].query);
+    assert_eq!(
+        requests[0].query_param("issue.priority_v2").as_deref(),
+        Some("5000000000,2"),
+        "{:?}",
+        requests[0].query
+    );
     assert_eq!(requests[0].query_param("limit").as_deref(), Some("10"));
     assert_eq!(requests[1].query_param("limit").as_deref(), Some("10"));
 }
@@ -344,7 +352,8 @@ async fn typed_fixtures_follow_the_rules_of_a_create_outside_the_log_and_the_rat
 
     // The rules of a create, each answered with the client's typed error: a taken
     // external reference, a reference to an account never issued, an unknown operation.
-    let taken = server.insert_request(&RevOrgsCreateRequest::new(acme.account.id.clone(), "Acme FR").external_ref("crm-eu"));
+    let taken =
+        server.insert_request(&RevOrgsCreateRequest::new(acme.account.id.clone(), "Acme FR").external_ref("crm-eu"));
     let taken = taken.unwrap_err();
     assert_eq!((taken.status(), taken.error_type()), (Some(409), Some("conflict")), "{taken:?}");
     let ghost = "don:identity:dvrv-us-1:devo/1:account/999";

@@ -375,7 +375,8 @@ async fn an_issue_sync_against_the_embedded_server() {
     assert_eq!(last_sync, "2026-01-05T10:00:00Z".parse::<DateTime<Utc>>().unwrap());
     // Meanwhile a teammate files an issue in the part, in DevRev: a typed fixture, stored
     // as a create would store it (dated by the clock), without a request of the service.
-    let filed = WorksCreateRequest::new(part_id.clone(), [me.clone()], "Button misaligned", WorksCreateRequestIssue::new());
+    let filed =
+        WorksCreateRequest::new(part_id.clone(), [me.clone()], "Button misaligned", WorksCreateRequestIssue::new());
     let filed = server.insert_request(&filed).unwrap().work;
     let devrev::models::Work::Issue(filed) = filed else { panic!("{filed:?}") };
     assert_eq!(filed.created_date, Some(last_sync));

@@ -90,7 +90,6 @@ impl<T> BulkResult<T> {
             _ => None,
         }
     }
-
 }
 
 impl<T, A> BulkResult<T, A> {
