@@ -168,11 +168,44 @@ macro_rules! tagged_union {
 /// Builder-style setters for the optional fields of a request.
 ///
 /// `name: Type` takes `impl Into<Type>`; `list name: Item` takes any iterator
-/// of `impl Into<Item>`.
+/// of `impl Into<Item>`. A primitive number type (`i32`, `i64`, `f32`, ...)
+/// is taken as itself, as `#[devrev_endpoint(.., builder)]` takes it, so a
+/// literal infers: `.temperature(0.5)` on an `f32` field (with
+/// `impl Into<f32>` the literal is an `f64`, which does not convert), a
+/// `.limit(5_000_000_000)` on an `i64` one, `[1, 2]` for a list of `i64`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! setters {
     () => {};
+    // The parameter type for a value of the type named: a primitive number
+    // itself, anything else `impl Into<T>` (expanded in type position).
+    (@param u8) => { u8 };
+    (@param u16) => { u16 };
+    (@param u32) => { u32 };
+    (@param u64) => { u64 };
+    (@param u128) => { u128 };
+    (@param usize) => { usize };
+    (@param i8) => { i8 };
+    (@param i16) => { i16 };
+    (@param i32) => { i32 };
+    (@param i64) => { i64 };
+    (@param i128) => { i128 };
+    (@param isize) => { isize };
+    (@param f32) => { f32 };
+    (@param f64) => { f64 };
+    (@param $other:ident) => { impl ::core::convert::Into<$other> };
+    // A type named by one identifier may be a number: its parameter type is
+    // chosen above. Any other type (a path, generics) takes `impl Into<T>`.
+    ($(#[$m:meta])* list $field:ident : $item:ident $(, $($rest:tt)*)?) => {
+        $(#[$m])*
+        #[must_use]
+        #[allow(clippy::useless_conversion)] // a number is taken as itself
+        pub fn $field(mut self, values: impl ::core::iter::IntoIterator<Item = $crate::setters!(@param $item)>) -> Self {
+            self.$field = Some(values.into_iter().map(::core::convert::Into::into).collect());
+            self
+        }
+        $crate::setters!($($($rest)*)?);
+    };
     ($(#[$m:meta])* list $field:ident : $item:ty $(, $($rest:tt)*)?) => {
         $(#[$m])*
         #[must_use]
@@ -182,6 +215,16 @@ macro_rules! setters {
             I::Item: Into<$item>,
         {
             self.$field = Some(values.into_iter().map(Into::into).collect());
+            self
+        }
+        $crate::setters!($($($rest)*)?);
+    };
+    ($(#[$m:meta])* $field:ident : $ty:ident $(, $($rest:tt)*)?) => {
+        $(#[$m])*
+        #[must_use]
+        #[allow(clippy::useless_conversion)] // a number is taken as itself
+        pub fn $field(mut self, value: $crate::setters!(@param $ty)) -> Self {
+            self.$field = Some(::core::convert::Into::into(value));
             self
         }
         $crate::setters!($($($rest)*)?);

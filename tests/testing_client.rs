@@ -1,12 +1,16 @@
 //! The client side of testing, against the embedded server: the
 //! `RecordingSleeper`, `Error::is_retryable` / `is_permanent` agreeing with
-//! what the client actually retries, and `Client::send_reconciled`'s exact
-//! sequence of requests when a create's connection drops.
+//! what the client actually retries, `Client::send_reconciled`'s exact
+//! sequence of requests when a create's connection drops,
+//! `send_all(..).reconcile_with` with a lookup that finds a model (written
+//! as a user's crate writes it), number setters taking literals, and typed
+//! fixtures (`TestServer::insert_request`) held to the rules of a create.
 
 use std::time::Duration;
 
-use devrev::accounts::AccountsCreateRequest;
-use devrev::bulk::{Lookup, Reconciled};
+use devrev::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListRequest};
+use devrev::bulk::{BulkResult, Lookup, Outcome, Reconciled};
+use devrev::models::Account;
 use devrev::reconcile::RevOrgsByExternalRef;
 use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsGetRequest, RevOrgsListRequest};
 use devrev::testing::RecordingSleeper;
@@ -215,4 +219,158 @@ async fn send_reconciled_resends_a_create_that_was_not_applied() {
         .unwrap_err();
     assert!(err.may_have_been_applied() && err.status() == Some(503), "{err:?}");
     assert_eq!(steps(&server.take_requests()).len(), 1, "a create's 503 is not retried, nor resent without a lookup");
+}
+
+/// A bulk create whose lookup finds the `Account` an `accounts.list`
+/// answers: a user's crate cannot build an `AccountsCreateResponse` (it is
+/// `#[non_exhaustive]`), so the lookup's type is its own.
+#[tokio::test]
+async fn send_all_reconcile_with_a_lookup_that_finds_a_model() {
+    let server = TestServer::start().await;
+    let sleeper = RecordingSleeper::new();
+    let client = client(&server, &sleeper, 3);
+    // The second create is applied, then its connection drops: its outcome is unknown.
+    server.inject_operation("accounts.create", Fault::drop_connection().after_applying().nth(2));
+    let requests = ["Acme", "Globex", "Initech"]
+        .map(|name| AccountsCreateRequest::new(name).external_refs([format!("crm-{name}")]));
+
+    let mut sent = client.send_all(requests).concurrency(1).in_order().reconcile_with(
+        |client, request: AccountsCreateRequest| async move {
+            let Some(key) = request.external_refs.unwrap_or_default().into_iter().next() else {
+                return Ok(Lookup::NoKey);
+            };
+            let found = AccountsListRequest::new().external_refs([key]).send(&client).await?.accounts;
+            Ok(found.into_iter().next().map_or(Lookup::Absent, Lookup::Found))
+        },
+    );
+    let mut outcomes: Vec<Outcome<AccountsCreateResponse, Account>> = Vec::new();
+    while let Some(outcome) = sent.next().await {
+        outcomes.push(outcome);
+    }
+
+    let names: Vec<(usize, &str, Option<&str>)> = outcomes
+        .iter()
+        .map(|o| match &o.result {
+            BulkResult::Sent(created) => (o.index, "sent", created.account.display_name.as_deref()),
+            BulkResult::AlreadyPresent(account) => (o.index, "found", account.display_name.as_deref()),
+            other => panic!("#{}: {other:?}", o.index),
+        })
+        .collect();
+    assert_eq!(names, [(0, "sent", Some("Acme")), (1, "found", Some("Globex")), (2, "sent", Some("Initech"))]);
+    let found = outcomes[1].result.already_present().unwrap();
+    assert_eq!(found.external_refs, Some(vec!["crm-Globex".to_owned()]));
+    assert!(found.id.contains(":account/"), "{found:?}");
+
+    // On the wire: each create once (Globex's applied, unanswered, not resent), one lookup.
+    let requests = server.take_requests();
+    let creates: Vec<_> = requests.iter().filter(|r| r.is("accounts.create")).collect();
+    assert_eq!(
+        creates.iter().map(|r| (r.body.clone().unwrap()["display_name"].clone(), r.status)).collect::<Vec<_>>(),
+        [(json!("Acme"), Some(201)), (json!("Globex"), None), (json!("Initech"), Some(201))]
+    );
+    assert_eq!(creates[1].body, Some(json!({"display_name": "Globex", "external_refs": ["crm-Globex"]})));
+    let lookups: Vec<_> = requests.iter().filter(|r| r.is("accounts.list")).collect();
+    assert_eq!(lookups.len(), 1);
+    assert_eq!(lookups[0].query_param("external_refs").as_deref(), Some("crm-Globex"));
+    assert_eq!(server.creates_with_external_ref("crm-Globex"), 1);
+}
+
+/// Setters of number fields take the field's own type, so literals infer:
+/// `0.5` on an `f32` field (an `f64` literal does not convert into `f32`
+/// through `impl Into<f32>`), `5_000_000_000` in a list of `i64` (an `i32`
+/// literal would overflow), `10` on an `i32` limit. That this compiles is
+/// most of the test; the values are also those on the wire.
+#[cfg(all(feature = "recommendations", feature = "works"))]
+#[tokio::test]
+async fn number_setters_take_literals_of_the_field_type() {
+    use devrev::models::{ChatCompletionsRequestMessage, ChatCompletionsRequestMessageRole};
+    use devrev::recommendations::ChatCompletionsRequest;
+    use devrev::works::WorksListQueryRequest;
+
+    let chat = ChatCompletionsRequest::new([ChatCompletionsRequestMessage::new(
+        "hi",
+        ChatCompletionsRequestMessageRole::User,
+    )])
+    .temperature(0.5)
+    .top_p(0.25)
+    .max_tokens(10);
+    assert_eq!((chat.temperature, chat.top_p, chat.max_tokens), (Some(0.5_f32), Some(0.25_f32), Some(10)));
+    assert_eq!(
+        serde_json::to_value(&chat).unwrap(),
+        json!({"messages": [{"content": "hi", "role": "user"}], "temperature": 0.5, "top_p": 0.25, "max_tokens": 10})
+    );
+
+    let server = TestServer::start().await;
+    let client = client(&server, &RecordingSleeper::new(), 1);
+    // What the server makes of the filter does not matter here: the query on the wire does.
+    let _ = WorksListQueryRequest::new().issue_priority_v2([5_000_000_000, 2]).limit(10).send(&client).await;
+    RevOrgsListRequest::new().limit(10).send(&client).await.unwrap();
+    let requests = server.take_requests();
+    assert_eq!(
+        requests[0].query_param("issue.priority_v2").as_deref(),
+        Some("5000000000,2"),
+        "{:?}",
+        requests[0].query
+    );
+    assert_eq!(requests[0].query_param("limit").as_deref(), Some("10"));
+    assert_eq!(requests[1].query_param("limit").as_deref(), Some("10"));
+}
+
+/// An endpoint of the user's own whose answer does not read as the
+/// response it declares.
+#[devrev::devrev_endpoint(POST, "/tags.create", response = NotATag)]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MistypedTagsCreate {
+    pub name: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct NotATag {
+    pub count: u32,
+}
+
+/// An operation the server does not know.
+#[devrev::devrev_endpoint(POST, "/gadgets.create", response = NotATag)]
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GadgetsCreate {
+    pub name: String,
+}
+
+#[tokio::test]
+async fn typed_fixtures_follow_the_rules_of_a_create_outside_the_log_and_the_rate_limit() {
+    // One request a minute: fixtures must not count against it.
+    let server = TestServer::builder().rate_limit(1, Duration::from_secs(60)).start().await.unwrap();
+    let acme = server.insert_request(&AccountsCreateRequest::new("Acme").external_refs(["crm-1"])).unwrap();
+    let org = server
+        .insert_request(&RevOrgsCreateRequest::new(acme.account.id.clone(), "Acme EU").external_ref("crm-eu"))
+        .unwrap()
+        .rev_org;
+    assert!(acme.account.id.contains(":account/") && org.id.contains(":revo/"), "{acme:?} {org:?}");
+    assert_eq!((org.display_name.as_deref(), org.external_ref.as_deref()), (Some("Acme EU"), Some("crm-eu")));
+    assert_eq!(acme.default_rev_org.display_name.as_deref(), Some("Acme"));
+    assert_eq!(server.creates_with_external_ref("crm-eu"), 1);
+
+    // The rules of a create, each answered with the client's typed error: a taken
+    // external reference, a reference to an account never issued, an unknown operation.
+    let taken =
+        server.insert_request(&RevOrgsCreateRequest::new(acme.account.id.clone(), "Acme FR").external_ref("crm-eu"));
+    let taken = taken.unwrap_err();
+    assert_eq!((taken.status(), taken.error_type()), (Some(409), Some("conflict")), "{taken:?}");
+    let ghost = "don:identity:dvrv-us-1:devo/1:account/999";
+    let missing = server.insert_request(&RevOrgsCreateRequest::new(ghost, "Ghost")).unwrap_err();
+    assert_eq!((missing.status(), missing.error_type()), (Some(404), Some("not_found")), "{missing:?}");
+    let unknown = server.insert_request(&GadgetsCreate { name: "x".into() }).unwrap_err();
+    assert_eq!((unknown.status(), unknown.message()), (Some(404), Some("route not found")), "{unknown:?}");
+    // An answer that does not read as the declared response: a decode error, not a panic.
+    let mistyped = server.insert_request(&MistypedTagsCreate { name: "vip".into() }).unwrap_err();
+    assert!(matches!(mistyped, Error::Decode(_)), "{mistyped:?}");
+
+    // None of it is in the log or counted against the limit: the one request of the
+    // minute goes through, and finds the fixture.
+    assert!(server.requests().is_empty());
+    let client = client(&server, &RecordingSleeper::new(), 1);
+    let got = RevOrgsGetRequest::new().id(org.id.clone()).send(&client).await.unwrap().rev_org;
+    assert_eq!(got.id, org.id);
+    assert_eq!(server.rate_limited_count(), 0);
+    assert_eq!(steps(&server.take_requests()), [("GET".into(), Some("rev-orgs.get".into()), Some(200))]);
 }

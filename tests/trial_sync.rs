@@ -3,18 +3,21 @@
 //! comments; reruns change nothing; a changed issue is one update) and its
 //! integration test, against the embedded server alone (no wiremock):
 //! request bodies asserted from the request log, a transient fault, a 429,
-//! a permanent 400, and the service's own endpoint (declared with
-//! `#[devrev_endpoint]`, not shipped by the crate) served by a custom route.
-//!
-//! The time-based query ("modified since the last sync") joins when the
-//! server's clock (`server.now()`, `set_time`, `advance`) lands.
+//! a permanent 400, the service's own endpoint (declared with
+//! `#[devrev_endpoint]`, not shipped by the crate) served by a custom route,
+//! a typed fixture (a teammate's issue, put in the store without a request),
+//! and a time-based query ("modified since the last sync") on the server's
+//! fixed clock, moved with `advance`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{DateTime, TimeDelta, Utc};
+use devrev::models::WorksCreateRequestIssue;
 use devrev::testing::RecordingSleeper;
-use devrev_testkit::{Fault, RecordedRequest, Reply, TestServer, DEFAULT_USER, REDACTED};
+use devrev::works::WorksCreateRequest;
+use devrev_testkit::{Clock, Fault, RecordedRequest, Reply, TestServer, DEFAULT_USER, REDACTED};
 use serde_json::json;
 
 /// The service under test, as a user would write it.
@@ -25,8 +28,8 @@ mod sync {
     use devrev::dev_users::DevUsersSelfRequest;
     use devrev::devrev_endpoint;
     use devrev::models::{
-        Part, PartsCreateRequestProduct, SetTagWithValue, TimelineEntriesCreateRequestTimelineComment, TimelineEntry,
-        Work, WorksCreateRequestIssue, WorksUpdateRequestIssue,
+        DateTimeFilter, Part, PartsCreateRequestProduct, SetTagWithValue, TimelineEntriesCreateRequestTimelineComment,
+        TimelineEntry, Timestamp, Work, WorksCreateRequestIssue, WorksUpdateRequestIssue,
     };
     use devrev::parts::{PartsCreateRequest, PartsListRequest};
     use devrev::tags::{TagsCreateRequest, TagsListRequest};
@@ -243,6 +246,26 @@ mod sync {
         Ok(report)
     }
 
+    /// The titles of the issues in the part changed since `last_sync`, by
+    /// anyone (created or updated), oldest first: what a two-way sync copies
+    /// back to the other tracker.
+    pub async fn modified_since(client: &Client, part: &str, last_sync: Timestamp) -> devrev::Result<Vec<String>> {
+        let works = WorksListRequest::new()
+            .applies_to_part([part])
+            .modified_date(DateTimeFilter::new().after(last_sync))
+            .limit(100)
+            .send(client)
+            .await?
+            .works;
+        Ok(works
+            .into_iter()
+            .filter_map(|work| match work {
+                Work::Issue(w) => Some(w.title),
+                _ => None,
+            })
+            .collect())
+    }
+
     fn sort_failure(report: &mut Report, key: &str, error: Error) {
         if error.is_permanent() {
             report.rejected.push((key.to_owned(), error));
@@ -279,7 +302,9 @@ fn bodies(requests: &[RecordedRequest], operation: &str) -> Vec<serde_json::Valu
 
 #[tokio::test]
 async fn an_issue_sync_against_the_embedded_server() {
-    let server = TestServer::start().await;
+    // A fixed clock: every date is known, and only `advance` moves it.
+    let nine = "2026-01-05T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    let server = TestServer::builder().clock(Clock::fixed(nine)).start().await.unwrap();
     // The service's own endpoint, on the same server, behind the same token.
     let states: Arc<Mutex<HashMap<String, serde_json::Value>>> = Arc::default();
     let kept = Arc::clone(&states);
@@ -344,15 +369,46 @@ async fn an_issue_sync_against_the_embedded_server() {
     assert!(report.works_created.is_empty() && report.works_updated.is_empty() && report.comments_created.is_empty());
     assert_eq!(writes(&server.take_requests()), ["sync-state.set"]);
 
+    // An hour later: the last sync's mark, on the server's clock.
+    server.advance(TimeDelta::hours(1));
+    let last_sync = server.now();
+    assert_eq!(last_sync, "2026-01-05T10:00:00Z".parse::<DateTime<Utc>>().unwrap());
+    // Meanwhile a teammate files an issue in the part, in DevRev: a typed fixture, stored
+    // as a create would store it (dated by the clock), without a request of the service.
+    let filed =
+        WorksCreateRequest::new(part_id.clone(), [me.clone()], "Button misaligned", WorksCreateRequestIssue::new());
+    let filed = server.insert_request(&filed).unwrap().work;
+    let devrev::models::Work::Issue(filed) = filed else { panic!("{filed:?}") };
+    assert_eq!(filed.created_date, Some(last_sync));
+    assert!(server.requests().is_empty(), "a fixture is not a request");
+
     // One change: one update, carrying only the body.
     issues[1].body = "Takes 5 s on large accounts.".into();
     let report = sync::run(&client, "Checkout", &issues, "c-3").await.unwrap();
     assert_eq!(report.works_updated, ["GH-2"]);
     let run3 = server.take_requests();
-    assert_eq!(writes(&run3), ["works.update", "sync-state.set"]);
+    assert_eq!(writes(&run3), ["works.update", "sync-state.set"], "the teammate's issue is not the service's");
     let update = &bodies(&run3, "works.update")[0];
     let id = update["id"].as_str().unwrap();
     assert_eq!(*update, json!({"id": id, "type": "issue", "body": "Takes 5 s on large accounts."}));
+
+    // Modified since the last sync: the teammate's issue and GH-2, not the works of the
+    // runs before the mark; the filter on the wire as DevRev reads it.
+    let changed = sync::modified_since(&client, &part_id, last_sync).await.unwrap();
+    assert_eq!(changed, ["[GH-2] Slow search", "Button misaligned"]);
+    let query = server.take_requests().pop().unwrap();
+    assert!(query.is("works.list") && query.method == "POST", "{query:?}");
+    assert_eq!(
+        query.body,
+        Some(json!({
+            "applies_to_part": [part_id],
+            "modified_date": {"type": "range", "after": "2026-01-05T10:00:00Z"},
+            "limit": 100,
+        }))
+    );
+    // Since the first run: every issue.
+    assert_eq!(sync::modified_since(&client, &part_id, nine).await.unwrap().len(), 4);
+    server.take_requests();
 
     // A transient fault: the create of GH-4 is applied but its connection drops,
     // and a read fails once with 503. The create is looked up, not resent; the read is retried.
@@ -430,6 +486,7 @@ async fn an_issue_sync_against_the_embedded_server() {
     assert_eq!(
         titles,
         [
+            "Button misaligned",
             "[GH-1] Crash on save",
             "[GH-2] Slow search",
             "[GH-3] Dark mode",

@@ -18,7 +18,9 @@
 //! - with [`reconcile`](SendAll::reconcile), an unknown outcome is settled:
 //!   the object is looked up by its natural key ([`Reconcile`]) and the
 //!   request is resent only if the object is absent. Found, it is
-//!   [`AlreadyPresent`](BulkResult::AlreadyPresent);
+//!   [`AlreadyPresent`](BulkResult::AlreadyPresent); with
+//!   [`reconcile_with`](SendAll::reconcile_with), a closure's lookup, what
+//!   it found may be of any type (the `Work` a list answered, say);
 //! - [`progress`](SendAll::progress) is a watch channel of [`Progress`]
 //!   (done, failed, in flight, rate, time left).
 //!
@@ -48,26 +50,29 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// How many times reconciliation looks an object up and resends it, for one request.
 const RECONCILE_ROUNDS: usize = 3;
 
-/// What happened to one request of a bulk send.
+/// What happened to one request of a bulk send. `T` is the endpoint's
+/// response; `A`, what a lookup finds, is `T` too unless
+/// [`SendAll::reconcile_with`]'s lookup finds another type.
 #[derive(Debug)]
 #[non_exhaustive]
-pub struct Outcome<T> {
+pub struct Outcome<T, A = T> {
     /// The request's position in the input, from 0.
     pub index: usize,
     /// What happened.
-    pub result: BulkResult<T>,
+    pub result: BulkResult<T, A>,
 }
 
-/// The result of one request of a bulk send.
+/// The result of one request of a bulk send: the answer `T`, or what a
+/// lookup found, `A` (by default the answer's type too).
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum BulkResult<T> {
+pub enum BulkResult<T, A = T> {
     /// The call succeeded (possibly after reconciliation found the object
     /// absent and resent the request).
     Sent(T),
     /// Reconciliation found the object the request would create: an earlier
     /// attempt was applied, or the object existed before.
-    AlreadyPresent(T),
+    AlreadyPresent(A),
     /// The call failed, and was not applied (or is idempotent, so a later
     /// retry is safe).
     Failed(Error),
@@ -85,11 +90,21 @@ impl<T> BulkResult<T> {
             _ => None,
         }
     }
+}
 
+impl<T, A> BulkResult<T, A> {
     /// The error, for [`Failed`](Self::Failed) and [`Unknown`](Self::Unknown).
     pub fn error(&self) -> Option<&Error> {
         match self {
             BulkResult::Failed(e) | BulkResult::Unknown(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What the lookup found, for [`AlreadyPresent`](Self::AlreadyPresent).
+    pub fn already_present(&self) -> Option<&A> {
+        match self {
+            BulkResult::AlreadyPresent(found) => Some(found),
             _ => None,
         }
     }
@@ -112,26 +127,43 @@ pub enum Lookup<T> {
 pub type FindFuture<'a, T> = Pin<Box<dyn Future<Output = Result<Lookup<T>>> + Send + 'a>>;
 
 /// Settles unknown outcomes of a bulk send for endpoint `E`: finds the object
-/// a request would have created, by a natural key the request carries.
+/// a request would have created, by a natural key the request carries, as
+/// the response the request would have had.
 ///
 /// Implement it for your own create endpoints, or pass a closure to
-/// [`SendAll::reconcile_with`]. The crate implements it for rev orgs and
-/// accounts by `external_ref` (`devrev::reconcile`).
+/// [`SendAll::reconcile_with`] (whose lookup may answer any type, which
+/// suits a generated response you cannot build). The crate implements it
+/// for rev orgs and accounts by `external_ref` (`devrev::reconcile`).
 pub trait Reconcile<E: Endpoint>: Send + Sync + 'static {
     /// Looks up the object `request` would create.
     fn find<'a>(&'a self, client: &'a Client, request: &'a E) -> FindFuture<'a, E::Response>;
 }
 
-/// A [`Reconcile`] from a closure over owned copies of the client and the request.
+/// The lookup a [`SendAll`] runs, finding an `A`: a [`Reconcile`]
+/// ([`ByReconcile`], finding the response) or a closure ([`ReconcileFn`]).
+trait Finder<E, A>: Send + Sync + 'static {
+    fn find<'a>(&'a self, client: &'a Client, request: &'a E) -> FindFuture<'a, A>;
+}
+
+/// A [`Reconcile`] as a [`Finder`] of the endpoint's response.
+struct ByReconcile<R>(R);
+
+impl<E: Endpoint, R: Reconcile<E>> Finder<E, E::Response> for ByReconcile<R> {
+    fn find<'a>(&'a self, client: &'a Client, request: &'a E) -> FindFuture<'a, E::Response> {
+        self.0.find(client, request)
+    }
+}
+
+/// A [`Finder`] from a closure over owned copies of the client and the request.
 struct ReconcileFn<F>(F);
 
-impl<E, F, Fut> Reconcile<E> for ReconcileFn<F>
+impl<E, A, F, Fut> Finder<E, A> for ReconcileFn<F>
 where
     E: Endpoint + Clone + Send + Sync + 'static,
     F: Fn(Client, E) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Lookup<E::Response>>> + Send + 'static,
+    Fut: Future<Output = Result<Lookup<A>>> + Send + 'static,
 {
-    fn find<'a>(&'a self, client: &'a Client, request: &'a E) -> FindFuture<'a, E::Response> {
+    fn find<'a>(&'a self, client: &'a Client, request: &'a E) -> FindFuture<'a, A> {
         Box::pin((self.0)(client.clone(), request.clone()))
     }
 }
@@ -166,23 +198,24 @@ impl Progress {
 }
 
 type Input<E> = BoxStream<'static, E>;
-type OutcomeFuture<T> = Pin<Box<dyn Future<Output = Outcome<T>> + Send>>;
+type OutcomeFuture<T, A> = Pin<Box<dyn Future<Output = Outcome<T, A>> + Send>>;
 
 /// A bulk send being set up, then run: a [`Stream`] of [`Outcome`]s. Made by
 /// [`Client::send_all`] and [`Client::send_all_stream`]; nothing is sent
-/// until it is polled.
+/// until it is polled. `A` is what a lookup finds: the response, unless
+/// [`reconcile_with`](Self::reconcile_with)'s lookup finds another type.
 #[must_use = "streams do nothing unless polled"]
-pub struct SendAll<E: Endpoint> {
+pub struct SendAll<E: Endpoint, A = <E as Endpoint>::Response> {
     client: Client,
     input: Option<Input<E>>,
     concurrency: usize,
     ordered: bool,
-    reconcile: Option<Arc<dyn Reconcile<E>>>,
+    reconcile: Option<Arc<dyn Finder<E, A>>>,
     progress: Arc<watch::Sender<Progress>>,
-    running: Option<BoxStream<'static, Outcome<E::Response>>>,
+    running: Option<BoxStream<'static, Outcome<E::Response, A>>>,
 }
 
-impl<E: Endpoint> fmt::Debug for SendAll<E> {
+impl<E: Endpoint, A> fmt::Debug for SendAll<E, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendAll")
             .field("concurrency", &self.concurrency)
@@ -270,6 +303,20 @@ where
         }
     }
 
+    /// Settles unknown outcomes with `reconcile`: the object is looked up,
+    /// and the request resent only if it is absent.
+    pub fn reconcile(mut self, reconcile: impl Reconcile<E>) -> Self {
+        self.reconcile = Some(Arc::new(ByReconcile(reconcile)));
+        self
+    }
+}
+
+impl<E, A> SendAll<E, A>
+where
+    E: Endpoint + Clone + Send + Sync + 'static,
+    E::Response: Send + 'static,
+    A: Send + 'static,
+{
     /// At most `n` requests in flight (at least 1); 8 by default.
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
@@ -284,21 +331,69 @@ where
         self
     }
 
-    /// Settles unknown outcomes with `reconcile`: the object is looked up,
-    /// and the request resent only if it is absent.
-    pub fn reconcile(mut self, reconcile: impl Reconcile<E>) -> Self {
-        self.reconcile = Some(Arc::new(reconcile));
-        self
-    }
-
     /// Like [`reconcile`](Self::reconcile), with a closure that looks the
     /// object up: `|client, request| async move { ... Ok(Lookup::Absent) }`.
-    pub fn reconcile_with<F, Fut>(self, find: F) -> Self
+    /// What it finds may be of any type `B`, and comes as
+    /// [`BulkResult::AlreadyPresent`]`(B)`: the `Work` a `works.list`
+    /// answered, say, where the response (`WorksCreateResponse`, which is
+    /// `#[non_exhaustive]`) cannot be built outside the crate. A lookup
+    /// that never returns [`Lookup::Found`] names its type:
+    /// `Lookup::<()>::Absent`. Set it before the first poll, as every
+    /// setting here: a send already polled has handed its requests to the
+    /// running stream, and the send this returns yields nothing more.
+    ///
+    /// ```no_run
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Debug, Clone, Serialize)]
+    /// # struct TagsCreateRequest { name: String }
+    /// # #[derive(Debug, Deserialize)]
+    /// # struct TagsCreateResponse { tag: Tag }
+    /// # #[derive(Debug, Deserialize)]
+    /// # struct Tag { id: String }
+    /// # impl devrev_runtime::Endpoint for TagsCreateRequest {
+    /// #     type Response = TagsCreateResponse;
+    /// #     type Error = devrev_runtime::DevRevError;
+    /// #     const METHOD: devrev_runtime::Method = devrev_runtime::Method::Post;
+    /// #     const PATH: &'static str = "/tags.create";
+    /// #     const IDEMPOTENT: bool = false;
+    /// # }
+    /// # async fn find_tag(client: &devrev_runtime::Client, name: &str) -> devrev_runtime::Result<Option<Tag>> { Ok(None) }
+    /// # async fn run(client: devrev_runtime::Client) {
+    /// // In the `devrev` crate: `devrev::bulk::{BulkResult, Lookup}`.
+    /// use devrev_runtime::bulk::{BulkResult, Lookup};
+    ///
+    /// let requests = ["vip", "churn-risk"].map(|name| TagsCreateRequest { name: name.into() });
+    /// let mut outcomes = client.send_all(requests).reconcile_with(|client, request: TagsCreateRequest| async move {
+    ///     Ok(match find_tag(&client, &request.name).await? {
+    ///         Some(tag) => Lookup::Found(tag),
+    ///         None => Lookup::Absent,
+    ///     })
+    /// });
+    /// while let Some(outcome) = outcomes.next().await {
+    ///     let tag: Option<&Tag> = match &outcome.result {
+    ///         BulkResult::Sent(created) => Some(&created.tag),
+    ///         BulkResult::AlreadyPresent(tag) => Some(tag),
+    ///         _ => None,
+    ///     };
+    ///     println!("#{}: {:?}", outcome.index, tag.map(|t| &t.id));
+    /// }
+    /// # }
+    /// ```
+    pub fn reconcile_with<B, F, Fut>(self, find: F) -> SendAll<E, B>
     where
+        B: Send + 'static,
         F: Fn(Client, E) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Lookup<E::Response>>> + Send + 'static,
+        Fut: Future<Output = Result<Lookup<B>>> + Send + 'static,
     {
-        self.reconcile(ReconcileFn(find))
+        SendAll {
+            client: self.client,
+            input: self.input,
+            concurrency: self.concurrency,
+            ordered: self.ordered,
+            reconcile: Some(Arc::new(ReconcileFn(find))),
+            progress: self.progress,
+            running: None,
+        }
     }
 
     /// A watch channel of the send's [`Progress`], updated as requests
@@ -308,11 +403,11 @@ where
     }
 
     /// The next outcome: `None` once every request has one.
-    pub async fn next(&mut self) -> Option<Outcome<E::Response>> {
+    pub async fn next(&mut self) -> Option<Outcome<E::Response, A>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
-    fn start(&mut self) -> BoxStream<'static, Outcome<E::Response>> {
+    fn start(&mut self) -> BoxStream<'static, Outcome<E::Response, A>> {
         let input = self.input.take().unwrap_or_else(|| futures_util::stream::empty().boxed());
         let shared = Arc::new(Shared {
             client: self.client.clone(),
@@ -320,7 +415,7 @@ where
             progress: Arc::clone(&self.progress),
             started: Instant::now(),
         });
-        let jobs = input.enumerate().map(move |(index, request)| -> OutcomeFuture<E::Response> {
+        let jobs = input.enumerate().map(move |(index, request)| -> OutcomeFuture<E::Response, A> {
             Box::pin(Arc::clone(&shared).run(index, request))
         });
         if self.ordered {
@@ -331,14 +426,15 @@ where
     }
 }
 
-impl<E: Endpoint> Unpin for SendAll<E> {}
+impl<E: Endpoint, A> Unpin for SendAll<E, A> {}
 
-impl<E> Stream for SendAll<E>
+impl<E, A> Stream for SendAll<E, A>
 where
     E: Endpoint + Clone + Send + Sync + 'static,
     E::Response: Send + 'static,
+    A: Send + 'static,
 {
-    type Item = Outcome<E::Response>;
+    type Item = Outcome<E::Response, A>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
@@ -350,19 +446,20 @@ where
 }
 
 /// What every request of one bulk send shares.
-struct Shared<E: Endpoint> {
+struct Shared<E: Endpoint, A> {
     client: Client,
-    reconcile: Option<Arc<dyn Reconcile<E>>>,
+    reconcile: Option<Arc<dyn Finder<E, A>>>,
     progress: Arc<watch::Sender<Progress>>,
     started: Instant,
 }
 
-impl<E> Shared<E>
+impl<E, A> Shared<E, A>
 where
     E: Endpoint + Clone + Send + Sync + 'static,
     E::Response: Send + 'static,
+    A: Send + 'static,
 {
-    async fn run(self: Arc<Self>, index: usize, request: E) -> Outcome<E::Response> {
+    async fn run(self: Arc<Self>, index: usize, request: E) -> Outcome<E::Response, A> {
         self.progress.send_modify(|p| p.in_flight += 1);
         let mut reconciled = false;
         let result = match send(&self.client, &request).await {
@@ -402,13 +499,13 @@ where
 /// Looks the object up; resends only when it is absent; repeats while the
 /// resend's outcome is unknown again. `index` is the request's position in a
 /// bulk send (`None` for [`Client::send_reconciled`]), for the trace.
-async fn settle<E: Endpoint + Sync + 'static>(
+async fn settle<E: Endpoint + Sync + 'static, A: 'static>(
     client: &Client,
-    reconcile: &dyn Reconcile<E>,
+    reconcile: &dyn Finder<E, A>,
     index: Option<usize>,
     request: &E,
     error: Error,
-) -> BulkResult<E::Response> {
+) -> BulkResult<E::Response, A> {
     match settle_by(client, index, request, error, || reconcile.find(client, request)).await {
         Settled::Sent(value) => BulkResult::Sent(value),
         Settled::Found(value) => BulkResult::AlreadyPresent(value),

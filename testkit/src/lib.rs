@@ -48,7 +48,12 @@
 //!   `dev-users.get` and `dev-users.list` answer;
 //! - objects are indexed by ID and display ID: a get, update, delete or
 //!   reference check costs the same with ten objects or a hundred thousand;
-//!   [`TestServer::insert`] stores fixtures as a create would, without HTTP;
+//!   fixtures go into the store as a create puts them (IDs, dates, reference
+//!   checks, webhook events), without HTTP, the request log or the rate
+//!   limit: typed with [`TestServer::insert_request`] (a create request of
+//!   the `devrev` crate, or one of your own `#[devrev_endpoint]` structs, in;
+//!   its typed answer, or the client's typed error, out), or as JSON with
+//!   [`TestServer::insert`];
 //! - whatever no stored object holds is made up from the answer's schema
 //!   (enum values, union variants, dates), the same for the same
 //!   [`seed`](TestServerBuilder::seed), requests and clock.

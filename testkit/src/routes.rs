@@ -168,7 +168,7 @@ fn read_input(op: &crate::spec::Operation, query: Option<&str>, body: &[u8]) -> 
 
 /// Removes the fields whose value is `null`: DevRev reads them as absent
 /// (a required one is then `missing_required_field`).
-fn drop_nulls(value: &mut serde_json::Value) {
+pub(crate) fn drop_nulls(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             map.retain(|_, v| !v.is_null());

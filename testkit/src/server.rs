@@ -407,19 +407,117 @@ impl TestServer {
     /// as the main token's user, as an HTTP request would be served (the
     /// same validation, IDs, dates, reference checks and webhook events),
     /// but without HTTP, the request log or the rate limit: for loading
-    /// fixtures fast. Families other than accounts and rev orgs.
+    /// fixtures fast. Every family, accounts and rev orgs included (their
+    /// external references counted, an account's default rev org made);
+    /// `null` fields read as absent, as in a request. The typed form is
+    /// [`insert_request`](Self::insert_request).
     ///
     /// # Errors
     /// The answer DevRev would give, as [`InsertError`]: an unknown path,
     /// or the request refused.
     pub fn insert(&self, path: &str, body: serde_json::Value) -> Result<serde_json::Value, InsertError> {
         let refused = |e: crate::error::ApiError| InsertError { status: e.status.as_u16(), body: e.body };
-        let Some((index, _)) = crate::spec::API.find("POST", path) else {
-            return Err(refused(crate::error::ApiError::route_not_found()));
-        };
-        let user = self.shared.tokens.get(&self.token).cloned();
-        let (_, answer) = crate::routes::serve(&self.shared, index, body, user.as_ref()).map_err(refused)?;
+        let (_, answer) = self.serve_fixture(path, body).map_err(refused)?;
         Ok(answer.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Puts the object `request` would create into the store, as
+    /// [`insert`](Self::insert) does (the same rules as a create over HTTP:
+    /// IDs, dates from the server's clock, references checked, webhook
+    /// events; not in the request log, not against the rate limit), and
+    /// returns the answer typed: a request of the `devrev` crate
+    /// (`WorksCreateRequest`, `AccountsCreateRequest`, ...) or one declared
+    /// with `#[devrev_endpoint]`, whose `Endpoint::PATH` names the
+    /// operation. Building the request with its `new(..)` and setters is
+    /// the easy way to a valid object; the answer holds the stored object
+    /// (`.work`, `.account`, ...), its IDs and dates as the server made them.
+    ///
+    /// ```
+    /// # use serde::{Deserialize, Serialize};
+    /// # #[derive(Serialize)]
+    /// # struct AccountsCreateRequest { display_name: String, external_refs: Vec<String> }
+    /// # impl AccountsCreateRequest {
+    /// #     fn new(name: &str) -> Self { Self { display_name: name.into(), external_refs: vec![] } }
+    /// #     fn external_refs<const N: usize>(mut self, r: [&str; N]) -> Self { self.external_refs = r.map(Into::into).to_vec(); self }
+    /// # }
+    /// # #[derive(Deserialize)]
+    /// # struct AccountsCreateResponse { account: Account }
+    /// # #[derive(Deserialize)]
+    /// # struct Account { id: String }
+    /// # impl devrev_runtime::Endpoint for AccountsCreateRequest {
+    /// #     type Response = AccountsCreateResponse;
+    /// #     type Error = devrev_runtime::DevRevError;
+    /// #     const METHOD: devrev_runtime::Method = devrev_runtime::Method::Post;
+    /// #     const PATH: &'static str = "/accounts.create";
+    /// #     const IDEMPOTENT: bool = false;
+    /// # }
+    /// // In your tests: `use devrev::accounts::AccountsCreateRequest;`
+    /// use devrev_testkit::TestServer;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> devrev_runtime::Result<()> {
+    /// let server = TestServer::start().await;
+    /// let acme = server.insert_request(&AccountsCreateRequest::new("Acme").external_refs(["crm-1"]))?;
+    /// assert!(acme.account.id.contains(":account/"));
+    /// assert!(server.requests().is_empty()); // a fixture is not a request
+    ///
+    /// // The same typed error as a request over HTTP: the external reference is taken.
+    /// let taken = server.insert_request(&AccountsCreateRequest::new("Acme 2").external_refs(["crm-1"]));
+    /// assert_eq!(taken.err().and_then(|e| e.status()), Some(409));
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// The error [`send`](devrev_runtime::send) would return for the same
+    /// request to the server over HTTP: [`Error::Api`](devrev_runtime::Error::Api)
+    /// with the status and DevRev's typed error body (`404` for an unknown
+    /// path or an ID never issued, `400` for a missing field, `409` for a
+    /// taken external reference, ...); [`Error::Encode`](devrev_runtime::Error::Encode)
+    /// for a request that does not serialize to JSON;
+    /// [`Error::Decode`](devrev_runtime::Error::Decode) for an answer that
+    /// does not read as `E::Response`.
+    pub fn insert_request<E: devrev_runtime::Endpoint>(&self, request: &E) -> devrev_runtime::Result<E::Response> {
+        let body = serde_json::to_value(request).map_err(|e| devrev_runtime::Error::Encode(e.to_string()))?;
+        // A unit struct: an operation without parameters takes an empty object, as over HTTP.
+        let body = if body.is_null() { serde_json::json!({}) } else { body };
+        let (status, answer) = match self.serve_fixture(E::PATH, body) {
+            Ok((status, answer)) => (status, answer.map(|a| a.to_string()).unwrap_or_default()),
+            Err(e) => (e.status.as_u16(), e.body.to_string()),
+        };
+        // The client's own reading of an answer: the same typed errors as `send`.
+        devrev_runtime::__private::decode_answer::<E::Response, E::Error>(
+            status,
+            devrev_runtime::__private::HeaderMap::new(),
+            answer.as_bytes(),
+        )
+        .map(devrev_runtime::Response::into_value)
+    }
+
+    /// Serves a fixture: the operation at `path` (its `POST` form, else its
+    /// `GET` form) for `body`, as the main token's user.
+    fn serve_fixture(
+        &self,
+        path: &str,
+        mut body: serde_json::Value,
+    ) -> Result<(u16, Option<serde_json::Value>), crate::error::ApiError> {
+        let found = crate::spec::API.find("POST", path).or_else(|| crate::spec::API.find("GET", path));
+        let Some((index, _)) = found else {
+            return Err(crate::error::ApiError::route_not_found());
+        };
+        let Some(user) = self.shared.tokens.get(&self.token) else {
+            return Err(crate::error::ApiError::route_not_found());
+        };
+        crate::routes::drop_nulls(&mut body);
+        // Accounts and rev orgs have their own module (external references, default rev orgs).
+        if let Some(op) = crate::api::Op::ALL.into_iter().find(|op| op.path() == path) {
+            crate::validate::check_request(index, &body)?;
+            let input = crate::input::Input::from_body(body.to_string().as_bytes())?;
+            let mut store = self.shared.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (status, answer) = crate::api::run(&mut store, user, op, &input, &self.shared.events)?;
+            return Ok((status.as_u16(), Some(answer)));
+        }
+        let (status, answer) = crate::routes::serve(&self.shared, index, body, Some(user))?;
+        Ok((status.as_u16(), answer))
     }
 }
 
