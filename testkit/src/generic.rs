@@ -855,7 +855,20 @@ fn search(state: &mut State, op: usize, input: &Value) -> Value {
         if results.len() >= limit {
             break;
         }
-        // The result variant named after the object, holding it as its summary.
+        // The result variant that holds the object as its summary: the one
+        // named after it (`work`), else the one whose summary is a union
+        // with a variant of the object's type (a `service_account` is a
+        // `user`, a `rev_org` an `org`).
+        let ty = object.get("type").and_then(Value::as_str).unwrap_or(&key).to_owned();
+        let Some(variant) = result_variant(op, &results_key, &key, &ty) else { continue };
+        // Such a summary names its variant in `type`, which an object without one (a service account) lacks.
+        let mut object = object;
+        if variant != key {
+            if let Value::Object(fields) = &mut object {
+                fields.entry("type").or_insert_with(|| json!(ty));
+            }
+        }
+        let key = variant;
         let mut candidate = answer.clone();
         let result = json!({ "type": key, key.clone(): object });
         candidate[&results_key] = json!([result]);
@@ -879,6 +892,22 @@ fn search(state: &mut State, op: usize, input: &Value) -> Value {
     answer[&results_key] = Value::Array(results);
     answer
 }
+/// The search result variant (`type`) that holds an object of family key
+/// `key` and type `ty`: the variant named `key`, else the one whose summary
+/// is a union with a variant `ty` (or `key`).
+fn result_variant(op: usize, results_key: &str, key: &str, ty: &str) -> Option<String> {
+    let results = API.operations[op].response.as_ref().and_then(|r| API.property(r, results_key))?;
+    let result = API.resolve(API.resolve(results).get("items")?);
+    let variants = synth::union_branches(result);
+    if variants.iter().any(|(tag, value, _)| tag == "type" && value == key) {
+        return Some(key.to_owned());
+    }
+    variants.into_iter().filter(|(tag, _, _)| tag == "type").find_map(|(_, value, then)| {
+        let summary = API.resolve(API.property(then, &value)?);
+        synth::union_branches(summary).iter().any(|(tag, v, _)| tag == "type" && (v == ty || v == key)).then_some(value)
+    })
+}
+
 /// Sets each of `fields` on `answer[key]` where the object's schema has it,
 /// one at a time, keeping only those that leave the answer valid.
 fn stamp<'a>(op: usize, key: &str, answer: &mut Value, fields: impl IntoIterator<Item = (&'a String, &'a Value)>) {
