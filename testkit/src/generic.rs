@@ -816,21 +816,13 @@ fn export(state: &mut State, family_name: &str, family: &Family, input: &Value, 
 /// the query, in the namespaces asked (all when none are), as the answer's
 /// result variants; none is made up.
 fn search(state: &mut State, op: usize, input: &Value) -> Value {
-    let query = input.get("query").and_then(Value::as_str).unwrap_or_default().to_lowercase();
-    let namespaces: Vec<String> = match input.get("namespaces").or_else(|| input.get("namespace")) {
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
-        Some(Value::String(one)) => vec![one.clone()],
-        _ => Vec::new(),
-    };
-    let limit = input.get("limit").and_then(Value::as_u64).map_or(10, |l| l as usize);
     let mut answer = strip_cursors(synthesize(state, op, None));
     let Some(results_key) = API.operations[op].response.as_ref().and_then(|r| first_property(&API, r, "array")) else {
         return answer;
     };
     if let Value::Object(fields) = &mut answer {
-        fields.insert(results_key.clone(), json!([]));
+        fields.insert(results_key, json!([]));
     }
-    let words: Vec<&str> = query.split_whitespace().collect();
     let mut found = Vec::new();
     let mut names: Vec<&String> = state.objects.keys().collect();
     names.sort();
@@ -838,28 +830,66 @@ fn search(state: &mut State, op: usize, input: &Value) -> Value {
         let Some(family) = state.families.get(family_name) else { continue };
         let Some(key) = family.key.as_deref() else { continue };
         for object in state.objects[family_name].values() {
-            let ty = object.get("type").and_then(Value::as_str).unwrap_or(key);
-            let namespace_hit = namespaces.is_empty()
-                || namespaces.iter().any(|ns| ns == key || ns == ty || (ns == "work" && family_name == "works"));
-            if !namespace_hit {
-                continue;
-            }
-            let text = object.to_string().to_lowercase();
-            if words.iter().all(|w| text.contains(w)) {
+            // A `work` namespace holds every work type.
+            let also = (family_name == "works").then_some("work");
+            if search_hits(input, key, also, object) {
                 found.push((key.to_owned(), object.clone()));
             }
         }
     }
-    let mut results = Vec::new();
+    add_search_results(op, input, &mut answer, found);
+    answer
+}
+
+/// Whether the search `input` finds `object` (of family key `key`, also in
+/// namespace `also`): it is in a namespace asked (all when none are), and
+/// its text holds every word of the query.
+pub(crate) fn search_hits(input: &Value, key: &str, also: Option<&str>, object: &Value) -> bool {
+    let namespaces: Vec<&str> = match input.get("namespaces").or_else(|| input.get("namespace")) {
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(one)) => vec![one.as_str()],
+        _ => Vec::new(),
+    };
+    let ty = object.get("type").and_then(Value::as_str).unwrap_or(key);
+    if !namespaces.is_empty() && !namespaces.iter().any(|ns| *ns == key || *ns == ty || Some(*ns) == also) {
+        return false;
+    }
+    let query = input.get("query").and_then(Value::as_str).unwrap_or_default().to_lowercase();
+    let text = object.to_string().to_lowercase();
+    query.split_whitespace().all(|w| text.contains(w))
+}
+
+/// Appends to the search `answer` the result variant of each `(family key,
+/// object)` found, up to the request's `limit` (10 by default); an object
+/// no result variant can hold is left out.
+pub(crate) fn add_search_results(op: usize, input: &Value, answer: &mut Value, found: Vec<(String, Value)>) {
+    let Some(results_key) = API.operations[op].response.as_ref().and_then(|r| first_property(&API, r, "array")) else {
+        return;
+    };
+    let limit = input.get("limit").and_then(Value::as_u64).map_or(10, |l| l as usize);
+    let mut results = answer.get(&results_key).and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut template = answer.clone();
     for (key, object) in found {
         if results.len() >= limit {
             break;
         }
-        // The result variant named after the object, holding it as its summary.
-        let mut candidate = answer.clone();
+        // The result variant that holds the object as its summary: the one
+        // named after it (`work`), else the one whose summary is a union
+        // with a variant of the object's type (a `service_account` is a
+        // `user`, a `rev_org` an `org`).
+        let ty = object.get("type").and_then(Value::as_str).unwrap_or(&key).to_owned();
+        let Some(variant) = result_variant(op, &results_key, &key, &ty) else { continue };
+        // Such a summary names its variant in `type`, which an object without one (a service account) lacks.
+        let mut object = object;
+        if variant != key {
+            if let Value::Object(fields) = &mut object {
+                fields.entry("type").or_insert_with(|| json!(ty));
+            }
+        }
+        let key = variant;
         let result = json!({ "type": key, key.clone(): object });
-        candidate[&results_key] = json!([result]);
-        if validate::answer_is_valid(op, &candidate) {
+        template[&results_key] = json!([result]);
+        if validate::answer_is_valid(op, &template) {
             results.push(result);
             continue;
         }
@@ -871,14 +901,30 @@ fn search(state: &mut State, op: usize, input: &Value) -> Value {
             }
         }
         let result = json!({ "type": key, key.clone(): Value::Object(slim) });
-        candidate[&results_key] = json!([result]);
-        if validate::answer_is_valid(op, &candidate) {
+        template[&results_key] = json!([result]);
+        if validate::answer_is_valid(op, &template) {
             results.push(result);
         }
     }
     answer[&results_key] = Value::Array(results);
-    answer
 }
+
+/// The search result variant (`type`) that holds an object of family key
+/// `key` and type `ty`: the variant named `key`, else the one whose summary
+/// is a union with a variant `ty` (or `key`).
+fn result_variant(op: usize, results_key: &str, key: &str, ty: &str) -> Option<String> {
+    let results = API.operations[op].response.as_ref().and_then(|r| API.property(r, results_key))?;
+    let result = API.resolve(API.resolve(results).get("items")?);
+    let variants = synth::union_branches(result);
+    if variants.iter().any(|(tag, value, _)| tag == "type" && value == key) {
+        return Some(key.to_owned());
+    }
+    variants.into_iter().filter(|(tag, _, _)| tag == "type").find_map(|(_, value, then)| {
+        let summary = API.resolve(API.property(then, &value)?);
+        synth::union_branches(summary).iter().any(|(tag, v, _)| tag == "type" && (v == ty || v == key)).then_some(value)
+    })
+}
+
 /// Sets each of `fields` on `answer[key]` where the object's schema has it,
 /// one at a time, keeping only those that leave the answer valid.
 fn stamp<'a>(op: usize, key: &str, answer: &mut Value, fields: impl IntoIterator<Item = (&'a String, &'a Value)>) {

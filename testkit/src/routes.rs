@@ -279,7 +279,28 @@ pub(crate) fn serve(
         }
     }
     let caller = crate::generic::Caller { user, users: &app.tokens };
-    crate::generic::handle(&mut state, &app.events, index, &input, caller)
+    let mut answer = crate::generic::handle(&mut state, &app.events, index, &input, caller)?;
+    if let (true, (_, Some(body))) =
+        (matches!(crate::spec::API.operations[index].path.as_str(), "/search.core" | "/search.hybrid"), &mut answer)
+    {
+        search_store(app, index, &input, body);
+    }
+    Ok(answer)
+}
+
+/// A search finds the accounts and rev orgs the store keeps (beside the
+/// engine's objects) as it finds the engine's.
+fn search_store(app: &Shared, index: usize, input: &serde_json::Value, answer: &mut serde_json::Value) {
+    use crate::generic::{add_search_results, search_hits};
+    let store = app.store.lock().unwrap_or_else(|e| e.into_inner());
+    let accounts = store.accounts.values().map(|a| ("account", serde_json::to_value(store.render_account(a))));
+    let rev_orgs = store.rev_orgs.values().map(|o| ("rev_org", serde_json::to_value(store.render_rev_org(o))));
+    let found = accounts
+        .chain(rev_orgs)
+        .filter_map(|(key, object)| Some((key.to_owned(), object.ok()?)))
+        .filter(|(key, object)| search_hits(input, key, None, object))
+        .collect();
+    add_search_results(index, input, answer, found);
 }
 
 /// `accounts.export`: what `accounts.list` pages through under the same
