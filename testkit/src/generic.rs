@@ -1,7 +1,7 @@
 //! The engine: one store and one set of rules for every family the spec
-//! gives (all but accounts and rev orgs, which [`crate::api`] serves with
-//! their richer rules, dated by the same clock). The request was validated
-//! already, and every ID it names checked ([`crate::references`]).
+//! gives; a family with richer rules (accounts and rev orgs) adds them as
+//! hooks ([`crate::families`]) on the same store. The request was
+//! validated already, and every ID it names checked.
 //!
 //! A family is the operations that share a path up to the verb
 //! (`works.create`, `works.get`, ...; `states.custom.create`, ...): nested
@@ -35,7 +35,8 @@
 //!
 //! Objects are indexed by ID and display ID, so a get, update, delete or
 //! reference check costs the same with ten objects stored or a hundred
-//! thousand. Each change is published on [`crate::events::Events`] with the
+//! thousand; and by the fields lists filter on most ([`INDEXED`]), so a
+//! filtered list walks an index rather than the family. Each change is published on [`crate::events::Events`] with the
 //! object's type as DevRev names it in event types (`work`, `tag`, `part`,
 //! `timeline_entry`). Every answer is checked against its schema before it
 //! is sent; a merged field that would break it is left out.
@@ -47,12 +48,12 @@ use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use crate::clock::Time;
+use crate::dev_user::DevUser;
 use crate::error::ApiError;
 use crate::events::{Change, Events, ObjectChange};
 use crate::input::Input;
 use crate::pagination::{Listed, Paging, SortField};
 use crate::spec::{Api, Operation, API};
-use crate::store::DevUser;
 use crate::synth::{self, Synth};
 use crate::validate;
 
@@ -192,6 +193,54 @@ fn is_type(api: &Api, schema: &Value, ty: &str) -> bool {
 /// Where a stored object is: its family and its number.
 type Place = (String, u64);
 
+/// The fields every family's objects are indexed by, besides their IDs:
+/// what list filters name most (the type, owners, creators, the part or
+/// account an object belongs to, external references).
+pub(crate) const INDEXED: [&str; 9] = [
+    "type",
+    "owned_by",
+    "created_by",
+    "applies_to_part",
+    "account",
+    "rev_org",
+    "external_ref",
+    "external_refs",
+    "tags",
+];
+
+/// The index keys of a field's value: a scalar as text; a summary by its
+/// `id`, `display_id` and `name` (a tag with its value by its tag's); a
+/// list by each item's. A superset of what [`crate::filters`] matches on.
+fn index_keys(value: Option<&Value>) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut push = |v: &Value| match v {
+        Value::String(s) => keys.push(s.clone()),
+        Value::Bool(_) | Value::Number(_) => keys.push(v.to_string()),
+        _ => {}
+    };
+    let mut item = |v: &Value| {
+        push(v);
+        for name in ["id", "display_id", "name"] {
+            if let Some(inner) = v.get(name) {
+                push(inner);
+            }
+        }
+        if let Some(inner) = v.as_object().and_then(|o| o.values().find(|x| x.get("id").is_some())) {
+            for name in ["id", "name"] {
+                if let Some(x) = inner.get(name) {
+                    push(x);
+                }
+            }
+        }
+    };
+    match value {
+        Some(Value::Array(items)) => items.iter().for_each(&mut item),
+        Some(other) => item(other),
+        None => {}
+    }
+    keys
+}
+
 /// Every family's objects, their indexes, and the seeded generator.
 #[derive(Debug)]
 pub(crate) struct State {
@@ -206,6 +255,17 @@ pub(crate) struct State {
     index: HashMap<String, Place>,
     /// Tag names in use, for their uniqueness.
     tag_names: HashMap<String, u64>,
+    /// Secondary indexes, by family, by indexed field ([`INDEXED`]): each
+    /// value an object's field holds (an ID in either form, a summary's
+    /// name, a type) to the numbers of the objects that hold it. A list
+    /// filtered on one of these walks the index, not the family.
+    by_field: HashMap<String, HashMap<&'static str, BTreeMap<String, BTreeSet<u64>>>>,
+    /// What the server keeps of an object but does not answer (a rev org's
+    /// `environment`, an account's default rev org), by number.
+    hidden: HashMap<u64, Map<String, Value>>,
+    /// How many objects were created with each external reference, deleted
+    /// ones included ([`crate::TestServer::creates_with_external_ref`]).
+    pub(crate) creates_by_ref: HashMap<String, usize>,
     /// The next object number (for IDs and display IDs).
     next: u64,
     /// The server's one clock.
@@ -246,6 +306,9 @@ impl State {
             inputs: HashMap::new(),
             index: HashMap::new(),
             tag_names: HashMap::new(),
+            by_field: HashMap::new(),
+            hidden: HashMap::new(),
+            creates_by_ref: HashMap::new(),
             next: 1,
             time,
             users_stored: 0,
@@ -253,7 +316,7 @@ impl State {
     }
 
     /// The time of a change, as the answers write it.
-    fn tick(&mut self) -> String {
+    pub(crate) fn tick(&mut self) -> String {
         crate::clock::format(self.time.tick())
     }
 
@@ -273,8 +336,20 @@ impl State {
         self.objects.get(family)?.get(n)
     }
 
+    /// A fresh object number, for IDs and the listing order.
+    pub(crate) fn next_number(&mut self) -> u64 {
+        let n = self.next;
+        self.next += 1;
+        n
+    }
+
+    /// Whether an object is stored under this DON or display ID.
+    pub(crate) fn has_id(&self, id: &str) -> bool {
+        self.index.contains_key(id.trim())
+    }
+
     /// A stored object of `family` by DON or display ID.
-    fn find(&self, family: &str, id: &str) -> Option<(u64, &Value)> {
+    pub(crate) fn find(&self, family: &str, id: &str) -> Option<(u64, &Value)> {
         let (f, n) = self.index.get(id.trim())?;
         if f != family {
             return None;
@@ -282,8 +357,9 @@ impl State {
         self.objects.get(family)?.get(n).map(|o| (*n, o))
     }
 
-    /// Stores `object` as number `n` of `family`, indexed by its IDs.
-    fn put(&mut self, family: &str, n: u64, object: Value) {
+    /// Stores `object` as number `n` of `family` (in place of the one stored
+    /// there), indexed by its IDs and its [`INDEXED`] fields.
+    pub(crate) fn put(&mut self, family: &str, n: u64, object: Value) {
         for key in ["id", "display_id"] {
             if let Some(id) = object.get(key).and_then(Value::as_str) {
                 self.index.insert(id.to_owned(), (family.to_owned(), n));
@@ -294,11 +370,15 @@ impl State {
                 self.tag_names.insert(name.to_owned(), n);
             }
         }
+        if let Some(old) = self.objects.get(family).and_then(|o| o.get(&n)).cloned() {
+            self.unindex_fields(family, n, &old);
+        }
+        self.index_fields(family, n, &object);
         self.objects.entry(family.to_owned()).or_default().insert(n, object);
     }
 
     /// Removes object `n` of `family` and its index entries.
-    fn remove(&mut self, family: &str, n: u64) -> Option<Value> {
+    pub(crate) fn remove(&mut self, family: &str, n: u64) -> Option<Value> {
         let object = self.objects.get_mut(family)?.remove(&n)?;
         for key in ["id", "display_id"] {
             if let Some(id) = object.get(key).and_then(Value::as_str) {
@@ -310,8 +390,65 @@ impl State {
                 self.tag_names.remove(name);
             }
         }
+        self.unindex_fields(family, n, &object);
         self.inputs.remove(&n);
+        self.hidden.remove(&n);
         Some(object)
+    }
+
+    /// Adds object `n`'s [`INDEXED`] fields to its family's indexes.
+    pub(crate) fn index_fields(&mut self, family: &str, n: u64, object: &Value) {
+        let indexes = self.by_field.entry(family.to_owned()).or_default();
+        for field in INDEXED {
+            for key in index_keys(object.get(field)) {
+                indexes.entry(field).or_default().entry(key).or_default().insert(n);
+            }
+        }
+    }
+
+    fn unindex_fields(&mut self, family: &str, n: u64, object: &Value) {
+        let Some(indexes) = self.by_field.get_mut(family) else { return };
+        for field in INDEXED {
+            let Some(index) = indexes.get_mut(field) else { continue };
+            for key in index_keys(object.get(field)) {
+                if let Some(numbers) = index.get_mut(&key) {
+                    numbers.remove(&n);
+                    if numbers.is_empty() {
+                        index.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The numbers of `family`'s objects whose `field` (one of [`INDEXED`])
+    /// holds `value` (an ID in either form, a name, a type), in creation
+    /// order; `None` when the field is not indexed.
+    pub(crate) fn indexed(&self, family: &str, field: &str, value: &str) -> Option<BTreeSet<u64>> {
+        let field = INDEXED.iter().find(|f| **f == field)?;
+        let index = self.by_field.get(family).and_then(|i| i.get(field));
+        let mut found = BTreeSet::new();
+        let mut keys = vec![value.trim().to_owned()];
+        // An ID in the other form: the stored object's DON and display IDs.
+        if let Some(object) = self.lookup(value) {
+            keys.extend(["id", "display_id"].iter().filter_map(|k| object.get(*k)?.as_str().map(str::to_owned)));
+        }
+        for key in keys {
+            if let Some(numbers) = index.and_then(|i| i.get(&key)) {
+                found.extend(numbers.iter().copied());
+            }
+        }
+        Some(found)
+    }
+
+    /// What the server keeps of object `n` without answering it.
+    pub(crate) fn hidden(&self, n: u64) -> Option<&Map<String, Value>> {
+        self.hidden.get(&n)
+    }
+
+    /// Keeps `value` as the hidden field `name` of object `n`.
+    pub(crate) fn set_hidden(&mut self, n: u64, name: &str, value: Value) {
+        self.hidden.entry(n).or_default().insert(name.to_owned(), value);
     }
 
     /// The number of the tag named `name`, if one is.
@@ -359,7 +496,7 @@ impl State {
     }
 
     /// Stores the tokens' dev users as `dev-users` objects, once.
-    fn store_users(&mut self, caller: Caller<'_>) {
+    pub(crate) fn store_users(&mut self, caller: Caller<'_>) {
         if self.users_stored == caller.users.len() {
             return;
         }
@@ -413,25 +550,56 @@ pub(crate) fn fill_variant(state: &State, op_index: usize, input: &mut Value) {
     }
 }
 
-/// Answers operation `op` (index into [`API`]) for a validated `input` from `caller`.
+/// Answers operation `op` (index into [`API`]) for a validated `input`
+/// (`sent`: the same as sent, `null`s included) from `caller`: the
+/// family's hooks ([`crate::families`]) first, then the engine's verb
+/// unless a hook serves it, then the hooks' follow-ups.
 pub(crate) fn handle(
     state: &mut State,
     events: &Events,
     op_index: usize,
     input: &Value,
+    sent: &Value,
     caller: Caller<'_>,
 ) -> Result<Answer, ApiError> {
     state.store_users(caller);
     let op = &API.operations[op_index];
-    let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
     let (family_name, verb) = family_and_verb(op);
-    let family = state.families.get(family_name).cloned();
     let mut input = input.clone();
     if matches!(verb, "self" | "self-update") {
         if let (Some(user), Value::Object(fields)) = (caller.user, &mut input) {
             fields.insert("id".into(), json!(user.don()));
         }
     }
+    let hooks = crate::families::hooks(family_name);
+    let call = crate::families::Call { op: op_index, family: family_name, verb, input: &input, sent, caller, events };
+    for hook in hooks {
+        hook.before(state, &call)?;
+    }
+    let served = hooks.iter().find_map(|hook| hook.serve(state, &call));
+    let mut answer = match served {
+        Some(answer) => answer?,
+        None => engine(state, events, op_index, &input, caller)?,
+    };
+    for hook in hooks {
+        hook.after(state, &call, &mut answer)?;
+    }
+    Ok(answer)
+}
+
+/// The engine's verbs, for every family.
+fn engine(
+    state: &mut State,
+    events: &Events,
+    op_index: usize,
+    input: &Value,
+    caller: Caller<'_>,
+) -> Result<Answer, ApiError> {
+    let op = &API.operations[op_index];
+    let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
+    let (family_name, verb) = family_and_verb(op);
+    let family = state.families.get(family_name).cloned();
+    let input = input.clone();
     let answer = match (family, verb) {
         (Some(family), "create") if family.kept => {
             create(state, events, op_index, family_name, &family, &input, caller)?
@@ -673,6 +841,7 @@ fn add(
     let n = state.next;
     state.next += 1;
     state.inputs.insert(n, input.clone());
+    state.index_fields(family_name, n, &item);
     state.objects.entry(family_name.to_owned()).or_default().insert(n, item.clone());
     let object_type = family_name.replace(['.', '-'], "_");
     events.publish(ObjectChange { change: Change::Created, object_type, object: item, old: None });

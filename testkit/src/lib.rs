@@ -194,13 +194,17 @@
 
 #![warn(missing_docs)]
 
-mod api;
+mod app;
 mod artifacts;
+mod auth;
+mod body;
 mod clock;
 mod custom_fields;
 mod custom_routes;
+mod dev_user;
 mod error;
 mod events;
+mod families;
 mod faults;
 mod filters;
 mod generic;
@@ -210,10 +214,10 @@ mod pagination;
 mod ratelimit;
 mod references;
 mod request_log;
+mod response;
 mod routes;
 mod server;
 mod spec;
-mod store;
 mod synth;
 mod tls;
 mod validate;

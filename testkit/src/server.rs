@@ -18,12 +18,13 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
+use crate::app::{ConnectionKiller, Shared};
 use crate::custom_routes::Reply;
+use crate::dev_user::DevUser;
 use crate::faults::{Fault, Faults, Target};
 use crate::ratelimit::{Limiter, RateLimit};
 use crate::request_log::{RecordedRequest, RequestLog};
-use crate::routes::{self, ConnectionKiller, Shared};
-use crate::store::{DevUser, Store};
+use crate::routes;
 
 /// The name of the dev user the main token acts as.
 pub const DEFAULT_USER: &str = "testkit";
@@ -168,9 +169,7 @@ impl TestServerBuilder {
             tokens.insert(token, user);
         }
         let time = Arc::new(crate::clock::Time::new(self.clock));
-        let store = Store::new(users, Arc::clone(&time));
         let shared = Arc::new(Shared {
-            store: Mutex::new(store),
             tokens,
             limiter: Limiter::new(self.rate_limit, self.token_limits),
             faults: Faults::default(),
@@ -381,7 +380,7 @@ impl TestServer {
     /// included: a bulk import that duplicated nothing leaves 1 for each row.
     pub fn creates_with_external_ref(&self, external_ref: &str) -> usize {
         self.shared
-            .store
+            .generic
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .creates_by_ref
@@ -406,7 +405,7 @@ impl TestServer {
     /// as the main token's user, as an HTTP request would be served (the
     /// same validation, IDs, dates, reference checks and webhook events),
     /// but without HTTP, the request log or the rate limit: for loading
-    /// fixtures fast. Families other than accounts and rev orgs.
+    /// fixtures fast, in every family.
     ///
     /// # Errors
     /// The answer DevRev would give, as [`InsertError`]: an unknown path,

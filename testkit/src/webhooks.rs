@@ -54,10 +54,11 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use tokio::sync::broadcast;
 
+use crate::app::Shared;
 use crate::error::ApiError;
 use crate::events::{Change, ObjectChange};
 use crate::input::Input;
-use crate::routes::{json_response, Shared};
+use crate::response::json_response;
 use crate::spec::API;
 
 type App = Arc<Shared>;
@@ -156,8 +157,8 @@ impl Hook {
             "event_types": self.event_types,
             "secret": self.secret,
             "status": self.status,
-            "created_date": crate::store::format_time(self.created),
-            "modified_date": crate::store::format_time(self.modified),
+            "created_date": crate::clock::format(self.created),
+            "modified_date": crate::clock::format(self.modified),
         })
     }
 
