@@ -25,7 +25,7 @@ pub(crate) struct Shared {
     /// Changes to objects, for webhook delivery.
     pub(crate) events: crate::events::Events,
     /// The objects of the families the generic handler serves (works, tags, parts, ...).
-    pub(crate) generic: Mutex<crate::generic::State>,
+    pub(crate) generic: Mutex<crate::store::State>,
     /// The one clock every family's dates come from.
     pub(crate) time: Arc<crate::clock::Time>,
     /// Webhooks and their deliveries.

@@ -20,9 +20,11 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::generic::{stages, Family, Row, State};
+use crate::families::works::stages;
+use crate::family::Family;
 use crate::input::{DateFilter, Input};
 use crate::spec::API;
+use crate::store::{Row, State};
 
 /// The paging fields of a list request, which are not filters.
 const PAGING: [&str; 5] = ["cursor", "limit", "mode", "sort_by", "first"];

@@ -23,8 +23,11 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::generic::{family_and_verb, property_in, stages, State};
+use crate::families::works::stages;
+use crate::family::family_and_verb;
+use crate::generic::property_in;
 use crate::spec::API;
+use crate::store::State;
 use crate::synth;
 
 /// Every DON type segment and display prefix the server gives its objects,

@@ -134,8 +134,10 @@ impl RequestLog {
 /// and put back for the routes; any other body (a multipart upload) is
 /// left to stream. A body too large to read is answered 400 `bad_request`
 /// here, as the routes would.
+/// `user` is the name of the token's dev user, `time` the server's clock now.
 pub(crate) async fn read(
-    app: &crate::app::Shared,
+    user: Option<String>,
+    time: chrono::DateTime<chrono::Utc>,
     request: axum::extract::Request,
     custom: bool,
 ) -> Result<(axum::extract::Request, RecordedRequest), (RecordedRequest, axum::response::Response)> {
@@ -148,7 +150,6 @@ pub(crate) async fn read(
     } else {
         None
     };
-    let user = crate::auth::bearer(&request).and_then(|t| app.tokens.get(t)).map(|u| u.name.clone());
     let mut recorded = RecordedRequest {
         seq: 0,
         method,
@@ -159,7 +160,7 @@ pub(crate) async fn read(
         headers: recorded_headers(request.headers()),
         user,
         status: None,
-        time: app.time.now(),
+        time,
     };
     let json = request
         .headers()

@@ -32,7 +32,7 @@ type App = Arc<Shared>;
 
 /// The router of every endpoint, with its middleware.
 pub(crate) fn router(app: App) -> Router {
-    let api = crate::webhooks::register(Router::new(), &app);
+    let api: Router<App> = crate::webhooks::router(&app.webhooks, &app.events);
     // Artifacts: `prepare` and `locate` behind the token; the storage paths they hand out, without.
     let artifacts = crate::artifacts::Artifacts::new(Arc::clone(&app));
     let api = api.merge(artifacts.api());
@@ -127,17 +127,17 @@ pub(crate) fn serve(
     index: usize,
     mut input: serde_json::Value,
     user: Option<&DevUser>,
-) -> Result<crate::generic::Answer, ApiError> {
+) -> Result<crate::store::Answer, ApiError> {
     let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
     crate::generic::fill_variant(&state, index, &mut input);
     // DevRev reads a `null` field as absent; a hook reads it as sent (`"tier": null` clears the tier).
     let sent = input.clone();
     crate::body::drop_nulls(&mut input);
     crate::validate::check_request(index, &input)?;
-    let caller = crate::generic::Caller { user, users: &app.tokens };
+    let caller = crate::store::Caller { user, users: &app.tokens };
     // The tokens' dev users, which requests may name.
     state.store_users(caller);
-    let (family, _) = crate::generic::family_and_verb(&crate::spec::API.operations[index]);
+    let (family, _) = crate::family::family_and_verb(&crate::spec::API.operations[index]);
     if crate::families::engine_checks_references(family) {
         crate::references::check(&state, index, &input)?;
     }
@@ -149,7 +149,14 @@ pub(crate) fn serve(
 /// did not count against the limit.
 async fn front(State(app): State<App>, request: Request, next: Next) -> Response {
     let custom = app.custom_routes.get(request.uri().path());
-    let (request, recorded) = match crate::request_log::read(&app, request, custom.is_some()).await {
+    let (request, recorded) = match crate::request_log::read(
+        crate::auth::bearer_user(&app, request.headers()).map(|u| u.name),
+        app.time.now(),
+        request,
+        custom.is_some(),
+    )
+    .await
+    {
         Ok(read) => read,
         Err((recorded, response)) => {
             let mut log = app.requests.lock().unwrap_or_else(|e| e.into_inner());

@@ -177,7 +177,7 @@ impl TestServerBuilder {
             rate_limited: std::sync::atomic::AtomicUsize::new(0),
             print_requests: self.print_requests,
             events: crate::events::Events::default(),
-            generic: Mutex::new(crate::generic::State::new(self.seed, Arc::clone(&time))),
+            generic: Mutex::new(crate::store::State::new(self.seed, Arc::clone(&time))),
             webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks, Arc::clone(&time))),
             custom_routes: crate::custom_routes::CustomRoutes::default(),
             time,

@@ -30,10 +30,10 @@ use super::{Call, Hook};
 use crate::dev_user::DevUser;
 use crate::error::ApiError;
 use crate::events::{Change, ObjectChange};
-use crate::generic::{Answer, Row, State};
 use crate::ids::{self, Kind, Parsed};
 use crate::input::{DateFilter, Input, TagInput};
 use crate::pagination::Paging;
+use crate::store::{Answer, Row, State};
 use crate::wire;
 
 /// The environments a rev org can be in.

@@ -1,6 +1,6 @@
 //! Families' own rules, as hooks on the engine's one store.
 //!
-//! The engine ([`crate::generic`]) serves every family with one set of
+//! The engine serves every family with one set of
 //! rules. A family whose objects follow richer rules (accounts and rev
 //! orgs: a unique `external_ref`, an account's default rev org, ...) adds
 //! a [`Hook`] to its entry in [`hooks`]; the engine runs the family's hooks
@@ -12,12 +12,13 @@
 //! the families it applies to (or for every family).
 
 pub(crate) mod accounts;
+pub(crate) mod works;
 
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::events::Events;
-use crate::generic::{Answer, Caller, State};
+use crate::store::{Answer, Caller, State};
 
 /// One request, as a hook sees it.
 #[derive(Debug, Clone, Copy)]
@@ -44,7 +45,7 @@ pub(crate) struct Call<'a> {
 pub(crate) trait Hook: Sync + std::fmt::Debug {
     /// Whether the family checks the IDs its requests name itself (the
     /// account a rev org is created in, an account's owners), in place of
-    /// the engine's check of every ID ([`crate::references`]).
+    /// the engine's check of every ID.
     fn checks_own_references(&self) -> bool {
         false
     }
@@ -76,7 +77,7 @@ static ACCOUNTS: [&dyn Hook; 1] = [&accounts::Accounts];
 static REV_ORGS: [&dyn Hook; 1] = [&accounts::RevOrgs];
 
 /// Whether the engine checks the IDs a request to `family` names
-/// ([`crate::references`]): unless one of its hooks checks them.
+/// (every ID a change names must exist): unless one of its hooks checks them.
 pub(crate) fn engine_checks_references(family: &str) -> bool {
     !hooks(family).iter().any(|hook| hook.checks_own_references())
 }
