@@ -59,8 +59,9 @@
 //! update, delete, export, count, search). *synthesized*: the family
 //! creates nothing here, so its lists are empty, a get by ID is 404, and
 //! other answers are made up from the schema; a test can rely on their
-//! shape only. Accounts, rev orgs and webhooks are kept by their own
-//! modules, with richer rules (below, and [`WebhookDelivery`]).
+//! shape only. Accounts and rev orgs are kept by the same store, with
+//! their families' richer rules (below); webhooks by a module of their own
+//! ([`WebhookDelivery`]).
 //!
 //! | family | what the server does | verbs |
 //! | --- | --- | --- |

@@ -351,3 +351,45 @@ fn sort_text(value: Option<&Value>) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn numbers(state: &State, field: &str, value: &str) -> Vec<u64> {
+        state.indexed("works", field, value).expect("an indexed field").into_iter().collect()
+    }
+
+    /// The indexes follow every put and remove: nothing stale is left to walk.
+    #[test]
+    fn indexes_follow_puts_and_removes() {
+        let mut state = State::new(0, Arc::new(Time::new(crate::clock::Clock::Wall)));
+        let work = |part: &str| {
+            json!({
+                "id": "don:core:dvrv-us-1:devo/1:issue/7", "display_id": "ISS-7", "type": "issue",
+                "applies_to_part": {"id": format!("don:core:dvrv-us-1:devo/1:product/{part}"), "display_id": format!("PROD-{part}")},
+                "owned_by": [{"id": "don:identity:dvrv-us-1:devo/1:devu/1", "display_id": "DEVU-1"}],
+            })
+        };
+        state.put("works", 7, work("1"));
+        assert_eq!(numbers(&state, "applies_to_part", "PROD-1"), [7]);
+        assert_eq!(numbers(&state, "applies_to_part", "don:core:dvrv-us-1:devo/1:product/1"), [7]);
+        assert_eq!(numbers(&state, "owned_by", "DEVU-1"), [7]);
+        assert_eq!(numbers(&state, "type", "issue"), [7]);
+        // A work's own IDs name it in either form, through the ID index.
+        assert_eq!(state.find("works", "ISS-7").map(|(n, _)| n), Some(7));
+
+        state.put("works", 7, work("2"));
+        assert!(numbers(&state, "applies_to_part", "PROD-1").is_empty());
+        assert_eq!(numbers(&state, "applies_to_part", "PROD-2"), [7]);
+
+        state.remove("works", 7);
+        assert!(numbers(&state, "applies_to_part", "PROD-2").is_empty());
+        assert!(numbers(&state, "type", "issue").is_empty());
+        assert!(state.lookup("ISS-7").is_none());
+        // A field that is not indexed: the caller scans.
+        assert!(state.indexed("works", "title", "x").is_none());
+    }
+}
