@@ -40,7 +40,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::input::Input;
-use crate::routes::json_response;
+use crate::response::json_response;
 
 /// The path files are uploaded to (the `url` of `artifacts.prepare`).
 pub const ARTIFACT_UPLOAD_PATH: &str = "/__storage/upload";
@@ -54,7 +54,7 @@ pub const MAX_ARTIFACT_BYTES: usize = 64 * 1024 * 1024;
 pub(crate) struct Artifacts {
     inner: Arc<Mutex<HashMap<String, Artifact>>>,
     /// The server, whose engine keeps each artifact prepared (`artifacts.get`, `artifacts.list`).
-    app: Arc<crate::routes::Shared>,
+    app: Arc<crate::app::Shared>,
 }
 
 #[derive(Debug)]
@@ -70,7 +70,7 @@ struct Artifact {
 
 impl Artifacts {
     /// No artifacts yet; each one prepared is also kept by `app`'s engine.
-    pub(crate) fn new(app: Arc<crate::routes::Shared>) -> Artifacts {
+    pub(crate) fn new(app: Arc<crate::app::Shared>) -> Artifacts {
         Artifacts { inner: Arc::default(), app }
     }
 
@@ -138,7 +138,7 @@ impl Artifacts {
         let form_data: Vec<_> = fields.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
         let answer = json!({"id": id, "url": format!("{}{ARTIFACT_UPLOAD_PATH}", origin(self.app.scheme, headers)), "form_data": form_data});
         {
-            let user = crate::routes::bearer_user(&self.app, headers);
+            let user = crate::auth::bearer_user(&self.app, headers);
             let mut state = self.app.generic.lock().unwrap_or_else(|e| e.into_inner());
             state.store_artifact(&id, &file_name, file_type.as_deref(), user.as_ref());
         }

@@ -176,7 +176,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = crate::routes::json_response(self.status, &self.body);
+        let mut response = crate::response::json_response(self.status, &self.body);
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
         }

@@ -15,12 +15,16 @@
 //! `direction`, `types`, `object_types`) and works (`state`, from the
 //! stage).
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::generic::{stages, Family, Row, State};
+use crate::families::works::stages;
+use crate::family::Family;
 use crate::input::{DateFilter, Input};
 use crate::spec::API;
+use crate::store::{Row, State};
 
 /// The paging fields of a list request, which are not filters.
 const PAGING: [&str; 5] = ["cursor", "limit", "mode", "sort_by", "first"];
@@ -88,12 +92,40 @@ pub(crate) fn select<'a>(
         rules.push(rule);
     }
     let Some(objects) = state.objects_of(family_name) else { return Ok(Vec::new()) };
-    let rows = objects
-        .iter()
-        .filter(|(n, object)| rules.iter().all(|rule| passes(state, family_name, **n, object, rule, input)))
-        .map(|(n, object)| Row { seq: *n, object })
-        .collect();
+    let keep = |(n, object): (&u64, &'a Value)| {
+        rules.iter().all(|rule| passes(state, family_name, *n, object, rule, input)).then_some(Row { seq: *n, object })
+    };
+    // A filter on an indexed field: walk the index's objects, not the family.
+    let walked = rules.iter().find_map(|rule| match rule {
+        Rule::Field(name, filter) => candidates(state, family_name, name, filter),
+        _ => None,
+    });
+    let rows = match walked {
+        Some(numbers) => numbers.iter().filter_map(|n| objects.get_key_value(n)).filter_map(keep).collect(),
+        None => objects.iter().filter_map(keep).collect(),
+    };
     Ok(rows)
+}
+
+/// The objects an index says may pass a filter on `name` (every one that
+/// does, in creation order), when `name` is indexed and the filter is a
+/// value or a list of values; `None` when the family must be scanned.
+fn candidates(state: &State, family_name: &str, name: &str, filter: &Value) -> Option<BTreeSet<u64>> {
+    let values: Vec<&Value> = match filter {
+        Value::Array(items) if !items.is_empty() => items.iter().collect(),
+        Value::String(_) | Value::Bool(_) | Value::Number(_) => vec![filter],
+        _ => return None,
+    };
+    let mut found = BTreeSet::new();
+    for value in values {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Bool(_) | Value::Number(_) => value.to_string(),
+            _ => return None,
+        };
+        found.extend(state.indexed(family_name, name, &text)?);
+    }
+    Some(found)
 }
 
 /// Whether a list request has a filter (a field that is not paging, and not empty).

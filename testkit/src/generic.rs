@@ -1,7 +1,7 @@
-//! The engine: one store and one set of rules for every family the spec
-//! gives (all but accounts and rev orgs, which [`crate::api`] serves with
-//! their richer rules, dated by the same clock). The request was validated
-//! already, and every ID it names checked ([`crate::references`]).
+//! The engine: one set of rules for every family the spec gives, on the one
+//! store ([`crate::store`]); a family with richer rules (accounts and rev
+//! orgs) adds them as hooks ([`crate::families`]) on the same store. The
+//! request was validated already, and every ID it names checked.
 //!
 //! A family is the operations that share a path up to the verb
 //! (`works.create`, `works.get`, ...; `states.custom.create`, ...): nested
@@ -33,194 +33,30 @@
 //! - anything else is synthesized from the answer's schema
 //!   ([`crate::synth`]), without a cursor that leads anywhere.
 //!
-//! Objects are indexed by ID and display ID, so a get, update, delete or
-//! reference check costs the same with ten objects stored or a hundred
-//! thousand. Each change is published on [`crate::events::Events`] with the
-//! object's type as DevRev names it in event types (`work`, `tag`, `part`,
+//! The store indexes objects by ID and display ID, so a get, update,
+//! delete or reference check costs the same with ten objects stored or a
+//! hundred thousand, and by the fields lists filter on most, so a filtered
+//! list walks an index rather than the family. Each change is published on
+//! [`crate::events::Events`] with the object's type as DevRev names it in event types (`work`, `tag`, `part`,
 //! `timeline_entry`). Every answer is checked against its schema before it
 //! is sent; a merged field that would break it is left out.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
+use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use crate::clock::Time;
+use crate::dev_user::DevUser;
 use crate::error::ApiError;
 use crate::events::{Change, Events, ObjectChange};
+use crate::families::works::stages;
+use crate::family::{any_property, family_and_verb, first_property, Family};
 use crate::input::Input;
-use crate::pagination::{Listed, Paging, SortField};
-use crate::spec::{Api, Operation, API};
-use crate::store::DevUser;
+use crate::pagination::Paging;
+use crate::spec::API;
+use crate::store::{Answer, Caller, State};
 use crate::synth::{self, Synth};
 use crate::validate;
-
-/// What a family stores, read from its operations' schemas.
-#[derive(Debug, Clone)]
-pub(crate) struct Family {
-    /// The object's key in `create`/`get`/`update` answers, and its type in events (`work`).
-    pub(crate) key: Option<String>,
-    /// The list's key in `list` answers (`works`).
-    pub(crate) list_key: Option<String>,
-    /// Whether the family creates objects (`create`, or `add` for a
-    /// membership such as `groups.members`).
-    pub(crate) kept: bool,
-    /// Every property the family's objects can have, in any union variant.
-    pub(crate) fields: BTreeSet<String>,
-    /// The union variants of the family's objects (`issue`, `ticket`, ...).
-    pub(crate) variants: BTreeSet<String>,
-}
-
-/// The family (`works`, `states.custom`) and verb (`create`) of an operation.
-pub(crate) fn family_and_verb(op: &Operation) -> (&str, &str) {
-    let path = op.path.trim_start_matches('/');
-    match path {
-        "dev-users.self" => ("dev-users", "self"),
-        "dev-users.self.update" => ("dev-users", "self-update"),
-        _ => path.rsplit_once('.').unwrap_or((path, "")),
-    }
-}
-
-/// The families, by name (`works`, `states.custom`).
-fn families(api: &Api) -> HashMap<String, Family> {
-    let mut by_family: HashMap<&str, HashMap<&str, &Operation>> = HashMap::new();
-    for op in api.operations.iter().filter(|op| op.method == "POST") {
-        let (family, verb) = family_and_verb(op);
-        by_family.entry(family).or_default().insert(verb, op);
-    }
-    let mut out = HashMap::new();
-    for (family, verbs) in by_family {
-        let key = ["create", "get", "update"]
-            .iter()
-            .filter_map(|v| verbs.get(v))
-            .find_map(|op| op.response.as_ref().and_then(|r| first_property(api, r, "object")))
-            .or_else(|| {
-                // A family of changes only (`dev-users.identities.link`): the object its answers hold.
-                let mut names: Vec<&&str> = verbs.keys().collect();
-                names.sort();
-                names
-                    .into_iter()
-                    .find_map(|v| verbs[*v].response.as_ref().and_then(|r| first_property(api, r, "object")))
-            });
-        let list = verbs.get("list").and_then(|op| op.response.as_ref());
-        let list_key = list.and_then(|r| first_property(api, r, "array").or_else(|| any_property(api, r, "array")));
-        // Kept: a `create` whose answer holds the object (not `auth-tokens.create`'s token).
-        let create_key =
-            verbs.get("create").and_then(|op| op.response.as_ref()).and_then(|r| first_property(api, r, "object"));
-        let kept = (create_key.is_some() && create_key == key) || (verbs.contains_key("add") && list_key.is_some());
-        // The objects' schema: the list's items, or the object in a get's answer.
-        let item = match (list, &list_key) {
-            (Some(r), Some(k)) => api.property(r, k).and_then(|a| api.resolve(a).get("items")).cloned(),
-            _ => None,
-        };
-        let item = item.or_else(|| {
-            let key = key.as_ref()?;
-            ["get", "create"]
-                .iter()
-                .filter_map(|v| verbs.get(v))
-                .find_map(|op| op.response.as_ref().and_then(|r| api.property(r, key)).cloned())
-        });
-        let mut fields = BTreeSet::new();
-        let mut variants = BTreeSet::new();
-        if let Some(item) = &item {
-            collect_fields(api, item, &mut fields, &mut variants, 0);
-        }
-        out.insert(family.to_owned(), Family { key, list_key, kept, fields, variants });
-    }
-    out
-}
-
-/// Every property of `schema`, through `$ref`s, `allOf`s and union variants.
-fn collect_fields(
-    api: &Api,
-    schema: &Value,
-    fields: &mut BTreeSet<String>,
-    variants: &mut BTreeSet<String>,
-    depth: usize,
-) {
-    if depth > 6 {
-        return;
-    }
-    let schema = api.resolve(schema);
-    if let Some(Value::Object(props)) = schema.get("properties") {
-        fields.extend(props.keys().cloned());
-    }
-    for (_, value, then) in synth::union_branches(schema) {
-        variants.insert(value);
-        collect_fields(api, then, fields, variants, depth + 1);
-    }
-    for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
-        if member.get("if").is_none() {
-            collect_fields(api, member, fields, variants, depth + 1);
-        }
-    }
-}
-
-/// The first required property of an object schema whose type is `ty`.
-fn first_property(api: &Api, schema: &Value, ty: &str) -> Option<String> {
-    let schema = api.resolve(schema);
-    let required = schema.get("required")?.as_array()?;
-    required
-        .iter()
-        .filter_map(Value::as_str)
-        .find(|name| api.property(schema, name).is_some_and(|p| is_type(api, p, ty)))
-        .map(str::to_owned)
-}
-
-/// The first property (required or not) of an object schema whose type is `ty`.
-fn any_property(api: &Api, schema: &Value, ty: &str) -> Option<String> {
-    let schema = api.resolve(schema);
-    let props = schema.get("properties")?.as_object()?;
-    props.iter().find(|(_, p)| is_type(api, p, ty)).map(|(name, _)| name.clone())
-}
-
-fn is_type(api: &Api, schema: &Value, ty: &str) -> bool {
-    match api.type_of(schema) {
-        Some(t) => t == ty,
-        // An object schema without `type` (a union, an allOf).
-        None => {
-            ty == "object"
-                && api
-                    .resolve(schema)
-                    .as_object()
-                    .is_some_and(|o| o.contains_key("allOf") || o.contains_key("properties"))
-        }
-    }
-}
-
-/// Where a stored object is: its family and its number.
-type Place = (String, u64);
-
-/// Every family's objects, their indexes, and the seeded generator.
-#[derive(Debug)]
-pub(crate) struct State {
-    rng: fastrand::Rng,
-    pub(crate) families: HashMap<String, Family>,
-    /// Objects by family, by number (creation order).
-    objects: HashMap<String, BTreeMap<u64, Value>>,
-    /// The request each object was created with, by number: what a filter
-    /// on a field the object does not show (`parent_part`, `group`) reads.
-    inputs: HashMap<u64, Value>,
-    /// Every stored object by DON ID and by display ID.
-    index: HashMap<String, Place>,
-    /// Tag names in use, for their uniqueness.
-    tag_names: HashMap<String, u64>,
-    /// The next object number (for IDs and display IDs).
-    next: u64,
-    /// The server's one clock.
-    time: Arc<Time>,
-    /// How many of the tokens' dev users are stored.
-    users_stored: usize,
-}
-
-/// Who sent a request: the token's dev user (`None` for an operation that
-/// takes no token), and every dev user the server's tokens act as.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Caller<'a> {
-    pub(crate) user: Option<&'a DevUser>,
-    pub(crate) users: &'a HashMap<String, DevUser>,
-}
 
 /// A dev user's summary, as objects embed it (`created_by`, `owned_by`).
 fn user_summary(user: &DevUser) -> Value {
@@ -232,93 +68,6 @@ fn id_of(object: &Value) -> Option<&str> {
 }
 
 impl State {
-    /// Empty, with the generator seeded with `seed`, dated by `time`.
-    pub(crate) fn new(seed: u64, time: Arc<Time>) -> State {
-        let mut families = families(&API);
-        // `artifacts.prepare` creates them (see `store_artifact`).
-        if let Some(artifacts) = families.get_mut("artifacts") {
-            artifacts.kept = true;
-        }
-        State {
-            rng: fastrand::Rng::with_seed(seed),
-            families,
-            objects: HashMap::new(),
-            inputs: HashMap::new(),
-            index: HashMap::new(),
-            tag_names: HashMap::new(),
-            next: 1,
-            time,
-            users_stored: 0,
-        }
-    }
-
-    /// The time of a change, as the answers write it.
-    fn tick(&mut self) -> String {
-        crate::clock::format(self.time.tick())
-    }
-
-    /// The time now, without stamping a change.
-    fn now_text(&self) -> String {
-        crate::clock::format(self.time.now())
-    }
-
-    /// The clock's time now.
-    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        self.time.now()
-    }
-
-    /// A stored object by DON or display ID, in any family.
-    pub(crate) fn lookup(&self, id: &str) -> Option<&Value> {
-        let (family, n) = self.index.get(id.trim())?;
-        self.objects.get(family)?.get(n)
-    }
-
-    /// A stored object of `family` by DON or display ID.
-    fn find(&self, family: &str, id: &str) -> Option<(u64, &Value)> {
-        let (f, n) = self.index.get(id.trim())?;
-        if f != family {
-            return None;
-        }
-        self.objects.get(family)?.get(n).map(|o| (*n, o))
-    }
-
-    /// Stores `object` as number `n` of `family`, indexed by its IDs.
-    fn put(&mut self, family: &str, n: u64, object: Value) {
-        for key in ["id", "display_id"] {
-            if let Some(id) = object.get(key).and_then(Value::as_str) {
-                self.index.insert(id.to_owned(), (family.to_owned(), n));
-            }
-        }
-        if family == "tags" {
-            if let Some(name) = object.get("name").and_then(Value::as_str) {
-                self.tag_names.insert(name.to_owned(), n);
-            }
-        }
-        self.objects.entry(family.to_owned()).or_default().insert(n, object);
-    }
-
-    /// Removes object `n` of `family` and its index entries.
-    fn remove(&mut self, family: &str, n: u64) -> Option<Value> {
-        let object = self.objects.get_mut(family)?.remove(&n)?;
-        for key in ["id", "display_id"] {
-            if let Some(id) = object.get(key).and_then(Value::as_str) {
-                self.index.remove(id);
-            }
-        }
-        if let Some(name) = object.get("name").and_then(Value::as_str) {
-            if self.tag_names.get(name) == Some(&n) {
-                self.tag_names.remove(name);
-            }
-        }
-        self.inputs.remove(&n);
-        Some(object)
-    }
-
-    /// The number of the tag named `name`, if one is.
-    pub(crate) fn tag_named(&self, name: &str) -> Option<u64> {
-        self.tag_names.get(name).copied()
-    }
-
     /// Stores an artifact `artifacts.prepare` handed out, so `artifacts.get`
     /// and `artifacts.list` answer it, and references to it are checked.
     pub(crate) fn store_artifact(
@@ -359,7 +108,7 @@ impl State {
     }
 
     /// Stores the tokens' dev users as `dev-users` objects, once.
-    fn store_users(&mut self, caller: Caller<'_>) {
+    pub(crate) fn store_users(&mut self, caller: Caller<'_>) {
         if self.users_stored == caller.users.len() {
             return;
         }
@@ -379,9 +128,6 @@ impl State {
         self.users_stored = caller.users.len();
     }
 }
-
-/// A success answer: status and body (`None` for a 204).
-pub(crate) type Answer = (StatusCode, Option<Value>);
 
 /// The ID a request names as the object it acts on: the field named after
 /// the family's object (`dev_user`, `rev_user_id`), else `id`
@@ -413,25 +159,56 @@ pub(crate) fn fill_variant(state: &State, op_index: usize, input: &mut Value) {
     }
 }
 
-/// Answers operation `op` (index into [`API`]) for a validated `input` from `caller`.
+/// Answers operation `op` (index into [`API`]) for a validated `input`
+/// (`sent`: the same as sent, `null`s included) from `caller`: the
+/// family's hooks ([`crate::families`]) first, then the engine's verb
+/// unless a hook serves it, then the hooks' follow-ups.
 pub(crate) fn handle(
     state: &mut State,
     events: &Events,
     op_index: usize,
     input: &Value,
+    sent: &Value,
     caller: Caller<'_>,
 ) -> Result<Answer, ApiError> {
     state.store_users(caller);
     let op = &API.operations[op_index];
-    let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
     let (family_name, verb) = family_and_verb(op);
-    let family = state.families.get(family_name).cloned();
     let mut input = input.clone();
     if matches!(verb, "self" | "self-update") {
         if let (Some(user), Value::Object(fields)) = (caller.user, &mut input) {
             fields.insert("id".into(), json!(user.don()));
         }
     }
+    let hooks = crate::families::hooks(family_name);
+    let call = crate::families::Call { op: op_index, family: family_name, verb, input: &input, sent, caller, events };
+    for hook in hooks {
+        hook.before(state, &call)?;
+    }
+    let served = hooks.iter().find_map(|hook| hook.serve(state, &call));
+    let mut answer = match served {
+        Some(answer) => answer?,
+        None => engine(state, events, op_index, &input, caller)?,
+    };
+    for hook in hooks {
+        hook.after(state, &call, &mut answer)?;
+    }
+    Ok(answer)
+}
+
+/// The engine's verbs, for every family.
+fn engine(
+    state: &mut State,
+    events: &Events,
+    op_index: usize,
+    input: &Value,
+    caller: Caller<'_>,
+) -> Result<Answer, ApiError> {
+    let op = &API.operations[op_index];
+    let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
+    let (family_name, verb) = family_and_verb(op);
+    let family = state.families.get(family_name).cloned();
+    let input = input.clone();
     let answer = match (family, verb) {
         (Some(family), "create") if family.kept => {
             create(state, events, op_index, family_name, &family, &input, caller)?
@@ -506,49 +283,6 @@ fn synthesize(state: &mut State, op: usize, prefer_tag: Option<String>) -> Value
     let now = state.now_text();
     let Some(schema) = API.operations[op].response.as_ref() else { return json!({}) };
     Synth { api: &API, rng: &mut state.rng, now, prefer_tag }.value(schema, 0)
-}
-
-/// The start stage of a work of type `ty`, and whether `stage` is one of its stages.
-pub(crate) fn stages(ty: &str) -> Option<&'static [(&'static str, &'static str)]> {
-    // (stage name, the state it is in), the start stage first.
-    const ISSUE: &[(&str, &str)] = &[
-        ("triage", "open"),
-        ("backlog", "open"),
-        ("prioritized", "open"),
-        ("in_development", "in_progress"),
-        ("in_review", "in_progress"),
-        ("in_testing", "in_progress"),
-        ("in_deployment", "in_progress"),
-        ("completed", "closed"),
-        ("won_t_fix", "closed"),
-    ];
-    const TICKET: &[(&str, &str)] = &[
-        ("queued", "open"),
-        ("work_in_progress", "in_progress"),
-        ("awaiting_product_assist", "in_progress"),
-        ("awaiting_development", "in_progress"),
-        ("awaiting_customer_response", "in_progress"),
-        ("in_development", "in_progress"),
-        ("resolved", "closed"),
-        ("canceled", "closed"),
-    ];
-    const OPPORTUNITY: &[(&str, &str)] = &[
-        ("qualification", "open"),
-        ("validation", "open"),
-        ("negotiation", "in_progress"),
-        ("contract", "in_progress"),
-        ("closed_won", "closed"),
-        ("closed_lost", "closed"),
-    ];
-    const TASK: &[(&str, &str)] =
-        &[("open", "open"), ("in_progress", "in_progress"), ("completed", "closed"), ("canceled", "closed")];
-    match ty {
-        "issue" => Some(ISSUE),
-        "ticket" => Some(TICKET),
-        "opportunity" => Some(OPPORTUNITY),
-        "task" => Some(TASK),
-        _ => None,
-    }
 }
 
 fn create(
@@ -673,6 +407,7 @@ fn add(
     let n = state.next;
     state.next += 1;
     state.inputs.insert(n, input.clone());
+    state.index_fields(family_name, n, &item);
     state.objects.entry(family_name.to_owned()).or_default().insert(n, item.clone());
     let object_type = family_name.replace(['.', '-'], "_");
     events.publish(ObjectChange { change: Change::Created, object_type, object: item, old: None });
@@ -1108,84 +843,13 @@ fn list(state: &State, family_name: &str, family: &Family, input: &Value, op: us
     Ok(Value::Object(out))
 }
 
-impl State {
-    /// A family's objects, by number.
-    pub(crate) fn objects_of(&self, family: &str) -> Option<&BTreeMap<u64, Value>> {
-        self.objects.get(family)
-    }
-
-    /// The request object `n` was created with.
-    pub(crate) fn sent(&self, n: u64) -> Option<&Value> {
-        self.inputs.get(&n)
-    }
-
-    /// Whether a custom stage named `name` was created.
-    pub(crate) fn custom_stage(&self, name: &str) -> bool {
-        self.objects
-            .get("stages.custom")
-            .is_some_and(|stages| stages.values().any(|s| s.get("name").and_then(Value::as_str) == Some(name)))
-    }
-
-    /// How many objects are stored, in every family.
-    #[allow(dead_code)]
-    pub(crate) fn len(&self) -> usize {
-        self.objects.values().map(BTreeMap::len).sum()
-    }
-}
-
-/// A stored object as [`Paging`] lists it.
-pub(crate) struct Row<'a> {
-    pub(crate) seq: u64,
-    pub(crate) object: &'a Value,
-}
-
-impl Listed for Row<'_> {
-    fn seq(&self) -> u64 {
-        self.seq
-    }
-
-    fn sort_value(&self, field: SortField) -> String {
-        match field {
-            SortField::CreatedDate => self.field_value("created_date"),
-            SortField::ModifiedDate => self.field_value("modified_date"),
-            // Objects without a display name sort on their name or title.
-            SortField::DisplayName => ["display_name", "name", "title"]
-                .into_iter()
-                .find(|name| self.object.get(name).is_some())
-                .map(|name| self.field_value(name))
-                .unwrap_or_default(),
-        }
-    }
-
-    fn field_value(&self, name: &str) -> String {
-        let value = name.split('.').try_fold(self.object, |v, part| v.get(part));
-        sort_text(value)
-    }
-}
-
-/// A field's value as text that sorts as the value does: strings as they
-/// are (the dates this server writes have a fixed width), integers padded,
-/// a summary by its name or ID, a list by its first item; absent first.
-fn sort_text(value: Option<&Value>) -> String {
-    match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(Value::Number(n)) => match n.as_i64() {
-            Some(i) => format!("{:020}", i128::from(i) + i128::from(i64::MAX) + 1),
-            None => n.to_string(),
-        },
-        Some(Value::Array(items)) => sort_text(items.first()),
-        Some(object @ Value::Object(_)) => {
-            let name = ["display_name", "name", "title", "display_id", "id"].into_iter().find_map(|k| object.get(k));
-            sort_text(name)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
     use super::*;
+    use crate::clock::Time;
 
     /// The crate docs' table of what is kept and what is synthesized is the engine's.
     #[test]

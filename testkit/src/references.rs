@@ -23,9 +23,11 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::generic::{family_and_verb, property_in, stages, State};
+use crate::families::works::stages;
+use crate::family::family_and_verb;
+use crate::generic::property_in;
 use crate::spec::API;
-use crate::store::Store;
+use crate::store::State;
 use crate::synth;
 
 /// Every DON type segment and display prefix the server gives its objects,
@@ -96,7 +98,7 @@ fn expected(field: &str) -> Option<(&'static [&'static str], &'static str)> {
 }
 
 /// Checks every ID `input` names for operation `op_index`.
-pub(crate) fn check(state: &State, store: &Store, op_index: usize, input: &Value) -> Result<(), ApiError> {
+pub(crate) fn check(state: &State, op_index: usize, input: &Value) -> Result<(), ApiError> {
     let op = &API.operations[op_index];
     let (family, verb) = family_and_verb(op);
     let mut found = Vec::new();
@@ -118,7 +120,7 @@ pub(crate) fn check(state: &State, store: &Store, op_index: usize, input: &Value
         if !changes || field == "id" {
             continue;
         }
-        if KINDS.kept.contains(kind) && !exists(state, store, id) {
+        if KINDS.kept.contains(kind) && state.lookup(id).is_none() {
             return Err(ApiError::not_found(&format!("object named in `{field}`"), id));
         }
     }
@@ -126,24 +128,6 @@ pub(crate) fn check(state: &State, store: &Store, op_index: usize, input: &Value
         check_stage(state, input)?;
     }
     Ok(())
-}
-
-fn exists(state: &State, store: &Store, id: &str) -> bool {
-    if state.lookup(id).is_some() {
-        return true;
-    }
-    use crate::ids::{parse, Kind, Parsed};
-    let parsed = |kind| matches!(parse(kind, "id", id), Ok(Parsed::Key(_)));
-    if parsed(Kind::Account) {
-        return store.find_account("id", id).is_ok();
-    }
-    if parsed(Kind::RevOrg) {
-        return store.find_rev_org("id", id).is_ok();
-    }
-    if parsed(Kind::DevUser) {
-        return store.find_user("id", id).is_ok();
-    }
-    false
 }
 
 /// A work's stage: one of its type's stages, or a custom stage.

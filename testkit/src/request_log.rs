@@ -130,12 +130,14 @@ impl RequestLog {
 }
 
 /// Reads a request as the log records it. A JSON body (or one without a
-/// `Content-Type`) is read, at most [`MAX_BODY_BYTES`](crate::routes::MAX_BODY_BYTES),
+/// `Content-Type`) is read, at most [`MAX_BODY_BYTES`](crate::body::MAX_BODY_BYTES),
 /// and put back for the routes; any other body (a multipart upload) is
 /// left to stream. A body too large to read is answered 400 `bad_request`
 /// here, as the routes would.
+/// `user` is the name of the token's dev user, `time` the server's clock now.
 pub(crate) async fn read(
-    app: &crate::routes::Shared,
+    user: Option<String>,
+    time: chrono::DateTime<chrono::Utc>,
     request: axum::extract::Request,
     custom: bool,
 ) -> Result<(axum::extract::Request, RecordedRequest), (RecordedRequest, axum::response::Response)> {
@@ -148,7 +150,6 @@ pub(crate) async fn read(
     } else {
         None
     };
-    let user = crate::routes::bearer(&request).and_then(|t| app.tokens.get(t)).map(|u| u.name.clone());
     let mut recorded = RecordedRequest {
         seq: 0,
         method,
@@ -159,7 +160,7 @@ pub(crate) async fn read(
         headers: recorded_headers(request.headers()),
         user,
         status: None,
-        time: app.time.now(),
+        time,
     };
     let json = request
         .headers()
@@ -169,7 +170,7 @@ pub(crate) async fn read(
         return Ok((request, recorded));
     }
     let (parts, body) = request.into_parts();
-    match crate::routes::read_body(body).await {
+    match crate::body::read_body(body).await {
         Ok(bytes) => {
             recorded.body = serde_json::from_slice(&bytes).ok();
             Ok((axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes)), recorded))

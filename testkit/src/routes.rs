@@ -10,108 +10,29 @@
 //! path is 404 `not_found` (`{"type": "not_found", "message": "route not
 //! found", ...}`) with or without a token.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
-use axum::{Extension, Router};
-use tokio::sync::Notify;
+use axum::Router;
 
-use crate::api::{self, Op};
-use crate::custom_routes::CustomRoutes;
+use crate::app::{ConnectionKiller, Shared};
+use crate::auth::{admit, authenticate, bearer};
+use crate::body::{read_body, read_input};
+use crate::dev_user::DevUser;
 use crate::error::ApiError;
-use crate::faults::{Action, Faults, Taken};
-use crate::input::Input;
-use crate::ratelimit::Limiter;
-use crate::request_log::{RecordedRequest, RequestLog};
-use crate::store::{DevUser, Store};
-
-/// State shared by every connection.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) store: Mutex<Store>,
-    pub(crate) tokens: HashMap<String, DevUser>,
-    pub(crate) limiter: Limiter,
-    pub(crate) faults: Faults,
-    pub(crate) requests: Mutex<RequestLog>,
-    /// How many requests were answered 429 by the rate limit.
-    pub(crate) rate_limited: std::sync::atomic::AtomicUsize,
-    pub(crate) print_requests: bool,
-    /// Changes to objects, for webhook delivery.
-    pub(crate) events: crate::events::Events,
-    /// The objects of the families the generic handler serves (works, tags, parts, ...).
-    pub(crate) generic: Mutex<crate::generic::State>,
-    /// The one clock every family's dates come from.
-    pub(crate) time: Arc<crate::clock::Time>,
-    /// Webhooks and their deliveries.
-    pub(crate) webhooks: Arc<crate::webhooks::Webhooks>,
-    /// Handlers a test gave paths ([`crate::TestServer::route`]).
-    pub(crate) custom_routes: CustomRoutes,
-    /// `"https"` when the server serves TLS, else `"http"`: the scheme of
-    /// the URLs it hands out (artifact storage).
-    pub(crate) scheme: &'static str,
-}
+use crate::faults::{Action, Taken};
+use crate::request_log::RecordedRequest;
+use crate::response::json_response;
 
 type App = Arc<Shared>;
 
-/// Closes the connection a request came on, without an answer.
-#[derive(Debug, Clone)]
-pub(crate) struct ConnectionKiller(pub(crate) Arc<Notify>);
-
-/// A JSON answer.
-pub(crate) fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    let mut response = Response::new(Body::from(body.to_string()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
-}
-
-/// The token of a request, as DevRev accepts it: `Authorization: Bearer
-/// <token>` (the scheme in any case) or the bare `Authorization: <token>`
-/// that DevRev's own SDK sends. Another scheme (`Basic ...`), or an empty
-/// value, is no token.
-pub(crate) fn bearer(request: &Request) -> Option<&str> {
-    token_of(request.headers())
-}
-
-/// The token of a request's headers, by [`bearer`]'s rule.
-fn token_of(headers: &axum::http::HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let token = match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-        Some(_) => return None,
-        None => value,
-    };
-    (!token.is_empty()).then_some(token)
-}
-
-/// The dev user a request's token acts as, if it is one the server knows.
-pub(crate) fn bearer_user(app: &Shared, headers: &axum::http::HeaderMap) -> Option<DevUser> {
-    app.tokens.get(token_of(headers)?).cloned()
-}
-
-/// The 401 detail when a request carries no token.
-const SEND_A_TOKEN: &str = "send the header `Authorization: <token>` (or `Authorization: Bearer <token>`)";
-
 /// The router of every endpoint, with its middleware.
 pub(crate) fn router(app: App) -> Router {
-    let mut api = Router::new();
-    for op in Op::ALL {
-        let handler =
-            move |State(app): State<App>,
-                  Extension(user): Extension<DevUser>,
-                  method: Method,
-                  request: axum::extract::RawQuery,
-                  body: Bytes| async move { handle(&app, &user, op, &method, request.0.as_deref(), &body) };
-        let route: MethodRouter<App> = if op.has_get() { get(handler).post(handler) } else { post(handler) };
-        api = api.route(op.path(), route);
-    }
-    let api = crate::webhooks::register(api, &app);
+    let api: Router<App> = crate::webhooks::router(&app.webhooks, &app.events);
     // Artifacts: `prepare` and `locate` behind the token; the storage paths they hand out, without.
     let artifacts = crate::artifacts::Artifacts::new(Arc::clone(&app));
     let api = api.merge(artifacts.api());
@@ -126,71 +47,8 @@ pub(crate) fn router(app: App) -> Router {
         .with_state(app)
 }
 
-fn handle(app: &Shared, user: &DevUser, op: Op, method: &Method, query: Option<&str>, body: &[u8]) -> Response {
-    let input =
-        if method == Method::POST { Input::from_body(body) } else { Ok(Input::from_query(query, op.array_params())) };
-    let result = input.and_then(|input| {
-        let mut store = app.store.lock().unwrap_or_else(|e| e.into_inner());
-        api::run(&mut store, user, op, &input, &app.events)
-    });
-    match result {
-        Ok((status, body)) => json_response(status, &body),
-        Err(e) => e.into_response(),
-    }
-}
-
-/// The largest request body read; a larger one is 400 `bad_request`.
-pub(crate) const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
-
-/// The request's fields as one JSON object: the JSON body of a `POST` (an
-/// empty body is `{}`), the query string of a `GET` read with the
-/// operation's schema; `null` fields are dropped. Not JSON, or not an
-/// object: 400 `parse_error`.
-fn read_input(op: &crate::spec::Operation, query: Option<&str>, body: &[u8]) -> Result<serde_json::Value, ApiError> {
-    if op.method == "GET" {
-        return Ok(crate::validate::query_to_json(&crate::spec::API, &op.request, query));
-    }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(serde_json::json!({}));
-    }
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(mut value @ serde_json::Value::Object(_)) => {
-            drop_nulls(&mut value);
-            Ok(value)
-        }
-        Ok(other) => Err(ApiError::parse_error(format!(
-            "the body must be a JSON object, not {}",
-            crate::error::json_kind(&other)
-        ))),
-        Err(e) => Err(ApiError::parse_error(format!("invalid JSON: {e}"))),
-    }
-}
-
-/// Removes the fields whose value is `null`: DevRev reads them as absent
-/// (a required one is then `missing_required_field`).
-pub(crate) fn drop_nulls(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
-        _ => {}
-    }
-}
-
-/// Reads a request's body, at most [`MAX_BODY_BYTES`].
-pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
-        ApiError::bad_request(
-            "the request body is too large or could not be read",
-            format!("send at most {MAX_BODY_BYTES} bytes"),
-        )
-    })
-}
-
-/// Holds a request to a route a family module serves (accounts, rev orgs,
-/// webhooks, artifacts) to the spec, as [`generic_route`] does for the rest,
+/// Holds a request to a route a module of its own serves (webhooks,
+/// artifacts) to the spec, as [`generic_route`] does for the rest,
 /// then hands it on with its body.
 async fn spec_check(request: Request, next: Next) -> Response {
     let Some((index, op)) = crate::spec::API.find(request.method().as_str(), request.uri().path()) else {
@@ -201,8 +59,10 @@ async fn spec_check(request: Request, next: Next) -> Response {
         Ok(bytes) => bytes,
         Err(e) => return e.into_response(),
     };
-    let checked =
-        read_input(op, parts.uri.query(), &bytes).and_then(|input| crate::validate::check_request(index, &input));
+    let checked = read_input(op, parts.uri.query(), &bytes).and_then(|mut input| {
+        crate::body::drop_nulls(&mut input);
+        crate::validate::check_request(index, &input)
+    });
     if let Err(e) = checked {
         return e.into_response();
     }
@@ -267,104 +127,21 @@ pub(crate) fn serve(
     index: usize,
     mut input: serde_json::Value,
     user: Option<&DevUser>,
-) -> Result<crate::generic::Answer, ApiError> {
+) -> Result<crate::store::Answer, ApiError> {
     let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
     crate::generic::fill_variant(&state, index, &mut input);
+    // DevRev reads a `null` field as absent; a hook reads it as sent (`"tier": null` clears the tier).
+    let sent = input.clone();
+    crate::body::drop_nulls(&mut input);
     crate::validate::check_request(index, &input)?;
-    {
-        let store = app.store.lock().unwrap_or_else(|e| e.into_inner());
-        crate::references::check(&state, &store, index, &input)?;
-        if crate::spec::API.operations[index].path == "/accounts.export" {
-            return accounts_export(&store, &input);
-        }
+    let caller = crate::store::Caller { user, users: &app.tokens };
+    // The tokens' dev users, which requests may name.
+    state.store_users(caller);
+    let (family, _) = crate::family::family_and_verb(&crate::spec::API.operations[index]);
+    if crate::families::engine_checks_references(family) {
+        crate::references::check(&state, index, &input)?;
     }
-    let caller = crate::generic::Caller { user, users: &app.tokens };
-    let mut answer = crate::generic::handle(&mut state, &app.events, index, &input, caller)?;
-    if let (true, (_, Some(body))) =
-        (matches!(crate::spec::API.operations[index].path.as_str(), "/search.core" | "/search.hybrid"), &mut answer)
-    {
-        search_store(app, index, &input, body);
-    }
-    Ok(answer)
-}
-
-/// A search finds the accounts and rev orgs the store keeps (beside the
-/// engine's objects) as it finds the engine's.
-fn search_store(app: &Shared, index: usize, input: &serde_json::Value, answer: &mut serde_json::Value) {
-    use crate::generic::{add_search_results, search_hits};
-    let store = app.store.lock().unwrap_or_else(|e| e.into_inner());
-    let accounts = store.accounts.values().map(|a| ("account", serde_json::to_value(store.render_account(a))));
-    let rev_orgs = store.rev_orgs.values().map(|o| ("rev_org", serde_json::to_value(store.render_rev_org(o))));
-    let found = accounts
-        .chain(rev_orgs)
-        .filter_map(|(key, object)| Some((key.to_owned(), object.ok()?)))
-        .filter(|(key, object)| search_hits(input, key, None, object))
-        .collect();
-    add_search_results(index, input, answer, found);
-}
-
-/// `accounts.export`: what `accounts.list` pages through under the same
-/// filters, in one answer, at most `first` accounts.
-fn accounts_export(store: &Store, input: &serde_json::Value) -> Result<crate::generic::Answer, ApiError> {
-    let mut fields = input.as_object().cloned().unwrap_or_default();
-    let first = fields.remove("first").and_then(|f| f.as_u64()).map_or(usize::MAX, |f| f as usize);
-    let mut accounts = Vec::new();
-    loop {
-        let page_input = Input::from_body(serde_json::Value::Object(fields.clone()).to_string().as_bytes())?;
-        let (_, page) = api::accounts_list(store, &page_input)?;
-        accounts.extend(page["accounts"].as_array().cloned().unwrap_or_default());
-        match page["next_cursor"].as_str() {
-            Some(cursor) if accounts.len() < first => {
-                fields.insert("cursor".into(), serde_json::json!(cursor));
-            }
-            _ => break,
-        }
-    }
-    accounts.truncate(first);
-    Ok((StatusCode::OK, Some(serde_json::json!({ "accounts": accounts }))))
-}
-
-/// The token's dev user and its rate-limit budget, or the 401 or 429 answer.
-fn admit(app: &Shared, request: &Request) -> Result<(DevUser, crate::ratelimit::Budget), Box<Response>> {
-    let Some(token) = bearer(request) else {
-        return Err(Box::new(ApiError::unauthenticated(SEND_A_TOKEN).into_response()));
-    };
-    let Some(user) = app.tokens.get(token).cloned() else {
-        return Err(Box::new(ApiError::unauthenticated("the token is not valid").into_response()));
-    };
-    match app.limiter.take(token) {
-        Err((budget, wait)) => {
-            app.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut response = ApiError::too_many_requests(wait).into_response();
-            budget.apply(&mut response);
-            Err(Box::new(response))
-        }
-        Ok(budget) => Ok((user, budget)),
-    }
-}
-
-/// Checks the token and counts the request against its rate limit.
-async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
-    let Some(token) = bearer(&request).map(str::to_owned) else {
-        return ApiError::unauthenticated(SEND_A_TOKEN).into_response();
-    };
-    let Some(user) = app.tokens.get(&token).cloned() else {
-        return ApiError::unauthenticated("the token is not valid").into_response();
-    };
-    match app.limiter.take(&token) {
-        Err((budget, wait)) => {
-            app.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut response = ApiError::too_many_requests(wait).into_response();
-            budget.apply(&mut response);
-            response
-        }
-        Ok(budget) => {
-            request.extensions_mut().insert(user);
-            let mut response = next.run(request).await;
-            budget.apply(&mut response);
-            response
-        }
-    }
+    crate::generic::handle(&mut state, &app.events, index, &input, &sent, caller)
 }
 
 /// Records the request (and its answer's status), applies a queued fault,
@@ -372,7 +149,14 @@ async fn authenticate(State(app): State<App>, mut request: Request, next: Next) 
 /// did not count against the limit.
 async fn front(State(app): State<App>, request: Request, next: Next) -> Response {
     let custom = app.custom_routes.get(request.uri().path());
-    let (request, recorded) = match crate::request_log::read(&app, request, custom.is_some()).await {
+    let (request, recorded) = match crate::request_log::read(
+        crate::auth::bearer_user(&app, request.headers()).map(|u| u.name),
+        app.time.now(),
+        request,
+        custom.is_some(),
+    )
+    .await
+    {
         Ok(read) => read,
         Err((recorded, response)) => {
             let mut log = app.requests.lock().unwrap_or_else(|e| e.into_inner());

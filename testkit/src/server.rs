@@ -18,12 +18,13 @@ use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
+use crate::app::{ConnectionKiller, Shared};
 use crate::custom_routes::Reply;
+use crate::dev_user::DevUser;
 use crate::faults::{Fault, Faults, Target};
 use crate::ratelimit::{Limiter, RateLimit};
 use crate::request_log::{RecordedRequest, RequestLog};
-use crate::routes::{self, ConnectionKiller, Shared};
-use crate::store::{DevUser, Store};
+use crate::routes;
 
 /// The name of the dev user the main token acts as.
 pub const DEFAULT_USER: &str = "testkit";
@@ -168,9 +169,7 @@ impl TestServerBuilder {
             tokens.insert(token, user);
         }
         let time = Arc::new(crate::clock::Time::new(self.clock));
-        let store = Store::new(users, Arc::clone(&time));
         let shared = Arc::new(Shared {
-            store: Mutex::new(store),
             tokens,
             limiter: Limiter::new(self.rate_limit, self.token_limits),
             faults: Faults::default(),
@@ -178,7 +177,7 @@ impl TestServerBuilder {
             rate_limited: std::sync::atomic::AtomicUsize::new(0),
             print_requests: self.print_requests,
             events: crate::events::Events::default(),
-            generic: Mutex::new(crate::generic::State::new(self.seed, Arc::clone(&time))),
+            generic: Mutex::new(crate::store::State::new(self.seed, Arc::clone(&time))),
             webhooks: Arc::new(crate::webhooks::Webhooks::new(self.webhooks, Arc::clone(&time))),
             custom_routes: crate::custom_routes::CustomRoutes::default(),
             scheme: if tls.is_some() { "https" } else { "http" },
@@ -382,7 +381,7 @@ impl TestServer {
     /// included: a bulk import that duplicated nothing leaves 1 for each row.
     pub fn creates_with_external_ref(&self, external_ref: &str) -> usize {
         self.shared
-            .store
+            .generic
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .creates_by_ref
@@ -498,7 +497,7 @@ impl TestServer {
     fn serve_fixture(
         &self,
         path: &str,
-        mut body: serde_json::Value,
+        body: serde_json::Value,
     ) -> Result<(u16, Option<serde_json::Value>), crate::error::ApiError> {
         let found = crate::spec::API.find("POST", path).or_else(|| crate::spec::API.find("GET", path));
         let Some((index, _)) = found else {
@@ -507,15 +506,7 @@ impl TestServer {
         let Some(user) = self.shared.tokens.get(&self.token) else {
             return Err(crate::error::ApiError::route_not_found());
         };
-        crate::routes::drop_nulls(&mut body);
-        // Accounts and rev orgs have their own module (external references, default rev orgs).
-        if let Some(op) = crate::api::Op::ALL.into_iter().find(|op| op.path() == path) {
-            crate::validate::check_request(index, &body)?;
-            let input = crate::input::Input::from_body(body.to_string().as_bytes())?;
-            let mut store = self.shared.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let (status, answer) = crate::api::run(&mut store, user, op, &input, &self.shared.events)?;
-            return Ok((status.as_u16(), Some(answer)));
-        }
+        // Every family, accounts and rev orgs included, through the one way in (which reads `null` as absent).
         let (status, answer) = crate::routes::serve(&self.shared, index, body, Some(user))?;
         Ok((status.as_u16(), answer))
     }

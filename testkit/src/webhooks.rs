@@ -55,12 +55,12 @@ use sha2::Sha256;
 use tokio::sync::broadcast;
 
 use crate::error::ApiError;
-use crate::events::{Change, ObjectChange};
+use crate::events::{Change, Events, ObjectChange};
 use crate::input::Input;
-use crate::routes::{json_response, Shared};
+use crate::response::json_response;
 use crate::spec::API;
 
-type App = Arc<Shared>;
+type App = Arc<Webhooks>;
 
 /// An endpoint: the request's fields in, the status and body out.
 type Handler = fn(&App, Input) -> Result<(StatusCode, Value), ApiError>;
@@ -156,8 +156,8 @@ impl Hook {
             "event_types": self.event_types,
             "secret": self.secret,
             "status": self.status,
-            "created_date": crate::store::format_time(self.created),
-            "modified_date": crate::store::format_time(self.modified),
+            "created_date": crate::clock::format(self.created),
+            "modified_date": crate::clock::format(self.modified),
         })
     }
 
@@ -234,10 +234,11 @@ fn sign(secret: &str, body: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Adds the webhook endpoints to `api` and starts delivering `app`'s object
-/// changes; the delivery task ends when the server's event channel closes.
-pub(crate) fn register(api: Router<App>, app: &App) -> Router<App> {
-    tokio::spawn(listen(Arc::clone(&app.webhooks), app.events.subscribe()));
+/// The webhook endpoints, serving `webhooks`, and starts delivering the
+/// object changes published on `events`; the delivery task ends when the
+/// server's event channel closes.
+pub(crate) fn router<S: Clone + Send + Sync + 'static>(webhooks: &App, events: &Events) -> Router<S> {
+    tokio::spawn(listen(Arc::clone(webhooks), events.subscribe()));
     let body_handler = |f: Handler| {
         move |State(app): State<App>, method: Method, query: axum::extract::RawQuery, body: Bytes| async move {
             let input = if method == Method::POST {
@@ -251,11 +252,13 @@ pub(crate) fn register(api: Router<App>, app: &App) -> Router<App> {
             }
         }
     };
-    api.route("/webhooks.create", post(body_handler(create)))
+    Router::new()
+        .route("/webhooks.create", post(body_handler(create)))
         .route("/webhooks.get", get(body_handler(get_one)).post(body_handler(get_one)))
         .route("/webhooks.list", get(body_handler(list)).post(body_handler(list)))
         .route("/webhooks.update", post(body_handler(update)))
         .route("/webhooks.delete", post(body_handler(delete)))
+        .with_state(Arc::clone(webhooks))
 }
 
 fn event_types(input: &Input, name: &str) -> Result<Option<Vec<String>>, ApiError> {
@@ -272,7 +275,7 @@ fn create(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
         Some(secret) => checked_secret(secret)?,
         None => new_secret(),
     };
-    let hooks = &app.webhooks;
+    let hooks = app;
     let now = hooks.now();
     let hook = Hook {
         id: format!("{DON}webhook/{}", hooks.next_key()),
@@ -307,7 +310,7 @@ fn checked_secret(secret: String) -> Result<String, ApiError> {
 
 fn find(app: &App, input: &Input) -> Result<Hook, ApiError> {
     let id = input.required_string("id")?;
-    app.webhooks.hook(&id).ok_or_else(|| ApiError::not_found("webhook", &id))
+    app.hook(&id).ok_or_else(|| ApiError::not_found("webhook", &id))
 }
 
 fn get_one(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
@@ -315,7 +318,7 @@ fn get_one(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
 }
 
 fn list(app: &App, _input: Input) -> Result<(StatusCode, Value), ApiError> {
-    let hooks = app.webhooks.hooks.lock().unwrap_or_else(|e| e.into_inner());
+    let hooks = app.hooks.lock().unwrap_or_else(|e| e.into_inner());
     Ok((StatusCode::OK, json!({ "webhooks": hooks.values().map(Hook::render).collect::<Vec<_>>() })))
 }
 
@@ -357,17 +360,17 @@ fn update(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
     if reverify && hook.status != "inactive" {
         hook.status = "unverified";
     }
-    hook.modified = app.webhooks.now();
-    app.webhooks.hooks.lock().unwrap_or_else(|e| e.into_inner()).insert(hook.id.clone(), hook.clone());
+    hook.modified = app.now();
+    app.hooks.lock().unwrap_or_else(|e| e.into_inner()).insert(hook.id.clone(), hook.clone());
     if reverify && hook.status == "unverified" {
-        tokio::spawn(challenge(Arc::clone(&app.webhooks), hook.id.clone()));
+        tokio::spawn(challenge(Arc::clone(app), hook.id.clone()));
     }
     Ok((StatusCode::OK, json!({ "webhook": hook.render() })))
 }
 
 fn delete(app: &App, input: Input) -> Result<(StatusCode, Value), ApiError> {
     let hook = find(app, &input)?;
-    app.webhooks.hooks.lock().unwrap_or_else(|e| e.into_inner()).remove(&hook.id);
+    app.hooks.lock().unwrap_or_else(|e| e.into_inner()).remove(&hook.id);
     Ok((StatusCode::OK, json!({})))
 }
 

@@ -1,7 +1,11 @@
 //! The embedded server's store: create, get, update and list per second
 //! with 0, 10,000 and 100,000 tags stored, with 1 and 16 concurrent clients,
-//! over HTTP on loopback (plain reqwest, JSON). Fixtures are loaded with
-//! `TestServer::insert`, which stores as a create would, without HTTP.
+//! over HTTP on loopback (plain reqwest, JSON); and filtered lists with as
+//! many accounts stored (each with its default rev org): `rev-orgs.list`
+//! for one account (`account`, a filter the store walks an index for) and
+//! for one name (`display_name`, which it scans the family for), side by
+//! side. Fixtures are loaded with `TestServer::insert`, which stores as a
+//! create would, without HTTP.
 //!
 //! ```sh
 //! cargo run --release -p devrev-benches --bin store            # 0, 10000, 100000
@@ -27,8 +31,8 @@ async fn main() {
         }
     };
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
-    println!("| build | stored | clients | create/s | get/s | update/s | list/s |");
-    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    println!("| build | stored | clients | create/s | get/s | update/s | list/s | list by account (index)/s | list by name (scan)/s |");
+    println!("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for stored in sizes {
         let server = devrev_testkit::TestServer::builder()
             .rate_limit(u32::MAX, Duration::from_secs(1))
@@ -40,15 +44,26 @@ async fn main() {
             let tag = server.insert("/tags.create", json!({"name": format!("fixture-{i}")})).expect("a fixture");
             ids.push(tag["tag"]["id"].as_str().unwrap().to_owned());
         }
+        let mut accounts = Vec::new();
+        for i in 0..stored.max(1) {
+            let created = server
+                .insert("/accounts.create", json!({"display_name": format!("account-{i}")}))
+                .expect("a fixture account");
+            accounts.push(created["account"]["id"].as_str().unwrap().to_owned());
+        }
         let ids = Arc::new(ids);
+        let accounts = Arc::new(accounts);
         for clients in [1, 16] {
             let mut row = Vec::new();
             for op in ["create", "get", "update", "list"] {
                 row.push(rate(&server, op, clients, &ids).await);
             }
+            for op in ["by-account", "by-name"] {
+                row.push(rate(&server, op, clients, &accounts).await);
+            }
             println!(
-                "| {profile} | {stored} | {clients} | {:.0} | {:.0} | {:.0} | {:.0} |",
-                row[0], row[1], row[2], row[3]
+                "| {profile} | {stored} | {clients} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} |",
+                row[0], row[1], row[2], row[3], row[4], row[5]
             );
         }
     }
@@ -75,6 +90,13 @@ async fn rate(server: &devrev_testkit::TestServer, op: &'static str, clients: us
                     }
                     "get" => ("/tags.get", json!({"id": id})),
                     "update" => ("/tags.update", json!({"id": id, "description": format!("d{n}")})),
+                    // `id` is an account here: its default rev org, found by the index on `account`.
+                    "by-account" => ("/rev-orgs.list", json!({"account": [id], "limit": 50})),
+                    // The same one rev org, by its name: no index, a scan of every rev org.
+                    "by-name" => {
+                        let i = (c * 7919 + n * 104_729) % ids.len();
+                        ("/rev-orgs.list", json!({"display_name": [format!("account-{i}")], "limit": 50}))
+                    }
                     _ => ("/tags.list", json!({"limit": 50})),
                 };
                 let answer = http
@@ -84,8 +106,14 @@ async fn rate(server: &devrev_testkit::TestServer, op: &'static str, clients: us
                     .body(body.to_string())
                     .send()
                     .await;
-                let ok = answer.is_ok_and(|a| a.status().is_success());
-                assert!(ok, "{op} failed");
+                let answer = answer.ok().filter(|a| a.status().is_success());
+                let answer = answer.unwrap_or_else(|| panic!("{op} failed"));
+                if op.starts_with("by-") {
+                    // Each filter names one account: its one rev org, whether walked or scanned.
+                    let bytes = answer.bytes().await.expect("a page");
+                    let page: Value = serde_json::from_slice(&bytes).expect("a JSON page");
+                    assert_eq!(page["rev_orgs"].as_array().map(Vec::len), Some(1), "{op}: {page}");
+                }
                 done.fetch_add(1, Ordering::Relaxed);
             }
         }));
