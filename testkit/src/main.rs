@@ -85,11 +85,13 @@ async fn main() -> ExitCode {
         }
     };
     let (url, token) = (server.base_url(), server.token());
-    println!(
-        "devrev-testkit serving {} operations of DevRev's API (every request checked against the spec) on {url}",
+    // The banner is written once and a write error ignored: whoever started the server may
+    // stop reading its output (a test reads up to the first blank line), which must not stop it.
+    let mut banner = format!(
+        "devrev-testkit serving {} operations of DevRev's API (every request checked against the spec) on {url}\n",
         devrev_testkit::operation_count()
     );
-    println!("token: {token}");
+    banner += &format!("token: {token}\n");
     let mut curl = "curl -s".to_owned();
     if let Some(pem) = server.ca_pem() {
         if let Some(path) = &args.ca_file {
@@ -97,19 +99,25 @@ async fn main() -> ExitCode {
                 eprintln!("devrev-testkit: cannot write the certificate to {}: {e}", path.display());
                 return ExitCode::FAILURE;
             }
-            println!("certificate authority (PEM) written to {}", path.display());
+            banner += &format!("certificate authority (PEM) written to {}\n", path.display());
             curl = format!("curl -s --cacert {}", path.display());
         }
-        println!("certificate authority to trust (PEM):");
-        print!("{pem}");
+        banner += "certificate authority to trust (PEM):\n";
+        banner += pem;
     }
-    println!();
-    println!("  export DEVREV_BASE_URL={url} DEVREV_TOKEN={token}");
-    println!("  {curl} -X POST {url}/accounts.create -H \"Authorization: {token}\" -d '{{\"display_name\":\"Acme\"}}'");
-    println!("  {curl} \"{url}/rev-orgs.list?limit=5\" -H \"Authorization: Bearer {token}\"");
-    println!("  {curl} -X POST {url}/tags.create -H \"Authorization: {token}\" -d '{{\"name\":\"vip\"}}'");
-    println!();
-    println!("Ctrl-C stops it.");
+    banner += "\n";
+    banner += &format!("  export DEVREV_BASE_URL={url} DEVREV_TOKEN={token}\n");
+    banner += &format!(
+        "  {curl} -X POST {url}/accounts.create -H \"Authorization: {token}\" -d '{{\"display_name\":\"Acme\"}}'\n"
+    );
+    banner += &format!("  {curl} \"{url}/rev-orgs.list?limit=5\" -H \"Authorization: Bearer {token}\"\n");
+    banner += &format!("  {curl} -X POST {url}/tags.create -H \"Authorization: {token}\" -d '{{\"name\":\"vip\"}}'\n");
+    banner += "\nCtrl-C stops it.\n";
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    }
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("devrev-testkit: cannot wait for Ctrl-C: {e}");
         return ExitCode::FAILURE;
