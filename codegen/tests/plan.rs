@@ -1,12 +1,12 @@
 //! The generator's naming and plan, on small specs written for these tests.
 
-use devrev_codegen::emit::{self, header};
 use devrev_codegen::plan::{
     self, family_of, module_name, post_only_reads, rust_field_name, rust_type_name, variant_names, Endpoint, Home,
     Kind, Ty,
 };
 use devrev_codegen::replace_features;
 use devrev_codegen::spec::Spec;
+use devrev_codegen::write::crate_source::{self as emit, header};
 
 #[test]
 fn type_names_follow_schema_keys() {

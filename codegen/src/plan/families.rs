@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::names::rust_field_name;
+use super::names::{response_key, rust_field_name};
 use super::types::{Planner, REPEATED_QUERY_FIELDS};
 use super::{Endpoint, Field, Kind, Op, QueryParam, Ty, TypeDef};
 use crate::spec::{ref_key, Operation, Schema};
@@ -118,7 +118,7 @@ fn request_and_response(planner: &mut Planner<'_>, op: &Op) -> Result<Result<(St
         }
         None => {
             // No success body: an empty struct named like the request's answer.
-            let key = format!("{}-response", request.trim_end_matches("-request"));
+            let key = response_key(&request);
             if !planner.types.contains_key(&key) && !planner.spec.components.schemas.contains_key(&key) {
                 planner.add(&key, Kind::Struct(vec![]), false);
                 planner.types.get_mut(&key).expect("added").synthetic = true;

@@ -18,7 +18,7 @@ pub const FEATURE_DEPS: &[(&str, &[&str])] = &[
 ];
 
 /// The body of a webhook delivery: decoded by receivers, so its closure
-/// derives `Deserialize` as well (see `events.rs` for the event enum).
+/// derives `Deserialize` as well (see `write/webhook_events.rs` for the event enum).
 pub const WEBHOOK_EVENT: &str = "webhook-event-request";
 
 /// Families whose requests, answers and models derive both `Serialize` and

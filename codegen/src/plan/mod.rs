@@ -3,7 +3,7 @@
 //! type of every schema (named from the schema key, or from where an inline
 //! schema sits), which types each family needs, which derives each type gets,
 //! where recursion needs a `Box`, and which file each type lives in. The
-//! emitter only prints what this module decided.
+//! writers (`crate::write`) only print what this module decided.
 //!
 //! By concern: [`names`] (every name, each rule once), [`types`] (the Rust
 //! type of every schema), [`families`] (operations into endpoints),
@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::spec::{Schema, Spec};
+use crate::spec::{PathItem, ResponseSpec, Schema, Spec};
 
 use families::{body_key, endpoint_for, endpoint_for_twin, read_op};
 use features::finish;
@@ -209,6 +209,24 @@ pub struct Plan {
     pub model_companions: BTreeSet<String>,
     /// Whom the code is for: the `devrev` crate itself, or a user's crate.
     pub target: Target,
+    /// The spec's own schemas and operations, as read.
+    pub source: Source,
+}
+
+/// The spec's facts as the document states them, kept in the plan for the
+/// writers that print the spec rather than Rust types: the server table
+/// (written from the spec, not from the client's types, so that a mistake
+/// shared by a model and the generator cannot hide from the server), sample
+/// answers for the wire tests, the conformance tests' JSON pointers and the
+/// webhook event payloads. No writer reads [`Spec`] itself.
+#[derive(Debug, Default, Clone)]
+pub struct Source {
+    /// `components.schemas`, by key.
+    pub schemas: BTreeMap<String, Schema>,
+    /// `components.responses`, by key.
+    pub responses: BTreeMap<String, ResponseSpec>,
+    /// `paths`, by path.
+    pub paths: BTreeMap<String, PathItem>,
 }
 
 /// Whom the generated code is for.
@@ -263,7 +281,9 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
         let (gets, others): (Vec<Op>, Vec<Op>) = ops.into_iter().partition(|op| op.method == "GET");
         let mut others = others;
         for get in gets {
-            // A GET is planned with its POST twin: the twin's body schema gives both their fields.
+            // A GET is planned with its POST twin: one `get_and_post!` when the twin's body
+            // carries exactly the GET's query parameters, else a query struct of its own
+            // (`families::endpoint_for_twin`).
             let twin = others.iter().position(|op| op.method == "POST");
             match twin {
                 Some(i) => {
@@ -272,7 +292,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
                 }
                 None => entry.endpoints.push(Endpoint::Skipped {
                     op: get,
-                    reason: "a GET without a POST twin: query-parameter structs are not generated yet".to_owned(),
+                    reason: "a GET without a POST twin: a query struct is named after its twin's body".to_owned(),
                 }),
             }
         }
@@ -286,6 +306,11 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
         companions: BTreeSet::new(),
         model_companions: BTreeSet::new(),
         target: Target::Devrev,
+        source: Source {
+            schemas: spec.components.schemas.clone(),
+            responses: spec.components.responses.clone(),
+            paths: spec.paths.clone(),
+        },
     };
     for problem in &planner.problems {
         eprintln!("note: {problem}");

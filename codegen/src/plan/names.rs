@@ -22,8 +22,53 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
 ];
 
 /// Method names the attribute or the crate's conventions already use on a
-/// request; a setter for a field of that name is called `set_<field>`.
+/// request; a setter for a field of that name is called `set_<field>`
+/// ([`setter_name`]).
 pub const RESERVED_METHODS: &[&str] = &["new", "send", "send_with_meta", "pages", "items"];
+
+/// The setter of the optional field `ident`: the field's own name (without
+/// `r#`), or `set_<field>` on a request struct (`on_request`) when the name is
+/// one of [`RESERVED_METHODS`]. (A nullable field's setter keeps its name:
+/// `clear_<field>` goes with it.)
+pub fn setter_name(ident: &str, on_request: bool) -> String {
+    let plain = plain_ident(ident);
+    if setter_is_renamed(ident, on_request) {
+        format!("set_{plain}")
+    } else {
+        ident.to_owned()
+    }
+}
+
+/// Whether [`setter_name`] renames the setter of `ident` to `set_<field>`.
+pub fn setter_is_renamed(ident: &str, on_request: bool) -> bool {
+    on_request && RESERVED_METHODS.contains(&plain_ident(ident))
+}
+
+/// An identifier without its `r#`: `r#type` -> `type`.
+pub fn plain_ident(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+/// The `POST` form of a `GET`/`POST` pair that shares its fields
+/// (`get_and_post!`): the `GET` takes the request's name, the `POST` inserts
+/// `Post` (`TagsListRequest` -> `TagsListPostRequest`).
+pub fn post_struct_name(get_name: &str) -> String {
+    format!("{}PostRequest", get_name.trim_end_matches("Request"))
+}
+
+/// The answer of an operation without a success body is named like its
+/// request: `works-delete-request` -> `works-delete-response` (so
+/// `WorksDeleteResponse`, the name [`inferred_response_name`] infers).
+pub fn response_key(request_key: &str) -> String {
+    format!("{}-response", request_key.trim_end_matches("-request"))
+}
+
+/// The answer the attribute infers from a request's name when it has no
+/// `response = ...`: `WorksCreateRequest` -> `WorksCreateResponse`; `None`
+/// for a name without the `Request` suffix.
+pub fn inferred_response_name(request_name: &str) -> Option<String> {
+    Some(format!("{}Response", request_name.strip_suffix("Request")?))
+}
 
 /// `works-create-request` -> `WorksCreateRequest`; `p0` -> `P0`; a leading
 /// digit gets an `N` in front. Reserved names get a `Schema` suffix.

@@ -22,10 +22,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use crate::emit::header;
-use crate::plan::{Endpoint, Field, Kind, Plan, Ty, TypeDef, RESERVED_METHODS};
-use crate::spec::Spec;
-use crate::wire::{raw_string, type_path, Writer};
+use super::crate_source::header;
+use super::wire_tests::{raw_string, type_path, Writer};
+use crate::plan::{post_struct_name, setter_name, Endpoint, Field, Kind, Plan, Source, Ty, TypeDef};
 
 /// The file this module writes.
 pub const TEST_FILE: &str = "tests/generated_conformance.rs";
@@ -92,10 +91,6 @@ fn ident(key: &str) -> String {
 }
 
 /// `name` without a raw identifier's `r#`.
-fn plain(name: &str) -> &str {
-    name.strip_prefix("r#").unwrap_or(name)
-}
-
 /// Escapes a schema key for a JSON pointer.
 fn pointer_segment(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
@@ -205,12 +200,7 @@ impl Gen<'_> {
 
     /// The setter of an optional field.
     fn setter(&self, owner: &TypeDef, f: &Field) -> String {
-        let name = plain(&f.ident);
-        if !f.nullable && self.endpoints.contains(&owner.key) && RESERVED_METHODS.contains(&name) {
-            format!("set_{name}")
-        } else {
-            f.ident.clone()
-        }
+        setter_name(&f.ident, !f.nullable && self.endpoints.contains(&owner.key))
     }
 
     /// The check of one operation, named `name`, for the request struct
@@ -237,8 +227,8 @@ impl Gen<'_> {
 /// Where the schema of a planned type sits in the spec, as a JSON pointer:
 /// a named schema; the schema holding a flattened union (`<key>-kind`); or
 /// an inline property schema (`<owner>-<property>`).
-fn locate(spec: &Spec, key: &str) -> Option<String> {
-    let schemas = &spec.components.schemas;
+fn locate(source: &Source, key: &str) -> Option<String> {
+    let schemas = &source.schemas;
     if schemas.contains_key(key) {
         return Some(format!("/components/schemas/{}", pointer_segment(key)));
     }
@@ -274,7 +264,7 @@ fn locate(spec: &Spec, key: &str) -> Option<String> {
 }
 
 /// The test file's text.
-pub fn conformance_tests(spec: &Spec, plan: &Plan) -> String {
+pub fn conformance_tests(plan: &Plan) -> String {
     let endpoints: BTreeSet<String> = plan
         .endpoints()
         .filter_map(|e| match e {
@@ -282,7 +272,7 @@ pub fn conformance_tests(spec: &Spec, plan: &Plan) -> String {
             Endpoint::Skipped { .. } => None,
         })
         .collect();
-    let gen = Gen { writer: Writer { spec, plan }, plan, endpoints };
+    let gen = Gen { writer: Writer { source: &plan.source, plan }, plan, endpoints };
 
     // The operations.
     let mut operations = Vec::new();
@@ -296,7 +286,7 @@ pub fn conformance_tests(spec: &Spec, plan: &Plan) -> String {
         for (op, request, post) in forms {
             let t = &plan.types[request];
             let module = crate::plan::module_name(&op.family);
-            let name = if post { format!("{}PostRequest", t.name.trim_end_matches("Request")) } else { t.name.clone() };
+            let name = if post { post_struct_name(&t.name) } else { t.name.clone() };
             let fn_name = ident(&format!("{}_{}", op.method, op.path.trim_start_matches('/'))).to_lowercase();
             let label = format!("{} {}", op.method, op.path);
             if gen.buildable(request)
@@ -343,7 +333,7 @@ pub fn conformance_tests(spec: &Spec, plan: &Plan) -> String {
             // Aliases (nothing of their own) and hand-written models.
             _ => continue,
         };
-        match locate(spec, &t.key) {
+        match locate(&plan.source, &t.key) {
             Some(pointer) => models.push((pointer, t.key.clone(), check)),
             // A request of its own query parameters: checked as its operation.
             None if gen.endpoints.contains(&t.key) => {}

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::plan::{
-    module_name, set_list, Endpoint, Field, Home, Kind, Op, Plan, Target, Ty, TypeDef, FEATURE_DEPS, RESERVED_METHODS,
+    inferred_response_name, module_name, plain_ident, post_struct_name, set_list, setter_is_renamed, setter_name,
+    Endpoint, Field, Home, Kind, Op, Plan, Target, Ty, TypeDef, FEATURE_DEPS,
 };
 
 /// How to regenerate, as every generated file's first line says.
@@ -326,7 +327,7 @@ fn family_file(plan: &Plan, name: &str) -> String {
                     out,
                     "//! | `GET`/`POST {}` | [`{get_name}`], [`{}`] | [`{}`] |",
                     get.path,
-                    post_name(get_name),
+                    post_struct_name(get_name),
                     plan.types[response].name
                 );
             }
@@ -385,10 +386,6 @@ fn family_file(plan: &Plan, name: &str) -> String {
         }
     }
     out
-}
-
-fn post_name(get_name: &str) -> String {
-    format!("{}PostRequest", get_name.trim_end_matches("Request"))
 }
 
 fn reference_link(op: &Op) -> String {
@@ -477,7 +474,7 @@ fn derives(plan: &Plan, t: &TypeDef, request: bool) -> String {
 
 fn response_arg(plan: &Plan, struct_name: &str, response: &str) -> Option<String> {
     let name = &plan.types[response].name;
-    let inferred = format!("{}Response", struct_name.strip_suffix("Request")?);
+    let inferred = inferred_response_name(struct_name)?;
     (inferred != *name).then(|| name.clone())
 }
 
@@ -530,7 +527,7 @@ fn endpoint_response(plan: &Plan, op: &Op, request: &TypeDef) -> String {
 fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
     let fields = fields_of(t);
     let response = endpoint_response(plan, post, t);
-    let post_struct = post_name(&t.name);
+    let post_struct = post_struct_name(&t.name);
     if fields.is_empty() {
         return unit_twin(plan, get, post, t, &response, &post_struct);
     }
@@ -632,10 +629,6 @@ pub fn rust_ty(plan: &Plan, ty: &Ty) -> String {
     }
 }
 
-fn plain_ident(ident: &str) -> &str {
-    ident.strip_prefix("r#").unwrap_or(ident)
-}
-
 fn field(plan: &Plan, owner: &TypeDef, f: &Field, indent: &str) -> String {
     let mut out = String::new();
     if f.flatten {
@@ -721,7 +714,7 @@ fn constructors(plan: &Plan, t: &TypeDef, endpoint: bool, indent: &str) -> Strin
     let optional: Vec<&Field> = fields.iter().filter(|f| !f.required).collect();
     let (nullable, optional): (Vec<&Field>, Vec<&Field>) = optional.into_iter().partition(|f| f.nullable);
     let (reserved, normal): (Vec<&Field>, Vec<&Field>) =
-        optional.into_iter().partition(|f| endpoint && RESERVED_METHODS.contains(&plain_ident(&f.ident)));
+        optional.into_iter().partition(|f| setter_is_renamed(&f.ident, endpoint));
     if !normal.is_empty() {
         let _ = writeln!(out, "\n{indent}{} {{", mac(plan, "setters"));
         for f in normal {
@@ -763,9 +756,10 @@ fn constructors(plan: &Plan, t: &TypeDef, endpoint: bool, indent: &str) -> Strin
         let ty = field_ty(plan, &Field { required: true, ..f.clone() });
         let _ = writeln!(
             out,
-            "\n{indent}/// Sets `{wire}` (named `set_{name}`: `{name}` is a method of every request).\n{indent}#[must_use]\n{indent}pub fn set_{name}(mut self, value: impl Into<{ty}>) -> Self {{\n{indent}    self.{ident} = Some(value.into());\n{indent}    self\n{indent}}}",
+            "\n{indent}/// Sets `{wire}` (named `{setter}`: `{name}` is a method of every request).\n{indent}#[must_use]\n{indent}pub fn {setter}(mut self, value: impl Into<{ty}>) -> Self {{\n{indent}    self.{ident} = Some(value.into());\n{indent}    self\n{indent}}}",
             wire = f.wire,
             name = plain_ident(&f.ident),
+            setter = setter_name(&f.ident, endpoint),
             ident = f.ident,
         );
     }

@@ -11,10 +11,9 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::emit::header;
+use super::crate_source::header;
+use super::wire_tests::{raw_string, type_path, Writer};
 use crate::plan::{Field, Kind, Plan, Ty};
-use crate::spec::Spec;
-use crate::wire::{raw_string, type_path, Writer};
 
 /// Where the test goes, relative to the crate root.
 pub const TEST_FILE: &str = "tests/generated_secrets.rs";
@@ -63,8 +62,8 @@ fn read(f: &Field) -> String {
 }
 
 /// The test file's text, and how many secret fields it covers.
-pub fn secrets_tests(spec: &Spec, plan: &Plan) -> (String, usize) {
-    let writer = Writer { spec, plan };
+pub fn secrets_tests(plan: &Plan) -> (String, usize) {
+    let writer = Writer { source: &plan.source, plan };
     let mut out = header();
     out.push_str(PRELUDE);
     let mut covered = 0;
@@ -125,7 +124,7 @@ pub fn secrets_tests(spec: &Spec, plan: &Plan) -> (String, usize) {
             );
         }
         covered += secrets.len();
-        let _ = write!(out, "\n{}\n#[test]\nfn {name}() {{\n{body}}}\n", crate::emit::cfg_attr(&t.families));
+        let _ = write!(out, "\n{}\n#[test]\nfn {name}() {{\n{body}}}\n", super::crate_source::cfg_attr(&t.families));
     }
     let list = format!("//!\n//! The {covered} secret fields the generator's rule finds:\n{listed}");
     let out = out.replacen("// Generated models name", &format!("{list}// Generated models name"), 1);

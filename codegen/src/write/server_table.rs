@@ -36,7 +36,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::{ref_key, AdditionalProperties, Operation, Schema, Spec};
+use crate::plan::{Plan, Source};
+use crate::spec::{ref_key, AdditionalProperties, Operation, Schema};
 
 /// Where the description goes, relative to the workspace root.
 pub const PATH: &str = "testkit/src/spec/devrev-api.json";
@@ -46,11 +47,12 @@ pub const GENERATED: &str =
     "by `cargo run -p devrev-codegen -- <path/to/openapi-beta.yaml> .` from DevRev's OpenAPI spec: do not edit";
 
 /// The file's text: one line per operation and per definition, so diffs stay readable.
-pub fn tables(spec: &Spec) -> Result<String, String> {
+pub fn tables(plan: &Plan) -> Result<String, String> {
+    let source = &plan.source;
     let mut operations = Vec::new();
-    for (path, item) in &spec.paths {
+    for (path, item) in &source.paths {
         for (method, op) in item.operations() {
-            operations.push(operation(spec, path, method, op)?);
+            operations.push(operation(source, path, method, op)?);
         }
     }
     // Only the definitions the operations reach.
@@ -64,7 +66,7 @@ pub fn tables(spec: &Spec) -> Result<String, String> {
         if !reached.insert(key.clone()) {
             continue;
         }
-        let schema = spec.components.schemas.get(&key).ok_or_else(|| format!("$ref to unknown schema `{key}`"))?;
+        let schema = source.schemas.get(&key).ok_or_else(|| format!("$ref to unknown schema `{key}`"))?;
         let converted = convert(schema)?;
         collect_refs(&converted, &mut todo);
         definitions.insert(key, converted);
@@ -82,7 +84,7 @@ pub fn tables(spec: &Spec) -> Result<String, String> {
     Ok(out)
 }
 
-fn operation(spec: &Spec, path: &str, method: &str, op: &Operation) -> Result<Value, String> {
+fn operation(source: &Source, path: &str, method: &str, op: &Operation) -> Result<Value, String> {
     let (status, response) = op
         .responses
         .iter()
@@ -132,7 +134,7 @@ fn operation(spec: &Spec, path: &str, method: &str, op: &Operation) -> Result<Va
         let answer = match &answer.reference {
             Some(r) => {
                 let key = r.strip_prefix("#/components/responses/").ok_or_else(|| format!("answer $ref `{r}`"))?;
-                spec.components.responses.get(key).ok_or_else(|| format!("$ref to unknown answer `{key}`"))?
+                source.responses.get(key).ok_or_else(|| format!("$ref to unknown answer `{key}`"))?
             }
             None => answer,
         };
@@ -338,10 +340,10 @@ fn collect_refs(value: &Value, into: &mut Vec<String>) {
 }
 
 /// Writes the description to [`PATH`] under `root` (the workspace root).
-pub fn write(spec: &Spec, root: &std::path::Path) -> Result<(), String> {
+pub fn write(plan: &Plan, root: &std::path::Path) -> Result<(), String> {
     let path = root.join(PATH);
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
     }
-    std::fs::write(&path, tables(spec)?).map_err(|e| format!("writing {}: {e}", path.display()))
+    std::fs::write(&path, tables(plan)?).map_err(|e| format!("writing {}: {e}", path.display()))
 }

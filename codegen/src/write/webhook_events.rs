@@ -15,9 +15,10 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::emit::header;
+use super::crate_source::header;
+use crate::plan::Source;
 use crate::plan::{rust_type_name, Plan, WEBHOOK_EVENT};
-use crate::spec::{ref_key, Spec};
+use crate::spec::ref_key;
 
 /// The schema of the event type names.
 const EVENT_TYPE: &str = "webhook-event-type";
@@ -35,8 +36,8 @@ struct EventType {
     payload: Option<(String, String)>,
 }
 
-fn event_types(spec: &Spec, plan: &Plan) -> Result<Vec<EventType>, String> {
-    let schemas = &spec.components.schemas;
+fn event_types(plan: &Plan) -> Result<Vec<EventType>, String> {
+    let schemas = &plan.source.schemas;
     let request = schemas.get(WEBHOOK_EVENT).ok_or_else(|| format!("no `{WEBHOOK_EVENT}` schema"))?;
     let names = schemas
         .get(EVENT_TYPE)
@@ -60,11 +61,11 @@ fn event_types(spec: &Spec, plan: &Plan) -> Result<Vec<EventType>, String> {
 
 /// Adds the enum file, its `mod` line in `src/generated/mod.rs`, and the
 /// decode tests to `files`.
-pub fn add(spec: &Spec, plan: &Plan, files: &mut BTreeMap<String, String>) -> Result<(), String> {
+pub fn add(plan: &Plan, files: &mut BTreeMap<String, String>) -> Result<(), String> {
     if !plan.families.contains_key("webhooks") {
         return Ok(());
     }
-    let types = event_types(spec, plan)?;
+    let types = event_types(plan)?;
     files.insert(ENUM_FILE.to_owned(), enum_file(&types));
     if let Some(top) = files.get_mut("src/generated/mod.rs") {
         top.push_str(
@@ -72,7 +73,7 @@ pub fn add(spec: &Spec, plan: &Plan, files: &mut BTreeMap<String, String>) -> Re
              #[cfg(feature = \"webhooks\")]\npub(crate) mod webhook_event;\n",
         );
     }
-    files.insert(TEST_FILE.to_owned(), test_file(spec, &types));
+    files.insert(TEST_FILE.to_owned(), test_file(&plan.source, &types));
     Ok(())
 }
 
@@ -187,14 +188,17 @@ fn decodes(event_type: &str, payload: &str, unknown: &str, is: fn(&EventKind) ->
 }
 "#;
 
-fn test_file(spec: &Spec, types: &[EventType]) -> String {
+fn test_file(source: &Source, types: &[EventType]) -> String {
     let mut out = header();
     out.push_str(TEST_PRELUDE);
     for t in types {
         let (sample, unknown) = match &t.payload {
             Some((key, _)) => {
-                let schema = &spec.components.schemas[key];
-                (crate::wire::sample(spec, schema, 1, false), crate::wire::sample(spec, schema, 1, true))
+                let schema = &source.schemas[key];
+                (
+                    super::wire_tests::sample(source, schema, 1, false),
+                    super::wire_tests::sample(source, schema, 1, true),
+                )
             }
             None => (json!({"any": "thing"}), Value::Null),
         };

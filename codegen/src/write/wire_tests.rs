@@ -12,9 +12,10 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Map, Value};
 
-use crate::emit::header;
-use crate::plan::{module_name, Endpoint, Home, Kind, Op, Plan, Ty, TypeDef};
-use crate::spec::{ref_key, Schema, Spec};
+use super::crate_source::header;
+use crate::plan::Source;
+use crate::plan::{module_name, post_struct_name, Endpoint, Home, Kind, Op, Plan, Ty, TypeDef};
+use crate::spec::{ref_key, Schema};
 
 /// How deep the synthesizers follow nested objects before giving up.
 const MAX_DEPTH: usize = 10;
@@ -26,26 +27,26 @@ const OPTIONAL_DEPTH: usize = 7;
 /// A spec-valid instance of `schema`: every field down to `OPTIONAL_DEPTH`, then the required ones (lists
 /// get one element while the depth allows). With `unknown`, every string enum
 /// value and union tag is one no schema lists, as DevRev may send tomorrow.
-pub fn sample(spec: &Spec, schema: &Schema, depth: usize, unknown: bool) -> Value {
+pub fn sample(source: &Source, schema: &Schema, depth: usize, unknown: bool) -> Value {
     if depth > MAX_DEPTH * 2 {
         return json!({});
     }
     if let Some(r) = &schema.reference {
-        return match ref_key(r).ok().and_then(|k| spec.components.schemas.get(k)) {
-            Some(target) => sample(spec, target, depth + 1, unknown),
+        return match ref_key(r).ok().and_then(|k| source.schemas.get(k)) {
+            Some(target) => sample(source, target, depth + 1, unknown),
             None => Value::Null,
         };
     }
     let mut object = Map::new();
     for member in &schema.all_of {
-        if let Value::Object(fields) = sample(spec, member, depth + 1, unknown) {
+        if let Value::Object(fields) = sample(source, member, depth + 1, unknown) {
             object.extend(fields);
         }
     }
     if let Some(disc) = &schema.discriminator {
         if let Some((tag, target)) = disc.mapping.iter().next() {
-            if let Some(variant) = ref_key(target).ok().and_then(|k| spec.components.schemas.get(k)) {
-                if let Value::Object(fields) = sample(spec, variant, depth + 1, unknown) {
+            if let Some(variant) = ref_key(target).ok().and_then(|k| source.schemas.get(k)) {
+                if let Value::Object(fields) = sample(source, variant, depth + 1, unknown) {
                     object.extend(fields);
                 }
             }
@@ -74,7 +75,7 @@ pub fn sample(spec: &Spec, schema: &Schema, depth: usize, unknown: bool) -> Valu
         Some("boolean") => return json!(true),
         Some("array") => {
             let items = schema.items.as_deref().cloned().unwrap_or_default();
-            return if depth < MAX_DEPTH { json!([sample(spec, &items, depth + 1, unknown)]) } else { json!([]) };
+            return if depth < MAX_DEPTH { json!([sample(source, &items, depth + 1, unknown)]) } else { json!([]) };
         }
         _ => {}
     }
@@ -84,14 +85,14 @@ pub fn sample(spec: &Spec, schema: &Schema, depth: usize, unknown: bool) -> Valu
             continue;
         }
         if let Some(prop) = schema.properties.get(name) {
-            object.insert(name.clone(), sample(spec, prop, depth + 1, unknown));
+            object.insert(name.clone(), sample(source, prop, depth + 1, unknown));
         }
     }
     // Near the top, the optional fields too, so their types are decoded as well.
     if depth < OPTIONAL_DEPTH {
         for (name, prop) in &schema.properties {
             if !object.contains_key(name) {
-                object.insert(name.clone(), sample(spec, prop, depth + 1, unknown));
+                object.insert(name.clone(), sample(source, prop, depth + 1, unknown));
             }
         }
     }
@@ -106,15 +107,15 @@ pub(crate) fn type_path(t: &TypeDef) -> String {
 }
 
 pub(crate) struct Writer<'a> {
-    pub(crate) spec: &'a Spec,
+    pub(crate) source: &'a Source,
     pub(crate) plan: &'a Plan,
 }
 
 impl Writer<'_> {
     /// A JSON instance of a planned type, from the spec where it has the schema.
     pub(crate) fn json_of(&self, key: &str) -> Option<Value> {
-        if let Some(schema) = self.spec.components.schemas.get(key) {
-            return Some(sample(self.spec, schema, 0, false));
+        if let Some(schema) = self.source.schemas.get(key) {
+            return Some(sample(self.source, schema, 0, false));
         }
         match &self.plan.types.get(key)?.kind {
             // A union flattened into its parent (`<key>-kind`): its first variant, tagged.
@@ -192,9 +193,9 @@ impl Writer<'_> {
             },
             None => String::new(),
         };
-        let unknown = match (op.response.as_deref(), self.spec.components.schemas.get(response)) {
+        let unknown = match (op.response.as_deref(), self.source.schemas.get(response)) {
             (Some(_), Some(schema)) => {
-                let value = sample(self.spec, schema, 0, true);
+                let value = sample(self.source, schema, 0, true);
                 format!(
                     "    // Unknown enum values and union tags decode too.\n    decodes::<{}>({});\n",
                     type_path(&self.plan.types[response]),
@@ -356,8 +357,8 @@ async fn check<E: devrev::Endpoint>(request: &E, verb: &str, endpoint: &str, bet
 "#;
 
 /// The test file's text.
-pub fn wire_tests(spec: &Spec, plan: &Plan) -> String {
-    let writer = Writer { spec, plan };
+pub fn wire_tests(plan: &Plan) -> String {
+    let writer = Writer { source: &plan.source, plan };
     let mut out = header();
     out.push_str(PRELUDE);
     for endpoint in plan.endpoints() {
@@ -369,7 +370,7 @@ pub fn wire_tests(spec: &Spec, plan: &Plan) -> String {
             Endpoint::Twin { get, post, request, response } => {
                 let t = &plan.types[request];
                 writer.test(get, &t.name, t, response, &mut out);
-                let post_name = format!("{}PostRequest", t.name.trim_end_matches("Request"));
+                let post_name = post_struct_name(&t.name);
                 writer.test(post, &post_name, t, response, &mut out);
             }
             Endpoint::Skipped { .. } => {}
