@@ -9,17 +9,6 @@
 //!
 //! 3 of 3 endpoints generated.
 
-// DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
-#![allow(deprecated)]
-// `new` takes every required field, as many as the spec lists.
-#![allow(clippy::too_many_arguments)]
-// Union variants hold their objects inline; a box each would cost an allocation per decode.
-#![allow(clippy::large_enum_variant)]
-// Variant names are DevRev's tags, which often share a prefix or suffix.
-#![allow(clippy::enum_variant_names)]
-// Setters are named after the wire fields (`add`, `sub`, ...), not after traits.
-#![allow(clippy::should_implement_trait)]
-
 use crate::devrev_endpoint;
 // The models this family uses; which ones depends on the spec.
 #[allow(unused_imports)]

@@ -367,7 +367,7 @@ pub fn conformance_tests(plan: &Plan) -> String {
         out,
         "//! Opt-in (`DEVREV_OPENAPI_SPEC`, `--features full`): every generated operation \
          ({}) and model ({}, {fields} fields) checked against DevRev's spec, read at test time by \
-         `tests/spec_conformance/` (see `codegen/src/conformance.rs` for what is checked). Without \
+         `tests/spec_conformance/` (see `codegen/src/write/conformance.rs` for what is checked). Without \
          the variable it prints a `SKIPPED` line and passes:\n//!\n//! ```sh\n//! \
          DEVREV_OPENAPI_SPEC=/path/to/openapi-beta.yaml cargo test -p devrev --features full --test generated_conformance\n//! ```",
         operations.len(),

@@ -69,7 +69,7 @@ pub fn add(plan: &Plan, files: &mut BTreeMap<String, String>) -> Result<(), Stri
     files.insert(ENUM_FILE.to_owned(), enum_file(&types));
     if let Some(top) = files.get_mut("src/generated/mod.rs") {
         top.push_str(
-            "\n// The webhook event enum (`events.rs` of the generator), re-exported by `devrev::webhooks`.\n\
+            "\n// The webhook event enum (`write/webhook_events.rs` of the generator), re-exported by `devrev::webhooks`.\n\
              #[cfg(feature = \"webhooks\")]\npub(crate) mod webhook_event;\n",
         );
     }
