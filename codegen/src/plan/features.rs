@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::families::page_items;
-use super::names::module_name;
+use super::names::shared_module_names;
 use super::types::box_recursion;
 use super::{Endpoint, Home, Kind, Op, Plan, Ty};
 
@@ -110,9 +110,10 @@ pub(super) fn finish(plan: &mut Plan) -> Result<(), String> {
 
     box_recursion(plan);
 
-    // Homes: requests and answers of one family live in its file, unless
-    // another schema refers to them; everything else is a model, grouped by
-    // the first word of its key.
+    // Homes: requests and answers of one family live in its module, unless
+    // another schema refers to them; a model one family uses lives in that
+    // family's folder, a model several use in the module of that set of
+    // families under `shared/`.
     let mut referenced = BTreeSet::new();
     for key in plan.types.keys() {
         for (target, _) in plan.edges(key) {
@@ -125,10 +126,13 @@ pub(super) fn finish(plan: &mut Plan) -> Result<(), String> {
             family_of_root.insert(root.clone(), family.clone());
         }
     }
+    let shared = shared_module_names(plan.types.values().map(|t| &t.families).filter(|f| f.len() > 1));
     for t in plan.types.values_mut() {
-        t.home = match family_of_root.get(&t.key) {
-            Some(family) if !referenced.contains(&t.key) && t.families.len() == 1 => Home::Family(family.clone()),
-            _ => Home::Models(module_name(t.key.split('-').next().unwrap_or(&t.key))),
+        let only = t.families.iter().next().filter(|_| t.families.len() == 1).cloned();
+        t.home = match (family_of_root.get(&t.key), only) {
+            (Some(family), Some(_)) if !referenced.contains(&t.key) => Home::Family(family.clone()),
+            (_, Some(family)) => Home::FamilyModels(family),
+            (_, None) => Home::Shared(shared[&t.families].clone()),
         };
     }
 

@@ -112,13 +112,27 @@ pub enum Kind {
     Alias(Ty),
 }
 
-/// Where a type's source lives.
+/// Where a type's source lives: by family, never by the words of its name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Home {
-    /// The family's own file, beside its requests.
+    /// A request or answer of one family that no other type refers to:
+    /// beside the requests, in the family's module
+    /// (`src/generated/<family>/mod.rs`, `devrev::<family>::X`).
     Family(String),
-    /// `src/generated/model/<group>.rs`.
-    Models(String),
+    /// A model only this family uses: `src/generated/<family>/models.rs`,
+    /// compiled with the family's folder (`devrev::models::X`).
+    FamilyModels(String),
+    /// A model several families use: `src/generated/shared/<module>.rs`,
+    /// one module per set of families ([`shared_module_names`]), gated once
+    /// by `any(...)` of them (`devrev::models::X`).
+    Shared(String),
+}
+
+impl Home {
+    /// Whether the type is a model (`devrev::models::X`), not a family's own item.
+    pub fn is_model(&self) -> bool {
+        !matches!(self, Home::Family(_))
+    }
 }
 
 /// A planned type.

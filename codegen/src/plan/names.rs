@@ -1,7 +1,7 @@
 //! Every name the output uses, by one rule each: types from schema keys,
 //! fields from wire names, modules from families, union variants from tags.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Names `crate::models` (or the prelude) already uses for something else;
 /// a generated type never takes one of them (see [`rust_type_name`]).
@@ -208,4 +208,33 @@ pub fn variant_names(wires: &[String]) -> Vec<String> {
             name
         })
         .collect()
+}
+
+/// The module under `src/generated/shared/` of the models a set of families
+/// shares, for each set: the families' modules joined for up to three
+/// (`atoms_webhooks_widgets`), the first two and a count beyond
+/// (`atoms_conversations_and_6_more`); a name two sets would take gets
+/// `_2`, `_3`, ... in the sets' order.
+pub fn shared_module_names<'a>(
+    sets: impl IntoIterator<Item = &'a BTreeSet<String>>,
+) -> BTreeMap<BTreeSet<String>, String> {
+    let sets: BTreeSet<&BTreeSet<String>> = sets.into_iter().collect();
+    let mut taken = BTreeSet::new();
+    let mut out = BTreeMap::new();
+    for set in sets {
+        let modules: Vec<String> = set.iter().map(|f| module_name(f)).collect();
+        let base = if modules.len() <= 3 {
+            modules.join("_")
+        } else {
+            format!("{}_{}_and_{}_more", modules[0], modules[1], modules.len() - 2)
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        out.insert(set.clone(), name);
+    }
+    out
 }

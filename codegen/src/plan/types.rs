@@ -59,7 +59,7 @@ impl<'s> Planner<'s> {
                 ser: false,
                 de: false,
                 families: BTreeSet::new(),
-                home: Home::Models(String::new()),
+                home: Home::Shared(String::new()),
                 page: None,
                 synthetic: false,
             },

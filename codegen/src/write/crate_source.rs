@@ -1,7 +1,9 @@
-//! Writes the plan as Rust source: one file per family
-//! (`src/generated/<family>.rs`), one per model group
-//! (`src/generated/model/<group>.rs`), the two `mod.rs` files and the
-//! feature block of `Cargo.toml`. Text is built directly (the output is mostly
+//! Writes the plan as Rust source, by family: a folder per family
+//! (`src/generated/<family>/mod.rs` with its requests, `models.rs` with the
+//! models only it uses), the models several families share
+//! (`src/generated/shared/<set>.rs`, one module per set of families), the
+//! generated root `src/generated/mod.rs` and the feature block of
+//! `Cargo.toml`. Text is built directly (the output is mostly
 //! macro invocations, which a token printer lays out poorly) and then run
 //! through `rustfmt`, so `cargo fmt --check` agrees with it.
 
@@ -101,12 +103,14 @@ pub fn emit(plan: &Plan) -> Output {
     let mut files = BTreeMap::new();
     let mut top = header();
     top.push_str(
-        "//! The generated API: one module per DevRev family, each behind the Cargo feature of the same\n\
-         //! name (`full` enables every one). The crate root re-exports the modules; the models they\n\
-         //! need are re-exported from `crate::models`.\n\n",
+        "//! The generated API: one folder per DevRev family, each behind the Cargo feature of the same\n\
+         //! name (`full` enables every one): its requests in `mod.rs`, the models only it uses in\n\
+         //! `models.rs`. Models several families use are in `shared/`, each set of families' module\n\
+         //! behind `any(...)` of their features. The crate root re-exports the family modules, and\n\
+         //! `crate::models` every model (the `models` module below).\n\n",
     );
     top.push_str(ALLOWS);
-    top.push_str("\npub(crate) mod model;\n");
+    top.push_str("\npub(crate) mod shared;\n");
     // The crate root names each family once more, under its feature
     // (`include!`d by `src/lib.rs`): a family whose feature is off is then an
     // item configured out where a user looks for it, and rustc's error says
@@ -124,45 +128,20 @@ pub fn emit(plan: &Plan) -> Output {
         let module = module_name(&family.name);
         let _ = write!(top, "\n#[cfg(feature = \"{}\")]\npub mod {module};\n", family.name);
         let _ = write!(reexports, "\n#[cfg(feature = \"{}\")]\npub use generated::{module};\n", family.name);
-        files.insert(format!("src/generated/{module}.rs"), family_file(plan, &family.name));
+        files.insert(format!("src/generated/{module}/mod.rs"), family_file(plan, &family.name));
     }
+    let models = model_files(plan, |_| true, "src/generated/", &mut files);
+    top.push_str(
+        "\n/// Every generated model, re-exported by `crate::models`: each enabled family's own and the\n\
+         /// shared ones its features enable.\npub(crate) mod models {\n    #[allow(unused_imports)] // without a family feature there is nothing to re-export\n    pub use super::shared::*;\n",
+    );
+    for family in &models {
+        let _ =
+            write!(top, "    #[cfg(feature = \"{family}\")]\n    pub use super::{}::models::*;\n", module_name(family));
+    }
+    top.push_str("}\n");
     files.insert("src/generated/mod.rs".to_owned(), top);
     files.insert("src/generated/families.rs".to_owned(), reexports);
-
-    // Models, by group.
-    let mut groups: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
-    for t in plan.types.values() {
-        if let Home::Models(group) = &t.home {
-            groups.entry(group.clone()).or_default().push(t);
-        }
-    }
-    let mut schemas = header();
-    schemas.push_str(
-        "//! The models the generated families need, grouped by the first word of their schema name.\n\
-         //! Each item is compiled only when a family that needs it is enabled.\n",
-    );
-    for (group, types) in &groups {
-        let families: BTreeSet<String> = types.iter().flat_map(|t| t.families.iter().cloned()).collect();
-        let cfg = cfg_attr(&families);
-        let _ = write!(schemas, "\n{cfg}\nmod {group};\n{cfg}\npub use {group}::*;\n");
-        let mut text = header();
-        let _ = write!(
-            text,
-            "//! Models whose schema names start with `{}`.\n\n",
-            types[0].key.split('-').next().unwrap_or("")
-        );
-        text.push_str(
-            "// Items of one group are needed by different families; each names its own models.\n\
-             #[allow(unused_imports)]\nuse crate::models::*;\n",
-        );
-        for t in types {
-            text.push('\n');
-            let cfg = if t.families != families { format!("{}\n", cfg_attr(&t.families)) } else { String::new() };
-            text.push_str(&type_item(plan, t, &cfg));
-        }
-        files.insert(format!("src/generated/model/{group}.rs"), text);
-    }
-    files.insert("src/generated/model/mod.rs".to_owned(), schemas);
 
     // Features.
     let names: Vec<&String> = plan
@@ -207,59 +186,120 @@ pub fn emit_user(plan: &Plan) -> Result<BTreeMap<String, String>, String> {
     let mut top = file_header(plan);
     let _ = write!(
         top,
-        "//! DevRev families generated into this crate: {}. Each module holds the families'\n\
-         //! request structs; `model` holds the models they need.\n\n\
+        "//! DevRev families generated into this crate: {}. Each family's folder holds its request\n\
+         //! structs (`mod.rs`) and the models only it uses (`models.rs`); `shared` holds the models\n\
+         //! several families use; `model` re-exports every model.\n\n\
          // A crate uses a few of the generated items (from a private `mod`, say); the rest must not warn.\n\
          #![allow(dead_code)]\n",
         chosen.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
     );
     top.push_str(ALLOWS);
-    top.push_str("\npub mod model;\n");
+    top.push('\n');
     for name in chosen {
         let module = module_name(name);
         let _ = writeln!(top, "pub mod {module};");
-        files.insert(format!("{module}.rs"), family_file(plan, name));
+        files.insert(format!("{module}/mod.rs"), family_file(plan, name));
     }
-    files.insert("mod.rs".to_owned(), top);
-
     let needed = |t: &TypeDef| t.families.iter().any(|f| chosen.contains(f));
-    let mut groups: BTreeMap<String, Vec<&TypeDef>> = BTreeMap::new();
+    let own = model_files(plan, needed, "", &mut files);
+    let shared = files.contains_key("shared/mod.rs");
+    if shared {
+        top.push_str("mod shared;\n");
+    }
     // What `devrev::models` has that is not a schema of the spec.
     let hand = ["Timestamp"];
+    let _ = write!(
+        top,
+        "\n/// Every model the families need, and those `devrev` ships (re-exported from `{root}::models`).\n\
+         pub mod model {{\n    #[allow(unused_imports)]\n    pub use {root}::models::{{{}}};\n",
+        hand.join(", ")
+    );
+    if shared {
+        top.push_str("    pub use super::shared::*;\n");
+    }
+    for family in &own {
+        let _ = writeln!(top, "    pub use super::{}::models::*;", module_name(family));
+    }
+    top.push_str("}\n");
+    files.insert("mod.rs".to_owned(), top);
+    Ok(files)
+}
+
+/// Writes the model files of the types `needed` selects under `dir` (the
+/// generated root): each family's own models (`<family>/models.rs`, which its
+/// `mod.rs` declares) and the shared ones (`shared/<set>.rs` and
+/// `shared/mod.rs`, which declares each set's module: in the `devrev` crate
+/// through `shared!`, once, under `any(...)` of the set's features). Returns
+/// the families that have models of their own.
+fn model_files(
+    plan: &Plan,
+    needed: impl Fn(&TypeDef) -> bool,
+    dir: &str,
+    files: &mut BTreeMap<String, String>,
+) -> BTreeSet<String> {
+    let mut own: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
+    let mut shared: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
     for t in plan.types.values().filter(|t| needed(t)) {
         match &t.home {
-            Home::Models(group) => groups.entry(group.clone()).or_default().push(t),
+            Home::FamilyModels(family) => own.entry(family).or_default().push(t),
+            Home::Shared(module) => shared.entry(module).or_default().push(t),
             Home::Family(_) => {}
         }
     }
-    let mut schemas = file_header(plan);
-    let _ = write!(
-        schemas,
-        "//! The models the generated families need, grouped by the first word of their schema name,\n\
-         //! and those `devrev` ships (re-exported from `{root}::models`).\n\n\
-         #[allow(unused_imports)]\npub use {root}::models::{{{}}};\n",
-        hand.join(", ")
-    );
-    for (group, types) in &groups {
-        let _ = write!(schemas, "\nmod {group};\npub use {group}::*;\n");
+    // How a model file names the other models.
+    let models = match plan.target {
+        Target::Devrev => "crate::models",
+        Target::User { .. } => "super::super::model",
+    };
+    let file = |doc: String, types: &[&TypeDef]| {
         let mut text = file_header(plan);
-        let _ = write!(
-            text,
-            "//! Models whose schema names start with `{}`.\n\n",
-            types[0].key.split('-').next().unwrap_or("")
-        );
-        text.push_str(
-            "// Models of one group name models of others.\n\
-             #[allow(unused_imports)]\nuse super::*;\n",
-        );
+        text.push_str(&doc);
+        let _ = write!(text, "\n#[allow(unused_imports)]\nuse {models}::*;\n");
         for t in types {
             text.push('\n');
             text.push_str(&type_item(plan, t, ""));
         }
-        files.insert(format!("model/{group}.rs"), text);
+        text
+    };
+    for (family, types) in &own {
+        let doc = format!("//! The models only the `{family}` family uses.\n");
+        files.insert(format!("{dir}{}/models.rs", module_name(family)), file(doc, types));
     }
-    files.insert("model/mod.rs".to_owned(), schemas);
-    Ok(files)
+    if shared.is_empty() && plan.target != Target::Devrev {
+        return own.keys().map(|f| (*f).to_owned()).collect();
+    }
+    let mut index = file_header(plan);
+    index.push_str(
+        "//! The models several families use: one module per set of families, named after them (the\n\
+         //! first two and a count, for more than three).\n",
+    );
+    if plan.target == Target::Devrev {
+        index.push_str(
+            "//! Each module is compiled when one of its families' features is on.\n\n\
+             /// Declares the module of a set of families' shared models and re-exports its items,\n\
+             /// both under `any(...)` of the families' features.\n\
+             macro_rules! shared {\n    ($module:ident, $($family:literal),+ $(,)?) => {\n        \
+             #[cfg(any($(feature = $family),+))]\n        mod $module;\n        \
+             #[cfg(any($(feature = $family),+))]\n        pub use $module::*;\n    };\n}\n",
+        );
+    }
+    for (module, types) in &shared {
+        let families = &types[0].families;
+        let list: Vec<String> = families.iter().map(|f| format!("`{f}`")).collect();
+        let doc = format!("//! The models the families {} share.\n", list.join(", "));
+        files.insert(format!("{dir}shared/{module}.rs"), file(doc, types));
+        match plan.target {
+            Target::Devrev => {
+                let quoted: Vec<String> = families.iter().map(|f| format!("\"{f}\"")).collect();
+                let _ = write!(index, "\nshared!({module}, {});\n", quoted.join(", "));
+            }
+            Target::User { .. } => {
+                let _ = write!(index, "\nmod {module};\npub use {module}::*;\n");
+            }
+        }
+    }
+    files.insert(format!("{dir}shared/mod.rs"), index);
+    own.keys().map(|f| (*f).to_owned()).collect()
 }
 
 /// The README's table: each family with its module, feature, operations and beta count.
@@ -348,10 +388,15 @@ fn family_file(plan: &Plan, name: &str) -> String {
     let _ = write!(
         out,
         "\nuse {}::devrev_endpoint;\n\
-         // The models this family uses; which ones depends on the spec.\n\
+         // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.\n\
          #[allow(unused_imports)]\nuse {models}::*;\n",
         root(plan)
     );
+    if plan.types.values().any(|t| t.home == Home::FamilyModels(name.to_owned())) {
+        out.push_str(
+            "\n// The models only this family uses, re-exported by the models module.\npub(crate) mod models;\n",
+        );
+    }
     for endpoint in &family.endpoints {
         match endpoint {
             Endpoint::Single { op, request, .. } => {
@@ -778,7 +823,7 @@ fn type_doc(plan: &Plan, t: &TypeDef) -> String {
         doc.push_str("; deprecated by DevRev");
     }
     doc.push_str(".\n");
-    if matches!(t.home, Home::Models(_)) && plan.target == Target::Devrev {
+    if t.home.is_model() && plan.target == Target::Devrev {
         // Rustdoc on stable cannot show a `cfg`, so the doc says it.
         let names: Vec<String> = t.families.iter().map(|f| format!("`{f}`")).collect();
         let _ = match names.len() {

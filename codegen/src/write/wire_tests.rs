@@ -102,7 +102,7 @@ pub fn sample(source: &Source, schema: &Schema, depth: usize, unknown: bool) -> 
 pub(crate) fn type_path(t: &TypeDef) -> String {
     match &t.home {
         Home::Family(family) => format!("devrev::{}::{}", module_name(family), t.name),
-        Home::Models(_) => format!("devrev::models::{}", t.name),
+        Home::FamilyModels(_) | Home::Shared(_) => format!("devrev::models::{}", t.name),
     }
 }
 
