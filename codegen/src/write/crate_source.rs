@@ -257,7 +257,7 @@ fn model_files(
         let _ = write!(text, "\n#[allow(unused_imports)]\nuse {models}::*;\n");
         for t in types {
             text.push('\n');
-            text.push_str(&type_item(plan, t, ""));
+            text.push_str(&type_item(plan, t));
         }
         text
     };
@@ -430,7 +430,7 @@ fn family_file(plan: &Plan, name: &str) -> String {
     for t in plan.types.values() {
         if t.home == Home::Family(name.to_owned()) && !requests.contains(&t.key) {
             out.push('\n');
-            out.push_str(&type_item(plan, t, ""));
+            out.push_str(&type_item(plan, t));
         }
     }
     out
@@ -552,7 +552,7 @@ fn single(plan: &Plan, op: &Op, t: &TypeDef) -> String {
     out.push_str(&constructors(plan, t, true, "    "));
     out.push_str("}\n");
     if op.path.ends_with(".create") || op.path.ends_with(".update") {
-        out.push_str(&custom_fields_access(plan, t, "", true));
+        out.push_str(&custom_fields_access(plan, t, true));
     }
     out
 }
@@ -838,7 +838,7 @@ fn type_doc(plan: &Plan, t: &TypeDef) -> String {
 /// `From<Variant>` for a union sent in requests, so `new(.., kind)` takes a
 /// variant's struct as it is. Only for generated structs that are the type of
 /// exactly one variant (two variants of one type would need two impls).
-fn union_froms(plan: &Plan, t: &TypeDef, variants: &[crate::plan::Variant], cfg: &str) -> String {
+fn union_froms(plan: &Plan, t: &TypeDef, variants: &[crate::plan::Variant]) -> String {
     let mut out = String::new();
     for v in variants {
         let Ty::Named(key) = &v.ty else { continue };
@@ -850,25 +850,23 @@ fn union_froms(plan: &Plan, t: &TypeDef, variants: &[crate::plan::Variant], cfg:
         let value = if v.boxed { "Box::new(value)" } else { "value" };
         let _ = write!(
             out,
-            "\n{cfg}impl From<{}> for {} {{\n    fn from(value: {}) -> Self {{\n        {}::{}({value})\n    }}\n}}\n",
+            "\nimpl From<{}> for {} {{\n    fn from(value: {}) -> Self {{\n        {}::{}({value})\n    }}\n}}\n",
             target.name, t.name, target.name, t.name, v.name
         );
     }
     out
 }
 
-/// The source of one type; `cfg` (an attribute line, or empty) goes before
-/// each item it needs (the type and its `impl`).
-fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
+/// The source of one type: the type and its `impl`s. None carries a `cfg`:
+/// the module the type lives in is gated as a whole.
+fn type_item(plan: &Plan, t: &TypeDef) -> String {
     let mut out = String::new();
     match &t.kind {
         Kind::Alias(ty) => {
             out.push_str(&type_doc(plan, t));
-            out.push_str(cfg);
             let _ = writeln!(out, "pub type {} = {};", t.name, rust_ty(plan, ty));
         }
         Kind::Enum(values) => {
-            out.push_str(cfg);
             let _ = writeln!(out, "{} {{", mac(plan, "string_enum"));
             for line in type_doc(plan, t).lines() {
                 let _ = writeln!(out, "    {line}");
@@ -880,7 +878,6 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
             out.push_str("    }\n}\n");
         }
         Kind::Union { tag, variants } => {
-            out.push_str(cfg);
             let _ = writeln!(out, "{} {{", mac(plan, "tagged_union"));
             let mut options = Vec::new();
             if tag != "type" {
@@ -905,13 +902,12 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
             }
             out.push_str("    }\n}\n");
             if t.ser {
-                out.push_str(&union_froms(plan, t, variants, cfg));
+                out.push_str(&union_froms(plan, t, variants));
             }
-            out.push_str(&custom_fields_access(plan, t, cfg, false));
+            out.push_str(&custom_fields_access(plan, t, false));
         }
         Kind::Struct(fields) => {
             out.push_str(&type_doc(plan, t));
-            out.push_str(cfg);
             out.push_str(&derives(plan, t, false));
             out.push_str("\n#[non_exhaustive]\n");
             if fields.is_empty() {
@@ -924,13 +920,13 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
                 out.push_str("}\n");
             }
             if t.ser {
-                let _ = write!(out, "\n{cfg}impl {} {{\n", t.name);
+                let _ = write!(out, "\nimpl {} {{\n", t.name);
                 out.push_str(&constructors(plan, t, false, "    "));
                 out.push_str("}\n");
             }
             // A filter's `custom_fields` holds the values to match, not an object's fields.
             if t.de && !t.key.contains("filter") {
-                out.push_str(&custom_fields_access(plan, t, cfg, false));
+                out.push_str(&custom_fields_access(plan, t, false));
             }
             if let Some(f) = set_list(t) {
                 let Ty::Vec(item) = &f.ty else { unreachable!("set_list checks the type") };
@@ -938,7 +934,7 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
                 let _ = write!(
                     out,
                     "\n/// A replacement of the whole list: `{{\"set\": [...]}}`; an empty list clears it.\n\
-                     {cfg}impl<I> From<I> for {name}\nwhere\n    I: IntoIterator,\n    I::Item: Into<{item}>,\n{{\n    \
+                     impl<I> From<I> for {name}\nwhere\n    I: IntoIterator,\n    I::Item: Into<{item}>,\n{{\n    \
                      fn from(values: I) -> Self {{\n        let values = values.into_iter().map(Into::into).collect();\n        \
                      Self {{ {ident}: {value} }}\n    }}\n}}\n",
                     name = t.name,
@@ -953,7 +949,7 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
         let _ = write!(
             out,
             "\n// What the spec cannot say about `{name}` is hand-written in `src/extras/model/{module}.rs`.\n\
-             {cfg}#[path = \"../../extras/model/{module}.rs\"]\nmod {module}_extras;\n",
+             #[path = \"../../extras/model/{module}.rs\"]\nmod {module}_extras;\n",
             name = t.name,
         );
     }
@@ -970,12 +966,23 @@ fn custom_fields_of(t: &TypeDef) -> Option<&Field> {
 /// read (a struct, or a union whose every variant has them), and
 /// `.custom(&fields)` setting them on a create or update request (`write`;
 /// a list's `custom_fields` is a filter, not values), which also names the
-/// fragment in `custom_schema_spec` when the request has one.
-fn custom_fields_access(plan: &Plan, t: &TypeDef, cfg: &str, write: bool) -> String {
-    let root = root(plan);
-    let cf = format!("{root}::custom_fields");
-    let source = match &t.kind {
-        Kind::Struct(_) if custom_fields_of(t).is_some() => "self.custom_fields.as_ref()".to_owned(),
+/// fragment in `custom_schema_spec` when the request has one. One
+/// `custom_access!` call (`src/macros.rs`) per type.
+fn custom_fields_access(plan: &Plan, t: &TypeDef, write: bool) -> String {
+    let call = match &t.kind {
+        Kind::Struct(_) if custom_fields_of(t).is_some() => {
+            let spec = fields_of(t).iter().find(|f| {
+                f.wire == "custom_schema_spec"
+                    && !f.required
+                    && matches!(&f.ty, Ty::Named(key) if fields_of(&plan.types[key]).iter().any(|g| g.wire == "tenant_fragment")
+                        && fields_of(&plan.types[key]).iter().any(|g| g.wire == "subtype"))
+            });
+            match (write, spec) {
+                (true, Some(f)) => format!("write {}, spec = {}", t.name, f.ident),
+                (true, None) => format!("write {}", t.name),
+                (false, _) => format!("read {}", t.name),
+            }
+        }
         Kind::Union { variants, .. } if t.de && !write => {
             let all = variants.iter().all(|v| match &v.ty {
                 Ty::Named(key) => custom_fields_of(&plan.types[key]).is_some(),
@@ -984,51 +991,10 @@ fn custom_fields_access(plan: &Plan, t: &TypeDef, cfg: &str, write: bool) -> Str
             if variants.is_empty() || !all {
                 return String::new();
             }
-            let mut arms: Vec<String> =
-                variants.iter().map(|v| format!("{}::{}(v) => v.custom_fields.as_ref(),", t.name, v.name)).collect();
-            arms.push(format!(
-                "{}::Unknown(other) => other.fields.get(\"custom_fields\").and_then(|v| v.as_object()),",
-                t.name
-            ));
-            format!("match self {{\n            {}\n        }}", arms.join("\n            "))
+            let names: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
+            format!("read {} {{ {} }}", t.name, names.join(", "))
         }
         _ => return String::new(),
     };
-    if write {
-        let spec = fields_of(t).iter().find(|f| {
-            f.wire == "custom_schema_spec"
-                && !f.required
-                && matches!(&f.ty, Ty::Named(key) if fields_of(&plan.types[key]).iter().any(|g| g.wire == "tenant_fragment")
-                    && fields_of(&plan.types[key]).iter().any(|g| g.wire == "subtype"))
-        });
-        let spec = match spec {
-            Some(f) => format!(
-                "\n        let spec = self.{}.get_or_insert_with(Default::default);\n        \
-                 match T::SUBTYPE {{\n            Some(subtype) => spec.subtype = Some(subtype.to_owned()),\n            \
-                 None => spec.tenant_fragment = Some(true),\n        }}",
-                f.ident
-            ),
-            None => String::new(),
-        };
-        let names = if spec.is_empty() { "" } else { ", and names their fragment in `custom_schema_spec`" };
-        format!(
-            "\n{cfg}impl {name} {{\n    \
-             /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,\n    \
-             /// keeping the keys it has{names}.\n    \
-             #[must_use]\n    \
-             pub fn custom<T: {cf}::CustomFields>(mut self, fields: &T) -> Self {{\n        \
-             {cf}::merge_into(&mut self.custom_fields, fields);{spec}\n        \
-             self\n    }}\n}}\n",
-            name = t.name,
-        )
-    } else {
-        format!(
-            "\n{cfg}impl {name} {{\n    \
-             /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not\n    \
-             /// declare are ignored, a value that does not fit is an error naming its field.\n    \
-             pub fn custom<T: {cf}::CustomFields>(&self) -> Result<T, {cf}::CustomFieldsError> {{\n        \
-             {cf}::decode_from({source})\n    }}\n}}\n",
-            name = t.name,
-        )
-    }
+    format!("\n{}({call});\n", mac(plan, "custom_access"))
 }

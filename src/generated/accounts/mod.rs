@@ -114,20 +114,7 @@ impl AccountsCreateRequest {
     }
 }
 
-impl AccountsCreateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write AccountsCreateRequest, spec = custom_schema_spec);
 
 /// `POST /accounts.delete`.
 ///
@@ -535,20 +522,7 @@ impl AccountsUpdateRequest {
     }
 }
 
-impl AccountsUpdateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write AccountsUpdateRequest, spec = custom_schema_spec);
 
 /// The `accounts-create-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -354,20 +354,7 @@ impl ArticlesCreateRequest {
     }
 }
 
-impl ArticlesCreateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write ArticlesCreateRequest, spec = custom_schema_spec);
 
 /// `POST /articles.delete`.
 ///
@@ -808,20 +795,7 @@ impl ArticlesUpdateRequest {
     }
 }
 
-impl ArticlesUpdateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write ArticlesUpdateRequest, spec = custom_schema_spec);
 
 /// The `articles-count-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

@@ -48,20 +48,7 @@ impl CodeChangesCreateRequest {
     }
 }
 
-impl CodeChangesCreateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write CodeChangesCreateRequest, spec = custom_schema_spec);
 
 /// `POST /code-changes.delete`.
 ///
@@ -231,20 +218,7 @@ impl CodeChangesUpdateRequest {
     }
 }
 
-impl CodeChangesUpdateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write CodeChangesUpdateRequest, spec = custom_schema_spec);
 
 /// The `code-changes-create-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

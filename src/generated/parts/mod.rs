@@ -104,20 +104,7 @@ impl PartsCreateRequest {
     }
 }
 
-impl PartsCreateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write PartsCreateRequest, spec = custom_schema_spec);
 
 /// `POST /parts.delete`.
 ///
@@ -507,20 +494,7 @@ impl PartsUpdateRequest {
     }
 }
 
-impl PartsUpdateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write PartsUpdateRequest, spec = custom_schema_spec);
 
 /// The `parts-create-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

@@ -103,15 +103,7 @@ impl RevOrgsCreateRequest {
     }
 }
 
-impl RevOrgsCreateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        self
-    }
-}
+custom_access!(write RevOrgsCreateRequest);
 
 /// `POST /rev-orgs.delete`.
 ///

@@ -227,20 +227,7 @@ impl RevUsersCreateRequest {
     }
 }
 
-impl RevUsersCreateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write RevUsersCreateRequest, spec = custom_schema_spec);
 
 /// `POST /rev-users.delete`.
 ///
@@ -775,20 +762,7 @@ impl RevUsersUpdateRequest {
     }
 }
 
-impl RevUsersUpdateRequest {
-    /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
-    /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
-    #[must_use]
-    pub fn custom<T: crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
-        crate::custom_fields::merge_into(&mut self.custom_fields, fields);
-        let spec = self.custom_schema_spec.get_or_insert_with(Default::default);
-        match T::SUBTYPE {
-            Some(subtype) => spec.subtype = Some(subtype.to_owned()),
-            None => spec.tenant_fragment = Some(true),
-        }
-        self
-    }
-}
+custom_access!(write RevUsersUpdateRequest, spec = custom_schema_spec);
 
 /// The `delete-rev-users-personal-data-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

@@ -42,10 +42,4 @@ pub struct CustomObject {
     pub unique_key: Option<String>,
 }
 
-impl CustomObject {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read CustomObject);

@@ -115,13 +115,7 @@ impl Capability {
     }
 }
 
-impl Capability {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Capability);
 
 /// The `enhancement` schema.
 ///
@@ -270,13 +264,7 @@ impl Enhancement {
     }
 }
 
-impl Enhancement {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Enhancement);
 
 /// The `feature` schema.
 ///
@@ -389,13 +377,7 @@ impl Feature {
     }
 }
 
-impl Feature {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Feature);
 
 /// The `linkable` schema.
 ///
@@ -508,13 +490,7 @@ impl Linkable {
     }
 }
 
-impl Linkable {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Linkable);
 
 /// The `product` schema.
 ///
@@ -627,13 +603,7 @@ impl Product {
     }
 }
 
-impl Product {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Product);
 
 /// The `runnable` schema.
 ///
@@ -746,10 +716,4 @@ impl Runnable {
     }
 }
 
-impl Runnable {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Runnable);

@@ -199,13 +199,7 @@ impl Issue {
     }
 }
 
-impl Issue {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Issue);
 
 /// The `money` schema.
 ///
@@ -406,13 +400,7 @@ impl Opportunity {
     }
 }
 
-impl Opportunity {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Opportunity);
 
 /// The `task` schema.
 ///
@@ -555,13 +543,7 @@ impl Task {
     }
 }
 
-impl Task {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Task);
 
 /// The `ticket` schema.
 ///
@@ -794,13 +776,7 @@ impl Ticket {
     }
 }
 
-impl Ticket {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(self.custom_fields.as_ref())
-    }
-}
+custom_access!(read Ticket);
 
 string_enum! {
     /// The `ticket-channels` schema.

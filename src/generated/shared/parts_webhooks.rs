@@ -60,18 +60,4 @@ impl From<Runnable> for Part {
     }
 }
 
-impl Part {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(match self {
-            Part::Capability(v) => v.custom_fields.as_ref(),
-            Part::Enhancement(v) => v.custom_fields.as_ref(),
-            Part::Feature(v) => v.custom_fields.as_ref(),
-            Part::Linkable(v) => v.custom_fields.as_ref(),
-            Part::Product(v) => v.custom_fields.as_ref(),
-            Part::Runnable(v) => v.custom_fields.as_ref(),
-            Part::Unknown(other) => other.fields.get("custom_fields").and_then(|v| v.as_object()),
-        })
-    }
-}
+custom_access!(read Part { Capability, Enhancement, Feature, Linkable, Product, Runnable });

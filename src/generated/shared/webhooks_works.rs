@@ -44,16 +44,4 @@ impl From<Ticket> for Work {
     }
 }
 
-impl Work {
-    /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
-    /// declare are ignored, a value that does not fit is an error naming its field.
-    pub fn custom<T: crate::custom_fields::CustomFields>(&self) -> Result<T, crate::custom_fields::CustomFieldsError> {
-        crate::custom_fields::decode_from(match self {
-            Work::Issue(v) => v.custom_fields.as_ref(),
-            Work::Opportunity(v) => v.custom_fields.as_ref(),
-            Work::Task(v) => v.custom_fields.as_ref(),
-            Work::Ticket(v) => v.custom_fields.as_ref(),
-            Work::Unknown(other) => other.fields.get("custom_fields").and_then(|v| v.as_object()),
-        })
-    }
-}
+custom_access!(read Work { Issue, Opportunity, Task, Ticket });
