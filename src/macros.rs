@@ -311,3 +311,70 @@ macro_rules! get_and_post {
         }
     };
 }
+
+/// Typed custom fields (`crate::custom_fields`) on a generated type with a
+/// `custom_fields` object, one call per type:
+///
+/// - `custom_access!(read Type)`: `custom::<T>()` decodes its `custom_fields`;
+/// - `custom_access!(read Union { A, B })`: the same on a union whose every
+///   variant has them (an `Unknown` one's raw `custom_fields` too);
+/// - `custom_access!(write Request)`: `.custom(&fields)` sets the custom
+///   fields of `fields` that are set, keeping the others;
+/// - `custom_access!(write Request, spec = custom_schema_spec)`: and names
+///   their fragment in that field (the subtype's, or the tenant fragment).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! custom_access {
+    (read $name:ident) => {
+        impl $name {
+            /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+            /// declare are ignored, a value that does not fit is an error naming its field.
+            pub fn custom<T: $crate::custom_fields::CustomFields>(
+                &self,
+            ) -> ::std::result::Result<T, $crate::custom_fields::CustomFieldsError> {
+                $crate::custom_fields::decode_from(self.custom_fields.as_ref())
+            }
+        }
+    };
+    (read $name:ident { $($variant:ident),+ $(,)? }) => {
+        impl $name {
+            /// Decodes the custom fields as `T` (a `#[derive(CustomFields)]` struct); keys `T` does not
+            /// declare are ignored, a value that does not fit is an error naming its field.
+            pub fn custom<T: $crate::custom_fields::CustomFields>(
+                &self,
+            ) -> ::std::result::Result<T, $crate::custom_fields::CustomFieldsError> {
+                $crate::custom_fields::decode_from(match self {
+                    $($name::$variant(v) => v.custom_fields.as_ref(),)+
+                    $name::Unknown(other) => other.fields.get("custom_fields").and_then(|v| v.as_object()),
+                })
+            }
+        }
+    };
+    (write $name:ident) => {
+        impl $name {
+            /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+            /// keeping the keys it has.
+            #[must_use]
+            pub fn custom<T: $crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+                $crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+                self
+            }
+        }
+    };
+    (write $name:ident, spec = $spec:ident) => {
+        impl $name {
+            /// Sets the custom fields of `fields` that are set (`tnt__`/`ctype__` keys) in `custom_fields`,
+            /// keeping the keys it has, and names their fragment in `custom_schema_spec`.
+            #[must_use]
+            pub fn custom<T: $crate::custom_fields::CustomFields>(mut self, fields: &T) -> Self {
+                $crate::custom_fields::merge_into(&mut self.custom_fields, fields);
+                let spec = self.$spec.get_or_insert_with(Default::default);
+                match T::SUBTYPE {
+                    Some(subtype) => spec.subtype = Some(subtype.to_owned()),
+                    None => spec.tenant_fragment = Some(true),
+                }
+                self
+            }
+        }
+    };
+}

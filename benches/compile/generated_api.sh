@@ -21,13 +21,17 @@
 #
 #   bash benches/compile/generated_api.sh            # 5 rounds
 #   ROUNDS=9 BASE=b4b30bb bash benches/compile/generated_api.sh
+#   BEFORE=<commit> ...   also times attr and floor at <commit> in the same rounds (a layout
+#                         change, before and after side by side); TARGET=<dir> builds every
+#                         tree in that one target dir (dependencies compiled once)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-5}
 BASE=${BASE:-b4b30bb}
 work=$(mktemp -d)
 PARTS=${PARTS:-full,default,doc}
-trap 'for t in attr floor head base; do git worktree remove --force "$work/$t" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
+BEFORE=${BEFORE:-}
+trap 'for t in attr floor battr bfloor head base; do git worktree remove --force "$work/$t" >/dev/null 2>&1 || true; done; rm -rf "$work"' EXIT
 export CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
 
 strip_companions() { # $1 tree
@@ -48,13 +52,19 @@ PY
     rm -f src/reconcile.rs )
 }
 
-for tree in attr floor; do
-  git worktree add --detach -q "$work/$tree" HEAD
-  strip_companions "$work/$tree"
+pairs="attr:floor"
+[ -n "$BEFORE" ] && pairs="$pairs battr:bfloor"
+for pair in $pairs; do
+  a=${pair%:*} f=${pair#*:} rev=HEAD
+  [ "$a" = battr ] && rev=$BEFORE
+  for tree in "$a" "$f"; do
+    git worktree add --detach -q "$work/$tree" "$rev"
+    strip_companions "$work/$tree"
+  done
+  ( cd "$work/$f"
+    grep -rl 'devrev_endpoint' src/generated | xargs sed -i '/^\s*#\[devrev_endpoint(/d'
+    grep -rl 'Page' src/generated | xargs sed -i 's/, crate::Page)\]/)]/; /^\s*#\[page(items)\]/d' )
 done
-( cd "$work/floor"
-  grep -rl 'devrev_endpoint' src/generated | xargs sed -i '/^\s*#\[devrev_endpoint(/d'
-  grep -rl 'Page' src/generated | xargs sed -i 's/, crate::Page)\]/)]/; /^\s*#\[page(items)\]/d' )
 git worktree add --detach -q "$work/head" HEAD
 git worktree add --detach -q "$work/base" "$BASE"
 
@@ -63,7 +73,7 @@ build() { # $1 tree, $2.. cargo args; prints "seconds peak_kib"
   local start end
   start=$(date +%s.%N)
   # The floor tree warns (unused imports of the attribute); only a failure is shown.
-  /usr/bin/time -f '%M' -o "$work/rss" cargo build -q --manifest-path "$work/$1/Cargo.toml" --target-dir "$work/target-$1" "${@:2}" \
+  /usr/bin/time -f '%M' -o "$work/rss" cargo build -q --manifest-path "$work/$1/Cargo.toml" --target-dir "${TARGET:-$work/target-$1}" "${@:2}" \
     2>"$work/err" || { cat "$work/err" >&2; exit 1; }
   end=$(date +%s.%N)
   echo "$(echo "$end - $start" | bc) $(cat "$work/rss")"
@@ -72,10 +82,13 @@ build() { # $1 tree, $2.. cargo args; prints "seconds peak_kib"
 echo "# generated API compile time: $ROUNDS rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# warming up (dependencies)"
 has() { [[ ",$PARTS," == *",$1,"* ]]; }
-if has full; then build attr -p devrev --lib --features full >/dev/null; build floor -p devrev --lib --features full >/dev/null; fi
+if has full; then
+  build attr -p devrev --lib --features full >/dev/null; build floor -p devrev --lib --features full >/dev/null
+  if [ -n "$BEFORE" ]; then build battr -p devrev --lib --features full >/dev/null; build bfloor -p devrev --lib --features full >/dev/null; fi
+fi
 if has default; then build head -p devrev --lib >/dev/null; build base -p devrev --lib >/dev/null; fi
 
-declare -a full_attr full_floor def_head def_base ratio_full ratio_def
+declare -a full_attr full_floor def_head def_base ratio_full ratio_def b_attr b_floor ratio_b
 for round in $(seq "$ROUNDS"); do
   line="round $round:"
   if has full; then
@@ -83,6 +96,12 @@ for round in $(seq "$ROUNDS"); do
     full_attr+=("${a% *}"); full_floor+=("${f% *}")
     ratio_full+=("$(echo "scale=3; ${a% *} / ${f% *}" | bc)")
     line="$line full attr ${a% *} s (${a#* } KiB), floor ${f% *} s (${f#* } KiB);"
+    if [ -n "$BEFORE" ]; then
+      a=$(build battr -p devrev --lib --features full); f=$(build bfloor -p devrev --lib --features full)
+      b_attr+=("${a% *}"); b_floor+=("${f% *}")
+      ratio_b+=("$(echo "scale=3; ${a% *} / ${f% *}" | bc)")
+      line="$line $BEFORE: full attr ${a% *} s (${a#* } KiB), floor ${f% *} s (${f#* } KiB);"
+    fi
   fi
   if has default; then
     h=$(build head -p devrev --lib); b=$(build base -p devrev --lib)
@@ -94,6 +113,7 @@ for round in $(seq "$ROUNDS"); do
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 has full && echo "median --features full: attr $(median "${full_attr[@]}") s, floor $(median "${full_floor[@]}") s, ratio (median of rounds) $(median "${ratio_full[@]}") (target <= 1.15)"
+has full && [ -n "$BEFORE" ] && echo "median --features full at $BEFORE: attr $(median "${b_attr[@]}") s, floor $(median "${b_floor[@]}") s, ratio (median of rounds) $(median "${ratio_b[@]}")"
 has default && echo "median default build: HEAD $(median "${def_head[@]}") s, $BASE $(median "${def_base[@]}") s, ratio (median of rounds) $(median "${ratio_def[@]}") (target <= 1.5)"
 if has doc; then
   start=$(date +%s.%N)

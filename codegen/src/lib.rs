@@ -1,18 +1,24 @@
 //! `devrev-codegen`: reads DevRev's OpenAPI spec and writes the `devrev`
 //! crate's generated API (`src/generated/`) as `#[devrev_endpoint]` structs.
 //!
-//! Three steps, each testable alone: [`spec`] reads the document, [`plan`]
-//! decides names, families, feature closures and derives, [`emit`] writes
-//! the files. [`run`] chains them and formats the output with `rustfmt`.
+//! Three steps, each testable alone: [`spec`] reads the document (parse),
+//! [`plan`] decides every name, family, type, feature closure and derive
+//! (plan), and the writers in [`write`] print the plan, each one kind of
+//! output, none reading the spec (write). [`run`] chains them and formats
+//! the output with `rustfmt`.
 
-pub mod conformance;
-pub mod emit;
-pub mod events;
 pub mod plan;
-pub mod secrets;
 pub mod spec;
-pub mod tables;
-pub mod wire;
+pub mod write;
+
+// The writers' former module names, kept while branches written against them
+// merge; new code names `write::<writer>`.
+pub use write::conformance;
+pub use write::crate_source as emit;
+pub use write::secrets;
+pub use write::server_table as tables;
+pub use write::webhook_events as events;
+pub use write::wire_tests as wire;
 
 use std::path::Path;
 use std::process::Command;
@@ -38,18 +44,18 @@ pub fn run_spec(spec: &spec::Spec, crate_dir: &Path) -> Result<String, String> {
         .filter(|key| crate_dir.join(format!("src/extras/model/{}.rs", plan::module_name(key))).exists())
         .cloned()
         .collect();
-    let mut output = emit::emit(&plan);
-    output.files.insert("tests/generated_wire.rs".to_owned(), wire::wire_tests(spec, &plan));
-    output.files.insert(conformance::TEST_FILE.to_owned(), conformance::conformance_tests(spec, &plan));
-    output.files.insert(secrets::TEST_FILE.to_owned(), secrets::secrets_tests(spec, &plan).0);
-    events::add(spec, &plan, &mut output.files)?;
+    let mut output = write::crate_source::emit(&plan);
+    output.files.insert("tests/generated_wire.rs".to_owned(), write::wire_tests::wire_tests(&plan));
+    output.files.insert(write::conformance::TEST_FILE.to_owned(), write::conformance::conformance_tests(&plan));
+    output.files.insert(write::secrets::TEST_FILE.to_owned(), write::secrets::secrets_tests(&plan).0);
+    write::webhook_events::add(&plan, &mut output.files)?;
 
     let generated = crate_dir.join("src/generated");
     if generated.exists() {
         std::fs::remove_dir_all(&generated).map_err(|e| format!("removing {}: {e}", generated.display()))?;
     }
     write_formatted(crate_dir, &output.files)?;
-    tables::write(spec, crate_dir)?;
+    write::server_table::write(&plan, crate_dir)?;
     update_features(&crate_dir.join("Cargo.toml"), &output.features)?;
     update_readme(&crate_dir.join("README.md"), &output.table)?;
 
@@ -74,7 +80,7 @@ pub fn run_user_spec(spec: &spec::Spec, out_dir: &Path, families: &[String], roo
     command.push_str(&format!(" --out {}", out_dir.display()));
     let mut plan = plan::plan(spec)?;
     plan.target = plan::Target::User { root: root.to_owned(), families: families.iter().cloned().collect(), command };
-    let files = emit::emit_user(&plan)?;
+    let files = write::crate_source::emit_user(&plan)?;
 
     if out_dir.exists() {
         let ours = std::fs::read_to_string(out_dir.join("mod.rs"))
@@ -164,7 +170,12 @@ fn rustfmt(paths: &[std::path::PathBuf]) -> Result<(), String> {
 fn update_features(path: &Path, block: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let updated = replace_features(&text, block).ok_or_else(|| {
-        format!("{}: no `{}` ... `{}` lines", path.display(), emit::FEATURES_BEGIN, emit::FEATURES_END)
+        format!(
+            "{}: no `{}` ... `{}` lines",
+            path.display(),
+            write::crate_source::FEATURES_BEGIN,
+            write::crate_source::FEATURES_END
+        )
     })?;
     write_if_changed(path, &text, &updated)
 }
@@ -172,7 +183,7 @@ fn update_features(path: &Path, block: &str) -> Result<(), String> {
 /// Replaces the family table in `README.md`, if the file has its markers.
 fn update_readme(path: &Path, block: &str) -> Result<(), String> {
     let Ok(text) = std::fs::read_to_string(path) else { return Ok(()) };
-    match replace_block(&text, emit::TABLE_BEGIN, emit::TABLE_END, block) {
+    match replace_block(&text, write::crate_source::TABLE_BEGIN, write::crate_source::TABLE_END, block) {
         Some(updated) => write_if_changed(path, &text, &updated),
         None => Ok(()),
     }
@@ -187,7 +198,7 @@ fn write_if_changed(path: &Path, old: &str, new: &str) -> Result<(), String> {
 
 /// `text` with the feature block replaced, or `None` without markers.
 pub fn replace_features(text: &str, block: &str) -> Option<String> {
-    replace_block(text, emit::FEATURES_BEGIN, emit::FEATURES_END, block)
+    replace_block(text, write::crate_source::FEATURES_BEGIN, write::crate_source::FEATURES_END, block)
 }
 
 /// `text` with the lines from the one starting `begin` to the one starting

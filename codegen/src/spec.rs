@@ -29,7 +29,7 @@ pub struct Components {
 }
 
 /// The operations of one path.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct PathItem {
     pub get: Option<Operation>,
     pub post: Option<Operation>,
@@ -48,7 +48,7 @@ impl PathItem {
 }
 
 /// One operation.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct Operation {
     #[serde(rename = "operationId")]
     pub operation_id: String,
@@ -71,7 +71,7 @@ pub struct Operation {
 }
 
 /// A query (or other) parameter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct Parameter {
     pub name: String,
     #[serde(rename = "in")]
@@ -84,14 +84,14 @@ pub struct Parameter {
 }
 
 /// A request body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct RequestBody {
     #[serde(default)]
     pub content: BTreeMap<String, MediaType>,
 }
 
 /// One answer of an operation, or a `$ref` to a shared one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ResponseSpec {
     #[serde(rename = "$ref")]
     pub reference: Option<String>,
@@ -99,7 +99,7 @@ pub struct ResponseSpec {
 }
 
 /// A media type entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct MediaType {
     pub schema: Option<Schema>,
 }

@@ -1,12 +1,12 @@
 //! The generator's naming and plan, on small specs written for these tests.
 
-use devrev_codegen::emit::{self, header};
 use devrev_codegen::plan::{
     self, family_of, module_name, post_only_reads, rust_field_name, rust_type_name, variant_names, Endpoint, Home,
     Kind, Ty,
 };
 use devrev_codegen::replace_features;
 use devrev_codegen::spec::Spec;
+use devrev_codegen::write::crate_source::{self as emit, header};
 
 #[test]
 fn type_names_follow_schema_keys() {
@@ -303,7 +303,7 @@ fn models_get_kinds_directions_boxes_and_homes() {
 
     // Homes and families.
     assert_eq!(t("gadgets-create-request").home, Home::Family("gadgets".to_owned()));
-    assert_eq!(t("gadget").home, Home::Models("gadget".to_owned()));
+    assert_eq!(t("gadget").home, Home::FamilyModels("gadgets".to_owned()));
     assert!(t("big-gadget").families.contains("gadgets"));
 }
 
@@ -319,7 +319,7 @@ fn emitted_files_say_how_they_were_made() {
             text.lines().next().unwrap()
         );
     }
-    let gadgets = &output.files["src/generated/gadgets.rs"];
+    let gadgets = &output.files["src/generated/gadgets/mod.rs"];
     assert!(gadgets.contains(r#"#[devrev_endpoint(POST, "/gadgets.create", beta)]"#), "{gadgets}");
     assert!(gadgets.contains(r#"#[devrev_endpoint(GET, "/gadgets.list", paginate)]"#), "{gadgets}");
     assert!(gadgets.contains(
@@ -434,7 +434,71 @@ fn secret_fields_by_name_become_secrets() {
 
     // Named through the runtime's hidden path; setters take anything `Into<Secret>`.
     let output = emit::emit(&plan);
-    let gadgets = &output.files["src/generated/gadgets.rs"];
+    let gadgets = &output.files["src/generated/gadgets/mod.rs"];
     assert!(gadgets.contains("pub secret: Option<crate::__private::Secret>,"), "{gadgets}");
     assert!(gadgets.contains("secret: crate::__private::Secret,"), "{gadgets}");
+}
+
+/// GADGETS with a second family, `gizmos`, whose answer holds a `gadget` too.
+fn two_families() -> plan::Plan {
+    let spec = GADGETS.replace(
+        "\n  /gadgets.list:",
+        "\n  /gizmos.get:\n    post:\n      operationId: gizmos-get\n      requestBody:\n        content:\n          \
+         application/json:\n            schema: { $ref: '#/components/schemas/gadgets-delete-request' }\n      \
+         responses:\n        \"200\":\n          content:\n            application/json:\n              \
+         schema: { $ref: '#/components/schemas/gizmos-get-response' }\n  /gadgets.list:",
+    );
+    let spec = spec.replace(
+        "\n    gadgets-delete-request:",
+        "\n    gizmos-get-response:\n      type: object\n      required: [gadget]\n      properties:\n        \
+         gadget: { $ref: '#/components/schemas/gadget' }\n    gadgets-delete-request:",
+    );
+    plan::plan(&Spec::parse(&spec).unwrap()).unwrap()
+}
+
+#[test]
+fn models_live_by_family_and_shared_ones_in_the_module_of_their_families() {
+    let plan = two_families();
+    let t = |key: &str| &plan.types[key];
+    // A request or answer of one family that nothing refers to: beside the requests.
+    assert_eq!(t("gizmos-get-response").home, Home::Family("gizmos".to_owned()));
+    // Used by both families (and everything it reaches): the module of that set.
+    for key in ["gadget", "big-gadget", "small-gadget"] {
+        assert_eq!(t(key).home, Home::Shared("gadgets_gizmos".to_owned()), "{key}");
+    }
+    // Used by `gadgets` alone: that family's models.
+    assert_eq!(t("node").home, Home::FamilyModels("gadgets".to_owned()));
+
+    let output = emit::emit(&plan);
+    let paths: Vec<&str> = output.files.keys().map(String::as_str).collect();
+    assert_eq!(
+        paths,
+        [
+            "src/generated/families.rs",
+            "src/generated/gadgets/mod.rs",
+            "src/generated/gadgets/models.rs",
+            "src/generated/gizmos/mod.rs",
+            "src/generated/mod.rs",
+            "src/generated/shared/gadgets_gizmos.rs",
+            "src/generated/shared/mod.rs",
+        ]
+    );
+    let file = |path: &str| output.files[path].as_str();
+    assert!(file("src/generated/gadgets/models.rs").contains("pub struct Node {"));
+    assert!(file("src/generated/shared/gadgets_gizmos.rs").contains("pub struct BigGadget {"));
+    // Gated once: the set's module under `any(...)` of its families; a family's folder by its
+    // feature; no item of a model file carries a `cfg` of its own.
+    let shared = file("src/generated/shared/mod.rs");
+    assert!(shared.contains("\nshared!(gadgets_gizmos, \"gadgets\", \"gizmos\");\n"), "{shared}");
+    let root = file("src/generated/mod.rs");
+    assert!(root.contains("#[cfg(feature = \"gizmos\")]\npub mod gizmos;\n"), "{root}");
+    assert!(root.contains("    #[cfg(feature = \"gadgets\")]\n    pub use super::gadgets::models::*;\n"), "{root}");
+    assert!(!root.contains("super::gizmos::models"), "gizmos has no models of its own:\n{root}");
+    for path in ["src/generated/gadgets/models.rs", "src/generated/shared/gadgets_gizmos.rs"] {
+        assert!(!file(path).contains("#[cfg("), "{path}:\n{}", file(path));
+    }
+    // One `allow` block, at the root.
+    for (path, text) in &output.files {
+        assert_eq!(text.contains("#![allow(deprecated)]"), path == "src/generated/mod.rs", "{path}");
+    }
 }

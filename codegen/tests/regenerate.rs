@@ -29,8 +29,8 @@ fn files_under(root: &Path) -> BTreeMap<PathBuf, String> {
 }
 
 fn feature_block(toml: &str) -> &str {
-    let start = toml.find(devrev_codegen::emit::FEATURES_BEGIN).expect("feature block start");
-    let end = toml.find(devrev_codegen::emit::FEATURES_END).expect("feature block end");
+    let start = toml.find(devrev_codegen::write::crate_source::FEATURES_BEGIN).expect("feature block start");
+    let end = toml.find(devrev_codegen::write::crate_source::FEATURES_END).expect("feature block end");
     &toml[start..end]
 }
 
@@ -94,7 +94,7 @@ fn checked_in_output_matches_a_fresh_run() {
             problems.push(format!("differs: {wire}"));
         }
     }
-    let tables = devrev_codegen::tables::PATH;
+    let tables = devrev_codegen::write::server_table::PATH;
     if std::fs::read_to_string(tmp.join(tables)).unwrap()
         != std::fs::read_to_string(repo.join(tables)).unwrap_or_default()
     {

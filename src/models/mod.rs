@@ -1,9 +1,17 @@
 //! DevRev's objects, as this crate decodes and encodes them: every model is
-//! generated from DevRev's spec (`src/generated/model/`, by `devrev-codegen`)
-//! and compiled when a family feature that needs it is on (`rev-orgs` and
-//! `accounts`, on by default, need [`RevOrg`], [`Account`], [`UserSummary`],
-//! ...). What is not a schema of the spec is here: [`UnknownObject`],
-//! [`Timestamp`], [`CustomFields`].
+//! generated from DevRev's spec by `devrev-codegen` and compiled when a family
+//! feature that needs it is on (`rev-orgs` and `accounts`, on by default, need
+//! [`RevOrg`], [`Account`], [`UserSummary`], ...). What is not a schema of the
+//! spec is here: [`UnknownObject`], [`Timestamp`], [`CustomFields`].
+//!
+//! Where models live (all re-exported here, whatever the file):
+//! - a model one family uses: `src/generated/<family>/models.rs`;
+//! - a model several families use: `src/generated/shared/<families>.rs`, one
+//!   module per set of families;
+//! - hand-written helpers on a generated model (`UserSummary::id`,
+//!   `DateTimeFilter::between`): `src/extras/model/<schema>.rs`, declared
+//!   beside the model by its generated file;
+//! - the types that are not schemas of the spec: this file.
 //!
 //! Every model ignores fields it does not know, so DevRev can add fields
 //! without breaking decoding. Enums of wire strings (such as
@@ -11,10 +19,10 @@
 //! `Unknown(String)` variant, and unions tagged on `type` (such as
 //! [`UserSummary`]) decode an unknown `type` into `Unknown` with its fields.
 
-// The models the generated families need (`src/generated/model/`), each compiled
-// only when a family feature that needs it is on.
+// The models the generated families need, each compiled only when a family
+// feature that needs it is on.
 #[allow(unused_imports)] // without a family feature there is nothing to re-export
-pub use crate::generated::model::*;
+pub use crate::generated::models::*;
 
 /// An object of a `type` this crate does not know yet: the tag and the raw fields.
 #[derive(Debug, Clone, PartialEq, Default)]
