@@ -1,14 +1,14 @@
 //! `beta` on the wire: a beta endpoint carries `X-Devrev-Scope: beta`, any
 //! other endpoint does not.
 
-mod common;
+use crate::common;
 
 use common::client;
 use devrev::{devrev_endpoint, Client, RetryPolicy};
 use serde::{Deserialize, Serialize};
 use wiremock::MockServer;
 
-mod wire_support;
+use crate::wire_support;
 use wire_support::{json_body, mount, only_request};
 
 #[devrev_endpoint(POST, "/works.create", beta)]

@@ -10,8 +10,8 @@ mod common;
 mod wire_support;
 
 mod beta_scope;
-mod query_encoding;
-mod sse;
 mod bulk;
-mod testing_client;
+mod query_encoding;
 mod readme;
+mod sse;
+mod testing_client;

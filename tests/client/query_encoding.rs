@@ -3,7 +3,7 @@
 //! absent, and every value percent-encoded. Expected query strings are
 //! written out literally.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, TimeZone, Utc};
 use common::client;

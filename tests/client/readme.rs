@@ -3,7 +3,7 @@
 //! `README: works and tickets` markers), which CI runs against the embedded
 //! server and which checks every answer.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

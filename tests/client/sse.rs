@@ -2,7 +2,7 @@
 //! them, a malformed event is a typed error, and the stream ends when the
 //! server closes it, says `[DONE]`, breaks, or sends too much.
 
-mod common;
+use crate::common;
 
 use common::client;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! its answers as typed errors and typed values. The requests are written
 //! here by hand (no generated family needed), so they can be wrong on purpose.
 
-mod common;
+use crate::common;
 
 use common::testkit_client;
 use devrev::{devrev_endpoint, Error};

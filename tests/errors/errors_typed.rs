@@ -1,7 +1,7 @@
 //! End to end: every error the embedded server produces arrives as the
 //! right typed error (`kind()`, `status()`, and the kind's fields).
 
-mod common;
+use crate::common;
 
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::OrgEnvironment;

@@ -1,7 +1,7 @@
 //! The accounts family on the wire: the exact request (query string or JSON
 //! body), the decoded answer, and typed errors.
 
-mod common;
+use crate::common;
 
 use chrono::{TimeZone, Utc};
 use common::client;
@@ -14,7 +14,7 @@ use devrev::{Endpoint, ErrorKind};
 use serde_json::json;
 use wiremock::MockServer;
 
-mod wire_support;
+use crate::wire_support;
 use wire_support::{json_body, mount, only_request};
 
 const CREATED: &str = common::fixtures::ACCOUNT_CREATED;

@@ -10,10 +10,10 @@ mod common;
 mod wire_support;
 
 mod accounts;
+#[cfg(all(feature = "recommendations", feature = "tags"))]
+mod edges_client;
+#[cfg(feature = "works")]
+mod explicit_null;
 mod rev_orgs;
 mod rev_orgs_create;
 mod rev_orgs_lifecycle;
-#[cfg(feature = "works")]
-mod explicit_null;
-#[cfg(all(feature = "recommendations", feature = "tags"))]
-mod edges_client;

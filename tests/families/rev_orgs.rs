@@ -2,7 +2,7 @@
 //! request (query string or JSON body), the decoded answer, typed errors and
 //! which forms are retried.
 
-mod common;
+use crate::common;
 
 use common::client;
 use std::future::Future;
@@ -20,7 +20,7 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-mod wire_support;
+use crate::wire_support;
 use wire_support::{json_body, mount, only_request};
 
 const FETCHED: &str = common::fixtures::REV_ORG_FETCHED;

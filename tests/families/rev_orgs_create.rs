@@ -1,7 +1,7 @@
 //! `rev-orgs.create` on the wire: the exact request, the decoded answer, and
 //! every documented error answer mapped to its typed error.
 
-mod common;
+use crate::common;
 
 use devrev::models::{OrgEnvironment, OrgSummary, SetTagWithValue, UserState, UserSummary};
 use devrev::rev_orgs::RevOrgsCreateRequest;
@@ -10,7 +10,7 @@ use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-mod wire_support;
+use crate::wire_support;
 use wire_support::only_request;
 
 const TOKEN: &str = "test-token-3f9a";

@@ -2,7 +2,7 @@
 //! (`devrev-testkit`), through the whole account and rev-org lifecycle and
 //! paginated listings of many pages.
 
-mod common;
+use crate::common;
 
 use common::testkit_client;
 use devrev::accounts::{

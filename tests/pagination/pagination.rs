@@ -4,7 +4,7 @@
 //! cursor, and resume from a saved cursor. The same holds for a list
 //! endpoint declared in this file.
 
-mod common;
+use crate::common;
 
 use common::client;
 use devrev::accounts::AccountsListPostRequest;

@@ -2,7 +2,7 @@
 //! (following `prev_cursor`, from the end when no cursor is given), and an
 //! item stream stopped mid-page resumes exactly where it stopped.
 
-mod common;
+use crate::common;
 
 use common::testkit_client;
 use std::collections::HashSet;

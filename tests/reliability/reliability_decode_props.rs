@@ -4,7 +4,7 @@
 //! success and as error bodies, with any status and any headers, never panic,
 //! and always land in the error variant the status calls for.
 
-mod reliability_support;
+use crate::reliability_support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! number of requests the server saw and the waits the client asked for
 //! (through a recording `Sleeper`: nothing sleeps for real for backoff).
 
-mod reliability_support;
+use crate::reliability_support;
 
 use std::time::Duration;
 

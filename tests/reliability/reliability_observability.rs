@@ -4,7 +4,7 @@
 //! of them, nor in any `Debug` or `Display` output. The call and attempt
 //! spans carry their documented fields.
 
-mod reliability_support;
+use crate::reliability_support;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! endpoint's `idempotent` option, per-call overrides and the deadline's
 //! hold over waits. Waits are recorded by an injected `Sleeper`, never slept.
 
-mod reliability_support;
+use crate::reliability_support;
 
 use std::time::Duration;
 

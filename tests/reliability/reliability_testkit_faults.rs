@@ -3,7 +3,7 @@
 //! errors and retries see them. Nothing sleeps for real: retries go through
 //! an injected `Sleeper`.
 
-mod common;
+use crate::common;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -38,7 +38,7 @@ fn fast_forward(server: &Arc<TestServer>) -> FastForward {
 
 /// A client with up to `attempts` attempts, waits going through `sleeper`.
 /// Pacing is off: these tests draw 429s on purpose, to see how they are
-/// handled (`tests/bulk.rs` covers the pacing that avoids them).
+/// handled (`tests/client/bulk.rs` covers the pacing that avoids them).
 fn client(server: &TestServer, attempts: u32, sleeper: FastForward) -> Client {
     common::testkit_builder(server)
         .retry_policy(RetryPolicy::new().max_attempts(attempts))

@@ -2,7 +2,7 @@
 //! registers with `webhooks.create`, answers the verify challenge, and
 //! receives the created/updated/deleted events of a work item, signed; a
 //! duplicate delivery is detected and a failed delivery retried. Loopback only.
-//! `cargo test -p devrev --features works,parts,dev-users,axum --test webhooks_receiver`.
+//! `cargo test -p devrev --features works,parts,dev-users,axum --test webhooks webhooks_receiver::`.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

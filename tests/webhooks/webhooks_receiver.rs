@@ -3,7 +3,7 @@
 //! body over a set limit is answered 413 and logged; in the at-least-once
 //! mode a failed, panicking or late handler gets its event redelivered and
 //! handled once; in the acknowledge-first mode a failed handler loses it.
-//! `cargo test -p devrev --features works,parts,dev-users,axum --test webhooks_receiver`.
+//! `cargo test -p devrev --features works,parts,dev-users,axum --test webhooks webhooks_receiver::`.
 #![cfg(all(feature = "works", feature = "parts", feature = "dev-users", feature = "axum"))]
 
 use std::collections::BTreeMap;

@@ -4,7 +4,7 @@
 //! each attempt with its body, signature, attempt and timing; and
 //! `devrev::webhooks::testing::TestEvent` signs a delivery for a handler's
 //! unit test. Loopback only.
-//! `cargo test -p devrev --features axum --test webhooks_testing`.
+//! `cargo test -p devrev --features axum --test webhooks webhooks_testing::`.
 #![cfg(all(feature = "axum", feature = "accounts"))]
 
 use std::sync::{Arc, Mutex};

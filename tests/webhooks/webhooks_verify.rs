@@ -1,7 +1,7 @@
 //! The webhook verifier: signatures (a known-answer vector, a changed body, the
 //! wrong secret, malformed and missing headers), the timestamp tolerance, the
 //! challenge answer, de-duplication, unknown event types, and no panic on any
-//! input. `cargo test -p devrev --features webhooks --test webhooks_verify`.
+//! input. `cargo test -p devrev --features webhooks --test webhooks webhooks_verify::`.
 #![cfg(feature = "webhooks")]
 
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! are checked, updates keep the variant, and one clock dates everything.
 //! Over raw HTTP, so the client's reading of the spec plays no part.
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use common::Http;
@@ -36,7 +36,7 @@ fn ids(answer: &common::Answer, key: &str) -> Vec<String> {
 
 /// Every list operation of the spec, from the tables the server serves.
 fn list_paths() -> Vec<String> {
-    let tables: Value = serde_json::from_str(include_str!("../src/spec/devrev-api.json")).unwrap();
+    let tables: Value = serde_json::from_str(include_str!("../../src/spec/devrev-api.json")).unwrap();
     let mut paths: Vec<String> = tables["operations"]
         .as_array()
         .unwrap()

@@ -3,12 +3,12 @@
 //! contains it and ends; count and export agree with list; delete makes get
 //! 404 and list omit it.
 
-mod common;
+use crate::common;
 
 use common::Http;
 use serde_json::{json, Map, Value};
 
-const TABLES: &str = include_str!("../src/spec/devrev-api.json");
+const TABLES: &str = include_str!("../../src/spec/devrev-api.json");
 const ME: &str = "don:identity:dvrv-us-1:devo/1:devu/1";
 
 struct Sampler<'a> {

@@ -2,7 +2,7 @@
 //! parts are created, read, listed page by page, updated and deleted; the
 //! answers are deterministic for a seed.
 
-mod common;
+use crate::common;
 
 use common::Http;
 use serde_json::{json, Value};

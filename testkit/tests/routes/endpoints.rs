@@ -1,7 +1,7 @@
 //! The server's endpoints on the wire: exact JSON for success and error
 //! answers, both HTTP forms of the reads, IDs in both forms, pagination.
 
-mod common;
+use crate::common;
 
 use common::{check_ids, check_time, main_user, Http};
 use devrev_testkit::TestServer;

@@ -1,6 +1,6 @@
 //! Rate limits and injected faults on the wire.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! faults that match by operation, nth call or body, behind the token
 //! unless asked otherwise, and custom routes for any path.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -7,8 +7,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod endpoints;
 mod edges;
+mod endpoints;
 mod https;
 mod limits_and_faults;
 mod log_faults_routes;

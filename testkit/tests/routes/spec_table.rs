@@ -7,12 +7,12 @@
 //! The requests are made up here from the description, and the answers are
 //! checked with a validator compiled here, independently of the server's own.
 
-mod common;
+use crate::common;
 
 use common::{Answer, Http};
 use serde_json::{json, Map, Value};
 
-const DESCRIPTION: &str = include_str!("../src/spec/devrev-api.json");
+const DESCRIPTION: &str = include_str!("../../src/spec/devrev-api.json");
 
 /// Families whose operations a family module serves with richer rules
 /// (IDs must name existing objects): their made-up requests may be refused
