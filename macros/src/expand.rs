@@ -569,6 +569,25 @@ fn page_type(response: &TokenStream, span: Span) -> TokenStream {
     }
 }
 
+/// A concrete request's `error = E`, as `(alias, bound)`: the alias
+/// `__DevRevErrorBody` is `<[E; <E as ErrorBody>::__ERROR_BODY] as
+/// ErrorOf>::Error` (public traits: the type is in the request's public
+/// `Endpoint` impl), `E` when `E` implements `ErrorBody` (naming the constant
+/// asks no more than the impl: a supertrait the user's impl lacks is reported
+/// on that impl, once). Otherwise the constant is the one error, on `error =
+/// E`, and the alias an error type that no use reports again. The bound
+/// `for<'__devrev> __DevRevErrorBody: ErrorBody` goes on the `Endpoint` impl,
+/// which then holds wherever the user's impl does.
+fn error_body_type(ty: &syn::Type) -> (TokenStream, TokenStream) {
+    let span = at(ty.span());
+    let ty = respan(quote!(#ty), span);
+    let alias = quote_spanned! {span=>
+        type __DevRevErrorBody = <[#ty; <#ty as __devrev::ErrorBody>::__ERROR_BODY] as __devrev::ErrorOf>::Error;
+    };
+    let bound = quote_spanned!(span=> for<'__devrev> __DevRevErrorBody: __devrev::ErrorBody);
+    (alias, bound)
+}
+
 /// `tokens`, every one of them placed at `span` (each keeps its own
 /// hygiene, so a `$crate` or a macro's local name still resolves).
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {
@@ -616,6 +635,11 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         Some(ty) => quote_spanned!(ty.span()=> #ty),
         None => quote!(__devrev::DevRevError),
     };
+    // A concrete request's own `error = E`, named through `error_body_type`:
+    // the one error is the user's, wherever it is (`E` is not an `ErrorBody`:
+    // on `error = E`; the user's `impl ErrorBody for E` lacks a supertrait:
+    // on that impl, and not again here).
+    let error_device = v.error.as_ref().filter(|_| generics.params.is_empty()).map(error_body_type);
     let method = Ident::new(v.method.variant(), v.method_span);
     let path = &v.path;
     let idempotent = v.idempotent;
@@ -696,6 +720,53 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     let impl_endpoint = quote_spanned! {ident_span=>
         #[automatically_derived]
         impl #impl_generics __devrev::Endpoint for #ident #ty_generics #endpoint_where
+    };
+    let endpoint_body = |error: &TokenStream| {
+        quote! {
+            type Response = #response;
+            type Error = #error;
+            #[cfg(not(doc))]
+            const METHOD: __devrev::Method = __devrev::Method::#method;
+            // Rustdoc prints a path value as written (`__devrev::Method::Get`)
+            // and a block not at all; the block keeps `Method` out of the
+            // scope of the user's types.
+            #[cfg(doc)]
+            const METHOD: __devrev::Method = { use __devrev::Method; Method::#method };
+            const PATH: &'static str = #path;
+            const IDEMPOTENT: bool = #idempotent;
+            #beta
+        }
+    };
+    let endpoint_impl = match error_device {
+        // The compiled impl names the error through the alias, under a bound
+        // on it (higher-ranked, so it is not checked here) from which the
+        // compiler takes the `ErrorBody` supertraits it would otherwise check
+        // again; rustdoc shows the impl as a user would write it.
+        Some((alias, bound)) => {
+            let compiled = endpoint_body(&quote!(__DevRevErrorBody));
+            let documented = endpoint_body(&error);
+            quote! {
+                #alias
+                #[automatically_derived]
+                #[cfg(not(doc))]
+                impl __devrev::Endpoint for #ident where #bound {
+                    #compiled
+                }
+                #[automatically_derived]
+                #[cfg(doc)]
+                impl __devrev::Endpoint for #ident {
+                    #documented
+                }
+            }
+        }
+        None => {
+            let body = endpoint_body(&error);
+            quote! {
+                #impl_endpoint {
+                    #body
+                }
+            }
+        }
     };
 
     let paginate = v.paginate.as_ref().map(|kw| {
@@ -870,20 +941,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         const _: () = {
             use #krate::__private as __devrev;
 
-            #impl_endpoint {
-                type Response = #response;
-                type Error = #error;
-                #[cfg(not(doc))]
-                const METHOD: __devrev::Method = __devrev::Method::#method;
-                // Rustdoc prints a path value as written (`__devrev::Method::Get`)
-                // and a block not at all; the block keeps `Method` out of the
-                // scope of the user's types.
-                #[cfg(doc)]
-                const METHOD: __devrev::Method = { use __devrev::Method; Method::#method };
-                const PATH: &'static str = #path;
-                const IDEMPOTENT: bool = #idempotent;
-                #beta
-            }
+            #endpoint_impl
 
             #paginated_impl
 

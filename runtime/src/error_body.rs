@@ -29,6 +29,12 @@ use serde_json::{Map, Value};
     note = "derive `serde::Deserialize` for it and add `impl devrev::ErrorBody for {Self} {{}}` (every method has a default)"
 )]
 pub trait ErrorBody: DeserializeOwned + fmt::Debug + Send + Sync + 'static {
+    /// Not part of the API. A request's `error = E` is named through this
+    /// constant, so that a type that is not an `ErrorBody` is reported once,
+    /// on `error = E`, and a custom body whose own impl lacks a supertrait
+    /// (`Deserialize`) once, on that impl.
+    #[doc(hidden)]
+    const __ERROR_BODY: usize = 0;
     /// The wire `type` string, such as `"not_found"`.
     fn error_type(&self) -> Option<&str> {
         None
@@ -49,6 +55,20 @@ pub trait ErrorBody: DeserializeOwned + fmt::Debug + Send + Sync + 'static {
     fn reference_id(&self) -> Option<&str> {
         None
     }
+}
+
+/// Not part of the API. A request that names its own error body `E` has
+/// `<[E; <E as ErrorBody>::__ERROR_BODY] as ErrorOf>::Error` (that is, `E`) as
+/// its `Endpoint::Error`, so that a type that is not an `ErrorBody` is reported
+/// once, where it is named. Public because that type is.
+#[doc(hidden)]
+pub trait ErrorOf {
+    /// The error body.
+    type Error;
+}
+
+impl<E, const N: usize> ErrorOf for [E; N] {
+    type Error = E;
 }
 
 /// A decoded error body, type-erased so [`crate::Error`] needs no type parameter.

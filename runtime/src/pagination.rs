@@ -43,7 +43,7 @@ use crate::transport::send;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a page of results, so its request cannot use `paginate`",
     label = "this response type does not implement `devrev::Page`",
-    note = "add `#[derive(devrev::Page)]` to `{Self}`: it needs a `next_cursor: Option<String>` field and a `Vec` of items"
+    note = "add `#[derive(devrev::Page)]` to `{Self}` (a `#[derive(Page)]` needs `use devrev::Page;`): it needs a `next_cursor: Option<String>` field and a `Vec` of items"
 )]
 pub trait Page {
     /// One item of the listing.
