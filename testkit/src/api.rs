@@ -80,10 +80,10 @@ impl Op {
                 "tier",
                 "websites",
             ],
+            // `custom_field_filter`: each filter its own parameter (`name:v1,v2`), the
+            // comma-split values regrouped by `custom_fields::Filter`.
             Op::RevOrgsList => {
-                // `custom_field_filter` is not here: each filter is its own parameter,
-                // since its values hold commas.
-                &["account", "created_by", "display_name", "external_ref", "sort_by", "tags"]
+                &["account", "created_by", "custom_field_filter", "display_name", "external_ref", "sort_by", "tags"]
             }
             _ => &[],
         }
@@ -257,7 +257,7 @@ fn accounts_create(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
     let external_refs = input.strings("external_refs")?.unwrap_or_default();
     let tier = input.string("tier")?;
     let tags = input.tags("tags")?.unwrap_or_default();
-    let custom_fields = input.object("custom_fields")?;
+    let custom_fields = input.object("custom_fields")?.map(|sent| crate::custom_fields::merge(None, &sent));
     let artifacts = input.strings("artifacts")?.unwrap_or_default();
     let websites = input.strings("websites")?.unwrap_or_default();
     let schema_fragments = input.strings("schema_fragment_ids")?.unwrap_or_default();
@@ -325,19 +325,11 @@ fn any_of(wanted: &Option<Vec<String>>, values: &[String]) -> bool {
     wanted.as_ref().is_none_or(|w| values.iter().any(|v| w.contains(v)))
 }
 
-/// Whether `fields` holds every value of `filter`. From a query string the
-/// wanted values are strings, so a number or boolean matches its text too.
-fn custom_match(filter: &Option<Map<String, Value>>, fields: &Option<Map<String, Value>>) -> bool {
-    let Some(filter) = filter else { return true };
-    filter.iter().all(|(name, wanted)| {
-        let Some(have) = fields.as_ref().and_then(|f| f.get(name)) else { return false };
-        have == wanted
-            || match (have, wanted) {
-                (Value::Number(n), Value::String(text)) => n.to_string() == *text,
-                (Value::Bool(b), Value::String(text)) => b.to_string() == *text,
-                _ => false,
-            }
-    })
+/// A list's filter on custom fields (`custom_fields`, `custom_field_filter`),
+/// by the engine's rule.
+fn custom_filter(input: &Input) -> Result<crate::custom_fields::Filter, ApiError> {
+    let strings = input.strings("custom_field_filter")?.unwrap_or_default();
+    crate::custom_fields::Filter::new(input.object("custom_fields")?.as_ref(), &strings)
 }
 
 fn in_range(filter: &Option<DateFilter>, stamp: &Stamp) -> bool {
@@ -370,11 +362,11 @@ pub(crate) fn accounts_list(store: &Store, input: &Input) -> Result<Answer, ApiE
     let refs = input.strings("external_refs")?;
     let tiers = input.strings("tier")?;
     let websites = input.strings("websites")?;
-    let custom = input.object("custom_fields")?;
+    let custom = custom_filter(input)?;
     let matching = store
         .accounts
         .values()
-        .filter(|a| custom_match(&custom, &a.custom_fields))
+        .filter(|a| custom.matches(a.custom_fields.as_ref()))
         .filter(|a| created_by.as_ref().is_none_or(|u| u.contains(&a.created.by.num)))
         .filter(|a| owned_by.as_ref().is_none_or(|u| a.owned_by.iter().any(|o| u.contains(&o.num))))
         .filter(|a| in_range(&created, &a.created) && in_range(&modified, &a.modified))
@@ -413,8 +405,8 @@ fn accounts_update(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
     if description.is_some() {
         account.description = description;
     }
-    if custom_fields.is_some() {
-        account.custom_fields = custom_fields;
+    if let Some(sent) = &custom_fields {
+        account.custom_fields = Some(crate::custom_fields::merge(account.custom_fields.as_ref(), sent));
     }
     account.modified = Stamp { by: user.clone(), at };
     Ok(ok("account", store.render_account(&store.accounts[&key])))
@@ -430,7 +422,7 @@ fn rev_orgs_create(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
     let tier = input.string("tier")?;
     let domain = input.string("domain")?;
     let tags = input.tags("tags")?.unwrap_or_default();
-    let custom_fields = input.object("custom_fields")?;
+    let custom_fields = input.object("custom_fields")?.map(|sent| crate::custom_fields::merge(None, &sent));
     let custom_schema_fragments = input.strings("custom_schema_fragments")?.unwrap_or_default();
     let artifacts = input.strings("artifacts")?.unwrap_or_default();
     let account = store.find_account("account", &account_id)?;
@@ -506,11 +498,11 @@ fn rev_orgs_list(store: &Store, input: &Input) -> Result<Answer, ApiError> {
     let modified = input.date_filter("modified_date")?;
     let names = input.strings("display_name")?;
     let refs = input.strings("external_ref")?;
-    let custom = input.object("custom_fields")?;
+    let custom = custom_filter(input)?;
     let matching = store
         .rev_orgs
         .values()
-        .filter(|o| custom_match(&custom, &o.custom_fields))
+        .filter(|o| custom.matches(o.custom_fields.as_ref()))
         .filter(|o| one_of(&accounts, &o.account))
         .filter(|o| created_by.as_ref().is_none_or(|u| u.contains(&o.created.by.num)))
         .filter(|o| in_range(&created, &o.created) && in_range(&modified, &o.modified))
@@ -532,6 +524,7 @@ fn rev_orgs_update(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
     let domain = input.string("domain")?;
     let tags = input.tags("tags")?;
     let custom_schema_fragments = input.strings("custom_schema_fragments")?;
+    let custom_fields = input.object("custom_fields")?;
     let artifacts = input.set_of_strings("artifacts")?;
     // Deprecated by DevRev, still honoured: moves the rev org to another account.
     let account = match input.string("account")? {
@@ -560,6 +553,9 @@ fn rev_orgs_update(store: &mut Store, user: &DevUser, input: &Input) -> Result<A
     }
     set!(display_name, tags, custom_schema_fragments, artifacts, account);
     set_opt!(environment, description, external_ref, tier, domain);
+    if let Some(sent) = &custom_fields {
+        org.custom_fields = Some(crate::custom_fields::merge(org.custom_fields.as_ref(), sent));
+    }
     org.modified = Stamp { by: user.clone(), at };
     Ok(ok("rev_org", store.render_rev_org(&store.rev_orgs[&key])))
 }

@@ -212,6 +212,9 @@ pub(crate) struct State {
     time: Arc<Time>,
     /// How many of the tokens' dev users are stored.
     users_stored: usize,
+    /// The custom-field fragments `schemas.custom.set` declared, and what
+    /// the objects written with custom fields were ([`crate::custom_fields`]).
+    pub(crate) custom: crate::custom_fields::Fragments,
 }
 
 /// Who sent a request: the token's dev user (`None` for an operation that
@@ -249,6 +252,7 @@ impl State {
             next: 1,
             time,
             users_stored: 0,
+            custom: crate::custom_fields::Fragments::default(),
         }
     }
 
@@ -426,6 +430,9 @@ pub(crate) fn handle(
     let status = StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK);
     let (family_name, verb) = family_and_verb(op);
     let family = state.families.get(family_name).cloned();
+    if let Some(answer) = crate::custom_fields::schemas(&mut state.custom, &op.path, input) {
+        return Ok((status, Some(answer?)));
+    }
     let mut input = input.clone();
     if matches!(verb, "self" | "self-update") {
         if let (Some(user), Value::Object(fields)) = (caller.user, &mut input) {
@@ -484,6 +491,8 @@ pub(crate) fn handle(
     if op.response.is_none() || op.status == 204 {
         return Ok((status, None));
     }
+    let mut answer = answer;
+    state.custom.upgrade_answer(&mut answer);
     Ok((status, Some(answer)))
 }
 
@@ -563,6 +572,7 @@ fn create(
     let key = family.key.clone().unwrap_or_default();
     let tag = input.get("type").and_then(Value::as_str).map(str::to_owned);
     rules_of_create(state, family_name, input)?;
+    let custom = crate::custom_fields::before_create(state, family, input)?;
     let mut input = input.clone();
     // A work without a stage starts in its type's start stage.
     if family_name == "works" && input.get("stage").is_none() {
@@ -596,6 +606,7 @@ fn create(
     }
     stamp(op, &key, &mut answer, stamps.iter().map(|(k, v)| (k, v)));
     merge_fields(state, op, &key, &mut answer, &input);
+    state.custom.apply(answer.get_mut(&key), custom);
     let object = answer.get(&key).cloned().unwrap_or_default();
     state.inputs.insert(n, input);
     state.put(family_name, n, object.clone());
@@ -739,6 +750,7 @@ fn update(
     };
     let family_name = home.as_str();
     let (n, old) = state.find(family_name, &id).map(|(s, o)| (s, o.clone())).ok_or_else(|| not_found(&key, &id))?;
+    let custom = crate::custom_fields::before_update(state, family, &old, input)?;
     if family_name == "tags" {
         if let Some(name) = input.get("name").and_then(Value::as_str) {
             if state.tag_named(name).is_some_and(|other| other != n) {
@@ -771,6 +783,7 @@ fn update(
         }
     }
     merge_fields(state, shape_op, &key, &mut object_answer, &fields);
+    state.custom.apply(object_answer.get_mut(&key), custom);
     let object = object_answer.get(&key).cloned().unwrap_or_default();
     if holds_object {
         answer = object_answer;

@@ -127,8 +127,13 @@ fn handle(app: &Shared, user: &DevUser, op: Op, method: &Method, query: Option<&
     let input =
         if method == Method::POST { Input::from_body(body) } else { Ok(Input::from_query(query, op.array_params())) };
     let result = input.and_then(|input| {
+        // The engine's state first, then the store, as `serve` locks them.
+        let mut state = app.generic.lock().unwrap_or_else(|e| e.into_inner());
+        let write = crate::custom_fields::before_legacy(&state.custom, op.path(), &input)?;
         let mut store = app.store.lock().unwrap_or_else(|e| e.into_inner());
-        api::run(&mut store, user, op, &input, &app.events)
+        let (status, mut body) = api::run(&mut store, user, op, &input, &app.events)?;
+        crate::custom_fields::after_legacy(&mut state.custom, write, &mut body);
+        Ok((status, body))
     });
     match result {
         Ok((status, body)) => json_response(status, &body),
@@ -164,12 +169,13 @@ fn read_input(op: &crate::spec::Operation, query: Option<&str>, body: &[u8]) -> 
 }
 
 /// Removes the fields whose value is `null`: DevRev reads them as absent
-/// (a required one is then `missing_required_field`).
+/// (a required one is then `missing_required_field`). Inside
+/// `custom_fields`, `null` clears a field, so it stays.
 fn drop_nulls(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
+            map.iter_mut().filter(|(k, _)| *k != "custom_fields").for_each(|(_, v)| drop_nulls(v));
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
         _ => {}
