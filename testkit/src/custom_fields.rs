@@ -858,4 +858,99 @@ mod tests {
         f.upgraded("account", None, &mut fields);
         assert_eq!(fields, map(json!({"seats": 12})));
     }
+
+    #[test]
+    fn merge_replaces_the_keys_sent_and_null_removes_one() {
+        let old = map(json!({"tnt__a": 1, "tnt__b": "x", "tnt__c": true}));
+        let merged = merge(Some(&old), &map(json!({"tnt__a": 2, "tnt__b": null, "tnt__d": [1]})));
+        assert_eq!(merged, map(json!({"tnt__a": 2, "tnt__c": true, "tnt__d": [1]})));
+        // On a create, `null` is no value.
+        assert_eq!(merge(None, &map(json!({"tnt__a": null}))), Map::new());
+    }
+
+    #[test]
+    fn an_update_clears_an_optional_field_but_not_a_required_one() {
+        let f = store();
+        let write = f
+            .write(
+                "ticket",
+                Some("TKT-1"),
+                Some(&map(json!({"tnt__impact": "low", "tnt__users": 3}))),
+                &json!({"custom_fields": {"tnt__users": null}}),
+            )
+            .unwrap();
+        assert_eq!(write.fields, Some(map(json!({"tnt__impact": "low"}))));
+        let e = error_of(
+            f.write("ticket", Some("TKT-1"), None, &json!({"custom_fields": {"tnt__impact": null}})).map(drop),
+        );
+        assert_eq!((e.1.as_str(), e.2.as_str()), ("field_required", "tnt__impact"));
+        // An update without `custom_fields` leaves them as they are.
+        assert_eq!(f.write("ticket", Some("TKT-1"), None, &json!({"title": "x"})).unwrap().fields, None);
+    }
+
+    #[test]
+    fn filters_read_both_forms_and_regroup_split_query_values() {
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let expected = Filter {
+            fields: vec![
+                ("tnt__tier".into(), vec![json!("gold"), json!("silver")]),
+                ("tnt__seats".into(), vec![json!("40")]),
+            ],
+        };
+        // As a client sends them (one string per field) and as a comma-split query leaves them.
+        assert_eq!(Filter::new(None, &strings(&["tnt__tier:gold,silver", "tnt__seats:40"])), Ok(expected.clone()));
+        assert_eq!(Filter::new(None, &strings(&["tnt__tier:gold", "silver", "tnt__seats:40"])), Ok(expected));
+        // A value holding a colon (a time) continues its field.
+        let at = Filter::new(None, &strings(&["tnt__at:2026-01-01T10:00:00Z"])).unwrap();
+        assert_eq!(at.fields, vec![("tnt__at".to_owned(), vec![json!("2026-01-01T10:00:00Z")])]);
+        assert_eq!(error_of(Filter::new(None, &strings(&["gold"])).map(drop)).0, "bad_request");
+
+        let by_map = Filter::new(Some(&map(json!({"tnt__tier": ["gold"], "tnt__seats": 40}))), &[]).unwrap();
+        assert!(by_map.matches(Some(&map(json!({"tnt__tier": "gold", "tnt__seats": 40})))));
+        assert!(!by_map.matches(Some(&map(json!({"tnt__tier": "gold"})))));
+        // Text from a query string matches a number or a boolean; any item of a list matches.
+        let text = Filter::new(None, &strings(&["tnt__seats:40", "tnt__tags:b"])).unwrap();
+        assert!(text.matches(Some(&map(json!({"tnt__seats": 40, "tnt__tags": ["a", "b"]})))));
+        assert!(!text.matches(None));
+    }
+
+    #[test]
+    fn a_filter_names_declared_fields_once_a_leaf_has_fragments() {
+        let f = store();
+        let leaves = ["ticket".to_owned(), "issue".to_owned()];
+        let ok = Filter::new(Some(&map(json!({"tnt__users": [1], "ctype__started": ["x"]}))), &[]).unwrap();
+        assert_eq!(ok.check(&f, &leaves), Ok(()));
+        let typo = Filter::new(Some(&map(json!({"tnt__user": [1]}))), &[]).unwrap();
+        let e = error_of(typo.check(&f, &leaves));
+        assert_eq!((e.1.as_str(), e.2.as_str()), ("field_not_in_schema", "tnt__user"));
+        // No fragment for accounts: free-form.
+        assert_eq!(typo.check(&f, &["account".to_owned()]), Ok(()));
+    }
+
+    #[test]
+    fn schemas_set_get_and_list_from_the_fragments() {
+        let mut f = Fragments::default();
+        let body = json!({"type": "tenant_fragment", "leaf_type": "ticket", "description": "d",
+            "fields": [{"name": "a", "field_type": "int"}]});
+        let id = schemas(&mut f, "/schemas.custom.set", &body).unwrap().unwrap()["id"].as_str().unwrap().to_owned();
+        assert_eq!(id, "don:core:dvrv-us-1:devo/1:tenant_fragment/1");
+        let got = schemas(&mut f, "/schemas.custom.get", &json!({"id": id})).unwrap().unwrap();
+        assert_eq!(got["fragment"]["fields"], body["fields"]);
+        let missing = schemas(&mut f, "/schemas.custom.get", &json!({"id": "don:x"})).unwrap();
+        assert_eq!(missing.map_err(|e| e.status), Err(StatusCode::NOT_FOUND));
+        // A refused version takes no ID.
+        assert!(schemas(&mut f, "/schemas.custom.set", &json!({"type": "tenant_fragment"})).unwrap().is_err());
+        let mut retired = body.clone();
+        retired["leaf_type"] = json!("issue");
+        retired["deprecated"] = json!(true);
+        schemas(&mut f, "/schemas.custom.set", &retired).unwrap().unwrap();
+        let listed = schemas(&mut f, "/schemas.custom.list", &json!({})).unwrap().unwrap();
+        assert_eq!(
+            listed["result"].as_array().map(|r| r.iter().map(|x| x["id"].clone()).collect::<Vec<_>>()),
+            Some(vec![json!(id)])
+        );
+        let by_leaf = schemas(&mut f, "/schemas.custom.list", &json!({"leaf_type": ["issue"]})).unwrap().unwrap();
+        assert_eq!(by_leaf["result"], json!([]));
+        assert!(schemas(&mut f, "/works.list", &json!({})).is_none());
+    }
 }
