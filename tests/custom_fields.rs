@@ -276,6 +276,24 @@ async fn accounts_read_typed_and_keep_unknown_fields() {
         .await
         .expect_err("refused");
     assert_eq!(customization(&err), ("field_required".to_owned(), Some("tnt__tier".to_owned())));
+
+    // Accounts' lists and export filter on the fields, and refuse one no fragment declares.
+    let platinum = Map::from_iter([("tnt__tier".to_owned(), json!(["platinum"]))]);
+    let listed = devrev::accounts::AccountsListPostRequest::new().custom_fields(platinum.clone());
+    assert_eq!(listed.send(&client).await.unwrap().accounts.len(), 1);
+    let exported = devrev::accounts::AccountsExportPostRequest::new().custom_fields(platinum);
+    assert_eq!(exported.send(&client).await.unwrap().accounts.len(), 1);
+    let typo = Map::from_iter([("tnt__teir".to_owned(), json!(["gold"]))]);
+    let err = devrev::accounts::AccountsListPostRequest::new().custom_fields(typo.clone()).send(&client).await;
+    assert_eq!(
+        customization(&err.expect_err("refused")),
+        ("field_not_in_schema".to_owned(), Some("tnt__teir".to_owned()))
+    );
+    let err = devrev::accounts::AccountsExportPostRequest::new().custom_fields(typo).send(&client).await;
+    assert_eq!(
+        customization(&err.expect_err("refused")),
+        ("field_not_in_schema".to_owned(), Some("tnt__teir".to_owned()))
+    );
 }
 
 /// Sends a fragment as raw JSON (what a team's hand-edited fragment would be).

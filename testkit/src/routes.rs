@@ -278,6 +278,10 @@ pub(crate) fn serve(
         let store = app.store.lock().unwrap_or_else(|e| e.into_inner());
         crate::references::check(&state, &store, index, &input)?;
         if crate::spec::API.operations[index].path == "/accounts.export" {
+            if let Some(filter) = input.get("custom_fields") {
+                let filter = crate::custom_fields::Filter::of("custom_fields", filter)?;
+                filter.check(&state.custom, &["account".to_owned()])?;
+            }
             return accounts_export(&store, &input);
         }
     }
