@@ -488,7 +488,7 @@ pub(crate) fn before_update(state: &State, family: &Family, old: &Value, input: 
     state.custom.write(&leaf_of(family, old), Some(id), fields, input)
 }
 
-/// `schemas.custom.set`, `.get` and `.list` (operation `op`) served from
+/// `schemas.custom.set`, `.get` and `.list` (the operation at `path`) served from
 /// the engine's fragments; `None` for any other operation.
 pub(crate) fn schemas(fragments: &mut Fragments, path: &str, input: &Value) -> Option<Result<Value, ApiError>> {
     Some(match path {
