@@ -1,7 +1,7 @@
 //! Typed custom fields: declare a ticket's tenant fields as a Rust struct,
 //! apply them as a schema fragment, create a ticket with them, read them back
-//! typed, and see the typed errors for a value that does not fit, on both
-//! sides (the server's 400, the client's decode error).
+//! typed, clear a field, and see the typed errors for a value that does not
+//! fit, on both sides (the server's 400, the client's decode error).
 //!
 //! ```sh
 //! cargo run --example custom_fields --features works,parts,dev-users
@@ -15,11 +15,11 @@
 
 use std::process::ExitCode;
 
-use devrev::custom_fields::{CustomFields, GetFragment};
+use devrev::custom_fields::{CustomFields, GetFragment, Patch};
 use devrev::dev_users::DevUsersSelfRequest;
-use devrev::models::{Part, PartsCreateRequestProduct, WorksCreateRequestTicket};
+use devrev::models::{Part, PartsCreateRequestProduct, WorksCreateRequestTicket, WorksUpdateRequestTicket};
 use devrev::parts::PartsCreateRequest;
-use devrev::works::{WorksCreateRequest, WorksGetRequest};
+use devrev::works::{WorksCreateRequest, WorksGetRequest, WorksUpdateRequest};
 use devrev::{Client, ErrorKind};
 use devrev_testkit::TestServer;
 use serde_json::{json, Map};
@@ -84,10 +84,23 @@ async fn run(client: &Client) -> Result<(), BoxError> {
     println!("2. created ticket     {ticket_id}");
 
     // 3. Read back, typed.
-    let read: TicketFields = WorksGetRequest::new(ticket_id).send(client).await?.work.custom()?;
+    let read: TicketFields = WorksGetRequest::new(ticket_id.clone()).send(client).await?.work.custom()?;
     println!("3. read back          {read:?}");
     if read != fields {
         return Err("the fields read back differ from the ones sent".into());
+    }
+
+    // 3b. Clear a field: a `Patch` sends it as `null` (a field left `None` is not sent at all).
+    let patch = Patch::<TicketFields>::new().clear("due")?;
+    let updated: TicketFields = WorksUpdateRequest::new(ticket_id, WorksUpdateRequestTicket::new())
+        .custom(&patch)
+        .send(client)
+        .await?
+        .work
+        .custom()?;
+    println!("   cleared `due`      {updated:?}");
+    if updated != (TicketFields { due: None, ..fields.clone() }) {
+        return Err("clearing `due` changed other fields, or left it".into());
     }
 
     // 4. A value outside the enum: the server's typed 400 names the field.

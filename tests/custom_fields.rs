@@ -276,6 +276,24 @@ async fn accounts_read_typed_and_keep_unknown_fields() {
         .await
         .expect_err("refused");
     assert_eq!(customization(&err), ("field_required".to_owned(), Some("tnt__tier".to_owned())));
+
+    // Accounts' lists and export filter on the fields, and refuse one no fragment declares.
+    let platinum = Map::from_iter([("tnt__tier".to_owned(), json!(["platinum"]))]);
+    let listed = devrev::accounts::AccountsListPostRequest::new().custom_fields(platinum.clone());
+    assert_eq!(listed.send(&client).await.unwrap().accounts.len(), 1);
+    let exported = devrev::accounts::AccountsExportPostRequest::new().custom_fields(platinum);
+    assert_eq!(exported.send(&client).await.unwrap().accounts.len(), 1);
+    let typo = Map::from_iter([("tnt__teir".to_owned(), json!(["gold"]))]);
+    let err = devrev::accounts::AccountsListPostRequest::new().custom_fields(typo.clone()).send(&client).await;
+    assert_eq!(
+        customization(&err.expect_err("refused")),
+        ("field_not_in_schema".to_owned(), Some("tnt__teir".to_owned()))
+    );
+    let err = devrev::accounts::AccountsExportPostRequest::new().custom_fields(typo).send(&client).await;
+    assert_eq!(
+        customization(&err.expect_err("refused")),
+        ("field_not_in_schema".to_owned(), Some("tnt__teir".to_owned()))
+    );
 }
 
 /// Sends a fragment as raw JSON (what a team's hand-edited fragment would be).
@@ -382,4 +400,306 @@ async fn the_exact_request_on_the_wire() {
     assert_eq!(body["custom_fields"], json!({"tnt__impact": "low", "tnt__affected_users": 3}));
     assert_eq!(body["custom_schema_spec"], json!({"tenant_fragment": true}));
     assert_eq!(work.custom::<TicketFields>().map(|f| f.impact), Ok(Impact::Low));
+}
+
+// ---------------------------------------------------------------------------
+// The rules live in the server's engine: after the token, the rate limit and
+// the request log, like every other rule; lists filter before paging.
+
+async fn me(client: &Client) -> String {
+    devrev::dev_users::DevUsersSelfRequest::new().send(client).await.unwrap().dev_user.id
+}
+
+/// A ticket with `fields`, its ID.
+async fn ticket(client: &Client, part: &str, me: &str, fields: &TicketFields) -> String {
+    let work = WorksCreateRequest::new(part, [me], "t", WorksCreateRequestTicket::new())
+        .custom(fields)
+        .send(client)
+        .await
+        .unwrap()
+        .work;
+    id_of(&work)
+}
+
+fn bad_impact() -> Map<String, Value> {
+    Map::from_iter([("tnt__impact".to_owned(), json!("urgent"))])
+}
+
+#[tokio::test]
+async fn a_bad_token_is_401_before_any_custom_field_is_checked() {
+    let (server, client) = server().await;
+    TicketFields::fragment().send(&client).await.unwrap();
+    AccountFields::fragment().send(&client).await.unwrap();
+    let part = part(&client).await;
+    let me = me(&client).await;
+    let intruder = self::client(server.base_url(), "not-a-token");
+
+    // The same request, with the server's token: the typed 400.
+    let create = WorksCreateRequest::new(part, [me], "t", WorksCreateRequestTicket::new()).custom_fields(bad_impact());
+    let err = create.clone().send(&client).await.expect_err("refused");
+    assert_eq!(customization(&err), ("enum_out_of_range".to_owned(), Some("tnt__impact".to_owned())));
+    // With a token the server does not know: 401 `unauthenticated`, the field never looked at.
+    let err = create.send(&intruder).await.expect_err("refused");
+    assert_eq!((err.status(), err.error_type()), (Some(401), Some("unauthenticated")));
+    // Accounts (served apart from the engine) and fragments: the same order.
+    let account = devrev::accounts::AccountsCreateRequest::new("Acme").custom_fields(bad_impact());
+    let err = account.send(&intruder).await.expect_err("refused");
+    assert_eq!(err.status(), Some(401));
+    let err = TicketFields::fragment().send(&intruder).await.expect_err("refused");
+    assert_eq!(err.status(), Some(401));
+
+    // Each of them is in the request log, with the status it got.
+    let statuses: Vec<Option<u16>> = server.requests_for("works.create").iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![Some(400), Some(401)]);
+    assert_eq!(server.requests_for("accounts.create").last().and_then(|r| r.status), Some(401));
+}
+
+#[tokio::test]
+async fn custom_field_requests_meet_faults_and_the_rate_limit_like_any_other() {
+    use devrev_testkit::Fault;
+    let (server, client) = server().await;
+    let part = part(&client).await;
+    let me = me(&client).await;
+    let create = WorksCreateRequest::new(part, [me], "t", WorksCreateRequestTicket::new()).custom_fields(bad_impact());
+
+    // A fault on `schemas.custom.set` answers in its place: no fragment is stored,
+    // so the ticket's fields are still free-form.
+    server.inject("/schemas.custom.set", Fault::status(503).times(1));
+    let err = TicketFields::fragment().send(&client).await.expect_err("the fault");
+    assert_eq!(err.status(), Some(503));
+    create.clone().send(&client).await.expect("free-form: no fragment was stored");
+    TicketFields::fragment().send(&client).await.unwrap();
+
+    // A fault on `works.create` answers before the field check.
+    server.inject("/works.create", Fault::status(500).times(1));
+    assert_eq!(create.clone().send(&client).await.expect_err("the fault").status(), Some(500));
+    assert_eq!(create.clone().send(&client).await.expect_err("refused").status(), Some(400));
+    let statuses: Vec<Option<u16>> = server.requests_for("works.create").iter().map(|r| r.status).collect();
+    assert_eq!(statuses, vec![Some(201), Some(500), Some(400)]);
+
+    // The rate limit, too: one request in the window, then 429 before the check.
+    let limited = TestServer::builder().rate_limit(1, std::time::Duration::from_secs(300)).start().await.unwrap();
+    let client = self::client(limited.base_url(), limited.token());
+    TicketFields::fragment().send(&client).await.unwrap();
+    // A client that has not read the limit's headers yet (this one would wait for the window).
+    let fresh = self::client(limited.base_url(), limited.token());
+    let err = create.send(&fresh).await.expect_err("throttled");
+    assert_eq!((err.status(), err.error_type()), (Some(429), Some("too_many_requests")), "{err:?}");
+    assert_eq!(limited.rate_limited_count(), 1);
+    assert_eq!(limited.requests_for("works.create")[0].status, Some(429));
+}
+
+#[tokio::test]
+async fn a_filtered_list_pages_through_every_match_exactly_once() {
+    let (_server, client) = server().await;
+    TicketFields::fragment().send(&client).await.unwrap();
+    let part = part(&client).await;
+    let me = me(&client).await;
+    // 40 tickets, every third in `eu`: the matches are spread over what a page of the whole list holds.
+    let mut expected = Vec::new();
+    for i in 0..40 {
+        let region = if i % 3 == 2 { "eu" } else { "us" };
+        let fields = TicketFields { region_list: Some(vec![region.into()]), ..ticket_fields() };
+        let id = ticket(&client, &part, &me, &fields).await;
+        if region == "eu" {
+            expected.push(id);
+        }
+    }
+    assert_eq!(expected.len(), 13);
+    let eu = Map::from_iter([("tnt__regions".to_owned(), json!(["eu"]))]);
+
+    // Pages of 4: every page full but the last, the cursors end, each match once, in order.
+    let mut pages = WorksListRequest::new().custom_fields(eu.clone()).limit(4).pages(&client);
+    let (mut seen, mut sizes) = (Vec::new(), Vec::new());
+    while let Some(page) = pages.try_next().await.unwrap() {
+        sizes.push(page.works.len());
+        seen.extend(page.works.iter().map(id_of));
+    }
+    assert_eq!(sizes, vec![4, 4, 4, 1]);
+    assert_eq!(seen, expected);
+
+    // The query-string form of the same list (`custom_fields.tnt__regions=eu`).
+    let mut items = devrev::works::WorksListQueryRequest::new().custom_fields(eu).limit(5).items(&client);
+    let mut got = Vec::new();
+    while let Some(work) = items.try_next().await.unwrap() {
+        got.push(id_of(&work));
+    }
+    assert_eq!(got, expected);
+
+    // A filter on a field no fragment declares: the typed 400, naming it.
+    let typo = Map::from_iter([("tnt__region".to_owned(), json!(["eu"]))]);
+    let err = WorksListRequest::new().custom_fields(typo).send(&client).await.expect_err("refused");
+    assert_eq!(customization(&err), ("field_not_in_schema".to_owned(), Some("tnt__region".to_owned())));
+}
+
+#[tokio::test]
+async fn a_patch_clears_a_field_on_the_wire_and_on_the_stored_object() {
+    use devrev::custom_fields::Patch;
+    let (server, client) = server().await;
+    TicketFields::fragment().send(&client).await.unwrap();
+    let part = part(&client).await;
+    let me = me(&client).await;
+    let id = ticket(&client, &part, &me, &ticket_fields()).await;
+
+    let patch = Patch::<TicketFields>::new().clear("affected_users").unwrap().clear("tnt__due").unwrap();
+    let request = WorksUpdateRequest::new(id.clone(), WorksUpdateRequestTicket::new()).custom(&patch);
+    let updated = request.send(&client).await.unwrap().work;
+    let sent = server.requests_for("works.update").pop().and_then(|r| r.body).unwrap();
+    assert_eq!(sent["custom_fields"], json!({"tnt__affected_users": null, "tnt__due": null}));
+    let expected = TicketFields { affected_users: None, due: None, ..ticket_fields() };
+    assert_eq!(updated.custom::<TicketFields>(), Ok(expected.clone()));
+    let stored = WorksGetRequest::new(id.clone()).send(&client).await.unwrap().work;
+    assert_eq!(stored.custom::<TicketFields>(), Ok(expected.clone()));
+    let Work::Ticket(t) = &stored else { panic!("a ticket") };
+    assert!(!t.custom_fields.as_ref().unwrap().contains_key("tnt__affected_users"), "cleared, not kept as null");
+
+    // Set and clear in one update; `None` is still "not sent".
+    let set = TicketFields { impact: Impact::Low, ..expected.clone() };
+    let set = TicketFields { region_list: None, ratio: None, ..set };
+    let patch = Patch::set(set).clear("ratio").unwrap();
+    let request = WorksUpdateRequest::new(id.clone(), WorksUpdateRequestTicket::new()).custom(&patch);
+    let body = request.custom_fields.clone().unwrap();
+    assert_eq!(body.get("tnt__ratio"), Some(&Value::Null));
+    assert!(!body.contains_key("tnt__regions"), "None is not sent");
+    let updated = request.send(&client).await.unwrap().work.custom::<TicketFields>().unwrap();
+    assert_eq!(updated, TicketFields { impact: Impact::Low, ratio: None, ..expected });
+
+    // A required field cannot be cleared: on the client, and on the server (a raw map).
+    let err = Patch::<TicketFields>::new().clear("impact").unwrap_err();
+    assert_eq!((err.field.as_str(), err.problem), ("tnt__impact", Problem::CannotClearRequired));
+    assert_eq!(Patch::<TicketFields>::new().clear("nope").unwrap_err().problem, Problem::NoSuchField);
+    let err = WorksUpdateRequest::new(id.clone(), WorksUpdateRequestTicket::new())
+        .custom_fields(Map::from_iter([("tnt__impact".to_owned(), Value::Null)]))
+        .send(&client)
+        .await
+        .expect_err("refused");
+    assert_eq!(customization(&err), ("field_required".to_owned(), Some("tnt__impact".to_owned())));
+    // Clearing a field no fragment declares is no clearing: the field is unknown.
+    let err = WorksUpdateRequest::new(id, WorksUpdateRequestTicket::new())
+        .custom_fields(Map::from_iter([("tnt__nope".to_owned(), Value::Null)]))
+        .send(&client)
+        .await
+        .expect_err("refused");
+    assert_eq!(customization(&err), ("field_not_in_schema".to_owned(), Some("tnt__nope".to_owned())));
+
+    // Accounts, the same way.
+    AccountFields::fragment().send(&client).await.unwrap();
+    let account = devrev::accounts::AccountsCreateRequest::new("Acme")
+        .custom(&AccountFields { tier: "gold".into(), seats: Some(40) })
+        .send(&client)
+        .await
+        .unwrap()
+        .account;
+    let cleared = devrev::accounts::AccountsUpdateRequest::new(account.id.clone())
+        .custom(&Patch::<AccountFields>::new().clear("seats").unwrap())
+        .send(&client)
+        .await
+        .unwrap()
+        .account;
+    assert_eq!(cleared.custom::<AccountFields>(), Ok(AccountFields { tier: "gold".into(), seats: None }));
+    let err = devrev::accounts::AccountsUpdateRequest::new(account.id)
+        .custom_fields(Map::from_iter([("tnt__tier".to_owned(), Value::Null)]))
+        .send(&client)
+        .await
+        .expect_err("refused");
+    assert_eq!(customization(&err), ("field_required".to_owned(), Some("tnt__tier".to_owned())));
+}
+
+#[derive(Debug, Clone, PartialEq, devrev::CustomFields)]
+#[custom(leaf = "rev_org")]
+struct OrgFields {
+    #[custom(filterable)]
+    tier: String,
+    #[custom(filterable)]
+    seats: Option<i64>,
+}
+
+/// A `GET` with a raw query string, as `curl` sends it: the status and the JSON body.
+async fn raw_get(server: &TestServer, path_and_query: &str) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+    let request = format!(
+        "GET {path_and_query} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+        server.token()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or_default();
+    // The body may come chunked: the JSON is between the first `{` and the last `}`.
+    let json = match (body.find('{'), body.rfind('}')) {
+        (Some(start), Some(end)) => serde_json::from_str(&body[start..=end]).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    (status, json)
+}
+
+#[tokio::test]
+async fn rev_orgs_filter_on_custom_fields_in_every_form() {
+    use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsListPostRequest, RevOrgsListRequest};
+    let (server, client) = server().await;
+    OrgFields::fragment().send(&client).await.unwrap();
+    let account = devrev::accounts::AccountsCreateRequest::new("Acme").send(&client).await.unwrap().account.id;
+    let mut ids = Vec::new();
+    for (name, tier, seats) in
+        [("A", "gold", Some(40)), ("B", "silver", Some(5)), ("C", "bronze", None), ("D", "gold", None)]
+    {
+        let org = RevOrgsCreateRequest::new(account.clone(), name)
+            .custom(&OrgFields { tier: tier.into(), seats })
+            .send(&client)
+            .await
+            .unwrap()
+            .rev_org;
+        assert_eq!(org.custom::<OrgFields>(), Ok(OrgFields { tier: tier.into(), seats }));
+        ids.push(org.id);
+    }
+    let names = |orgs: &[devrev::models::RevOrg]| {
+        orgs.iter().map(|o| o.display_name.clone().unwrap_or_default()).collect::<Vec<_>>()
+    };
+    let filter = |f: &[&str]| f.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
+
+    // POST: `custom_field_filter` strings, one field each, values comma-separated; every filter must hold.
+    let post = |f: &[&str]| RevOrgsListPostRequest::new().custom_field_filter(filter(f));
+    let orgs = post(&["tnt__tier:gold,silver"]).send(&client).await.unwrap().rev_orgs;
+    assert_eq!(names(&orgs), ["A", "B", "D"]);
+    let orgs = post(&["tnt__tier:gold,silver", "tnt__seats:40"]).send(&client).await.unwrap().rev_orgs;
+    assert_eq!(names(&orgs), ["A"]);
+    // GET, as this client sends it (one parameter per filter, its commas encoded).
+    let get = RevOrgsListRequest::new().custom_field_filter(filter(&["tnt__tier:gold,bronze"]));
+    assert_eq!(names(&get.send(&client).await.unwrap().rev_orgs), ["A", "C", "D"]);
+    // GET, as DevRev documents it (`custom_field_filter=name:v1,v2&custom_field_filter=...`).
+    let (status, body) =
+        raw_get(&server, "/rev-orgs.list?custom_field_filter=tnt__tier:gold,silver&custom_field_filter=tnt__seats:5")
+            .await;
+    assert_eq!(status, 200, "{body}");
+    let listed: Vec<&str> =
+        body["rev_orgs"].as_array().unwrap().iter().map(|o| o["display_name"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["B"]);
+    // `custom_fields`, in the body and in the query string.
+    let by_map =
+        RevOrgsListPostRequest::new().custom_fields(Map::from_iter([("tnt__tier".to_owned(), json!(["gold"]))]));
+    assert_eq!(names(&by_map.send(&client).await.unwrap().rev_orgs), ["A", "D"]);
+    let (status, body) = raw_get(&server, "/rev-orgs.list?custom_fields.tnt__seats=40").await;
+    assert_eq!((status, body["rev_orgs"].as_array().map(Vec::len)), (200, Some(1)), "{body}");
+
+    // Filtered before paging: pages of one hold one match each, and end.
+    let mut pages = post(&["tnt__tier:gold"]).limit(1).pages(&client);
+    let mut seen = Vec::new();
+    while let Some(page) = pages.try_next().await.unwrap() {
+        assert_eq!(page.rev_orgs.len(), 1);
+        seen.extend(names(&page.rev_orgs));
+    }
+    assert_eq!(seen, ["A", "D"]);
+
+    // A field no fragment declares, in either form: the typed 400 naming it.
+    let err = post(&["tnt__region:emea"]).send(&client).await.expect_err("refused");
+    assert_eq!(customization(&err), ("field_not_in_schema".to_owned(), Some("tnt__region".to_owned())));
+    let (status, body) = raw_get(&server, "/rev-orgs.list?custom_field_filter=tnt__tiers:gold").await;
+    assert_eq!((status, body["field_name"].as_str()), (400, Some("tnt__tiers")), "{body}");
+    // A filter string that names no field.
+    let err = post(&["gold"]).send(&client).await.expect_err("refused");
+    assert_eq!((err.status(), err.error_type()), (Some(400), Some("bad_request")));
+    drop(ids);
 }

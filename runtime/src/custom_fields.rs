@@ -13,7 +13,9 @@
 //! - writing: [`CustomFields::to_custom_fields`] (and `.custom(&fields)` on
 //!   every generated request with `custom_fields`) writes only the fields that
 //!   are set: an `Option` field left `None` is not sent, which makes partial
-//!   updates;
+//!   updates; to clear a field (send it as `null`, which DevRev reads as
+//!   "empty it"), wrap the fields in a [`Patch`] and name it with
+//!   [`Patch::clear`];
 //! - the schema: [`CustomFields::fragment`] is the `schemas.custom.set`
 //!   request that declares the fields, and [`CustomFields::diff`] lists how a
 //!   live fragment (from `schemas.custom.get`, see [`GetFragment`]) differs.
@@ -138,12 +140,18 @@ pub enum Problem {
         /// The values the field allows.
         allowed: Vec<String>,
     },
+    /// [`Patch::clear`] named a field the struct does not declare.
+    NoSuchField,
+    /// [`Patch::clear`] named a required field: DevRev refuses to clear one.
+    CannotClearRequired,
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Missing => f.write_str("required but absent"),
+            Problem::NoSuchField => f.write_str("not a field of this struct"),
+            Problem::CannotClearRequired => f.write_str("required: it cannot be cleared"),
             Problem::WrongType { expected, found } => write!(f, "expected {expected}, found {found}"),
             Problem::NotAllowed { value, allowed } => {
                 write!(f, "`{value}` is not one of the allowed values (")?;
@@ -459,6 +467,96 @@ pub fn decode_from<T: CustomFields>(source: Option<&Map<String, Value>>) -> Resu
     match source {
         Some(map) => T::from_custom_fields(map),
         None => T::from_custom_fields(&Map::new()),
+    }
+}
+
+/// A partial update of a [`CustomFields`] struct's fields that can also
+/// clear fields: what [`Patch::set`] holds is written as the struct writes
+/// it (an `Option` left `None` is not sent), and each field named with
+/// [`Patch::clear`] is sent as `null`, which empties it on the stored
+/// object. It is itself a [`CustomFields`], so every generated request's
+/// `.custom(&patch)` takes it.
+///
+/// `Patch::<TicketFields>::new().clear("affected_users")?` sends
+/// `{"tnt__affected_users": null}` and nothing else;
+/// `Patch::set(fields).clear("due")?` sends the fields set in `fields` and
+/// `"tnt__due": null`. (An example that runs: the `CustomFields` derive's
+/// documentation in the `devrev` crate.)
+#[derive(Debug, Clone, PartialEq)]
+pub struct Patch<T> {
+    set: Option<T>,
+    clear: Vec<&'static FieldSpec>,
+}
+
+impl<T> Default for Patch<T> {
+    fn default() -> Self {
+        Patch { set: None, clear: Vec::new() }
+    }
+}
+
+impl<T> From<T> for Patch<T> {
+    fn from(fields: T) -> Self {
+        Patch { set: Some(fields), clear: Vec::new() }
+    }
+}
+
+impl<T: CustomFields> Patch<T> {
+    /// Nothing set, nothing cleared.
+    pub fn new() -> Self {
+        Patch::default()
+    }
+
+    /// Writes `fields` as the struct writes them (the fields that are set).
+    pub fn set(fields: T) -> Self {
+        Patch::from(fields)
+    }
+
+    /// Clears the field `name` (its name in the fragment, `affected_users`,
+    /// or its wire name, `tnt__affected_users`): it is sent as `null`.
+    /// A name the struct does not declare is [`Problem::NoSuchField`], a
+    /// required field [`Problem::CannotClearRequired`], each naming it.
+    pub fn clear(mut self, name: &str) -> Result<Self, CustomFieldsError> {
+        let Some(spec) = T::FIELDS.iter().find(|f| f.name == name || f.wire == name) else {
+            return Err(CustomFieldsError::new(name, Problem::NoSuchField));
+        };
+        if spec.required {
+            return Err(CustomFieldsError::new(spec.wire, Problem::CannotClearRequired));
+        }
+        if !self.clear.iter().any(|c| c.wire == spec.wire) {
+            self.clear.push(spec);
+        }
+        Ok(self)
+    }
+
+    /// The fields set, if any.
+    pub fn fields(&self) -> Option<&T> {
+        self.set.as_ref()
+    }
+
+    /// The wire names of the fields cleared.
+    pub fn cleared(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.clear.iter().map(|f| f.wire)
+    }
+}
+
+impl<T: CustomFields> CustomFields for Patch<T> {
+    const LEAF_TYPE: &'static str = T::LEAF_TYPE;
+    const SUBTYPE: Option<&'static str> = T::SUBTYPE;
+    const FIELDS: &'static [FieldSpec] = T::FIELDS;
+
+    /// Decodes the struct's fields: a patch that sets them, clears none.
+    fn from_custom_fields(map: &Map<String, Value>) -> Result<Self, CustomFieldsError> {
+        T::from_custom_fields(map).map(Patch::from)
+    }
+
+    /// The fields set, then `null` for each field cleared.
+    fn write_custom_fields(&self, map: &mut Map<String, Value>) {
+        if let Some(fields) = &self.set {
+            fields.write_custom_fields(map);
+        }
+        for spec in &self.clear {
+            map.insert(spec.wire.to_owned(), Value::Null);
+        }
     }
 }
 

@@ -35,12 +35,13 @@ pub(crate) fn read_input(
 }
 
 /// Removes the fields whose value is `null`: DevRev reads them as absent
-/// (a required one is then `missing_required_field`).
+/// (a required one is then `missing_required_field`). Inside
+/// `custom_fields`, `null` clears a field, so it stays.
 pub(crate) fn drop_nulls(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(drop_nulls);
+            map.iter_mut().filter(|(k, _)| *k != "custom_fields").for_each(|(_, v)| drop_nulls(v));
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(drop_nulls),
         _ => {}

@@ -1,45 +1,52 @@
 //! Custom fields as DevRev enforces them: the schema fragments
 //! `schemas.custom.set` declares, and the check of an object's
-//! `custom_fields` against the fragments that apply.
+//! `custom_fields` against the fragments that apply. The engine's store
+//! ([`crate::store::State`]) holds the [`Fragments`]; the engine
+//! ([`crate::generic`]) calls the hooks here, after the token, the rate
+//! limit and the spec's check of the request, like every other rule, for
+//! every family: its own creates, updates and lists call them, and so do
+//! the family hooks that serve a verb themselves (accounts and rev orgs,
+//! [`crate::families::accounts`]); `schemas.custom.*` and the upgrade of
+//! every answer are [`crate::generic::handle`]'s.
 //!
 //! - [`Fragments`] stores fragments per (fragment type, leaf type, subtype):
 //!   each `set` is a new version with a new ID, chained to the one it
 //!   replaces (`old_fragment_ref`); a version that drops a field must name it
 //!   in `deleted_fields` (else 400 `customization_validation_error`,
 //!   subtype `field_dropped`); `deprecated: true` retires the fragment.
+//!   [`schemas`] serves `schemas.custom.set`, `.get` and `.list` from them.
 //! - [`check`] is the pure rule: tenant fields (`tnt__<name>`) must be in the
 //!   leaf type's tenant fragment, subtype fields (`ctype__<name>`) in the
 //!   named subtype's fragment, each value must fit its field's type (an enum
 //!   value one of the allowed ones), and on create every required field must
-//!   be there. Each failure is DevRev's 400 `customization_validation_error`
-//!   with `subtype` (`field_not_in_schema`, `wrong_type`,
-//!   `enum_out_of_range`, `field_required`, `date_parse_error`,
+//!   be there. `null` clears a field (an update's way to empty it); a
+//!   required field cannot be cleared. Each failure is DevRev's 400
+//!   `customization_validation_error` with `subtype` (`field_not_in_schema`,
+//!   `wrong_type`, `enum_out_of_range`, `field_required`, `date_parse_error`,
 //!   `timestamp_parse_error`, `id_parse_error`, `fragment_not_found`) and the
 //!   field's wire name in `field_name`. Until a fragment is declared for a
-//!   leaf type, its `custom_fields` are free-form (as before this module).
-//! - [`layer`] hooks both into the server in front of its routes:
-//!   `schemas.custom.set` stores a fragment once the server accepted the
-//!   request, `schemas.custom.get` answers a stored one, and
-//!   `create`/`update` of works, parts, accounts, rev orgs and conversations
-//!   are checked before the server sees them. It keeps the custom fields of
-//!   the objects it let through (an update merges the keys it sends, `null`
-//!   removes one) and puts them into `get` and `list` answers, upgraded to
-//!   the latest fragments (a field deleted since is left out); `works.list`
-//!   and `parts.list` keep the objects that match a `custom_fields` filter
-//!   (`{"tnt__tier": ["gold"]}`). It keeps its own state, so the store and
-//!   dispatch need not know about it.
+//!   leaf type, its `custom_fields` are free-form.
+//! - [`Fragments::write`] is the hook of a create or update: the check, then
+//!   the object's custom fields after the write ([`merge`]: the keys sent
+//!   replace the stored ones, `null` removes one); [`Fragments::apply`] puts
+//!   them on the stored object and remembers its leaf type and subtype, so
+//!   reads ([`Fragments::upgrade_answer`]) answer them upgraded to the latest
+//!   fragments (a field deleted since is left out).
+//! - [`Filter`] is a list's filter on custom fields, in both of DevRev's
+//!   forms: `custom_fields` (`{"tnt__tier": ["gold"]}`, or
+//!   `custom_fields.tnt__tier=gold` in a query string) and `custom_field_filter`
+//!   (`["tnt__tier:gold,silver"]`, or one `custom_field_filter=` parameter per
+//!   field). A field no fragment of the listed leaf types declares is a 400
+//!   ([`Filter::check`]); the engine applies it with its other filters,
+//!   before paging ([`crate::filters`]).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum::Router;
+use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use crate::error::{json_kind, ApiError};
+use crate::family::Family;
 
 /// The wire prefix of tenant fields.
 const TENANT: &str = "tnt__";
@@ -77,10 +84,11 @@ pub(crate) struct Fragments {
     versions: Vec<Fragment>,
     /// (kind, leaf type, subtype) -> index of the latest version.
     latest: HashMap<(String, String, Option<String>), usize>,
-    /// What objects created or updated with custom fields keep, by ID.
-    kept: HashMap<String, Kept>,
-    /// Display IDs of those objects, to their ID.
-    alias: HashMap<String, String>,
+    /// The leaf type and subtype of each object written with custom fields,
+    /// by ID and display ID: what a read upgrades its fields with.
+    objects: HashMap<String, (String, Option<String>)>,
+    /// How many fragment versions were stored (for their IDs).
+    count: u64,
 }
 
 fn customization(subtype: &str, field: &str, reason: impl Into<String>) -> ApiError {
@@ -275,8 +283,9 @@ pub(crate) fn check(
             return Err(customization("field_not_in_schema", wire, "no fragment of the object declares this field"));
         };
         if value.is_null() {
-            if creating && def.required {
-                return Err(customization("field_required", wire, "required"));
+            // `null` clears the field; a required one cannot be cleared.
+            if def.required {
+                return Err(customization("field_required", wire, "required: it cannot be cleared"));
             }
             continue;
         }
@@ -351,275 +360,322 @@ fn check_scalar(wire: &str, field_type: &str, allowed: &[String], value: &Value)
     }
 }
 
-/// The operations whose `custom_fields` are checked: (path, answer key, fixed leaf type).
-const CHECKED: &[(&str, &str, Option<&str>)] = &[
-    ("/works.create", "work", None),
-    ("/works.update", "work", None),
-    ("/parts.create", "part", None),
-    ("/parts.update", "part", None),
-    ("/accounts.create", "account", Some("account")),
-    ("/accounts.update", "account", Some("account")),
-    ("/rev-orgs.create", "rev_org", Some("rev_org")),
-    ("/rev-orgs.update", "rev_org", Some("rev_org")),
-    ("/conversations.create", "conversation", Some("conversation")),
-    ("/conversations.update", "conversation", Some("conversation")),
-];
-
-/// The reads whose answers carry the custom fields kept here: (path, object
-/// key of a `get`, list key of a `list`).
-const READS: &[(&str, &str)] = &[
-    ("/works.get", "work"),
-    ("/works.list", "works"),
-    ("/parts.get", "part"),
-    ("/parts.list", "parts"),
-    ("/conversations.get", "conversation"),
-    ("/conversations.list", "conversations"),
-    ("/accounts.get", "account"),
-    ("/accounts.list", "accounts"),
-    ("/rev-orgs.get", "rev_org"),
-    ("/rev-orgs.list", "rev_orgs"),
-];
-
-/// The leaf type an object ID names: the type segment of a DON
-/// (`don:core:dvrv-us-1:devo/1:ticket/3`).
-fn leaf_of_id(id: &str) -> Option<String> {
-    let last = id.rsplit(':').next()?;
-    let (segment, _) = last.split_once('/')?;
-    Some(segment.to_owned())
-}
-
-/// What the layer keeps of an object created or updated with custom fields.
-#[derive(Debug, Clone, Default)]
-struct Kept {
+/// The custom fields a create or update writes: the object's leaf type and
+/// subtype, and its `custom_fields` after the write (`None`: the request
+/// sent none, the object keeps what it has).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Write {
     leaf: String,
     subtype: Option<String>,
-    fields: Map<String, Value>,
+    fields: Option<Map<String, Value>>,
+}
+
+/// `old` (an object's custom fields) with `sent` merged in: each key sent
+/// replaces the stored one, and `null` removes it. Creates and updates of
+/// every family write their custom fields through it.
+pub(crate) fn merge(old: Option<&Map<String, Value>>, sent: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = old.cloned().unwrap_or_default();
+    for (key, value) in sent {
+        if value.is_null() {
+            out.remove(key);
+        } else {
+            out.insert(key.clone(), value.clone());
+        }
+    }
+    out
 }
 
 impl Fragments {
-    fn kept(&self, id: &str) -> Option<&Kept> {
-        self.kept.get(self.alias.get(id).map_or(id, String::as_str))
+    /// The hook of a create (`old` is `None`) or an update of an object of
+    /// `leaf` (its ID `id`, for the subtype it was written with): checks the
+    /// `custom_fields` of `input` against the fragments that apply, and
+    /// answers what the object holds after the write.
+    pub(crate) fn write(
+        &self,
+        leaf: &str,
+        id: Option<&str>,
+        old: Option<&Map<String, Value>>,
+        input: &Value,
+    ) -> Result<Write, ApiError> {
+        let creating = id.is_none();
+        let spec = input.get("custom_schema_spec");
+        let named = spec.and_then(|s| s.get("subtype")).and_then(Value::as_str).filter(|s| !s.is_empty());
+        let known = id.and_then(|id| self.objects.get(id)).and_then(|(_, s)| s.clone());
+        let subtype = named.map(str::to_owned).or(known);
+        let required = spec.and_then(|s| s.get("validate_required_fields")).and_then(Value::as_bool) != Some(false);
+        let sent = input.get("custom_fields").and_then(Value::as_object);
+        let empty = Map::new();
+        self.check(leaf, subtype.as_deref(), sent.unwrap_or(&empty), creating && required)?;
+        Ok(Write { leaf: leaf.to_owned(), subtype, fields: sent.map(|sent| merge(old, sent)) })
     }
 
-    /// `fields` as a read answers them: without the fields the latest
-    /// fragments no longer declare (reads upgrade objects to the latest versions).
-    fn upgraded(&self, kept: &Kept) -> Map<String, Value> {
-        if !self.has_schema(&kept.leaf) {
-            return kept.fields.clone();
+    /// Puts what [`Fragments::write`] answered on `object` (a create or
+    /// update answer's object, before it is stored), and remembers the
+    /// object's leaf type and subtype by its IDs.
+    pub(crate) fn apply(&mut self, object: Option<&mut Value>, write: Write) {
+        let Some(Value::Object(object)) = object else { return };
+        if let Some(fields) = write.fields {
+            object.insert("custom_fields".into(), Value::Object(fields));
         }
-        let tenant = self.live("tenant_fragment", &kept.leaf, None);
-        let custom_type = kept.subtype.as_deref().and_then(|s| self.live("custom_type_fragment", &kept.leaf, Some(s)));
-        kept.fields
-            .iter()
-            .filter(|(wire, _)| {
-                let (fragment, name) = match (wire.strip_prefix(TENANT), wire.strip_prefix(SUBTYPE)) {
-                    (Some(name), _) => (tenant, name),
-                    (_, Some(name)) => (custom_type, name),
-                    _ => (None, wire.as_str()),
-                };
-                fragment.is_some_and(|f| f.fields.iter().any(|d| d.name == name))
-            })
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        if object.contains_key("custom_fields") || write.subtype.is_some() {
+            for key in ["id", "display_id"] {
+                if let Some(id) = object.get(key).and_then(Value::as_str) {
+                    self.objects.insert(id.to_owned(), (write.leaf.clone(), write.subtype.clone()));
+                }
+            }
+        }
     }
 
-    /// Puts the kept custom fields into an answered object.
-    fn patch(&self, object: &mut Value) {
-        let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
-        if let Some(kept) = self.kept(id) {
-            let fields = self.upgraded(kept);
-            if let Some(map) = object.as_object_mut() {
-                map.insert("custom_fields".into(), Value::Object(fields));
+    /// `fields` of an object of `leaf` (with `subtype`) as a read answers
+    /// them: without the fields the latest fragments no longer declare
+    /// (reads upgrade objects to the latest versions).
+    fn upgraded(&self, leaf: &str, subtype: Option<&str>, fields: &mut Map<String, Value>) {
+        if !self.has_schema(leaf) {
+            return;
+        }
+        let tenant = self.live("tenant_fragment", leaf, None);
+        let custom_type = subtype.and_then(|s| self.live("custom_type_fragment", leaf, Some(s)));
+        fields.retain(|wire, _| {
+            let (fragment, name) = match (wire.strip_prefix(TENANT), wire.strip_prefix(SUBTYPE)) {
+                (Some(name), _) => (tenant, name),
+                (_, Some(name)) => (custom_type, name),
+                _ => (None, wire.as_str()),
+            };
+            fragment.is_some_and(|f| f.fields.iter().any(|d| d.name == name))
+        });
+    }
+
+    /// The hook of every answer: the objects it holds (`{"work": ...}`,
+    /// `{"works": [...]}`) with their custom fields upgraded.
+    pub(crate) fn upgrade_answer(&self, answer: &mut Value) {
+        if self.objects.is_empty() {
+            return;
+        }
+        let Value::Object(answer) = answer else { return };
+        for value in answer.values_mut() {
+            match value {
+                Value::Array(items) => items.iter_mut().for_each(|item| self.upgrade_object(item)),
+                object => self.upgrade_object(object),
             }
+        }
+    }
+
+    fn upgrade_object(&self, object: &mut Value) {
+        let id = object.get("id").and_then(Value::as_str).unwrap_or_default();
+        let Some((leaf, subtype)) = self.objects.get(id) else { return };
+        if let Some(Value::Object(fields)) = object.get_mut("custom_fields") {
+            self.upgraded(leaf, subtype.as_deref(), fields);
         }
     }
 }
 
-/// A list filter on custom fields (`{"tnt__tier": ["gold"]}`): the object's
-/// value (or one of its values, for a list) must be one of the given ones.
-fn matches_filter(object: &Value, filter: &Map<String, Value>) -> bool {
-    filter.iter().all(|(wire, wanted)| {
-        let wanted: Vec<&Value> = match wanted {
-            Value::Array(values) => values.iter().collect(),
-            single => vec![single],
-        };
-        match object.get("custom_fields").and_then(|f| f.get(wire)) {
-            Some(Value::Array(values)) => values.iter().any(|v| wanted.contains(&v)),
-            Some(value) => wanted.contains(&value),
-            None => false,
+/// The leaf type of a family's object (`ticket`, `product`, `account`):
+/// its variant where the family has several, else the family's object.
+pub(crate) fn leaf_of(family: &Family, object_or_input: &Value) -> String {
+    let tag = object_or_input.get("type").and_then(Value::as_str);
+    match tag {
+        Some(tag) if family.variants.contains(tag) => tag.to_owned(),
+        _ => family.key.clone().unwrap_or_default(),
+    }
+}
+
+/// The engine's hook before a create: [`Fragments::write`] for `input`.
+pub(crate) fn before_create(fragments: &Fragments, family: &Family, input: &Value) -> Result<Write, ApiError> {
+    fragments.write(&leaf_of(family, input), None, None, input)
+}
+
+/// The engine's hook before an update of `old`: [`Fragments::write`] for `input`.
+pub(crate) fn before_update(
+    fragments: &Fragments,
+    family: &Family,
+    old: &Value,
+    input: &Value,
+) -> Result<Write, ApiError> {
+    let id = old.get("id").and_then(Value::as_str).unwrap_or_default();
+    let fields = old.get("custom_fields").and_then(Value::as_object);
+    fragments.write(&leaf_of(family, old), Some(id), fields, input)
+}
+
+/// `schemas.custom.set`, `.get` and `.list` (the operation at `path`) served from
+/// the engine's fragments; `None` for any other operation.
+pub(crate) fn schemas(fragments: &mut Fragments, path: &str, input: &Value) -> Option<Result<Value, ApiError>> {
+    Some(match path {
+        "/schemas.custom.set" => {
+            let kind = input.get("type").and_then(Value::as_str).unwrap_or("tenant_fragment");
+            let id = format!("don:core:dvrv-us-1:devo/1:{kind}/{}", fragments.count + 1);
+            fragments.set(&id, input).map(|()| {
+                fragments.count += 1;
+                json!({ "id": id })
+            })
         }
+        "/schemas.custom.get" => {
+            let id = input.get("id").and_then(Value::as_str).unwrap_or_default();
+            fragments
+                .get(id)
+                .map(|fragment| json!({ "fragment": fragment }))
+                .ok_or_else(|| ApiError::not_found("custom schema fragment", id))
+        }
+        "/schemas.custom.list" => Ok(fragments.list(input)),
+        _ => return None,
     })
 }
 
-type Shared = Arc<Mutex<Fragments>>;
-
-/// `router` with the custom-field rules in front of it (see the module docs).
-pub(crate) fn layer(router: Router) -> Router {
-    let fragments: Shared = Arc::default();
-    router.layer(axum::middleware::from_fn(move |request: Request<Body>, next: Next| {
-        let fragments = Arc::clone(&fragments);
-        async move { handle(fragments, request, next).await }
-    }))
-}
-
-async fn body_json(response: Response) -> (axum::http::response::Parts, Option<Value>, axum::body::Bytes) {
-    let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let value = serde_json::from_slice(&bytes).ok();
-    (parts, value, bytes)
-}
-
-fn json_response(mut parts: axum::http::response::Parts, value: &Value) -> Response {
-    let body = value.to_string();
-    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(body))
-}
-
-fn lock(fragments: &Shared) -> std::sync::MutexGuard<'_, Fragments> {
-    fragments.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-async fn handle(fragments: Shared, request: Request<Body>, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let checked = CHECKED.iter().find(|(p, _, _)| *p == path);
-    let read = READS.iter().find(|(p, _)| *p == path);
-    if path != "/schemas.custom.set" && path != "/schemas.custom.get" && checked.is_none() && read.is_none() {
-        return next.run(request).await;
-    }
-    let query_id = request.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|kv| kv.strip_prefix("id="))
-            .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
-    });
-    let (parts, body) = request.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-        return ApiError::parse_error("the body could not be read").into_response();
-    };
-    let sent: Option<Value> = serde_json::from_slice(&bytes).ok();
-    let request = Request::from_parts(parts, Body::from(bytes));
-    // An unauthenticated call is the server's to refuse (401) first.
-    let authorized = request.headers().contains_key(axum::http::header::AUTHORIZATION);
-
-    if let (Some((path, key, fixed)), Some(Value::Object(sent)), true) = (checked, &sent, authorized) {
-        let creating = path.ends_with(".create");
-        let id = sent.get("id").and_then(Value::as_str);
-        let spec = sent.get("custom_schema_spec");
-        let named_subtype = spec.and_then(|s| s.get("subtype")).and_then(Value::as_str).map(str::to_owned);
-        let known = id.and_then(|id| lock(&fragments).kept(id).cloned());
-        let leaf = fixed
-            .map(str::to_owned)
-            .or_else(|| sent.get("type").and_then(Value::as_str).map(str::to_owned))
-            .or_else(|| known.as_ref().map(|k| k.leaf.clone()))
-            .or_else(|| id.and_then(leaf_of_id));
-        let subtype = named_subtype.or_else(|| known.as_ref().and_then(|k| k.subtype.clone()));
-        let required = spec.and_then(|s| s.get("validate_required_fields")).and_then(Value::as_bool) != Some(false);
-        let empty = Map::new();
-        let fields = sent.get("custom_fields").and_then(Value::as_object).unwrap_or(&empty);
-        if let Some(leaf) = &leaf {
-            if let Err(e) = lock(&fragments).check(leaf, subtype.as_deref(), fields, creating && required) {
-                return e.into_response();
-            }
-        }
-        let response = next.run(request).await;
-        let (Some(leaf), true) = (leaf, response.status().is_success()) else { return response };
-        if fields.is_empty() && known.is_none() {
-            return response;
-        }
-        let (parts, answer, bytes) = body_json(response).await;
-        let Some(mut answer) = answer else { return Response::from_parts(parts, Body::from(bytes)) };
-        let mut kept = known.unwrap_or_default();
-        kept.leaf = leaf;
-        kept.subtype = subtype;
-        for (k, v) in fields {
-            if v.is_null() {
-                kept.fields.remove(k);
-            } else {
-                kept.fields.insert(k.clone(), v.clone());
-            }
-        }
-        let mut store = lock(&fragments);
-        if let Some(object) = answer.get_mut(*key) {
-            let ids: Vec<String> =
-                ["id", "display_id"].iter().filter_map(|k| object.get(*k)?.as_str().map(str::to_owned)).collect();
-            if let Some(main) = ids.first() {
-                for other in &ids[1..] {
-                    store.alias.insert(other.clone(), main.clone());
-                }
-                store.kept.insert(main.clone(), kept);
-            }
-            store.patch(object);
-        }
-        return json_response(parts, &answer);
-    }
-
-    if let Some((path, key)) = read {
-        // Works and parts: the filter is applied here, on the fields kept here, and taken out of
-        // the request (the server's own store does not hold them). Accounts and rev orgs hold them.
-        let generic = path.starts_with("/works") || path.starts_with("/parts");
-        let filter =
-            sent.as_ref().and_then(|s| s.get("custom_fields")).and_then(Value::as_object).filter(|_| generic).cloned();
-        let request = match (&filter, sent.clone()) {
-            (Some(_), Some(Value::Object(mut body))) => {
-                body.remove("custom_fields");
-                let (mut parts, _) = request.into_parts();
-                parts.headers.remove(axum::http::header::CONTENT_LENGTH);
-                Request::from_parts(parts, Body::from(Value::Object(body).to_string()))
-            }
-            _ => request,
+impl Fragments {
+    /// The latest version of every fragment, as `schemas.custom.list`
+    /// answers them: without deprecated ones (unless asked), under the
+    /// request's `leaf_type`, `subtype` and `types` filters.
+    fn list(&self, input: &Value) -> Value {
+        let wanted = |name: &str| -> Option<Vec<&str>> {
+            input.get(name).and_then(Value::as_array).map(|v| v.iter().filter_map(Value::as_str).collect())
         };
-        let response = next.run(request).await;
-        if !response.status().is_success() {
-            return response;
+        let (leaves, subtypes, types) = (wanted("leaf_type"), wanted("subtype"), wanted("types"));
+        let deprecated = ["deprecated", "is_deprecated"].iter().any(|k| input.get(*k) == Some(&Value::Bool(true)));
+        let mut latest: Vec<usize> = self.latest.values().copied().collect();
+        latest.sort_unstable();
+        let result: Vec<Value> = latest
+            .into_iter()
+            .map(|i| &self.versions[i])
+            .filter(|f| f.deprecated == deprecated)
+            .filter(|f| leaves.as_ref().is_none_or(|l| l.contains(&f.leaf_type.as_str())))
+            .filter(|f| types.as_ref().is_none_or(|t| t.contains(&f.kind.as_str())))
+            .filter(|f| subtypes.as_ref().is_none_or(|s| f.subtype.as_deref().is_some_and(|x| s.contains(&x))))
+            .filter_map(|f| self.get(&f.id))
+            .collect();
+        json!({ "result": result })
+    }
+}
+
+/// A list's filter on custom fields: each wire name with the values one of
+/// which the object's field must hold (any item, for a list field).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Filter {
+    fields: Vec<(String, Vec<Value>)>,
+}
+
+impl Filter {
+    /// `custom_fields` (an object of wire name to a value or a list of
+    /// values) and `custom_field_filter` (strings `name:value,value`, a
+    /// string without a name continuing the one before it, as a query
+    /// string's comma-split parameter leaves it) of a list request, read as
+    /// one filter.
+    pub(crate) fn new(custom_fields: Option<&Map<String, Value>>, strings: &[String]) -> Result<Filter, ApiError> {
+        let mut fields = Vec::new();
+        for (wire, wanted) in custom_fields.into_iter().flatten() {
+            let wanted = match wanted {
+                Value::Array(values) => values.clone(),
+                Value::Null => continue,
+                single => vec![single.clone()],
+            };
+            if !wanted.is_empty() {
+                fields.push((wire.clone(), wanted));
+            }
         }
-        let (parts, answer, bytes) = body_json(response).await;
-        let Some(mut answer) = answer else { return Response::from_parts(parts, Body::from(bytes)) };
-        let store = lock(&fragments);
-        match answer.get_mut(*key) {
-            Some(Value::Array(items)) => {
-                items.iter_mut().for_each(|item| store.patch(item));
-                if let Some(filter) = filter {
-                    items.retain(|item| matches_filter(item, &filter));
+        let mut current: Option<(String, Vec<Value>)> = None;
+        for item in strings {
+            let named = item.split_once(':').filter(|(name, _)| is_field_name(name));
+            let values = match named {
+                Some((name, values)) => {
+                    fields.extend(current.take());
+                    current = Some((name.to_owned(), Vec::new()));
+                    values
                 }
-            }
-            Some(object) => store.patch(object),
-            None => {}
+                None => item.as_str(),
+            };
+            let Some((_, wanted)) = current.as_mut() else {
+                return Err(ApiError::bad_request(
+                    format!("`custom_field_filter` `{item}` names no field"),
+                    "write each filter as `field_name:value1,value2`",
+                ));
+            };
+            wanted.extend(values.split(',').filter(|v| !v.is_empty()).map(|v| Value::String(v.to_owned())));
         }
-        return json_response(parts, &answer);
+        fields.extend(current);
+        Ok(Filter { fields })
     }
 
-    if path == "/schemas.custom.set" {
-        let response = next.run(request).await;
-        if !response.status().is_success() {
-            return response;
-        }
-        let (parts, answer, bytes) = body_json(response).await;
-        let id = answer.as_ref().and_then(|a| a.get("id")).and_then(Value::as_str);
-        if let (Some(id), Some(sent)) = (id, &sent) {
-            if let Err(e) = lock(&fragments).set(id, sent) {
-                return e.into_response();
+    /// One filter of the engine's list request (`custom_fields` or `custom_field_filter`).
+    pub(crate) fn of(name: &str, filter: &Value) -> Result<Filter, ApiError> {
+        match (name, filter) {
+            ("custom_fields", Value::Object(map)) => Filter::new(Some(map), &[]),
+            ("custom_field_filter", Value::Array(items)) => {
+                let strings: Vec<String> =
+                    items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect();
+                Filter::new(None, &strings)
             }
+            ("custom_field_filter", Value::String(one)) => Filter::new(None, std::slice::from_ref(one)),
+            _ => Err(ApiError::bad_request(
+                format!("`{name}` must be {}", if name == "custom_fields" { "an object" } else { "a list of strings" }),
+                "filter on custom fields with `{\"tnt__name\": [values]}` or `[\"tnt__name:value\"]`",
+            )),
         }
-        return Response::from_parts(parts, Body::from(bytes));
     }
 
-    if path == "/schemas.custom.get" {
-        let id = sent.as_ref().and_then(|s| s.get("id")).and_then(Value::as_str).map(str::to_owned).or(query_id);
-        let response = next.run(request).await;
-        // The engine keeps no fragments (it answers 404 for an ID it never
-        // issued): after its token and rate-limit checks passed, a fragment
-        // stored here is the answer.
-        let answered = response.status().is_success() || response.status() == StatusCode::NOT_FOUND;
-        let stored = id.and_then(|id| lock(&fragments).get(&id));
-        match stored {
-            Some(fragment) if answered => {
-                let (mut parts, _, _) = body_json(response).await;
-                parts.status = StatusCode::OK;
-                return json_response(parts, &json!({ "fragment": fragment }));
-            }
-            _ => return response,
+    /// A field no live fragment of `leaves` declares is 400
+    /// `customization_validation_error` naming it; while no fragment is
+    /// declared for any of them, every field is free-form.
+    pub(crate) fn check(&self, fragments: &Fragments, leaves: &[String]) -> Result<(), ApiError> {
+        if !leaves.iter().any(|leaf| fragments.has_schema(leaf)) {
+            return Ok(());
         }
+        for (wire, _) in &self.fields {
+            let (prefix, name) = match (wire.strip_prefix(TENANT), wire.strip_prefix(SUBTYPE)) {
+                (Some(name), _) => ("tenant_fragment", name),
+                (_, Some(name)) => ("custom_type_fragment", name),
+                _ => ("", wire.as_str()),
+            };
+            let declared = fragments.latest.values().map(|&i| &fragments.versions[i]).any(|f| {
+                !f.deprecated
+                    && f.kind == prefix
+                    && leaves.contains(&f.leaf_type)
+                    && f.fields.iter().any(|d| d.name == name)
+            });
+            if !declared {
+                return Err(customization(
+                    "field_not_in_schema",
+                    wire,
+                    "no fragment of the listed objects declares this field",
+                ));
+            }
+        }
+        Ok(())
     }
-    next.run(request).await
+
+    /// Whether an object's custom fields pass. A value from a query string
+    /// is text, so a number or boolean matches its text too.
+    pub(crate) fn matches(&self, fields: Option<&Map<String, Value>>) -> bool {
+        self.fields.iter().all(|(wire, wanted)| {
+            let hit = |have: &Value| {
+                wanted.iter().any(|w| {
+                    w == have
+                        || match (have, w) {
+                            (Value::Number(n), Value::String(text)) => n.to_string() == *text,
+                            (Value::Bool(b), Value::String(text)) => b.to_string() == *text,
+                            _ => false,
+                        }
+                })
+            };
+            match fields.and_then(|f| f.get(wire)) {
+                Some(Value::Array(values)) => values.iter().any(hit),
+                Some(value) => hit(value),
+                None => false,
+            }
+        })
+    }
+}
+
+/// Whether `name` reads as a custom field's name (`tnt__tier`, `ctype__x`,
+/// `seats`), not as a value that holds a colon (a time).
+fn is_field_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The leaf types a family's list holds: its variants, else its object.
+pub(crate) fn leaves_of(family: &Family) -> Vec<String> {
+    if family.variants.is_empty() {
+        family.key.iter().cloned().collect()
+    } else {
+        family.variants.iter().cloned().collect()
+    }
 }
 
 #[cfg(test)]
@@ -763,13 +819,103 @@ mod tests {
         let f = store();
         assert_eq!(f.check("account", None, &map(json!({"seats": 12, "tnt__any": "x"})), true), Ok(()));
         assert_eq!(error_of(f.check("account", Some("vip"), &map(json!({})), true)).1, "fragment_not_found");
-        let kept = Kept { leaf: "account".into(), subtype: None, fields: map(json!({"seats": 12})) };
-        assert_eq!(f.upgraded(&kept), map(json!({"seats": 12})));
+        let mut fields = map(json!({"seats": 12}));
+        f.upgraded("account", None, &mut fields);
+        assert_eq!(fields, map(json!({"seats": 12})));
     }
 
     #[test]
-    fn leaf_of_a_don() {
-        assert_eq!(leaf_of_id("don:core:dvrv-us-1:devo/1:ticket/3").as_deref(), Some("ticket"));
-        assert_eq!(leaf_of_id("TKT-3"), None);
+    fn merge_replaces_the_keys_sent_and_null_removes_one() {
+        let old = map(json!({"tnt__a": 1, "tnt__b": "x", "tnt__c": true}));
+        let merged = merge(Some(&old), &map(json!({"tnt__a": 2, "tnt__b": null, "tnt__d": [1]})));
+        assert_eq!(merged, map(json!({"tnt__a": 2, "tnt__c": true, "tnt__d": [1]})));
+        // On a create, `null` is no value.
+        assert_eq!(merge(None, &map(json!({"tnt__a": null}))), Map::new());
+    }
+
+    #[test]
+    fn an_update_clears_an_optional_field_but_not_a_required_one() {
+        let f = store();
+        let write = f
+            .write(
+                "ticket",
+                Some("TKT-1"),
+                Some(&map(json!({"tnt__impact": "low", "tnt__users": 3}))),
+                &json!({"custom_fields": {"tnt__users": null}}),
+            )
+            .unwrap();
+        assert_eq!(write.fields, Some(map(json!({"tnt__impact": "low"}))));
+        let e = error_of(
+            f.write("ticket", Some("TKT-1"), None, &json!({"custom_fields": {"tnt__impact": null}})).map(drop),
+        );
+        assert_eq!((e.1.as_str(), e.2.as_str()), ("field_required", "tnt__impact"));
+        // An update without `custom_fields` leaves them as they are.
+        assert_eq!(f.write("ticket", Some("TKT-1"), None, &json!({"title": "x"})).unwrap().fields, None);
+    }
+
+    #[test]
+    fn filters_read_both_forms_and_regroup_split_query_values() {
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let expected = Filter {
+            fields: vec![
+                ("tnt__tier".into(), vec![json!("gold"), json!("silver")]),
+                ("tnt__seats".into(), vec![json!("40")]),
+            ],
+        };
+        // As a client sends them (one string per field) and as a comma-split query leaves them.
+        assert_eq!(Filter::new(None, &strings(&["tnt__tier:gold,silver", "tnt__seats:40"])), Ok(expected.clone()));
+        assert_eq!(Filter::new(None, &strings(&["tnt__tier:gold", "silver", "tnt__seats:40"])), Ok(expected));
+        // A value holding a colon (a time) continues its field.
+        let at = Filter::new(None, &strings(&["tnt__at:2026-01-01T10:00:00Z"])).unwrap();
+        assert_eq!(at.fields, vec![("tnt__at".to_owned(), vec![json!("2026-01-01T10:00:00Z")])]);
+        assert_eq!(error_of(Filter::new(None, &strings(&["gold"])).map(drop)).0, "bad_request");
+
+        let by_map = Filter::new(Some(&map(json!({"tnt__tier": ["gold"], "tnt__seats": 40}))), &[]).unwrap();
+        assert!(by_map.matches(Some(&map(json!({"tnt__tier": "gold", "tnt__seats": 40})))));
+        assert!(!by_map.matches(Some(&map(json!({"tnt__tier": "gold"})))));
+        // Text from a query string matches a number or a boolean; any item of a list matches.
+        let text = Filter::new(None, &strings(&["tnt__seats:40", "tnt__tags:b"])).unwrap();
+        assert!(text.matches(Some(&map(json!({"tnt__seats": 40, "tnt__tags": ["a", "b"]})))));
+        assert!(!text.matches(None));
+    }
+
+    #[test]
+    fn a_filter_names_declared_fields_once_a_leaf_has_fragments() {
+        let f = store();
+        let leaves = ["ticket".to_owned(), "issue".to_owned()];
+        let ok = Filter::new(Some(&map(json!({"tnt__users": [1], "ctype__started": ["x"]}))), &[]).unwrap();
+        assert_eq!(ok.check(&f, &leaves), Ok(()));
+        let typo = Filter::new(Some(&map(json!({"tnt__user": [1]}))), &[]).unwrap();
+        let e = error_of(typo.check(&f, &leaves));
+        assert_eq!((e.1.as_str(), e.2.as_str()), ("field_not_in_schema", "tnt__user"));
+        // No fragment for accounts: free-form.
+        assert_eq!(typo.check(&f, &["account".to_owned()]), Ok(()));
+    }
+
+    #[test]
+    fn schemas_set_get_and_list_from_the_fragments() {
+        let mut f = Fragments::default();
+        let body = json!({"type": "tenant_fragment", "leaf_type": "ticket", "description": "d",
+            "fields": [{"name": "a", "field_type": "int"}]});
+        let id = schemas(&mut f, "/schemas.custom.set", &body).unwrap().unwrap()["id"].as_str().unwrap().to_owned();
+        assert_eq!(id, "don:core:dvrv-us-1:devo/1:tenant_fragment/1");
+        let got = schemas(&mut f, "/schemas.custom.get", &json!({"id": id})).unwrap().unwrap();
+        assert_eq!(got["fragment"]["fields"], body["fields"]);
+        let missing = schemas(&mut f, "/schemas.custom.get", &json!({"id": "don:x"})).unwrap();
+        assert_eq!(missing.map_err(|e| e.status), Err(StatusCode::NOT_FOUND));
+        // A refused version takes no ID.
+        assert!(schemas(&mut f, "/schemas.custom.set", &json!({"type": "tenant_fragment"})).unwrap().is_err());
+        let mut retired = body.clone();
+        retired["leaf_type"] = json!("issue");
+        retired["deprecated"] = json!(true);
+        schemas(&mut f, "/schemas.custom.set", &retired).unwrap().unwrap();
+        let listed = schemas(&mut f, "/schemas.custom.list", &json!({})).unwrap().unwrap();
+        assert_eq!(
+            listed["result"].as_array().map(|r| r.iter().map(|x| x["id"].clone()).collect::<Vec<_>>()),
+            Some(vec![json!(id)])
+        );
+        let by_leaf = schemas(&mut f, "/schemas.custom.list", &json!({"leaf_type": ["issue"]})).unwrap().unwrap();
+        assert_eq!(by_leaf["result"], json!([]));
+        assert!(schemas(&mut f, "/works.list", &json!({})).is_none());
     }
 }

@@ -13,7 +13,8 @@
 //! show but its create request sent (`parent_part`, a membership's `group`)
 //! reads the request. Families with filters of their own: links (`object`,
 //! `direction`, `types`, `object_types`) and works (`state`, from the
-//! stage).
+//! stage). Custom fields (`custom_fields`, `custom_field_filter`) filter by
+//! [`crate::custom_fields::Filter`], a field no fragment declares refused.
 
 use std::collections::BTreeSet;
 
@@ -41,6 +42,8 @@ enum Rule<'a> {
     Sent(&'a str, &'a Value),
     /// A family's own filter.
     Own(&'a str, &'a Value),
+    /// A filter on custom fields (`custom_fields`, `custom_field_filter`).
+    Custom(crate::custom_fields::Filter),
 }
 
 /// The stored objects of `family_name` that pass every filter of `input`, in creation order.
@@ -61,6 +64,12 @@ pub(crate) fn select<'a>(
     for (name, filter) in input.as_object().into_iter().flatten() {
         let name = name.as_str();
         if PAGING.contains(&name) || is_empty(filter) {
+            continue;
+        }
+        if matches!(name, "custom_fields" | "custom_field_filter") {
+            let custom = crate::custom_fields::Filter::of(name, filter)?;
+            custom.check(&state.custom, &crate::custom_fields::leaves_of(family))?;
+            rules.push(Rule::Custom(custom));
             continue;
         }
         if let Some(range) = date_filter(state, &fields, name, filter)? {
@@ -153,6 +162,7 @@ fn passes(state: &State, family_name: &str, n: u64, object: &Value, rule: &Rule<
         }
         Rule::Sent(name, filter) => keeps(state, state.sent(n).and_then(|input| input.get(*name)), filter),
         Rule::Own(name, filter) => own(state, family_name, n, object, name, filter, input),
+        Rule::Custom(custom) => custom.matches(object.get("custom_fields").and_then(Value::as_object)),
     }
 }
 

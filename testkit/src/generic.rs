@@ -174,6 +174,10 @@ pub(crate) fn handle(
     state.store_users(caller);
     let op = &API.operations[op_index];
     let (family_name, verb) = family_and_verb(op);
+    // `schemas.custom.set`, `.get` and `.list`: the engine's custom-field fragments.
+    if let Some(answer) = crate::custom_fields::schemas(&mut state.custom, &op.path, input) {
+        return Ok((StatusCode::from_u16(op.status).unwrap_or(StatusCode::OK), Some(answer?)));
+    }
     let mut input = input.clone();
     if matches!(verb, "self" | "self-update") {
         if let (Some(user), Value::Object(fields)) = (caller.user, &mut input) {
@@ -192,6 +196,11 @@ pub(crate) fn handle(
     };
     for hook in hooks {
         hook.after(state, &call, &mut answer)?;
+    }
+    // Every answer's objects, whoever served them, with their custom fields
+    // upgraded to the latest fragments.
+    if let Some(body) = &mut answer.1 {
+        state.custom.upgrade_answer(body);
     }
     Ok(answer)
 }
@@ -297,6 +306,7 @@ fn create(
     let key = family.key.clone().unwrap_or_default();
     let tag = input.get("type").and_then(Value::as_str).map(str::to_owned);
     rules_of_create(state, family_name, input)?;
+    let custom = crate::custom_fields::before_create(&state.custom, family, input)?;
     let mut input = input.clone();
     // A work without a stage starts in its type's start stage.
     if family_name == "works" && input.get("stage").is_none() {
@@ -330,6 +340,7 @@ fn create(
     }
     stamp(op, &key, &mut answer, stamps.iter().map(|(k, v)| (k, v)));
     merge_fields(state, op, &key, &mut answer, &input);
+    state.custom.apply(answer.get_mut(&key), custom);
     let object = answer.get(&key).cloned().unwrap_or_default();
     state.inputs.insert(n, input);
     state.put(family_name, n, object.clone());
@@ -474,6 +485,7 @@ fn update(
     };
     let family_name = home.as_str();
     let (n, old) = state.find(family_name, &id).map(|(s, o)| (s, o.clone())).ok_or_else(|| not_found(&key, &id))?;
+    let custom = crate::custom_fields::before_update(&state.custom, family, &old, input)?;
     if family_name == "tags" {
         if let Some(name) = input.get("name").and_then(Value::as_str) {
             if state.tag_named(name).is_some_and(|other| other != n) {
@@ -506,6 +518,7 @@ fn update(
         }
     }
     merge_fields(state, shape_op, &key, &mut object_answer, &fields);
+    state.custom.apply(object_answer.get_mut(&key), custom);
     let object = object_answer.get(&key).cloned().unwrap_or_default();
     if holds_object {
         answer = object_answer;

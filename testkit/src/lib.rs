@@ -120,7 +120,7 @@
 //! | `rev-users.associations` | kept | add list remove |
 //! | `roles` | kept | apply create |
 //! | `schemas.aggregated` | synthesized | get |
-//! | `schemas.custom` | synthesized | get list set |
+//! | `schemas.custom` | stored (fragments, by the custom-field rules) | get list set |
 //! | `schemas.stock` | synthesized | get list |
 //! | `schemas.subtypes` | synthesized | list prepare-update |
 //! | `search` | from the store | core hybrid |

@@ -185,8 +185,7 @@ impl TestServerBuilder {
         });
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
         let addr = listener.local_addr()?;
-        // The custom-field rules (`schemas.custom.set`, checked creates and updates) sit in front.
-        let router = crate::custom_fields::layer(routes::router(Arc::clone(&shared)));
+        let router = routes::router(Arc::clone(&shared));
         let task = tokio::spawn(accept_loop(listener, router, tls.clone()));
         Ok(TestServer { addr, token, shared, task, tls })
     }

@@ -98,6 +98,9 @@ pub(crate) struct State {
     pub(crate) time: Arc<Time>,
     /// How many of the tokens' dev users are stored.
     pub(crate) users_stored: usize,
+    /// The custom-field fragments `schemas.custom.set` declared, and what
+    /// the objects written with custom fields were ([`crate::custom_fields`]).
+    pub(crate) custom: crate::custom_fields::Fragments,
 }
 
 /// Who sent a request: the token's dev user (`None` for an operation that
@@ -132,6 +135,7 @@ impl State {
             next: 1,
             time,
             users_stored: 0,
+            custom: crate::custom_fields::Fragments::default(),
         }
     }
 
@@ -302,7 +306,7 @@ impl State {
     }
 }
 
-/// A stored object as [`Paging`] lists it.
+/// A stored object as [`Paging`](crate::pagination::Paging) lists it.
 pub(crate) struct Row<'a> {
     pub(crate) seq: u64,
     pub(crate) object: &'a Value,

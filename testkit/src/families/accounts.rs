@@ -19,6 +19,11 @@
 //!   filter on an indexed field (`account`, `external_ref(s)`, `owned_by`,
 //!   `created_by`) walks the index; `accounts.export` is the list in one
 //!   answer.
+//! - Custom fields follow the engine's rules ([`crate::custom_fields`]):
+//!   creates and updates are checked against the fragments of `account` or
+//!   `rev_org` and merge what was sent (a `null` clears a field); lists and
+//!   `accounts.export` filter on them in both forms (`custom_fields`,
+//!   `custom_field_filter`) before paging.
 //!
 //! Every change is published for webhooks (`account`, `rev_org`).
 
@@ -27,6 +32,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::{Call, Hook};
+use crate::custom_fields::{Filter, Write};
 use crate::dev_user::DevUser;
 use crate::error::ApiError;
 use crate::events::{Change, ObjectChange};
@@ -122,7 +128,7 @@ impl Hook for Accounts {
             external_ref: None,
             tags: Vec::new(),
         };
-        let (n, org) = store_new(state, REV_ORGS_FAMILY, Kind::RevOrg, to_value(org));
+        let (n, org) = store_new(state, REV_ORGS_FAMILY, Kind::RevOrg, to_value(org), None);
         state.set_hidden(account_n, "default_rev_org", json!(n));
         publish(call, Change::Created, "rev_org", &org, None);
         if let Some(Value::Object(body)) = &mut answer.1 {
@@ -215,8 +221,9 @@ fn stamped_by(call: &Call<'_>) -> Result<DevUser, ApiError> {
     call.caller.user.cloned().ok_or_else(|| ApiError::unauthenticated("send a token"))
 }
 
-/// Stores `object` in `family` as a new object with fresh IDs of `kind`.
-fn store_new(state: &mut State, family: &str, kind: Kind, mut object: Value) -> (u64, Value) {
+/// Stores `object` in `family` as a new object with fresh IDs of `kind`,
+/// with the custom fields `custom` writes ([`custom_write`]).
+fn store_new(state: &mut State, family: &str, kind: Kind, mut object: Value, custom: Option<Write>) -> (u64, Value) {
     let key = loop {
         let key = ids::new_key();
         if !state.has_id(&ids::display(kind, &key)) {
@@ -225,6 +232,9 @@ fn store_new(state: &mut State, family: &str, kind: Kind, mut object: Value) -> 
     };
     object["id"] = json!(ids::don(kind, &key));
     object["display_id"] = json!(ids::display(kind, &key));
+    if let Some(custom) = custom {
+        state.custom.apply(Some(&mut object), custom);
+    }
     let n = state.next_number();
     state.put(family, n, object.clone());
     (n, object)
@@ -349,10 +359,10 @@ fn accounts_create(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
     let external_refs = input.strings("external_refs")?.unwrap_or_default();
     let tier = input.string("tier")?;
     let tag_list = input.tags("tags")?.unwrap_or_default();
-    let custom_fields = input.object("custom_fields")?;
     let artifact_ids = input.strings("artifacts")?.unwrap_or_default();
     let websites = input.strings("websites")?.unwrap_or_default();
     let schema_fragments = input.strings("schema_fragment_ids")?.unwrap_or_default();
+    let custom = custom_write(state, call, "account", None)?;
     let user = stamped_by(call)?;
     let owned_by = owners(call, input)?.unwrap_or_else(|| vec![user.clone()]);
     let now = state.tick();
@@ -368,7 +378,8 @@ fn accounts_create(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
         modified_by: user.summary(),
         modified_date: now,
         artifacts: artifacts(&artifact_ids),
-        custom_fields,
+        // Set by `custom` (`null`s in those sent left out).
+        custom_fields: None,
         custom_schema_fragments: schema_fragments,
         description,
         domains,
@@ -378,7 +389,7 @@ fn accounts_create(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
         tier,
         websites,
     };
-    let (_, account) = store_new(state, ACCOUNTS_FAMILY, Kind::Account, to_value(account));
+    let (_, account) = store_new(state, ACCOUNTS_FAMILY, Kind::Account, to_value(account), Some(custom));
     publish(call, Change::Created, "account", &account, None);
     // The default rev org follows (`after`).
     Ok((StatusCode::CREATED, Some(json!({ "account": account }))))
@@ -395,19 +406,23 @@ fn any_of(wanted: &Option<Vec<String>>, values: Option<&Value>) -> bool {
     wanted.as_ref().is_none_or(|w| values.iter().filter_map(Value::as_str).any(|v| w.iter().any(|x| x == v)))
 }
 
-/// Whether `fields` holds every value of `filter`. From a query string the
-/// wanted values are strings, so a number or boolean matches its text too.
-fn custom_match(filter: &Option<Map<String, Value>>, fields: Option<&Value>) -> bool {
-    let Some(filter) = filter else { return true };
-    filter.iter().all(|(name, wanted)| {
-        let Some(have) = fields.and_then(|f| f.get(name)) else { return false };
-        have == wanted
-            || match (have, wanted) {
-                (Value::Number(n), Value::String(text)) => n.to_string() == *text,
-                (Value::Bool(b), Value::String(text)) => b.to_string() == *text,
-                _ => false,
-            }
-    })
+/// The engine's custom-field hook of a create (`old`: `None`) or an update
+/// of an object of `leaf` (`account`, `rev_org`): the request's
+/// `custom_fields` (as sent: `null` clears a field) checked against the
+/// fragments, and the object's custom fields after the write.
+fn custom_write(state: &State, call: &Call<'_>, leaf: &str, old: Option<&Value>) -> Result<Write, ApiError> {
+    let id = old.and_then(|o| o.get("id")).and_then(Value::as_str);
+    let fields = old.and_then(|o| o.get("custom_fields")).and_then(Value::as_object);
+    state.custom.write(leaf, id, fields, call.sent)
+}
+
+/// A list's filter on custom fields (`custom_fields`, `custom_field_filter`),
+/// by the engine's rule: a field no fragment of `leaf` declares is a 400.
+fn custom_filter(state: &State, input: &Input, leaf: &str) -> Result<Filter, ApiError> {
+    let strings = input.strings("custom_field_filter")?.unwrap_or_default();
+    let filter = Filter::new(input.object("custom_fields")?.as_ref(), &strings)?;
+    filter.check(&state.custom, &[leaf.to_owned()])?;
+    Ok(filter)
 }
 
 fn in_range(filter: &Option<DateFilter>, object: &Value, name: &str) -> bool {
@@ -477,12 +492,12 @@ fn accounts_list(state: &State, call: &Call<'_>, input: &Input) -> Result<Listin
     let refs = input.strings("external_refs")?;
     let tiers = input.strings("tier")?;
     let websites = input.strings("websites")?;
-    let custom = input.object("custom_fields")?;
+    let custom = custom_filter(state, input, "account")?;
     let candidates =
         rows(state, ACCOUNTS_FAMILY, &[("external_refs", &refs), ("owned_by", &owned_by), ("created_by", &created_by)]);
     let matching = candidates
         .iter()
-        .filter(|r| custom_match(&custom, r.object.get("custom_fields")))
+        .filter(|r| custom.matches(r.object.get("custom_fields").and_then(Value::as_object)))
         .filter(|r| by_users(&created_by, r.object.get("created_by")) && by_users(&owned_by, r.object.get("owned_by")))
         .filter(|r| in_range(&created, r.object, "created_date") && in_range(&modified, r.object, "modified_date"))
         .filter(|r| one_of(&names, r.object.get("display_name").and_then(Value::as_str)))
@@ -527,11 +542,11 @@ fn accounts_update(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
     // `"tier": null` clears the tier (the one nullable field of the update).
     let tier = input.nullable_string("tier")?;
     let tag_list = input.tags("tags")?;
-    let custom_fields = input.object("custom_fields")?;
     let artifact_ids = input.set_of_strings("artifacts")?;
     let websites = input.set_of_strings("websites")?;
     let schema_fragments = input.strings("schema_fragment_ids")?;
     let owned_by = owners(call, input)?;
+    let custom = custom_write(state, call, "account", Some(&old))?;
     let at = state.tick();
     let mut account = old.clone();
     if let Some(name) = &display_name {
@@ -565,9 +580,8 @@ fn accounts_update(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
     if let Some(v) = description {
         set(&mut account, "description", json!(v));
     }
-    if let Some(v) = custom_fields {
-        set(&mut account, "custom_fields", Value::Object(v));
-    }
+    // The keys sent replace the stored ones, `null` removes one.
+    state.custom.apply(Some(&mut account), custom);
     account["modified_by"] = to_value(stamped_by(call)?.summary());
     account["modified_date"] = json!(at);
     state.put(ACCOUNTS_FAMILY, n, account.clone());
@@ -610,10 +624,10 @@ fn rev_orgs_create(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
     let tier = input.string("tier")?;
     let domain = input.string("domain")?;
     let tag_list = input.tags("tags")?.unwrap_or_default();
-    let custom_fields = input.object("custom_fields")?;
     let custom_schema_fragments = input.strings("custom_schema_fragments")?.unwrap_or_default();
     let artifact_ids = input.strings("artifacts")?.unwrap_or_default();
     let account = find_account(state, "account", &account_id)?.1.clone();
+    let custom = custom_write(state, call, "rev_org", None)?;
     let user = stamped_by(call)?;
     let now = state.tick();
     if let Some(external_ref) = &external_ref {
@@ -629,14 +643,15 @@ fn rev_orgs_create(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
         modified_date: now,
         account: org_ref(&account),
         artifacts: artifacts(&artifact_ids),
-        custom_fields,
+        // Set by `custom` (`null`s in those sent left out).
+        custom_fields: None,
         custom_schema_fragments,
         description,
         domain,
         external_ref,
         tags: tags(&tag_list),
     };
-    let (n, org) = store_new(state, REV_ORGS_FAMILY, Kind::RevOrg, to_value(org));
+    let (n, org) = store_new(state, REV_ORGS_FAMILY, Kind::RevOrg, to_value(org), Some(custom));
     // Kept, though DevRev's rev-org object does not send them back.
     if let Some(environment) = environment {
         state.set_hidden(n, "environment", json!(environment));
@@ -691,12 +706,12 @@ fn rev_orgs_list(state: &State, call: &Call<'_>, input: &Input) -> Result<Answer
     let modified = input.date_filter("modified_date")?;
     let names = input.strings("display_name")?;
     let refs = input.strings("external_ref")?;
-    let custom = input.object("custom_fields")?;
+    let custom = custom_filter(state, input, "rev_org")?;
     let candidates =
         rows(state, REV_ORGS_FAMILY, &[("account", &accounts), ("external_ref", &refs), ("created_by", &created_by)]);
     let matching = candidates
         .iter()
-        .filter(|r| custom_match(&custom, r.object.get("custom_fields")))
+        .filter(|r| custom.matches(r.object.get("custom_fields").and_then(Value::as_object)))
         .filter(|r| {
             accounts.is_none()
                 || one_of(&accounts, r.object.get("account").and_then(|a| a.get("id")).and_then(Value::as_str))
@@ -726,6 +741,7 @@ fn rev_orgs_update(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
         Some(id) => Some(find_account(state, "account", &id)?.1.clone()),
         None => None,
     };
+    let custom = custom_write(state, call, "rev_org", Some(&old))?;
     let at = state.tick();
     let mut org = old.clone();
     if let Some(new_account) = &account {
@@ -761,6 +777,8 @@ fn rev_orgs_update(state: &mut State, call: &Call<'_>, input: &Input) -> Result<
             state.set_hidden(n, name, json!(v));
         }
     }
+    // The keys sent replace the stored ones, `null` removes one.
+    state.custom.apply(Some(&mut org), custom);
     org["modified_by"] = to_value(stamped_by(call)?.summary());
     org["modified_date"] = json!(at);
     state.put(REV_ORGS_FAMILY, n, org.clone());

@@ -58,7 +58,12 @@ pub(crate) trait Hook: Sync + std::fmt::Debug {
 
     /// Serves the request in place of the engine's verb, on the engine's
     /// store (a family whose answers its rules shape); `None` lets the
-    /// engine serve it.
+    /// engine serve it. A hook that serves a create, an update or a list
+    /// keeps the engine's custom-field rules as the engine's verbs do:
+    /// [`crate::custom_fields::Fragments::write`] before the write and
+    /// [`crate::custom_fields::Fragments::apply`] on the object it stores,
+    /// [`crate::custom_fields::Filter`] before paging (the upgrade of the
+    /// answer is the engine's, for every family).
     fn serve(&self, _state: &mut State, _call: &Call<'_>) -> Option<Result<Answer, ApiError>> {
         None
     }
