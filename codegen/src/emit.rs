@@ -866,6 +866,7 @@ fn type_item(plan: &Plan, t: &TypeDef, cfg: &str) -> String {
                 out.push_str(&union_froms(plan, t, variants, cfg));
             }
             out.push_str(&custom_fields_access(plan, t, cfg, false));
+            out.push_str(&crate::unions::accessors(plan, t, cfg));
         }
         Kind::Struct(fields) => {
             out.push_str(&type_doc(plan, t));

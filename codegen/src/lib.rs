@@ -12,6 +12,7 @@ pub mod plan;
 pub mod secrets;
 pub mod spec;
 pub mod tables;
+pub mod unions;
 pub mod wire;
 
 use std::path::Path;

@@ -28,3 +28,38 @@ tagged_union! {
         RevOrg(RevOrgSummary) = "rev_org",
     }
 }
+
+impl AssociatedToSummary {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            AssociatedToSummary::Account(v) => v.display_id.as_deref(),
+            AssociatedToSummary::RevOrg(v) => v.display_id.as_deref(),
+            AssociatedToSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_name` (optional); an unknown variant answers its JSON value.
+    pub fn display_name(&self) -> Option<&str> {
+        match self {
+            AssociatedToSummary::Account(v) => v.display_name.as_deref(),
+            AssociatedToSummary::RevOrg(v) => v.display_name.as_deref(),
+            AssociatedToSummary::Unknown(other) => other.fields.get("display_name").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            AssociatedToSummary::Account(v) => v.id.as_str(),
+            AssociatedToSummary::RevOrg(v) => v.id.as_str(),
+            AssociatedToSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}

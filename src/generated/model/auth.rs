@@ -56,6 +56,15 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "dev-orgs")]
+impl AuthConnectionKind {
+    /// The variant's `type` on the wire (`"google_apps"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `auth-connection-options-azure-ad` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).

@@ -56,6 +56,14 @@ impl From<BooleanExpressionPrimitiveExpression> for BooleanExpression {
     }
 }
 
+impl BooleanExpression {
+    /// The variant's `type` on the wire (`"and"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `boolean-expression-and-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).

@@ -28,6 +28,95 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "chats")]
+impl Chat {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Chat::Dm(v) => v.created_by.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Chat::Dm(v) => v.created_date.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Chat::Dm(v) => v.display_id.as_deref(),
+            Chat::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `groups` (optional); an unknown variant answers `None`.
+    pub fn groups(&self) -> Option<&[GroupSummary]> {
+        match self {
+            Chat::Dm(v) => v.groups.as_deref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Chat::Dm(v) => v.id.as_str(),
+            Chat::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Chat::Dm(v) => v.modified_by.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Chat::Dm(v) => v.modified_date.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadata> {
+        match self {
+            Chat::Dm(v) => v.sync_metadata.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `title` (optional); an unknown variant answers its JSON value.
+    pub fn title(&self) -> Option<&str> {
+        match self {
+            Chat::Dm(v) => v.title.as_deref(),
+            Chat::Unknown(other) => other.fields.get("title").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `users` (required in every variant); an unknown variant answers an empty list.
+    pub fn users(&self) -> &[UserSummary] {
+        match self {
+            Chat::Dm(v) => v.users.as_slice(),
+            Chat::Unknown(_) => &[],
+        }
+    }
+}
+
 /// The `chat-completions-request-message` schema.
 ///
 /// Needs the feature `recommendations` (or `full`).

@@ -63,6 +63,38 @@ impl From<ChatsCreateRequestDm> for ChatsCreateRequestKind {
     }
 }
 
+impl ChatsCreateRequestKind {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `is_default` (optional); an unknown variant answers its JSON value.
+    pub fn is_default(&self) -> Option<bool> {
+        match self {
+            ChatsCreateRequestKind::Dm(v) => v.is_default,
+            ChatsCreateRequestKind::Unknown(other) => other.fields.get("is_default").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `records` (optional); an unknown variant answers `None`.
+    pub fn records(&self) -> Option<&[String]> {
+        match self {
+            ChatsCreateRequestKind::Dm(v) => v.records.as_deref(),
+            ChatsCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `users` (required in every variant); an unknown variant answers an empty list.
+    pub fn users(&self) -> &[String] {
+        match self {
+            ChatsCreateRequestKind::Dm(v) => v.users.as_slice(),
+            ChatsCreateRequestKind::Unknown(_) => &[],
+        }
+    }
+}
+
 /// The `chats-get-request-dm` schema.
 ///
 /// Needs the feature `chats` (or `full`).
@@ -102,6 +134,14 @@ impl From<ChatsGetRequestDm> for ChatsGetRequestKind {
 impl From<Empty> for ChatsGetRequestKind {
     fn from(value: Empty) -> Self {
         ChatsGetRequestKind::None(value)
+    }
+}
+
+impl ChatsGetRequestKind {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 
@@ -219,5 +259,13 @@ impl From<ChatsUpdateRequestDm> for ChatsUpdateRequestKind {
 impl From<Empty> for ChatsUpdateRequestKind {
     fn from(value: Empty) -> Self {
         ChatsUpdateRequestKind::None(value)
+    }
+}
+
+impl ChatsUpdateRequestKind {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }

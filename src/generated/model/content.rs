@@ -27,6 +27,62 @@ tagged_union! {
     }
 }
 
+impl ContentTemplate {
+    /// The variant's `type` on the wire (`"notification_content_template"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.created_by.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.created_date.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.display_id.as_deref(),
+            ContentTemplate::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.id.as_str(),
+            ContentTemplate::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.modified_by.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.modified_date.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
+    }
+}
+
 tagged_union! {
     /// The `content-template-create-request-kind` schema.
     ///
@@ -48,6 +104,14 @@ impl From<ContentTemplateCreateRequestNotificationContentTemplate> for ContentTe
 impl From<ContentTemplateCreateRequestNotificationContentTemplateTranslation> for ContentTemplateCreateRequestKind {
     fn from(value: ContentTemplateCreateRequestNotificationContentTemplateTranslation) -> Self {
         ContentTemplateCreateRequestKind::NotificationContentTemplateTranslation(value)
+    }
+}
+
+impl ContentTemplateCreateRequestKind {
+    /// The variant's `type` on the wire (`"notification_content_template"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 

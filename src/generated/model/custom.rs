@@ -249,6 +249,185 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "schemas")]
+impl CustomSchemaFragment {
+    /// The variant's `type` on the wire (`"app_fragment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `composite_schemas` (optional); an unknown variant answers `None`.
+    pub fn composite_schemas(&self) -> Option<&[CompositeSchema]> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.composite_schemas.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.composite_schemas.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.composite_schemas.as_deref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `conditions` (optional); an unknown variant answers `None`.
+    pub fn conditions(&self) -> Option<&[CustomSchemaFragmentCondition]> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.conditions.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.conditions.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.conditions.as_deref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.created_by.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.created_by.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.created_by.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.created_date.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.created_date.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.created_date.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `deprecated` (optional); an unknown variant answers its JSON value.
+    pub fn deprecated(&self) -> Option<bool> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.deprecated,
+            CustomSchemaFragment::CustomTypeFragment(v) => v.deprecated,
+            CustomSchemaFragment::TenantFragment(v) => v.deprecated,
+            CustomSchemaFragment::Unknown(other) => other.fields.get("deprecated").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `description` (optional); an unknown variant answers its JSON value.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.description.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.description.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.description.as_deref(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("description").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `fields` (optional); an unknown variant answers `None`.
+    pub fn fields(&self) -> Option<&[SchemaFieldDescriptor]> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.fields.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.fields.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.fields.as_deref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `fragment_type` (optional); an unknown variant answers `None`.
+    pub fn fragment_type(&self) -> Option<&CustomSchemaFragmentFragmentType> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.fragment_type.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.fragment_type.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.fragment_type.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.id.as_str(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.id.as_str(),
+            CustomSchemaFragment::TenantFragment(v) => v.id.as_str(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `is_custom_leaf_type` (optional); an unknown variant answers its JSON value.
+    pub fn is_custom_leaf_type(&self) -> Option<bool> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.is_custom_leaf_type,
+            CustomSchemaFragment::CustomTypeFragment(v) => v.is_custom_leaf_type,
+            CustomSchemaFragment::TenantFragment(v) => v.is_custom_leaf_type,
+            CustomSchemaFragment::Unknown(other) => other.fields.get("is_custom_leaf_type").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `is_deprecated` (optional); an unknown variant answers its JSON value.
+    pub fn is_deprecated(&self) -> Option<bool> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.is_deprecated,
+            CustomSchemaFragment::CustomTypeFragment(v) => v.is_deprecated,
+            CustomSchemaFragment::TenantFragment(v) => v.is_deprecated,
+            CustomSchemaFragment::Unknown(other) => other.fields.get("is_deprecated").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `leaf_type` (optional); an unknown variant answers its JSON value.
+    pub fn leaf_type(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.leaf_type.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.leaf_type.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.leaf_type.as_deref(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("leaf_type").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.modified_by.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.modified_by.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.modified_by.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.modified_date.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.modified_date.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.modified_date.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `new_fragment_ref` (optional); an unknown variant answers `None`.
+    pub fn new_fragment_ref(&self) -> Option<&CustomSchemaFragmentSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.new_fragment_ref.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.new_fragment_ref.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.new_fragment_ref.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `old_fragment_ref` (optional); an unknown variant answers `None`.
+    pub fn old_fragment_ref(&self) -> Option<&CustomSchemaFragmentSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.old_fragment_ref.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.old_fragment_ref.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.old_fragment_ref.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `custom-schema-fragment-condition` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
@@ -362,6 +541,37 @@ tagged_union! {
         CustomTypeFragment(CustomTypeFragmentSummary) = "custom_type_fragment",
         /// `tenant_fragment`
         TenantFragment(TenantFragmentSummary) = "tenant_fragment",
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "schemas"))]
+impl CustomSchemaFragmentSummary {
+    /// The variant's `type` on the wire (`"app_fragment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragmentSummary::AppFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragmentSummary::CustomTypeFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragmentSummary::TenantFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragmentSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            CustomSchemaFragmentSummary::AppFragment(v) => v.id.as_str(),
+            CustomSchemaFragmentSummary::CustomTypeFragment(v) => v.id.as_str(),
+            CustomSchemaFragmentSummary::TenantFragment(v) => v.id.as_str(),
+            CustomSchemaFragmentSummary::Unknown(other) => {
+                other.fields.get("id").and_then(|x| x.as_str()).unwrap_or("")
+            }
+        }
     }
 }
 
@@ -531,6 +741,15 @@ impl From<CustomSchemaFragmentsSetRequestCustomTypeFragment> for CustomSchemaFra
 impl From<CustomSchemaFragmentsSetRequestTenantFragment> for CustomSchemaFragmentsSetRequestKind {
     fn from(value: CustomSchemaFragmentsSetRequestTenantFragment) -> Self {
         CustomSchemaFragmentsSetRequestKind::TenantFragment(value)
+    }
+}
+
+#[cfg(feature = "schemas")]
+impl CustomSchemaFragmentsSetRequestKind {
+    /// The variant's `type` on the wire (`"app_fragment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 

@@ -64,6 +64,29 @@ impl From<DateTimeFilter> for DateFilter {
     }
 }
 
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
+impl DateFilter {
+    /// The variant's `type` on the wire (`"preset"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `date-time-filter` schema.
 ///
 /// Needs one of the 18 family features that use it (`full` has them all).
@@ -163,6 +186,38 @@ impl From<DateTimePresetLastNDays> for DateTimePreset {
 impl From<DateTimePresetNextNDays> for DateTimePreset {
     fn from(value: DateTimePresetNextNDays) -> Self {
         DateTimePreset::NextNDays(value)
+    }
+}
+
+#[cfg(any(
+    feature = "airdrop",
+    feature = "code-changes",
+    feature = "conversations",
+    feature = "dev-users",
+    feature = "groups",
+    feature = "incidents",
+    feature = "meetings",
+    feature = "org-schedules",
+    feature = "parts",
+    feature = "surveys",
+    feature = "vistas",
+    feature = "web-crawler-jobs",
+    feature = "works"
+))]
+impl DateTimePreset {
+    /// The variant's `preset_type` on the wire (`"last_n_days"`); for a variant this crate does not know, the
+    /// `preset_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `days` (required in every variant); an unknown variant answers its JSON value, or the default.
+    pub fn days(&self) -> i64 {
+        match self {
+            DateTimePreset::LastNDays(v) => v.days,
+            DateTimePreset::NextNDays(v) => v.days,
+            DateTimePreset::Unknown(other) => other.fields.get("days").and_then(|x| x.as_i64()).unwrap_or_default(),
+        }
     }
 }
 

@@ -149,6 +149,15 @@ impl From<DevOrgAuthConnectionsCreateRequestAzureAdOptions> for DevOrgAuthConnec
     }
 }
 
+#[cfg(feature = "dev-orgs")]
+impl DevOrgAuthConnectionsCreateRequestKind {
+    /// The variant's `type` on the wire (`"google_apps"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `dev-org-auth-connections-create-request-oidc-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
@@ -372,6 +381,15 @@ impl From<DevOrgAuthConnectionsUpdateRequestSamlOptions> for DevOrgAuthConnectio
 impl From<DevOrgAuthConnectionsUpdateRequestAzureAdOptions> for DevOrgAuthConnectionsUpdateRequestKind {
     fn from(value: DevOrgAuthConnectionsUpdateRequestAzureAdOptions) -> Self {
         DevOrgAuthConnectionsUpdateRequestKind::Waad(value)
+    }
+}
+
+#[cfg(feature = "dev-orgs")]
+impl DevOrgAuthConnectionsUpdateRequestKind {
+    /// The variant's `type` on the wire (`"google_apps"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 

@@ -111,6 +111,31 @@ tagged_union! {
     }
 }
 
+#[cfg(feature = "vistas")]
+impl DynamicVistaKind {
+    /// The variant's `filter_type` on the wire (`"meetings"`); for a variant this crate does not know, the
+    /// `filter_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `filter` (required in every variant); an unknown variant answers `None`.
+    pub fn filter(&self) -> Option<&MeetingsVistaFilter> {
+        match self {
+            DynamicVistaKind::Meetings(v) => Some(&v.filter),
+            DynamicVistaKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `items` (optional); an unknown variant answers `None`.
+    pub fn items(&self) -> Option<&[DynamicVistaMeetingsVistaItemValue]> {
+        match self {
+            DynamicVistaKind::Meetings(v) => v.items.as_deref(),
+            DynamicVistaKind::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `dynamic-vista-meetings-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).

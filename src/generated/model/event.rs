@@ -1108,6 +1108,15 @@ impl From<EventSlaTrackerFetchedOk> for EventSlaTrackerFetchedKind {
     }
 }
 
+#[cfg(feature = "webhooks")]
+impl EventSlaTrackerFetchedKind {
+    /// The variant's `result` on the wire (`"forbidden"`); for a variant this crate does not know, the
+    /// `result` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `event-sla-tracker-fetched-ok` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
@@ -1839,6 +1848,15 @@ tagged_union! {
 impl From<EventWorkFetchedOk> for EventWorkFetchedKind {
     fn from(value: EventWorkFetchedOk) -> Self {
         EventWorkFetchedKind::Ok(value)
+    }
+}
+
+#[cfg(feature = "webhooks")]
+impl EventWorkFetchedKind {
+    /// The variant's `result` on the wire (`"forbidden"`); for a variant this crate does not know, the
+    /// `result` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 

@@ -551,6 +551,21 @@ impl From<FieldValueTagSummaryList> for FieldValue {
     }
 }
 
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "incidents",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl FieldValue {
+    /// The variant's `type` on the wire (`"bool"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `field-value-bool` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).

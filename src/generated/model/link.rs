@@ -530,6 +530,82 @@ impl From<WidgetSummary> for LinkEndpointSummary {
     }
 }
 
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "links",
+    feature = "meetings",
+    feature = "question-answers",
+    feature = "schemas",
+    feature = "search",
+    feature = "timeline-entries",
+    feature = "vistas",
+    feature = "webhooks"
+))]
+impl LinkEndpointSummary {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            LinkEndpointSummary::Account(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Article(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Capability(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::CodeChange(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Conversation(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::CustomObject(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::DevUser(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Enhancement(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Feature(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Incident(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Issue(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Linkable(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Meeting(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Opportunity(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Product(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::RevOrg(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::RevUser(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Runnable(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Task(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Ticket(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Widget(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            LinkEndpointSummary::Account(v) => v.id.as_str(),
+            LinkEndpointSummary::Article(v) => v.id.as_str(),
+            LinkEndpointSummary::Capability(v) => v.id.as_str(),
+            LinkEndpointSummary::CodeChange(v) => v.id.as_str(),
+            LinkEndpointSummary::Conversation(v) => v.id.as_str(),
+            LinkEndpointSummary::CustomObject(v) => v.id.as_str(),
+            LinkEndpointSummary::DevUser(v) => v.id.as_str(),
+            LinkEndpointSummary::Enhancement(v) => v.id.as_str(),
+            LinkEndpointSummary::Feature(v) => v.id.as_str(),
+            LinkEndpointSummary::Incident(v) => v.id.as_str(),
+            LinkEndpointSummary::Issue(v) => v.id.as_str(),
+            LinkEndpointSummary::Linkable(v) => v.id.as_str(),
+            LinkEndpointSummary::Meeting(v) => v.id.as_str(),
+            LinkEndpointSummary::Opportunity(v) => v.id.as_str(),
+            LinkEndpointSummary::Product(v) => v.id.as_str(),
+            LinkEndpointSummary::RevOrg(v) => v.id.as_str(),
+            LinkEndpointSummary::RevUser(v) => v.id.as_str(),
+            LinkEndpointSummary::Runnable(v) => v.id.as_str(),
+            LinkEndpointSummary::Task(v) => v.id.as_str(),
+            LinkEndpointSummary::Ticket(v) => v.id.as_str(),
+            LinkEndpointSummary::Widget(v) => v.id.as_str(),
+            LinkEndpointSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}
+
 #[cfg(feature = "links")]
 string_enum! {
     /// The `link-endpoint-type` schema.

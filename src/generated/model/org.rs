@@ -257,6 +257,34 @@ impl From<RevOrgSummary> for OrgSummary {
     }
 }
 
+impl OrgSummary {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            OrgSummary::Account(v) => v.display_id.as_deref(),
+            OrgSummary::DevOrg(v) => v.display_id.as_deref(),
+            OrgSummary::RevOrg(v) => v.display_id.as_deref(),
+            OrgSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_name` (optional); an unknown variant answers its JSON value.
+    pub fn display_name(&self) -> Option<&str> {
+        match self {
+            OrgSummary::Account(v) => v.display_name.as_deref(),
+            OrgSummary::DevOrg(v) => v.display_name.as_deref(),
+            OrgSummary::RevOrg(v) => v.display_name.as_deref(),
+            OrgSummary::Unknown(other) => other.fields.get("display_name").and_then(|x| x.as_str()),
+        }
+    }
+}
+
 // What the spec cannot say about `OrgSummary` is hand-written in `src/extras/model/org_summary.rs`.
 #[path = "../../extras/model/org_summary.rs"]
 mod org_summary_extras;

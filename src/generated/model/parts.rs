@@ -162,6 +162,15 @@ impl From<PartsCreateRequestRunnable> for PartsCreateRequestKind {
     }
 }
 
+#[cfg(feature = "parts")]
+impl PartsCreateRequestKind {
+    /// The variant's `type` on the wire (`"capability"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `parts-create-request-linkable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
@@ -536,6 +545,15 @@ impl From<PartsUpdateRequestProduct> for PartsUpdateRequestKind {
 impl From<PartsUpdateRequestRunnable> for PartsUpdateRequestKind {
     fn from(value: PartsUpdateRequestRunnable) -> Self {
         PartsUpdateRequestKind::Runnable(value)
+    }
+}
+
+#[cfg(feature = "parts")]
+impl PartsUpdateRequestKind {
+    /// The variant's `type` on the wire (`"capability"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 

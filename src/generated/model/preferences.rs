@@ -27,6 +27,70 @@ tagged_union! {
     }
 }
 
+impl Preferences {
+    /// The variant's `type` on the wire (`"user_preferences"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Preferences::UserPreferences(v) => v.created_by.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Preferences::UserPreferences(v) => v.created_date.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Preferences::UserPreferences(v) => v.display_id.as_deref(),
+            Preferences::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `general_preferences` (optional); an unknown variant answers `None`.
+    pub fn general_preferences(&self) -> Option<&GeneralPreferencesGroup> {
+        match self {
+            Preferences::UserPreferences(v) => v.general_preferences.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Preferences::UserPreferences(v) => v.id.as_str(),
+            Preferences::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Preferences::UserPreferences(v) => v.modified_by.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Preferences::UserPreferences(v) => v.modified_date.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+}
+
 string_enum! {
     /// The `preferences-type` schema.
     ///
@@ -50,5 +114,21 @@ tagged_union! {
 impl From<UpdateUserPreferences> for PreferencesUpdateRequestKind {
     fn from(value: UpdateUserPreferences) -> Self {
         PreferencesUpdateRequestKind::UserPreferences(value)
+    }
+}
+
+impl PreferencesUpdateRequestKind {
+    /// The variant's `type` on the wire (`"user_preferences"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `general_preferences` (optional); an unknown variant answers `None`.
+    pub fn general_preferences(&self) -> Option<&UpdateGeneralPreferencesGroup> {
+        match self {
+            PreferencesUpdateRequestKind::UserPreferences(v) => v.general_preferences.as_ref(),
+            PreferencesUpdateRequestKind::Unknown(_) => None,
+        }
     }
 }

@@ -1028,6 +1028,14 @@ impl From<SchemaUnknownFieldDescriptor> for SchemaFieldDescriptor {
     }
 }
 
+impl SchemaFieldDescriptor {
+    /// The variant's `field_type` on the wire (`"array"`); for a variant this crate does not know, the
+    /// `field_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `schema-field-descriptor-array-type` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
@@ -1182,6 +1190,234 @@ impl From<SchemaTokensListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKin
 impl From<SchemaUenumListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind {
     fn from(value: SchemaUenumListFieldDescriptor) -> Self {
         SchemaFieldDescriptorArrayTypeKind::Uenum(value)
+    }
+}
+
+impl SchemaFieldDescriptorArrayTypeKind {
+    /// The variant's `base_type` on the wire (`"bool"`); for a variant this crate does not know, the
+    /// `base_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `description` (optional); an unknown variant answers its JSON value.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("description").and_then(|x| x.as_str())
+            }
+        }
+    }
+
+    /// The variant's `is_filterable` (optional); an unknown variant answers its JSON value.
+    pub fn is_filterable(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("is_filterable").and_then(|x| x.as_bool())
+            }
+        }
+    }
+
+    /// The variant's `is_immutable` (optional); an unknown variant answers its JSON value.
+    pub fn is_immutable(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("is_immutable").and_then(|x| x.as_bool())
+            }
+        }
+    }
+
+    /// The variant's `is_pii` (optional); an unknown variant answers its JSON value.
+    pub fn is_pii(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => other.fields.get("is_pii").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `is_required` (optional); an unknown variant answers its JSON value.
+    pub fn is_required(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("is_required").and_then(|x| x.as_bool())
+            }
+        }
+    }
+
+    /// The variant's `mfz` (optional); an unknown variant answers `None`.
+    pub fn mfz(&self) -> Option<&SchemaFieldMfzMetadata> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("name").and_then(|x| x.as_str()).unwrap_or("")
+            }
+        }
+    }
+
+    /// The variant's `oasis` (optional); an unknown variant answers `None`.
+    pub fn oasis(&self) -> Option<&SchemaFieldOasisMetadata> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `origin` (optional); an unknown variant answers its JSON value.
+    pub fn origin(&self) -> Option<&str> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => other.fields.get("origin").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `ui` (optional); an unknown variant answers `None`.
+    pub fn ui(&self) -> Option<&SchemaFieldUiMetadata> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(_) => None,
+        }
     }
 }
 

@@ -211,6 +211,64 @@ tagged_union! {
     }
 }
 
+impl SearchResult {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            SearchResult::Account(v) => v.modified_date.as_ref(),
+            SearchResult::Article(v) => v.modified_date.as_ref(),
+            SearchResult::Artifact(v) => v.modified_date.as_ref(),
+            SearchResult::Conversation(v) => v.modified_date.as_ref(),
+            SearchResult::CustomObject(v) => v.modified_date.as_ref(),
+            SearchResult::Dashboard(v) => v.modified_date.as_ref(),
+            SearchResult::Group(v) => v.modified_date.as_ref(),
+            SearchResult::Link(v) => v.modified_date.as_ref(),
+            SearchResult::ObjectMember(v) => v.modified_date.as_ref(),
+            SearchResult::Operation(v) => v.modified_date.as_ref(),
+            SearchResult::Org(v) => v.modified_date.as_ref(),
+            SearchResult::Part(v) => v.modified_date.as_ref(),
+            SearchResult::QuestionAnswer(v) => v.modified_date.as_ref(),
+            SearchResult::Tag(v) => v.modified_date.as_ref(),
+            SearchResult::User(v) => v.modified_date.as_ref(),
+            SearchResult::Vista(v) => v.modified_date.as_ref(),
+            SearchResult::Work(v) => v.modified_date.as_ref(),
+            SearchResult::Workflow(v) => v.modified_date.as_ref(),
+            SearchResult::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snippet` (optional); an unknown variant answers its JSON value.
+    pub fn snippet(&self) -> Option<&str> {
+        match self {
+            SearchResult::Account(v) => v.snippet.as_deref(),
+            SearchResult::Article(v) => v.snippet.as_deref(),
+            SearchResult::Artifact(v) => v.snippet.as_deref(),
+            SearchResult::Conversation(v) => v.snippet.as_deref(),
+            SearchResult::CustomObject(v) => v.snippet.as_deref(),
+            SearchResult::Dashboard(v) => v.snippet.as_deref(),
+            SearchResult::Group(v) => v.snippet.as_deref(),
+            SearchResult::Link(v) => v.snippet.as_deref(),
+            SearchResult::ObjectMember(v) => v.snippet.as_deref(),
+            SearchResult::Operation(v) => v.snippet.as_deref(),
+            SearchResult::Org(v) => v.snippet.as_deref(),
+            SearchResult::Part(v) => v.snippet.as_deref(),
+            SearchResult::QuestionAnswer(v) => v.snippet.as_deref(),
+            SearchResult::Tag(v) => v.snippet.as_deref(),
+            SearchResult::User(v) => v.snippet.as_deref(),
+            SearchResult::Vista(v) => v.snippet.as_deref(),
+            SearchResult::Work(v) => v.snippet.as_deref(),
+            SearchResult::Workflow(v) => v.snippet.as_deref(),
+            SearchResult::Unknown(other) => other.fields.get("snippet").and_then(|x| x.as_str()),
+        }
+    }
+}
+
 string_enum! {
     /// The `search-sort-by-param` schema.
     ///

@@ -213,3 +213,35 @@ impl From<SendNotificationGenericNotificationEntry> for SendNotificationKind {
         SendNotificationKind::GenericNotification(value)
     }
 }
+
+impl SendNotificationKind {
+    /// The variant's `type` on the wire (`"generic_notification"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `event_id` (optional); an unknown variant answers its JSON value.
+    pub fn event_id(&self) -> Option<&str> {
+        match self {
+            SendNotificationKind::GenericNotification(v) => v.event_id.as_deref(),
+            SendNotificationKind::Unknown(other) => other.fields.get("event_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `event_type` (required in every variant); an unknown variant answers `None`.
+    pub fn event_type(&self) -> Option<&GenericNotificationEventType> {
+        match self {
+            SendNotificationKind::GenericNotification(v) => Some(&v.event_type),
+            SendNotificationKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `metadata` (required in every variant); an unknown variant answers an empty list.
+    pub fn metadata(&self) -> &[SendNotificationGenericNotificationEntryMetadata] {
+        match self {
+            SendNotificationKind::GenericNotification(v) => v.metadata.as_slice(),
+            SendNotificationKind::Unknown(_) => &[],
+        }
+    }
+}

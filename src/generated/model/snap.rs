@@ -286,6 +286,15 @@ impl From<SnapKitActionRequestForm> for SnapKitActionRequestKind {
     }
 }
 
+#[cfg(feature = "snap-kit-action")]
+impl SnapKitActionRequestKind {
+    /// The variant's `type` on the wire (`"button"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `snap-kit-base-widget` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
@@ -375,6 +384,21 @@ impl From<StarterMessageNudgeWidget> for SnapWidget {
     feature = "timeline-entries",
     feature = "webhooks"
 ))]
+impl SnapWidget {
+    /// The variant's `type` on the wire (`"email_preview"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
 tagged_union! {
     tag = "click_action";
     /// The `snap-widget-click-interaction` schema.
@@ -426,6 +450,21 @@ impl From<SnapWidgetOpenUrlAction> for SnapWidgetClickInteraction {
 impl From<SnapWidgetStartConversationAction> for SnapWidgetClickInteraction {
     fn from(value: SnapWidgetStartConversationAction) -> Self {
         SnapWidgetClickInteraction::StartConversation(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl SnapWidgetClickInteraction {
+    /// The variant's `click_action` on the wire (`"open_plug_widget"`); for a variant this crate does not know, the
+    /// `click_action` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 
@@ -486,6 +525,21 @@ tagged_union! {
 impl From<SnapWidgetEmailInputInteraction> for SnapWidgetInteraction {
     fn from(value: SnapWidgetEmailInputInteraction) -> Self {
         SnapWidgetInteraction::EmailInput(value)
+    }
+}
+
+#[cfg(any(
+    feature = "atoms",
+    feature = "conversations",
+    feature = "snap-widgets",
+    feature = "timeline-entries",
+    feature = "webhooks"
+))]
+impl SnapWidgetInteraction {
+    /// The variant's `type` on the wire (`"click"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 
@@ -660,5 +714,14 @@ impl From<CreateEmailPreviewWidget> for SnapWidgetsCreateRequestKind {
 impl From<CreateStarterMessageNudgeWidget> for SnapWidgetsCreateRequestKind {
     fn from(value: CreateStarterMessageNudgeWidget) -> Self {
         SnapWidgetsCreateRequestKind::StarterMessageNudge(value)
+    }
+}
+
+#[cfg(feature = "snap-widgets")]
+impl SnapWidgetsCreateRequestKind {
+    /// The variant's `type` on the wire (`"email_preview"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }

@@ -551,6 +551,73 @@ impl From<TimelineEntriesCreateRequestTimelineComment> for TimelineEntriesCreate
     }
 }
 
+#[cfg(feature = "timeline-entries")]
+impl TimelineEntriesCreateRequestKind {
+    /// The variant's `type` on the wire (`"timeline_comment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `artifacts` (optional); an unknown variant answers `None`.
+    pub fn artifacts(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.artifacts.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `body` (optional); an unknown variant answers its JSON value.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.body.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(other) => other.fields.get("body").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `body_type` (optional); an unknown variant answers `None`.
+    pub fn body_type(&self) -> Option<&TimelineCommentBodyType> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.body_type.as_ref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `external_ref` (optional); an unknown variant answers its JSON value.
+    pub fn external_ref(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.external_ref.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(other) => {
+                other.fields.get("external_ref").and_then(|x| x.as_str())
+            }
+        }
+    }
+
+    /// The variant's `link_previews` (optional); an unknown variant answers `None`.
+    pub fn link_previews(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.link_previews.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snap_kit_body` (optional); an unknown variant answers `None`.
+    pub fn snap_kit_body(&self) -> Option<&TimelineSnapKitBody> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.snap_kit_body.as_ref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snap_widget_body` (optional); an unknown variant answers `None`.
+    pub fn snap_widget_body(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.snap_widget_body.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `timeline-entries-create-request-timeline-comment` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
@@ -621,6 +688,65 @@ tagged_union! {
 impl From<TimelineEntriesUpdateRequestTimelineComment> for TimelineEntriesUpdateRequestKind {
     fn from(value: TimelineEntriesUpdateRequestTimelineComment) -> Self {
         TimelineEntriesUpdateRequestKind::TimelineComment(value)
+    }
+}
+
+#[cfg(feature = "timeline-entries")]
+impl TimelineEntriesUpdateRequestKind {
+    /// The variant's `type` on the wire (`"timeline_comment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `artifacts` (optional); an unknown variant answers `None`.
+    pub fn artifacts(&self) -> Option<&TimelineEntriesUpdateRequestTimelineCommentArtifacts> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.artifacts.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `body` (optional); an unknown variant answers its JSON value.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.body.as_deref(),
+            TimelineEntriesUpdateRequestKind::Unknown(other) => other.fields.get("body").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `body_type` (optional); an unknown variant answers `None`.
+    pub fn body_type(&self) -> Option<&TimelineCommentBodyType> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.body_type.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `external_ref` (optional); an unknown variant answers its JSON value.
+    pub fn external_ref(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.external_ref.as_ref().and_then(|x| x.as_deref()),
+            TimelineEntriesUpdateRequestKind::Unknown(other) => {
+                other.fields.get("external_ref").and_then(|x| x.as_str())
+            }
+        }
+    }
+
+    /// The variant's `link_previews` (optional); an unknown variant answers `None`.
+    pub fn link_previews(&self) -> Option<&TimelineEntriesUpdateRequestTimelineCommentLinkPreviews> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.link_previews.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snap_kit_body` (optional); an unknown variant answers `None`.
+    pub fn snap_kit_body(&self) -> Option<&TimelineSnapKitBody> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.snap_kit_body.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
     }
 }
 
@@ -780,6 +906,161 @@ impl From<TimelineChangeEvent> for TimelineEntry {
 impl From<TimelineComment> for TimelineEntry {
     fn from(value: TimelineComment) -> Self {
         TimelineEntry::TimelineComment(value)
+    }
+}
+
+#[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
+impl TimelineEntry {
+    /// The variant's `type` on the wire (`"timeline_change_event"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.created_by.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.created_by.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.created_date.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.created_date.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.display_id.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.display_id.as_deref(),
+            TimelineEntry::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `external_ref` (optional); an unknown variant answers its JSON value.
+    pub fn external_ref(&self) -> Option<&str> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.external_ref.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.external_ref.as_deref(),
+            TimelineEntry::Unknown(other) => other.fields.get("external_ref").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.id.as_str(),
+            TimelineEntry::TimelineComment(v) => v.id.as_str(),
+            TimelineEntry::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `labels` (optional); an unknown variant answers `None`.
+    pub fn labels(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.labels.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.labels.as_deref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.modified_by.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.modified_by.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.modified_date.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.modified_date.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `object` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn object(&self) -> &str {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.object.as_str(),
+            TimelineEntry::TimelineComment(v) => v.object.as_str(),
+            TimelineEntry::Unknown(other) => other.fields.get("object").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `object_display_id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn object_display_id(&self) -> &str {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.object_display_id.as_str(),
+            TimelineEntry::TimelineComment(v) => v.object_display_id.as_str(),
+            TimelineEntry::Unknown(other) => {
+                other.fields.get("object_display_id").and_then(|x| x.as_str()).unwrap_or("")
+            }
+        }
+    }
+
+    /// The variant's `object_type` (optional); an unknown variant answers `None`.
+    pub fn object_type(&self) -> Option<&TimelineEntryObjectType> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.object_type.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.object_type.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `panels` (optional); an unknown variant answers `None`.
+    pub fn panels(&self) -> Option<&[TimelineEntryPanel]> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.panels.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.panels.as_deref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `reactions` (optional); an unknown variant answers `None`.
+    pub fn reactions(&self) -> Option<&[TimelineReaction]> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.reactions.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.reactions.as_deref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadata> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.sync_metadata.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.sync_metadata.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `thread` (optional); an unknown variant answers `None`.
+    pub fn thread(&self) -> Option<&TimelineThread> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.thread.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.thread.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `visibility` (optional); an unknown variant answers `None`.
+    pub fn visibility(&self) -> Option<&TimelineEntryVisibility> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.visibility.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.visibility.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
     }
 }
 

@@ -28,3 +28,29 @@ tagged_union! {
         QuestionAnswer(QuestionAnswerSummary) = "question_answer",
     }
 }
+
+impl TuringSources {
+    /// The variant's `type` on the wire (`"article"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            TuringSources::Article(v) => v.display_id.as_deref(),
+            TuringSources::QuestionAnswer(v) => v.display_id.as_deref(),
+            TuringSources::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            TuringSources::Article(v) => v.id.as_str(),
+            TuringSources::QuestionAnswer(v) => v.id.as_str(),
+            TuringSources::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}

@@ -188,6 +188,69 @@ impl From<SysUserSummary> for UserSummary {
     }
 }
 
+impl UserSummary {
+    /// The variant's `type` on the wire (`"dev_user"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            UserSummary::DevUser(v) => v.display_id.as_deref(),
+            UserSummary::RevUser(v) => v.display_id.as_deref(),
+            UserSummary::ServiceAccount(v) => v.display_id.as_deref(),
+            UserSummary::SysUser(v) => v.display_id.as_deref(),
+            UserSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_picture` (optional); an unknown variant answers `None`.
+    pub fn display_picture(&self) -> Option<&ArtifactSummary> {
+        match self {
+            UserSummary::DevUser(v) => v.display_picture.as_ref(),
+            UserSummary::RevUser(v) => v.display_picture.as_ref(),
+            UserSummary::ServiceAccount(v) => v.display_picture.as_ref(),
+            UserSummary::SysUser(v) => v.display_picture.as_ref(),
+            UserSummary::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `email` (optional); an unknown variant answers its JSON value.
+    pub fn email(&self) -> Option<&str> {
+        match self {
+            UserSummary::DevUser(v) => v.email.as_deref(),
+            UserSummary::RevUser(v) => v.email.as_deref(),
+            UserSummary::ServiceAccount(v) => v.email.as_deref(),
+            UserSummary::SysUser(v) => v.email.as_deref(),
+            UserSummary::Unknown(other) => other.fields.get("email").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `full_name` (optional); an unknown variant answers its JSON value.
+    pub fn full_name(&self) -> Option<&str> {
+        match self {
+            UserSummary::DevUser(v) => v.full_name.as_deref(),
+            UserSummary::RevUser(v) => v.full_name.as_deref(),
+            UserSummary::ServiceAccount(v) => v.full_name.as_deref(),
+            UserSummary::SysUser(v) => v.full_name.as_deref(),
+            UserSummary::Unknown(other) => other.fields.get("full_name").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `state` (optional); an unknown variant answers `None`.
+    pub fn state(&self) -> Option<&UserState> {
+        match self {
+            UserSummary::DevUser(v) => v.state.as_ref(),
+            UserSummary::RevUser(v) => v.state.as_ref(),
+            UserSummary::ServiceAccount(v) => v.state.as_ref(),
+            UserSummary::SysUser(v) => v.state.as_ref(),
+            UserSummary::Unknown(_) => None,
+        }
+    }
+}
+
 // What the spec cannot say about `UserSummary` is hand-written in `src/extras/model/user_summary.rs`.
 #[path = "../../extras/model/user_summary.rs"]
 mod user_summary_extras;

@@ -33,6 +33,105 @@ tagged_union! {
 }
 
 #[cfg(feature = "vistas")]
+impl Vista {
+    /// The variant's `type` on the wire (`"curated"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Vista::Curated(v) => v.created_by.as_ref(),
+            Vista::Dynamic(v) => v.created_by.as_ref(),
+            Vista::Grouped(v) => v.created_by.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Vista::Curated(v) => v.created_date.as_ref(),
+            Vista::Dynamic(v) => v.created_date.as_ref(),
+            Vista::Grouped(v) => v.created_date.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Vista::Curated(v) => v.display_id.as_deref(),
+            Vista::Dynamic(v) => v.display_id.as_deref(),
+            Vista::Grouped(v) => v.display_id.as_deref(),
+            Vista::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Vista::Curated(v) => v.id.as_str(),
+            Vista::Dynamic(v) => v.id.as_str(),
+            Vista::Grouped(v) => v.id.as_str(),
+            Vista::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `is_default` (optional); an unknown variant answers its JSON value.
+    pub fn is_default(&self) -> Option<bool> {
+        match self {
+            Vista::Curated(v) => v.is_default,
+            Vista::Dynamic(v) => v.is_default,
+            Vista::Grouped(v) => v.is_default,
+            Vista::Unknown(other) => other.fields.get("is_default").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Vista::Curated(v) => v.modified_by.as_ref(),
+            Vista::Dynamic(v) => v.modified_by.as_ref(),
+            Vista::Grouped(v) => v.modified_by.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Vista::Curated(v) => v.modified_date.as_ref(),
+            Vista::Dynamic(v) => v.modified_date.as_ref(),
+            Vista::Grouped(v) => v.modified_date.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            Vista::Curated(v) => v.name.as_str(),
+            Vista::Dynamic(v) => v.name.as_str(),
+            Vista::Grouped(v) => v.name.as_str(),
+            Vista::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `shared_with` (optional); an unknown variant answers `None`.
+    pub fn shared_with(&self) -> Option<&[SharedWithMembership]> {
+        match self {
+            Vista::Curated(v) => v.shared_with.as_deref(),
+            Vista::Dynamic(v) => v.shared_with.as_deref(),
+            Vista::Grouped(v) => v.shared_with.as_deref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+}
+
+#[cfg(feature = "vistas")]
 string_enum! {
     /// The `vista-flavor` schema.
     ///
@@ -60,6 +159,75 @@ tagged_union! {
         Parts(PartsVistaGroupItem) = "parts",
         /// `works`
         Works(WorksVistaGroupItem) = "works",
+    }
+}
+
+#[cfg(feature = "vistas")]
+impl VistaGroup {
+    /// The variant's `object_type` on the wire (`"conversations"`); for a variant this crate does not know, the
+    /// `object_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `end_date` (optional); an unknown variant answers `None`.
+    pub fn end_date(&self) -> Option<&Timestamp> {
+        match self {
+            VistaGroup::Conversations(v) => v.end_date.as_ref(),
+            VistaGroup::Parts(v) => v.end_date.as_ref(),
+            VistaGroup::Works(v) => v.end_date.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            VistaGroup::Conversations(v) => v.id.as_str(),
+            VistaGroup::Parts(v) => v.id.as_str(),
+            VistaGroup::Works(v) => v.id.as_str(),
+            VistaGroup::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            VistaGroup::Conversations(v) => v.name.as_str(),
+            VistaGroup::Parts(v) => v.name.as_str(),
+            VistaGroup::Works(v) => v.name.as_str(),
+            VistaGroup::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `parent` (optional); an unknown variant answers `None`.
+    pub fn parent(&self) -> Option<&VistaGroupBaseVistaParentComposite> {
+        match self {
+            VistaGroup::Conversations(v) => v.parent.as_ref(),
+            VistaGroup::Parts(v) => v.parent.as_ref(),
+            VistaGroup::Works(v) => v.parent.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `start_date` (optional); an unknown variant answers `None`.
+    pub fn start_date(&self) -> Option<&Timestamp> {
+        match self {
+            VistaGroup::Conversations(v) => v.start_date.as_ref(),
+            VistaGroup::Parts(v) => v.start_date.as_ref(),
+            VistaGroup::Works(v) => v.start_date.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `state` (optional); an unknown variant answers `None`.
+    pub fn state(&self) -> Option<&VistaGroupItemState> {
+        match self {
+            VistaGroup::Conversations(v) => v.state.as_ref(),
+            VistaGroup::Parts(v) => v.state.as_ref(),
+            VistaGroup::Works(v) => v.state.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
     }
 }
 
@@ -190,6 +358,45 @@ tagged_union! {
         Dynamic(DynamicVistaSummary) = "dynamic",
         /// `grouped`
         Grouped(GroupedVistaSummary) = "grouped",
+    }
+}
+
+#[cfg(feature = "search")]
+impl VistaSummary {
+    /// The variant's `type` on the wire (`"curated"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            VistaSummary::Curated(v) => v.display_id.as_deref(),
+            VistaSummary::Dynamic(v) => v.display_id.as_deref(),
+            VistaSummary::Grouped(v) => v.display_id.as_deref(),
+            VistaSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            VistaSummary::Curated(v) => v.id.as_str(),
+            VistaSummary::Dynamic(v) => v.id.as_str(),
+            VistaSummary::Grouped(v) => v.id.as_str(),
+            VistaSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            VistaSummary::Curated(v) => v.name.as_str(),
+            VistaSummary::Dynamic(v) => v.name.as_str(),
+            VistaSummary::Grouped(v) => v.name.as_str(),
+            VistaSummary::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
     }
 }
 

@@ -33,6 +33,30 @@ impl From<VistasCreateRequestDynamicVistaMeetingsVista> for VistasCreateRequestD
     }
 }
 
+impl VistasCreateRequestDynamicVista {
+    /// The variant's `filter_type` on the wire (`"meetings"`); for a variant this crate does not know, the
+    /// `filter_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `filter` (required in every variant); an unknown variant answers `None`.
+    pub fn filter(&self) -> Option<&MeetingsVistaFilter> {
+        match self {
+            VistasCreateRequestDynamicVista::Meetings(v) => Some(&v.filter),
+            VistasCreateRequestDynamicVista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `items` (optional); an unknown variant answers `None`.
+    pub fn items(&self) -> Option<&[VistasCreateRequestDynamicVistaMeetingsVistaItemValue]> {
+        match self {
+            VistasCreateRequestDynamicVista::Meetings(v) => v.items.as_deref(),
+            VistasCreateRequestDynamicVista::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `vistas-create-request-dynamic-vista-meetings-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
@@ -82,5 +106,13 @@ tagged_union! {
     pub enum VistasCreateRequestKind {
         /// `dynamic`
         Dynamic(VistasCreateRequestDynamicVista) = "dynamic",
+    }
+}
+
+impl VistasCreateRequestKind {
+    /// The variant's `type` on the wire (`"dynamic"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }

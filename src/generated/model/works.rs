@@ -106,6 +106,15 @@ impl From<WorksCreateRequestTicket> for WorksCreateRequestKind {
     }
 }
 
+#[cfg(feature = "works")]
+impl WorksCreateRequestKind {
+    /// The variant's `type` on the wire (`"issue"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `works-create-request-opportunity` schema.
 ///
 /// Needs the feature `works` (or `full`).
@@ -677,6 +686,15 @@ impl From<WorksUpdateRequestTask> for WorksUpdateRequestKind {
 impl From<WorksUpdateRequestTicket> for WorksUpdateRequestKind {
     fn from(value: WorksUpdateRequestTicket) -> Self {
         WorksUpdateRequestKind::Ticket(value)
+    }
+}
+
+#[cfg(feature = "works")]
+impl WorksUpdateRequestKind {
+    /// The variant's `type` on the wire (`"issue"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }
 
