@@ -1888,2776 +1888,2765 @@ fn post_accounts_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_create_request(3);
     let full = full_accounts_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsCreateRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsCreateQueryRequest>(spec, out);
 }
 
 fn post_accounts_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_delete_request(3);
     let full = full_accounts_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsDeleteRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsDeleteQueryRequest>(spec, out);
 }
 
 fn get_accounts_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_export_request(3);
     let full = full_accounts_export_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsExportRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsExportQueryRequest>(spec, out);
 }
 
 fn post_accounts_export(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsExportPostRequest::from(full_accounts_export_request(3));
-    let full = devrev::accounts::AccountsExportPostRequest::from(full_accounts_export_request(0));
+    let minimal = devrev::accounts::AccountsExportRequest::from(full_accounts_export_request(3));
+    let full = devrev::accounts::AccountsExportRequest::from(full_accounts_export_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsExportPostRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsExportRequest>(spec, out);
 }
 
 fn get_accounts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_get_request(3);
     let full = full_accounts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsGetRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsGetQueryRequest>(spec, out);
 }
 
 fn post_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsGetPostRequest::from(full_accounts_get_request(3));
-    let full = devrev::accounts::AccountsGetPostRequest::from(full_accounts_get_request(0));
+    let minimal = devrev::accounts::AccountsGetRequest::from(full_accounts_get_request(3));
+    let full = devrev::accounts::AccountsGetRequest::from(full_accounts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsGetPostRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsGetRequest>(spec, out);
 }
 
 fn get_accounts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_list_request(3);
     let full = full_accounts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsListRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsListQueryRequest>(spec, out);
 }
 
 fn post_accounts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsListPostRequest::from(full_accounts_list_request(3));
-    let full = devrev::accounts::AccountsListPostRequest::from(full_accounts_list_request(0));
+    let minimal = devrev::accounts::AccountsListRequest::from(full_accounts_list_request(3));
+    let full = devrev::accounts::AccountsListRequest::from(full_accounts_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsListPostRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsListRequest>(spec, out);
 }
 
 fn post_accounts_merge(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_merge_request(3);
     let full = full_accounts_merge_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsMergeRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsMergeQueryRequest>(spec, out);
 }
 
 fn post_accounts_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_update_request(3);
     let full = full_accounts_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsUpdateRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsUpdateQueryRequest>(spec, out);
 }
 
 fn post_ai_agents_events_execute_async(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_ai_agent_events_execute_async_request(3);
     let full = full_ai_agent_events_execute_async_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::ai_agents::AiAgentEventsExecuteAsyncRequest>(spec, out);
+    checks::answer::<devrev::ai_agents::AiAgentEventsExecuteAsyncQueryRequest>(spec, out);
 }
 
 fn get_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_airdrop_sync_units_get_request(3);
     let full = full_airdrop_sync_units_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::airdrop::AirdropSyncUnitsGetRequest>(spec, out);
+    checks::answer::<devrev::airdrop::AirdropSyncUnitsGetQueryRequest>(spec, out);
 }
 
 fn post_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::airdrop::AirdropSyncUnitsGetPostRequest::from(full_airdrop_sync_units_get_request(3));
-    let full = devrev::airdrop::AirdropSyncUnitsGetPostRequest::from(full_airdrop_sync_units_get_request(0));
+    let minimal = devrev::airdrop::AirdropSyncUnitsGetRequest::from(full_airdrop_sync_units_get_request(3));
+    let full = devrev::airdrop::AirdropSyncUnitsGetRequest::from(full_airdrop_sync_units_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::airdrop::AirdropSyncUnitsGetPostRequest>(spec, out);
+    checks::answer::<devrev::airdrop::AirdropSyncUnitsGetRequest>(spec, out);
 }
 
 fn get_airdrop_sync_units_history(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_airdrop_sync_units_history_query_request(3);
     let full = full_airdrop_sync_units_history_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryQueryRequest>(spec, out);
+    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryQueryQueryRequest>(spec, out);
 }
 
 fn post_airdrop_sync_units_history(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_airdrop_sync_units_history_request(3);
     let full = full_airdrop_sync_units_history_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryRequest>(spec, out);
+    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryQueryRequest>(spec, out);
 }
 
 fn get_articles_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_count_query_request(3);
     let full = full_articles_count_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesCountQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesCountQueryQueryRequest>(spec, out);
 }
 
 fn post_articles_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_count_request(3);
     let full = full_articles_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesCountRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesCountQueryRequest>(spec, out);
 }
 
 fn post_articles_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_create_request(3);
     let full = full_articles_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesCreateRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesCreateQueryRequest>(spec, out);
 }
 
 fn post_articles_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_delete_request(3);
     let full = full_articles_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesDeleteRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesDeleteQueryRequest>(spec, out);
 }
 
 fn get_articles_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_get_request(3);
     let full = full_articles_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesGetRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesGetQueryRequest>(spec, out);
 }
 
 fn post_articles_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::articles::ArticlesGetPostRequest::from(full_articles_get_request(3));
-    let full = devrev::articles::ArticlesGetPostRequest::from(full_articles_get_request(0));
+    let minimal = devrev::articles::ArticlesGetRequest::from(full_articles_get_request(3));
+    let full = devrev::articles::ArticlesGetRequest::from(full_articles_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesGetPostRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesGetRequest>(spec, out);
 }
 
 fn get_articles_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_list_query_request(3);
     let full = full_articles_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesListQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesListQueryQueryRequest>(spec, out);
 }
 
 fn post_articles_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_list_request(3);
     let full = full_articles_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesListRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesListQueryRequest>(spec, out);
 }
 
 fn post_articles_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_update_request(3);
     let full = full_articles_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesUpdateRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesUpdateQueryRequest>(spec, out);
 }
 
 fn get_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_get_request(3);
     let full = full_artifacts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsGetRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsGetQueryRequest>(spec, out);
 }
 
 fn post_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsGetPostRequest::from(full_artifacts_get_request(3));
-    let full = devrev::artifacts::ArtifactsGetPostRequest::from(full_artifacts_get_request(0));
+    let minimal = devrev::artifacts::ArtifactsGetRequest::from(full_artifacts_get_request(3));
+    let full = devrev::artifacts::ArtifactsGetRequest::from(full_artifacts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsGetPostRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsGetRequest>(spec, out);
 }
 
 fn get_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_list_request(3);
     let full = full_artifacts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsListRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsListQueryRequest>(spec, out);
 }
 
 fn post_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsListPostRequest::from(full_artifacts_list_request(3));
-    let full = devrev::artifacts::ArtifactsListPostRequest::from(full_artifacts_list_request(0));
+    let minimal = devrev::artifacts::ArtifactsListRequest::from(full_artifacts_list_request(3));
+    let full = devrev::artifacts::ArtifactsListRequest::from(full_artifacts_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsListPostRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsListRequest>(spec, out);
 }
 
 fn get_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_locate_request(3);
     let full = full_artifacts_locate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsLocateRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsLocateQueryRequest>(spec, out);
 }
 
 fn post_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsLocatePostRequest::from(full_artifacts_locate_request(3));
-    let full = devrev::artifacts::ArtifactsLocatePostRequest::from(full_artifacts_locate_request(0));
+    let minimal = devrev::artifacts::ArtifactsLocateRequest::from(full_artifacts_locate_request(3));
+    let full = devrev::artifacts::ArtifactsLocateRequest::from(full_artifacts_locate_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsLocatePostRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsLocateRequest>(spec, out);
 }
 
 fn post_artifacts_prepare(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_prepare_request(3);
     let full = full_artifacts_prepare_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsPrepareRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsPrepareQueryRequest>(spec, out);
 }
 
 fn post_artifacts_versions_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_hard_delete_version_request(3);
     let full = full_artifacts_hard_delete_version_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsHardDeleteVersionRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsHardDeleteVersionQueryRequest>(spec, out);
 }
 
 fn post_artifacts_versions_prepare(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_versions_prepare_request(3);
     let full = full_artifacts_versions_prepare_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsVersionsPrepareRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsVersionsPrepareQueryRequest>(spec, out);
 }
 
 fn get_atoms_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_atoms_get_request(3);
     let full = full_atoms_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::atoms::AtomsGetRequest>(spec, out);
+    checks::answer::<devrev::atoms::AtomsGetQueryRequest>(spec, out);
 }
 
 fn post_atoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::atoms::AtomsGetPostRequest::from(full_atoms_get_request(3));
-    let full = devrev::atoms::AtomsGetPostRequest::from(full_atoms_get_request(0));
+    let minimal = devrev::atoms::AtomsGetRequest::from(full_atoms_get_request(3));
+    let full = devrev::atoms::AtomsGetRequest::from(full_atoms_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::atoms::AtomsGetPostRequest>(spec, out);
+    checks::answer::<devrev::atoms::AtomsGetRequest>(spec, out);
 }
 
 fn post_audit_logs_fetch(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_export_audit_logs_request(3);
     let full = full_export_audit_logs_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::audit_logs::ExportAuditLogsRequest>(spec, out);
+    checks::answer::<devrev::audit_logs::ExportAuditLogsQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_create_request(3);
     let full = full_auth_tokens_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensCreateRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensCreateQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_delete_request(3);
     let full = full_auth_tokens_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensDeleteRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensDeleteQueryRequest>(spec, out);
 }
 
 fn get_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_get_request(3);
     let full = full_auth_tokens_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensGetRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensGetQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensGetPostRequest::from(full_auth_tokens_get_request(3));
-    let full = devrev::auth_tokens::AuthTokensGetPostRequest::from(full_auth_tokens_get_request(0));
+    let minimal = devrev::auth_tokens::AuthTokensGetRequest::from(full_auth_tokens_get_request(3));
+    let full = devrev::auth_tokens::AuthTokensGetRequest::from(full_auth_tokens_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensGetPostRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensGetRequest>(spec, out);
 }
 
 fn get_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_info_request(3);
     let full = full_auth_tokens_info_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensInfoRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensInfoQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensInfoPostRequest::from(full_auth_tokens_info_request(3));
-    let full = devrev::auth_tokens::AuthTokensInfoPostRequest::from(full_auth_tokens_info_request(0));
+    let minimal = devrev::auth_tokens::AuthTokensInfoRequest::from(full_auth_tokens_info_request(3));
+    let full = devrev::auth_tokens::AuthTokensInfoRequest::from(full_auth_tokens_info_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensInfoPostRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensInfoRequest>(spec, out);
 }
 
 fn get_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_list_request(3);
     let full = full_auth_tokens_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensListRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensListQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensListPostRequest::from(full_auth_tokens_list_request(3));
-    let full = devrev::auth_tokens::AuthTokensListPostRequest::from(full_auth_tokens_list_request(0));
+    let minimal = devrev::auth_tokens::AuthTokensListRequest::from(full_auth_tokens_list_request(3));
+    let full = devrev::auth_tokens::AuthTokensListRequest::from(full_auth_tokens_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensListPostRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensListRequest>(spec, out);
 }
 
 fn post_auth_tokens_self_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_self_delete_request(3);
     let full = full_auth_tokens_self_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensSelfDeleteRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensSelfDeleteQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_update_request(3);
     let full = full_auth_tokens_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensUpdateRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensUpdateQueryRequest>(spec, out);
 }
 
 fn post_brands_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_create_request(3);
     let full = full_brands_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsCreateRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsCreateQueryRequest>(spec, out);
 }
 
 fn post_brands_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_delete_request(3);
     let full = full_brands_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsDeleteRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsDeleteQueryRequest>(spec, out);
 }
 
 fn get_brands_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_get_request(3);
     let full = full_brands_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsGetRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsGetQueryRequest>(spec, out);
 }
 
 fn post_brands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::brands::BrandsGetPostRequest::from(full_brands_get_request(3));
-    let full = devrev::brands::BrandsGetPostRequest::from(full_brands_get_request(0));
+    let minimal = devrev::brands::BrandsGetRequest::from(full_brands_get_request(3));
+    let full = devrev::brands::BrandsGetRequest::from(full_brands_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsGetPostRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsGetRequest>(spec, out);
 }
 
 fn get_brands_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_list_request(3);
     let full = full_brands_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsListRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsListQueryRequest>(spec, out);
 }
 
 fn post_brands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::brands::BrandsListPostRequest::from(full_brands_list_request(3));
-    let full = devrev::brands::BrandsListPostRequest::from(full_brands_list_request(0));
+    let minimal = devrev::brands::BrandsListRequest::from(full_brands_list_request(3));
+    let full = devrev::brands::BrandsListRequest::from(full_brands_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsListPostRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsListRequest>(spec, out);
 }
 
 fn post_brands_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_update_request(3);
     let full = full_brands_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsUpdateRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsUpdateQueryRequest>(spec, out);
 }
 
 fn post_chats_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_create_request(3);
     let full = full_chats_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsCreateRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsCreateQueryRequest>(spec, out);
 }
 
 fn get_chats_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_get_query_request(3);
     let full = full_chats_get_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsGetQueryRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsGetQueryQueryRequest>(spec, out);
 }
 
 fn post_chats_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_get_request(3);
     let full = full_chats_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsGetRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsGetQueryRequest>(spec, out);
 }
 
 fn post_chats_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_update_request(3);
     let full = full_chats_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsUpdateRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsUpdateQueryRequest>(spec, out);
 }
 
 fn post_code_changes_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_create_request(3);
     let full = full_code_changes_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesCreateRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesCreateQueryRequest>(spec, out);
 }
 
 fn post_code_changes_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_delete_request(3);
     let full = full_code_changes_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesDeleteRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesDeleteQueryRequest>(spec, out);
 }
 
 fn get_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_get_request(3);
     let full = full_code_changes_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesGetRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesGetQueryRequest>(spec, out);
 }
 
 fn post_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::code_changes::CodeChangesGetPostRequest::from(full_code_changes_get_request(3));
-    let full = devrev::code_changes::CodeChangesGetPostRequest::from(full_code_changes_get_request(0));
+    let minimal = devrev::code_changes::CodeChangesGetRequest::from(full_code_changes_get_request(3));
+    let full = devrev::code_changes::CodeChangesGetRequest::from(full_code_changes_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesGetPostRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesGetRequest>(spec, out);
 }
 
 fn get_code_changes_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_list_query_request(3);
     let full = full_code_changes_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesListQueryRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesListQueryQueryRequest>(spec, out);
 }
 
 fn post_code_changes_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_list_request(3);
     let full = full_code_changes_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesListRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesListQueryRequest>(spec, out);
 }
 
 fn post_code_changes_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_update_request(3);
     let full = full_code_changes_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesUpdateRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesUpdateQueryRequest>(spec, out);
 }
 
 fn post_commands_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_command_create_request(3);
     let full = full_command_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandCreateRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandCreateQueryRequest>(spec, out);
 }
 
 fn get_commands_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_command_get_request(3);
     let full = full_command_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandGetRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandGetQueryRequest>(spec, out);
 }
 
 fn post_commands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::commands::CommandGetPostRequest::from(full_command_get_request(3));
-    let full = devrev::commands::CommandGetPostRequest::from(full_command_get_request(0));
+    let minimal = devrev::commands::CommandGetRequest::from(full_command_get_request(3));
+    let full = devrev::commands::CommandGetRequest::from(full_command_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandGetPostRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandGetRequest>(spec, out);
 }
 
 fn get_commands_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_commands_list_request(3);
     let full = full_commands_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandsListRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandsListQueryRequest>(spec, out);
 }
 
 fn post_commands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::commands::CommandsListPostRequest::from(full_commands_list_request(3));
-    let full = devrev::commands::CommandsListPostRequest::from(full_commands_list_request(0));
+    let minimal = devrev::commands::CommandsListRequest::from(full_commands_list_request(3));
+    let full = devrev::commands::CommandsListRequest::from(full_commands_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandsListPostRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandsListRequest>(spec, out);
 }
 
 fn post_commands_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_command_update_request(3);
     let full = full_command_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandUpdateRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandUpdateQueryRequest>(spec, out);
 }
 
 fn post_content_template_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_content_template_create_request(3);
     let full = full_content_template_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateCreateRequest>(spec, out);
+    checks::answer::<devrev::content_template::ContentTemplateCreateQueryRequest>(spec, out);
 }
 
 fn get_content_template_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_content_template_get_request(3);
     let full = full_content_template_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateGetRequest>(spec, out);
+    checks::answer::<devrev::content_template::ContentTemplateGetQueryRequest>(spec, out);
 }
 
 fn post_content_template_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::content_template::ContentTemplateGetPostRequest::from(full_content_template_get_request(3));
-    let full = devrev::content_template::ContentTemplateGetPostRequest::from(full_content_template_get_request(0));
+    let minimal = devrev::content_template::ContentTemplateGetRequest::from(full_content_template_get_request(3));
+    let full = devrev::content_template::ContentTemplateGetRequest::from(full_content_template_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateGetPostRequest>(spec, out);
+    checks::answer::<devrev::content_template::ContentTemplateGetRequest>(spec, out);
 }
 
 fn get_content_template_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_content_template_list_request(3);
     let full = full_content_template_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateListRequest>(spec, out);
+    checks::answer::<devrev::content_template::ContentTemplateListQueryRequest>(spec, out);
 }
 
 fn post_content_template_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::content_template::ContentTemplateListPostRequest::from(full_content_template_list_request(3));
-    let full = devrev::content_template::ContentTemplateListPostRequest::from(full_content_template_list_request(0));
+    let minimal = devrev::content_template::ContentTemplateListRequest::from(full_content_template_list_request(3));
+    let full = devrev::content_template::ContentTemplateListRequest::from(full_content_template_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateListPostRequest>(spec, out);
+    checks::answer::<devrev::content_template::ContentTemplateListRequest>(spec, out);
 }
 
 fn post_conversations_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_create_request(3);
     let full = full_conversations_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsCreateRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsCreateQueryRequest>(spec, out);
 }
 
 fn post_conversations_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_delete_request(3);
     let full = full_conversations_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsDeleteRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsDeleteQueryRequest>(spec, out);
 }
 
 fn get_conversations_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_export_query_request(3);
     let full = full_conversations_export_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsExportQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsExportQueryQueryRequest>(spec, out);
 }
 
 fn post_conversations_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_export_request(3);
     let full = full_conversations_export_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsExportRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsExportQueryRequest>(spec, out);
 }
 
 fn get_conversations_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_get_request(3);
     let full = full_conversations_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsGetRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsGetQueryRequest>(spec, out);
 }
 
 fn post_conversations_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::conversations::ConversationsGetPostRequest::from(full_conversations_get_request(3));
-    let full = devrev::conversations::ConversationsGetPostRequest::from(full_conversations_get_request(0));
+    let minimal = devrev::conversations::ConversationsGetRequest::from(full_conversations_get_request(3));
+    let full = devrev::conversations::ConversationsGetRequest::from(full_conversations_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsGetPostRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsGetRequest>(spec, out);
 }
 
 fn get_conversations_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_list_query_request(3);
     let full = full_conversations_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsListQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsListQueryQueryRequest>(spec, out);
 }
 
 fn post_conversations_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_list_request(3);
     let full = full_conversations_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsListRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsListQueryRequest>(spec, out);
 }
 
 fn post_conversations_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_update_request(3);
     let full = full_conversations_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsUpdateRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsUpdateQueryRequest>(spec, out);
 }
 
 fn get_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_count_request(3);
     let full = full_custom_objects_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsCountRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsCountQueryRequest>(spec, out);
 }
 
 fn post_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsCountPostRequest::from(full_custom_objects_count_request(3));
-    let full = devrev::custom_objects::CustomObjectsCountPostRequest::from(full_custom_objects_count_request(0));
+    let minimal = devrev::custom_objects::CustomObjectsCountRequest::from(full_custom_objects_count_request(3));
+    let full = devrev::custom_objects::CustomObjectsCountRequest::from(full_custom_objects_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsCountPostRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsCountRequest>(spec, out);
 }
 
 fn post_custom_objects_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_create_request(3);
     let full = full_custom_objects_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsCreateRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsCreateQueryRequest>(spec, out);
 }
 
 fn post_custom_objects_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_delete_request(3);
     let full = full_custom_objects_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsDeleteRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsDeleteQueryRequest>(spec, out);
 }
 
 fn get_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_get_request(3);
     let full = full_custom_objects_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsGetRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsGetQueryRequest>(spec, out);
 }
 
 fn post_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsGetPostRequest::from(full_custom_objects_get_request(3));
-    let full = devrev::custom_objects::CustomObjectsGetPostRequest::from(full_custom_objects_get_request(0));
+    let minimal = devrev::custom_objects::CustomObjectsGetRequest::from(full_custom_objects_get_request(3));
+    let full = devrev::custom_objects::CustomObjectsGetRequest::from(full_custom_objects_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsGetPostRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsGetRequest>(spec, out);
 }
 
 fn get_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_list_request(3);
     let full = full_custom_objects_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsListRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsListQueryRequest>(spec, out);
 }
 
 fn post_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsListPostRequest::from(full_custom_objects_list_request(3));
-    let full = devrev::custom_objects::CustomObjectsListPostRequest::from(full_custom_objects_list_request(0));
+    let minimal = devrev::custom_objects::CustomObjectsListRequest::from(full_custom_objects_list_request(3));
+    let full = devrev::custom_objects::CustomObjectsListRequest::from(full_custom_objects_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsListPostRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsListRequest>(spec, out);
 }
 
 fn post_custom_objects_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_update_request(3);
     let full = full_custom_objects_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsUpdateRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsUpdateQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_create_request(3);
     let full = full_dev_org_auth_connections_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsCreateRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsCreateQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_delete_request(3);
     let full = full_dev_org_auth_connections_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsDeleteRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsDeleteQueryRequest>(spec, out);
 }
 
 fn get_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_get_request(3);
     let full = full_dev_org_auth_connections_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::dev_orgs::DevOrgAuthConnectionsGetPostRequest::from(full_dev_org_auth_connections_get_request(3));
-    let full =
-        devrev::dev_orgs::DevOrgAuthConnectionsGetPostRequest::from(full_dev_org_auth_connections_get_request(0));
+    let minimal = devrev::dev_orgs::DevOrgAuthConnectionsGetRequest::from(full_dev_org_auth_connections_get_request(3));
+    let full = devrev::dev_orgs::DevOrgAuthConnectionsGetRequest::from(full_dev_org_auth_connections_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetPostRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetRequest>(spec, out);
 }
 
 fn get_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_orgs_auth_connections_list_request(3);
     let full = full_dev_orgs_auth_connections_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal =
-        devrev::dev_orgs::DevOrgsAuthConnectionsListPostRequest::from(full_dev_orgs_auth_connections_list_request(3));
+        devrev::dev_orgs::DevOrgsAuthConnectionsListRequest::from(full_dev_orgs_auth_connections_list_request(3));
     let full =
-        devrev::dev_orgs::DevOrgsAuthConnectionsListPostRequest::from(full_dev_orgs_auth_connections_list_request(0));
+        devrev::dev_orgs::DevOrgsAuthConnectionsListRequest::from(full_dev_orgs_auth_connections_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListPostRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_toggle(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_toggle_request(3);
     let full = full_dev_org_auth_connections_toggle_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsToggleRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsToggleQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_update_request(3);
     let full = full_dev_org_auth_connections_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsUpdateRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsUpdateQueryRequest>(spec, out);
 }
 
 fn get_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_orgs_get_request(3);
     let full = full_dev_orgs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgsGetRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgsGetQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_orgs::DevOrgsGetPostRequest::from(full_dev_orgs_get_request(3));
-    let full = devrev::dev_orgs::DevOrgsGetPostRequest::from(full_dev_orgs_get_request(0));
+    let minimal = devrev::dev_orgs::DevOrgsGetRequest::from(full_dev_orgs_get_request(3));
+    let full = devrev::dev_orgs::DevOrgsGetRequest::from(full_dev_orgs_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgsGetPostRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgsGetRequest>(spec, out);
 }
 
 fn post_dev_users_activate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_activate_request(3);
     let full = full_dev_users_activate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersActivateRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersActivateQueryRequest>(spec, out);
 }
 
 fn post_dev_users_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_create_request(3);
     let full = full_dev_users_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersCreateRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersCreateQueryRequest>(spec, out);
 }
 
 fn post_dev_users_deactivate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_deactivate_request(3);
     let full = full_dev_users_deactivate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersDeactivateRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersDeactivateQueryRequest>(spec, out);
 }
 
 fn get_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_get_request(3);
     let full = full_dev_users_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersGetRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersGetQueryRequest>(spec, out);
 }
 
 fn post_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_users::DevUsersGetPostRequest::from(full_dev_users_get_request(3));
-    let full = devrev::dev_users::DevUsersGetPostRequest::from(full_dev_users_get_request(0));
+    let minimal = devrev::dev_users::DevUsersGetRequest::from(full_dev_users_get_request(3));
+    let full = devrev::dev_users::DevUsersGetRequest::from(full_dev_users_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersGetPostRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersGetRequest>(spec, out);
 }
 
 fn post_dev_users_identities_link(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_identities_link_request(3);
     let full = full_dev_users_identities_link_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersIdentitiesLinkRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersIdentitiesLinkQueryRequest>(spec, out);
 }
 
 fn post_dev_users_identities_unlink(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_identities_unlink_request(3);
     let full = full_dev_users_identities_unlink_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersIdentitiesUnlinkRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersIdentitiesUnlinkQueryRequest>(spec, out);
 }
 
 fn get_dev_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_list_query_request(3);
     let full = full_dev_users_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersListQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersListQueryQueryRequest>(spec, out);
 }
 
 fn post_dev_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_list_request(3);
     let full = full_dev_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersListRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersListQueryRequest>(spec, out);
 }
 
 fn post_dev_users_merge(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_merge_request(3);
     let full = full_dev_users_merge_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersMergeRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersMergeQueryRequest>(spec, out);
 }
 
 fn get_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_self_request(3);
     let full = full_dev_users_self_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersSelfRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersSelfQueryRequest>(spec, out);
 }
 
 fn post_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_users::DevUsersSelfPostRequest::from(full_dev_users_self_request(3));
-    let full = devrev::dev_users::DevUsersSelfPostRequest::from(full_dev_users_self_request(0));
+    let minimal = devrev::dev_users::DevUsersSelfRequest::from(full_dev_users_self_request(3));
+    let full = devrev::dev_users::DevUsersSelfRequest::from(full_dev_users_self_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersSelfPostRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersSelfRequest>(spec, out);
 }
 
 fn post_dev_users_self_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_self_update_request(3);
     let full = full_dev_users_self_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersSelfUpdateRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersSelfUpdateQueryRequest>(spec, out);
 }
 
 fn post_dev_users_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_update_request(3);
     let full = full_dev_users_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersUpdateRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersUpdateQueryRequest>(spec, out);
 }
 
 fn get_directories_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_count_request(3);
     let full = full_directories_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesCountRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesCountQueryRequest>(spec, out);
 }
 
 fn post_directories_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesCountPostRequest::from(full_directories_count_request(3));
-    let full = devrev::directories::DirectoriesCountPostRequest::from(full_directories_count_request(0));
+    let minimal = devrev::directories::DirectoriesCountRequest::from(full_directories_count_request(3));
+    let full = devrev::directories::DirectoriesCountRequest::from(full_directories_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesCountPostRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesCountRequest>(spec, out);
 }
 
 fn post_directories_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_create_request(3);
     let full = full_directories_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesCreateRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesCreateQueryRequest>(spec, out);
 }
 
 fn post_directories_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_delete_request(3);
     let full = full_directories_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesDeleteRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesDeleteQueryRequest>(spec, out);
 }
 
 fn get_directories_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_get_request(3);
     let full = full_directories_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesGetRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesGetQueryRequest>(spec, out);
 }
 
 fn post_directories_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesGetPostRequest::from(full_directories_get_request(3));
-    let full = devrev::directories::DirectoriesGetPostRequest::from(full_directories_get_request(0));
+    let minimal = devrev::directories::DirectoriesGetRequest::from(full_directories_get_request(3));
+    let full = devrev::directories::DirectoriesGetRequest::from(full_directories_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesGetPostRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesGetRequest>(spec, out);
 }
 
 fn get_directories_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_list_request(3);
     let full = full_directories_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesListRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesListQueryRequest>(spec, out);
 }
 
 fn post_directories_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesListPostRequest::from(full_directories_list_request(3));
-    let full = devrev::directories::DirectoriesListPostRequest::from(full_directories_list_request(0));
+    let minimal = devrev::directories::DirectoriesListRequest::from(full_directories_list_request(3));
+    let full = devrev::directories::DirectoriesListRequest::from(full_directories_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesListPostRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesListRequest>(spec, out);
 }
 
 fn post_directories_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_update_request(3);
     let full = full_directories_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesUpdateRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesUpdateQueryRequest>(spec, out);
 }
 
 fn get_engagements_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_count_request(3);
     let full = full_engagements_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsCountRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsCountQueryRequest>(spec, out);
 }
 
 fn post_engagements_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsCountPostRequest::from(full_engagements_count_request(3));
-    let full = devrev::engagements::EngagementsCountPostRequest::from(full_engagements_count_request(0));
+    let minimal = devrev::engagements::EngagementsCountRequest::from(full_engagements_count_request(3));
+    let full = devrev::engagements::EngagementsCountRequest::from(full_engagements_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsCountPostRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsCountRequest>(spec, out);
 }
 
 fn post_engagements_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_create_request(3);
     let full = full_engagements_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsCreateRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsCreateQueryRequest>(spec, out);
 }
 
 fn post_engagements_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_delete_request(3);
     let full = full_engagements_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsDeleteRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsDeleteQueryRequest>(spec, out);
 }
 
 fn get_engagements_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_get_request(3);
     let full = full_engagements_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsGetRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsGetQueryRequest>(spec, out);
 }
 
 fn post_engagements_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsGetPostRequest::from(full_engagements_get_request(3));
-    let full = devrev::engagements::EngagementsGetPostRequest::from(full_engagements_get_request(0));
+    let minimal = devrev::engagements::EngagementsGetRequest::from(full_engagements_get_request(3));
+    let full = devrev::engagements::EngagementsGetRequest::from(full_engagements_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsGetPostRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsGetRequest>(spec, out);
 }
 
 fn get_engagements_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_list_request(3);
     let full = full_engagements_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsListRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsListQueryRequest>(spec, out);
 }
 
 fn post_engagements_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsListPostRequest::from(full_engagements_list_request(3));
-    let full = devrev::engagements::EngagementsListPostRequest::from(full_engagements_list_request(0));
+    let minimal = devrev::engagements::EngagementsListRequest::from(full_engagements_list_request(3));
+    let full = devrev::engagements::EngagementsListRequest::from(full_engagements_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsListPostRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsListRequest>(spec, out);
 }
 
 fn post_engagements_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_update_request(3);
     let full = full_engagements_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsUpdateRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsUpdateQueryRequest>(spec, out);
 }
 
 fn get_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_event_source_get_request(3);
     let full = full_event_source_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::event_sources::EventSourceGetRequest>(spec, out);
+    checks::answer::<devrev::event_sources::EventSourceGetQueryRequest>(spec, out);
 }
 
 fn post_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::event_sources::EventSourceGetPostRequest::from(full_event_source_get_request(3));
-    let full = devrev::event_sources::EventSourceGetPostRequest::from(full_event_source_get_request(0));
+    let minimal = devrev::event_sources::EventSourceGetRequest::from(full_event_source_get_request(3));
+    let full = devrev::event_sources::EventSourceGetRequest::from(full_event_source_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::event_sources::EventSourceGetPostRequest>(spec, out);
+    checks::answer::<devrev::event_sources::EventSourceGetRequest>(spec, out);
 }
 
 fn post_event_sources_schedule(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_event_sources_schedule_event_request(3);
     let full = full_event_sources_schedule_event_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::event_sources::EventSourcesScheduleEventRequest>(spec, out);
+    checks::answer::<devrev::event_sources::EventSourcesScheduleEventQueryRequest>(spec, out);
 }
 
 fn post_event_sources_unschedule(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_event_sources_delete_scheduled_event_request(3);
     let full = full_event_sources_delete_scheduled_event_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::event_sources::EventSourcesDeleteScheduledEventRequest>(spec, out);
+    checks::answer::<devrev::event_sources::EventSourcesDeleteScheduledEventQueryRequest>(spec, out);
 }
 
 fn post_groups_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_create_request(3);
     let full = full_groups_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsCreateRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsCreateQueryRequest>(spec, out);
 }
 
 fn get_groups_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_get_request(3);
     let full = full_groups_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsGetRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsGetQueryRequest>(spec, out);
 }
 
 fn post_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::groups::GroupsGetPostRequest::from(full_groups_get_request(3));
-    let full = devrev::groups::GroupsGetPostRequest::from(full_groups_get_request(0));
+    let minimal = devrev::groups::GroupsGetRequest::from(full_groups_get_request(3));
+    let full = devrev::groups::GroupsGetRequest::from(full_groups_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsGetPostRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsGetRequest>(spec, out);
 }
 
 fn get_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_list_query_request(3);
     let full = full_groups_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsListQueryRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsListQueryQueryRequest>(spec, out);
 }
 
 fn post_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_list_request(3);
     let full = full_groups_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsListRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsListQueryRequest>(spec, out);
 }
 
 fn post_groups_members_add(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_group_members_add_request(3);
     let full = full_group_members_add_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupMembersAddRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupMembersAddQueryRequest>(spec, out);
 }
 
 fn get_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_group_members_list_request(3);
     let full = full_group_members_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupMembersListRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupMembersListQueryRequest>(spec, out);
 }
 
 fn post_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::groups::GroupMembersListPostRequest::from(full_group_members_list_request(3));
-    let full = devrev::groups::GroupMembersListPostRequest::from(full_group_members_list_request(0));
+    let minimal = devrev::groups::GroupMembersListRequest::from(full_group_members_list_request(3));
+    let full = devrev::groups::GroupMembersListRequest::from(full_group_members_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupMembersListPostRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupMembersListRequest>(spec, out);
 }
 
 fn post_groups_members_remove(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_group_members_remove_request(3);
     let full = full_group_members_remove_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupMembersRemoveRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupMembersRemoveQueryRequest>(spec, out);
 }
 
 fn post_groups_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_update_request(3);
     let full = full_groups_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsUpdateRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsUpdateQueryRequest>(spec, out);
 }
 
 fn post_incidents_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_create_request(3);
     let full = full_incidents_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsCreateRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsCreateQueryRequest>(spec, out);
 }
 
 fn post_incidents_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_delete_request(3);
     let full = full_incidents_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsDeleteRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsDeleteQueryRequest>(spec, out);
 }
 
 fn get_incidents_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_get_request(3);
     let full = full_incidents_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsGetRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsGetQueryRequest>(spec, out);
 }
 
 fn post_incidents_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::incidents::IncidentsGetPostRequest::from(full_incidents_get_request(3));
-    let full = devrev::incidents::IncidentsGetPostRequest::from(full_incidents_get_request(0));
+    let minimal = devrev::incidents::IncidentsGetRequest::from(full_incidents_get_request(3));
+    let full = devrev::incidents::IncidentsGetRequest::from(full_incidents_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsGetPostRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsGetRequest>(spec, out);
 }
 
 fn get_incidents_group(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_group_query_request(3);
     let full = full_incidents_group_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsGroupQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsGroupQueryQueryRequest>(spec, out);
 }
 
 fn post_incidents_group(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_group_request(3);
     let full = full_incidents_group_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsGroupRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsGroupQueryRequest>(spec, out);
 }
 
 fn get_incidents_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_list_query_request(3);
     let full = full_incidents_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsListQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsListQueryQueryRequest>(spec, out);
 }
 
 fn post_incidents_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_list_request(3);
     let full = full_incidents_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsListRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsListQueryRequest>(spec, out);
 }
 
 fn post_incidents_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_update_request(3);
     let full = full_incidents_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsUpdateRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsUpdateQueryRequest>(spec, out);
 }
 
 fn post_link_types_custom_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_create_request(3);
     let full = full_custom_link_type_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeCreateRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeCreateQueryRequest>(spec, out);
 }
 
 fn get_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_get_request(3);
     let full = full_custom_link_type_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeGetRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeGetQueryRequest>(spec, out);
 }
 
 fn post_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::link_types::CustomLinkTypeGetPostRequest::from(full_custom_link_type_get_request(3));
-    let full = devrev::link_types::CustomLinkTypeGetPostRequest::from(full_custom_link_type_get_request(0));
+    let minimal = devrev::link_types::CustomLinkTypeGetRequest::from(full_custom_link_type_get_request(3));
+    let full = devrev::link_types::CustomLinkTypeGetRequest::from(full_custom_link_type_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeGetPostRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeGetRequest>(spec, out);
 }
 
 fn get_link_types_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_list_query_request(3);
     let full = full_custom_link_type_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeListQueryRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeListQueryQueryRequest>(spec, out);
 }
 
 fn post_link_types_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_list_request(3);
     let full = full_custom_link_type_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeListRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeListQueryRequest>(spec, out);
 }
 
 fn post_link_types_custom_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_update_request(3);
     let full = full_custom_link_type_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeUpdateRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeUpdateQueryRequest>(spec, out);
 }
 
 fn post_links_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_create_request(3);
     let full = full_links_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksCreateRequest>(spec, out);
+    checks::answer::<devrev::links::LinksCreateQueryRequest>(spec, out);
 }
 
 fn post_links_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_delete_request(3);
     let full = full_links_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksDeleteRequest>(spec, out);
+    checks::answer::<devrev::links::LinksDeleteQueryRequest>(spec, out);
 }
 
 fn get_links_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_get_request(3);
     let full = full_links_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksGetRequest>(spec, out);
+    checks::answer::<devrev::links::LinksGetQueryRequest>(spec, out);
 }
 
 fn post_links_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::links::LinksGetPostRequest::from(full_links_get_request(3));
-    let full = devrev::links::LinksGetPostRequest::from(full_links_get_request(0));
+    let minimal = devrev::links::LinksGetRequest::from(full_links_get_request(3));
+    let full = devrev::links::LinksGetRequest::from(full_links_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksGetPostRequest>(spec, out);
+    checks::answer::<devrev::links::LinksGetRequest>(spec, out);
 }
 
 fn get_links_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_list_request(3);
     let full = full_links_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksListRequest>(spec, out);
+    checks::answer::<devrev::links::LinksListQueryRequest>(spec, out);
 }
 
 fn post_links_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::links::LinksListPostRequest::from(full_links_list_request(3));
-    let full = devrev::links::LinksListPostRequest::from(full_links_list_request(0));
+    let minimal = devrev::links::LinksListRequest::from(full_links_list_request(3));
+    let full = devrev::links::LinksListRequest::from(full_links_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksListPostRequest>(spec, out);
+    checks::answer::<devrev::links::LinksListRequest>(spec, out);
 }
 
 fn post_links_replace(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_replace_request(3);
     let full = full_links_replace_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksReplaceRequest>(spec, out);
+    checks::answer::<devrev::links::LinksReplaceQueryRequest>(spec, out);
 }
 
 fn get_meetings_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_count_query_request(3);
     let full = full_meetings_count_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsCountQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsCountQueryQueryRequest>(spec, out);
 }
 
 fn post_meetings_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_count_request(3);
     let full = full_meetings_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsCountRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsCountQueryRequest>(spec, out);
 }
 
 fn post_meetings_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_create_request(3);
     let full = full_meetings_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsCreateRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsCreateQueryRequest>(spec, out);
 }
 
 fn post_meetings_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_delete_request(3);
     let full = full_meetings_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsDeleteRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsDeleteQueryRequest>(spec, out);
 }
 
 fn get_meetings_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_get_request(3);
     let full = full_meetings_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsGetRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsGetQueryRequest>(spec, out);
 }
 
 fn post_meetings_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::meetings::MeetingsGetPostRequest::from(full_meetings_get_request(3));
-    let full = devrev::meetings::MeetingsGetPostRequest::from(full_meetings_get_request(0));
+    let minimal = devrev::meetings::MeetingsGetRequest::from(full_meetings_get_request(3));
+    let full = devrev::meetings::MeetingsGetRequest::from(full_meetings_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsGetPostRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsGetRequest>(spec, out);
 }
 
 fn get_meetings_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_list_query_request(3);
     let full = full_meetings_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsListQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsListQueryQueryRequest>(spec, out);
 }
 
 fn post_meetings_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_list_request(3);
     let full = full_meetings_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsListRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsListQueryRequest>(spec, out);
 }
 
 fn post_meetings_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_update_request(3);
     let full = full_meetings_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsUpdateRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsUpdateQueryRequest>(spec, out);
 }
 
 fn post_metric_action_execute(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_action_execute_request(3);
     let full = full_metric_action_execute_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_action::MetricActionExecuteRequest>(spec, out);
+    checks::answer::<devrev::metric_action::MetricActionExecuteQueryRequest>(spec, out);
 }
 
 fn post_metric_definitions_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_create_request(3);
     let full = full_metric_definitions_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsCreateRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsCreateQueryRequest>(spec, out);
 }
 
 fn post_metric_definitions_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_delete_request(3);
     let full = full_metric_definitions_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsDeleteRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsDeleteQueryRequest>(spec, out);
 }
 
 fn get_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_get_request(3);
     let full = full_metric_definitions_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsGetRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsGetQueryRequest>(spec, out);
 }
 
 fn post_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::metric_definitions::MetricDefinitionsGetPostRequest::from(full_metric_definitions_get_request(3));
-    let full =
-        devrev::metric_definitions::MetricDefinitionsGetPostRequest::from(full_metric_definitions_get_request(0));
+    let minimal = devrev::metric_definitions::MetricDefinitionsGetRequest::from(full_metric_definitions_get_request(3));
+    let full = devrev::metric_definitions::MetricDefinitionsGetRequest::from(full_metric_definitions_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsGetPostRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsGetRequest>(spec, out);
 }
 
 fn get_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_list_request(3);
     let full = full_metric_definitions_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsListRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsListQueryRequest>(spec, out);
 }
 
 fn post_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal =
-        devrev::metric_definitions::MetricDefinitionsListPostRequest::from(full_metric_definitions_list_request(3));
-    let full =
-        devrev::metric_definitions::MetricDefinitionsListPostRequest::from(full_metric_definitions_list_request(0));
+        devrev::metric_definitions::MetricDefinitionsListRequest::from(full_metric_definitions_list_request(3));
+    let full = devrev::metric_definitions::MetricDefinitionsListRequest::from(full_metric_definitions_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsListPostRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsListRequest>(spec, out);
 }
 
 fn post_metric_definitions_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_update_request(3);
     let full = full_metric_definitions_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsUpdateRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsUpdateQueryRequest>(spec, out);
 }
 
 fn get_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_trackers_get_request(3);
     let full = full_metric_trackers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_trackers::MetricTrackersGetRequest>(spec, out);
+    checks::answer::<devrev::metric_trackers::MetricTrackersGetQueryRequest>(spec, out);
 }
 
 fn post_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::metric_trackers::MetricTrackersGetPostRequest::from(full_metric_trackers_get_request(3));
-    let full = devrev::metric_trackers::MetricTrackersGetPostRequest::from(full_metric_trackers_get_request(0));
+    let minimal = devrev::metric_trackers::MetricTrackersGetRequest::from(full_metric_trackers_get_request(3));
+    let full = devrev::metric_trackers::MetricTrackersGetRequest::from(full_metric_trackers_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_trackers::MetricTrackersGetPostRequest>(spec, out);
+    checks::answer::<devrev::metric_trackers::MetricTrackersGetRequest>(spec, out);
 }
 
 fn post_metrics_devrev_ingest(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metrics_data_ingest_request(3);
     let full = full_metrics_data_ingest_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metrics::MetricsDataIngestRequest>(spec, out);
+    checks::answer::<devrev::metrics::MetricsDataIngestQueryRequest>(spec, out);
 }
 
 fn post_notifications_send(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_notifications_send_request(3);
     let full = full_notifications_send_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::notifications::NotificationsSendRequest>(spec, out);
+    checks::answer::<devrev::notifications::NotificationsSendQueryRequest>(spec, out);
 }
 
 fn post_org_schedule_fragments_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedule_fragments_create_request(3);
     let full = full_org_schedule_fragments_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsCreateRequest>(spec, out);
+    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsCreateQueryRequest>(spec, out);
 }
 
 fn get_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedule_fragments_get_request(3);
     let full = full_org_schedule_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest>(spec, out);
+    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest>(spec, out);
 }
 
 fn post_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedule_fragments::OrgScheduleFragmentsGetPostRequest::from(
+    let minimal = devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest::from(
         full_org_schedule_fragments_get_request(3),
     );
-    let full = devrev::org_schedule_fragments::OrgScheduleFragmentsGetPostRequest::from(
+    let full = devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest::from(
         full_org_schedule_fragments_get_request(0),
     );
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetPostRequest>(spec, out);
+    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest>(spec, out);
 }
 
 fn post_org_schedule_fragments_transition(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedule_fragments_transition_request(3);
     let full = full_org_schedule_fragments_transition_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsTransitionRequest>(spec, out);
+    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsTransitionQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_create_request(3);
     let full = full_org_schedules_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesCreateRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesCreateQueryRequest>(spec, out);
 }
 
 fn get_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_evaluate_request(3);
     let full = full_org_schedules_evaluate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesEvaluateRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesEvaluateQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedules::OrgSchedulesEvaluatePostRequest::from(full_org_schedules_evaluate_request(3));
-    let full = devrev::org_schedules::OrgSchedulesEvaluatePostRequest::from(full_org_schedules_evaluate_request(0));
+    let minimal = devrev::org_schedules::OrgSchedulesEvaluateRequest::from(full_org_schedules_evaluate_request(3));
+    let full = devrev::org_schedules::OrgSchedulesEvaluateRequest::from(full_org_schedules_evaluate_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesEvaluatePostRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesEvaluateRequest>(spec, out);
 }
 
 fn get_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_get_request(3);
     let full = full_org_schedules_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesGetRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesGetQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedules::OrgSchedulesGetPostRequest::from(full_org_schedules_get_request(3));
-    let full = devrev::org_schedules::OrgSchedulesGetPostRequest::from(full_org_schedules_get_request(0));
+    let minimal = devrev::org_schedules::OrgSchedulesGetRequest::from(full_org_schedules_get_request(3));
+    let full = devrev::org_schedules::OrgSchedulesGetRequest::from(full_org_schedules_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesGetPostRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesGetRequest>(spec, out);
 }
 
 fn get_org_schedules_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_list_query_request(3);
     let full = full_org_schedules_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesListQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesListQueryQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_list_request(3);
     let full = full_org_schedules_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesListRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesListQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_set_future(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_set_future_request(3);
     let full = full_org_schedules_set_future_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesSetFutureRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesSetFutureQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_transition(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_transition_request(3);
     let full = full_org_schedules_transition_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesTransitionRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesTransitionQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_update_request(3);
     let full = full_org_schedules_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesUpdateRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesUpdateQueryRequest>(spec, out);
 }
 
 fn post_parts_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_create_request(3);
     let full = full_parts_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsCreateRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsCreateQueryRequest>(spec, out);
 }
 
 fn post_parts_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_delete_request(3);
     let full = full_parts_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsDeleteRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsDeleteQueryRequest>(spec, out);
 }
 
 fn get_parts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_get_request(3);
     let full = full_parts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsGetRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsGetQueryRequest>(spec, out);
 }
 
 fn post_parts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::parts::PartsGetPostRequest::from(full_parts_get_request(3));
-    let full = devrev::parts::PartsGetPostRequest::from(full_parts_get_request(0));
+    let minimal = devrev::parts::PartsGetRequest::from(full_parts_get_request(3));
+    let full = devrev::parts::PartsGetRequest::from(full_parts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsGetPostRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsGetRequest>(spec, out);
 }
 
 fn get_parts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_list_query_request(3);
     let full = full_parts_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsListQueryRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsListQueryQueryRequest>(spec, out);
 }
 
 fn post_parts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_list_request(3);
     let full = full_parts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsListRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsListQueryRequest>(spec, out);
 }
 
 fn post_parts_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_update_request(3);
     let full = full_parts_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsUpdateRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsUpdateQueryRequest>(spec, out);
 }
 
 fn get_preferences_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_preferences_get_request(3);
     let full = full_preferences_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::preferences::PreferencesGetRequest>(spec, out);
+    checks::answer::<devrev::preferences::PreferencesGetQueryRequest>(spec, out);
 }
 
 fn post_preferences_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::preferences::PreferencesGetPostRequest::from(full_preferences_get_request(3));
-    let full = devrev::preferences::PreferencesGetPostRequest::from(full_preferences_get_request(0));
+    let minimal = devrev::preferences::PreferencesGetRequest::from(full_preferences_get_request(3));
+    let full = devrev::preferences::PreferencesGetRequest::from(full_preferences_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::preferences::PreferencesGetPostRequest>(spec, out);
+    checks::answer::<devrev::preferences::PreferencesGetRequest>(spec, out);
 }
 
 fn post_preferences_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_preferences_update_request(3);
     let full = full_preferences_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::preferences::PreferencesUpdateRequest>(spec, out);
+    checks::answer::<devrev::preferences::PreferencesUpdateQueryRequest>(spec, out);
 }
 
 fn post_question_answers_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_create_request(3);
     let full = full_question_answers_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersCreateRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersCreateQueryRequest>(spec, out);
 }
 
 fn post_question_answers_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_delete_request(3);
     let full = full_question_answers_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersDeleteRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersDeleteQueryRequest>(spec, out);
 }
 
 fn get_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_get_request(3);
     let full = full_question_answers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersGetRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersGetQueryRequest>(spec, out);
 }
 
 fn post_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::question_answers::QuestionAnswersGetPostRequest::from(full_question_answers_get_request(3));
-    let full = devrev::question_answers::QuestionAnswersGetPostRequest::from(full_question_answers_get_request(0));
+    let minimal = devrev::question_answers::QuestionAnswersGetRequest::from(full_question_answers_get_request(3));
+    let full = devrev::question_answers::QuestionAnswersGetRequest::from(full_question_answers_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersGetPostRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersGetRequest>(spec, out);
 }
 
 fn get_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_list_request(3);
     let full = full_question_answers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersListRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersListQueryRequest>(spec, out);
 }
 
 fn post_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::question_answers::QuestionAnswersListPostRequest::from(full_question_answers_list_request(3));
-    let full = devrev::question_answers::QuestionAnswersListPostRequest::from(full_question_answers_list_request(0));
+    let minimal = devrev::question_answers::QuestionAnswersListRequest::from(full_question_answers_list_request(3));
+    let full = devrev::question_answers::QuestionAnswersListRequest::from(full_question_answers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersListPostRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersListRequest>(spec, out);
 }
 
 fn post_question_answers_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_update_request(3);
     let full = full_question_answers_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersUpdateRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersUpdateQueryRequest>(spec, out);
 }
 
 fn get_reactions_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_reactions_list_request(3);
     let full = full_reactions_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::reactions::ReactionsListRequest>(spec, out);
+    checks::answer::<devrev::reactions::ReactionsListQueryRequest>(spec, out);
 }
 
 fn post_reactions_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::reactions::ReactionsListPostRequest::from(full_reactions_list_request(3));
-    let full = devrev::reactions::ReactionsListPostRequest::from(full_reactions_list_request(0));
+    let minimal = devrev::reactions::ReactionsListRequest::from(full_reactions_list_request(3));
+    let full = devrev::reactions::ReactionsListRequest::from(full_reactions_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::reactions::ReactionsListPostRequest>(spec, out);
+    checks::answer::<devrev::reactions::ReactionsListRequest>(spec, out);
 }
 
 fn post_reactions_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_reactions_update_request(3);
     let full = full_reactions_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::reactions::ReactionsUpdateRequest>(spec, out);
+    checks::answer::<devrev::reactions::ReactionsUpdateQueryRequest>(spec, out);
 }
 
 fn post_recommendations_chat_completions(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chat_completions_request(3);
     let full = full_chat_completions_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::recommendations::ChatCompletionsRequest>(spec, out);
+    checks::answer::<devrev::recommendations::ChatCompletionsQueryRequest>(spec, out);
 }
 
 fn post_recommendations_get_reply(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_get_reply_request(3);
     let full = full_get_reply_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::recommendations::GetReplyRequest>(spec, out);
+    checks::answer::<devrev::recommendations::GetReplyQueryRequest>(spec, out);
 }
 
 fn get_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_record_template_get_request(3);
     let full = full_record_template_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::record_templates::RecordTemplateGetRequest>(spec, out);
+    checks::answer::<devrev::record_templates::RecordTemplateGetQueryRequest>(spec, out);
 }
 
 fn post_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::record_templates::RecordTemplateGetPostRequest::from(full_record_template_get_request(3));
-    let full = devrev::record_templates::RecordTemplateGetPostRequest::from(full_record_template_get_request(0));
+    let minimal = devrev::record_templates::RecordTemplateGetRequest::from(full_record_template_get_request(3));
+    let full = devrev::record_templates::RecordTemplateGetRequest::from(full_record_template_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::record_templates::RecordTemplateGetPostRequest>(spec, out);
+    checks::answer::<devrev::record_templates::RecordTemplateGetRequest>(spec, out);
 }
 
 fn post_rev_orgs_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_create_request(3);
     let full = full_rev_orgs_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsCreateRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsCreateQueryRequest>(spec, out);
 }
 
 fn post_rev_orgs_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_delete_request(3);
     let full = full_rev_orgs_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsDeleteRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsDeleteQueryRequest>(spec, out);
 }
 
 fn get_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_get_request(3);
     let full = full_rev_orgs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsGetRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsGetQueryRequest>(spec, out);
 }
 
 fn post_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_orgs::RevOrgsGetPostRequest::from(full_rev_orgs_get_request(3));
-    let full = devrev::rev_orgs::RevOrgsGetPostRequest::from(full_rev_orgs_get_request(0));
+    let minimal = devrev::rev_orgs::RevOrgsGetRequest::from(full_rev_orgs_get_request(3));
+    let full = devrev::rev_orgs::RevOrgsGetRequest::from(full_rev_orgs_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsGetPostRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsGetRequest>(spec, out);
 }
 
 fn get_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_list_request(3);
     let full = full_rev_orgs_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsListRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsListQueryRequest>(spec, out);
 }
 
 fn post_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_orgs::RevOrgsListPostRequest::from(full_rev_orgs_list_request(3));
-    let full = devrev::rev_orgs::RevOrgsListPostRequest::from(full_rev_orgs_list_request(0));
+    let minimal = devrev::rev_orgs::RevOrgsListRequest::from(full_rev_orgs_list_request(3));
+    let full = devrev::rev_orgs::RevOrgsListRequest::from(full_rev_orgs_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsListPostRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsListRequest>(spec, out);
 }
 
 fn post_rev_orgs_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_update_request(3);
     let full = full_rev_orgs_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsUpdateRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsUpdateQueryRequest>(spec, out);
 }
 
 fn post_rev_users_associations_add(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_associations_add_request(3);
     let full = full_rev_users_associations_add_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersAssociationsAddRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersAssociationsAddQueryRequest>(spec, out);
 }
 
 fn get_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_associations_list_request(3);
     let full = full_rev_users_associations_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersAssociationsListRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersAssociationsListQueryRequest>(spec, out);
 }
 
 fn post_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::rev_users::RevUsersAssociationsListPostRequest::from(full_rev_users_associations_list_request(3));
-    let full =
-        devrev::rev_users::RevUsersAssociationsListPostRequest::from(full_rev_users_associations_list_request(0));
+    let minimal = devrev::rev_users::RevUsersAssociationsListRequest::from(full_rev_users_associations_list_request(3));
+    let full = devrev::rev_users::RevUsersAssociationsListRequest::from(full_rev_users_associations_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersAssociationsListPostRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersAssociationsListRequest>(spec, out);
 }
 
 fn post_rev_users_associations_remove(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_associations_remove_request(3);
     let full = full_rev_users_associations_remove_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersAssociationsRemoveRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersAssociationsRemoveQueryRequest>(spec, out);
 }
 
 fn post_rev_users_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_create_request(3);
     let full = full_rev_users_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersCreateRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersCreateQueryRequest>(spec, out);
 }
 
 fn post_rev_users_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_delete_request(3);
     let full = full_rev_users_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersDeleteRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersDeleteQueryRequest>(spec, out);
 }
 
 fn post_rev_users_delete_personal_data(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_delete_rev_users_personal_data_request(3);
     let full = full_delete_rev_users_personal_data_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::DeleteRevUsersPersonalDataRequest>(spec, out);
+    checks::answer::<devrev::rev_users::DeleteRevUsersPersonalDataQueryRequest>(spec, out);
 }
 
 fn get_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_get_request(3);
     let full = full_rev_users_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersGetRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersGetQueryRequest>(spec, out);
 }
 
 fn post_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersGetPostRequest::from(full_rev_users_get_request(3));
-    let full = devrev::rev_users::RevUsersGetPostRequest::from(full_rev_users_get_request(0));
+    let minimal = devrev::rev_users::RevUsersGetRequest::from(full_rev_users_get_request(3));
+    let full = devrev::rev_users::RevUsersGetRequest::from(full_rev_users_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersGetPostRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersGetRequest>(spec, out);
 }
 
 fn post_rev_users_link(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_link_rev_user_to_rev_org_request(3);
     let full = full_link_rev_user_to_rev_org_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::LinkRevUserToRevOrgRequest>(spec, out);
+    checks::answer::<devrev::rev_users::LinkRevUserToRevOrgQueryRequest>(spec, out);
 }
 
 fn get_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_list_request(3);
     let full = full_rev_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersListRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersListQueryRequest>(spec, out);
 }
 
 fn post_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersListPostRequest::from(full_rev_users_list_request(3));
-    let full = devrev::rev_users::RevUsersListPostRequest::from(full_rev_users_list_request(0));
+    let minimal = devrev::rev_users::RevUsersListRequest::from(full_rev_users_list_request(3));
+    let full = devrev::rev_users::RevUsersListRequest::from(full_rev_users_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersListPostRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersListRequest>(spec, out);
 }
 
 fn post_rev_users_merge(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_merge_request(3);
     let full = full_rev_users_merge_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersMergeRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersMergeQueryRequest>(spec, out);
 }
 
 fn post_rev_users_personal_data(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_get_rev_users_personal_data_request(3);
     let full = full_get_rev_users_personal_data_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::GetRevUsersPersonalDataRequest>(spec, out);
+    checks::answer::<devrev::rev_users::GetRevUsersPersonalDataQueryRequest>(spec, out);
 }
 
 fn get_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_scan_request(3);
     let full = full_rev_users_scan_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersScanRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersScanQueryRequest>(spec, out);
 }
 
 fn post_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersScanPostRequest::from(full_rev_users_scan_request(3));
-    let full = devrev::rev_users::RevUsersScanPostRequest::from(full_rev_users_scan_request(0));
+    let minimal = devrev::rev_users::RevUsersScanRequest::from(full_rev_users_scan_request(3));
+    let full = devrev::rev_users::RevUsersScanRequest::from(full_rev_users_scan_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersScanPostRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersScanRequest>(spec, out);
 }
 
 fn post_rev_users_unlink(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_unlink_rev_user_from_rev_org_request(3);
     let full = full_unlink_rev_user_from_rev_org_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::UnlinkRevUserFromRevOrgRequest>(spec, out);
+    checks::answer::<devrev::rev_users::UnlinkRevUserFromRevOrgQueryRequest>(spec, out);
 }
 
 fn post_rev_users_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_update_request(3);
     let full = full_rev_users_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersUpdateRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersUpdateQueryRequest>(spec, out);
 }
 
 fn post_roles_apply(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_roles_apply_request(3);
     let full = full_roles_apply_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::roles::RolesApplyRequest>(spec, out);
+    checks::answer::<devrev::roles::RolesApplyQueryRequest>(spec, out);
 }
 
 fn post_roles_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_roles_create_request(3);
     let full = full_roles_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::roles::RolesCreateRequest>(spec, out);
+    checks::answer::<devrev::roles::RolesCreateQueryRequest>(spec, out);
 }
 
 fn get_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_aggregated_schema_get_request(3);
     let full = full_aggregated_schema_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::AggregatedSchemaGetRequest>(spec, out);
+    checks::answer::<devrev::schemas::AggregatedSchemaGetQueryRequest>(spec, out);
 }
 
 fn post_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::AggregatedSchemaGetPostRequest::from(full_aggregated_schema_get_request(3));
-    let full = devrev::schemas::AggregatedSchemaGetPostRequest::from(full_aggregated_schema_get_request(0));
+    let minimal = devrev::schemas::AggregatedSchemaGetRequest::from(full_aggregated_schema_get_request(3));
+    let full = devrev::schemas::AggregatedSchemaGetRequest::from(full_aggregated_schema_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::AggregatedSchemaGetPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::AggregatedSchemaGetRequest>(spec, out);
 }
 
 fn get_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_schema_fragments_get_request(3);
     let full = full_custom_schema_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsGetRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsGetQueryRequest>(spec, out);
 }
 
 fn post_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::schemas::CustomSchemaFragmentsGetPostRequest::from(full_custom_schema_fragments_get_request(3));
-    let full = devrev::schemas::CustomSchemaFragmentsGetPostRequest::from(full_custom_schema_fragments_get_request(0));
+    let minimal = devrev::schemas::CustomSchemaFragmentsGetRequest::from(full_custom_schema_fragments_get_request(3));
+    let full = devrev::schemas::CustomSchemaFragmentsGetRequest::from(full_custom_schema_fragments_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsGetPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsGetRequest>(spec, out);
 }
 
 fn get_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_schema_fragments_list_request(3);
     let full = full_custom_schema_fragments_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsListRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsListQueryRequest>(spec, out);
 }
 
 fn post_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::schemas::CustomSchemaFragmentsListPostRequest::from(full_custom_schema_fragments_list_request(3));
-    let full =
-        devrev::schemas::CustomSchemaFragmentsListPostRequest::from(full_custom_schema_fragments_list_request(0));
+    let minimal = devrev::schemas::CustomSchemaFragmentsListRequest::from(full_custom_schema_fragments_list_request(3));
+    let full = devrev::schemas::CustomSchemaFragmentsListRequest::from(full_custom_schema_fragments_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsListPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsListRequest>(spec, out);
 }
 
 fn post_schemas_custom_set(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_schema_fragments_set_request(3);
     let full = full_custom_schema_fragments_set_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsSetRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsSetQueryRequest>(spec, out);
 }
 
 fn get_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stock_schema_fragments_get_request(3);
     let full = full_stock_schema_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::StockSchemaFragmentsGetRequest>(spec, out);
+    checks::answer::<devrev::schemas::StockSchemaFragmentsGetQueryRequest>(spec, out);
 }
 
 fn post_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::StockSchemaFragmentsGetPostRequest::from(full_stock_schema_fragments_get_request(3));
-    let full = devrev::schemas::StockSchemaFragmentsGetPostRequest::from(full_stock_schema_fragments_get_request(0));
+    let minimal = devrev::schemas::StockSchemaFragmentsGetRequest::from(full_stock_schema_fragments_get_request(3));
+    let full = devrev::schemas::StockSchemaFragmentsGetRequest::from(full_stock_schema_fragments_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::StockSchemaFragmentsGetPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::StockSchemaFragmentsGetRequest>(spec, out);
 }
 
 fn get_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stock_schema_fragments_list_request(3);
     let full = full_stock_schema_fragments_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::StockSchemaFragmentsListRequest>(spec, out);
+    checks::answer::<devrev::schemas::StockSchemaFragmentsListQueryRequest>(spec, out);
 }
 
 fn post_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::schemas::StockSchemaFragmentsListPostRequest::from(full_stock_schema_fragments_list_request(3));
-    let full = devrev::schemas::StockSchemaFragmentsListPostRequest::from(full_stock_schema_fragments_list_request(0));
+    let minimal = devrev::schemas::StockSchemaFragmentsListRequest::from(full_stock_schema_fragments_list_request(3));
+    let full = devrev::schemas::StockSchemaFragmentsListRequest::from(full_stock_schema_fragments_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::StockSchemaFragmentsListPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::StockSchemaFragmentsListRequest>(spec, out);
 }
 
 fn get_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_subtypes_list_request(3);
     let full = full_subtypes_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::SubtypesListRequest>(spec, out);
+    checks::answer::<devrev::schemas::SubtypesListQueryRequest>(spec, out);
 }
 
 fn post_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::SubtypesListPostRequest::from(full_subtypes_list_request(3));
-    let full = devrev::schemas::SubtypesListPostRequest::from(full_subtypes_list_request(0));
+    let minimal = devrev::schemas::SubtypesListRequest::from(full_subtypes_list_request(3));
+    let full = devrev::schemas::SubtypesListRequest::from(full_subtypes_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::SubtypesListPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::SubtypesListRequest>(spec, out);
 }
 
 fn post_schemas_subtypes_prepare_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_schemas_subtype_prepare_update_get_request(3);
     let full = full_schemas_subtype_prepare_update_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::SchemasSubtypePrepareUpdateGetRequest>(spec, out);
+    checks::answer::<devrev::schemas::SchemasSubtypePrepareUpdateGetQueryRequest>(spec, out);
 }
 
 fn get_search_core(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_search_core_request(3);
     let full = full_search_core_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::search::SearchCoreRequest>(spec, out);
+    checks::answer::<devrev::search::SearchCoreQueryRequest>(spec, out);
 }
 
 fn post_search_core(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::search::SearchCorePostRequest::from(full_search_core_request(3));
-    let full = devrev::search::SearchCorePostRequest::from(full_search_core_request(0));
+    let minimal = devrev::search::SearchCoreRequest::from(full_search_core_request(3));
+    let full = devrev::search::SearchCoreRequest::from(full_search_core_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::search::SearchCorePostRequest>(spec, out);
+    checks::answer::<devrev::search::SearchCoreRequest>(spec, out);
 }
 
 fn get_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_search_hybrid_request(3);
     let full = full_search_hybrid_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::search::SearchHybridRequest>(spec, out);
+    checks::answer::<devrev::search::SearchHybridQueryRequest>(spec, out);
 }
 
 fn post_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::search::SearchHybridPostRequest::from(full_search_hybrid_request(3));
-    let full = devrev::search::SearchHybridPostRequest::from(full_search_hybrid_request(0));
+    let minimal = devrev::search::SearchHybridRequest::from(full_search_hybrid_request(3));
+    let full = devrev::search::SearchHybridRequest::from(full_search_hybrid_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::search::SearchHybridPostRequest>(spec, out);
+    checks::answer::<devrev::search::SearchHybridRequest>(spec, out);
 }
 
 fn post_service_accounts_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_service_accounts_create_request(3);
     let full = full_service_accounts_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::service_accounts::ServiceAccountsCreateRequest>(spec, out);
+    checks::answer::<devrev::service_accounts::ServiceAccountsCreateQueryRequest>(spec, out);
 }
 
 fn get_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_service_accounts_get_request(3);
     let full = full_service_accounts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::service_accounts::ServiceAccountsGetRequest>(spec, out);
+    checks::answer::<devrev::service_accounts::ServiceAccountsGetQueryRequest>(spec, out);
 }
 
 fn post_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::service_accounts::ServiceAccountsGetPostRequest::from(full_service_accounts_get_request(3));
-    let full = devrev::service_accounts::ServiceAccountsGetPostRequest::from(full_service_accounts_get_request(0));
+    let minimal = devrev::service_accounts::ServiceAccountsGetRequest::from(full_service_accounts_get_request(3));
+    let full = devrev::service_accounts::ServiceAccountsGetRequest::from(full_service_accounts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::service_accounts::ServiceAccountsGetPostRequest>(spec, out);
+    checks::answer::<devrev::service_accounts::ServiceAccountsGetRequest>(spec, out);
 }
 
 fn post_service_accounts_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_service_accounts_update_request(3);
     let full = full_service_accounts_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::service_accounts::ServiceAccountsUpdateRequest>(spec, out);
+    checks::answer::<devrev::service_accounts::ServiceAccountsUpdateQueryRequest>(spec, out);
 }
 
 fn get_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sla_trackers_get_request(3);
     let full = full_sla_trackers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersGetRequest>(spec, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersGetQueryRequest>(spec, out);
 }
 
 fn post_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sla_trackers::SlaTrackersGetPostRequest::from(full_sla_trackers_get_request(3));
-    let full = devrev::sla_trackers::SlaTrackersGetPostRequest::from(full_sla_trackers_get_request(0));
+    let minimal = devrev::sla_trackers::SlaTrackersGetRequest::from(full_sla_trackers_get_request(3));
+    let full = devrev::sla_trackers::SlaTrackersGetRequest::from(full_sla_trackers_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersGetPostRequest>(spec, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersGetRequest>(spec, out);
 }
 
 fn get_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sla_trackers_list_request(3);
     let full = full_sla_trackers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersListRequest>(spec, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersListQueryRequest>(spec, out);
 }
 
 fn post_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sla_trackers::SlaTrackersListPostRequest::from(full_sla_trackers_list_request(3));
-    let full = devrev::sla_trackers::SlaTrackersListPostRequest::from(full_sla_trackers_list_request(0));
+    let minimal = devrev::sla_trackers::SlaTrackersListRequest::from(full_sla_trackers_list_request(3));
+    let full = devrev::sla_trackers::SlaTrackersListRequest::from(full_sla_trackers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersListPostRequest>(spec, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersListRequest>(spec, out);
 }
 
 fn post_sla_trackers_remove_metric(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sla_trackers_remove_metric_request(3);
     let full = full_sla_trackers_remove_metric_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersRemoveMetricRequest>(spec, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersRemoveMetricQueryRequest>(spec, out);
 }
 
 fn post_slas_assign(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_assign_request(3);
     let full = full_slas_assign_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasAssignRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasAssignQueryRequest>(spec, out);
 }
 
 fn post_slas_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_create_request(3);
     let full = full_slas_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasCreateRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasCreateQueryRequest>(spec, out);
 }
 
 fn get_slas_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_get_request(3);
     let full = full_slas_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasGetRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasGetQueryRequest>(spec, out);
 }
 
 fn post_slas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::slas::SlasGetPostRequest::from(full_slas_get_request(3));
-    let full = devrev::slas::SlasGetPostRequest::from(full_slas_get_request(0));
+    let minimal = devrev::slas::SlasGetRequest::from(full_slas_get_request(3));
+    let full = devrev::slas::SlasGetRequest::from(full_slas_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasGetPostRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasGetRequest>(spec, out);
 }
 
 fn get_slas_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_list_request(3);
     let full = full_slas_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasListRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasListQueryRequest>(spec, out);
 }
 
 fn post_slas_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::slas::SlasListPostRequest::from(full_slas_list_request(3));
-    let full = devrev::slas::SlasListPostRequest::from(full_slas_list_request(0));
+    let minimal = devrev::slas::SlasListRequest::from(full_slas_list_request(3));
+    let full = devrev::slas::SlasListRequest::from(full_slas_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasListPostRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasListRequest>(spec, out);
 }
 
 fn post_slas_transition(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_transition_request(3);
     let full = full_slas_transition_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasTransitionRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasTransitionQueryRequest>(spec, out);
 }
 
 fn post_slas_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_update_request(3);
     let full = full_slas_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasUpdateRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasUpdateQueryRequest>(spec, out);
 }
 
 fn get_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_ins_resources_request(3);
     let full = full_snap_ins_resources_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_ins::SnapInsResourcesRequest>(spec, out);
+    checks::answer::<devrev::snap_ins::SnapInsResourcesQueryRequest>(spec, out);
 }
 
 fn post_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::snap_ins::SnapInsResourcesPostRequest::from(full_snap_ins_resources_request(3));
-    let full = devrev::snap_ins::SnapInsResourcesPostRequest::from(full_snap_ins_resources_request(0));
+    let minimal = devrev::snap_ins::SnapInsResourcesRequest::from(full_snap_ins_resources_request(3));
+    let full = devrev::snap_ins::SnapInsResourcesRequest::from(full_snap_ins_resources_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_ins::SnapInsResourcesPostRequest>(spec, out);
+    checks::answer::<devrev::snap_ins::SnapInsResourcesRequest>(spec, out);
 }
 
 fn post_snap_ins_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_ins_update_request(3);
     let full = full_snap_ins_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_ins::SnapInsUpdateRequest>(spec, out);
+    checks::answer::<devrev::snap_ins::SnapInsUpdateQueryRequest>(spec, out);
 }
 
 fn post_snap_kit_action_execute_deferred(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_kit_action_execute_deferred_request(3);
     let full = full_snap_kit_action_execute_deferred_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_kit_action::SnapKitActionExecuteDeferredRequest>(spec, out);
+    checks::answer::<devrev::snap_kit_action::SnapKitActionExecuteDeferredQueryRequest>(spec, out);
 }
 
 fn post_snap_widgets_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_widgets_create_request(3);
     let full = full_snap_widgets_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_widgets::SnapWidgetsCreateRequest>(spec, out);
+    checks::answer::<devrev::snap_widgets::SnapWidgetsCreateQueryRequest>(spec, out);
 }
 
 fn post_stage_diagrams_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_create_request(3);
     let full = full_stage_diagrams_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsCreateRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsCreateQueryRequest>(spec, out);
 }
 
 fn get_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_get_request(3);
     let full = full_stage_diagrams_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsGetRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsGetQueryRequest>(spec, out);
 }
 
 fn post_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stage_diagrams::StageDiagramsGetPostRequest::from(full_stage_diagrams_get_request(3));
-    let full = devrev::stage_diagrams::StageDiagramsGetPostRequest::from(full_stage_diagrams_get_request(0));
+    let minimal = devrev::stage_diagrams::StageDiagramsGetRequest::from(full_stage_diagrams_get_request(3));
+    let full = devrev::stage_diagrams::StageDiagramsGetRequest::from(full_stage_diagrams_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsGetPostRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsGetRequest>(spec, out);
 }
 
 fn get_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_list_request(3);
     let full = full_stage_diagrams_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsListRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsListQueryRequest>(spec, out);
 }
 
 fn post_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stage_diagrams::StageDiagramsListPostRequest::from(full_stage_diagrams_list_request(3));
-    let full = devrev::stage_diagrams::StageDiagramsListPostRequest::from(full_stage_diagrams_list_request(0));
+    let minimal = devrev::stage_diagrams::StageDiagramsListRequest::from(full_stage_diagrams_list_request(3));
+    let full = devrev::stage_diagrams::StageDiagramsListRequest::from(full_stage_diagrams_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsListPostRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsListRequest>(spec, out);
 }
 
 fn post_stage_diagrams_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_update_request(3);
     let full = full_stage_diagrams_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsUpdateRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsUpdateQueryRequest>(spec, out);
 }
 
 fn post_stages_custom_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_create_request(3);
     let full = full_custom_stages_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesCreateRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesCreateQueryRequest>(spec, out);
 }
 
 fn get_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_get_request(3);
     let full = full_custom_stages_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesGetRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesGetQueryRequest>(spec, out);
 }
 
 fn post_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stages::CustomStagesGetPostRequest::from(full_custom_stages_get_request(3));
-    let full = devrev::stages::CustomStagesGetPostRequest::from(full_custom_stages_get_request(0));
+    let minimal = devrev::stages::CustomStagesGetRequest::from(full_custom_stages_get_request(3));
+    let full = devrev::stages::CustomStagesGetRequest::from(full_custom_stages_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesGetPostRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesGetRequest>(spec, out);
 }
 
 fn get_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_list_request(3);
     let full = full_custom_stages_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesListRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesListQueryRequest>(spec, out);
 }
 
 fn post_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stages::CustomStagesListPostRequest::from(full_custom_stages_list_request(3));
-    let full = devrev::stages::CustomStagesListPostRequest::from(full_custom_stages_list_request(0));
+    let minimal = devrev::stages::CustomStagesListRequest::from(full_custom_stages_list_request(3));
+    let full = devrev::stages::CustomStagesListRequest::from(full_custom_stages_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesListPostRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesListRequest>(spec, out);
 }
 
 fn post_stages_custom_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_update_request(3);
     let full = full_custom_stages_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesUpdateRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesUpdateQueryRequest>(spec, out);
 }
 
 fn post_states_custom_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_create_request(3);
     let full = full_custom_states_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesCreateRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesCreateQueryRequest>(spec, out);
 }
 
 fn get_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_get_request(3);
     let full = full_custom_states_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesGetRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesGetQueryRequest>(spec, out);
 }
 
 fn post_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::states::CustomStatesGetPostRequest::from(full_custom_states_get_request(3));
-    let full = devrev::states::CustomStatesGetPostRequest::from(full_custom_states_get_request(0));
+    let minimal = devrev::states::CustomStatesGetRequest::from(full_custom_states_get_request(3));
+    let full = devrev::states::CustomStatesGetRequest::from(full_custom_states_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesGetPostRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesGetRequest>(spec, out);
 }
 
 fn get_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_list_request(3);
     let full = full_custom_states_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesListRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesListQueryRequest>(spec, out);
 }
 
 fn post_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::states::CustomStatesListPostRequest::from(full_custom_states_list_request(3));
-    let full = devrev::states::CustomStatesListPostRequest::from(full_custom_states_list_request(0));
+    let minimal = devrev::states::CustomStatesListRequest::from(full_custom_states_list_request(3));
+    let full = devrev::states::CustomStatesListRequest::from(full_custom_states_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesListPostRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesListRequest>(spec, out);
 }
 
 fn post_states_custom_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_update_request(3);
     let full = full_custom_states_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesUpdateRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesUpdateQueryRequest>(spec, out);
 }
 
 fn get_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_subscribers_list_request(3);
     let full = full_subscribers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::subscribers::SubscribersListRequest>(spec, out);
+    checks::answer::<devrev::subscribers::SubscribersListQueryRequest>(spec, out);
 }
 
 fn post_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::subscribers::SubscribersListPostRequest::from(full_subscribers_list_request(3));
-    let full = devrev::subscribers::SubscribersListPostRequest::from(full_subscribers_list_request(0));
+    let minimal = devrev::subscribers::SubscribersListRequest::from(full_subscribers_list_request(3));
+    let full = devrev::subscribers::SubscribersListRequest::from(full_subscribers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::subscribers::SubscribersListPostRequest>(spec, out);
+    checks::answer::<devrev::subscribers::SubscribersListRequest>(spec, out);
 }
 
 fn post_subscribers_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_subscribers_update_request(3);
     let full = full_subscribers_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::subscribers::SubscribersUpdateRequest>(spec, out);
+    checks::answer::<devrev::subscribers::SubscribersUpdateQueryRequest>(spec, out);
 }
 
 fn post_surveys_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_create_request(3);
     let full = full_surveys_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysCreateRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysCreateQueryRequest>(spec, out);
 }
 
 fn post_surveys_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_delete_request(3);
     let full = full_surveys_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysDeleteRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysDeleteQueryRequest>(spec, out);
 }
 
 fn get_surveys_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_get_request(3);
     let full = full_surveys_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysGetRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysGetQueryRequest>(spec, out);
 }
 
 fn post_surveys_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::surveys::SurveysGetPostRequest::from(full_surveys_get_request(3));
-    let full = devrev::surveys::SurveysGetPostRequest::from(full_surveys_get_request(0));
+    let minimal = devrev::surveys::SurveysGetRequest::from(full_surveys_get_request(3));
+    let full = devrev::surveys::SurveysGetRequest::from(full_surveys_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysGetPostRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysGetRequest>(spec, out);
 }
 
 fn get_surveys_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_list_query_request(3);
     let full = full_surveys_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysListQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysListQueryQueryRequest>(spec, out);
 }
 
 fn post_surveys_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_list_request(3);
     let full = full_surveys_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysListRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysListQueryRequest>(spec, out);
 }
 
 fn get_surveys_responses_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_responses_list_query_request(3);
     let full = full_surveys_responses_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysResponsesListQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysResponsesListQueryQueryRequest>(spec, out);
 }
 
 fn post_surveys_responses_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_responses_list_request(3);
     let full = full_surveys_responses_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysResponsesListRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysResponsesListQueryRequest>(spec, out);
 }
 
 fn post_surveys_responses_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_responses_update_request(3);
     let full = full_surveys_responses_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysResponsesUpdateRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysResponsesUpdateQueryRequest>(spec, out);
 }
 
 fn post_surveys_send(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_send_request(3);
     let full = full_surveys_send_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysSendRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysSendQueryRequest>(spec, out);
 }
 
 fn post_surveys_submit(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_submit_request(3);
     let full = full_surveys_submit_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysSubmitRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysSubmitQueryRequest>(spec, out);
 }
 
 fn post_surveys_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_update_request(3);
     let full = full_surveys_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysUpdateRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysUpdateQueryRequest>(spec, out);
 }
 
 fn get_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sys_users_list_request(3);
     let full = full_sys_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sys_users::SysUsersListRequest>(spec, out);
+    checks::answer::<devrev::sys_users::SysUsersListQueryRequest>(spec, out);
 }
 
 fn post_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sys_users::SysUsersListPostRequest::from(full_sys_users_list_request(3));
-    let full = devrev::sys_users::SysUsersListPostRequest::from(full_sys_users_list_request(0));
+    let minimal = devrev::sys_users::SysUsersListRequest::from(full_sys_users_list_request(3));
+    let full = devrev::sys_users::SysUsersListRequest::from(full_sys_users_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sys_users::SysUsersListPostRequest>(spec, out);
+    checks::answer::<devrev::sys_users::SysUsersListRequest>(spec, out);
 }
 
 fn post_sys_users_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sys_users_update_request(3);
     let full = full_sys_users_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sys_users::SysUsersUpdateRequest>(spec, out);
+    checks::answer::<devrev::sys_users::SysUsersUpdateQueryRequest>(spec, out);
 }
 
 fn post_tags_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_create_request(3);
     let full = full_tags_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsCreateRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsCreateQueryRequest>(spec, out);
 }
 
 fn post_tags_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_delete_request(3);
     let full = full_tags_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsDeleteRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsDeleteQueryRequest>(spec, out);
 }
 
 fn get_tags_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_get_request(3);
     let full = full_tags_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsGetRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsGetQueryRequest>(spec, out);
 }
 
 fn post_tags_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::tags::TagsGetPostRequest::from(full_tags_get_request(3));
-    let full = devrev::tags::TagsGetPostRequest::from(full_tags_get_request(0));
+    let minimal = devrev::tags::TagsGetRequest::from(full_tags_get_request(3));
+    let full = devrev::tags::TagsGetRequest::from(full_tags_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsGetPostRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsGetRequest>(spec, out);
 }
 
 fn get_tags_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_list_request(3);
     let full = full_tags_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsListRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsListQueryRequest>(spec, out);
 }
 
 fn post_tags_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::tags::TagsListPostRequest::from(full_tags_list_request(3));
-    let full = devrev::tags::TagsListPostRequest::from(full_tags_list_request(0));
+    let minimal = devrev::tags::TagsListRequest::from(full_tags_list_request(3));
+    let full = devrev::tags::TagsListRequest::from(full_tags_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsListPostRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsListRequest>(spec, out);
 }
 
 fn post_tags_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_update_request(3);
     let full = full_tags_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsUpdateRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsUpdateQueryRequest>(spec, out);
 }
 
 fn post_timeline_entries_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_create_request(3);
     let full = full_timeline_entries_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesCreateRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesCreateQueryRequest>(spec, out);
 }
 
 fn post_timeline_entries_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_delete_request(3);
     let full = full_timeline_entries_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesDeleteRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesDeleteQueryRequest>(spec, out);
 }
 
 fn get_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_get_request(3);
     let full = full_timeline_entries_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesGetRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesGetQueryRequest>(spec, out);
 }
 
 fn post_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::timeline_entries::TimelineEntriesGetPostRequest::from(full_timeline_entries_get_request(3));
-    let full = devrev::timeline_entries::TimelineEntriesGetPostRequest::from(full_timeline_entries_get_request(0));
+    let minimal = devrev::timeline_entries::TimelineEntriesGetRequest::from(full_timeline_entries_get_request(3));
+    let full = devrev::timeline_entries::TimelineEntriesGetRequest::from(full_timeline_entries_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesGetPostRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesGetRequest>(spec, out);
 }
 
 fn get_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_list_request(3);
     let full = full_timeline_entries_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesListRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesListQueryRequest>(spec, out);
 }
 
 fn post_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::timeline_entries::TimelineEntriesListPostRequest::from(full_timeline_entries_list_request(3));
-    let full = devrev::timeline_entries::TimelineEntriesListPostRequest::from(full_timeline_entries_list_request(0));
+    let minimal = devrev::timeline_entries::TimelineEntriesListRequest::from(full_timeline_entries_list_request(3));
+    let full = devrev::timeline_entries::TimelineEntriesListRequest::from(full_timeline_entries_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesListPostRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesListRequest>(spec, out);
 }
 
 fn post_timeline_entries_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_update_request(3);
     let full = full_timeline_entries_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesUpdateRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesUpdateQueryRequest>(spec, out);
 }
 
 fn post_track_events_publish(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_track_events_publish_request(3);
     let full = full_track_events_publish_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::track_events::TrackEventsPublishRequest>(spec, out);
+    checks::answer::<devrev::track_events::TrackEventsPublishQueryRequest>(spec, out);
 }
 
 fn get_uoms_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_count_request(3);
     let full = full_uoms_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsCountRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsCountQueryRequest>(spec, out);
 }
 
 fn post_uoms_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsCountPostRequest::from(full_uoms_count_request(3));
-    let full = devrev::uoms::UomsCountPostRequest::from(full_uoms_count_request(0));
+    let minimal = devrev::uoms::UomsCountRequest::from(full_uoms_count_request(3));
+    let full = devrev::uoms::UomsCountRequest::from(full_uoms_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsCountPostRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsCountRequest>(spec, out);
 }
 
 fn post_uoms_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_create_request(3);
     let full = full_uoms_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsCreateRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsCreateQueryRequest>(spec, out);
 }
 
 fn post_uoms_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_delete_request(3);
     let full = full_uoms_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsDeleteRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsDeleteQueryRequest>(spec, out);
 }
 
 fn get_uoms_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_get_request(3);
     let full = full_uoms_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsGetRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsGetQueryRequest>(spec, out);
 }
 
 fn post_uoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsGetPostRequest::from(full_uoms_get_request(3));
-    let full = devrev::uoms::UomsGetPostRequest::from(full_uoms_get_request(0));
+    let minimal = devrev::uoms::UomsGetRequest::from(full_uoms_get_request(3));
+    let full = devrev::uoms::UomsGetRequest::from(full_uoms_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsGetPostRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsGetRequest>(spec, out);
 }
 
 fn get_uoms_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_list_request(3);
     let full = full_uoms_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsListRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsListQueryRequest>(spec, out);
 }
 
 fn post_uoms_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsListPostRequest::from(full_uoms_list_request(3));
-    let full = devrev::uoms::UomsListPostRequest::from(full_uoms_list_request(0));
+    let minimal = devrev::uoms::UomsListRequest::from(full_uoms_list_request(3));
+    let full = devrev::uoms::UomsListRequest::from(full_uoms_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsListPostRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsListRequest>(spec, out);
 }
 
 fn post_uoms_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_update_request(3);
     let full = full_uoms_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsUpdateRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsUpdateQueryRequest>(spec, out);
 }
 
 fn post_vistas_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_create_request(3);
     let full = full_vistas_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasCreateRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasCreateQueryRequest>(spec, out);
 }
 
 fn post_vistas_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_delete_request(3);
     let full = full_vistas_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasDeleteRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasDeleteQueryRequest>(spec, out);
 }
 
 fn get_vistas_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_get_request(3);
     let full = full_vistas_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGetRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGetQueryRequest>(spec, out);
 }
 
 fn post_vistas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::vistas::VistasGetPostRequest::from(full_vistas_get_request(3));
-    let full = devrev::vistas::VistasGetPostRequest::from(full_vistas_get_request(0));
+    let minimal = devrev::vistas::VistasGetRequest::from(full_vistas_get_request(3));
+    let full = devrev::vistas::VistasGetRequest::from(full_vistas_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGetPostRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGetRequest>(spec, out);
 }
 
 fn post_vistas_groups_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_delete_request(3);
     let full = full_vistas_groups_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsDeleteRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsDeleteQueryRequest>(spec, out);
 }
 
 fn get_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_get_request(3);
     let full = full_vistas_groups_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsGetRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsGetQueryRequest>(spec, out);
 }
 
 fn post_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::vistas::VistasGroupsGetPostRequest::from(full_vistas_groups_get_request(3));
-    let full = devrev::vistas::VistasGroupsGetPostRequest::from(full_vistas_groups_get_request(0));
+    let minimal = devrev::vistas::VistasGroupsGetRequest::from(full_vistas_groups_get_request(3));
+    let full = devrev::vistas::VistasGroupsGetRequest::from(full_vistas_groups_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsGetPostRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsGetRequest>(spec, out);
 }
 
 fn get_vistas_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_list_query_request(3);
     let full = full_vistas_groups_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsListQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsListQueryQueryRequest>(spec, out);
 }
 
 fn post_vistas_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_list_request(3);
     let full = full_vistas_groups_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsListRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsListQueryRequest>(spec, out);
 }
 
 fn get_vistas_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_list_query_request(3);
     let full = full_vistas_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasListQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasListQueryQueryRequest>(spec, out);
 }
 
 fn post_vistas_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_list_request(3);
     let full = full_vistas_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasListRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasListQueryRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_control(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_control_request(3);
     let full = full_web_crawler_jobs_control_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsControlRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsControlQueryRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_create_request(3);
     let full = full_web_crawler_jobs_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsCreateRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsCreateQueryRequest>(spec, out);
 }
 
 fn get_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_get_request(3);
     let full = full_web_crawler_jobs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::web_crawler_jobs::WebCrawlerJobsGetPostRequest::from(full_web_crawler_jobs_get_request(3));
-    let full = devrev::web_crawler_jobs::WebCrawlerJobsGetPostRequest::from(full_web_crawler_jobs_get_request(0));
+    let minimal = devrev::web_crawler_jobs::WebCrawlerJobsGetRequest::from(full_web_crawler_jobs_get_request(3));
+    let full = devrev::web_crawler_jobs::WebCrawlerJobsGetRequest::from(full_web_crawler_jobs_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetPostRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetRequest>(spec, out);
 }
 
 fn get_web_crawler_jobs_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_list_query_request(3);
     let full = full_web_crawler_jobs_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListQueryRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListQueryQueryRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_list_request(3);
     let full = full_web_crawler_jobs_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListQueryRequest>(spec, out);
 }
 
 fn post_webhooks_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_create_request(3);
     let full = full_webhooks_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksCreateRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksCreateQueryRequest>(spec, out);
 }
 
 fn post_webhooks_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_delete_request(3);
     let full = full_webhooks_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksDeleteRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksDeleteQueryRequest>(spec, out);
 }
 
 fn post_webhooks_event(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhook_event_request(3);
     let full = full_webhook_event_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhookEventRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhookEventQueryRequest>(spec, out);
 }
 
 fn post_webhooks_fetch(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_fetch_request(3);
     let full = full_webhooks_fetch_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksFetchRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksFetchQueryRequest>(spec, out);
 }
 
 fn get_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_get_request(3);
     let full = full_webhooks_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksGetRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksGetQueryRequest>(spec, out);
 }
 
 fn post_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::webhooks::WebhooksGetPostRequest::from(full_webhooks_get_request(3));
-    let full = devrev::webhooks::WebhooksGetPostRequest::from(full_webhooks_get_request(0));
+    let minimal = devrev::webhooks::WebhooksGetRequest::from(full_webhooks_get_request(3));
+    let full = devrev::webhooks::WebhooksGetRequest::from(full_webhooks_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksGetPostRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksGetRequest>(spec, out);
 }
 
 fn get_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_list_request(3);
     let full = full_webhooks_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksListRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksListQueryRequest>(spec, out);
 }
 
 fn post_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::webhooks::WebhooksListPostRequest::from(full_webhooks_list_request(3));
-    let full = devrev::webhooks::WebhooksListPostRequest::from(full_webhooks_list_request(0));
+    let minimal = devrev::webhooks::WebhooksListRequest::from(full_webhooks_list_request(3));
+    let full = devrev::webhooks::WebhooksListRequest::from(full_webhooks_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksListPostRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksListRequest>(spec, out);
 }
 
 fn post_webhooks_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_update_request(3);
     let full = full_webhooks_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksUpdateRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksUpdateQueryRequest>(spec, out);
 }
 
 fn get_widgets_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_widgets_get_request(3);
     let full = full_widgets_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::widgets::WidgetsGetRequest>(spec, out);
+    checks::answer::<devrev::widgets::WidgetsGetQueryRequest>(spec, out);
 }
 
 fn post_widgets_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::widgets::WidgetsGetPostRequest::from(full_widgets_get_request(3));
-    let full = devrev::widgets::WidgetsGetPostRequest::from(full_widgets_get_request(0));
+    let minimal = devrev::widgets::WidgetsGetRequest::from(full_widgets_get_request(3));
+    let full = devrev::widgets::WidgetsGetRequest::from(full_widgets_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::widgets::WidgetsGetPostRequest>(spec, out);
+    checks::answer::<devrev::widgets::WidgetsGetRequest>(spec, out);
 }
 
 fn post_works_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_create_request(3);
     let full = full_works_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksCreateRequest>(spec, out);
+    checks::answer::<devrev::works::WorksCreateQueryRequest>(spec, out);
 }
 
 fn post_works_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_delete_request(3);
     let full = full_works_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksDeleteRequest>(spec, out);
+    checks::answer::<devrev::works::WorksDeleteQueryRequest>(spec, out);
 }
 
 fn get_works_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_export_query_request(3);
     let full = full_works_export_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksExportQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksExportQueryQueryRequest>(spec, out);
 }
 
 fn post_works_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_export_request(3);
     let full = full_works_export_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksExportRequest>(spec, out);
+    checks::answer::<devrev::works::WorksExportQueryRequest>(spec, out);
 }
 
 fn get_works_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_get_request(3);
     let full = full_works_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksGetRequest>(spec, out);
+    checks::answer::<devrev::works::WorksGetQueryRequest>(spec, out);
 }
 
 fn post_works_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::works::WorksGetPostRequest::from(full_works_get_request(3));
-    let full = devrev::works::WorksGetPostRequest::from(full_works_get_request(0));
+    let minimal = devrev::works::WorksGetRequest::from(full_works_get_request(3));
+    let full = devrev::works::WorksGetRequest::from(full_works_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksGetPostRequest>(spec, out);
+    checks::answer::<devrev::works::WorksGetRequest>(spec, out);
 }
 
 fn get_works_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_list_query_request(3);
     let full = full_works_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksListQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksListQueryQueryRequest>(spec, out);
 }
 
 fn post_works_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_list_request(3);
     let full = full_works_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksListRequest>(spec, out);
+    checks::answer::<devrev::works::WorksListQueryRequest>(spec, out);
 }
 
 fn post_works_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_update_request(3);
     let full = full_works_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksUpdateRequest>(spec, out);
+    checks::answer::<devrev::works::WorksUpdateQueryRequest>(spec, out);
 }
 
 fn full_account(level: usize) -> devrev::models::Account {

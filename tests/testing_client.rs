@@ -8,7 +8,7 @@ use std::time::Duration;
 use devrev::accounts::AccountsCreateRequest;
 use devrev::bulk::{Lookup, Reconciled};
 use devrev::reconcile::RevOrgsByExternalRef;
-use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsGetRequest, RevOrgsListRequest};
+use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsGetQueryRequest, RevOrgsListQueryRequest};
 use devrev::testing::RecordingSleeper;
 use devrev::{Client, Error, RetryPolicy};
 use devrev_testkit::{Fault, RecordedRequest, TestServer};
@@ -38,7 +38,7 @@ async fn the_recording_sleeper_gets_every_wait_and_sleeps_none() {
     server.inject("/rev-orgs.list", Fault::json(429, json!({"type": "too_many_requests"})).header("retry-after", "7"));
     server.inject("/rev-orgs.list", Fault::status(503));
     let started = std::time::Instant::now();
-    RevOrgsListRequest::new().send(&client).await.unwrap();
+    RevOrgsListQueryRequest::new().send(&client).await.unwrap();
     // The 429's Retry-After as asked, then a backoff within the second retry's ceiling (2 s).
     let waits = sleeper.waits();
     assert_eq!(waits.len(), 2, "{waits:?}");
@@ -63,7 +63,7 @@ struct Observed {
 async fn fail_get(server: &TestServer, client: &Client, fault: Fault) -> Observed {
     server.take_requests();
     server.inject("/rev-orgs.get", fault.times(2));
-    let error = RevOrgsGetRequest::new().id("REV-1").send(client).await.unwrap_err();
+    let error = RevOrgsGetQueryRequest::new().id("REV-1").send(client).await.unwrap_err();
     server.clear_faults();
     Observed { error, sent: server.take_requests().len() }
 }
@@ -139,7 +139,7 @@ async fn errors_that_never_reach_the_retry_rule() {
     // An answer that arrived but does not decode is neither: not retried, not the request's fault.
     let client = client(&server, &sleeper, 2);
     server.inject("/rev-orgs.get", Fault::json(200, json!({"not": "a rev org"})));
-    let err = RevOrgsGetRequest::new().id("REV-1").send(&client).await.unwrap_err();
+    let err = RevOrgsGetQueryRequest::new().id("REV-1").send(&client).await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert_eq!((err.is_retryable(), err.is_permanent(), err.attempts()), (false, false, 1));
 }

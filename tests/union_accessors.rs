@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use devrev::dev_users::DevUsersSelfRequest;
+use devrev::dev_users::DevUsersSelfQueryRequest;
 use devrev::models::{Part, TimelineEntry, UserSummary, Work, WorksCreateRequestTicket};
 use devrev::parts::PartsCreateRequest;
 use devrev::works::WorksCreateRequest;
@@ -129,7 +129,7 @@ fn parts_and_timeline_entries_have_accessors_too() {
 async fn the_answer_of_a_create_reads_through_the_accessors() {
     let server = TestServer::start().await;
     let client = common::testkit_client(&server);
-    let me = DevUsersSelfRequest.send(&client).await.unwrap().dev_user;
+    let me = DevUsersSelfQueryRequest.send(&client).await.unwrap().dev_user;
     let part = PartsCreateRequest::new("Billing", [me.id.clone()], devrev::models::PartsCreateRequestProduct::new())
         .send(&client)
         .await

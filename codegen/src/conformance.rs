@@ -296,7 +296,7 @@ pub fn conformance_tests(spec: &Spec, plan: &Plan) -> String {
         for (op, request, post) in forms {
             let t = &plan.types[request];
             let module = crate::plan::module_name(&op.family);
-            let name = if post { format!("{}PostRequest", t.name.trim_end_matches("Request")) } else { t.name.clone() };
+            let name = if post { t.name.clone() } else { crate::naming::query_form(&t.name) };
             let fn_name = ident(&format!("{}_{}", op.method, op.path.trim_start_matches('/'))).to_lowercase();
             let label = format!("{} {}", op.method, op.path);
             if gen.buildable(request)

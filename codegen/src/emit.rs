@@ -321,12 +321,12 @@ fn family_file(plan: &Plan, name: &str) -> String {
                 );
             }
             Endpoint::Twin { get, request, response, .. } => {
-                let get_name = &plan.types[request].name;
+                let post_name = &plan.types[request].name;
                 let _ = writeln!(
                     out,
-                    "//! | `GET`/`POST {}` | [`{get_name}`], [`{}`] | [`{}`] |",
+                    "//! | `GET`/`POST {}` | [`{}`], [`{post_name}`] | [`{}`] |",
                     get.path,
-                    post_name(get_name),
+                    crate::naming::query_form(post_name),
                     plan.types[response].name
                 );
             }
@@ -385,10 +385,6 @@ fn family_file(plan: &Plan, name: &str) -> String {
         }
     }
     out
-}
-
-fn post_name(get_name: &str) -> String {
-    format!("{}PostRequest", get_name.trim_end_matches("Request"))
 }
 
 fn reference_link(op: &Op) -> String {
@@ -530,9 +526,9 @@ fn endpoint_response(plan: &Plan, op: &Op, request: &TypeDef) -> String {
 fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
     let fields = fields_of(t);
     let response = endpoint_response(plan, post, t);
-    let post_struct = post_name(&t.name);
+    let get_struct = crate::naming::query_form(&t.name);
     if fields.is_empty() {
-        return unit_twin(plan, get, post, t, &response, &post_struct);
+        return unit_twin(plan, get, post, t, &response, &get_struct);
     }
     let mut out = format!("{} {{\n", mac(plan, "get_and_post"));
     for line in endpoint_doc(get, ", the fields in the query string", fields).lines() {
@@ -541,16 +537,16 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
     for line in deprecated_attr(get).lines() {
         let _ = writeln!(out, "    {line}");
     }
-    let _ = writeln!(out, "    {}", attribute(plan, get, response_arg(plan, &t.name, &response).as_deref()));
-    let _ = writeln!(out, "    get {},", t.name);
+    let _ = writeln!(out, "    {}", attribute(plan, get, response_arg(plan, &get_struct, &response).as_deref()));
+    let _ = writeln!(out, "    get {get_struct},");
     for line in endpoint_doc(post, ", the same fields as a JSON body", fields).lines() {
         let _ = writeln!(out, "    {line}");
     }
     for line in deprecated_attr(post).lines() {
         let _ = writeln!(out, "    {line}");
     }
-    let _ = writeln!(out, "    {}", attribute(plan, post, Some(&plan.types[&response].name)));
-    let _ = writeln!(out, "    post {post_struct},");
+    let _ = writeln!(out, "    {}", attribute(plan, post, response_arg(plan, &t.name, &response).as_deref()));
+    let _ = writeln!(out, "    post {},", t.name);
     let _ = writeln!(out, "    {}", derives(plan, t, true));
     out.push_str("    #[non_exhaustive]\n    fields {\n");
     for f in fields {
@@ -559,6 +555,7 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
     out.push_str("    }\n    impl {\n");
     out.push_str(&constructors(plan, t, true, "        "));
     out.push_str("    }\n}\n");
+    out.push_str(&crate::naming::deprecated_aliases(&t.name, false));
     out
 }
 
@@ -566,12 +563,12 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
 /// promises (`DevUsersSelfRequest.send(&client)`), so not `#[non_exhaustive]`
 /// (which would forbid naming the value outside the crate). `new()` stays, for
 /// code written against the builder form.
-fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, post_struct: &str) -> String {
+fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, get_struct: &str) -> String {
     let mut out = String::new();
     let derives = derives(plan, t, true);
     let forms = [
-        (get, "", response_arg(plan, &t.name, response), t.name.as_str()),
-        (post, ", sent with the empty JSON body `{}`", Some(plan.types[response].name.clone()), post_struct),
+        (get, "", response_arg(plan, get_struct, response), get_struct),
+        (post, ", sent with the empty JSON body `{}`", response_arg(plan, &t.name, response), t.name.as_str()),
     ];
     for (op, how, response, name) in &forms {
         out.push_str(
@@ -585,12 +582,13 @@ fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, post
             "impl {name} {{\n    /// The request: `{name}` itself, a unit struct.\n    pub fn new() -> Self {{\n        Self\n    }}\n}}\n"
         );
     }
-    for (from, to, method) in [(t.name.as_str(), post_struct, "POST"), (post_struct, t.name.as_str(), "GET")] {
+    for (from, to, method) in [(get_struct, t.name.as_str(), "POST"), (t.name.as_str(), get_struct, "GET")] {
         let _ = writeln!(
             out,
             "impl ::std::convert::From<{from}> for {to} {{\n    /// The `{method}` form of the same request: `{to}`.\n    fn from(_: {from}) -> Self {{\n        {to}\n    }}\n}}\n"
         );
     }
+    out.push_str(&crate::naming::deprecated_aliases(&t.name, true));
     out
 }
 

@@ -993,7 +993,7 @@ fn query_names(
 /// A struct of a `GET`'s query parameters, named `<Body>QueryRequest` after
 /// the `POST` body it stands in for (`chats-get-request` -> `ChatsGetQueryRequest`).
 fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<String, String> {
-    let key = format!("{}-query-request", body.trim_end_matches("-request"));
+    let key = crate::naming::query_form(body);
     let mut fields = Vec::new();
     for param in &get.query {
         let ty = planner.ty_of(&param.schema, &format!("{key}-{}", param.name))?;

@@ -368,9 +368,8 @@ pub fn wire_tests(spec: &Spec, plan: &Plan) -> String {
             }
             Endpoint::Twin { get, post, request, response } => {
                 let t = &plan.types[request];
-                writer.test(get, &t.name, t, response, &mut out);
-                let post_name = format!("{}PostRequest", t.name.trim_end_matches("Request"));
-                writer.test(post, &post_name, t, response, &mut out);
+                writer.test(get, &crate::naming::query_form(&t.name), t, response, &mut out);
+                writer.test(post, &t.name, t, response, &mut out);
             }
             Endpoint::Skipped { .. } => {}
         }

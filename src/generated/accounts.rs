@@ -5,9 +5,9 @@
 //! | --- | --- | --- |
 //! | `POST /accounts.create` | [`AccountsCreateRequest`] | [`AccountsCreateResponse`] |
 //! | `POST /accounts.delete` | [`AccountsDeleteRequest`] | [`AccountsDeleteResponse`] |
-//! | `GET`/`POST /accounts.export` | [`AccountsExportRequest`], [`AccountsExportPostRequest`] | [`AccountsExportResponse`] |
-//! | `GET`/`POST /accounts.get` | [`AccountsGetRequest`], [`AccountsGetPostRequest`] | [`AccountsGetResponse`] |
-//! | `GET`/`POST /accounts.list` | [`AccountsListRequest`], [`AccountsListPostRequest`] | [`AccountsListResponse`] |
+//! | `GET`/`POST /accounts.export` | [`AccountsExportQueryRequest`], [`AccountsExportRequest`] | [`AccountsExportResponse`] |
+//! | `GET`/`POST /accounts.get` | [`AccountsGetQueryRequest`], [`AccountsGetRequest`] | [`AccountsGetResponse`] |
+//! | `GET`/`POST /accounts.list` | [`AccountsListQueryRequest`], [`AccountsListRequest`] | [`AccountsListResponse`] |
 //! | `POST /accounts.merge` | [`AccountsMergeRequest`] | [`AccountsMergeResponse`] |
 //! | `POST /accounts.update` | [`AccountsUpdateRequest`] | [`AccountsUpdateResponse`] |
 //!
@@ -163,15 +163,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/export>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/accounts.export")]
-    get AccountsExportRequest,
+    #[devrev_endpoint(GET, "/accounts.export", response = AccountsExportResponse)]
+    get AccountsExportQueryRequest,
     /// `POST /accounts.export`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/export-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/accounts.export", response = AccountsExportResponse, idempotent)]
-    post AccountsExportPostRequest,
+    #[devrev_endpoint(POST, "/accounts.export", idempotent)]
+    post AccountsExportRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -262,21 +262,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`AccountsExportRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AccountsExportRequest`")]
+pub type AccountsExportPostRequest = AccountsExportRequest;
+
 get_and_post! {
     /// `GET /accounts.get`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/accounts.get")]
-    get AccountsGetRequest,
+    #[devrev_endpoint(GET, "/accounts.get", response = AccountsGetResponse)]
+    get AccountsGetQueryRequest,
     /// `POST /accounts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/accounts.get", response = AccountsGetResponse, idempotent)]
-    post AccountsGetPostRequest,
+    #[devrev_endpoint(POST, "/accounts.get", idempotent)]
+    post AccountsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -291,6 +296,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`AccountsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AccountsGetRequest`")]
+pub type AccountsGetPostRequest = AccountsGetRequest;
+
 get_and_post! {
     /// `GET /accounts.list`, the fields in the query string.
     ///
@@ -299,8 +309,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/accounts.list", paginate)]
-    get AccountsListRequest,
+    #[devrev_endpoint(GET, "/accounts.list", response = AccountsListResponse, paginate)]
+    get AccountsListQueryRequest,
     /// `POST /accounts.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/list-post>.
@@ -308,8 +318,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/accounts.list", response = AccountsListResponse, idempotent, paginate)]
-    post AccountsListPostRequest,
+    #[devrev_endpoint(POST, "/accounts.list", idempotent, paginate)]
+    post AccountsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -409,6 +419,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`AccountsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AccountsListRequest`")]
+pub type AccountsListPostRequest = AccountsListRequest;
 
 /// `POST /accounts.merge`.
 ///

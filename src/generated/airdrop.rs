@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /airdrop.sync-units.get` | [`AirdropSyncUnitsGetRequest`], [`AirdropSyncUnitsGetPostRequest`] | [`AirdropSyncUnitsGetResponse`] |
+//! | `GET`/`POST /airdrop.sync-units.get` | [`AirdropSyncUnitsGetQueryRequest`], [`AirdropSyncUnitsGetRequest`] | [`AirdropSyncUnitsGetResponse`] |
 //! | `GET /airdrop.sync-units.history` | [`AirdropSyncUnitsHistoryQueryRequest`] | [`AirdropSyncUnitsHistoryResponse`] |
 //! | `POST /airdrop.sync-units.history` | [`AirdropSyncUnitsHistoryRequest`] | [`AirdropSyncUnitsHistoryResponse`] |
 //!
@@ -33,8 +33,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/airdrop.sync-units.get", beta)]
-    get AirdropSyncUnitsGetRequest,
+    #[devrev_endpoint(GET, "/airdrop.sync-units.get", response = AirdropSyncUnitsGetResponse, beta)]
+    get AirdropSyncUnitsGetQueryRequest,
     /// `POST /airdrop.sync-units.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/airdrop/sync-units-get-post>.
@@ -42,8 +42,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/airdrop.sync-units.get", response = AirdropSyncUnitsGetResponse, idempotent, beta)]
-    post AirdropSyncUnitsGetPostRequest,
+    #[devrev_endpoint(POST, "/airdrop.sync-units.get", idempotent, beta)]
+    post AirdropSyncUnitsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -57,6 +57,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`AirdropSyncUnitsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AirdropSyncUnitsGetRequest`")]
+pub type AirdropSyncUnitsGetPostRequest = AirdropSyncUnitsGetRequest;
 
 /// `GET /airdrop.sync-units.history`.
 ///

@@ -7,7 +7,7 @@
 //! | `POST /articles.count` | [`ArticlesCountRequest`] | [`ArticlesCountResponse`] |
 //! | `POST /articles.create` | [`ArticlesCreateRequest`] | [`ArticlesCreateResponse`] |
 //! | `POST /articles.delete` | [`ArticlesDeleteRequest`] | [`ArticlesDeleteResponse`] |
-//! | `GET`/`POST /articles.get` | [`ArticlesGetRequest`], [`ArticlesGetPostRequest`] | [`ArticlesGetResponse`] |
+//! | `GET`/`POST /articles.get` | [`ArticlesGetQueryRequest`], [`ArticlesGetRequest`] | [`ArticlesGetResponse`] |
 //! | `GET /articles.list` | [`ArticlesListQueryRequest`] | [`ArticlesListResponse`] |
 //! | `POST /articles.list` | [`ArticlesListRequest`] | [`ArticlesListResponse`] |
 //! | `POST /articles.update` | [`ArticlesUpdateRequest`] | [`ArticlesUpdateResponse`] |
@@ -403,15 +403,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/get-article>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/articles.get")]
-    get ArticlesGetRequest,
+    #[devrev_endpoint(GET, "/articles.get", response = ArticlesGetResponse)]
+    get ArticlesGetQueryRequest,
     /// `POST /articles.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/get-article-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/articles.get", response = ArticlesGetResponse, idempotent)]
-    post ArticlesGetPostRequest,
+    #[devrev_endpoint(POST, "/articles.get", idempotent)]
+    post ArticlesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -425,6 +425,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`ArticlesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArticlesGetRequest`")]
+pub type ArticlesGetPostRequest = ArticlesGetRequest;
 
 /// `GET /articles.list`.
 ///

@@ -3,9 +3,9 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /artifacts.get` | [`ArtifactsGetRequest`], [`ArtifactsGetPostRequest`] | [`ArtifactsGetResponse`] |
-//! | `GET`/`POST /artifacts.list` | [`ArtifactsListRequest`], [`ArtifactsListPostRequest`] | [`ArtifactsListResponse`] |
-//! | `GET`/`POST /artifacts.locate` | [`ArtifactsLocateRequest`], [`ArtifactsLocatePostRequest`] | [`ArtifactsLocateResponse`] |
+//! | `GET`/`POST /artifacts.get` | [`ArtifactsGetQueryRequest`], [`ArtifactsGetRequest`] | [`ArtifactsGetResponse`] |
+//! | `GET`/`POST /artifacts.list` | [`ArtifactsListQueryRequest`], [`ArtifactsListRequest`] | [`ArtifactsListResponse`] |
+//! | `GET`/`POST /artifacts.locate` | [`ArtifactsLocateQueryRequest`], [`ArtifactsLocateRequest`] | [`ArtifactsLocateResponse`] |
 //! | `POST /artifacts.prepare` | [`ArtifactsPrepareRequest`] | [`ArtifactsPrepareResponse`] |
 //! | `POST /artifacts.versions.delete` | [`ArtifactsHardDeleteVersionRequest`] | [`ArtifactsHardDeleteVersionResponse`] |
 //! | `POST /artifacts.versions.prepare` | [`ArtifactsVersionsPrepareRequest`] | [`ArtifactsVersionsPrepareResponse`] |
@@ -34,15 +34,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/artifacts.get")]
-    get ArtifactsGetRequest,
+    #[devrev_endpoint(GET, "/artifacts.get", response = ArtifactsGetResponse)]
+    get ArtifactsGetQueryRequest,
     /// `POST /artifacts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/artifacts.get", response = ArtifactsGetResponse, idempotent)]
-    post ArtifactsGetPostRequest,
+    #[devrev_endpoint(POST, "/artifacts.get", idempotent)]
+    post ArtifactsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -65,21 +65,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`ArtifactsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArtifactsGetRequest`")]
+pub type ArtifactsGetPostRequest = ArtifactsGetRequest;
+
 get_and_post! {
     /// `GET /artifacts.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/artifacts.list")]
-    get ArtifactsListRequest,
+    #[devrev_endpoint(GET, "/artifacts.list", response = ArtifactsListResponse)]
+    get ArtifactsListQueryRequest,
     /// `POST /artifacts.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/artifacts.list", response = ArtifactsListResponse, idempotent)]
-    post ArtifactsListPostRequest,
+    #[devrev_endpoint(POST, "/artifacts.list", idempotent)]
+    post ArtifactsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -100,21 +105,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`ArtifactsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArtifactsListRequest`")]
+pub type ArtifactsListPostRequest = ArtifactsListRequest;
+
 get_and_post! {
     /// `GET /artifacts.locate`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/locate>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/artifacts.locate")]
-    get ArtifactsLocateRequest,
+    #[devrev_endpoint(GET, "/artifacts.locate", response = ArtifactsLocateResponse)]
+    get ArtifactsLocateQueryRequest,
     /// `POST /artifacts.locate`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/locate-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/artifacts.locate", response = ArtifactsLocateResponse, idempotent)]
-    post ArtifactsLocatePostRequest,
+    #[devrev_endpoint(POST, "/artifacts.locate", idempotent)]
+    post ArtifactsLocateRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -136,6 +146,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`ArtifactsLocateRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArtifactsLocateRequest`")]
+pub type ArtifactsLocatePostRequest = ArtifactsLocateRequest;
 
 /// `POST /artifacts.prepare`.
 ///

@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /atoms.get` | [`AtomsGetRequest`], [`AtomsGetPostRequest`] | [`AtomsGetResponse`] |
+//! | `GET`/`POST /atoms.get` | [`AtomsGetQueryRequest`], [`AtomsGetRequest`] | [`AtomsGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
 
@@ -29,15 +29,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/atoms/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/atoms.get")]
-    get AtomsGetRequest,
+    #[devrev_endpoint(GET, "/atoms.get", response = AtomsGetResponse)]
+    get AtomsGetQueryRequest,
     /// `POST /atoms.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/atoms/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/atoms.get", response = AtomsGetResponse, idempotent)]
-    post AtomsGetPostRequest,
+    #[devrev_endpoint(POST, "/atoms.get", idempotent)]
+    post AtomsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -51,6 +51,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`AtomsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AtomsGetRequest`")]
+pub type AtomsGetPostRequest = AtomsGetRequest;
 
 /// The `atoms-get-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

@@ -5,9 +5,9 @@
 //! | --- | --- | --- |
 //! | `POST /auth-tokens.create` | [`AuthTokensCreateRequest`] | [`AuthTokensCreateResponse`] |
 //! | `POST /auth-tokens.delete` | [`AuthTokensDeleteRequest`] | [`AuthTokensDeleteResponse`] |
-//! | `GET`/`POST /auth-tokens.get` | [`AuthTokensGetRequest`], [`AuthTokensGetPostRequest`] | [`AuthTokensGetResponse`] |
-//! | `GET`/`POST /auth-tokens.info` | [`AuthTokensInfoRequest`], [`AuthTokensInfoPostRequest`] | [`AuthTokensInfoResponse`] |
-//! | `GET`/`POST /auth-tokens.list` | [`AuthTokensListRequest`], [`AuthTokensListPostRequest`] | [`AuthTokensListResponse`] |
+//! | `GET`/`POST /auth-tokens.get` | [`AuthTokensGetQueryRequest`], [`AuthTokensGetRequest`] | [`AuthTokensGetResponse`] |
+//! | `GET`/`POST /auth-tokens.info` | [`AuthTokensInfoQueryRequest`], [`AuthTokensInfoRequest`] | [`AuthTokensInfoResponse`] |
+//! | `GET`/`POST /auth-tokens.list` | [`AuthTokensListQueryRequest`], [`AuthTokensListRequest`] | [`AuthTokensListResponse`] |
 //! | `POST /auth-tokens.self.delete` | [`AuthTokensSelfDeleteRequest`] | [`AuthTokensSelfDeleteResponse`] |
 //! | `POST /auth-tokens.update` | [`AuthTokensUpdateRequest`] | [`AuthTokensUpdateResponse`] |
 //!
@@ -137,15 +137,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/get>.
     ///
     /// Required: `token_id`.
-    #[devrev_endpoint(GET, "/auth-tokens.get")]
-    get AuthTokensGetRequest,
+    #[devrev_endpoint(GET, "/auth-tokens.get", response = AuthTokensGetResponse)]
+    get AuthTokensGetQueryRequest,
     /// `POST /auth-tokens.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/get-post>.
     ///
     /// Required: `token_id`.
-    #[devrev_endpoint(POST, "/auth-tokens.get", response = AuthTokensGetResponse, idempotent)]
-    post AuthTokensGetPostRequest,
+    #[devrev_endpoint(POST, "/auth-tokens.get", idempotent)]
+    post AuthTokensGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -160,17 +160,22 @@ get_and_post! {
     }
 }
 
+/// The name of [`AuthTokensGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensGetRequest`")]
+pub type AuthTokensGetPostRequest = AuthTokensGetRequest;
+
 /// `GET /auth-tokens.info`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/auth-tokens.info")]
+#[devrev_endpoint(GET, "/auth-tokens.info", response = AuthTokensInfoResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct AuthTokensInfoRequest;
+pub struct AuthTokensInfoQueryRequest;
 
-impl AuthTokensInfoRequest {
-    /// The request: `AuthTokensInfoRequest` itself, a unit struct.
+impl AuthTokensInfoQueryRequest {
+    /// The request: `AuthTokensInfoQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -181,30 +186,40 @@ impl AuthTokensInfoRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/auth-tokens.info", response = AuthTokensInfoResponse, idempotent)]
+#[devrev_endpoint(POST, "/auth-tokens.info", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct AuthTokensInfoPostRequest;
+pub struct AuthTokensInfoRequest;
 
-impl AuthTokensInfoPostRequest {
-    /// The request: `AuthTokensInfoPostRequest` itself, a unit struct.
+impl AuthTokensInfoRequest {
+    /// The request: `AuthTokensInfoRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<AuthTokensInfoRequest> for AuthTokensInfoPostRequest {
-    /// The `POST` form of the same request: `AuthTokensInfoPostRequest`.
-    fn from(_: AuthTokensInfoRequest) -> Self {
-        AuthTokensInfoPostRequest
-    }
-}
-
-impl ::std::convert::From<AuthTokensInfoPostRequest> for AuthTokensInfoRequest {
-    /// The `GET` form of the same request: `AuthTokensInfoRequest`.
-    fn from(_: AuthTokensInfoPostRequest) -> Self {
+impl ::std::convert::From<AuthTokensInfoQueryRequest> for AuthTokensInfoRequest {
+    /// The `POST` form of the same request: `AuthTokensInfoRequest`.
+    fn from(_: AuthTokensInfoQueryRequest) -> Self {
         AuthTokensInfoRequest
     }
 }
+
+impl ::std::convert::From<AuthTokensInfoRequest> for AuthTokensInfoQueryRequest {
+    /// The `GET` form of the same request: `AuthTokensInfoQueryRequest`.
+    fn from(_: AuthTokensInfoRequest) -> Self {
+        AuthTokensInfoQueryRequest
+    }
+}
+
+/// The name of [`AuthTokensInfoRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensInfoRequest`")]
+pub type AuthTokensInfoPostRequest = AuthTokensInfoRequest;
+
+/// The value of [`AuthTokensInfoRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensInfoRequest`")]
+#[allow(non_upper_case_globals)]
+pub const AuthTokensInfoPostRequest: AuthTokensInfoRequest = AuthTokensInfoRequest;
 
 get_and_post! {
     /// `GET /auth-tokens.list`, the fields in the query string.
@@ -212,15 +227,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/auth-tokens.list")]
-    get AuthTokensListRequest,
+    #[devrev_endpoint(GET, "/auth-tokens.list", response = AuthTokensListResponse)]
+    get AuthTokensListQueryRequest,
     /// `POST /auth-tokens.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/auth-tokens.list", response = AuthTokensListResponse, idempotent)]
-    post AuthTokensListPostRequest,
+    #[devrev_endpoint(POST, "/auth-tokens.list", idempotent)]
+    post AuthTokensListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -250,6 +265,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`AuthTokensListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensListRequest`")]
+pub type AuthTokensListPostRequest = AuthTokensListRequest;
 
 /// `POST /auth-tokens.self.delete`.
 ///

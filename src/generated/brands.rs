@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /brands.create` | [`BrandsCreateRequest`] | [`BrandsCreateResponse`] |
 //! | `POST /brands.delete` | [`BrandsDeleteRequest`] | [`BrandsDeleteResponse`] |
-//! | `GET`/`POST /brands.get` | [`BrandsGetRequest`], [`BrandsGetPostRequest`] | [`BrandsGetResponse`] |
-//! | `GET`/`POST /brands.list` | [`BrandsListRequest`], [`BrandsListPostRequest`] | [`BrandsListResponse`] |
+//! | `GET`/`POST /brands.get` | [`BrandsGetQueryRequest`], [`BrandsGetRequest`] | [`BrandsGetResponse`] |
+//! | `GET`/`POST /brands.list` | [`BrandsListQueryRequest`], [`BrandsListRequest`] | [`BrandsListResponse`] |
 //! | `POST /brands.update` | [`BrandsUpdateRequest`] | [`BrandsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
@@ -87,8 +87,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/brands.get", beta)]
-    get BrandsGetRequest,
+    #[devrev_endpoint(GET, "/brands.get", response = BrandsGetResponse, beta)]
+    get BrandsGetQueryRequest,
     /// `POST /brands.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/brands/get-post>.
@@ -96,8 +96,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/brands.get", response = BrandsGetResponse, idempotent, beta)]
-    post BrandsGetPostRequest,
+    #[devrev_endpoint(POST, "/brands.get", idempotent, beta)]
+    post BrandsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -112,6 +112,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`BrandsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `BrandsGetRequest`")]
+pub type BrandsGetPostRequest = BrandsGetRequest;
+
 get_and_post! {
     /// `GET /brands.list`, the fields in the query string.
     ///
@@ -122,8 +127,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/brands.list", paginate, beta)]
-    get BrandsListRequest,
+    #[devrev_endpoint(GET, "/brands.list", response = BrandsListResponse, paginate, beta)]
+    get BrandsListQueryRequest,
     /// `POST /brands.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/brands/list-post>.
@@ -133,8 +138,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/brands.list", response = BrandsListResponse, idempotent, paginate, beta)]
-    post BrandsListPostRequest,
+    #[devrev_endpoint(POST, "/brands.list", idempotent, paginate, beta)]
+    post BrandsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -154,6 +159,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`BrandsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `BrandsListRequest`")]
+pub type BrandsListPostRequest = BrandsListRequest;
 
 /// `POST /brands.update`.
 ///

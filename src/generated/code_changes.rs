@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `POST /code-changes.create` | [`CodeChangesCreateRequest`] | [`CodeChangesCreateResponse`] |
 //! | `POST /code-changes.delete` | [`CodeChangesDeleteRequest`] | [`CodeChangesDeleteResponse`] |
-//! | `GET`/`POST /code-changes.get` | [`CodeChangesGetRequest`], [`CodeChangesGetPostRequest`] | [`CodeChangesGetResponse`] |
+//! | `GET`/`POST /code-changes.get` | [`CodeChangesGetQueryRequest`], [`CodeChangesGetRequest`] | [`CodeChangesGetResponse`] |
 //! | `GET /code-changes.list` | [`CodeChangesListQueryRequest`] | [`CodeChangesListResponse`] |
 //! | `POST /code-changes.list` | [`CodeChangesListRequest`] | [`CodeChangesListResponse`] |
 //! | `POST /code-changes.update` | [`CodeChangesUpdateRequest`] | [`CodeChangesUpdateResponse`] |
@@ -100,15 +100,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/code-changes.get")]
-    get CodeChangesGetRequest,
+    #[devrev_endpoint(GET, "/code-changes.get", response = CodeChangesGetResponse)]
+    get CodeChangesGetQueryRequest,
     /// `POST /code-changes.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/code-changes.get", response = CodeChangesGetResponse, idempotent)]
-    post CodeChangesGetPostRequest,
+    #[devrev_endpoint(POST, "/code-changes.get", idempotent)]
+    post CodeChangesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -122,6 +122,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CodeChangesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CodeChangesGetRequest`")]
+pub type CodeChangesGetPostRequest = CodeChangesGetRequest;
 
 /// `GET /code-changes.list`.
 ///

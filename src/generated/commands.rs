@@ -4,8 +4,8 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /commands.create` | [`CommandCreateRequest`] | [`CommandCreateResponse`] |
-//! | `GET`/`POST /commands.get` | [`CommandGetRequest`], [`CommandGetPostRequest`] | [`CommandGetResponse`] |
-//! | `GET`/`POST /commands.list` | [`CommandsListRequest`], [`CommandsListPostRequest`] | [`CommandsListResponse`] |
+//! | `GET`/`POST /commands.get` | [`CommandGetQueryRequest`], [`CommandGetRequest`] | [`CommandGetResponse`] |
+//! | `GET`/`POST /commands.list` | [`CommandsListQueryRequest`], [`CommandsListRequest`] | [`CommandsListResponse`] |
 //! | `POST /commands.update` | [`CommandUpdateRequest`] | [`CommandUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
@@ -108,15 +108,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/commands.get")]
-    get CommandGetRequest,
+    #[devrev_endpoint(GET, "/commands.get", response = CommandGetResponse)]
+    get CommandGetQueryRequest,
     /// `POST /commands.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/commands.get", response = CommandGetResponse, idempotent)]
-    post CommandGetPostRequest,
+    #[devrev_endpoint(POST, "/commands.get", idempotent)]
+    post CommandGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -131,6 +131,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CommandGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CommandGetRequest`")]
+pub type CommandGetPostRequest = CommandGetRequest;
+
 get_and_post! {
     /// `GET /commands.list`, the fields in the query string.
     ///
@@ -139,8 +144,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/commands.list", paginate)]
-    get CommandsListRequest,
+    #[devrev_endpoint(GET, "/commands.list", response = CommandsListResponse, paginate)]
+    get CommandsListQueryRequest,
     /// `POST /commands.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/list-post>.
@@ -148,8 +153,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/commands.list", response = CommandsListResponse, idempotent, paginate)]
-    post CommandsListPostRequest,
+    #[devrev_endpoint(POST, "/commands.list", idempotent, paginate)]
+    post CommandsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -204,6 +209,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CommandsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CommandsListRequest`")]
+pub type CommandsListPostRequest = CommandsListRequest;
 
 /// `POST /commands.update`.
 ///

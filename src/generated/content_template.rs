@@ -4,8 +4,8 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /content-template.create` | [`ContentTemplateCreateRequest`] | [`ContentTemplateCreateResponse`] |
-//! | `GET`/`POST /content-template.get` | [`ContentTemplateGetRequest`], [`ContentTemplateGetPostRequest`] | [`ContentTemplateGetResponse`] |
-//! | `GET`/`POST /content-template.list` | [`ContentTemplateListRequest`], [`ContentTemplateListPostRequest`] | [`ContentTemplateListResponse`] |
+//! | `GET`/`POST /content-template.get` | [`ContentTemplateGetQueryRequest`], [`ContentTemplateGetRequest`] | [`ContentTemplateGetResponse`] |
+//! | `GET`/`POST /content-template.list` | [`ContentTemplateListQueryRequest`], [`ContentTemplateListRequest`] | [`ContentTemplateListResponse`] |
 //!
 //! 3 of 3 endpoints generated.
 
@@ -66,8 +66,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/content-template.get", beta)]
-    get ContentTemplateGetRequest,
+    #[devrev_endpoint(GET, "/content-template.get", response = ContentTemplateGetResponse, beta)]
+    get ContentTemplateGetQueryRequest,
     /// `POST /content-template.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/content-template/get-post>.
@@ -75,8 +75,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/content-template.get", response = ContentTemplateGetResponse, idempotent, beta)]
-    post ContentTemplateGetPostRequest,
+    #[devrev_endpoint(POST, "/content-template.get", idempotent, beta)]
+    post ContentTemplateGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -91,6 +91,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`ContentTemplateGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ContentTemplateGetRequest`")]
+pub type ContentTemplateGetPostRequest = ContentTemplateGetRequest;
+
 get_and_post! {
     /// `GET /content-template.list`, the fields in the query string.
     ///
@@ -101,8 +106,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/content-template.list", paginate, beta)]
-    get ContentTemplateListRequest,
+    #[devrev_endpoint(GET, "/content-template.list", response = ContentTemplateListResponse, paginate, beta)]
+    get ContentTemplateListQueryRequest,
     /// `POST /content-template.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/content-template/list-post>.
@@ -112,8 +117,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/content-template.list", response = ContentTemplateListResponse, idempotent, paginate, beta)]
-    post ContentTemplateListPostRequest,
+    #[devrev_endpoint(POST, "/content-template.list", idempotent, paginate, beta)]
+    post ContentTemplateListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -163,6 +168,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`ContentTemplateListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ContentTemplateListRequest`")]
+pub type ContentTemplateListPostRequest = ContentTemplateListRequest;
 
 /// The `content-template-create-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

@@ -7,7 +7,7 @@
 //! | `POST /conversations.delete` | [`ConversationsDeleteRequest`] | [`ConversationsDeleteResponse`] |
 //! | `GET /conversations.export` | [`ConversationsExportQueryRequest`] | [`ConversationsExportResponse`] |
 //! | `POST /conversations.export` | [`ConversationsExportRequest`] | [`ConversationsExportResponse`] |
-//! | `GET`/`POST /conversations.get` | [`ConversationsGetRequest`], [`ConversationsGetPostRequest`] | [`ConversationsGetResponse`] |
+//! | `GET`/`POST /conversations.get` | [`ConversationsGetQueryRequest`], [`ConversationsGetRequest`] | [`ConversationsGetResponse`] |
 //! | `GET /conversations.list` | [`ConversationsListQueryRequest`] | [`ConversationsListResponse`] |
 //! | `POST /conversations.list` | [`ConversationsListRequest`] | [`ConversationsListResponse`] |
 //! | `POST /conversations.update` | [`ConversationsUpdateRequest`] | [`ConversationsUpdateResponse`] |
@@ -495,15 +495,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/conversations.get")]
-    get ConversationsGetRequest,
+    #[devrev_endpoint(GET, "/conversations.get", response = ConversationsGetResponse)]
+    get ConversationsGetQueryRequest,
     /// `POST /conversations.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/conversations.get", response = ConversationsGetResponse, idempotent)]
-    post ConversationsGetPostRequest,
+    #[devrev_endpoint(POST, "/conversations.get", idempotent)]
+    post ConversationsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -517,6 +517,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`ConversationsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ConversationsGetRequest`")]
+pub type ConversationsGetPostRequest = ConversationsGetRequest;
 
 /// `GET /conversations.list`.
 ///

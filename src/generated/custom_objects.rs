@@ -3,11 +3,11 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /custom-objects.count` | [`CustomObjectsCountRequest`], [`CustomObjectsCountPostRequest`] | [`CustomObjectsCountResponse`] |
+//! | `GET`/`POST /custom-objects.count` | [`CustomObjectsCountQueryRequest`], [`CustomObjectsCountRequest`] | [`CustomObjectsCountResponse`] |
 //! | `POST /custom-objects.create` | [`CustomObjectsCreateRequest`] | [`CustomObjectsCreateResponse`] |
 //! | `POST /custom-objects.delete` | [`CustomObjectsDeleteRequest`] | [`CustomObjectsDeleteResponse`] |
-//! | `GET`/`POST /custom-objects.get` | [`CustomObjectsGetRequest`], [`CustomObjectsGetPostRequest`] | [`CustomObjectsGetResponse`] |
-//! | `GET`/`POST /custom-objects.list` | [`CustomObjectsListRequest`], [`CustomObjectsListPostRequest`] | [`CustomObjectsListResponse`] |
+//! | `GET`/`POST /custom-objects.get` | [`CustomObjectsGetQueryRequest`], [`CustomObjectsGetRequest`] | [`CustomObjectsGetResponse`] |
+//! | `GET`/`POST /custom-objects.list` | [`CustomObjectsListQueryRequest`], [`CustomObjectsListRequest`] | [`CustomObjectsListResponse`] |
 //! | `POST /custom-objects.update` | [`CustomObjectsUpdateRequest`] | [`CustomObjectsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
@@ -34,15 +34,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/count>.
     ///
     /// Required: `leaf_type`.
-    #[devrev_endpoint(GET, "/custom-objects.count")]
-    get CustomObjectsCountRequest,
+    #[devrev_endpoint(GET, "/custom-objects.count", response = CustomObjectsCountResponse)]
+    get CustomObjectsCountQueryRequest,
     /// `POST /custom-objects.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/count-post>.
     ///
     /// Required: `leaf_type`.
-    #[devrev_endpoint(POST, "/custom-objects.count", response = CustomObjectsCountResponse, idempotent)]
-    post CustomObjectsCountPostRequest,
+    #[devrev_endpoint(POST, "/custom-objects.count", idempotent)]
+    post CustomObjectsCountRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -64,6 +64,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CustomObjectsCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomObjectsCountRequest`")]
+pub type CustomObjectsCountPostRequest = CustomObjectsCountRequest;
 
 /// `POST /custom-objects.create`, answered with 201.
 ///
@@ -167,15 +172,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/custom-objects.get")]
-    get CustomObjectsGetRequest,
+    #[devrev_endpoint(GET, "/custom-objects.get", response = CustomObjectsGetResponse)]
+    get CustomObjectsGetQueryRequest,
     /// `POST /custom-objects.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/custom-objects.get", response = CustomObjectsGetResponse, idempotent)]
-    post CustomObjectsGetPostRequest,
+    #[devrev_endpoint(POST, "/custom-objects.get", idempotent)]
+    post CustomObjectsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -196,6 +201,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomObjectsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomObjectsGetRequest`")]
+pub type CustomObjectsGetPostRequest = CustomObjectsGetRequest;
+
 get_and_post! {
     /// `GET /custom-objects.list`, the fields in the query string.
     ///
@@ -204,8 +214,8 @@ get_and_post! {
     /// Required: `leaf_type`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/custom-objects.list", paginate)]
-    get CustomObjectsListRequest,
+    #[devrev_endpoint(GET, "/custom-objects.list", response = CustomObjectsListResponse, paginate)]
+    get CustomObjectsListQueryRequest,
     /// `POST /custom-objects.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/list-post>.
@@ -213,8 +223,8 @@ get_and_post! {
     /// Required: `leaf_type`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/custom-objects.list", response = CustomObjectsListResponse, idempotent, paginate)]
-    post CustomObjectsListPostRequest,
+    #[devrev_endpoint(POST, "/custom-objects.list", idempotent, paginate)]
+    post CustomObjectsListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -261,6 +271,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CustomObjectsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomObjectsListRequest`")]
+pub type CustomObjectsListPostRequest = CustomObjectsListRequest;
 
 /// `POST /custom-objects.update`.
 ///

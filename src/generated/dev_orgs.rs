@@ -5,11 +5,11 @@
 //! | --- | --- | --- |
 //! | `POST /dev-orgs.auth-connections.create` | [`DevOrgAuthConnectionsCreateRequest`] | [`DevOrgAuthConnectionsCreateResponse`] |
 //! | `POST /dev-orgs.auth-connections.delete` | [`DevOrgAuthConnectionsDeleteRequest`] | [`DevOrgAuthConnectionsDeleteResponse`] |
-//! | `GET`/`POST /dev-orgs.auth-connections.get` | [`DevOrgAuthConnectionsGetRequest`], [`DevOrgAuthConnectionsGetPostRequest`] | [`DevOrgAuthConnectionsGetResponse`] |
-//! | `GET`/`POST /dev-orgs.auth-connections.list` | [`DevOrgsAuthConnectionsListRequest`], [`DevOrgsAuthConnectionsListPostRequest`] | [`DevOrgAuthConnectionsListResponse`] |
+//! | `GET`/`POST /dev-orgs.auth-connections.get` | [`DevOrgAuthConnectionsGetQueryRequest`], [`DevOrgAuthConnectionsGetRequest`] | [`DevOrgAuthConnectionsGetResponse`] |
+//! | `GET`/`POST /dev-orgs.auth-connections.list` | [`DevOrgsAuthConnectionsListQueryRequest`], [`DevOrgsAuthConnectionsListRequest`] | [`DevOrgAuthConnectionsListResponse`] |
 //! | `POST /dev-orgs.auth-connections.toggle` | [`DevOrgAuthConnectionsToggleRequest`] | [`DevOrgAuthConnectionsToggleResponse`] |
 //! | `POST /dev-orgs.auth-connections.update` | [`DevOrgAuthConnectionsUpdateRequest`] | [`DevOrgAuthConnectionsUpdateResponse`] |
-//! | `GET`/`POST /dev-orgs.get` | [`DevOrgsGetRequest`], [`DevOrgsGetPostRequest`] | [`DevOrgsGetResponse`] |
+//! | `GET`/`POST /dev-orgs.get` | [`DevOrgsGetQueryRequest`], [`DevOrgsGetRequest`] | [`DevOrgsGetResponse`] |
 //!
 //! 7 of 7 endpoints generated.
 
@@ -84,15 +84,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/dev-orgs.auth-connections.get")]
-    get DevOrgAuthConnectionsGetRequest,
+    #[devrev_endpoint(GET, "/dev-orgs.auth-connections.get", response = DevOrgAuthConnectionsGetResponse)]
+    get DevOrgAuthConnectionsGetQueryRequest,
     /// `POST /dev-orgs.auth-connections.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/dev-orgs.auth-connections.get", response = DevOrgAuthConnectionsGetResponse, idempotent)]
-    post DevOrgAuthConnectionsGetPostRequest,
+    #[devrev_endpoint(POST, "/dev-orgs.auth-connections.get", idempotent)]
+    post DevOrgAuthConnectionsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -107,6 +107,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`DevOrgAuthConnectionsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgAuthConnectionsGetRequest`")]
+pub type DevOrgAuthConnectionsGetPostRequest = DevOrgAuthConnectionsGetRequest;
+
 /// `GET /dev-orgs.auth-connections.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list>.
@@ -114,10 +119,10 @@ get_and_post! {
 /// No fields: a unit struct.
 #[devrev_endpoint(GET, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsAuthConnectionsListRequest;
+pub struct DevOrgsAuthConnectionsListQueryRequest;
 
-impl DevOrgsAuthConnectionsListRequest {
-    /// The request: `DevOrgsAuthConnectionsListRequest` itself, a unit struct.
+impl DevOrgsAuthConnectionsListQueryRequest {
+    /// The request: `DevOrgsAuthConnectionsListQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -130,28 +135,38 @@ impl DevOrgsAuthConnectionsListRequest {
 /// No fields: a unit struct.
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse, idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsAuthConnectionsListPostRequest;
+pub struct DevOrgsAuthConnectionsListRequest;
 
-impl DevOrgsAuthConnectionsListPostRequest {
-    /// The request: `DevOrgsAuthConnectionsListPostRequest` itself, a unit struct.
+impl DevOrgsAuthConnectionsListRequest {
+    /// The request: `DevOrgsAuthConnectionsListRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<DevOrgsAuthConnectionsListRequest> for DevOrgsAuthConnectionsListPostRequest {
-    /// The `POST` form of the same request: `DevOrgsAuthConnectionsListPostRequest`.
-    fn from(_: DevOrgsAuthConnectionsListRequest) -> Self {
-        DevOrgsAuthConnectionsListPostRequest
-    }
-}
-
-impl ::std::convert::From<DevOrgsAuthConnectionsListPostRequest> for DevOrgsAuthConnectionsListRequest {
-    /// The `GET` form of the same request: `DevOrgsAuthConnectionsListRequest`.
-    fn from(_: DevOrgsAuthConnectionsListPostRequest) -> Self {
+impl ::std::convert::From<DevOrgsAuthConnectionsListQueryRequest> for DevOrgsAuthConnectionsListRequest {
+    /// The `POST` form of the same request: `DevOrgsAuthConnectionsListRequest`.
+    fn from(_: DevOrgsAuthConnectionsListQueryRequest) -> Self {
         DevOrgsAuthConnectionsListRequest
     }
 }
+
+impl ::std::convert::From<DevOrgsAuthConnectionsListRequest> for DevOrgsAuthConnectionsListQueryRequest {
+    /// The `GET` form of the same request: `DevOrgsAuthConnectionsListQueryRequest`.
+    fn from(_: DevOrgsAuthConnectionsListRequest) -> Self {
+        DevOrgsAuthConnectionsListQueryRequest
+    }
+}
+
+/// The name of [`DevOrgsAuthConnectionsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsAuthConnectionsListRequest`")]
+pub type DevOrgsAuthConnectionsListPostRequest = DevOrgsAuthConnectionsListRequest;
+
+/// The value of [`DevOrgsAuthConnectionsListRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsAuthConnectionsListRequest`")]
+#[allow(non_upper_case_globals)]
+pub const DevOrgsAuthConnectionsListPostRequest: DevOrgsAuthConnectionsListRequest = DevOrgsAuthConnectionsListRequest;
 
 /// `POST /dev-orgs.auth-connections.toggle`.
 ///
@@ -217,12 +232,12 @@ impl DevOrgAuthConnectionsUpdateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/dev-orgs.get")]
+#[devrev_endpoint(GET, "/dev-orgs.get", response = DevOrgsGetResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsGetRequest;
+pub struct DevOrgsGetQueryRequest;
 
-impl DevOrgsGetRequest {
-    /// The request: `DevOrgsGetRequest` itself, a unit struct.
+impl DevOrgsGetQueryRequest {
+    /// The request: `DevOrgsGetQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -233,30 +248,40 @@ impl DevOrgsGetRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/dev-orgs.get", response = DevOrgsGetResponse, idempotent)]
+#[devrev_endpoint(POST, "/dev-orgs.get", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsGetPostRequest;
+pub struct DevOrgsGetRequest;
 
-impl DevOrgsGetPostRequest {
-    /// The request: `DevOrgsGetPostRequest` itself, a unit struct.
+impl DevOrgsGetRequest {
+    /// The request: `DevOrgsGetRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<DevOrgsGetRequest> for DevOrgsGetPostRequest {
-    /// The `POST` form of the same request: `DevOrgsGetPostRequest`.
-    fn from(_: DevOrgsGetRequest) -> Self {
-        DevOrgsGetPostRequest
-    }
-}
-
-impl ::std::convert::From<DevOrgsGetPostRequest> for DevOrgsGetRequest {
-    /// The `GET` form of the same request: `DevOrgsGetRequest`.
-    fn from(_: DevOrgsGetPostRequest) -> Self {
+impl ::std::convert::From<DevOrgsGetQueryRequest> for DevOrgsGetRequest {
+    /// The `POST` form of the same request: `DevOrgsGetRequest`.
+    fn from(_: DevOrgsGetQueryRequest) -> Self {
         DevOrgsGetRequest
     }
 }
+
+impl ::std::convert::From<DevOrgsGetRequest> for DevOrgsGetQueryRequest {
+    /// The `GET` form of the same request: `DevOrgsGetQueryRequest`.
+    fn from(_: DevOrgsGetRequest) -> Self {
+        DevOrgsGetQueryRequest
+    }
+}
+
+/// The name of [`DevOrgsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsGetRequest`")]
+pub type DevOrgsGetPostRequest = DevOrgsGetRequest;
+
+/// The value of [`DevOrgsGetRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsGetRequest`")]
+#[allow(non_upper_case_globals)]
+pub const DevOrgsGetPostRequest: DevOrgsGetRequest = DevOrgsGetRequest;
 
 /// The `dev-org-auth-connections-create-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

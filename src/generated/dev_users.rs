@@ -6,13 +6,13 @@
 //! | `POST /dev-users.activate` | [`DevUsersActivateRequest`] | [`DevUsersActivateResponse`] |
 //! | `POST /dev-users.create` | [`DevUsersCreateRequest`] | [`DevUsersCreateResponse`] |
 //! | `POST /dev-users.deactivate` | [`DevUsersDeactivateRequest`] | [`DevUsersDeactivateResponse`] |
-//! | `GET`/`POST /dev-users.get` | [`DevUsersGetRequest`], [`DevUsersGetPostRequest`] | [`DevUsersGetResponse`] |
+//! | `GET`/`POST /dev-users.get` | [`DevUsersGetQueryRequest`], [`DevUsersGetRequest`] | [`DevUsersGetResponse`] |
 //! | `POST /dev-users.identities.link` | [`DevUsersIdentitiesLinkRequest`] | [`DevUsersIdentitiesLinkResponse`] |
 //! | `POST /dev-users.identities.unlink` | [`DevUsersIdentitiesUnlinkRequest`] | [`DevUsersIdentitiesUnlinkResponse`] |
 //! | `GET /dev-users.list` | [`DevUsersListQueryRequest`] | [`DevUsersListResponse`] |
 //! | `POST /dev-users.list` | [`DevUsersListRequest`] | [`DevUsersListResponse`] |
 //! | `POST /dev-users.merge` | [`DevUsersMergeRequest`] | [`DevUsersMergeResponse`] |
-//! | `GET`/`POST /dev-users.self` | [`DevUsersSelfRequest`], [`DevUsersSelfPostRequest`] | [`DevUsersSelfResponse`] |
+//! | `GET`/`POST /dev-users.self` | [`DevUsersSelfQueryRequest`], [`DevUsersSelfRequest`] | [`DevUsersSelfResponse`] |
 //! | `POST /dev-users.self.update` | [`DevUsersSelfUpdateRequest`] | [`DevUsersUpdateResponse`] |
 //! | `POST /dev-users.update` | [`DevUsersUpdateRequest`] | [`DevUsersUpdateResponse`] |
 //!
@@ -155,15 +155,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/dev-users.get")]
-    get DevUsersGetRequest,
+    #[devrev_endpoint(GET, "/dev-users.get", response = DevUsersGetResponse)]
+    get DevUsersGetQueryRequest,
     /// `POST /dev-users.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/dev-users.get", response = DevUsersGetResponse, idempotent)]
-    post DevUsersGetPostRequest,
+    #[devrev_endpoint(POST, "/dev-users.get", idempotent)]
+    post DevUsersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -177,6 +177,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`DevUsersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevUsersGetRequest`")]
+pub type DevUsersGetPostRequest = DevUsersGetRequest;
 
 /// `POST /dev-users.identities.link`.
 ///
@@ -400,12 +405,12 @@ impl DevUsersMergeRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/dev-users.self")]
+#[devrev_endpoint(GET, "/dev-users.self", response = DevUsersSelfResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevUsersSelfRequest;
+pub struct DevUsersSelfQueryRequest;
 
-impl DevUsersSelfRequest {
-    /// The request: `DevUsersSelfRequest` itself, a unit struct.
+impl DevUsersSelfQueryRequest {
+    /// The request: `DevUsersSelfQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -416,30 +421,40 @@ impl DevUsersSelfRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/dev-users.self", response = DevUsersSelfResponse, idempotent)]
+#[devrev_endpoint(POST, "/dev-users.self", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevUsersSelfPostRequest;
+pub struct DevUsersSelfRequest;
 
-impl DevUsersSelfPostRequest {
-    /// The request: `DevUsersSelfPostRequest` itself, a unit struct.
+impl DevUsersSelfRequest {
+    /// The request: `DevUsersSelfRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<DevUsersSelfRequest> for DevUsersSelfPostRequest {
-    /// The `POST` form of the same request: `DevUsersSelfPostRequest`.
-    fn from(_: DevUsersSelfRequest) -> Self {
-        DevUsersSelfPostRequest
-    }
-}
-
-impl ::std::convert::From<DevUsersSelfPostRequest> for DevUsersSelfRequest {
-    /// The `GET` form of the same request: `DevUsersSelfRequest`.
-    fn from(_: DevUsersSelfPostRequest) -> Self {
+impl ::std::convert::From<DevUsersSelfQueryRequest> for DevUsersSelfRequest {
+    /// The `POST` form of the same request: `DevUsersSelfRequest`.
+    fn from(_: DevUsersSelfQueryRequest) -> Self {
         DevUsersSelfRequest
     }
 }
+
+impl ::std::convert::From<DevUsersSelfRequest> for DevUsersSelfQueryRequest {
+    /// The `GET` form of the same request: `DevUsersSelfQueryRequest`.
+    fn from(_: DevUsersSelfRequest) -> Self {
+        DevUsersSelfQueryRequest
+    }
+}
+
+/// The name of [`DevUsersSelfRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevUsersSelfRequest`")]
+pub type DevUsersSelfPostRequest = DevUsersSelfRequest;
+
+/// The value of [`DevUsersSelfRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `DevUsersSelfRequest`")]
+#[allow(non_upper_case_globals)]
+pub const DevUsersSelfPostRequest: DevUsersSelfRequest = DevUsersSelfRequest;
 
 /// `POST /dev-users.self.update`.
 ///

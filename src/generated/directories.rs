@@ -3,11 +3,11 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /directories.count` | [`DirectoriesCountRequest`], [`DirectoriesCountPostRequest`] | [`DirectoriesCountResponse`] |
+//! | `GET`/`POST /directories.count` | [`DirectoriesCountQueryRequest`], [`DirectoriesCountRequest`] | [`DirectoriesCountResponse`] |
 //! | `POST /directories.create` | [`DirectoriesCreateRequest`] | [`DirectoriesCreateResponse`] |
 //! | `POST /directories.delete` | [`DirectoriesDeleteRequest`] | [`DirectoriesDeleteResponse`] |
-//! | `GET`/`POST /directories.get` | [`DirectoriesGetRequest`], [`DirectoriesGetPostRequest`] | [`DirectoriesGetResponse`] |
-//! | `GET`/`POST /directories.list` | [`DirectoriesListRequest`], [`DirectoriesListPostRequest`] | [`DirectoriesListResponse`] |
+//! | `GET`/`POST /directories.get` | [`DirectoriesGetQueryRequest`], [`DirectoriesGetRequest`] | [`DirectoriesGetResponse`] |
+//! | `GET`/`POST /directories.list` | [`DirectoriesListQueryRequest`], [`DirectoriesListRequest`] | [`DirectoriesListResponse`] |
 //! | `POST /directories.update` | [`DirectoriesUpdateRequest`] | [`DirectoriesUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
@@ -34,15 +34,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/count>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/directories.count")]
-    get DirectoriesCountRequest,
+    #[devrev_endpoint(GET, "/directories.count", response = DirectoriesCountResponse)]
+    get DirectoriesCountQueryRequest,
     /// `POST /directories.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/count-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/directories.count", response = DirectoriesCountResponse, idempotent)]
-    post DirectoriesCountPostRequest,
+    #[devrev_endpoint(POST, "/directories.count", idempotent)]
+    post DirectoriesCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -67,6 +67,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`DirectoriesCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DirectoriesCountRequest`")]
+pub type DirectoriesCountPostRequest = DirectoriesCountRequest;
 
 /// `POST /directories.create`, answered with 201.
 ///
@@ -155,15 +160,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/directories.get")]
-    get DirectoriesGetRequest,
+    #[devrev_endpoint(GET, "/directories.get", response = DirectoriesGetResponse)]
+    get DirectoriesGetQueryRequest,
     /// `POST /directories.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/directories.get", response = DirectoriesGetResponse, idempotent)]
-    post DirectoriesGetPostRequest,
+    #[devrev_endpoint(POST, "/directories.get", idempotent)]
+    post DirectoriesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -178,6 +183,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`DirectoriesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DirectoriesGetRequest`")]
+pub type DirectoriesGetPostRequest = DirectoriesGetRequest;
+
 get_and_post! {
     /// `GET /directories.list`, the fields in the query string.
     ///
@@ -186,8 +196,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/directories.list", paginate)]
-    get DirectoriesListRequest,
+    #[devrev_endpoint(GET, "/directories.list", response = DirectoriesListResponse, paginate)]
+    get DirectoriesListQueryRequest,
     /// `POST /directories.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/list-post>.
@@ -195,8 +205,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/directories.list", response = DirectoriesListResponse, idempotent, paginate)]
-    post DirectoriesListPostRequest,
+    #[devrev_endpoint(POST, "/directories.list", idempotent, paginate)]
+    post DirectoriesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -236,6 +246,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`DirectoriesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DirectoriesListRequest`")]
+pub type DirectoriesListPostRequest = DirectoriesListRequest;
 
 /// `POST /directories.update`.
 ///

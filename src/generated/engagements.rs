@@ -3,11 +3,11 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /engagements.count` | [`EngagementsCountRequest`], [`EngagementsCountPostRequest`] | [`EngagementsCountResponse`] |
+//! | `GET`/`POST /engagements.count` | [`EngagementsCountQueryRequest`], [`EngagementsCountRequest`] | [`EngagementsCountResponse`] |
 //! | `POST /engagements.create` | [`EngagementsCreateRequest`] | [`EngagementsCreateResponse`] |
 //! | `POST /engagements.delete` | [`EngagementsDeleteRequest`] | [`EngagementsDeleteResponse`] |
-//! | `GET`/`POST /engagements.get` | [`EngagementsGetRequest`], [`EngagementsGetPostRequest`] | [`EngagementsGetResponse`] |
-//! | `GET`/`POST /engagements.list` | [`EngagementsListRequest`], [`EngagementsListPostRequest`] | [`EngagementsListResponse`] |
+//! | `GET`/`POST /engagements.get` | [`EngagementsGetQueryRequest`], [`EngagementsGetRequest`] | [`EngagementsGetResponse`] |
+//! | `GET`/`POST /engagements.list` | [`EngagementsListQueryRequest`], [`EngagementsListRequest`] | [`EngagementsListResponse`] |
 //! | `POST /engagements.update` | [`EngagementsUpdateRequest`] | [`EngagementsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
@@ -36,8 +36,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/engagements.count", beta)]
-    get EngagementsCountRequest,
+    #[devrev_endpoint(GET, "/engagements.count", response = EngagementsCountResponse, beta)]
+    get EngagementsCountQueryRequest,
     /// `POST /engagements.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/count-post>.
@@ -45,8 +45,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/engagements.count", response = EngagementsCountResponse, idempotent, beta)]
-    post EngagementsCountPostRequest,
+    #[devrev_endpoint(POST, "/engagements.count", idempotent, beta)]
+    post EngagementsCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -81,6 +81,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`EngagementsCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EngagementsCountRequest`")]
+pub type EngagementsCountPostRequest = EngagementsCountRequest;
 
 /// `POST /engagements.create`, answered with 201.
 ///
@@ -197,8 +202,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/engagements.get", beta)]
-    get EngagementsGetRequest,
+    #[devrev_endpoint(GET, "/engagements.get", response = EngagementsGetResponse, beta)]
+    get EngagementsGetQueryRequest,
     /// `POST /engagements.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/get-post>.
@@ -206,8 +211,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/engagements.get", response = EngagementsGetResponse, idempotent, beta)]
-    post EngagementsGetPostRequest,
+    #[devrev_endpoint(POST, "/engagements.get", idempotent, beta)]
+    post EngagementsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -222,6 +227,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`EngagementsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EngagementsGetRequest`")]
+pub type EngagementsGetPostRequest = EngagementsGetRequest;
+
 get_and_post! {
     /// `GET /engagements.list`, the fields in the query string.
     ///
@@ -232,8 +242,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/engagements.list", paginate, beta)]
-    get EngagementsListRequest,
+    #[devrev_endpoint(GET, "/engagements.list", response = EngagementsListResponse, paginate, beta)]
+    get EngagementsListQueryRequest,
     /// `POST /engagements.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/list-post>.
@@ -243,8 +253,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/engagements.list", response = EngagementsListResponse, idempotent, paginate, beta)]
-    post EngagementsListPostRequest,
+    #[devrev_endpoint(POST, "/engagements.list", idempotent, paginate, beta)]
+    post EngagementsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -299,6 +309,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`EngagementsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EngagementsListRequest`")]
+pub type EngagementsListPostRequest = EngagementsListRequest;
 
 /// `POST /engagements.update`.
 ///

@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /event-sources.get` | [`EventSourceGetRequest`], [`EventSourceGetPostRequest`] | [`EventSourceGetResponse`] |
+//! | `GET`/`POST /event-sources.get` | [`EventSourceGetQueryRequest`], [`EventSourceGetRequest`] | [`EventSourceGetResponse`] |
 //! | `POST /event-sources.schedule` | [`EventSourcesScheduleEventRequest`] | [`EventSourcesScheduleEventResponse`] |
 //! | `POST /event-sources.unschedule` | [`EventSourcesDeleteScheduledEventRequest`] | [`EventSourcesDeleteScheduledEventResponse`] |
 //!
@@ -33,8 +33,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/event-sources.get", beta)]
-    get EventSourceGetRequest,
+    #[devrev_endpoint(GET, "/event-sources.get", response = EventSourceGetResponse, beta)]
+    get EventSourceGetQueryRequest,
     /// `POST /event-sources.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/event-sources/get-post>.
@@ -42,8 +42,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/event-sources.get", response = EventSourceGetResponse, idempotent, beta)]
-    post EventSourceGetPostRequest,
+    #[devrev_endpoint(POST, "/event-sources.get", idempotent, beta)]
+    post EventSourceGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -57,6 +57,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`EventSourceGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EventSourceGetRequest`")]
+pub type EventSourceGetPostRequest = EventSourceGetRequest;
 
 /// `POST /event-sources.schedule`.
 ///

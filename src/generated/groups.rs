@@ -4,11 +4,11 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /groups.create` | [`GroupsCreateRequest`] | [`GroupsCreateResponse`] |
-//! | `GET`/`POST /groups.get` | [`GroupsGetRequest`], [`GroupsGetPostRequest`] | [`GroupsGetResponse`] |
+//! | `GET`/`POST /groups.get` | [`GroupsGetQueryRequest`], [`GroupsGetRequest`] | [`GroupsGetResponse`] |
 //! | `GET /groups.list` | [`GroupsListQueryRequest`] | [`GroupsListResponse`] |
 //! | `POST /groups.list` | [`GroupsListRequest`] | [`GroupsListResponse`] |
 //! | `POST /groups.members.add` | [`GroupMembersAddRequest`] | [`GroupMembersAddResponse`] |
-//! | `GET`/`POST /groups.members.list` | [`GroupMembersListRequest`], [`GroupMembersListPostRequest`] | [`GroupMembersListResponse`] |
+//! | `GET`/`POST /groups.members.list` | [`GroupMembersListQueryRequest`], [`GroupMembersListRequest`] | [`GroupMembersListResponse`] |
 //! | `POST /groups.members.remove` | [`GroupMembersRemoveRequest`] | [`GroupMembersRemoveResponse`] |
 //! | `POST /groups.update` | [`GroupsUpdateRequest`] | [`GroupsUpdateResponse`] |
 //!
@@ -88,15 +88,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/groups.get")]
-    get GroupsGetRequest,
+    #[devrev_endpoint(GET, "/groups.get", response = GroupsGetResponse)]
+    get GroupsGetQueryRequest,
     /// `POST /groups.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/groups.get", response = GroupsGetResponse, idempotent)]
-    post GroupsGetPostRequest,
+    #[devrev_endpoint(POST, "/groups.get", idempotent)]
+    post GroupsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -110,6 +110,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`GroupsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `GroupsGetRequest`")]
+pub type GroupsGetPostRequest = GroupsGetRequest;
 
 /// `GET /groups.list`.
 ///
@@ -340,8 +345,8 @@ get_and_post! {
     /// Required: `group`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/groups.members.list", paginate)]
-    get GroupMembersListRequest,
+    #[devrev_endpoint(GET, "/groups.members.list", response = GroupMembersListResponse, paginate)]
+    get GroupMembersListQueryRequest,
     /// `POST /groups.members.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/group-members-list-post>.
@@ -349,8 +354,8 @@ get_and_post! {
     /// Required: `group`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/groups.members.list", response = GroupMembersListResponse, idempotent, paginate)]
-    post GroupMembersListPostRequest,
+    #[devrev_endpoint(POST, "/groups.members.list", idempotent, paginate)]
+    post GroupMembersListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -382,6 +387,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`GroupMembersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `GroupMembersListRequest`")]
+pub type GroupMembersListPostRequest = GroupMembersListRequest;
 
 /// `POST /groups.members.remove`.
 ///

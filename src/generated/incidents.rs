@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `POST /incidents.create` | [`IncidentsCreateRequest`] | [`IncidentsCreateResponse`] |
 //! | `POST /incidents.delete` | [`IncidentsDeleteRequest`] | [`IncidentsDeleteResponse`] |
-//! | `GET`/`POST /incidents.get` | [`IncidentsGetRequest`], [`IncidentsGetPostRequest`] | [`IncidentsGetResponse`] |
+//! | `GET`/`POST /incidents.get` | [`IncidentsGetQueryRequest`], [`IncidentsGetRequest`] | [`IncidentsGetResponse`] |
 //! | `GET /incidents.group` | [`IncidentsGroupQueryRequest`] | [`IncidentsGroupResponse`] |
 //! | `POST /incidents.group` | [`IncidentsGroupRequest`] | [`IncidentsGroupResponse`] |
 //! | `GET /incidents.list` | [`IncidentsListQueryRequest`] | [`IncidentsListResponse`] |
@@ -242,8 +242,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/incidents.get", beta)]
-    get IncidentsGetRequest,
+    #[devrev_endpoint(GET, "/incidents.get", response = IncidentsGetResponse, beta)]
+    get IncidentsGetQueryRequest,
     /// `POST /incidents.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/get-post>.
@@ -251,8 +251,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/incidents.get", response = IncidentsGetResponse, idempotent, beta)]
-    post IncidentsGetPostRequest,
+    #[devrev_endpoint(POST, "/incidents.get", idempotent, beta)]
+    post IncidentsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -266,6 +266,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`IncidentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `IncidentsGetRequest`")]
+pub type IncidentsGetPostRequest = IncidentsGetRequest;
 
 /// `GET /incidents.group`.
 ///

@@ -4,7 +4,7 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /link-types.custom.create` | [`CustomLinkTypeCreateRequest`] | [`CustomLinkTypeCreateResponse`] |
-//! | `GET`/`POST /link-types.custom.get` | [`CustomLinkTypeGetRequest`], [`CustomLinkTypeGetPostRequest`] | [`CustomLinkTypeGetResponse`] |
+//! | `GET`/`POST /link-types.custom.get` | [`CustomLinkTypeGetQueryRequest`], [`CustomLinkTypeGetRequest`] | [`CustomLinkTypeGetResponse`] |
 //! | `GET /link-types.custom.list` | [`CustomLinkTypeListQueryRequest`] | [`CustomLinkTypeListResponse`] |
 //! | `POST /link-types.custom.list` | [`CustomLinkTypeListRequest`] | [`CustomLinkTypeListResponse`] |
 //! | `POST /link-types.custom.update` | [`CustomLinkTypeUpdateRequest`] | [`CustomLinkTypeUpdateResponse`] |
@@ -100,8 +100,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/link-types.custom.get", beta)]
-    get CustomLinkTypeGetRequest,
+    #[devrev_endpoint(GET, "/link-types.custom.get", response = CustomLinkTypeGetResponse, beta)]
+    get CustomLinkTypeGetQueryRequest,
     /// `POST /link-types.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/link-types/custom-link-type-get-post>.
@@ -109,8 +109,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/link-types.custom.get", response = CustomLinkTypeGetResponse, idempotent, beta)]
-    post CustomLinkTypeGetPostRequest,
+    #[devrev_endpoint(POST, "/link-types.custom.get", idempotent, beta)]
+    post CustomLinkTypeGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -124,6 +124,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CustomLinkTypeGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomLinkTypeGetRequest`")]
+pub type CustomLinkTypeGetPostRequest = CustomLinkTypeGetRequest;
 
 /// `GET /link-types.custom.list`.
 ///

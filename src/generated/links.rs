@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /links.create` | [`LinksCreateRequest`] | [`LinksCreateResponse`] |
 //! | `POST /links.delete` | [`LinksDeleteRequest`] | [`LinksDeleteResponse`] |
-//! | `GET`/`POST /links.get` | [`LinksGetRequest`], [`LinksGetPostRequest`] | [`LinksGetResponse`] |
-//! | `GET`/`POST /links.list` | [`LinksListRequest`], [`LinksListPostRequest`] | [`LinksListResponse`] |
+//! | `GET`/`POST /links.get` | [`LinksGetQueryRequest`], [`LinksGetRequest`] | [`LinksGetResponse`] |
+//! | `GET`/`POST /links.list` | [`LinksListQueryRequest`], [`LinksListRequest`] | [`LinksListResponse`] |
 //! | `POST /links.replace` | [`LinksReplaceRequest`] | [`LinksReplaceResponse`] |
 //!
 //! 5 of 5 endpoints generated.
@@ -85,15 +85,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/links.get")]
-    get LinksGetRequest,
+    #[devrev_endpoint(GET, "/links.get", response = LinksGetResponse)]
+    get LinksGetQueryRequest,
     /// `POST /links.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/links.get", response = LinksGetResponse, idempotent)]
-    post LinksGetPostRequest,
+    #[devrev_endpoint(POST, "/links.get", idempotent)]
+    post LinksGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -108,6 +108,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`LinksGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `LinksGetRequest`")]
+pub type LinksGetPostRequest = LinksGetRequest;
+
 get_and_post! {
     /// `GET /links.list`, the fields in the query string.
     ///
@@ -116,8 +121,8 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/links.list", paginate)]
-    get LinksListRequest,
+    #[devrev_endpoint(GET, "/links.list", response = LinksListResponse, paginate)]
+    get LinksListQueryRequest,
     /// `POST /links.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/list-post>.
@@ -125,8 +130,8 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/links.list", response = LinksListResponse, idempotent, paginate)]
-    post LinksListPostRequest,
+    #[devrev_endpoint(POST, "/links.list", idempotent, paginate)]
+    post LinksListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -180,6 +185,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`LinksListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `LinksListRequest`")]
+pub type LinksListPostRequest = LinksListRequest;
 
 /// `POST /links.replace`, answered with 201.
 ///

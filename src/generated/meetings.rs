@@ -7,7 +7,7 @@
 //! | `POST /meetings.count` | [`MeetingsCountRequest`] | [`MeetingsCountResponse`] |
 //! | `POST /meetings.create` | [`MeetingsCreateRequest`] | [`MeetingsCreateResponse`] |
 //! | `POST /meetings.delete` | [`MeetingsDeleteRequest`] | [`MeetingsDeleteResponse`] |
-//! | `GET`/`POST /meetings.get` | [`MeetingsGetRequest`], [`MeetingsGetPostRequest`] | [`MeetingsGetResponse`] |
+//! | `GET`/`POST /meetings.get` | [`MeetingsGetQueryRequest`], [`MeetingsGetRequest`] | [`MeetingsGetResponse`] |
 //! | `GET /meetings.list` | [`MeetingsListQueryRequest`] | [`MeetingsListResponse`] |
 //! | `POST /meetings.list` | [`MeetingsListRequest`] | [`MeetingsListResponse`] |
 //! | `POST /meetings.update` | [`MeetingsUpdateRequest`] | [`MeetingsUpdateResponse`] |
@@ -421,15 +421,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/meetings.get")]
-    get MeetingsGetRequest,
+    #[devrev_endpoint(GET, "/meetings.get", response = MeetingsGetResponse)]
+    get MeetingsGetQueryRequest,
     /// `POST /meetings.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/meetings.get", response = MeetingsGetResponse, idempotent)]
-    post MeetingsGetPostRequest,
+    #[devrev_endpoint(POST, "/meetings.get", idempotent)]
+    post MeetingsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -443,6 +443,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`MeetingsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MeetingsGetRequest`")]
+pub type MeetingsGetPostRequest = MeetingsGetRequest;
 
 /// `GET /meetings.list`.
 ///

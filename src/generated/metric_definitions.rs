@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /metric-definitions.create` | [`MetricDefinitionsCreateRequest`] | [`MetricDefinitionsCreateResponse`] |
 //! | `POST /metric-definitions.delete` | [`MetricDefinitionsDeleteRequest`] | [`MetricDefinitionsDeleteResponse`] |
-//! | `GET`/`POST /metric-definitions.get` | [`MetricDefinitionsGetRequest`], [`MetricDefinitionsGetPostRequest`] | [`MetricDefinitionsGetResponse`] |
-//! | `GET`/`POST /metric-definitions.list` | [`MetricDefinitionsListRequest`], [`MetricDefinitionsListPostRequest`] | [`MetricDefinitionsListResponse`] |
+//! | `GET`/`POST /metric-definitions.get` | [`MetricDefinitionsGetQueryRequest`], [`MetricDefinitionsGetRequest`] | [`MetricDefinitionsGetResponse`] |
+//! | `GET`/`POST /metric-definitions.list` | [`MetricDefinitionsListQueryRequest`], [`MetricDefinitionsListRequest`] | [`MetricDefinitionsListResponse`] |
 //! | `POST /metric-definitions.update` | [`MetricDefinitionsUpdateRequest`] | [`MetricDefinitionsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
@@ -86,15 +86,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/metric-definitions.get")]
-    get MetricDefinitionsGetRequest,
+    #[devrev_endpoint(GET, "/metric-definitions.get", response = MetricDefinitionsGetResponse)]
+    get MetricDefinitionsGetQueryRequest,
     /// `POST /metric-definitions.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/metric-definitions.get", response = MetricDefinitionsGetResponse, idempotent)]
-    post MetricDefinitionsGetPostRequest,
+    #[devrev_endpoint(POST, "/metric-definitions.get", idempotent)]
+    post MetricDefinitionsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -120,6 +120,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`MetricDefinitionsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MetricDefinitionsGetRequest`")]
+pub type MetricDefinitionsGetPostRequest = MetricDefinitionsGetRequest;
+
 get_and_post! {
     /// `GET /metric-definitions.list`, the fields in the query string.
     ///
@@ -128,8 +133,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/metric-definitions.list", paginate)]
-    get MetricDefinitionsListRequest,
+    #[devrev_endpoint(GET, "/metric-definitions.list", response = MetricDefinitionsListResponse, paginate)]
+    get MetricDefinitionsListQueryRequest,
     /// `POST /metric-definitions.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/list-post>.
@@ -137,8 +142,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/metric-definitions.list", response = MetricDefinitionsListResponse, idempotent, paginate)]
-    post MetricDefinitionsListPostRequest,
+    #[devrev_endpoint(POST, "/metric-definitions.list", idempotent, paginate)]
+    post MetricDefinitionsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -193,6 +198,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`MetricDefinitionsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MetricDefinitionsListRequest`")]
+pub type MetricDefinitionsListPostRequest = MetricDefinitionsListRequest;
 
 /// `POST /metric-definitions.update`.
 ///

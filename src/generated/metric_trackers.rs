@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /metric-trackers.get` | [`MetricTrackersGetRequest`], [`MetricTrackersGetPostRequest`] | [`MetricTrackersGetResponse`] |
+//! | `GET`/`POST /metric-trackers.get` | [`MetricTrackersGetQueryRequest`], [`MetricTrackersGetRequest`] | [`MetricTrackersGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
 
@@ -29,15 +29,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-trackers/get>.
     ///
     /// Required: `metric`, `object`.
-    #[devrev_endpoint(GET, "/metric-trackers.get")]
-    get MetricTrackersGetRequest,
+    #[devrev_endpoint(GET, "/metric-trackers.get", response = MetricTrackersGetResponse)]
+    get MetricTrackersGetQueryRequest,
     /// `POST /metric-trackers.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-trackers/get-post>.
     ///
     /// Required: `metric`, `object`.
-    #[devrev_endpoint(POST, "/metric-trackers.get", response = MetricTrackersGetResponse, idempotent)]
-    post MetricTrackersGetPostRequest,
+    #[devrev_endpoint(POST, "/metric-trackers.get", idempotent)]
+    post MetricTrackersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -53,6 +53,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`MetricTrackersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MetricTrackersGetRequest`")]
+pub type MetricTrackersGetPostRequest = MetricTrackersGetRequest;
 
 /// The `metric-trackers-get-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

@@ -4,7 +4,7 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /org-schedule-fragments.create` | [`OrgScheduleFragmentsCreateRequest`] | [`OrgScheduleFragmentsCreateResponse`] |
-//! | `GET`/`POST /org-schedule-fragments.get` | [`OrgScheduleFragmentsGetRequest`], [`OrgScheduleFragmentsGetPostRequest`] | [`OrgScheduleFragmentsGetResponse`] |
+//! | `GET`/`POST /org-schedule-fragments.get` | [`OrgScheduleFragmentsGetQueryRequest`], [`OrgScheduleFragmentsGetRequest`] | [`OrgScheduleFragmentsGetResponse`] |
 //! | `POST /org-schedule-fragments.transition` | [`OrgScheduleFragmentsTransitionRequest`] | [`OrgScheduleFragmentsTransitionResponse`] |
 //!
 //! 3 of 3 endpoints generated.
@@ -76,15 +76,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedule-fragments/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/org-schedule-fragments.get")]
-    get OrgScheduleFragmentsGetRequest,
+    #[devrev_endpoint(GET, "/org-schedule-fragments.get", response = OrgScheduleFragmentsGetResponse)]
+    get OrgScheduleFragmentsGetQueryRequest,
     /// `POST /org-schedule-fragments.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedule-fragments/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/org-schedule-fragments.get", response = OrgScheduleFragmentsGetResponse, idempotent)]
-    post OrgScheduleFragmentsGetPostRequest,
+    #[devrev_endpoint(POST, "/org-schedule-fragments.get", idempotent)]
+    post OrgScheduleFragmentsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -98,6 +98,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`OrgScheduleFragmentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `OrgScheduleFragmentsGetRequest`")]
+pub type OrgScheduleFragmentsGetPostRequest = OrgScheduleFragmentsGetRequest;
 
 /// `POST /org-schedule-fragments.transition`.
 ///

@@ -4,8 +4,8 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /org-schedules.create` | [`OrgSchedulesCreateRequest`] | [`OrgSchedulesCreateResponse`] |
-//! | `GET`/`POST /org-schedules.evaluate` | [`OrgSchedulesEvaluateRequest`], [`OrgSchedulesEvaluatePostRequest`] | [`OrgSchedulesEvaluateResponse`] |
-//! | `GET`/`POST /org-schedules.get` | [`OrgSchedulesGetRequest`], [`OrgSchedulesGetPostRequest`] | [`OrgSchedulesGetResponse`] |
+//! | `GET`/`POST /org-schedules.evaluate` | [`OrgSchedulesEvaluateQueryRequest`], [`OrgSchedulesEvaluateRequest`] | [`OrgSchedulesEvaluateResponse`] |
+//! | `GET`/`POST /org-schedules.get` | [`OrgSchedulesGetQueryRequest`], [`OrgSchedulesGetRequest`] | [`OrgSchedulesGetResponse`] |
 //! | `GET /org-schedules.list` | [`OrgSchedulesListQueryRequest`] | [`OrgSchedulesListResponse`] |
 //! | `POST /org-schedules.list` | [`OrgSchedulesListRequest`] | [`OrgSchedulesListResponse`] |
 //! | `POST /org-schedules.set-future` | [`OrgSchedulesSetFutureRequest`] | [`OrgSchedulesSetFutureResponse`] |
@@ -88,15 +88,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/evaluate>.
     ///
     /// Required: `id`, `instants`.
-    #[devrev_endpoint(GET, "/org-schedules.evaluate")]
-    get OrgSchedulesEvaluateRequest,
+    #[devrev_endpoint(GET, "/org-schedules.evaluate", response = OrgSchedulesEvaluateResponse)]
+    get OrgSchedulesEvaluateQueryRequest,
     /// `POST /org-schedules.evaluate`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/evaluate-post>.
     ///
     /// Required: `id`, `instants`.
-    #[devrev_endpoint(POST, "/org-schedules.evaluate", response = OrgSchedulesEvaluateResponse, idempotent)]
-    post OrgSchedulesEvaluatePostRequest,
+    #[devrev_endpoint(POST, "/org-schedules.evaluate", idempotent)]
+    post OrgSchedulesEvaluateRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -113,21 +113,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`OrgSchedulesEvaluateRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `OrgSchedulesEvaluateRequest`")]
+pub type OrgSchedulesEvaluatePostRequest = OrgSchedulesEvaluateRequest;
+
 get_and_post! {
     /// `GET /org-schedules.get`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/org-schedules.get")]
-    get OrgSchedulesGetRequest,
+    #[devrev_endpoint(GET, "/org-schedules.get", response = OrgSchedulesGetResponse)]
+    get OrgSchedulesGetQueryRequest,
     /// `POST /org-schedules.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/org-schedules.get", response = OrgSchedulesGetResponse, idempotent)]
-    post OrgSchedulesGetPostRequest,
+    #[devrev_endpoint(POST, "/org-schedules.get", idempotent)]
+    post OrgSchedulesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -141,6 +146,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`OrgSchedulesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `OrgSchedulesGetRequest`")]
+pub type OrgSchedulesGetPostRequest = OrgSchedulesGetRequest;
 
 /// `GET /org-schedules.list`.
 ///

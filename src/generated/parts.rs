@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `POST /parts.create` | [`PartsCreateRequest`] | [`PartsCreateResponse`] |
 //! | `POST /parts.delete` | [`PartsDeleteRequest`] | [`PartsDeleteResponse`] |
-//! | `GET`/`POST /parts.get` | [`PartsGetRequest`], [`PartsGetPostRequest`] | [`PartsGetResponse`] |
+//! | `GET`/`POST /parts.get` | [`PartsGetQueryRequest`], [`PartsGetRequest`] | [`PartsGetResponse`] |
 //! | `GET /parts.list` | [`PartsListQueryRequest`] | [`PartsListResponse`] |
 //! | `POST /parts.list` | [`PartsListRequest`] | [`PartsListResponse`] |
 //! | `POST /parts.update` | [`PartsUpdateRequest`] | [`PartsUpdateResponse`] |
@@ -153,15 +153,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/parts.get")]
-    get PartsGetRequest,
+    #[devrev_endpoint(GET, "/parts.get", response = PartsGetResponse)]
+    get PartsGetQueryRequest,
     /// `POST /parts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/parts.get", response = PartsGetResponse, idempotent)]
-    post PartsGetPostRequest,
+    #[devrev_endpoint(POST, "/parts.get", idempotent)]
+    post PartsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -175,6 +175,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`PartsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `PartsGetRequest`")]
+pub type PartsGetPostRequest = PartsGetRequest;
 
 /// `GET /parts.list`.
 ///

@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /preferences.get` | [`PreferencesGetRequest`], [`PreferencesGetPostRequest`] | [`PreferencesGetResponse`] |
+//! | `GET`/`POST /preferences.get` | [`PreferencesGetQueryRequest`], [`PreferencesGetRequest`] | [`PreferencesGetResponse`] |
 //! | `POST /preferences.update` | [`PreferencesUpdateRequest`] | [`PreferencesUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
@@ -32,8 +32,8 @@ get_and_post! {
     /// Required: `object`, `type`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/preferences.get", beta)]
-    get PreferencesGetRequest,
+    #[devrev_endpoint(GET, "/preferences.get", response = PreferencesGetResponse, beta)]
+    get PreferencesGetQueryRequest,
     /// `POST /preferences.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/preferences/get-post>.
@@ -41,8 +41,8 @@ get_and_post! {
     /// Required: `object`, `type`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/preferences.get", response = PreferencesGetResponse, idempotent, beta)]
-    post PreferencesGetPostRequest,
+    #[devrev_endpoint(POST, "/preferences.get", idempotent, beta)]
+    post PreferencesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -66,6 +66,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`PreferencesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `PreferencesGetRequest`")]
+pub type PreferencesGetPostRequest = PreferencesGetRequest;
 
 /// `POST /preferences.update`.
 ///

@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /question-answers.create` | [`QuestionAnswersCreateRequest`] | [`QuestionAnswersCreateResponse`] |
 //! | `POST /question-answers.delete` | [`QuestionAnswersDeleteRequest`] | [`QuestionAnswersDeleteResponse`] |
-//! | `GET`/`POST /question-answers.get` | [`QuestionAnswersGetRequest`], [`QuestionAnswersGetPostRequest`] | [`QuestionAnswersGetResponse`] |
-//! | `GET`/`POST /question-answers.list` | [`QuestionAnswersListRequest`], [`QuestionAnswersListPostRequest`] | [`QuestionAnswersListResponse`] |
+//! | `GET`/`POST /question-answers.get` | [`QuestionAnswersGetQueryRequest`], [`QuestionAnswersGetRequest`] | [`QuestionAnswersGetResponse`] |
+//! | `GET`/`POST /question-answers.list` | [`QuestionAnswersListQueryRequest`], [`QuestionAnswersListRequest`] | [`QuestionAnswersListResponse`] |
 //! | `POST /question-answers.update` | [`QuestionAnswersUpdateRequest`] | [`QuestionAnswersUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
@@ -166,8 +166,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/question-answers.get", beta)]
-    get QuestionAnswersGetRequest,
+    #[devrev_endpoint(GET, "/question-answers.get", response = QuestionAnswersGetResponse, beta)]
+    get QuestionAnswersGetQueryRequest,
     /// `POST /question-answers.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/question-answers/get-question-answer-post>.
@@ -175,8 +175,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/question-answers.get", response = QuestionAnswersGetResponse, idempotent, beta)]
-    post QuestionAnswersGetPostRequest,
+    #[devrev_endpoint(POST, "/question-answers.get", idempotent, beta)]
+    post QuestionAnswersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -191,6 +191,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`QuestionAnswersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `QuestionAnswersGetRequest`")]
+pub type QuestionAnswersGetPostRequest = QuestionAnswersGetRequest;
+
 get_and_post! {
     /// `GET /question-answers.list`, the fields in the query string.
     ///
@@ -201,8 +206,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/question-answers.list", paginate, beta)]
-    get QuestionAnswersListRequest,
+    #[devrev_endpoint(GET, "/question-answers.list", response = QuestionAnswersListResponse, paginate, beta)]
+    get QuestionAnswersListQueryRequest,
     /// `POST /question-answers.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/question-answers/list-question-answers-post>.
@@ -212,8 +217,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/question-answers.list", response = QuestionAnswersListResponse, idempotent, paginate, beta)]
-    post QuestionAnswersListPostRequest,
+    #[devrev_endpoint(POST, "/question-answers.list", idempotent, paginate, beta)]
+    post QuestionAnswersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -263,6 +268,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`QuestionAnswersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `QuestionAnswersListRequest`")]
+pub type QuestionAnswersListPostRequest = QuestionAnswersListRequest;
 
 /// `POST /question-answers.update`.
 ///

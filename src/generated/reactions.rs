@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /reactions.list` | [`ReactionsListRequest`], [`ReactionsListPostRequest`] | [`ReactionsListResponse`] |
+//! | `GET`/`POST /reactions.list` | [`ReactionsListQueryRequest`], [`ReactionsListRequest`] | [`ReactionsListResponse`] |
 //! | `POST /reactions.update` | [`ReactionsUpdateRequest`] | [`ReactionsUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
@@ -32,8 +32,8 @@ get_and_post! {
     /// Required: `emoji`, `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/reactions.list", paginate)]
-    get ReactionsListRequest,
+    #[devrev_endpoint(GET, "/reactions.list", response = ReactionsListResponse, paginate)]
+    get ReactionsListQueryRequest,
     /// `POST /reactions.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/reactions/list-post>.
@@ -41,8 +41,8 @@ get_and_post! {
     /// Required: `emoji`, `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/reactions.list", response = ReactionsListResponse, idempotent, paginate)]
-    post ReactionsListPostRequest,
+    #[devrev_endpoint(POST, "/reactions.list", idempotent, paginate)]
+    post ReactionsListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -71,6 +71,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`ReactionsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ReactionsListRequest`")]
+pub type ReactionsListPostRequest = ReactionsListRequest;
 
 /// `POST /reactions.update`.
 ///

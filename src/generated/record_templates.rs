@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /record-templates.get` | [`RecordTemplateGetRequest`], [`RecordTemplateGetPostRequest`] | [`RecordTemplateGetResponse`] |
+//! | `GET`/`POST /record-templates.get` | [`RecordTemplateGetQueryRequest`], [`RecordTemplateGetRequest`] | [`RecordTemplateGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
 
@@ -31,8 +31,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/record-templates.get", beta)]
-    get RecordTemplateGetRequest,
+    #[devrev_endpoint(GET, "/record-templates.get", response = RecordTemplateGetResponse, beta)]
+    get RecordTemplateGetQueryRequest,
     /// `POST /record-templates.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/record-templates/record-template-get-post>.
@@ -40,8 +40,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/record-templates.get", response = RecordTemplateGetResponse, idempotent, beta)]
-    post RecordTemplateGetPostRequest,
+    #[devrev_endpoint(POST, "/record-templates.get", idempotent, beta)]
+    post RecordTemplateGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -55,6 +55,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`RecordTemplateGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RecordTemplateGetRequest`")]
+pub type RecordTemplateGetPostRequest = RecordTemplateGetRequest;
 
 /// The `record-template-get-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /rev-orgs.create` | [`RevOrgsCreateRequest`] | [`RevOrgsCreateResponse`] |
 //! | `POST /rev-orgs.delete` | [`RevOrgsDeleteRequest`] | [`RevOrgsDeleteResponse`] |
-//! | `GET`/`POST /rev-orgs.get` | [`RevOrgsGetRequest`], [`RevOrgsGetPostRequest`] | [`RevOrgsGetResponse`] |
-//! | `GET`/`POST /rev-orgs.list` | [`RevOrgsListRequest`], [`RevOrgsListPostRequest`] | [`RevOrgsListResponse`] |
+//! | `GET`/`POST /rev-orgs.get` | [`RevOrgsGetQueryRequest`], [`RevOrgsGetRequest`] | [`RevOrgsGetResponse`] |
+//! | `GET`/`POST /rev-orgs.list` | [`RevOrgsListQueryRequest`], [`RevOrgsListRequest`] | [`RevOrgsListResponse`] |
 //! | `POST /rev-orgs.update` | [`RevOrgsUpdateRequest`] | [`RevOrgsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
@@ -147,15 +147,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/rev-orgs.get")]
-    get RevOrgsGetRequest,
+    #[devrev_endpoint(GET, "/rev-orgs.get", response = RevOrgsGetResponse)]
+    get RevOrgsGetQueryRequest,
     /// `POST /rev-orgs.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/rev-orgs.get", response = RevOrgsGetResponse, idempotent)]
-    post RevOrgsGetPostRequest,
+    #[devrev_endpoint(POST, "/rev-orgs.get", idempotent)]
+    post RevOrgsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -181,6 +181,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevOrgsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevOrgsGetRequest`")]
+pub type RevOrgsGetPostRequest = RevOrgsGetRequest;
+
 get_and_post! {
     /// `GET /rev-orgs.list`, the fields in the query string.
     ///
@@ -189,8 +194,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/rev-orgs.list", paginate)]
-    get RevOrgsListRequest,
+    #[devrev_endpoint(GET, "/rev-orgs.list", response = RevOrgsListResponse, paginate)]
+    get RevOrgsListQueryRequest,
     /// `POST /rev-orgs.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/list-post>.
@@ -198,8 +203,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/rev-orgs.list", response = RevOrgsListResponse, idempotent, paginate)]
-    post RevOrgsListPostRequest,
+    #[devrev_endpoint(POST, "/rev-orgs.list", idempotent, paginate)]
+    post RevOrgsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -279,6 +284,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`RevOrgsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevOrgsListRequest`")]
+pub type RevOrgsListPostRequest = RevOrgsListRequest;
 
 /// `POST /rev-orgs.update`.
 ///

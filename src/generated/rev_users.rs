@@ -4,17 +4,17 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /rev-users.associations.add` | [`RevUsersAssociationsAddRequest`] | [`RevUsersAssociationsAddResponse`] |
-//! | `GET`/`POST /rev-users.associations.list` | [`RevUsersAssociationsListRequest`], [`RevUsersAssociationsListPostRequest`] | [`RevUsersAssociationsListResponse`] |
+//! | `GET`/`POST /rev-users.associations.list` | [`RevUsersAssociationsListQueryRequest`], [`RevUsersAssociationsListRequest`] | [`RevUsersAssociationsListResponse`] |
 //! | `POST /rev-users.associations.remove` | [`RevUsersAssociationsRemoveRequest`] | [`RevUsersAssociationsRemoveResponse`] |
 //! | `POST /rev-users.create` | [`RevUsersCreateRequest`] | [`RevUsersCreateResponse`] |
 //! | `POST /rev-users.delete` | [`RevUsersDeleteRequest`] | [`RevUsersDeleteResponse`] |
 //! | `POST /rev-users.delete-personal-data` | [`DeleteRevUsersPersonalDataRequest`] | [`DeleteRevUsersPersonalDataResponse`] |
-//! | `GET`/`POST /rev-users.get` | [`RevUsersGetRequest`], [`RevUsersGetPostRequest`] | [`RevUsersGetResponse`] |
+//! | `GET`/`POST /rev-users.get` | [`RevUsersGetQueryRequest`], [`RevUsersGetRequest`] | [`RevUsersGetResponse`] |
 //! | `POST /rev-users.link` | [`LinkRevUserToRevOrgRequest`] | [`LinkRevUserToRevOrgResponse`] |
-//! | `GET`/`POST /rev-users.list` | [`RevUsersListRequest`], [`RevUsersListPostRequest`] | [`RevUsersListResponse`] |
+//! | `GET`/`POST /rev-users.list` | [`RevUsersListQueryRequest`], [`RevUsersListRequest`] | [`RevUsersListResponse`] |
 //! | `POST /rev-users.merge` | [`RevUsersMergeRequest`] | [`RevUsersMergeResponse`] |
 //! | `POST /rev-users.personal-data` | [`GetRevUsersPersonalDataRequest`] | [`GetRevUsersPersonalDataResponse`] |
-//! | `GET`/`POST /rev-users.scan` | [`RevUsersScanRequest`], [`RevUsersScanPostRequest`] | [`RevUsersScanResponse`] |
+//! | `GET`/`POST /rev-users.scan` | [`RevUsersScanQueryRequest`], [`RevUsersScanRequest`] | [`RevUsersScanResponse`] |
 //! | `POST /rev-users.unlink` | [`UnlinkRevUserFromRevOrgRequest`] | [`UnlinkRevUserFromRevOrgResponse`] |
 //! | `POST /rev-users.update` | [`RevUsersUpdateRequest`] | [`RevUsersUpdateResponse`] |
 //!
@@ -73,8 +73,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/rev-users.associations.list", paginate, beta)]
-    get RevUsersAssociationsListRequest,
+    #[devrev_endpoint(GET, "/rev-users.associations.list", response = RevUsersAssociationsListResponse, paginate, beta)]
+    get RevUsersAssociationsListQueryRequest,
     /// `POST /rev-users.associations.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/associations-list-post>.
@@ -84,8 +84,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/rev-users.associations.list", response = RevUsersAssociationsListResponse, idempotent, paginate, beta)]
-    post RevUsersAssociationsListPostRequest,
+    #[devrev_endpoint(POST, "/rev-users.associations.list", idempotent, paginate, beta)]
+    post RevUsersAssociationsListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -117,6 +117,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`RevUsersAssociationsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersAssociationsListRequest`")]
+pub type RevUsersAssociationsListPostRequest = RevUsersAssociationsListRequest;
 
 /// `POST /rev-users.associations.remove`, answered with 204.
 ///
@@ -298,15 +303,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/rev-users.get")]
-    get RevUsersGetRequest,
+    #[devrev_endpoint(GET, "/rev-users.get", response = RevUsersGetResponse)]
+    get RevUsersGetQueryRequest,
     /// `POST /rev-users.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/rev-users.get", response = RevUsersGetResponse, idempotent)]
-    post RevUsersGetPostRequest,
+    #[devrev_endpoint(POST, "/rev-users.get", idempotent)]
+    post RevUsersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -320,6 +325,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`RevUsersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersGetRequest`")]
+pub type RevUsersGetPostRequest = RevUsersGetRequest;
 
 /// `POST /rev-users.link`.
 ///
@@ -377,8 +387,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/rev-users.list", paginate)]
-    get RevUsersListRequest,
+    #[devrev_endpoint(GET, "/rev-users.list", response = RevUsersListResponse, paginate)]
+    get RevUsersListQueryRequest,
     /// `POST /rev-users.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/list-post>.
@@ -386,8 +396,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/rev-users.list", response = RevUsersListResponse, idempotent, paginate)]
-    post RevUsersListPostRequest,
+    #[devrev_endpoint(POST, "/rev-users.list", idempotent, paginate)]
+    post RevUsersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -483,6 +493,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevUsersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersListRequest`")]
+pub type RevUsersListPostRequest = RevUsersListRequest;
+
 /// `POST /rev-users.merge`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/merge>.
@@ -535,8 +550,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/rev-users.scan", paginate)]
-    get RevUsersScanRequest,
+    #[devrev_endpoint(GET, "/rev-users.scan", response = RevUsersScanResponse, paginate)]
+    get RevUsersScanQueryRequest,
     /// `POST /rev-users.scan`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/scan-post>.
@@ -544,8 +559,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/rev-users.scan", response = RevUsersScanResponse, idempotent, paginate)]
-    post RevUsersScanPostRequest,
+    #[devrev_endpoint(POST, "/rev-users.scan", idempotent, paginate)]
+    post RevUsersScanRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -625,6 +640,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`RevUsersScanRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersScanRequest`")]
+pub type RevUsersScanPostRequest = RevUsersScanRequest;
 
 /// `POST /rev-users.unlink`.
 ///

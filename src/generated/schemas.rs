@@ -3,13 +3,13 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /schemas.aggregated.get` | [`AggregatedSchemaGetRequest`], [`AggregatedSchemaGetPostRequest`] | [`AggregatedSchemaGetResponse`] |
-//! | `GET`/`POST /schemas.custom.get` | [`CustomSchemaFragmentsGetRequest`], [`CustomSchemaFragmentsGetPostRequest`] | [`CustomSchemaFragmentsGetResponse`] |
-//! | `GET`/`POST /schemas.custom.list` | [`CustomSchemaFragmentsListRequest`], [`CustomSchemaFragmentsListPostRequest`] | [`CustomSchemaFragmentsListResponse`] |
+//! | `GET`/`POST /schemas.aggregated.get` | [`AggregatedSchemaGetQueryRequest`], [`AggregatedSchemaGetRequest`] | [`AggregatedSchemaGetResponse`] |
+//! | `GET`/`POST /schemas.custom.get` | [`CustomSchemaFragmentsGetQueryRequest`], [`CustomSchemaFragmentsGetRequest`] | [`CustomSchemaFragmentsGetResponse`] |
+//! | `GET`/`POST /schemas.custom.list` | [`CustomSchemaFragmentsListQueryRequest`], [`CustomSchemaFragmentsListRequest`] | [`CustomSchemaFragmentsListResponse`] |
 //! | `POST /schemas.custom.set` | [`CustomSchemaFragmentsSetRequest`] | [`CustomSchemaFragmentsSetResponse`] |
-//! | `GET`/`POST /schemas.stock.get` | [`StockSchemaFragmentsGetRequest`], [`StockSchemaFragmentsGetPostRequest`] | [`StockSchemaFragmentsGetResponse`] |
-//! | `GET`/`POST /schemas.stock.list` | [`StockSchemaFragmentsListRequest`], [`StockSchemaFragmentsListPostRequest`] | [`StockSchemaFragmentsListResponse`] |
-//! | `GET`/`POST /schemas.subtypes.list` | [`SubtypesListRequest`], [`SubtypesListPostRequest`] | [`SubtypesListResponse`] |
+//! | `GET`/`POST /schemas.stock.get` | [`StockSchemaFragmentsGetQueryRequest`], [`StockSchemaFragmentsGetRequest`] | [`StockSchemaFragmentsGetResponse`] |
+//! | `GET`/`POST /schemas.stock.list` | [`StockSchemaFragmentsListQueryRequest`], [`StockSchemaFragmentsListRequest`] | [`StockSchemaFragmentsListResponse`] |
+//! | `GET`/`POST /schemas.subtypes.list` | [`SubtypesListQueryRequest`], [`SubtypesListRequest`] | [`SubtypesListResponse`] |
 //! | `POST /schemas.subtypes.prepare-update` | [`SchemasSubtypePrepareUpdateGetRequest`] | [`SchemasSubtypePrepareUpdateGetResponse`] |
 //!
 //! 8 of 8 endpoints generated.
@@ -36,15 +36,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/aggregated-schema-get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/schemas.aggregated.get")]
-    get AggregatedSchemaGetRequest,
+    #[devrev_endpoint(GET, "/schemas.aggregated.get", response = AggregatedSchemaGetResponse)]
+    get AggregatedSchemaGetQueryRequest,
     /// `POST /schemas.aggregated.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/aggregated-schema-get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/schemas.aggregated.get", response = AggregatedSchemaGetResponse, idempotent)]
-    post AggregatedSchemaGetPostRequest,
+    #[devrev_endpoint(POST, "/schemas.aggregated.get", idempotent)]
+    post AggregatedSchemaGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -85,21 +85,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`AggregatedSchemaGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AggregatedSchemaGetRequest`")]
+pub type AggregatedSchemaGetPostRequest = AggregatedSchemaGetRequest;
+
 get_and_post! {
     /// `GET /schemas.custom.get`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/custom-schema-fragments-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/schemas.custom.get")]
-    get CustomSchemaFragmentsGetRequest,
+    #[devrev_endpoint(GET, "/schemas.custom.get", response = CustomSchemaFragmentsGetResponse)]
+    get CustomSchemaFragmentsGetQueryRequest,
     /// `POST /schemas.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/custom-schema-fragments-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/schemas.custom.get", response = CustomSchemaFragmentsGetResponse, idempotent)]
-    post CustomSchemaFragmentsGetPostRequest,
+    #[devrev_endpoint(POST, "/schemas.custom.get", idempotent)]
+    post CustomSchemaFragmentsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -114,6 +119,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomSchemaFragmentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomSchemaFragmentsGetRequest`")]
+pub type CustomSchemaFragmentsGetPostRequest = CustomSchemaFragmentsGetRequest;
+
 get_and_post! {
     /// `GET /schemas.custom.list`, the fields in the query string.
     ///
@@ -122,8 +132,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/schemas.custom.list", paginate)]
-    get CustomSchemaFragmentsListRequest,
+    #[devrev_endpoint(GET, "/schemas.custom.list", response = CustomSchemaFragmentsListResponse, paginate)]
+    get CustomSchemaFragmentsListQueryRequest,
     /// `POST /schemas.custom.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/custom-schema-fragments-list-post>.
@@ -131,8 +141,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/schemas.custom.list", response = CustomSchemaFragmentsListResponse, idempotent, paginate)]
-    post CustomSchemaFragmentsListPostRequest,
+    #[devrev_endpoint(POST, "/schemas.custom.list", idempotent, paginate)]
+    post CustomSchemaFragmentsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -209,6 +219,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CustomSchemaFragmentsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomSchemaFragmentsListRequest`")]
+pub type CustomSchemaFragmentsListPostRequest = CustomSchemaFragmentsListRequest;
 
 /// `POST /schemas.custom.set`, answered with 201.
 ///
@@ -296,15 +311,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/stock-schema-fragments-get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/schemas.stock.get")]
-    get StockSchemaFragmentsGetRequest,
+    #[devrev_endpoint(GET, "/schemas.stock.get", response = StockSchemaFragmentsGetResponse)]
+    get StockSchemaFragmentsGetQueryRequest,
     /// `POST /schemas.stock.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/stock-schema-fragments-get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/schemas.stock.get", response = StockSchemaFragmentsGetResponse, idempotent)]
-    post StockSchemaFragmentsGetPostRequest,
+    #[devrev_endpoint(POST, "/schemas.stock.get", idempotent)]
+    post StockSchemaFragmentsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -330,6 +345,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`StockSchemaFragmentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StockSchemaFragmentsGetRequest`")]
+pub type StockSchemaFragmentsGetPostRequest = StockSchemaFragmentsGetRequest;
+
 get_and_post! {
     /// `GET /schemas.stock.list`, the fields in the query string.
     ///
@@ -338,8 +358,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/schemas.stock.list", paginate)]
-    get StockSchemaFragmentsListRequest,
+    #[devrev_endpoint(GET, "/schemas.stock.list", response = StockSchemaFragmentsListResponse, paginate)]
+    get StockSchemaFragmentsListQueryRequest,
     /// `POST /schemas.stock.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/stock-schema-fragments-list-post>.
@@ -347,8 +367,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/schemas.stock.list", response = StockSchemaFragmentsListResponse, idempotent, paginate)]
-    post StockSchemaFragmentsListPostRequest,
+    #[devrev_endpoint(POST, "/schemas.stock.list", idempotent, paginate)]
+    post StockSchemaFragmentsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -399,6 +419,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`StockSchemaFragmentsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StockSchemaFragmentsListRequest`")]
+pub type StockSchemaFragmentsListPostRequest = StockSchemaFragmentsListRequest;
+
 get_and_post! {
     /// `GET /schemas.subtypes.list`, the fields in the query string.
     ///
@@ -407,8 +432,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/schemas.subtypes.list", beta)]
-    get SubtypesListRequest,
+    #[devrev_endpoint(GET, "/schemas.subtypes.list", response = SubtypesListResponse, beta)]
+    get SubtypesListQueryRequest,
     /// `POST /schemas.subtypes.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/subtypes-list-post>.
@@ -416,8 +441,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/schemas.subtypes.list", response = SubtypesListResponse, idempotent, beta)]
-    post SubtypesListPostRequest,
+    #[devrev_endpoint(POST, "/schemas.subtypes.list", idempotent, beta)]
+    post SubtypesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -444,6 +469,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SubtypesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SubtypesListRequest`")]
+pub type SubtypesListPostRequest = SubtypesListRequest;
 
 /// `POST /schemas.subtypes.prepare-update`.
 ///

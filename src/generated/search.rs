@@ -3,8 +3,8 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /search.core` | [`SearchCoreRequest`], [`SearchCorePostRequest`] | [`SearchCoreResponse`] |
-//! | `GET`/`POST /search.hybrid` | [`SearchHybridRequest`], [`SearchHybridPostRequest`] | [`SearchHybridResponse`] |
+//! | `GET`/`POST /search.core` | [`SearchCoreQueryRequest`], [`SearchCoreRequest`] | [`SearchCoreResponse`] |
+//! | `GET`/`POST /search.hybrid` | [`SearchHybridQueryRequest`], [`SearchHybridRequest`] | [`SearchHybridResponse`] |
 //!
 //! 2 of 2 endpoints generated.
 
@@ -34,8 +34,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/search.core", paginate, beta)]
-    get SearchCoreRequest,
+    #[devrev_endpoint(GET, "/search.core", response = SearchCoreResponse, paginate, beta)]
+    get SearchCoreQueryRequest,
     /// `POST /search.core`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/search/core-post>.
@@ -45,8 +45,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/search.core", response = SearchCoreResponse, idempotent, paginate, beta)]
-    post SearchCorePostRequest,
+    #[devrev_endpoint(POST, "/search.core", idempotent, paginate, beta)]
+    post SearchCoreRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -94,6 +94,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SearchCoreRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SearchCoreRequest`")]
+pub type SearchCorePostRequest = SearchCoreRequest;
+
 get_and_post! {
     /// `GET /search.hybrid`, the fields in the query string.
     ///
@@ -102,8 +107,8 @@ get_and_post! {
     /// Required: `namespace`, `query`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/search.hybrid", beta)]
-    get SearchHybridRequest,
+    #[devrev_endpoint(GET, "/search.hybrid", response = SearchHybridResponse, beta)]
+    get SearchHybridQueryRequest,
     /// `POST /search.hybrid`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/search/hybrid-post>.
@@ -111,8 +116,8 @@ get_and_post! {
     /// Required: `namespace`, `query`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/search.hybrid", response = SearchHybridResponse, idempotent, beta)]
-    post SearchHybridPostRequest,
+    #[devrev_endpoint(POST, "/search.hybrid", idempotent, beta)]
+    post SearchHybridRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -141,6 +146,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SearchHybridRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SearchHybridRequest`")]
+pub type SearchHybridPostRequest = SearchHybridRequest;
 
 /// The `search-core-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]

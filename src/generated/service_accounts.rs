@@ -4,7 +4,7 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /service-accounts.create` | [`ServiceAccountsCreateRequest`] | [`ServiceAccountsCreateResponse`] |
-//! | `GET`/`POST /service-accounts.get` | [`ServiceAccountsGetRequest`], [`ServiceAccountsGetPostRequest`] | [`ServiceAccountsGetResponse`] |
+//! | `GET`/`POST /service-accounts.get` | [`ServiceAccountsGetQueryRequest`], [`ServiceAccountsGetRequest`] | [`ServiceAccountsGetResponse`] |
 //! | `POST /service-accounts.update` | [`ServiceAccountsUpdateRequest`] | [`ServiceAccountsUpdateResponse`] |
 //!
 //! 3 of 3 endpoints generated.
@@ -59,15 +59,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/service-accounts.get")]
-    get ServiceAccountsGetRequest,
+    #[devrev_endpoint(GET, "/service-accounts.get", response = ServiceAccountsGetResponse)]
+    get ServiceAccountsGetQueryRequest,
     /// `POST /service-accounts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/service-accounts.get", response = ServiceAccountsGetResponse, idempotent)]
-    post ServiceAccountsGetPostRequest,
+    #[devrev_endpoint(POST, "/service-accounts.get", idempotent)]
+    post ServiceAccountsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -81,6 +81,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`ServiceAccountsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ServiceAccountsGetRequest`")]
+pub type ServiceAccountsGetPostRequest = ServiceAccountsGetRequest;
 
 /// `POST /service-accounts.update`.
 ///

@@ -3,8 +3,8 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /sla-trackers.get` | [`SlaTrackersGetRequest`], [`SlaTrackersGetPostRequest`] | [`SlaTrackersGetResponse`] |
-//! | `GET`/`POST /sla-trackers.list` | [`SlaTrackersListRequest`], [`SlaTrackersListPostRequest`] | [`SlaTrackersListResponse`] |
+//! | `GET`/`POST /sla-trackers.get` | [`SlaTrackersGetQueryRequest`], [`SlaTrackersGetRequest`] | [`SlaTrackersGetResponse`] |
+//! | `GET`/`POST /sla-trackers.list` | [`SlaTrackersListQueryRequest`], [`SlaTrackersListRequest`] | [`SlaTrackersListResponse`] |
 //! | `POST /sla-trackers.remove-metric` | [`SlaTrackersRemoveMetricRequest`] | [`SlaTrackersRemoveMetricResponse`] |
 //!
 //! 3 of 3 endpoints generated.
@@ -31,15 +31,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/sla-trackers.get")]
-    get SlaTrackersGetRequest,
+    #[devrev_endpoint(GET, "/sla-trackers.get", response = SlaTrackersGetResponse)]
+    get SlaTrackersGetQueryRequest,
     /// `POST /sla-trackers.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/sla-trackers.get", response = SlaTrackersGetResponse, idempotent)]
-    post SlaTrackersGetPostRequest,
+    #[devrev_endpoint(POST, "/sla-trackers.get", idempotent)]
+    post SlaTrackersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -54,6 +54,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SlaTrackersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlaTrackersGetRequest`")]
+pub type SlaTrackersGetPostRequest = SlaTrackersGetRequest;
+
 get_and_post! {
     /// `GET /sla-trackers.list`, the fields in the query string.
     ///
@@ -62,8 +67,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/sla-trackers.list", paginate)]
-    get SlaTrackersListRequest,
+    #[devrev_endpoint(GET, "/sla-trackers.list", response = SlaTrackersListResponse, paginate)]
+    get SlaTrackersListQueryRequest,
     /// `POST /sla-trackers.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/list-post>.
@@ -71,8 +76,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/sla-trackers.list", response = SlaTrackersListResponse, idempotent, paginate)]
-    post SlaTrackersListPostRequest,
+    #[devrev_endpoint(POST, "/sla-trackers.list", idempotent, paginate)]
+    post SlaTrackersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -127,6 +132,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SlaTrackersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlaTrackersListRequest`")]
+pub type SlaTrackersListPostRequest = SlaTrackersListRequest;
 
 /// `POST /sla-trackers.remove-metric`.
 ///

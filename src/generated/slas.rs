@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /slas.assign` | [`SlasAssignRequest`] | [`SlasAssignResponse`] |
 //! | `POST /slas.create` | [`SlasCreateRequest`] | [`SlasCreateResponse`] |
-//! | `GET`/`POST /slas.get` | [`SlasGetRequest`], [`SlasGetPostRequest`] | [`SlasGetResponse`] |
-//! | `GET`/`POST /slas.list` | [`SlasListRequest`], [`SlasListPostRequest`] | [`SlasListResponse`] |
+//! | `GET`/`POST /slas.get` | [`SlasGetQueryRequest`], [`SlasGetRequest`] | [`SlasGetResponse`] |
+//! | `GET`/`POST /slas.list` | [`SlasListQueryRequest`], [`SlasListRequest`] | [`SlasListResponse`] |
 //! | `POST /slas.transition` | [`SlasTransitionRequest`] | [`SlasTransitionResponse`] |
 //! | `POST /slas.update` | [`SlasUpdateRequest`] | [`SlasUpdateResponse`] |
 //!
@@ -123,15 +123,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/slas.get")]
-    get SlasGetRequest,
+    #[devrev_endpoint(GET, "/slas.get", response = SlasGetResponse)]
+    get SlasGetQueryRequest,
     /// `POST /slas.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/slas.get", response = SlasGetResponse, idempotent)]
-    post SlasGetPostRequest,
+    #[devrev_endpoint(POST, "/slas.get", idempotent)]
+    post SlasGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -146,6 +146,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SlasGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlasGetRequest`")]
+pub type SlasGetPostRequest = SlasGetRequest;
+
 get_and_post! {
     /// `GET /slas.list`, the fields in the query string.
     ///
@@ -154,8 +159,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/slas.list", paginate)]
-    get SlasListRequest,
+    #[devrev_endpoint(GET, "/slas.list", response = SlasListResponse, paginate)]
+    get SlasListQueryRequest,
     /// `POST /slas.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/list-post>.
@@ -163,8 +168,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/slas.list", response = SlasListResponse, idempotent, paginate)]
-    post SlasListPostRequest,
+    #[devrev_endpoint(POST, "/slas.list", idempotent, paginate)]
+    post SlasListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -219,6 +224,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SlasListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlasListRequest`")]
+pub type SlasListPostRequest = SlasListRequest;
 
 /// `POST /slas.transition`.
 ///

@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /snap-ins.resources` | [`SnapInsResourcesRequest`], [`SnapInsResourcesPostRequest`] | [`SnapInsResourcesResponse`] |
+//! | `GET`/`POST /snap-ins.resources` | [`SnapInsResourcesQueryRequest`], [`SnapInsResourcesRequest`] | [`SnapInsResourcesResponse`] |
 //! | `POST /snap-ins.update` | [`SnapInsUpdateRequest`] | [`SnapInsUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
@@ -32,8 +32,8 @@ get_and_post! {
     /// Required: `id`, `user`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/snap-ins.resources", beta)]
-    get SnapInsResourcesRequest,
+    #[devrev_endpoint(GET, "/snap-ins.resources", response = SnapInsResourcesResponse, beta)]
+    get SnapInsResourcesQueryRequest,
     /// `POST /snap-ins.resources`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/snap-ins/resources-post>.
@@ -41,8 +41,8 @@ get_and_post! {
     /// Required: `id`, `user`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/snap-ins.resources", response = SnapInsResourcesResponse, idempotent, beta)]
-    post SnapInsResourcesPostRequest,
+    #[devrev_endpoint(POST, "/snap-ins.resources", idempotent, beta)]
+    post SnapInsResourcesRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -58,6 +58,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SnapInsResourcesRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SnapInsResourcesRequest`")]
+pub type SnapInsResourcesPostRequest = SnapInsResourcesRequest;
 
 /// `POST /snap-ins.update`.
 ///

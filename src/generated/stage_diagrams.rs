@@ -4,8 +4,8 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /stage-diagrams.create` | [`StageDiagramsCreateRequest`] | [`StageDiagramsCreateResponse`] |
-//! | `GET`/`POST /stage-diagrams.get` | [`StageDiagramsGetRequest`], [`StageDiagramsGetPostRequest`] | [`StageDiagramsGetResponse`] |
-//! | `GET`/`POST /stage-diagrams.list` | [`StageDiagramsListRequest`], [`StageDiagramsListPostRequest`] | [`StageDiagramsListResponse`] |
+//! | `GET`/`POST /stage-diagrams.get` | [`StageDiagramsGetQueryRequest`], [`StageDiagramsGetRequest`] | [`StageDiagramsGetResponse`] |
+//! | `GET`/`POST /stage-diagrams.list` | [`StageDiagramsListQueryRequest`], [`StageDiagramsListRequest`] | [`StageDiagramsListResponse`] |
 //! | `POST /stage-diagrams.update` | [`StageDiagramsUpdateRequest`] | [`StageDiagramsUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
@@ -79,15 +79,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/stage-diagrams.get")]
-    get StageDiagramsGetRequest,
+    #[devrev_endpoint(GET, "/stage-diagrams.get", response = StageDiagramsGetResponse)]
+    get StageDiagramsGetQueryRequest,
     /// `POST /stage-diagrams.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/stage-diagrams.get", response = StageDiagramsGetResponse, idempotent)]
-    post StageDiagramsGetPostRequest,
+    #[devrev_endpoint(POST, "/stage-diagrams.get", idempotent)]
+    post StageDiagramsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -118,21 +118,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`StageDiagramsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StageDiagramsGetRequest`")]
+pub type StageDiagramsGetPostRequest = StageDiagramsGetRequest;
+
 get_and_post! {
     /// `GET /stage-diagrams.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/stage-diagrams.list")]
-    get StageDiagramsListRequest,
+    #[devrev_endpoint(GET, "/stage-diagrams.list", response = StageDiagramsListResponse)]
+    get StageDiagramsListQueryRequest,
     /// `POST /stage-diagrams.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/stage-diagrams.list", response = StageDiagramsListResponse, idempotent)]
-    post StageDiagramsListPostRequest,
+    #[devrev_endpoint(POST, "/stage-diagrams.list", idempotent)]
+    post StageDiagramsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -177,6 +182,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`StageDiagramsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StageDiagramsListRequest`")]
+pub type StageDiagramsListPostRequest = StageDiagramsListRequest;
 
 /// `POST /stage-diagrams.update`.
 ///

@@ -4,8 +4,8 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /stages.custom.create` | [`CustomStagesCreateRequest`] | [`CustomStagesCreateResponse`] |
-//! | `GET`/`POST /stages.custom.get` | [`CustomStagesGetRequest`], [`CustomStagesGetPostRequest`] | [`CustomStagesGetResponse`] |
-//! | `GET`/`POST /stages.custom.list` | [`CustomStagesListRequest`], [`CustomStagesListPostRequest`] | [`CustomStagesListResponse`] |
+//! | `GET`/`POST /stages.custom.get` | [`CustomStagesGetQueryRequest`], [`CustomStagesGetRequest`] | [`CustomStagesGetResponse`] |
+//! | `GET`/`POST /stages.custom.list` | [`CustomStagesListQueryRequest`], [`CustomStagesListRequest`] | [`CustomStagesListResponse`] |
 //! | `POST /stages.custom.update` | [`CustomStagesUpdateRequest`] | [`CustomStagesUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
@@ -64,15 +64,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/stages.custom.get")]
-    get CustomStagesGetRequest,
+    #[devrev_endpoint(GET, "/stages.custom.get", response = CustomStagesGetResponse)]
+    get CustomStagesGetQueryRequest,
     /// `POST /stages.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/stages.custom.get", response = CustomStagesGetResponse, idempotent)]
-    post CustomStagesGetPostRequest,
+    #[devrev_endpoint(POST, "/stages.custom.get", idempotent)]
+    post CustomStagesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -87,21 +87,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomStagesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStagesGetRequest`")]
+pub type CustomStagesGetPostRequest = CustomStagesGetRequest;
+
 get_and_post! {
     /// `GET /stages.custom.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/stages.custom.list")]
-    get CustomStagesListRequest,
+    #[devrev_endpoint(GET, "/stages.custom.list", response = CustomStagesListResponse)]
+    get CustomStagesListQueryRequest,
     /// `POST /stages.custom.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/stages.custom.list", response = CustomStagesListResponse, idempotent)]
-    post CustomStagesListPostRequest,
+    #[devrev_endpoint(POST, "/stages.custom.list", idempotent)]
+    post CustomStagesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -141,6 +146,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CustomStagesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStagesListRequest`")]
+pub type CustomStagesListPostRequest = CustomStagesListRequest;
 
 /// `POST /stages.custom.update`.
 ///

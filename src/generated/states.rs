@@ -4,8 +4,8 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /states.custom.create` | [`CustomStatesCreateRequest`] | [`CustomStatesCreateResponse`] |
-//! | `GET`/`POST /states.custom.get` | [`CustomStatesGetRequest`], [`CustomStatesGetPostRequest`] | [`CustomStatesGetResponse`] |
-//! | `GET`/`POST /states.custom.list` | [`CustomStatesListRequest`], [`CustomStatesListPostRequest`] | [`CustomStatesListResponse`] |
+//! | `GET`/`POST /states.custom.get` | [`CustomStatesGetQueryRequest`], [`CustomStatesGetRequest`] | [`CustomStatesGetResponse`] |
+//! | `GET`/`POST /states.custom.list` | [`CustomStatesListQueryRequest`], [`CustomStatesListRequest`] | [`CustomStatesListResponse`] |
 //! | `POST /states.custom.update` | [`CustomStatesUpdateRequest`] | [`CustomStatesUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
@@ -62,15 +62,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/states.custom.get")]
-    get CustomStatesGetRequest,
+    #[devrev_endpoint(GET, "/states.custom.get", response = CustomStatesGetResponse)]
+    get CustomStatesGetQueryRequest,
     /// `POST /states.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/states.custom.get", response = CustomStatesGetResponse, idempotent)]
-    post CustomStatesGetPostRequest,
+    #[devrev_endpoint(POST, "/states.custom.get", idempotent)]
+    post CustomStatesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -85,21 +85,26 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomStatesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStatesGetRequest`")]
+pub type CustomStatesGetPostRequest = CustomStatesGetRequest;
+
 get_and_post! {
     /// `GET /states.custom.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/states.custom.list")]
-    get CustomStatesListRequest,
+    #[devrev_endpoint(GET, "/states.custom.list", response = CustomStatesListResponse)]
+    get CustomStatesListQueryRequest,
     /// `POST /states.custom.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/states.custom.list", response = CustomStatesListResponse, idempotent)]
-    post CustomStatesListPostRequest,
+    #[devrev_endpoint(POST, "/states.custom.list", idempotent)]
+    post CustomStatesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -144,6 +149,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`CustomStatesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStatesListRequest`")]
+pub type CustomStatesListPostRequest = CustomStatesListRequest;
 
 /// `POST /states.custom.update`.
 ///

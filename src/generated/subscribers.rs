@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /subscribers.list` | [`SubscribersListRequest`], [`SubscribersListPostRequest`] | [`SubscribersListResponse`] |
+//! | `GET`/`POST /subscribers.list` | [`SubscribersListQueryRequest`], [`SubscribersListRequest`] | [`SubscribersListResponse`] |
 //! | `POST /subscribers.update` | [`SubscribersUpdateRequest`] | [`SubscribersUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
@@ -34,8 +34,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/subscribers.list", paginate, beta)]
-    get SubscribersListRequest,
+    #[devrev_endpoint(GET, "/subscribers.list", response = SubscribersListResponse, paginate, beta)]
+    get SubscribersListQueryRequest,
     /// `POST /subscribers.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/subscribers/list-post>.
@@ -45,8 +45,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/subscribers.list", response = SubscribersListResponse, idempotent, paginate, beta)]
-    post SubscribersListPostRequest,
+    #[devrev_endpoint(POST, "/subscribers.list", idempotent, paginate, beta)]
+    post SubscribersListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -73,6 +73,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SubscribersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SubscribersListRequest`")]
+pub type SubscribersListPostRequest = SubscribersListRequest;
 
 /// `POST /subscribers.update`.
 ///

@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `POST /surveys.create` | [`SurveysCreateRequest`] | [`SurveysCreateResponse`] |
 //! | `POST /surveys.delete` | [`SurveysDeleteRequest`] | [`SurveysDeleteResponse`] |
-//! | `GET`/`POST /surveys.get` | [`SurveysGetRequest`], [`SurveysGetPostRequest`] | [`SurveysGetResponse`] |
+//! | `GET`/`POST /surveys.get` | [`SurveysGetQueryRequest`], [`SurveysGetRequest`] | [`SurveysGetResponse`] |
 //! | `GET /surveys.list` | [`SurveysListQueryRequest`] | [`SurveysListResponse`] |
 //! | `POST /surveys.list` | [`SurveysListRequest`] | [`SurveysListResponse`] |
 //! | `GET /surveys.responses.list` | [`SurveysResponsesListQueryRequest`] | [`SurveysResponsesListResponse`] |
@@ -126,15 +126,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/surveys.get")]
-    get SurveysGetRequest,
+    #[devrev_endpoint(GET, "/surveys.get", response = SurveysGetResponse)]
+    get SurveysGetQueryRequest,
     /// `POST /surveys.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/surveys.get", response = SurveysGetResponse, idempotent)]
-    post SurveysGetPostRequest,
+    #[devrev_endpoint(POST, "/surveys.get", idempotent)]
+    post SurveysGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -148,6 +148,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SurveysGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SurveysGetRequest`")]
+pub type SurveysGetPostRequest = SurveysGetRequest;
 
 /// `GET /surveys.list`.
 ///

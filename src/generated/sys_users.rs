@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /sys-users.list` | [`SysUsersListRequest`], [`SysUsersListPostRequest`] | [`SysUsersListResponse`] |
+//! | `GET`/`POST /sys-users.list` | [`SysUsersListQueryRequest`], [`SysUsersListRequest`] | [`SysUsersListResponse`] |
 //! | `POST /sys-users.update` | [`SysUsersUpdateRequest`] | [`SysUsersUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
@@ -32,8 +32,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/sys-users.list", paginate)]
-    get SysUsersListRequest,
+    #[devrev_endpoint(GET, "/sys-users.list", response = SysUsersListResponse, paginate)]
+    get SysUsersListQueryRequest,
     /// `POST /sys-users.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sys-users/list-post>.
@@ -41,8 +41,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/sys-users.list", response = SysUsersListResponse, idempotent, paginate)]
-    post SysUsersListPostRequest,
+    #[devrev_endpoint(POST, "/sys-users.list", idempotent, paginate)]
+    post SysUsersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -77,6 +77,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`SysUsersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SysUsersListRequest`")]
+pub type SysUsersListPostRequest = SysUsersListRequest;
 
 /// `POST /sys-users.update`.
 ///

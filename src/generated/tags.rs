@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /tags.create` | [`TagsCreateRequest`] | [`TagsCreateResponse`] |
 //! | `POST /tags.delete` | [`TagsDeleteRequest`] | [`TagsDeleteResponse`] |
-//! | `GET`/`POST /tags.get` | [`TagsGetRequest`], [`TagsGetPostRequest`] | [`TagsGetResponse`] |
-//! | `GET`/`POST /tags.list` | [`TagsListRequest`], [`TagsListPostRequest`] | [`TagsListResponse`] |
+//! | `GET`/`POST /tags.get` | [`TagsGetQueryRequest`], [`TagsGetRequest`] | [`TagsGetResponse`] |
+//! | `GET`/`POST /tags.list` | [`TagsListQueryRequest`], [`TagsListRequest`] | [`TagsListResponse`] |
 //! | `POST /tags.update` | [`TagsUpdateRequest`] | [`TagsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
@@ -91,15 +91,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/tags.get")]
-    get TagsGetRequest,
+    #[devrev_endpoint(GET, "/tags.get", response = TagsGetResponse)]
+    get TagsGetQueryRequest,
     /// `POST /tags.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/tags.get", response = TagsGetResponse, idempotent)]
-    post TagsGetPostRequest,
+    #[devrev_endpoint(POST, "/tags.get", idempotent)]
+    post TagsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -114,6 +114,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`TagsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TagsGetRequest`")]
+pub type TagsGetPostRequest = TagsGetRequest;
+
 get_and_post! {
     /// `GET /tags.list`, the fields in the query string.
     ///
@@ -122,8 +127,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/tags.list", paginate)]
-    get TagsListRequest,
+    #[devrev_endpoint(GET, "/tags.list", response = TagsListResponse, paginate)]
+    get TagsListQueryRequest,
     /// `POST /tags.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/list-post>.
@@ -131,8 +136,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/tags.list", response = TagsListResponse, idempotent, paginate)]
-    post TagsListPostRequest,
+    #[devrev_endpoint(POST, "/tags.list", idempotent, paginate)]
+    post TagsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -172,6 +177,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`TagsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TagsListRequest`")]
+pub type TagsListPostRequest = TagsListRequest;
 
 /// `POST /tags.update`.
 ///

@@ -5,8 +5,8 @@
 //! | --- | --- | --- |
 //! | `POST /timeline-entries.create` | [`TimelineEntriesCreateRequest`] | [`TimelineEntriesCreateResponse`] |
 //! | `POST /timeline-entries.delete` | [`TimelineEntriesDeleteRequest`] | [`TimelineEntriesDeleteResponse`] |
-//! | `GET`/`POST /timeline-entries.get` | [`TimelineEntriesGetRequest`], [`TimelineEntriesGetPostRequest`] | [`TimelineEntriesGetResponse`] |
-//! | `GET`/`POST /timeline-entries.list` | [`TimelineEntriesListRequest`], [`TimelineEntriesListPostRequest`] | [`TimelineEntriesListResponse`] |
+//! | `GET`/`POST /timeline-entries.get` | [`TimelineEntriesGetQueryRequest`], [`TimelineEntriesGetRequest`] | [`TimelineEntriesGetResponse`] |
+//! | `GET`/`POST /timeline-entries.list` | [`TimelineEntriesListQueryRequest`], [`TimelineEntriesListRequest`] | [`TimelineEntriesListResponse`] |
 //! | `POST /timeline-entries.update` | [`TimelineEntriesUpdateRequest`] | [`TimelineEntriesUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
@@ -112,15 +112,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/timeline-entries.get")]
-    get TimelineEntriesGetRequest,
+    #[devrev_endpoint(GET, "/timeline-entries.get", response = TimelineEntriesGetResponse)]
+    get TimelineEntriesGetQueryRequest,
     /// `POST /timeline-entries.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/timeline-entries.get", response = TimelineEntriesGetResponse, idempotent)]
-    post TimelineEntriesGetPostRequest,
+    #[devrev_endpoint(POST, "/timeline-entries.get", idempotent)]
+    post TimelineEntriesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -143,6 +143,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`TimelineEntriesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TimelineEntriesGetRequest`")]
+pub type TimelineEntriesGetPostRequest = TimelineEntriesGetRequest;
+
 get_and_post! {
     /// `GET /timeline-entries.list`, the fields in the query string.
     ///
@@ -151,8 +156,8 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/timeline-entries.list", paginate)]
-    get TimelineEntriesListRequest,
+    #[devrev_endpoint(GET, "/timeline-entries.list", response = TimelineEntriesListResponse, paginate)]
+    get TimelineEntriesListQueryRequest,
     /// `POST /timeline-entries.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/list-post>.
@@ -160,8 +165,8 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/timeline-entries.list", response = TimelineEntriesListResponse, idempotent, paginate)]
-    post TimelineEntriesListPostRequest,
+    #[devrev_endpoint(POST, "/timeline-entries.list", idempotent, paginate)]
+    post TimelineEntriesListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -208,6 +213,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`TimelineEntriesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TimelineEntriesListRequest`")]
+pub type TimelineEntriesListPostRequest = TimelineEntriesListRequest;
 
 /// `POST /timeline-entries.update`.
 ///

@@ -3,11 +3,11 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /uoms.count` | [`UomsCountRequest`], [`UomsCountPostRequest`] | [`UomsCountResponse`] |
+//! | `GET`/`POST /uoms.count` | [`UomsCountQueryRequest`], [`UomsCountRequest`] | [`UomsCountResponse`] |
 //! | `POST /uoms.create` | [`UomsCreateRequest`] | [`UomsCreateResponse`] |
 //! | `POST /uoms.delete` | [`UomsDeleteRequest`] | [`UomsDeleteResponse`] |
-//! | `GET`/`POST /uoms.get` | [`UomsGetRequest`], [`UomsGetPostRequest`] | [`UomsGetResponse`] |
-//! | `GET`/`POST /uoms.list` | [`UomsListRequest`], [`UomsListPostRequest`] | [`UomsListResponse`] |
+//! | `GET`/`POST /uoms.get` | [`UomsGetQueryRequest`], [`UomsGetRequest`] | [`UomsGetResponse`] |
+//! | `GET`/`POST /uoms.list` | [`UomsListQueryRequest`], [`UomsListRequest`] | [`UomsListResponse`] |
 //! | `POST /uoms.update` | [`UomsUpdateRequest`] | [`UomsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
@@ -36,8 +36,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/uoms.count", beta)]
-    get UomsCountRequest,
+    #[devrev_endpoint(GET, "/uoms.count", response = UomsCountResponse, beta)]
+    get UomsCountQueryRequest,
     /// `POST /uoms.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/count-post>.
@@ -45,8 +45,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/uoms.count", response = UomsCountResponse, idempotent, beta)]
-    post UomsCountPostRequest,
+    #[devrev_endpoint(POST, "/uoms.count", idempotent, beta)]
+    post UomsCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -91,6 +91,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`UomsCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `UomsCountRequest`")]
+pub type UomsCountPostRequest = UomsCountRequest;
 
 /// `POST /uoms.create`, answered with 201.
 ///
@@ -185,8 +190,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/uoms.get", beta)]
-    get UomsGetRequest,
+    #[devrev_endpoint(GET, "/uoms.get", response = UomsGetResponse, beta)]
+    get UomsGetQueryRequest,
     /// `POST /uoms.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/get-post>.
@@ -194,8 +199,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/uoms.get", response = UomsGetResponse, idempotent, beta)]
-    post UomsGetPostRequest,
+    #[devrev_endpoint(POST, "/uoms.get", idempotent, beta)]
+    post UomsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -210,6 +215,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`UomsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `UomsGetRequest`")]
+pub type UomsGetPostRequest = UomsGetRequest;
+
 get_and_post! {
     /// `GET /uoms.list`, the fields in the query string.
     ///
@@ -220,8 +230,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/uoms.list", paginate, beta)]
-    get UomsListRequest,
+    #[devrev_endpoint(GET, "/uoms.list", response = UomsListResponse, paginate, beta)]
+    get UomsListQueryRequest,
     /// `POST /uoms.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/list-post>.
@@ -231,8 +241,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/uoms.list", response = UomsListResponse, idempotent, paginate, beta)]
-    post UomsListPostRequest,
+    #[devrev_endpoint(POST, "/uoms.list", idempotent, paginate, beta)]
+    post UomsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -297,6 +307,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`UomsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `UomsListRequest`")]
+pub type UomsListPostRequest = UomsListRequest;
 
 /// `POST /uoms.update`.
 ///

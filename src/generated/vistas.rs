@@ -5,9 +5,9 @@
 //! | --- | --- | --- |
 //! | `POST /vistas.create` | [`VistasCreateRequest`] | [`VistasCreateResponse`] |
 //! | `POST /vistas.delete` | [`VistasDeleteRequest`] | [`VistasDeleteResponse`] |
-//! | `GET`/`POST /vistas.get` | [`VistasGetRequest`], [`VistasGetPostRequest`] | [`VistasGetResponse`] |
+//! | `GET`/`POST /vistas.get` | [`VistasGetQueryRequest`], [`VistasGetRequest`] | [`VistasGetResponse`] |
 //! | `POST /vistas.groups.delete` | [`VistasGroupsDeleteRequest`] | [`VistasGroupsDeleteResponse`] |
-//! | `GET`/`POST /vistas.groups.get` | [`VistasGroupsGetRequest`], [`VistasGroupsGetPostRequest`] | [`VistasGroupsGetResponse`] |
+//! | `GET`/`POST /vistas.groups.get` | [`VistasGroupsGetQueryRequest`], [`VistasGroupsGetRequest`] | [`VistasGroupsGetResponse`] |
 //! | `GET /vistas.groups.list` | [`VistasGroupsListQueryRequest`] | [`VistasGroupsListResponse`] |
 //! | `POST /vistas.groups.list` | [`VistasGroupsListRequest`] | [`VistasGroupsListResponse`] |
 //! | `GET /vistas.list` | [`VistasListQueryRequest`] | [`VistasListResponse`] |
@@ -100,15 +100,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/vistas.get")]
-    get VistasGetRequest,
+    #[devrev_endpoint(GET, "/vistas.get", response = VistasGetResponse)]
+    get VistasGetQueryRequest,
     /// `POST /vistas.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/vistas.get", response = VistasGetResponse, idempotent)]
-    post VistasGetPostRequest,
+    #[devrev_endpoint(POST, "/vistas.get", idempotent)]
+    post VistasGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -122,6 +122,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`VistasGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `VistasGetRequest`")]
+pub type VistasGetPostRequest = VistasGetRequest;
 
 /// `POST /vistas.groups.delete`.
 ///
@@ -149,15 +154,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/vistas.groups.get")]
-    get VistasGroupsGetRequest,
+    #[devrev_endpoint(GET, "/vistas.groups.get", response = VistasGroupsGetResponse)]
+    get VistasGroupsGetQueryRequest,
     /// `POST /vistas.groups.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/vistas.groups.get", response = VistasGroupsGetResponse, idempotent)]
-    post VistasGroupsGetPostRequest,
+    #[devrev_endpoint(POST, "/vistas.groups.get", idempotent)]
+    post VistasGroupsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -171,6 +176,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`VistasGroupsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `VistasGroupsGetRequest`")]
+pub type VistasGroupsGetPostRequest = VistasGroupsGetRequest;
 
 /// `GET /vistas.groups.list`.
 ///

@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `POST /web-crawler-jobs.control` | [`WebCrawlerJobsControlRequest`] | [`WebCrawlerJobsControlResponse`] |
 //! | `POST /web-crawler-jobs.create` | [`WebCrawlerJobsCreateRequest`] | [`WebCrawlerJobsCreateResponse`] |
-//! | `GET`/`POST /web-crawler-jobs.get` | [`WebCrawlerJobsGetRequest`], [`WebCrawlerJobsGetPostRequest`] | [`WebCrawlerJobsGetResponse`] |
+//! | `GET`/`POST /web-crawler-jobs.get` | [`WebCrawlerJobsGetQueryRequest`], [`WebCrawlerJobsGetRequest`] | [`WebCrawlerJobsGetResponse`] |
 //! | `GET /web-crawler-jobs.list` | [`WebCrawlerJobsListQueryRequest`] | [`WebCrawlerJobsListResponse`] |
 //! | `POST /web-crawler-jobs.list` | [`WebCrawlerJobsListRequest`] | [`WebCrawlerJobsListResponse`] |
 //!
@@ -162,15 +162,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/get-web-crawler-job>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/web-crawler-jobs.get")]
-    get WebCrawlerJobsGetRequest,
+    #[devrev_endpoint(GET, "/web-crawler-jobs.get", response = WebCrawlerJobsGetResponse)]
+    get WebCrawlerJobsGetQueryRequest,
     /// `POST /web-crawler-jobs.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/get-web-crawler-job-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/web-crawler-jobs.get", response = WebCrawlerJobsGetResponse, idempotent)]
-    post WebCrawlerJobsGetPostRequest,
+    #[devrev_endpoint(POST, "/web-crawler-jobs.get", idempotent)]
+    post WebCrawlerJobsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -184,6 +184,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`WebCrawlerJobsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WebCrawlerJobsGetRequest`")]
+pub type WebCrawlerJobsGetPostRequest = WebCrawlerJobsGetRequest;
 
 /// `GET /web-crawler-jobs.list`.
 ///

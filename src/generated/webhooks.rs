@@ -7,8 +7,8 @@
 //! | `POST /webhooks.delete` | [`WebhooksDeleteRequest`] | [`WebhooksDeleteResponse`] |
 //! | `POST /webhooks.event` | [`WebhookEventRequest`] | [`WebhookEventResponse`] |
 //! | `POST /webhooks.fetch` | [`WebhooksFetchRequest`] | [`WebhooksFetchResponse`] |
-//! | `GET`/`POST /webhooks.get` | [`WebhooksGetRequest`], [`WebhooksGetPostRequest`] | [`WebhooksGetResponse`] |
-//! | `GET`/`POST /webhooks.list` | [`WebhooksListRequest`], [`WebhooksListPostRequest`] | [`WebhooksListResponse`] |
+//! | `GET`/`POST /webhooks.get` | [`WebhooksGetQueryRequest`], [`WebhooksGetRequest`] | [`WebhooksGetResponse`] |
+//! | `GET`/`POST /webhooks.list` | [`WebhooksListQueryRequest`], [`WebhooksListRequest`] | [`WebhooksListResponse`] |
 //! | `POST /webhooks.update` | [`WebhooksUpdateRequest`] | [`WebhooksUpdateResponse`] |
 //!
 //! 7 of 7 endpoints generated.
@@ -571,15 +571,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/webhooks.get")]
-    get WebhooksGetRequest,
+    #[devrev_endpoint(GET, "/webhooks.get", response = WebhooksGetResponse)]
+    get WebhooksGetQueryRequest,
     /// `POST /webhooks.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/webhooks.get", response = WebhooksGetResponse, idempotent)]
-    post WebhooksGetPostRequest,
+    #[devrev_endpoint(POST, "/webhooks.get", idempotent)]
+    post WebhooksGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -594,17 +594,22 @@ get_and_post! {
     }
 }
 
+/// The name of [`WebhooksGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WebhooksGetRequest`")]
+pub type WebhooksGetPostRequest = WebhooksGetRequest;
+
 /// `GET /webhooks.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/webhooks.list")]
+#[devrev_endpoint(GET, "/webhooks.list", response = WebhooksListResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct WebhooksListRequest;
+pub struct WebhooksListQueryRequest;
 
-impl WebhooksListRequest {
-    /// The request: `WebhooksListRequest` itself, a unit struct.
+impl WebhooksListQueryRequest {
+    /// The request: `WebhooksListQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -615,30 +620,40 @@ impl WebhooksListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/webhooks.list", response = WebhooksListResponse, idempotent)]
+#[devrev_endpoint(POST, "/webhooks.list", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct WebhooksListPostRequest;
+pub struct WebhooksListRequest;
 
-impl WebhooksListPostRequest {
-    /// The request: `WebhooksListPostRequest` itself, a unit struct.
+impl WebhooksListRequest {
+    /// The request: `WebhooksListRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<WebhooksListRequest> for WebhooksListPostRequest {
-    /// The `POST` form of the same request: `WebhooksListPostRequest`.
-    fn from(_: WebhooksListRequest) -> Self {
-        WebhooksListPostRequest
-    }
-}
-
-impl ::std::convert::From<WebhooksListPostRequest> for WebhooksListRequest {
-    /// The `GET` form of the same request: `WebhooksListRequest`.
-    fn from(_: WebhooksListPostRequest) -> Self {
+impl ::std::convert::From<WebhooksListQueryRequest> for WebhooksListRequest {
+    /// The `POST` form of the same request: `WebhooksListRequest`.
+    fn from(_: WebhooksListQueryRequest) -> Self {
         WebhooksListRequest
     }
 }
+
+impl ::std::convert::From<WebhooksListRequest> for WebhooksListQueryRequest {
+    /// The `GET` form of the same request: `WebhooksListQueryRequest`.
+    fn from(_: WebhooksListRequest) -> Self {
+        WebhooksListQueryRequest
+    }
+}
+
+/// The name of [`WebhooksListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WebhooksListRequest`")]
+pub type WebhooksListPostRequest = WebhooksListRequest;
+
+/// The value of [`WebhooksListRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `WebhooksListRequest`")]
+#[allow(non_upper_case_globals)]
+pub const WebhooksListPostRequest: WebhooksListRequest = WebhooksListRequest;
 
 /// `POST /webhooks.update`.
 ///

@@ -3,7 +3,7 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /widgets.get` | [`WidgetsGetRequest`], [`WidgetsGetPostRequest`] | [`WidgetsGetResponse`] |
+//! | `GET`/`POST /widgets.get` | [`WidgetsGetQueryRequest`], [`WidgetsGetRequest`] | [`WidgetsGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
 
@@ -31,8 +31,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/widgets.get", beta)]
-    get WidgetsGetRequest,
+    #[devrev_endpoint(GET, "/widgets.get", response = WidgetsGetResponse, beta)]
+    get WidgetsGetQueryRequest,
     /// `POST /widgets.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/widgets/get-post>.
@@ -40,8 +40,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/widgets.get", response = WidgetsGetResponse, idempotent, beta)]
-    post WidgetsGetPostRequest,
+    #[devrev_endpoint(POST, "/widgets.get", idempotent, beta)]
+    post WidgetsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -55,6 +55,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`WidgetsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WidgetsGetRequest`")]
+pub type WidgetsGetPostRequest = WidgetsGetRequest;
 
 /// The `widgets-get-response` schema.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]

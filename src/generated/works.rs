@@ -7,7 +7,7 @@
 //! | `POST /works.delete` | [`WorksDeleteRequest`] | [`WorksDeleteResponse`] |
 //! | `GET /works.export` | [`WorksExportQueryRequest`] | [`WorksExportResponse`] |
 //! | `POST /works.export` | [`WorksExportRequest`] | [`WorksExportResponse`] |
-//! | `GET`/`POST /works.get` | [`WorksGetRequest`], [`WorksGetPostRequest`] | [`WorksGetResponse`] |
+//! | `GET`/`POST /works.get` | [`WorksGetQueryRequest`], [`WorksGetRequest`] | [`WorksGetResponse`] |
 //! | `GET /works.list` | [`WorksListQueryRequest`] | [`WorksListResponse`] |
 //! | `POST /works.list` | [`WorksListRequest`] | [`WorksListResponse`] |
 //! | `POST /works.update` | [`WorksUpdateRequest`] | [`WorksUpdateResponse`] |
@@ -543,15 +543,15 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/works.get")]
-    get WorksGetRequest,
+    #[devrev_endpoint(GET, "/works.get", response = WorksGetResponse)]
+    get WorksGetQueryRequest,
     /// `POST /works.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/works.get", response = WorksGetResponse, idempotent)]
-    post WorksGetPostRequest,
+    #[devrev_endpoint(POST, "/works.get", idempotent)]
+    post WorksGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
@@ -565,6 +565,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`WorksGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WorksGetRequest`")]
+pub type WorksGetPostRequest = WorksGetRequest;
 
 /// `GET /works.list`.
 ///
