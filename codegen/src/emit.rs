@@ -335,7 +335,9 @@ fn family_file(plan: &Plan, name: &str) -> String {
             }
         }
     }
-    let _ = writeln!(out, "//!\n//! {live} of {} endpoints generated.\n", family.endpoints.len());
+    let _ = writeln!(out, "//!\n//! {live} of {} endpoints generated.", family.endpoints.len());
+    out.push_str(&crate::facts::family_example(plan, name, &module_name(name)));
+    out.push('\n');
     out.push_str(ALLOWS);
     let models = match plan.target {
         Target::Devrev => "crate::models",
@@ -409,7 +411,9 @@ fn endpoint_doc(op: &Op, how: &str, fields: &[Field]) -> String {
     }
     if op.streaming {
         doc.push_str(
-            "///\n/// Answers with server-sent events: `send` returns a `devrev::EventStream` of the answer type, one per event.\n",
+            "///\n/// `send` returns a `devrev::EventStream` of the answer type. DevRev answers with server-sent\n\
+             /// events, one item each, only when the request sets `stream: true`; otherwise with one JSON\n\
+             /// object, which the stream yields as its one item. The client reads either.\n",
         );
     }
     if op.beta {
@@ -489,6 +493,7 @@ fn single(plan: &Plan, op: &Op, t: &TypeDef) -> String {
     let fields = fields_of(t);
     let response = endpoint_response(plan, op, t);
     let mut out = endpoint_doc(op, "", fields);
+    out.push_str(&crate::facts::endpoint_facts(plan, op, &response));
     out.push_str(deprecated_attr(op));
     out.push_str(&attribute(plan, op, response_arg(plan, &t.name, &response).as_deref()));
     out.push('\n');
@@ -531,7 +536,9 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
         return unit_twin(plan, get, post, t, &response, &get_struct);
     }
     let mut out = format!("{} {{\n", mac(plan, "get_and_post"));
-    for line in endpoint_doc(get, ", the fields in the query string", fields).lines() {
+    let get_doc = endpoint_doc(get, ", the fields in the query string", fields)
+        + &crate::facts::endpoint_facts(plan, get, &response);
+    for line in get_doc.lines() {
         let _ = writeln!(out, "    {line}");
     }
     for line in deprecated_attr(get).lines() {
@@ -539,7 +546,9 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
     }
     let _ = writeln!(out, "    {}", attribute(plan, get, response_arg(plan, &get_struct, &response).as_deref()));
     let _ = writeln!(out, "    get {get_struct},");
-    for line in endpoint_doc(post, ", the same fields as a JSON body", fields).lines() {
+    let post_doc = endpoint_doc(post, ", the same fields as a JSON body", fields)
+        + &crate::facts::endpoint_facts(plan, post, &response);
+    for line in post_doc.lines() {
         let _ = writeln!(out, "    {line}");
     }
     for line in deprecated_attr(post).lines() {
@@ -566,6 +575,7 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
 fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, get_struct: &str) -> String {
     let mut out = String::new();
     let derives = derives(plan, t, true);
+    let response_key = response;
     let forms = [
         (get, "", response_arg(plan, get_struct, response), get_struct),
         (post, ", sent with the empty JSON body `{}`", response_arg(plan, &t.name, response), t.name.as_str()),
@@ -574,6 +584,7 @@ fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, get_
         out.push_str(
             &endpoint_doc(op, how, &[]).replace("/// No field is required.\n", "/// No fields: a unit struct.\n"),
         );
+        out.push_str(&crate::facts::endpoint_facts(plan, op, response_key));
         out.push_str(deprecated_attr(op));
         out.push_str(&attribute(plan, op, response.as_deref()));
         let _ = writeln!(out, "\n{derives}\npub struct {name};\n");
@@ -635,22 +646,7 @@ fn plain_ident(ident: &str) -> &str {
 }
 
 fn field(plan: &Plan, owner: &TypeDef, f: &Field, indent: &str) -> String {
-    let mut out = String::new();
-    if f.flatten {
-        let _ = writeln!(out, "{indent}/// The part that depends on `{}`.", f.wire);
-    } else {
-        let _ = write!(out, "{indent}/// `{}`", f.wire);
-        if f.required {
-            out.push_str(", required");
-        }
-        if f.deprecated {
-            out.push_str("; deprecated by DevRev");
-        }
-        if f.nullable && !f.required {
-            let _ = write!(out, "; `Some(None)` sends `null`, which clears it (`clear_{}`)", plain_ident(&f.ident));
-        }
-        out.push_str(".\n");
-    }
+    let mut out = crate::facts::field_doc(plan, f, indent);
     let mut serde = Vec::new();
     if !f.flatten && plain_ident(&f.ident) != f.wire {
         serde.push(format!("rename = \"{}\"", f.wire));
@@ -788,6 +784,7 @@ fn type_doc(plan: &Plan, t: &TypeDef) -> String {
             n => writeln!(doc, "///\n/// Needs one of the {n} family features that use it (`full` has them all)."),
         };
     }
+    doc.push_str(&crate::facts::returned_by(t, plan.returns.get(&t.key)));
     doc
 }
 

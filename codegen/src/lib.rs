@@ -8,6 +8,7 @@
 pub mod conformance;
 pub mod emit;
 pub mod events;
+pub mod facts;
 pub mod naming;
 pub mod plan;
 pub mod secrets;

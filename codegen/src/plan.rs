@@ -145,6 +145,8 @@ pub struct Field {
     /// A list sent one query parameter per value ([`REPEATED_QUERY_FIELDS`]):
     /// `Repeated<T>` instead of `Vec<T>`.
     pub repeated: bool,
+    /// What the spec states beside the type (format, bounds, default), for the docs.
+    pub facts: crate::facts::Facts,
 }
 
 /// One variant of a tagged union.
@@ -268,6 +270,8 @@ pub struct Plan {
     pub model_companions: BTreeSet<String>,
     /// Whom the code is for: the `devrev` crate itself, or a user's crate.
     pub target: Target,
+    /// Which operations answer with each type, by key, for its doc (`facts::returns`).
+    pub returns: BTreeMap<String, crate::facts::Returns>,
 }
 
 /// Whom the generated code is for.
@@ -574,6 +578,7 @@ impl<'s> Planner<'s> {
             boxed: false,
             nullable: false,
             repeated: false,
+            facts: Default::default(),
         }
     }
 
@@ -644,6 +649,7 @@ impl<'s> Planner<'s> {
                 boxed: false,
                 nullable: prop.nullable,
                 repeated: REPEATED_QUERY_FIELDS.contains(&wire.as_str()) && matches!(ty_for_flag, Ty::Vec(_)),
+                facts: crate::facts::Facts::of(prop),
             });
         }
         Ok(fields)
@@ -818,6 +824,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
         companions: BTreeSet::new(),
         model_companions: BTreeSet::new(),
         target: Target::Devrev,
+        returns: BTreeMap::new(),
     };
     for problem in &planner.problems {
         eprintln!("note: {problem}");
@@ -1008,6 +1015,7 @@ fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<Strin
             boxed: false,
             nullable: false,
             repeated: REPEATED_QUERY_FIELDS.contains(&param.name.as_str()),
+            facts: crate::facts::Facts::of(&param.schema),
         });
     }
     fields.sort_by(|a, b| a.wire.cmp(&b.wire));
@@ -1178,6 +1186,7 @@ fn finish(plan: &mut Plan) -> Result<(), String> {
     for (key, items) in paged {
         plan.types.get_mut(&key).expect("planned").page = Some(items);
     }
+    plan.returns = crate::facts::returns(plan);
     Ok(())
 }
 

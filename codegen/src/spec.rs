@@ -148,6 +148,10 @@ pub struct Schema {
     pub minimum: Option<serde_json::Number>,
     /// `maximum` of a number (inclusive).
     pub maximum: Option<serde_json::Number>,
+    /// `default`: read for the fact docs (`facts.rs`).
+    pub default: Option<serde_yaml_ng::Value>,
+    /// `example`: read for the fact docs, which name what an example ID's prefix names (`PROD-1`: a part).
+    pub example: Option<serde_yaml_ng::Value>,
 }
 
 /// `additionalProperties`: a boolean or a schema.

@@ -11,6 +11,23 @@
 //! | `POST /artifacts.versions.prepare` | [`ArtifactsVersionsPrepareRequest`] | [`ArtifactsVersionsPrepareResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `artifacts.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::artifacts::ArtifactsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ArtifactsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -34,6 +51,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/get>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `artifacts.get` (`artifacts-get`); `send` answers with a [`ArtifactsGetResponse`].
     #[devrev_endpoint(GET, "/artifacts.get", response = ArtifactsGetResponse)]
     get ArtifactsGetQueryRequest,
     /// `POST /artifacts.get`, the same fields as a JSON body.
@@ -41,14 +60,16 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/get-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `artifacts.get` (`artifacts-get-post`); `send` answers with a [`ArtifactsGetResponse`].
     #[devrev_endpoint(POST, "/artifacts.get", idempotent)]
     post ArtifactsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of an artifact.
         pub id: String,
-        /// `version`.
+        /// `version`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub version: Option<String>,
     }
@@ -76,6 +97,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/list>.
     ///
     /// No field is required.
+    ///
+    /// Operation `artifacts.list` (`artifacts-list`); `send` answers with a [`ArtifactsListResponse`].
     #[devrev_endpoint(GET, "/artifacts.list", response = ArtifactsListResponse)]
     get ArtifactsListQueryRequest,
     /// `POST /artifacts.list`, the same fields as a JSON body.
@@ -83,12 +106,14 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/list-post>.
     ///
     /// No field is required.
+    ///
+    /// Operation `artifacts.list` (`artifacts-list-post`); `send` answers with a [`ArtifactsListResponse`].
     #[devrev_endpoint(POST, "/artifacts.list", idempotent)]
     post ArtifactsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `parent_id`.
+        /// `parent_id`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub parent_id: Option<String>,
     }
@@ -116,6 +141,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/locate>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `artifacts.locate` (`artifacts-locate`); `send` answers with a [`ArtifactsLocateResponse`].
     #[devrev_endpoint(GET, "/artifacts.locate", response = ArtifactsLocateResponse)]
     get ArtifactsLocateQueryRequest,
     /// `POST /artifacts.locate`, the same fields as a JSON body.
@@ -123,14 +150,16 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/locate-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `artifacts.locate` (`artifacts-locate-post`); `send` answers with a [`ArtifactsLocateResponse`].
     #[devrev_endpoint(POST, "/artifacts.locate", idempotent)]
     post ArtifactsLocateRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of an artifact.
         pub id: String,
-        /// `version`.
+        /// `version`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub version: Option<String>,
     }
@@ -157,16 +186,18 @@ pub type ArtifactsLocatePostRequest = ArtifactsLocateRequest;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/prepare>.
 ///
 /// Required: `file_name`.
+///
+/// Operation `artifacts.prepare` (`artifacts-prepare`); `send` answers with a [`ArtifactsPrepareResponse`].
 #[devrev_endpoint(POST, "/artifacts.prepare")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArtifactsPrepareRequest {
-    /// `configuration_set`.
+    /// `configuration_set`: optional; one of 14 values (`ArtifactConfigurationSet`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration_set: Option<ArtifactConfigurationSet>,
-    /// `file_name`, required.
+    /// `file_name`: required; text.
     pub file_name: String,
-    /// `file_type`.
+    /// `file_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
 }
@@ -190,13 +221,15 @@ impl ArtifactsPrepareRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/hard-delete-version>.
 ///
 /// Required: `id`.
+///
+/// Operation `artifacts.versions.delete` (`artifacts-hard-delete-version`); `send` answers with a [`ArtifactsHardDeleteVersionResponse`].
 #[devrev_endpoint(POST, "/artifacts.versions.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArtifactsHardDeleteVersionRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an artifact.
     pub id: String,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -218,11 +251,13 @@ impl ArtifactsHardDeleteVersionRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/versions-prepare>.
 ///
 /// Required: `id`.
+///
+/// Operation `artifacts.versions.prepare` (`artifacts-versions-prepare`); `send` answers with a [`ArtifactsVersionsPrepareResponse`].
 #[devrev_endpoint(POST, "/artifacts.versions.prepare")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArtifactsVersionsPrepareRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an artifact.
     pub id: String,
 }
 
@@ -239,59 +274,71 @@ impl ArtifactsVersionsPrepareRequest {
 pub use crate::extras::artifacts::*;
 
 /// The `artifacts-get-response` schema.
+///
+/// The answer of `artifacts.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsGetResponse {
-    /// `artifact`, required.
+    /// `artifact`: required; a `Artifact`.
     pub artifact: Artifact,
-    /// `version`, required.
+    /// `version`: required; a `ArtifactVersion`.
     pub version: ArtifactVersion,
 }
 
 /// The `artifacts-hard-delete-version-response` schema.
+///
+/// The answer of `artifacts.versions.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsHardDeleteVersionResponse {}
 
 /// The `artifacts-list-response` schema.
+///
+/// The answer of `artifacts.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsListResponse {
-    /// `artifacts`, required.
+    /// `artifacts`: required; a list of items, each a `Artifact`.
     #[serde(default)]
     pub artifacts: Vec<Artifact>,
 }
 
 /// The `artifacts-locate-response` schema.
+///
+/// The answer of `artifacts.locate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsLocateResponse {
-    /// `expires_at`.
+    /// `expires_at`: optional; a date-time (RFC 3339).
     pub expires_at: Option<Timestamp>,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
 /// The `artifacts-prepare-response` schema.
+///
+/// The answer of `artifacts.prepare`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsPrepareResponse {
-    /// `form_data`, required.
+    /// `form_data`: required; a list of items, each a `ArtifactsPrepareResponseFormData`.
     #[serde(default)]
     pub form_data: Vec<ArtifactsPrepareResponseFormData>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of an artifact.
     pub id: String,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
 /// The `artifacts-versions-prepare-response` schema.
+///
+/// The answer of `artifacts.versions.prepare`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsVersionsPrepareResponse {
-    /// `form_data`, required.
+    /// `form_data`: required; a list of items, each a `ArtifactsVersionsPrepareResponseFormData`.
     #[serde(default)]
     pub form_data: Vec<ArtifactsVersionsPrepareResponseFormData>,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }

@@ -6,6 +6,23 @@
 //! | `GET`/`POST /atoms.get` | [`AtomsGetQueryRequest`], [`AtomsGetRequest`] | [`AtomsGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `atoms.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::atoms::AtomsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = AtomsGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -29,6 +46,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/atoms/get>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `atoms.get` (`atoms-get`); `send` answers with a [`AtomsGetResponse`].
     #[devrev_endpoint(GET, "/atoms.get", response = AtomsGetResponse)]
     get AtomsGetQueryRequest,
     /// `POST /atoms.get`, the same fields as a JSON body.
@@ -36,12 +55,14 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/atoms/get-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `atoms.get` (`atoms-get-post`); `send` answers with a [`AtomsGetResponse`].
     #[devrev_endpoint(POST, "/atoms.get", idempotent)]
     post AtomsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -58,9 +79,11 @@ get_and_post! {
 pub type AtomsGetPostRequest = AtomsGetRequest;
 
 /// The `atoms-get-response` schema.
+///
+/// The answer of `atoms.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AtomsGetResponse {
-    /// `atom`, required.
+    /// `atom`: required; a `Atom`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub atom: Atom,
 }

@@ -12,6 +12,23 @@
 //! | `GET`/`POST /dev-orgs.get` | [`DevOrgsGetQueryRequest`], [`DevOrgsGetRequest`] | [`DevOrgsGetResponse`] |
 //!
 //! 7 of 7 endpoints generated.
+//!
+//! # Example
+//!
+//! `dev-orgs.auth-connections.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::dev_orgs::DevOrgsAuthConnectionsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = DevOrgsAuthConnectionsListRequest;
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -34,14 +51,16 @@ use crate::models::*;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-create>.
 ///
 /// Required: `type`.
+///
+/// Operation `dev-orgs.auth-connections.create` (`dev-org-auth-connections-create`); `send` answers with a [`DevOrgAuthConnectionsCreateResponse`].
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequest {
-    /// `display_name`.
+    /// `display_name`: optional; text, 1 to 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `DevOrgAuthConnectionsCreateRequestKind`, by its `type`: `google_apps`, `oidc`, `okta`, `samlp`, `waad`.
     #[serde(flatten)]
     pub kind: DevOrgAuthConnectionsCreateRequestKind,
 }
@@ -63,11 +82,13 @@ impl DevOrgAuthConnectionsCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `dev-orgs.auth-connections.delete` (`dev-org-auth-connections-delete`); `send` answers with a [`DevOrgAuthConnectionsDeleteResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
 }
 
@@ -84,6 +105,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-get>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `dev-orgs.auth-connections.get` (`dev-org-auth-connections-get`); `send` answers with a [`DevOrgAuthConnectionsGetResponse`].
     #[devrev_endpoint(GET, "/dev-orgs.auth-connections.get", response = DevOrgAuthConnectionsGetResponse)]
     get DevOrgAuthConnectionsGetQueryRequest,
     /// `POST /dev-orgs.auth-connections.get`, the same fields as a JSON body.
@@ -91,12 +114,14 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-get-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `dev-orgs.auth-connections.get` (`dev-org-auth-connections-get-post`); `send` answers with a [`DevOrgAuthConnectionsGetResponse`].
     #[devrev_endpoint(POST, "/dev-orgs.auth-connections.get", idempotent)]
     post DevOrgAuthConnectionsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; text.
         pub id: String,
     }
     impl {
@@ -117,6 +142,8 @@ pub type DevOrgAuthConnectionsGetPostRequest = DevOrgAuthConnectionsGetRequest;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list>.
 ///
 /// No fields: a unit struct.
+///
+/// Operation `dev-orgs.auth-connections.list` (`dev-org-auth-connections-list`); `send` answers with a [`DevOrgAuthConnectionsListResponse`].
 #[devrev_endpoint(GET, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DevOrgsAuthConnectionsListQueryRequest;
@@ -133,6 +160,8 @@ impl DevOrgsAuthConnectionsListQueryRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list-post>.
 ///
 /// No fields: a unit struct.
+///
+/// Operation `dev-orgs.auth-connections.list` (`dev-org-auth-connections-list-post`); `send` answers with a [`DevOrgAuthConnectionsListResponse`].
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse, idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DevOrgsAuthConnectionsListRequest;
@@ -173,13 +202,15 @@ pub const DevOrgsAuthConnectionsListPostRequest: DevOrgsAuthConnectionsListReque
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-toggle>.
 ///
 /// Required: `id`.
+///
+/// Operation `dev-orgs.auth-connections.toggle` (`dev-org-auth-connections-toggle`); `send` answers with a [`DevOrgAuthConnectionsToggleResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.toggle")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsToggleRequest {
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
-    /// `toggle`.
+    /// `toggle`: optional; one of `disable`, `enable` (`AuthConnectionToggle`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub toggle: Option<AuthConnectionToggle>,
 }
@@ -201,16 +232,18 @@ impl DevOrgAuthConnectionsToggleRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-update>.
 ///
 /// Required: `id`, `type`.
+///
+/// Operation `dev-orgs.auth-connections.update` (`dev-org-auth-connections-update`); `send` answers with a [`DevOrgAuthConnectionsUpdateResponse`].
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequest {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `DevOrgAuthConnectionsUpdateRequestKind`, by its `type`: `google_apps`, `none`, `oidc`, `okta`, `samlp`, `waad`.
     #[serde(flatten)]
     pub kind: DevOrgAuthConnectionsUpdateRequestKind,
 }
@@ -232,6 +265,8 @@ impl DevOrgAuthConnectionsUpdateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get>.
 ///
 /// No fields: a unit struct.
+///
+/// Operation `dev-orgs.get` (`dev-orgs-get`); `send` answers with a [`DevOrgsGetResponse`].
 #[devrev_endpoint(GET, "/dev-orgs.get", response = DevOrgsGetResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DevOrgsGetQueryRequest;
@@ -248,6 +283,8 @@ impl DevOrgsGetQueryRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get-post>.
 ///
 /// No fields: a unit struct.
+///
+/// Operation `dev-orgs.get` (`dev-orgs-get-post`); `send` answers with a [`DevOrgsGetResponse`].
 #[devrev_endpoint(POST, "/dev-orgs.get", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 pub struct DevOrgsGetRequest;
@@ -284,10 +321,12 @@ pub type DevOrgsGetPostRequest = DevOrgsGetRequest;
 pub const DevOrgsGetPostRequest: DevOrgsGetRequest = DevOrgsGetRequest;
 
 /// The `dev-org-auth-connections-create-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateResponse {
-    /// `auth_connection`, required.
+    /// `auth_connection`: required; a `AuthConnection`.
     pub auth_connection: AuthConnection,
 }
 
@@ -297,18 +336,22 @@ pub struct DevOrgAuthConnectionsCreateResponse {
 pub struct DevOrgAuthConnectionsDeleteResponse {}
 
 /// The `dev-org-auth-connections-get-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsGetResponse {
-    /// `auth_connection`, required.
+    /// `auth_connection`: required; a `AuthConnection`.
     pub auth_connection: AuthConnection,
 }
 
 /// The `dev-org-auth-connections-list-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsListResponse {
-    /// `auth_connections`, required.
+    /// `auth_connections`: required; a list of items, each a `AuthConnection`.
     #[serde(default)]
     pub auth_connections: Vec<AuthConnection>,
 }
@@ -319,17 +362,21 @@ pub struct DevOrgAuthConnectionsListResponse {
 pub struct DevOrgAuthConnectionsToggleResponse {}
 
 /// The `dev-org-auth-connections-update-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateResponse {
-    /// `auth_connection`, required.
+    /// `auth_connection`: required; a `AuthConnection`.
     pub auth_connection: AuthConnection,
 }
 
 /// The `dev-orgs-get-response` schema.
+///
+/// The answer of `dev-orgs.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgsGetResponse {
-    /// `dev_org`, required.
+    /// `dev_org`: required; a `DevOrg`.
     pub dev_org: DevOrg,
 }

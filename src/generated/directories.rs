@@ -11,6 +11,23 @@
 //! | `POST /directories.update` | [`DirectoriesUpdateRequest`] | [`DirectoriesUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `directories.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::directories::DirectoriesListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = DirectoriesListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -34,6 +51,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/count>.
     ///
     /// No field is required.
+    ///
+    /// Operation `directories.count` (`directories-count`); `send` answers with a [`DirectoriesCountResponse`].
     #[devrev_endpoint(GET, "/directories.count", response = DirectoriesCountResponse)]
     get DirectoriesCountQueryRequest,
     /// `POST /directories.count`, the same fields as a JSON body.
@@ -41,15 +60,17 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/count-post>.
     ///
     /// No field is required.
+    ///
+    /// Operation `directories.count` (`directories-count-post`); `send` answers with a [`DirectoriesCountResponse`].
     #[devrev_endpoint(POST, "/directories.count", idempotent)]
     post DirectoriesCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `modified_by`.
+        /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<Vec<String>>,
     }
@@ -78,29 +99,31 @@ pub type DirectoriesCountPostRequest = DirectoriesCountRequest;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/create>.
 ///
 /// Required: `title`.
+///
+/// Operation `directories.create` (`directories-create`); `send` answers with a [`DirectoriesCreateResponse`].
 #[devrev_endpoint(POST, "/directories.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesCreateRequest {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `language`.
+    /// `language`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// `parent`.
+    /// `parent`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    /// `published`.
+    /// `published`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<bool>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `thumbnail`.
+    /// `thumbnail`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -139,11 +162,13 @@ impl DirectoriesCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `directories.delete` (`directories-delete`); `send` answers with a [`DirectoriesDeleteResponse`].
 #[devrev_endpoint(POST, "/directories.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -160,6 +185,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/get>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `directories.get` (`directories-get`); `send` answers with a [`DirectoriesGetResponse`].
     #[devrev_endpoint(GET, "/directories.get", response = DirectoriesGetResponse)]
     get DirectoriesGetQueryRequest,
     /// `POST /directories.get`, the same fields as a JSON body.
@@ -167,12 +194,14 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/get-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `directories.get` (`directories-get-post`); `send` answers with a [`DirectoriesGetResponse`].
     #[devrev_endpoint(POST, "/directories.get", idempotent)]
     post DirectoriesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -196,6 +225,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `directories.list` (`directories-list`); `send` answers with a [`DirectoriesListResponse`].
     #[devrev_endpoint(GET, "/directories.list", response = DirectoriesListResponse, paginate)]
     get DirectoriesListQueryRequest,
     /// `POST /directories.list`, the same fields as a JSON body.
@@ -205,24 +236,26 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `directories.list` (`directories-list-post`); `send` answers with a [`DirectoriesListResponse`].
     #[devrev_endpoint(POST, "/directories.list", idempotent, paginate)]
     post DirectoriesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `modified_by`.
+        /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<Vec<String>>,
     }
@@ -257,34 +290,36 @@ pub type DirectoriesListPostRequest = DirectoriesListRequest;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `directories.update` (`directories-update`); `send` answers with a [`DirectoriesUpdateResponse`].
 #[devrev_endpoint(POST, "/directories.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequest {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `icon`.
+    /// `icon`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `parent`; `Some(None)` sends `null`, which clears it (`clear_parent`).
+    /// `parent`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_parent`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Option<String>>,
-    /// `published`.
+    /// `published`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<bool>,
-    /// `reorder`.
+    /// `reorder`: optional; a `DirectoriesUpdateRequestReorder`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder: Option<DirectoriesUpdateRequestReorder>,
-    /// `tags`.
+    /// `tags`: optional; a `DirectoriesUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<DirectoriesUpdateRequestTags>,
-    /// `thumbnail`; `Some(None)` sends `null`, which clears it (`clear_thumbnail`).
+    /// `thumbnail`: optional; the DON ID of an artifact; `Some(None)` sends `null`, which clears it (`clear_thumbnail`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<Option<String>>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -350,51 +385,63 @@ impl DirectoriesUpdateRequest {
 }
 
 /// The `directories-count-response` schema.
+///
+/// The answer of `directories.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i32,
 }
 
 /// The `directories-create-response` schema.
+///
+/// The answer of `directories.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesCreateResponse {
-    /// `directory`, required.
+    /// `directory`: required; a `Directory`.
     pub directory: Directory,
 }
 
 /// The `directories-delete-response` schema.
+///
+/// The answer of `directories.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesDeleteResponse {}
 
 /// The `directories-get-response` schema.
+///
+/// The answer of `directories.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesGetResponse {
-    /// `directory`, required.
+    /// `directory`: required; a `Directory`.
     pub directory: Directory,
 }
 
 /// The `directories-list-response` schema.
+///
+/// The answer of `directories.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct DirectoriesListResponse {
-    /// `directories`, required.
+    /// `directories`: required; a list of items, each a `Directory`.
     #[serde(default)]
     pub directories: Vec<Directory>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `directories-update-response` schema.
+///
+/// The answer of `directories.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateResponse {
-    /// `directory`, required.
+    /// `directory`: required; a `Directory`.
     pub directory: Directory,
 }

@@ -8,6 +8,23 @@
 //! | `POST /event-sources.unschedule` | [`EventSourcesDeleteScheduledEventRequest`] | [`EventSourcesDeleteScheduledEventResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `event-sources.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::event_sources::EventSourceGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = EventSourceGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -33,6 +50,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `event-sources.get` (`event-sources-get`); `send` answers with a [`EventSourceGetResponse`].
     #[devrev_endpoint(GET, "/event-sources.get", response = EventSourceGetResponse, beta)]
     get EventSourceGetQueryRequest,
     /// `POST /event-sources.get`, the same fields as a JSON body.
@@ -42,12 +61,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `event-sources.get` (`event-sources-get-post`); `send` answers with a [`EventSourceGetResponse`].
     #[devrev_endpoint(POST, "/event-sources.get", idempotent, beta)]
     post EventSourceGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -70,23 +91,25 @@ pub type EventSourceGetPostRequest = EventSourceGetRequest;
 /// Required: `event_type`, `id`, `payload`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `event-sources.schedule` (`event-sources-schedule-event`); `send` answers with a [`EventSourcesScheduleEventResponse`].
 #[devrev_endpoint(POST, "/event-sources.schedule", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EventSourcesScheduleEventRequest {
-    /// `event_key`.
+    /// `event_key`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_key: Option<String>,
-    /// `event_type`, required.
+    /// `event_type`: required; text.
     pub event_type: String,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `payload`, required.
+    /// `payload`: required; base64 bytes.
     pub payload: String,
-    /// `publish_at`.
+    /// `publish_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publish_at: Option<Timestamp>,
-    /// `update_if_exists`.
+    /// `update_if_exists`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_if_exists: Option<bool>,
 }
@@ -121,13 +144,15 @@ impl EventSourcesScheduleEventRequest {
 /// Required: `event_key`, `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `event-sources.unschedule` (`event-sources-delete-scheduled-event`); `send` answers with a [`EventSourcesDeleteScheduledEventResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/event-sources.unschedule", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EventSourcesDeleteScheduledEventRequest {
-    /// `event_key`, required.
+    /// `event_key`: required; text.
     pub event_key: String,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -139,10 +164,12 @@ impl EventSourcesDeleteScheduledEventRequest {
 }
 
 /// The `event-source-get-response` schema.
+///
+/// The answer of `event-sources.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSourceGetResponse {
-    /// `event_source`, required.
+    /// `event_source`: required; a `EventSource`.
     pub event_source: EventSource,
 }
 
@@ -152,9 +179,11 @@ pub struct EventSourceGetResponse {
 pub struct EventSourcesDeleteScheduledEventResponse {}
 
 /// The `event-sources-schedule-event-response` schema.
+///
+/// The answer of `event-sources.schedule`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSourcesScheduleEventResponse {
-    /// `event_key`.
+    /// `event_key`: optional; text.
     pub event_key: Option<String>,
 }

@@ -6,6 +6,23 @@
 //! | `GET`/`POST /metric-trackers.get` | [`MetricTrackersGetQueryRequest`], [`MetricTrackersGetRequest`] | [`MetricTrackersGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `metric-trackers.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::metric_trackers::MetricTrackersGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = MetricTrackersGetRequest::new("DON-ID", "DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -29,6 +46,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-trackers/get>.
     ///
     /// Required: `metric`, `object`.
+    ///
+    /// Operation `metric-trackers.get` (`metric-trackers-get`); `send` answers with a [`MetricTrackersGetResponse`].
     #[devrev_endpoint(GET, "/metric-trackers.get", response = MetricTrackersGetResponse)]
     get MetricTrackersGetQueryRequest,
     /// `POST /metric-trackers.get`, the same fields as a JSON body.
@@ -36,14 +55,16 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-trackers/get-post>.
     ///
     /// Required: `metric`, `object`.
+    ///
+    /// Operation `metric-trackers.get` (`metric-trackers-get-post`); `send` answers with a [`MetricTrackersGetResponse`].
     #[devrev_endpoint(POST, "/metric-trackers.get", idempotent)]
     post MetricTrackersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `metric`, required.
+        /// `metric`: required; a DON ID.
         pub metric: String,
-        /// `object`, required.
+        /// `object`: required; a DON ID.
         pub object: String,
     }
     impl {
@@ -60,9 +81,11 @@ get_and_post! {
 pub type MetricTrackersGetPostRequest = MetricTrackersGetRequest;
 
 /// The `metric-trackers-get-response` schema.
+///
+/// The answer of `metric-trackers.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricTrackersGetResponse {
-    /// `metric_tracker`, required.
+    /// `metric_tracker`: required; a `MetricTracker`.
     pub metric_tracker: MetricTracker,
 }

@@ -7,6 +7,23 @@
 //! | `POST /preferences.update` | [`PreferencesUpdateRequest`] | [`PreferencesUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `preferences.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::preferences::PreferencesGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = PreferencesGetRequest::new("DEV-1", PreferencesType::UserPreferences);
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -32,6 +49,8 @@ get_and_post! {
     /// Required: `object`, `type`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `preferences.get` (`preferences-get`); `send` answers with a [`PreferencesGetResponse`].
     #[devrev_endpoint(GET, "/preferences.get", response = PreferencesGetResponse, beta)]
     get PreferencesGetQueryRequest,
     /// `POST /preferences.get`, the same fields as a JSON body.
@@ -41,17 +60,19 @@ get_and_post! {
     /// Required: `object`, `type`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `preferences.get` (`preferences-get-post`); `send` answers with a [`PreferencesGetResponse`].
     #[devrev_endpoint(POST, "/preferences.get", idempotent, beta)]
     post PreferencesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `language_code`.
+        /// `language_code`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub language_code: Option<String>,
-        /// `object`, required.
+        /// `object`: required; the DON ID of a Dev org.
         pub object: String,
-        /// `type`, required.
+        /// `type`: required; one of `user_preferences` (`PreferencesType`).
         pub r#type: PreferencesType,
     }
     impl {
@@ -79,16 +100,18 @@ pub type PreferencesGetPostRequest = PreferencesGetRequest;
 /// Required: `object`, `type`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `preferences.update` (`preferences-update`); `send` answers with a [`PreferencesUpdateResponse`].
 #[devrev_endpoint(POST, "/preferences.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PreferencesUpdateRequest {
-    /// `language_code`.
+    /// `language_code`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
-    /// `object`, required.
+    /// `object`: required; the DON ID of a Dev org.
     pub object: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `PreferencesUpdateRequestKind`, by its `type`: `user_preferences`.
     #[serde(flatten)]
     pub kind: PreferencesUpdateRequestKind,
 }
@@ -106,17 +129,21 @@ impl PreferencesUpdateRequest {
 }
 
 /// The `preferences-get-response` schema.
+///
+/// The answer of `preferences.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreferencesGetResponse {
-    /// `preference`, required.
+    /// `preference`: required; a `Preferences`, by its `type`: `user_preferences`.
     pub preference: Preferences,
 }
 
 /// The `preferences-update-response` schema.
+///
+/// The answer of `preferences.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreferencesUpdateResponse {
-    /// `preferences`, required.
+    /// `preferences`: required; a `Preferences`, by its `type`: `user_preferences`.
     pub preferences: Preferences,
 }

@@ -7,6 +7,23 @@
 //! | `POST /reactions.update` | [`ReactionsUpdateRequest`] | [`ReactionsUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `reactions.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::reactions::ReactionsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ReactionsListRequest::new("text", "DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -32,6 +49,8 @@ get_and_post! {
     /// Required: `emoji`, `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `reactions.list` (`reactions-list`); `send` answers with a [`ReactionsListResponse`].
     #[devrev_endpoint(GET, "/reactions.list", response = ReactionsListResponse, paginate)]
     get ReactionsListQueryRequest,
     /// `POST /reactions.list`, the same fields as a JSON body.
@@ -41,20 +60,22 @@ get_and_post! {
     /// Required: `emoji`, `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `reactions.list` (`reactions-list-post`); `send` answers with a [`ReactionsListResponse`].
     #[devrev_endpoint(POST, "/reactions.list", idempotent, paginate)]
     post ReactionsListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `emoji`, required.
+        /// `emoji`: required; text.
         pub emoji: String,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `object`, required.
+        /// `object`: required; the DON ID of a comment.
         pub object: String,
     }
     impl {
@@ -82,15 +103,17 @@ pub type ReactionsListPostRequest = ReactionsListRequest;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/reactions/update>.
 ///
 /// Required: `action`, `emoji`, `object`.
+///
+/// Operation `reactions.update` (`reactions-update`); `send` answers with a [`ReactionsUpdateResponse`].
 #[devrev_endpoint(POST, "/reactions.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ReactionsUpdateRequest {
-    /// `action`, required.
+    /// `action`: required; one of `add`, `remove` (`ReactionsUpdateRequestAction`).
     pub action: ReactionsUpdateRequestAction,
-    /// `emoji`, required.
+    /// `emoji`: required; text.
     pub emoji: String,
-    /// `object`, required.
+    /// `object`: required; the DON ID of a comment.
     pub object: String,
 }
 
@@ -106,17 +129,21 @@ impl ReactionsUpdateRequest {
 }
 
 /// The `reactions-list-response` schema.
+///
+/// The answer of `reactions.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct ReactionsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `reactors`, required.
+    /// `reactors`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub reactors: Vec<UserSummary>,
 }
 
 /// The `reactions-update-response` schema.
+///
+/// The answer of `reactions.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionsUpdateResponse {}

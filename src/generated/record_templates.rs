@@ -6,6 +6,23 @@
 //! | `GET`/`POST /record-templates.get` | [`RecordTemplateGetQueryRequest`], [`RecordTemplateGetRequest`] | [`RecordTemplateGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `record-templates.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::record_templates::RecordTemplateGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = RecordTemplateGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -31,6 +48,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `record-templates.get` (`record-template-get`); `send` answers with a [`RecordTemplateGetResponse`].
     #[devrev_endpoint(GET, "/record-templates.get", response = RecordTemplateGetResponse, beta)]
     get RecordTemplateGetQueryRequest,
     /// `POST /record-templates.get`, the same fields as a JSON body.
@@ -40,12 +59,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `record-templates.get` (`record-template-get-post`); `send` answers with a [`RecordTemplateGetResponse`].
     #[devrev_endpoint(POST, "/record-templates.get", idempotent, beta)]
     post RecordTemplateGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -62,9 +83,11 @@ get_and_post! {
 pub type RecordTemplateGetPostRequest = RecordTemplateGetRequest;
 
 /// The `record-template-get-response` schema.
+///
+/// The answer of `record-templates.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplateGetResponse {
-    /// `record_template_info`, required.
+    /// `record_template_info`: required; a `RecordTemplateInfo`.
     pub record_template_info: RecordTemplateInfo,
 }

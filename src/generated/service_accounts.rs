@@ -8,6 +8,23 @@
 //! | `POST /service-accounts.update` | [`ServiceAccountsUpdateRequest`] | [`ServiceAccountsUpdateResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `service-accounts.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::service_accounts::ServiceAccountsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ServiceAccountsGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -30,13 +47,15 @@ use crate::models::*;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/create>.
 ///
 /// Required: `display_name`.
+///
+/// Operation `service-accounts.create` (`service-accounts-create`); `send` answers with a [`ServiceAccountsCreateResponse`].
 #[devrev_endpoint(POST, "/service-accounts.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsCreateRequest {
-    /// `display_name`, required.
+    /// `display_name`: required; text.
     pub display_name: String,
-    /// `gen_keyring`.
+    /// `gen_keyring`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gen_keyring: Option<bool>,
 }
@@ -59,6 +78,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/get>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `service-accounts.get` (`service-accounts-get`); `send` answers with a [`ServiceAccountsGetResponse`].
     #[devrev_endpoint(GET, "/service-accounts.get", response = ServiceAccountsGetResponse)]
     get ServiceAccountsGetQueryRequest,
     /// `POST /service-accounts.get`, the same fields as a JSON body.
@@ -66,12 +87,14 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/get-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `service-accounts.get` (`service-accounts-get-post`); `send` answers with a [`ServiceAccountsGetResponse`].
     #[devrev_endpoint(POST, "/service-accounts.get", idempotent)]
     post ServiceAccountsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -94,14 +117,16 @@ pub type ServiceAccountsGetPostRequest = ServiceAccountsGetRequest;
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `service-accounts.update` (`service-accounts-update`); `send` answers with a [`ServiceAccountsUpdateResponse`].
 #[devrev_endpoint(POST, "/service-accounts.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsUpdateRequest {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -118,25 +143,31 @@ impl ServiceAccountsUpdateRequest {
 }
 
 /// The `service-accounts-create-response` schema.
+///
+/// The answer of `service-accounts.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsCreateResponse {
-    /// `service_account`, required.
+    /// `service_account`: required; a `ServiceAccount`.
     pub service_account: ServiceAccount,
 }
 
 /// The `service-accounts-get-response` schema.
+///
+/// The answer of `service-accounts.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsGetResponse {
-    /// `service_account`, required.
+    /// `service_account`: required; a `ServiceAccount`.
     pub service_account: ServiceAccount,
 }
 
 /// The `service-accounts-update-response` schema.
+///
+/// The answer of `service-accounts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsUpdateResponse {
-    /// `service_account`, required.
+    /// `service_account`: required; a `ServiceAccount`.
     pub service_account: ServiceAccount,
 }

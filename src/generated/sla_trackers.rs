@@ -8,6 +8,23 @@
 //! | `POST /sla-trackers.remove-metric` | [`SlaTrackersRemoveMetricRequest`] | [`SlaTrackersRemoveMetricResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `sla-trackers.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::sla_trackers::SlaTrackersListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SlaTrackersListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -31,6 +48,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/get>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `sla-trackers.get` (`sla-trackers-get`); `send` answers with a [`SlaTrackersGetResponse`].
     #[devrev_endpoint(GET, "/sla-trackers.get", response = SlaTrackersGetResponse)]
     get SlaTrackersGetQueryRequest,
     /// `POST /sla-trackers.get`, the same fields as a JSON body.
@@ -38,12 +57,14 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/get-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `sla-trackers.get` (`sla-trackers-get-post`); `send` answers with a [`SlaTrackersGetResponse`].
     #[devrev_endpoint(POST, "/sla-trackers.get", idempotent)]
     post SlaTrackersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -67,6 +88,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `sla-trackers.list` (`sla-trackers-list`); `send` answers with a [`SlaTrackersListResponse`].
     #[devrev_endpoint(GET, "/sla-trackers.list", response = SlaTrackersListResponse, paginate)]
     get SlaTrackersListQueryRequest,
     /// `POST /sla-trackers.list`, the same fields as a JSON body.
@@ -76,33 +99,35 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `sla-trackers.list` (`sla-trackers-list-post`); `send` answers with a [`SlaTrackersListResponse`].
     #[devrev_endpoint(POST, "/sla-trackers.list", idempotent, paginate)]
     post SlaTrackersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_date`.
+        /// `created_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<DateTimeFilter>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `modified_date`.
+        /// `modified_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date: Option<DateTimeFilter>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `stage`.
+        /// `stage`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub stage: Option<Vec<String>>,
-        /// `status`.
+        /// `status`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<Vec<String>>,
     }
@@ -145,13 +170,15 @@ pub type SlaTrackersListPostRequest = SlaTrackersListRequest;
 /// Required: `metric`, `object`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `sla-trackers.remove-metric` (`sla-trackers-remove-metric`); `send` answers with a [`SlaTrackersRemoveMetricResponse`].
 #[devrev_endpoint(POST, "/sla-trackers.remove-metric", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlaTrackersRemoveMetricRequest {
-    /// `metric`, required.
+    /// `metric`: required; a DON ID.
     pub metric: String,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
 }
 
@@ -163,30 +190,36 @@ impl SlaTrackersRemoveMetricRequest {
 }
 
 /// The `sla-trackers-get-response` schema.
+///
+/// The answer of `sla-trackers.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTrackersGetResponse {
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }
 
 /// The `sla-trackers-list-response` schema.
+///
+/// The answer of `sla-trackers.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SlaTrackersListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `sla_trackers`, required.
+    /// `sla_trackers`: required; a list of items, each a `SlaTracker`.
     #[serde(default)]
     pub sla_trackers: Vec<SlaTracker>,
 }
 
 /// The `sla-trackers-remove-metric-response` schema.
+///
+/// The answer of `sla-trackers.remove-metric`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTrackersRemoveMetricResponse {
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }

@@ -10,6 +10,23 @@
 //! | `POST /tags.update` | [`TagsUpdateRequest`] | [`TagsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `tags.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::tags::TagsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = TagsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -32,19 +49,21 @@ use crate::models::*;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/create>.
 ///
 /// Required: `name`.
+///
+/// Operation `tags.create` (`tags-create`); `send` answers with a [`TagsCreateResponse`].
 #[devrev_endpoint(POST, "/tags.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsCreateRequest {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyle`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyle>,
 }
@@ -70,11 +89,13 @@ impl TagsCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `tags.delete` (`tags-delete`); `send` answers with a [`TagsDeleteResponse`].
 #[devrev_endpoint(POST, "/tags.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
 }
 
@@ -91,6 +112,8 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/get>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `tags.get` (`tags-get`); `send` answers with a [`TagsGetResponse`].
     #[devrev_endpoint(GET, "/tags.get", response = TagsGetResponse)]
     get TagsGetQueryRequest,
     /// `POST /tags.get`, the same fields as a JSON body.
@@ -98,12 +121,14 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/get-post>.
     ///
     /// Required: `id`.
+    ///
+    /// Operation `tags.get` (`tags-get-post`); `send` answers with a [`TagsGetResponse`].
     #[devrev_endpoint(POST, "/tags.get", idempotent)]
     post TagsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of a tag.
         pub id: String,
     }
     impl {
@@ -127,6 +152,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `tags.list` (`tags-list`); `send` answers with a [`TagsListResponse`].
     #[devrev_endpoint(GET, "/tags.list", response = TagsListResponse, paginate)]
     get TagsListQueryRequest,
     /// `POST /tags.list`, the same fields as a JSON body.
@@ -136,24 +163,26 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+    ///
+    /// Operation `tags.list` (`tags-list-post`); `send` answers with a [`TagsListResponse`].
     #[devrev_endpoint(POST, "/tags.list", idempotent, paginate)]
     post TagsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `name`.
+        /// `name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -188,22 +217,24 @@ pub type TagsListPostRequest = TagsListRequest;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `tags.update` (`tags-update`); `send` answers with a [`TagsUpdateResponse`].
 #[devrev_endpoint(POST, "/tags.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsUpdateRequest {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a `TagsUpdateAllowedValues`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<TagsUpdateAllowedValues>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyle`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyle>,
 }
@@ -227,43 +258,53 @@ impl TagsUpdateRequest {
 }
 
 /// The `tags-create-response` schema.
+///
+/// The answer of `tags.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsCreateResponse {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
 /// The `tags-delete-response` schema.
+///
+/// The answer of `tags.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsDeleteResponse {}
 
 /// The `tags-get-response` schema.
+///
+/// The answer of `tags.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsGetResponse {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
 /// The `tags-list-response` schema.
+///
+/// The answer of `tags.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct TagsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `tags`, required.
+    /// `tags`: required; a list of items, each a `Tag`.
     #[serde(default)]
     pub tags: Vec<Tag>,
 }
 
 /// The `tags-update-response` schema.
+///
+/// The answer of `tags.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsUpdateResponse {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }

@@ -11,6 +11,23 @@
 //! | `POST /uoms.update` | [`UomsUpdateRequest`] | [`UomsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `uoms.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::uoms::UomsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = UomsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -36,6 +53,8 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `uoms.count` (`uoms-count`); `send` answers with a [`UomsCountResponse`].
     #[devrev_endpoint(GET, "/uoms.count", response = UomsCountResponse, beta)]
     get UomsCountQueryRequest,
     /// `POST /uoms.count`, the same fields as a JSON body.
@@ -45,27 +64,29 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `uoms.count` (`uoms-count-post`); `send` answers with a [`UomsCountResponse`].
     #[devrev_endpoint(POST, "/uoms.count", idempotent, beta)]
     post UomsCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `aggregation_types`.
+        /// `aggregation_types`: optional; a list of items, each one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub aggregation_types: Option<Vec<AggregationDetailAggregationType>>,
-        /// `ids`.
+        /// `ids`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub ids: Option<Vec<String>>,
-        /// `metric_names`.
+        /// `metric_names`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub metric_names: Option<Vec<String>>,
-        /// `part_ids`.
+        /// `part_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub part_ids: Option<Vec<String>>,
-        /// `product_ids`.
+        /// `product_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub product_ids: Option<Vec<String>>,
-        /// `unit_types`.
+        /// `unit_types`: optional; a list of items, each one of `boolean`, `number` (`UnitType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub unit_types: Option<Vec<UnitType>>,
     }
@@ -104,28 +125,30 @@ pub type UomsCountPostRequest = UomsCountRequest;
 /// Required: `aggregation_detail`, `metric_name`, `name`, `product_id`, `unit`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `uoms.create` (`uoms-create`); `send` answers with a [`UomsCreateResponse`].
 #[devrev_endpoint(POST, "/uoms.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsCreateRequest {
-    /// `aggregation_detail`, required.
+    /// `aggregation_detail`: required; a `AggregationDetail`.
     pub aggregation_detail: AggregationDetail,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each text, 1 to 64 characters (at most 12 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<String>>,
-    /// `metric_name`, required.
+    /// `metric_name`: required; text, 1 to 64 characters.
     pub metric_name: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `part_id`.
+    /// `part_id`: optional; the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_id: Option<String>,
-    /// `product_id`, required.
+    /// `product_id`: required; the DON ID of a part.
     pub product_id: String,
-    /// `unit`, required.
+    /// `unit`: required; a `Unit`.
     pub unit: Unit,
 }
 
@@ -167,11 +190,13 @@ impl UomsCreateRequest {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `uoms.delete` (`uoms-delete`); `send` answers with a [`UomsDeleteResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/uoms.delete", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -190,6 +215,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `uoms.get` (`uoms-get`); `send` answers with a [`UomsGetResponse`].
     #[devrev_endpoint(GET, "/uoms.get", response = UomsGetResponse, beta)]
     get UomsGetQueryRequest,
     /// `POST /uoms.get`, the same fields as a JSON body.
@@ -199,12 +226,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `uoms.get` (`uoms-get-post`); `send` answers with a [`UomsGetResponse`].
     #[devrev_endpoint(POST, "/uoms.get", idempotent, beta)]
     post UomsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -230,6 +259,8 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `uoms.list` (`uoms-list`); `send` answers with a [`UomsListResponse`].
     #[devrev_endpoint(GET, "/uoms.list", response = UomsListResponse, paginate, beta)]
     get UomsListQueryRequest,
     /// `POST /uoms.list`, the same fields as a JSON body.
@@ -241,39 +272,41 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `uoms.list` (`uoms-list-post`); `send` answers with a [`UomsListResponse`].
     #[devrev_endpoint(POST, "/uoms.list", idempotent, paginate, beta)]
     post UomsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `aggregation_types`.
+        /// `aggregation_types`: optional; a list of items, each one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub aggregation_types: Option<Vec<AggregationDetailAggregationType>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `ids`.
+        /// `ids`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub ids: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `metric_names`.
+        /// `metric_names`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub metric_names: Option<Vec<String>>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `part_ids`.
+        /// `part_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub part_ids: Option<Vec<String>>,
-        /// `product_ids`.
+        /// `product_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub product_ids: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `unit_types`.
+        /// `unit_types`: optional; a list of items, each one of `boolean`, `number` (`UnitType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub unit_types: Option<Vec<UnitType>>,
     }
@@ -320,34 +353,36 @@ pub type UomsListPostRequest = UomsListRequest;
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `uoms.update` (`uoms-update`); `send` answers with a [`UomsUpdateResponse`].
 #[devrev_endpoint(POST, "/uoms.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsUpdateRequest {
-    /// `aggregation_type`.
+    /// `aggregation_type`: optional; one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregation_type: Option<AggregationDetailAggregationType>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a `UomsUpdateRequestDimensions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<UomsUpdateRequestDimensions>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_enabled`.
+    /// `is_enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `part_id`.
+    /// `part_id`: optional; the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_id: Option<String>,
-    /// `product_id`.
+    /// `product_id`: optional; the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `unit`.
+    /// `unit`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
@@ -389,18 +424,22 @@ impl UomsUpdateRequest {
 }
 
 /// The `uoms-count-response` schema.
+///
+/// The answer of `uoms.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i32,
 }
 
 /// The `uoms-create-response` schema.
+///
+/// The answer of `uoms.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsCreateResponse {
-    /// `uom`, required.
+    /// `uom`: required; a `Uom`.
     pub uom: Uom,
 }
 
@@ -410,30 +449,36 @@ pub struct UomsCreateResponse {
 pub struct UomsDeleteResponse {}
 
 /// The `uoms-get-response` schema.
+///
+/// The answer of `uoms.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsGetResponse {
-    /// `uom`, required.
+    /// `uom`: required; a `Uom`.
     pub uom: Uom,
 }
 
 /// The `uoms-list-response` schema.
+///
+/// The answer of `uoms.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct UomsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `uoms`, required.
+    /// `uoms`: required; a list of items, each a `Uom`.
     #[serde(default)]
     pub uoms: Vec<Uom>,
 }
 
 /// The `uoms-update-response` schema.
+///
+/// The answer of `uoms.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsUpdateResponse {
-    /// `uom`, required.
+    /// `uom`: required; a `Uom`.
     pub uom: Uom,
 }

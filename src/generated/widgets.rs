@@ -6,6 +6,23 @@
 //! | `GET`/`POST /widgets.get` | [`WidgetsGetQueryRequest`], [`WidgetsGetRequest`] | [`WidgetsGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `widgets.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::widgets::WidgetsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = WidgetsGetRequest::new("text");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 // DevRev deprecates fields and operations the generated code must still fill in (`new`) and name.
 #![allow(deprecated)]
@@ -31,6 +48,8 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `widgets.get` (`widgets-get`); `send` answers with a [`WidgetsGetResponse`].
     #[devrev_endpoint(GET, "/widgets.get", response = WidgetsGetResponse, beta)]
     get WidgetsGetQueryRequest,
     /// `POST /widgets.get`, the same fields as a JSON body.
@@ -40,12 +59,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+    ///
+    /// Operation `widgets.get` (`widgets-get-post`); `send` answers with a [`WidgetsGetResponse`].
     #[devrev_endpoint(POST, "/widgets.get", idempotent, beta)]
     post WidgetsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; text.
         pub id: String,
     }
     impl {
@@ -62,9 +83,11 @@ get_and_post! {
 pub type WidgetsGetPostRequest = WidgetsGetRequest;
 
 /// The `widgets-get-response` schema.
+///
+/// The answer of `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetsGetResponse {
-    /// `widget`, required.
+    /// `widget`: required; a `Widget`.
     pub widget: Widget,
 }

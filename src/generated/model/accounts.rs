@@ -19,47 +19,49 @@ use crate::models::*;
 /// The `accounts-filters` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsFilters {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateTimeFilter>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `display_name`.
+    /// `display_name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<Vec<String>>,
-    /// `domains`.
+    /// `domains`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateTimeFilter>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `stage`.
+    /// `stage`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `tier`.
+    /// `tier`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Vec<String>>,
-    /// `websites`.
+    /// `websites`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<String>>,
 }
@@ -104,11 +106,13 @@ impl AccountsFilters {
 /// The `accounts-update-request-artifacts` schema.
 ///
 /// Needs the feature `accounts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "accounts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -142,11 +146,13 @@ where
 /// The `accounts-update-request-websites` schema.
 ///
 /// Needs the feature `accounts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "accounts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsUpdateRequestWebsites {
-    /// `set`.
+    /// `set`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }

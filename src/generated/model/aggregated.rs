@@ -19,39 +19,41 @@ use crate::models::*;
 /// The `aggregated-schema` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.aggregated.get` (in `schema`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AggregatedSchema {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     pub apps: Option<Vec<String>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `custom_composite_schemas`, required.
+    /// `custom_composite_schemas`: required; a list of items, each a `CompositeSchema`.
     #[serde(default)]
     pub custom_composite_schemas: Vec<CompositeSchema>,
-    /// `custom_fields`, required.
+    /// `custom_fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub custom_fields: Vec<SchemaFieldDescriptor>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `stage_diagram_id`.
+    /// `stage_diagram_id`: optional; a `StageDiagramSummary`.
     pub stage_diagram_id: Option<StageDiagramSummary>,
-    /// `stock_composite_schemas`, required.
+    /// `stock_composite_schemas`: required; a list of items, each a `CompositeSchema`.
     #[serde(default)]
     pub stock_composite_schemas: Vec<CompositeSchema>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
-    /// `stock_fields`, required.
+    /// `stock_fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub stock_fields: Vec<SchemaFieldDescriptor>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
-    /// `subtype_display_name`.
+    /// `subtype_display_name`: optional; text.
     pub subtype_display_name: Option<String>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
 }

@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `aggregation-detail` schema.
 ///
 /// Needs one of the features `atoms`, `uoms` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AggregationDetail {
-    /// `aggregation_type`, required.
+    /// `aggregation_type`: required; one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
     pub aggregation_type: AggregationDetailAggregationType,
-    /// `unique_dimension`.
+    /// `unique_dimension`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_dimension: Option<String>,
 }
@@ -48,6 +50,8 @@ string_enum! {
     /// The `aggregation-detail-aggregation-type` schema.
     ///
     /// Needs one of the features `atoms`, `uoms` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
     pub enum AggregationDetailAggregationType {
         /// `duration`
         Duration = "duration",
@@ -71,6 +75,8 @@ string_enum! {
 /// The `aggregation-detail-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",

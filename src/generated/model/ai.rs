@@ -19,11 +19,13 @@ use crate::models::*;
 /// The `ai-agent-event` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEvent {
-    /// `input_message`, required.
+    /// `input_message`: required; a `AiAgentEventInputMessage`.
     pub input_message: AiAgentEventInputMessage,
 }
 
@@ -38,14 +40,16 @@ impl AiAgentEvent {
 /// The `ai-agent-event-context` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEventContext {
-    /// `additional`.
+    /// `additional`: optional; text, at most 1024 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional: Option<String>,
-    /// `initial`.
+    /// `initial`: optional; text, at most 4096 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial: Option<String>,
 }
@@ -68,11 +72,13 @@ impl AiAgentEventContext {
 /// The `ai-agent-event-execute-error` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteError {
-    /// `error`, required.
+    /// `error`: required; text, at most 512 characters.
     pub error: String,
 }
 
@@ -87,17 +93,19 @@ impl AiAgentEventExecuteError {
 /// The `ai-agent-event-execute-progress` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgress {
-    /// `progress_state`.
+    /// `progress_state`: optional; one of `skill_executed`, `skill_triggered` (`AiAgentEventExecuteProgressProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress_state: Option<AiAgentEventExecuteProgressProgressState>,
-    /// `skill_executed`.
+    /// `skill_executed`: optional; a `AiAgentEventExecuteProgressSkillExecuted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skill_executed: Option<AiAgentEventExecuteProgressSkillExecuted>,
-    /// `skill_triggered`.
+    /// `skill_triggered`: optional; a `AiAgentEventExecuteProgressSkillTriggered`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skill_triggered: Option<AiAgentEventExecuteProgressSkillTriggered>,
 }
@@ -124,6 +132,8 @@ string_enum! {
     /// The `ai-agent-event-execute-progress-progress_state` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AiAgentEventExecuteProgressProgressState {
         /// `skill_executed`
         SkillExecuted = "skill_executed",
@@ -135,20 +145,22 @@ string_enum! {
 /// The `ai-agent-event-execute-progress-skill-executed` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgressSkillExecuted {
-    /// `args`.
+    /// `args`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub args: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `metadata`.
+    /// `metadata`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `output`, required.
+    /// `output`: required; a JSON object.
     #[serde(default)]
     pub output: ::serde_json::Map<String, ::serde_json::Value>,
-    /// `skill_name`, required.
+    /// `skill_name`: required; text, at most 512 characters.
     pub skill_name: String,
 }
 
@@ -173,22 +185,24 @@ impl AiAgentEventExecuteProgressSkillExecuted {
 /// The `ai-agent-event-execute-progress-skill-triggered` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgressSkillTriggered {
-    /// `args`, required.
+    /// `args`: required; a JSON object.
     #[serde(default)]
     pub args: ::serde_json::Map<String, ::serde_json::Value>,
-    /// `skill_name`, required.
+    /// `skill_name`: required; text, at most 512 characters.
     pub skill_name: String,
-    /// `thought`.
+    /// `thought`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thought: Option<String>,
-    /// `workflow`.
+    /// `workflow`: optional; a `WorkflowSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<WorkflowSummary>,
-    /// `workflow_run`.
+    /// `workflow_run`: optional; a `WorkflowRunSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_run: Option<WorkflowRunSummary>,
 }
@@ -213,11 +227,13 @@ impl AiAgentEventExecuteProgressSkillTriggered {
 /// The `ai-agent-event-input-message` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEventInputMessage {
-    /// `message`, required.
+    /// `message`: required; text, at most 8192 characters.
     pub message: String,
 }
 
@@ -232,11 +248,13 @@ impl AiAgentEventInputMessage {
 /// The `ai-agent-event-source-target` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEventSourceTarget {
-    /// `event_source`, required.
+    /// `event_source`: required; a DON ID.
     pub event_source: String,
 }
 
@@ -251,11 +269,13 @@ impl AiAgentEventSourceTarget {
 /// The `ai-agent-event-suggestions` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventSuggestions {
-    /// `suggestions`, required.
+    /// `suggestions`: required; a list of items, each a `AiAgentSuggestion`.
     #[serde(default)]
     pub suggestions: Vec<AiAgentSuggestion>,
 }
@@ -273,6 +293,8 @@ string_enum! {
     /// The `ai-agent-events-execute-async-request-target` schema.
     ///
     /// Needs the feature `ai-agents` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AiAgentEventsExecuteAsyncRequestTarget {
         /// `event_source_target`
         EventSourceTarget = "event_source_target",
@@ -284,11 +306,13 @@ string_enum! {
 /// The `ai-agent-message-generation-started` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentMessageGenerationStarted {
-    /// `request_id`, required.
+    /// `request_id`: required; text, at most 128 characters.
     pub request_id: String,
 }
 
@@ -303,24 +327,28 @@ impl AiAgentMessageGenerationStarted {
 /// The `ai-agent-session-summary` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Returned by `ai-agents.events.execute-async` (in `session`).
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentSessionSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
 /// The `ai-agent-suggestion` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentSuggestion {
-    /// `suggestion`, required.
+    /// `suggestion`: required; text.
     pub suggestion: String,
 }
 
@@ -335,11 +363,13 @@ impl AiAgentSuggestion {
 /// The `ai-agent-webhook-target` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "ai-agents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentWebhookTarget {
-    /// `webhook`, required.
+    /// `webhook`: required; the DON ID of a webhook.
     pub webhook: String,
 }
 

@@ -19,22 +19,24 @@ use crate::models::*;
 /// The `airdrop-sync-units-history-filter` schema.
 ///
 /// Needs the feature `airdrop` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AirdropSyncUnitsHistoryFilter {
-    /// `ended_at`.
+    /// `ended_at`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateFilter>,
-    /// `has_errors_or_warnings`.
+    /// `has_errors_or_warnings`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_errors_or_warnings: Option<bool>,
-    /// `mode`.
+    /// `mode`: optional; a list of items, each one of `initial`, `sync_from_devrev`, `sync_to_devrev` (`SyncRunMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Vec<SyncRunMode>>,
-    /// `started_by`.
+    /// `started_by`: optional; a list of items, each one of `periodic_sync_scheduler`, `user` (`SyncRunStartedBy`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_by: Option<Vec<SyncRunStartedBy>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `completed`, `failed` (`SyncRunProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<SyncRunProgressState>>,
 }

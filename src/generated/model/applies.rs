@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `applies-to-part-filter` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AppliesToPartFilter {
-    /// `include_child_parts`.
+    /// `include_child_parts`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_child_parts: Option<bool>,
-    /// `parts`, required.
+    /// `parts`: required; a list of items, each the DON ID of a part.
     pub parts: Vec<String>,
 }
 

@@ -19,44 +19,46 @@ use crate::models::*;
 /// The `archetype-metric-target` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArchetypeMetricTarget {
-    /// `breached_at`.
+    /// `breached_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breached_at: Option<Timestamp>,
-    /// `completed_at`.
+    /// `completed_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Timestamp>,
-    /// `completed_in`.
+    /// `completed_in`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_in: Option<i32>,
-    /// `in_policy`.
+    /// `in_policy`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_policy: Option<bool>,
-    /// `is_out_of_schedule`.
+    /// `is_out_of_schedule`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_out_of_schedule: Option<bool>,
-    /// `metric_definition`, required.
+    /// `metric_definition`: required; a `MetricDefinitionSummary`.
     pub metric_definition: MetricDefinitionSummary,
-    /// `next_schedule_transition`.
+    /// `next_schedule_transition`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_schedule_transition: Option<Timestamp>,
-    /// `org_schedule`.
+    /// `org_schedule`: optional; a `OrgScheduleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule: Option<OrgScheduleSummary>,
-    /// `remaining_time`.
+    /// `remaining_time`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_time: Option<i32>,
-    /// `stage`, required.
+    /// `stage`: required; text.
     pub stage: String,
-    /// `status`.
+    /// `status`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `target_time`.
+    /// `target_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_time: Option<Timestamp>,
-    /// `warning_target_time`.
+    /// `warning_target_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning_target_time: Option<Timestamp>,
 }
@@ -110,26 +112,28 @@ impl ArchetypeMetricTarget {
 /// The `archetype-sla-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArchetypeSlaSummary {
-    /// `closest_to_breach_metric`.
+    /// `closest_to_breach_metric`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closest_to_breach_metric: Option<String>,
-    /// `org_schedule`.
+    /// `org_schedule`: optional; a `OrgScheduleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule: Option<OrgScheduleSummary>,
-    /// `remaining_time`.
+    /// `remaining_time`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_time: Option<i32>,
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTracker>,
-    /// `stage`.
+    /// `stage`: optional; one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<SlaSummaryStage>,
-    /// `target_time`.
+    /// `target_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_time: Option<Timestamp>,
 }

@@ -19,67 +19,69 @@ use crate::models::*;
 /// The `article` schema.
 ///
 /// Needs one of the features `articles`, `atoms`, `webhooks` (or `full`).
+///
+/// Returned by `articles.create` (in `article`), `articles.get` (in `article`), `articles.list` (in `articles`), `articles.update` (in `article`).
 #[cfg(any(feature = "articles", feature = "atoms", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Article {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<PartSummary>>,
-    /// `article_type`.
+    /// `article_type`: optional; one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<ArticleType>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<Vec<UserSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `extracted_content`.
+    /// `extracted_content`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extracted_content: Option<Vec<ArtifactSummary>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `num_downvotes`.
+    /// `num_downvotes`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_downvotes: Option<i32>,
-    /// `num_upvotes`.
+    /// `num_upvotes`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_upvotes: Option<i32>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `parent`.
+    /// `parent`: optional; a `DirectorySummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<DirectorySummary>,
-    /// `rank`.
+    /// `rank`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank: Option<String>,
-    /// `resource`.
+    /// `resource`: optional; a `Resource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<Resource>,
-    /// `scope`.
+    /// `scope`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<EnumValue>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -157,6 +159,8 @@ string_enum! {
     /// The `article-content-format` schema.
     ///
     /// Needs the feature `articles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ArticleContentFormat {
         /// `drdfv2`
         Drdfv2 = "drdfv2",
@@ -168,19 +172,21 @@ string_enum! {
 /// The `article-data-source-create` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "articles")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticleDataSourceCreate {
-    /// `is_custom_leaf_type`, required.
+    /// `is_custom_leaf_type`: required; a boolean.
     pub is_custom_leaf_type: bool,
-    /// `is_default`, required.
+    /// `is_default`: required; a boolean.
     pub is_default: bool,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
-    /// `reference_id`, required.
+    /// `reference_id`: required; text.
     pub reference_id: String,
 }
 
@@ -207,15 +213,17 @@ impl ArticleDataSourceCreate {
 /// The `article-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticleSearchSummary {
-    /// `article`, required.
+    /// `article`: required; a `ArticleSummary`.
     pub article: ArticleSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
@@ -224,6 +232,8 @@ string_enum! {
     /// The `article-status` schema.
     ///
     /// Needs the feature `articles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ArticleStatus {
         /// `archived`
         Archived = "archived",
@@ -239,6 +249,8 @@ string_enum! {
 /// The `article-summary` schema.
 ///
 /// Needs one of the 12 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -256,21 +268,21 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticleSummary {
-    /// `article_type`.
+    /// `article_type`: optional; one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<ArticleType>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `resource`.
+    /// `resource`: optional; a `ResourceSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<ResourceSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -313,6 +325,8 @@ string_enum! {
     /// The `article-type` schema.
     ///
     /// Needs one of the 13 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 33 more.
     pub enum ArticleType {
         /// `article`
         Article = "article",

@@ -19,19 +19,21 @@ use crate::models::*;
 /// The `articles-create-request-resource` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesCreateRequestResource {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `content_blocks`.
+    /// `content_blocks`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_blocks: Option<Vec<String>>,
-    /// `published_version`.
+    /// `published_version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_version: Option<String>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -57,10 +59,12 @@ impl ArticlesCreateRequestResource {
 /// The `articles-update-request-aliases` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAliases {
-    /// `set`, required.
+    /// `set`: required; a list of items, each text (at most 5 items).
     pub set: Vec<String>,
 }
 
@@ -86,10 +90,12 @@ where
 /// The `articles-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -121,10 +127,12 @@ where
 /// The `articles-update-request-article-data-source-update` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestArticleDataSourceUpdate {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `ArticleDataSourceCreate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<ArticleDataSourceCreate>>,
 }
@@ -156,10 +164,12 @@ where
 /// The `articles-update-request-artifacts` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -191,10 +201,12 @@ where
 /// The `articles-update-request-authored-by` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAuthoredBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -226,10 +238,12 @@ where
 /// The `articles-update-request-content-blocks` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestContentBlocks {
-    /// `set`, required.
+    /// `set`: required; a list of items, each the DON ID of an article.
     pub set: Vec<String>,
 }
 
@@ -255,10 +269,12 @@ where
 /// The `articles-update-request-extracted-content` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestExtractedContent {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -290,10 +306,12 @@ where
 /// The `articles-update-request-owned-by` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -325,13 +343,15 @@ where
 /// The `articles-update-request-reorder` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestReorder {
-    /// `after`.
+    /// `after`: optional; the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
-    /// `before`.
+    /// `before`: optional; the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
 }
@@ -353,10 +373,12 @@ impl ArticlesUpdateRequestReorder {
 /// The `articles-update-request-shared-with` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestSharedWith {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetSharedWithMembership>>,
 }
@@ -388,10 +410,12 @@ where
 /// The `articles-update-request-tags` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

@@ -19,23 +19,25 @@ use crate::models::*;
 /// The `artifact` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.get` (in `artifact`), `artifacts.list` (in `artifacts`).
 #[cfg(feature = "artifacts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Artifact {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `file`.
+    /// `file`: optional; a `ArtifactFile`.
     pub file: Option<ArtifactFile>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }
 
@@ -44,6 +46,8 @@ string_enum! {
     /// The `artifact-configuration-set` schema.
     ///
     /// Needs the feature `artifacts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ArtifactConfigurationSet {
         /// `article_media`
         ArticleMedia = "article_media",
@@ -79,31 +83,35 @@ string_enum! {
 /// The `artifact-file` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Inside the answers of `artifacts.get`, `artifacts.list`.
 #[cfg(feature = "artifacts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactFile {
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `size`.
+    /// `size`: optional; an integer.
     pub size: Option<i32>,
-    /// `type`.
+    /// `type`: optional; text.
     pub r#type: Option<String>,
 }
 
 /// The `artifact-file-summary` schema.
 ///
 /// Needs one of the 56 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 184 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactFileSummary {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `size`.
+    /// `size`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
-    /// `type`.
+    /// `type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
@@ -127,31 +135,35 @@ impl ArtifactFileSummary {
 /// The `artifact-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactSearchSummary {
-    /// `artifact`, required.
+    /// `artifact`: required; a `ArtifactSummary`.
     pub artifact: ArtifactSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `artifact-summary` schema.
 ///
 /// Needs one of the 56 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 184 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `file`.
+    /// `file`: optional; a `ArtifactFileSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<ArtifactFileSummary>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -172,14 +184,16 @@ impl ArtifactSummary {
 /// The `artifact-version` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.get` (in `version`).
 #[cfg(feature = "artifacts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactVersion {
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `timestamp`, required.
+    /// `timestamp`: required; a date-time (RFC 3339).
     pub timestamp: Timestamp,
-    /// `version`, required.
+    /// `version`: required; text.
     pub version: String,
 }

@@ -19,23 +19,27 @@ use crate::models::*;
 /// The `artifacts-prepare-response-form-data` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.prepare` (in `form_data`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsPrepareResponseFormData {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
 /// The `artifacts-versions-prepare-response-form-data` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.versions.prepare` (in `form_data`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsVersionsPrepareResponseFormData {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }

@@ -21,6 +21,8 @@ tagged_union! {
     /// The `associated-to-summary` schema.
     ///
     /// Needs the feature `rev-users` (or `full`).
+    ///
+    /// Inside the answers of `rev-users.associations.list`.
     pub enum AssociatedToSummary {
         /// `account`
         Account(AccountSummary) = "account",

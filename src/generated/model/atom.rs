@@ -22,6 +22,8 @@ tagged_union! {
     /// The `atom` schema.
     ///
     /// Needs the feature `atoms` (or `full`).
+    ///
+    /// Returned by `atoms.get` (in `atom`).
     pub enum Atom {
         /// `account`
         Account(Account) = "account",
@@ -449,6 +451,8 @@ tagged_union! {
     /// The `atom-summary` schema.
     ///
     /// Needs one of the 9 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
     pub enum AtomSummary {
         /// `account`
         Account(AccountSummary) = "account",

@@ -19,17 +19,19 @@ use crate::models::*;
 /// The `auth-connection` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Returned by `dev-orgs.auth-connections.create` (in `auth_connection`), `dev-orgs.auth-connections.get` (in `auth_connection`), `dev-orgs.auth-connections.list` (in `auth_connections`), `dev-orgs.auth-connections.update` (in `auth_connection`).
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnection {
-    /// `display_name`, required.
+    /// `display_name`: required; text.
     pub display_name: String,
-    /// `enabled`, required.
+    /// `enabled`: required; a boolean.
     pub enabled: bool,
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `AuthConnectionKind`, by its `type`: `google_apps`, `oidc`, `okta`, `samlp`, `social`, `waad`.
     #[serde(flatten)]
     pub kind: AuthConnectionKind,
 }
@@ -40,6 +42,8 @@ tagged_union! {
     /// The `auth-connection-kind` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
     pub enum AuthConnectionKind {
         /// `google_apps`
         GoogleApps(AuthConnectionOptionsGoogleApps) = "google_apps",
@@ -68,73 +72,85 @@ impl AuthConnectionKind {
 /// The `auth-connection-options-azure-ad` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsAzureAd {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
 /// The `auth-connection-options-google-apps` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsGoogleApps {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `tenant_domain`, required.
+    /// `tenant_domain`: required; text.
     pub tenant_domain: String,
 }
 
 /// The `auth-connection-options-oidc` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsOidc {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
 }
 
 /// The `auth-connection-options-okta` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsOkta {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
 /// The `auth-connection-options-saml` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsSaml {
-    /// `connection_name`.
+    /// `connection_name`: optional; text, 1 to 128 characters.
     pub connection_name: Option<String>,
-    /// `fields_map`, required.
+    /// `fields_map`: required; a `SamlConnectionFieldsMap`.
     pub fields_map: SamlConnectionFieldsMap,
-    /// `sign_in_endpoint`, required.
+    /// `sign_in_endpoint`: required; text.
     pub sign_in_endpoint: String,
 }
 
 /// The `auth-connection-options-social` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -145,6 +161,8 @@ string_enum! {
     /// The `auth-connection-toggle` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AuthConnectionToggle {
         /// `disable`
         Disable = "disable",
@@ -156,37 +174,39 @@ string_enum! {
 /// The `auth-token` schema.
 ///
 /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.get` (in `token`), `auth-tokens.list` (in `tokens`), `auth-tokens.update` (in `token`).
 #[cfg(any(feature = "atoms", feature = "auth-tokens"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthToken {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     pub client_id: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `expires_at`.
+    /// `expires_at`: optional; a date-time (RFC 3339).
     pub expires_at: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `issued_at`.
+    /// `issued_at`: optional; a date-time (RFC 3339).
     pub issued_at: Option<Timestamp>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `requested_token_type`.
+    /// `requested_token_type`: optional; one of 17 values (`AuthTokenRequestedTokenType`).
     pub requested_token_type: Option<AuthTokenRequestedTokenType>,
-    /// `scopes`.
+    /// `scopes`: optional; a list of items, each text.
     pub scopes: Option<Vec<String>>,
-    /// `status`.
+    /// `status`: optional; one of `active`, `expired`, `revoked` (`AuthTokenStatus`).
     pub status: Option<AuthTokenStatus>,
-    /// `subject`.
+    /// `subject`: optional; text.
     pub subject: Option<String>,
-    /// `token_hint`.
+    /// `token_hint`: optional; text.
     pub token_hint: Option<String>,
 }
 
@@ -195,6 +215,8 @@ string_enum! {
     /// The `auth-token-grant-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AuthTokenGrantType {
         /// `urn:devrev:params:oauth:grant-type:token-issue`
         UrnDevrevParamsOauthGrantTypeTokenIssue = "urn:devrev:params:oauth:grant-type:token-issue",
@@ -208,6 +230,8 @@ string_enum! {
     /// The `auth-token-requested-token-type` schema.
     ///
     /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `auth-tokens.get`, `auth-tokens.list`, `auth-tokens.update`.
     pub enum AuthTokenRequestedTokenType {
         /// `urn:devrev:params:oauth:token-type:aat`
         UrnDevrevParamsOauthTokenTypeAat = "urn:devrev:params:oauth:token-type:aat",
@@ -251,6 +275,8 @@ string_enum! {
     /// The `auth-token-status` schema.
     ///
     /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `auth-tokens.get`, `auth-tokens.list`, `auth-tokens.update`.
     pub enum AuthTokenStatus {
         /// `active`
         Active = "active",
@@ -266,6 +292,8 @@ string_enum! {
     /// The `auth-token-subject-token-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AuthTokenSubjectTokenType {
         /// `urn:devrev:params:oauth:token-type:jwt:auth0`
         UrnDevrevParamsOauthTokenTypeJwtAuth0 = "urn:devrev:params:oauth:token-type:jwt:auth0",
@@ -291,6 +319,8 @@ string_enum! {
 /// The `auth-token-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -305,10 +335,10 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokenSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -340,6 +370,8 @@ string_enum! {
     /// The `auth-token-token-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Returned by `auth-tokens.create` (in `token_type`).
     pub enum AuthTokenTokenType {
         /// `bearer`
         Bearer = "bearer",
@@ -349,17 +381,19 @@ string_enum! {
 /// The `auth-tokens-account-traits` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensAccountTraits {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `domains`.
+    /// `domains`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
 }
@@ -384,42 +418,46 @@ impl AuthTokensAccountTraits {
 /// The `auth-tokens-org-attributes` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.info` (in `organization`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensOrgAttributes {
-    /// `display_id`, required.
+    /// `display_id`: required; text.
     pub display_id: String,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a Dev org.
     pub id: String,
-    /// `slug`.
+    /// `slug`: optional; text.
     pub slug: Option<String>,
 }
 
 /// The `auth-tokens-org-traits` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensOrgTraits {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `domain`; deprecated by DevRev.
+    /// `domain`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub domain: Option<String>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
-    /// `tier`.
+    /// `tier`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
 }
@@ -451,36 +489,38 @@ impl AuthTokensOrgTraits {
 /// The `auth-tokens-rev-info` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensRevInfo {
-    /// `account_ref`.
+    /// `account_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ref: Option<String>,
-    /// `account_traits`.
+    /// `account_traits`: optional; a `AuthTokensAccountTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_traits: Option<AuthTokensAccountTraits>,
-    /// `org_ref`; deprecated by DevRev.
+    /// `org_ref`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub org_ref: Option<String>,
-    /// `org_traits`.
+    /// `org_traits`: optional; a `AuthTokensOrgTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_traits: Option<AuthTokensOrgTraits>,
-    /// `user_id`.
+    /// `user_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `user_ref`.
+    /// `user_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ref: Option<String>,
-    /// `user_traits`.
+    /// `user_traits`: optional; a `AuthTokensUserTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_traits: Option<AuthTokensUserTraits>,
-    /// `workspace_ref`.
+    /// `workspace_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workspace_ref: Option<String>,
-    /// `workspace_traits`.
+    /// `workspace_traits`: optional; a `AuthTokensOrgTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workspace_traits: Option<AuthTokensOrgTraits>,
 }
@@ -518,65 +558,71 @@ impl AuthTokensRevInfo {
 /// The `auth-tokens-token-attributes` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.info` (in `token`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensTokenAttributes {
-    /// `expiry`, required.
+    /// `expiry`: required; an integer.
     pub expiry: i64,
-    /// `issued_at`, required.
+    /// `issued_at`: required; an integer.
     pub issued_at: i64,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
-    /// `subject`, required.
+    /// `subject`: required; text.
     pub subject: String,
 }
 
 /// The `auth-tokens-user-attributes` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.info` (in `user`).
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensUserAttributes {
-    /// `display_id`, required.
+    /// `display_id`: required; text.
     pub display_id: String,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     pub display_name: Option<String>,
-    /// `email`.
+    /// `email`: optional; text.
     pub email: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `type`, required.
+    /// `type`: required; one of `dev_user`, `rev_user`, `service_account`, `sys_user` (`UserType`).
     pub r#type: UserType,
 }
 
 /// The `auth-tokens-user-traits` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "auth-tokens")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensUserTraits {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `full_name`; deprecated by DevRev.
+    /// `full_name`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub full_name: Option<String>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
 }

@@ -19,9 +19,11 @@ use crate::models::*;
 /// The `availability-preferences-group` schema.
 ///
 /// Needs one of the features `atoms`, `preferences` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `preferences.get`, `preferences.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailabilityPreferencesGroup {
-    /// `manual_away`.
+    /// `manual_away`: optional; a boolean.
     pub manual_away: Option<bool>,
 }

@@ -20,6 +20,8 @@ tagged_union! {
     /// The `boolean-expression` schema.
     ///
     /// Needs the feature `groups` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum BooleanExpression {
         /// `and`
         And(BooleanExpressionAndExpression) = "and",
@@ -67,10 +69,12 @@ impl BooleanExpression {
 /// The `boolean-expression-and-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionAndExpression {
-    /// `expressions`, required.
+    /// `expressions`: required; a list of items, each a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     #[serde(default)]
     pub expressions: Vec<BooleanExpression>,
 }
@@ -85,10 +89,12 @@ impl BooleanExpressionAndExpression {
 /// The `boolean-expression-not-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionNotExpression {
-    /// `expression`, required.
+    /// `expression`: required; a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     pub expression: Box<BooleanExpression>,
 }
 
@@ -102,10 +108,12 @@ impl BooleanExpressionNotExpression {
 /// The `boolean-expression-or-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionOrExpression {
-    /// `expressions`, required.
+    /// `expressions`: required; a list of items, each a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     #[serde(default)]
     pub expressions: Vec<BooleanExpression>,
 }
@@ -120,6 +128,8 @@ impl BooleanExpressionOrExpression {
 /// The `boolean-expression-primitive-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionPrimitiveExpression {}

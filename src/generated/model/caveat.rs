@@ -20,6 +20,8 @@ string_enum! {
     /// The `caveat-operator` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CaveatOperator {
         /// `eq`
         Eq = "eq",

@@ -22,6 +22,8 @@ tagged_union! {
     /// The `chat` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Returned by `chats.create` (in `chat`), `chats.get` (in `chat`), `chats.update` (in `chat`).
     pub enum Chat {
         /// `dm`
         Dm(Dm) = "dm",
@@ -120,13 +122,15 @@ impl Chat {
 /// The `chat-completions-request-message` schema.
 ///
 /// Needs the feature `recommendations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "recommendations")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionsRequestMessage {
-    /// `content`, required.
+    /// `content`: required; text.
     pub content: String,
-    /// `role`, required.
+    /// `role`: required; one of `assistant`, `system`, `user` (`ChatCompletionsRequestMessageRole`).
     pub role: ChatCompletionsRequestMessageRole,
 }
 
@@ -143,6 +147,8 @@ string_enum! {
     /// The `chat-completions-request-message-role` schema.
     ///
     /// Needs the feature `recommendations` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatCompletionsRequestMessageRole {
         /// `assistant`
         Assistant = "assistant",

@@ -19,16 +19,18 @@ use crate::models::*;
 /// The `chats-create-request-dm` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsCreateRequestDm {
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `records`.
+    /// `records`: optional; a list of items, each a DON ID (at most 16 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<String>>,
-    /// `users`, required.
+    /// `users`: required; a list of items, each the DON ID of a Dev user (1 to 16 items).
     #[serde(default)]
     pub users: Vec<String>,
 }
@@ -51,6 +53,8 @@ tagged_union! {
     /// The `chats-create-request-kind` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatsCreateRequestKind {
         /// `dm`
         Dm(ChatsCreateRequestDm) = "dm",
@@ -98,10 +102,12 @@ impl ChatsCreateRequestKind {
 /// The `chats-get-request-dm` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsGetRequestDm {
-    /// `users`, required.
+    /// `users`: required; a list of items, each the DON ID of a Dev user (1 to 16 items).
     #[serde(default)]
     pub users: Vec<String>,
 }
@@ -117,6 +123,8 @@ tagged_union! {
     /// The `chats-get-request-kind` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatsGetRequestKind {
         /// `dm`
         Dm(ChatsGetRequestDm) = "dm",
@@ -148,13 +156,15 @@ impl ChatsGetRequestKind {
 /// The `chats-update-request-dm` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDm {
-    /// `records`.
+    /// `records`: optional; a `ChatsUpdateRequestDmRecords`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<ChatsUpdateRequestDmRecords>,
-    /// `users`.
+    /// `users`: optional; a `ChatsUpdateRequestDmUsers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<ChatsUpdateRequestDmUsers>,
 }
@@ -176,10 +186,12 @@ impl ChatsUpdateRequestDm {
 /// The `chats-update-request-dm-records` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDmRecords {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID (at most 16 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -211,10 +223,12 @@ where
 /// The `chats-update-request-dm-users` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDmUsers {
-    /// `set`, required.
+    /// `set`: required; a list of items, each the DON ID of a Dev user (1 to 16 items).
     #[serde(default)]
     pub set: Vec<String>,
 }
@@ -242,6 +256,8 @@ tagged_union! {
     /// The `chats-update-request-kind` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatsUpdateRequestKind {
         /// `dm`
         Dm(ChatsUpdateRequestDm) = "dm",

@@ -19,38 +19,40 @@ use crate::models::*;
 /// The `client-context` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContext {
-    /// `browser`.
+    /// `browser`: optional; a `ClientContextBrowser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub browser: Option<ClientContextBrowser>,
-    /// `cpu`.
+    /// `cpu`: optional; a `ClientContextCpu`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu: Option<ClientContextCpu>,
-    /// `device`.
+    /// `device`: optional; a `ClientContextDevice`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<ClientContextDevice>,
-    /// `engine`.
+    /// `engine`: optional; a `ClientContextEngine`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<ClientContextEngine>,
-    /// `ip`.
+    /// `ip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// `locale`.
+    /// `locale`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `os`.
+    /// `os`: optional; a `ClientContextOs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub os: Option<ClientContextOs>,
-    /// `page`.
+    /// `page`: optional; a `ClientContextPage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<ClientContextPage>,
-    /// `timezone`.
+    /// `timezone`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `user_agent`.
+    /// `user_agent`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
 }
@@ -89,14 +91,16 @@ impl ClientContext {
 /// The `client-context-browser` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextBrowser {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -119,11 +123,13 @@ impl ClientContextBrowser {
 /// The `client-context-cpu` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextCpu {
-    /// `architecture`.
+    /// `architecture`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
 }
@@ -144,17 +150,19 @@ impl ClientContextCpu {
 /// The `client-context-device` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextDevice {
-    /// `manufacturer`.
+    /// `manufacturer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
-    /// `model`.
+    /// `model`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// `type`.
+    /// `type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
@@ -179,14 +187,16 @@ impl ClientContextDevice {
 /// The `client-context-engine` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextEngine {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -209,14 +219,16 @@ impl ClientContextEngine {
 /// The `client-context-os` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextOs {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -239,23 +251,25 @@ impl ClientContextOs {
 /// The `client-context-page` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "track-events")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextPage {
-    /// `domain`.
+    /// `domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `path`.
+    /// `path`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// `referrer`.
+    /// `referrer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -284,6 +298,8 @@ impl ClientContextPage {
 /// The `client-override` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[cfg(any(
     feature = "atoms",
     feature = "content-template",
@@ -297,37 +313,37 @@ impl ClientContextPage {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientOverride {
-    /// `client_name`.
+    /// `client_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    /// `decimal_places`.
+    /// `decimal_places`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decimal_places: Option<i32>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `is_groupable`.
+    /// `is_groupable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_groupable: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `placeholder`.
+    /// `placeholder`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// `use_shorthand_notation`.
+    /// `use_shorthand_notation`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_shorthand_notation: Option<bool>,
-    /// `view_overrides`.
+    /// `view_overrides`: optional; a list of items, each a `ViewOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub view_overrides: Option<Vec<ViewOverride>>,
 }

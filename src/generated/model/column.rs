@@ -19,22 +19,24 @@ use crate::models::*;
 /// The `column-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -59,22 +61,24 @@ impl ColumnVisualizationXAxis {
 /// The `column-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -99,22 +103,24 @@ impl ColumnVisualizationYAxis {
 /// The `column-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnWidgetVisualization {
-    /// `is_stacked`.
+    /// `is_stacked`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_stacked: Option<bool>,
-    /// `scrollbar`.
+    /// `scrollbar`: optional; a `VisualizationScrollbar`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scrollbar: Option<VisualizationScrollbar>,
-    /// `show_data_labels`.
+    /// `show_data_labels`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_data_labels: Option<bool>,
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `ColumnVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<ColumnVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `ColumnVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<ColumnVisualizationYAxis>,
 }

@@ -19,14 +19,16 @@ use crate::models::*;
 /// The `composite-schema` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`, `schemas.stock.get`, `schemas.stock.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompositeSchema {
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub fields: Vec<SchemaFieldDescriptor>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
 }

@@ -21,6 +21,8 @@ tagged_union! {
     /// The `content-template` schema.
     ///
     /// Needs the feature `content-template` (or `full`).
+    ///
+    /// Returned by `content-template.create` (in `content_template`), `content-template.get` (in `content_template`), `content-template.list` (in `content_template`).
     pub enum ContentTemplate {
         /// `notification_content_template`
         NotificationContentTemplate(NotificationContentTemplate) = "notification_content_template",
@@ -87,6 +89,8 @@ tagged_union! {
     /// The `content-template-create-request-kind` schema.
     ///
     /// Needs the feature `content-template` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ContentTemplateCreateRequestKind {
         /// `notification_content_template`
         NotificationContentTemplate(ContentTemplateCreateRequestNotificationContentTemplate) = "notification_content_template",
@@ -118,10 +122,12 @@ impl ContentTemplateCreateRequestKind {
 /// The `content-template-create-request-notification-content-template` schema.
 ///
 /// Needs the feature `content-template` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplate {
-    /// `defaults`, required.
+    /// `defaults`: required; a list of items, each a `ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationContentTemplate`.
     #[serde(default)]
     pub defaults: Vec<ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationContentTemplate>,
 }
@@ -140,12 +146,14 @@ impl ContentTemplateCreateRequestNotificationContentTemplate {
 /// The `content-template-create-request-notification-content-template-default-notification-content-template` schema.
 ///
 /// Needs the feature `content-template` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationContentTemplate {
-    /// `body`, required.
+    /// `body`: required; text.
     pub body: String,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -159,13 +167,15 @@ impl ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationC
 /// The `content-template-create-request-notification-content-template-translation` schema.
 ///
 /// Needs the feature `content-template` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplateTranslation {
-    /// `body_translations`, required.
+    /// `body_translations`: required; a map from keys to a string.
     #[serde(default)]
     pub body_translations: ::std::collections::BTreeMap<String, String>,
-    /// `title_translations`, required.
+    /// `title_translations`: required; a map from keys to a string.
     #[serde(default)]
     pub title_translations: ::std::collections::BTreeMap<String, String>,
 }
@@ -184,6 +194,8 @@ string_enum! {
     /// The `content-template-type` schema.
     ///
     /// Needs the feature `content-template` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ContentTemplateType {
         /// `notification_content_template`
         NotificationContentTemplate = "notification_content_template",

@@ -19,14 +19,16 @@ use crate::models::*;
 /// The `conversations-create-request-message` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsCreateRequestMessage {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
@@ -49,11 +51,13 @@ impl ConversationsCreateRequestMessage {
 /// The `conversations-create-request-metadata` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsCreateRequestMetadata {
-    /// `url_context`.
+    /// `url_context`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_context: Option<String>,
 }
@@ -76,6 +80,8 @@ string_enum! {
     /// The `conversations-create-request-type-value` schema.
     ///
     /// Needs the feature `conversations` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ConversationsCreateRequestTypeValue {
         /// `support`
         Support = "support",
@@ -85,11 +91,13 @@ string_enum! {
 /// The `conversations-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -123,11 +131,13 @@ where
 /// The `conversations-update-request-channels` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestChannels {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -161,11 +171,13 @@ where
 /// The `conversations-update-request-members` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestMembers {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -199,11 +211,13 @@ where
 /// The `conversations-update-request-metadata` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestMetadata {
-    /// `url_context`.
+    /// `url_context`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_context: Option<String>,
 }
@@ -224,11 +238,13 @@ impl ConversationsUpdateRequestMetadata {
 /// The `conversations-update-request-owned-by` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -262,17 +278,19 @@ where
 /// The `conversations-update-request-tags` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestTags {
-    /// `add`.
+    /// `add`: optional; a list of items, each a `AddTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<AddTagWithValue>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each a `RemoveTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<RemoveTagWithValue>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }
@@ -297,23 +315,25 @@ impl ConversationsUpdateRequestTags {
 /// The `conversations-vista-group-item` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationsVistaGroupItem {
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     pub end_date: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `parent`.
+    /// `parent`: optional; a `VistaGroupBaseVistaParentComposite`.
     pub parent: Option<VistaGroupBaseVistaParentComposite>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     pub start_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     pub state: Option<VistaGroupItemState>,
-    /// `type`, required.
+    /// `type`: required; one of `curated`, `dynamic` (`ConversationsVistaGroupItemType`).
     pub r#type: ConversationsVistaGroupItemType,
 }
 
@@ -322,6 +342,8 @@ string_enum! {
     /// The `conversations-vista-group-item-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
     pub enum ConversationsVistaGroupItemType {
         /// `curated`
         Curated = "curated",

@@ -19,11 +19,13 @@ use crate::models::*;
 /// The `create-association` schema.
 ///
 /// Needs the feature `rev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "rev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssociation {
-    /// `associated_to`.
+    /// `associated_to`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_to: Option<String>,
 }
@@ -44,31 +46,33 @@ impl CreateAssociation {
 /// The `create-command-action` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCommandAction {
-    /// `action_details`.
+    /// `action_details`: optional; a `CreateCommandActionDetails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_details: Option<CreateCommandActionDetails>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `code`.
+    /// `code`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `executor_config`.
+    /// `executor_config`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_config: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `executor_type`, required.
+    /// `executor_type`: required; one of `rego`, `workflow` (`CommandActionExecutorType`).
     pub executor_type: CommandActionExecutorType,
-    /// `message`.
+    /// `message`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `snap_in_function_id`.
+    /// `snap_in_function_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_function_id: Option<String>,
-    /// `template_type`.
+    /// `template_type`: optional; one of `devrev_v1` (`CommandActionTemplateType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_type: Option<CommandActionTemplateType>,
 }
@@ -110,11 +114,13 @@ impl CreateCommandAction {
 /// The `create-command-action-details` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCommandActionDetails {
-    /// `object_update_payload`.
+    /// `object_update_payload`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_update_payload: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -135,14 +141,16 @@ impl CreateCommandActionDetails {
 /// The `create-command-surface` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCommandSurface {
-    /// `object_types`.
+    /// `object_types`: optional; a list of items, each one of 16 values (`CommandSurfaceObjectTypes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_types: Option<Vec<CommandSurfaceObjectTypes>>,
-    /// `surface`, required.
+    /// `surface`: required; one of `customer_chat`, `discussions` (`CommandSurfaceSurface`).
     pub surface: CommandSurfaceSurface,
 }
 
@@ -162,16 +170,18 @@ impl CreateCommandSurface {
 /// The `create-email-info` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailInfo {
-    /// `address`, required.
+    /// `address`: required; text.
     pub address: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user`.
+    /// `user`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
@@ -194,14 +204,16 @@ impl CreateEmailInfo {
 /// The `create-email-inline-attachment` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailInlineAttachment {
-    /// `artifact`.
+    /// `artifact`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact: Option<String>,
-    /// `content_id`.
+    /// `content_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_id: Option<String>,
 }
@@ -224,53 +236,55 @@ impl CreateEmailInlineAttachment {
 /// The `create-email-preview-widget` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailPreviewWidget {
-    /// `bcc`.
+    /// `bcc`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bcc: Option<Vec<CreateEmailInfo>>,
-    /// `cc`.
+    /// `cc`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cc: Option<Vec<CreateEmailInfo>>,
-    /// `from`.
+    /// `from`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<CreateEmailInfo>>,
-    /// `html_body`.
+    /// `html_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html_body: Option<String>,
-    /// `in_reply_to`.
+    /// `in_reply_to`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
-    /// `inlines`.
+    /// `inlines`: optional; a list of items, each a `CreateEmailInlineAttachment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inlines: Option<Vec<CreateEmailInlineAttachment>>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `message_id`.
+    /// `message_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// `raw_email_artifact`.
+    /// `raw_email_artifact`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_email_artifact: Option<String>,
-    /// `references`.
+    /// `references`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub references: Option<Vec<String>>,
-    /// `reply_to`.
+    /// `reply_to`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<Vec<CreateEmailInfo>>,
-    /// `sent_timestamp`.
+    /// `sent_timestamp`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_timestamp: Option<Timestamp>,
-    /// `subject`.
+    /// `subject`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `text_body`.
+    /// `text_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_body: Option<String>,
-    /// `to`.
+    /// `to`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Vec<CreateEmailInfo>>,
 }
@@ -319,17 +333,19 @@ impl CreateEmailPreviewWidget {
 /// The `create-external-source-data-comp` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateExternalSourceDataComp {
-    /// `closed_date`.
+    /// `closed_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_date: Option<Timestamp>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
 }
@@ -354,14 +370,16 @@ impl CreateExternalSourceDataComp {
 /// The `create-impacted-customer-details` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateImpactedCustomerDetails {
-    /// `count`.
+    /// `count`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `customer_ids`.
+    /// `customer_ids`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<String>>,
 }
@@ -384,18 +402,20 @@ impl CreateImpactedCustomerDetails {
 /// The `create-org-schedule-interval` schema.
 ///
 /// Needs the feature `org-schedule-fragments` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "org-schedule-fragments")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateOrgScheduleInterval {
-    /// `from`, required.
+    /// `from`: required; a date-time (RFC 3339).
     pub from: Timestamp,
-    /// `is_excluded`.
+    /// `is_excluded`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_excluded: Option<bool>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `to`.
+    /// `to`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Timestamp>,
 }
@@ -418,14 +438,16 @@ impl CreateOrgScheduleInterval {
 /// The `create-stage` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStage {
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `stage`, required.
+    /// `stage`: required; a DON ID.
     pub stage: String,
 }
 
@@ -445,19 +467,21 @@ impl CreateStage {
 /// The `create-stage-node` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStageNode {
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `is_start`.
+    /// `is_start`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_start: Option<bool>,
-    /// `stage_id`, required.
+    /// `stage_id`: required; a DON ID.
     pub stage_id: String,
-    /// `transitions`.
+    /// `transitions`: optional; a list of items, each a `CreateStageTransition`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Vec<CreateStageTransition>>,
 }
@@ -482,13 +506,15 @@ impl CreateStageNode {
 /// The `create-stage-transition` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStageTransition {
-    /// `target_stage_id`, required.
+    /// `target_stage_id`: required; a DON ID.
     pub target_stage_id: String,
-    /// `ui`.
+    /// `ui`: optional; a `CreateStageUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<CreateStageUiMetadata>,
 }
@@ -509,11 +535,13 @@ impl CreateStageTransition {
 /// The `create-stage-ui-metadata` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStageUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -534,20 +562,22 @@ impl CreateStageUiMetadata {
 /// The `create-staged-info` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStagedInfo {
-    /// `is_staged`.
+    /// `is_staged`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_staged: Option<bool>,
-    /// `sync_in_unresolved_fields`.
+    /// `sync_in_unresolved_fields`: optional; a list of items, each a `CreateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_in_unresolved_fields: Option<Vec<CreateStagedUnresolvedField>>,
-    /// `sync_out_unresolved_fields`.
+    /// `sync_out_unresolved_fields`: optional; a list of items, each a `CreateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_out_unresolved_fields: Option<Vec<CreateStagedUnresolvedField>>,
-    /// `unresolved_fields`.
+    /// `unresolved_fields`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unresolved_fields: Option<Vec<String>>,
 }
@@ -574,17 +604,19 @@ impl CreateStagedInfo {
 /// The `create-staged-unresolved-field` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStagedUnresolvedField {
-    /// `devrev_field_name`.
+    /// `devrev_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_field_name: Option<String>,
-    /// `external_display_name`.
+    /// `external_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_display_name: Option<String>,
-    /// `external_field_name`.
+    /// `external_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_field_name: Option<String>,
 }
@@ -609,11 +641,13 @@ impl CreateStagedUnresolvedField {
 /// The `create-starter-message-nudge-widget` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-widgets")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateStarterMessageNudgeWidget {
-    /// `starter_message_nudge_type`, required.
+    /// `starter_message_nudge_type`: required; a string.
     pub starter_message_nudge_type: CreateStarterMessageNudgeWidgetStarterMessageNudgeType,
 }
 
@@ -628,26 +662,30 @@ impl CreateStarterMessageNudgeWidget {
 /// The `create-starter-message-nudge-widget-starter-message-nudge-type` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-widgets")]
 pub type CreateStarterMessageNudgeWidgetStarterMessageNudgeType = String;
 
 /// The `create-sync-in` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSyncIn {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `staged`, `succeeded` (`SyncInStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncInStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -674,20 +712,22 @@ impl CreateSyncIn {
 /// The `create-sync-metadata` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSyncMetadata {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `CreateSyncIn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<CreateSyncIn>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `CreateSyncOut`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<CreateSyncOut>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }
@@ -714,20 +754,22 @@ impl CreateSyncMetadata {
 /// The `create-sync-out` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSyncOut {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `succeeded` (`SyncOutStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncOutStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -754,13 +796,15 @@ impl CreateSyncOut {
 /// The `create-tag-with-value` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTagWithValue {
-    /// `tag_id`, required.
+    /// `tag_id`: required; the DON ID of a tag.
     pub tag_id: String,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -781,13 +825,15 @@ impl CreateTagWithValue {
 /// The `create-weekly-org-schedule-interval` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateWeeklyOrgScheduleInterval {
-    /// `from`, required.
+    /// `from`: required; an integer.
     pub from: i64,
-    /// `to`, required.
+    /// `to`: required; an integer.
     pub to: i64,
 }
 

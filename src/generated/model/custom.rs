@@ -19,15 +19,17 @@ use crate::models::*;
 /// The `custom-field-widget-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldWidgetColumnProjection {
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }
@@ -48,53 +50,57 @@ impl CustomFieldWidgetColumnProjection {
 /// The `custom-link-type` schema.
 ///
 /// Needs the feature `link-types` (or `full`).
+///
+/// Returned by `link-types.custom.create` (in `custom_link_type`), `link-types.custom.get` (in `custom_link_type`), `link-types.custom.list` (in `result`), `link-types.custom.update` (in `custom_link_type`).
 #[cfg(feature = "link-types")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomLinkType {
-    /// `backward_name`.
+    /// `backward_name`: optional; text.
     pub backward_name: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `forward_name`.
+    /// `forward_name`: optional; text.
     pub forward_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `max_hops`.
+    /// `max_hops`: optional; an integer.
     pub max_hops: Option<i32>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `source_types`, required.
+    /// `source_types`: required; a list of items, each a `LinkTargetDescriptor`.
     #[serde(default)]
     pub source_types: Vec<LinkTargetDescriptor>,
-    /// `target_types`, required.
+    /// `target_types`: required; a list of items, each a `LinkTargetDescriptor`.
     #[serde(default)]
     pub target_types: Vec<LinkTargetDescriptor>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     pub tooltip: Option<String>,
 }
 
 /// The `custom-link-type-summary` schema.
 ///
 /// Needs one of the features `atoms`, `links`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `links.create`, `links.get`, `links.list`, `links.replace`.
 #[cfg(any(feature = "atoms", feature = "links", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -114,39 +120,41 @@ impl CustomLinkTypeSummary {
 /// The `custom-object` schema.
 ///
 /// Needs one of the features `atoms`, `custom-objects` (or `full`).
+///
+/// Returned by `custom-objects.create` (in `custom_object`), `custom-objects.get` (in `custom_object`), `custom-objects.list` (in `result`), `custom-objects.update` (in `custom_object`).
 #[cfg(any(feature = "atoms", feature = "custom-objects"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObject {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `stage`.
+    /// `stage`: optional; a `Stage`.
     pub stage: Option<Stage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
-    /// `unique_key`.
+    /// `unique_key`: optional; text.
     pub unique_key: Option<String>,
 }
 
@@ -162,21 +170,25 @@ impl CustomObject {
 /// The `custom-object-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectSearchSummary {
-    /// `custom_object`, required.
+    /// `custom_object`: required; a `CustomObjectSummary`.
     pub custom_object: CustomObjectSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `custom-object-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -192,15 +204,15 @@ pub struct CustomObjectSearchSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -239,6 +251,8 @@ tagged_union! {
     /// The `custom-schema-fragment` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Returned by `schemas.custom.get` (in `fragment`), `schemas.custom.list` (in `result`).
     pub enum CustomSchemaFragment {
         /// `app_fragment`
         AppFragment(AppFragment) = "app_fragment",
@@ -431,14 +445,16 @@ impl CustomSchemaFragment {
 /// The `custom-schema-fragment-condition` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentCondition {
-    /// `effects`.
+    /// `effects`: optional; a list of items, each a `CustomSchemaFragmentEffect`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effects: Option<Vec<CustomSchemaFragmentEffect>>,
-    /// `expression`.
+    /// `expression`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
 }
@@ -461,26 +477,28 @@ impl CustomSchemaFragmentCondition {
 /// The `custom-schema-fragment-effect` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentEffect {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<String>>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each text.
     #[serde(default)]
     pub fields: Vec<String>,
-    /// `immutable`.
+    /// `immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
-    /// `invalid`.
+    /// `invalid`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid: Option<bool>,
-    /// `require`.
+    /// `require`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require: Option<bool>,
-    /// `show`.
+    /// `show`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show: Option<bool>,
 }
@@ -518,6 +536,8 @@ string_enum! {
     /// The `custom-schema-fragment-fragment-type` schema.
     ///
     /// Needs one of the features `atoms`, `schemas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
     pub enum CustomSchemaFragmentFragmentType {
         /// `app`
         App = "app",
@@ -534,6 +554,8 @@ tagged_union! {
     /// The `custom-schema-fragment-summary` schema.
     ///
     /// Needs one of the features `atoms`, `schemas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
     pub enum CustomSchemaFragmentSummary {
         /// `app_fragment`
         AppFragment(AppFragmentSummary) = "app_fragment",
@@ -580,6 +602,8 @@ string_enum! {
     /// The `custom-schema-fragment-type` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CustomSchemaFragmentType {
         /// `app_fragment`
         AppFragment = "app_fragment",
@@ -595,6 +619,8 @@ string_enum! {
     /// The `custom-schema-fragments-list-request-prune` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CustomSchemaFragmentsListRequestPrune {
         /// `fields`
         Fields = "fields",
@@ -604,13 +630,15 @@ string_enum! {
 /// The `custom-schema-fragments-set-request-app-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestAppFragment {
-    /// `app`, required.
+    /// `app`: required; text.
     pub app: String,
-    /// `app_display_name`.
+    /// `app_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_display_name: Option<String>,
 }
@@ -631,16 +659,18 @@ impl CustomSchemaFragmentsSetRequestAppFragment {
 /// The `custom-schema-fragments-set-request-composite-schema` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestCompositeSchema {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub fields: Vec<SchemaFieldDescriptor>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -663,22 +693,24 @@ impl CustomSchemaFragmentsSetRequestCompositeSchema {
 /// The `custom-schema-fragments-set-request-custom-type-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestCustomTypeFragment {
-    /// `path`.
+    /// `path`: optional; a list of items, each a `CustomTypePathComponent`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<Vec<CustomTypePathComponent>>,
-    /// `stage_diagram`.
+    /// `stage_diagram`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_diagram: Option<String>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
-    /// `subtype`, required.
+    /// `subtype`: required; text.
     pub subtype: String,
-    /// `subtype_display_name`.
+    /// `subtype_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype_display_name: Option<String>,
 }
@@ -713,6 +745,8 @@ tagged_union! {
     /// The `custom-schema-fragments-set-request-kind` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CustomSchemaFragmentsSetRequestKind {
         /// `app_fragment`
         AppFragment(CustomSchemaFragmentsSetRequestAppFragment) = "app_fragment",
@@ -756,14 +790,16 @@ impl CustomSchemaFragmentsSetRequestKind {
 /// The `custom-schema-fragments-set-request-tenant-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestTenantFragment {
-    /// `id_prefix`.
+    /// `id_prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_prefix: Option<String>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
 }
@@ -786,6 +822,8 @@ impl CustomSchemaFragmentsSetRequestTenantFragment {
 /// The `custom-schema-spec` schema.
 ///
 /// Needs one of the 12 family features that use it (`full` has them all).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(
     feature = "accounts",
     feature = "articles",
@@ -803,19 +841,19 @@ impl CustomSchemaFragmentsSetRequestTenantFragment {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaSpec {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<String>>,
-    /// `drop`.
+    /// `drop`: optional; a `CustomSchemaSpecDrop`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drop: Option<CustomSchemaSpecDrop>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `tenant_fragment`.
+    /// `tenant_fragment`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_fragment: Option<bool>,
-    /// `validate_required_fields`.
+    /// `validate_required_fields`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validate_required_fields: Option<bool>,
 }
@@ -857,6 +895,8 @@ impl CustomSchemaSpec {
 /// The `custom-schema-spec-drop` schema.
 ///
 /// Needs one of the 12 family features that use it (`full` has them all).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(
     feature = "accounts",
     feature = "articles",
@@ -874,10 +914,10 @@ impl CustomSchemaSpec {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaSpecDrop {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<bool>,
 }
@@ -913,14 +953,16 @@ impl CustomSchemaSpecDrop {
 /// The `custom-schema-spec-for-read` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomSchemaSpecForRead {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }
@@ -943,33 +985,37 @@ impl CustomSchemaSpecForRead {
 /// The `custom-stage` schema.
 ///
 /// Needs the feature `stages` (or `full`).
+///
+/// Returned by `stages.custom.create` (in `custom_stage`), `stages.custom.get` (in `custom_stage`), `stages.custom.list` (in `result`), `stages.custom.update` (in `custom_stage`).
 #[cfg(feature = "stages")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStage {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `ordinal`.
+    /// `ordinal`: optional; an integer.
     pub ordinal: Option<i32>,
-    /// `state`.
+    /// `state`: optional; a `CustomStateSummary`.
     pub state: Option<CustomStateSummary>,
 }
 
 /// The `custom-stage-summary` schema.
 ///
 /// Needs one of the 16 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 46 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -991,12 +1037,12 @@ pub struct CustomStage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStageSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -1036,33 +1082,37 @@ impl CustomStageSummary {
 /// The `custom-state` schema.
 ///
 /// Needs the feature `states` (or `full`).
+///
+/// Returned by `states.custom.create` (in `custom_state`), `states.custom.get` (in `custom_state`), `states.custom.list` (in `result`), `states.custom.update` (in `custom_state`).
 #[cfg(feature = "states")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomState {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_final`.
+    /// `is_final`: optional; a boolean.
     pub is_final: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `ordinal`.
+    /// `ordinal`: optional; an integer.
     pub ordinal: Option<i32>,
 }
 
 /// The `custom-state-summary` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 22 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1076,15 +1126,15 @@ pub struct CustomState {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStateSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_final`.
+    /// `is_final`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_final: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -1118,59 +1168,63 @@ impl CustomStateSummary {
 /// The `custom-type-fragment` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTypeFragment {
-    /// `composite_schemas`.
+    /// `composite_schemas`: optional; a list of items, each a `CompositeSchema`.
     pub composite_schemas: Option<Vec<CompositeSchema>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `deprecated`.
+    /// `deprecated`: optional; a boolean.
     pub deprecated: Option<bool>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `fields`.
+    /// `fields`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub fields: Option<Vec<SchemaFieldDescriptor>>,
-    /// `fragment_type`.
+    /// `fragment_type`: optional; one of `app`, `custom_type`, `tenant` (`CustomSchemaFragmentFragmentType`).
     pub fragment_type: Option<CustomSchemaFragmentFragmentType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `new_fragment_ref`.
+    /// `new_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub new_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `old_fragment_ref`.
+    /// `old_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub old_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `path`.
+    /// `path`: optional; a list of items, each a `CustomTypePathComponent`.
     pub path: Option<Vec<CustomTypePathComponent>>,
-    /// `stage_diagram`.
+    /// `stage_diagram`: optional; a `StageDiagramSummary`.
     pub stage_diagram: Option<StageDiagramSummary>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
-    /// `subtype_display_name`.
+    /// `subtype_display_name`: optional; text.
     pub subtype_display_name: Option<String>,
 }
 
 /// The `custom-type-fragment-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 21 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1185,10 +1239,10 @@ pub struct CustomTypeFragment {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTypeFragmentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -1218,6 +1272,8 @@ impl CustomTypeFragmentSummary {
 /// The `custom-type-path-component` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1234,14 +1290,16 @@ impl CustomTypePathComponent {
 /// The `custom-view` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomView {
-    /// `column_properties`.
+    /// `column_properties`: optional; a list of items, each a `CustomViewColumnProperties`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_properties: Option<Vec<CustomViewColumnProperties>>,
-    /// `show_groups`.
+    /// `show_groups`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_groups: Option<bool>,
 }
@@ -1264,13 +1322,15 @@ impl CustomView {
 /// The `custom-view-column-properties` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomViewColumnProperties {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `width`.
+    /// `width`: optional; text, at most 10 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<String>,
 }

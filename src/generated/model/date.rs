@@ -35,6 +35,8 @@ tagged_union! {
     /// The `date-filter` schema.
     ///
     /// Needs one of the 13 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum DateFilter {
         /// `preset`
         Preset(DateTimePreset) = "preset",
@@ -90,13 +92,15 @@ impl DateFilter {
 /// The `date-time-filter` schema.
 ///
 /// Needs one of the 18 family features that use it (`full` has them all).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimeFilter {
-    /// `after`.
+    /// `after`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<Timestamp>,
-    /// `before`.
+    /// `before`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<Timestamp>,
 }
@@ -139,6 +143,8 @@ tagged_union! {
     /// The `date-time-preset` schema.
     ///
     /// Needs one of the 13 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum DateTimePreset {
         /// `last_n_days`
         LastNDays(DateTimePresetLastNDays) = "last_n_days",
@@ -224,6 +230,8 @@ impl DateTimePreset {
 /// The `date-time-preset-last-n-days` schema.
 ///
 /// Needs one of the 13 family features that use it (`full` has them all).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(any(
     feature = "airdrop",
     feature = "code-changes",
@@ -242,7 +250,7 @@ impl DateTimePreset {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetLastNDays {
-    /// `days`, required.
+    /// `days`: required; an integer, 0 to 4294967295.
     pub days: i64,
 }
 
@@ -271,6 +279,8 @@ impl DateTimePresetLastNDays {
 /// The `date-time-preset-next-n-days` schema.
 ///
 /// Needs one of the 13 family features that use it (`full` has them all).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(any(
     feature = "airdrop",
     feature = "code-changes",
@@ -289,7 +299,7 @@ impl DateTimePresetLastNDays {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetNextNDays {
-    /// `days`, required.
+    /// `days`: required; an integer, 0 to 4294967295.
     pub days: i64,
 }
 

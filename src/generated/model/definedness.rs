@@ -20,6 +20,8 @@ string_enum! {
     /// The `definedness` schema.
     ///
     /// Needs the feature `org-schedules` (or `full`).
+    ///
+    /// Inside the answers of `org-schedules.evaluate`.
     pub enum Definedness {
         /// `immutable`
         Immutable = "immutable",

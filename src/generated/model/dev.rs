@@ -19,40 +19,44 @@ use crate::models::*;
 /// The `dev-org` schema.
 ///
 /// Needs one of the features `atoms`, `dev-orgs` (or `full`).
+///
+/// Returned by `dev-orgs.get` (in `dev_org`).
 #[cfg(any(feature = "atoms", feature = "dev-orgs"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrg {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `dev_slug`, required.
+    /// `dev_slug`: required; text.
     pub dev_slug: String,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }
 
 /// The `dev-org-auth-connections-create-request-azure-ad-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestAzureAdOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
@@ -71,15 +75,17 @@ impl DevOrgAuthConnectionsCreateRequestAzureAdOptions {
 /// The `dev-org-auth-connections-create-request-google-apps-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestGoogleAppsOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `tenant_domain`, required.
+    /// `tenant_domain`: required; text.
     pub tenant_domain: String,
 }
 
@@ -100,6 +106,8 @@ tagged_union! {
     /// The `dev-org-auth-connections-create-request-kind` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevOrgAuthConnectionsCreateRequestKind {
         /// `google_apps`
         GoogleApps(DevOrgAuthConnectionsCreateRequestGoogleAppsOptions) = "google_apps",
@@ -161,15 +169,17 @@ impl DevOrgAuthConnectionsCreateRequestKind {
 /// The `dev-org-auth-connections-create-request-oidc-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestOidcOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
 }
 
@@ -188,15 +198,17 @@ impl DevOrgAuthConnectionsCreateRequestOidcOptions {
 /// The `dev-org-auth-connections-create-request-okta-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestOktaOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
@@ -215,19 +227,21 @@ impl DevOrgAuthConnectionsCreateRequestOktaOptions {
 /// The `dev-org-auth-connections-create-request-saml-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestSamlOptions {
-    /// `connection_name`.
+    /// `connection_name`: optional; text, 1 to 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `fields_map`.
+    /// `fields_map`: optional; a `SamlConnectionFieldsMap`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields_map: Option<SamlConnectionFieldsMap>,
-    /// `sign_in_endpoint`, required.
+    /// `sign_in_endpoint`: required; text.
     pub sign_in_endpoint: String,
-    /// `signing_cert`, required.
+    /// `signing_cert`: required; text.
     pub signing_cert: String,
 }
 
@@ -254,17 +268,19 @@ impl DevOrgAuthConnectionsCreateRequestSamlOptions {
 /// The `dev-org-auth-connections-update-request-azure-ad-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `domain`.
+    /// `domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
 }
@@ -289,17 +305,19 @@ impl DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
 /// The `dev-org-auth-connections-update-request-google-apps-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `tenant_domain`.
+    /// `tenant_domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_domain: Option<String>,
 }
@@ -326,6 +344,8 @@ tagged_union! {
     /// The `dev-org-auth-connections-update-request-kind` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevOrgAuthConnectionsUpdateRequestKind {
         /// `google_apps`
         GoogleApps(DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions) = "google_apps",
@@ -396,17 +416,19 @@ impl DevOrgAuthConnectionsUpdateRequestKind {
 /// The `dev-org-auth-connections-update-request-oidc-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestOidcOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `issuer`.
+    /// `issuer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -431,17 +453,19 @@ impl DevOrgAuthConnectionsUpdateRequestOidcOptions {
 /// The `dev-org-auth-connections-update-request-okta-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestOktaOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `domain`.
+    /// `domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
 }
@@ -466,17 +490,19 @@ impl DevOrgAuthConnectionsUpdateRequestOktaOptions {
 /// The `dev-org-auth-connections-update-request-saml-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-orgs")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestSamlOptions {
-    /// `fields_map`.
+    /// `fields_map`: optional; a `SamlConnectionFieldsMap`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields_map: Option<SamlConnectionFieldsMap>,
-    /// `sign_in_endpoint`.
+    /// `sign_in_endpoint`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_in_endpoint: Option<String>,
-    /// `signing_cert`.
+    /// `signing_cert`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_cert: Option<String>,
 }
@@ -501,18 +527,20 @@ impl DevOrgAuthConnectionsUpdateRequestSamlOptions {
 /// The `dev-org-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgSummary {
-    /// `dev_slug`, required.
+    /// `dev_slug`: required; text.
     pub dev_slug: String,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -533,73 +561,75 @@ impl DevOrgSummary {
 /// The `dev-user` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Returned by `dev-users.create` (in `dev_user`), `dev-users.get` (in `dev_user`), `dev-users.identities.link` (in `dev_user`), `dev-users.identities.unlink` (in `dev_user`), `dev-users.list` (in `dev_users`), `dev-users.self` (in `dev_user`) and 2 more.
 #[cfg(any(feature = "atoms", feature = "dev-users", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUser {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `experience_start_date`.
+    /// `experience_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experience_start_date: Option<Timestamp>,
-    /// `external_identities`.
+    /// `external_identities`: optional; a list of items, each a `ExternalIdentity`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_identities: Option<Vec<ExternalIdentity>>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `job_history`.
+    /// `job_history`: optional; a list of items, each a `JobHistoryItem`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_history: Option<Vec<JobHistoryItem>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
-    /// `primary_identity`.
+    /// `primary_identity`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_identity: Option<UserSummary>,
-    /// `reports_to`.
+    /// `reports_to`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reports_to: Option<UserSummary>,
-    /// `skills`.
+    /// `skills`: optional; a list of items, each a `UserSkill`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skills: Option<Vec<UserSkill>>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }
@@ -692,14 +722,16 @@ impl DevUser {
 /// The `dev-user-external-identity-filter` schema.
 ///
 /// Needs the feature `dev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUserExternalIdentityFilter {
-    /// `id`.
+    /// `id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `issuer`.
+    /// `issuer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -724,6 +756,8 @@ string_enum! {
     /// The `dev-user-job-title` schema.
     ///
     /// Needs the feature `dev-users` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevUserJobTitle {
         /// `customer_success_manager`
         CustomerSuccessManager = "customer_success_manager",
@@ -755,27 +789,29 @@ string_enum! {
 /// The `dev-user-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUserSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
 }
@@ -815,6 +851,8 @@ string_enum! {
     /// The `dev-users-create-request-state-enum-value` schema.
     ///
     /// Needs the feature `dev-users` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevUsersCreateRequestStateEnumValue {
         /// `shadow`
         Shadow = "shadow",
@@ -824,26 +862,28 @@ string_enum! {
 /// The `dev-users-update-job-history-item` schema.
 ///
 /// Needs the feature `dev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "dev-users")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersUpdateJobHistoryItem {
-    /// `employment_status`.
+    /// `employment_status`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employment_status: Option<i64>,
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Timestamp>,
-    /// `is_current`.
+    /// `is_current`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_current: Option<bool>,
-    /// `location`.
+    /// `location`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }

@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `directories-update-request-reorder` schema.
 ///
 /// Needs the feature `directories` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequestReorder {
-    /// `after`.
+    /// `after`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
-    /// `before`.
+    /// `before`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
 }
@@ -47,10 +49,12 @@ impl DirectoriesUpdateRequestReorder {
 /// The `directories-update-request-tags` schema.
 ///
 /// Needs the feature `directories` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

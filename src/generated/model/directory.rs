@@ -19,56 +19,60 @@ use crate::models::*;
 /// The `directory` schema.
 ///
 /// Needs the feature `directories` (or `full`).
+///
+/// Returned by `directories.create` (in `directory`), `directories.get` (in `directory`), `directories.list` (in `directories`), `directories.update` (in `directory`).
 #[cfg(feature = "directories")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Directory {
-    /// `body`.
+    /// `body`: optional; a `ArtifactSummary`.
     pub body: Option<ArtifactSummary>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `icon`.
+    /// `icon`: optional; text.
     pub icon: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `parent`.
+    /// `parent`: optional; a `DirectorySummary`.
     pub parent: Option<DirectorySummary>,
-    /// `published`.
+    /// `published`: optional; a boolean.
     pub published: Option<bool>,
-    /// `rank`.
+    /// `rank`: optional; text.
     pub rank: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     pub tags: Option<Vec<TagWithValue>>,
-    /// `thumbnail`.
+    /// `thumbnail`: optional; a `ArtifactSummary`.
     pub thumbnail: Option<ArtifactSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
 }
 
 /// The `directory-summary` schema.
 ///
 /// Needs one of the features `articles`, `atoms`, `directories`, `webhooks` (or `full`).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `directories.create` and 3 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectorySummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }

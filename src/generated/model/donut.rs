@@ -19,22 +19,24 @@ use crate::models::*;
 /// The `donut-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -59,22 +61,24 @@ impl DonutVisualizationXAxis {
 /// The `donut-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -99,13 +103,15 @@ impl DonutVisualizationYAxis {
 /// The `donut-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutWidgetVisualization {
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `DonutVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<DonutVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a `DonutVisualizationYAxis`.
     pub y: DonutVisualizationYAxis,
 }
 

@@ -19,6 +19,8 @@ use crate::models::*;
 /// The `dynamic-group-info` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
@@ -35,29 +37,31 @@ impl DynamicGroupInfo {
 /// The `dynamic-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVista {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     pub is_default: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembership`.
     pub shared_with: Option<Vec<SharedWithMembership>>,
-    /// The part that depends on `filter_type`.
+    /// The part that depends on `filter_type`: a `DynamicVistaKind`, by its `filter_type`: `meetings`.
     #[serde(flatten)]
     pub kind: DynamicVistaKind,
 }
@@ -67,6 +71,8 @@ string_enum! {
     /// The `dynamic-vista-filter-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DynamicVistaFilterType {
         /// `accounts`
         Accounts = "accounts",
@@ -105,6 +111,8 @@ tagged_union! {
     /// The `dynamic-vista-kind` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum DynamicVistaKind {
         /// `meetings`
         Meetings(DynamicVistaMeetingsVista) = "meetings",
@@ -139,38 +147,44 @@ impl DynamicVistaKind {
 /// The `dynamic-vista-meetings-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVistaMeetingsVista {
-    /// `filter`, required.
+    /// `filter`: required; a `MeetingsVistaFilter`.
     pub filter: MeetingsVistaFilter,
-    /// `items`.
+    /// `items`: optional; a list of items, each a `DynamicVistaMeetingsVistaItemValue`.
     pub items: Option<Vec<DynamicVistaMeetingsVistaItemValue>>,
 }
 
 /// The `dynamic-vista-meetings-vista-item-value` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVistaMeetingsVistaItemValue {
-    /// `item`, required.
+    /// `item`: required; a `MeetingSummary`.
     pub item: MeetingSummary,
 }
 
 /// The `dynamic-vista-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVistaSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }

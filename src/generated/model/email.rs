@@ -19,15 +19,17 @@ use crate::models::*;
 /// The `email-info` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailInfo {
-    /// `address`, required.
+    /// `address`: required; text.
     pub address: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user`.
+    /// `user`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<UserSummary>,
 }
@@ -49,13 +51,15 @@ impl EmailInfo {
 /// The `email-inline-attachment` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailInlineAttachment {
-    /// `artifact`.
+    /// `artifact`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact: Option<ArtifactSummary>,
-    /// `content_id`.
+    /// `content_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_id: Option<String>,
 }
@@ -77,79 +81,81 @@ impl EmailInlineAttachment {
 /// The `email-preview-widget` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailPreviewWidget {
-    /// `bcc`, required.
+    /// `bcc`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub bcc: Vec<EmailInfo>,
-    /// `cc`, required.
+    /// `cc`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub cc: Vec<EmailInfo>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `from`, required.
+    /// `from`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub from: Vec<EmailInfo>,
-    /// `html_body`.
+    /// `html_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html_body: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `in_reply_to`.
+    /// `in_reply_to`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
-    /// `inlines`, required.
+    /// `inlines`: required; a list of items, each a `EmailInlineAttachment`.
     #[serde(default)]
     pub inlines: Vec<EmailInlineAttachment>,
-    /// `interactions`.
+    /// `interactions`: optional; a list of items, each a `SnapWidgetInteraction`, by its `type`: `click`, `email_input`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interactions: Option<Vec<SnapWidgetInteraction>>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `message_id`.
+    /// `message_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `namespace`.
+    /// `namespace`: optional; one of `ai_assistant_message`, `comment_suggestion_replies`, `email_preview`, `link_preview`, `meeting_preview`, `plug_nudge` (`SnapWidgetNamespace`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<SnapWidgetNamespace>,
-    /// `raw_email_artifact`.
+    /// `raw_email_artifact`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_email_artifact: Option<ArtifactSummary>,
-    /// `references`, required.
+    /// `references`: required; a list of items, each text.
     #[serde(default)]
     pub references: Vec<String>,
-    /// `reply_to`, required.
+    /// `reply_to`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub reply_to: Vec<EmailInfo>,
-    /// `sent_timestamp`.
+    /// `sent_timestamp`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_timestamp: Option<Timestamp>,
-    /// `status`, required.
+    /// `status`: required; one of `draft`, `published` (`SnapWidgetStatus`).
     pub status: SnapWidgetStatus,
-    /// `subject`.
+    /// `subject`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `text_body`.
+    /// `text_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_body: Option<String>,
-    /// `to`, required.
+    /// `to`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub to: Vec<EmailInfo>,
 }

@@ -19,15 +19,17 @@ use crate::models::*;
 /// The `embed-links-create-request` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EmbedLinksCreateRequest {
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `source`.
+    /// `source`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `target`.
+    /// `target`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }

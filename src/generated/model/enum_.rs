@@ -19,6 +19,8 @@ use crate::models::*;
 /// The `enum-value` schema.
 ///
 /// Needs one of the 7 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `dev-users.create` and 18 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -31,13 +33,13 @@ use crate::models::*;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnumValue {
-    /// `id`, required.
+    /// `id`: required; an integer.
     pub id: i64,
-    /// `label`, required.
+    /// `label`: required; text.
     pub label: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i64,
-    /// `value`.
+    /// `value`: optional; any JSON value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<::serde_json::Value>,
 }
@@ -66,6 +68,8 @@ impl EnumValue {
 /// The `enum-value-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -82,11 +86,11 @@ impl EnumValue {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnumValueSummary {
-    /// `id`, required.
+    /// `id`: required; an integer.
     pub id: i64,
-    /// `label`, required.
+    /// `label`: required; text.
     pub label: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i64,
 }
 

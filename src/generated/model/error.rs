@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `error` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Inside the answers of `slas.assign`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
-    /// `message`, required.
+    /// `message`: required; text.
     pub message: String,
-    /// `status`, required.
+    /// `status`: required; an integer.
     pub status: i32,
-    /// `type`.
+    /// `type`: optional; text.
     pub r#type: Option<String>,
 }

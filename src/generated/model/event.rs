@@ -19,11 +19,13 @@ use crate::models::*;
 /// The `event-account-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountCreated {
-    /// `account`, required.
+    /// `account`: required; a `Account`.
     pub account: Account,
 }
 
@@ -38,13 +40,15 @@ impl EventAccountCreated {
 /// The `event-account-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an account.
     pub id: String,
-    /// `old_account`.
+    /// `old_account`: optional; a `Account`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_account: Option<Account>,
 }
@@ -65,13 +69,15 @@ impl EventAccountDeleted {
 /// The `event-account-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountUpdated {
-    /// `account`, required.
+    /// `account`: required; a `Account`.
     pub account: Account,
-    /// `old_account`.
+    /// `old_account`: optional; a `Account`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_account: Option<Account>,
 }
@@ -92,35 +98,37 @@ impl EventAccountUpdated {
 /// The `event-ai-agent-response` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAiAgentResponse {
-    /// `agent`, required.
+    /// `agent`: required; a DON ID.
     pub agent: String,
-    /// `agent_response`.
+    /// `agent_response`: optional; one of `error`, `message`, `message_generation_started`, `progress`, `suggestions` (`EventAiAgentResponseAgentResponse`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_response: Option<EventAiAgentResponseAgentResponse>,
-    /// `client_metadata`.
+    /// `client_metadata`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `error`.
+    /// `error`: optional; a `AiAgentEventExecuteError`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<AiAgentEventExecuteError>,
-    /// `message`.
+    /// `message`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `message_generation_started`.
+    /// `message_generation_started`: optional; a `AiAgentMessageGenerationStarted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_generation_started: Option<AiAgentMessageGenerationStarted>,
-    /// `progress`.
+    /// `progress`: optional; a `AiAgentEventExecuteProgress`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<AiAgentEventExecuteProgress>,
-    /// `session`, required.
+    /// `session`: required; a DON ID.
     pub session: String,
-    /// `session_object`, required.
+    /// `session_object`: required; text.
     pub session_object: String,
-    /// `suggestions`.
+    /// `suggestions`: optional; a `AiAgentEventSuggestions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestions: Option<AiAgentEventSuggestions>,
 }
@@ -166,6 +174,8 @@ string_enum! {
     /// The `event-ai-agent-response-agent_response` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventAiAgentResponseAgentResponse {
         /// `error`
         Error = "error",
@@ -183,11 +193,13 @@ string_enum! {
 /// The `event-article-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleCreated {
-    /// `article`, required.
+    /// `article`: required; a `Article`.
     pub article: Article,
 }
 
@@ -202,13 +214,15 @@ impl EventArticleCreated {
 /// The `event-article-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an article.
     pub id: String,
-    /// `old_article`.
+    /// `old_article`: optional; a `Article`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_article: Option<Article>,
 }
@@ -229,13 +243,15 @@ impl EventArticleDeleted {
 /// The `event-article-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleUpdated {
-    /// `article`, required.
+    /// `article`: required; a `Article`.
     pub article: Article,
-    /// `old_article`.
+    /// `old_article`: optional; a `Article`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_article: Option<Article>,
 }
@@ -256,11 +272,13 @@ impl EventArticleUpdated {
 /// The `event-conversation-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationCreated {
-    /// `conversation`, required.
+    /// `conversation`: required; a `Conversation`.
     pub conversation: Conversation,
 }
 
@@ -275,13 +293,15 @@ impl EventConversationCreated {
 /// The `event-conversation-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_conversation`.
+    /// `old_conversation`: optional; a `Conversation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_conversation: Option<Conversation>,
 }
@@ -302,13 +322,15 @@ impl EventConversationDeleted {
 /// The `event-conversation-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationUpdated {
-    /// `conversation`, required.
+    /// `conversation`: required; a `Conversation`.
     pub conversation: Conversation,
-    /// `old_conversation`.
+    /// `old_conversation`: optional; a `Conversation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_conversation: Option<Conversation>,
 }
@@ -329,11 +351,13 @@ impl EventConversationUpdated {
 /// The `event-dashboard-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardCreated {
-    /// `dashboard`, required.
+    /// `dashboard`: required; a `Dashboard`.
     pub dashboard: Dashboard,
 }
 
@@ -348,13 +372,15 @@ impl EventDashboardCreated {
 /// The `event-dashboard-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_dashboard`.
+    /// `old_dashboard`: optional; a `Dashboard`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dashboard: Option<Dashboard>,
 }
@@ -375,13 +401,15 @@ impl EventDashboardDeleted {
 /// The `event-dashboard-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardUpdated {
-    /// `dashboard`, required.
+    /// `dashboard`: required; a `Dashboard`.
     pub dashboard: Dashboard,
-    /// `old_dashboard`.
+    /// `old_dashboard`: optional; a `Dashboard`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dashboard: Option<Dashboard>,
 }
@@ -402,11 +430,13 @@ impl EventDashboardUpdated {
 /// The `event-dev-user-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserCreated {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }
 
@@ -421,13 +451,15 @@ impl EventDevUserCreated {
 /// The `event-dev-user-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_dev_user`.
+    /// `old_dev_user`: optional; a `DevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dev_user: Option<DevUser>,
 }
@@ -448,13 +480,15 @@ impl EventDevUserDeleted {
 /// The `event-dev-user-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserUpdated {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
-    /// `old_dev_user`.
+    /// `old_dev_user`: optional; a `DevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dev_user: Option<DevUser>,
 }
@@ -475,11 +509,13 @@ impl EventDevUserUpdated {
 /// The `event-group-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupCreated {
-    /// `group`, required.
+    /// `group`: required; a `Group`.
     pub group: Group,
 }
 
@@ -494,13 +530,15 @@ impl EventGroupCreated {
 /// The `event-group-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_group`.
+    /// `old_group`: optional; a `Group`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_group: Option<Group>,
 }
@@ -521,13 +559,15 @@ impl EventGroupDeleted {
 /// The `event-group-member-added` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupMemberAdded {
-    /// `group`, required.
+    /// `group`: required; a `GroupSummary`.
     pub group: GroupSummary,
-    /// `member`, required.
+    /// `member`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub member: UserSummary,
 }
 
@@ -542,13 +582,15 @@ impl EventGroupMemberAdded {
 /// The `event-group-member-removed` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupMemberRemoved {
-    /// `group`, required.
+    /// `group`: required; a `GroupSummary`.
     pub group: GroupSummary,
-    /// `member`, required.
+    /// `member`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub member: UserSummary,
 }
 
@@ -563,13 +605,15 @@ impl EventGroupMemberRemoved {
 /// The `event-group-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupUpdated {
-    /// `group`, required.
+    /// `group`: required; a `Group`.
     pub group: Group,
-    /// `old_group`.
+    /// `old_group`: optional; a `Group`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_group: Option<Group>,
 }
@@ -590,11 +634,13 @@ impl EventGroupUpdated {
 /// The `event-incident-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentCreated {
-    /// `incident`, required.
+    /// `incident`: required; a `Incident`.
     pub incident: Incident,
 }
 
@@ -609,13 +655,15 @@ impl EventIncidentCreated {
 /// The `event-incident-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_incident`.
+    /// `old_incident`: optional; a `Incident`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_incident: Option<Incident>,
 }
@@ -636,13 +684,15 @@ impl EventIncidentDeleted {
 /// The `event-incident-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentUpdated {
-    /// `incident`, required.
+    /// `incident`: required; a `Incident`.
     pub incident: Incident,
-    /// `old_incident`.
+    /// `old_incident`: optional; a `Incident`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_incident: Option<Incident>,
 }
@@ -663,11 +713,13 @@ impl EventIncidentUpdated {
 /// The `event-link-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkCreated {
-    /// `link`, required.
+    /// `link`: required; a `Link`.
     pub link: Link,
 }
 
@@ -682,11 +734,13 @@ impl EventLinkCreated {
 /// The `event-link-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -701,13 +755,15 @@ impl EventLinkDeleted {
 /// The `event-link-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkUpdated {
-    /// `link`, required.
+    /// `link`: required; a `Link`.
     pub link: Link,
-    /// `old_link`.
+    /// `old_link`: optional; a `Link`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_link: Option<Link>,
 }
@@ -728,11 +784,13 @@ impl EventLinkUpdated {
 /// The `event-part-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartCreated {
-    /// `part`, required.
+    /// `part`: required; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Part,
 }
 
@@ -747,13 +805,15 @@ impl EventPartCreated {
 /// The `event-part-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a part.
     pub id: String,
-    /// `old_part`.
+    /// `old_part`: optional; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_part: Option<Part>,
 }
@@ -774,14 +834,16 @@ impl EventPartDeleted {
 /// The `event-part-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartUpdated {
-    /// `old_part`.
+    /// `old_part`: optional; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_part: Option<Part>,
-    /// `part`, required.
+    /// `part`: required; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Part,
 }
 
@@ -801,11 +863,13 @@ impl EventPartUpdated {
 /// The `event-question-answer-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerCreated {
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswer`.
     pub question_answer: QuestionAnswer,
 }
 
@@ -820,13 +884,15 @@ impl EventQuestionAnswerCreated {
 /// The `event-question-answer-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_question_answer`.
+    /// `old_question_answer`: optional; a `QuestionAnswer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_question_answer: Option<QuestionAnswer>,
 }
@@ -847,14 +913,16 @@ impl EventQuestionAnswerDeleted {
 /// The `event-question-answer-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerUpdated {
-    /// `old_question_answer`.
+    /// `old_question_answer`: optional; a `QuestionAnswer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_question_answer: Option<QuestionAnswer>,
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswer`.
     pub question_answer: QuestionAnswer,
 }
 
@@ -874,11 +942,13 @@ impl EventQuestionAnswerUpdated {
 /// The `event-rev-org-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgCreated {
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrg`.
     pub rev_org: RevOrg,
 }
 
@@ -893,13 +963,15 @@ impl EventRevOrgCreated {
 /// The `event-rev-org-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a rev org.
     pub id: String,
-    /// `old_rev_org`.
+    /// `old_rev_org`: optional; a `RevOrg`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_org: Option<RevOrg>,
 }
@@ -920,14 +992,16 @@ impl EventRevOrgDeleted {
 /// The `event-rev-org-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgUpdated {
-    /// `old_rev_org`.
+    /// `old_rev_org`: optional; a `RevOrg`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_org: Option<RevOrg>,
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrg`.
     pub rev_org: RevOrg,
 }
 
@@ -947,11 +1021,13 @@ impl EventRevOrgUpdated {
 /// The `event-rev-user-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserCreated {
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
@@ -966,13 +1042,15 @@ impl EventRevUserCreated {
 /// The `event-rev-user-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_rev_user`.
+    /// `old_rev_user`: optional; a `RevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_user: Option<RevUser>,
 }
@@ -993,14 +1071,16 @@ impl EventRevUserDeleted {
 /// The `event-rev-user-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserUpdated {
-    /// `old_rev_user`.
+    /// `old_rev_user`: optional; a `RevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_user: Option<RevUser>,
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
@@ -1020,11 +1100,13 @@ impl EventRevUserUpdated {
 /// The `event-sla-tracker-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerCreated {
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }
 
@@ -1039,13 +1121,15 @@ impl EventSlaTrackerCreated {
 /// The `event-sla-tracker-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_sla_tracker`.
+    /// `old_sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_sla_tracker: Option<SlaTracker>,
 }
@@ -1066,13 +1150,15 @@ impl EventSlaTrackerDeleted {
 /// The `event-sla-tracker-fetched` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerFetched {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// The part that depends on `result`.
+    /// The part that depends on `result`: a `EventSlaTrackerFetchedKind`, by its `result`: `forbidden`, `not_found`, `ok`.
     #[serde(flatten)]
     pub kind: EventSlaTrackerFetchedKind,
 }
@@ -1091,6 +1177,8 @@ tagged_union! {
     /// The `event-sla-tracker-fetched-kind` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventSlaTrackerFetchedKind {
         /// `forbidden`
         Forbidden(Empty) = "forbidden",
@@ -1120,11 +1208,13 @@ impl EventSlaTrackerFetchedKind {
 /// The `event-sla-tracker-fetched-ok` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerFetchedOk {
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTracker>,
 }
@@ -1145,14 +1235,16 @@ impl EventSlaTrackerFetchedOk {
 /// The `event-sla-tracker-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerUpdated {
-    /// `old_sla_tracker`.
+    /// `old_sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_sla_tracker: Option<SlaTracker>,
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }
 
@@ -1172,42 +1264,46 @@ impl EventSlaTrackerUpdated {
 /// The `event-source` schema.
 ///
 /// Needs the feature `event-sources` (or `full`).
+///
+/// Returned by `event-sources.get` (in `event_source`).
 #[cfg(feature = "event-sources")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSource {
-    /// `config`.
+    /// `config`: optional; a JSON object.
     pub config: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `setup_instructions`.
+    /// `setup_instructions`: optional; a `EventSourceSetupInstructions`.
     pub setup_instructions: Option<EventSourceSetupInstructions>,
-    /// `status`.
+    /// `status`: optional; one of `active`, `blocked`, `paused` (`EventSourceStatus`).
     pub status: Option<EventSourceStatus>,
-    /// `trigger_url`.
+    /// `trigger_url`: optional; text.
     pub trigger_url: Option<String>,
 }
 
 /// The `event-source-setup-instructions` schema.
 ///
 /// Needs the feature `event-sources` (or `full`).
+///
+/// Inside the answers of `event-sources.get`.
 #[cfg(feature = "event-sources")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSourceSetupInstructions {
-    /// `content`.
+    /// `content`: optional; text.
     pub content: Option<String>,
 }
 
@@ -1216,6 +1312,8 @@ string_enum! {
     /// The `event-source-status` schema.
     ///
     /// Needs the feature `event-sources` (or `full`).
+    ///
+    /// Inside the answers of `event-sources.get`.
     pub enum EventSourceStatus {
         /// `active`
         Active = "active",
@@ -1229,11 +1327,13 @@ string_enum! {
 /// The `event-survey-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyCreated {
-    /// `survey`, required.
+    /// `survey`: required; a `Survey`.
     pub survey: Survey,
 }
 
@@ -1248,13 +1348,15 @@ impl EventSurveyCreated {
 /// The `event-survey-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_survey`.
+    /// `old_survey`: optional; a `Survey`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey: Option<Survey>,
 }
@@ -1275,11 +1377,13 @@ impl EventSurveyDeleted {
 /// The `event-survey-response-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseCreated {
-    /// `survey_response`, required.
+    /// `survey_response`: required; a `SurveyResponse`.
     pub survey_response: SurveyResponse,
 }
 
@@ -1294,13 +1398,15 @@ impl EventSurveyResponseCreated {
 /// The `event-survey-response-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_survey_response`.
+    /// `old_survey_response`: optional; a `SurveyResponse`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey_response: Option<SurveyResponse>,
 }
@@ -1321,14 +1427,16 @@ impl EventSurveyResponseDeleted {
 /// The `event-survey-response-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseUpdated {
-    /// `old_survey_response`.
+    /// `old_survey_response`: optional; a `SurveyResponse`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey_response: Option<SurveyResponse>,
-    /// `survey_response`, required.
+    /// `survey_response`: required; a `SurveyResponse`.
     pub survey_response: SurveyResponse,
 }
 
@@ -1348,14 +1456,16 @@ impl EventSurveyResponseUpdated {
 /// The `event-survey-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyUpdated {
-    /// `old_survey`.
+    /// `old_survey`: optional; a `Survey`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey: Option<Survey>,
-    /// `survey`, required.
+    /// `survey`: required; a `Survey`.
     pub survey: Survey,
 }
 
@@ -1375,11 +1485,13 @@ impl EventSurveyUpdated {
 /// The `event-sync-history-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryCreated {
-    /// `sync_history`, required.
+    /// `sync_history`: required; a `SyncHistory`.
     pub sync_history: SyncHistory,
 }
 
@@ -1394,11 +1506,13 @@ impl EventSyncHistoryCreated {
 /// The `event-sync-history-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -1413,14 +1527,16 @@ impl EventSyncHistoryDeleted {
 /// The `event-sync-history-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryUpdated {
-    /// `old_sync_history`.
+    /// `old_sync_history`: optional; a `SyncHistory`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_sync_history: Option<SyncHistory>,
-    /// `sync_history`, required.
+    /// `sync_history`: required; a `SyncHistory`.
     pub sync_history: SyncHistory,
 }
 
@@ -1440,11 +1556,13 @@ impl EventSyncHistoryUpdated {
 /// The `event-tag-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagCreated {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
@@ -1459,13 +1577,15 @@ impl EventTagCreated {
 /// The `event-tag-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
-    /// `old_tag`.
+    /// `old_tag`: optional; a `Tag`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_tag: Option<Tag>,
 }
@@ -1486,14 +1606,16 @@ impl EventTagDeleted {
 /// The `event-tag-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagUpdated {
-    /// `old_tag`.
+    /// `old_tag`: optional; a `Tag`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_tag: Option<Tag>,
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
@@ -1513,11 +1635,13 @@ impl EventTagUpdated {
 /// The `event-timeline-entry-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryCreated {
-    /// `entry`, required.
+    /// `entry`: required; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     pub entry: TimelineEntry,
 }
 
@@ -1532,13 +1656,15 @@ impl EventTimelineEntryCreated {
 /// The `event-timeline-entry-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a comment.
     pub id: String,
-    /// `old_entry`.
+    /// `old_entry`: optional; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_entry: Option<TimelineEntry>,
 }
@@ -1559,16 +1685,18 @@ impl EventTimelineEntryDeleted {
 /// The `event-timeline-entry-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryUpdated {
-    /// `entry`, required.
+    /// `entry`: required; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     pub entry: TimelineEntry,
-    /// `old_entry`.
+    /// `old_entry`: optional; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_entry: Option<TimelineEntry>,
-    /// `reactions`.
+    /// `reactions`: optional; a list of items, each a `EventTimelineEntryUpdatedReaction` (at most 16 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<EventTimelineEntryUpdatedReaction>>,
 }
@@ -1591,15 +1719,17 @@ impl EventTimelineEntryUpdated {
 /// The `event-timeline-entry-updated-reaction` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryUpdatedReaction {
-    /// `action`, required.
+    /// `action`: required; one of `added`, `removed` (`EventTimelineEntryUpdatedReactionAction`).
     pub action: EventTimelineEntryUpdatedReactionAction,
-    /// `emoji`, required.
+    /// `emoji`: required; text.
     pub emoji: String,
-    /// `reactor`.
+    /// `reactor`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactor: Option<UserSummary>,
 }
@@ -1622,6 +1752,8 @@ string_enum! {
     /// The `event-timeline-entry-updated-reaction-action` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventTimelineEntryUpdatedReactionAction {
         /// `added`
         Added = "added",
@@ -1633,11 +1765,13 @@ string_enum! {
 /// The `event-webhook-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookCreated {
-    /// `webhook`, required.
+    /// `webhook`: required; a `Webhook`.
     pub webhook: Webhook,
 }
 
@@ -1652,11 +1786,13 @@ impl EventWebhookCreated {
 /// The `event-webhook-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a webhook.
     pub id: String,
 }
 
@@ -1671,11 +1807,13 @@ impl EventWebhookDeleted {
 /// The `event-webhook-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookUpdated {
-    /// `webhook`, required.
+    /// `webhook`: required; a `Webhook`.
     pub webhook: Webhook,
 }
 
@@ -1690,11 +1828,13 @@ impl EventWebhookUpdated {
 /// The `event-widget-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetCreated {
-    /// `widget`, required.
+    /// `widget`: required; a `Widget`.
     pub widget: Widget,
 }
 
@@ -1709,13 +1849,15 @@ impl EventWidgetCreated {
 /// The `event-widget-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_widget`.
+    /// `old_widget`: optional; a `Widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_widget: Option<Widget>,
 }
@@ -1736,14 +1878,16 @@ impl EventWidgetDeleted {
 /// The `event-widget-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetUpdated {
-    /// `old_widget`.
+    /// `old_widget`: optional; a `Widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_widget: Option<Widget>,
-    /// `widget`, required.
+    /// `widget`: required; a `Widget`.
     pub widget: Widget,
 }
 
@@ -1763,11 +1907,13 @@ impl EventWidgetUpdated {
 /// The `event-work-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkCreated {
-    /// `work`, required.
+    /// `work`: required; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: Work,
 }
 
@@ -1782,13 +1928,15 @@ impl EventWorkCreated {
 /// The `event-work-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a work item.
     pub id: String,
-    /// `old_work`.
+    /// `old_work`: optional; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_work: Option<Work>,
 }
@@ -1809,13 +1957,15 @@ impl EventWorkDeleted {
 /// The `event-work-fetched` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkFetched {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a work item.
     pub id: String,
-    /// The part that depends on `result`.
+    /// The part that depends on `result`: a `EventWorkFetchedKind`, by its `result`: `forbidden`, `not_found`, `ok`.
     #[serde(flatten)]
     pub kind: EventWorkFetchedKind,
 }
@@ -1834,6 +1984,8 @@ tagged_union! {
     /// The `event-work-fetched-kind` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventWorkFetchedKind {
         /// `forbidden`
         Forbidden(Empty) = "forbidden",
@@ -1863,11 +2015,13 @@ impl EventWorkFetchedKind {
 /// The `event-work-fetched-ok` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkFetchedOk {
-    /// `work`.
+    /// `work`: optional; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work: Option<Work>,
 }
@@ -1888,14 +2042,16 @@ impl EventWorkFetchedOk {
 /// The `event-work-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkUpdated {
-    /// `old_work`.
+    /// `old_work`: optional; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_work: Option<Work>,
-    /// `work`, required.
+    /// `work`: required; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: Work,
 }
 

@@ -19,14 +19,16 @@ use crate::models::*;
 /// The `external-communication-channel-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExternalCommunicationChannelSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -46,20 +48,22 @@ impl ExternalCommunicationChannelSummary {
 /// The `external-identity` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `dev-users.create`, `dev-users.get`, `dev-users.identities.link`, `dev-users.identities.unlink`, `dev-users.list` and 3 more.
 #[cfg(any(feature = "atoms", feature = "dev-users", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExternalIdentity {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_verified`.
+    /// `is_verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
-    /// `issuer`.
+    /// `issuer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -104,6 +108,8 @@ string_enum! {
     /// The `external-system-type` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get` and 43 more.
     pub enum ExternalSystemType {
         /// `adaas`
         Adaas = "adaas",

@@ -19,20 +19,22 @@ use crate::models::*;
 /// The `field-delta` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldDelta {
-    /// `field_descriptor`.
+    /// `field_descriptor`: optional; a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_descriptor: Option<SchemaFieldDescriptor>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `new_value`.
+    /// `new_value`: optional; a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_value: Option<FieldValue>,
-    /// `old_value`.
+    /// `old_value`: optional; a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_value: Option<FieldValue>,
 }
@@ -59,56 +61,58 @@ impl FieldDelta {
 /// The `field-descriptor` schema.
 ///
 /// Needs the feature `surveys` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "surveys")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `devrev_composite_type`.
+    /// `devrev_composite_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_composite_type: Option<String>,
-    /// `devrev_enum`.
+    /// `devrev_enum`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_enum: Option<Vec<String>>,
-    /// `devrev_field_type`.
+    /// `devrev_field_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_field_type: Option<String>,
-    /// `devrev_id_type`.
+    /// `devrev_id_type`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_id_type: Option<Vec<String>>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_overridable`.
+    /// `is_overridable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_overridable: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `is_sensitive`.
+    /// `is_sensitive`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sensitive: Option<bool>,
-    /// `is_system`.
+    /// `is_system`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `uenum_values`.
+    /// `uenum_values`: optional; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uenum_values: Option<Vec<SchemaFieldUenumValue>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
-    /// `validation`.
+    /// `validation`: optional; a `FieldValidation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<FieldValidation>,
 }
@@ -159,53 +163,55 @@ impl FieldDescriptor {
 /// The `field-validation` schema.
 ///
 /// Needs the feature `surveys` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "surveys")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FieldValidation {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `disabled`.
+    /// `disabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `eq_items`.
+    /// `eq_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_items: Option<i32>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i32>,
-    /// `gt`.
+    /// `gt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i32>,
-    /// `gte`.
+    /// `gte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gte: Option<i32>,
-    /// `lt`.
+    /// `lt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lt: Option<i32>,
-    /// `lte`.
+    /// `lte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i32>,
-    /// `max_items`.
+    /// `max_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<i32>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i32>,
-    /// `min_items`.
+    /// `min_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_items: Option<i32>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i32>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
 }
@@ -262,6 +268,8 @@ tagged_union! {
     /// The `field-value` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum FieldValue {
         /// `bool`
         Bool(FieldValueBool) = "bool",
@@ -569,6 +577,8 @@ impl FieldValue {
 /// The `field-value-bool` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -579,7 +589,7 @@ impl FieldValue {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueBool {
-    /// `value`, required.
+    /// `value`: required; a boolean.
     pub value: bool,
 }
 
@@ -600,6 +610,8 @@ impl FieldValueBool {
 /// The `field-value-bool-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -610,7 +622,7 @@ impl FieldValueBool {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueBoolList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a boolean.
     #[serde(default)]
     pub values: Vec<bool>,
 }
@@ -632,6 +644,8 @@ impl FieldValueBoolList {
 /// The `field-value-composite` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -642,7 +656,7 @@ impl FieldValueBoolList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueComposite {
-    /// `fields`, required.
+    /// `fields`: required; a map from keys to a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     #[serde(default)]
     pub fields: ::std::collections::BTreeMap<String, FieldValue>,
 }
@@ -664,6 +678,8 @@ impl FieldValueComposite {
 /// The `field-value-composite-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -674,7 +690,7 @@ impl FieldValueComposite {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueCompositeList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a `FieldValueComposite`.
     #[serde(default)]
     pub values: Vec<FieldValueComposite>,
 }
@@ -696,6 +712,8 @@ impl FieldValueCompositeList {
 /// The `field-value-date-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -706,7 +724,7 @@ impl FieldValueCompositeList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a date (`YYYY-MM-DD`).
     #[serde(default)]
     pub values: Vec<::chrono::NaiveDate>,
 }
@@ -728,6 +746,8 @@ impl FieldValueDateList {
 /// The `field-value-date-time-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -738,7 +758,7 @@ impl FieldValueDateList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateTimeList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a date-time (RFC 3339).
     #[serde(default)]
     pub values: Vec<Timestamp>,
 }
@@ -760,6 +780,8 @@ impl FieldValueDateTimeList {
 /// The `field-value-date-time-value` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -770,7 +792,7 @@ impl FieldValueDateTimeList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateTimeValue {
-    /// `value`, required.
+    /// `value`: required; a date-time (RFC 3339).
     pub value: Timestamp,
 }
 
@@ -791,6 +813,8 @@ impl FieldValueDateTimeValue {
 /// The `field-value-date-value` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -801,7 +825,7 @@ impl FieldValueDateTimeValue {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateValue {
-    /// `value`, required.
+    /// `value`: required; a date (`YYYY-MM-DD`).
     pub value: ::chrono::NaiveDate,
 }
 
@@ -822,6 +846,8 @@ impl FieldValueDateValue {
 /// The `field-value-double` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -832,7 +858,7 @@ impl FieldValueDateValue {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDouble {
-    /// `value`, required.
+    /// `value`: required; a number.
     pub value: f64,
 }
 
@@ -853,6 +879,8 @@ impl FieldValueDouble {
 /// The `field-value-double-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -863,7 +891,7 @@ impl FieldValueDouble {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDoubleList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a number.
     #[serde(default)]
     pub values: Vec<f64>,
 }
@@ -885,6 +913,8 @@ impl FieldValueDoubleList {
 /// The `field-value-id` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -895,7 +925,7 @@ impl FieldValueDoubleList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueId {
-    /// `value`, required.
+    /// `value`: required; a DON ID.
     pub value: String,
 }
 
@@ -916,6 +946,8 @@ impl FieldValueId {
 /// The `field-value-id-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -926,7 +958,7 @@ impl FieldValueId {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueIdList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a DON ID.
     #[serde(default)]
     pub values: Vec<String>,
 }
@@ -948,6 +980,8 @@ impl FieldValueIdList {
 /// The `field-value-int64` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -958,7 +992,7 @@ impl FieldValueIdList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueInt64 {
-    /// `value`, required.
+    /// `value`: required; an integer.
     pub value: i64,
 }
 
@@ -979,6 +1013,8 @@ impl FieldValueInt64 {
 /// The `field-value-int64-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -989,7 +1025,7 @@ impl FieldValueInt64 {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueInt64List {
-    /// `values`, required.
+    /// `values`: required; a list of items, each an integer.
     #[serde(default)]
     pub values: Vec<i64>,
 }
@@ -1011,6 +1047,8 @@ impl FieldValueInt64List {
 /// The `field-value-stage` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1021,10 +1059,10 @@ impl FieldValueInt64List {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueStage {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }
@@ -1053,6 +1091,8 @@ impl FieldValueStage {
 /// The `field-value-string` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1063,7 +1103,7 @@ impl FieldValueStage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueString {
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -1084,6 +1124,8 @@ impl FieldValueString {
 /// The `field-value-string-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1094,7 +1136,7 @@ impl FieldValueString {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueStringList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each text.
     #[serde(default)]
     pub values: Vec<String>,
 }
@@ -1116,6 +1158,8 @@ impl FieldValueStringList {
 /// The `field-value-tag-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1126,13 +1170,13 @@ impl FieldValueStringList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueTagSummary {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `style`.
+    /// `style`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style: Option<String>,
-    /// `tag_id`, required.
+    /// `tag_id`: required; a DON ID.
     pub tag_id: String,
 }
 
@@ -1160,6 +1204,8 @@ impl FieldValueTagSummary {
 /// The `field-value-tag-summary-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -1170,7 +1216,7 @@ impl FieldValueTagSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueTagSummaryList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a `FieldValueTagSummary`.
     #[serde(default)]
     pub values: Vec<FieldValueTagSummary>,
 }

@@ -19,11 +19,13 @@ use crate::models::*;
 /// The `general-preferences-group` schema.
 ///
 /// Needs one of the features `atoms`, `preferences` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `preferences.get`, `preferences.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeneralPreferencesGroup {
-    /// `availability`.
+    /// `availability`: optional; a `AvailabilityPreferencesGroup`.
     pub availability: Option<AvailabilityPreferencesGroup>,
-    /// `preferred_locale`.
+    /// `preferred_locale`: optional; text.
     pub preferred_locale: Option<String>,
 }

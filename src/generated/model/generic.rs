@@ -20,6 +20,8 @@ string_enum! {
     /// The `generic-notification-event-type` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GenericNotificationEventType {
         /// `alert`
         Alert = "alert",

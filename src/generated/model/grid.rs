@@ -19,16 +19,18 @@ use crate::models::*;
 /// The `grid-layout` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GridLayout {
-    /// `layout`.
+    /// `layout`: optional; a list of items, each a `GridLayout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<Vec<GridLayout>>,
-    /// `position`.
+    /// `position`: optional; a `GridPosition`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<GridPosition>,
-    /// `reference_id`, required.
+    /// `reference_id`: required; text.
     pub reference_id: String,
 }
 
@@ -49,16 +51,18 @@ impl GridLayout {
 /// The `grid-position` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GridPosition {
-    /// `height`, required.
+    /// `height`: required; an integer.
     pub height: i32,
-    /// `width`, required.
+    /// `width`: required; an integer.
     pub width: i32,
-    /// `x`, required.
+    /// `x`: required; an integer.
     pub x: i32,
-    /// `y`, required.
+    /// `y`: required; an integer.
     pub y: i32,
 }
 

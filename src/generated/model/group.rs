@@ -19,42 +19,44 @@ use crate::models::*;
 /// The `group` schema.
 ///
 /// Needs one of the features `atoms`, `groups`, `webhooks` (or `full`).
+///
+/// Returned by `groups.create` (in `group`), `groups.get` (in `group`), `groups.list` (in `groups`), `groups.update` (in `group`).
 #[cfg(any(feature = "atoms", feature = "groups", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Group {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_default`, required.
+    /// `is_default`: required; a boolean.
     pub is_default: bool,
-    /// `member_type`.
+    /// `member_type`: optional; one of `dev_user`, `rev_user` (`GroupMemberType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_type: Option<GroupMemberType>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `owner`.
+    /// `owner`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
 }
@@ -108,6 +110,8 @@ string_enum! {
     /// The `group-ingestion-source` schema.
     ///
     /// Needs the feature `groups` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GroupIngestionSource {
         /// `airdrop`
         Airdrop = "airdrop",
@@ -121,6 +125,8 @@ string_enum! {
     /// The `group-item-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GroupItemType {
         /// `curated`
         Curated = "curated",
@@ -133,6 +139,8 @@ string_enum! {
     /// The `group-member-type` schema.
     ///
     /// Needs one of the 14 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `chats.create`, `chats.get`, `chats.update`, `commands.create`, `commands.get` and 37 more.
     pub enum GroupMemberType {
         /// `dev_user`
         DevUser = "dev_user",
@@ -144,49 +152,55 @@ string_enum! {
 /// The `group-members-list-response-member` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Returned by `groups.members.list` (in `members`).
 #[cfg(feature = "groups")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMembersListResponseMember {
-    /// `member`, required.
+    /// `member`: required; a `MemberSummary`, by its `type`: `dev_user`, `group`, `rev_user`, `sys_user`.
     pub member: MemberSummary,
-    /// `member_rev_org`.
+    /// `member_rev_org`: optional; a `RevOrgSummary`.
     pub member_rev_org: Option<RevOrgSummary>,
 }
 
 /// The `group-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupSearchSummary {
-    /// `group`, required.
+    /// `group`: required; a `GroupSummary`.
     pub group: GroupSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `group-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `chats.create`, `chats.get`, `chats.update`, `commands.create`, `commands.get` and 33 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `member_type`.
+    /// `member_type`: optional; one of `dev_user`, `rev_user` (`GroupMemberType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_type: Option<GroupMemberType>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -214,6 +228,8 @@ string_enum! {
     /// The `group-type` schema.
     ///
     /// Needs the feature `groups` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GroupType {
         /// `dynamic`
         Dynamic = "dynamic",

@@ -19,31 +19,33 @@ use crate::models::*;
 /// The `grouped-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupedVista {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `filter_type`, required.
+    /// `filter_type`: required; one of `conversations`, `parts`, `works` (`GroupedVistaFilterType`).
     pub filter_type: GroupedVistaFilterType,
-    /// `flavor`.
+    /// `flavor`: optional; one of `nnl`, `sprint_board`, `support_inbox` (`GroupedVistaFlavor`).
     pub flavor: Option<GroupedVistaFlavor>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     pub is_default: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembership`.
     pub shared_with: Option<Vec<SharedWithMembership>>,
 }
 
@@ -52,6 +54,8 @@ string_enum! {
     /// The `grouped-vista-filter-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum GroupedVistaFilterType {
         /// `conversations`
         Conversations = "conversations",
@@ -66,6 +70,8 @@ string_enum! {
     /// The `grouped-vista-flavor` schema.
     ///
     /// Needs one of the features `search`, `vistas` (or `full`).
+    ///
+    /// Inside the answers of `search.core`, `search.hybrid`, `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum GroupedVistaFlavor {
         /// `nnl`
         Nnl = "nnl",
@@ -79,16 +85,18 @@ string_enum! {
 /// The `grouped-vista-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupedVistaSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `flavor`.
+    /// `flavor`: optional; one of `nnl`, `sprint_board`, `support_inbox` (`GroupedVistaFlavor`).
     pub flavor: Option<GroupedVistaFlavor>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }

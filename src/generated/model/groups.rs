@@ -19,10 +19,12 @@ use crate::models::*;
 /// The `groups-update-request-dynamic-group-info` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupsUpdateRequestDynamicGroupInfo {
-    /// `membership_expression`, required.
+    /// `membership_expression`: required; a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     pub membership_expression: BooleanExpression,
 }
 

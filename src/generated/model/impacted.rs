@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `impacted-customer-details` schema.
 ///
 /// Needs one of the features `atoms`, `incidents`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `incidents.create`, `incidents.get`, `incidents.group`, `incidents.list`, `incidents.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImpactedCustomerDetails {
-    /// `count`.
+    /// `count`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<EnumValue>,
-    /// `customer_ids`.
+    /// `customer_ids`: optional; a list of items, each a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<AccountSummary>>,
 }

@@ -19,18 +19,20 @@ use crate::models::*;
 /// The `incidents-group` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Returned by `incidents.group` (in `groups`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentsGroup {
-    /// `incidents`, required.
+    /// `incidents`: required; a list of items, each a `Incident`.
     #[serde(default)]
     pub incidents: Vec<Incident>,
-    /// `key`, required.
+    /// `key`: required; a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     pub key: FieldValue,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `total`.
+    /// `total`: optional; an integer.
     pub total: Option<i32>,
 }

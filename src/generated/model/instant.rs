@@ -19,15 +19,17 @@ use crate::models::*;
 /// The `instant-evaluation` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Returned by `org-schedules.evaluate` (in `instant_evaluations`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstantEvaluation {
-    /// `at`, required.
+    /// `at`: required; a date-time (RFC 3339).
     pub at: Timestamp,
-    /// `definedness`, required.
+    /// `definedness`: required; one of `immutable`, `mutable`, `undefined` (`Definedness`).
     pub definedness: Definedness,
-    /// `is_active`.
+    /// `is_active`: optional; a boolean.
     pub is_active: Option<bool>,
-    /// `next_transition`.
+    /// `next_transition`: optional; a date-time (RFC 3339).
     pub next_transition: Option<Timestamp>,
 }

@@ -19,97 +19,99 @@ use crate::models::*;
 /// The `issue` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Issue {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `actual_start_date`.
+    /// `actual_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date: Option<Timestamp>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<PartSummary>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `developed_with`.
+    /// `developed_with`: optional; a list of items, each a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub developed_with: Option<Vec<PartSummary>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `estimated_effort`.
+    /// `estimated_effort`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_effort: Option<f64>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<IssuePriority>,
-    /// `priority_v2`.
+    /// `priority_v2`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<EnumValue>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<UserSummary>>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `ArchetypeSlaSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<ArchetypeSlaSummary>,
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTrackerSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTrackerSummary>,
-    /// `sprint`.
+    /// `sprint`: optional; a `VistaGroupItemSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sprint: Option<VistaGroupItemSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -226,6 +228,8 @@ string_enum! {
     /// The `issue-priority` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
     pub enum IssuePriority {
         /// `p0`
         P0 = "p0",
@@ -241,6 +245,8 @@ string_enum! {
 /// The `issue-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -257,30 +263,30 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IssueSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<IssuePriority>,
-    /// `priority_v2`.
+    /// `priority_v2`: optional; a `EnumValueSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<EnumValueSummary>,
-    /// `sprint`.
+    /// `sprint`: optional; a `VistaGroupItemSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sprint: Option<VistaGroupItemSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStageSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 

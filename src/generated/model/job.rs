@@ -19,25 +19,27 @@ use crate::models::*;
 /// The `job-history-item` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `dev-users.create`, `dev-users.get`, `dev-users.identities.link`, `dev-users.identities.unlink`, `dev-users.list` and 3 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct JobHistoryItem {
-    /// `employment_status`.
+    /// `employment_status`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employment_status: Option<EnumValue>,
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Timestamp>,
-    /// `is_current`.
+    /// `is_current`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_current: Option<bool>,
-    /// `location`.
+    /// `location`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }

@@ -19,28 +19,30 @@ use crate::models::*;
 /// The `kanban-visualization-card-attribute` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KanbanVisualizationCardAttribute {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `position`.
+    /// `position`: optional; one of `body`, `footer` (`KanbanVisualizationCardAttributePosition`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<KanbanVisualizationCardAttributePosition>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -78,6 +80,8 @@ string_enum! {
     /// The `kanban-visualization-card-attribute-position` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum KanbanVisualizationCardAttributePosition {
         /// `body`
         Body = "body",
@@ -89,13 +93,15 @@ string_enum! {
 /// The `kanban-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KanbanWidgetVisualization {
-    /// `card_attributes`, required.
+    /// `card_attributes`: required; a list of items, each a `KanbanVisualizationCardAttribute`.
     #[serde(default)]
     pub card_attributes: Vec<KanbanVisualizationCardAttribute>,
-    /// `group_by`, required.
+    /// `group_by`: required; a list of items, each a `WidgetGroupByConfig`.
     #[serde(default)]
     pub group_by: Vec<WidgetGroupByConfig>,
 }

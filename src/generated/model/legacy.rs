@@ -19,22 +19,24 @@ use crate::models::*;
 /// The `legacy-stage` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyStage {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `ordinal`.
+    /// `ordinal`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ordinal: Option<i32>,
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
-    /// `state`.
+    /// `state`: optional; a `CustomStateSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CustomStateSummary>,
 }
@@ -61,6 +63,8 @@ impl LegacyStage {
 /// The `legacy-stage-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -77,9 +81,9 @@ impl LegacyStage {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyStageSummary {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
 }

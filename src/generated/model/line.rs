@@ -19,22 +19,24 @@ use crate::models::*;
 /// The `line-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -59,31 +61,33 @@ impl LineVisualizationXAxis {
 /// The `line-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_area_filled`.
+    /// `is_area_filled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_area_filled: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_spline`.
+    /// `is_spline`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spline: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `marker`.
+    /// `marker`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marker: Option<bool>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -123,19 +127,21 @@ impl LineVisualizationYAxis {
 /// The `line-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineWidgetVisualization {
-    /// `is_stacked`.
+    /// `is_stacked`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_stacked: Option<bool>,
-    /// `show_data_labels`.
+    /// `show_data_labels`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_data_labels: Option<bool>,
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `LineVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<LineVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `LineVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<LineVisualizationYAxis>,
 }

@@ -19,15 +19,17 @@ use crate::models::*;
 /// The `lines-of-code` schema.
 ///
 /// Needs one of the features `atoms`, `code-changes` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `code-changes.create`, `code-changes.get`, `code-changes.list`, `code-changes.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinesOfCode {
-    /// `file_count`.
+    /// `file_count`: optional; an integer.
     pub file_count: Option<i64>,
-    /// `lines_added`.
+    /// `lines_added`: optional; an integer.
     pub lines_added: Option<i64>,
-    /// `lines_deleted`.
+    /// `lines_deleted`: optional; an integer.
     pub lines_deleted: Option<i64>,
-    /// `lines_modified`.
+    /// `lines_modified`: optional; an integer.
     pub lines_modified: Option<i64>,
 }

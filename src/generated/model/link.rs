@@ -19,35 +19,37 @@ use crate::models::*;
 /// The `link` schema.
 ///
 /// Needs one of the features `atoms`, `links`, `webhooks` (or `full`).
+///
+/// Returned by `links.create` (in `link`), `links.get` (in `link`), `links.list` (in `links`), `links.replace` (in `link`).
 #[cfg(any(feature = "atoms", feature = "links", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Link {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_link_type`.
+    /// `custom_link_type`: optional; a `CustomLinkTypeSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_link_type: Option<CustomLinkTypeSummary>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `source`, required.
+    /// `source`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub source: LinkEndpointSummary,
-    /// `target`, required.
+    /// `target`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub target: LinkEndpointSummary,
 }
 
@@ -106,6 +108,8 @@ tagged_union! {
     /// The `link-endpoint-summary` schema.
     ///
     /// Needs one of the 10 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
     pub enum LinkEndpointSummary {
         /// `account`
         Account(AccountSummary) = "account",
@@ -611,6 +615,8 @@ string_enum! {
     /// The `link-endpoint-type` schema.
     ///
     /// Needs the feature `links` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum LinkEndpointType {
         /// `account`
         Account = "account",
@@ -660,21 +666,25 @@ string_enum! {
 /// The `link-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkSearchSummary {
-    /// `link`, required.
+    /// `link`: required; a `LinkSummary`.
     pub link: LinkSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `link-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -689,16 +699,16 @@ pub struct LinkSearchSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `source`, required.
+    /// `source`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub source: LinkEndpointSummary,
-    /// `target`, required.
+    /// `target`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub target: LinkEndpointSummary,
 }
 
@@ -739,20 +749,22 @@ impl LinkSummary {
 /// The `link-target-descriptor` schema.
 ///
 /// Needs the feature `link-types` (or `full`).
+///
+/// Inside the answers of `link-types.custom.create`, `link-types.custom.get`, `link-types.custom.list`, `link-types.custom.update`.
 #[cfg(feature = "link-types")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkTargetDescriptor {
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_leaf_type: Option<bool>,
-    /// `leaf_only`.
+    /// `leaf_only`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf_only: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf_type: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }
@@ -793,6 +805,8 @@ string_enum! {
     /// The `link-type` schema.
     ///
     /// Needs one of the 11 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
     pub enum LinkType {
         /// `custom_link`
         CustomLink = "custom_link",

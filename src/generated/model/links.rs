@@ -20,6 +20,8 @@ string_enum! {
     /// The `links-direction` schema.
     ///
     /// Needs the feature `links` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum LinksDirection {
         /// `is_source`
         IsSource = "is_source",

@@ -19,10 +19,12 @@ use crate::models::*;
 /// The `meerkat-widget-column-function` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeerkatWidgetColumnFunction {
-    /// `type`, required.
+    /// `type`: required; one of `avg`, `count`, `count_distinct`, `max`, `median`, `min`, `sum` (`MeerkatWidgetColumnFunctionType`).
     pub r#type: MeerkatWidgetColumnFunctionType,
 }
 
@@ -37,6 +39,8 @@ string_enum! {
     /// The `meerkat-widget-column-function-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum MeerkatWidgetColumnFunctionType {
         /// `avg`
         Avg = "avg",
@@ -58,18 +62,20 @@ string_enum! {
 /// The `meerkat-widget-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeerkatWidgetColumnProjection {
-    /// `function`.
+    /// `function`: optional; a `MeerkatWidgetColumnFunction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<MeerkatWidgetColumnFunction>,
-    /// `sql_expression`, required.
+    /// `sql_expression`: required; text.
     pub sql_expression: String,
-    /// `timestamp_rollup`.
+    /// `timestamp_rollup`: optional; one of `day`, `hour`, `month`, `week`, `year` (`MeerkatWidgetColumnProjectionTimestampRollup`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp_rollup: Option<MeerkatWidgetColumnProjectionTimestampRollup>,
-    /// `type`, required.
+    /// `type`: required; one of `boolean`, `number`, `number_array`, `string`, `string_array`, `time` (`MeerkatWidgetColumnProjectionType`).
     pub r#type: MeerkatWidgetColumnProjectionType,
 }
 
@@ -91,6 +97,8 @@ string_enum! {
     /// The `meerkat-widget-column-projection-timestamp-rollup` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum MeerkatWidgetColumnProjectionTimestampRollup {
         /// `day`
         Day = "day",
@@ -109,6 +117,8 @@ string_enum! {
     /// The `meerkat-widget-column-projection-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum MeerkatWidgetColumnProjectionType {
         /// `boolean`
         Boolean = "boolean",

@@ -19,16 +19,18 @@ use crate::models::*;
 /// The `meetings-filter-link-summary-filter` schema.
 ///
 /// Needs one of the features `meetings`, `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsFilterLinkSummaryFilter {
-    /// `link_type`.
+    /// `link_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_type: Option<String>,
-    /// `target`.
+    /// `target`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// `target_object_type`.
+    /// `target_object_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_object_type: Option<String>,
 }
@@ -52,11 +54,13 @@ impl MeetingsFilterLinkSummaryFilter {
 /// The `meetings-update-request-members` schema.
 ///
 /// Needs the feature `meetings` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "meetings")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsUpdateRequestMembers {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -90,11 +94,13 @@ where
 /// The `meetings-update-request-tags` schema.
 ///
 /// Needs the feature `meetings` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "meetings")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }
@@ -128,63 +134,65 @@ where
 /// The `meetings-vista-filter` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsVistaFilter {
-    /// `channel`.
+    /// `channel`: optional; a list of items, each one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Vec<MeetingChannel>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `ended_date`.
+    /// `ended_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_date: Option<DateFilter>,
-    /// `external_ref`.
+    /// `external_ref`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Vec<String>>,
-    /// `group_by`.
+    /// `group_by`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
-    /// `links`.
+    /// `links`: optional; a list of items, each a `MeetingsFilterLinkSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
-    /// `members`.
+    /// `members`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `organizer`.
+    /// `organizer`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<Vec<String>>,
-    /// `parent`; deprecated by DevRev.
+    /// `parent`: optional; a list of items, each the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub parent: Option<Vec<String>>,
-    /// `scheduled_date`.
+    /// `scheduled_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<DateFilter>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<MeetingState>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }

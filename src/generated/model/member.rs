@@ -21,6 +21,8 @@ tagged_union! {
     /// The `member-summary` schema.
     ///
     /// Needs one of the features `atoms`, `commands`, `groups`, `record-templates`, `vistas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `groups.members.list` and 4 more.
     pub enum MemberSummary {
         /// `dev_user`
         DevUser(DevUserSummary) = "dev_user",

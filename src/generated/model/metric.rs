@@ -21,6 +21,8 @@ string_enum! {
     /// The `metric-action-execute-request-action` schema.
     ///
     /// Needs the feature `metric-action` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricActionExecuteRequestAction {
         /// `complete`
         Complete = "complete",
@@ -38,19 +40,21 @@ string_enum! {
 /// The `metric-data-point` schema.
 ///
 /// Needs the feature `metrics` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricDataPoint {
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each a `MetricDataPointDimension` (at most 12 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<MetricDataPointDimension>>,
-    /// `id`.
+    /// `id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `timestamp`, required.
+    /// `timestamp`: required; a date-time (RFC 3339).
     pub timestamp: Timestamp,
-    /// `value`, required.
+    /// `value`: required; a number.
     pub value: f64,
 }
 
@@ -72,13 +76,15 @@ impl MetricDataPoint {
 /// The `metric-data-point-dimension` schema.
 ///
 /// Needs the feature `metrics` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "metrics")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricDataPointDimension {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -93,23 +99,25 @@ impl MetricDataPointDimension {
 /// The `metric-definition` schema.
 ///
 /// Needs the feature `metric-definitions` (or `full`).
+///
+/// Returned by `metric-definitions.create` (in `metric_definition`), `metric-definitions.get` (in `metric_definition`), `metric-definitions.list` (in `metric_definitions`), `metric-definitions.update` (in `metric_definition`).
 #[cfg(feature = "metric-definitions")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinition {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
 }
 
@@ -118,6 +126,8 @@ string_enum! {
     /// The `metric-definition-applies-to` schema.
     ///
     /// Needs the feature `metric-definitions` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricDefinitionAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -133,6 +143,8 @@ string_enum! {
     /// The `metric-definition-metric-type` schema.
     ///
     /// Needs the feature `metric-definitions` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricDefinitionMetricType {
         /// `time`
         Time = "time",
@@ -146,6 +158,8 @@ string_enum! {
     /// The `metric-definition-status` schema.
     ///
     /// Needs the feature `metric-definitions` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricDefinitionStatus {
         /// `active`
         Active = "active",
@@ -157,6 +171,8 @@ string_enum! {
 /// The `metric-definition-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -167,12 +183,12 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -201,40 +217,46 @@ impl MetricDefinitionSummary {
 /// The `metric-tracker` schema.
 ///
 /// Needs the feature `metric-trackers` (or `full`).
+///
+/// Returned by `metric-trackers.get` (in `metric_tracker`).
 #[cfg(feature = "metric-trackers")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricTracker {
-    /// `type`, required.
+    /// `type`: required; a string.
     pub r#type: MetricTrackerType,
 }
 
 /// The `metric-tracker-type` schema.
 ///
 /// Needs the feature `metric-trackers` (or `full`).
+///
+/// Inside the answers of `metric-trackers.get`.
 #[cfg(feature = "metric-trackers")]
 pub type MetricTrackerType = String;
 
 /// The `metric-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -260,14 +282,16 @@ impl MetricVisualizationYAxis {
 /// The `metric-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricWidgetVisualization {
-    /// `pvp`.
+    /// `pvp`: optional; a `WidgetPvpConfig`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pvp: Option<WidgetPvpConfig>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `MetricVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<MetricVisualizationYAxis>,
 }

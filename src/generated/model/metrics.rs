@@ -19,19 +19,21 @@ use crate::models::*;
 /// The `metrics-data` schema.
 ///
 /// Needs the feature `metrics` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricsData {
-    /// `account_ref`, required.
+    /// `account_ref`: required; text.
     pub account_ref: String,
-    /// `data_points`, required.
+    /// `data_points`: required; a list of items, each a `MetricDataPoint` (at least 1 items).
     pub data_points: Vec<MetricDataPoint>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `org_ref`.
+    /// `org_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_ref: Option<String>,
-    /// `user_ref`.
+    /// `user_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ref: Option<String>,
 }

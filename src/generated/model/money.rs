@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `money` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Money {
-    /// `amount`.
+    /// `amount`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// `currency`.
+    /// `currency`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }

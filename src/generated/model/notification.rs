@@ -19,27 +19,31 @@ use crate::models::*;
 /// The `notification-content-template` schema.
 ///
 /// Needs one of the features `atoms`, `content-template` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `content-template.create`, `content-template.get`, `content-template.list`.
 #[cfg(any(feature = "atoms", feature = "content-template"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationContentTemplate {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }
 
 /// The `notification-content-template-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -54,10 +58,10 @@ pub struct NotificationContentTemplate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationContentTemplateSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -89,6 +93,8 @@ string_enum! {
     /// The `notification-priority` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum NotificationPriority {
         /// `high`
         High = "high",

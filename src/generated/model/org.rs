@@ -21,6 +21,8 @@ string_enum! {
     /// The `org-environment` schema.
     ///
     /// Needs the feature `rev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum OrgEnvironment {
         /// `production`
         Production = "production",
@@ -34,76 +36,82 @@ string_enum! {
 /// The `org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Returned by `org-schedules.create` (in `org_schedule`), `org-schedules.get` (in `org_schedule`), `org-schedules.list` (in `org_schedules`), `org-schedules.set-future` (in `org_schedule`), `org-schedules.transition` (in `org_schedule`), `org-schedules.update` (in `org_schedule`).
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedule {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `default_weekly_org_schedule`.
+    /// `default_weekly_org_schedule`: optional; a `WeeklyOrgSchedule`.
     pub default_weekly_org_schedule: Option<WeeklyOrgSchedule>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `min_valid_days`.
+    /// `min_valid_days`: optional; an integer.
     pub min_valid_days: Option<i32>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `org_schedule_fragments`.
+    /// `org_schedule_fragments`: optional; a list of items, each a `OrgScheduleFragmentOverview`.
     pub org_schedule_fragments: Option<Vec<OrgScheduleFragmentOverview>>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleStatus`).
     pub status: OrgScheduleStatus,
-    /// `timezone`.
+    /// `timezone`: optional; text.
     pub timezone: Option<String>,
-    /// `valid_until`.
+    /// `valid_until`: optional; a date-time (RFC 3339).
     pub valid_until: Option<Timestamp>,
-    /// `weekly_org_schedules`.
+    /// `weekly_org_schedules`: optional; a list of items, each a `WeeklyOrgSchedule`.
     pub weekly_org_schedules: Option<Vec<WeeklyOrgSchedule>>,
 }
 
 /// The `org-schedule-fragment` schema.
 ///
 /// Needs the feature `org-schedule-fragments` (or `full`).
+///
+/// Returned by `org-schedule-fragments.create` (in `org_schedule_fragment`), `org-schedule-fragments.get` (in `org_schedule_fragment`), `org-schedule-fragments.transition` (in `org_schedule_fragment`).
 #[cfg(feature = "org-schedule-fragments")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragment {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `from`.
+    /// `from`: optional; a date-time (RFC 3339).
     pub from: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `intervals`.
+    /// `intervals`: optional; a list of items, each a `OrgScheduleInterval`.
     pub intervals: Option<Vec<OrgScheduleInterval>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `region_codes`.
+    /// `region_codes`: optional; a list of items, each text.
     pub region_codes: Option<Vec<String>>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleFragmentStatus`).
     pub status: OrgScheduleFragmentStatus,
-    /// `to`.
+    /// `to`: optional; a date-time (RFC 3339).
     pub to: Option<Timestamp>,
 }
 
 /// The `org-schedule-fragment-overview` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Inside the answers of `org-schedules.create`, `org-schedules.get`, `org-schedules.list`, `org-schedules.set-future`, `org-schedules.transition`, `org-schedules.update`.
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -114,6 +122,8 @@ string_enum! {
     /// The `org-schedule-fragment-status` schema.
     ///
     /// Needs the feature `org-schedule-fragments` (or `full`).
+    ///
+    /// Inside the answers of `org-schedule-fragments.create`, `org-schedule-fragments.get`, `org-schedule-fragments.transition`.
     pub enum OrgScheduleFragmentStatus {
         /// `archived`
         Archived = "archived",
@@ -127,6 +137,8 @@ string_enum! {
 /// The `org-schedule-interval` schema.
 ///
 /// Needs the feature `org-schedule-fragments` (or `full`).
+///
+/// Inside the answers of `org-schedule-fragments.create`, `org-schedule-fragments.get`, `org-schedule-fragments.transition`.
 #[cfg(feature = "org-schedule-fragments")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -144,6 +156,8 @@ string_enum! {
     /// The `org-schedule-status` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `org-schedules`, `sla-trackers`, `webhooks`, `works` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
     pub enum OrgScheduleStatus {
         /// `archived`
         Archived = "archived",
@@ -157,6 +171,8 @@ string_enum! {
 /// The `org-schedule-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -167,20 +183,20 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleStatus`).
     pub status: OrgScheduleStatus,
-    /// `timezone`.
+    /// `timezone`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `valid_until`.
+    /// `valid_until`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<Timestamp>,
 }
@@ -213,15 +229,17 @@ impl OrgScheduleSummary {
 /// The `org-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `org`, required.
+    /// `org`: required; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     pub org: OrgSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
@@ -229,6 +247,8 @@ tagged_union! {
     /// The `org-summary` schema.
     ///
     /// Needs one of the 55 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
     pub enum OrgSummary {
         /// `account`
         Account(AccountSummary) = "account",

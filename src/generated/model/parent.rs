@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `parent-part-filter` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ParentPartFilter {
-    /// `level`.
+    /// `level`: optional; an integer, at least 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<i32>,
-    /// `parts`, required.
+    /// `parts`: required; a list of items, each the DON ID of a part (at least 1 items).
     pub parts: Vec<String>,
 }
 

@@ -21,6 +21,8 @@ tagged_union! {
     /// The `part` schema.
     ///
     /// Needs one of the features `parts`, `webhooks` (or `full`).
+    ///
+    /// Returned by `parts.create` (in `part`), `parts.get` (in `part`), `parts.list` (in `parts`), `parts.update` (in `part`).
     pub enum Part {
         /// `capability`
         Capability(Capability) = "capability",
@@ -316,17 +318,19 @@ impl Part {
 /// The `part-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartSearchSummary {
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `part`, required.
+    /// `part`: required; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: PartSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
@@ -344,6 +348,8 @@ tagged_union! {
     /// The `part-summary` schema.
     ///
     /// Needs one of the 8 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `incidents.create` and 19 more.
     pub enum PartSummary {
         /// `capability`
         Capability(CapabilitySummary) = "capability",
@@ -544,6 +550,8 @@ string_enum! {
     /// The `part-type` schema.
     ///
     /// Needs the feature `parts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PartType {
         /// `capability`
         Capability = "capability",

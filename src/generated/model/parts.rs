@@ -19,11 +19,13 @@ use crate::models::*;
 /// The `parts-create-request-capability` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestCapability {
-    /// `parent_part`, required.
+    /// `parent_part`: required; a list of items, each the DON ID of a part (at most 1 items).
     #[serde(default)]
     pub parent_part: Vec<String>,
 }
@@ -39,20 +41,22 @@ impl PartsCreateRequestCapability {
 /// The `parts-create-request-enhancement` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestEnhancement {
-    /// `parent_part`, required.
+    /// `parent_part`: required; a list of items, each the DON ID of a part (at most 1 items).
     #[serde(default)]
     pub parent_part: Vec<String>,
-    /// `stage_v2`.
+    /// `stage_v2`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<String>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Timestamp>,
 }
@@ -82,11 +86,13 @@ impl PartsCreateRequestEnhancement {
 /// The `parts-create-request-feature` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestFeature {
-    /// `parent_part`, required.
+    /// `parent_part`: required; a list of items, each the DON ID of a part (at most 1 items).
     #[serde(default)]
     pub parent_part: Vec<String>,
 }
@@ -104,6 +110,8 @@ tagged_union! {
     /// The `parts-create-request-kind` schema.
     ///
     /// Needs the feature `parts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PartsCreateRequestKind {
         /// `capability`
         Capability(PartsCreateRequestCapability) = "capability",
@@ -174,17 +182,19 @@ impl PartsCreateRequestKind {
 /// The `parts-create-request-linkable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestLinkable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -209,6 +219,8 @@ impl PartsCreateRequestLinkable {
 /// The `parts-create-request-product` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -225,17 +237,19 @@ impl PartsCreateRequestProduct {
 /// The `parts-create-request-runnable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestRunnable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -260,50 +274,52 @@ impl PartsCreateRequestRunnable {
 /// The `parts-filter-enhancement` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsFilterEnhancement {
-    /// `accounts`.
+    /// `accounts`: optional; a list of items, each the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<String>>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateTimeFilter>,
-    /// `actual_close_date_v2`.
+    /// `actual_close_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date_v2: Option<DateFilter>,
-    /// `actual_start_date`.
+    /// `actual_start_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date: Option<DateTimeFilter>,
-    /// `actual_start_date_v2`.
+    /// `actual_start_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date_v2: Option<DateFilter>,
-    /// `opportunities`.
+    /// `opportunities`: optional; a list of items, each the DON ID of a work item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunities: Option<Vec<String>>,
-    /// `rev_score_tier`.
+    /// `rev_score_tier`: optional; a list of items, each one of `high`, `low`, `medium` (`EnhancementRevScoreTier`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_score_tier: Option<Vec<EnhancementRevScoreTier>>,
-    /// `stage_v2`.
+    /// `stage_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<Vec<String>>,
-    /// `state_v2`.
+    /// `state_v2`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_v2: Option<Vec<String>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<DateTimeFilter>,
-    /// `target_close_date_v2`.
+    /// `target_close_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date_v2: Option<DateFilter>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<DateTimeFilter>,
-    /// `target_start_date_v2`.
+    /// `target_start_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date_v2: Option<DateFilter>,
-    /// `tickets`.
+    /// `tickets`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tickets: Option<Vec<String>>,
 }
@@ -350,11 +366,13 @@ impl PartsFilterEnhancement {
 /// The `parts-update-request-artifacts` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -388,6 +406,8 @@ where
 /// The `parts-update-request-capability` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -404,17 +424,19 @@ impl PartsUpdateRequestCapability {
 /// The `parts-update-request-enhancement` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestEnhancement {
-    /// `stage_v2`.
+    /// `stage_v2`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<String>,
-    /// `target_close_date`; `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
+    /// `target_close_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Option<Timestamp>>,
-    /// `target_start_date`; `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
+    /// `target_start_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Option<Timestamp>>,
 }
@@ -463,6 +485,8 @@ impl PartsUpdateRequestEnhancement {
 /// The `parts-update-request-feature` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -481,6 +505,8 @@ tagged_union! {
     /// The `parts-update-request-kind` schema.
     ///
     /// Needs the feature `parts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PartsUpdateRequestKind {
         /// `capability`
         Capability(PartsUpdateRequestCapability) = "capability",
@@ -560,17 +586,19 @@ impl PartsUpdateRequestKind {
 /// The `parts-update-request-linkable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestLinkable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -595,11 +623,13 @@ impl PartsUpdateRequestLinkable {
 /// The `parts-update-request-owned-by` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -633,6 +663,8 @@ where
 /// The `parts-update-request-product` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -649,17 +681,19 @@ impl PartsUpdateRequestProduct {
 /// The `parts-update-request-runnable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestRunnable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -684,11 +718,13 @@ impl PartsUpdateRequestRunnable {
 /// The `parts-update-request-tags` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "parts")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }
@@ -722,23 +758,25 @@ where
 /// The `parts-vista-group-item` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsVistaGroupItem {
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     pub end_date: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `parent`.
+    /// `parent`: optional; a `VistaGroupBaseVistaParentComposite`.
     pub parent: Option<VistaGroupBaseVistaParentComposite>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     pub start_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     pub state: Option<VistaGroupItemState>,
-    /// `type`, required.
+    /// `type`: required; one of `curated`, `dynamic` (`PartsVistaGroupItemType`).
     pub r#type: PartsVistaGroupItemType,
 }
 
@@ -747,6 +785,8 @@ string_enum! {
     /// The `parts-vista-group-item-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
     pub enum PartsVistaGroupItemType {
         /// `curated`
         Curated = "curated",

@@ -21,6 +21,8 @@ tagged_union! {
     /// The `preferences` schema.
     ///
     /// Needs the feature `preferences` (or `full`).
+    ///
+    /// Returned by `preferences.get` (in `preference`), `preferences.update` (in `preferences`).
     pub enum Preferences {
         /// `user_preferences`
         UserPreferences(UserPreferences) = "user_preferences",
@@ -95,6 +97,8 @@ string_enum! {
     /// The `preferences-type` schema.
     ///
     /// Needs the feature `preferences` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PreferencesType {
         /// `user_preferences`
         UserPreferences = "user_preferences",
@@ -105,6 +109,8 @@ tagged_union! {
     /// The `preferences-update-request-kind` schema.
     ///
     /// Needs the feature `preferences` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PreferencesUpdateRequestKind {
         /// `user_preferences`
         UserPreferences(UpdateUserPreferences) = "user_preferences",

@@ -20,6 +20,8 @@ string_enum! {
     /// The `primitive-value-type` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PrimitiveValueType {
         /// `attribute`
         Attribute = "attribute",

@@ -19,52 +19,54 @@ use crate::models::*;
 /// The `question-answer` schema.
 ///
 /// Needs one of the features `atoms`, `question-answers`, `webhooks` (or `full`).
+///
+/// Returned by `question-answers.create` (in `question_answer`), `question-answers.get` (in `question_answer`), `question-answers.list` (in `question_answers`), `question-answers.update` (in `question_answer`).
 #[cfg(any(feature = "atoms", feature = "question-answers", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswer {
-    /// `answer`.
+    /// `answer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<PartSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `question`.
+    /// `question`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
-    /// `sources`.
+    /// `sources`: optional; a list of items, each a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<AtomSummary>>,
-    /// `status`.
+    /// `status`: optional; one of `archived`, `discarded`, `draft`, `published`, `review_needed` (`QuestionAnswerStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QuestionAnswerStatus>,
-    /// `suggested_answer`.
+    /// `suggested_answer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_answer: Option<String>,
-    /// `suggested_for_deletion`.
+    /// `suggested_for_deletion`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_for_deletion: Option<bool>,
-    /// `topic`.
+    /// `topic`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
-    /// `verified`.
+    /// `verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 }
@@ -127,15 +129,17 @@ impl QuestionAnswer {
 /// The `question-answer-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswerSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswerSummary`.
     pub question_answer: QuestionAnswerSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
@@ -144,6 +148,8 @@ string_enum! {
     /// The `question-answer-status` schema.
     ///
     /// Needs one of the features `atoms`, `question-answers`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `question-answers.create`, `question-answers.get`, `question-answers.list`, `question-answers.update`.
     pub enum QuestionAnswerStatus {
         /// `archived`
         Archived = "archived",
@@ -161,15 +167,17 @@ string_enum! {
 /// The `question-answer-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 20 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswerSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `question`.
+    /// `question`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
 }
@@ -191,11 +199,13 @@ impl QuestionAnswerSummary {
 /// The `question-answers-update-request-applies-to-articles` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestAppliesToArticles {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -229,11 +239,13 @@ where
 /// The `question-answers-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -267,11 +279,13 @@ where
 /// The `question-answers-update-request-owned-by` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -305,11 +319,13 @@ where
 /// The `question-answers-update-request-shared-with` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestSharedWith {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetSharedWithMembership>>,
 }
@@ -343,11 +359,13 @@ where
 /// The `question-answers-update-request-sources` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestSources {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -381,11 +399,13 @@ where
 /// The `question-answers-update-request-tags` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "question-answers")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

@@ -19,10 +19,12 @@ use crate::models::*;
 /// The `remove-tag-with-value` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RemoveTagWithValue {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
 }
 

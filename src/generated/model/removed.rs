@@ -19,14 +19,16 @@ use crate::models::*;
 /// The `removed-sla-metric-history` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemovedSlaMetricHistory {
-    /// `metric_definition`, required.
+    /// `metric_definition`: required; a `MetricDefinitionSummary`.
     pub metric_definition: MetricDefinitionSummary,
-    /// `removed_at`, required.
+    /// `removed_at`: required; a date-time (RFC 3339).
     pub removed_at: Timestamp,
-    /// `removed_by`, required.
+    /// `removed_by`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub removed_by: UserSummary,
 }
 

@@ -19,10 +19,12 @@ use crate::models::*;
 /// The `rich-text-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RichTextWidgetVisualization {
-    /// `content`.
+    /// `content`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }

@@ -19,23 +19,25 @@ use crate::models::*;
 /// The `role` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Returned by `roles.create` (in `role`).
 #[cfg(feature = "roles")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Role {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
 }
 
@@ -44,6 +46,8 @@ string_enum! {
     /// The `role-privileges` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum RolePrivileges {
         /// `create`
         Create = "create",
@@ -61,15 +65,17 @@ string_enum! {
 /// The `role-summary` schema.
 ///
 /// Needs one of the features `atoms`, `commands`, `record-templates`, `vistas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `record-templates.get` and 3 more.
 #[cfg(any(feature = "atoms", feature = "commands", feature = "record-templates", feature = "vistas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RoleSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
 
@@ -78,6 +84,8 @@ string_enum! {
     /// The `role-target` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum RoleTarget {
         /// `article`
         Article = "article",

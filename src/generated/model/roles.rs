@@ -19,14 +19,16 @@ use crate::models::*;
 /// The `roles-create-request-caveat` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesCreateRequestCaveat {
-    /// `key`, required.
+    /// `key`: required; a `Selector`.
     pub key: Selector,
-    /// `operator`, required.
+    /// `operator`: required; one of `eq`, `in`, `intersects`, `not_eq` (`CaveatOperator`).
     pub operator: CaveatOperator,
-    /// `value`, required.
+    /// `value`: required; a `RolesCreateRequestPrimitiveValue`.
     pub value: RolesCreateRequestPrimitiveValue,
 }
 
@@ -44,34 +46,36 @@ impl RolesCreateRequestCaveat {
 /// The `roles-create-request-primitive-value` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesCreateRequestPrimitiveValue {
-    /// `attribute_value`.
+    /// `attribute_value`: optional; a `Selector`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_value: Option<Selector>,
-    /// `bool_value`.
+    /// `bool_value`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bool_value: Option<bool>,
-    /// `id_list_value`.
+    /// `id_list_value`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_list_value: Option<Vec<String>>,
-    /// `id_value`.
+    /// `id_value`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_value: Option<String>,
-    /// `int_list_value`.
+    /// `int_list_value`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub int_list_value: Option<Vec<i64>>,
-    /// `int_value`.
+    /// `int_value`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub int_value: Option<i64>,
-    /// `string_list_value`.
+    /// `string_list_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_list_value: Option<Vec<String>>,
-    /// `string_value`.
+    /// `string_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_value: Option<String>,
-    /// `type`, required.
+    /// `type`: required; one of `attribute`, `bool`, `id`, `id_list`, `int`, `int_list`, `overridable_enum`, `overridable_enum_list`, `string`, `string_list` (`PrimitiveValueType`).
     pub r#type: PrimitiveValueType,
 }
 

@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `saml-connection-fields-map` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SamlConnectionFieldsMap {
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `user_id`.
+    /// `user_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }

@@ -19,39 +19,41 @@ use crate::models::*;
 /// The `schema-bool-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaBoolFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<bool>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -101,39 +103,41 @@ impl SchemaBoolFieldDescriptor {
 /// The `schema-bool-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaBoolListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<bool>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -183,39 +187,41 @@ impl SchemaBoolListFieldDescriptor {
 /// The `schema-composite-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaCompositeFieldDescriptor {
-    /// `composite_type`.
+    /// `composite_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub composite_type: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -265,39 +271,41 @@ impl SchemaCompositeFieldDescriptor {
 /// The `schema-composite-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaCompositeListFieldDescriptor {
-    /// `composite_type`.
+    /// `composite_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub composite_type: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -347,39 +355,41 @@ impl SchemaCompositeListFieldDescriptor {
 /// The `schema-date-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDateFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -429,39 +439,41 @@ impl SchemaDateFieldDescriptor {
 /// The `schema-date-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDateListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -511,39 +523,41 @@ impl SchemaDateListFieldDescriptor {
 /// The `schema-double-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDoubleFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<f64>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -593,39 +607,41 @@ impl SchemaDoubleFieldDescriptor {
 /// The `schema-double-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDoubleListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<f64>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -675,48 +691,50 @@ impl SchemaDoubleListFieldDescriptor {
 /// The `schema-enum-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaEnumFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each text.
     #[serde(default)]
     pub allowed_values: Vec<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_overridable`.
+    /// `is_overridable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_overridable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `translated_values`.
+    /// `translated_values`: optional; a map from keys to a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translated_values: Option<::std::collections::BTreeMap<String, String>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -773,48 +791,50 @@ impl SchemaEnumFieldDescriptor {
 /// The `schema-enum-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaEnumListFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each text.
     #[serde(default)]
     pub allowed_values: Vec<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_overridable`.
+    /// `is_overridable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_overridable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `translated_values`.
+    /// `translated_values`: optional; a map from keys to a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translated_values: Option<::std::collections::BTreeMap<String, String>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -871,10 +891,12 @@ impl SchemaEnumListFieldDescriptor {
 /// The `schema-field-create-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldCreateViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -896,6 +918,8 @@ tagged_union! {
     /// The `schema-field-descriptor` schema.
     ///
     /// Needs one of the 8 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
     pub enum SchemaFieldDescriptor {
         /// `array`
         Array(SchemaFieldDescriptorArrayType) = "array",
@@ -1039,19 +1063,21 @@ impl SchemaFieldDescriptor {
 /// The `schema-field-descriptor-array-type` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldDescriptorArrayType {
-    /// `eq_items`.
+    /// `eq_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_items: Option<i64>,
-    /// `max_items`.
+    /// `max_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<i64>,
-    /// `min_items`.
+    /// `min_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_items: Option<i64>,
-    /// The part that depends on `base_type`.
+    /// The part that depends on `base_type`: a `SchemaFieldDescriptorArrayTypeKind`, by its `base_type`: `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`.
     #[serde(flatten)]
     pub kind: SchemaFieldDescriptorArrayTypeKind,
 }
@@ -1077,6 +1103,8 @@ tagged_union! {
     /// The `schema-field-descriptor-array-type-kind` schema.
     ///
     /// Needs one of the 8 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
     pub enum SchemaFieldDescriptorArrayTypeKind {
         /// `bool`
         Bool(SchemaBoolListFieldDescriptor) = "bool",
@@ -1424,10 +1452,12 @@ impl SchemaFieldDescriptorArrayTypeKind {
 /// The `schema-field-detail-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldDetailViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1447,10 +1477,12 @@ impl SchemaFieldDetailViewUiMetadata {
 /// The `schema-field-filter-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldFilterViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1470,10 +1502,12 @@ impl SchemaFieldFilterViewUiMetadata {
 /// The `schema-field-list-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldListViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1493,6 +1527,8 @@ impl SchemaFieldListViewUiMetadata {
 /// The `schema-field-mfz-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldMfzMetadata {}
@@ -1507,6 +1543,8 @@ impl SchemaFieldMfzMetadata {
 /// The `schema-field-oasis-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldOasisMetadata {}
@@ -1521,10 +1559,12 @@ impl SchemaFieldOasisMetadata {
 /// The `schema-field-summary-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldSummaryViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1544,19 +1584,21 @@ impl SchemaFieldSummaryViewUiMetadata {
 /// The `schema-field-uenum-value` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldUenumValue {
-    /// `id`, required.
+    /// `id`: required; an integer.
     pub id: i64,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `label`, required.
+    /// `label`: required; text.
     pub label: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i64,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
 }
@@ -1578,79 +1620,81 @@ impl SchemaFieldUenumValue {
 /// The `schema-field-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldUiMetadata {
-    /// `client_overrides`.
+    /// `client_overrides`: optional; a list of items, each a `ClientOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_overrides: Option<Vec<ClientOverride>>,
-    /// `create_view`.
+    /// `create_view`: optional; a `SchemaFieldCreateViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_view: Option<SchemaFieldCreateViewUiMetadata>,
-    /// `decimal_places`.
+    /// `decimal_places`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decimal_places: Option<i32>,
-    /// `detail_view`.
+    /// `detail_view`: optional; a `SchemaFieldDetailViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_view: Option<SchemaFieldDetailViewUiMetadata>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `filter_view`.
+    /// `filter_view`: optional; a `SchemaFieldFilterViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter_view: Option<SchemaFieldFilterViewUiMetadata>,
-    /// `group_name`.
+    /// `group_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    /// `is_active_in_detail_view`.
+    /// `is_active_in_detail_view`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active_in_detail_view: Option<bool>,
-    /// `is_bulk_action_enabled`.
+    /// `is_bulk_action_enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_bulk_action_enabled: Option<bool>,
-    /// `is_currency_field`.
+    /// `is_currency_field`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_currency_field: Option<bool>,
-    /// `is_groupable`.
+    /// `is_groupable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_groupable: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_hidden_during_create`.
+    /// `is_hidden_during_create`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden_during_create: Option<bool>,
-    /// `is_read_only`.
+    /// `is_read_only`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `is_shown_in_summary`.
+    /// `is_shown_in_summary`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_shown_in_summary: Option<bool>,
-    /// `is_sortable`.
+    /// `is_sortable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sortable: Option<bool>,
-    /// `list_view`.
+    /// `list_view`: optional; a `SchemaFieldListViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_view: Option<SchemaFieldListViewUiMetadata>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `placeholder`.
+    /// `placeholder`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `summary_view`.
+    /// `summary_view`: optional; a `SchemaFieldSummaryViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary_view: Option<SchemaFieldSummaryViewUiMetadata>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// `unit`.
+    /// `unit`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    /// `use_shorthand_notation`.
+    /// `use_shorthand_notation`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_shorthand_notation: Option<bool>,
 }
@@ -1716,42 +1760,44 @@ impl SchemaFieldUiMetadata {
 /// The `schema-id-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIdFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id_type`.
+    /// `id_type`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_type: Option<Vec<String>>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -1804,42 +1850,44 @@ impl SchemaIdFieldDescriptor {
 /// The `schema-id-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIdListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id_type`.
+    /// `id_type`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_type: Option<Vec<String>>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -1892,51 +1940,53 @@ impl SchemaIdListFieldDescriptor {
 /// The `schema-int-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIntFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<i64>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gt`.
+    /// `gt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
-    /// `gte`.
+    /// `gte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gte: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `lt`.
+    /// `lt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lt: Option<i64>,
-    /// `lte`.
+    /// `lte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -1998,51 +2048,53 @@ impl SchemaIntFieldDescriptor {
 /// The `schema-int-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIntListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<i64>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gt`.
+    /// `gt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
-    /// `gte`.
+    /// `gte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gte: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `lt`.
+    /// `lt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lt: Option<i64>,
-    /// `lte`.
+    /// `lte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2104,39 +2156,41 @@ impl SchemaIntListFieldDescriptor {
 /// The `schema-json-value-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaJsonValueFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; any JSON value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<::serde_json::Value>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2186,39 +2240,41 @@ impl SchemaJsonValueFieldDescriptor {
 /// The `schema-json-value-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaJsonValueListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each any JSON value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2268,60 +2324,62 @@ impl SchemaJsonValueListFieldDescriptor {
 /// The `schema-rich-text-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaRichTextFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2392,60 +2450,62 @@ impl SchemaRichTextFieldDescriptor {
 /// The `schema-rich-text-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaRichTextListFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2516,39 +2576,41 @@ impl SchemaRichTextListFieldDescriptor {
 /// The `schema-struct-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaStructFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2598,39 +2660,41 @@ impl SchemaStructFieldDescriptor {
 /// The `schema-struct-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaStructListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2680,60 +2744,62 @@ impl SchemaStructListFieldDescriptor {
 /// The `schema-text-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTextFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2804,60 +2870,62 @@ impl SchemaTextFieldDescriptor {
 /// The `schema-text-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTextListFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2928,39 +2996,41 @@ impl SchemaTextListFieldDescriptor {
 /// The `schema-timestamp-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTimestampFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3010,39 +3080,41 @@ impl SchemaTimestampFieldDescriptor {
 /// The `schema-timestamp-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTimestampListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3092,60 +3164,62 @@ impl SchemaTimestampListFieldDescriptor {
 /// The `schema-tokens-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTokensFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3216,60 +3290,62 @@ impl SchemaTokensFieldDescriptor {
 /// The `schema-tokens-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTokensListFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3340,42 +3416,44 @@ impl SchemaTokensListFieldDescriptor {
 /// The `schema-uenum-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUenumFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(default)]
     pub allowed_values: Vec<SchemaFieldUenumValue>,
-    /// `default_value`.
+    /// `default_value`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<i64>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3429,42 +3507,44 @@ impl SchemaUenumFieldDescriptor {
 /// The `schema-uenum-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUenumListFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(default)]
     pub allowed_values: Vec<SchemaFieldUenumValue>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<i64>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3518,36 +3598,38 @@ impl SchemaUenumListFieldDescriptor {
 /// The `schema-unknown-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUnknownFieldDescriptor {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }

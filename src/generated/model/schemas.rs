@@ -19,12 +19,14 @@ use crate::models::*;
 /// The `schemas-subtype-prepare-update-get-response-added-field` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.subtypes.prepare-update` (in `added_fields`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetResponseAddedField {
-    /// `default_value`.
+    /// `default_value`: optional; any JSON value.
     pub default_value: Option<::serde_json::Value>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
@@ -32,6 +34,8 @@ string_enum! {
     /// The `schemas-subtype-prepare-update-get-response-conflict-type` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Inside the answers of `schemas.subtypes.prepare-update`.
     pub enum SchemasSubtypePrepareUpdateGetResponseConflictType {
         /// `absent_in_new`
         AbsentInNew = "absent_in_new",
@@ -45,13 +49,15 @@ string_enum! {
 /// The `schemas-subtype-prepare-update-get-response-dropped-field` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.subtypes.prepare-update` (in `dropped_fields`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetResponseDroppedField {
-    /// `conflict_type`, required.
+    /// `conflict_type`: required; one of `absent_in_new`, `absent_in_old`, `incompatible_type` (`SchemasSubtypePrepareUpdateGetResponseConflictType`).
     pub conflict_type: SchemasSubtypePrepareUpdateGetResponseConflictType,
-    /// `message`, required.
+    /// `message`: required; text.
     pub message: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }

@@ -20,6 +20,8 @@ string_enum! {
     /// The `search-hybrid-namespace` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchHybridNamespace {
         /// `account`
         Account = "account",
@@ -98,6 +100,8 @@ string_enum! {
     /// The `search-namespace` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchNamespace {
         /// `account`
         Account = "account",
@@ -171,6 +175,8 @@ tagged_union! {
     /// The `search-result` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Returned by `search.core` (in `results`), `search.hybrid` (in `results`).
     pub enum SearchResult {
         /// `account`
         Account(AccountSearchSummary) = "account",
@@ -273,6 +279,8 @@ string_enum! {
     /// The `search-sort-by-param` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchSortByParam {
         /// `created_date`
         CreatedDate = "created_date",
@@ -287,6 +295,8 @@ string_enum! {
     /// The `search-sort-order-param` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchSortOrderParam {
         /// `asc`
         Asc = "asc",

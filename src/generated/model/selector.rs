@@ -19,12 +19,14 @@ use crate::models::*;
 /// The `selector` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Selector {
-    /// `attribute`, required.
+    /// `attribute`: required; text.
     pub attribute: String,
-    /// `object`, required.
+    /// `object`: required; one of `actor`, `target` (`SelectorObject`).
     pub object: SelectorObject,
 }
 
@@ -39,6 +41,8 @@ string_enum! {
     /// The `selector-object` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SelectorObject {
         /// `actor`
         Actor = "actor",

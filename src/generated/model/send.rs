@@ -19,21 +19,23 @@ use crate::models::*;
 /// The `send-notification` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendNotification {
-    /// `parent`.
+    /// `parent`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    /// `priority`.
+    /// `priority`: optional; one of `high`, `low`, `medium` (`NotificationPriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<NotificationPriority>,
-    /// `receiver`, required.
+    /// `receiver`: required; a DON ID.
     pub receiver: String,
-    /// `timestamp`.
+    /// `timestamp`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Timestamp>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `SendNotificationKind`, by its `type`: `generic_notification`.
     #[serde(flatten)]
     pub kind: SendNotificationKind,
 }
@@ -57,15 +59,17 @@ impl SendNotification {
 /// The `send-notification-generic-notification-entry` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntry {
-    /// `event_id`.
+    /// `event_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    /// `event_type`, required.
+    /// `event_type`: required; one of `alert`, `assignment`, `mention`, `reminder`, `update` (`GenericNotificationEventType`).
     pub event_type: GenericNotificationEventType,
-    /// `metadata`, required.
+    /// `metadata`: required; a list of items, each a `SendNotificationGenericNotificationEntryMetadata`.
     #[serde(default)]
     pub metadata: Vec<SendNotificationGenericNotificationEntryMetadata>,
 }
@@ -88,15 +92,17 @@ impl SendNotificationGenericNotificationEntry {
 /// The `send-notification-generic-notification-entry-metadata` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryMetadata {
-    /// `action`.
+    /// `action`: optional; a `SendNotificationGenericNotificationEntryNotificationAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<SendNotificationGenericNotificationEntryNotificationAction>,
-    /// `content_template`, required.
+    /// `content_template`: required; a DON ID.
     pub content_template: String,
-    /// `inputs`.
+    /// `inputs`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inputs: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -118,13 +124,15 @@ impl SendNotificationGenericNotificationEntryMetadata {
 /// The `send-notification-generic-notification-entry-notification-action` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryNotificationAction {
-    /// `clickable_action`.
+    /// `clickable_action`: optional; a `SendNotificationGenericNotificationEntryNotificationActionClickableAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clickable_action: Option<SendNotificationGenericNotificationEntryNotificationActionClickableAction>,
-    /// `type`.
+    /// `type`: optional; one of `clickable_action` (`SendNotificationGenericNotificationEntryNotificationActionType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SendNotificationGenericNotificationEntryNotificationActionType>,
 }
@@ -146,16 +154,18 @@ impl SendNotificationGenericNotificationEntryNotificationAction {
 /// The `send-notification-generic-notification-entry-notification-action-clickable-action` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryNotificationActionClickableAction {
-    /// `object`.
+    /// `object`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
-    /// `type`.
+    /// `type`: optional; one of `object`, `url` (`SendNotificationGenericNotificationEntryNotificationActionClickableActionType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SendNotificationGenericNotificationEntryNotificationActionClickableActionType>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -180,6 +190,8 @@ string_enum! {
     /// The `send-notification-generic-notification-entry-notification-action-clickable-action-type` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SendNotificationGenericNotificationEntryNotificationActionClickableActionType {
         /// `object`
         Object = "object",
@@ -192,6 +204,8 @@ string_enum! {
     /// The `send-notification-generic-notification-entry-notification-action-type` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SendNotificationGenericNotificationEntryNotificationActionType {
         /// `clickable_action`
         ClickableAction = "clickable_action",
@@ -202,6 +216,8 @@ tagged_union! {
     /// The `send-notification-kind` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SendNotificationKind {
         /// `generic_notification`
         GenericNotification(SendNotificationGenericNotificationEntry) = "generic_notification",

@@ -19,29 +19,31 @@ use crate::models::*;
 /// The `set-issue-selector` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetIssueSelector {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `owners`.
+    /// `owners`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
-    /// `parts`.
+    /// `parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<String>>,
-    /// `rev_orgs`.
+    /// `rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_orgs: Option<Vec<String>>,
-    /// `stage_name`.
+    /// `stage_name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -74,13 +76,15 @@ impl SetIssueSelector {
 /// The `set-money` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "works")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetMoney {
-    /// `amount`, required.
+    /// `amount`: required; text.
     pub amount: String,
-    /// `currency`, required.
+    /// `currency`: required; text.
     pub currency: String,
 }
 
@@ -95,11 +99,13 @@ impl SetMoney {
 /// The `set-org-schedule-fragment-summary` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetOrgScheduleFragmentSummary {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -114,6 +120,8 @@ impl SetOrgScheduleFragmentSummary {
 /// The `set-shared-with-membership` schema.
 ///
 /// Needs one of the features `articles`, `commands`, `question-answers`, `snap-widgets`, `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(
     feature = "articles",
     feature = "commands",
@@ -124,10 +132,10 @@ impl SetOrgScheduleFragmentSummary {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSharedWithMembership {
-    /// `member`.
+    /// `member`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
-    /// `role`.
+    /// `role`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }
@@ -156,16 +164,18 @@ impl SetSharedWithMembership {
 /// The `set-sla-policy` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSlaPolicy {
-    /// `metrics`.
+    /// `metrics`: optional; a list of items, each a `SetSupportMetricTarget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<SetSupportMetricTarget>>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `selector`, required.
+    /// `selector`: required; a `SetSlaSelector`.
     pub selector: SetSlaSelector,
 }
 
@@ -185,43 +195,45 @@ impl SetSlaPolicy {
 /// The `set-sla-selector` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSlaSelector {
-    /// `applies_to`, required.
+    /// `applies_to`: required; one of `conversation`, `issue`, `ticket` (`SlaSelectorAppliesTo`).
     pub applies_to: SlaSelectorAppliesTo,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `groups`.
+    /// `groups`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
-    /// `issue_selector`.
+    /// `issue_selector`: optional; a `SetIssueSelector`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_selector: Option<SetIssueSelector>,
-    /// `owners`.
+    /// `owners`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
-    /// `parts`.
+    /// `parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<String>>,
-    /// `priority`.
+    /// `priority`: optional; a list of items, each one of `p0`, `p1`, `p2` (`SlaSelectorPriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Vec<SlaSelectorPriority>>,
-    /// `severity`.
+    /// `severity`: optional; a list of items, each one of `blocker`, `high`, `low`, `medium` (`SlaSelectorSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Vec<SlaSelectorSeverity>>,
-    /// `source_channel`.
+    /// `source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `ticket_source_channel`.
+    /// `ticket_source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket_source_channel: Option<Vec<String>>,
 }
@@ -275,21 +287,23 @@ impl SetSlaSelector {
 /// The `set-support-metric-target` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSupportMetricTarget {
-    /// `metric`, required.
+    /// `metric`: required; a DON ID.
     pub metric: String,
-    /// `org_schedule_id`.
+    /// `org_schedule_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule_id: Option<String>,
-    /// `performance`.
+    /// `performance`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub performance: Option<f64>,
-    /// `target`, required.
+    /// `target`: required; an integer.
     pub target: i32,
-    /// `warning_target`.
+    /// `warning_target`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning_target: Option<i32>,
 }
@@ -320,6 +334,8 @@ impl SetSupportMetricTarget {
 /// The `set-tag-with-value` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(
     feature = "accounts",
     feature = "articles",
@@ -336,9 +352,9 @@ impl SetSupportMetricTarget {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetTagWithValue {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -388,13 +404,15 @@ mod set_tag_with_value_extras;
 /// The `set-weekly-org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "org-schedules")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetWeeklyOrgSchedule {
-    /// `intervals`, required.
+    /// `intervals`: required; a list of items, each a `CreateWeeklyOrgScheduleInterval`.
     pub intervals: Vec<CreateWeeklyOrgScheduleInterval>,
-    /// `period_name`, required.
+    /// `period_name`: required; text.
     pub period_name: String,
 }
 

@@ -19,27 +19,31 @@ use crate::models::*;
 /// The `shared-with-membership` schema.
 ///
 /// Needs one of the features `atoms`, `commands`, `record-templates`, `vistas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `record-templates.get` and 3 more.
 #[cfg(any(feature = "atoms", feature = "commands", feature = "record-templates", feature = "vistas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SharedWithMembership {
-    /// `member`.
+    /// `member`: optional; a `MemberSummary`, by its `type`: `dev_user`, `group`, `rev_user`, `sys_user`.
     pub member: Option<MemberSummary>,
-    /// `role`.
+    /// `role`: optional; a `RoleSummary`.
     pub role: Option<RoleSummary>,
 }
 
 /// The `shared-with-membership-filter` schema.
 ///
 /// Needs one of the features `articles`, `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(feature = "articles", feature = "vistas"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SharedWithMembershipFilter {
-    /// `member`.
+    /// `member`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
-    /// `role`.
+    /// `role`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }

@@ -19,37 +19,39 @@ use crate::models::*;
 /// The `sla` schema.
 ///
 /// Needs one of the features `atoms`, `slas` (or `full`).
+///
+/// Returned by `slas.create` (in `sla`), `slas.get` (in `sla`), `slas.list` (in `slas`), `slas.transition` (in `sla`), `slas.update` (in `sla`).
 #[cfg(any(feature = "atoms", feature = "slas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Sla {
-    /// `account_filter`.
+    /// `account_filter`: optional; a JSON object.
     pub account_filter: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `compensation`.
+    /// `compensation`: optional; a `SlaCompensation`.
     pub compensation: Option<SlaCompensation>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `evaluation_period`.
+    /// `evaluation_period`: optional; one of `monthly`, `quarterly`, `weekly`, `yearly` (`SlaEvaluationPeriod`).
     pub evaluation_period: Option<SlaEvaluationPeriod>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `policies`.
+    /// `policies`: optional; a list of items, each a `SlaPolicy`.
     pub policies: Option<Vec<SlaPolicy>>,
-    /// `sla_type`.
+    /// `sla_type`: optional; one of `external`, `internal` (`SlaType`).
     pub sla_type: Option<SlaType>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`SlaStatus`).
     pub status: SlaStatus,
 }
 
@@ -58,6 +60,8 @@ string_enum! {
     /// The `sla-applies-to` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -71,19 +75,23 @@ string_enum! {
 /// The `sla-assign-result` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Returned by `slas.assign` (in `results`).
 #[cfg(feature = "slas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaAssignResult {
-    /// `error`.
+    /// `error`: optional; a `Error`.
     pub error: Option<Error>,
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrgSummary`.
     pub rev_org: RevOrgSummary,
 }
 
 /// The `sla-compensation` schema.
 ///
 /// Needs one of the features `atoms`, `slas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `slas.create`, `slas.get`, `slas.list`, `slas.transition`, `slas.update`.
 #[cfg(any(feature = "atoms", feature = "slas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -94,6 +102,8 @@ string_enum! {
     /// The `sla-evaluation-period` schema.
     ///
     /// Needs one of the features `atoms`, `slas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `slas.create`, `slas.get`, `slas.list`, `slas.transition`, `slas.update`.
     pub enum SlaEvaluationPeriod {
         /// `monthly`
         Monthly = "monthly",
@@ -109,6 +119,8 @@ string_enum! {
 /// The `sla-policy` schema.
 ///
 /// Needs one of the features `atoms`, `slas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `slas.create`, `slas.get`, `slas.list`, `slas.transition`, `slas.update`.
 #[cfg(any(feature = "atoms", feature = "slas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -119,6 +131,8 @@ string_enum! {
     /// The `sla-selector-applies-to` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaSelectorAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -134,6 +148,8 @@ string_enum! {
     /// The `sla-selector-priority` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaSelectorPriority {
         /// `p0`
         P0 = "p0",
@@ -149,6 +165,8 @@ string_enum! {
     /// The `sla-selector-severity` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaSelectorSeverity {
         /// `blocker`
         Blocker = "blocker",
@@ -165,6 +183,8 @@ string_enum! {
     /// The `sla-status` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 32 more.
     pub enum SlaStatus {
         /// `archived`
         Archived = "archived",
@@ -178,6 +198,8 @@ string_enum! {
 /// The `sla-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 27 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -194,17 +216,17 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `sla_type`.
+    /// `sla_type`: optional; one of `external`, `internal` (`SlaType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_type: Option<SlaType>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`SlaStatus`).
     pub status: SlaStatus,
 }
 
@@ -238,14 +260,16 @@ impl SlaSummary {
 /// The `sla-summary-filter` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlaSummaryFilter {
-    /// `stage`.
+    /// `stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<SlaSummaryStage>>,
-    /// `target_time`.
+    /// `target_time`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_time: Option<DateFilter>,
 }
@@ -270,6 +294,8 @@ string_enum! {
     /// The `sla-summary-stage` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SlaSummaryStage {
         /// `breached`
         Breached = "breached",
@@ -287,6 +313,8 @@ string_enum! {
 /// The `sla-tracker` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Returned by `sla-trackers.get` (in `sla_tracker`), `sla-trackers.list` (in `sla_trackers`), `sla-trackers.remove-metric` (in `sla_tracker`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -297,45 +325,45 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTracker {
-    /// `applies_to_id`.
+    /// `applies_to_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_id: Option<String>,
-    /// `applies_to_type`.
+    /// `applies_to_type`: optional; one of `conversation`, `issue`, `ticket` (`SlaTrackerAppliesToType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_type: Option<SlaTrackerAppliesToType>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `metric_target_summaries`, required.
+    /// `metric_target_summaries`: required; a list of items, each a `ArchetypeMetricTarget`.
     #[serde(default)]
     pub metric_target_summaries: Vec<ArchetypeMetricTarget>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `removed_sla_metric_history`.
+    /// `removed_sla_metric_history`: optional; a list of items, each a `RemovedSlaMetricHistory`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed_sla_metric_history: Option<Vec<RemovedSlaMetricHistory>>,
-    /// `sla`.
+    /// `sla`: optional; a `SlaSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaSummary>,
-    /// `sla_policy_id`.
+    /// `sla_policy_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_policy_id: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
-    /// `status`.
+    /// `status`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
@@ -416,6 +444,8 @@ string_enum! {
     /// The `sla-tracker-applies-to-type` schema.
     ///
     /// Needs one of the 11 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 27 more.
     pub enum SlaTrackerAppliesToType {
         /// `conversation`
         Conversation = "conversation",
@@ -429,6 +459,8 @@ string_enum! {
 /// The `sla-tracker-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -444,13 +476,13 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTrackerSummary {
-    /// `applies_to_type`.
+    /// `applies_to_type`: optional; one of `conversation`, `issue`, `ticket` (`SlaTrackerAppliesToType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_type: Option<SlaTrackerAppliesToType>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -484,6 +516,8 @@ string_enum! {
     /// The `sla-type` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 32 more.
     pub enum SlaType {
         /// `external`
         External = "external",

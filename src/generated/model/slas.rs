@@ -20,6 +20,8 @@ string_enum! {
     /// The `slas-filter-applies-to-operator-type` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlasFilterAppliesToOperatorType {
         /// `all`
         All = "all",

@@ -19,29 +19,33 @@ use crate::models::*;
 /// The `snap-in` schema.
 ///
 /// Needs one of the features `atoms`, `snap-ins` (or `full`).
+///
+/// Returned by `snap-ins.update` (in `snap_in`).
 #[cfg(any(feature = "atoms", feature = "snap-ins"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapIn {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `inputs_values`.
+    /// `inputs_values`: optional; a JSON object.
     pub inputs_values: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }
 
 /// The `snap-in-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `conversations.create` and 23 more.
 #[cfg(any(
     feature = "atoms",
     feature = "commands",
@@ -57,10 +61,10 @@ pub struct SnapIn {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -91,27 +95,31 @@ impl SnapInSummary {
 /// The `snap-in-version` schema.
 ///
 /// Needs the feature `atoms` (or `full`).
+///
+/// Inside the answers of `atoms.get`.
 #[cfg(feature = "atoms")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInVersion {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }
 
 /// The `snap-in-version-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Returned by `snap-ins.resources` (in `snap_in_version`).
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -127,10 +135,10 @@ pub struct SnapInVersion {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInVersionSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -161,36 +169,40 @@ impl SnapInVersionSummary {
 /// The `snap-ins-resources-response-keyring-data` schema.
 ///
 /// Needs the feature `snap-ins` (or `full`).
+///
+/// Returned by `snap-ins.resources` (in `keyrings`).
 #[cfg(feature = "snap-ins")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInsResourcesResponseKeyringData {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_expired`, required.
+    /// `is_expired`: required; a boolean.
     pub is_expired: bool,
-    /// `secret`, required.
+    /// `secret`: required; a secret string (`[redacted]` in `Debug`).
     pub secret: crate::__private::Secret,
 }
 
 /// The `snap-kit-action-request` schema.
 ///
 /// Needs the feature `snap-kit-action` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-kit-action")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SnapKitActionRequest {
-    /// `action_id`, required.
+    /// `action_id`: required; text.
     pub action_id: String,
-    /// `action_type`.
+    /// `action_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<String>,
-    /// `block_id`.
+    /// `block_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub block_id: Option<String>,
-    /// `timestamp`, required.
+    /// `timestamp`: required; a date-time (RFC 3339).
     pub timestamp: Timestamp,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `SnapKitActionRequestKind`, by its `type`: `button`, `form`.
     #[serde(flatten)]
     pub kind: SnapKitActionRequestKind,
 }
@@ -223,11 +235,13 @@ impl SnapKitActionRequest {
 /// The `snap-kit-action-request-button` schema.
 ///
 /// Needs the feature `snap-kit-action` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-kit-action")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapKitActionRequestButton {
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -242,11 +256,13 @@ impl SnapKitActionRequestButton {
 /// The `snap-kit-action-request-form` schema.
 ///
 /// Needs the feature `snap-kit-action` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "snap-kit-action")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapKitActionRequestForm {
-    /// `value`, required.
+    /// `value`: required; a JSON object.
     #[serde(default)]
     pub value: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -264,6 +280,8 @@ tagged_union! {
     /// The `snap-kit-action-request-kind` schema.
     ///
     /// Needs the feature `snap-kit-action` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SnapKitActionRequestKind {
         /// `button`
         Button(SnapKitActionRequestButton) = "button",
@@ -298,6 +316,8 @@ impl SnapKitActionRequestKind {
 /// The `snap-kit-base-widget` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -308,7 +328,7 @@ impl SnapKitActionRequestKind {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapKitBaseWidget {
-    /// `snap_kit_execution`.
+    /// `snap_kit_execution`: optional; a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_execution: Option<String>,
 }
@@ -343,6 +363,8 @@ tagged_union! {
     /// The `snap-widget` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Returned by `snap-widgets.create` (in `snap_widget`).
     pub enum SnapWidget {
         /// `email_preview`
         EmailPreview(EmailPreviewWidget) = "email_preview",
@@ -404,6 +426,8 @@ tagged_union! {
     /// The `snap-widget-click-interaction` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetClickInteraction {
         /// `open_plug_widget`
         OpenPlugWidget(SnapWidgetOpenPlugWidgetAction) = "open_plug_widget",
@@ -471,6 +495,8 @@ impl SnapWidgetClickInteraction {
 /// The `snap-widget-email-input-interaction` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -507,6 +533,8 @@ tagged_union! {
     /// The `snap-widget-interaction` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetInteraction {
         /// `click`
         Click(SnapWidgetClickInteraction) = "click",
@@ -554,6 +582,8 @@ string_enum! {
     /// The `snap-widget-namespace` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetNamespace {
         /// `ai_assistant_message`
         AiAssistantMessage = "ai_assistant_message",
@@ -573,6 +603,8 @@ string_enum! {
 /// The `snap-widget-open-plug-widget-action` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -601,6 +633,8 @@ impl SnapWidgetOpenPlugWidgetAction {
 /// The `snap-widget-open-url-action` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -611,7 +645,7 @@ impl SnapWidgetOpenPlugWidgetAction {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapWidgetOpenUrlAction {
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
@@ -632,6 +666,8 @@ impl SnapWidgetOpenUrlAction {
 /// The `snap-widget-start-conversation-action` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -642,10 +678,10 @@ impl SnapWidgetOpenUrlAction {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapWidgetStartConversationAction {
-    /// `rte_enabled`.
+    /// `rte_enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rte_enabled: Option<bool>,
-    /// `starter_message`.
+    /// `starter_message`: optional; a `SnapKitBaseWidget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starter_message: Option<SnapKitBaseWidget>,
 }
@@ -682,6 +718,8 @@ string_enum! {
     /// The `snap-widget-status` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetStatus {
         /// `draft`
         Draft = "draft",
@@ -695,6 +733,8 @@ tagged_union! {
     /// The `snap-widgets-create-request-kind` schema.
     ///
     /// Needs the feature `snap-widgets` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SnapWidgetsCreateRequestKind {
         /// `email_preview`
         EmailPreview(CreateEmailPreviewWidget) = "email_preview",

@@ -19,6 +19,8 @@ use crate::models::*;
 /// The `stage` schema.
 ///
 /// Needs one of the features `atoms`, `custom-objects`, `incidents`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `custom-objects.create`, `custom-objects.get`, `custom-objects.list`, `custom-objects.update`, `incidents.create` and 8 more.
 #[cfg(any(
     feature = "atoms",
     feature = "custom-objects",
@@ -29,10 +31,10 @@ use crate::models::*;
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Stage {
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
-    /// `state`.
+    /// `state`: optional; a `CustomStateSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CustomStateSummary>,
 }
@@ -61,31 +63,33 @@ impl Stage {
 /// The `stage-diagram` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Returned by `stage-diagrams.create` (in `stage_diagram`), `stage-diagrams.get` (in `stage_diagram`), `stage-diagrams.list` (in `result`), `stage-diagrams.update` (in `stage_diagram`).
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagram {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     pub is_default: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `stages`, required.
+    /// `stages`: required; a list of items, each a `StageNode`.
     #[serde(default)]
     pub stages: Vec<StageNode>,
 }
@@ -93,26 +97,30 @@ pub struct StageDiagram {
 /// The `stage-diagram-summary` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagramSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
 }
 
 /// The `stage-filter` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageFilter {
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
 }
@@ -133,14 +141,16 @@ impl StageFilter {
 /// The `stage-init` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageInit {
-    /// `id`.
+    /// `id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -163,23 +173,27 @@ impl StageInit {
 /// The `stage-node` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Inside the answers of `stage-diagrams.create`, `stage-diagrams.get`, `stage-diagrams.list`, `stage-diagrams.update`.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageNode {
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `is_start`.
+    /// `is_start`: optional; a boolean.
     pub is_start: Option<bool>,
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     pub stage: Option<CustomStageSummary>,
-    /// `transitions`.
+    /// `transitions`: optional; a list of items, each a `StageTransition`.
     pub transitions: Option<Vec<StageTransition>>,
 }
 
 /// The `stage-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -195,7 +209,7 @@ pub struct StageNode {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageSummary {
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
 }
@@ -227,25 +241,29 @@ impl StageSummary {
 /// The `stage-transition` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Inside the answers of `stage-diagrams.create`, `stage-diagrams.get`, `stage-diagrams.list`, `stage-diagrams.update`.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageTransition {
-    /// `target_stage`.
+    /// `target_stage`: optional; a `CustomStageSummary`.
     pub target_stage: Option<CustomStageSummary>,
 }
 
 /// The `stage-update` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(any(feature = "conversations", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageUpdate {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
 }
@@ -270,6 +288,8 @@ string_enum! {
     /// The `stage-validation-option-for-create` schema.
     ///
     /// Needs one of the features `custom-objects`, `incidents`, `parts`, `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StageValidationOptionForCreate {
         /// `allow_non_start`
         AllowNonStart = "allow_non_start",
@@ -281,6 +301,8 @@ string_enum! {
     /// The `stage-validation-option-for-update` schema.
     ///
     /// Needs one of the features `custom-objects`, `incidents`, `parts`, `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StageValidationOptionForUpdate {
         /// `allow_invalid_transition`
         AllowInvalidTransition = "allow_invalid_transition",

@@ -19,10 +19,12 @@ use crate::models::*;
 /// The `starter-message-nudge-widget` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StarterMessageNudgeWidget {
-    /// `starter_message_nudge_type`, required.
+    /// `starter_message_nudge_type`: required; a string.
     pub starter_message_nudge_type: StarterMessageNudgeWidgetStarterMessageNudgeType,
 }
 
@@ -36,4 +38,6 @@ impl StarterMessageNudgeWidget {
 /// The `starter-message-nudge-widget-starter-message-nudge-type` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 pub type StarterMessageNudgeWidgetStarterMessageNudgeType = String;

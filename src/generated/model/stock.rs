@@ -19,19 +19,21 @@ use crate::models::*;
 /// The `stock-field-override` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockFieldOverride {
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `uenum_values`.
+    /// `uenum_values`: optional; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uenum_values: Option<Vec<SchemaFieldUenumValue>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -57,37 +59,39 @@ impl StockFieldOverride {
 /// The `stock-schema-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.stock.get` (in `fragment`), `schemas.stock.list` (in `result`).
 #[cfg(feature = "schemas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSchemaFragment {
-    /// `composite_schemas`, required.
+    /// `composite_schemas`: required; a list of items, each a `CompositeSchema`.
     #[serde(default)]
     pub composite_schemas: Vec<CompositeSchema>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub fields: Vec<SchemaFieldDescriptor>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `new_fragment_ref`.
+    /// `new_fragment_ref`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub new_fragment_ref: Option<AtomSummary>,
-    /// `old_fragment_ref`.
+    /// `old_fragment_ref`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub old_fragment_ref: Option<AtomSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
 }
 
@@ -96,6 +100,8 @@ string_enum! {
     /// The `stock-schema-fragments-list-request-filter-preset` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StockSchemaFragmentsListRequestFilterPreset {
         /// `customizable_types_preset`
         CustomizableTypesPreset = "customizable_types_preset",
@@ -109,6 +115,8 @@ string_enum! {
     /// The `stock-schema-fragments-list-request-prune` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StockSchemaFragmentsListRequestPrune {
         /// `composite_schemas`
         CompositeSchemas = "composite_schemas",

@@ -19,15 +19,17 @@ use crate::models::*;
 /// The `sub-widget` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubWidget {
-    /// `query`.
+    /// `query`: optional; a `WidgetQuery`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQuery>,
-    /// `reference_id`, required.
+    /// `reference_id`: required; text.
     pub reference_id: String,
-    /// `visualization`, required.
+    /// `visualization`: required; a `WidgetVisualization`.
     pub visualization: WidgetVisualization,
 }
 

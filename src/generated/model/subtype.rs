@@ -19,15 +19,17 @@ use crate::models::*;
 /// The `subtype` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.subtypes.list` (in `subtypes`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Subtype {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     pub display_name: Option<String>,
-    /// `fragment_id`, required.
+    /// `fragment_id`: required; a DON ID.
     pub fragment_id: String,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }

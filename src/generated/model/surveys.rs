@@ -19,16 +19,18 @@ use crate::models::*;
 /// The `surveys-send-request-email` schema.
 ///
 /// Needs the feature `surveys` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysSendRequestEmail {
-    /// `body`, required.
+    /// `body`: required; text.
     pub body: String,
-    /// `recipients`, required.
+    /// `recipients`: required; a list of items, each text.
     pub recipients: Vec<String>,
-    /// `sender`, required.
+    /// `sender`: required; text.
     pub sender: String,
-    /// `subject`, required.
+    /// `subject`: required; text.
     pub subject: String,
 }
 

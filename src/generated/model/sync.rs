@@ -19,31 +19,33 @@ use crate::models::*;
 /// The `sync-history` schema.
 ///
 /// Needs one of the features `airdrop`, `webhooks` (or `full`).
+///
+/// Returned by `airdrop.sync-units.history` (in `sync_history`).
 #[cfg(any(feature = "airdrop", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncHistory {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `sync_run`.
+    /// `sync_run`: optional; a `SyncRun`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_run: Option<SyncRun>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -85,6 +87,8 @@ impl SyncHistory {
 /// The `sync-in` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -104,13 +108,13 @@ impl SyncHistory {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncIn {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `staged`, `succeeded` (`SyncInStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncInStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a `SyncUnitSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<SyncUnitSummary>,
 }
@@ -167,6 +171,8 @@ string_enum! {
     /// The `sync-in-status` schema.
     ///
     /// Needs one of the 14 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
     pub enum SyncInStatus {
         /// `failed`
         Failed = "failed",
@@ -182,6 +188,8 @@ string_enum! {
 /// The `sync-metadata` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -201,16 +209,16 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadata {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `SyncIn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<SyncIn>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `SyncOut`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<SyncOut>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }
@@ -252,20 +260,22 @@ impl SyncMetadata {
 /// The `sync-metadata-filter` schema.
 ///
 /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataFilter {
-    /// `external_reference`.
+    /// `external_reference`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<Vec<String>>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `SyncMetadataFilterSyncInFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<SyncMetadataFilterSyncInFilter>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `SyncMetadataFilterSyncOutFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<SyncMetadataFilterSyncOutFilter>,
-    /// `origin_system`.
+    /// `origin_system`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<Vec<String>>,
 }
@@ -292,20 +302,22 @@ impl SyncMetadataFilter {
 /// The `sync-metadata-filter-sync-in-filter` schema.
 ///
 /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataFilterSyncInFilter {
-    /// `status`.
+    /// `status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<DateFilter>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<Vec<String>>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<Vec<String>>,
 }
@@ -334,6 +346,8 @@ string_enum! {
     /// The `sync-metadata-filter-sync-in-filter-status` schema.
     ///
     /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum SyncMetadataFilterSyncInFilterStatus {
         /// `failed`
         Failed = "failed",
@@ -349,20 +363,22 @@ string_enum! {
 /// The `sync-metadata-filter-sync-out-filter` schema.
 ///
 /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[cfg(any(feature = "groups", feature = "incidents", feature = "meetings", feature = "vistas", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataFilterSyncOutFilter {
-    /// `status`.
+    /// `status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<DateFilter>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<Vec<String>>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<Vec<String>>,
 }
@@ -391,6 +407,8 @@ string_enum! {
     /// The `sync-metadata-filter-sync-out-filter-status` schema.
     ///
     /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum SyncMetadataFilterSyncOutFilterStatus {
         /// `failed`
         Failed = "failed",
@@ -404,6 +422,8 @@ string_enum! {
 /// The `sync-metadata-summary` schema.
 ///
 /// Needs one of the 21 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 56 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -430,10 +450,10 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataSummary {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }
@@ -478,6 +498,8 @@ impl SyncMetadataSummary {
 /// The `sync-out` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -497,13 +519,13 @@ impl SyncMetadataSummary {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncOut {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `succeeded` (`SyncOutStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncOutStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a `SyncUnitSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<SyncUnitSummary>,
 }
@@ -560,6 +582,8 @@ string_enum! {
     /// The `sync-out-status` schema.
     ///
     /// Needs one of the 14 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
     pub enum SyncOutStatus {
         /// `failed`
         Failed = "failed",
@@ -573,11 +597,13 @@ string_enum! {
 /// The `sync-progress` schema.
 ///
 /// Needs one of the features `airdrop`, `webhooks` (or `full`).
+///
+/// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`.
 #[cfg(any(feature = "airdrop", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncProgress {
-    /// `state`.
+    /// `state`: optional; one of 18 values (`SyncProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<SyncProgressState>,
 }
@@ -616,6 +642,8 @@ string_enum! {
     /// The `sync-progress-state` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`, `articles.create`, `articles.get`, `articles.list`, `articles.update` and 44 more.
     pub enum SyncProgressState {
         /// `completed`
         Completed = "completed",
@@ -659,6 +687,8 @@ string_enum! {
 /// The `sync-progress-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -678,7 +708,7 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncProgressSummary {
-    /// `state`.
+    /// `state`: optional; one of 18 values (`SyncProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<SyncProgressState>,
 }
@@ -714,20 +744,22 @@ impl SyncProgressSummary {
 /// The `sync-run` schema.
 ///
 /// Needs one of the features `airdrop`, `webhooks` (or `full`).
+///
+/// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`.
 #[cfg(any(feature = "airdrop", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncRun {
-    /// `ended_at`.
+    /// `ended_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Timestamp>,
-    /// `mode`.
+    /// `mode`: optional; one of `initial`, `sync_from_devrev`, `sync_to_devrev` (`SyncRunMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<SyncRunMode>,
-    /// `progress`.
+    /// `progress`: optional; a `SyncProgress`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<SyncProgress>,
-    /// `started_at`.
+    /// `started_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<Timestamp>,
 }
@@ -772,6 +804,8 @@ string_enum! {
     /// The `sync-run-mode` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`, `articles.create`, `articles.get`, `articles.list`, `articles.update` and 44 more.
     pub enum SyncRunMode {
         /// `initial`
         Initial = "initial",
@@ -787,6 +821,8 @@ string_enum! {
     /// The `sync-run-progress-state` schema.
     ///
     /// Needs the feature `airdrop` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SyncRunProgressState {
         /// `completed`
         Completed = "completed",
@@ -800,6 +836,8 @@ string_enum! {
     /// The `sync-run-started-by` schema.
     ///
     /// Needs the feature `airdrop` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SyncRunStartedBy {
         /// `periodic_sync_scheduler`
         PeriodicSyncScheduler = "periodic_sync_scheduler",
@@ -811,6 +849,8 @@ string_enum! {
 /// The `sync-run-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -830,10 +870,10 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncRunSummary {
-    /// `mode`.
+    /// `mode`: optional; one of `initial`, `sync_from_devrev`, `sync_to_devrev` (`SyncRunMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<SyncRunMode>,
-    /// `progress`.
+    /// `progress`: optional; a `SyncProgressSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<SyncProgressSummary>,
 }
@@ -871,39 +911,43 @@ impl SyncRunSummary {
 /// The `sync-unit` schema.
 ///
 /// Needs the feature `airdrop` (or `full`).
+///
+/// Returned by `airdrop.sync-units.get` (in `sync_unit`).
 #[cfg(feature = "airdrop")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncUnit {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `external_system_name`.
+    /// `external_system_name`: optional; text.
     pub external_system_name: Option<String>,
-    /// `external_system_type`.
+    /// `external_system_type`: optional; one of `adaas`, `confluence`, `github`, `hubspot`, `jira`, `jira_data_center`, `linear`, `rocketlane`, `salesforce_sales`, `salesforce_service`, `servicenow`, `zendesk` (`ExternalSystemType`).
     pub external_system_type: Option<ExternalSystemType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_archived`.
+    /// `is_archived`: optional; a boolean.
     pub is_archived: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `sync_run`.
+    /// `sync_run`: optional; a `SyncRun`.
     pub sync_run: Option<SyncRun>,
-    /// `sync_type`.
+    /// `sync_type`: optional; one of `manual`, `periodic` (`SyncUnitSyncType`).
     pub sync_type: Option<SyncUnitSyncType>,
 }
 
 /// The `sync-unit-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[cfg(any(
     feature = "articles",
     feature = "atoms",
@@ -923,24 +967,24 @@ pub struct SyncUnit {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncUnitSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `external_system_type`.
+    /// `external_system_type`: optional; one of `adaas`, `confluence`, `github`, `hubspot`, `jira`, `jira_data_center`, `linear`, `rocketlane`, `salesforce_sales`, `salesforce_service`, `servicenow`, `zendesk` (`ExternalSystemType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_system_type: Option<ExternalSystemType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_archived`.
+    /// `is_archived`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sync_run`.
+    /// `sync_run`: optional; a `SyncRunSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_run: Option<SyncRunSummary>,
-    /// `sync_type`.
+    /// `sync_type`: optional; one of `manual`, `periodic` (`SyncUnitSyncType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_type: Option<SyncUnitSyncType>,
 }
@@ -1012,6 +1056,8 @@ string_enum! {
     /// The `sync-unit-sync-type` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get` and 43 more.
     pub enum SyncUnitSyncType {
         /// `manual`
         Manual = "manual",

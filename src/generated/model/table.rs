@@ -19,54 +19,56 @@ use crate::models::*;
 /// The `table-visualization-column` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TableVisualizationColumn {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_movable`.
+    /// `is_movable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_movable: Option<bool>,
-    /// `is_pinned`.
+    /// `is_pinned`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pinned: Option<bool>,
-    /// `is_resizable`.
+    /// `is_resizable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_resizable: Option<bool>,
-    /// `is_sortable`.
+    /// `is_sortable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sortable: Option<bool>,
-    /// `is_visibility_togglable`.
+    /// `is_visibility_togglable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_visibility_togglable: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `lock_position`.
+    /// `lock_position`: optional; one of `left`, `right` (`TableVisualizationColumnLockPosition`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_position: Option<TableVisualizationColumnLockPosition>,
-    /// `max_width`.
+    /// `max_width`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_width: Option<i32>,
-    /// `min_width`.
+    /// `min_width`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_width: Option<i32>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `pin_position`.
+    /// `pin_position`: optional; one of `left`, `right` (`TableVisualizationColumnPinPosition`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pin_position: Option<TableVisualizationColumnPinPosition>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
-    /// `width`.
+    /// `width`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i32>,
 }
@@ -132,6 +134,8 @@ string_enum! {
     /// The `table-visualization-column-lock-position` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum TableVisualizationColumnLockPosition {
         /// `left`
         Left = "left",
@@ -144,6 +148,8 @@ string_enum! {
     /// The `table-visualization-column-pin-position` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum TableVisualizationColumnPinPosition {
         /// `left`
         Left = "left",
@@ -155,13 +161,15 @@ string_enum! {
 /// The `table-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TableWidgetVisualization {
-    /// `columns`, required.
+    /// `columns`: required; a list of items, each a `TableVisualizationColumn`.
     #[serde(default)]
     pub columns: Vec<TableVisualizationColumn>,
-    /// `group_by`.
+    /// `group_by`: optional; a list of items, each a `WidgetGroupByConfig`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<Vec<WidgetGroupByConfig>>,
 }

@@ -19,36 +19,38 @@ use crate::models::*;
 /// The `tag` schema.
 ///
 /// Needs one of the features `atoms`, `tags`, `webhooks` (or `full`).
+///
+/// Returned by `tags.create` (in `tag`), `tags.get` (in `tag`), `tags.list` (in `tags`), `tags.update` (in `tag`).
 #[cfg(any(feature = "atoms", feature = "tags", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Tag {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyle`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyle>,
 }
@@ -94,26 +96,30 @@ impl Tag {
 /// The `tag-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `tag`, required.
+    /// `tag`: required; a `TagSummary`.
     pub tag: TagSummary,
 }
 
 /// The `tag-style` schema.
 ///
 /// Needs one of the features `atoms`, `tags`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `tags.create`, `tags.get`, `tags.list`, `tags.update`.
 #[cfg(any(feature = "atoms", feature = "tags", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagStyle {
-    /// `color`.
+    /// `color`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
@@ -134,6 +140,8 @@ impl TagStyle {
 /// The `tag-style-summary` schema.
 ///
 /// Needs one of the 16 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `atoms.get` and 53 more.
 #[cfg(any(
     feature = "accounts",
     feature = "atoms",
@@ -155,7 +163,7 @@ impl TagStyle {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagStyleSummary {
-    /// `color`.
+    /// `color`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
@@ -193,6 +201,8 @@ impl TagStyleSummary {
 /// The `tag-summary` schema.
 ///
 /// Needs one of the 16 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `atoms.get` and 53 more.
 #[cfg(any(
     feature = "accounts",
     feature = "atoms",
@@ -214,14 +224,14 @@ impl TagStyleSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyleSummary>,
 }
@@ -261,6 +271,8 @@ impl TagSummary {
 /// The `tag-with-value` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `atoms.get` and 38 more.
 #[cfg(any(
     feature = "accounts",
     feature = "atoms",
@@ -277,9 +289,9 @@ impl TagSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagWithValue {
-    /// `tag`, required.
+    /// `tag`: required; a `TagSummary`.
     pub tag: TagSummary,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -312,14 +324,16 @@ impl TagWithValue {
 /// The `tag-with-value-filter` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "conversations")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagWithValueFilter {
-    /// `id`.
+    /// `id`: optional; the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }

@@ -19,62 +19,66 @@ use crate::models::*;
 /// The `tenant-fragment` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[cfg(any(feature = "atoms", feature = "schemas"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantFragment {
-    /// `composite_schemas`.
+    /// `composite_schemas`: optional; a list of items, each a `CompositeSchema`.
     pub composite_schemas: Option<Vec<CompositeSchema>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `deprecated`.
+    /// `deprecated`: optional; a boolean.
     pub deprecated: Option<bool>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `fields`.
+    /// `fields`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub fields: Option<Vec<SchemaFieldDescriptor>>,
-    /// `fragment_type`.
+    /// `fragment_type`: optional; one of `app`, `custom_type`, `tenant` (`CustomSchemaFragmentFragmentType`).
     pub fragment_type: Option<CustomSchemaFragmentFragmentType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `id_prefix`.
+    /// `id_prefix`: optional; text.
     pub id_prefix: Option<String>,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `leaf_type_display_name`.
+    /// `leaf_type_display_name`: optional; text.
     pub leaf_type_display_name: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `new_fragment_ref`.
+    /// `new_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub new_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `old_fragment_ref`.
+    /// `old_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub old_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
 }
 
 /// The `tenant-fragment-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 21 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantFragmentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

@@ -19,114 +19,116 @@ use crate::models::*;
 /// The `ticket` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "works"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Ticket {
-    /// `account`.
+    /// `account`: optional; a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountSummary>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<PartSummary>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each one of `email`, `plug`, `slack`, `twilio`, `twilio_sms` (`TicketChannels`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<TicketChannels>>,
-    /// `channels_v2`.
+    /// `channels_v2`: optional; a list of items, each a `ExternalCommunicationChannelSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels_v2: Option<Vec<ExternalCommunicationChannelSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `group`.
+    /// `group`: optional; a `GroupSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupSummary>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `needs_response`.
+    /// `needs_response`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_response: Option<bool>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<UserSummary>>,
-    /// `rev_org`.
+    /// `rev_org`: optional; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<OrgSummary>,
-    /// `sentiment`.
+    /// `sentiment`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<EnumValue>,
-    /// `sentiment_modified_date`.
+    /// `sentiment_modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment_modified_date: Option<Timestamp>,
-    /// `sentiment_summary`.
+    /// `sentiment_summary`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment_summary: Option<String>,
-    /// `severity`.
+    /// `severity`: optional; one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<TicketSeverity>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `ArchetypeSlaSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<ArchetypeSlaSummary>,
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTrackerSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTrackerSummary>,
-    /// `source_channel`.
+    /// `source_channel`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<String>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a `ExternalCommunicationChannelSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<ExternalCommunicationChannelSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
-    /// `visibility`.
+    /// `visibility`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<EnumValue>,
 }
@@ -263,6 +265,8 @@ string_enum! {
     /// The `ticket-channels` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
     pub enum TicketChannels {
         /// `email`
         Email = "email",
@@ -281,6 +285,8 @@ string_enum! {
     /// The `ticket-severity` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
     pub enum TicketSeverity {
         /// `blocker`
         Blocker = "blocker",
@@ -296,6 +302,8 @@ string_enum! {
 /// The `ticket-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -312,30 +320,30 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TicketSummary {
-    /// `account`.
+    /// `account`: optional; a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountSummary>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `rev_org`.
+    /// `rev_org`: optional; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<OrgSummary>,
-    /// `severity`.
+    /// `severity`: optional; one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<TicketSeverity>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStageSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 

@@ -19,56 +19,58 @@ use crate::models::*;
 /// The `timeline-change-event` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEvent {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `event`.
+    /// `event`: optional; a `TimelineChangeEventEvent`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<TimelineChangeEventEvent>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `labels`.
+    /// `labels`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
-    /// `object_display_id`, required.
+    /// `object_display_id`: required; text.
     pub object_display_id: String,
-    /// `object_type`.
+    /// `object_type`: optional; one of 25 values (`TimelineEntryObjectType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<TimelineEntryObjectType>,
-    /// `panels`.
+    /// `panels`: optional; a list of items, each one of `alerts`, `broadcasts`, `customer_chat`, `discussions`, `events` (`TimelineEntryPanel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panels: Option<Vec<TimelineEntryPanel>>,
-    /// `reactions`.
+    /// `reactions`: optional; a list of items, each a `TimelineReaction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<TimelineReaction>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `thread`.
+    /// `thread`: optional; a `TimelineThread`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<TimelineThread>,
-    /// `visibility`.
+    /// `visibility`: optional; one of `external`, `internal`, `private`, `public` (`TimelineEntryVisibility`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<TimelineEntryVisibility>,
 }
@@ -133,11 +135,13 @@ impl TimelineChangeEvent {
 /// The `timeline-change-event-created` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventCreated {
-    /// `object`.
+    /// `object`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<AtomSummary>,
 }
@@ -158,11 +162,13 @@ impl TimelineChangeEventCreated {
 /// The `timeline-change-event-deleted` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventDeleted {
-    /// `object_id`.
+    /// `object_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
 }
@@ -183,23 +189,25 @@ impl TimelineChangeEventDeleted {
 /// The `timeline-change-event-event` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventEvent {
-    /// `created`.
+    /// `created`: optional; a `TimelineChangeEventCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<TimelineChangeEventCreated>,
-    /// `deleted`.
+    /// `deleted`: optional; a `TimelineChangeEventDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<TimelineChangeEventDeleted>,
-    /// `linked`.
+    /// `linked`: optional; a `TimelineChangeEventLinked`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linked: Option<TimelineChangeEventLinked>,
-    /// `type`.
+    /// `type`: optional; one of `annotated`, `created`, `deleted`, `linked`, `updated` (`TimelineChangeEventEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TimelineChangeEventEventType>,
-    /// `updated`.
+    /// `updated`: optional; a `TimelineChangeEventUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<TimelineChangeEventUpdated>,
 }
@@ -230,6 +238,8 @@ string_enum! {
     /// The `timeline-change-event-event-type` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineChangeEventEventType {
         /// `annotated`
         Annotated = "annotated",
@@ -247,11 +257,13 @@ string_enum! {
 /// The `timeline-change-event-linked` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventLinked {
-    /// `link`.
+    /// `link`: optional; a `LinkSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkSummary>,
 }
@@ -272,15 +284,17 @@ impl TimelineChangeEventLinked {
 /// The `timeline-change-event-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -302,14 +316,16 @@ impl TimelineChangeEventSummary {
 /// The `timeline-change-event-updated` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventUpdated {
-    /// `field_deltas`.
+    /// `field_deltas`: optional; a list of items, each a `FieldDelta`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_deltas: Option<Vec<FieldDelta>>,
-    /// `object_type`.
+    /// `object_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
 }
@@ -332,71 +348,73 @@ impl TimelineChangeEventUpdated {
 /// The `timeline-comment` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineComment {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `body_type`.
+    /// `body_type`: optional; one of `data`, `snap_kit`, `snap_widget`, `text` (`TimelineCommentBodyType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_type: Option<TimelineCommentBodyType>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `labels`.
+    /// `labels`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
-    /// `object_display_id`, required.
+    /// `object_display_id`: required; text.
     pub object_display_id: String,
-    /// `object_type`.
+    /// `object_type`: optional; one of 25 values (`TimelineEntryObjectType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<TimelineEntryObjectType>,
-    /// `panels`.
+    /// `panels`: optional; a list of items, each one of `alerts`, `broadcasts`, `customer_chat`, `discussions`, `events` (`TimelineEntryPanel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panels: Option<Vec<TimelineEntryPanel>>,
-    /// `reactions`.
+    /// `reactions`: optional; a list of items, each a `TimelineReaction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<TimelineReaction>>,
-    /// `references`.
+    /// `references`: optional; a list of items, each a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub references: Option<Vec<AtomSummary>>,
-    /// `snap_kit_body`.
+    /// `snap_kit_body`: optional; a `TimelineSnapKitBody`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_body: Option<TimelineSnapKitBody>,
-    /// `snap_widget_body`.
+    /// `snap_widget_body`: optional; a list of items, each a `SnapWidget`, by its `type`: `email_preview`, `starter_message_nudge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_widget_body: Option<Vec<SnapWidget>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `thread`.
+    /// `thread`: optional; a `TimelineThread`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<TimelineThread>,
-    /// `visibility`.
+    /// `visibility`: optional; one of `external`, `internal`, `private`, `public` (`TimelineEntryVisibility`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<TimelineEntryVisibility>,
 }
@@ -478,6 +496,8 @@ string_enum! {
     /// The `timeline-comment-body-type` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineCommentBodyType {
         /// `data`
         Data = "data",
@@ -493,15 +513,17 @@ string_enum! {
 /// The `timeline-comment-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineCommentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -525,6 +547,8 @@ string_enum! {
     /// The `timeline-entries-collection` schema.
     ///
     /// Needs the feature `timeline-entries` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum TimelineEntriesCollection {
         /// `discussions`
         Discussions = "discussions",
@@ -538,6 +562,8 @@ tagged_union! {
     /// The `timeline-entries-create-request-kind` schema.
     ///
     /// Needs the feature `timeline-entries` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum TimelineEntriesCreateRequestKind {
         /// `timeline_comment`
         TimelineComment(TimelineEntriesCreateRequestTimelineComment) = "timeline_comment",
@@ -621,29 +647,31 @@ impl TimelineEntriesCreateRequestKind {
 /// The `timeline-entries-create-request-timeline-comment` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesCreateRequestTimelineComment {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `body_type`.
+    /// `body_type`: optional; one of `data`, `snap_kit`, `snap_widget`, `text` (`TimelineCommentBodyType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_type: Option<TimelineCommentBodyType>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text, 1 to 512 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `link_previews`.
+    /// `link_previews`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_previews: Option<Vec<String>>,
-    /// `snap_kit_body`.
+    /// `snap_kit_body`: optional; a `TimelineSnapKitBody`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_body: Option<TimelineSnapKitBody>,
-    /// `snap_widget_body`.
+    /// `snap_widget_body`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_widget_body: Option<Vec<String>>,
 }
@@ -678,6 +706,8 @@ tagged_union! {
     /// The `timeline-entries-update-request-kind` schema.
     ///
     /// Needs the feature `timeline-entries` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum TimelineEntriesUpdateRequestKind {
         /// `timeline_comment`
         TimelineComment(TimelineEntriesUpdateRequestTimelineComment) = "timeline_comment",
@@ -753,26 +783,28 @@ impl TimelineEntriesUpdateRequestKind {
 /// The `timeline-entries-update-request-timeline-comment` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateRequestTimelineComment {
-    /// `artifacts`.
+    /// `artifacts`: optional; a `TimelineEntriesUpdateRequestTimelineCommentArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<TimelineEntriesUpdateRequestTimelineCommentArtifacts>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `body_type`.
+    /// `body_type`: optional; one of `data`, `snap_kit`, `snap_widget`, `text` (`TimelineCommentBodyType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_type: Option<TimelineCommentBodyType>,
-    /// `external_ref`; `Some(None)` sends `null`, which clears it (`clear_external_ref`).
+    /// `external_ref`: optional; text, 1 to 512 characters; `Some(None)` sends `null`, which clears it (`clear_external_ref`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Option<String>>,
-    /// `link_previews`.
+    /// `link_previews`: optional; a `TimelineEntriesUpdateRequestTimelineCommentLinkPreviews`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_previews: Option<TimelineEntriesUpdateRequestTimelineCommentLinkPreviews>,
-    /// `snap_kit_body`.
+    /// `snap_kit_body`: optional; a `TimelineSnapKitBody`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_body: Option<TimelineSnapKitBody>,
 }
@@ -815,17 +847,19 @@ impl TimelineEntriesUpdateRequestTimelineComment {
 /// The `timeline-entries-update-request-timeline-comment-artifacts` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateRequestTimelineCommentArtifacts {
-    /// `add`.
+    /// `add`: optional; a list of items, each the DON ID of an artifact (at most 10 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each the DON ID of an artifact (at most 10 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -850,17 +884,19 @@ impl TimelineEntriesUpdateRequestTimelineCommentArtifacts {
 /// The `timeline-entries-update-request-timeline-comment-link-previews` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "timeline-entries")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateRequestTimelineCommentLinkPreviews {
-    /// `add`.
+    /// `add`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -887,6 +923,8 @@ tagged_union! {
     /// The `timeline-entry` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Returned by `timeline-entries.create` (in `timeline_entry`), `timeline-entries.get` (in `timeline_entry`), `timeline-entries.list` (in `timeline_entries`), `timeline-entries.update` (in `timeline_entry`).
     pub enum TimelineEntry {
         /// `timeline_change_event`
         TimelineChangeEvent(TimelineChangeEvent) = "timeline_change_event",
@@ -1069,6 +1107,8 @@ string_enum! {
     /// The `timeline-entry-object-type` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineEntryObjectType {
         /// `account`
         Account = "account",
@@ -1134,6 +1174,8 @@ string_enum! {
     /// The `timeline-entry-panel` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `search`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 6 more.
     pub enum TimelineEntryPanel {
         /// `alerts`
         Alerts = "alerts",
@@ -1153,6 +1195,8 @@ string_enum! {
     /// The `timeline-entry-visibility` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineEntryVisibility {
         /// `external`
         External = "external",
@@ -1168,17 +1212,19 @@ string_enum! {
 /// The `timeline-reaction` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineReaction {
-    /// `emoji`.
+    /// `emoji`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
-    /// `reacted`.
+    /// `reacted`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reacted: Option<bool>,
-    /// `total_users`.
+    /// `total_users`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_users: Option<i32>,
 }
@@ -1203,17 +1249,19 @@ impl TimelineReaction {
 /// The `timeline-snap-kit-body` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineSnapKitBody {
-    /// `body`.
+    /// `body`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `snap_in_action_name`.
+    /// `snap_in_action_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_action_name: Option<String>,
-    /// `snap_in_id`.
+    /// `snap_in_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_id: Option<String>,
 }
@@ -1238,11 +1286,13 @@ impl TimelineSnapKitBody {
 /// The `timeline-thread` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[cfg(any(feature = "atoms", feature = "conversations", feature = "timeline-entries", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineThread {
-    /// `total_replies`.
+    /// `total_replies`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_replies: Option<i32>,
 }

@@ -19,21 +19,23 @@ use crate::models::*;
 /// The `track-event` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrackEvent {
-    /// `client_context`.
+    /// `client_context`: optional; a `ClientContext`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_context: Option<ClientContext>,
-    /// `event_id`.
+    /// `event_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    /// `event_time`.
+    /// `event_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_time: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `payload`, required.
+    /// `payload`: required; a JSON object.
     pub payload: ::serde_json::Map<String, ::serde_json::Value>,
 }
 

@@ -21,6 +21,8 @@ tagged_union! {
     /// The `turing-sources` schema.
     ///
     /// Needs the feature `recommendations` (or `full`).
+    ///
+    /// Returned by `recommendations.get-reply` (in `sources`).
     pub enum TuringSources {
         /// `article`
         Article(ArticleSummary) = "article",

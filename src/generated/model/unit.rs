@@ -19,13 +19,15 @@ use crate::models::*;
 /// The `unit` schema.
 ///
 /// Needs one of the features `atoms`, `uoms` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unit {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `type`, required.
+    /// `type`: required; one of `boolean`, `number` (`UnitType`).
     pub r#type: UnitType,
 }
 
@@ -40,6 +42,8 @@ impl Unit {
 /// The `unit-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -54,9 +58,9 @@ impl Unit {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnitSummary {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `type`, required.
+    /// `type`: required; one of `boolean`, `number` (`UnitType`).
     pub r#type: UnitType,
 }
 
@@ -82,6 +86,8 @@ string_enum! {
     /// The `unit-type` schema.
     ///
     /// Needs one of the 10 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
     pub enum UnitType {
         /// `boolean`
         Boolean = "boolean",

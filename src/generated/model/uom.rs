@@ -19,41 +19,43 @@ use crate::models::*;
 /// The `uom` schema.
 ///
 /// Needs one of the features `atoms`, `uoms` (or `full`).
+///
+/// Returned by `uoms.create` (in `uom`), `uoms.get` (in `uom`), `uoms.list` (in `uoms`), `uoms.update` (in `uom`).
 #[cfg(any(feature = "atoms", feature = "uoms"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Uom {
-    /// `aggregation_details`, required.
+    /// `aggregation_details`: required; a `AggregationDetail`.
     pub aggregation_details: AggregationDetail,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each text.
     pub dimensions: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_enabled`, required.
+    /// `is_enabled`: required; a boolean.
     pub is_enabled: bool,
-    /// `metric_name`, required.
+    /// `metric_name`: required; text.
     pub metric_name: String,
-    /// `metric_scope`, required.
+    /// `metric_scope`: required; one of `org`, `user` (`UomMetricScope`).
     pub metric_scope: UomMetricScope,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `part`.
+    /// `part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Option<PartSummary>,
-    /// `product`, required.
+    /// `product`: required; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub product: PartSummary,
-    /// `unit`, required.
+    /// `unit`: required; a `Unit`.
     pub unit: Unit,
 }
 
@@ -62,6 +64,8 @@ string_enum! {
     /// The `uom-metric-scope` schema.
     ///
     /// Needs one of the features `atoms`, `uoms` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
     pub enum UomMetricScope {
         /// `org`
         Org = "org",
@@ -73,6 +77,8 @@ string_enum! {
 /// The `uom-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -87,18 +93,18 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomSummary {
-    /// `aggregation_details`, required.
+    /// `aggregation_details`: required; a `AggregationDetailSummary`.
     pub aggregation_details: AggregationDetailSummary,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `metric_name`, required.
+    /// `metric_name`: required; text.
     pub metric_name: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `unit`, required.
+    /// `unit`: required; a `UnitSummary`.
     pub unit: UnitSummary,
 }
 

@@ -19,11 +19,13 @@ use crate::models::*;
 /// The `update-availability-preferences-group` schema.
 ///
 /// Needs the feature `preferences` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "preferences")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAvailabilityPreferencesGroup {
-    /// `manual_away`.
+    /// `manual_away`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manual_away: Option<bool>,
 }
@@ -44,29 +46,31 @@ impl UpdateAvailabilityPreferencesGroup {
 /// The `update-command-action` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCommandAction {
-    /// `action_details`.
+    /// `action_details`: optional; a `UpdateCommandActionDetails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_details: Option<UpdateCommandActionDetails>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `code`.
+    /// `code`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `executor_config`.
+    /// `executor_config`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_config: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `message`.
+    /// `message`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `snap_in_function_id`.
+    /// `snap_in_function_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_function_id: Option<String>,
-    /// `template_type`.
+    /// `template_type`: optional; one of `devrev_v1` (`CommandActionTemplateType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_type: Option<CommandActionTemplateType>,
 }
@@ -99,11 +103,13 @@ impl UpdateCommandAction {
 /// The `update-command-action-details` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCommandActionDetails {
-    /// `object_update_payload`.
+    /// `object_update_payload`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_update_payload: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -124,14 +130,16 @@ impl UpdateCommandActionDetails {
 /// The `update-command-surface` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "commands")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCommandSurface {
-    /// `object_types`.
+    /// `object_types`: optional; a list of items, each one of 16 values (`CommandSurfaceObjectTypes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_types: Option<Vec<CommandSurfaceObjectTypes>>,
-    /// `surface`.
+    /// `surface`: optional; one of `customer_chat`, `discussions` (`CommandSurfaceSurface`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surface: Option<CommandSurfaceSurface>,
 }
@@ -154,17 +162,19 @@ impl UpdateCommandSurface {
 /// The `update-external-source-data-comp` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateExternalSourceDataComp {
-    /// `closed_date`.
+    /// `closed_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_date: Option<Timestamp>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
 }
@@ -189,14 +199,16 @@ impl UpdateExternalSourceDataComp {
 /// The `update-general-preferences-group` schema.
 ///
 /// Needs the feature `preferences` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "preferences")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateGeneralPreferencesGroup {
-    /// `availability`.
+    /// `availability`: optional; a `UpdateAvailabilityPreferencesGroup`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<UpdateAvailabilityPreferencesGroup>,
-    /// `preferred_locale`.
+    /// `preferred_locale`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_locale: Option<String>,
 }
@@ -219,14 +231,16 @@ impl UpdateGeneralPreferencesGroup {
 /// The `update-impacted-customer-details` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateImpactedCustomerDetails {
-    /// `count`.
+    /// `count`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `customer_ids`.
+    /// `customer_ids`: optional; a `UpdateImpactedCustomerDetailsCustomerIds`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<UpdateImpactedCustomerDetailsCustomerIds>,
 }
@@ -249,11 +263,13 @@ impl UpdateImpactedCustomerDetails {
 /// The `update-impacted-customer-details-customer-ids` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateImpactedCustomerDetailsCustomerIds {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -287,11 +303,13 @@ where
 /// The `update-incident-applies-to-parts` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -325,11 +343,13 @@ where
 /// The `update-incident-artifacts` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -363,11 +383,13 @@ where
 /// The `update-incident-owned-by` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -401,11 +423,13 @@ where
 /// The `update-incident-pia` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentPia {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -439,11 +463,13 @@ where
 /// The `update-incident-playbooks` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentPlaybooks {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -477,11 +503,13 @@ where
 /// The `update-incident-related-docs` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentRelatedDocs {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -515,11 +543,13 @@ where
 /// The `update-incident-tags` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `UpdateTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<UpdateTagWithValue>>,
 }
@@ -553,14 +583,16 @@ where
 /// The `update-stage` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStage {
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
 }
@@ -583,19 +615,21 @@ impl UpdateStage {
 /// The `update-stage-node` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStageNode {
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `is_start`.
+    /// `is_start`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_start: Option<bool>,
-    /// `stage_id`, required.
+    /// `stage_id`: required; a DON ID.
     pub stage_id: String,
-    /// `transitions`.
+    /// `transitions`: optional; a list of items, each a `UpdateStageTransition`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Vec<UpdateStageTransition>>,
 }
@@ -620,13 +654,15 @@ impl UpdateStageNode {
 /// The `update-stage-transition` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStageTransition {
-    /// `target_stage_id`, required.
+    /// `target_stage_id`: required; a DON ID.
     pub target_stage_id: String,
-    /// `ui`.
+    /// `ui`: optional; a `UpdateStageUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<UpdateStageUiMetadata>,
 }
@@ -647,11 +683,13 @@ impl UpdateStageTransition {
 /// The `update-stage-ui-metadata` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "stage-diagrams")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStageUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -672,20 +710,22 @@ impl UpdateStageUiMetadata {
 /// The `update-staged-info` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStagedInfo {
-    /// `is_staged`.
+    /// `is_staged`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_staged: Option<bool>,
-    /// `sync_in_unresolved_fields`.
+    /// `sync_in_unresolved_fields`: optional; a list of items, each a `UpdateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_in_unresolved_fields: Option<Vec<UpdateStagedUnresolvedField>>,
-    /// `sync_out_unresolved_fields`.
+    /// `sync_out_unresolved_fields`: optional; a list of items, each a `UpdateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_out_unresolved_fields: Option<Vec<UpdateStagedUnresolvedField>>,
-    /// `unresolved_fields`.
+    /// `unresolved_fields`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unresolved_fields: Option<Vec<String>>,
 }
@@ -712,17 +752,19 @@ impl UpdateStagedInfo {
 /// The `update-staged-unresolved-field` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStagedUnresolvedField {
-    /// `devrev_field_name`.
+    /// `devrev_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_field_name: Option<String>,
-    /// `external_display_name`.
+    /// `external_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_display_name: Option<String>,
-    /// `external_field_name`.
+    /// `external_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_field_name: Option<String>,
 }
@@ -747,20 +789,22 @@ impl UpdateStagedUnresolvedField {
 /// The `update-sync-in` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateSyncIn {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `staged`, `succeeded` (`SyncInStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncInStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -787,20 +831,22 @@ impl UpdateSyncIn {
 /// The `update-sync-metadata` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateSyncMetadata {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `UpdateSyncIn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<UpdateSyncIn>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `UpdateSyncOut`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<UpdateSyncOut>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }
@@ -827,20 +873,22 @@ impl UpdateSyncMetadata {
 /// The `update-sync-out` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateSyncOut {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `succeeded` (`SyncOutStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncOutStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -867,14 +915,16 @@ impl UpdateSyncOut {
 /// The `update-tag-with-value` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "incidents")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateTagWithValue {
-    /// `tag_id`.
+    /// `tag_id`: optional; the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_id: Option<String>,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -897,11 +947,13 @@ impl UpdateTagWithValue {
 /// The `update-user-preferences` schema.
 ///
 /// Needs the feature `preferences` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "preferences")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateUserPreferences {
-    /// `general_preferences`.
+    /// `general_preferences`: optional; a `UpdateGeneralPreferencesGroup`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub general_preferences: Option<UpdateGeneralPreferencesGroup>,
 }

@@ -19,29 +19,33 @@ use crate::models::*;
 /// The `user-preferences` schema.
 ///
 /// Needs one of the features `atoms`, `preferences` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `preferences.get`, `preferences.update`.
 #[cfg(any(feature = "atoms", feature = "preferences"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPreferences {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `general_preferences`.
+    /// `general_preferences`: optional; a `GeneralPreferencesGroup`.
     pub general_preferences: Option<GeneralPreferencesGroup>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }
 
 /// The `user-preferences-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -56,10 +60,10 @@ pub struct UserPreferences {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPreferencesSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -89,28 +93,32 @@ impl UserPreferencesSummary {
 /// The `user-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserSearchSummary {
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `user`, required.
+    /// `user`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub user: UserSummary,
 }
 
 /// The `user-skill` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `dev-users.create`, `dev-users.get`, `dev-users.identities.link`, `dev-users.identities.unlink`, `dev-users.list` and 3 more.
 #[cfg(any(feature = "atoms", feature = "dev-users", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserSkill {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -132,6 +140,8 @@ string_enum! {
     /// The `user-state` schema.
     ///
     /// Needs one of the 55 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
     pub enum UserState {
         /// `active`
         Active = "active",
@@ -152,6 +162,8 @@ tagged_union! {
     /// The `user-summary` schema.
     ///
     /// Needs one of the 55 family features that use it (`full` has them all).
+    ///
+    /// Returned by `reactions.list` (in `reactors`), `subscribers.list` (in `users`).
     pub enum UserSummary {
         /// `dev_user`
         DevUser(DevUserSummary) = "dev_user",
@@ -260,6 +272,8 @@ string_enum! {
     /// The `user-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Inside the answers of `auth-tokens.info`.
     pub enum UserType {
         /// `dev_user`
         DevUser = "dev_user",

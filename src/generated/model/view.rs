@@ -19,37 +19,39 @@ use crate::models::*;
 /// The `view-override` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ViewOverride {
-    /// `decimal_places`.
+    /// `decimal_places`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decimal_places: Option<i32>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `is_groupable`.
+    /// `is_groupable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_groupable: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `placeholder`.
+    /// `placeholder`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// `use_shorthand_notation`.
+    /// `use_shorthand_notation`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_shorthand_notation: Option<bool>,
-    /// `view_name`.
+    /// `view_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub view_name: Option<String>,
 }

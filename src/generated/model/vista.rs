@@ -22,6 +22,8 @@ tagged_union! {
     /// The `vista` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Returned by `vistas.create` (in `vista`), `vistas.get` (in `vista`), `vistas.list` (in `vistas`).
     pub enum Vista {
         /// `curated`
         Curated(CuratedVista) = "curated",
@@ -136,6 +138,8 @@ string_enum! {
     /// The `vista-flavor` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
     pub enum VistaFlavor {
         /// `nnl`
         Nnl = "nnl",
@@ -152,6 +156,8 @@ tagged_union! {
     /// The `vista-group` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Returned by `vistas.groups.get` (in `vista_group`), `vistas.groups.list` (in `vista_group`).
     pub enum VistaGroup {
         /// `conversations`
         Conversations(ConversationsVistaGroupItem) = "conversations",
@@ -234,19 +240,21 @@ impl VistaGroup {
 /// The `vista-group-base-vista-parent-composite` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
 #[cfg(feature = "vistas")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistaGroupBaseVistaParentComposite {
-    /// `display_id`, required.
+    /// `display_id`: required; text.
     pub display_id: String,
-    /// `flavor`.
+    /// `flavor`: optional; one of `nnl`, `sprint_board`, `support_inbox` (`VistaFlavor`).
     pub flavor: Option<VistaFlavor>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a vista.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `type`, required.
+    /// `type`: required; text.
     pub r#type: String,
 }
 
@@ -255,6 +263,8 @@ string_enum! {
     /// The `vista-group-item-group-object-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistaGroupItemGroupObjectType {
         /// `conversation`
         Conversation = "conversation",
@@ -269,6 +279,8 @@ string_enum! {
     /// The `vista-group-item-state` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 31 more.
     pub enum VistaGroupItemState {
         /// `active`
         Active = "active",
@@ -282,23 +294,25 @@ string_enum! {
 /// The `vista-group-item-summary` schema.
 ///
 /// Needs one of the 12 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistaGroupItemSummary {
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<VistaGroupItemState>,
-    /// `type`, required.
+    /// `type`: required; one of `curated`, `dynamic` (`VistaGroupItemType`).
     pub r#type: VistaGroupItemType,
 }
 
@@ -322,6 +336,8 @@ string_enum! {
     /// The `vista-group-item-type` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
     pub enum VistaGroupItemType {
         /// `curated`
         Curated = "curated",
@@ -333,15 +349,17 @@ string_enum! {
 /// The `vista-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistaSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `vista`, required.
+    /// `vista`: required; a `VistaSummary`, by its `type`: `curated`, `dynamic`, `grouped`.
     pub vista: VistaSummary,
 }
 
@@ -351,6 +369,8 @@ tagged_union! {
     /// The `vista-summary` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Inside the answers of `search.core`, `search.hybrid`.
     pub enum VistaSummary {
         /// `curated`
         Curated(CuratedVistaSummary) = "curated",
@@ -405,6 +425,8 @@ string_enum! {
     /// The `vista-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistaType {
         /// `curated`
         Curated = "curated",

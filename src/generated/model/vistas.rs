@@ -21,6 +21,8 @@ tagged_union! {
     /// The `vistas-create-request-dynamic-vista` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistasCreateRequestDynamicVista {
         /// `meetings`
         Meetings(VistasCreateRequestDynamicVistaMeetingsVista) = "meetings",
@@ -60,12 +62,14 @@ impl VistasCreateRequestDynamicVista {
 /// The `vistas-create-request-dynamic-vista-meetings-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasCreateRequestDynamicVistaMeetingsVista {
-    /// `filter`, required.
+    /// `filter`: required; a `MeetingsVistaFilter`.
     pub filter: MeetingsVistaFilter,
-    /// `items`.
+    /// `items`: optional; a list of items, each a `VistasCreateRequestDynamicVistaMeetingsVistaItemValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<VistasCreateRequestDynamicVistaMeetingsVistaItemValue>>,
 }
@@ -85,10 +89,12 @@ impl VistasCreateRequestDynamicVistaMeetingsVista {
 /// The `vistas-create-request-dynamic-vista-meetings-vista-item-value` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasCreateRequestDynamicVistaMeetingsVistaItemValue {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -103,6 +109,8 @@ tagged_union! {
     /// The `vistas-create-request-kind` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistasCreateRequestKind {
         /// `dynamic`
         Dynamic(VistasCreateRequestDynamicVista) = "dynamic",

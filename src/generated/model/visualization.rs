@@ -19,16 +19,18 @@ use crate::models::*;
 /// The `visualization-axis-color` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisColor {
-    /// `key_lookup`.
+    /// `key_lookup`: optional; a list of items, each a `VisualizationAxisColorKeyLookup`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_lookup: Option<Vec<VisualizationAxisColorKeyLookup>>,
-    /// `static`.
+    /// `static`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#static: Option<String>,
-    /// `type`, required.
+    /// `type`: required; one of `key_lookup`, `static` (`VisualizationAxisColorType`).
     pub r#type: VisualizationAxisColorType,
 }
 
@@ -49,12 +51,14 @@ impl VisualizationAxisColor {
 /// The `visualization-axis-color-key-lookup` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisColorKeyLookup {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -69,6 +73,8 @@ string_enum! {
     /// The `visualization-axis-color-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum VisualizationAxisColorType {
         /// `key_lookup`
         KeyLookup = "key_lookup",
@@ -80,6 +86,8 @@ string_enum! {
 /// The `visualization-axis-drill-through` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisDrillThrough {}
@@ -94,6 +102,8 @@ impl VisualizationAxisDrillThrough {
 /// The `visualization-scrollbar` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationScrollbar {}

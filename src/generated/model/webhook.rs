@@ -19,38 +19,40 @@ use crate::models::*;
 /// The `webhook` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks` (or `full`).
+///
+/// Returned by `webhooks.create` (in `webhook`), `webhooks.get` (in `webhook`), `webhooks.list` (in `webhooks`), `webhooks.update` (in `webhook`).
 #[cfg(any(feature = "atoms", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Webhook {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `event_types`.
+    /// `event_types`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<WebhookEventType>>,
-    /// `headers`.
+    /// `headers`: optional; a list of items, each a `WebhookHeader`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WebhookHeader>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `secret`, required.
+    /// `secret`: required; a secret string (`[redacted]` in `Debug`).
     pub secret: crate::__private::Secret,
-    /// `status`, required.
+    /// `status`: required; one of `active`, `inactive`, `unverified` (`WebhookStatus`).
     pub status: WebhookStatus,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
@@ -101,6 +103,8 @@ string_enum! {
     /// The `webhook-event-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `webhooks.create`, `webhooks.get`, `webhooks.list`, `webhooks.update`.
     pub enum WebhookEventType {
         /// `account_created`
         AccountCreated = "account_created",
@@ -254,11 +258,13 @@ string_enum! {
 /// The `webhook-event-verify` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEventVerify {
-    /// `challenge`, required.
+    /// `challenge`: required; base64 bytes.
     pub challenge: String,
 }
 
@@ -273,13 +279,15 @@ impl WebhookEventVerify {
 /// The `webhook-header` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `webhooks.create`, `webhooks.get`, `webhooks.list`, `webhooks.update`.
 #[cfg(any(feature = "atoms", feature = "webhooks"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookHeader {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -296,6 +304,8 @@ string_enum! {
     /// The `webhook-status` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `webhooks.create`, `webhooks.get`, `webhooks.list`, `webhooks.update`.
     pub enum WebhookStatus {
         /// `active`
         Active = "active",
@@ -309,13 +319,15 @@ string_enum! {
 /// The `webhook-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

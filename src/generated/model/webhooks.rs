@@ -20,6 +20,8 @@ string_enum! {
     /// The `webhooks-update-action` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum WebhooksUpdateAction {
         /// `activate`
         Activate = "activate",
@@ -31,16 +33,18 @@ string_enum! {
 /// The `webhooks-update-request-event-types` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateRequestEventTypes {
-    /// `add`.
+    /// `add`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<WebhookEventType>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<WebhookEventType>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<WebhookEventType>>,
 }
@@ -64,16 +68,18 @@ impl WebhooksUpdateRequestEventTypes {
 /// The `webhooks-update-request-headers` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateRequestHeaders {
-    /// `add`.
+    /// `add`: optional; a list of items, each a `WebhookHeader` (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<WebhookHeader>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each text (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each a `WebhookHeader` (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<WebhookHeader>>,
 }

@@ -19,6 +19,8 @@ use crate::models::*;
 /// The `weekly-org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Inside the answers of `org-schedules.create`, `org-schedules.get`, `org-schedules.list`, `org-schedules.set-future`, `org-schedules.transition`, `org-schedules.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WeeklyOrgSchedule {}

@@ -19,48 +19,50 @@ use crate::models::*;
 /// The `widget` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Returned by `widgets.get` (in `widget`).
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Widget {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `data_sources`.
+    /// `data_sources`: optional; a list of items, each a `WidgetDataSource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_sources: Option<Vec<WidgetDataSource>>,
-    /// `description`, required.
+    /// `description`: required; text.
     pub description: String,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_draft`.
+    /// `is_draft`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
-    /// `is_system`.
+    /// `is_system`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
-    /// `layout`, required.
+    /// `layout`: required; a list of items, each a `GridLayout`.
     #[serde(default)]
     pub layout: Vec<GridLayout>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sub_widgets`, required.
+    /// `sub_widgets`: required; a list of items, each a `SubWidget`.
     #[serde(default)]
     pub sub_widgets: Vec<SubWidget>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -117,20 +119,22 @@ impl Widget {
 /// The `widget-api-data-source` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetApiDataSource {
-    /// `include`.
+    /// `include`: optional; a list of items, each a `WorkSummary`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<WorkSummary>>,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_leaf_type: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf_type: Option<String>,
-    /// `subtypes`.
+    /// `subtypes`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtypes: Option<Vec<String>>,
 }
@@ -157,27 +161,29 @@ impl WidgetApiDataSource {
 /// The `widget-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetColumnProjection {
-    /// `custom_field`.
+    /// `custom_field`: optional; a `CustomFieldWidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field: Option<CustomFieldWidgetColumnProjection>,
-    /// `devrev_schema`, required.
+    /// `devrev_schema`: required; a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub devrev_schema: SchemaFieldDescriptor,
-    /// `has_custom_expression`.
+    /// `has_custom_expression`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_custom_expression: Option<bool>,
-    /// `is_derived`.
+    /// `is_derived`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_derived: Option<bool>,
-    /// `meerkat_schema`.
+    /// `meerkat_schema`: optional; a `MeerkatWidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meerkat_schema: Option<MeerkatWidgetColumnProjection>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
-    /// `type`.
+    /// `type`: optional; one of `custom_field`, `native` (`WidgetColumnProjectionType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<WidgetColumnProjectionType>,
 }
@@ -216,6 +222,8 @@ string_enum! {
     /// The `widget-column-projection-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetColumnProjectionType {
         /// `custom_field`
         CustomField = "custom_field",
@@ -227,34 +235,36 @@ string_enum! {
 /// The `widget-data-source` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetDataSource {
-    /// `api`.
+    /// `api`: optional; a `WidgetApiDataSource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<WidgetApiDataSource>,
-    /// `data_source`.
+    /// `data_source`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_source: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each a `WidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<WidgetColumnProjection>>,
-    /// `external_data_source`.
+    /// `external_data_source`: optional; a `WidgetDataSourceReference`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_data_source: Option<WidgetDataSourceReference>,
-    /// `joins`.
+    /// `joins`: optional; a list of items, each a `DataSourceJoin`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub joins: Option<Vec<DataSourceJoin>>,
-    /// `measures`.
+    /// `measures`: optional; a list of items, each a `WidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measures: Option<Vec<WidgetColumnProjection>>,
-    /// `oasis`.
+    /// `oasis`: optional; a `WidgetOasisDataSource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<WidgetOasisDataSource>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
-    /// `type`, required.
+    /// `type`: required; one of `api`, `data_source`, `data_view`, `external_data_source`, `oasis` (`WidgetDataSourceType`).
     pub r#type: WidgetDataSourceType,
 }
 
@@ -296,14 +306,16 @@ impl WidgetDataSource {
 /// The `widget-data-source-reference` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetDataSourceReference {
-    /// `dataset_projections`.
+    /// `dataset_projections`: optional; a list of items, each a `WidgetOasisDatasetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset_projections: Option<Vec<WidgetOasisDatasetColumnProjection>>,
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
 }
 
@@ -325,6 +337,8 @@ string_enum! {
     /// The `widget-data-source-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetDataSourceType {
         /// `api`
         Api = "api",
@@ -342,14 +356,16 @@ string_enum! {
 /// The `widget-group-by-config` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetGroupByConfig {
-    /// `key`.
+    /// `key`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
 }
@@ -372,17 +388,19 @@ impl WidgetGroupByConfig {
 /// The `widget-oasis-data-source` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetOasisDataSource {
-    /// `datasets`.
+    /// `datasets`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datasets: Option<Vec<String>>,
-    /// `projections`.
+    /// `projections`: optional; a list of items, each a `WidgetOasisDatasetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projections: Option<Vec<WidgetOasisDatasetColumnProjection>>,
-    /// `sql_query`, required.
+    /// `sql_query`: required; text.
     pub sql_query: String,
 }
 
@@ -404,14 +422,16 @@ impl WidgetOasisDataSource {
 /// The `widget-oasis-dataset-column` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetOasisDatasetColumn {
-    /// `custom_field`.
+    /// `custom_field`: optional; a `CustomFieldWidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field: Option<CustomFieldWidgetColumnProjection>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
@@ -431,14 +451,16 @@ impl WidgetOasisDatasetColumn {
 /// The `widget-oasis-dataset-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetOasisDatasetColumnProjection {
-    /// `columns`, required.
+    /// `columns`: required; a list of items, each a `WidgetOasisDatasetColumn`.
     #[serde(default)]
     pub columns: Vec<WidgetOasisDatasetColumn>,
-    /// `dataset`, required.
+    /// `dataset`: required; text.
     pub dataset: String,
 }
 
@@ -456,14 +478,16 @@ impl WidgetOasisDatasetColumnProjection {
 /// The `widget-pvp-config` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetPvpConfig {
-    /// `enabled`.
+    /// `enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `invert_correlation_color`.
+    /// `invert_correlation_color`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invert_correlation_color: Option<bool>,
 }
@@ -486,26 +510,28 @@ impl WidgetPvpConfig {
 /// The `widget-query` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetQuery {
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<String>>,
-    /// `filters`.
+    /// `filters`: optional; a list of items, each a `DashboardFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<DashboardFilter>>,
-    /// `joins`.
+    /// `joins`: optional; a list of items, each a `WidgetQueryJoins`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub joins: Option<Vec<WidgetQueryJoins>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `measures`.
+    /// `measures`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measures: Option<Vec<String>>,
-    /// `order_by`.
+    /// `order_by`: optional; a list of items, each a `WidgetQueryOrderBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_by: Option<Vec<WidgetQueryOrderBy>>,
 }
@@ -536,11 +562,13 @@ impl WidgetQuery {
 /// The `widget-query-joins` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetQueryJoins {
-    /// `path`, required.
+    /// `path`: required; a list of items, each text.
     #[serde(default)]
     pub path: Vec<String>,
 }
@@ -556,13 +584,15 @@ impl WidgetQueryJoins {
 /// The `widget-query-order-by` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetQueryOrderBy {
-    /// `direction`, required.
+    /// `direction`: required; one of `ascending`, `descending` (`WidgetQueryOrderByDirection`).
     pub direction: WidgetQueryOrderByDirection,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -579,6 +609,8 @@ string_enum! {
     /// The `widget-query-order-by-direction` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetQueryOrderByDirection {
         /// `ascending`
         Ascending = "ascending",
@@ -590,6 +622,8 @@ string_enum! {
 /// The `widget-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[cfg(any(
     feature = "atoms",
     feature = "conversations",
@@ -605,12 +639,12 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -641,47 +675,49 @@ impl WidgetSummary {
 /// The `widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[cfg(any(feature = "atoms", feature = "webhooks", feature = "widgets"))]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetVisualization {
-    /// `bar`.
+    /// `bar`: optional; a `BarWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bar: Option<BarWidgetVisualization>,
-    /// `column`.
+    /// `column`: optional; a `ColumnWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<ColumnWidgetVisualization>,
-    /// `donut`.
+    /// `donut`: optional; a `DonutWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub donut: Option<DonutWidgetVisualization>,
-    /// `heatmap`.
+    /// `heatmap`: optional; a `HeatmapWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heatmap: Option<HeatmapWidgetVisualization>,
-    /// `kanban`.
+    /// `kanban`: optional; a `KanbanWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kanban: Option<KanbanWidgetVisualization>,
-    /// `line`.
+    /// `line`: optional; a `LineWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<LineWidgetVisualization>,
-    /// `metric`.
+    /// `metric`: optional; a `MetricWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metric: Option<MetricWidgetVisualization>,
-    /// `packed_bubble`.
+    /// `packed_bubble`: optional; a `PackedBubbleWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packed_bubble: Option<PackedBubbleWidgetVisualization>,
-    /// `pie`.
+    /// `pie`: optional; a `PieWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pie: Option<PieWidgetVisualization>,
-    /// `rich_text`.
+    /// `rich_text`: optional; a `RichTextWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rich_text: Option<RichTextWidgetVisualization>,
-    /// `scatter`.
+    /// `scatter`: optional; a `ScatterWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scatter: Option<ScatterWidgetVisualization>,
-    /// `table`.
+    /// `table`: optional; a `TableWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<TableWidgetVisualization>,
-    /// `type`, required.
+    /// `type`: required; one of 13 values (`WidgetVisualizationType`).
     pub r#type: WidgetVisualizationType,
 }
 
@@ -739,6 +775,8 @@ string_enum! {
     /// The `widget-visualization-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetVisualizationType {
         /// `bar`
         Bar = "bar",

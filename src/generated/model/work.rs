@@ -21,6 +21,8 @@ tagged_union! {
     /// The `work` schema.
     ///
     /// Needs one of the features `webhooks`, `works` (or `full`).
+    ///
+    /// Returned by `works.create` (in `work`), `works.export` (in `works`), `works.get` (in `work`), `works.list` (in `works`), `works.update` (in `work`).
     pub enum Work {
         /// `issue`
         Issue(Issue) = "issue",
@@ -319,17 +321,19 @@ impl Work {
 /// The `work-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkSearchSummary {
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `work`, required.
+    /// `work`: required; a `WorkSummary`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: WorkSummary,
 }
 
@@ -338,6 +342,8 @@ tagged_union! {
     /// The `work-summary` schema.
     ///
     /// Needs one of the features `atoms`, `search`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `search.core`, `search.hybrid`, `widgets.get`.
     pub enum WorkSummary {
         /// `issue`
         Issue(IssueSummary) = "issue",
@@ -458,6 +464,8 @@ string_enum! {
     /// The `work-type` schema.
     ///
     /// Needs the feature `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum WorkType {
         /// `issue`
         Issue = "issue",

@@ -19,14 +19,16 @@ use crate::models::*;
 /// The `workflow-run-summary` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowRunSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -46,28 +48,32 @@ impl WorkflowRunSummary {
 /// The `workflow-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[cfg(feature = "search")]
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `workflow`, required.
+    /// `workflow`: required; a `WorkflowSummary`.
     pub workflow: WorkflowSummary,
 }
 
 /// The `workflow-summary` schema.
 ///
 /// Needs one of the features `search`, `webhooks` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
