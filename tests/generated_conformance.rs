@@ -1888,14 +1888,14 @@ fn post_accounts_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_create_request(3);
     let full = full_accounts_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsCreateRequest>(spec, out);
 }
 
 fn post_accounts_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_delete_request(3);
     let full = full_accounts_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsDeleteRequest>(spec, out);
 }
 
 fn get_accounts_export(spec: &Spec, out: &mut Vec<String>) {
@@ -1944,21 +1944,21 @@ fn post_accounts_merge(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_merge_request(3);
     let full = full_accounts_merge_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsMergeQueryRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsMergeRequest>(spec, out);
 }
 
 fn post_accounts_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_update_request(3);
     let full = full_accounts_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsUpdateRequest>(spec, out);
 }
 
 fn post_ai_agents_events_execute_async(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_ai_agent_events_execute_async_request(3);
     let full = full_ai_agent_events_execute_async_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::ai_agents::AiAgentEventsExecuteAsyncQueryRequest>(spec, out);
+    checks::answer::<devrev::ai_agents::AiAgentEventsExecuteAsyncRequest>(spec, out);
 }
 
 fn get_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
@@ -1979,42 +1979,42 @@ fn get_airdrop_sync_units_history(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_airdrop_sync_units_history_query_request(3);
     let full = full_airdrop_sync_units_history_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryQueryRequest>(spec, out);
 }
 
 fn post_airdrop_sync_units_history(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_airdrop_sync_units_history_request(3);
     let full = full_airdrop_sync_units_history_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryQueryRequest>(spec, out);
+    checks::answer::<devrev::airdrop::AirdropSyncUnitsHistoryRequest>(spec, out);
 }
 
 fn get_articles_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_count_query_request(3);
     let full = full_articles_count_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesCountQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesCountQueryRequest>(spec, out);
 }
 
 fn post_articles_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_count_request(3);
     let full = full_articles_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesCountQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesCountRequest>(spec, out);
 }
 
 fn post_articles_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_create_request(3);
     let full = full_articles_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesCreateRequest>(spec, out);
 }
 
 fn post_articles_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_delete_request(3);
     let full = full_articles_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesDeleteRequest>(spec, out);
 }
 
 fn get_articles_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2035,21 +2035,21 @@ fn get_articles_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_list_query_request(3);
     let full = full_articles_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesListQueryRequest>(spec, out);
 }
 
 fn post_articles_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_list_request(3);
     let full = full_articles_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesListQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesListRequest>(spec, out);
 }
 
 fn post_articles_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_update_request(3);
     let full = full_articles_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::articles::ArticlesUpdateRequest>(spec, out);
 }
 
 fn get_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2098,21 +2098,21 @@ fn post_artifacts_prepare(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_prepare_request(3);
     let full = full_artifacts_prepare_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsPrepareQueryRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsPrepareRequest>(spec, out);
 }
 
 fn post_artifacts_versions_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_hard_delete_version_request(3);
     let full = full_artifacts_hard_delete_version_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsHardDeleteVersionQueryRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsHardDeleteVersionRequest>(spec, out);
 }
 
 fn post_artifacts_versions_prepare(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_versions_prepare_request(3);
     let full = full_artifacts_versions_prepare_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsVersionsPrepareQueryRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsVersionsPrepareRequest>(spec, out);
 }
 
 fn get_atoms_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2133,21 +2133,21 @@ fn post_audit_logs_fetch(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_export_audit_logs_request(3);
     let full = full_export_audit_logs_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::audit_logs::ExportAuditLogsQueryRequest>(spec, out);
+    checks::answer::<devrev::audit_logs::ExportAuditLogsRequest>(spec, out);
 }
 
 fn post_auth_tokens_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_create_request(3);
     let full = full_auth_tokens_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensCreateRequest>(spec, out);
 }
 
 fn post_auth_tokens_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_delete_request(3);
     let full = full_auth_tokens_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensDeleteRequest>(spec, out);
 }
 
 fn get_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2196,28 +2196,28 @@ fn post_auth_tokens_self_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_self_delete_request(3);
     let full = full_auth_tokens_self_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensSelfDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensSelfDeleteRequest>(spec, out);
 }
 
 fn post_auth_tokens_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_update_request(3);
     let full = full_auth_tokens_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensUpdateRequest>(spec, out);
 }
 
 fn post_brands_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_create_request(3);
     let full = full_brands_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsCreateRequest>(spec, out);
 }
 
 fn post_brands_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_delete_request(3);
     let full = full_brands_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsDeleteRequest>(spec, out);
 }
 
 fn get_brands_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2252,49 +2252,49 @@ fn post_brands_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_update_request(3);
     let full = full_brands_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsUpdateRequest>(spec, out);
 }
 
 fn post_chats_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_create_request(3);
     let full = full_chats_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsCreateRequest>(spec, out);
 }
 
 fn get_chats_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_get_query_request(3);
     let full = full_chats_get_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsGetQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsGetQueryRequest>(spec, out);
 }
 
 fn post_chats_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_get_request(3);
     let full = full_chats_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsGetQueryRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsGetRequest>(spec, out);
 }
 
 fn post_chats_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chats_update_request(3);
     let full = full_chats_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::chats::ChatsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::chats::ChatsUpdateRequest>(spec, out);
 }
 
 fn post_code_changes_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_create_request(3);
     let full = full_code_changes_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesCreateRequest>(spec, out);
 }
 
 fn post_code_changes_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_delete_request(3);
     let full = full_code_changes_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesDeleteRequest>(spec, out);
 }
 
 fn get_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2315,28 +2315,28 @@ fn get_code_changes_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_list_query_request(3);
     let full = full_code_changes_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesListQueryRequest>(spec, out);
 }
 
 fn post_code_changes_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_list_request(3);
     let full = full_code_changes_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesListQueryRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesListRequest>(spec, out);
 }
 
 fn post_code_changes_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_update_request(3);
     let full = full_code_changes_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::code_changes::CodeChangesUpdateRequest>(spec, out);
 }
 
 fn post_commands_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_command_create_request(3);
     let full = full_command_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandCreateRequest>(spec, out);
 }
 
 fn get_commands_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2371,14 +2371,14 @@ fn post_commands_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_command_update_request(3);
     let full = full_command_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandUpdateRequest>(spec, out);
 }
 
 fn post_content_template_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_content_template_create_request(3);
     let full = full_content_template_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::content_template::ContentTemplateCreateRequest>(spec, out);
 }
 
 fn get_content_template_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2413,28 +2413,28 @@ fn post_conversations_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_create_request(3);
     let full = full_conversations_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsCreateRequest>(spec, out);
 }
 
 fn post_conversations_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_delete_request(3);
     let full = full_conversations_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsDeleteRequest>(spec, out);
 }
 
 fn get_conversations_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_export_query_request(3);
     let full = full_conversations_export_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsExportQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsExportQueryRequest>(spec, out);
 }
 
 fn post_conversations_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_export_request(3);
     let full = full_conversations_export_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsExportQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsExportRequest>(spec, out);
 }
 
 fn get_conversations_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2455,21 +2455,21 @@ fn get_conversations_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_list_query_request(3);
     let full = full_conversations_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsListQueryRequest>(spec, out);
 }
 
 fn post_conversations_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_list_request(3);
     let full = full_conversations_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsListQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsListRequest>(spec, out);
 }
 
 fn post_conversations_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_update_request(3);
     let full = full_conversations_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::conversations::ConversationsUpdateRequest>(spec, out);
 }
 
 fn get_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
@@ -2490,14 +2490,14 @@ fn post_custom_objects_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_create_request(3);
     let full = full_custom_objects_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsCreateRequest>(spec, out);
 }
 
 fn post_custom_objects_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_delete_request(3);
     let full = full_custom_objects_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsDeleteRequest>(spec, out);
 }
 
 fn get_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2532,21 +2532,21 @@ fn post_custom_objects_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_update_request(3);
     let full = full_custom_objects_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsUpdateRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_create_request(3);
     let full = full_dev_org_auth_connections_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsCreateRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_delete_request(3);
     let full = full_dev_org_auth_connections_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsDeleteRequest>(spec, out);
 }
 
 fn get_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2583,14 +2583,14 @@ fn post_dev_orgs_auth_connections_toggle(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_toggle_request(3);
     let full = full_dev_org_auth_connections_toggle_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsToggleQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsToggleRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_update_request(3);
     let full = full_dev_org_auth_connections_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsUpdateRequest>(spec, out);
 }
 
 fn get_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2611,21 +2611,21 @@ fn post_dev_users_activate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_activate_request(3);
     let full = full_dev_users_activate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersActivateQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersActivateRequest>(spec, out);
 }
 
 fn post_dev_users_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_create_request(3);
     let full = full_dev_users_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersCreateRequest>(spec, out);
 }
 
 fn post_dev_users_deactivate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_deactivate_request(3);
     let full = full_dev_users_deactivate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersDeactivateQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersDeactivateRequest>(spec, out);
 }
 
 fn get_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2646,35 +2646,35 @@ fn post_dev_users_identities_link(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_identities_link_request(3);
     let full = full_dev_users_identities_link_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersIdentitiesLinkQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersIdentitiesLinkRequest>(spec, out);
 }
 
 fn post_dev_users_identities_unlink(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_identities_unlink_request(3);
     let full = full_dev_users_identities_unlink_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersIdentitiesUnlinkQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersIdentitiesUnlinkRequest>(spec, out);
 }
 
 fn get_dev_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_list_query_request(3);
     let full = full_dev_users_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersListQueryRequest>(spec, out);
 }
 
 fn post_dev_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_list_request(3);
     let full = full_dev_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersListQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersListRequest>(spec, out);
 }
 
 fn post_dev_users_merge(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_merge_request(3);
     let full = full_dev_users_merge_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersMergeQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersMergeRequest>(spec, out);
 }
 
 fn get_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
@@ -2695,14 +2695,14 @@ fn post_dev_users_self_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_self_update_request(3);
     let full = full_dev_users_self_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersSelfUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersSelfUpdateRequest>(spec, out);
 }
 
 fn post_dev_users_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_update_request(3);
     let full = full_dev_users_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::dev_users::DevUsersUpdateRequest>(spec, out);
 }
 
 fn get_directories_count(spec: &Spec, out: &mut Vec<String>) {
@@ -2723,14 +2723,14 @@ fn post_directories_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_create_request(3);
     let full = full_directories_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesCreateRequest>(spec, out);
 }
 
 fn post_directories_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_delete_request(3);
     let full = full_directories_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesDeleteRequest>(spec, out);
 }
 
 fn get_directories_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2765,7 +2765,7 @@ fn post_directories_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_update_request(3);
     let full = full_directories_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesUpdateRequest>(spec, out);
 }
 
 fn get_engagements_count(spec: &Spec, out: &mut Vec<String>) {
@@ -2786,14 +2786,14 @@ fn post_engagements_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_create_request(3);
     let full = full_engagements_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsCreateRequest>(spec, out);
 }
 
 fn post_engagements_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_delete_request(3);
     let full = full_engagements_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsDeleteRequest>(spec, out);
 }
 
 fn get_engagements_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2828,7 +2828,7 @@ fn post_engagements_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_update_request(3);
     let full = full_engagements_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsUpdateRequest>(spec, out);
 }
 
 fn get_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2849,21 +2849,21 @@ fn post_event_sources_schedule(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_event_sources_schedule_event_request(3);
     let full = full_event_sources_schedule_event_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::event_sources::EventSourcesScheduleEventQueryRequest>(spec, out);
+    checks::answer::<devrev::event_sources::EventSourcesScheduleEventRequest>(spec, out);
 }
 
 fn post_event_sources_unschedule(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_event_sources_delete_scheduled_event_request(3);
     let full = full_event_sources_delete_scheduled_event_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::event_sources::EventSourcesDeleteScheduledEventQueryRequest>(spec, out);
+    checks::answer::<devrev::event_sources::EventSourcesDeleteScheduledEventRequest>(spec, out);
 }
 
 fn post_groups_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_create_request(3);
     let full = full_groups_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsCreateRequest>(spec, out);
 }
 
 fn get_groups_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2884,21 +2884,21 @@ fn get_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_list_query_request(3);
     let full = full_groups_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsListQueryRequest>(spec, out);
 }
 
 fn post_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_list_request(3);
     let full = full_groups_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsListQueryRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsListRequest>(spec, out);
 }
 
 fn post_groups_members_add(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_group_members_add_request(3);
     let full = full_group_members_add_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupMembersAddQueryRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupMembersAddRequest>(spec, out);
 }
 
 fn get_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
@@ -2919,28 +2919,28 @@ fn post_groups_members_remove(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_group_members_remove_request(3);
     let full = full_group_members_remove_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupMembersRemoveQueryRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupMembersRemoveRequest>(spec, out);
 }
 
 fn post_groups_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_update_request(3);
     let full = full_groups_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::groups::GroupsUpdateRequest>(spec, out);
 }
 
 fn post_incidents_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_create_request(3);
     let full = full_incidents_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsCreateRequest>(spec, out);
 }
 
 fn post_incidents_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_delete_request(3);
     let full = full_incidents_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsDeleteRequest>(spec, out);
 }
 
 fn get_incidents_get(spec: &Spec, out: &mut Vec<String>) {
@@ -2961,42 +2961,42 @@ fn get_incidents_group(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_group_query_request(3);
     let full = full_incidents_group_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsGroupQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsGroupQueryRequest>(spec, out);
 }
 
 fn post_incidents_group(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_group_request(3);
     let full = full_incidents_group_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsGroupQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsGroupRequest>(spec, out);
 }
 
 fn get_incidents_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_list_query_request(3);
     let full = full_incidents_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsListQueryRequest>(spec, out);
 }
 
 fn post_incidents_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_list_request(3);
     let full = full_incidents_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsListQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsListRequest>(spec, out);
 }
 
 fn post_incidents_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_update_request(3);
     let full = full_incidents_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::incidents::IncidentsUpdateRequest>(spec, out);
 }
 
 fn post_link_types_custom_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_create_request(3);
     let full = full_custom_link_type_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeCreateRequest>(spec, out);
 }
 
 fn get_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3017,35 +3017,35 @@ fn get_link_types_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_list_query_request(3);
     let full = full_custom_link_type_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeListQueryRequest>(spec, out);
 }
 
 fn post_link_types_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_list_request(3);
     let full = full_custom_link_type_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeListQueryRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeListRequest>(spec, out);
 }
 
 fn post_link_types_custom_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_update_request(3);
     let full = full_custom_link_type_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeUpdateRequest>(spec, out);
 }
 
 fn post_links_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_create_request(3);
     let full = full_links_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::links::LinksCreateRequest>(spec, out);
 }
 
 fn post_links_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_delete_request(3);
     let full = full_links_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::links::LinksDeleteRequest>(spec, out);
 }
 
 fn get_links_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3080,35 +3080,35 @@ fn post_links_replace(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_replace_request(3);
     let full = full_links_replace_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksReplaceQueryRequest>(spec, out);
+    checks::answer::<devrev::links::LinksReplaceRequest>(spec, out);
 }
 
 fn get_meetings_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_count_query_request(3);
     let full = full_meetings_count_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsCountQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsCountQueryRequest>(spec, out);
 }
 
 fn post_meetings_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_count_request(3);
     let full = full_meetings_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsCountQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsCountRequest>(spec, out);
 }
 
 fn post_meetings_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_create_request(3);
     let full = full_meetings_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsCreateRequest>(spec, out);
 }
 
 fn post_meetings_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_delete_request(3);
     let full = full_meetings_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsDeleteRequest>(spec, out);
 }
 
 fn get_meetings_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3129,42 +3129,42 @@ fn get_meetings_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_list_query_request(3);
     let full = full_meetings_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsListQueryRequest>(spec, out);
 }
 
 fn post_meetings_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_list_request(3);
     let full = full_meetings_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsListQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsListRequest>(spec, out);
 }
 
 fn post_meetings_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_update_request(3);
     let full = full_meetings_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::meetings::MeetingsUpdateRequest>(spec, out);
 }
 
 fn post_metric_action_execute(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_action_execute_request(3);
     let full = full_metric_action_execute_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_action::MetricActionExecuteQueryRequest>(spec, out);
+    checks::answer::<devrev::metric_action::MetricActionExecuteRequest>(spec, out);
 }
 
 fn post_metric_definitions_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_create_request(3);
     let full = full_metric_definitions_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsCreateRequest>(spec, out);
 }
 
 fn post_metric_definitions_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_delete_request(3);
     let full = full_metric_definitions_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsDeleteRequest>(spec, out);
 }
 
 fn get_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3200,7 +3200,7 @@ fn post_metric_definitions_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_update_request(3);
     let full = full_metric_definitions_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsUpdateRequest>(spec, out);
 }
 
 fn get_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3221,21 +3221,21 @@ fn post_metrics_devrev_ingest(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metrics_data_ingest_request(3);
     let full = full_metrics_data_ingest_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metrics::MetricsDataIngestQueryRequest>(spec, out);
+    checks::answer::<devrev::metrics::MetricsDataIngestRequest>(spec, out);
 }
 
 fn post_notifications_send(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_notifications_send_request(3);
     let full = full_notifications_send_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::notifications::NotificationsSendQueryRequest>(spec, out);
+    checks::answer::<devrev::notifications::NotificationsSendRequest>(spec, out);
 }
 
 fn post_org_schedule_fragments_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedule_fragments_create_request(3);
     let full = full_org_schedule_fragments_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsCreateRequest>(spec, out);
 }
 
 fn get_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3260,14 +3260,14 @@ fn post_org_schedule_fragments_transition(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedule_fragments_transition_request(3);
     let full = full_org_schedule_fragments_transition_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsTransitionQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsTransitionRequest>(spec, out);
 }
 
 fn post_org_schedules_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_create_request(3);
     let full = full_org_schedules_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesCreateRequest>(spec, out);
 }
 
 fn get_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
@@ -3302,49 +3302,49 @@ fn get_org_schedules_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_list_query_request(3);
     let full = full_org_schedules_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesListQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_list_request(3);
     let full = full_org_schedules_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesListQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesListRequest>(spec, out);
 }
 
 fn post_org_schedules_set_future(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_set_future_request(3);
     let full = full_org_schedules_set_future_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesSetFutureQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesSetFutureRequest>(spec, out);
 }
 
 fn post_org_schedules_transition(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_transition_request(3);
     let full = full_org_schedules_transition_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesTransitionQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesTransitionRequest>(spec, out);
 }
 
 fn post_org_schedules_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_update_request(3);
     let full = full_org_schedules_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesUpdateRequest>(spec, out);
 }
 
 fn post_parts_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_create_request(3);
     let full = full_parts_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsCreateRequest>(spec, out);
 }
 
 fn post_parts_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_delete_request(3);
     let full = full_parts_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsDeleteRequest>(spec, out);
 }
 
 fn get_parts_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3365,21 +3365,21 @@ fn get_parts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_list_query_request(3);
     let full = full_parts_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsListQueryRequest>(spec, out);
 }
 
 fn post_parts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_list_request(3);
     let full = full_parts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsListQueryRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsListRequest>(spec, out);
 }
 
 fn post_parts_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_update_request(3);
     let full = full_parts_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::parts::PartsUpdateRequest>(spec, out);
 }
 
 fn get_preferences_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3400,21 +3400,21 @@ fn post_preferences_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_preferences_update_request(3);
     let full = full_preferences_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::preferences::PreferencesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::preferences::PreferencesUpdateRequest>(spec, out);
 }
 
 fn post_question_answers_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_create_request(3);
     let full = full_question_answers_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersCreateRequest>(spec, out);
 }
 
 fn post_question_answers_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_delete_request(3);
     let full = full_question_answers_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersDeleteRequest>(spec, out);
 }
 
 fn get_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3449,7 +3449,7 @@ fn post_question_answers_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_update_request(3);
     let full = full_question_answers_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersUpdateRequest>(spec, out);
 }
 
 fn get_reactions_list(spec: &Spec, out: &mut Vec<String>) {
@@ -3470,21 +3470,21 @@ fn post_reactions_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_reactions_update_request(3);
     let full = full_reactions_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::reactions::ReactionsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::reactions::ReactionsUpdateRequest>(spec, out);
 }
 
 fn post_recommendations_chat_completions(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_chat_completions_request(3);
     let full = full_chat_completions_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::recommendations::ChatCompletionsQueryRequest>(spec, out);
+    checks::answer::<devrev::recommendations::ChatCompletionsRequest>(spec, out);
 }
 
 fn post_recommendations_get_reply(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_get_reply_request(3);
     let full = full_get_reply_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::recommendations::GetReplyQueryRequest>(spec, out);
+    checks::answer::<devrev::recommendations::GetReplyRequest>(spec, out);
 }
 
 fn get_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3505,14 +3505,14 @@ fn post_rev_orgs_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_create_request(3);
     let full = full_rev_orgs_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsCreateRequest>(spec, out);
 }
 
 fn post_rev_orgs_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_delete_request(3);
     let full = full_rev_orgs_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsDeleteRequest>(spec, out);
 }
 
 fn get_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3547,14 +3547,14 @@ fn post_rev_orgs_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_update_request(3);
     let full = full_rev_orgs_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsUpdateRequest>(spec, out);
 }
 
 fn post_rev_users_associations_add(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_associations_add_request(3);
     let full = full_rev_users_associations_add_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersAssociationsAddQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersAssociationsAddRequest>(spec, out);
 }
 
 fn get_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
@@ -3575,28 +3575,28 @@ fn post_rev_users_associations_remove(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_associations_remove_request(3);
     let full = full_rev_users_associations_remove_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersAssociationsRemoveQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersAssociationsRemoveRequest>(spec, out);
 }
 
 fn post_rev_users_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_create_request(3);
     let full = full_rev_users_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersCreateRequest>(spec, out);
 }
 
 fn post_rev_users_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_delete_request(3);
     let full = full_rev_users_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersDeleteRequest>(spec, out);
 }
 
 fn post_rev_users_delete_personal_data(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_delete_rev_users_personal_data_request(3);
     let full = full_delete_rev_users_personal_data_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::DeleteRevUsersPersonalDataQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::DeleteRevUsersPersonalDataRequest>(spec, out);
 }
 
 fn get_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3617,7 +3617,7 @@ fn post_rev_users_link(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_link_rev_user_to_rev_org_request(3);
     let full = full_link_rev_user_to_rev_org_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::LinkRevUserToRevOrgQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::LinkRevUserToRevOrgRequest>(spec, out);
 }
 
 fn get_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
@@ -3638,14 +3638,14 @@ fn post_rev_users_merge(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_merge_request(3);
     let full = full_rev_users_merge_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersMergeQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersMergeRequest>(spec, out);
 }
 
 fn post_rev_users_personal_data(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_get_rev_users_personal_data_request(3);
     let full = full_get_rev_users_personal_data_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::GetRevUsersPersonalDataQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::GetRevUsersPersonalDataRequest>(spec, out);
 }
 
 fn get_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
@@ -3666,28 +3666,28 @@ fn post_rev_users_unlink(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_unlink_rev_user_from_rev_org_request(3);
     let full = full_unlink_rev_user_from_rev_org_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::UnlinkRevUserFromRevOrgQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::UnlinkRevUserFromRevOrgRequest>(spec, out);
 }
 
 fn post_rev_users_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_update_request(3);
     let full = full_rev_users_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::rev_users::RevUsersUpdateRequest>(spec, out);
 }
 
 fn post_roles_apply(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_roles_apply_request(3);
     let full = full_roles_apply_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::roles::RolesApplyQueryRequest>(spec, out);
+    checks::answer::<devrev::roles::RolesApplyRequest>(spec, out);
 }
 
 fn post_roles_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_roles_create_request(3);
     let full = full_roles_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::roles::RolesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::roles::RolesCreateRequest>(spec, out);
 }
 
 fn get_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3736,7 +3736,7 @@ fn post_schemas_custom_set(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_schema_fragments_set_request(3);
     let full = full_custom_schema_fragments_set_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsSetQueryRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsSetRequest>(spec, out);
 }
 
 fn get_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3785,7 +3785,7 @@ fn post_schemas_subtypes_prepare_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_schemas_subtype_prepare_update_get_request(3);
     let full = full_schemas_subtype_prepare_update_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::SchemasSubtypePrepareUpdateGetQueryRequest>(spec, out);
+    checks::answer::<devrev::schemas::SchemasSubtypePrepareUpdateGetRequest>(spec, out);
 }
 
 fn get_search_core(spec: &Spec, out: &mut Vec<String>) {
@@ -3820,7 +3820,7 @@ fn post_service_accounts_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_service_accounts_create_request(3);
     let full = full_service_accounts_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::service_accounts::ServiceAccountsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::service_accounts::ServiceAccountsCreateRequest>(spec, out);
 }
 
 fn get_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3841,7 +3841,7 @@ fn post_service_accounts_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_service_accounts_update_request(3);
     let full = full_service_accounts_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::service_accounts::ServiceAccountsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::service_accounts::ServiceAccountsUpdateRequest>(spec, out);
 }
 
 fn get_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3876,21 +3876,21 @@ fn post_sla_trackers_remove_metric(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sla_trackers_remove_metric_request(3);
     let full = full_sla_trackers_remove_metric_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersRemoveMetricQueryRequest>(spec, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersRemoveMetricRequest>(spec, out);
 }
 
 fn post_slas_assign(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_assign_request(3);
     let full = full_slas_assign_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasAssignQueryRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasAssignRequest>(spec, out);
 }
 
 fn post_slas_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_create_request(3);
     let full = full_slas_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasCreateRequest>(spec, out);
 }
 
 fn get_slas_get(spec: &Spec, out: &mut Vec<String>) {
@@ -3925,14 +3925,14 @@ fn post_slas_transition(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_transition_request(3);
     let full = full_slas_transition_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasTransitionQueryRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasTransitionRequest>(spec, out);
 }
 
 fn post_slas_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_update_request(3);
     let full = full_slas_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasUpdateRequest>(spec, out);
 }
 
 fn get_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
@@ -3953,28 +3953,28 @@ fn post_snap_ins_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_ins_update_request(3);
     let full = full_snap_ins_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_ins::SnapInsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::snap_ins::SnapInsUpdateRequest>(spec, out);
 }
 
 fn post_snap_kit_action_execute_deferred(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_kit_action_execute_deferred_request(3);
     let full = full_snap_kit_action_execute_deferred_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_kit_action::SnapKitActionExecuteDeferredQueryRequest>(spec, out);
+    checks::answer::<devrev::snap_kit_action::SnapKitActionExecuteDeferredRequest>(spec, out);
 }
 
 fn post_snap_widgets_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_widgets_create_request(3);
     let full = full_snap_widgets_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_widgets::SnapWidgetsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::snap_widgets::SnapWidgetsCreateRequest>(spec, out);
 }
 
 fn post_stage_diagrams_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_create_request(3);
     let full = full_stage_diagrams_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsCreateRequest>(spec, out);
 }
 
 fn get_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4009,14 +4009,14 @@ fn post_stage_diagrams_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_update_request(3);
     let full = full_stage_diagrams_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsUpdateRequest>(spec, out);
 }
 
 fn post_stages_custom_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_create_request(3);
     let full = full_custom_stages_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesCreateRequest>(spec, out);
 }
 
 fn get_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4051,14 +4051,14 @@ fn post_stages_custom_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_update_request(3);
     let full = full_custom_stages_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesUpdateRequest>(spec, out);
 }
 
 fn post_states_custom_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_create_request(3);
     let full = full_custom_states_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesCreateRequest>(spec, out);
 }
 
 fn get_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4093,7 +4093,7 @@ fn post_states_custom_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_update_request(3);
     let full = full_custom_states_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesUpdateRequest>(spec, out);
 }
 
 fn get_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
@@ -4114,21 +4114,21 @@ fn post_subscribers_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_subscribers_update_request(3);
     let full = full_subscribers_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::subscribers::SubscribersUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::subscribers::SubscribersUpdateRequest>(spec, out);
 }
 
 fn post_surveys_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_create_request(3);
     let full = full_surveys_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysCreateRequest>(spec, out);
 }
 
 fn post_surveys_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_delete_request(3);
     let full = full_surveys_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysDeleteRequest>(spec, out);
 }
 
 fn get_surveys_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4149,56 +4149,56 @@ fn get_surveys_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_list_query_request(3);
     let full = full_surveys_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysListQueryRequest>(spec, out);
 }
 
 fn post_surveys_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_list_request(3);
     let full = full_surveys_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysListQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysListRequest>(spec, out);
 }
 
 fn get_surveys_responses_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_responses_list_query_request(3);
     let full = full_surveys_responses_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysResponsesListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysResponsesListQueryRequest>(spec, out);
 }
 
 fn post_surveys_responses_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_responses_list_request(3);
     let full = full_surveys_responses_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysResponsesListQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysResponsesListRequest>(spec, out);
 }
 
 fn post_surveys_responses_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_responses_update_request(3);
     let full = full_surveys_responses_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysResponsesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysResponsesUpdateRequest>(spec, out);
 }
 
 fn post_surveys_send(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_send_request(3);
     let full = full_surveys_send_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysSendQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysSendRequest>(spec, out);
 }
 
 fn post_surveys_submit(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_submit_request(3);
     let full = full_surveys_submit_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysSubmitQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysSubmitRequest>(spec, out);
 }
 
 fn post_surveys_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_update_request(3);
     let full = full_surveys_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::surveys::SurveysUpdateRequest>(spec, out);
 }
 
 fn get_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
@@ -4219,21 +4219,21 @@ fn post_sys_users_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sys_users_update_request(3);
     let full = full_sys_users_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sys_users::SysUsersUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::sys_users::SysUsersUpdateRequest>(spec, out);
 }
 
 fn post_tags_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_create_request(3);
     let full = full_tags_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsCreateRequest>(spec, out);
 }
 
 fn post_tags_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_delete_request(3);
     let full = full_tags_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsDeleteRequest>(spec, out);
 }
 
 fn get_tags_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4268,21 +4268,21 @@ fn post_tags_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_update_request(3);
     let full = full_tags_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsUpdateRequest>(spec, out);
 }
 
 fn post_timeline_entries_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_create_request(3);
     let full = full_timeline_entries_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesCreateRequest>(spec, out);
 }
 
 fn post_timeline_entries_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_delete_request(3);
     let full = full_timeline_entries_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesDeleteRequest>(spec, out);
 }
 
 fn get_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4317,14 +4317,14 @@ fn post_timeline_entries_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_update_request(3);
     let full = full_timeline_entries_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesUpdateRequest>(spec, out);
 }
 
 fn post_track_events_publish(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_track_events_publish_request(3);
     let full = full_track_events_publish_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::track_events::TrackEventsPublishQueryRequest>(spec, out);
+    checks::answer::<devrev::track_events::TrackEventsPublishRequest>(spec, out);
 }
 
 fn get_uoms_count(spec: &Spec, out: &mut Vec<String>) {
@@ -4345,14 +4345,14 @@ fn post_uoms_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_create_request(3);
     let full = full_uoms_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsCreateRequest>(spec, out);
 }
 
 fn post_uoms_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_delete_request(3);
     let full = full_uoms_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsDeleteRequest>(spec, out);
 }
 
 fn get_uoms_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4387,21 +4387,21 @@ fn post_uoms_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_update_request(3);
     let full = full_uoms_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsUpdateRequest>(spec, out);
 }
 
 fn post_vistas_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_create_request(3);
     let full = full_vistas_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasCreateRequest>(spec, out);
 }
 
 fn post_vistas_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_delete_request(3);
     let full = full_vistas_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasDeleteRequest>(spec, out);
 }
 
 fn get_vistas_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4422,7 +4422,7 @@ fn post_vistas_groups_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_delete_request(3);
     let full = full_vistas_groups_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsDeleteRequest>(spec, out);
 }
 
 fn get_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4443,42 +4443,42 @@ fn get_vistas_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_list_query_request(3);
     let full = full_vistas_groups_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsListQueryRequest>(spec, out);
 }
 
 fn post_vistas_groups_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_list_request(3);
     let full = full_vistas_groups_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsListQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasGroupsListRequest>(spec, out);
 }
 
 fn get_vistas_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_list_query_request(3);
     let full = full_vistas_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasListQueryRequest>(spec, out);
 }
 
 fn post_vistas_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_list_request(3);
     let full = full_vistas_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasListQueryRequest>(spec, out);
+    checks::answer::<devrev::vistas::VistasListRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_control(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_control_request(3);
     let full = full_web_crawler_jobs_control_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsControlQueryRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsControlRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_create_request(3);
     let full = full_web_crawler_jobs_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsCreateRequest>(spec, out);
 }
 
 fn get_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4499,42 +4499,42 @@ fn get_web_crawler_jobs_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_list_query_request(3);
     let full = full_web_crawler_jobs_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListQueryRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_list_request(3);
     let full = full_web_crawler_jobs_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListQueryRequest>(spec, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsListRequest>(spec, out);
 }
 
 fn post_webhooks_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_create_request(3);
     let full = full_webhooks_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksCreateRequest>(spec, out);
 }
 
 fn post_webhooks_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_delete_request(3);
     let full = full_webhooks_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksDeleteRequest>(spec, out);
 }
 
 fn post_webhooks_event(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhook_event_request(3);
     let full = full_webhook_event_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhookEventQueryRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhookEventRequest>(spec, out);
 }
 
 fn post_webhooks_fetch(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_fetch_request(3);
     let full = full_webhooks_fetch_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksFetchQueryRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksFetchRequest>(spec, out);
 }
 
 fn get_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4569,7 +4569,7 @@ fn post_webhooks_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_update_request(3);
     let full = full_webhooks_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksUpdateRequest>(spec, out);
 }
 
 fn get_widgets_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4590,28 +4590,28 @@ fn post_works_create(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_create_request(3);
     let full = full_works_create_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksCreateQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksCreateRequest>(spec, out);
 }
 
 fn post_works_delete(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_delete_request(3);
     let full = full_works_delete_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksDeleteQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksDeleteRequest>(spec, out);
 }
 
 fn get_works_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_export_query_request(3);
     let full = full_works_export_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksExportQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksExportQueryRequest>(spec, out);
 }
 
 fn post_works_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_export_request(3);
     let full = full_works_export_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksExportQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksExportRequest>(spec, out);
 }
 
 fn get_works_get(spec: &Spec, out: &mut Vec<String>) {
@@ -4632,21 +4632,21 @@ fn get_works_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_list_query_request(3);
     let full = full_works_list_query_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksListQueryQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksListQueryRequest>(spec, out);
 }
 
 fn post_works_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_list_request(3);
     let full = full_works_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksListQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksListRequest>(spec, out);
 }
 
 fn post_works_update(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_update_request(3);
     let full = full_works_update_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksUpdateQueryRequest>(spec, out);
+    checks::answer::<devrev::works::WorksUpdateRequest>(spec, out);
 }
 
 fn full_account(level: usize) -> devrev::models::Account {

@@ -296,7 +296,9 @@ pub fn conformance_tests(spec: &Spec, plan: &Plan) -> String {
         for (op, request, post) in forms {
             let t = &plan.types[request];
             let module = crate::plan::module_name(&op.family);
-            let name = if post { t.name.clone() } else { crate::naming::query_form(&t.name) };
+            // A twin's `GET` is `{Op}QueryRequest` (`naming`); every other form is the request type's name.
+            let twin_get = !post && matches!(endpoint, Endpoint::Twin { .. });
+            let name = if twin_get { crate::naming::query_form(&t.name) } else { t.name.clone() };
             let fn_name = ident(&format!("{}_{}", op.method, op.path.trim_start_matches('/'))).to_lowercase();
             let label = format!("{} {}", op.method, op.path);
             if gen.buildable(request)
