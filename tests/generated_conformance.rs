@@ -1899,43 +1899,43 @@ fn post_accounts_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_accounts_export(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_accounts_export_request(3);
-    let full = full_accounts_export_request(0);
+    let minimal = devrev::accounts::AccountsExportQueryRequest::from(full_accounts_export_request(3));
+    let full = devrev::accounts::AccountsExportQueryRequest::from(full_accounts_export_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsExportQueryRequest>(spec, out);
 }
 
 fn post_accounts_export(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsExportRequest::from(full_accounts_export_request(3));
-    let full = devrev::accounts::AccountsExportRequest::from(full_accounts_export_request(0));
+    let minimal = full_accounts_export_request(3);
+    let full = full_accounts_export_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsExportRequest>(spec, out);
 }
 
 fn get_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_accounts_get_request(3);
-    let full = full_accounts_get_request(0);
+    let minimal = devrev::accounts::AccountsGetQueryRequest::from(full_accounts_get_request(3));
+    let full = devrev::accounts::AccountsGetQueryRequest::from(full_accounts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsGetQueryRequest>(spec, out);
 }
 
 fn post_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsGetRequest::from(full_accounts_get_request(3));
-    let full = devrev::accounts::AccountsGetRequest::from(full_accounts_get_request(0));
+    let minimal = full_accounts_get_request(3);
+    let full = full_accounts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsGetRequest>(spec, out);
 }
 
 fn get_accounts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_accounts_list_request(3);
-    let full = full_accounts_list_request(0);
+    let minimal = devrev::accounts::AccountsListQueryRequest::from(full_accounts_list_request(3));
+    let full = devrev::accounts::AccountsListQueryRequest::from(full_accounts_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsListQueryRequest>(spec, out);
 }
 
 fn post_accounts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsListRequest::from(full_accounts_list_request(3));
-    let full = devrev::accounts::AccountsListRequest::from(full_accounts_list_request(0));
+    let minimal = full_accounts_list_request(3);
+    let full = full_accounts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsListRequest>(spec, out);
 }
@@ -1962,15 +1962,15 @@ fn post_ai_agents_events_execute_async(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_airdrop_sync_units_get_request(3);
-    let full = full_airdrop_sync_units_get_request(0);
+    let minimal = devrev::airdrop::AirdropSyncUnitsGetQueryRequest::from(full_airdrop_sync_units_get_request(3));
+    let full = devrev::airdrop::AirdropSyncUnitsGetQueryRequest::from(full_airdrop_sync_units_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::airdrop::AirdropSyncUnitsGetQueryRequest>(spec, out);
 }
 
 fn post_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::airdrop::AirdropSyncUnitsGetRequest::from(full_airdrop_sync_units_get_request(3));
-    let full = devrev::airdrop::AirdropSyncUnitsGetRequest::from(full_airdrop_sync_units_get_request(0));
+    let minimal = full_airdrop_sync_units_get_request(3);
+    let full = full_airdrop_sync_units_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::airdrop::AirdropSyncUnitsGetRequest>(spec, out);
 }
@@ -2018,15 +2018,15 @@ fn post_articles_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_articles_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_articles_get_request(3);
-    let full = full_articles_get_request(0);
+    let minimal = devrev::articles::ArticlesGetQueryRequest::from(full_articles_get_request(3));
+    let full = devrev::articles::ArticlesGetQueryRequest::from(full_articles_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::articles::ArticlesGetQueryRequest>(spec, out);
 }
 
 fn post_articles_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::articles::ArticlesGetRequest::from(full_articles_get_request(3));
-    let full = devrev::articles::ArticlesGetRequest::from(full_articles_get_request(0));
+    let minimal = full_articles_get_request(3);
+    let full = full_articles_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::articles::ArticlesGetRequest>(spec, out);
 }
@@ -2053,43 +2053,43 @@ fn post_articles_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_artifacts_get_request(3);
-    let full = full_artifacts_get_request(0);
+    let minimal = devrev::artifacts::ArtifactsGetQueryRequest::from(full_artifacts_get_request(3));
+    let full = devrev::artifacts::ArtifactsGetQueryRequest::from(full_artifacts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsGetQueryRequest>(spec, out);
 }
 
 fn post_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsGetRequest::from(full_artifacts_get_request(3));
-    let full = devrev::artifacts::ArtifactsGetRequest::from(full_artifacts_get_request(0));
+    let minimal = full_artifacts_get_request(3);
+    let full = full_artifacts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsGetRequest>(spec, out);
 }
 
 fn get_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_artifacts_list_request(3);
-    let full = full_artifacts_list_request(0);
+    let minimal = devrev::artifacts::ArtifactsListQueryRequest::from(full_artifacts_list_request(3));
+    let full = devrev::artifacts::ArtifactsListQueryRequest::from(full_artifacts_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsListQueryRequest>(spec, out);
 }
 
 fn post_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsListRequest::from(full_artifacts_list_request(3));
-    let full = devrev::artifacts::ArtifactsListRequest::from(full_artifacts_list_request(0));
+    let minimal = full_artifacts_list_request(3);
+    let full = full_artifacts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsListRequest>(spec, out);
 }
 
 fn get_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_artifacts_locate_request(3);
-    let full = full_artifacts_locate_request(0);
+    let minimal = devrev::artifacts::ArtifactsLocateQueryRequest::from(full_artifacts_locate_request(3));
+    let full = devrev::artifacts::ArtifactsLocateQueryRequest::from(full_artifacts_locate_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsLocateQueryRequest>(spec, out);
 }
 
 fn post_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsLocateRequest::from(full_artifacts_locate_request(3));
-    let full = devrev::artifacts::ArtifactsLocateRequest::from(full_artifacts_locate_request(0));
+    let minimal = full_artifacts_locate_request(3);
+    let full = full_artifacts_locate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsLocateRequest>(spec, out);
 }
@@ -2116,15 +2116,15 @@ fn post_artifacts_versions_prepare(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_atoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_atoms_get_request(3);
-    let full = full_atoms_get_request(0);
+    let minimal = devrev::atoms::AtomsGetQueryRequest::from(full_atoms_get_request(3));
+    let full = devrev::atoms::AtomsGetQueryRequest::from(full_atoms_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::atoms::AtomsGetQueryRequest>(spec, out);
 }
 
 fn post_atoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::atoms::AtomsGetRequest::from(full_atoms_get_request(3));
-    let full = devrev::atoms::AtomsGetRequest::from(full_atoms_get_request(0));
+    let minimal = full_atoms_get_request(3);
+    let full = full_atoms_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::atoms::AtomsGetRequest>(spec, out);
 }
@@ -2151,43 +2151,43 @@ fn post_auth_tokens_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_auth_tokens_get_request(3);
-    let full = full_auth_tokens_get_request(0);
+    let minimal = devrev::auth_tokens::AuthTokensGetQueryRequest::from(full_auth_tokens_get_request(3));
+    let full = devrev::auth_tokens::AuthTokensGetQueryRequest::from(full_auth_tokens_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensGetQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensGetRequest::from(full_auth_tokens_get_request(3));
-    let full = devrev::auth_tokens::AuthTokensGetRequest::from(full_auth_tokens_get_request(0));
+    let minimal = full_auth_tokens_get_request(3);
+    let full = full_auth_tokens_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensGetRequest>(spec, out);
 }
 
 fn get_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_auth_tokens_info_request(3);
-    let full = full_auth_tokens_info_request(0);
+    let minimal = devrev::auth_tokens::AuthTokensInfoQueryRequest::from(full_auth_tokens_info_request(3));
+    let full = devrev::auth_tokens::AuthTokensInfoQueryRequest::from(full_auth_tokens_info_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensInfoQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensInfoRequest::from(full_auth_tokens_info_request(3));
-    let full = devrev::auth_tokens::AuthTokensInfoRequest::from(full_auth_tokens_info_request(0));
+    let minimal = full_auth_tokens_info_request(3);
+    let full = full_auth_tokens_info_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensInfoRequest>(spec, out);
 }
 
 fn get_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_auth_tokens_list_request(3);
-    let full = full_auth_tokens_list_request(0);
+    let minimal = devrev::auth_tokens::AuthTokensListQueryRequest::from(full_auth_tokens_list_request(3));
+    let full = devrev::auth_tokens::AuthTokensListQueryRequest::from(full_auth_tokens_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensListQueryRequest>(spec, out);
 }
 
 fn post_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensListRequest::from(full_auth_tokens_list_request(3));
-    let full = devrev::auth_tokens::AuthTokensListRequest::from(full_auth_tokens_list_request(0));
+    let minimal = full_auth_tokens_list_request(3);
+    let full = full_auth_tokens_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensListRequest>(spec, out);
 }
@@ -2221,29 +2221,29 @@ fn post_brands_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_brands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_brands_get_request(3);
-    let full = full_brands_get_request(0);
+    let minimal = devrev::brands::BrandsGetQueryRequest::from(full_brands_get_request(3));
+    let full = devrev::brands::BrandsGetQueryRequest::from(full_brands_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::brands::BrandsGetQueryRequest>(spec, out);
 }
 
 fn post_brands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::brands::BrandsGetRequest::from(full_brands_get_request(3));
-    let full = devrev::brands::BrandsGetRequest::from(full_brands_get_request(0));
+    let minimal = full_brands_get_request(3);
+    let full = full_brands_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::brands::BrandsGetRequest>(spec, out);
 }
 
 fn get_brands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_brands_list_request(3);
-    let full = full_brands_list_request(0);
+    let minimal = devrev::brands::BrandsListQueryRequest::from(full_brands_list_request(3));
+    let full = devrev::brands::BrandsListQueryRequest::from(full_brands_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::brands::BrandsListQueryRequest>(spec, out);
 }
 
 fn post_brands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::brands::BrandsListRequest::from(full_brands_list_request(3));
-    let full = devrev::brands::BrandsListRequest::from(full_brands_list_request(0));
+    let minimal = full_brands_list_request(3);
+    let full = full_brands_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::brands::BrandsListRequest>(spec, out);
 }
@@ -2298,15 +2298,15 @@ fn post_code_changes_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_code_changes_get_request(3);
-    let full = full_code_changes_get_request(0);
+    let minimal = devrev::code_changes::CodeChangesGetQueryRequest::from(full_code_changes_get_request(3));
+    let full = devrev::code_changes::CodeChangesGetQueryRequest::from(full_code_changes_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::code_changes::CodeChangesGetQueryRequest>(spec, out);
 }
 
 fn post_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::code_changes::CodeChangesGetRequest::from(full_code_changes_get_request(3));
-    let full = devrev::code_changes::CodeChangesGetRequest::from(full_code_changes_get_request(0));
+    let minimal = full_code_changes_get_request(3);
+    let full = full_code_changes_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::code_changes::CodeChangesGetRequest>(spec, out);
 }
@@ -2340,29 +2340,29 @@ fn post_commands_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_commands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_command_get_request(3);
-    let full = full_command_get_request(0);
+    let minimal = devrev::commands::CommandGetQueryRequest::from(full_command_get_request(3));
+    let full = devrev::commands::CommandGetQueryRequest::from(full_command_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::commands::CommandGetQueryRequest>(spec, out);
 }
 
 fn post_commands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::commands::CommandGetRequest::from(full_command_get_request(3));
-    let full = devrev::commands::CommandGetRequest::from(full_command_get_request(0));
+    let minimal = full_command_get_request(3);
+    let full = full_command_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::commands::CommandGetRequest>(spec, out);
 }
 
 fn get_commands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_commands_list_request(3);
-    let full = full_commands_list_request(0);
+    let minimal = devrev::commands::CommandsListQueryRequest::from(full_commands_list_request(3));
+    let full = devrev::commands::CommandsListQueryRequest::from(full_commands_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::commands::CommandsListQueryRequest>(spec, out);
 }
 
 fn post_commands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::commands::CommandsListRequest::from(full_commands_list_request(3));
-    let full = devrev::commands::CommandsListRequest::from(full_commands_list_request(0));
+    let minimal = full_commands_list_request(3);
+    let full = full_commands_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::commands::CommandsListRequest>(spec, out);
 }
@@ -2382,29 +2382,30 @@ fn post_content_template_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_content_template_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_content_template_get_request(3);
-    let full = full_content_template_get_request(0);
+    let minimal = devrev::content_template::ContentTemplateGetQueryRequest::from(full_content_template_get_request(3));
+    let full = devrev::content_template::ContentTemplateGetQueryRequest::from(full_content_template_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::content_template::ContentTemplateGetQueryRequest>(spec, out);
 }
 
 fn post_content_template_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::content_template::ContentTemplateGetRequest::from(full_content_template_get_request(3));
-    let full = devrev::content_template::ContentTemplateGetRequest::from(full_content_template_get_request(0));
+    let minimal = full_content_template_get_request(3);
+    let full = full_content_template_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::content_template::ContentTemplateGetRequest>(spec, out);
 }
 
 fn get_content_template_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_content_template_list_request(3);
-    let full = full_content_template_list_request(0);
+    let minimal =
+        devrev::content_template::ContentTemplateListQueryRequest::from(full_content_template_list_request(3));
+    let full = devrev::content_template::ContentTemplateListQueryRequest::from(full_content_template_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::content_template::ContentTemplateListQueryRequest>(spec, out);
 }
 
 fn post_content_template_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::content_template::ContentTemplateListRequest::from(full_content_template_list_request(3));
-    let full = devrev::content_template::ContentTemplateListRequest::from(full_content_template_list_request(0));
+    let minimal = full_content_template_list_request(3);
+    let full = full_content_template_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::content_template::ContentTemplateListRequest>(spec, out);
 }
@@ -2438,15 +2439,15 @@ fn post_conversations_export(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_conversations_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_conversations_get_request(3);
-    let full = full_conversations_get_request(0);
+    let minimal = devrev::conversations::ConversationsGetQueryRequest::from(full_conversations_get_request(3));
+    let full = devrev::conversations::ConversationsGetQueryRequest::from(full_conversations_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::conversations::ConversationsGetQueryRequest>(spec, out);
 }
 
 fn post_conversations_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::conversations::ConversationsGetRequest::from(full_conversations_get_request(3));
-    let full = devrev::conversations::ConversationsGetRequest::from(full_conversations_get_request(0));
+    let minimal = full_conversations_get_request(3);
+    let full = full_conversations_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::conversations::ConversationsGetRequest>(spec, out);
 }
@@ -2473,15 +2474,15 @@ fn post_conversations_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_objects_count_request(3);
-    let full = full_custom_objects_count_request(0);
+    let minimal = devrev::custom_objects::CustomObjectsCountQueryRequest::from(full_custom_objects_count_request(3));
+    let full = devrev::custom_objects::CustomObjectsCountQueryRequest::from(full_custom_objects_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsCountQueryRequest>(spec, out);
 }
 
 fn post_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsCountRequest::from(full_custom_objects_count_request(3));
-    let full = devrev::custom_objects::CustomObjectsCountRequest::from(full_custom_objects_count_request(0));
+    let minimal = full_custom_objects_count_request(3);
+    let full = full_custom_objects_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsCountRequest>(spec, out);
 }
@@ -2501,29 +2502,29 @@ fn post_custom_objects_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_objects_get_request(3);
-    let full = full_custom_objects_get_request(0);
+    let minimal = devrev::custom_objects::CustomObjectsGetQueryRequest::from(full_custom_objects_get_request(3));
+    let full = devrev::custom_objects::CustomObjectsGetQueryRequest::from(full_custom_objects_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsGetQueryRequest>(spec, out);
 }
 
 fn post_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsGetRequest::from(full_custom_objects_get_request(3));
-    let full = devrev::custom_objects::CustomObjectsGetRequest::from(full_custom_objects_get_request(0));
+    let minimal = full_custom_objects_get_request(3);
+    let full = full_custom_objects_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsGetRequest>(spec, out);
 }
 
 fn get_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_objects_list_request(3);
-    let full = full_custom_objects_list_request(0);
+    let minimal = devrev::custom_objects::CustomObjectsListQueryRequest::from(full_custom_objects_list_request(3));
+    let full = devrev::custom_objects::CustomObjectsListQueryRequest::from(full_custom_objects_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsListQueryRequest>(spec, out);
 }
 
 fn post_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsListRequest::from(full_custom_objects_list_request(3));
-    let full = devrev::custom_objects::CustomObjectsListRequest::from(full_custom_objects_list_request(0));
+    let minimal = full_custom_objects_list_request(3);
+    let full = full_custom_objects_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsListRequest>(spec, out);
 }
@@ -2550,31 +2551,33 @@ fn post_dev_orgs_auth_connections_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_dev_org_auth_connections_get_request(3);
-    let full = full_dev_org_auth_connections_get_request(0);
+    let minimal =
+        devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest::from(full_dev_org_auth_connections_get_request(3));
+    let full =
+        devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest::from(full_dev_org_auth_connections_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_orgs::DevOrgAuthConnectionsGetRequest::from(full_dev_org_auth_connections_get_request(3));
-    let full = devrev::dev_orgs::DevOrgAuthConnectionsGetRequest::from(full_dev_org_auth_connections_get_request(0));
+    let minimal = full_dev_org_auth_connections_get_request(3);
+    let full = full_dev_org_auth_connections_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetRequest>(spec, out);
 }
 
 fn get_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_dev_orgs_auth_connections_list_request(3);
-    let full = full_dev_orgs_auth_connections_list_request(0);
+    let minimal =
+        devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest::from(full_dev_orgs_auth_connections_list_request(3));
+    let full =
+        devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest::from(full_dev_orgs_auth_connections_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::dev_orgs::DevOrgsAuthConnectionsListRequest::from(full_dev_orgs_auth_connections_list_request(3));
-    let full =
-        devrev::dev_orgs::DevOrgsAuthConnectionsListRequest::from(full_dev_orgs_auth_connections_list_request(0));
+    let minimal = full_dev_orgs_auth_connections_list_request(3);
+    let full = full_dev_orgs_auth_connections_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListRequest>(spec, out);
 }
@@ -2594,15 +2597,15 @@ fn post_dev_orgs_auth_connections_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_dev_orgs_get_request(3);
-    let full = full_dev_orgs_get_request(0);
+    let minimal = devrev::dev_orgs::DevOrgsGetQueryRequest::from(full_dev_orgs_get_request(3));
+    let full = devrev::dev_orgs::DevOrgsGetQueryRequest::from(full_dev_orgs_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgsGetQueryRequest>(spec, out);
 }
 
 fn post_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_orgs::DevOrgsGetRequest::from(full_dev_orgs_get_request(3));
-    let full = devrev::dev_orgs::DevOrgsGetRequest::from(full_dev_orgs_get_request(0));
+    let minimal = full_dev_orgs_get_request(3);
+    let full = full_dev_orgs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgsGetRequest>(spec, out);
 }
@@ -2629,15 +2632,15 @@ fn post_dev_users_deactivate(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_dev_users_get_request(3);
-    let full = full_dev_users_get_request(0);
+    let minimal = devrev::dev_users::DevUsersGetQueryRequest::from(full_dev_users_get_request(3));
+    let full = devrev::dev_users::DevUsersGetQueryRequest::from(full_dev_users_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_users::DevUsersGetQueryRequest>(spec, out);
 }
 
 fn post_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_users::DevUsersGetRequest::from(full_dev_users_get_request(3));
-    let full = devrev::dev_users::DevUsersGetRequest::from(full_dev_users_get_request(0));
+    let minimal = full_dev_users_get_request(3);
+    let full = full_dev_users_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_users::DevUsersGetRequest>(spec, out);
 }
@@ -2678,15 +2681,15 @@ fn post_dev_users_merge(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_dev_users_self_request(3);
-    let full = full_dev_users_self_request(0);
+    let minimal = devrev::dev_users::DevUsersSelfQueryRequest::from(full_dev_users_self_request(3));
+    let full = devrev::dev_users::DevUsersSelfQueryRequest::from(full_dev_users_self_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_users::DevUsersSelfQueryRequest>(spec, out);
 }
 
 fn post_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_users::DevUsersSelfRequest::from(full_dev_users_self_request(3));
-    let full = devrev::dev_users::DevUsersSelfRequest::from(full_dev_users_self_request(0));
+    let minimal = full_dev_users_self_request(3);
+    let full = full_dev_users_self_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_users::DevUsersSelfRequest>(spec, out);
 }
@@ -2706,15 +2709,15 @@ fn post_dev_users_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_directories_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_directories_count_request(3);
-    let full = full_directories_count_request(0);
+    let minimal = devrev::directories::DirectoriesCountQueryRequest::from(full_directories_count_request(3));
+    let full = devrev::directories::DirectoriesCountQueryRequest::from(full_directories_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesCountQueryRequest>(spec, out);
 }
 
 fn post_directories_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesCountRequest::from(full_directories_count_request(3));
-    let full = devrev::directories::DirectoriesCountRequest::from(full_directories_count_request(0));
+    let minimal = full_directories_count_request(3);
+    let full = full_directories_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesCountRequest>(spec, out);
 }
@@ -2734,29 +2737,29 @@ fn post_directories_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_directories_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_directories_get_request(3);
-    let full = full_directories_get_request(0);
+    let minimal = devrev::directories::DirectoriesGetQueryRequest::from(full_directories_get_request(3));
+    let full = devrev::directories::DirectoriesGetQueryRequest::from(full_directories_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesGetQueryRequest>(spec, out);
 }
 
 fn post_directories_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesGetRequest::from(full_directories_get_request(3));
-    let full = devrev::directories::DirectoriesGetRequest::from(full_directories_get_request(0));
+    let minimal = full_directories_get_request(3);
+    let full = full_directories_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesGetRequest>(spec, out);
 }
 
 fn get_directories_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_directories_list_request(3);
-    let full = full_directories_list_request(0);
+    let minimal = devrev::directories::DirectoriesListQueryRequest::from(full_directories_list_request(3));
+    let full = devrev::directories::DirectoriesListQueryRequest::from(full_directories_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesListQueryRequest>(spec, out);
 }
 
 fn post_directories_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesListRequest::from(full_directories_list_request(3));
-    let full = devrev::directories::DirectoriesListRequest::from(full_directories_list_request(0));
+    let minimal = full_directories_list_request(3);
+    let full = full_directories_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesListRequest>(spec, out);
 }
@@ -2769,15 +2772,15 @@ fn post_directories_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_engagements_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_engagements_count_request(3);
-    let full = full_engagements_count_request(0);
+    let minimal = devrev::engagements::EngagementsCountQueryRequest::from(full_engagements_count_request(3));
+    let full = devrev::engagements::EngagementsCountQueryRequest::from(full_engagements_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsCountQueryRequest>(spec, out);
 }
 
 fn post_engagements_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsCountRequest::from(full_engagements_count_request(3));
-    let full = devrev::engagements::EngagementsCountRequest::from(full_engagements_count_request(0));
+    let minimal = full_engagements_count_request(3);
+    let full = full_engagements_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsCountRequest>(spec, out);
 }
@@ -2797,29 +2800,29 @@ fn post_engagements_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_engagements_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_engagements_get_request(3);
-    let full = full_engagements_get_request(0);
+    let minimal = devrev::engagements::EngagementsGetQueryRequest::from(full_engagements_get_request(3));
+    let full = devrev::engagements::EngagementsGetQueryRequest::from(full_engagements_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsGetQueryRequest>(spec, out);
 }
 
 fn post_engagements_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsGetRequest::from(full_engagements_get_request(3));
-    let full = devrev::engagements::EngagementsGetRequest::from(full_engagements_get_request(0));
+    let minimal = full_engagements_get_request(3);
+    let full = full_engagements_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsGetRequest>(spec, out);
 }
 
 fn get_engagements_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_engagements_list_request(3);
-    let full = full_engagements_list_request(0);
+    let minimal = devrev::engagements::EngagementsListQueryRequest::from(full_engagements_list_request(3));
+    let full = devrev::engagements::EngagementsListQueryRequest::from(full_engagements_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsListQueryRequest>(spec, out);
 }
 
 fn post_engagements_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsListRequest::from(full_engagements_list_request(3));
-    let full = devrev::engagements::EngagementsListRequest::from(full_engagements_list_request(0));
+    let minimal = full_engagements_list_request(3);
+    let full = full_engagements_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsListRequest>(spec, out);
 }
@@ -2832,15 +2835,15 @@ fn post_engagements_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_event_source_get_request(3);
-    let full = full_event_source_get_request(0);
+    let minimal = devrev::event_sources::EventSourceGetQueryRequest::from(full_event_source_get_request(3));
+    let full = devrev::event_sources::EventSourceGetQueryRequest::from(full_event_source_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::event_sources::EventSourceGetQueryRequest>(spec, out);
 }
 
 fn post_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::event_sources::EventSourceGetRequest::from(full_event_source_get_request(3));
-    let full = devrev::event_sources::EventSourceGetRequest::from(full_event_source_get_request(0));
+    let minimal = full_event_source_get_request(3);
+    let full = full_event_source_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::event_sources::EventSourceGetRequest>(spec, out);
 }
@@ -2867,15 +2870,15 @@ fn post_groups_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_groups_get_request(3);
-    let full = full_groups_get_request(0);
+    let minimal = devrev::groups::GroupsGetQueryRequest::from(full_groups_get_request(3));
+    let full = devrev::groups::GroupsGetQueryRequest::from(full_groups_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::groups::GroupsGetQueryRequest>(spec, out);
 }
 
 fn post_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::groups::GroupsGetRequest::from(full_groups_get_request(3));
-    let full = devrev::groups::GroupsGetRequest::from(full_groups_get_request(0));
+    let minimal = full_groups_get_request(3);
+    let full = full_groups_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::groups::GroupsGetRequest>(spec, out);
 }
@@ -2902,15 +2905,15 @@ fn post_groups_members_add(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_group_members_list_request(3);
-    let full = full_group_members_list_request(0);
+    let minimal = devrev::groups::GroupMembersListQueryRequest::from(full_group_members_list_request(3));
+    let full = devrev::groups::GroupMembersListQueryRequest::from(full_group_members_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::groups::GroupMembersListQueryRequest>(spec, out);
 }
 
 fn post_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::groups::GroupMembersListRequest::from(full_group_members_list_request(3));
-    let full = devrev::groups::GroupMembersListRequest::from(full_group_members_list_request(0));
+    let minimal = full_group_members_list_request(3);
+    let full = full_group_members_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::groups::GroupMembersListRequest>(spec, out);
 }
@@ -2944,15 +2947,15 @@ fn post_incidents_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_incidents_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_incidents_get_request(3);
-    let full = full_incidents_get_request(0);
+    let minimal = devrev::incidents::IncidentsGetQueryRequest::from(full_incidents_get_request(3));
+    let full = devrev::incidents::IncidentsGetQueryRequest::from(full_incidents_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::incidents::IncidentsGetQueryRequest>(spec, out);
 }
 
 fn post_incidents_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::incidents::IncidentsGetRequest::from(full_incidents_get_request(3));
-    let full = devrev::incidents::IncidentsGetRequest::from(full_incidents_get_request(0));
+    let minimal = full_incidents_get_request(3);
+    let full = full_incidents_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::incidents::IncidentsGetRequest>(spec, out);
 }
@@ -3000,15 +3003,15 @@ fn post_link_types_custom_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_link_type_get_request(3);
-    let full = full_custom_link_type_get_request(0);
+    let minimal = devrev::link_types::CustomLinkTypeGetQueryRequest::from(full_custom_link_type_get_request(3));
+    let full = devrev::link_types::CustomLinkTypeGetQueryRequest::from(full_custom_link_type_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::link_types::CustomLinkTypeGetQueryRequest>(spec, out);
 }
 
 fn post_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::link_types::CustomLinkTypeGetRequest::from(full_custom_link_type_get_request(3));
-    let full = devrev::link_types::CustomLinkTypeGetRequest::from(full_custom_link_type_get_request(0));
+    let minimal = full_custom_link_type_get_request(3);
+    let full = full_custom_link_type_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::link_types::CustomLinkTypeGetRequest>(spec, out);
 }
@@ -3049,29 +3052,29 @@ fn post_links_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_links_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_links_get_request(3);
-    let full = full_links_get_request(0);
+    let minimal = devrev::links::LinksGetQueryRequest::from(full_links_get_request(3));
+    let full = devrev::links::LinksGetQueryRequest::from(full_links_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::links::LinksGetQueryRequest>(spec, out);
 }
 
 fn post_links_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::links::LinksGetRequest::from(full_links_get_request(3));
-    let full = devrev::links::LinksGetRequest::from(full_links_get_request(0));
+    let minimal = full_links_get_request(3);
+    let full = full_links_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::links::LinksGetRequest>(spec, out);
 }
 
 fn get_links_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_links_list_request(3);
-    let full = full_links_list_request(0);
+    let minimal = devrev::links::LinksListQueryRequest::from(full_links_list_request(3));
+    let full = devrev::links::LinksListQueryRequest::from(full_links_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::links::LinksListQueryRequest>(spec, out);
 }
 
 fn post_links_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::links::LinksListRequest::from(full_links_list_request(3));
-    let full = devrev::links::LinksListRequest::from(full_links_list_request(0));
+    let minimal = full_links_list_request(3);
+    let full = full_links_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::links::LinksListRequest>(spec, out);
 }
@@ -3112,15 +3115,15 @@ fn post_meetings_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_meetings_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_meetings_get_request(3);
-    let full = full_meetings_get_request(0);
+    let minimal = devrev::meetings::MeetingsGetQueryRequest::from(full_meetings_get_request(3));
+    let full = devrev::meetings::MeetingsGetQueryRequest::from(full_meetings_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::meetings::MeetingsGetQueryRequest>(spec, out);
 }
 
 fn post_meetings_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::meetings::MeetingsGetRequest::from(full_meetings_get_request(3));
-    let full = devrev::meetings::MeetingsGetRequest::from(full_meetings_get_request(0));
+    let minimal = full_meetings_get_request(3);
+    let full = full_meetings_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::meetings::MeetingsGetRequest>(spec, out);
 }
@@ -3168,30 +3171,33 @@ fn post_metric_definitions_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_metric_definitions_get_request(3);
-    let full = full_metric_definitions_get_request(0);
+    let minimal =
+        devrev::metric_definitions::MetricDefinitionsGetQueryRequest::from(full_metric_definitions_get_request(3));
+    let full =
+        devrev::metric_definitions::MetricDefinitionsGetQueryRequest::from(full_metric_definitions_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_definitions::MetricDefinitionsGetQueryRequest>(spec, out);
 }
 
 fn post_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::metric_definitions::MetricDefinitionsGetRequest::from(full_metric_definitions_get_request(3));
-    let full = devrev::metric_definitions::MetricDefinitionsGetRequest::from(full_metric_definitions_get_request(0));
+    let minimal = full_metric_definitions_get_request(3);
+    let full = full_metric_definitions_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_definitions::MetricDefinitionsGetRequest>(spec, out);
 }
 
 fn get_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_metric_definitions_list_request(3);
-    let full = full_metric_definitions_list_request(0);
+    let minimal =
+        devrev::metric_definitions::MetricDefinitionsListQueryRequest::from(full_metric_definitions_list_request(3));
+    let full =
+        devrev::metric_definitions::MetricDefinitionsListQueryRequest::from(full_metric_definitions_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_definitions::MetricDefinitionsListQueryRequest>(spec, out);
 }
 
 fn post_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::metric_definitions::MetricDefinitionsListRequest::from(full_metric_definitions_list_request(3));
-    let full = devrev::metric_definitions::MetricDefinitionsListRequest::from(full_metric_definitions_list_request(0));
+    let minimal = full_metric_definitions_list_request(3);
+    let full = full_metric_definitions_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_definitions::MetricDefinitionsListRequest>(spec, out);
 }
@@ -3204,15 +3210,15 @@ fn post_metric_definitions_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_metric_trackers_get_request(3);
-    let full = full_metric_trackers_get_request(0);
+    let minimal = devrev::metric_trackers::MetricTrackersGetQueryRequest::from(full_metric_trackers_get_request(3));
+    let full = devrev::metric_trackers::MetricTrackersGetQueryRequest::from(full_metric_trackers_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_trackers::MetricTrackersGetQueryRequest>(spec, out);
 }
 
 fn post_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::metric_trackers::MetricTrackersGetRequest::from(full_metric_trackers_get_request(3));
-    let full = devrev::metric_trackers::MetricTrackersGetRequest::from(full_metric_trackers_get_request(0));
+    let minimal = full_metric_trackers_get_request(3);
+    let full = full_metric_trackers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_trackers::MetricTrackersGetRequest>(spec, out);
 }
@@ -3239,19 +3245,19 @@ fn post_org_schedule_fragments_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_org_schedule_fragments_get_request(3);
-    let full = full_org_schedule_fragments_get_request(0);
+    let minimal = devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest::from(
+        full_org_schedule_fragments_get_request(3),
+    );
+    let full = devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest::from(
+        full_org_schedule_fragments_get_request(0),
+    );
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest>(spec, out);
 }
 
 fn post_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest::from(
-        full_org_schedule_fragments_get_request(3),
-    );
-    let full = devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest::from(
-        full_org_schedule_fragments_get_request(0),
-    );
+    let minimal = full_org_schedule_fragments_get_request(3);
+    let full = full_org_schedule_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest>(spec, out);
 }
@@ -3271,29 +3277,29 @@ fn post_org_schedules_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_org_schedules_evaluate_request(3);
-    let full = full_org_schedules_evaluate_request(0);
+    let minimal = devrev::org_schedules::OrgSchedulesEvaluateQueryRequest::from(full_org_schedules_evaluate_request(3));
+    let full = devrev::org_schedules::OrgSchedulesEvaluateQueryRequest::from(full_org_schedules_evaluate_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedules::OrgSchedulesEvaluateQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedules::OrgSchedulesEvaluateRequest::from(full_org_schedules_evaluate_request(3));
-    let full = devrev::org_schedules::OrgSchedulesEvaluateRequest::from(full_org_schedules_evaluate_request(0));
+    let minimal = full_org_schedules_evaluate_request(3);
+    let full = full_org_schedules_evaluate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedules::OrgSchedulesEvaluateRequest>(spec, out);
 }
 
 fn get_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_org_schedules_get_request(3);
-    let full = full_org_schedules_get_request(0);
+    let minimal = devrev::org_schedules::OrgSchedulesGetQueryRequest::from(full_org_schedules_get_request(3));
+    let full = devrev::org_schedules::OrgSchedulesGetQueryRequest::from(full_org_schedules_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedules::OrgSchedulesGetQueryRequest>(spec, out);
 }
 
 fn post_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedules::OrgSchedulesGetRequest::from(full_org_schedules_get_request(3));
-    let full = devrev::org_schedules::OrgSchedulesGetRequest::from(full_org_schedules_get_request(0));
+    let minimal = full_org_schedules_get_request(3);
+    let full = full_org_schedules_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedules::OrgSchedulesGetRequest>(spec, out);
 }
@@ -3348,15 +3354,15 @@ fn post_parts_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_parts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_parts_get_request(3);
-    let full = full_parts_get_request(0);
+    let minimal = devrev::parts::PartsGetQueryRequest::from(full_parts_get_request(3));
+    let full = devrev::parts::PartsGetQueryRequest::from(full_parts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::parts::PartsGetQueryRequest>(spec, out);
 }
 
 fn post_parts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::parts::PartsGetRequest::from(full_parts_get_request(3));
-    let full = devrev::parts::PartsGetRequest::from(full_parts_get_request(0));
+    let minimal = full_parts_get_request(3);
+    let full = full_parts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::parts::PartsGetRequest>(spec, out);
 }
@@ -3383,15 +3389,15 @@ fn post_parts_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_preferences_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_preferences_get_request(3);
-    let full = full_preferences_get_request(0);
+    let minimal = devrev::preferences::PreferencesGetQueryRequest::from(full_preferences_get_request(3));
+    let full = devrev::preferences::PreferencesGetQueryRequest::from(full_preferences_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::preferences::PreferencesGetQueryRequest>(spec, out);
 }
 
 fn post_preferences_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::preferences::PreferencesGetRequest::from(full_preferences_get_request(3));
-    let full = devrev::preferences::PreferencesGetRequest::from(full_preferences_get_request(0));
+    let minimal = full_preferences_get_request(3);
+    let full = full_preferences_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::preferences::PreferencesGetRequest>(spec, out);
 }
@@ -3418,29 +3424,30 @@ fn post_question_answers_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_question_answers_get_request(3);
-    let full = full_question_answers_get_request(0);
+    let minimal = devrev::question_answers::QuestionAnswersGetQueryRequest::from(full_question_answers_get_request(3));
+    let full = devrev::question_answers::QuestionAnswersGetQueryRequest::from(full_question_answers_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::question_answers::QuestionAnswersGetQueryRequest>(spec, out);
 }
 
 fn post_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::question_answers::QuestionAnswersGetRequest::from(full_question_answers_get_request(3));
-    let full = devrev::question_answers::QuestionAnswersGetRequest::from(full_question_answers_get_request(0));
+    let minimal = full_question_answers_get_request(3);
+    let full = full_question_answers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::question_answers::QuestionAnswersGetRequest>(spec, out);
 }
 
 fn get_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_question_answers_list_request(3);
-    let full = full_question_answers_list_request(0);
+    let minimal =
+        devrev::question_answers::QuestionAnswersListQueryRequest::from(full_question_answers_list_request(3));
+    let full = devrev::question_answers::QuestionAnswersListQueryRequest::from(full_question_answers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::question_answers::QuestionAnswersListQueryRequest>(spec, out);
 }
 
 fn post_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::question_answers::QuestionAnswersListRequest::from(full_question_answers_list_request(3));
-    let full = devrev::question_answers::QuestionAnswersListRequest::from(full_question_answers_list_request(0));
+    let minimal = full_question_answers_list_request(3);
+    let full = full_question_answers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::question_answers::QuestionAnswersListRequest>(spec, out);
 }
@@ -3453,15 +3460,15 @@ fn post_question_answers_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_reactions_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_reactions_list_request(3);
-    let full = full_reactions_list_request(0);
+    let minimal = devrev::reactions::ReactionsListQueryRequest::from(full_reactions_list_request(3));
+    let full = devrev::reactions::ReactionsListQueryRequest::from(full_reactions_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::reactions::ReactionsListQueryRequest>(spec, out);
 }
 
 fn post_reactions_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::reactions::ReactionsListRequest::from(full_reactions_list_request(3));
-    let full = devrev::reactions::ReactionsListRequest::from(full_reactions_list_request(0));
+    let minimal = full_reactions_list_request(3);
+    let full = full_reactions_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::reactions::ReactionsListRequest>(spec, out);
 }
@@ -3488,15 +3495,15 @@ fn post_recommendations_get_reply(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_record_template_get_request(3);
-    let full = full_record_template_get_request(0);
+    let minimal = devrev::record_templates::RecordTemplateGetQueryRequest::from(full_record_template_get_request(3));
+    let full = devrev::record_templates::RecordTemplateGetQueryRequest::from(full_record_template_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::record_templates::RecordTemplateGetQueryRequest>(spec, out);
 }
 
 fn post_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::record_templates::RecordTemplateGetRequest::from(full_record_template_get_request(3));
-    let full = devrev::record_templates::RecordTemplateGetRequest::from(full_record_template_get_request(0));
+    let minimal = full_record_template_get_request(3);
+    let full = full_record_template_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::record_templates::RecordTemplateGetRequest>(spec, out);
 }
@@ -3516,29 +3523,29 @@ fn post_rev_orgs_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_rev_orgs_get_request(3);
-    let full = full_rev_orgs_get_request(0);
+    let minimal = devrev::rev_orgs::RevOrgsGetQueryRequest::from(full_rev_orgs_get_request(3));
+    let full = devrev::rev_orgs::RevOrgsGetQueryRequest::from(full_rev_orgs_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_orgs::RevOrgsGetQueryRequest>(spec, out);
 }
 
 fn post_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_orgs::RevOrgsGetRequest::from(full_rev_orgs_get_request(3));
-    let full = devrev::rev_orgs::RevOrgsGetRequest::from(full_rev_orgs_get_request(0));
+    let minimal = full_rev_orgs_get_request(3);
+    let full = full_rev_orgs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_orgs::RevOrgsGetRequest>(spec, out);
 }
 
 fn get_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_rev_orgs_list_request(3);
-    let full = full_rev_orgs_list_request(0);
+    let minimal = devrev::rev_orgs::RevOrgsListQueryRequest::from(full_rev_orgs_list_request(3));
+    let full = devrev::rev_orgs::RevOrgsListQueryRequest::from(full_rev_orgs_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_orgs::RevOrgsListQueryRequest>(spec, out);
 }
 
 fn post_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_orgs::RevOrgsListRequest::from(full_rev_orgs_list_request(3));
-    let full = devrev::rev_orgs::RevOrgsListRequest::from(full_rev_orgs_list_request(0));
+    let minimal = full_rev_orgs_list_request(3);
+    let full = full_rev_orgs_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_orgs::RevOrgsListRequest>(spec, out);
 }
@@ -3558,15 +3565,17 @@ fn post_rev_users_associations_add(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_rev_users_associations_list_request(3);
-    let full = full_rev_users_associations_list_request(0);
+    let minimal =
+        devrev::rev_users::RevUsersAssociationsListQueryRequest::from(full_rev_users_associations_list_request(3));
+    let full =
+        devrev::rev_users::RevUsersAssociationsListQueryRequest::from(full_rev_users_associations_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersAssociationsListQueryRequest>(spec, out);
 }
 
 fn post_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersAssociationsListRequest::from(full_rev_users_associations_list_request(3));
-    let full = devrev::rev_users::RevUsersAssociationsListRequest::from(full_rev_users_associations_list_request(0));
+    let minimal = full_rev_users_associations_list_request(3);
+    let full = full_rev_users_associations_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersAssociationsListRequest>(spec, out);
 }
@@ -3600,15 +3609,15 @@ fn post_rev_users_delete_personal_data(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_rev_users_get_request(3);
-    let full = full_rev_users_get_request(0);
+    let minimal = devrev::rev_users::RevUsersGetQueryRequest::from(full_rev_users_get_request(3));
+    let full = devrev::rev_users::RevUsersGetQueryRequest::from(full_rev_users_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersGetQueryRequest>(spec, out);
 }
 
 fn post_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersGetRequest::from(full_rev_users_get_request(3));
-    let full = devrev::rev_users::RevUsersGetRequest::from(full_rev_users_get_request(0));
+    let minimal = full_rev_users_get_request(3);
+    let full = full_rev_users_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersGetRequest>(spec, out);
 }
@@ -3621,15 +3630,15 @@ fn post_rev_users_link(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_rev_users_list_request(3);
-    let full = full_rev_users_list_request(0);
+    let minimal = devrev::rev_users::RevUsersListQueryRequest::from(full_rev_users_list_request(3));
+    let full = devrev::rev_users::RevUsersListQueryRequest::from(full_rev_users_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersListQueryRequest>(spec, out);
 }
 
 fn post_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersListRequest::from(full_rev_users_list_request(3));
-    let full = devrev::rev_users::RevUsersListRequest::from(full_rev_users_list_request(0));
+    let minimal = full_rev_users_list_request(3);
+    let full = full_rev_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersListRequest>(spec, out);
 }
@@ -3649,15 +3658,15 @@ fn post_rev_users_personal_data(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_rev_users_scan_request(3);
-    let full = full_rev_users_scan_request(0);
+    let minimal = devrev::rev_users::RevUsersScanQueryRequest::from(full_rev_users_scan_request(3));
+    let full = devrev::rev_users::RevUsersScanQueryRequest::from(full_rev_users_scan_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersScanQueryRequest>(spec, out);
 }
 
 fn post_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersScanRequest::from(full_rev_users_scan_request(3));
-    let full = devrev::rev_users::RevUsersScanRequest::from(full_rev_users_scan_request(0));
+    let minimal = full_rev_users_scan_request(3);
+    let full = full_rev_users_scan_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersScanRequest>(spec, out);
 }
@@ -3691,43 +3700,46 @@ fn post_roles_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_aggregated_schema_get_request(3);
-    let full = full_aggregated_schema_get_request(0);
+    let minimal = devrev::schemas::AggregatedSchemaGetQueryRequest::from(full_aggregated_schema_get_request(3));
+    let full = devrev::schemas::AggregatedSchemaGetQueryRequest::from(full_aggregated_schema_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::AggregatedSchemaGetQueryRequest>(spec, out);
 }
 
 fn post_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::AggregatedSchemaGetRequest::from(full_aggregated_schema_get_request(3));
-    let full = devrev::schemas::AggregatedSchemaGetRequest::from(full_aggregated_schema_get_request(0));
+    let minimal = full_aggregated_schema_get_request(3);
+    let full = full_aggregated_schema_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::AggregatedSchemaGetRequest>(spec, out);
 }
 
 fn get_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_schema_fragments_get_request(3);
-    let full = full_custom_schema_fragments_get_request(0);
+    let minimal =
+        devrev::schemas::CustomSchemaFragmentsGetQueryRequest::from(full_custom_schema_fragments_get_request(3));
+    let full = devrev::schemas::CustomSchemaFragmentsGetQueryRequest::from(full_custom_schema_fragments_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::CustomSchemaFragmentsGetQueryRequest>(spec, out);
 }
 
 fn post_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::CustomSchemaFragmentsGetRequest::from(full_custom_schema_fragments_get_request(3));
-    let full = devrev::schemas::CustomSchemaFragmentsGetRequest::from(full_custom_schema_fragments_get_request(0));
+    let minimal = full_custom_schema_fragments_get_request(3);
+    let full = full_custom_schema_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::CustomSchemaFragmentsGetRequest>(spec, out);
 }
 
 fn get_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_schema_fragments_list_request(3);
-    let full = full_custom_schema_fragments_list_request(0);
+    let minimal =
+        devrev::schemas::CustomSchemaFragmentsListQueryRequest::from(full_custom_schema_fragments_list_request(3));
+    let full =
+        devrev::schemas::CustomSchemaFragmentsListQueryRequest::from(full_custom_schema_fragments_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::CustomSchemaFragmentsListQueryRequest>(spec, out);
 }
 
 fn post_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::CustomSchemaFragmentsListRequest::from(full_custom_schema_fragments_list_request(3));
-    let full = devrev::schemas::CustomSchemaFragmentsListRequest::from(full_custom_schema_fragments_list_request(0));
+    let minimal = full_custom_schema_fragments_list_request(3);
+    let full = full_custom_schema_fragments_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::CustomSchemaFragmentsListRequest>(spec, out);
 }
@@ -3740,43 +3752,45 @@ fn post_schemas_custom_set(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_stock_schema_fragments_get_request(3);
-    let full = full_stock_schema_fragments_get_request(0);
+    let minimal =
+        devrev::schemas::StockSchemaFragmentsGetQueryRequest::from(full_stock_schema_fragments_get_request(3));
+    let full = devrev::schemas::StockSchemaFragmentsGetQueryRequest::from(full_stock_schema_fragments_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::StockSchemaFragmentsGetQueryRequest>(spec, out);
 }
 
 fn post_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::StockSchemaFragmentsGetRequest::from(full_stock_schema_fragments_get_request(3));
-    let full = devrev::schemas::StockSchemaFragmentsGetRequest::from(full_stock_schema_fragments_get_request(0));
+    let minimal = full_stock_schema_fragments_get_request(3);
+    let full = full_stock_schema_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::StockSchemaFragmentsGetRequest>(spec, out);
 }
 
 fn get_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_stock_schema_fragments_list_request(3);
-    let full = full_stock_schema_fragments_list_request(0);
+    let minimal =
+        devrev::schemas::StockSchemaFragmentsListQueryRequest::from(full_stock_schema_fragments_list_request(3));
+    let full = devrev::schemas::StockSchemaFragmentsListQueryRequest::from(full_stock_schema_fragments_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::StockSchemaFragmentsListQueryRequest>(spec, out);
 }
 
 fn post_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::StockSchemaFragmentsListRequest::from(full_stock_schema_fragments_list_request(3));
-    let full = devrev::schemas::StockSchemaFragmentsListRequest::from(full_stock_schema_fragments_list_request(0));
+    let minimal = full_stock_schema_fragments_list_request(3);
+    let full = full_stock_schema_fragments_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::StockSchemaFragmentsListRequest>(spec, out);
 }
 
 fn get_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_subtypes_list_request(3);
-    let full = full_subtypes_list_request(0);
+    let minimal = devrev::schemas::SubtypesListQueryRequest::from(full_subtypes_list_request(3));
+    let full = devrev::schemas::SubtypesListQueryRequest::from(full_subtypes_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::SubtypesListQueryRequest>(spec, out);
 }
 
 fn post_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::SubtypesListRequest::from(full_subtypes_list_request(3));
-    let full = devrev::schemas::SubtypesListRequest::from(full_subtypes_list_request(0));
+    let minimal = full_subtypes_list_request(3);
+    let full = full_subtypes_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::SubtypesListRequest>(spec, out);
 }
@@ -3789,29 +3803,29 @@ fn post_schemas_subtypes_prepare_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_search_core(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_search_core_request(3);
-    let full = full_search_core_request(0);
+    let minimal = devrev::search::SearchCoreQueryRequest::from(full_search_core_request(3));
+    let full = devrev::search::SearchCoreQueryRequest::from(full_search_core_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::search::SearchCoreQueryRequest>(spec, out);
 }
 
 fn post_search_core(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::search::SearchCoreRequest::from(full_search_core_request(3));
-    let full = devrev::search::SearchCoreRequest::from(full_search_core_request(0));
+    let minimal = full_search_core_request(3);
+    let full = full_search_core_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::search::SearchCoreRequest>(spec, out);
 }
 
 fn get_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_search_hybrid_request(3);
-    let full = full_search_hybrid_request(0);
+    let minimal = devrev::search::SearchHybridQueryRequest::from(full_search_hybrid_request(3));
+    let full = devrev::search::SearchHybridQueryRequest::from(full_search_hybrid_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::search::SearchHybridQueryRequest>(spec, out);
 }
 
 fn post_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::search::SearchHybridRequest::from(full_search_hybrid_request(3));
-    let full = devrev::search::SearchHybridRequest::from(full_search_hybrid_request(0));
+    let minimal = full_search_hybrid_request(3);
+    let full = full_search_hybrid_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::search::SearchHybridRequest>(spec, out);
 }
@@ -3824,15 +3838,15 @@ fn post_service_accounts_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_service_accounts_get_request(3);
-    let full = full_service_accounts_get_request(0);
+    let minimal = devrev::service_accounts::ServiceAccountsGetQueryRequest::from(full_service_accounts_get_request(3));
+    let full = devrev::service_accounts::ServiceAccountsGetQueryRequest::from(full_service_accounts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::service_accounts::ServiceAccountsGetQueryRequest>(spec, out);
 }
 
 fn post_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::service_accounts::ServiceAccountsGetRequest::from(full_service_accounts_get_request(3));
-    let full = devrev::service_accounts::ServiceAccountsGetRequest::from(full_service_accounts_get_request(0));
+    let minimal = full_service_accounts_get_request(3);
+    let full = full_service_accounts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::service_accounts::ServiceAccountsGetRequest>(spec, out);
 }
@@ -3845,29 +3859,29 @@ fn post_service_accounts_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_sla_trackers_get_request(3);
-    let full = full_sla_trackers_get_request(0);
+    let minimal = devrev::sla_trackers::SlaTrackersGetQueryRequest::from(full_sla_trackers_get_request(3));
+    let full = devrev::sla_trackers::SlaTrackersGetQueryRequest::from(full_sla_trackers_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sla_trackers::SlaTrackersGetQueryRequest>(spec, out);
 }
 
 fn post_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sla_trackers::SlaTrackersGetRequest::from(full_sla_trackers_get_request(3));
-    let full = devrev::sla_trackers::SlaTrackersGetRequest::from(full_sla_trackers_get_request(0));
+    let minimal = full_sla_trackers_get_request(3);
+    let full = full_sla_trackers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sla_trackers::SlaTrackersGetRequest>(spec, out);
 }
 
 fn get_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_sla_trackers_list_request(3);
-    let full = full_sla_trackers_list_request(0);
+    let minimal = devrev::sla_trackers::SlaTrackersListQueryRequest::from(full_sla_trackers_list_request(3));
+    let full = devrev::sla_trackers::SlaTrackersListQueryRequest::from(full_sla_trackers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sla_trackers::SlaTrackersListQueryRequest>(spec, out);
 }
 
 fn post_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sla_trackers::SlaTrackersListRequest::from(full_sla_trackers_list_request(3));
-    let full = devrev::sla_trackers::SlaTrackersListRequest::from(full_sla_trackers_list_request(0));
+    let minimal = full_sla_trackers_list_request(3);
+    let full = full_sla_trackers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sla_trackers::SlaTrackersListRequest>(spec, out);
 }
@@ -3894,29 +3908,29 @@ fn post_slas_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_slas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_slas_get_request(3);
-    let full = full_slas_get_request(0);
+    let minimal = devrev::slas::SlasGetQueryRequest::from(full_slas_get_request(3));
+    let full = devrev::slas::SlasGetQueryRequest::from(full_slas_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::slas::SlasGetQueryRequest>(spec, out);
 }
 
 fn post_slas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::slas::SlasGetRequest::from(full_slas_get_request(3));
-    let full = devrev::slas::SlasGetRequest::from(full_slas_get_request(0));
+    let minimal = full_slas_get_request(3);
+    let full = full_slas_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::slas::SlasGetRequest>(spec, out);
 }
 
 fn get_slas_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_slas_list_request(3);
-    let full = full_slas_list_request(0);
+    let minimal = devrev::slas::SlasListQueryRequest::from(full_slas_list_request(3));
+    let full = devrev::slas::SlasListQueryRequest::from(full_slas_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::slas::SlasListQueryRequest>(spec, out);
 }
 
 fn post_slas_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::slas::SlasListRequest::from(full_slas_list_request(3));
-    let full = devrev::slas::SlasListRequest::from(full_slas_list_request(0));
+    let minimal = full_slas_list_request(3);
+    let full = full_slas_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::slas::SlasListRequest>(spec, out);
 }
@@ -3936,15 +3950,15 @@ fn post_slas_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_snap_ins_resources_request(3);
-    let full = full_snap_ins_resources_request(0);
+    let minimal = devrev::snap_ins::SnapInsResourcesQueryRequest::from(full_snap_ins_resources_request(3));
+    let full = devrev::snap_ins::SnapInsResourcesQueryRequest::from(full_snap_ins_resources_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::snap_ins::SnapInsResourcesQueryRequest>(spec, out);
 }
 
 fn post_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::snap_ins::SnapInsResourcesRequest::from(full_snap_ins_resources_request(3));
-    let full = devrev::snap_ins::SnapInsResourcesRequest::from(full_snap_ins_resources_request(0));
+    let minimal = full_snap_ins_resources_request(3);
+    let full = full_snap_ins_resources_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::snap_ins::SnapInsResourcesRequest>(spec, out);
 }
@@ -3978,29 +3992,29 @@ fn post_stage_diagrams_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_stage_diagrams_get_request(3);
-    let full = full_stage_diagrams_get_request(0);
+    let minimal = devrev::stage_diagrams::StageDiagramsGetQueryRequest::from(full_stage_diagrams_get_request(3));
+    let full = devrev::stage_diagrams::StageDiagramsGetQueryRequest::from(full_stage_diagrams_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stage_diagrams::StageDiagramsGetQueryRequest>(spec, out);
 }
 
 fn post_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stage_diagrams::StageDiagramsGetRequest::from(full_stage_diagrams_get_request(3));
-    let full = devrev::stage_diagrams::StageDiagramsGetRequest::from(full_stage_diagrams_get_request(0));
+    let minimal = full_stage_diagrams_get_request(3);
+    let full = full_stage_diagrams_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stage_diagrams::StageDiagramsGetRequest>(spec, out);
 }
 
 fn get_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_stage_diagrams_list_request(3);
-    let full = full_stage_diagrams_list_request(0);
+    let minimal = devrev::stage_diagrams::StageDiagramsListQueryRequest::from(full_stage_diagrams_list_request(3));
+    let full = devrev::stage_diagrams::StageDiagramsListQueryRequest::from(full_stage_diagrams_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stage_diagrams::StageDiagramsListQueryRequest>(spec, out);
 }
 
 fn post_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stage_diagrams::StageDiagramsListRequest::from(full_stage_diagrams_list_request(3));
-    let full = devrev::stage_diagrams::StageDiagramsListRequest::from(full_stage_diagrams_list_request(0));
+    let minimal = full_stage_diagrams_list_request(3);
+    let full = full_stage_diagrams_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stage_diagrams::StageDiagramsListRequest>(spec, out);
 }
@@ -4020,29 +4034,29 @@ fn post_stages_custom_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_stages_get_request(3);
-    let full = full_custom_stages_get_request(0);
+    let minimal = devrev::stages::CustomStagesGetQueryRequest::from(full_custom_stages_get_request(3));
+    let full = devrev::stages::CustomStagesGetQueryRequest::from(full_custom_stages_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stages::CustomStagesGetQueryRequest>(spec, out);
 }
 
 fn post_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stages::CustomStagesGetRequest::from(full_custom_stages_get_request(3));
-    let full = devrev::stages::CustomStagesGetRequest::from(full_custom_stages_get_request(0));
+    let minimal = full_custom_stages_get_request(3);
+    let full = full_custom_stages_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stages::CustomStagesGetRequest>(spec, out);
 }
 
 fn get_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_stages_list_request(3);
-    let full = full_custom_stages_list_request(0);
+    let minimal = devrev::stages::CustomStagesListQueryRequest::from(full_custom_stages_list_request(3));
+    let full = devrev::stages::CustomStagesListQueryRequest::from(full_custom_stages_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stages::CustomStagesListQueryRequest>(spec, out);
 }
 
 fn post_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stages::CustomStagesListRequest::from(full_custom_stages_list_request(3));
-    let full = devrev::stages::CustomStagesListRequest::from(full_custom_stages_list_request(0));
+    let minimal = full_custom_stages_list_request(3);
+    let full = full_custom_stages_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stages::CustomStagesListRequest>(spec, out);
 }
@@ -4062,29 +4076,29 @@ fn post_states_custom_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_states_get_request(3);
-    let full = full_custom_states_get_request(0);
+    let minimal = devrev::states::CustomStatesGetQueryRequest::from(full_custom_states_get_request(3));
+    let full = devrev::states::CustomStatesGetQueryRequest::from(full_custom_states_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::states::CustomStatesGetQueryRequest>(spec, out);
 }
 
 fn post_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::states::CustomStatesGetRequest::from(full_custom_states_get_request(3));
-    let full = devrev::states::CustomStatesGetRequest::from(full_custom_states_get_request(0));
+    let minimal = full_custom_states_get_request(3);
+    let full = full_custom_states_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::states::CustomStatesGetRequest>(spec, out);
 }
 
 fn get_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_custom_states_list_request(3);
-    let full = full_custom_states_list_request(0);
+    let minimal = devrev::states::CustomStatesListQueryRequest::from(full_custom_states_list_request(3));
+    let full = devrev::states::CustomStatesListQueryRequest::from(full_custom_states_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::states::CustomStatesListQueryRequest>(spec, out);
 }
 
 fn post_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::states::CustomStatesListRequest::from(full_custom_states_list_request(3));
-    let full = devrev::states::CustomStatesListRequest::from(full_custom_states_list_request(0));
+    let minimal = full_custom_states_list_request(3);
+    let full = full_custom_states_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::states::CustomStatesListRequest>(spec, out);
 }
@@ -4097,15 +4111,15 @@ fn post_states_custom_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_subscribers_list_request(3);
-    let full = full_subscribers_list_request(0);
+    let minimal = devrev::subscribers::SubscribersListQueryRequest::from(full_subscribers_list_request(3));
+    let full = devrev::subscribers::SubscribersListQueryRequest::from(full_subscribers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::subscribers::SubscribersListQueryRequest>(spec, out);
 }
 
 fn post_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::subscribers::SubscribersListRequest::from(full_subscribers_list_request(3));
-    let full = devrev::subscribers::SubscribersListRequest::from(full_subscribers_list_request(0));
+    let minimal = full_subscribers_list_request(3);
+    let full = full_subscribers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::subscribers::SubscribersListRequest>(spec, out);
 }
@@ -4132,15 +4146,15 @@ fn post_surveys_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_surveys_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_surveys_get_request(3);
-    let full = full_surveys_get_request(0);
+    let minimal = devrev::surveys::SurveysGetQueryRequest::from(full_surveys_get_request(3));
+    let full = devrev::surveys::SurveysGetQueryRequest::from(full_surveys_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::surveys::SurveysGetQueryRequest>(spec, out);
 }
 
 fn post_surveys_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::surveys::SurveysGetRequest::from(full_surveys_get_request(3));
-    let full = devrev::surveys::SurveysGetRequest::from(full_surveys_get_request(0));
+    let minimal = full_surveys_get_request(3);
+    let full = full_surveys_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::surveys::SurveysGetRequest>(spec, out);
 }
@@ -4202,15 +4216,15 @@ fn post_surveys_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_sys_users_list_request(3);
-    let full = full_sys_users_list_request(0);
+    let minimal = devrev::sys_users::SysUsersListQueryRequest::from(full_sys_users_list_request(3));
+    let full = devrev::sys_users::SysUsersListQueryRequest::from(full_sys_users_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sys_users::SysUsersListQueryRequest>(spec, out);
 }
 
 fn post_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sys_users::SysUsersListRequest::from(full_sys_users_list_request(3));
-    let full = devrev::sys_users::SysUsersListRequest::from(full_sys_users_list_request(0));
+    let minimal = full_sys_users_list_request(3);
+    let full = full_sys_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sys_users::SysUsersListRequest>(spec, out);
 }
@@ -4237,29 +4251,29 @@ fn post_tags_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_tags_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_tags_get_request(3);
-    let full = full_tags_get_request(0);
+    let minimal = devrev::tags::TagsGetQueryRequest::from(full_tags_get_request(3));
+    let full = devrev::tags::TagsGetQueryRequest::from(full_tags_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::tags::TagsGetQueryRequest>(spec, out);
 }
 
 fn post_tags_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::tags::TagsGetRequest::from(full_tags_get_request(3));
-    let full = devrev::tags::TagsGetRequest::from(full_tags_get_request(0));
+    let minimal = full_tags_get_request(3);
+    let full = full_tags_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::tags::TagsGetRequest>(spec, out);
 }
 
 fn get_tags_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_tags_list_request(3);
-    let full = full_tags_list_request(0);
+    let minimal = devrev::tags::TagsListQueryRequest::from(full_tags_list_request(3));
+    let full = devrev::tags::TagsListQueryRequest::from(full_tags_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::tags::TagsListQueryRequest>(spec, out);
 }
 
 fn post_tags_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::tags::TagsListRequest::from(full_tags_list_request(3));
-    let full = devrev::tags::TagsListRequest::from(full_tags_list_request(0));
+    let minimal = full_tags_list_request(3);
+    let full = full_tags_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::tags::TagsListRequest>(spec, out);
 }
@@ -4286,29 +4300,30 @@ fn post_timeline_entries_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_timeline_entries_get_request(3);
-    let full = full_timeline_entries_get_request(0);
+    let minimal = devrev::timeline_entries::TimelineEntriesGetQueryRequest::from(full_timeline_entries_get_request(3));
+    let full = devrev::timeline_entries::TimelineEntriesGetQueryRequest::from(full_timeline_entries_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::timeline_entries::TimelineEntriesGetQueryRequest>(spec, out);
 }
 
 fn post_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::timeline_entries::TimelineEntriesGetRequest::from(full_timeline_entries_get_request(3));
-    let full = devrev::timeline_entries::TimelineEntriesGetRequest::from(full_timeline_entries_get_request(0));
+    let minimal = full_timeline_entries_get_request(3);
+    let full = full_timeline_entries_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::timeline_entries::TimelineEntriesGetRequest>(spec, out);
 }
 
 fn get_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_timeline_entries_list_request(3);
-    let full = full_timeline_entries_list_request(0);
+    let minimal =
+        devrev::timeline_entries::TimelineEntriesListQueryRequest::from(full_timeline_entries_list_request(3));
+    let full = devrev::timeline_entries::TimelineEntriesListQueryRequest::from(full_timeline_entries_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::timeline_entries::TimelineEntriesListQueryRequest>(spec, out);
 }
 
 fn post_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::timeline_entries::TimelineEntriesListRequest::from(full_timeline_entries_list_request(3));
-    let full = devrev::timeline_entries::TimelineEntriesListRequest::from(full_timeline_entries_list_request(0));
+    let minimal = full_timeline_entries_list_request(3);
+    let full = full_timeline_entries_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::timeline_entries::TimelineEntriesListRequest>(spec, out);
 }
@@ -4328,15 +4343,15 @@ fn post_track_events_publish(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_uoms_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_uoms_count_request(3);
-    let full = full_uoms_count_request(0);
+    let minimal = devrev::uoms::UomsCountQueryRequest::from(full_uoms_count_request(3));
+    let full = devrev::uoms::UomsCountQueryRequest::from(full_uoms_count_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsCountQueryRequest>(spec, out);
 }
 
 fn post_uoms_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsCountRequest::from(full_uoms_count_request(3));
-    let full = devrev::uoms::UomsCountRequest::from(full_uoms_count_request(0));
+    let minimal = full_uoms_count_request(3);
+    let full = full_uoms_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsCountRequest>(spec, out);
 }
@@ -4356,29 +4371,29 @@ fn post_uoms_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_uoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_uoms_get_request(3);
-    let full = full_uoms_get_request(0);
+    let minimal = devrev::uoms::UomsGetQueryRequest::from(full_uoms_get_request(3));
+    let full = devrev::uoms::UomsGetQueryRequest::from(full_uoms_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsGetQueryRequest>(spec, out);
 }
 
 fn post_uoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsGetRequest::from(full_uoms_get_request(3));
-    let full = devrev::uoms::UomsGetRequest::from(full_uoms_get_request(0));
+    let minimal = full_uoms_get_request(3);
+    let full = full_uoms_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsGetRequest>(spec, out);
 }
 
 fn get_uoms_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_uoms_list_request(3);
-    let full = full_uoms_list_request(0);
+    let minimal = devrev::uoms::UomsListQueryRequest::from(full_uoms_list_request(3));
+    let full = devrev::uoms::UomsListQueryRequest::from(full_uoms_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsListQueryRequest>(spec, out);
 }
 
 fn post_uoms_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsListRequest::from(full_uoms_list_request(3));
-    let full = devrev::uoms::UomsListRequest::from(full_uoms_list_request(0));
+    let minimal = full_uoms_list_request(3);
+    let full = full_uoms_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsListRequest>(spec, out);
 }
@@ -4405,15 +4420,15 @@ fn post_vistas_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_vistas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_vistas_get_request(3);
-    let full = full_vistas_get_request(0);
+    let minimal = devrev::vistas::VistasGetQueryRequest::from(full_vistas_get_request(3));
+    let full = devrev::vistas::VistasGetQueryRequest::from(full_vistas_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::vistas::VistasGetQueryRequest>(spec, out);
 }
 
 fn post_vistas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::vistas::VistasGetRequest::from(full_vistas_get_request(3));
-    let full = devrev::vistas::VistasGetRequest::from(full_vistas_get_request(0));
+    let minimal = full_vistas_get_request(3);
+    let full = full_vistas_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::vistas::VistasGetRequest>(spec, out);
 }
@@ -4426,15 +4441,15 @@ fn post_vistas_groups_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_vistas_groups_get_request(3);
-    let full = full_vistas_groups_get_request(0);
+    let minimal = devrev::vistas::VistasGroupsGetQueryRequest::from(full_vistas_groups_get_request(3));
+    let full = devrev::vistas::VistasGroupsGetQueryRequest::from(full_vistas_groups_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::vistas::VistasGroupsGetQueryRequest>(spec, out);
 }
 
 fn post_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::vistas::VistasGroupsGetRequest::from(full_vistas_groups_get_request(3));
-    let full = devrev::vistas::VistasGroupsGetRequest::from(full_vistas_groups_get_request(0));
+    let minimal = full_vistas_groups_get_request(3);
+    let full = full_vistas_groups_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::vistas::VistasGroupsGetRequest>(spec, out);
 }
@@ -4482,15 +4497,15 @@ fn post_web_crawler_jobs_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_web_crawler_jobs_get_request(3);
-    let full = full_web_crawler_jobs_get_request(0);
+    let minimal = devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest::from(full_web_crawler_jobs_get_request(3));
+    let full = devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest::from(full_web_crawler_jobs_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest>(spec, out);
 }
 
 fn post_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::web_crawler_jobs::WebCrawlerJobsGetRequest::from(full_web_crawler_jobs_get_request(3));
-    let full = devrev::web_crawler_jobs::WebCrawlerJobsGetRequest::from(full_web_crawler_jobs_get_request(0));
+    let minimal = full_web_crawler_jobs_get_request(3);
+    let full = full_web_crawler_jobs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetRequest>(spec, out);
 }
@@ -4538,29 +4553,29 @@ fn post_webhooks_fetch(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_webhooks_get_request(3);
-    let full = full_webhooks_get_request(0);
+    let minimal = devrev::webhooks::WebhooksGetQueryRequest::from(full_webhooks_get_request(3));
+    let full = devrev::webhooks::WebhooksGetQueryRequest::from(full_webhooks_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::webhooks::WebhooksGetQueryRequest>(spec, out);
 }
 
 fn post_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::webhooks::WebhooksGetRequest::from(full_webhooks_get_request(3));
-    let full = devrev::webhooks::WebhooksGetRequest::from(full_webhooks_get_request(0));
+    let minimal = full_webhooks_get_request(3);
+    let full = full_webhooks_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::webhooks::WebhooksGetRequest>(spec, out);
 }
 
 fn get_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_webhooks_list_request(3);
-    let full = full_webhooks_list_request(0);
+    let minimal = devrev::webhooks::WebhooksListQueryRequest::from(full_webhooks_list_request(3));
+    let full = devrev::webhooks::WebhooksListQueryRequest::from(full_webhooks_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::webhooks::WebhooksListQueryRequest>(spec, out);
 }
 
 fn post_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::webhooks::WebhooksListRequest::from(full_webhooks_list_request(3));
-    let full = devrev::webhooks::WebhooksListRequest::from(full_webhooks_list_request(0));
+    let minimal = full_webhooks_list_request(3);
+    let full = full_webhooks_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::webhooks::WebhooksListRequest>(spec, out);
 }
@@ -4573,15 +4588,15 @@ fn post_webhooks_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_widgets_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_widgets_get_request(3);
-    let full = full_widgets_get_request(0);
+    let minimal = devrev::widgets::WidgetsGetQueryRequest::from(full_widgets_get_request(3));
+    let full = devrev::widgets::WidgetsGetQueryRequest::from(full_widgets_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::widgets::WidgetsGetQueryRequest>(spec, out);
 }
 
 fn post_widgets_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::widgets::WidgetsGetRequest::from(full_widgets_get_request(3));
-    let full = devrev::widgets::WidgetsGetRequest::from(full_widgets_get_request(0));
+    let minimal = full_widgets_get_request(3);
+    let full = full_widgets_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::widgets::WidgetsGetRequest>(spec, out);
 }
@@ -4615,15 +4630,15 @@ fn post_works_export(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_works_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = full_works_get_request(3);
-    let full = full_works_get_request(0);
+    let minimal = devrev::works::WorksGetQueryRequest::from(full_works_get_request(3));
+    let full = devrev::works::WorksGetQueryRequest::from(full_works_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::works::WorksGetQueryRequest>(spec, out);
 }
 
 fn post_works_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::works::WorksGetRequest::from(full_works_get_request(3));
-    let full = devrev::works::WorksGetRequest::from(full_works_get_request(0));
+    let minimal = full_works_get_request(3);
+    let full = full_works_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::works::WorksGetRequest>(spec, out);
 }

@@ -214,12 +214,12 @@ impl Gen<'_> {
     }
 
     /// The check of one operation, named `name`, for the request struct
-    /// `struct_path` (`post` when it is the `POST` form of a pair built from
-    /// the `GET` form's `full_` function).
-    fn operation(&self, fn_name: &str, struct_path: &str, t: &TypeDef, post: bool, out: &mut String) -> bool {
+    /// `struct_path` (`convert` when it is the other form of a pair, built from
+    /// the request type's `full_` function: a twin's `GET`, `{Op}QueryRequest`).
+    fn operation(&self, fn_name: &str, struct_path: &str, t: &TypeDef, convert: bool, out: &mut String) -> bool {
         // At `FULL_LEVELS` a builder is `new(..)` alone, its arguments too.
         let build = |level: usize| {
-            if post {
+            if convert {
                 format!("{struct_path}::from(full_{}({level}))", ident(&t.key))
             } else {
                 format!("full_{}({level})", ident(&t.key))
@@ -302,7 +302,7 @@ pub fn conformance_tests(spec: &Spec, plan: &Plan) -> String {
             let fn_name = ident(&format!("{}_{}", op.method, op.path.trim_start_matches('/'))).to_lowercase();
             let label = format!("{} {}", op.method, op.path);
             if gen.buildable(request)
-                && gen.operation(&fn_name, &format!("devrev::{module}::{name}"), t, post, &mut op_fns)
+                && gen.operation(&fn_name, &format!("devrev::{module}::{name}"), t, twin_get, &mut op_fns)
             {
                 operations.push((label, fn_name));
             } else {
