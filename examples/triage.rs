@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use devrev::dev_users::DevUsersSelfRequest;
 use devrev::models::{
     Part, PartsCreateRequestProduct, SetTagWithValue, StageFilter, StageInit, StageUpdate,
-    TimelineEntriesCreateRequestTimelineComment, TimelineEntry, Work, WorksCreateRequestIssue, WorksUpdateRequestIssue,
+    TimelineEntriesCreateRequestTimelineComment, Work, WorksCreateRequestIssue, WorksUpdateRequestIssue,
     WorksUpdateRequestTags,
 };
 use devrev::parts::{PartsCreateRequest, PartsDeleteRequest};
@@ -39,18 +39,9 @@ struct Created {
     comment: Option<String>,
 }
 
-/// A work item's DON ID, display ID, title and stage name.
-fn work_fields(work: &Work) -> Option<(&str, &str, &str, &str)> {
-    fn stage(s: &Option<devrev::models::LegacyStage>) -> &str {
-        s.as_ref().map_or("", |s| s.name.as_str())
-    }
-    match work {
-        Work::Issue(w) => Some((&w.id, w.display_id.as_deref().unwrap_or(&w.id), &w.title, stage(&w.stage))),
-        Work::Ticket(w) => Some((&w.id, w.display_id.as_deref().unwrap_or(&w.id), &w.title, stage(&w.stage))),
-        Work::Task(w) => Some((&w.id, w.display_id.as_deref().unwrap_or(&w.id), &w.title, stage(&w.stage))),
-        Work::Opportunity(w) => Some((&w.id, w.display_id.as_deref().unwrap_or(&w.id), &w.title, stage(&w.stage))),
-        _ => None,
-    }
+/// A work item's stage name ("" without one), whatever kind of work it is.
+fn stage(work: &Work) -> &str {
+    work.stage().map_or("", |s| s.name.as_str())
 }
 
 async fn triage(client: &Client, created: &mut Created) -> Result<(), BoxError> {
@@ -74,10 +65,9 @@ async fn triage(client: &Client, created: &mut Created) -> Result<(), BoxError> 
         .send(client)
         .await?
         .work;
-    let (work_id, work_display, work_title, _) = work_fields(&work).ok_or("DevRev answered an unknown work type")?;
-    let work_id = work_id.to_owned();
+    let work_id = work.id().to_owned();
     created.work = Some(work_id.clone());
-    println!("2. created issue      {work_display} {work_title:?}");
+    println!("2. created {:<10} {} {:?}", work.kind(), work.display_id().unwrap_or(&work_id), work.title());
 
     let tag = TagsCreateRequest::new(format!("payments-{run}")).send(client).await?.tag;
     created.tag = Some(tag.id.clone());
@@ -94,10 +84,8 @@ async fn triage(client: &Client, created: &mut Created) -> Result<(), BoxError> 
     .send(client)
     .await?
     .timeline_entry;
-    if let TimelineEntry::TimelineComment(comment) = &entry {
-        created.comment = Some(comment.id.clone());
-        println!("4. commented          {}", comment.display_id.as_deref().unwrap_or(&comment.id));
-    }
+    created.comment = Some(entry.id().to_owned());
+    println!("4. commented          {}", entry.display_id().unwrap_or(entry.id()));
 
     let open = WorksListRequest::new()
         .applies_to_part([part.id.clone()])
@@ -107,8 +95,8 @@ async fn triage(client: &Client, created: &mut Created) -> Result<(), BoxError> 
         .await?
         .works;
     println!("5. open issues in the part: {}", open.len());
-    for (_, display_id, title, stage) in open.iter().filter_map(work_fields) {
-        println!("     {display_id} [{stage}] {title}");
+    for work in &open {
+        println!("     {} [{}] {}", work.display_id().unwrap_or(work.id()), stage(work), work.title());
     }
 
     let closed = WorksUpdateRequest::new(work_id, WorksUpdateRequestIssue::new())
@@ -116,9 +104,7 @@ async fn triage(client: &Client, created: &mut Created) -> Result<(), BoxError> 
         .send(client)
         .await?
         .work;
-    if let Some((_, display_id, _, stage)) = work_fields(&closed) {
-        println!("6. closed             {display_id} (stage {stage})");
-    }
+    println!("6. closed             {} (stage {})", closed.display_id().unwrap_or(closed.id()), stage(&closed));
     Ok(())
 }
 

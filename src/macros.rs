@@ -249,11 +249,11 @@ macro_rules! setters {
 /// ```text
 /// get_and_post! {
 ///     /// GET docs
-///     #[devrev_endpoint(GET, "/things.get")]
-///     get ThingsGetRequest,
+///     #[devrev_endpoint(GET, "/things.get", response = ThingsGetResponse)]
+///     get ThingsGetQueryRequest,
 ///     /// POST docs
-///     #[devrev_endpoint(POST, "/things.get", response = ThingsGetResponse, idempotent)]
-///     post ThingsGetPostRequest,
+///     #[devrev_endpoint(POST, "/things.get", idempotent)]
+///     post ThingsGetRequest,
 ///     #[derive(Debug, Clone, Serialize)]   // shared attributes
 ///     fields { /// docs
 ///              pub id: String, }

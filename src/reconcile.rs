@@ -24,10 +24,10 @@
 use devrev_runtime::bulk::{FindFuture, Lookup, Reconcile};
 
 #[cfg(feature = "accounts")]
-use crate::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListRequest};
+use crate::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListQueryRequest};
 #[cfg(feature = "accounts")]
-use crate::rev_orgs::RevOrgsGetRequest;
-use crate::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsListRequest};
+use crate::rev_orgs::RevOrgsGetQueryRequest;
+use crate::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsListQueryRequest};
 use crate::Client;
 
 /// Finds the rev org a `rev-orgs.create` would make by its `external_ref`
@@ -48,7 +48,7 @@ impl Reconcile<RevOrgsCreateRequest> for RevOrgsByExternalRef {
             let Some(key) = request.external_ref.as_deref().filter(|k| !k.is_empty()) else {
                 return Ok(Lookup::NoKey);
             };
-            let page = RevOrgsListRequest::new().external_ref([key]).limit(1).send(client).await?;
+            let page = RevOrgsListQueryRequest::new().external_ref([key]).limit(1).send(client).await?;
             Ok(match page.rev_orgs.into_iter().next() {
                 Some(rev_org) => Lookup::Found(RevOrgsCreateResponse { rev_org }),
                 None => Lookup::Absent,
@@ -76,11 +76,11 @@ impl Reconcile<AccountsCreateRequest> for AccountsByExternalRef {
             let Some(key) = request.external_refs.iter().flatten().find(|k| !k.is_empty()) else {
                 return Ok(Lookup::NoKey);
             };
-            let page = AccountsListRequest::new().external_refs([key.as_str()]).limit(1).send(client).await?;
+            let page = AccountsListQueryRequest::new().external_refs([key.as_str()]).limit(1).send(client).await?;
             let Some(account) = page.accounts.into_iter().next() else {
                 return Ok(Lookup::Absent);
             };
-            let default_rev_org = RevOrgsGetRequest::by_account(account.id.clone()).send(client).await?.rev_org;
+            let default_rev_org = RevOrgsGetQueryRequest::by_account(account.id.clone()).send(client).await?.rev_org;
             Ok(Lookup::Found(AccountsCreateResponse { account, default_rev_org }))
         })
     }

@@ -8,7 +8,7 @@ use devrev::models::{
     Account, Part, PartsCreateRequestProduct, Work, WorksCreateRequestTicket, WorksUpdateRequestTicket,
 };
 use devrev::parts::PartsCreateRequest;
-use devrev::works::{WorksCreateRequest, WorksGetRequest, WorksListRequest, WorksUpdateRequest};
+use devrev::works::{WorksCreateRequest, WorksGetQueryRequest, WorksListRequest, WorksUpdateRequest};
 use devrev::{Client, ErrorKind, RetryPolicy};
 use devrev_testkit::TestServer;
 use serde_json::{json, Map, Value};
@@ -59,7 +59,7 @@ async fn server() -> (TestServer, Client) {
 }
 
 async fn part(client: &Client) -> String {
-    let me = devrev::dev_users::DevUsersSelfRequest::new().send(client).await.unwrap().dev_user;
+    let me = devrev::dev_users::DevUsersSelfQueryRequest::new().send(client).await.unwrap().dev_user;
     let part =
         PartsCreateRequest::new("Checkout", [me.id], PartsCreateRequestProduct::new()).send(client).await.unwrap().part;
     let Part::Product(part) = part else { panic!("a product was created") };
@@ -104,7 +104,7 @@ async fn declared_applied_sent_and_read_back_typed() {
     assert_eq!(live.leaf_type.as_deref(), Some("ticket"));
 
     let part = part(&client).await;
-    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let me = devrev::dev_users::DevUsersSelfQueryRequest::new().send(&client).await.unwrap().dev_user.id;
     let sent = ticket_fields();
     let (part_id, me_id) = (part.clone(), me.clone());
     let created = WorksCreateRequest::new(part, [me], "Checkout down", WorksCreateRequestTicket::new())
@@ -115,7 +115,7 @@ async fn declared_applied_sent_and_read_back_typed() {
         .work;
     assert_eq!(created.custom::<TicketFields>(), Ok(sent.clone()));
 
-    let got = WorksGetRequest::new(id_of(&created)).send(&client).await.unwrap().work;
+    let got = WorksGetQueryRequest::new(id_of(&created)).send(&client).await.unwrap().work;
     assert_eq!(got.custom::<TicketFields>(), Ok(sent.clone()));
     let Work::Ticket(ticket) = &got else { panic!("a ticket") };
     assert_eq!(ticket.custom::<TicketFields>(), Ok(sent.clone()));
@@ -146,7 +146,7 @@ async fn the_server_refuses_each_bad_value_with_a_typed_400_naming_the_field() {
     let (_server, client) = server().await;
     TicketFields::fragment().send(&client).await.unwrap();
     let part = part(&client).await;
-    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let me = devrev::dev_users::DevUsersSelfQueryRequest::new().send(&client).await.unwrap().dev_user.id;
     let create = |fields: Value| {
         let Value::Object(fields) = fields else { unreachable!() };
         WorksCreateRequest::new(part.clone(), [me.clone()], "t", WorksCreateRequestTicket::new()).custom_fields(fields)
@@ -172,7 +172,7 @@ async fn partial_updates_send_only_what_is_set_and_are_checked() {
     let (_server, client) = server().await;
     TicketFields::fragment().send(&client).await.unwrap();
     let part = part(&client).await;
-    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let me = devrev::dev_users::DevUsersSelfQueryRequest::new().send(&client).await.unwrap().dev_user.id;
     let created = WorksCreateRequest::new(part, [me], "t", WorksCreateRequestTicket::new())
         .custom(&TicketFields { impact: Impact::Low, ..ticket_fields() })
         .send(&client)
@@ -211,7 +211,7 @@ async fn subtype_fields_go_with_their_subtype() {
     TicketFields::fragment().send(&client).await.unwrap();
     OutageFields::fragment().send(&client).await.unwrap();
     let part = part(&client).await;
-    let me = devrev::dev_users::DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user.id;
+    let me = devrev::dev_users::DevUsersSelfQueryRequest::new().send(&client).await.unwrap().dev_user.id;
     let outage = OutageFields { region: "eu-west".into() };
     let request = WorksCreateRequest::new(part.clone(), [me.clone()], "t", WorksCreateRequestTicket::new())
         .custom(&ticket_fields())
@@ -255,7 +255,7 @@ async fn accounts_read_typed_and_keep_unknown_fields() {
         .unwrap()
         .account;
     let got: Account =
-        devrev::accounts::AccountsGetRequest::new(account.id.clone()).send(&client).await.unwrap().account;
+        devrev::accounts::AccountsGetQueryRequest::new(account.id.clone()).send(&client).await.unwrap().account;
     assert_eq!(got.custom::<AccountFields>(), Ok(AccountFields { tier: "gold".into(), seats: Some(40) }));
 
     // Another client wrote the field this code does not know; a typed update keeps it.

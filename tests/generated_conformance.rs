@@ -1899,45 +1899,45 @@ fn post_accounts_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_accounts_export(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::accounts::AccountsExportQueryRequest::from(full_accounts_export_request(3));
+    let full = devrev::accounts::AccountsExportQueryRequest::from(full_accounts_export_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::accounts::AccountsExportQueryRequest>(spec, out);
+}
+
+fn post_accounts_export(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_export_request(3);
     let full = full_accounts_export_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsExportRequest>(spec, out);
 }
 
-fn post_accounts_export(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsExportPostRequest::from(full_accounts_export_request(3));
-    let full = devrev::accounts::AccountsExportPostRequest::from(full_accounts_export_request(0));
+fn get_accounts_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::accounts::AccountsGetQueryRequest::from(full_accounts_get_request(3));
+    let full = devrev::accounts::AccountsGetQueryRequest::from(full_accounts_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsExportPostRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsGetQueryRequest>(spec, out);
 }
 
-fn get_accounts_get(spec: &Spec, out: &mut Vec<String>) {
+fn post_accounts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_get_request(3);
     let full = full_accounts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsGetRequest>(spec, out);
 }
 
-fn post_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsGetPostRequest::from(full_accounts_get_request(3));
-    let full = devrev::accounts::AccountsGetPostRequest::from(full_accounts_get_request(0));
+fn get_accounts_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::accounts::AccountsListQueryRequest::from(full_accounts_list_request(3));
+    let full = devrev::accounts::AccountsListQueryRequest::from(full_accounts_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsGetPostRequest>(spec, out);
+    checks::answer::<devrev::accounts::AccountsListQueryRequest>(spec, out);
 }
 
-fn get_accounts_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_accounts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_accounts_list_request(3);
     let full = full_accounts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::accounts::AccountsListRequest>(spec, out);
-}
-
-fn post_accounts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::accounts::AccountsListPostRequest::from(full_accounts_list_request(3));
-    let full = devrev::accounts::AccountsListPostRequest::from(full_accounts_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::accounts::AccountsListPostRequest>(spec, out);
 }
 
 fn post_accounts_merge(spec: &Spec, out: &mut Vec<String>) {
@@ -1962,17 +1962,17 @@ fn post_ai_agents_events_execute_async(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::airdrop::AirdropSyncUnitsGetQueryRequest::from(full_airdrop_sync_units_get_request(3));
+    let full = devrev::airdrop::AirdropSyncUnitsGetQueryRequest::from(full_airdrop_sync_units_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::airdrop::AirdropSyncUnitsGetQueryRequest>(spec, out);
+}
+
+fn post_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_airdrop_sync_units_get_request(3);
     let full = full_airdrop_sync_units_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::airdrop::AirdropSyncUnitsGetRequest>(spec, out);
-}
-
-fn post_airdrop_sync_units_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::airdrop::AirdropSyncUnitsGetPostRequest::from(full_airdrop_sync_units_get_request(3));
-    let full = devrev::airdrop::AirdropSyncUnitsGetPostRequest::from(full_airdrop_sync_units_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::airdrop::AirdropSyncUnitsGetPostRequest>(spec, out);
 }
 
 fn get_airdrop_sync_units_history(spec: &Spec, out: &mut Vec<String>) {
@@ -2018,17 +2018,17 @@ fn post_articles_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_articles_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::articles::ArticlesGetQueryRequest::from(full_articles_get_request(3));
+    let full = devrev::articles::ArticlesGetQueryRequest::from(full_articles_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::articles::ArticlesGetQueryRequest>(spec, out);
+}
+
+fn post_articles_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_articles_get_request(3);
     let full = full_articles_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::articles::ArticlesGetRequest>(spec, out);
-}
-
-fn post_articles_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::articles::ArticlesGetPostRequest::from(full_articles_get_request(3));
-    let full = devrev::articles::ArticlesGetPostRequest::from(full_articles_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::articles::ArticlesGetPostRequest>(spec, out);
 }
 
 fn get_articles_list(spec: &Spec, out: &mut Vec<String>) {
@@ -2053,45 +2053,45 @@ fn post_articles_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::artifacts::ArtifactsGetQueryRequest::from(full_artifacts_get_request(3));
+    let full = devrev::artifacts::ArtifactsGetQueryRequest::from(full_artifacts_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::artifacts::ArtifactsGetQueryRequest>(spec, out);
+}
+
+fn post_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_get_request(3);
     let full = full_artifacts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsGetRequest>(spec, out);
 }
 
-fn post_artifacts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsGetPostRequest::from(full_artifacts_get_request(3));
-    let full = devrev::artifacts::ArtifactsGetPostRequest::from(full_artifacts_get_request(0));
+fn get_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::artifacts::ArtifactsListQueryRequest::from(full_artifacts_list_request(3));
+    let full = devrev::artifacts::ArtifactsListQueryRequest::from(full_artifacts_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsGetPostRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsListQueryRequest>(spec, out);
 }
 
-fn get_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_list_request(3);
     let full = full_artifacts_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsListRequest>(spec, out);
 }
 
-fn post_artifacts_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsListPostRequest::from(full_artifacts_list_request(3));
-    let full = devrev::artifacts::ArtifactsListPostRequest::from(full_artifacts_list_request(0));
+fn get_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::artifacts::ArtifactsLocateQueryRequest::from(full_artifacts_locate_request(3));
+    let full = devrev::artifacts::ArtifactsLocateQueryRequest::from(full_artifacts_locate_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsListPostRequest>(spec, out);
+    checks::answer::<devrev::artifacts::ArtifactsLocateQueryRequest>(spec, out);
 }
 
-fn get_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
+fn post_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_artifacts_locate_request(3);
     let full = full_artifacts_locate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::artifacts::ArtifactsLocateRequest>(spec, out);
-}
-
-fn post_artifacts_locate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::artifacts::ArtifactsLocatePostRequest::from(full_artifacts_locate_request(3));
-    let full = devrev::artifacts::ArtifactsLocatePostRequest::from(full_artifacts_locate_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::artifacts::ArtifactsLocatePostRequest>(spec, out);
 }
 
 fn post_artifacts_prepare(spec: &Spec, out: &mut Vec<String>) {
@@ -2116,17 +2116,17 @@ fn post_artifacts_versions_prepare(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_atoms_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::atoms::AtomsGetQueryRequest::from(full_atoms_get_request(3));
+    let full = devrev::atoms::AtomsGetQueryRequest::from(full_atoms_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::atoms::AtomsGetQueryRequest>(spec, out);
+}
+
+fn post_atoms_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_atoms_get_request(3);
     let full = full_atoms_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::atoms::AtomsGetRequest>(spec, out);
-}
-
-fn post_atoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::atoms::AtomsGetPostRequest::from(full_atoms_get_request(3));
-    let full = devrev::atoms::AtomsGetPostRequest::from(full_atoms_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::atoms::AtomsGetPostRequest>(spec, out);
 }
 
 fn post_audit_logs_fetch(spec: &Spec, out: &mut Vec<String>) {
@@ -2151,45 +2151,45 @@ fn post_auth_tokens_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::auth_tokens::AuthTokensGetQueryRequest::from(full_auth_tokens_get_request(3));
+    let full = devrev::auth_tokens::AuthTokensGetQueryRequest::from(full_auth_tokens_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensGetQueryRequest>(spec, out);
+}
+
+fn post_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_get_request(3);
     let full = full_auth_tokens_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensGetRequest>(spec, out);
 }
 
-fn post_auth_tokens_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensGetPostRequest::from(full_auth_tokens_get_request(3));
-    let full = devrev::auth_tokens::AuthTokensGetPostRequest::from(full_auth_tokens_get_request(0));
+fn get_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::auth_tokens::AuthTokensInfoQueryRequest::from(full_auth_tokens_info_request(3));
+    let full = devrev::auth_tokens::AuthTokensInfoQueryRequest::from(full_auth_tokens_info_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensGetPostRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensInfoQueryRequest>(spec, out);
 }
 
-fn get_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
+fn post_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_info_request(3);
     let full = full_auth_tokens_info_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensInfoRequest>(spec, out);
 }
 
-fn post_auth_tokens_info(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensInfoPostRequest::from(full_auth_tokens_info_request(3));
-    let full = devrev::auth_tokens::AuthTokensInfoPostRequest::from(full_auth_tokens_info_request(0));
+fn get_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::auth_tokens::AuthTokensListQueryRequest::from(full_auth_tokens_list_request(3));
+    let full = devrev::auth_tokens::AuthTokensListQueryRequest::from(full_auth_tokens_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensInfoPostRequest>(spec, out);
+    checks::answer::<devrev::auth_tokens::AuthTokensListQueryRequest>(spec, out);
 }
 
-fn get_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_auth_tokens_list_request(3);
     let full = full_auth_tokens_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::auth_tokens::AuthTokensListRequest>(spec, out);
-}
-
-fn post_auth_tokens_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::auth_tokens::AuthTokensListPostRequest::from(full_auth_tokens_list_request(3));
-    let full = devrev::auth_tokens::AuthTokensListPostRequest::from(full_auth_tokens_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::auth_tokens::AuthTokensListPostRequest>(spec, out);
 }
 
 fn post_auth_tokens_self_delete(spec: &Spec, out: &mut Vec<String>) {
@@ -2221,31 +2221,31 @@ fn post_brands_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_brands_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::brands::BrandsGetQueryRequest::from(full_brands_get_request(3));
+    let full = devrev::brands::BrandsGetQueryRequest::from(full_brands_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::brands::BrandsGetQueryRequest>(spec, out);
+}
+
+fn post_brands_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_get_request(3);
     let full = full_brands_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::brands::BrandsGetRequest>(spec, out);
 }
 
-fn post_brands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::brands::BrandsGetPostRequest::from(full_brands_get_request(3));
-    let full = devrev::brands::BrandsGetPostRequest::from(full_brands_get_request(0));
+fn get_brands_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::brands::BrandsListQueryRequest::from(full_brands_list_request(3));
+    let full = devrev::brands::BrandsListQueryRequest::from(full_brands_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsGetPostRequest>(spec, out);
+    checks::answer::<devrev::brands::BrandsListQueryRequest>(spec, out);
 }
 
-fn get_brands_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_brands_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_brands_list_request(3);
     let full = full_brands_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::brands::BrandsListRequest>(spec, out);
-}
-
-fn post_brands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::brands::BrandsListPostRequest::from(full_brands_list_request(3));
-    let full = devrev::brands::BrandsListPostRequest::from(full_brands_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::brands::BrandsListPostRequest>(spec, out);
 }
 
 fn post_brands_update(spec: &Spec, out: &mut Vec<String>) {
@@ -2298,17 +2298,17 @@ fn post_code_changes_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::code_changes::CodeChangesGetQueryRequest::from(full_code_changes_get_request(3));
+    let full = devrev::code_changes::CodeChangesGetQueryRequest::from(full_code_changes_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::code_changes::CodeChangesGetQueryRequest>(spec, out);
+}
+
+fn post_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_code_changes_get_request(3);
     let full = full_code_changes_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::code_changes::CodeChangesGetRequest>(spec, out);
-}
-
-fn post_code_changes_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::code_changes::CodeChangesGetPostRequest::from(full_code_changes_get_request(3));
-    let full = devrev::code_changes::CodeChangesGetPostRequest::from(full_code_changes_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::code_changes::CodeChangesGetPostRequest>(spec, out);
 }
 
 fn get_code_changes_list(spec: &Spec, out: &mut Vec<String>) {
@@ -2340,31 +2340,31 @@ fn post_commands_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_commands_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::commands::CommandGetQueryRequest::from(full_command_get_request(3));
+    let full = devrev::commands::CommandGetQueryRequest::from(full_command_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::commands::CommandGetQueryRequest>(spec, out);
+}
+
+fn post_commands_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_command_get_request(3);
     let full = full_command_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::commands::CommandGetRequest>(spec, out);
 }
 
-fn post_commands_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::commands::CommandGetPostRequest::from(full_command_get_request(3));
-    let full = devrev::commands::CommandGetPostRequest::from(full_command_get_request(0));
+fn get_commands_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::commands::CommandsListQueryRequest::from(full_commands_list_request(3));
+    let full = devrev::commands::CommandsListQueryRequest::from(full_commands_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandGetPostRequest>(spec, out);
+    checks::answer::<devrev::commands::CommandsListQueryRequest>(spec, out);
 }
 
-fn get_commands_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_commands_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_commands_list_request(3);
     let full = full_commands_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::commands::CommandsListRequest>(spec, out);
-}
-
-fn post_commands_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::commands::CommandsListPostRequest::from(full_commands_list_request(3));
-    let full = devrev::commands::CommandsListPostRequest::from(full_commands_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::commands::CommandsListPostRequest>(spec, out);
 }
 
 fn post_commands_update(spec: &Spec, out: &mut Vec<String>) {
@@ -2382,31 +2382,32 @@ fn post_content_template_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_content_template_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::content_template::ContentTemplateGetQueryRequest::from(full_content_template_get_request(3));
+    let full = devrev::content_template::ContentTemplateGetQueryRequest::from(full_content_template_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::content_template::ContentTemplateGetQueryRequest>(spec, out);
+}
+
+fn post_content_template_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_content_template_get_request(3);
     let full = full_content_template_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::content_template::ContentTemplateGetRequest>(spec, out);
 }
 
-fn post_content_template_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::content_template::ContentTemplateGetPostRequest::from(full_content_template_get_request(3));
-    let full = devrev::content_template::ContentTemplateGetPostRequest::from(full_content_template_get_request(0));
+fn get_content_template_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::content_template::ContentTemplateListQueryRequest::from(full_content_template_list_request(3));
+    let full = devrev::content_template::ContentTemplateListQueryRequest::from(full_content_template_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateGetPostRequest>(spec, out);
+    checks::answer::<devrev::content_template::ContentTemplateListQueryRequest>(spec, out);
 }
 
-fn get_content_template_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_content_template_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_content_template_list_request(3);
     let full = full_content_template_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::content_template::ContentTemplateListRequest>(spec, out);
-}
-
-fn post_content_template_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::content_template::ContentTemplateListPostRequest::from(full_content_template_list_request(3));
-    let full = devrev::content_template::ContentTemplateListPostRequest::from(full_content_template_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::content_template::ContentTemplateListPostRequest>(spec, out);
 }
 
 fn post_conversations_create(spec: &Spec, out: &mut Vec<String>) {
@@ -2438,17 +2439,17 @@ fn post_conversations_export(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_conversations_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::conversations::ConversationsGetQueryRequest::from(full_conversations_get_request(3));
+    let full = devrev::conversations::ConversationsGetQueryRequest::from(full_conversations_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::conversations::ConversationsGetQueryRequest>(spec, out);
+}
+
+fn post_conversations_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_conversations_get_request(3);
     let full = full_conversations_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::conversations::ConversationsGetRequest>(spec, out);
-}
-
-fn post_conversations_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::conversations::ConversationsGetPostRequest::from(full_conversations_get_request(3));
-    let full = devrev::conversations::ConversationsGetPostRequest::from(full_conversations_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::conversations::ConversationsGetPostRequest>(spec, out);
 }
 
 fn get_conversations_list(spec: &Spec, out: &mut Vec<String>) {
@@ -2473,17 +2474,17 @@ fn post_conversations_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::custom_objects::CustomObjectsCountQueryRequest::from(full_custom_objects_count_request(3));
+    let full = devrev::custom_objects::CustomObjectsCountQueryRequest::from(full_custom_objects_count_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsCountQueryRequest>(spec, out);
+}
+
+fn post_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_count_request(3);
     let full = full_custom_objects_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsCountRequest>(spec, out);
-}
-
-fn post_custom_objects_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsCountPostRequest::from(full_custom_objects_count_request(3));
-    let full = devrev::custom_objects::CustomObjectsCountPostRequest::from(full_custom_objects_count_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsCountPostRequest>(spec, out);
 }
 
 fn post_custom_objects_create(spec: &Spec, out: &mut Vec<String>) {
@@ -2501,31 +2502,31 @@ fn post_custom_objects_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::custom_objects::CustomObjectsGetQueryRequest::from(full_custom_objects_get_request(3));
+    let full = devrev::custom_objects::CustomObjectsGetQueryRequest::from(full_custom_objects_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsGetQueryRequest>(spec, out);
+}
+
+fn post_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_get_request(3);
     let full = full_custom_objects_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsGetRequest>(spec, out);
 }
 
-fn post_custom_objects_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsGetPostRequest::from(full_custom_objects_get_request(3));
-    let full = devrev::custom_objects::CustomObjectsGetPostRequest::from(full_custom_objects_get_request(0));
+fn get_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::custom_objects::CustomObjectsListQueryRequest::from(full_custom_objects_list_request(3));
+    let full = devrev::custom_objects::CustomObjectsListQueryRequest::from(full_custom_objects_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsGetPostRequest>(spec, out);
+    checks::answer::<devrev::custom_objects::CustomObjectsListQueryRequest>(spec, out);
 }
 
-fn get_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_objects_list_request(3);
     let full = full_custom_objects_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::custom_objects::CustomObjectsListRequest>(spec, out);
-}
-
-fn post_custom_objects_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::custom_objects::CustomObjectsListPostRequest::from(full_custom_objects_list_request(3));
-    let full = devrev::custom_objects::CustomObjectsListPostRequest::from(full_custom_objects_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::custom_objects::CustomObjectsListPostRequest>(spec, out);
 }
 
 fn post_custom_objects_update(spec: &Spec, out: &mut Vec<String>) {
@@ -2550,35 +2551,35 @@ fn post_dev_orgs_auth_connections_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest::from(full_dev_org_auth_connections_get_request(3));
+    let full =
+        devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest::from(full_dev_org_auth_connections_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest>(spec, out);
+}
+
+fn post_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_org_auth_connections_get_request(3);
     let full = full_dev_org_auth_connections_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetRequest>(spec, out);
 }
 
-fn post_dev_orgs_auth_connections_get(spec: &Spec, out: &mut Vec<String>) {
+fn get_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal =
-        devrev::dev_orgs::DevOrgAuthConnectionsGetPostRequest::from(full_dev_org_auth_connections_get_request(3));
+        devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest::from(full_dev_orgs_auth_connections_list_request(3));
     let full =
-        devrev::dev_orgs::DevOrgAuthConnectionsGetPostRequest::from(full_dev_org_auth_connections_get_request(0));
+        devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest::from(full_dev_orgs_auth_connections_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgAuthConnectionsGetPostRequest>(spec, out);
+    checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest>(spec, out);
 }
 
-fn get_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_orgs_auth_connections_list_request(3);
     let full = full_dev_orgs_auth_connections_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListRequest>(spec, out);
-}
-
-fn post_dev_orgs_auth_connections_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::dev_orgs::DevOrgsAuthConnectionsListPostRequest::from(full_dev_orgs_auth_connections_list_request(3));
-    let full =
-        devrev::dev_orgs::DevOrgsAuthConnectionsListPostRequest::from(full_dev_orgs_auth_connections_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgsAuthConnectionsListPostRequest>(spec, out);
 }
 
 fn post_dev_orgs_auth_connections_toggle(spec: &Spec, out: &mut Vec<String>) {
@@ -2596,17 +2597,17 @@ fn post_dev_orgs_auth_connections_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::dev_orgs::DevOrgsGetQueryRequest::from(full_dev_orgs_get_request(3));
+    let full = devrev::dev_orgs::DevOrgsGetQueryRequest::from(full_dev_orgs_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::dev_orgs::DevOrgsGetQueryRequest>(spec, out);
+}
+
+fn post_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_orgs_get_request(3);
     let full = full_dev_orgs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_orgs::DevOrgsGetRequest>(spec, out);
-}
-
-fn post_dev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_orgs::DevOrgsGetPostRequest::from(full_dev_orgs_get_request(3));
-    let full = devrev::dev_orgs::DevOrgsGetPostRequest::from(full_dev_orgs_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_orgs::DevOrgsGetPostRequest>(spec, out);
 }
 
 fn post_dev_users_activate(spec: &Spec, out: &mut Vec<String>) {
@@ -2631,17 +2632,17 @@ fn post_dev_users_deactivate(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::dev_users::DevUsersGetQueryRequest::from(full_dev_users_get_request(3));
+    let full = devrev::dev_users::DevUsersGetQueryRequest::from(full_dev_users_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::dev_users::DevUsersGetQueryRequest>(spec, out);
+}
+
+fn post_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_get_request(3);
     let full = full_dev_users_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_users::DevUsersGetRequest>(spec, out);
-}
-
-fn post_dev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_users::DevUsersGetPostRequest::from(full_dev_users_get_request(3));
-    let full = devrev::dev_users::DevUsersGetPostRequest::from(full_dev_users_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersGetPostRequest>(spec, out);
 }
 
 fn post_dev_users_identities_link(spec: &Spec, out: &mut Vec<String>) {
@@ -2680,17 +2681,17 @@ fn post_dev_users_merge(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::dev_users::DevUsersSelfQueryRequest::from(full_dev_users_self_request(3));
+    let full = devrev::dev_users::DevUsersSelfQueryRequest::from(full_dev_users_self_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::dev_users::DevUsersSelfQueryRequest>(spec, out);
+}
+
+fn post_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_dev_users_self_request(3);
     let full = full_dev_users_self_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::dev_users::DevUsersSelfRequest>(spec, out);
-}
-
-fn post_dev_users_self(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::dev_users::DevUsersSelfPostRequest::from(full_dev_users_self_request(3));
-    let full = devrev::dev_users::DevUsersSelfPostRequest::from(full_dev_users_self_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::dev_users::DevUsersSelfPostRequest>(spec, out);
 }
 
 fn post_dev_users_self_update(spec: &Spec, out: &mut Vec<String>) {
@@ -2708,17 +2709,17 @@ fn post_dev_users_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_directories_count(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::directories::DirectoriesCountQueryRequest::from(full_directories_count_request(3));
+    let full = devrev::directories::DirectoriesCountQueryRequest::from(full_directories_count_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::directories::DirectoriesCountQueryRequest>(spec, out);
+}
+
+fn post_directories_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_count_request(3);
     let full = full_directories_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesCountRequest>(spec, out);
-}
-
-fn post_directories_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesCountPostRequest::from(full_directories_count_request(3));
-    let full = devrev::directories::DirectoriesCountPostRequest::from(full_directories_count_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesCountPostRequest>(spec, out);
 }
 
 fn post_directories_create(spec: &Spec, out: &mut Vec<String>) {
@@ -2736,31 +2737,31 @@ fn post_directories_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_directories_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::directories::DirectoriesGetQueryRequest::from(full_directories_get_request(3));
+    let full = devrev::directories::DirectoriesGetQueryRequest::from(full_directories_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::directories::DirectoriesGetQueryRequest>(spec, out);
+}
+
+fn post_directories_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_get_request(3);
     let full = full_directories_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesGetRequest>(spec, out);
 }
 
-fn post_directories_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesGetPostRequest::from(full_directories_get_request(3));
-    let full = devrev::directories::DirectoriesGetPostRequest::from(full_directories_get_request(0));
+fn get_directories_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::directories::DirectoriesListQueryRequest::from(full_directories_list_request(3));
+    let full = devrev::directories::DirectoriesListQueryRequest::from(full_directories_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesGetPostRequest>(spec, out);
+    checks::answer::<devrev::directories::DirectoriesListQueryRequest>(spec, out);
 }
 
-fn get_directories_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_directories_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_directories_list_request(3);
     let full = full_directories_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::directories::DirectoriesListRequest>(spec, out);
-}
-
-fn post_directories_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::directories::DirectoriesListPostRequest::from(full_directories_list_request(3));
-    let full = devrev::directories::DirectoriesListPostRequest::from(full_directories_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::directories::DirectoriesListPostRequest>(spec, out);
 }
 
 fn post_directories_update(spec: &Spec, out: &mut Vec<String>) {
@@ -2771,17 +2772,17 @@ fn post_directories_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_engagements_count(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::engagements::EngagementsCountQueryRequest::from(full_engagements_count_request(3));
+    let full = devrev::engagements::EngagementsCountQueryRequest::from(full_engagements_count_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::engagements::EngagementsCountQueryRequest>(spec, out);
+}
+
+fn post_engagements_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_count_request(3);
     let full = full_engagements_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsCountRequest>(spec, out);
-}
-
-fn post_engagements_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsCountPostRequest::from(full_engagements_count_request(3));
-    let full = devrev::engagements::EngagementsCountPostRequest::from(full_engagements_count_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsCountPostRequest>(spec, out);
 }
 
 fn post_engagements_create(spec: &Spec, out: &mut Vec<String>) {
@@ -2799,31 +2800,31 @@ fn post_engagements_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_engagements_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::engagements::EngagementsGetQueryRequest::from(full_engagements_get_request(3));
+    let full = devrev::engagements::EngagementsGetQueryRequest::from(full_engagements_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::engagements::EngagementsGetQueryRequest>(spec, out);
+}
+
+fn post_engagements_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_get_request(3);
     let full = full_engagements_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsGetRequest>(spec, out);
 }
 
-fn post_engagements_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsGetPostRequest::from(full_engagements_get_request(3));
-    let full = devrev::engagements::EngagementsGetPostRequest::from(full_engagements_get_request(0));
+fn get_engagements_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::engagements::EngagementsListQueryRequest::from(full_engagements_list_request(3));
+    let full = devrev::engagements::EngagementsListQueryRequest::from(full_engagements_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsGetPostRequest>(spec, out);
+    checks::answer::<devrev::engagements::EngagementsListQueryRequest>(spec, out);
 }
 
-fn get_engagements_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_engagements_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_engagements_list_request(3);
     let full = full_engagements_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::engagements::EngagementsListRequest>(spec, out);
-}
-
-fn post_engagements_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::engagements::EngagementsListPostRequest::from(full_engagements_list_request(3));
-    let full = devrev::engagements::EngagementsListPostRequest::from(full_engagements_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::engagements::EngagementsListPostRequest>(spec, out);
 }
 
 fn post_engagements_update(spec: &Spec, out: &mut Vec<String>) {
@@ -2834,17 +2835,17 @@ fn post_engagements_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::event_sources::EventSourceGetQueryRequest::from(full_event_source_get_request(3));
+    let full = devrev::event_sources::EventSourceGetQueryRequest::from(full_event_source_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::event_sources::EventSourceGetQueryRequest>(spec, out);
+}
+
+fn post_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_event_source_get_request(3);
     let full = full_event_source_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::event_sources::EventSourceGetRequest>(spec, out);
-}
-
-fn post_event_sources_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::event_sources::EventSourceGetPostRequest::from(full_event_source_get_request(3));
-    let full = devrev::event_sources::EventSourceGetPostRequest::from(full_event_source_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::event_sources::EventSourceGetPostRequest>(spec, out);
 }
 
 fn post_event_sources_schedule(spec: &Spec, out: &mut Vec<String>) {
@@ -2869,17 +2870,17 @@ fn post_groups_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_groups_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::groups::GroupsGetQueryRequest::from(full_groups_get_request(3));
+    let full = devrev::groups::GroupsGetQueryRequest::from(full_groups_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::groups::GroupsGetQueryRequest>(spec, out);
+}
+
+fn post_groups_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_groups_get_request(3);
     let full = full_groups_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::groups::GroupsGetRequest>(spec, out);
-}
-
-fn post_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::groups::GroupsGetPostRequest::from(full_groups_get_request(3));
-    let full = devrev::groups::GroupsGetPostRequest::from(full_groups_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupsGetPostRequest>(spec, out);
 }
 
 fn get_groups_list(spec: &Spec, out: &mut Vec<String>) {
@@ -2904,17 +2905,17 @@ fn post_groups_members_add(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::groups::GroupMembersListQueryRequest::from(full_group_members_list_request(3));
+    let full = devrev::groups::GroupMembersListQueryRequest::from(full_group_members_list_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::groups::GroupMembersListQueryRequest>(spec, out);
+}
+
+fn post_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_group_members_list_request(3);
     let full = full_group_members_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::groups::GroupMembersListRequest>(spec, out);
-}
-
-fn post_groups_members_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::groups::GroupMembersListPostRequest::from(full_group_members_list_request(3));
-    let full = devrev::groups::GroupMembersListPostRequest::from(full_group_members_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::groups::GroupMembersListPostRequest>(spec, out);
 }
 
 fn post_groups_members_remove(spec: &Spec, out: &mut Vec<String>) {
@@ -2946,17 +2947,17 @@ fn post_incidents_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_incidents_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::incidents::IncidentsGetQueryRequest::from(full_incidents_get_request(3));
+    let full = devrev::incidents::IncidentsGetQueryRequest::from(full_incidents_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::incidents::IncidentsGetQueryRequest>(spec, out);
+}
+
+fn post_incidents_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_incidents_get_request(3);
     let full = full_incidents_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::incidents::IncidentsGetRequest>(spec, out);
-}
-
-fn post_incidents_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::incidents::IncidentsGetPostRequest::from(full_incidents_get_request(3));
-    let full = devrev::incidents::IncidentsGetPostRequest::from(full_incidents_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::incidents::IncidentsGetPostRequest>(spec, out);
 }
 
 fn get_incidents_group(spec: &Spec, out: &mut Vec<String>) {
@@ -3002,17 +3003,17 @@ fn post_link_types_custom_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::link_types::CustomLinkTypeGetQueryRequest::from(full_custom_link_type_get_request(3));
+    let full = devrev::link_types::CustomLinkTypeGetQueryRequest::from(full_custom_link_type_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::link_types::CustomLinkTypeGetQueryRequest>(spec, out);
+}
+
+fn post_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_link_type_get_request(3);
     let full = full_custom_link_type_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::link_types::CustomLinkTypeGetRequest>(spec, out);
-}
-
-fn post_link_types_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::link_types::CustomLinkTypeGetPostRequest::from(full_custom_link_type_get_request(3));
-    let full = devrev::link_types::CustomLinkTypeGetPostRequest::from(full_custom_link_type_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::link_types::CustomLinkTypeGetPostRequest>(spec, out);
 }
 
 fn get_link_types_custom_list(spec: &Spec, out: &mut Vec<String>) {
@@ -3051,31 +3052,31 @@ fn post_links_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_links_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::links::LinksGetQueryRequest::from(full_links_get_request(3));
+    let full = devrev::links::LinksGetQueryRequest::from(full_links_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::links::LinksGetQueryRequest>(spec, out);
+}
+
+fn post_links_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_get_request(3);
     let full = full_links_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::links::LinksGetRequest>(spec, out);
 }
 
-fn post_links_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::links::LinksGetPostRequest::from(full_links_get_request(3));
-    let full = devrev::links::LinksGetPostRequest::from(full_links_get_request(0));
+fn get_links_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::links::LinksListQueryRequest::from(full_links_list_request(3));
+    let full = devrev::links::LinksListQueryRequest::from(full_links_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksGetPostRequest>(spec, out);
+    checks::answer::<devrev::links::LinksListQueryRequest>(spec, out);
 }
 
-fn get_links_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_links_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_links_list_request(3);
     let full = full_links_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::links::LinksListRequest>(spec, out);
-}
-
-fn post_links_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::links::LinksListPostRequest::from(full_links_list_request(3));
-    let full = devrev::links::LinksListPostRequest::from(full_links_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::links::LinksListPostRequest>(spec, out);
 }
 
 fn post_links_replace(spec: &Spec, out: &mut Vec<String>) {
@@ -3114,17 +3115,17 @@ fn post_meetings_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_meetings_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::meetings::MeetingsGetQueryRequest::from(full_meetings_get_request(3));
+    let full = devrev::meetings::MeetingsGetQueryRequest::from(full_meetings_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::meetings::MeetingsGetQueryRequest>(spec, out);
+}
+
+fn post_meetings_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_meetings_get_request(3);
     let full = full_meetings_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::meetings::MeetingsGetRequest>(spec, out);
-}
-
-fn post_meetings_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::meetings::MeetingsGetPostRequest::from(full_meetings_get_request(3));
-    let full = devrev::meetings::MeetingsGetPostRequest::from(full_meetings_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::meetings::MeetingsGetPostRequest>(spec, out);
 }
 
 fn get_meetings_list(spec: &Spec, out: &mut Vec<String>) {
@@ -3170,35 +3171,35 @@ fn post_metric_definitions_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::metric_definitions::MetricDefinitionsGetQueryRequest::from(full_metric_definitions_get_request(3));
+    let full =
+        devrev::metric_definitions::MetricDefinitionsGetQueryRequest::from(full_metric_definitions_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsGetQueryRequest>(spec, out);
+}
+
+fn post_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_get_request(3);
     let full = full_metric_definitions_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_definitions::MetricDefinitionsGetRequest>(spec, out);
 }
 
-fn post_metric_definitions_get(spec: &Spec, out: &mut Vec<String>) {
+fn get_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal =
-        devrev::metric_definitions::MetricDefinitionsGetPostRequest::from(full_metric_definitions_get_request(3));
+        devrev::metric_definitions::MetricDefinitionsListQueryRequest::from(full_metric_definitions_list_request(3));
     let full =
-        devrev::metric_definitions::MetricDefinitionsGetPostRequest::from(full_metric_definitions_get_request(0));
+        devrev::metric_definitions::MetricDefinitionsListQueryRequest::from(full_metric_definitions_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsGetPostRequest>(spec, out);
+    checks::answer::<devrev::metric_definitions::MetricDefinitionsListQueryRequest>(spec, out);
 }
 
-fn get_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_definitions_list_request(3);
     let full = full_metric_definitions_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_definitions::MetricDefinitionsListRequest>(spec, out);
-}
-
-fn post_metric_definitions_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::metric_definitions::MetricDefinitionsListPostRequest::from(full_metric_definitions_list_request(3));
-    let full =
-        devrev::metric_definitions::MetricDefinitionsListPostRequest::from(full_metric_definitions_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_definitions::MetricDefinitionsListPostRequest>(spec, out);
 }
 
 fn post_metric_definitions_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3209,17 +3210,17 @@ fn post_metric_definitions_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::metric_trackers::MetricTrackersGetQueryRequest::from(full_metric_trackers_get_request(3));
+    let full = devrev::metric_trackers::MetricTrackersGetQueryRequest::from(full_metric_trackers_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::metric_trackers::MetricTrackersGetQueryRequest>(spec, out);
+}
+
+fn post_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_metric_trackers_get_request(3);
     let full = full_metric_trackers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::metric_trackers::MetricTrackersGetRequest>(spec, out);
-}
-
-fn post_metric_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::metric_trackers::MetricTrackersGetPostRequest::from(full_metric_trackers_get_request(3));
-    let full = devrev::metric_trackers::MetricTrackersGetPostRequest::from(full_metric_trackers_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::metric_trackers::MetricTrackersGetPostRequest>(spec, out);
 }
 
 fn post_metrics_devrev_ingest(spec: &Spec, out: &mut Vec<String>) {
@@ -3244,21 +3245,21 @@ fn post_org_schedule_fragments_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest::from(
+        full_org_schedule_fragments_get_request(3),
+    );
+    let full = devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest::from(
+        full_org_schedule_fragments_get_request(0),
+    );
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest>(spec, out);
+}
+
+fn post_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedule_fragments_get_request(3);
     let full = full_org_schedule_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest>(spec, out);
-}
-
-fn post_org_schedule_fragments_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedule_fragments::OrgScheduleFragmentsGetPostRequest::from(
-        full_org_schedule_fragments_get_request(3),
-    );
-    let full = devrev::org_schedule_fragments::OrgScheduleFragmentsGetPostRequest::from(
-        full_org_schedule_fragments_get_request(0),
-    );
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedule_fragments::OrgScheduleFragmentsGetPostRequest>(spec, out);
 }
 
 fn post_org_schedule_fragments_transition(spec: &Spec, out: &mut Vec<String>) {
@@ -3276,31 +3277,31 @@ fn post_org_schedules_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::org_schedules::OrgSchedulesEvaluateQueryRequest::from(full_org_schedules_evaluate_request(3));
+    let full = devrev::org_schedules::OrgSchedulesEvaluateQueryRequest::from(full_org_schedules_evaluate_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesEvaluateQueryRequest>(spec, out);
+}
+
+fn post_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_evaluate_request(3);
     let full = full_org_schedules_evaluate_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedules::OrgSchedulesEvaluateRequest>(spec, out);
 }
 
-fn post_org_schedules_evaluate(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedules::OrgSchedulesEvaluatePostRequest::from(full_org_schedules_evaluate_request(3));
-    let full = devrev::org_schedules::OrgSchedulesEvaluatePostRequest::from(full_org_schedules_evaluate_request(0));
+fn get_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::org_schedules::OrgSchedulesGetQueryRequest::from(full_org_schedules_get_request(3));
+    let full = devrev::org_schedules::OrgSchedulesGetQueryRequest::from(full_org_schedules_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesEvaluatePostRequest>(spec, out);
+    checks::answer::<devrev::org_schedules::OrgSchedulesGetQueryRequest>(spec, out);
 }
 
-fn get_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
+fn post_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_org_schedules_get_request(3);
     let full = full_org_schedules_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::org_schedules::OrgSchedulesGetRequest>(spec, out);
-}
-
-fn post_org_schedules_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::org_schedules::OrgSchedulesGetPostRequest::from(full_org_schedules_get_request(3));
-    let full = devrev::org_schedules::OrgSchedulesGetPostRequest::from(full_org_schedules_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::org_schedules::OrgSchedulesGetPostRequest>(spec, out);
 }
 
 fn get_org_schedules_list(spec: &Spec, out: &mut Vec<String>) {
@@ -3353,17 +3354,17 @@ fn post_parts_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_parts_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::parts::PartsGetQueryRequest::from(full_parts_get_request(3));
+    let full = devrev::parts::PartsGetQueryRequest::from(full_parts_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::parts::PartsGetQueryRequest>(spec, out);
+}
+
+fn post_parts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_parts_get_request(3);
     let full = full_parts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::parts::PartsGetRequest>(spec, out);
-}
-
-fn post_parts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::parts::PartsGetPostRequest::from(full_parts_get_request(3));
-    let full = devrev::parts::PartsGetPostRequest::from(full_parts_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::parts::PartsGetPostRequest>(spec, out);
 }
 
 fn get_parts_list(spec: &Spec, out: &mut Vec<String>) {
@@ -3388,17 +3389,17 @@ fn post_parts_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_preferences_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::preferences::PreferencesGetQueryRequest::from(full_preferences_get_request(3));
+    let full = devrev::preferences::PreferencesGetQueryRequest::from(full_preferences_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::preferences::PreferencesGetQueryRequest>(spec, out);
+}
+
+fn post_preferences_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_preferences_get_request(3);
     let full = full_preferences_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::preferences::PreferencesGetRequest>(spec, out);
-}
-
-fn post_preferences_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::preferences::PreferencesGetPostRequest::from(full_preferences_get_request(3));
-    let full = devrev::preferences::PreferencesGetPostRequest::from(full_preferences_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::preferences::PreferencesGetPostRequest>(spec, out);
 }
 
 fn post_preferences_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3423,31 +3424,32 @@ fn post_question_answers_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::question_answers::QuestionAnswersGetQueryRequest::from(full_question_answers_get_request(3));
+    let full = devrev::question_answers::QuestionAnswersGetQueryRequest::from(full_question_answers_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersGetQueryRequest>(spec, out);
+}
+
+fn post_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_get_request(3);
     let full = full_question_answers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::question_answers::QuestionAnswersGetRequest>(spec, out);
 }
 
-fn post_question_answers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::question_answers::QuestionAnswersGetPostRequest::from(full_question_answers_get_request(3));
-    let full = devrev::question_answers::QuestionAnswersGetPostRequest::from(full_question_answers_get_request(0));
+fn get_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::question_answers::QuestionAnswersListQueryRequest::from(full_question_answers_list_request(3));
+    let full = devrev::question_answers::QuestionAnswersListQueryRequest::from(full_question_answers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersGetPostRequest>(spec, out);
+    checks::answer::<devrev::question_answers::QuestionAnswersListQueryRequest>(spec, out);
 }
 
-fn get_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_question_answers_list_request(3);
     let full = full_question_answers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::question_answers::QuestionAnswersListRequest>(spec, out);
-}
-
-fn post_question_answers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::question_answers::QuestionAnswersListPostRequest::from(full_question_answers_list_request(3));
-    let full = devrev::question_answers::QuestionAnswersListPostRequest::from(full_question_answers_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::question_answers::QuestionAnswersListPostRequest>(spec, out);
 }
 
 fn post_question_answers_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3458,17 +3460,17 @@ fn post_question_answers_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_reactions_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::reactions::ReactionsListQueryRequest::from(full_reactions_list_request(3));
+    let full = devrev::reactions::ReactionsListQueryRequest::from(full_reactions_list_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::reactions::ReactionsListQueryRequest>(spec, out);
+}
+
+fn post_reactions_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_reactions_list_request(3);
     let full = full_reactions_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::reactions::ReactionsListRequest>(spec, out);
-}
-
-fn post_reactions_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::reactions::ReactionsListPostRequest::from(full_reactions_list_request(3));
-    let full = devrev::reactions::ReactionsListPostRequest::from(full_reactions_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::reactions::ReactionsListPostRequest>(spec, out);
 }
 
 fn post_reactions_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3493,17 +3495,17 @@ fn post_recommendations_get_reply(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::record_templates::RecordTemplateGetQueryRequest::from(full_record_template_get_request(3));
+    let full = devrev::record_templates::RecordTemplateGetQueryRequest::from(full_record_template_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::record_templates::RecordTemplateGetQueryRequest>(spec, out);
+}
+
+fn post_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_record_template_get_request(3);
     let full = full_record_template_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::record_templates::RecordTemplateGetRequest>(spec, out);
-}
-
-fn post_record_templates_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::record_templates::RecordTemplateGetPostRequest::from(full_record_template_get_request(3));
-    let full = devrev::record_templates::RecordTemplateGetPostRequest::from(full_record_template_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::record_templates::RecordTemplateGetPostRequest>(spec, out);
 }
 
 fn post_rev_orgs_create(spec: &Spec, out: &mut Vec<String>) {
@@ -3521,31 +3523,31 @@ fn post_rev_orgs_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::rev_orgs::RevOrgsGetQueryRequest::from(full_rev_orgs_get_request(3));
+    let full = devrev::rev_orgs::RevOrgsGetQueryRequest::from(full_rev_orgs_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsGetQueryRequest>(spec, out);
+}
+
+fn post_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_get_request(3);
     let full = full_rev_orgs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_orgs::RevOrgsGetRequest>(spec, out);
 }
 
-fn post_rev_orgs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_orgs::RevOrgsGetPostRequest::from(full_rev_orgs_get_request(3));
-    let full = devrev::rev_orgs::RevOrgsGetPostRequest::from(full_rev_orgs_get_request(0));
+fn get_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::rev_orgs::RevOrgsListQueryRequest::from(full_rev_orgs_list_request(3));
+    let full = devrev::rev_orgs::RevOrgsListQueryRequest::from(full_rev_orgs_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsGetPostRequest>(spec, out);
+    checks::answer::<devrev::rev_orgs::RevOrgsListQueryRequest>(spec, out);
 }
 
-fn get_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_orgs_list_request(3);
     let full = full_rev_orgs_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_orgs::RevOrgsListRequest>(spec, out);
-}
-
-fn post_rev_orgs_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_orgs::RevOrgsListPostRequest::from(full_rev_orgs_list_request(3));
-    let full = devrev::rev_orgs::RevOrgsListPostRequest::from(full_rev_orgs_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_orgs::RevOrgsListPostRequest>(spec, out);
 }
 
 fn post_rev_orgs_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3563,19 +3565,19 @@ fn post_rev_users_associations_add(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::rev_users::RevUsersAssociationsListQueryRequest::from(full_rev_users_associations_list_request(3));
+    let full =
+        devrev::rev_users::RevUsersAssociationsListQueryRequest::from(full_rev_users_associations_list_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::rev_users::RevUsersAssociationsListQueryRequest>(spec, out);
+}
+
+fn post_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_associations_list_request(3);
     let full = full_rev_users_associations_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersAssociationsListRequest>(spec, out);
-}
-
-fn post_rev_users_associations_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::rev_users::RevUsersAssociationsListPostRequest::from(full_rev_users_associations_list_request(3));
-    let full =
-        devrev::rev_users::RevUsersAssociationsListPostRequest::from(full_rev_users_associations_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersAssociationsListPostRequest>(spec, out);
 }
 
 fn post_rev_users_associations_remove(spec: &Spec, out: &mut Vec<String>) {
@@ -3607,17 +3609,17 @@ fn post_rev_users_delete_personal_data(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::rev_users::RevUsersGetQueryRequest::from(full_rev_users_get_request(3));
+    let full = devrev::rev_users::RevUsersGetQueryRequest::from(full_rev_users_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::rev_users::RevUsersGetQueryRequest>(spec, out);
+}
+
+fn post_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_get_request(3);
     let full = full_rev_users_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersGetRequest>(spec, out);
-}
-
-fn post_rev_users_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersGetPostRequest::from(full_rev_users_get_request(3));
-    let full = devrev::rev_users::RevUsersGetPostRequest::from(full_rev_users_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersGetPostRequest>(spec, out);
 }
 
 fn post_rev_users_link(spec: &Spec, out: &mut Vec<String>) {
@@ -3628,17 +3630,17 @@ fn post_rev_users_link(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::rev_users::RevUsersListQueryRequest::from(full_rev_users_list_request(3));
+    let full = devrev::rev_users::RevUsersListQueryRequest::from(full_rev_users_list_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::rev_users::RevUsersListQueryRequest>(spec, out);
+}
+
+fn post_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_list_request(3);
     let full = full_rev_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersListRequest>(spec, out);
-}
-
-fn post_rev_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersListPostRequest::from(full_rev_users_list_request(3));
-    let full = devrev::rev_users::RevUsersListPostRequest::from(full_rev_users_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersListPostRequest>(spec, out);
 }
 
 fn post_rev_users_merge(spec: &Spec, out: &mut Vec<String>) {
@@ -3656,17 +3658,17 @@ fn post_rev_users_personal_data(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::rev_users::RevUsersScanQueryRequest::from(full_rev_users_scan_request(3));
+    let full = devrev::rev_users::RevUsersScanQueryRequest::from(full_rev_users_scan_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::rev_users::RevUsersScanQueryRequest>(spec, out);
+}
+
+fn post_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_rev_users_scan_request(3);
     let full = full_rev_users_scan_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::rev_users::RevUsersScanRequest>(spec, out);
-}
-
-fn post_rev_users_scan(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::rev_users::RevUsersScanPostRequest::from(full_rev_users_scan_request(3));
-    let full = devrev::rev_users::RevUsersScanPostRequest::from(full_rev_users_scan_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::rev_users::RevUsersScanPostRequest>(spec, out);
 }
 
 fn post_rev_users_unlink(spec: &Spec, out: &mut Vec<String>) {
@@ -3698,48 +3700,48 @@ fn post_roles_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::schemas::AggregatedSchemaGetQueryRequest::from(full_aggregated_schema_get_request(3));
+    let full = devrev::schemas::AggregatedSchemaGetQueryRequest::from(full_aggregated_schema_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::schemas::AggregatedSchemaGetQueryRequest>(spec, out);
+}
+
+fn post_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_aggregated_schema_get_request(3);
     let full = full_aggregated_schema_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::AggregatedSchemaGetRequest>(spec, out);
 }
 
-fn post_schemas_aggregated_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::AggregatedSchemaGetPostRequest::from(full_aggregated_schema_get_request(3));
-    let full = devrev::schemas::AggregatedSchemaGetPostRequest::from(full_aggregated_schema_get_request(0));
+fn get_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::schemas::CustomSchemaFragmentsGetQueryRequest::from(full_custom_schema_fragments_get_request(3));
+    let full = devrev::schemas::CustomSchemaFragmentsGetQueryRequest::from(full_custom_schema_fragments_get_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::AggregatedSchemaGetPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsGetQueryRequest>(spec, out);
 }
 
-fn get_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
+fn post_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_schema_fragments_get_request(3);
     let full = full_custom_schema_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::CustomSchemaFragmentsGetRequest>(spec, out);
 }
 
-fn post_schemas_custom_get(spec: &Spec, out: &mut Vec<String>) {
+fn get_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal =
-        devrev::schemas::CustomSchemaFragmentsGetPostRequest::from(full_custom_schema_fragments_get_request(3));
-    let full = devrev::schemas::CustomSchemaFragmentsGetPostRequest::from(full_custom_schema_fragments_get_request(0));
+        devrev::schemas::CustomSchemaFragmentsListQueryRequest::from(full_custom_schema_fragments_list_request(3));
+    let full =
+        devrev::schemas::CustomSchemaFragmentsListQueryRequest::from(full_custom_schema_fragments_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsGetPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::CustomSchemaFragmentsListQueryRequest>(spec, out);
 }
 
-fn get_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_schema_fragments_list_request(3);
     let full = full_custom_schema_fragments_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::CustomSchemaFragmentsListRequest>(spec, out);
-}
-
-fn post_schemas_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::schemas::CustomSchemaFragmentsListPostRequest::from(full_custom_schema_fragments_list_request(3));
-    let full =
-        devrev::schemas::CustomSchemaFragmentsListPostRequest::from(full_custom_schema_fragments_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::CustomSchemaFragmentsListPostRequest>(spec, out);
 }
 
 fn post_schemas_custom_set(spec: &Spec, out: &mut Vec<String>) {
@@ -3750,46 +3752,47 @@ fn post_schemas_custom_set(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::schemas::StockSchemaFragmentsGetQueryRequest::from(full_stock_schema_fragments_get_request(3));
+    let full = devrev::schemas::StockSchemaFragmentsGetQueryRequest::from(full_stock_schema_fragments_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::schemas::StockSchemaFragmentsGetQueryRequest>(spec, out);
+}
+
+fn post_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stock_schema_fragments_get_request(3);
     let full = full_stock_schema_fragments_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::StockSchemaFragmentsGetRequest>(spec, out);
 }
 
-fn post_schemas_stock_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::StockSchemaFragmentsGetPostRequest::from(full_stock_schema_fragments_get_request(3));
-    let full = devrev::schemas::StockSchemaFragmentsGetPostRequest::from(full_stock_schema_fragments_get_request(0));
+fn get_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::schemas::StockSchemaFragmentsListQueryRequest::from(full_stock_schema_fragments_list_request(3));
+    let full = devrev::schemas::StockSchemaFragmentsListQueryRequest::from(full_stock_schema_fragments_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::StockSchemaFragmentsGetPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::StockSchemaFragmentsListQueryRequest>(spec, out);
 }
 
-fn get_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stock_schema_fragments_list_request(3);
     let full = full_stock_schema_fragments_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::StockSchemaFragmentsListRequest>(spec, out);
 }
 
-fn post_schemas_stock_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal =
-        devrev::schemas::StockSchemaFragmentsListPostRequest::from(full_stock_schema_fragments_list_request(3));
-    let full = devrev::schemas::StockSchemaFragmentsListPostRequest::from(full_stock_schema_fragments_list_request(0));
+fn get_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::schemas::SubtypesListQueryRequest::from(full_subtypes_list_request(3));
+    let full = devrev::schemas::SubtypesListQueryRequest::from(full_subtypes_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::StockSchemaFragmentsListPostRequest>(spec, out);
+    checks::answer::<devrev::schemas::SubtypesListQueryRequest>(spec, out);
 }
 
-fn get_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_subtypes_list_request(3);
     let full = full_subtypes_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::schemas::SubtypesListRequest>(spec, out);
-}
-
-fn post_schemas_subtypes_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::schemas::SubtypesListPostRequest::from(full_subtypes_list_request(3));
-    let full = devrev::schemas::SubtypesListPostRequest::from(full_subtypes_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::schemas::SubtypesListPostRequest>(spec, out);
 }
 
 fn post_schemas_subtypes_prepare_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3800,31 +3803,31 @@ fn post_schemas_subtypes_prepare_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_search_core(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::search::SearchCoreQueryRequest::from(full_search_core_request(3));
+    let full = devrev::search::SearchCoreQueryRequest::from(full_search_core_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::search::SearchCoreQueryRequest>(spec, out);
+}
+
+fn post_search_core(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_search_core_request(3);
     let full = full_search_core_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::search::SearchCoreRequest>(spec, out);
 }
 
-fn post_search_core(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::search::SearchCorePostRequest::from(full_search_core_request(3));
-    let full = devrev::search::SearchCorePostRequest::from(full_search_core_request(0));
+fn get_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::search::SearchHybridQueryRequest::from(full_search_hybrid_request(3));
+    let full = devrev::search::SearchHybridQueryRequest::from(full_search_hybrid_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::search::SearchCorePostRequest>(spec, out);
+    checks::answer::<devrev::search::SearchHybridQueryRequest>(spec, out);
 }
 
-fn get_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
+fn post_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_search_hybrid_request(3);
     let full = full_search_hybrid_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::search::SearchHybridRequest>(spec, out);
-}
-
-fn post_search_hybrid(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::search::SearchHybridPostRequest::from(full_search_hybrid_request(3));
-    let full = devrev::search::SearchHybridPostRequest::from(full_search_hybrid_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::search::SearchHybridPostRequest>(spec, out);
 }
 
 fn post_service_accounts_create(spec: &Spec, out: &mut Vec<String>) {
@@ -3835,17 +3838,17 @@ fn post_service_accounts_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::service_accounts::ServiceAccountsGetQueryRequest::from(full_service_accounts_get_request(3));
+    let full = devrev::service_accounts::ServiceAccountsGetQueryRequest::from(full_service_accounts_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::service_accounts::ServiceAccountsGetQueryRequest>(spec, out);
+}
+
+fn post_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_service_accounts_get_request(3);
     let full = full_service_accounts_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::service_accounts::ServiceAccountsGetRequest>(spec, out);
-}
-
-fn post_service_accounts_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::service_accounts::ServiceAccountsGetPostRequest::from(full_service_accounts_get_request(3));
-    let full = devrev::service_accounts::ServiceAccountsGetPostRequest::from(full_service_accounts_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::service_accounts::ServiceAccountsGetPostRequest>(spec, out);
 }
 
 fn post_service_accounts_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3856,31 +3859,31 @@ fn post_service_accounts_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::sla_trackers::SlaTrackersGetQueryRequest::from(full_sla_trackers_get_request(3));
+    let full = devrev::sla_trackers::SlaTrackersGetQueryRequest::from(full_sla_trackers_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersGetQueryRequest>(spec, out);
+}
+
+fn post_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sla_trackers_get_request(3);
     let full = full_sla_trackers_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sla_trackers::SlaTrackersGetRequest>(spec, out);
 }
 
-fn post_sla_trackers_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sla_trackers::SlaTrackersGetPostRequest::from(full_sla_trackers_get_request(3));
-    let full = devrev::sla_trackers::SlaTrackersGetPostRequest::from(full_sla_trackers_get_request(0));
+fn get_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::sla_trackers::SlaTrackersListQueryRequest::from(full_sla_trackers_list_request(3));
+    let full = devrev::sla_trackers::SlaTrackersListQueryRequest::from(full_sla_trackers_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersGetPostRequest>(spec, out);
+    checks::answer::<devrev::sla_trackers::SlaTrackersListQueryRequest>(spec, out);
 }
 
-fn get_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sla_trackers_list_request(3);
     let full = full_sla_trackers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sla_trackers::SlaTrackersListRequest>(spec, out);
-}
-
-fn post_sla_trackers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sla_trackers::SlaTrackersListPostRequest::from(full_sla_trackers_list_request(3));
-    let full = devrev::sla_trackers::SlaTrackersListPostRequest::from(full_sla_trackers_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sla_trackers::SlaTrackersListPostRequest>(spec, out);
 }
 
 fn post_sla_trackers_remove_metric(spec: &Spec, out: &mut Vec<String>) {
@@ -3905,31 +3908,31 @@ fn post_slas_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_slas_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::slas::SlasGetQueryRequest::from(full_slas_get_request(3));
+    let full = devrev::slas::SlasGetQueryRequest::from(full_slas_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::slas::SlasGetQueryRequest>(spec, out);
+}
+
+fn post_slas_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_get_request(3);
     let full = full_slas_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::slas::SlasGetRequest>(spec, out);
 }
 
-fn post_slas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::slas::SlasGetPostRequest::from(full_slas_get_request(3));
-    let full = devrev::slas::SlasGetPostRequest::from(full_slas_get_request(0));
+fn get_slas_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::slas::SlasListQueryRequest::from(full_slas_list_request(3));
+    let full = devrev::slas::SlasListQueryRequest::from(full_slas_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasGetPostRequest>(spec, out);
+    checks::answer::<devrev::slas::SlasListQueryRequest>(spec, out);
 }
 
-fn get_slas_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_slas_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_slas_list_request(3);
     let full = full_slas_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::slas::SlasListRequest>(spec, out);
-}
-
-fn post_slas_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::slas::SlasListPostRequest::from(full_slas_list_request(3));
-    let full = devrev::slas::SlasListPostRequest::from(full_slas_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::slas::SlasListPostRequest>(spec, out);
 }
 
 fn post_slas_transition(spec: &Spec, out: &mut Vec<String>) {
@@ -3947,17 +3950,17 @@ fn post_slas_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::snap_ins::SnapInsResourcesQueryRequest::from(full_snap_ins_resources_request(3));
+    let full = devrev::snap_ins::SnapInsResourcesQueryRequest::from(full_snap_ins_resources_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::snap_ins::SnapInsResourcesQueryRequest>(spec, out);
+}
+
+fn post_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_snap_ins_resources_request(3);
     let full = full_snap_ins_resources_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::snap_ins::SnapInsResourcesRequest>(spec, out);
-}
-
-fn post_snap_ins_resources(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::snap_ins::SnapInsResourcesPostRequest::from(full_snap_ins_resources_request(3));
-    let full = devrev::snap_ins::SnapInsResourcesPostRequest::from(full_snap_ins_resources_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::snap_ins::SnapInsResourcesPostRequest>(spec, out);
 }
 
 fn post_snap_ins_update(spec: &Spec, out: &mut Vec<String>) {
@@ -3989,31 +3992,31 @@ fn post_stage_diagrams_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::stage_diagrams::StageDiagramsGetQueryRequest::from(full_stage_diagrams_get_request(3));
+    let full = devrev::stage_diagrams::StageDiagramsGetQueryRequest::from(full_stage_diagrams_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsGetQueryRequest>(spec, out);
+}
+
+fn post_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_get_request(3);
     let full = full_stage_diagrams_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stage_diagrams::StageDiagramsGetRequest>(spec, out);
 }
 
-fn post_stage_diagrams_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stage_diagrams::StageDiagramsGetPostRequest::from(full_stage_diagrams_get_request(3));
-    let full = devrev::stage_diagrams::StageDiagramsGetPostRequest::from(full_stage_diagrams_get_request(0));
+fn get_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::stage_diagrams::StageDiagramsListQueryRequest::from(full_stage_diagrams_list_request(3));
+    let full = devrev::stage_diagrams::StageDiagramsListQueryRequest::from(full_stage_diagrams_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsGetPostRequest>(spec, out);
+    checks::answer::<devrev::stage_diagrams::StageDiagramsListQueryRequest>(spec, out);
 }
 
-fn get_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_stage_diagrams_list_request(3);
     let full = full_stage_diagrams_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stage_diagrams::StageDiagramsListRequest>(spec, out);
-}
-
-fn post_stage_diagrams_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stage_diagrams::StageDiagramsListPostRequest::from(full_stage_diagrams_list_request(3));
-    let full = devrev::stage_diagrams::StageDiagramsListPostRequest::from(full_stage_diagrams_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stage_diagrams::StageDiagramsListPostRequest>(spec, out);
 }
 
 fn post_stage_diagrams_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4031,31 +4034,31 @@ fn post_stages_custom_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::stages::CustomStagesGetQueryRequest::from(full_custom_stages_get_request(3));
+    let full = devrev::stages::CustomStagesGetQueryRequest::from(full_custom_stages_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::stages::CustomStagesGetQueryRequest>(spec, out);
+}
+
+fn post_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_get_request(3);
     let full = full_custom_stages_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stages::CustomStagesGetRequest>(spec, out);
 }
 
-fn post_stages_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stages::CustomStagesGetPostRequest::from(full_custom_stages_get_request(3));
-    let full = devrev::stages::CustomStagesGetPostRequest::from(full_custom_stages_get_request(0));
+fn get_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::stages::CustomStagesListQueryRequest::from(full_custom_stages_list_request(3));
+    let full = devrev::stages::CustomStagesListQueryRequest::from(full_custom_stages_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesGetPostRequest>(spec, out);
+    checks::answer::<devrev::stages::CustomStagesListQueryRequest>(spec, out);
 }
 
-fn get_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_stages_list_request(3);
     let full = full_custom_stages_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::stages::CustomStagesListRequest>(spec, out);
-}
-
-fn post_stages_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::stages::CustomStagesListPostRequest::from(full_custom_stages_list_request(3));
-    let full = devrev::stages::CustomStagesListPostRequest::from(full_custom_stages_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::stages::CustomStagesListPostRequest>(spec, out);
 }
 
 fn post_stages_custom_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4073,31 +4076,31 @@ fn post_states_custom_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::states::CustomStatesGetQueryRequest::from(full_custom_states_get_request(3));
+    let full = devrev::states::CustomStatesGetQueryRequest::from(full_custom_states_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::states::CustomStatesGetQueryRequest>(spec, out);
+}
+
+fn post_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_get_request(3);
     let full = full_custom_states_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::states::CustomStatesGetRequest>(spec, out);
 }
 
-fn post_states_custom_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::states::CustomStatesGetPostRequest::from(full_custom_states_get_request(3));
-    let full = devrev::states::CustomStatesGetPostRequest::from(full_custom_states_get_request(0));
+fn get_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::states::CustomStatesListQueryRequest::from(full_custom_states_list_request(3));
+    let full = devrev::states::CustomStatesListQueryRequest::from(full_custom_states_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesGetPostRequest>(spec, out);
+    checks::answer::<devrev::states::CustomStatesListQueryRequest>(spec, out);
 }
 
-fn get_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_custom_states_list_request(3);
     let full = full_custom_states_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::states::CustomStatesListRequest>(spec, out);
-}
-
-fn post_states_custom_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::states::CustomStatesListPostRequest::from(full_custom_states_list_request(3));
-    let full = devrev::states::CustomStatesListPostRequest::from(full_custom_states_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::states::CustomStatesListPostRequest>(spec, out);
 }
 
 fn post_states_custom_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4108,17 +4111,17 @@ fn post_states_custom_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::subscribers::SubscribersListQueryRequest::from(full_subscribers_list_request(3));
+    let full = devrev::subscribers::SubscribersListQueryRequest::from(full_subscribers_list_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::subscribers::SubscribersListQueryRequest>(spec, out);
+}
+
+fn post_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_subscribers_list_request(3);
     let full = full_subscribers_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::subscribers::SubscribersListRequest>(spec, out);
-}
-
-fn post_subscribers_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::subscribers::SubscribersListPostRequest::from(full_subscribers_list_request(3));
-    let full = devrev::subscribers::SubscribersListPostRequest::from(full_subscribers_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::subscribers::SubscribersListPostRequest>(spec, out);
 }
 
 fn post_subscribers_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4143,17 +4146,17 @@ fn post_surveys_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_surveys_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::surveys::SurveysGetQueryRequest::from(full_surveys_get_request(3));
+    let full = devrev::surveys::SurveysGetQueryRequest::from(full_surveys_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::surveys::SurveysGetQueryRequest>(spec, out);
+}
+
+fn post_surveys_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_surveys_get_request(3);
     let full = full_surveys_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::surveys::SurveysGetRequest>(spec, out);
-}
-
-fn post_surveys_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::surveys::SurveysGetPostRequest::from(full_surveys_get_request(3));
-    let full = devrev::surveys::SurveysGetPostRequest::from(full_surveys_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::surveys::SurveysGetPostRequest>(spec, out);
 }
 
 fn get_surveys_list(spec: &Spec, out: &mut Vec<String>) {
@@ -4213,17 +4216,17 @@ fn post_surveys_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::sys_users::SysUsersListQueryRequest::from(full_sys_users_list_request(3));
+    let full = devrev::sys_users::SysUsersListQueryRequest::from(full_sys_users_list_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::sys_users::SysUsersListQueryRequest>(spec, out);
+}
+
+fn post_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_sys_users_list_request(3);
     let full = full_sys_users_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::sys_users::SysUsersListRequest>(spec, out);
-}
-
-fn post_sys_users_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::sys_users::SysUsersListPostRequest::from(full_sys_users_list_request(3));
-    let full = devrev::sys_users::SysUsersListPostRequest::from(full_sys_users_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::sys_users::SysUsersListPostRequest>(spec, out);
 }
 
 fn post_sys_users_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4248,31 +4251,31 @@ fn post_tags_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_tags_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::tags::TagsGetQueryRequest::from(full_tags_get_request(3));
+    let full = devrev::tags::TagsGetQueryRequest::from(full_tags_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::tags::TagsGetQueryRequest>(spec, out);
+}
+
+fn post_tags_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_get_request(3);
     let full = full_tags_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::tags::TagsGetRequest>(spec, out);
 }
 
-fn post_tags_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::tags::TagsGetPostRequest::from(full_tags_get_request(3));
-    let full = devrev::tags::TagsGetPostRequest::from(full_tags_get_request(0));
+fn get_tags_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::tags::TagsListQueryRequest::from(full_tags_list_request(3));
+    let full = devrev::tags::TagsListQueryRequest::from(full_tags_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsGetPostRequest>(spec, out);
+    checks::answer::<devrev::tags::TagsListQueryRequest>(spec, out);
 }
 
-fn get_tags_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_tags_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_tags_list_request(3);
     let full = full_tags_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::tags::TagsListRequest>(spec, out);
-}
-
-fn post_tags_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::tags::TagsListPostRequest::from(full_tags_list_request(3));
-    let full = devrev::tags::TagsListPostRequest::from(full_tags_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::tags::TagsListPostRequest>(spec, out);
 }
 
 fn post_tags_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4297,31 +4300,32 @@ fn post_timeline_entries_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::timeline_entries::TimelineEntriesGetQueryRequest::from(full_timeline_entries_get_request(3));
+    let full = devrev::timeline_entries::TimelineEntriesGetQueryRequest::from(full_timeline_entries_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesGetQueryRequest>(spec, out);
+}
+
+fn post_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_get_request(3);
     let full = full_timeline_entries_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::timeline_entries::TimelineEntriesGetRequest>(spec, out);
 }
 
-fn post_timeline_entries_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::timeline_entries::TimelineEntriesGetPostRequest::from(full_timeline_entries_get_request(3));
-    let full = devrev::timeline_entries::TimelineEntriesGetPostRequest::from(full_timeline_entries_get_request(0));
+fn get_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal =
+        devrev::timeline_entries::TimelineEntriesListQueryRequest::from(full_timeline_entries_list_request(3));
+    let full = devrev::timeline_entries::TimelineEntriesListQueryRequest::from(full_timeline_entries_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesGetPostRequest>(spec, out);
+    checks::answer::<devrev::timeline_entries::TimelineEntriesListQueryRequest>(spec, out);
 }
 
-fn get_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_timeline_entries_list_request(3);
     let full = full_timeline_entries_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::timeline_entries::TimelineEntriesListRequest>(spec, out);
-}
-
-fn post_timeline_entries_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::timeline_entries::TimelineEntriesListPostRequest::from(full_timeline_entries_list_request(3));
-    let full = devrev::timeline_entries::TimelineEntriesListPostRequest::from(full_timeline_entries_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::timeline_entries::TimelineEntriesListPostRequest>(spec, out);
 }
 
 fn post_timeline_entries_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4339,17 +4343,17 @@ fn post_track_events_publish(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_uoms_count(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::uoms::UomsCountQueryRequest::from(full_uoms_count_request(3));
+    let full = devrev::uoms::UomsCountQueryRequest::from(full_uoms_count_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::uoms::UomsCountQueryRequest>(spec, out);
+}
+
+fn post_uoms_count(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_count_request(3);
     let full = full_uoms_count_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsCountRequest>(spec, out);
-}
-
-fn post_uoms_count(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsCountPostRequest::from(full_uoms_count_request(3));
-    let full = devrev::uoms::UomsCountPostRequest::from(full_uoms_count_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsCountPostRequest>(spec, out);
 }
 
 fn post_uoms_create(spec: &Spec, out: &mut Vec<String>) {
@@ -4367,31 +4371,31 @@ fn post_uoms_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_uoms_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::uoms::UomsGetQueryRequest::from(full_uoms_get_request(3));
+    let full = devrev::uoms::UomsGetQueryRequest::from(full_uoms_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::uoms::UomsGetQueryRequest>(spec, out);
+}
+
+fn post_uoms_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_get_request(3);
     let full = full_uoms_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsGetRequest>(spec, out);
 }
 
-fn post_uoms_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsGetPostRequest::from(full_uoms_get_request(3));
-    let full = devrev::uoms::UomsGetPostRequest::from(full_uoms_get_request(0));
+fn get_uoms_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::uoms::UomsListQueryRequest::from(full_uoms_list_request(3));
+    let full = devrev::uoms::UomsListQueryRequest::from(full_uoms_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsGetPostRequest>(spec, out);
+    checks::answer::<devrev::uoms::UomsListQueryRequest>(spec, out);
 }
 
-fn get_uoms_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_uoms_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_uoms_list_request(3);
     let full = full_uoms_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::uoms::UomsListRequest>(spec, out);
-}
-
-fn post_uoms_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::uoms::UomsListPostRequest::from(full_uoms_list_request(3));
-    let full = devrev::uoms::UomsListPostRequest::from(full_uoms_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::uoms::UomsListPostRequest>(spec, out);
 }
 
 fn post_uoms_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4416,17 +4420,17 @@ fn post_vistas_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_vistas_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::vistas::VistasGetQueryRequest::from(full_vistas_get_request(3));
+    let full = devrev::vistas::VistasGetQueryRequest::from(full_vistas_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::vistas::VistasGetQueryRequest>(spec, out);
+}
+
+fn post_vistas_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_get_request(3);
     let full = full_vistas_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::vistas::VistasGetRequest>(spec, out);
-}
-
-fn post_vistas_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::vistas::VistasGetPostRequest::from(full_vistas_get_request(3));
-    let full = devrev::vistas::VistasGetPostRequest::from(full_vistas_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGetPostRequest>(spec, out);
 }
 
 fn post_vistas_groups_delete(spec: &Spec, out: &mut Vec<String>) {
@@ -4437,17 +4441,17 @@ fn post_vistas_groups_delete(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::vistas::VistasGroupsGetQueryRequest::from(full_vistas_groups_get_request(3));
+    let full = devrev::vistas::VistasGroupsGetQueryRequest::from(full_vistas_groups_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::vistas::VistasGroupsGetQueryRequest>(spec, out);
+}
+
+fn post_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_vistas_groups_get_request(3);
     let full = full_vistas_groups_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::vistas::VistasGroupsGetRequest>(spec, out);
-}
-
-fn post_vistas_groups_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::vistas::VistasGroupsGetPostRequest::from(full_vistas_groups_get_request(3));
-    let full = devrev::vistas::VistasGroupsGetPostRequest::from(full_vistas_groups_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::vistas::VistasGroupsGetPostRequest>(spec, out);
 }
 
 fn get_vistas_groups_list(spec: &Spec, out: &mut Vec<String>) {
@@ -4493,17 +4497,17 @@ fn post_web_crawler_jobs_create(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest::from(full_web_crawler_jobs_get_request(3));
+    let full = devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest::from(full_web_crawler_jobs_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest>(spec, out);
+}
+
+fn post_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_web_crawler_jobs_get_request(3);
     let full = full_web_crawler_jobs_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetRequest>(spec, out);
-}
-
-fn post_web_crawler_jobs_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::web_crawler_jobs::WebCrawlerJobsGetPostRequest::from(full_web_crawler_jobs_get_request(3));
-    let full = devrev::web_crawler_jobs::WebCrawlerJobsGetPostRequest::from(full_web_crawler_jobs_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::web_crawler_jobs::WebCrawlerJobsGetPostRequest>(spec, out);
 }
 
 fn get_web_crawler_jobs_list(spec: &Spec, out: &mut Vec<String>) {
@@ -4549,31 +4553,31 @@ fn post_webhooks_fetch(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::webhooks::WebhooksGetQueryRequest::from(full_webhooks_get_request(3));
+    let full = devrev::webhooks::WebhooksGetQueryRequest::from(full_webhooks_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::webhooks::WebhooksGetQueryRequest>(spec, out);
+}
+
+fn post_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_get_request(3);
     let full = full_webhooks_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::webhooks::WebhooksGetRequest>(spec, out);
 }
 
-fn post_webhooks_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::webhooks::WebhooksGetPostRequest::from(full_webhooks_get_request(3));
-    let full = devrev::webhooks::WebhooksGetPostRequest::from(full_webhooks_get_request(0));
+fn get_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::webhooks::WebhooksListQueryRequest::from(full_webhooks_list_request(3));
+    let full = devrev::webhooks::WebhooksListQueryRequest::from(full_webhooks_list_request(0));
     checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksGetPostRequest>(spec, out);
+    checks::answer::<devrev::webhooks::WebhooksListQueryRequest>(spec, out);
 }
 
-fn get_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
+fn post_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_webhooks_list_request(3);
     let full = full_webhooks_list_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::webhooks::WebhooksListRequest>(spec, out);
-}
-
-fn post_webhooks_list(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::webhooks::WebhooksListPostRequest::from(full_webhooks_list_request(3));
-    let full = devrev::webhooks::WebhooksListPostRequest::from(full_webhooks_list_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::webhooks::WebhooksListPostRequest>(spec, out);
 }
 
 fn post_webhooks_update(spec: &Spec, out: &mut Vec<String>) {
@@ -4584,17 +4588,17 @@ fn post_webhooks_update(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_widgets_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::widgets::WidgetsGetQueryRequest::from(full_widgets_get_request(3));
+    let full = devrev::widgets::WidgetsGetQueryRequest::from(full_widgets_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::widgets::WidgetsGetQueryRequest>(spec, out);
+}
+
+fn post_widgets_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_widgets_get_request(3);
     let full = full_widgets_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::widgets::WidgetsGetRequest>(spec, out);
-}
-
-fn post_widgets_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::widgets::WidgetsGetPostRequest::from(full_widgets_get_request(3));
-    let full = devrev::widgets::WidgetsGetPostRequest::from(full_widgets_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::widgets::WidgetsGetPostRequest>(spec, out);
 }
 
 fn post_works_create(spec: &Spec, out: &mut Vec<String>) {
@@ -4626,17 +4630,17 @@ fn post_works_export(spec: &Spec, out: &mut Vec<String>) {
 }
 
 fn get_works_get(spec: &Spec, out: &mut Vec<String>) {
+    let minimal = devrev::works::WorksGetQueryRequest::from(full_works_get_request(3));
+    let full = devrev::works::WorksGetQueryRequest::from(full_works_get_request(0));
+    checks::request(spec, &full, &minimal, &[], 3, out);
+    checks::answer::<devrev::works::WorksGetQueryRequest>(spec, out);
+}
+
+fn post_works_get(spec: &Spec, out: &mut Vec<String>) {
     let minimal = full_works_get_request(3);
     let full = full_works_get_request(0);
     checks::request(spec, &full, &minimal, &[], 3, out);
     checks::answer::<devrev::works::WorksGetRequest>(spec, out);
-}
-
-fn post_works_get(spec: &Spec, out: &mut Vec<String>) {
-    let minimal = devrev::works::WorksGetPostRequest::from(full_works_get_request(3));
-    let full = devrev::works::WorksGetPostRequest::from(full_works_get_request(0));
-    checks::request(spec, &full, &minimal, &[], 3, out);
-    checks::answer::<devrev::works::WorksGetPostRequest>(spec, out);
 }
 
 fn get_works_list(spec: &Spec, out: &mut Vec<String>) {

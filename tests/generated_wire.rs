@@ -153,7 +153,7 @@ async fn post_accounts_delete() {
 
 #[tokio::test]
 async fn get_accounts_export() {
-    let request = devrev::accounts::AccountsExportRequest::new();
+    let request = devrev::accounts::AccountsExportQueryRequest::new();
     check(&request, "GET", "/accounts.export", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/accounts.export", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -164,7 +164,7 @@ async fn get_accounts_export() {
 
 #[tokio::test]
 async fn post_accounts_export() {
-    let request = devrev::accounts::AccountsExportPostRequest::new();
+    let request = devrev::accounts::AccountsExportRequest::new();
     check(&request, "POST", "/accounts.export", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/accounts.export", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -175,7 +175,7 @@ async fn post_accounts_export() {
 
 #[tokio::test]
 async fn get_accounts_get() {
-    let request = devrev::accounts::AccountsGetRequest::new("x");
+    let request = devrev::accounts::AccountsGetQueryRequest::new("x");
     check(&request, "GET", "/accounts.get", false, &["id"], 200, r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/accounts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -186,7 +186,7 @@ async fn get_accounts_get() {
 
 #[tokio::test]
 async fn post_accounts_get() {
-    let request = devrev::accounts::AccountsGetPostRequest::new("x");
+    let request = devrev::accounts::AccountsGetRequest::new("x");
     check(&request, "POST", "/accounts.get", false, &["id"], 200, r#"{"account":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"tier":"x","websites":["x"]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/accounts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -197,7 +197,7 @@ async fn post_accounts_get() {
 
 #[tokio::test]
 async fn get_accounts_list() {
-    let request = devrev::accounts::AccountsListRequest::new();
+    let request = devrev::accounts::AccountsListQueryRequest::new();
     check(&request, "GET", "/accounts.list", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/accounts.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -208,7 +208,7 @@ async fn get_accounts_list() {
 
 #[tokio::test]
 async fn post_accounts_list() {
-    let request = devrev::accounts::AccountsListPostRequest::new();
+    let request = devrev::accounts::AccountsListRequest::new();
     check(&request, "POST", "/accounts.list", false, &[], 200, r#"{"accounts":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","websites":["x"]}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/accounts.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -270,7 +270,7 @@ async fn post_ai_agents_events_execute_async() {
 
 #[tokio::test]
 async fn get_airdrop_sync_units_get() {
-    let request = devrev::airdrop::AirdropSyncUnitsGetRequest::new("x");
+    let request = devrev::airdrop::AirdropSyncUnitsGetQueryRequest::new("x");
     check(&request, "GET", "/airdrop.sync-units.get", true, &["id"], 200, r#"{"sync_unit":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","external_system_name":"x","external_system_type":"adaas","id":"x","is_archived":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","sync_run":{"ended_at":"2024-01-01T00:00:00Z","mode":"initial","progress":{},"started_at":"2024-01-01T00:00:00Z"},"sync_type":"manual"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/airdrop.sync-units.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -281,7 +281,7 @@ async fn get_airdrop_sync_units_get() {
 
 #[tokio::test]
 async fn post_airdrop_sync_units_get() {
-    let request = devrev::airdrop::AirdropSyncUnitsGetPostRequest::new("x");
+    let request = devrev::airdrop::AirdropSyncUnitsGetRequest::new("x");
     check(&request, "POST", "/airdrop.sync-units.get", true, &["id"], 200, r#"{"sync_unit":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","external_system_name":"x","external_system_type":"adaas","id":"x","is_archived":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","sync_run":{"ended_at":"2024-01-01T00:00:00Z","mode":"initial","progress":{},"started_at":"2024-01-01T00:00:00Z"},"sync_type":"manual"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/airdrop.sync-units.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -353,7 +353,7 @@ async fn post_articles_delete() {
 
 #[tokio::test]
 async fn get_articles_get() {
-    let request = devrev::articles::ArticlesGetRequest::new("x");
+    let request = devrev::articles::ArticlesGetQueryRequest::new("x");
     check(&request, "GET", "/articles.get", false, &["id"], 200, r#"{"article":{"applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"article_type":"article","authored_by":[{"id":"x","type":"dev_user"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","extracted_content":[{"id":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","num_downvotes":1,"num_upvotes":1,"owned_by":[{"id":"x","type":"dev_user"}],"parent":{"id":"x","sync_metadata":{}},"rank":"x","resource":{"artifacts":[{"id":"x"}],"url":"x"},"scope":{"id":1,"label":"x","ordinal":1,"value":{}},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/articles.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -364,7 +364,7 @@ async fn get_articles_get() {
 
 #[tokio::test]
 async fn post_articles_get() {
-    let request = devrev::articles::ArticlesGetPostRequest::new("x");
+    let request = devrev::articles::ArticlesGetRequest::new("x");
     check(&request, "POST", "/articles.get", false, &["id"], 200, r#"{"article":{"applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"article_type":"article","authored_by":[{"id":"x","type":"dev_user"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","extracted_content":[{"id":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","num_downvotes":1,"num_upvotes":1,"owned_by":[{"id":"x","type":"dev_user"}],"parent":{"id":"x","sync_metadata":{}},"rank":"x","resource":{"artifacts":[{"id":"x"}],"url":"x"},"scope":{"id":1,"label":"x","ordinal":1,"value":{}},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/articles.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -408,7 +408,7 @@ async fn post_articles_update() {
 
 #[tokio::test]
 async fn get_artifacts_get() {
-    let request = devrev::artifacts::ArtifactsGetRequest::new("x");
+    let request = devrev::artifacts::ArtifactsGetQueryRequest::new("x");
     check(&request, "GET", "/artifacts.get", false, &["id"], 200, r#"{"artifact":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","file":{"name":"x","size":1,"type":"x"},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"},"version":{"modified_by":{"id":"x","type":"dev_user"},"timestamp":"2024-01-01T00:00:00Z","version":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/artifacts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -419,7 +419,7 @@ async fn get_artifacts_get() {
 
 #[tokio::test]
 async fn post_artifacts_get() {
-    let request = devrev::artifacts::ArtifactsGetPostRequest::new("x");
+    let request = devrev::artifacts::ArtifactsGetRequest::new("x");
     check(&request, "POST", "/artifacts.get", false, &["id"], 200, r#"{"artifact":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","file":{"name":"x","size":1,"type":"x"},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"},"version":{"modified_by":{"id":"x","type":"dev_user"},"timestamp":"2024-01-01T00:00:00Z","version":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/artifacts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -430,7 +430,7 @@ async fn post_artifacts_get() {
 
 #[tokio::test]
 async fn get_artifacts_list() {
-    let request = devrev::artifacts::ArtifactsListRequest::new();
+    let request = devrev::artifacts::ArtifactsListQueryRequest::new();
     check(&request, "GET", "/artifacts.list", false, &[], 200, r#"{"artifacts":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","file":{"name":"x","size":1,"type":"x"},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/artifacts.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -441,7 +441,7 @@ async fn get_artifacts_list() {
 
 #[tokio::test]
 async fn post_artifacts_list() {
-    let request = devrev::artifacts::ArtifactsListPostRequest::new();
+    let request = devrev::artifacts::ArtifactsListRequest::new();
     check(&request, "POST", "/artifacts.list", false, &[], 200, r#"{"artifacts":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","file":{"name":"x","size":1,"type":"x"},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/artifacts.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -452,7 +452,7 @@ async fn post_artifacts_list() {
 
 #[tokio::test]
 async fn get_artifacts_locate() {
-    let request = devrev::artifacts::ArtifactsLocateRequest::new("x");
+    let request = devrev::artifacts::ArtifactsLocateQueryRequest::new("x");
     check(
         &request,
         "GET",
@@ -470,7 +470,7 @@ async fn get_artifacts_locate() {
 
 #[tokio::test]
 async fn post_artifacts_locate() {
-    let request = devrev::artifacts::ArtifactsLocatePostRequest::new("x");
+    let request = devrev::artifacts::ArtifactsLocateRequest::new("x");
     check(
         &request,
         "POST",
@@ -538,7 +538,7 @@ async fn post_artifacts_versions_prepare() {
 
 #[tokio::test]
 async fn get_atoms_get() {
-    let request = devrev::atoms::AtomsGetRequest::new("x");
+    let request = devrev::atoms::AtomsGetQueryRequest::new("x");
     check(&request, "GET", "/atoms.get", false, &["id"], 200, r#"{"atom":{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","type":"account","websites":["x"]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/atoms.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -549,7 +549,7 @@ async fn get_atoms_get() {
 
 #[tokio::test]
 async fn post_atoms_get() {
-    let request = devrev::atoms::AtomsGetPostRequest::new("x");
+    let request = devrev::atoms::AtomsGetRequest::new("x");
     check(&request, "POST", "/atoms.get", false, &["id"], 200, r#"{"atom":{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domains":["x"],"external_refs":["x"],"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"primary_account":{"id":"x"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}],"tier":"x","type":"account","websites":["x"]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/atoms.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -590,7 +590,7 @@ async fn post_auth_tokens_delete() {
 
 #[tokio::test]
 async fn get_auth_tokens_get() {
-    let request = devrev::auth_tokens::AuthTokensGetRequest::new("x");
+    let request = devrev::auth_tokens::AuthTokensGetQueryRequest::new("x");
     check(&request, "GET", "/auth-tokens.get", false, &["token_id"], 200, r#"{"token":{"client_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","expires_at":"2024-01-01T00:00:00Z","id":"x","issued_at":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","requested_token_type":"urn:devrev:params:oauth:token-type:aat","scopes":["x"],"status":"active","subject":"x","token_hint":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/auth-tokens.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -601,7 +601,7 @@ async fn get_auth_tokens_get() {
 
 #[tokio::test]
 async fn post_auth_tokens_get() {
-    let request = devrev::auth_tokens::AuthTokensGetPostRequest::new("x");
+    let request = devrev::auth_tokens::AuthTokensGetRequest::new("x");
     check(&request, "POST", "/auth-tokens.get", false, &["token_id"], 200, r#"{"token":{"client_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","expires_at":"2024-01-01T00:00:00Z","id":"x","issued_at":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","requested_token_type":"urn:devrev:params:oauth:token-type:aat","scopes":["x"],"status":"active","subject":"x","token_hint":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/auth-tokens.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -612,7 +612,7 @@ async fn post_auth_tokens_get() {
 
 #[tokio::test]
 async fn get_auth_tokens_info() {
-    let request = devrev::auth_tokens::AuthTokensInfoRequest::new();
+    let request = devrev::auth_tokens::AuthTokensInfoQueryRequest::new();
     check(&request, "GET", "/auth-tokens.info", false, &[], 200, r#"{"organization":{"display_id":"x","id":"x","slug":"x"},"token":{"expiry":1,"issued_at":1,"issuer":"x","subject":"x"},"user":{"display_id":"x","display_name":"x","email":"x","full_name":"x","id":"x","type":"dev_user"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/auth-tokens.info", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -623,7 +623,7 @@ async fn get_auth_tokens_info() {
 
 #[tokio::test]
 async fn post_auth_tokens_info() {
-    let request = devrev::auth_tokens::AuthTokensInfoPostRequest::new();
+    let request = devrev::auth_tokens::AuthTokensInfoRequest::new();
     check(&request, "POST", "/auth-tokens.info", false, &[], 200, r#"{"organization":{"display_id":"x","id":"x","slug":"x"},"token":{"expiry":1,"issued_at":1,"issuer":"x","subject":"x"},"user":{"display_id":"x","display_name":"x","email":"x","full_name":"x","id":"x","type":"dev_user"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/auth-tokens.info", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -634,7 +634,7 @@ async fn post_auth_tokens_info() {
 
 #[tokio::test]
 async fn get_auth_tokens_list() {
-    let request = devrev::auth_tokens::AuthTokensListRequest::new();
+    let request = devrev::auth_tokens::AuthTokensListQueryRequest::new();
     check(&request, "GET", "/auth-tokens.list", false, &[], 200, r#"{"tokens":[{"client_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","expires_at":"2024-01-01T00:00:00Z","id":"x","issued_at":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","requested_token_type":"urn:devrev:params:oauth:token-type:aat","scopes":["x"],"status":"active","subject":"x","token_hint":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/auth-tokens.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -645,7 +645,7 @@ async fn get_auth_tokens_list() {
 
 #[tokio::test]
 async fn post_auth_tokens_list() {
-    let request = devrev::auth_tokens::AuthTokensListPostRequest::new();
+    let request = devrev::auth_tokens::AuthTokensListRequest::new();
     check(&request, "POST", "/auth-tokens.list", false, &[], 200, r#"{"tokens":[{"client_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","expires_at":"2024-01-01T00:00:00Z","id":"x","issued_at":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","requested_token_type":"urn:devrev:params:oauth:token-type:aat","scopes":["x"],"status":"active","subject":"x","token_hint":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/auth-tokens.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -694,7 +694,7 @@ async fn post_brands_delete() {
 
 #[tokio::test]
 async fn get_brands_get() {
-    let request = devrev::brands::BrandsGetRequest::new("x");
+    let request = devrev::brands::BrandsGetQueryRequest::new("x");
     check(&request, "GET", "/brands.get", true, &["id"], 200, r#"{"brand":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/brands.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -705,7 +705,7 @@ async fn get_brands_get() {
 
 #[tokio::test]
 async fn post_brands_get() {
-    let request = devrev::brands::BrandsGetPostRequest::new("x");
+    let request = devrev::brands::BrandsGetRequest::new("x");
     check(&request, "POST", "/brands.get", true, &["id"], 200, r#"{"brand":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/brands.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -716,7 +716,7 @@ async fn post_brands_get() {
 
 #[tokio::test]
 async fn get_brands_list() {
-    let request = devrev::brands::BrandsListRequest::new();
+    let request = devrev::brands::BrandsListQueryRequest::new();
     check(&request, "GET", "/brands.list", true, &[], 200, r#"{"brands":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/brands.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -727,7 +727,7 @@ async fn get_brands_list() {
 
 #[tokio::test]
 async fn post_brands_list() {
-    let request = devrev::brands::BrandsListPostRequest::new();
+    let request = devrev::brands::BrandsListRequest::new();
     check(&request, "POST", "/brands.list", true, &[], 200, r#"{"brands":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/brands.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -826,7 +826,7 @@ async fn post_code_changes_delete() {
 
 #[tokio::test]
 async fn get_code_changes_get() {
-    let request = devrev::code_changes::CodeChangesGetRequest::new("x");
+    let request = devrev::code_changes::CodeChangesGetQueryRequest::new("x");
     check(&request, "GET", "/code-changes.get", false, &["id"], 200, r#"{"code_change":{"branch":"x","closed_date":"2024-01-01T00:00:00Z","commit_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","external_identifier":"x","filtered_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","repo_url":"x","source":"azure_devops","target_branch":"x","title":"x","total_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/code-changes.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -837,7 +837,7 @@ async fn get_code_changes_get() {
 
 #[tokio::test]
 async fn post_code_changes_get() {
-    let request = devrev::code_changes::CodeChangesGetPostRequest::new("x");
+    let request = devrev::code_changes::CodeChangesGetRequest::new("x");
     check(&request, "POST", "/code-changes.get", false, &["id"], 200, r#"{"code_change":{"branch":"x","closed_date":"2024-01-01T00:00:00Z","commit_id":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","external_identifier":"x","filtered_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1},"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","repo_url":"x","source":"azure_devops","target_branch":"x","title":"x","total_loc":{"file_count":1,"lines_added":1,"lines_deleted":1,"lines_modified":1}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/code-changes.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -892,7 +892,7 @@ async fn post_commands_create() {
 
 #[tokio::test]
 async fn get_commands_get() {
-    let request = devrev::commands::CommandGetRequest::new("x");
+    let request = devrev::commands::CommandGetQueryRequest::new("x");
     check(&request, "GET", "/commands.get", false, &["id"], 200, r#"{"command":{"action":{"code":"x","executor_type":"rego","message":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","display_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","namespace":"x","shared_with":[{"member":{"id":"x","type":"dev_user"},"role":{"id":"x"}}],"source":{"id":"x"},"status":"disabled","surfaces":[{"object_types":["account"],"surface":"customer_chat"}],"usage_hint":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/commands.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -903,7 +903,7 @@ async fn get_commands_get() {
 
 #[tokio::test]
 async fn post_commands_get() {
-    let request = devrev::commands::CommandGetPostRequest::new("x");
+    let request = devrev::commands::CommandGetRequest::new("x");
     check(&request, "POST", "/commands.get", false, &["id"], 200, r#"{"command":{"action":{"code":"x","executor_type":"rego","message":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","display_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","namespace":"x","shared_with":[{"member":{"id":"x","type":"dev_user"},"role":{"id":"x"}}],"source":{"id":"x"},"status":"disabled","surfaces":[{"object_types":["account"],"surface":"customer_chat"}],"usage_hint":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/commands.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -914,7 +914,7 @@ async fn post_commands_get() {
 
 #[tokio::test]
 async fn get_commands_list() {
-    let request = devrev::commands::CommandsListRequest::new();
+    let request = devrev::commands::CommandsListQueryRequest::new();
     check(&request, "GET", "/commands.list", false, &[], 200, r#"{"commands":[{"action":{"code":"x","executor_type":"rego","message":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","display_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","namespace":"x","shared_with":[{}],"source":{"id":"x"},"status":"disabled","surfaces":[{}],"usage_hint":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/commands.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -925,7 +925,7 @@ async fn get_commands_list() {
 
 #[tokio::test]
 async fn post_commands_list() {
-    let request = devrev::commands::CommandsListPostRequest::new();
+    let request = devrev::commands::CommandsListRequest::new();
     check(&request, "POST", "/commands.list", false, &[], 200, r#"{"commands":[{"action":{"code":"x","executor_type":"rego","message":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","display_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","namespace":"x","shared_with":[{}],"source":{"id":"x"},"status":"disabled","surfaces":[{}],"usage_hint":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/commands.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -973,7 +973,7 @@ async fn post_content_template_create() {
 
 #[tokio::test]
 async fn get_content_template_get() {
-    let request = devrev::content_template::ContentTemplateGetRequest::new("x");
+    let request = devrev::content_template::ContentTemplateGetQueryRequest::new("x");
     check(
         &request,
         "GET",
@@ -993,7 +993,7 @@ async fn get_content_template_get() {
 
 #[tokio::test]
 async fn post_content_template_get() {
-    let request = devrev::content_template::ContentTemplateGetPostRequest::new("x");
+    let request = devrev::content_template::ContentTemplateGetRequest::new("x");
     check(
         &request,
         "POST",
@@ -1013,7 +1013,7 @@ async fn post_content_template_get() {
 
 #[tokio::test]
 async fn get_content_template_list() {
-    let request = devrev::content_template::ContentTemplateListRequest::new();
+    let request = devrev::content_template::ContentTemplateListQueryRequest::new();
     check(&request, "GET", "/content-template.list", true, &[], 200, r#"{"content_template":[{"id":"x","type":"notification_content_template"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/content-template.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1024,7 +1024,7 @@ async fn get_content_template_list() {
 
 #[tokio::test]
 async fn post_content_template_list() {
-    let request = devrev::content_template::ContentTemplateListPostRequest::new();
+    let request = devrev::content_template::ContentTemplateListRequest::new();
     check(&request, "POST", "/content-template.list", true, &[], 200, r#"{"content_template":[{"id":"x","type":"notification_content_template"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/content-template.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1079,7 +1079,7 @@ async fn post_conversations_export() {
 
 #[tokio::test]
 async fn get_conversations_get() {
-    let request = devrev::conversations::ConversationsGetRequest::new("x");
+    let request = devrev::conversations::ConversationsGetQueryRequest::new("x");
     check(&request, "GET", "/conversations.get", false, &["id"], 200, r#"{"conversation":{"actual_close_date":"2024-01-01T00:00:00Z","channels":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","group":{"id":"x","member_type":"dev_user","name":"x","sync_metadata":{}},"id":"x","members":[{"id":"x","type":"dev_user"}],"messages":[{"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"metadata":{"url_context":"x"},"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[{"metric_definition":{"id":"x"},"stage":"x"}]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"applies_to_type":"conversation","id":"x"},"source_channel":"x","source_channel_v2":{"id":"x"},"stage":{"name":"x","notes":"x","ordinal":1,"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/conversations.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1090,7 +1090,7 @@ async fn get_conversations_get() {
 
 #[tokio::test]
 async fn post_conversations_get() {
-    let request = devrev::conversations::ConversationsGetPostRequest::new("x");
+    let request = devrev::conversations::ConversationsGetRequest::new("x");
     check(&request, "POST", "/conversations.get", false, &["id"], 200, r#"{"conversation":{"actual_close_date":"2024-01-01T00:00:00Z","channels":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","group":{"id":"x","member_type":"dev_user","name":"x","sync_metadata":{}},"id":"x","members":[{"id":"x","type":"dev_user"}],"messages":[{"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"metadata":{"url_context":"x"},"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[{"metric_definition":{"id":"x"},"stage":"x"}]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"applies_to_type":"conversation","id":"x"},"source_channel":"x","source_channel_v2":{"id":"x"},"stage":{"name":"x","notes":"x","ordinal":1,"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/conversations.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1134,7 +1134,7 @@ async fn post_conversations_update() {
 
 #[tokio::test]
 async fn get_custom_objects_count() {
-    let request = devrev::custom_objects::CustomObjectsCountRequest::new("x");
+    let request = devrev::custom_objects::CustomObjectsCountQueryRequest::new("x");
     check(
         &request,
         "GET",
@@ -1152,7 +1152,7 @@ async fn get_custom_objects_count() {
 
 #[tokio::test]
 async fn post_custom_objects_count() {
-    let request = devrev::custom_objects::CustomObjectsCountPostRequest::new("x");
+    let request = devrev::custom_objects::CustomObjectsCountRequest::new("x");
     check(
         &request,
         "POST",
@@ -1190,7 +1190,7 @@ async fn post_custom_objects_delete() {
 
 #[tokio::test]
 async fn get_custom_objects_get() {
-    let request = devrev::custom_objects::CustomObjectsGetRequest::new();
+    let request = devrev::custom_objects::CustomObjectsGetQueryRequest::new();
     check(&request, "GET", "/custom-objects.get", false, &[], 200, r#"{"custom_object":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x","unique_key":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/custom-objects.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1201,7 +1201,7 @@ async fn get_custom_objects_get() {
 
 #[tokio::test]
 async fn post_custom_objects_get() {
-    let request = devrev::custom_objects::CustomObjectsGetPostRequest::new();
+    let request = devrev::custom_objects::CustomObjectsGetRequest::new();
     check(&request, "POST", "/custom-objects.get", false, &[], 200, r#"{"custom_object":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x","unique_key":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/custom-objects.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1212,7 +1212,7 @@ async fn post_custom_objects_get() {
 
 #[tokio::test]
 async fn get_custom_objects_list() {
-    let request = devrev::custom_objects::CustomObjectsListRequest::new("x");
+    let request = devrev::custom_objects::CustomObjectsListQueryRequest::new("x");
     check(&request, "GET", "/custom-objects.list", false, &["leaf_type"], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x","unique_key":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/custom-objects.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1223,7 +1223,7 @@ async fn get_custom_objects_list() {
 
 #[tokio::test]
 async fn post_custom_objects_list() {
-    let request = devrev::custom_objects::CustomObjectsListPostRequest::new("x");
+    let request = devrev::custom_objects::CustomObjectsListRequest::new("x");
     check(&request, "POST", "/custom-objects.list", false, &["leaf_type"], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"title":"x","unique_key":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/custom-objects.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1268,7 +1268,7 @@ async fn post_dev_orgs_auth_connections_delete() {
 
 #[tokio::test]
 async fn get_dev_orgs_auth_connections_get() {
-    let request = devrev::dev_orgs::DevOrgAuthConnectionsGetRequest::new("x");
+    let request = devrev::dev_orgs::DevOrgAuthConnectionsGetQueryRequest::new("x");
     check(&request, "GET", "/dev-orgs.auth-connections.get", false, &["id"], 200, r#"{"auth_connection":{"client_id":"x","display_name":"x","enabled":true,"id":"x","tenant_domain":"x","type":"google_apps"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/dev-orgs.auth-connections.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1279,7 +1279,7 @@ async fn get_dev_orgs_auth_connections_get() {
 
 #[tokio::test]
 async fn post_dev_orgs_auth_connections_get() {
-    let request = devrev::dev_orgs::DevOrgAuthConnectionsGetPostRequest::new("x");
+    let request = devrev::dev_orgs::DevOrgAuthConnectionsGetRequest::new("x");
     check(&request, "POST", "/dev-orgs.auth-connections.get", false, &["id"], 200, r#"{"auth_connection":{"client_id":"x","display_name":"x","enabled":true,"id":"x","tenant_domain":"x","type":"google_apps"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/dev-orgs.auth-connections.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1290,7 +1290,7 @@ async fn post_dev_orgs_auth_connections_get() {
 
 #[tokio::test]
 async fn get_dev_orgs_auth_connections_list() {
-    let request = devrev::dev_orgs::DevOrgsAuthConnectionsListRequest::new();
+    let request = devrev::dev_orgs::DevOrgsAuthConnectionsListQueryRequest::new();
     check(&request, "GET", "/dev-orgs.auth-connections.list", false, &[], 200, r#"{"auth_connections":[{"client_id":"x","display_name":"x","enabled":true,"id":"x","tenant_domain":"x","type":"google_apps"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/dev-orgs.auth-connections.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1301,7 +1301,7 @@ async fn get_dev_orgs_auth_connections_list() {
 
 #[tokio::test]
 async fn post_dev_orgs_auth_connections_list() {
-    let request = devrev::dev_orgs::DevOrgsAuthConnectionsListPostRequest::new();
+    let request = devrev::dev_orgs::DevOrgsAuthConnectionsListRequest::new();
     check(&request, "POST", "/dev-orgs.auth-connections.list", false, &[], 200, r#"{"auth_connections":[{"client_id":"x","display_name":"x","enabled":true,"id":"x","tenant_domain":"x","type":"google_apps"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/dev-orgs.auth-connections.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1336,7 +1336,7 @@ async fn post_dev_orgs_auth_connections_update() {
 
 #[tokio::test]
 async fn get_dev_orgs_get() {
-    let request = devrev::dev_orgs::DevOrgsGetRequest::new();
+    let request = devrev::dev_orgs::DevOrgsGetQueryRequest::new();
     check(&request, "GET", "/dev-orgs.get", false, &[], 200, r#"{"dev_org":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","dev_slug":"x","display_id":"x","display_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/dev-orgs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1347,7 +1347,7 @@ async fn get_dev_orgs_get() {
 
 #[tokio::test]
 async fn post_dev_orgs_get() {
-    let request = devrev::dev_orgs::DevOrgsGetPostRequest::new();
+    let request = devrev::dev_orgs::DevOrgsGetRequest::new();
     check(&request, "POST", "/dev-orgs.get", false, &[], 200, r#"{"dev_org":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","dev_slug":"x","display_id":"x","display_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/dev-orgs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1399,7 +1399,7 @@ async fn post_dev_users_deactivate() {
 
 #[tokio::test]
 async fn get_dev_users_get() {
-    let request = devrev::dev_users::DevUsersGetRequest::new("x");
+    let request = devrev::dev_users::DevUsersGetQueryRequest::new("x");
     check(&request, "GET", "/dev-users.get", false, &["id"], 200, r#"{"dev_user":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","experience_start_date":"2024-01-01T00:00:00Z","external_identities":[{"display_name":"x","id":"x","is_verified":true,"issuer":"x"}],"full_name":"x","id":"x","job_history":[{"employment_status":{"id":1,"label":"x","ordinal":1},"end_date":"2024-01-01T00:00:00Z","is_current":true,"location":"x","start_date":"2024-01-01T00:00:00Z","title":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"reports_to":{"id":"x","type":"dev_user"},"skills":[{"name":"x"}],"state":"active","stock_schema_fragment":"x","subtype":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/dev-users.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1410,7 +1410,7 @@ async fn get_dev_users_get() {
 
 #[tokio::test]
 async fn post_dev_users_get() {
-    let request = devrev::dev_users::DevUsersGetPostRequest::new("x");
+    let request = devrev::dev_users::DevUsersGetRequest::new("x");
     check(&request, "POST", "/dev-users.get", false, &["id"], 200, r#"{"dev_user":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","experience_start_date":"2024-01-01T00:00:00Z","external_identities":[{"display_name":"x","id":"x","is_verified":true,"issuer":"x"}],"full_name":"x","id":"x","job_history":[{"employment_status":{"id":1,"label":"x","ordinal":1},"end_date":"2024-01-01T00:00:00Z","is_current":true,"location":"x","start_date":"2024-01-01T00:00:00Z","title":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"reports_to":{"id":"x","type":"dev_user"},"skills":[{"name":"x"}],"state":"active","stock_schema_fragment":"x","subtype":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/dev-users.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1483,7 +1483,7 @@ async fn post_dev_users_merge() {
 
 #[tokio::test]
 async fn get_dev_users_self() {
-    let request = devrev::dev_users::DevUsersSelfRequest::new();
+    let request = devrev::dev_users::DevUsersSelfQueryRequest::new();
     check(&request, "GET", "/dev-users.self", false, &[], 200, r#"{"dev_user":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","experience_start_date":"2024-01-01T00:00:00Z","external_identities":[{"display_name":"x","id":"x","is_verified":true,"issuer":"x"}],"full_name":"x","id":"x","job_history":[{"employment_status":{"id":1,"label":"x","ordinal":1},"end_date":"2024-01-01T00:00:00Z","is_current":true,"location":"x","start_date":"2024-01-01T00:00:00Z","title":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"reports_to":{"id":"x","type":"dev_user"},"skills":[{"name":"x"}],"state":"active","stock_schema_fragment":"x","subtype":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/dev-users.self", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1494,7 +1494,7 @@ async fn get_dev_users_self() {
 
 #[tokio::test]
 async fn post_dev_users_self() {
-    let request = devrev::dev_users::DevUsersSelfPostRequest::new();
+    let request = devrev::dev_users::DevUsersSelfRequest::new();
     check(&request, "POST", "/dev-users.self", false, &[], 200, r#"{"dev_user":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","experience_start_date":"2024-01-01T00:00:00Z","external_identities":[{"display_name":"x","id":"x","is_verified":true,"issuer":"x"}],"full_name":"x","id":"x","job_history":[{"employment_status":{"id":1,"label":"x","ordinal":1},"end_date":"2024-01-01T00:00:00Z","is_current":true,"location":"x","start_date":"2024-01-01T00:00:00Z","title":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"reports_to":{"id":"x","type":"dev_user"},"skills":[{"name":"x"}],"state":"active","stock_schema_fragment":"x","subtype":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/dev-users.self", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1527,7 +1527,7 @@ async fn post_dev_users_update() {
 
 #[tokio::test]
 async fn get_directories_count() {
-    let request = devrev::directories::DirectoriesCountRequest::new();
+    let request = devrev::directories::DirectoriesCountQueryRequest::new();
     check(&request, "GET", "/directories.count", false, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/directories.count", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1536,7 +1536,7 @@ async fn get_directories_count() {
 
 #[tokio::test]
 async fn post_directories_count() {
-    let request = devrev::directories::DirectoriesCountPostRequest::new();
+    let request = devrev::directories::DirectoriesCountRequest::new();
     check(&request, "POST", "/directories.count", false, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/directories.count", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1565,7 +1565,7 @@ async fn post_directories_delete() {
 
 #[tokio::test]
 async fn get_directories_get() {
-    let request = devrev::directories::DirectoriesGetRequest::new("x");
+    let request = devrev::directories::DirectoriesGetQueryRequest::new("x");
     check(&request, "GET", "/directories.get", false, &["id"], 200, r#"{"directory":{"body":{"file":{},"id":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","icon":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","parent":{"id":"x","sync_metadata":{}},"published":true,"rank":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"thumbnail":{"file":{},"id":"x"},"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/directories.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1576,7 +1576,7 @@ async fn get_directories_get() {
 
 #[tokio::test]
 async fn post_directories_get() {
-    let request = devrev::directories::DirectoriesGetPostRequest::new("x");
+    let request = devrev::directories::DirectoriesGetRequest::new("x");
     check(&request, "POST", "/directories.get", false, &["id"], 200, r#"{"directory":{"body":{"file":{},"id":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","icon":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","parent":{"id":"x","sync_metadata":{}},"published":true,"rank":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"thumbnail":{"file":{},"id":"x"},"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/directories.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1587,7 +1587,7 @@ async fn post_directories_get() {
 
 #[tokio::test]
 async fn get_directories_list() {
-    let request = devrev::directories::DirectoriesListRequest::new();
+    let request = devrev::directories::DirectoriesListQueryRequest::new();
     check(&request, "GET", "/directories.list", false, &[], 200, r#"{"directories":[{"body":{"id":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","icon":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","parent":{"id":"x"},"published":true,"rank":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"thumbnail":{"id":"x"},"title":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/directories.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1598,7 +1598,7 @@ async fn get_directories_list() {
 
 #[tokio::test]
 async fn post_directories_list() {
-    let request = devrev::directories::DirectoriesListPostRequest::new();
+    let request = devrev::directories::DirectoriesListRequest::new();
     check(&request, "POST", "/directories.list", false, &[], 200, r#"{"directories":[{"body":{"id":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","icon":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","parent":{"id":"x"},"published":true,"rank":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"}}],"thumbnail":{"id":"x"},"title":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/directories.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1620,7 +1620,7 @@ async fn post_directories_update() {
 
 #[tokio::test]
 async fn get_engagements_count() {
-    let request = devrev::engagements::EngagementsCountRequest::new();
+    let request = devrev::engagements::EngagementsCountQueryRequest::new();
     check(&request, "GET", "/engagements.count", true, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/engagements.count", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1629,7 +1629,7 @@ async fn get_engagements_count() {
 
 #[tokio::test]
 async fn post_engagements_count() {
-    let request = devrev::engagements::EngagementsCountPostRequest::new();
+    let request = devrev::engagements::EngagementsCountRequest::new();
     check(&request, "POST", "/engagements.count", true, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/engagements.count", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1662,7 +1662,7 @@ async fn post_engagements_delete() {
 
 #[tokio::test]
 async fn get_engagements_get() {
-    let request = devrev::engagements::EngagementsGetRequest::new("x");
+    let request = devrev::engagements::EngagementsGetQueryRequest::new("x");
     check(&request, "GET", "/engagements.get", true, &["id"], 200, r#"{"engagement":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/engagements.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1673,7 +1673,7 @@ async fn get_engagements_get() {
 
 #[tokio::test]
 async fn post_engagements_get() {
-    let request = devrev::engagements::EngagementsGetPostRequest::new("x");
+    let request = devrev::engagements::EngagementsGetRequest::new("x");
     check(&request, "POST", "/engagements.get", true, &["id"], 200, r#"{"engagement":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/engagements.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1684,7 +1684,7 @@ async fn post_engagements_get() {
 
 #[tokio::test]
 async fn get_engagements_list() {
-    let request = devrev::engagements::EngagementsListRequest::new();
+    let request = devrev::engagements::EngagementsListQueryRequest::new();
     check(&request, "GET", "/engagements.list", true, &[], 200, r#"{"engagements":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/engagements.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1695,7 +1695,7 @@ async fn get_engagements_list() {
 
 #[tokio::test]
 async fn post_engagements_list() {
-    let request = devrev::engagements::EngagementsListPostRequest::new();
+    let request = devrev::engagements::EngagementsListRequest::new();
     check(&request, "POST", "/engagements.list", true, &[], 200, r#"{"engagements":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/engagements.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1717,7 +1717,7 @@ async fn post_engagements_update() {
 
 #[tokio::test]
 async fn get_event_sources_get() {
-    let request = devrev::event_sources::EventSourceGetRequest::new("x");
+    let request = devrev::event_sources::EventSourceGetQueryRequest::new("x");
     check(&request, "GET", "/event-sources.get", true, &["id"], 200, r#"{"event_source":{"config":{},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","setup_instructions":{"content":"x"},"status":"active","trigger_url":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/event-sources.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1728,7 +1728,7 @@ async fn get_event_sources_get() {
 
 #[tokio::test]
 async fn post_event_sources_get() {
-    let request = devrev::event_sources::EventSourceGetPostRequest::new("x");
+    let request = devrev::event_sources::EventSourceGetRequest::new("x");
     check(&request, "POST", "/event-sources.get", true, &["id"], 200, r#"{"event_source":{"config":{},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","setup_instructions":{"content":"x"},"status":"active","trigger_url":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/event-sources.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1775,7 +1775,7 @@ async fn post_groups_create() {
 
 #[tokio::test]
 async fn get_groups_get() {
-    let request = devrev::groups::GroupsGetRequest::new("x");
+    let request = devrev::groups::GroupsGetQueryRequest::new("x");
     check(&request, "GET", "/groups.get", false, &["id"], 200, r#"{"group":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","is_default":true,"member_type":"dev_user","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","owner":{"id":"x","type":"dev_user"},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/groups.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1786,7 +1786,7 @@ async fn get_groups_get() {
 
 #[tokio::test]
 async fn post_groups_get() {
-    let request = devrev::groups::GroupsGetPostRequest::new("x");
+    let request = devrev::groups::GroupsGetRequest::new("x");
     check(&request, "POST", "/groups.get", false, &["id"], 200, r#"{"group":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","is_default":true,"member_type":"dev_user","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","owner":{"id":"x","type":"dev_user"},"sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/groups.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1837,7 +1837,7 @@ async fn post_groups_members_add() {
 
 #[tokio::test]
 async fn get_groups_members_list() {
-    let request = devrev::groups::GroupMembersListRequest::new("x");
+    let request = devrev::groups::GroupMembersListQueryRequest::new("x");
     check(&request, "GET", "/groups.members.list", false, &["group"], 200, r#"{"members":[{"member":{"id":"x","type":"dev_user"},"member_rev_org":{"id":"x"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/groups.members.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1848,7 +1848,7 @@ async fn get_groups_members_list() {
 
 #[tokio::test]
 async fn post_groups_members_list() {
-    let request = devrev::groups::GroupMembersListPostRequest::new("x");
+    let request = devrev::groups::GroupMembersListRequest::new("x");
     check(&request, "POST", "/groups.members.list", false, &["group"], 200, r#"{"members":[{"member":{"id":"x","type":"dev_user"},"member_rev_org":{"id":"x"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/groups.members.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1908,7 +1908,7 @@ async fn post_incidents_delete() {
 
 #[tokio::test]
 async fn get_incidents_get() {
-    let request = devrev::incidents::IncidentsGetRequest::new("x");
+    let request = devrev::incidents::IncidentsGetQueryRequest::new("x");
     check(&request, "GET", "/incidents.get", true, &["id"], 200, r#"{"incident":{"acknowledged_date":"2024-01-01T00:00:00Z","actual_close_date":"2024-01-01T00:00:00Z","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"artifacts":[{"id":"x"}],"body":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","identified_date":"2024-01-01T00:00:00Z","impact":{"count":{"id":1,"label":"x","ordinal":1},"customer_ids":[{"id":"x"}]},"mitigated_date":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"pia":[{"id":"x"}],"playbooks":[{"id":"x"}],"reported_by":{"id":1,"label":"x","ordinal":1,"value":{}},"severity":{"id":1,"label":"x","ordinal":1,"value":{}},"source":{"id":1,"label":"x","ordinal":1,"value":{}},"stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"target_close_date":"2024-01-01T00:00:00Z","title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/incidents.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -1919,7 +1919,7 @@ async fn get_incidents_get() {
 
 #[tokio::test]
 async fn post_incidents_get() {
-    let request = devrev::incidents::IncidentsGetPostRequest::new("x");
+    let request = devrev::incidents::IncidentsGetRequest::new("x");
     check(&request, "POST", "/incidents.get", true, &["id"], 200, r#"{"incident":{"acknowledged_date":"2024-01-01T00:00:00Z","actual_close_date":"2024-01-01T00:00:00Z","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"artifacts":[{"id":"x"}],"body":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"display_id":"x","id":"x","identified_date":"2024-01-01T00:00:00Z","impact":{"count":{"id":1,"label":"x","ordinal":1},"customer_ids":[{"id":"x"}]},"mitigated_date":"2024-01-01T00:00:00Z","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","owned_by":[{"id":"x","type":"dev_user"}],"pia":[{"id":"x"}],"playbooks":[{"id":"x"}],"reported_by":{"id":1,"label":"x","ordinal":1,"value":{}},"severity":{"id":1,"label":"x","ordinal":1,"value":{}},"source":{"id":1,"label":"x","ordinal":1,"value":{}},"stage":{"stage":{"id":"x"},"state":{"id":"x"}},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"target_close_date":"2024-01-01T00:00:00Z","title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/incidents.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2002,7 +2002,7 @@ async fn post_link_types_custom_create() {
 
 #[tokio::test]
 async fn get_link_types_custom_get() {
-    let request = devrev::link_types::CustomLinkTypeGetRequest::new("x");
+    let request = devrev::link_types::CustomLinkTypeGetQueryRequest::new("x");
     check(&request, "GET", "/link-types.custom.get", true, &["id"], 200, r#"{"custom_link_type":{"backward_name":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","forward_name":"x","id":"x","is_deprecated":true,"max_hops":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","source_types":[{"is_custom_leaf_type":true,"leaf_only":true,"leaf_type":"x","subtype":"x"}],"target_types":[{"is_custom_leaf_type":true,"leaf_only":true,"leaf_type":"x","subtype":"x"}],"tooltip":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/link-types.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2013,7 +2013,7 @@ async fn get_link_types_custom_get() {
 
 #[tokio::test]
 async fn post_link_types_custom_get() {
-    let request = devrev::link_types::CustomLinkTypeGetPostRequest::new("x");
+    let request = devrev::link_types::CustomLinkTypeGetRequest::new("x");
     check(&request, "POST", "/link-types.custom.get", true, &["id"], 200, r#"{"custom_link_type":{"backward_name":"x","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","forward_name":"x","id":"x","is_deprecated":true,"max_hops":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","source_types":[{"is_custom_leaf_type":true,"leaf_only":true,"leaf_type":"x","subtype":"x"}],"target_types":[{"is_custom_leaf_type":true,"leaf_only":true,"leaf_type":"x","subtype":"x"}],"tooltip":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/link-types.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2078,7 +2078,7 @@ async fn post_links_delete() {
 
 #[tokio::test]
 async fn get_links_get() {
-    let request = devrev::links::LinksGetRequest::new("x");
+    let request = devrev::links::LinksGetQueryRequest::new("x");
     check(&request, "GET", "/links.get", false, &["id"], 200, r#"{"link":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_link_type":{"id":"x"},"display_id":"x","id":"x","link_type":"custom_link","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","source":{"id":"x","type":"account"},"target":{"id":"x","type":"account"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/links.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2089,7 +2089,7 @@ async fn get_links_get() {
 
 #[tokio::test]
 async fn post_links_get() {
-    let request = devrev::links::LinksGetPostRequest::new("x");
+    let request = devrev::links::LinksGetRequest::new("x");
     check(&request, "POST", "/links.get", false, &["id"], 200, r#"{"link":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_link_type":{"id":"x"},"display_id":"x","id":"x","link_type":"custom_link","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","source":{"id":"x","type":"account"},"target":{"id":"x","type":"account"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/links.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2100,7 +2100,7 @@ async fn post_links_get() {
 
 #[tokio::test]
 async fn get_links_list() {
-    let request = devrev::links::LinksListRequest::new("x");
+    let request = devrev::links::LinksListQueryRequest::new("x");
     check(&request, "GET", "/links.list", false, &["object"], 200, r#"{"links":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_link_type":{"id":"x"},"display_id":"x","id":"x","link_type":"custom_link","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","source":{"id":"x","type":"account"},"target":{"id":"x","type":"account"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/links.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2111,7 +2111,7 @@ async fn get_links_list() {
 
 #[tokio::test]
 async fn post_links_list() {
-    let request = devrev::links::LinksListPostRequest::new("x");
+    let request = devrev::links::LinksListRequest::new("x");
     check(&request, "POST", "/links.list", false, &["object"], 200, r#"{"links":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_link_type":{"id":"x"},"display_id":"x","id":"x","link_type":"custom_link","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","source":{"id":"x","type":"account"},"target":{"id":"x","type":"account"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/links.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2181,7 +2181,7 @@ async fn post_meetings_delete() {
 
 #[tokio::test]
 async fn get_meetings_get() {
-    let request = devrev::meetings::MeetingsGetRequest::new("x");
+    let request = devrev::meetings::MeetingsGetQueryRequest::new("x");
     check(&request, "GET", "/meetings.get", false, &["id"], 200, r#"{"meeting":{"artifacts":[{"id":"x"}],"channel":"amazon_connect","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","direction":"incoming","display_id":"x","ended_date":"2024-01-01T00:00:00Z","external_ref":"x","external_url":"x","id":"x","members":[{"id":"x","type":"dev_user"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","organizer":{"id":"x","type":"dev_user"},"parent":{"id":"x","type":"account"},"recording":{"file":{},"id":"x"},"recording_url":"x","scheduled_date":"2024-01-01T00:00:00Z","state":"canceled","stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"title":"x","transcript":{"file":{},"id":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/meetings.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2192,7 +2192,7 @@ async fn get_meetings_get() {
 
 #[tokio::test]
 async fn post_meetings_get() {
-    let request = devrev::meetings::MeetingsGetPostRequest::new("x");
+    let request = devrev::meetings::MeetingsGetRequest::new("x");
     check(&request, "POST", "/meetings.get", false, &["id"], 200, r#"{"meeting":{"artifacts":[{"id":"x"}],"channel":"amazon_connect","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","direction":"incoming","display_id":"x","ended_date":"2024-01-01T00:00:00Z","external_ref":"x","external_url":"x","id":"x","members":[{"id":"x","type":"dev_user"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","organizer":{"id":"x","type":"dev_user"},"parent":{"id":"x","type":"account"},"recording":{"file":{},"id":"x"},"recording_url":"x","scheduled_date":"2024-01-01T00:00:00Z","state":"canceled","stock_schema_fragment":"x","subtype":"x","sync_metadata":{"external_reference":"x","last_sync_in":{},"last_sync_out":{},"origin_system":"x"},"tags":[{"tag":{"id":"x","name":"x"},"value":"x"}],"title":"x","transcript":{"file":{},"id":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/meetings.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2283,7 +2283,7 @@ async fn post_metric_definitions_delete() {
 
 #[tokio::test]
 async fn get_metric_definitions_get() {
-    let request = devrev::metric_definitions::MetricDefinitionsGetRequest::new();
+    let request = devrev::metric_definitions::MetricDefinitionsGetQueryRequest::new();
     check(&request, "GET", "/metric-definitions.get", false, &[], 200, r#"{"metric_definition":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/metric-definitions.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2294,7 +2294,7 @@ async fn get_metric_definitions_get() {
 
 #[tokio::test]
 async fn post_metric_definitions_get() {
-    let request = devrev::metric_definitions::MetricDefinitionsGetPostRequest::new();
+    let request = devrev::metric_definitions::MetricDefinitionsGetRequest::new();
     check(&request, "POST", "/metric-definitions.get", false, &[], 200, r#"{"metric_definition":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/metric-definitions.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2305,7 +2305,7 @@ async fn post_metric_definitions_get() {
 
 #[tokio::test]
 async fn get_metric_definitions_list() {
-    let request = devrev::metric_definitions::MetricDefinitionsListRequest::new();
+    let request = devrev::metric_definitions::MetricDefinitionsListQueryRequest::new();
     check(&request, "GET", "/metric-definitions.list", false, &[], 200, r#"{"metric_definitions":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/metric-definitions.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2316,7 +2316,7 @@ async fn get_metric_definitions_list() {
 
 #[tokio::test]
 async fn post_metric_definitions_list() {
-    let request = devrev::metric_definitions::MetricDefinitionsListPostRequest::new();
+    let request = devrev::metric_definitions::MetricDefinitionsListRequest::new();
     check(&request, "POST", "/metric-definitions.list", false, &[], 200, r#"{"metric_definitions":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x"}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/metric-definitions.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2338,7 +2338,7 @@ async fn post_metric_definitions_update() {
 
 #[tokio::test]
 async fn get_metric_trackers_get() {
-    let request = devrev::metric_trackers::MetricTrackersGetRequest::new("x", "x");
+    let request = devrev::metric_trackers::MetricTrackersGetQueryRequest::new("x", "x");
     check(
         &request,
         "GET",
@@ -2356,7 +2356,7 @@ async fn get_metric_trackers_get() {
 
 #[tokio::test]
 async fn post_metric_trackers_get() {
-    let request = devrev::metric_trackers::MetricTrackersGetPostRequest::new("x", "x");
+    let request = devrev::metric_trackers::MetricTrackersGetRequest::new("x", "x");
     check(
         &request,
         "POST",
@@ -2417,7 +2417,7 @@ async fn post_org_schedule_fragments_create() {
 
 #[tokio::test]
 async fn get_org_schedule_fragments_get() {
-    let request = devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest::new("x");
+    let request = devrev::org_schedule_fragments::OrgScheduleFragmentsGetQueryRequest::new("x");
     check(&request, "GET", "/org-schedule-fragments.get", false, &["id"], 200, r#"{"org_schedule_fragment":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","from":"2024-01-01T00:00:00Z","id":"x","intervals":[{}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","region_codes":["x"],"status":"archived","to":"2024-01-01T00:00:00Z"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/org-schedule-fragments.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2428,7 +2428,7 @@ async fn get_org_schedule_fragments_get() {
 
 #[tokio::test]
 async fn post_org_schedule_fragments_get() {
-    let request = devrev::org_schedule_fragments::OrgScheduleFragmentsGetPostRequest::new("x");
+    let request = devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest::new("x");
     check(&request, "POST", "/org-schedule-fragments.get", false, &["id"], 200, r#"{"org_schedule_fragment":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","from":"2024-01-01T00:00:00Z","id":"x","intervals":[{}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","region_codes":["x"],"status":"archived","to":"2024-01-01T00:00:00Z"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/org-schedule-fragments.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2464,7 +2464,7 @@ async fn post_org_schedules_create() {
 
 #[tokio::test]
 async fn get_org_schedules_evaluate() {
-    let request = devrev::org_schedules::OrgSchedulesEvaluateRequest::new(
+    let request = devrev::org_schedules::OrgSchedulesEvaluateQueryRequest::new(
         "x",
         ["2024-01-01T00:00:00Z".parse::<devrev::models::Timestamp>().unwrap()],
     );
@@ -2478,7 +2478,7 @@ async fn get_org_schedules_evaluate() {
 
 #[tokio::test]
 async fn post_org_schedules_evaluate() {
-    let request = devrev::org_schedules::OrgSchedulesEvaluatePostRequest::new(
+    let request = devrev::org_schedules::OrgSchedulesEvaluateRequest::new(
         "x",
         ["2024-01-01T00:00:00Z".parse::<devrev::models::Timestamp>().unwrap()],
     );
@@ -2492,7 +2492,7 @@ async fn post_org_schedules_evaluate() {
 
 #[tokio::test]
 async fn get_org_schedules_get() {
-    let request = devrev::org_schedules::OrgSchedulesGetRequest::new("x");
+    let request = devrev::org_schedules::OrgSchedulesGetQueryRequest::new("x");
     check(&request, "GET", "/org-schedules.get", false, &["id"], 200, r#"{"org_schedule":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","default_weekly_org_schedule":{},"display_id":"x","id":"x","min_valid_days":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","org_schedule_fragments":[{}],"status":"archived","timezone":"x","valid_until":"2024-01-01T00:00:00Z","weekly_org_schedules":[{}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/org-schedules.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2503,7 +2503,7 @@ async fn get_org_schedules_get() {
 
 #[tokio::test]
 async fn post_org_schedules_get() {
-    let request = devrev::org_schedules::OrgSchedulesGetPostRequest::new("x");
+    let request = devrev::org_schedules::OrgSchedulesGetRequest::new("x");
     check(&request, "POST", "/org-schedules.get", false, &["id"], 200, r#"{"org_schedule":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","default_weekly_org_schedule":{},"display_id":"x","id":"x","min_valid_days":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","org_schedule_fragments":[{}],"status":"archived","timezone":"x","valid_until":"2024-01-01T00:00:00Z","weekly_org_schedules":[{}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/org-schedules.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2597,7 +2597,7 @@ async fn post_parts_delete() {
 
 #[tokio::test]
 async fn get_parts_get() {
-    let request = devrev::parts::PartsGetRequest::new("x");
+    let request = devrev::parts::PartsGetQueryRequest::new("x");
     check(&request, "GET", "/parts.get", false, &["id"], 200, r#"{"part":{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","id":"x","name":"x","owned_by":[{"id":"x","type":"dev_user"}],"stock_schema_fragment":"x","subtype":"x","sync_metadata":{},"tags":[{"tag":{"id":"x","name":"x"}}],"type":"capability"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/parts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2608,7 +2608,7 @@ async fn get_parts_get() {
 
 #[tokio::test]
 async fn post_parts_get() {
-    let request = devrev::parts::PartsGetPostRequest::new("x");
+    let request = devrev::parts::PartsGetRequest::new("x");
     check(&request, "POST", "/parts.get", false, &["id"], 200, r#"{"part":{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","id":"x","name":"x","owned_by":[{"id":"x","type":"dev_user"}],"stock_schema_fragment":"x","subtype":"x","sync_metadata":{},"tags":[{"tag":{"id":"x","name":"x"}}],"type":"capability"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/parts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2655,7 +2655,7 @@ async fn post_parts_update() {
 
 #[tokio::test]
 async fn get_preferences_get() {
-    let request = devrev::preferences::PreferencesGetRequest::new(
+    let request = devrev::preferences::PreferencesGetQueryRequest::new(
         "x",
         "user_preferences".parse::<devrev::models::PreferencesType>().unwrap(),
     );
@@ -2669,7 +2669,7 @@ async fn get_preferences_get() {
 
 #[tokio::test]
 async fn post_preferences_get() {
-    let request = devrev::preferences::PreferencesGetPostRequest::new(
+    let request = devrev::preferences::PreferencesGetRequest::new(
         "x",
         "user_preferences".parse::<devrev::models::PreferencesType>().unwrap(),
     );
@@ -2718,7 +2718,7 @@ async fn post_question_answers_delete() {
 
 #[tokio::test]
 async fn get_question_answers_get() {
-    let request = devrev::question_answers::QuestionAnswersGetRequest::new("x");
+    let request = devrev::question_answers::QuestionAnswersGetQueryRequest::new("x");
     check(&request, "GET", "/question-answers.get", true, &["id"], 200, r#"{"question_answer":{"answer":"x","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","question":"x","sources":[{"id":"x","type":"account"}],"status":"archived","suggested_answer":"x","suggested_for_deletion":true,"topic":"x","verified":true},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/question-answers.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2729,7 +2729,7 @@ async fn get_question_answers_get() {
 
 #[tokio::test]
 async fn post_question_answers_get() {
-    let request = devrev::question_answers::QuestionAnswersGetPostRequest::new("x");
+    let request = devrev::question_answers::QuestionAnswersGetRequest::new("x");
     check(&request, "POST", "/question-answers.get", true, &["id"], 200, r#"{"question_answer":{"answer":"x","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","question":"x","sources":[{"id":"x","type":"account"}],"status":"archived","suggested_answer":"x","suggested_for_deletion":true,"topic":"x","verified":true},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/question-answers.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2740,7 +2740,7 @@ async fn post_question_answers_get() {
 
 #[tokio::test]
 async fn get_question_answers_list() {
-    let request = devrev::question_answers::QuestionAnswersListRequest::new();
+    let request = devrev::question_answers::QuestionAnswersListQueryRequest::new();
     check(&request, "GET", "/question-answers.list", true, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","question_answers":[{"answer":"x","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","question":"x","sources":[{"id":"x","type":"account"}],"status":"archived","suggested_answer":"x","suggested_for_deletion":true,"topic":"x","verified":true}],"total":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/question-answers.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2751,7 +2751,7 @@ async fn get_question_answers_list() {
 
 #[tokio::test]
 async fn post_question_answers_list() {
-    let request = devrev::question_answers::QuestionAnswersListPostRequest::new();
+    let request = devrev::question_answers::QuestionAnswersListRequest::new();
     check(&request, "POST", "/question-answers.list", true, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","question_answers":[{"answer":"x","applies_to_parts":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","question":"x","sources":[{"id":"x","type":"account"}],"status":"archived","suggested_answer":"x","suggested_for_deletion":true,"topic":"x","verified":true}],"total":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/question-answers.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2773,7 +2773,7 @@ async fn post_question_answers_update() {
 
 #[tokio::test]
 async fn get_reactions_list() {
-    let request = devrev::reactions::ReactionsListRequest::new("x", "x");
+    let request = devrev::reactions::ReactionsListQueryRequest::new("x", "x");
     check(
         &request,
         "GET",
@@ -2793,7 +2793,7 @@ async fn get_reactions_list() {
 
 #[tokio::test]
 async fn post_reactions_list() {
-    let request = devrev::reactions::ReactionsListPostRequest::new("x", "x");
+    let request = devrev::reactions::ReactionsListRequest::new("x", "x");
     check(
         &request,
         "POST",
@@ -2868,7 +2868,7 @@ async fn post_recommendations_get_reply() {
 
 #[tokio::test]
 async fn get_record_templates_get() {
-    let request = devrev::record_templates::RecordTemplateGetRequest::new("x");
+    let request = devrev::record_templates::RecordTemplateGetQueryRequest::new("x");
     check(&request, "GET", "/record-templates.get", true, &["id"], 200, r#"{"record_template_info":{"record_template":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":[{}],"description":"x","display_id":"x","id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","shared_with":[{}],"state":"active","stock_fields":[{}],"subtype":"x"},"stale_fields":[{"field_name":"x","field_value":{}}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/record-templates.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2879,7 +2879,7 @@ async fn get_record_templates_get() {
 
 #[tokio::test]
 async fn post_record_templates_get() {
-    let request = devrev::record_templates::RecordTemplateGetPostRequest::new("x");
+    let request = devrev::record_templates::RecordTemplateGetRequest::new("x");
     check(&request, "POST", "/record-templates.get", true, &["id"], 200, r#"{"record_template_info":{"record_template":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":[{}],"description":"x","display_id":"x","id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","shared_with":[{}],"state":"active","stock_fields":[{}],"subtype":"x"},"stale_fields":[{"field_name":"x","field_value":{}}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/record-templates.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2910,7 +2910,7 @@ async fn post_rev_orgs_delete() {
 
 #[tokio::test]
 async fn get_rev_orgs_get() {
-    let request = devrev::rev_orgs::RevOrgsGetRequest::new();
+    let request = devrev::rev_orgs::RevOrgsGetQueryRequest::new();
     check(&request, "GET", "/rev-orgs.get", false, &[], 200, r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/rev-orgs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2921,7 +2921,7 @@ async fn get_rev_orgs_get() {
 
 #[tokio::test]
 async fn post_rev_orgs_get() {
-    let request = devrev::rev_orgs::RevOrgsGetPostRequest::new();
+    let request = devrev::rev_orgs::RevOrgsGetRequest::new();
     check(&request, "POST", "/rev-orgs.get", false, &[], 200, r#"{"rev_org":{"account":{"id":"x"},"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/rev-orgs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2932,7 +2932,7 @@ async fn post_rev_orgs_get() {
 
 #[tokio::test]
 async fn get_rev_orgs_list() {
-    let request = devrev::rev_orgs::RevOrgsListRequest::new();
+    let request = devrev::rev_orgs::RevOrgsListQueryRequest::new();
     check(&request, "GET", "/rev-orgs.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","rev_orgs":[{"account":{"id":"x"},"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/rev-orgs.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2943,7 +2943,7 @@ async fn get_rev_orgs_list() {
 
 #[tokio::test]
 async fn post_rev_orgs_list() {
-    let request = devrev::rev_orgs::RevOrgsListPostRequest::new();
+    let request = devrev::rev_orgs::RevOrgsListRequest::new();
     check(&request, "POST", "/rev-orgs.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","rev_orgs":[{"account":{"id":"x"},"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","domain":"x","external_ref":"x","id":"x","primary_rev_org":{"id":"x","type":"account"},"stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/rev-orgs.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2984,7 +2984,7 @@ async fn post_rev_users_associations_add() {
 
 #[tokio::test]
 async fn get_rev_users_associations_list() {
-    let request = devrev::rev_users::RevUsersAssociationsListRequest::new("x");
+    let request = devrev::rev_users::RevUsersAssociationsListQueryRequest::new("x");
     check(&request, "GET", "/rev-users.associations.list", true, &["rev_user_id"], 200, r#"{"associations":[{"associated_to":{"id":"x","type":"account"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/rev-users.associations.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -2995,7 +2995,7 @@ async fn get_rev_users_associations_list() {
 
 #[tokio::test]
 async fn post_rev_users_associations_list() {
-    let request = devrev::rev_users::RevUsersAssociationsListPostRequest::new("x");
+    let request = devrev::rev_users::RevUsersAssociationsListRequest::new("x");
     check(&request, "POST", "/rev-users.associations.list", true, &["rev_user_id"], 200, r#"{"associations":[{"associated_to":{"id":"x","type":"account"}}],"next_cursor":"x","prev_cursor":"x","zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/rev-users.associations.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3062,7 +3062,7 @@ async fn post_rev_users_delete_personal_data() {
 
 #[tokio::test]
 async fn get_rev_users_get() {
-    let request = devrev::rev_users::RevUsersGetRequest::new("x");
+    let request = devrev::rev_users::RevUsersGetQueryRequest::new("x");
     check(&request, "GET", "/rev-users.get", false, &["id"], 200, r#"{"rev_user":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","external_ref":"x","external_refs":["x"],"full_name":"x","id":"x","is_verified":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"rev_org":{"id":"x","type":"account"},"state":"active","stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/rev-users.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3073,7 +3073,7 @@ async fn get_rev_users_get() {
 
 #[tokio::test]
 async fn post_rev_users_get() {
-    let request = devrev::rev_users::RevUsersGetPostRequest::new("x");
+    let request = devrev::rev_users::RevUsersGetRequest::new("x");
     check(&request, "POST", "/rev-users.get", false, &["id"], 200, r#"{"rev_user":{"artifacts":[{"id":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","external_ref":"x","external_refs":["x"],"full_name":"x","id":"x","is_verified":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"rev_org":{"id":"x","type":"account"},"state":"active","stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"},"value":"x"}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/rev-users.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3095,7 +3095,7 @@ async fn post_rev_users_link() {
 
 #[tokio::test]
 async fn get_rev_users_list() {
-    let request = devrev::rev_users::RevUsersListRequest::new();
+    let request = devrev::rev_users::RevUsersListQueryRequest::new();
     check(&request, "GET", "/rev-users.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","rev_users":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","external_ref":"x","external_refs":["x"],"full_name":"x","id":"x","is_verified":true,"phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"rev_org":{"id":"x","type":"account"},"state":"active","stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/rev-users.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3106,7 +3106,7 @@ async fn get_rev_users_list() {
 
 #[tokio::test]
 async fn post_rev_users_list() {
-    let request = devrev::rev_users::RevUsersListPostRequest::new();
+    let request = devrev::rev_users::RevUsersListRequest::new();
     check(&request, "POST", "/rev-users.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","rev_users":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","external_ref":"x","external_refs":["x"],"full_name":"x","id":"x","is_verified":true,"phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"rev_org":{"id":"x","type":"account"},"state":"active","stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/rev-users.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3145,7 +3145,7 @@ async fn post_rev_users_personal_data() {
 
 #[tokio::test]
 async fn get_rev_users_scan() {
-    let request = devrev::rev_users::RevUsersScanRequest::new();
+    let request = devrev::rev_users::RevUsersScanQueryRequest::new();
     check(&request, "GET", "/rev-users.scan", false, &[], 200, r#"{"next_cursor":"x","rev_users":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","external_ref":"x","external_refs":["x"],"full_name":"x","id":"x","is_verified":true,"phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"rev_org":{"id":"x","type":"account"},"state":"active","stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/rev-users.scan", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3156,7 +3156,7 @@ async fn get_rev_users_scan() {
 
 #[tokio::test]
 async fn post_rev_users_scan() {
-    let request = devrev::rev_users::RevUsersScanPostRequest::new();
+    let request = devrev::rev_users::RevUsersScanRequest::new();
     check(&request, "POST", "/rev-users.scan", false, &[], 200, r#"{"next_cursor":"x","rev_users":[{"artifacts":[{"id":"x"}],"custom_fields":{},"custom_schema_fragments":["x"],"description":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","external_ref":"x","external_refs":["x"],"full_name":"x","id":"x","is_verified":true,"phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"rev_org":{"id":"x","type":"account"},"state":"active","stock_schema_fragment":"x","subtype":"x","tags":[{"tag":{"id":"x","name":"x"}}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/rev-users.scan", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3209,7 +3209,7 @@ async fn post_roles_create() {
 
 #[tokio::test]
 async fn get_schemas_aggregated_get() {
-    let request = devrev::schemas::AggregatedSchemaGetRequest::new();
+    let request = devrev::schemas::AggregatedSchemaGetQueryRequest::new();
     check(&request, "GET", "/schemas.aggregated.get", false, &[], 200, r#"{"schema":{"apps":["x"],"conditions":[{"effects":[{"fields":["x"]}],"expression":"x"}],"custom_composite_schemas":[{"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"name":"x"}],"custom_fields":[{"base_type":"bool","eq_items":1,"field_type":"array","max_items":1,"min_items":1,"name":"x"}],"description":"x","is_custom_leaf_type":true,"leaf_type":"x","stage_diagram_id":{"display_id":"x","id":"x","name":"x"},"stock_composite_schemas":[{"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"name":"x"}],"stock_field_overrides":[{"is_required":true,"name":"x","uenum_values":[{"id":1,"label":"x","ordinal":1}],"ui":{}}],"stock_fields":[{"base_type":"bool","eq_items":1,"field_type":"array","max_items":1,"min_items":1,"name":"x"}],"subtype":"x","subtype_display_name":"x","title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/schemas.aggregated.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3220,7 +3220,7 @@ async fn get_schemas_aggregated_get() {
 
 #[tokio::test]
 async fn post_schemas_aggregated_get() {
-    let request = devrev::schemas::AggregatedSchemaGetPostRequest::new();
+    let request = devrev::schemas::AggregatedSchemaGetRequest::new();
     check(&request, "POST", "/schemas.aggregated.get", false, &[], 200, r#"{"schema":{"apps":["x"],"conditions":[{"effects":[{"fields":["x"]}],"expression":"x"}],"custom_composite_schemas":[{"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"name":"x"}],"custom_fields":[{"base_type":"bool","eq_items":1,"field_type":"array","max_items":1,"min_items":1,"name":"x"}],"description":"x","is_custom_leaf_type":true,"leaf_type":"x","stage_diagram_id":{"display_id":"x","id":"x","name":"x"},"stock_composite_schemas":[{"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"name":"x"}],"stock_field_overrides":[{"is_required":true,"name":"x","uenum_values":[{"id":1,"label":"x","ordinal":1}],"ui":{}}],"stock_fields":[{"base_type":"bool","eq_items":1,"field_type":"array","max_items":1,"min_items":1,"name":"x"}],"subtype":"x","subtype_display_name":"x","title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/schemas.aggregated.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3231,7 +3231,7 @@ async fn post_schemas_aggregated_get() {
 
 #[tokio::test]
 async fn get_schemas_custom_get() {
-    let request = devrev::schemas::CustomSchemaFragmentsGetRequest::new("x");
+    let request = devrev::schemas::CustomSchemaFragmentsGetQueryRequest::new("x");
     check(&request, "GET", "/schemas.custom.get", false, &["id"], 200, r#"{"fragment":{"app":"x","app_display_name":"x","composite_schemas":[{"fields":[]}],"conditions":[{}],"deprecated":true,"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"fragment_type":"app","id":"x","is_custom_leaf_type":true,"is_deprecated":true,"leaf_type":"x","new_fragment_ref":{"id":"x","type":"app_fragment"},"old_fragment_ref":{"id":"x","type":"app_fragment"},"type":"app_fragment"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/schemas.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3242,7 +3242,7 @@ async fn get_schemas_custom_get() {
 
 #[tokio::test]
 async fn post_schemas_custom_get() {
-    let request = devrev::schemas::CustomSchemaFragmentsGetPostRequest::new("x");
+    let request = devrev::schemas::CustomSchemaFragmentsGetRequest::new("x");
     check(&request, "POST", "/schemas.custom.get", false, &["id"], 200, r#"{"fragment":{"app":"x","app_display_name":"x","composite_schemas":[{"fields":[]}],"conditions":[{}],"deprecated":true,"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"fragment_type":"app","id":"x","is_custom_leaf_type":true,"is_deprecated":true,"leaf_type":"x","new_fragment_ref":{"id":"x","type":"app_fragment"},"old_fragment_ref":{"id":"x","type":"app_fragment"},"type":"app_fragment"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/schemas.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3253,7 +3253,7 @@ async fn post_schemas_custom_get() {
 
 #[tokio::test]
 async fn get_schemas_custom_list() {
-    let request = devrev::schemas::CustomSchemaFragmentsListRequest::new();
+    let request = devrev::schemas::CustomSchemaFragmentsListQueryRequest::new();
     check(&request, "GET", "/schemas.custom.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"app":"x","app_display_name":"x","id":"x","type":"app_fragment"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/schemas.custom.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3264,7 +3264,7 @@ async fn get_schemas_custom_list() {
 
 #[tokio::test]
 async fn post_schemas_custom_list() {
-    let request = devrev::schemas::CustomSchemaFragmentsListPostRequest::new();
+    let request = devrev::schemas::CustomSchemaFragmentsListRequest::new();
     check(&request, "POST", "/schemas.custom.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"app":"x","app_display_name":"x","id":"x","type":"app_fragment"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/schemas.custom.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3300,7 +3300,7 @@ async fn post_schemas_custom_set() {
 
 #[tokio::test]
 async fn get_schemas_stock_get() {
-    let request = devrev::schemas::StockSchemaFragmentsGetRequest::new();
+    let request = devrev::schemas::StockSchemaFragmentsGetQueryRequest::new();
     check(&request, "GET", "/schemas.stock.get", false, &[], 200, r#"{"fragment":{"composite_schemas":[{"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"name":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","new_fragment_ref":{"id":"x","type":"account"},"old_fragment_ref":{"id":"x","type":"account"},"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/schemas.stock.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3311,7 +3311,7 @@ async fn get_schemas_stock_get() {
 
 #[tokio::test]
 async fn post_schemas_stock_get() {
-    let request = devrev::schemas::StockSchemaFragmentsGetPostRequest::new();
+    let request = devrev::schemas::StockSchemaFragmentsGetRequest::new();
     check(&request, "POST", "/schemas.stock.get", false, &[], 200, r#"{"fragment":{"composite_schemas":[{"description":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"name":"x"}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","new_fragment_ref":{"id":"x","type":"account"},"old_fragment_ref":{"id":"x","type":"account"},"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/schemas.stock.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3322,7 +3322,7 @@ async fn post_schemas_stock_get() {
 
 #[tokio::test]
 async fn get_schemas_stock_list() {
-    let request = devrev::schemas::StockSchemaFragmentsListRequest::new();
+    let request = devrev::schemas::StockSchemaFragmentsListQueryRequest::new();
     check(&request, "GET", "/schemas.stock.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"composite_schemas":[{"fields":[{"base_type":"bool","field_type":"array","name":"x"}]}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","new_fragment_ref":{"id":"x","type":"account"},"old_fragment_ref":{"id":"x","type":"account"},"title":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/schemas.stock.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3333,7 +3333,7 @@ async fn get_schemas_stock_list() {
 
 #[tokio::test]
 async fn post_schemas_stock_list() {
-    let request = devrev::schemas::StockSchemaFragmentsListPostRequest::new();
+    let request = devrev::schemas::StockSchemaFragmentsListRequest::new();
     check(&request, "POST", "/schemas.stock.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","result":[{"composite_schemas":[{"fields":[{"base_type":"bool","field_type":"array","name":"x"}]}],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","fields":[{"base_type":"bool","field_type":"array","name":"x"}],"id":"x","leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","new_fragment_ref":{"id":"x","type":"account"},"old_fragment_ref":{"id":"x","type":"account"},"title":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/schemas.stock.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3344,7 +3344,7 @@ async fn post_schemas_stock_list() {
 
 #[tokio::test]
 async fn get_schemas_subtypes_list() {
-    let request = devrev::schemas::SubtypesListRequest::new();
+    let request = devrev::schemas::SubtypesListQueryRequest::new();
     check(&request, "GET", "/schemas.subtypes.list", true, &[], 200, r#"{"subtypes":[{"display_name":"x","fragment_id":"x","leaf_type":"x","value":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/schemas.subtypes.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3355,7 +3355,7 @@ async fn get_schemas_subtypes_list() {
 
 #[tokio::test]
 async fn post_schemas_subtypes_list() {
-    let request = devrev::schemas::SubtypesListPostRequest::new();
+    let request = devrev::schemas::SubtypesListRequest::new();
     check(&request, "POST", "/schemas.subtypes.list", true, &[], 200, r#"{"subtypes":[{"display_name":"x","fragment_id":"x","leaf_type":"x","value":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/schemas.subtypes.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3377,7 +3377,7 @@ async fn post_schemas_subtypes_prepare_update() {
 
 #[tokio::test]
 async fn get_search_core() {
-    let request = devrev::search::SearchCoreRequest::new("x");
+    let request = devrev::search::SearchCoreQueryRequest::new("x");
     check(&request, "GET", "/search.core", true, &["query"], 200, r#"{"cursor":"x","next_cursor":"x","prev_cursor":"x","results":[{"account":{"id":"x"},"comments":[{}],"modified_date":"2024-01-01T00:00:00Z","snippet":"x","type":"account"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/search.core", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3388,7 +3388,7 @@ async fn get_search_core() {
 
 #[tokio::test]
 async fn post_search_core() {
-    let request = devrev::search::SearchCorePostRequest::new("x");
+    let request = devrev::search::SearchCoreRequest::new("x");
     check(&request, "POST", "/search.core", true, &["query"], 200, r#"{"cursor":"x","next_cursor":"x","prev_cursor":"x","results":[{"account":{"id":"x"},"comments":[{}],"modified_date":"2024-01-01T00:00:00Z","snippet":"x","type":"account"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/search.core", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3399,7 +3399,7 @@ async fn post_search_core() {
 
 #[tokio::test]
 async fn get_search_hybrid() {
-    let request = devrev::search::SearchHybridRequest::new(
+    let request = devrev::search::SearchHybridQueryRequest::new(
         "account".parse::<devrev::models::SearchHybridNamespace>().unwrap(),
         "x",
     );
@@ -3413,7 +3413,7 @@ async fn get_search_hybrid() {
 
 #[tokio::test]
 async fn post_search_hybrid() {
-    let request = devrev::search::SearchHybridPostRequest::new(
+    let request = devrev::search::SearchHybridRequest::new(
         "account".parse::<devrev::models::SearchHybridNamespace>().unwrap(),
         "x",
     );
@@ -3438,7 +3438,7 @@ async fn post_service_accounts_create() {
 
 #[tokio::test]
 async fn get_service_accounts_get() {
-    let request = devrev::service_accounts::ServiceAccountsGetRequest::new("x");
+    let request = devrev::service_accounts::ServiceAccountsGetQueryRequest::new("x");
     check(&request, "GET", "/service-accounts.get", false, &["id"], 200, r#"{"service_account":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","full_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"state":"active"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/service-accounts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3449,7 +3449,7 @@ async fn get_service_accounts_get() {
 
 #[tokio::test]
 async fn post_service_accounts_get() {
-    let request = devrev::service_accounts::ServiceAccountsGetPostRequest::new("x");
+    let request = devrev::service_accounts::ServiceAccountsGetRequest::new("x");
     check(&request, "POST", "/service-accounts.get", false, &["id"], 200, r#"{"service_account":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","display_name":"x","display_picture":{"id":"x"},"email":"x","full_name":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"state":"active"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/service-accounts.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3471,7 +3471,7 @@ async fn post_service_accounts_update() {
 
 #[tokio::test]
 async fn get_sla_trackers_get() {
-    let request = devrev::sla_trackers::SlaTrackersGetRequest::new("x");
+    let request = devrev::sla_trackers::SlaTrackersGetQueryRequest::new("x");
     check(&request, "GET", "/sla-trackers.get", false, &["id"], 200, r#"{"sla_tracker":{"applies_to_id":"x","applies_to_type":"conversation","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","metric_target_summaries":[{"breached_at":"2024-01-01T00:00:00Z","completed_at":"2024-01-01T00:00:00Z","completed_in":1,"in_policy":true,"is_out_of_schedule":true,"metric_definition":{"id":"x"},"next_schedule_transition":"2024-01-01T00:00:00Z","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"stage":"x","status":"x","target_time":"2024-01-01T00:00:00Z","warning_target_time":"2024-01-01T00:00:00Z"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","removed_sla_metric_history":[{"metric_definition":{"id":"x"},"removed_at":"2024-01-01T00:00:00Z","removed_by":{"id":"x","type":"dev_user"}}],"sla":{"id":"x","name":"x","sla_type":"external","status":"archived"},"sla_policy_id":"x","stage":"x","status":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/sla-trackers.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3482,7 +3482,7 @@ async fn get_sla_trackers_get() {
 
 #[tokio::test]
 async fn post_sla_trackers_get() {
-    let request = devrev::sla_trackers::SlaTrackersGetPostRequest::new("x");
+    let request = devrev::sla_trackers::SlaTrackersGetRequest::new("x");
     check(&request, "POST", "/sla-trackers.get", false, &["id"], 200, r#"{"sla_tracker":{"applies_to_id":"x","applies_to_type":"conversation","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","metric_target_summaries":[{"breached_at":"2024-01-01T00:00:00Z","completed_at":"2024-01-01T00:00:00Z","completed_in":1,"in_policy":true,"is_out_of_schedule":true,"metric_definition":{"id":"x"},"next_schedule_transition":"2024-01-01T00:00:00Z","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"stage":"x","status":"x","target_time":"2024-01-01T00:00:00Z","warning_target_time":"2024-01-01T00:00:00Z"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","removed_sla_metric_history":[{"metric_definition":{"id":"x"},"removed_at":"2024-01-01T00:00:00Z","removed_by":{"id":"x","type":"dev_user"}}],"sla":{"id":"x","name":"x","sla_type":"external","status":"archived"},"sla_policy_id":"x","stage":"x","status":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/sla-trackers.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3493,7 +3493,7 @@ async fn post_sla_trackers_get() {
 
 #[tokio::test]
 async fn get_sla_trackers_list() {
-    let request = devrev::sla_trackers::SlaTrackersListRequest::new();
+    let request = devrev::sla_trackers::SlaTrackersListQueryRequest::new();
     check(&request, "GET", "/sla-trackers.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","sla_trackers":[{"applies_to_id":"x","applies_to_type":"conversation","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","metric_target_summaries":[{"metric_definition":{"id":"x"},"stage":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","removed_sla_metric_history":[{"metric_definition":{"id":"x"},"removed_at":"2024-01-01T00:00:00Z","removed_by":{"id":"x","type":"dev_user"}}],"sla":{"id":"x","name":"x","status":"archived"},"sla_policy_id":"x","stage":"x","status":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/sla-trackers.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3504,7 +3504,7 @@ async fn get_sla_trackers_list() {
 
 #[tokio::test]
 async fn post_sla_trackers_list() {
-    let request = devrev::sla_trackers::SlaTrackersListPostRequest::new();
+    let request = devrev::sla_trackers::SlaTrackersListRequest::new();
     check(&request, "POST", "/sla-trackers.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","sla_trackers":[{"applies_to_id":"x","applies_to_type":"conversation","created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","metric_target_summaries":[{"metric_definition":{"id":"x"},"stage":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","removed_sla_metric_history":[{"metric_definition":{"id":"x"},"removed_at":"2024-01-01T00:00:00Z","removed_by":{"id":"x","type":"dev_user"}}],"sla":{"id":"x","name":"x","status":"archived"},"sla_policy_id":"x","stage":"x","status":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/sla-trackers.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3548,7 +3548,7 @@ async fn post_slas_create() {
 
 #[tokio::test]
 async fn get_slas_get() {
-    let request = devrev::slas::SlasGetRequest::new("x");
+    let request = devrev::slas::SlasGetQueryRequest::new("x");
     check(&request, "GET", "/slas.get", false, &["id"], 200, r#"{"sla":{"account_filter":{},"compensation":{},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","evaluation_period":"monthly","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","policies":[{}],"sla_type":"external","status":"archived"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/slas.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3559,7 +3559,7 @@ async fn get_slas_get() {
 
 #[tokio::test]
 async fn post_slas_get() {
-    let request = devrev::slas::SlasGetPostRequest::new("x");
+    let request = devrev::slas::SlasGetRequest::new("x");
     check(&request, "POST", "/slas.get", false, &["id"], 200, r#"{"sla":{"account_filter":{},"compensation":{},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","evaluation_period":"monthly","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","policies":[{}],"sla_type":"external","status":"archived"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/slas.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3570,7 +3570,7 @@ async fn post_slas_get() {
 
 #[tokio::test]
 async fn get_slas_list() {
-    let request = devrev::slas::SlasListRequest::new();
+    let request = devrev::slas::SlasListQueryRequest::new();
     check(&request, "GET", "/slas.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","slas":[{"account_filter":{},"compensation":{},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","evaluation_period":"monthly","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","policies":[{}],"sla_type":"external","status":"archived"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/slas.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3581,7 +3581,7 @@ async fn get_slas_list() {
 
 #[tokio::test]
 async fn post_slas_list() {
-    let request = devrev::slas::SlasListPostRequest::new();
+    let request = devrev::slas::SlasListRequest::new();
     check(&request, "POST", "/slas.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","slas":[{"account_filter":{},"compensation":{},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","evaluation_period":"monthly","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","policies":[{}],"sla_type":"external","status":"archived"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/slas.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3615,7 +3615,7 @@ async fn post_slas_update() {
 
 #[tokio::test]
 async fn get_snap_ins_resources() {
-    let request = devrev::snap_ins::SnapInsResourcesRequest::new("x", "x");
+    let request = devrev::snap_ins::SnapInsResourcesQueryRequest::new("x", "x");
     check(&request, "GET", "/snap-ins.resources", true, &["id", "user"], 200, r#"{"event_sources":{},"inputs":{},"keyrings":{},"snap_in_version":{"display_id":"x","id":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/snap-ins.resources", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3626,7 +3626,7 @@ async fn get_snap_ins_resources() {
 
 #[tokio::test]
 async fn post_snap_ins_resources() {
-    let request = devrev::snap_ins::SnapInsResourcesPostRequest::new("x", "x");
+    let request = devrev::snap_ins::SnapInsResourcesRequest::new("x", "x");
     check(&request, "POST", "/snap-ins.resources", true, &["id", "user"], 200, r#"{"event_sources":{},"inputs":{},"keyrings":{},"snap_in_version":{"display_id":"x","id":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/snap-ins.resources", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3697,7 +3697,7 @@ async fn post_stage_diagrams_create() {
 
 #[tokio::test]
 async fn get_stage_diagrams_get() {
-    let request = devrev::stage_diagrams::StageDiagramsGetRequest::new();
+    let request = devrev::stage_diagrams::StageDiagramsGetQueryRequest::new();
     check(&request, "GET", "/stage-diagrams.get", false, &[], 200, r#"{"stage_diagram":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_custom_leaf_type":true,"is_default":true,"leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","stages":[{"is_deprecated":true,"is_start":true,"stage":{"id":"x"},"transitions":[{}]}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/stage-diagrams.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3708,7 +3708,7 @@ async fn get_stage_diagrams_get() {
 
 #[tokio::test]
 async fn post_stage_diagrams_get() {
-    let request = devrev::stage_diagrams::StageDiagramsGetPostRequest::new();
+    let request = devrev::stage_diagrams::StageDiagramsGetRequest::new();
     check(&request, "POST", "/stage-diagrams.get", false, &[], 200, r#"{"stage_diagram":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_custom_leaf_type":true,"is_default":true,"leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","stages":[{"is_deprecated":true,"is_start":true,"stage":{"id":"x"},"transitions":[{}]}]},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/stage-diagrams.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3719,7 +3719,7 @@ async fn post_stage_diagrams_get() {
 
 #[tokio::test]
 async fn get_stage_diagrams_list() {
-    let request = devrev::stage_diagrams::StageDiagramsListRequest::new();
+    let request = devrev::stage_diagrams::StageDiagramsListQueryRequest::new();
     check(&request, "GET", "/stage-diagrams.list", false, &[], 200, r#"{"cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_custom_leaf_type":true,"is_default":true,"leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","stages":[{}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/stage-diagrams.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3730,7 +3730,7 @@ async fn get_stage_diagrams_list() {
 
 #[tokio::test]
 async fn post_stage_diagrams_list() {
-    let request = devrev::stage_diagrams::StageDiagramsListPostRequest::new();
+    let request = devrev::stage_diagrams::StageDiagramsListRequest::new();
     check(&request, "POST", "/stage-diagrams.list", false, &[], 200, r#"{"cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_custom_leaf_type":true,"is_default":true,"leaf_type":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","stages":[{}]}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/stage-diagrams.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3763,7 +3763,7 @@ async fn post_stages_custom_create() {
 
 #[tokio::test]
 async fn get_stages_custom_get() {
-    let request = devrev::stages::CustomStagesGetRequest::new("x");
+    let request = devrev::stages::CustomStagesGetQueryRequest::new("x");
     check(&request, "GET", "/stages.custom.get", false, &["id"], 200, r#"{"custom_stage":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1,"state":{"id":"x","is_final":true,"name":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/stages.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3774,7 +3774,7 @@ async fn get_stages_custom_get() {
 
 #[tokio::test]
 async fn post_stages_custom_get() {
-    let request = devrev::stages::CustomStagesGetPostRequest::new("x");
+    let request = devrev::stages::CustomStagesGetRequest::new("x");
     check(&request, "POST", "/stages.custom.get", false, &["id"], 200, r#"{"custom_stage":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1,"state":{"id":"x","is_final":true,"name":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/stages.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3785,7 +3785,7 @@ async fn post_stages_custom_get() {
 
 #[tokio::test]
 async fn get_stages_custom_list() {
-    let request = devrev::stages::CustomStagesListRequest::new();
+    let request = devrev::stages::CustomStagesListQueryRequest::new();
     check(&request, "GET", "/stages.custom.list", false, &[], 200, r#"{"cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1,"state":{"id":"x"}}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/stages.custom.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3796,7 +3796,7 @@ async fn get_stages_custom_list() {
 
 #[tokio::test]
 async fn post_stages_custom_list() {
-    let request = devrev::stages::CustomStagesListPostRequest::new();
+    let request = devrev::stages::CustomStagesListRequest::new();
     check(&request, "POST", "/stages.custom.list", false, &[], 200, r#"{"cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1,"state":{"id":"x"}}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/stages.custom.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3829,7 +3829,7 @@ async fn post_states_custom_create() {
 
 #[tokio::test]
 async fn get_states_custom_get() {
-    let request = devrev::states::CustomStatesGetRequest::new("x");
+    let request = devrev::states::CustomStatesGetQueryRequest::new("x");
     check(&request, "GET", "/states.custom.get", false, &["id"], 200, r#"{"custom_state":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_final":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/states.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3840,7 +3840,7 @@ async fn get_states_custom_get() {
 
 #[tokio::test]
 async fn post_states_custom_get() {
-    let request = devrev::states::CustomStatesGetPostRequest::new("x");
+    let request = devrev::states::CustomStatesGetRequest::new("x");
     check(&request, "POST", "/states.custom.get", false, &["id"], 200, r#"{"custom_state":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_final":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/states.custom.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3851,7 +3851,7 @@ async fn post_states_custom_get() {
 
 #[tokio::test]
 async fn get_states_custom_list() {
-    let request = devrev::states::CustomStatesListRequest::new();
+    let request = devrev::states::CustomStatesListQueryRequest::new();
     check(&request, "GET", "/states.custom.list", false, &[], 200, r#"{"cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_final":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/states.custom.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3862,7 +3862,7 @@ async fn get_states_custom_list() {
 
 #[tokio::test]
 async fn post_states_custom_list() {
-    let request = devrev::states::CustomStatesListPostRequest::new();
+    let request = devrev::states::CustomStatesListRequest::new();
     check(&request, "POST", "/states.custom.list", false, &[], 200, r#"{"cursor":"x","result":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","id":"x","is_final":true,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","ordinal":1}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/states.custom.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3884,7 +3884,7 @@ async fn post_states_custom_update() {
 
 #[tokio::test]
 async fn get_subscribers_list() {
-    let request = devrev::subscribers::SubscribersListRequest::new("x");
+    let request = devrev::subscribers::SubscribersListQueryRequest::new("x");
     check(
         &request,
         "GET",
@@ -3904,7 +3904,7 @@ async fn get_subscribers_list() {
 
 #[tokio::test]
 async fn post_subscribers_list() {
-    let request = devrev::subscribers::SubscribersListPostRequest::new("x");
+    let request = devrev::subscribers::SubscribersListRequest::new("x");
     check(
         &request,
         "POST",
@@ -3953,7 +3953,7 @@ async fn post_surveys_delete() {
 
 #[tokio::test]
 async fn get_surveys_get() {
-    let request = devrev::surveys::SurveysGetRequest::new("x");
+    let request = devrev::surveys::SurveysGetQueryRequest::new("x");
     check(&request, "GET", "/surveys.get", false, &["id"], 200, r#"{"survey":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","header":"x","id":"x","introductory_text":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","response_text":"x","schema":[{"base_type":"bool","field_type":"array","name":"x"}],"schema_with_metadata":[{"field":{"base_type":"bool","field_type":"array","name":"x"},"metadata":{},"question":"x"}],"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/surveys.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -3964,7 +3964,7 @@ async fn get_surveys_get() {
 
 #[tokio::test]
 async fn post_surveys_get() {
-    let request = devrev::surveys::SurveysGetPostRequest::new("x");
+    let request = devrev::surveys::SurveysGetRequest::new("x");
     check(&request, "POST", "/surveys.get", false, &["id"], 200, r#"{"survey":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","header":"x","id":"x","introductory_text":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","response_text":"x","schema":[{"base_type":"bool","field_type":"array","name":"x"}],"schema_with_metadata":[{"field":{"base_type":"bool","field_type":"array","name":"x"},"metadata":{},"question":"x"}],"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/surveys.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4068,7 +4068,7 @@ async fn post_surveys_update() {
 
 #[tokio::test]
 async fn get_sys_users_list() {
-    let request = devrev::sys_users::SysUsersListRequest::new();
+    let request = devrev::sys_users::SysUsersListQueryRequest::new();
     check(&request, "GET", "/sys-users.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","sys_users":[{"display_name":"x","display_picture":{"id":"x"},"email":"x","full_name":"x","id":"x","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"state":"active"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/sys-users.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4079,7 +4079,7 @@ async fn get_sys_users_list() {
 
 #[tokio::test]
 async fn post_sys_users_list() {
-    let request = devrev::sys_users::SysUsersListPostRequest::new();
+    let request = devrev::sys_users::SysUsersListRequest::new();
     check(&request, "POST", "/sys-users.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","sys_users":[{"display_name":"x","display_picture":{"id":"x"},"email":"x","full_name":"x","id":"x","phone_numbers":["x"],"primary_identity":{"id":"x","type":"dev_user"},"state":"active"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/sys-users.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4121,7 +4121,7 @@ async fn post_tags_delete() {
 
 #[tokio::test]
 async fn get_tags_get() {
-    let request = devrev::tags::TagsGetRequest::new("x");
+    let request = devrev::tags::TagsGetQueryRequest::new("x");
     check(&request, "GET", "/tags.get", false, &["id"], 200, r#"{"tag":{"allowed_values":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","style_new":{"color":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/tags.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4132,7 +4132,7 @@ async fn get_tags_get() {
 
 #[tokio::test]
 async fn post_tags_get() {
-    let request = devrev::tags::TagsGetPostRequest::new("x");
+    let request = devrev::tags::TagsGetRequest::new("x");
     check(&request, "POST", "/tags.get", false, &["id"], 200, r#"{"tag":{"allowed_values":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","style_new":{"color":"x"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/tags.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4143,7 +4143,7 @@ async fn post_tags_get() {
 
 #[tokio::test]
 async fn get_tags_list() {
-    let request = devrev::tags::TagsListRequest::new();
+    let request = devrev::tags::TagsListQueryRequest::new();
     check(&request, "GET", "/tags.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","tags":[{"allowed_values":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","style_new":{"color":"x"}}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/tags.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4154,7 +4154,7 @@ async fn get_tags_list() {
 
 #[tokio::test]
 async fn post_tags_list() {
-    let request = devrev::tags::TagsListPostRequest::new();
+    let request = devrev::tags::TagsListRequest::new();
     check(&request, "POST", "/tags.list", false, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","tags":[{"allowed_values":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","style_new":{"color":"x"}}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/tags.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4196,7 +4196,7 @@ async fn post_timeline_entries_delete() {
 
 #[tokio::test]
 async fn get_timeline_entries_get() {
-    let request = devrev::timeline_entries::TimelineEntriesGetRequest::new("x");
+    let request = devrev::timeline_entries::TimelineEntriesGetQueryRequest::new("x");
     check(&request, "GET", "/timeline-entries.get", false, &["id"], 200, r#"{"timeline_entry":{"event":{"created":{},"deleted":{},"linked":{},"type":"annotated","updated":{}},"external_ref":"x","id":"x","labels":["x"],"object":"x","object_display_id":"x","object_type":"account","panels":["alerts"],"reactions":[{}],"sync_metadata":{},"thread":{},"type":"timeline_change_event","visibility":"external"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/timeline-entries.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4207,7 +4207,7 @@ async fn get_timeline_entries_get() {
 
 #[tokio::test]
 async fn post_timeline_entries_get() {
-    let request = devrev::timeline_entries::TimelineEntriesGetPostRequest::new("x");
+    let request = devrev::timeline_entries::TimelineEntriesGetRequest::new("x");
     check(&request, "POST", "/timeline-entries.get", false, &["id"], 200, r#"{"timeline_entry":{"event":{"created":{},"deleted":{},"linked":{},"type":"annotated","updated":{}},"external_ref":"x","id":"x","labels":["x"],"object":"x","object_display_id":"x","object_type":"account","panels":["alerts"],"reactions":[{}],"sync_metadata":{},"thread":{},"type":"timeline_change_event","visibility":"external"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/timeline-entries.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4218,7 +4218,7 @@ async fn post_timeline_entries_get() {
 
 #[tokio::test]
 async fn get_timeline_entries_list() {
-    let request = devrev::timeline_entries::TimelineEntriesListRequest::new("x");
+    let request = devrev::timeline_entries::TimelineEntriesListQueryRequest::new("x");
     check(&request, "GET", "/timeline-entries.list", false, &["object"], 200, r#"{"next_cursor":"x","prev_cursor":"x","timeline_entries":[{"event":{},"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/timeline-entries.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4229,7 +4229,7 @@ async fn get_timeline_entries_list() {
 
 #[tokio::test]
 async fn post_timeline_entries_list() {
-    let request = devrev::timeline_entries::TimelineEntriesListPostRequest::new("x");
+    let request = devrev::timeline_entries::TimelineEntriesListRequest::new("x");
     check(&request, "POST", "/timeline-entries.list", false, &["object"], 200, r#"{"next_cursor":"x","prev_cursor":"x","timeline_entries":[{"event":{},"id":"x","object":"x","object_display_id":"x","type":"timeline_change_event"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/timeline-entries.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4264,7 +4264,7 @@ async fn post_track_events_publish() {
 
 #[tokio::test]
 async fn get_uoms_count() {
-    let request = devrev::uoms::UomsCountRequest::new();
+    let request = devrev::uoms::UomsCountQueryRequest::new();
     check(&request, "GET", "/uoms.count", true, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/uoms.count", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4273,7 +4273,7 @@ async fn get_uoms_count() {
 
 #[tokio::test]
 async fn post_uoms_count() {
-    let request = devrev::uoms::UomsCountPostRequest::new();
+    let request = devrev::uoms::UomsCountRequest::new();
     check(&request, "POST", "/uoms.count", true, &[], 200, r#"{"count":1,"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/uoms.count", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4308,7 +4308,7 @@ async fn post_uoms_delete() {
 
 #[tokio::test]
 async fn get_uoms_get() {
-    let request = devrev::uoms::UomsGetRequest::new("x");
+    let request = devrev::uoms::UomsGetQueryRequest::new("x");
     check(&request, "GET", "/uoms.get", true, &["id"], 200, r#"{"uom":{"aggregation_details":{"aggregation_type":"duration","unique_dimension":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","dimensions":["x"],"display_id":"x","id":"x","is_enabled":true,"metric_name":"x","metric_scope":"org","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","part":{"id":"x","name":"x","owned_by":[],"type":"capability"},"product":{"id":"x","name":"x","owned_by":[],"type":"capability"},"unit":{"name":"x","type":"boolean"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/uoms.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4319,7 +4319,7 @@ async fn get_uoms_get() {
 
 #[tokio::test]
 async fn post_uoms_get() {
-    let request = devrev::uoms::UomsGetPostRequest::new("x");
+    let request = devrev::uoms::UomsGetRequest::new("x");
     check(&request, "POST", "/uoms.get", true, &["id"], 200, r#"{"uom":{"aggregation_details":{"aggregation_type":"duration","unique_dimension":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","dimensions":["x"],"display_id":"x","id":"x","is_enabled":true,"metric_name":"x","metric_scope":"org","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","part":{"id":"x","name":"x","owned_by":[],"type":"capability"},"product":{"id":"x","name":"x","owned_by":[],"type":"capability"},"unit":{"name":"x","type":"boolean"}},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/uoms.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4330,7 +4330,7 @@ async fn post_uoms_get() {
 
 #[tokio::test]
 async fn get_uoms_list() {
-    let request = devrev::uoms::UomsListRequest::new();
+    let request = devrev::uoms::UomsListQueryRequest::new();
     check(&request, "GET", "/uoms.list", true, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","uoms":[{"aggregation_details":{"aggregation_type":"duration","unique_dimension":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","dimensions":["x"],"display_id":"x","id":"x","is_enabled":true,"metric_name":"x","metric_scope":"org","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","part":{"id":"x","name":"x","owned_by":[],"type":"capability"},"product":{"id":"x","name":"x","owned_by":[],"type":"capability"},"unit":{"name":"x","type":"boolean"}}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/uoms.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4341,7 +4341,7 @@ async fn get_uoms_list() {
 
 #[tokio::test]
 async fn post_uoms_list() {
-    let request = devrev::uoms::UomsListPostRequest::new();
+    let request = devrev::uoms::UomsListRequest::new();
     check(&request, "POST", "/uoms.list", true, &[], 200, r#"{"next_cursor":"x","prev_cursor":"x","uoms":[{"aggregation_details":{"aggregation_type":"duration","unique_dimension":"x"},"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","dimensions":["x"],"display_id":"x","id":"x","is_enabled":true,"metric_name":"x","metric_scope":"org","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","part":{"id":"x","name":"x","owned_by":[],"type":"capability"},"product":{"id":"x","name":"x","owned_by":[],"type":"capability"},"unit":{"name":"x","type":"boolean"}}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/uoms.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4383,7 +4383,7 @@ async fn post_vistas_delete() {
 
 #[tokio::test]
 async fn get_vistas_get() {
-    let request = devrev::vistas::VistasGetRequest::new("x");
+    let request = devrev::vistas::VistasGetQueryRequest::new("x");
     check(&request, "GET", "/vistas.get", false, &["id"], 200, r#"{"vista":{"id":"x","is_default":true,"items":[{"id":"x","type":"account"}],"name":"x","shared_with":[{}],"type":"curated"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/vistas.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4394,7 +4394,7 @@ async fn get_vistas_get() {
 
 #[tokio::test]
 async fn post_vistas_get() {
-    let request = devrev::vistas::VistasGetPostRequest::new("x");
+    let request = devrev::vistas::VistasGetRequest::new("x");
     check(&request, "POST", "/vistas.get", false, &["id"], 200, r#"{"vista":{"id":"x","is_default":true,"items":[{"id":"x","type":"account"}],"name":"x","shared_with":[{}],"type":"curated"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/vistas.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4414,7 +4414,7 @@ async fn post_vistas_groups_delete() {
 
 #[tokio::test]
 async fn get_vistas_groups_get() {
-    let request = devrev::vistas::VistasGroupsGetRequest::new("x");
+    let request = devrev::vistas::VistasGroupsGetQueryRequest::new("x");
     check(&request, "GET", "/vistas.groups.get", false, &["id"], 200, r#"{"vista_group":{"end_date":"2024-01-01T00:00:00Z","id":"x","name":"x","object_type":"conversations","parent":{"display_id":"x","id":"x","name":"x","type":"x"},"start_date":"2024-01-01T00:00:00Z","state":"active","type":"curated"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/vistas.groups.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4425,7 +4425,7 @@ async fn get_vistas_groups_get() {
 
 #[tokio::test]
 async fn post_vistas_groups_get() {
-    let request = devrev::vistas::VistasGroupsGetPostRequest::new("x");
+    let request = devrev::vistas::VistasGroupsGetRequest::new("x");
     check(&request, "POST", "/vistas.groups.get", false, &["id"], 200, r#"{"vista_group":{"end_date":"2024-01-01T00:00:00Z","id":"x","name":"x","object_type":"conversations","parent":{"display_id":"x","id":"x","name":"x","type":"x"},"start_date":"2024-01-01T00:00:00Z","state":"active","type":"curated"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/vistas.groups.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4505,7 +4505,7 @@ async fn post_web_crawler_jobs_create() {
 
 #[tokio::test]
 async fn get_web_crawler_jobs_get() {
-    let request = devrev::web_crawler_jobs::WebCrawlerJobsGetRequest::new("x");
+    let request = devrev::web_crawler_jobs::WebCrawlerJobsGetQueryRequest::new("x");
     check(&request, "GET", "/web-crawler-jobs.get", false, &["id"], 200, r#"{"web_crawler_job":{"accept_regexs":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","domain_names":["x"],"frequency":1,"id":"x","max_depth":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","no_parent":true,"notify_on_complete":true,"num_bytes":1,"num_timeout_urls":1,"num_urls_scraped":1,"reject_regexs":["x"],"sitemap_index_urls":["x"],"sitemap_urls":["x"],"state":"aborted","urls":["x"],"user_agent":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/web-crawler-jobs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4516,7 +4516,7 @@ async fn get_web_crawler_jobs_get() {
 
 #[tokio::test]
 async fn post_web_crawler_jobs_get() {
-    let request = devrev::web_crawler_jobs::WebCrawlerJobsGetPostRequest::new("x");
+    let request = devrev::web_crawler_jobs::WebCrawlerJobsGetRequest::new("x");
     check(&request, "POST", "/web-crawler-jobs.get", false, &["id"], 200, r#"{"web_crawler_job":{"accept_regexs":["x"],"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","description":"x","display_id":"x","domain_names":["x"],"frequency":1,"id":"x","max_depth":1,"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","no_parent":true,"notify_on_complete":true,"num_bytes":1,"num_timeout_urls":1,"num_urls_scraped":1,"reject_regexs":["x"],"sitemap_index_urls":["x"],"sitemap_urls":["x"],"state":"aborted","urls":["x"],"user_agent":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/web-crawler-jobs.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4596,7 +4596,7 @@ async fn post_webhooks_fetch() {
 
 #[tokio::test]
 async fn get_webhooks_get() {
-    let request = devrev::webhooks::WebhooksGetRequest::new("x");
+    let request = devrev::webhooks::WebhooksGetQueryRequest::new("x");
     check(&request, "GET", "/webhooks.get", false, &["id"], 200, r#"{"webhook":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","event_types":["account_created"],"headers":[{"name":"x","value":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","secret":"x","status":"active","url":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/webhooks.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4607,7 +4607,7 @@ async fn get_webhooks_get() {
 
 #[tokio::test]
 async fn post_webhooks_get() {
-    let request = devrev::webhooks::WebhooksGetPostRequest::new("x");
+    let request = devrev::webhooks::WebhooksGetRequest::new("x");
     check(&request, "POST", "/webhooks.get", false, &["id"], 200, r#"{"webhook":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","event_types":["account_created"],"headers":[{"name":"x","value":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","secret":"x","status":"active","url":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/webhooks.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4618,7 +4618,7 @@ async fn post_webhooks_get() {
 
 #[tokio::test]
 async fn get_webhooks_list() {
-    let request = devrev::webhooks::WebhooksListRequest::new();
+    let request = devrev::webhooks::WebhooksListQueryRequest::new();
     check(&request, "GET", "/webhooks.list", false, &[], 200, r#"{"webhooks":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","event_types":["account_created"],"headers":[{"name":"x","value":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","secret":"x","status":"active","url":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/webhooks.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4629,7 +4629,7 @@ async fn get_webhooks_list() {
 
 #[tokio::test]
 async fn post_webhooks_list() {
-    let request = devrev::webhooks::WebhooksListPostRequest::new();
+    let request = devrev::webhooks::WebhooksListRequest::new();
     check(&request, "POST", "/webhooks.list", false, &[], 200, r#"{"webhooks":[{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","display_id":"x","event_types":["account_created"],"headers":[{"name":"x","value":"x"}],"id":"x","modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","secret":"x","status":"active","url":"x"}],"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/webhooks.list", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4651,7 +4651,7 @@ async fn post_webhooks_update() {
 
 #[tokio::test]
 async fn get_widgets_get() {
-    let request = devrev::widgets::WidgetsGetRequest::new("x");
+    let request = devrev::widgets::WidgetsGetQueryRequest::new("x");
     check(&request, "GET", "/widgets.get", true, &["id"], 200, r#"{"widget":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","data_sources":[{"api":{},"data_source":"x","dimensions":[{"devrev_schema":{"base_type":"bool","field_type":"array","name":"x"},"reference_name":"x"}],"external_data_source":{"id":"x"},"joins":[{}],"measures":[{"devrev_schema":{"base_type":"bool","field_type":"array","name":"x"},"reference_name":"x"}],"oasis":{"sql_query":"x"},"reference_name":"x","type":"api"}],"description":"x","display_id":"x","id":"x","is_draft":true,"is_system":true,"layout":[{"layout":[{"reference_id":"x"}],"position":{"height":1,"width":1,"x":1,"y":1},"reference_id":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","sub_widgets":[{"query":{},"reference_id":"x","visualization":{"type":"bar"}}],"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/widgets.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4662,7 +4662,7 @@ async fn get_widgets_get() {
 
 #[tokio::test]
 async fn post_widgets_get() {
-    let request = devrev::widgets::WidgetsGetPostRequest::new("x");
+    let request = devrev::widgets::WidgetsGetRequest::new("x");
     check(&request, "POST", "/widgets.get", true, &["id"], 200, r#"{"widget":{"created_by":{"id":"x","type":"dev_user"},"created_date":"2024-01-01T00:00:00Z","data_sources":[{"api":{},"data_source":"x","dimensions":[{"devrev_schema":{"base_type":"bool","field_type":"array","name":"x"},"reference_name":"x"}],"external_data_source":{"id":"x"},"joins":[{}],"measures":[{"devrev_schema":{"base_type":"bool","field_type":"array","name":"x"},"reference_name":"x"}],"oasis":{"sql_query":"x"},"reference_name":"x","type":"api"}],"description":"x","display_id":"x","id":"x","is_draft":true,"is_system":true,"layout":[{"layout":[{"reference_id":"x"}],"position":{"height":1,"width":1,"x":1,"y":1},"reference_id":"x"}],"modified_by":{"id":"x","type":"dev_user"},"modified_date":"2024-01-01T00:00:00Z","name":"x","sub_widgets":[{"query":{},"reference_id":"x","visualization":{"type":"bar"}}],"title":"x"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/widgets.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4715,7 +4715,7 @@ async fn post_works_export() {
 
 #[tokio::test]
 async fn get_works_get() {
-    let request = devrev::works::WorksGetRequest::new("x");
+    let request = devrev::works::WorksGetQueryRequest::new("x");
     check(&request, "GET", "/works.get", false, &["id"], 200, r#"{"work":{"actual_close_date":"2024-01-01T00:00:00Z","actual_start_date":"2024-01-01T00:00:00Z","applies_to_part":{"id":"x","name":"x","owned_by":[],"type":"capability"},"artifacts":[{"id":"x"}],"body":"x","custom_fields":{},"custom_schema_fragments":["x"],"developed_with":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"estimated_effort":1.5,"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"priority":"p0","priority_v2":{"id":1,"label":"x","ordinal":1,"value":{}},"reported_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"id":"x"},"sprint":{"end_date":"2024-01-01T00:00:00Z","id":"x","name":"x","start_date":"2024-01-01T00:00:00Z","state":"active","type":"curated"},"stage":{"name":"x"},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{},"tags":[{"tag":{"id":"x","name":"x"}}],"target_close_date":"2024-01-01T00:00:00Z","target_start_date":"2024-01-01T00:00:00Z","title":"x","type":"issue"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "GET", "/works.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.
@@ -4726,7 +4726,7 @@ async fn get_works_get() {
 
 #[tokio::test]
 async fn post_works_get() {
-    let request = devrev::works::WorksGetPostRequest::new("x");
+    let request = devrev::works::WorksGetRequest::new("x");
     check(&request, "POST", "/works.get", false, &["id"], 200, r#"{"work":{"actual_close_date":"2024-01-01T00:00:00Z","actual_start_date":"2024-01-01T00:00:00Z","applies_to_part":{"id":"x","name":"x","owned_by":[],"type":"capability"},"artifacts":[{"id":"x"}],"body":"x","custom_fields":{},"custom_schema_fragments":["x"],"developed_with":[{"id":"x","name":"x","owned_by":[],"type":"capability"}],"estimated_effort":1.5,"id":"x","owned_by":[{"id":"x","type":"dev_user"}],"priority":"p0","priority_v2":{"id":1,"label":"x","ordinal":1,"value":{}},"reported_by":[{"id":"x","type":"dev_user"}],"sla_summary":{"closest_to_breach_metric":"x","org_schedule":{"id":"x","status":"archived"},"remaining_time":1,"sla_tracker":{"id":"x","metric_target_summaries":[]},"stage":"breached","target_time":"2024-01-01T00:00:00Z"},"sla_tracker":{"id":"x"},"sprint":{"end_date":"2024-01-01T00:00:00Z","id":"x","name":"x","start_date":"2024-01-01T00:00:00Z","state":"active","type":"curated"},"stage":{"name":"x"},"stock_schema_fragment":"x","subtype":"x","sync_metadata":{},"tags":[{"tag":{"id":"x","name":"x"}}],"target_close_date":"2024-01-01T00:00:00Z","target_start_date":"2024-01-01T00:00:00Z","title":"x","type":"issue"},"zz_field_from_the_future":1}"#).await;
     embedded(&request, "POST", "/works.get", Accept::Refusal).await;
     // Unknown enum values and union tags decode too.

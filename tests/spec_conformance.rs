@@ -44,8 +44,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use checks::{finish, short_name, spec};
 use chrono::{TimeZone, Utc};
 use devrev::accounts::{
-    AccountsCreateRequest, AccountsDeleteRequest, AccountsGetPostRequest, AccountsGetRequest, AccountsListPostRequest,
-    AccountsListRequest, AccountsUpdateRequest,
+    AccountsCreateRequest, AccountsDeleteRequest, AccountsGetQueryRequest, AccountsGetRequest,
+    AccountsListQueryRequest, AccountsListRequest, AccountsUpdateRequest,
 };
 use devrev::models::{
     Account, AccountSummary, AccountsUpdateRequestArtifacts, AccountsUpdateRequestWebsites, ArtifactFileSummary,
@@ -54,7 +54,7 @@ use devrev::models::{
     Timestamp, UserState, UserSummary,
 };
 use devrev::rev_orgs::{
-    RevOrgsCreateRequest, RevOrgsDeleteRequest, RevOrgsGetPostRequest, RevOrgsGetRequest, RevOrgsListPostRequest,
+    RevOrgsCreateRequest, RevOrgsDeleteRequest, RevOrgsGetQueryRequest, RevOrgsGetRequest, RevOrgsListQueryRequest,
     RevOrgsListRequest, RevOrgsUpdateRequest,
 };
 use devrev::{Endpoint, Method};
@@ -443,13 +443,13 @@ fn cases() -> Vec<Case> {
             vec![],
         ),
         case(
-            rev_orgs_get_full!(RevOrgsGetRequest),
-            RevOrgsGetRequest::new(),
-            vec![RevOrgsGetRequest::by_id("REV-1"), RevOrgsGetRequest::by_account("ACC-1")],
+            rev_orgs_get_full!(RevOrgsGetQueryRequest),
+            RevOrgsGetQueryRequest::new(),
+            vec![RevOrgsGetQueryRequest::by_id("REV-1"), RevOrgsGetQueryRequest::by_account("ACC-1")],
         ),
-        case(rev_orgs_get_full!(RevOrgsGetPostRequest), RevOrgsGetPostRequest::new(), vec![]),
+        case(rev_orgs_get_full!(RevOrgsGetRequest), RevOrgsGetRequest::new(), vec![]),
+        case(rev_orgs_list_full!(RevOrgsListQueryRequest), RevOrgsListQueryRequest::new(), vec![]),
         case(rev_orgs_list_full!(RevOrgsListRequest), RevOrgsListRequest::new(), vec![]),
-        case(rev_orgs_list_full!(RevOrgsListPostRequest), RevOrgsListPostRequest::new(), vec![]),
         case(
             RevOrgsUpdateRequest::new("REV-1")
                 .account("ACC-2")
@@ -482,10 +482,10 @@ fn cases() -> Vec<Case> {
             AccountsCreateRequest::new("Acme"),
             vec![],
         ),
+        case(AccountsGetQueryRequest::new("ACC-1"), AccountsGetQueryRequest::new("ACC-1"), vec![]),
         case(AccountsGetRequest::new("ACC-1"), AccountsGetRequest::new("ACC-1"), vec![]),
-        case(AccountsGetPostRequest::new("ACC-1"), AccountsGetPostRequest::new("ACC-1"), vec![]),
+        case(accounts_list_full!(AccountsListQueryRequest), AccountsListQueryRequest::new(), vec![]),
         case(accounts_list_full!(AccountsListRequest), AccountsListRequest::new(), vec![]),
-        case(accounts_list_full!(AccountsListPostRequest), AccountsListPostRequest::new(), vec![]),
         case(
             AccountsUpdateRequest::new("ACC-1")
                 .artifacts(["ARTIFACT-1"])

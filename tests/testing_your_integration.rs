@@ -18,7 +18,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use devrev::accounts::{AccountsCreateRequest, AccountsListRequest, AccountsUpdateRequest};
+use devrev::accounts::{AccountsCreateRequest, AccountsListQueryRequest, AccountsUpdateRequest};
 use devrev::models::DateTimeFilter;
 use devrev::rev_orgs::RevOrgsCreateRequest;
 use devrev::testing::RecordingSleeper;
@@ -128,7 +128,7 @@ async fn your_own_endpoint_on_the_same_server() {
 /// (to copy back into your CRM), by display name.
 async fn accounts_changed_since(client: &Client, last_sync: DateTime<Utc>) -> devrev::Result<Vec<String>> {
     let filter = DateTimeFilter::new().after(last_sync);
-    let listed = AccountsListRequest::new().modified_date(filter).send(client).await?;
+    let listed = AccountsListQueryRequest::new().modified_date(filter).send(client).await?;
     Ok(listed.accounts.into_iter().filter_map(|a| a.display_name).collect())
 }
 

@@ -25,15 +25,15 @@ mod sync {
     use std::collections::HashMap;
 
     use devrev::bulk::{Lookup, Reconciled};
-    use devrev::dev_users::DevUsersSelfRequest;
+    use devrev::dev_users::DevUsersSelfQueryRequest;
     use devrev::devrev_endpoint;
     use devrev::models::{
         DateTimeFilter, Part, PartsCreateRequestProduct, SetTagWithValue, TimelineEntriesCreateRequestTimelineComment,
         TimelineEntry, Timestamp, Work, WorksCreateRequestIssue, WorksUpdateRequestIssue,
     };
     use devrev::parts::{PartsCreateRequest, PartsListRequest};
-    use devrev::tags::{TagsCreateRequest, TagsListRequest};
-    use devrev::timeline_entries::{TimelineEntriesCreateRequest, TimelineEntriesListRequest};
+    use devrev::tags::{TagsCreateRequest, TagsListQueryRequest};
+    use devrev::timeline_entries::{TimelineEntriesCreateRequest, TimelineEntriesListQueryRequest};
     use devrev::works::{WorksCreateRequest, WorksListRequest, WorksUpdateRequest};
     use devrev::{Client, Error};
     use serde::{Deserialize, Serialize};
@@ -114,7 +114,7 @@ mod sync {
     /// Runs one sync of `issues` into the part `part_name`.
     pub async fn run(client: &Client, part_name: &str, issues: &[Issue], cursor: &str) -> devrev::Result<Report> {
         let mut report = Report::default();
-        let me = DevUsersSelfRequest::new().send(client).await?.dev_user.id;
+        let me = DevUsersSelfQueryRequest::new().send(client).await?.dev_user.id;
 
         let found = PartsListRequest::new().name([part_name]).limit(1).send(client).await?.parts;
         let part = match found.into_iter().next() {
@@ -134,13 +134,14 @@ mod sync {
             if tags.contains_key(label) {
                 continue;
             }
-            let id = match TagsListRequest::new().name([label.as_str()]).send(client).await?.tags.into_iter().next() {
-                Some(tag) => tag.id,
-                None => {
-                    report.tags_created.push(label.clone());
-                    TagsCreateRequest::new(label.as_str()).send(client).await?.tag.id
-                }
-            };
+            let id =
+                match TagsListQueryRequest::new().name([label.as_str()]).send(client).await?.tags.into_iter().next() {
+                    Some(tag) => tag.id,
+                    None => {
+                        report.tags_created.push(label.clone());
+                        TagsCreateRequest::new(label.as_str()).send(client).await?.tag.id
+                    }
+                };
             tags.insert(label.clone(), id);
         }
 
@@ -216,7 +217,7 @@ mod sync {
                 }
             };
 
-            let entries = TimelineEntriesListRequest::new(work.clone()).send(client).await?.timeline_entries;
+            let entries = TimelineEntriesListQueryRequest::new(work.clone()).send(client).await?.timeline_entries;
             let present: Vec<String> = entries
                 .iter()
                 .filter_map(|e| match e {

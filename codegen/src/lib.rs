@@ -3,7 +3,7 @@
 //!
 //! Three steps, each testable alone: [`spec`] reads the document (parse),
 //! [`plan`] decides every name, family, type, feature closure and derive
-//! (plan), and the writers in [`write`] print the plan, each one kind of
+//! (plan), and the writers in [`write`](mod@write) print the plan, each one kind of
 //! output, none reading the spec (write). [`run`] chains them and formats
 //! the output with `rustfmt`.
 

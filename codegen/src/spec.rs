@@ -1,7 +1,8 @@
 //! Reads the OpenAPI 3.0 document: only the parts the generator uses, as
 //! plain serde types over `serde_yaml_ng`. Anything else in the file
-//! (descriptions, examples, vendor keys we do not read) is ignored on purpose:
-//! the generator carries the spec's facts into Rust, never its prose.
+//! (descriptions, vendor keys we do not read) is ignored on purpose: the
+//! generator carries the spec's facts into Rust, never its prose (an
+//! `example` is read only for the prefix of an example ID).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -148,6 +149,10 @@ pub struct Schema {
     pub minimum: Option<serde_json::Number>,
     /// `maximum` of a number (inclusive).
     pub maximum: Option<serde_json::Number>,
+    /// `default`: read for the fact docs (`plan/facts.rs`).
+    pub default: Option<serde_yaml_ng::Value>,
+    /// `example`: read for the fact docs, which name what an example ID's prefix names (`PROD-1`: a part).
+    pub example: Option<serde_yaml_ng::Value>,
 }
 
 /// `additionalProperties`: a boolean or a schema.

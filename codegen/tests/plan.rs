@@ -321,10 +321,13 @@ fn emitted_files_say_how_they_were_made() {
     }
     let gadgets = &output.files["src/generated/gadgets/mod.rs"];
     assert!(gadgets.contains(r#"#[devrev_endpoint(POST, "/gadgets.create", beta)]"#), "{gadgets}");
-    assert!(gadgets.contains(r#"#[devrev_endpoint(GET, "/gadgets.list", paginate)]"#), "{gadgets}");
+    // One rule for a GET/POST pair: the POST is `{Op}Request`, the GET `{Op}QueryRequest`.
     assert!(gadgets.contains(
-        r#"#[devrev_endpoint(POST, "/gadgets.list", response = GadgetsListResponse, idempotent, paginate)]"#
+        "#[devrev_endpoint(GET, \"/gadgets.list\", response = GadgetsListResponse, paginate)]\n    get GadgetsListQueryRequest,"
     ));
+    assert!(gadgets
+        .contains("#[devrev_endpoint(POST, \"/gadgets.list\", idempotent, paginate)]\n    post GadgetsListRequest,"));
+    assert!(gadgets.contains("pub type GadgetsListPostRequest = GadgetsListRequest;"), "{gadgets}");
     assert!(gadgets.contains("https://developer.devrev.ai/api-reference/gadgets/create"));
     assert!(gadgets.contains(r#"#[devrev_endpoint(POST, "/gadgets.stream", stream)]"#), "{gadgets}");
     assert!(output.features.contains("full = [\"gadgets\"]\ngadgets = []\n"), "{}", output.features);

@@ -44,7 +44,7 @@
 //! [`Client::upload_to_storage`] with an [`UploadForm`] and
 //! [`Client::download_from_storage`] directly.
 
-use crate::artifacts::{ArtifactsLocateRequest, ArtifactsPrepareRequest};
+use crate::artifacts::{ArtifactsLocateQueryRequest, ArtifactsPrepareRequest};
 use crate::{Client, Result};
 
 pub use devrev_runtime::storage::{Bytes, Download, UploadForm, UploadSource};
@@ -130,7 +130,7 @@ impl ArtifactsExt for Client {
     }
 
     async fn download_artifact(&self, id: impl Into<String> + Send) -> Result<Download> {
-        let located = ArtifactsLocateRequest::new(id).send(self).await?;
+        let located = ArtifactsLocateQueryRequest::new(id).send(self).await?;
         self.download_from_storage(&located.url).await
     }
 }

@@ -12,7 +12,7 @@
 //! ```
 
 use crate::models::RevOrg;
-use crate::rev_orgs::{RevOrgsCreateResponse, RevOrgsGetPostRequest, RevOrgsGetRequest};
+use crate::rev_orgs::{RevOrgsCreateResponse, RevOrgsGetQueryRequest, RevOrgsGetRequest};
 
 /// `by_id` and `by_account` for both forms of `rev-orgs.get`.
 macro_rules! get_shortcuts {
@@ -31,7 +31,7 @@ macro_rules! get_shortcuts {
     )*};
 }
 
-get_shortcuts!(RevOrgsGetRequest, RevOrgsGetPostRequest);
+get_shortcuts!(RevOrgsGetQueryRequest, RevOrgsGetRequest);
 
 impl From<RevOrg> for RevOrgsCreateResponse {
     /// The answer `rev-orgs.create` would have given for this rev org: for

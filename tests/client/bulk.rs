@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use devrev::accounts::{AccountsCreateRequest, AccountsListRequest};
+use devrev::accounts::{AccountsCreateRequest, AccountsListQueryRequest};
 use devrev::bulk::{BulkResult, Lookup, Outcome};
 use devrev::reconcile::{AccountsByExternalRef, RevOrgsByExternalRef};
-use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsListRequest};
+use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsListQueryRequest};
 use devrev::{Client, Error, RetryPolicy, TimeoutKind};
 use devrev_testkit::{Fault, TestServer};
 use serde_json::json;
@@ -76,12 +76,12 @@ async fn without_pacing_429s_are_drawn_and_retried() {
 async fn a_paced_wait_past_the_deadline_returns_at_once_for_every_clone() {
     let server = TestServer::builder().rate_limit(2, Duration::from_secs(60)).start().await.unwrap();
     let client = builder(&server).deadline(Duration::from_secs(2)).build().unwrap();
-    AccountsListRequest::new().send(&client).await.unwrap();
-    AccountsListRequest::new().send(&client).await.unwrap();
+    AccountsListQueryRequest::new().send(&client).await.unwrap();
+    AccountsListQueryRequest::new().send(&client).await.unwrap();
     // The budget is spent; the window ends up to a minute away, past the deadline.
     for c in [client.clone(), client.with_timeout(Duration::from_secs(1))] {
         let started = Instant::now();
-        let err = AccountsListRequest::new().send(&c).await.unwrap_err();
+        let err = AccountsListQueryRequest::new().send(&c).await.unwrap_err();
         assert!(started.elapsed() < Duration::from_millis(500), "{:?}", started.elapsed());
         match &err {
             Error::Timeout(t) => assert_eq!(t.kind(), TimeoutKind::RateLimitWindow),
@@ -178,7 +178,8 @@ async fn a_user_supplied_lookup_and_a_request_without_a_key() {
             let counted = Arc::clone(&counted);
             async move {
                 counted.fetch_add(1, Ordering::SeqCst);
-                let page = RevOrgsListRequest::new().display_name([request.display_name.clone()]).send(&client).await?;
+                let page =
+                    RevOrgsListQueryRequest::new().display_name([request.display_name.clone()]).send(&client).await?;
                 Ok(match page.rev_orgs.into_iter().next() {
                     Some(rev_org) => Lookup::Found(RevOrgsCreateResponse::from(rev_org)),
                     None => Lookup::Absent,
@@ -223,7 +224,7 @@ async fn in_flight_and_buffered_requests_never_exceed_the_concurrency() {
         let counter = Arc::clone(&pulled);
         let input = (0..100_000).map(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
-            AccountsListRequest::new().limit(1)
+            AccountsListQueryRequest::new().limit(1)
         });
         let mut send = client.send_all(input).concurrency(16);
         if in_order {

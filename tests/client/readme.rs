@@ -40,21 +40,21 @@ fn the_works_and_tickets_section_is_the_example_it_names() {
 }
 
 /// "An endpoint with no parameters is a unit struct:
-/// `DevUsersSelfRequest.send(&client)`": the built-in ones are too. The
+/// `DevUsersSelfRequest.send(&client)`": the built-in ones are too (either form). The
 /// embedded server holds both forms to DevRev's spec (the `POST` form must
 /// send a JSON object, `{}`), and both answer the caller.
 #[cfg(feature = "dev-users")]
 #[tokio::test]
 async fn a_built_in_request_without_fields_is_a_unit_struct() {
-    use devrev::dev_users::{DevUsersSelfPostRequest, DevUsersSelfRequest};
+    use devrev::dev_users::{DevUsersSelfQueryRequest, DevUsersSelfRequest};
 
     let server = devrev_testkit::TestServer::start().await;
     let client = common::testkit_client(&server);
-    let me = DevUsersSelfRequest.send(&client).await.expect("GET /dev-users.self").dev_user;
-    let same = DevUsersSelfPostRequest.send(&client).await.expect("POST /dev-users.self").dev_user;
+    let me = DevUsersSelfQueryRequest.send(&client).await.expect("GET /dev-users.self").dev_user;
+    let same = DevUsersSelfRequest.send(&client).await.expect("POST /dev-users.self").dev_user;
     assert_eq!(me.id, same.id);
     assert!(me.id.starts_with("don:identity:"), "{}", me.id);
     // The builder form and the conversions still work, and are the same value.
-    assert_eq!(DevUsersSelfRequest::new(), DevUsersSelfRequest);
-    assert_eq!(DevUsersSelfPostRequest::from(DevUsersSelfRequest), DevUsersSelfPostRequest);
+    assert_eq!(DevUsersSelfQueryRequest::new(), DevUsersSelfQueryRequest);
+    assert_eq!(DevUsersSelfRequest::from(DevUsersSelfQueryRequest), DevUsersSelfRequest);
 }

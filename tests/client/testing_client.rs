@@ -8,11 +8,11 @@
 
 use std::time::Duration;
 
-use devrev::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListRequest};
+use devrev::accounts::{AccountsCreateRequest, AccountsCreateResponse, AccountsListQueryRequest};
 use devrev::bulk::{BulkResult, Lookup, Outcome, Reconciled};
 use devrev::models::Account;
 use devrev::reconcile::RevOrgsByExternalRef;
-use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsGetRequest, RevOrgsListRequest};
+use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsGetQueryRequest, RevOrgsListQueryRequest};
 use devrev::testing::RecordingSleeper;
 use devrev::{Client, Error, RetryPolicy};
 use devrev_testkit::{Fault, RecordedRequest, TestServer};
@@ -42,7 +42,7 @@ async fn the_recording_sleeper_gets_every_wait_and_sleeps_none() {
     server.inject("/rev-orgs.list", Fault::json(429, json!({"type": "too_many_requests"})).header("retry-after", "7"));
     server.inject("/rev-orgs.list", Fault::status(503));
     let started = std::time::Instant::now();
-    RevOrgsListRequest::new().send(&client).await.unwrap();
+    RevOrgsListQueryRequest::new().send(&client).await.unwrap();
     // The 429's Retry-After as asked, then a backoff within the second retry's ceiling (2 s).
     let waits = sleeper.waits();
     assert_eq!(waits.len(), 2, "{waits:?}");
@@ -67,7 +67,7 @@ struct Observed {
 async fn fail_get(server: &TestServer, client: &Client, fault: Fault) -> Observed {
     server.take_requests();
     server.inject("/rev-orgs.get", fault.times(2));
-    let error = RevOrgsGetRequest::new().id("REV-1").send(client).await.unwrap_err();
+    let error = RevOrgsGetQueryRequest::new().id("REV-1").send(client).await.unwrap_err();
     server.clear_faults();
     Observed { error, sent: server.take_requests().len() }
 }
@@ -143,7 +143,7 @@ async fn errors_that_never_reach_the_retry_rule() {
     // An answer that arrived but does not decode is neither: not retried, not the request's fault.
     let client = client(&server, &sleeper, 2);
     server.inject("/rev-orgs.get", Fault::json(200, json!({"not": "a rev org"})));
-    let err = RevOrgsGetRequest::new().id("REV-1").send(&client).await.unwrap_err();
+    let err = RevOrgsGetQueryRequest::new().id("REV-1").send(&client).await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert_eq!((err.is_retryable(), err.is_permanent(), err.attempts()), (false, false, 1));
 }
@@ -239,7 +239,7 @@ async fn send_all_reconcile_with_a_lookup_that_finds_a_model() {
             let Some(key) = request.external_refs.unwrap_or_default().into_iter().next() else {
                 return Ok(Lookup::NoKey);
             };
-            let found = AccountsListRequest::new().external_refs([key]).send(&client).await?.accounts;
+            let found = AccountsListQueryRequest::new().external_refs([key]).send(&client).await?.accounts;
             Ok(found.into_iter().next().map_or(Lookup::Absent, Lookup::Found))
         },
     );
@@ -304,7 +304,7 @@ async fn number_setters_take_literals_of_the_field_type() {
     let client = client(&server, &RecordingSleeper::new(), 1);
     // What the server makes of the filter does not matter here: the query on the wire does.
     let _ = WorksListQueryRequest::new().issue_priority_v2([5_000_000_000, 2]).limit(10).send(&client).await;
-    RevOrgsListRequest::new().limit(10).send(&client).await.unwrap();
+    RevOrgsListQueryRequest::new().limit(10).send(&client).await.unwrap();
     let requests = server.take_requests();
     assert_eq!(
         requests[0].query_param("issue.priority_v2").as_deref(),
@@ -369,7 +369,7 @@ async fn typed_fixtures_follow_the_rules_of_a_create_outside_the_log_and_the_rat
     // minute goes through, and finds the fixture.
     assert!(server.requests().is_empty());
     let client = client(&server, &RecordingSleeper::new(), 1);
-    let got = RevOrgsGetRequest::new().id(org.id.clone()).send(&client).await.unwrap().rev_org;
+    let got = RevOrgsGetQueryRequest::new().id(org.id.clone()).send(&client).await.unwrap().rev_org;
     assert_eq!(got.id, org.id);
     assert_eq!(server.rate_limited_count(), 0);
     assert_eq!(steps(&server.take_requests()), [("GET".into(), Some("rev-orgs.get".into()), Some(200))]);

@@ -5,7 +5,7 @@ use crate::common;
 
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::OrgEnvironment;
-use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetRequest, RevOrgsListRequest};
+use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsCreateResponse, RevOrgsGetQueryRequest, RevOrgsListQueryRequest};
 use devrev::{devrev_endpoint, Client, Error};
 use devrev_testkit::TestServer;
 use serde::Serialize;
@@ -54,7 +54,7 @@ async fn every_server_error_is_typed() {
     let acc = account.display_id.unwrap();
 
     // 401: a token the server does not know.
-    let err = RevOrgsListRequest::new().send(&client_with_token(&server, "not-the-token")).await.unwrap_err();
+    let err = RevOrgsListQueryRequest::new().send(&client_with_token(&server, "not-the-token")).await.unwrap_err();
     check(&err, 401, "Unauthenticated");
 
     // 400 parse_error: a body that is not a JSON object.
@@ -65,7 +65,7 @@ async fn every_server_error_is_typed() {
     let err = RevOrgsCreateRequest::new(acc.clone(), " ").send(&client).await.unwrap_err();
     check(&err, 400, r#"MissingRequiredField { field_name: "display_name" }"#);
     // 400 bad_request: a get naming nothing (the spec requires neither `id` nor `account`).
-    let err = RevOrgsGetRequest::new().send(&client).await.unwrap_err();
+    let err = RevOrgsGetQueryRequest::new().send(&client).await.unwrap_err();
     check(&err, 400, "BadRequest");
 
     // 400 unexpected_json_type: a number where a string belongs.
@@ -88,25 +88,25 @@ async fn every_server_error_is_typed() {
     // 400 invalid_id and unexpected_id_type.
     let err = RevOrgsCreateRequest::new("not an id", "x").send(&client).await.unwrap_err();
     check(&err, 400, r#"InvalidId { field_name: "account" }"#);
-    let err = RevOrgsGetRequest::by_id(acc.clone()).send(&client).await.unwrap_err();
+    let err = RevOrgsGetQueryRequest::by_id(acc.clone()).send(&client).await.unwrap_err();
     check(&err, 400, r#"UnexpectedIdType { field_name: "id" }"#);
 
     // 400 invalid_field, value_not_permitted, bad_request: list parameters.
-    let err = RevOrgsListRequest::new().sort_by(["colour"]).send(&client).await.unwrap_err();
+    let err = RevOrgsListQueryRequest::new().sort_by(["colour"]).send(&client).await.unwrap_err();
     check(&err, 400, r#"InvalidField { field_name: "sort_by" }"#);
-    let err = RevOrgsListRequest::new().limit(0).send(&client).await.unwrap_err();
+    let err = RevOrgsListQueryRequest::new().limit(0).send(&client).await.unwrap_err();
     check(
         &err,
         400,
         r#"ValueNotPermitted { allowed_values: [], field_name: "limit", reason: Some("limit must be at least 1") }"#,
     );
-    let err = RevOrgsListRequest::new().cursor("not-a-cursor").send(&client).await.unwrap_err();
+    let err = RevOrgsListQueryRequest::new().cursor("not-a-cursor").send(&client).await.unwrap_err();
     check(&err, 400, "BadRequest");
 
     // 404 not_found: an account or rev org that does not exist.
     let err = RevOrgsCreateRequest::new("ACC-Missing1", "x").send(&client).await.unwrap_err();
     check(&err, 404, "NotFound");
-    let err = RevOrgsGetRequest::by_id("REV-Missing1").send(&client).await.unwrap_err();
+    let err = RevOrgsGetQueryRequest::by_id("REV-Missing1").send(&client).await.unwrap_err();
     check(&err, 404, "NotFound");
     assert!(err.is_not_found());
 

@@ -6,8 +6,8 @@ use crate::common;
 use chrono::{TimeZone, Utc};
 use common::client;
 use devrev::accounts::{
-    AccountsCreateRequest, AccountsDeleteRequest, AccountsDeleteResponse, AccountsGetPostRequest, AccountsGetRequest,
-    AccountsListPostRequest, AccountsListRequest, AccountsUpdateRequest,
+    AccountsCreateRequest, AccountsDeleteRequest, AccountsDeleteResponse, AccountsGetQueryRequest, AccountsGetRequest,
+    AccountsListQueryRequest, AccountsListRequest, AccountsUpdateRequest,
 };
 use devrev::models::{CustomSchemaSpec, CustomSchemaSpecDrop, DateTimeFilter, ListMode, SetTagWithValue, UserSummary};
 use devrev::{Endpoint, ErrorKind};
@@ -151,8 +151,8 @@ async fn get_both_forms() {
     mount(&server, "GET", "/accounts.get", 200, FETCHED).await;
     mount(&server, "POST", "/accounts.get", 200, FETCHED).await;
 
-    let by_get = AccountsGetRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap().account;
-    let by_post = AccountsGetPostRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap().account;
+    let by_get = AccountsGetQueryRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap().account;
+    let by_post = AccountsGetRequest::new("ACC-4242").send(&client(server.uri())).await.unwrap().account;
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
@@ -176,7 +176,7 @@ async fn get_answer_without_owned_by_still_decodes() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/accounts.get", 200, r#"{"account":{"id":"don:identity:dvrv-us-1:devo/0:account/9"}}"#)
         .await;
-    let account = AccountsGetRequest::new("ACC-9").send(&client(server.uri())).await.unwrap().account;
+    let account = AccountsGetQueryRequest::new("ACC-9").send(&client(server.uri())).await.unwrap().account;
     assert!(account.owned_by.is_empty());
 }
 
@@ -184,16 +184,16 @@ async fn get_answer_without_owned_by_still_decodes() {
 async fn get_answer_that_is_not_an_account_is_a_decode_error() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/accounts.get", 200, r#"{"account":{"display_name":"no id"}}"#).await;
-    let err = AccountsGetRequest::new("ACC-9").send(&client(server.uri())).await.unwrap_err();
+    let err = AccountsGetQueryRequest::new("ACC-9").send(&client(server.uri())).await.unwrap_err();
     assert!(matches!(err, devrev::Error::Decode(_)), "{err:?}");
     assert_eq!(err.status(), Some(200));
 }
 
-fn full_filters() -> AccountsListRequest {
+fn full_filters() -> AccountsListQueryRequest {
     let mut custom = serde_json::Map::new();
     custom.insert("region".into(), json!("emea"));
     custom.insert("seats".into(), json!(10));
-    AccountsListRequest::new()
+    AccountsListQueryRequest::new()
         .created_by(["DEVU-1", "DEVU-2"])
         .created_date(DateTimeFilter::new().before(Utc.with_ymd_and_hms(2024, 12, 31, 0, 0, 0).unwrap()))
         .cursor("next/page+1")
@@ -262,7 +262,7 @@ async fn list_post_form_nests_the_same_filters_in_a_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/accounts.list", 200, PAGE).await;
 
-    let page = AccountsListPostRequest::from(full_filters()).send(&client(server.uri())).await.unwrap();
+    let page = AccountsListRequest::from(full_filters()).send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!((request.method.as_str(), request.url.path()), ("POST", "/accounts.list"));
@@ -294,19 +294,19 @@ async fn list_post_form_nests_the_same_filters_in_a_body() {
 #[test]
 fn reads_are_idempotent_writes_are_not() {
     let declared = [
+        ("AccountsGetQueryRequest", <AccountsGetQueryRequest as Endpoint>::IDEMPOTENT),
         ("AccountsGetRequest", <AccountsGetRequest as Endpoint>::IDEMPOTENT),
-        ("AccountsGetPostRequest", <AccountsGetPostRequest as Endpoint>::IDEMPOTENT),
+        ("AccountsListQueryRequest", <AccountsListQueryRequest as Endpoint>::IDEMPOTENT),
         ("AccountsListRequest", <AccountsListRequest as Endpoint>::IDEMPOTENT),
-        ("AccountsListPostRequest", <AccountsListPostRequest as Endpoint>::IDEMPOTENT),
         ("AccountsCreateRequest", <AccountsCreateRequest as Endpoint>::IDEMPOTENT),
         ("AccountsUpdateRequest", <AccountsUpdateRequest as Endpoint>::IDEMPOTENT),
         ("AccountsDeleteRequest", <AccountsDeleteRequest as Endpoint>::IDEMPOTENT),
     ];
     let expected = [
+        ("AccountsGetQueryRequest", true),
         ("AccountsGetRequest", true),
-        ("AccountsGetPostRequest", true),
+        ("AccountsListQueryRequest", true),
         ("AccountsListRequest", true),
-        ("AccountsListPostRequest", true),
         ("AccountsCreateRequest", false),
         ("AccountsUpdateRequest", false),
         ("AccountsDeleteRequest", false),

@@ -86,7 +86,7 @@ async fn the_client_works_over_https_trusting_the_servers_pem() {
         .build()
         .unwrap();
     let created = devrev::tags::TagsCreateRequest::new("over-tls").send(&client).await.unwrap();
-    let got = devrev::tags::TagsGetRequest::new(created.tag.id.clone()).send(&client).await.unwrap();
+    let got = devrev::tags::TagsGetQueryRequest::new(created.tag.id.clone()).send(&client).await.unwrap();
     assert_eq!((got.tag.id, got.tag.name), (created.tag.id, "over-tls".to_owned()));
 
     // Without the server's authority the call is a transport error, not a panic.
@@ -96,7 +96,7 @@ async fn the_client_works_over_https_trusting_the_servers_pem() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let err = devrev::tags::TagsListRequest::new().send(&stranger).await.unwrap_err();
+    let err = devrev::tags::TagsListQueryRequest::new().send(&stranger).await.unwrap_err();
     assert!(matches!(err, devrev::Error::Transport(_)), "{err:?}");
     // PEM without a certificate is a configuration error.
     let err = Client::builder().token("t").add_root_certificate("not a pem").build().unwrap_err();

@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use devrev::models::{DateTimeFilter, ListMode, OrgEnvironment, OrgSummary, SetTagWithValue, UserState, UserSummary};
 use devrev::rev_orgs::{
-    RevOrgsDeleteRequest, RevOrgsDeleteResponse, RevOrgsGetPostRequest, RevOrgsGetRequest, RevOrgsListPostRequest,
+    RevOrgsDeleteRequest, RevOrgsDeleteResponse, RevOrgsGetQueryRequest, RevOrgsGetRequest, RevOrgsListQueryRequest,
     RevOrgsListRequest, RevOrgsUpdateRequest,
 };
 use devrev::{Client, Endpoint, ErrorKind, RetryPolicy, Sleeper};
@@ -51,7 +51,7 @@ async fn get_by_id_goes_in_the_query_and_decodes() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/rev-orgs.get", 200, FETCHED).await;
 
-    let org = RevOrgsGetRequest::by_id("don:identity:dvrv-us-1:devo/0:revo/Qp7Lm2Rt")
+    let org = RevOrgsGetQueryRequest::by_id("don:identity:dvrv-us-1:devo/0:revo/Qp7Lm2Rt")
         .send(&client(server.uri()))
         .await
         .unwrap()
@@ -95,7 +95,7 @@ async fn get_default_org_of_an_account() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/rev-orgs.get", 200, FETCHED).await;
 
-    RevOrgsGetRequest::by_account("ACC-777").send(&client(server.uri())).await.unwrap();
+    RevOrgsGetQueryRequest::by_account("ACC-777").send(&client(server.uri())).await.unwrap();
     assert_eq!(only_request(&server).await.url.query(), Some("account=ACC-777"));
 }
 
@@ -104,8 +104,7 @@ async fn get_post_form_sends_a_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.get", 200, FETCHED).await;
 
-    let got =
-        RevOrgsGetPostRequest::new().account("ACC-777").id("REV-Qp7Lm2Rt").send(&client(server.uri())).await.unwrap();
+    let got = RevOrgsGetRequest::new().account("ACC-777").id("REV-Qp7Lm2Rt").send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -120,16 +119,16 @@ async fn get_not_found_is_typed() {
     let server = MockServer::start().await;
     mount(&server, "GET", "/rev-orgs.get", 404, r#"{"type":"not_found","message":"no such rev org"}"#).await;
 
-    let err = RevOrgsGetRequest::by_id("REV-nope").send(&client(server.uri())).await.unwrap_err();
+    let err = RevOrgsGetQueryRequest::by_id("REV-nope").send(&client(server.uri())).await.unwrap_err();
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.kind(), Some(&ErrorKind::NotFound));
     assert_eq!(err.message(), Some("no such rev org"));
 }
 
-fn full_filters() -> RevOrgsListRequest {
+fn full_filters() -> RevOrgsListQueryRequest {
     let mut custom = serde_json::Map::new();
     custom.insert("region".into(), json!("emea"));
-    RevOrgsListRequest::new()
+    RevOrgsListQueryRequest::new()
         .account(["ACC-1", "ACC-2"])
         .created_by(["DEVU-1"])
         .created_date(DateTimeFilter::between(
@@ -195,7 +194,7 @@ async fn list_post_form_nests_the_same_filters_in_a_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", "/rev-orgs.list", 200, PAGE).await;
 
-    let page = RevOrgsListPostRequest::from(full_filters()).send(&client(server.uri())).await.unwrap();
+    let page = RevOrgsListRequest::from(full_filters()).send(&client(server.uri())).await.unwrap();
 
     let request = only_request(&server).await;
     assert_eq!(request.method.as_str(), "POST");
@@ -228,10 +227,10 @@ async fn empty_list_requests() {
     mount(&server, "GET", "/rev-orgs.list", 200, r#"{"rev_orgs":[]}"#).await;
     mount(&server, "POST", "/rev-orgs.list", 200, r#"{"rev_orgs":[]}"#).await;
 
-    let page = RevOrgsListRequest::new().send(&client(server.uri())).await.unwrap();
+    let page = RevOrgsListQueryRequest::new().send(&client(server.uri())).await.unwrap();
     assert!(page.rev_orgs.is_empty());
     assert_eq!(page.next_cursor, None);
-    RevOrgsListPostRequest::new().send(&client(server.uri())).await.unwrap();
+    RevOrgsListRequest::new().send(&client(server.uri())).await.unwrap();
 
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
@@ -242,18 +241,18 @@ async fn empty_list_requests() {
 #[test]
 fn reads_are_idempotent_writes_are_not() {
     let declared = [
+        ("RevOrgsGetQueryRequest", <RevOrgsGetQueryRequest as Endpoint>::IDEMPOTENT),
         ("RevOrgsGetRequest", <RevOrgsGetRequest as Endpoint>::IDEMPOTENT),
-        ("RevOrgsGetPostRequest", <RevOrgsGetPostRequest as Endpoint>::IDEMPOTENT),
+        ("RevOrgsListQueryRequest", <RevOrgsListQueryRequest as Endpoint>::IDEMPOTENT),
         ("RevOrgsListRequest", <RevOrgsListRequest as Endpoint>::IDEMPOTENT),
-        ("RevOrgsListPostRequest", <RevOrgsListPostRequest as Endpoint>::IDEMPOTENT),
         ("RevOrgsUpdateRequest", <RevOrgsUpdateRequest as Endpoint>::IDEMPOTENT),
         ("RevOrgsDeleteRequest", <RevOrgsDeleteRequest as Endpoint>::IDEMPOTENT),
     ];
     let expected = [
+        ("RevOrgsGetQueryRequest", true),
         ("RevOrgsGetRequest", true),
-        ("RevOrgsGetPostRequest", true),
+        ("RevOrgsListQueryRequest", true),
         ("RevOrgsListRequest", true),
-        ("RevOrgsListPostRequest", true),
         ("RevOrgsUpdateRequest", false),
         ("RevOrgsDeleteRequest", false),
     ];
@@ -277,9 +276,9 @@ async fn post_read_forms_are_retried_after_a_503() {
     mount(&server, "POST", "/rev-orgs.list", 200, PAGE).await;
 
     let client = retrying_client(&server);
-    let got = RevOrgsGetPostRequest::by_id("REV-Qp7Lm2Rt").send_with_meta(&client).await.unwrap();
+    let got = RevOrgsGetRequest::by_id("REV-Qp7Lm2Rt").send_with_meta(&client).await.unwrap();
     assert_eq!(got.meta.attempts, 2);
-    let listed = RevOrgsListPostRequest::new().send_with_meta(&client).await.unwrap();
+    let listed = RevOrgsListRequest::new().send_with_meta(&client).await.unwrap();
     assert_eq!(listed.meta.attempts, 2);
     assert_eq!(listed.value.rev_orgs.len(), 2);
 }
@@ -412,7 +411,7 @@ async fn a_body_that_does_not_fit_the_model_names_the_field_at_fault() {
             .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
             .mount(&server)
             .await;
-        let err = RevOrgsListRequest::new().send(&client(server.uri())).await.unwrap_err();
+        let err = RevOrgsListQueryRequest::new().send(&client(server.uri())).await.unwrap_err();
         let devrev::Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
         assert_eq!(decode.path(), expected, "{body}");
         // The message still says what was wrong, and the excerpt is kept.
@@ -431,7 +430,7 @@ async fn a_body_that_does_not_fit_the_model_names_the_field_at_fault() {
             .respond_with(ResponseTemplate::new(200).set_body_raw(raw, "application/json"))
             .mount(&server)
             .await;
-        let err = RevOrgsListRequest::new().send(&client(server.uri())).await.unwrap_err();
+        let err = RevOrgsListQueryRequest::new().send(&client(server.uri())).await.unwrap_err();
         let devrev::Error::Decode(decode) = &err else { panic!("expected a decode error, got {err:?}") };
         assert_eq!(decode.path(), None, "{raw}");
     }

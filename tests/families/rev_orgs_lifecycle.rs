@@ -6,12 +6,12 @@ use crate::common;
 
 use common::testkit_client;
 use devrev::accounts::{
-    AccountsCreateRequest, AccountsDeleteRequest, AccountsGetPostRequest, AccountsGetRequest, AccountsListRequest,
-    AccountsUpdateRequest,
+    AccountsCreateRequest, AccountsDeleteRequest, AccountsGetQueryRequest, AccountsGetRequest,
+    AccountsListQueryRequest, AccountsUpdateRequest,
 };
 use devrev::models::{DateTimeFilter, ListMode, OrgEnvironment, SetTagWithValue, UserSummary};
 use devrev::rev_orgs::{
-    RevOrgsCreateRequest, RevOrgsDeleteRequest, RevOrgsGetPostRequest, RevOrgsGetRequest, RevOrgsListPostRequest,
+    RevOrgsCreateRequest, RevOrgsDeleteRequest, RevOrgsGetQueryRequest, RevOrgsGetRequest, RevOrgsListQueryRequest,
     RevOrgsListRequest, RevOrgsUpdateRequest,
 };
 use devrev::{Client, ErrorKind};
@@ -51,9 +51,9 @@ async fn account_and_rev_org_lifecycle() {
     assert_eq!(default_org.display_name.as_deref(), Some("Acme"));
 
     // accounts.get in both forms, with both ID forms.
-    let got = AccountsGetRequest::new(acc.clone()).send(&client).await.unwrap().account;
+    let got = AccountsGetQueryRequest::new(acc.clone()).send(&client).await.unwrap().account;
     assert_eq!(got, account);
-    let got = AccountsGetPostRequest::new(account.id.clone()).send(&client).await.unwrap().account;
+    let got = AccountsGetRequest::new(account.id.clone()).send(&client).await.unwrap().account;
     assert_eq!(got, account);
 
     // rev-orgs.create in the account.
@@ -78,9 +78,9 @@ async fn account_and_rev_org_lifecycle() {
     assert_eq!(org.created_date, org.modified_date);
 
     // rev-orgs.get: GET with the display ID, POST with the DON ID, by account.
-    assert_eq!(RevOrgsGetRequest::by_id(rev.clone()).send(&client).await.unwrap().rev_org, org);
-    assert_eq!(RevOrgsGetPostRequest::by_id(org.id.clone()).send(&client).await.unwrap().rev_org, org);
-    assert_eq!(RevOrgsGetRequest::by_account(acc.clone()).send(&client).await.unwrap().rev_org, default_org);
+    assert_eq!(RevOrgsGetQueryRequest::by_id(rev.clone()).send(&client).await.unwrap().rev_org, org);
+    assert_eq!(RevOrgsGetRequest::by_id(org.id.clone()).send(&client).await.unwrap().rev_org, org);
+    assert_eq!(RevOrgsGetQueryRequest::by_account(acc.clone()).send(&client).await.unwrap().rev_org, default_org);
 
     // rev-orgs.update: the changes, a later modified date, the rest kept.
     let updated = RevOrgsUpdateRequest::new(rev.clone())
@@ -110,22 +110,22 @@ async fn account_and_rev_org_lifecycle() {
     assert_eq!(account2.websites.as_deref(), Some(&["https://acme.example".to_owned()][..]));
 
     // Lists: the account's two rev orgs, filters, accounts by name.
-    let page = RevOrgsListRequest::new().account([acc.clone()]).send(&client).await.unwrap();
+    let page = RevOrgsListQueryRequest::new().account([acc.clone()]).send(&client).await.unwrap();
     let ids: Vec<&str> = page.rev_orgs.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, [default_org.id.as_str(), org.id.as_str()]);
     assert_eq!(page.next_cursor, None);
-    let by_ref = RevOrgsListPostRequest::new().external_ref(["acme-staging"]).send(&client).await.unwrap();
+    let by_ref = RevOrgsListRequest::new().external_ref(["acme-staging"]).send(&client).await.unwrap();
     assert_eq!(by_ref.rev_orgs, std::slice::from_ref(&updated));
-    let accounts = AccountsListRequest::new().display_name(["Acme"]).send(&client).await.unwrap().accounts;
+    let accounts = AccountsListQueryRequest::new().display_name(["Acme"]).send(&client).await.unwrap().accounts;
     assert_eq!(accounts, [account2]);
 
     // Deletes: the rev org, then the account with its default rev org.
     RevOrgsDeleteRequest::new(rev.clone()).send(&client).await.unwrap();
-    let err = RevOrgsGetRequest::by_id(rev).send(&client).await.unwrap_err();
+    let err = RevOrgsGetQueryRequest::by_id(rev).send(&client).await.unwrap_err();
     assert_eq!((err.status(), err.kind()), (Some(404), Some(&ErrorKind::NotFound)));
     AccountsDeleteRequest::new(account.id.clone()).send(&client).await.unwrap();
-    assert!(AccountsGetRequest::new(acc).send(&client).await.unwrap_err().is_not_found());
-    assert!(RevOrgsGetRequest::by_id(default_org.id).send(&client).await.unwrap_err().is_not_found());
+    assert!(AccountsGetQueryRequest::new(acc).send(&client).await.unwrap_err().is_not_found());
+    assert!(RevOrgsGetQueryRequest::by_id(default_org.id).send(&client).await.unwrap_err().is_not_found());
 }
 
 /// An account holding only `n` rev orgs named `org-01`..; returns its display ID.
@@ -153,14 +153,14 @@ async fn items_stream_over_four_pages() {
 
     let before = server.request_count("/rev-orgs.list");
     let all: Vec<_> =
-        RevOrgsListRequest::new().account([acc.clone()]).limit(3).items(&client).try_collect().await.unwrap();
+        RevOrgsListQueryRequest::new().account([acc.clone()]).limit(3).items(&client).try_collect().await.unwrap();
     let expected: Vec<String> = (1..=11).map(|i| format!("org-{i:02}")).collect();
     assert_eq!(names(&all), expected);
     assert_eq!(server.request_count("/rev-orgs.list") - before, 4, "pages of 3, 3, 3, 2");
 
     // The POST form, page by page: cursors as DevRev sends them.
     let pages: Vec<_> =
-        RevOrgsListPostRequest::new().account([acc.clone()]).limit(3).pages(&client).try_collect().await.unwrap();
+        RevOrgsListRequest::new().account([acc.clone()]).limit(3).pages(&client).try_collect().await.unwrap();
     let sizes: Vec<usize> = pages.iter().map(|p| p.rev_orgs.len()).collect();
     assert_eq!(sizes, [3, 3, 3, 2]);
     assert_eq!(pages[0].prev_cursor, None);
@@ -169,7 +169,7 @@ async fn items_stream_over_four_pages() {
     assert_eq!(pages[3].next_cursor, None);
 
     // Resuming from the first page's cursor gives the rest.
-    let rest: Vec<_> = RevOrgsListRequest::new()
+    let rest: Vec<_> = RevOrgsListQueryRequest::new()
         .account([acc.clone()])
         .limit(3)
         .cursor(pages[0].next_cursor.clone().unwrap())
@@ -180,7 +180,7 @@ async fn items_stream_over_four_pages() {
     assert_eq!(names(&rest), expected[3..]);
 
     // Paging back from the last page with its prev_cursor.
-    let back = RevOrgsListRequest::new()
+    let back = RevOrgsListQueryRequest::new()
         .account([acc.clone()])
         .limit(3)
         .mode(ListMode::Before)
@@ -191,7 +191,7 @@ async fn items_stream_over_four_pages() {
     assert_eq!(names(&back.rev_orgs), expected[6..9]);
 
     // Sorted by name, descending.
-    let desc = RevOrgsListRequest::new()
+    let desc = RevOrgsListQueryRequest::new()
         .account([acc.clone()])
         .limit(4)
         .sort_by(["display_name:desc"])
@@ -202,7 +202,7 @@ async fn items_stream_over_four_pages() {
 
     // A creation-date range, both ends inclusive, through the query string.
     let (from, to) = (all[2].created_date.unwrap(), all[4].created_date.unwrap());
-    let ranged = RevOrgsListRequest::new()
+    let ranged = RevOrgsListQueryRequest::new()
         .account([acc])
         .created_date(DateTimeFilter::between(from, to))
         .send(&client)

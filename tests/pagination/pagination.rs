@@ -7,9 +7,9 @@
 use crate::common;
 
 use common::client;
-use devrev::accounts::AccountsListPostRequest;
+use devrev::accounts::AccountsListRequest;
 use devrev::models::ListMode;
-use devrev::rev_orgs::RevOrgsListRequest;
+use devrev::rev_orgs::RevOrgsListQueryRequest;
 use devrev::{devrev_endpoint, Error, PaginationError};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -74,7 +74,7 @@ async fn items_follow_three_pages_to_the_end() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", three_pages()).await;
 
-    let request = RevOrgsListRequest::new().limit(2).mode(ListMode::After);
+    let request = RevOrgsListQueryRequest::new().limit(2).mode(ListMode::After);
     let mut items = request.items(&client(server.uri()));
     let mut ids = Vec::new();
     let mut buffered = Vec::new();
@@ -104,7 +104,7 @@ async fn pages_expose_the_cursor_after_each_page() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", three_pages()).await;
 
-    let mut pages = RevOrgsListRequest::new().pages(&client(server.uri()));
+    let mut pages = RevOrgsListQueryRequest::new().pages(&client(server.uri()));
     let mut seen = Vec::new();
     while let Some(page) = pages.try_next().await.unwrap() {
         seen.push((page.rev_orgs.len(), page.next_cursor.clone(), pages.cursor().map(str::to_owned)));
@@ -127,11 +127,11 @@ async fn an_empty_first_page_ends_the_listing() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", Pager(vec![(None, page(&[], None))])).await;
 
-    let mut items = RevOrgsListRequest::new().items(&client(server.uri()));
+    let mut items = RevOrgsListQueryRequest::new().items(&client(server.uri()));
     assert!(items.try_next().await.unwrap().is_none());
     assert_eq!(queries(&server).await, [""]);
 
-    let pages: Vec<_> = RevOrgsListRequest::new().pages(&client(server.uri())).try_collect().await.unwrap();
+    let pages: Vec<_> = RevOrgsListQueryRequest::new().pages(&client(server.uri())).try_collect().await.unwrap();
     assert_eq!(pages.len(), 1);
     assert!(pages[0].rev_orgs.is_empty());
 }
@@ -148,7 +148,7 @@ async fn an_empty_page_with_a_cursor_is_skipped_over() {
     .await;
 
     let ids: Vec<String> =
-        RevOrgsListRequest::new().items(&client(server.uri())).map_ok(|org| org.id).try_collect().await.unwrap();
+        RevOrgsListQueryRequest::new().items(&client(server.uri())).map_ok(|org| org.id).try_collect().await.unwrap();
     assert_eq!(ids, ["r3"]);
     assert_eq!(queries(&server).await, ["", "cursor=c2"]);
 }
@@ -166,7 +166,7 @@ async fn an_error_on_page_two_comes_after_page_one_and_ends_the_stream() {
     )
     .await;
 
-    let mut items = RevOrgsListRequest::new().items(&client(server.uri()));
+    let mut items = RevOrgsListQueryRequest::new().items(&client(server.uri()));
     assert_eq!(items.try_next().await.unwrap().unwrap().id, "r1");
     assert_eq!(items.try_next().await.unwrap().unwrap().id, "r2");
     let err = items.try_next().await.unwrap_err();
@@ -204,7 +204,7 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
     )
     .await;
 
-    let mut pages = RevOrgsListRequest::new().pages(&client(server.uri()));
+    let mut pages = RevOrgsListQueryRequest::new().pages(&client(server.uri()));
     assert_eq!(pages.try_next().await.unwrap().unwrap().rev_orgs[0].id, "r1");
     assert_eq!(pages.try_next().await.unwrap().unwrap().rev_orgs[0].id, "r2");
     let err = pages.try_next().await.unwrap_err();
@@ -229,7 +229,7 @@ async fn a_cycle_through_several_cursors_is_caught() {
     )
     .await;
 
-    let results: Vec<_> = RevOrgsListRequest::new().items(&client(server.uri())).collect_all().await;
+    let results: Vec<_> = RevOrgsListQueryRequest::new().items(&client(server.uri())).collect_all().await;
     let ids: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).map(|org| org.id.as_str()).collect();
     assert_eq!(ids, ["r1", "r2", "r3"]);
     assert_eq!(repeated(results.last().unwrap().as_ref().unwrap_err()), Some(("a".to_owned(), 3)));
@@ -241,7 +241,7 @@ async fn the_callers_own_cursor_counts_as_seen() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", Pager(vec![(Some("c7"), page(&["r7"], Some("c7")))])).await;
 
-    let results: Vec<_> = RevOrgsListRequest::new().cursor("c7").items(&client(server.uri())).collect_all().await;
+    let results: Vec<_> = RevOrgsListQueryRequest::new().cursor("c7").items(&client(server.uri())).collect_all().await;
     assert_eq!(results.len(), 2);
     assert_eq!(results[0].as_ref().unwrap().id, "r7");
     assert_eq!(repeated(results[1].as_ref().unwrap_err()), Some(("c7".to_owned(), 1)));
@@ -256,7 +256,7 @@ async fn resume_from_a_saved_cursor() {
 
     // Read one page, keep the cursor, stop.
     let saved = {
-        let mut pages = RevOrgsListRequest::new().limit(2).pages(&client);
+        let mut pages = RevOrgsListQueryRequest::new().limit(2).pages(&client);
         let first = pages.try_next().await.unwrap().unwrap();
         assert_eq!(first.rev_orgs.len(), 2);
         pages.cursor().unwrap().to_owned()
@@ -264,7 +264,7 @@ async fn resume_from_a_saved_cursor() {
     assert_eq!(saved, "c2");
 
     // Later: the first request carries the saved cursor.
-    let ids: Vec<String> = RevOrgsListRequest::new()
+    let ids: Vec<String> = RevOrgsListQueryRequest::new()
         .limit(2)
         .cursor(saved)
         .items(&client)
@@ -294,7 +294,7 @@ async fn post_form_carries_the_cursor_in_the_body() {
     )
     .await;
 
-    let ids: Vec<String> = AccountsListPostRequest::new()
+    let ids: Vec<String> = AccountsListRequest::new()
         .limit(1)
         .mode(ListMode::Before)
         .items(&client(server.uri()))
@@ -394,7 +394,7 @@ impl<S: futures_util::Stream + Unpin> CollectAll for S {}
 async fn an_empty_next_cursor_ends_the_listing() {
     let server = MockServer::start().await;
     serve(&server, "GET", "/rev-orgs.list", Pager(vec![(None, page(&["r1", "r2"], Some("")))])).await;
-    let mut items = RevOrgsListRequest::new().items(&client(server.uri()));
+    let mut items = RevOrgsListQueryRequest::new().items(&client(server.uri()));
     let ids: Vec<String> = (&mut items).map_ok(|org| org.id).try_collect().await.unwrap();
     assert_eq!(ids, ["r1", "r2"]);
     // One request: `cursor=` (which would restart the listing) was never sent.

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use devrev::accounts::AccountsCreateRequest;
 use devrev::models::ListMode;
-use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsListPostRequest, RevOrgsListRequest};
+use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsListQueryRequest, RevOrgsListRequest};
 use devrev::{Client, ResumePoint};
 use devrev_testkit::TestServer;
 use futures_util::stream::FusedStream;
@@ -35,7 +35,7 @@ async fn mode_before_reads_every_item_once_from_the_end() {
     let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 5).await;
 
-    let request = RevOrgsListRequest::new().account([acc.clone()]).limit(2).mode(ListMode::Before);
+    let request = RevOrgsListQueryRequest::new().account([acc.clone()]).limit(2).mode(ListMode::Before);
     let mut pages = request.pages(&client);
     assert!(pages.is_backward());
     let mut read = Vec::new();
@@ -48,7 +48,7 @@ async fn mode_before_reads_every_item_once_from_the_end() {
     assert_eq!(server.request_count("/rev-orgs.list"), 3);
 
     // The item stream and the POST form go the same way.
-    let items: Vec<String> = RevOrgsListPostRequest::new()
+    let items: Vec<String> = RevOrgsListRequest::new()
         .account([acc])
         .limit(4)
         .mode(ListMode::Before)
@@ -68,7 +68,7 @@ async fn mode_after_still_follows_next_cursor() {
     let server = TestServer::start().await;
     let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 4).await;
-    let mut pages = RevOrgsListRequest::new().account([acc]).limit(2).mode(ListMode::After).pages(&client);
+    let mut pages = RevOrgsListQueryRequest::new().account([acc]).limit(2).mode(ListMode::After).pages(&client);
     assert!(!pages.is_backward());
     let mut read = Vec::new();
     while let Some(page) = pages.try_next().await.unwrap() {
@@ -82,7 +82,7 @@ async fn an_item_stream_stopped_mid_page_resumes_exactly() {
     let server = TestServer::start().await;
     let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 6).await;
-    let request = RevOrgsListRequest::new().account([acc]).limit(3);
+    let request = RevOrgsListQueryRequest::new().account([acc]).limit(3);
 
     // Stop after every possible number of items, resume, and read the rest:
     // together they are the listing, each item once, in order.
@@ -123,7 +123,7 @@ async fn a_backward_stream_resumes_exactly_too() {
     let server = TestServer::start().await;
     let client = testkit_client(&server);
     let (acc, names) = account_with_orgs(&client, 4).await;
-    let request = RevOrgsListRequest::new().account([acc]).limit(2).mode(ListMode::Before);
+    let request = RevOrgsListQueryRequest::new().account([acc]).limit(2).mode(ListMode::Before);
     let all: Vec<String> =
         request.clone().items(&client).map_ok(|o| o.display_name.unwrap()).try_collect().await.unwrap();
     assert_eq!(all.len(), names.len());

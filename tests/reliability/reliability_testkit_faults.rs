@@ -10,8 +10,8 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use devrev::accounts::{AccountsCreateRequest, AccountsListRequest};
-use devrev::rev_orgs::RevOrgsListRequest;
+use devrev::accounts::{AccountsCreateRequest, AccountsListQueryRequest};
+use devrev::rev_orgs::RevOrgsListQueryRequest;
 use devrev::{Client, Error, ErrorKind, RetryPolicy, Sleeper, TimeoutKind};
 use devrev_testkit::{Fault, TestServer};
 use serde_json::json;
@@ -59,13 +59,13 @@ async fn over_the_rate_limit_is_a_typed_429() {
         .build()
         .unwrap();
 
-    let first = RevOrgsListRequest::new().send_with_meta(&client).await.unwrap();
+    let first = RevOrgsListQueryRequest::new().send_with_meta(&client).await.unwrap();
     let limit = first.rate_limit();
     assert_eq!((limit.limit, limit.remaining), (Some(2), Some(1)));
     let reset = limit.reset.expect("X-Ratelimit-Reset");
-    AccountsListRequest::new().send(&client).await.unwrap();
+    AccountsListQueryRequest::new().send(&client).await.unwrap();
 
-    let err = RevOrgsListRequest::new().send(&client).await.unwrap_err();
+    let err = RevOrgsListQueryRequest::new().send(&client).await.unwrap_err();
     assert_eq!(err.status(), Some(429));
     let Some(ErrorKind::TooManyRequests { retry_after: Some(secs), .. }) = err.kind() else {
         panic!("expected too_many_requests with retry_after, got {err:?}")
@@ -83,9 +83,9 @@ async fn a_429_is_retried_after_the_servers_wait() {
     let sleeper = fast_forward(&server);
     let client = client(&server, 2, sleeper.clone());
 
-    RevOrgsListRequest::new().send(&client).await.unwrap();
+    RevOrgsListQueryRequest::new().send(&client).await.unwrap();
     // Over the limit: the client waits what the server asked, then succeeds.
-    let answer = RevOrgsListRequest::new().send_with_meta(&client).await.unwrap();
+    let answer = RevOrgsListQueryRequest::new().send_with_meta(&client).await.unwrap();
     assert_eq!(answer.attempts(), 2);
     let waits = sleeper.waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 1);
@@ -110,7 +110,7 @@ async fn injected_error_answers_are_typed_and_retried_only_when_safe() {
 
     // A list (GET, idempotent) is retried through two 503s and succeeds.
     server.inject("/rev-orgs.list", Fault::json(503, unavailable).times(2));
-    let answer = RevOrgsListRequest::new().send_with_meta(&client).await.unwrap();
+    let answer = RevOrgsListQueryRequest::new().send_with_meta(&client).await.unwrap();
     assert_eq!(answer.attempts(), 3);
     assert_eq!(sleeper.waits.lock().unwrap().len(), 2);
 
@@ -136,7 +136,7 @@ async fn injected_error_answers_are_typed_and_retried_only_when_safe() {
         "/rev-orgs.list",
         Fault::json(429, json!({"type": "too_many_requests", "retry_after": 7})).header("retry-after", "7"),
     );
-    RevOrgsListRequest::new().send(&client).await.unwrap();
+    RevOrgsListQueryRequest::new().send(&client).await.unwrap();
     assert_eq!(sleeper.waits.lock().unwrap()[waits_before], Duration::from_secs(7));
 }
 
@@ -162,7 +162,7 @@ async fn a_delay_longer_than_the_client_timeout_is_a_timeout() {
 
     // Idempotent: the second attempt (no delay queued) succeeds.
     server.inject("/accounts.list", Fault::delay(Duration::from_secs(10)));
-    let answer = AccountsListRequest::new().send_with_meta(&client).await.unwrap();
+    let answer = AccountsListQueryRequest::new().send_with_meta(&client).await.unwrap();
     assert_eq!(answer.attempts(), 2);
 }
 
@@ -185,11 +185,11 @@ async fn a_dropped_connection_is_a_transport_error() {
     assert_eq!(err.status(), None);
     assert_eq!(server.request_count("/accounts.create"), 1);
     // The fault answered nothing and created nothing.
-    assert!(AccountsListRequest::new().send(&client).await.unwrap().accounts.is_empty());
+    assert!(AccountsListQueryRequest::new().send(&client).await.unwrap().accounts.is_empty());
 
     // A list is retried on a fresh connection and succeeds.
     server.inject("/rev-orgs.list", Fault::drop_connection());
-    let answer = RevOrgsListRequest::new().send_with_meta(&client).await.unwrap();
+    let answer = RevOrgsListQueryRequest::new().send_with_meta(&client).await.unwrap();
     assert_eq!(answer.attempts(), 2);
     assert_eq!(server.request_count("/rev-orgs.list"), 2);
 }

@@ -11,14 +11,14 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use devrev::dev_users::DevUsersSelfRequest;
+use devrev::dev_users::DevUsersSelfQueryRequest;
 use devrev::models::{
     Part, PartSummary, PartsCreateRequestProduct, UserSummary, WebhookEventType, WebhookStatus, Work,
     WorksCreateRequestIssue, WorksUpdateRequestIssue,
 };
 use devrev::parts::PartsCreateRequest;
 use devrev::webhooks::{
-    Event, EventKind, Verifier, WebhookSecret, WebhooksCreateRequest, WebhooksDeleteRequest, WebhooksGetRequest,
+    Event, EventKind, Verifier, WebhookSecret, WebhooksCreateRequest, WebhooksDeleteRequest, WebhooksGetQueryRequest,
 };
 use devrev::works::{WorksCreateRequest, WorksDeleteRequest, WorksUpdateRequest};
 use devrev_testkit::TestServer;
@@ -85,7 +85,7 @@ async fn register_verify_and_receive_a_work_items_lifecycle() {
     assert_eq!(created.webhook.status, WebhookStatus::Unverified);
     let mut status = created.webhook.status;
     for _ in 0..200 {
-        status = WebhooksGetRequest::new(webhook_id.clone()).send(&client).await.unwrap().webhook.status;
+        status = WebhooksGetQueryRequest::new(webhook_id.clone()).send(&client).await.unwrap().webhook.status;
         if status == WebhookStatus::Active {
             break;
         }
@@ -94,7 +94,7 @@ async fn register_verify_and_receive_a_work_items_lifecycle() {
     assert_eq!(status, WebhookStatus::Active, "the verify challenge was answered");
 
     // A work item's lifecycle: an issue in a part, created, renamed, deleted.
-    let me = DevUsersSelfRequest::new().send(&client).await.unwrap().dev_user;
+    let me = DevUsersSelfQueryRequest::new().send(&client).await.unwrap().dev_user;
     let part = PartsCreateRequest::new("Payments", [me.id.clone()], PartsCreateRequestProduct::new())
         .send(&client)
         .await
@@ -217,6 +217,6 @@ async fn a_receiver_that_never_answers_is_tried_on_the_schedule_and_stays_unveri
     let attempts = server.webhook_deliveries();
     assert_eq!(attempts.iter().map(|d| d.attempt).collect::<Vec<_>>(), [1, 2, 3, 4], "the first try and three retries");
     assert!(attempts.iter().all(|d| d.event_type == "verify" && d.status.is_none()));
-    let status = WebhooksGetRequest::new(created.webhook.id).send(&client).await.unwrap().webhook.status;
+    let status = WebhooksGetQueryRequest::new(created.webhook.id).send(&client).await.unwrap().webhook.status;
     assert_eq!(status, WebhookStatus::Unverified);
 }

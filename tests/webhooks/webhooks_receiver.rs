@@ -12,11 +12,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use devrev::accounts::AccountsCreateRequest;
-use devrev::dev_users::DevUsersSelfRequest;
+use devrev::dev_users::DevUsersSelfQueryRequest;
 use devrev::models::{Part, PartsCreateRequestProduct, WebhookEventType, WebhookStatus, Work, WorksCreateRequestIssue};
 use devrev::parts::PartsCreateRequest;
 use devrev::webhooks::axum::{Receiver, DEFAULT_BODY_LIMIT, DEFAULT_DEADLINE};
-use devrev::webhooks::{Event, EventKind, Verifier, WebhookSecret, WebhooksCreateRequest, WebhooksGetRequest};
+use devrev::webhooks::{Event, EventKind, Verifier, WebhookSecret, WebhooksCreateRequest, WebhooksGetQueryRequest};
 use devrev::works::WorksCreateRequest;
 use devrev_testkit::{TestServer, WebhookDelivery};
 use tokio::sync::mpsc;
@@ -53,7 +53,8 @@ async fn register(client: &devrev::Client, url: String, types: Vec<WebhookEventT
     let created = WebhooksCreateRequest::new(url).secret(SECRET).event_types(types).send(client).await.unwrap();
     let id = created.webhook.id.clone();
     for _ in 0..300 {
-        if WebhooksGetRequest::new(id.clone()).send(client).await.unwrap().webhook.status == WebhookStatus::Active {
+        if WebhooksGetQueryRequest::new(id.clone()).send(client).await.unwrap().webhook.status == WebhookStatus::Active
+        {
             return id;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -66,7 +67,7 @@ async fn register(client: &devrev::Client, url: String, types: Vec<WebhookEventT
 /// work's `body` at 64 KiB, a part's description not: this is how an event
 /// grows past axum's default 2 MB limit).
 async fn create_part(client: &devrev::Client, description: String) -> String {
-    let me = DevUsersSelfRequest::new().send(client).await.unwrap().dev_user;
+    let me = DevUsersSelfQueryRequest::new().send(client).await.unwrap().dev_user;
     let part = PartsCreateRequest::new("Payments", [me.id], PartsCreateRequestProduct::new())
         .description(description)
         .send(client)
@@ -78,7 +79,7 @@ async fn create_part(client: &devrev::Client, description: String) -> String {
 }
 
 async fn create_issue(client: &devrev::Client, body: String) -> String {
-    let me = DevUsersSelfRequest::new().send(client).await.unwrap().dev_user;
+    let me = DevUsersSelfQueryRequest::new().send(client).await.unwrap().dev_user;
     let part = PartsCreateRequest::new("Payments", [me.id.clone()], PartsCreateRequestProduct::new())
         .send(client)
         .await

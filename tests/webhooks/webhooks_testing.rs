@@ -15,7 +15,7 @@ use devrev::models::{WebhookEventType, WebhookStatus};
 use devrev::webhooks::axum::{answer_at_least_once, Receiver};
 use devrev::webhooks::testing::TestEvent;
 use devrev::webhooks::{
-    sign, Event, Verifier, WebhookError, WebhookSecret, WebhooksCreateRequest, WebhooksGetRequest,
+    sign, Event, Verifier, WebhookError, WebhookSecret, WebhooksCreateRequest, WebhooksGetQueryRequest,
     WebhooksUpdateRequest,
 };
 use devrev_testkit::{TestServer, TestServerBuilder, WebhookDelivery};
@@ -59,7 +59,7 @@ async fn register(client: &devrev::Client, url: String) -> String {
         .await
         .unwrap();
     for _ in 0..300 {
-        let hook = WebhooksGetRequest::new(created.webhook.id.clone()).send(client).await.unwrap().webhook;
+        let hook = WebhooksGetQueryRequest::new(created.webhook.id.clone()).send(client).await.unwrap().webhook;
         if hook.status == WebhookStatus::Active {
             return hook.id;
         }

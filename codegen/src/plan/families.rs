@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::names::{response_key, rust_field_name};
+use super::facts::Facts;
+use super::names::{query_form, response_key, rust_field_name};
 use super::types::{Planner, REPEATED_QUERY_FIELDS};
 use super::{Endpoint, Field, Kind, Op, QueryParam, Ty, TypeDef};
 use crate::spec::{ref_key, Operation, Schema};
@@ -247,9 +248,10 @@ fn query_names(
 }
 
 /// A struct of a `GET`'s query parameters, named `<Body>QueryRequest` after
-/// the `POST` body it stands in for (`chats-get-request` -> `ChatsGetQueryRequest`).
+/// the `POST` body it stands in for (`chats-get-request` -> `ChatsGetQueryRequest`),
+/// by the one naming rule of a pair ([`query_form`]).
 fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<String, String> {
-    let key = format!("{}-query-request", body.trim_end_matches("-request"));
+    let key = query_form(body);
     let mut fields = Vec::new();
     for param in &get.query {
         let ty = planner.ty_of(&param.schema, &format!("{key}-{}", param.name))?;
@@ -264,6 +266,7 @@ fn query_struct(planner: &mut Planner<'_>, get: &Op, body: &str) -> Result<Strin
             boxed: false,
             nullable: false,
             repeated: REPEATED_QUERY_FIELDS.contains(&param.name.as_str()),
+            facts: Facts::of(&param.schema),
         });
     }
     fields.sort_by(|a, b| a.wire.cmp(&b.wire));

@@ -167,5 +167,6 @@ pub(super) fn finish(plan: &mut Plan) -> Result<(), String> {
     for (key, items) in paged {
         plan.types.get_mut(&key).expect("planned").page = Some(items);
     }
+    plan.returns = super::facts::returns(plan);
     Ok(())
 }

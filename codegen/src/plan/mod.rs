@@ -17,6 +17,7 @@ use families::{body_key, endpoint_for, endpoint_for_twin, read_op};
 use features::finish;
 use types::Planner;
 
+pub mod facts;
 pub mod families;
 pub mod features;
 pub mod names;
@@ -86,6 +87,8 @@ pub struct Field {
     /// A list sent one query parameter per value ([`REPEATED_QUERY_FIELDS`]):
     /// `Repeated<T>` instead of `Vec<T>`.
     pub repeated: bool,
+    /// What the spec states beside the type (format, bounds, default), for the docs.
+    pub facts: facts::Facts,
 }
 
 /// One variant of a tagged union.
@@ -223,6 +226,8 @@ pub struct Plan {
     pub model_companions: BTreeSet<String>,
     /// Whom the code is for: the `devrev` crate itself, or a user's crate.
     pub target: Target,
+    /// Which operations answer with each type, by key, for its doc (`facts::returns`).
+    pub returns: BTreeMap<String, facts::Returns>,
     /// The spec's own schemas and operations, as read.
     pub source: Source,
 }
@@ -320,6 +325,7 @@ pub fn plan(spec: &Spec) -> Result<Plan, String> {
         companions: BTreeSet::new(),
         model_companions: BTreeSet::new(),
         target: Target::Devrev,
+        returns: BTreeMap::new(),
         source: Source {
             schemas: spec.components.schemas.clone(),
             responses: spec.components.responses.clone(),

@@ -49,11 +49,41 @@ pub fn plain_ident(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
-/// The `POST` form of a `GET`/`POST` pair that shares its fields
-/// (`get_and_post!`): the `GET` takes the request's name, the `POST` inserts
-/// `Post` (`TagsListRequest` -> `TagsListPostRequest`).
-pub fn post_struct_name(get_name: &str) -> String {
-    format!("{}PostRequest", get_name.trim_end_matches("Request"))
+/// The `GET` form's name from the `POST` form's, as a schema key or a Rust
+/// name: `tags-list-request` -> `tags-list-query-request`, `TagsListRequest`
+/// -> `TagsListQueryRequest` (a name without the `Request` suffix gets
+/// `Query` appended).
+///
+/// **The one naming rule of an operation DevRev serves as both `GET` and
+/// `POST`** (`tags.list`, `works.list`, `rev-orgs.get`, ...): the `POST`
+/// form, which takes every field and filter as a JSON body, is `{Op}Request`,
+/// named after its body schema (`TagsListRequest`, `WorksListRequest`); the
+/// `GET` form, which takes its fields in the query string, is
+/// `{Op}QueryRequest` (`TagsListQueryRequest`, `WorksListQueryRequest`). It
+/// holds whether the two forms share one field list (`get_and_post!`) or the
+/// `GET` has a struct of its own query parameters (`plan::query_struct`'s
+/// key). This function applies it; nothing else names a form.
+///
+/// Before 0.2.0 a pair whose forms share one field list was named the other
+/// way round (the `GET` `TagsListRequest`, the `POST` `TagsListPostRequest`);
+/// the old `POST` names stay for a release as deprecated aliases
+/// ([`old_post_form`], printed by `write::crate_source::deprecated_aliases`).
+/// The old `GET` names are the new `POST` names, with the same fields and
+/// answer.
+pub fn query_form(post: &str) -> String {
+    if let Some(stem) = post.strip_suffix("-request") {
+        format!("{stem}-query-request")
+    } else if let Some(stem) = post.strip_suffix("Request") {
+        format!("{stem}QueryRequest")
+    } else {
+        format!("{post}Query")
+    }
+}
+
+/// The name the `POST` form of a pair with one field list had before 0.2.0
+/// (see [`query_form`]): `TagsListRequest` -> `TagsListPostRequest`.
+pub fn old_post_form(post: &str) -> String {
+    format!("{}PostRequest", post.strip_suffix("Request").unwrap_or(post))
 }
 
 /// The answer of an operation without a success body is named like its

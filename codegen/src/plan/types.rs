@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::facts::Facts;
 use super::names::{rust_field_name, rust_type_name, variant_names};
 use super::{Field, Home, Kind, Plan, Ty, TypeDef, Variant};
 use crate::spec::{ref_key, AdditionalProperties, Schema, Spec};
@@ -167,6 +168,7 @@ impl<'s> Planner<'s> {
             boxed: false,
             nullable: false,
             repeated: false,
+            facts: Default::default(),
         }
     }
 
@@ -237,6 +239,7 @@ impl<'s> Planner<'s> {
                 boxed: false,
                 nullable: prop.nullable,
                 repeated: REPEATED_QUERY_FIELDS.contains(&wire.as_str()) && matches!(ty_for_flag, Ty::Vec(_)),
+                facts: Facts::of(prop),
             });
         }
         Ok(fields)

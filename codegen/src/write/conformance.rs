@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 
 use super::crate_source::header;
 use super::wire_tests::{raw_string, type_path, Writer};
-use crate::plan::{post_struct_name, setter_name, Endpoint, Field, Kind, Plan, Source, Ty, TypeDef};
+use crate::plan::{query_form, setter_name, Endpoint, Field, Kind, Plan, Source, Ty, TypeDef};
 
 /// The file this module writes.
 pub const TEST_FILE: &str = "tests/generated_conformance.rs";
@@ -204,12 +204,12 @@ impl Gen<'_> {
     }
 
     /// The check of one operation, named `name`, for the request struct
-    /// `struct_path` (`post` when it is the `POST` form of a pair built from
-    /// the `GET` form's `full_` function).
-    fn operation(&self, fn_name: &str, struct_path: &str, t: &TypeDef, post: bool, out: &mut String) -> bool {
+    /// `struct_path` (`convert` when it is the other form of a pair, built from
+    /// the request type's `full_` function: a twin's `GET`, `{Op}QueryRequest`).
+    fn operation(&self, fn_name: &str, struct_path: &str, t: &TypeDef, convert: bool, out: &mut String) -> bool {
         // At `FULL_LEVELS` a builder is `new(..)` alone, its arguments too.
         let build = |level: usize| {
-            if post {
+            if convert {
                 format!("{struct_path}::from(full_{}({level}))", ident(&t.key))
             } else {
                 format!("full_{}({level})", ident(&t.key))
@@ -286,11 +286,13 @@ pub fn conformance_tests(plan: &Plan) -> String {
         for (op, request, post) in forms {
             let t = &plan.types[request];
             let module = crate::plan::module_name(&op.family);
-            let name = if post { post_struct_name(&t.name) } else { t.name.clone() };
+            // A twin's `GET` is `{Op}QueryRequest` (`names::query_form`); every other form is the request type's name.
+            let twin_get = !post && matches!(endpoint, Endpoint::Twin { .. });
+            let name = if twin_get { query_form(&t.name) } else { t.name.clone() };
             let fn_name = ident(&format!("{}_{}", op.method, op.path.trim_start_matches('/'))).to_lowercase();
             let label = format!("{} {}", op.method, op.path);
             if gen.buildable(request)
-                && gen.operation(&fn_name, &format!("devrev::{module}::{name}"), t, post, &mut op_fns)
+                && gen.operation(&fn_name, &format!("devrev::{module}::{name}"), t, twin_get, &mut op_fns)
             {
                 operations.push((label, fn_name));
             } else {

@@ -10,9 +10,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
+use super::{facts, unions};
 use crate::plan::{
-    inferred_response_name, module_name, plain_ident, post_struct_name, set_list, setter_is_renamed, setter_name,
-    Endpoint, Field, Home, Kind, Op, Plan, Target, Ty, TypeDef, FEATURE_DEPS,
+    inferred_response_name, module_name, old_post_form, plain_ident, query_form, set_list, setter_is_renamed,
+    setter_name, Endpoint, Field, Home, Kind, Op, Plan, Target, Ty, TypeDef, FEATURE_DEPS,
 };
 
 /// How to regenerate, as every generated file's first line says.
@@ -366,12 +367,12 @@ fn family_file(plan: &Plan, name: &str) -> String {
                 );
             }
             Endpoint::Twin { get, request, response, .. } => {
-                let get_name = &plan.types[request].name;
+                let post_name = &plan.types[request].name;
                 let _ = writeln!(
                     out,
-                    "//! | `GET`/`POST {}` | [`{get_name}`], [`{}`] | [`{}`] |",
+                    "//! | `GET`/`POST {}` | [`{}`], [`{post_name}`] | [`{}`] |",
                     get.path,
-                    post_struct_name(get_name),
+                    query_form(post_name),
                     plan.types[response].name
                 );
             }
@@ -380,7 +381,9 @@ fn family_file(plan: &Plan, name: &str) -> String {
             }
         }
     }
-    let _ = writeln!(out, "//!\n//! {live} of {} endpoints generated.\n", family.endpoints.len());
+    let _ = writeln!(out, "//!\n//! {live} of {} endpoints generated.", family.endpoints.len());
+    out.push_str(&facts::family_example(plan, name, &module_name(name)));
+    out.push('\n');
     let models = match plan.target {
         Target::Devrev => "crate::models",
         Target::User { .. } => "super::model",
@@ -458,7 +461,9 @@ fn endpoint_doc(op: &Op, how: &str, fields: &[Field]) -> String {
     }
     if op.streaming {
         doc.push_str(
-            "///\n/// Answers with server-sent events: `send` returns a `devrev::EventStream` of the answer type, one per event.\n",
+            "///\n/// `send` returns a `devrev::EventStream` of the answer type. DevRev answers with server-sent\n\
+             /// events, one item each, only when the request sets `stream: true`; otherwise with one JSON\n\
+             /// object, which the stream yields as its one item. The client reads either.\n",
         );
     }
     if op.beta {
@@ -538,6 +543,7 @@ fn single(plan: &Plan, op: &Op, t: &TypeDef) -> String {
     let fields = fields_of(t);
     let response = endpoint_response(plan, op, t);
     let mut out = endpoint_doc(op, "", fields);
+    out.push_str(&facts::endpoint_facts(plan, op, &response));
     out.push_str(deprecated_attr(op));
     out.push_str(&attribute(plan, op, response_arg(plan, &t.name, &response).as_deref()));
     out.push('\n');
@@ -575,27 +581,31 @@ fn endpoint_response(plan: &Plan, op: &Op, request: &TypeDef) -> String {
 fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
     let fields = fields_of(t);
     let response = endpoint_response(plan, post, t);
-    let post_struct = post_struct_name(&t.name);
+    let get_struct = query_form(&t.name);
     if fields.is_empty() {
-        return unit_twin(plan, get, post, t, &response, &post_struct);
+        return unit_twin(plan, get, post, t, &response, &get_struct);
     }
     let mut out = format!("{} {{\n", mac(plan, "get_and_post"));
-    for line in endpoint_doc(get, ", the fields in the query string", fields).lines() {
+    let get_doc =
+        endpoint_doc(get, ", the fields in the query string", fields) + &facts::endpoint_facts(plan, get, &response);
+    for line in get_doc.lines() {
         let _ = writeln!(out, "    {line}");
     }
     for line in deprecated_attr(get).lines() {
         let _ = writeln!(out, "    {line}");
     }
-    let _ = writeln!(out, "    {}", attribute(plan, get, response_arg(plan, &t.name, &response).as_deref()));
-    let _ = writeln!(out, "    get {},", t.name);
-    for line in endpoint_doc(post, ", the same fields as a JSON body", fields).lines() {
+    let _ = writeln!(out, "    {}", attribute(plan, get, response_arg(plan, &get_struct, &response).as_deref()));
+    let _ = writeln!(out, "    get {get_struct},");
+    let post_doc =
+        endpoint_doc(post, ", the same fields as a JSON body", fields) + &facts::endpoint_facts(plan, post, &response);
+    for line in post_doc.lines() {
         let _ = writeln!(out, "    {line}");
     }
     for line in deprecated_attr(post).lines() {
         let _ = writeln!(out, "    {line}");
     }
-    let _ = writeln!(out, "    {}", attribute(plan, post, Some(&plan.types[&response].name)));
-    let _ = writeln!(out, "    post {post_struct},");
+    let _ = writeln!(out, "    {}", attribute(plan, post, response_arg(plan, &t.name, &response).as_deref()));
+    let _ = writeln!(out, "    post {},", t.name);
     let _ = writeln!(out, "    {}", derives(plan, t, true));
     out.push_str("    #[non_exhaustive]\n    fields {\n");
     for f in fields {
@@ -604,6 +614,30 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
     out.push_str("    }\n    impl {\n");
     out.push_str(&constructors(plan, t, true, "        "));
     out.push_str("    }\n}\n");
+    out.push_str(&deprecated_aliases(&t.name, false));
+    out
+}
+
+/// The deprecated alias of the `POST` form `post` under its old name: a type
+/// alias, and for a unit struct (`unit`) a constant of the same name too, so
+/// `DevUsersSelfPostRequest.send(&client)` keeps compiling.
+pub fn deprecated_aliases(post: &str, unit: bool) -> String {
+    let old = old_post_form(post);
+    let mut out = format!(
+        "\n/// The name of [`{post}`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the\n\
+         /// `POST` is `{{Op}}Request`, the `GET` `{{Op}}QueryRequest`).\n\
+         #[deprecated(since = \"0.2.0\", note = \"renamed to `{post}`\")]\n\
+         pub type {old} = {post};\n"
+    );
+    if unit {
+        let _ = write!(
+            out,
+            "\n/// The value of [`{post}`] under its name before 0.2.0.\n\
+             #[deprecated(since = \"0.2.0\", note = \"renamed to `{post}`\")]\n\
+             #[allow(non_upper_case_globals)]\n\
+             pub const {old}: {post} = {post};\n"
+        );
+    }
     out
 }
 
@@ -611,17 +645,19 @@ fn twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef) -> String {
 /// promises (`DevUsersSelfRequest.send(&client)`), so not `#[non_exhaustive]`
 /// (which would forbid naming the value outside the crate). `new()` stays, for
 /// code written against the builder form.
-fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, post_struct: &str) -> String {
+fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, get_struct: &str) -> String {
     let mut out = String::new();
     let derives = derives(plan, t, true);
+    let response_key = response;
     let forms = [
-        (get, "", response_arg(plan, &t.name, response), t.name.as_str()),
-        (post, ", sent with the empty JSON body `{}`", Some(plan.types[response].name.clone()), post_struct),
+        (get, "", response_arg(plan, get_struct, response), get_struct),
+        (post, ", sent with the empty JSON body `{}`", response_arg(plan, &t.name, response), t.name.as_str()),
     ];
     for (op, how, response, name) in &forms {
         out.push_str(
             &endpoint_doc(op, how, &[]).replace("/// No field is required.\n", "/// No fields: a unit struct.\n"),
         );
+        out.push_str(&facts::endpoint_facts(plan, op, response_key));
         out.push_str(deprecated_attr(op));
         out.push_str(&attribute(plan, op, response.as_deref()));
         let _ = writeln!(out, "\n{derives}\npub struct {name};\n");
@@ -630,12 +666,13 @@ fn unit_twin(plan: &Plan, get: &Op, post: &Op, t: &TypeDef, response: &str, post
             "impl {name} {{\n    /// The request: `{name}` itself, a unit struct.\n    pub fn new() -> Self {{\n        Self\n    }}\n}}\n"
         );
     }
-    for (from, to, method) in [(t.name.as_str(), post_struct, "POST"), (post_struct, t.name.as_str(), "GET")] {
+    for (from, to, method) in [(get_struct, t.name.as_str(), "POST"), (t.name.as_str(), get_struct, "GET")] {
         let _ = writeln!(
             out,
             "impl ::std::convert::From<{from}> for {to} {{\n    /// The `{method}` form of the same request: `{to}`.\n    fn from(_: {from}) -> Self {{\n        {to}\n    }}\n}}\n"
         );
     }
+    out.push_str(&deprecated_aliases(&t.name, true));
     out
 }
 
@@ -678,22 +715,7 @@ pub fn rust_ty(plan: &Plan, ty: &Ty) -> String {
 }
 
 fn field(plan: &Plan, owner: &TypeDef, f: &Field, indent: &str) -> String {
-    let mut out = String::new();
-    if f.flatten {
-        let _ = writeln!(out, "{indent}/// The part that depends on `{}`.", f.wire);
-    } else {
-        let _ = write!(out, "{indent}/// `{}`", f.wire);
-        if f.required {
-            out.push_str(", required");
-        }
-        if f.deprecated {
-            out.push_str("; deprecated by DevRev");
-        }
-        if f.nullable && !f.required {
-            let _ = write!(out, "; `Some(None)` sends `null`, which clears it (`clear_{}`)", plain_ident(&f.ident));
-        }
-        out.push_str(".\n");
-    }
+    let mut out = facts::field_doc(plan, f, indent);
     let mut serde = Vec::new();
     if !f.flatten && plain_ident(&f.ident) != f.wire {
         serde.push(format!("rename = \"{}\"", f.wire));
@@ -832,6 +854,7 @@ fn type_doc(plan: &Plan, t: &TypeDef) -> String {
             n => writeln!(doc, "///\n/// Needs one of the {n} family features that use it (`full` has them all)."),
         };
     }
+    doc.push_str(&facts::returned_by(t, plan.returns.get(&t.key)));
     doc
 }
 
@@ -905,6 +928,7 @@ fn type_item(plan: &Plan, t: &TypeDef) -> String {
                 out.push_str(&union_froms(plan, t, variants));
             }
             out.push_str(&custom_fields_access(plan, t, false));
+            out.push_str(&unions::accessors(plan, t));
         }
         Kind::Struct(fields) => {
             out.push_str(&type_doc(plan, t));

@@ -2,7 +2,9 @@
 
 pub mod conformance;
 pub mod crate_source;
+pub mod facts;
 pub mod secrets;
 pub mod server_table;
+pub mod unions;
 pub mod webhook_events;
 pub mod wire_tests;

@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::crate_source::header;
 use crate::plan::Source;
-use crate::plan::{module_name, post_struct_name, Endpoint, Home, Kind, Op, Plan, Ty, TypeDef};
+use crate::plan::{module_name, query_form, Endpoint, Home, Kind, Op, Plan, Ty, TypeDef};
 use crate::spec::{ref_key, Schema};
 
 /// How deep the synthesizers follow nested objects before giving up.
@@ -369,9 +369,8 @@ pub fn wire_tests(plan: &Plan) -> String {
             }
             Endpoint::Twin { get, post, request, response } => {
                 let t = &plan.types[request];
-                writer.test(get, &t.name, t, response, &mut out);
-                let post_name = post_struct_name(&t.name);
-                writer.test(post, &post_name, t, response, &mut out);
+                writer.test(get, &query_form(&t.name), t, response, &mut out);
+                writer.test(post, &t.name, t, response, &mut out);
             }
             Endpoint::Skipped { .. } => {}
         }

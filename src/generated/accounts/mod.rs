@@ -5,13 +5,30 @@
 //! | --- | --- | --- |
 //! | `POST /accounts.create` | [`AccountsCreateRequest`] | [`AccountsCreateResponse`] |
 //! | `POST /accounts.delete` | [`AccountsDeleteRequest`] | [`AccountsDeleteResponse`] |
-//! | `GET`/`POST /accounts.export` | [`AccountsExportRequest`], [`AccountsExportPostRequest`] | [`AccountsExportResponse`] |
-//! | `GET`/`POST /accounts.get` | [`AccountsGetRequest`], [`AccountsGetPostRequest`] | [`AccountsGetResponse`] |
-//! | `GET`/`POST /accounts.list` | [`AccountsListRequest`], [`AccountsListPostRequest`] | [`AccountsListResponse`] |
+//! | `GET`/`POST /accounts.export` | [`AccountsExportQueryRequest`], [`AccountsExportRequest`] | [`AccountsExportResponse`] |
+//! | `GET`/`POST /accounts.get` | [`AccountsGetQueryRequest`], [`AccountsGetRequest`] | [`AccountsGetResponse`] |
+//! | `GET`/`POST /accounts.list` | [`AccountsListQueryRequest`], [`AccountsListRequest`] | [`AccountsListResponse`] |
 //! | `POST /accounts.merge` | [`AccountsMergeRequest`] | [`AccountsMergeResponse`] |
 //! | `POST /accounts.update` | [`AccountsUpdateRequest`] | [`AccountsUpdateResponse`] |
 //!
 //! 7 of 7 endpoints generated.
+//!
+//! # Example
+//!
+//! `accounts.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::accounts::AccountsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = AccountsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,44 +43,46 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/create>.
 ///
 /// Required: `display_name`.
+///
+/// Operation `accounts.create` (`accounts-create`); `send` answers with a [`AccountsCreateResponse`].
 #[devrev_endpoint(POST, "/accounts.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsCreateRequest {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`, required.
+    /// `display_name`: required; text.
     pub display_name: String,
-    /// `domains`.
+    /// `domains`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `schema_fragment_ids`; deprecated by DevRev.
+    /// `schema_fragment_ids`: optional; a list of items, each the DON ID of a custom type fragment; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub schema_fragment_ids: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `tier`.
+    /// `tier`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
-    /// `websites`.
+    /// `websites`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<String>>,
 }
@@ -121,11 +140,13 @@ custom_access!(write AccountsCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `accounts.delete` (`accounts-delete`); `send` answers with a [`AccountsDeleteResponse`].
 #[devrev_endpoint(POST, "/accounts.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an account.
     pub id: String,
 }
 
@@ -142,61 +163,65 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/export>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/accounts.export")]
-    get AccountsExportRequest,
+    ///
+    /// Operation `accounts.export` (`accounts-export`); `send` answers with a [`AccountsExportResponse`].
+    #[devrev_endpoint(GET, "/accounts.export", response = AccountsExportResponse)]
+    get AccountsExportQueryRequest,
     /// `POST /accounts.export`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/export-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/accounts.export", response = AccountsExportResponse, idempotent)]
-    post AccountsExportPostRequest,
+    ///
+    /// Operation `accounts.export` (`accounts-export-post`); `send` answers with a [`AccountsExportResponse`].
+    #[devrev_endpoint(POST, "/accounts.export", idempotent)]
+    post AccountsExportRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `created_date`.
+        /// `created_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<DateTimeFilter>,
-        /// `custom_fields`.
+        /// `custom_fields`: optional; a JSON object.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `display_name`.
+        /// `display_name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Vec<String>>,
-        /// `domains`.
+        /// `domains`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub domains: Option<Vec<String>>,
-        /// `external_refs`.
+        /// `external_refs`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_refs: Option<Vec<String>>,
-        /// `first`.
+        /// `first`: optional; an integer, 1 to 500.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub first: Option<i32>,
-        /// `modified_date`.
+        /// `modified_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date: Option<DateTimeFilter>,
-        /// `owned_by`.
+        /// `owned_by`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub owned_by: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `stage`.
+        /// `stage`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub stage: Option<Vec<String>>,
-        /// `subtype`.
+        /// `subtype`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub subtype: Option<Vec<String>>,
-        /// `tags`.
+        /// `tags`: optional; a list of items, each a tag filter.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
-        /// `tier`.
+        /// `tier`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tier: Option<Vec<String>>,
-        /// `websites`.
+        /// `websites`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub websites: Option<Vec<String>>,
     }
@@ -241,25 +266,34 @@ get_and_post! {
     }
 }
 
+/// The name of [`AccountsExportRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AccountsExportRequest`")]
+pub type AccountsExportPostRequest = AccountsExportRequest;
+
 get_and_post! {
     /// `GET /accounts.get`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/accounts.get")]
-    get AccountsGetRequest,
+    ///
+    /// Operation `accounts.get` (`accounts-get`); `send` answers with a [`AccountsGetResponse`].
+    #[devrev_endpoint(GET, "/accounts.get", response = AccountsGetResponse)]
+    get AccountsGetQueryRequest,
     /// `POST /accounts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/accounts.get", response = AccountsGetResponse, idempotent)]
-    post AccountsGetPostRequest,
+    ///
+    /// Operation `accounts.get` (`accounts-get-post`); `send` answers with a [`AccountsGetResponse`].
+    #[devrev_endpoint(POST, "/accounts.get", idempotent)]
+    post AccountsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of an account.
         pub id: String,
     }
     impl {
@@ -270,6 +304,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`AccountsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AccountsGetRequest`")]
+pub type AccountsGetPostRequest = AccountsGetRequest;
+
 get_and_post! {
     /// `GET /accounts.list`, the fields in the query string.
     ///
@@ -278,8 +317,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/accounts.list", paginate)]
-    get AccountsListRequest,
+    ///
+    /// Operation `accounts.list` (`accounts-list`); `send` answers with a [`AccountsListResponse`].
+    #[devrev_endpoint(GET, "/accounts.list", response = AccountsListResponse, paginate)]
+    get AccountsListQueryRequest,
     /// `POST /accounts.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/list-post>.
@@ -287,60 +328,62 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/accounts.list", response = AccountsListResponse, idempotent, paginate)]
-    post AccountsListPostRequest,
+    ///
+    /// Operation `accounts.list` (`accounts-list-post`); `send` answers with a [`AccountsListResponse`].
+    #[devrev_endpoint(POST, "/accounts.list", idempotent, paginate)]
+    post AccountsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `created_date`.
+        /// `created_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<DateTimeFilter>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `custom_fields`.
+        /// `custom_fields`: optional; a JSON object.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `display_name`.
+        /// `display_name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Vec<String>>,
-        /// `domains`.
+        /// `domains`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub domains: Option<Vec<String>>,
-        /// `external_refs`.
+        /// `external_refs`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_refs: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `modified_date`.
+        /// `modified_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date: Option<DateTimeFilter>,
-        /// `owned_by`.
+        /// `owned_by`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub owned_by: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `stage`.
+        /// `stage`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub stage: Option<Vec<String>>,
-        /// `subtype`.
+        /// `subtype`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub subtype: Option<Vec<String>>,
-        /// `tags`.
+        /// `tags`: optional; a list of items, each a tag filter.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
-        /// `tier`.
+        /// `tier`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tier: Option<Vec<String>>,
-        /// `websites`.
+        /// `websites`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub websites: Option<Vec<String>>,
     }
@@ -389,18 +432,25 @@ get_and_post! {
     }
 }
 
+/// The name of [`AccountsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AccountsListRequest`")]
+pub type AccountsListPostRequest = AccountsListRequest;
+
 /// `POST /accounts.merge`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/merge>.
 ///
 /// Required: `primary_account`, `secondary_account`.
+///
+/// Operation `accounts.merge` (`accounts-merge`); `send` answers with a [`AccountsMergeResponse`].
 #[devrev_endpoint(POST, "/accounts.merge")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsMergeRequest {
-    /// `primary_account`, required.
+    /// `primary_account`: required; the DON ID of an account.
     pub primary_account: String,
-    /// `secondary_account`, required.
+    /// `secondary_account`: required; the DON ID of an account.
     pub secondary_account: String,
 }
 
@@ -416,47 +466,49 @@ impl AccountsMergeRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/accounts/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `accounts.update` (`accounts-update`); `send` answers with a [`AccountsUpdateResponse`].
 #[devrev_endpoint(POST, "/accounts.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsUpdateRequest {
-    /// `artifacts`.
+    /// `artifacts`: optional; a `AccountsUpdateRequestArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<AccountsUpdateRequestArtifacts>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `domains`.
+    /// `domains`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of an account.
     pub id: String,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `schema_fragment_ids`; deprecated by DevRev.
+    /// `schema_fragment_ids`: optional; a list of items, each the DON ID of a custom type fragment; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub schema_fragment_ids: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `tier`; `Some(None)` sends `null`, which clears it (`clear_tier`).
+    /// `tier`: optional; text; `Some(None)` sends `null`, which clears it (`clear_tier`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Option<String>>,
-    /// `websites`.
+    /// `websites`: optional; a `AccountsUpdateRequestWebsites`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<AccountsUpdateRequestWebsites>,
 }
@@ -525,12 +577,14 @@ impl AccountsUpdateRequest {
 custom_access!(write AccountsUpdateRequest, spec = custom_schema_spec);
 
 /// The `accounts-create-response` schema.
+///
+/// The answer of `accounts.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsCreateResponse {
-    /// `account`, required.
+    /// `account`: required; a `Account`.
     pub account: Account,
-    /// `default_rev_org`, required.
+    /// `default_rev_org`: required; a `RevOrg`.
     pub default_rev_org: RevOrg,
 }
 
@@ -542,6 +596,8 @@ impl AccountsCreateResponse {
 }
 
 /// The `accounts-delete-response` schema.
+///
+/// The answer of `accounts.delete`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsDeleteResponse {}
@@ -554,10 +610,12 @@ impl AccountsDeleteResponse {
 }
 
 /// The `accounts-export-response` schema.
+///
+/// The answer of `accounts.export`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsExportResponse {
-    /// `accounts`, required.
+    /// `accounts`: required; a list of items, each a `Account`.
     #[serde(default)]
     pub accounts: Vec<Account>,
 }
@@ -570,10 +628,12 @@ impl AccountsExportResponse {
 }
 
 /// The `accounts-get-response` schema.
+///
+/// The answer of `accounts.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsGetResponse {
-    /// `account`, required.
+    /// `account`: required; a `Account`.
     pub account: Account,
 }
 
@@ -585,16 +645,18 @@ impl AccountsGetResponse {
 }
 
 /// The `accounts-list-response` schema.
+///
+/// The answer of `accounts.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct AccountsListResponse {
-    /// `accounts`, required.
+    /// `accounts`: required; a list of items, each a `Account`.
     #[serde(default)]
     pub accounts: Vec<Account>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prev_cursor: Option<String>,
 }
@@ -614,6 +676,8 @@ impl AccountsListResponse {
 }
 
 /// The `accounts-merge-response` schema.
+///
+/// The answer of `accounts.merge`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsMergeResponse {}
@@ -626,10 +690,12 @@ impl AccountsMergeResponse {
 }
 
 /// The `accounts-update-response` schema.
+///
+/// The answer of `accounts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsUpdateResponse {
-    /// `account`, required.
+    /// `account`: required; a `Account`.
     pub account: Account,
 }
 

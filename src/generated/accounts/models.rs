@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `accounts-update-request-artifacts` schema.
 ///
 /// Needs the feature `accounts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -42,10 +44,12 @@ where
 /// The `accounts-update-request-websites` schema.
 ///
 /// Needs the feature `accounts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountsUpdateRequestWebsites {
-    /// `set`.
+    /// `set`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }

@@ -6,6 +6,23 @@
 //! | `POST /ai-agents.events.execute-async` | [`AiAgentEventsExecuteAsyncRequest`] | [`AiAgentEventsExecuteAsyncResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `ai-agents.events.execute-async`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::ai_agents::AiAgentEventsExecuteAsyncRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = AiAgentEventsExecuteAsyncRequest::new("DON-ID", AiAgentEvent::new(AiAgentEventInputMessage::new("text")), "text");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,29 +39,31 @@ pub(crate) mod models;
 /// Required: `agent`, `event`, `session_object`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `ai-agents.events.execute-async` (`ai-agent-events-execute-async`); `send` answers with a [`AiAgentEventsExecuteAsyncResponse`].
 #[devrev_endpoint(POST, "/ai-agents.events.execute-async", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEventsExecuteAsyncRequest {
-    /// `agent`, required.
+    /// `agent`: required; a DON ID.
     pub agent: String,
-    /// `client_metadata`.
+    /// `client_metadata`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `context`.
+    /// `context`: optional; a `AiAgentEventContext`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub context: Option<AiAgentEventContext>,
-    /// `event`, required.
+    /// `event`: required; a `AiAgentEvent`.
     pub event: AiAgentEvent,
-    /// `event_source_target`.
+    /// `event_source_target`: optional; a `AiAgentEventSourceTarget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_source_target: Option<AiAgentEventSourceTarget>,
-    /// `session_object`, required.
+    /// `session_object`: required; text.
     pub session_object: String,
-    /// `target`.
+    /// `target`: optional; one of `event_source_target`, `webhook_target` (`AiAgentEventsExecuteAsyncRequestTarget`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<AiAgentEventsExecuteAsyncRequestTarget>,
-    /// `webhook_target`.
+    /// `webhook_target`: optional; a `AiAgentWebhookTarget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_target: Option<AiAgentWebhookTarget>,
 }
@@ -79,9 +98,11 @@ impl AiAgentEventsExecuteAsyncRequest {
 }
 
 /// The `ai-agent-events-execute-async-response` schema.
+///
+/// The answer of `ai-agents.events.execute-async`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventsExecuteAsyncResponse {
-    /// `session`, required.
+    /// `session`: required; a `AiAgentSessionSummary`.
     pub session: AiAgentSessionSummary,
 }

@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `ai-agent-event` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEvent {
-    /// `input_message`, required.
+    /// `input_message`: required; a `AiAgentEventInputMessage`.
     pub input_message: AiAgentEventInputMessage,
 }
 
@@ -24,13 +26,15 @@ impl AiAgentEvent {
 /// The `ai-agent-event-context` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEventContext {
-    /// `additional`.
+    /// `additional`: optional; text, at most 1024 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional: Option<String>,
-    /// `initial`.
+    /// `initial`: optional; text, at most 4096 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initial: Option<String>,
 }
@@ -52,10 +56,12 @@ impl AiAgentEventContext {
 /// The `ai-agent-event-input-message` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEventInputMessage {
-    /// `message`, required.
+    /// `message`: required; text, at most 8192 characters.
     pub message: String,
 }
 
@@ -69,10 +75,12 @@ impl AiAgentEventInputMessage {
 /// The `ai-agent-event-source-target` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentEventSourceTarget {
-    /// `event_source`, required.
+    /// `event_source`: required; a DON ID.
     pub event_source: String,
 }
 
@@ -87,6 +95,8 @@ string_enum! {
     /// The `ai-agent-events-execute-async-request-target` schema.
     ///
     /// Needs the feature `ai-agents` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AiAgentEventsExecuteAsyncRequestTarget {
         /// `event_source_target`
         EventSourceTarget = "event_source_target",
@@ -98,22 +108,26 @@ string_enum! {
 /// The `ai-agent-session-summary` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Returned by `ai-agents.events.execute-async` (in `session`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentSessionSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
 /// The `ai-agent-webhook-target` schema.
 ///
 /// Needs the feature `ai-agents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AiAgentWebhookTarget {
-    /// `webhook`, required.
+    /// `webhook`: required; the DON ID of a webhook.
     pub webhook: String,
 }
 

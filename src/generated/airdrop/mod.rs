@@ -3,11 +3,28 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /airdrop.sync-units.get` | [`AirdropSyncUnitsGetRequest`], [`AirdropSyncUnitsGetPostRequest`] | [`AirdropSyncUnitsGetResponse`] |
+//! | `GET`/`POST /airdrop.sync-units.get` | [`AirdropSyncUnitsGetQueryRequest`], [`AirdropSyncUnitsGetRequest`] | [`AirdropSyncUnitsGetResponse`] |
 //! | `GET /airdrop.sync-units.history` | [`AirdropSyncUnitsHistoryQueryRequest`] | [`AirdropSyncUnitsHistoryResponse`] |
 //! | `POST /airdrop.sync-units.history` | [`AirdropSyncUnitsHistoryRequest`] | [`AirdropSyncUnitsHistoryResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `airdrop.sync-units.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::airdrop::AirdropSyncUnitsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = AirdropSyncUnitsGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -25,8 +42,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/airdrop.sync-units.get", beta)]
-    get AirdropSyncUnitsGetRequest,
+    ///
+    /// Operation `airdrop.sync-units.get` (`airdrop-sync-units-get`); `send` answers with a [`AirdropSyncUnitsGetResponse`].
+    #[devrev_endpoint(GET, "/airdrop.sync-units.get", response = AirdropSyncUnitsGetResponse, beta)]
+    get AirdropSyncUnitsGetQueryRequest,
     /// `POST /airdrop.sync-units.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/airdrop/sync-units-get-post>.
@@ -34,12 +53,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/airdrop.sync-units.get", response = AirdropSyncUnitsGetResponse, idempotent, beta)]
-    post AirdropSyncUnitsGetPostRequest,
+    ///
+    /// Operation `airdrop.sync-units.get` (`airdrop-sync-units-get-post`); `send` answers with a [`AirdropSyncUnitsGetResponse`].
+    #[devrev_endpoint(POST, "/airdrop.sync-units.get", idempotent, beta)]
+    post AirdropSyncUnitsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -50,6 +71,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`AirdropSyncUnitsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AirdropSyncUnitsGetRequest`")]
+pub type AirdropSyncUnitsGetPostRequest = AirdropSyncUnitsGetRequest;
+
 /// `GET /airdrop.sync-units.history`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/airdrop/sync-units-history>.
@@ -59,31 +85,33 @@ get_and_post! {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `airdrop.sync-units.history` (`airdrop-sync-units-history`); `send` answers with a [`AirdropSyncUnitsHistoryResponse`].
 #[devrev_endpoint(GET, "/airdrop.sync-units.history", response = AirdropSyncUnitsHistoryResponse, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AirdropSyncUnitsHistoryQueryRequest {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `filter.has_errors_or_warnings`.
+    /// `filter.has_errors_or_warnings`: optional; a boolean.
     #[serde(rename = "filter.has_errors_or_warnings", skip_serializing_if = "Option::is_none")]
     pub filter_has_errors_or_warnings: Option<bool>,
-    /// `filter.mode`.
+    /// `filter.mode`: optional; a list of items, each one of `initial`, `sync_from_devrev`, `sync_to_devrev` (`SyncRunMode`).
     #[serde(rename = "filter.mode", skip_serializing_if = "Option::is_none")]
     pub filter_mode: Option<Vec<SyncRunMode>>,
-    /// `filter.started_by`.
+    /// `filter.started_by`: optional; a list of items, each one of `periodic_sync_scheduler`, `user` (`SyncRunStartedBy`).
     #[serde(rename = "filter.started_by", skip_serializing_if = "Option::is_none")]
     pub filter_started_by: Option<Vec<SyncRunStartedBy>>,
-    /// `filter.state`.
+    /// `filter.state`: optional; a list of items, each one of `completed`, `failed` (`SyncRunProgressState`).
     #[serde(rename = "filter.state", skip_serializing_if = "Option::is_none")]
     pub filter_state: Option<Vec<SyncRunProgressState>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
 }
@@ -130,22 +158,24 @@ impl AirdropSyncUnitsHistoryQueryRequest {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `airdrop.sync-units.history` (`airdrop-sync-units-history-post`); `send` answers with a [`AirdropSyncUnitsHistoryResponse`].
 #[devrev_endpoint(POST, "/airdrop.sync-units.history", idempotent, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AirdropSyncUnitsHistoryRequest {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `filter`.
+    /// `filter`: optional; a `AirdropSyncUnitsHistoryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter: Option<AirdropSyncUnitsHistoryFilter>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
 }
@@ -169,22 +199,26 @@ impl AirdropSyncUnitsHistoryRequest {
 }
 
 /// The `airdrop-sync-units-get-response` schema.
+///
+/// The answer of `airdrop.sync-units.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AirdropSyncUnitsGetResponse {
-    /// `sync_unit`, required.
+    /// `sync_unit`: required; a `SyncUnit`.
     pub sync_unit: SyncUnit,
 }
 
 /// The `airdrop-sync-units-history-response` schema.
+///
+/// The answer of `airdrop.sync-units.history`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct AirdropSyncUnitsHistoryResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `sync_history`, required.
+    /// `sync_history`: required; a list of items, each a `SyncHistory`.
     #[serde(default)]
     pub sync_history: Vec<SyncHistory>,
 }

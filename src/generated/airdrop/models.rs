@@ -7,22 +7,24 @@ use crate::models::*;
 /// The `airdrop-sync-units-history-filter` schema.
 ///
 /// Needs the feature `airdrop` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AirdropSyncUnitsHistoryFilter {
-    /// `ended_at`.
+    /// `ended_at`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<DateFilter>,
-    /// `has_errors_or_warnings`.
+    /// `has_errors_or_warnings`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_errors_or_warnings: Option<bool>,
-    /// `mode`.
+    /// `mode`: optional; a list of items, each one of `initial`, `sync_from_devrev`, `sync_to_devrev` (`SyncRunMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<Vec<SyncRunMode>>,
-    /// `started_by`.
+    /// `started_by`: optional; a list of items, each one of `periodic_sync_scheduler`, `user` (`SyncRunStartedBy`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_by: Option<Vec<SyncRunStartedBy>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `completed`, `failed` (`SyncRunProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<SyncRunProgressState>>,
 }
@@ -51,6 +53,8 @@ string_enum! {
     /// The `sync-run-progress-state` schema.
     ///
     /// Needs the feature `airdrop` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SyncRunProgressState {
         /// `completed`
         Completed = "completed",
@@ -63,6 +67,8 @@ string_enum! {
     /// The `sync-run-started-by` schema.
     ///
     /// Needs the feature `airdrop` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SyncRunStartedBy {
         /// `periodic_sync_scheduler`
         PeriodicSyncScheduler = "periodic_sync_scheduler",
@@ -74,31 +80,33 @@ string_enum! {
 /// The `sync-unit` schema.
 ///
 /// Needs the feature `airdrop` (or `full`).
+///
+/// Returned by `airdrop.sync-units.get` (in `sync_unit`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncUnit {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `external_system_name`.
+    /// `external_system_name`: optional; text.
     pub external_system_name: Option<String>,
-    /// `external_system_type`.
+    /// `external_system_type`: optional; one of `adaas`, `confluence`, `github`, `hubspot`, `jira`, `jira_data_center`, `linear`, `rocketlane`, `salesforce_sales`, `salesforce_service`, `servicenow`, `zendesk` (`ExternalSystemType`).
     pub external_system_type: Option<ExternalSystemType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_archived`.
+    /// `is_archived`: optional; a boolean.
     pub is_archived: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `sync_run`.
+    /// `sync_run`: optional; a `SyncRun`.
     pub sync_run: Option<SyncRun>,
-    /// `sync_type`.
+    /// `sync_type`: optional; one of `manual`, `periodic` (`SyncUnitSyncType`).
     pub sync_type: Option<SyncUnitSyncType>,
 }

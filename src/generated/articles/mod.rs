@@ -7,12 +7,29 @@
 //! | `POST /articles.count` | [`ArticlesCountRequest`] | [`ArticlesCountResponse`] |
 //! | `POST /articles.create` | [`ArticlesCreateRequest`] | [`ArticlesCreateResponse`] |
 //! | `POST /articles.delete` | [`ArticlesDeleteRequest`] | [`ArticlesDeleteResponse`] |
-//! | `GET`/`POST /articles.get` | [`ArticlesGetRequest`], [`ArticlesGetPostRequest`] | [`ArticlesGetResponse`] |
+//! | `GET`/`POST /articles.get` | [`ArticlesGetQueryRequest`], [`ArticlesGetRequest`] | [`ArticlesGetResponse`] |
 //! | `GET /articles.list` | [`ArticlesListQueryRequest`] | [`ArticlesListResponse`] |
 //! | `POST /articles.list` | [`ArticlesListRequest`] | [`ArticlesListResponse`] |
 //! | `POST /articles.update` | [`ArticlesUpdateRequest`] | [`ArticlesUpdateResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `articles.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::articles::ArticlesListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ArticlesListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -29,47 +46,49 @@ pub(crate) mod models;
 /// No field is required.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `articles.count` (`articles-count`); `send` answers with a [`ArticlesCountResponse`].
 #[devrev_endpoint(GET, "/articles.count", response = ArticlesCountResponse, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesCountQueryRequest {
-    /// `ancestor`.
+    /// `ancestor`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ancestor: Option<String>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `article_type`.
+    /// `article_type`: optional; a list of items, each one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<Vec<ArticleType>>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<Vec<String>>,
-    /// `brands`.
+    /// `brands`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brands: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `parent`.
+    /// `parent`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Vec<String>>,
-    /// `scope`.
+    /// `scope`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<i64>>,
-    /// `shared_with.member`.
+    /// `shared_with.member`: optional; a DON ID.
     #[serde(rename = "shared_with.member", skip_serializing_if = "Option::is_none")]
     pub shared_with_member: Option<String>,
-    /// `shared_with.role`.
+    /// `shared_with.role`: optional; a DON ID.
     #[serde(rename = "shared_with.role", skip_serializing_if = "Option::is_none")]
     pub shared_with_role: Option<String>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -117,44 +136,46 @@ impl ArticlesCountQueryRequest {
 /// No field is required.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `articles.count` (`articles-count-post`); `send` answers with a [`ArticlesCountResponse`].
 #[devrev_endpoint(POST, "/articles.count", idempotent, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesCountRequest {
-    /// `ancestor`.
+    /// `ancestor`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ancestor: Option<String>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `article_type`.
+    /// `article_type`: optional; a list of items, each one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<Vec<ArticleType>>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<Vec<String>>,
-    /// `brands`.
+    /// `brands`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brands: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `parent`.
+    /// `parent`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Vec<String>>,
-    /// `scope`.
+    /// `scope`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<i64>>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembershipFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -198,78 +219,80 @@ impl ArticlesCountRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/create-article>.
 ///
 /// Required: `owned_by`, `resource`, `title`.
+///
+/// Operation `articles.create` (`create-article`); `send` answers with a [`ArticlesCreateResponse`].
 #[devrev_endpoint(POST, "/articles.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesCreateRequest {
-    /// `access_level`.
+    /// `access_level`: optional; one of `external`, `internal`, `private`, `public`, `restricted` (`AccessLevel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_level: Option<AccessLevel>,
-    /// `aliases`.
+    /// `aliases`: optional; a list of items, each text (at most 5 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aliases: Option<Vec<String>>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `article_type`.
+    /// `article_type`: optional; one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<ArticleType>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<Vec<String>>,
-    /// `brand`.
+    /// `brand`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
-    /// `content_format`.
+    /// `content_format`: optional; one of `drdfv2`, `rt` (`ArticleContentFormat`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_format: Option<ArticleContentFormat>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `data_sources`.
+    /// `data_sources`: optional; a list of items, each a `ArticleDataSourceCreate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_sources: Option<Vec<ArticleDataSourceCreate>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `extracted_content`.
+    /// `extracted_content`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extracted_content: Option<Vec<String>>,
-    /// `language`.
+    /// `language`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// `notify`.
+    /// `notify`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<bool>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each the DON ID of a Dev user.
     pub owned_by: Vec<String>,
-    /// `parent`.
+    /// `parent`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    /// `published_at`.
+    /// `published_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_at: Option<Timestamp>,
-    /// `release_notes`.
+    /// `release_notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release_notes: Option<String>,
-    /// `resource`, required.
+    /// `resource`: required; a `ArticlesCreateRequestResource`.
     pub resource: ArticlesCreateRequestResource,
-    /// `scope`.
+    /// `scope`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<i64>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SetSharedWithMembership>>,
-    /// `status`.
+    /// `status`: optional; one of `archived`, `draft`, `published`, `review_needed` (`ArticleStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ArticleStatus>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -361,11 +384,13 @@ custom_access!(write ArticlesCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/delete-article>.
 ///
 /// Required: `id`.
+///
+/// Operation `articles.delete` (`delete-article`); `send` answers with a [`ArticlesDeleteResponse`].
 #[devrev_endpoint(POST, "/articles.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an article.
     pub id: String,
 }
 
@@ -382,19 +407,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/get-article>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/articles.get")]
-    get ArticlesGetRequest,
+    ///
+    /// Operation `articles.get` (`get-article`); `send` answers with a [`ArticlesGetResponse`].
+    #[devrev_endpoint(GET, "/articles.get", response = ArticlesGetResponse)]
+    get ArticlesGetQueryRequest,
     /// `POST /articles.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/get-article-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/articles.get", response = ArticlesGetResponse, idempotent)]
-    post ArticlesGetPostRequest,
+    ///
+    /// Operation `articles.get` (`get-article-post`); `send` answers with a [`ArticlesGetResponse`].
+    #[devrev_endpoint(POST, "/articles.get", idempotent)]
+    post ArticlesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of an article.
         pub id: String,
     }
     impl {
@@ -405,6 +434,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`ArticlesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArticlesGetRequest`")]
+pub type ArticlesGetPostRequest = ArticlesGetRequest;
+
 /// `GET /articles.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/list-articles>.
@@ -412,53 +446,55 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `articles.list` (`list-articles`); `send` answers with a [`ArticlesListResponse`].
 #[devrev_endpoint(GET, "/articles.list", response = ArticlesListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesListQueryRequest {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `article_type`.
+    /// `article_type`: optional; a list of items, each one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<Vec<ArticleType>>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<Vec<String>>,
-    /// `brands`.
+    /// `brands`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brands: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `parent`.
+    /// `parent`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Vec<String>>,
-    /// `scope`.
+    /// `scope`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<i64>>,
-    /// `shared_with.member`.
+    /// `shared_with.member`: optional; a DON ID.
     #[serde(rename = "shared_with.member", skip_serializing_if = "Option::is_none")]
     pub shared_with_member: Option<String>,
-    /// `shared_with.role`.
+    /// `shared_with.role`: optional; a DON ID.
     #[serde(rename = "shared_with.role", skip_serializing_if = "Option::is_none")]
     pub shared_with_role: Option<String>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -510,50 +546,52 @@ impl ArticlesListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `articles.list` (`list-articles-post`); `send` answers with a [`ArticlesListResponse`].
 #[devrev_endpoint(POST, "/articles.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesListRequest {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `article_type`.
+    /// `article_type`: optional; a list of items, each one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<Vec<ArticleType>>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<Vec<String>>,
-    /// `brands`.
+    /// `brands`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brands: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `parent`.
+    /// `parent`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Vec<String>>,
-    /// `scope`.
+    /// `scope`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<i64>>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembershipFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -601,85 +639,87 @@ impl ArticlesListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/articles/update-article>.
 ///
 /// Required: `id`.
+///
+/// Operation `articles.update` (`update-article`); `send` answers with a [`ArticlesUpdateResponse`].
 #[devrev_endpoint(POST, "/articles.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequest {
-    /// `access_level`.
+    /// `access_level`: optional; one of `external`, `internal`, `private`, `public`, `restricted` (`AccessLevel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_level: Option<AccessLevel>,
-    /// `aliases`.
+    /// `aliases`: optional; a `ArticlesUpdateRequestAliases`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aliases: Option<ArticlesUpdateRequestAliases>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a `ArticlesUpdateRequestAppliesToParts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<ArticlesUpdateRequestAppliesToParts>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a `ArticlesUpdateRequestArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<ArticlesUpdateRequestArtifacts>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a `ArticlesUpdateRequestAuthoredBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<ArticlesUpdateRequestAuthoredBy>,
-    /// `brand`; `Some(None)` sends `null`, which clears it (`clear_brand`).
+    /// `brand`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_brand`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<Option<String>>,
-    /// `content_blocks`.
+    /// `content_blocks`: optional; a `ArticlesUpdateRequestContentBlocks`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_blocks: Option<ArticlesUpdateRequestContentBlocks>,
-    /// `content_format`.
+    /// `content_format`: optional; one of `drdfv2`, `rt` (`ArticleContentFormat`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_format: Option<ArticleContentFormat>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `data_sources`.
+    /// `data_sources`: optional; a `ArticlesUpdateRequestArticleDataSourceUpdate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_sources: Option<ArticlesUpdateRequestArticleDataSourceUpdate>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `extracted_content`.
+    /// `extracted_content`: optional; a `ArticlesUpdateRequestExtractedContent`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extracted_content: Option<ArticlesUpdateRequestExtractedContent>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of an article.
     pub id: String,
-    /// `language`.
+    /// `language`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// `notify`.
+    /// `notify`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify: Option<bool>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a `ArticlesUpdateRequestOwnedBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<ArticlesUpdateRequestOwnedBy>,
-    /// `parent`; `Some(None)` sends `null`, which clears it (`clear_parent`).
+    /// `parent`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_parent`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Option<String>>,
-    /// `published_version`.
+    /// `published_version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_version: Option<String>,
-    /// `release_notes`.
+    /// `release_notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub release_notes: Option<String>,
-    /// `reorder`.
+    /// `reorder`: optional; a `ArticlesUpdateRequestReorder`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder: Option<ArticlesUpdateRequestReorder>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a `ArticlesUpdateRequestSharedWith`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<ArticlesUpdateRequestSharedWith>,
-    /// `status`.
+    /// `status`: optional; one of `archived`, `draft`, `published`, `review_needed` (`ArticleStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<ArticleStatus>,
-    /// `tags`.
+    /// `tags`: optional; a `ArticlesUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<ArticlesUpdateRequestTags>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -798,53 +838,65 @@ impl ArticlesUpdateRequest {
 custom_access!(write ArticlesUpdateRequest, spec = custom_schema_spec);
 
 /// The `articles-count-response` schema.
+///
+/// The answer of `articles.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticlesCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i32,
 }
 
 /// The `articles-create-response` schema.
+///
+/// The answer of `articles.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticlesCreateResponse {
-    /// `article`, required.
+    /// `article`: required; a `Article`.
     pub article: Article,
 }
 
 /// The `articles-delete-response` schema.
+///
+/// The answer of `articles.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticlesDeleteResponse {}
 
 /// The `articles-get-response` schema.
+///
+/// The answer of `articles.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticlesGetResponse {
-    /// `article`, required.
+    /// `article`: required; a `Article`.
     pub article: Article,
 }
 
 /// The `articles-list-response` schema.
+///
+/// The answer of `articles.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct ArticlesListResponse {
-    /// `articles`, required.
+    /// `articles`: required; a list of items, each a `Article`.
     #[serde(default)]
     pub articles: Vec<Article>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `total`, required.
+    /// `total`: required; an integer.
     pub total: i32,
 }
 
 /// The `articles-update-response` schema.
+///
+/// The answer of `articles.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateResponse {
-    /// `article`, required.
+    /// `article`: required; a `Article`.
     pub article: Article,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `article-content-format` schema.
     ///
     /// Needs the feature `articles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ArticleContentFormat {
         /// `drdfv2`
         Drdfv2 = "drdfv2",
@@ -19,18 +21,20 @@ string_enum! {
 /// The `article-data-source-create` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticleDataSourceCreate {
-    /// `is_custom_leaf_type`, required.
+    /// `is_custom_leaf_type`: required; a boolean.
     pub is_custom_leaf_type: bool,
-    /// `is_default`, required.
+    /// `is_default`: required; a boolean.
     pub is_default: bool,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
-    /// `reference_id`, required.
+    /// `reference_id`: required; text.
     pub reference_id: String,
 }
 
@@ -57,6 +61,8 @@ string_enum! {
     /// The `article-status` schema.
     ///
     /// Needs the feature `articles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ArticleStatus {
         /// `archived`
         Archived = "archived",
@@ -72,19 +78,21 @@ string_enum! {
 /// The `articles-create-request-resource` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesCreateRequestResource {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `content_blocks`.
+    /// `content_blocks`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_blocks: Option<Vec<String>>,
-    /// `published_version`.
+    /// `published_version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_version: Option<String>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -110,10 +118,12 @@ impl ArticlesCreateRequestResource {
 /// The `articles-update-request-aliases` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAliases {
-    /// `set`, required.
+    /// `set`: required; a list of items, each text (at most 5 items).
     pub set: Vec<String>,
 }
 
@@ -139,10 +149,12 @@ where
 /// The `articles-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -174,10 +186,12 @@ where
 /// The `articles-update-request-article-data-source-update` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestArticleDataSourceUpdate {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `ArticleDataSourceCreate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<ArticleDataSourceCreate>>,
 }
@@ -209,10 +223,12 @@ where
 /// The `articles-update-request-artifacts` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -244,10 +260,12 @@ where
 /// The `articles-update-request-authored-by` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestAuthoredBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -279,10 +297,12 @@ where
 /// The `articles-update-request-content-blocks` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestContentBlocks {
-    /// `set`, required.
+    /// `set`: required; a list of items, each the DON ID of an article.
     pub set: Vec<String>,
 }
 
@@ -308,10 +328,12 @@ where
 /// The `articles-update-request-extracted-content` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestExtractedContent {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -343,10 +365,12 @@ where
 /// The `articles-update-request-owned-by` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -378,13 +402,15 @@ where
 /// The `articles-update-request-reorder` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestReorder {
-    /// `after`.
+    /// `after`: optional; the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
-    /// `before`.
+    /// `before`: optional; the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
 }
@@ -406,10 +432,12 @@ impl ArticlesUpdateRequestReorder {
 /// The `articles-update-request-shared-with` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestSharedWith {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetSharedWithMembership>>,
 }
@@ -441,10 +469,12 @@ where
 /// The `articles-update-request-tags` schema.
 ///
 /// Needs the feature `articles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArticlesUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

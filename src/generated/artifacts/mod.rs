@@ -3,14 +3,31 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /artifacts.get` | [`ArtifactsGetRequest`], [`ArtifactsGetPostRequest`] | [`ArtifactsGetResponse`] |
-//! | `GET`/`POST /artifacts.list` | [`ArtifactsListRequest`], [`ArtifactsListPostRequest`] | [`ArtifactsListResponse`] |
-//! | `GET`/`POST /artifacts.locate` | [`ArtifactsLocateRequest`], [`ArtifactsLocatePostRequest`] | [`ArtifactsLocateResponse`] |
+//! | `GET`/`POST /artifacts.get` | [`ArtifactsGetQueryRequest`], [`ArtifactsGetRequest`] | [`ArtifactsGetResponse`] |
+//! | `GET`/`POST /artifacts.list` | [`ArtifactsListQueryRequest`], [`ArtifactsListRequest`] | [`ArtifactsListResponse`] |
+//! | `GET`/`POST /artifacts.locate` | [`ArtifactsLocateQueryRequest`], [`ArtifactsLocateRequest`] | [`ArtifactsLocateResponse`] |
 //! | `POST /artifacts.prepare` | [`ArtifactsPrepareRequest`] | [`ArtifactsPrepareResponse`] |
 //! | `POST /artifacts.versions.delete` | [`ArtifactsHardDeleteVersionRequest`] | [`ArtifactsHardDeleteVersionResponse`] |
 //! | `POST /artifacts.versions.prepare` | [`ArtifactsVersionsPrepareRequest`] | [`ArtifactsVersionsPrepareResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `artifacts.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::artifacts::ArtifactsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ArtifactsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,21 +43,25 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/artifacts.get")]
-    get ArtifactsGetRequest,
+    ///
+    /// Operation `artifacts.get` (`artifacts-get`); `send` answers with a [`ArtifactsGetResponse`].
+    #[devrev_endpoint(GET, "/artifacts.get", response = ArtifactsGetResponse)]
+    get ArtifactsGetQueryRequest,
     /// `POST /artifacts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/artifacts.get", response = ArtifactsGetResponse, idempotent)]
-    post ArtifactsGetPostRequest,
+    ///
+    /// Operation `artifacts.get` (`artifacts-get-post`); `send` answers with a [`ArtifactsGetResponse`].
+    #[devrev_endpoint(POST, "/artifacts.get", idempotent)]
+    post ArtifactsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of an artifact.
         pub id: String,
-        /// `version`.
+        /// `version`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub version: Option<String>,
     }
@@ -57,25 +78,34 @@ get_and_post! {
     }
 }
 
+/// The name of [`ArtifactsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArtifactsGetRequest`")]
+pub type ArtifactsGetPostRequest = ArtifactsGetRequest;
+
 get_and_post! {
     /// `GET /artifacts.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/artifacts.list")]
-    get ArtifactsListRequest,
+    ///
+    /// Operation `artifacts.list` (`artifacts-list`); `send` answers with a [`ArtifactsListResponse`].
+    #[devrev_endpoint(GET, "/artifacts.list", response = ArtifactsListResponse)]
+    get ArtifactsListQueryRequest,
     /// `POST /artifacts.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/artifacts.list", response = ArtifactsListResponse, idempotent)]
-    post ArtifactsListPostRequest,
+    ///
+    /// Operation `artifacts.list` (`artifacts-list-post`); `send` answers with a [`ArtifactsListResponse`].
+    #[devrev_endpoint(POST, "/artifacts.list", idempotent)]
+    post ArtifactsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `parent_id`.
+        /// `parent_id`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub parent_id: Option<String>,
     }
@@ -92,27 +122,36 @@ get_and_post! {
     }
 }
 
+/// The name of [`ArtifactsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArtifactsListRequest`")]
+pub type ArtifactsListPostRequest = ArtifactsListRequest;
+
 get_and_post! {
     /// `GET /artifacts.locate`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/locate>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/artifacts.locate")]
-    get ArtifactsLocateRequest,
+    ///
+    /// Operation `artifacts.locate` (`artifacts-locate`); `send` answers with a [`ArtifactsLocateResponse`].
+    #[devrev_endpoint(GET, "/artifacts.locate", response = ArtifactsLocateResponse)]
+    get ArtifactsLocateQueryRequest,
     /// `POST /artifacts.locate`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/locate-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/artifacts.locate", response = ArtifactsLocateResponse, idempotent)]
-    post ArtifactsLocatePostRequest,
+    ///
+    /// Operation `artifacts.locate` (`artifacts-locate-post`); `send` answers with a [`ArtifactsLocateResponse`].
+    #[devrev_endpoint(POST, "/artifacts.locate", idempotent)]
+    post ArtifactsLocateRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of an artifact.
         pub id: String,
-        /// `version`.
+        /// `version`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub version: Option<String>,
     }
@@ -129,21 +168,28 @@ get_and_post! {
     }
 }
 
+/// The name of [`ArtifactsLocateRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ArtifactsLocateRequest`")]
+pub type ArtifactsLocatePostRequest = ArtifactsLocateRequest;
+
 /// `POST /artifacts.prepare`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/prepare>.
 ///
 /// Required: `file_name`.
+///
+/// Operation `artifacts.prepare` (`artifacts-prepare`); `send` answers with a [`ArtifactsPrepareResponse`].
 #[devrev_endpoint(POST, "/artifacts.prepare")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArtifactsPrepareRequest {
-    /// `configuration_set`.
+    /// `configuration_set`: optional; one of 14 values (`ArtifactConfigurationSet`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub configuration_set: Option<ArtifactConfigurationSet>,
-    /// `file_name`, required.
+    /// `file_name`: required; text.
     pub file_name: String,
-    /// `file_type`.
+    /// `file_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file_type: Option<String>,
 }
@@ -167,13 +213,15 @@ impl ArtifactsPrepareRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/hard-delete-version>.
 ///
 /// Required: `id`.
+///
+/// Operation `artifacts.versions.delete` (`artifacts-hard-delete-version`); `send` answers with a [`ArtifactsHardDeleteVersionResponse`].
 #[devrev_endpoint(POST, "/artifacts.versions.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArtifactsHardDeleteVersionRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an artifact.
     pub id: String,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -195,11 +243,13 @@ impl ArtifactsHardDeleteVersionRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/artifacts/versions-prepare>.
 ///
 /// Required: `id`.
+///
+/// Operation `artifacts.versions.prepare` (`artifacts-versions-prepare`); `send` answers with a [`ArtifactsVersionsPrepareResponse`].
 #[devrev_endpoint(POST, "/artifacts.versions.prepare")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ArtifactsVersionsPrepareRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an artifact.
     pub id: String,
 }
 
@@ -216,59 +266,71 @@ impl ArtifactsVersionsPrepareRequest {
 pub use crate::extras::artifacts::*;
 
 /// The `artifacts-get-response` schema.
+///
+/// The answer of `artifacts.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsGetResponse {
-    /// `artifact`, required.
+    /// `artifact`: required; a `Artifact`.
     pub artifact: Artifact,
-    /// `version`, required.
+    /// `version`: required; a `ArtifactVersion`.
     pub version: ArtifactVersion,
 }
 
 /// The `artifacts-hard-delete-version-response` schema.
+///
+/// The answer of `artifacts.versions.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsHardDeleteVersionResponse {}
 
 /// The `artifacts-list-response` schema.
+///
+/// The answer of `artifacts.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsListResponse {
-    /// `artifacts`, required.
+    /// `artifacts`: required; a list of items, each a `Artifact`.
     #[serde(default)]
     pub artifacts: Vec<Artifact>,
 }
 
 /// The `artifacts-locate-response` schema.
+///
+/// The answer of `artifacts.locate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsLocateResponse {
-    /// `expires_at`.
+    /// `expires_at`: optional; a date-time (RFC 3339).
     pub expires_at: Option<Timestamp>,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
 /// The `artifacts-prepare-response` schema.
+///
+/// The answer of `artifacts.prepare`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsPrepareResponse {
-    /// `form_data`, required.
+    /// `form_data`: required; a list of items, each a `ArtifactsPrepareResponseFormData`.
     #[serde(default)]
     pub form_data: Vec<ArtifactsPrepareResponseFormData>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of an artifact.
     pub id: String,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
 /// The `artifacts-versions-prepare-response` schema.
+///
+/// The answer of `artifacts.versions.prepare`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsVersionsPrepareResponse {
-    /// `form_data`, required.
+    /// `form_data`: required; a list of items, each a `ArtifactsVersionsPrepareResponseFormData`.
     #[serde(default)]
     pub form_data: Vec<ArtifactsVersionsPrepareResponseFormData>,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }

@@ -7,22 +7,24 @@ use crate::models::*;
 /// The `artifact` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.get` (in `artifact`), `artifacts.list` (in `artifacts`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Artifact {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `file`.
+    /// `file`: optional; a `ArtifactFile`.
     pub file: Option<ArtifactFile>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }
 
@@ -30,6 +32,8 @@ string_enum! {
     /// The `artifact-configuration-set` schema.
     ///
     /// Needs the feature `artifacts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ArtifactConfigurationSet {
         /// `article_media`
         ArticleMedia = "article_media",
@@ -65,51 +69,59 @@ string_enum! {
 /// The `artifact-file` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Inside the answers of `artifacts.get`, `artifacts.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactFile {
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `size`.
+    /// `size`: optional; an integer.
     pub size: Option<i32>,
-    /// `type`.
+    /// `type`: optional; text.
     pub r#type: Option<String>,
 }
 
 /// The `artifact-version` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.get` (in `version`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactVersion {
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `timestamp`, required.
+    /// `timestamp`: required; a date-time (RFC 3339).
     pub timestamp: Timestamp,
-    /// `version`, required.
+    /// `version`: required; text.
     pub version: String,
 }
 
 /// The `artifacts-prepare-response-form-data` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.prepare` (in `form_data`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsPrepareResponseFormData {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
 /// The `artifacts-versions-prepare-response-form-data` schema.
 ///
 /// Needs the feature `artifacts` (or `full`).
+///
+/// Returned by `artifacts.versions.prepare` (in `form_data`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactsVersionsPrepareResponseFormData {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }

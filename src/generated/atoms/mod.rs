@@ -3,9 +3,26 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /atoms.get` | [`AtomsGetRequest`], [`AtomsGetPostRequest`] | [`AtomsGetResponse`] |
+//! | `GET`/`POST /atoms.get` | [`AtomsGetQueryRequest`], [`AtomsGetRequest`] | [`AtomsGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `atoms.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::atoms::AtomsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = AtomsGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -21,19 +38,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/atoms/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/atoms.get")]
-    get AtomsGetRequest,
+    ///
+    /// Operation `atoms.get` (`atoms-get`); `send` answers with a [`AtomsGetResponse`].
+    #[devrev_endpoint(GET, "/atoms.get", response = AtomsGetResponse)]
+    get AtomsGetQueryRequest,
     /// `POST /atoms.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/atoms/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/atoms.get", response = AtomsGetResponse, idempotent)]
-    post AtomsGetPostRequest,
+    ///
+    /// Operation `atoms.get` (`atoms-get-post`); `send` answers with a [`AtomsGetResponse`].
+    #[devrev_endpoint(POST, "/atoms.get", idempotent)]
+    post AtomsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -44,10 +65,17 @@ get_and_post! {
     }
 }
 
+/// The name of [`AtomsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AtomsGetRequest`")]
+pub type AtomsGetPostRequest = AtomsGetRequest;
+
 /// The `atoms-get-response` schema.
+///
+/// The answer of `atoms.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AtomsGetResponse {
-    /// `atom`, required.
+    /// `atom`: required; a `Atom`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub atom: Atom,
 }

@@ -9,6 +9,8 @@ tagged_union! {
     /// The `atom` schema.
     ///
     /// Needs the feature `atoms` (or `full`).
+    ///
+    /// Returned by `atoms.get` (in `atom`).
     pub enum Atom {
         /// `account`
         Account(Account) = "account",
@@ -105,48 +107,378 @@ tagged_union! {
     }
 }
 
+impl Atom {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Atom::Account(v) => v.created_by.as_ref(),
+            Atom::AppFragment(v) => v.created_by.as_ref(),
+            Atom::Article(v) => v.created_by.as_ref(),
+            Atom::AuthToken(v) => v.created_by.as_ref(),
+            Atom::Capability(v) => v.created_by.as_ref(),
+            Atom::CodeChange(v) => v.created_by.as_ref(),
+            Atom::Command(v) => v.created_by.as_ref(),
+            Atom::Conversation(v) => v.created_by.as_ref(),
+            Atom::CustomObject(v) => v.created_by.as_ref(),
+            Atom::CustomTypeFragment(v) => v.created_by.as_ref(),
+            Atom::DevOrg(v) => v.created_by.as_ref(),
+            Atom::DevUser(v) => v.created_by.as_ref(),
+            Atom::Dm(v) => v.created_by.as_ref(),
+            Atom::Engagement(v) => v.created_by.as_ref(),
+            Atom::Enhancement(v) => v.created_by.as_ref(),
+            Atom::Feature(v) => v.created_by.as_ref(),
+            Atom::Group(v) => v.created_by.as_ref(),
+            Atom::Incident(v) => v.created_by.as_ref(),
+            Atom::Issue(v) => v.created_by.as_ref(),
+            Atom::Link(v) => v.created_by.as_ref(),
+            Atom::Linkable(v) => v.created_by.as_ref(),
+            Atom::Meeting(v) => v.created_by.as_ref(),
+            Atom::NotificationContentTemplate(v) => v.created_by.as_ref(),
+            Atom::ObjectMember(v) => v.created_by.as_ref(),
+            Atom::Opportunity(v) => v.created_by.as_ref(),
+            Atom::Product(v) => v.created_by.as_ref(),
+            Atom::QuestionAnswer(v) => v.created_by.as_ref(),
+            Atom::RevOrg(v) => v.created_by.as_ref(),
+            Atom::RevUser(v) => v.created_by.as_ref(),
+            Atom::Runnable(v) => v.created_by.as_ref(),
+            Atom::ServiceAccount(v) => v.created_by.as_ref(),
+            Atom::Sla(v) => v.created_by.as_ref(),
+            Atom::SlaTracker(v) => v.created_by.as_ref(),
+            Atom::SnapIn(v) => v.created_by.as_ref(),
+            Atom::SnapInVersion(v) => v.created_by.as_ref(),
+            Atom::SysUser(v) => v.created_by.as_ref(),
+            Atom::Tag(v) => v.created_by.as_ref(),
+            Atom::Task(v) => v.created_by.as_ref(),
+            Atom::TenantFragment(v) => v.created_by.as_ref(),
+            Atom::Ticket(v) => v.created_by.as_ref(),
+            Atom::TimelineChangeEvent(v) => v.created_by.as_ref(),
+            Atom::TimelineComment(v) => v.created_by.as_ref(),
+            Atom::Uom(v) => v.created_by.as_ref(),
+            Atom::UserPreferences(v) => v.created_by.as_ref(),
+            Atom::Webhook(v) => v.created_by.as_ref(),
+            Atom::Widget(v) => v.created_by.as_ref(),
+            Atom::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Atom::Account(v) => v.created_date.as_ref(),
+            Atom::AppFragment(v) => v.created_date.as_ref(),
+            Atom::Article(v) => v.created_date.as_ref(),
+            Atom::AuthToken(v) => v.created_date.as_ref(),
+            Atom::Capability(v) => v.created_date.as_ref(),
+            Atom::CodeChange(v) => v.created_date.as_ref(),
+            Atom::Command(v) => v.created_date.as_ref(),
+            Atom::Conversation(v) => v.created_date.as_ref(),
+            Atom::CustomObject(v) => v.created_date.as_ref(),
+            Atom::CustomTypeFragment(v) => v.created_date.as_ref(),
+            Atom::DevOrg(v) => v.created_date.as_ref(),
+            Atom::DevUser(v) => v.created_date.as_ref(),
+            Atom::Dm(v) => v.created_date.as_ref(),
+            Atom::Engagement(v) => v.created_date.as_ref(),
+            Atom::Enhancement(v) => v.created_date.as_ref(),
+            Atom::Feature(v) => v.created_date.as_ref(),
+            Atom::Group(v) => v.created_date.as_ref(),
+            Atom::Incident(v) => v.created_date.as_ref(),
+            Atom::Issue(v) => v.created_date.as_ref(),
+            Atom::Link(v) => v.created_date.as_ref(),
+            Atom::Linkable(v) => v.created_date.as_ref(),
+            Atom::Meeting(v) => v.created_date.as_ref(),
+            Atom::NotificationContentTemplate(v) => v.created_date.as_ref(),
+            Atom::ObjectMember(v) => v.created_date.as_ref(),
+            Atom::Opportunity(v) => v.created_date.as_ref(),
+            Atom::Product(v) => v.created_date.as_ref(),
+            Atom::QuestionAnswer(v) => v.created_date.as_ref(),
+            Atom::RevOrg(v) => v.created_date.as_ref(),
+            Atom::RevUser(v) => v.created_date.as_ref(),
+            Atom::Runnable(v) => v.created_date.as_ref(),
+            Atom::ServiceAccount(v) => v.created_date.as_ref(),
+            Atom::Sla(v) => v.created_date.as_ref(),
+            Atom::SlaTracker(v) => v.created_date.as_ref(),
+            Atom::SnapIn(v) => v.created_date.as_ref(),
+            Atom::SnapInVersion(v) => v.created_date.as_ref(),
+            Atom::SysUser(v) => v.created_date.as_ref(),
+            Atom::Tag(v) => v.created_date.as_ref(),
+            Atom::Task(v) => v.created_date.as_ref(),
+            Atom::TenantFragment(v) => v.created_date.as_ref(),
+            Atom::Ticket(v) => v.created_date.as_ref(),
+            Atom::TimelineChangeEvent(v) => v.created_date.as_ref(),
+            Atom::TimelineComment(v) => v.created_date.as_ref(),
+            Atom::Uom(v) => v.created_date.as_ref(),
+            Atom::UserPreferences(v) => v.created_date.as_ref(),
+            Atom::Webhook(v) => v.created_date.as_ref(),
+            Atom::Widget(v) => v.created_date.as_ref(),
+            Atom::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Atom::Account(v) => v.display_id.as_deref(),
+            Atom::AppFragment(v) => v.display_id.as_deref(),
+            Atom::Article(v) => v.display_id.as_deref(),
+            Atom::AuthToken(v) => v.display_id.as_deref(),
+            Atom::Capability(v) => v.display_id.as_deref(),
+            Atom::CodeChange(v) => v.display_id.as_deref(),
+            Atom::Command(v) => v.display_id.as_deref(),
+            Atom::Conversation(v) => v.display_id.as_deref(),
+            Atom::CustomObject(v) => v.display_id.as_deref(),
+            Atom::CustomTypeFragment(v) => v.display_id.as_deref(),
+            Atom::DevOrg(v) => v.display_id.as_deref(),
+            Atom::DevUser(v) => v.display_id.as_deref(),
+            Atom::Dm(v) => v.display_id.as_deref(),
+            Atom::Engagement(v) => v.display_id.as_deref(),
+            Atom::Enhancement(v) => v.display_id.as_deref(),
+            Atom::Feature(v) => v.display_id.as_deref(),
+            Atom::Group(v) => v.display_id.as_deref(),
+            Atom::Incident(v) => v.display_id.as_deref(),
+            Atom::Issue(v) => v.display_id.as_deref(),
+            Atom::Link(v) => v.display_id.as_deref(),
+            Atom::Linkable(v) => v.display_id.as_deref(),
+            Atom::Meeting(v) => v.display_id.as_deref(),
+            Atom::NotificationContentTemplate(v) => v.display_id.as_deref(),
+            Atom::ObjectMember(v) => v.display_id.as_deref(),
+            Atom::Opportunity(v) => v.display_id.as_deref(),
+            Atom::Product(v) => v.display_id.as_deref(),
+            Atom::QuestionAnswer(v) => v.display_id.as_deref(),
+            Atom::RevOrg(v) => v.display_id.as_deref(),
+            Atom::RevUser(v) => v.display_id.as_deref(),
+            Atom::Runnable(v) => v.display_id.as_deref(),
+            Atom::ServiceAccount(v) => v.display_id.as_deref(),
+            Atom::Sla(v) => v.display_id.as_deref(),
+            Atom::SlaTracker(v) => v.display_id.as_deref(),
+            Atom::SnapIn(v) => v.display_id.as_deref(),
+            Atom::SnapInVersion(v) => v.display_id.as_deref(),
+            Atom::SysUser(v) => v.display_id.as_deref(),
+            Atom::Tag(v) => v.display_id.as_deref(),
+            Atom::Task(v) => v.display_id.as_deref(),
+            Atom::TenantFragment(v) => v.display_id.as_deref(),
+            Atom::Ticket(v) => v.display_id.as_deref(),
+            Atom::TimelineChangeEvent(v) => v.display_id.as_deref(),
+            Atom::TimelineComment(v) => v.display_id.as_deref(),
+            Atom::Uom(v) => v.display_id.as_deref(),
+            Atom::UserPreferences(v) => v.display_id.as_deref(),
+            Atom::Webhook(v) => v.display_id.as_deref(),
+            Atom::Widget(v) => v.display_id.as_deref(),
+            Atom::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Atom::Account(v) => v.id.as_str(),
+            Atom::AppFragment(v) => v.id.as_str(),
+            Atom::Article(v) => v.id.as_str(),
+            Atom::AuthToken(v) => v.id.as_str(),
+            Atom::Capability(v) => v.id.as_str(),
+            Atom::CodeChange(v) => v.id.as_str(),
+            Atom::Command(v) => v.id.as_str(),
+            Atom::Conversation(v) => v.id.as_str(),
+            Atom::CustomObject(v) => v.id.as_str(),
+            Atom::CustomTypeFragment(v) => v.id.as_str(),
+            Atom::DevOrg(v) => v.id.as_str(),
+            Atom::DevUser(v) => v.id.as_str(),
+            Atom::Dm(v) => v.id.as_str(),
+            Atom::Engagement(v) => v.id.as_str(),
+            Atom::Enhancement(v) => v.id.as_str(),
+            Atom::Feature(v) => v.id.as_str(),
+            Atom::Group(v) => v.id.as_str(),
+            Atom::Incident(v) => v.id.as_str(),
+            Atom::Issue(v) => v.id.as_str(),
+            Atom::Link(v) => v.id.as_str(),
+            Atom::Linkable(v) => v.id.as_str(),
+            Atom::Meeting(v) => v.id.as_str(),
+            Atom::NotificationContentTemplate(v) => v.id.as_str(),
+            Atom::ObjectMember(v) => v.id.as_str(),
+            Atom::Opportunity(v) => v.id.as_str(),
+            Atom::Product(v) => v.id.as_str(),
+            Atom::QuestionAnswer(v) => v.id.as_str(),
+            Atom::RevOrg(v) => v.id.as_str(),
+            Atom::RevUser(v) => v.id.as_str(),
+            Atom::Runnable(v) => v.id.as_str(),
+            Atom::ServiceAccount(v) => v.id.as_str(),
+            Atom::Sla(v) => v.id.as_str(),
+            Atom::SlaTracker(v) => v.id.as_str(),
+            Atom::SnapIn(v) => v.id.as_str(),
+            Atom::SnapInVersion(v) => v.id.as_str(),
+            Atom::SysUser(v) => v.id.as_str(),
+            Atom::Tag(v) => v.id.as_str(),
+            Atom::Task(v) => v.id.as_str(),
+            Atom::TenantFragment(v) => v.id.as_str(),
+            Atom::Ticket(v) => v.id.as_str(),
+            Atom::TimelineChangeEvent(v) => v.id.as_str(),
+            Atom::TimelineComment(v) => v.id.as_str(),
+            Atom::Uom(v) => v.id.as_str(),
+            Atom::UserPreferences(v) => v.id.as_str(),
+            Atom::Webhook(v) => v.id.as_str(),
+            Atom::Widget(v) => v.id.as_str(),
+            Atom::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Atom::Account(v) => v.modified_by.as_ref(),
+            Atom::AppFragment(v) => v.modified_by.as_ref(),
+            Atom::Article(v) => v.modified_by.as_ref(),
+            Atom::AuthToken(v) => v.modified_by.as_ref(),
+            Atom::Capability(v) => v.modified_by.as_ref(),
+            Atom::CodeChange(v) => v.modified_by.as_ref(),
+            Atom::Command(v) => v.modified_by.as_ref(),
+            Atom::Conversation(v) => v.modified_by.as_ref(),
+            Atom::CustomObject(v) => v.modified_by.as_ref(),
+            Atom::CustomTypeFragment(v) => v.modified_by.as_ref(),
+            Atom::DevOrg(v) => v.modified_by.as_ref(),
+            Atom::DevUser(v) => v.modified_by.as_ref(),
+            Atom::Dm(v) => v.modified_by.as_ref(),
+            Atom::Engagement(v) => v.modified_by.as_ref(),
+            Atom::Enhancement(v) => v.modified_by.as_ref(),
+            Atom::Feature(v) => v.modified_by.as_ref(),
+            Atom::Group(v) => v.modified_by.as_ref(),
+            Atom::Incident(v) => v.modified_by.as_ref(),
+            Atom::Issue(v) => v.modified_by.as_ref(),
+            Atom::Link(v) => v.modified_by.as_ref(),
+            Atom::Linkable(v) => v.modified_by.as_ref(),
+            Atom::Meeting(v) => v.modified_by.as_ref(),
+            Atom::NotificationContentTemplate(v) => v.modified_by.as_ref(),
+            Atom::ObjectMember(v) => v.modified_by.as_ref(),
+            Atom::Opportunity(v) => v.modified_by.as_ref(),
+            Atom::Product(v) => v.modified_by.as_ref(),
+            Atom::QuestionAnswer(v) => v.modified_by.as_ref(),
+            Atom::RevOrg(v) => v.modified_by.as_ref(),
+            Atom::RevUser(v) => v.modified_by.as_ref(),
+            Atom::Runnable(v) => v.modified_by.as_ref(),
+            Atom::ServiceAccount(v) => v.modified_by.as_ref(),
+            Atom::Sla(v) => v.modified_by.as_ref(),
+            Atom::SlaTracker(v) => v.modified_by.as_ref(),
+            Atom::SnapIn(v) => v.modified_by.as_ref(),
+            Atom::SnapInVersion(v) => v.modified_by.as_ref(),
+            Atom::SysUser(v) => v.modified_by.as_ref(),
+            Atom::Tag(v) => v.modified_by.as_ref(),
+            Atom::Task(v) => v.modified_by.as_ref(),
+            Atom::TenantFragment(v) => v.modified_by.as_ref(),
+            Atom::Ticket(v) => v.modified_by.as_ref(),
+            Atom::TimelineChangeEvent(v) => v.modified_by.as_ref(),
+            Atom::TimelineComment(v) => v.modified_by.as_ref(),
+            Atom::Uom(v) => v.modified_by.as_ref(),
+            Atom::UserPreferences(v) => v.modified_by.as_ref(),
+            Atom::Webhook(v) => v.modified_by.as_ref(),
+            Atom::Widget(v) => v.modified_by.as_ref(),
+            Atom::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Atom::Account(v) => v.modified_date.as_ref(),
+            Atom::AppFragment(v) => v.modified_date.as_ref(),
+            Atom::Article(v) => v.modified_date.as_ref(),
+            Atom::AuthToken(v) => v.modified_date.as_ref(),
+            Atom::Capability(v) => v.modified_date.as_ref(),
+            Atom::CodeChange(v) => v.modified_date.as_ref(),
+            Atom::Command(v) => v.modified_date.as_ref(),
+            Atom::Conversation(v) => v.modified_date.as_ref(),
+            Atom::CustomObject(v) => v.modified_date.as_ref(),
+            Atom::CustomTypeFragment(v) => v.modified_date.as_ref(),
+            Atom::DevOrg(v) => v.modified_date.as_ref(),
+            Atom::DevUser(v) => v.modified_date.as_ref(),
+            Atom::Dm(v) => v.modified_date.as_ref(),
+            Atom::Engagement(v) => v.modified_date.as_ref(),
+            Atom::Enhancement(v) => v.modified_date.as_ref(),
+            Atom::Feature(v) => v.modified_date.as_ref(),
+            Atom::Group(v) => v.modified_date.as_ref(),
+            Atom::Incident(v) => v.modified_date.as_ref(),
+            Atom::Issue(v) => v.modified_date.as_ref(),
+            Atom::Link(v) => v.modified_date.as_ref(),
+            Atom::Linkable(v) => v.modified_date.as_ref(),
+            Atom::Meeting(v) => v.modified_date.as_ref(),
+            Atom::NotificationContentTemplate(v) => v.modified_date.as_ref(),
+            Atom::ObjectMember(v) => v.modified_date.as_ref(),
+            Atom::Opportunity(v) => v.modified_date.as_ref(),
+            Atom::Product(v) => v.modified_date.as_ref(),
+            Atom::QuestionAnswer(v) => v.modified_date.as_ref(),
+            Atom::RevOrg(v) => v.modified_date.as_ref(),
+            Atom::RevUser(v) => v.modified_date.as_ref(),
+            Atom::Runnable(v) => v.modified_date.as_ref(),
+            Atom::ServiceAccount(v) => v.modified_date.as_ref(),
+            Atom::Sla(v) => v.modified_date.as_ref(),
+            Atom::SlaTracker(v) => v.modified_date.as_ref(),
+            Atom::SnapIn(v) => v.modified_date.as_ref(),
+            Atom::SnapInVersion(v) => v.modified_date.as_ref(),
+            Atom::SysUser(v) => v.modified_date.as_ref(),
+            Atom::Tag(v) => v.modified_date.as_ref(),
+            Atom::Task(v) => v.modified_date.as_ref(),
+            Atom::TenantFragment(v) => v.modified_date.as_ref(),
+            Atom::Ticket(v) => v.modified_date.as_ref(),
+            Atom::TimelineChangeEvent(v) => v.modified_date.as_ref(),
+            Atom::TimelineComment(v) => v.modified_date.as_ref(),
+            Atom::Uom(v) => v.modified_date.as_ref(),
+            Atom::UserPreferences(v) => v.modified_date.as_ref(),
+            Atom::Webhook(v) => v.modified_date.as_ref(),
+            Atom::Widget(v) => v.modified_date.as_ref(),
+            Atom::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `object-member` schema.
 ///
 /// Needs the feature `atoms` (or `full`).
+///
+/// Inside the answers of `atoms.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectMember {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `member`.
+    /// `member`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub member: Option<AtomSummary>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `object`.
+    /// `object`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub object: Option<AtomSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
 }
 
 /// The `snap-in-version` schema.
 ///
 /// Needs the feature `atoms` (or `full`).
+///
+/// Inside the answers of `atoms.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInVersion {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }

@@ -6,6 +6,23 @@
 //! | `POST /audit-logs.fetch` | [`ExportAuditLogsRequest`] | [`ExportAuditLogsResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `audit-logs.fetch`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::audit_logs::ExportAuditLogsRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ExportAuditLogsRequest::new(Timestamp::default(), Timestamp::default());
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,19 +39,21 @@ pub(crate) mod models;
 /// Required: `from`, `to`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `audit-logs.fetch` (`export-audit-logs`); `send` answers with a [`ExportAuditLogsResponse`].
 #[devrev_endpoint(POST, "/audit-logs.fetch", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ExportAuditLogsRequest {
-    /// `categories`.
+    /// `categories`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
-    /// `from`, required.
+    /// `from`: required; a date-time (RFC 3339).
     pub from: Timestamp,
-    /// `operation_types`.
+    /// `operation_types`: optional; a list of items, each one of `create`, `delete`, `other`, `read`, `update` (`ExportAuditLogsRequestOperationType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operation_types: Option<Vec<ExportAuditLogsRequestOperationType>>,
-    /// `to`, required.
+    /// `to`: required; a date-time (RFC 3339).
     pub to: Timestamp,
 }
 
@@ -53,6 +72,8 @@ impl ExportAuditLogsRequest {
 }
 
 /// The `export-audit-logs-response` schema.
+///
+/// The answer of `audit-logs.fetch`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportAuditLogsResponse {}

@@ -8,6 +8,8 @@ string_enum! {
     /// The `export-audit-logs-request-operation-type` schema.
     ///
     /// Needs the feature `audit-logs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ExportAuditLogsRequestOperationType {
         /// `create`
         Create = "create",

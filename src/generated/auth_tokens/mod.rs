@@ -5,13 +5,30 @@
 //! | --- | --- | --- |
 //! | `POST /auth-tokens.create` | [`AuthTokensCreateRequest`] | [`AuthTokensCreateResponse`] |
 //! | `POST /auth-tokens.delete` | [`AuthTokensDeleteRequest`] | [`AuthTokensDeleteResponse`] |
-//! | `GET`/`POST /auth-tokens.get` | [`AuthTokensGetRequest`], [`AuthTokensGetPostRequest`] | [`AuthTokensGetResponse`] |
-//! | `GET`/`POST /auth-tokens.info` | [`AuthTokensInfoRequest`], [`AuthTokensInfoPostRequest`] | [`AuthTokensInfoResponse`] |
-//! | `GET`/`POST /auth-tokens.list` | [`AuthTokensListRequest`], [`AuthTokensListPostRequest`] | [`AuthTokensListResponse`] |
+//! | `GET`/`POST /auth-tokens.get` | [`AuthTokensGetQueryRequest`], [`AuthTokensGetRequest`] | [`AuthTokensGetResponse`] |
+//! | `GET`/`POST /auth-tokens.info` | [`AuthTokensInfoQueryRequest`], [`AuthTokensInfoRequest`] | [`AuthTokensInfoResponse`] |
+//! | `GET`/`POST /auth-tokens.list` | [`AuthTokensListQueryRequest`], [`AuthTokensListRequest`] | [`AuthTokensListResponse`] |
 //! | `POST /auth-tokens.self.delete` | [`AuthTokensSelfDeleteRequest`] | [`AuthTokensSelfDeleteResponse`] |
 //! | `POST /auth-tokens.update` | [`AuthTokensUpdateRequest`] | [`AuthTokensUpdateResponse`] |
 //!
 //! 7 of 7 endpoints generated.
+//!
+//! # Example
+//!
+//! `auth-tokens.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::auth_tokens::AuthTokensListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = AuthTokensListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,41 +43,43 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/create>.
 ///
 /// No field is required.
+///
+/// Operation `auth-tokens.create` (`auth-tokens-create`); `send` answers with a [`AuthTokensCreateResponse`].
 #[devrev_endpoint(POST, "/auth-tokens.create")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensCreateRequest {
-    /// `act_as`.
+    /// `act_as`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub act_as: Option<String>,
-    /// `aud`.
+    /// `aud`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aud: Option<Vec<String>>,
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `expires_in`.
+    /// `expires_in`: optional; an integer, 0 to 4294967295.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
-    /// `grant_type`.
+    /// `grant_type`: optional; one of `urn:devrev:params:oauth:grant-type:token-issue`, `urn:ietf:params:oauth:grant-type:token-exchange` (`AuthTokenGrantType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grant_type: Option<AuthTokenGrantType>,
-    /// `requested_token_type`.
+    /// `requested_token_type`: optional; one of 17 values (`AuthTokenRequestedTokenType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_token_type: Option<AuthTokenRequestedTokenType>,
-    /// `rev_info`.
+    /// `rev_info`: optional; a `AuthTokensRevInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_info: Option<AuthTokensRevInfo>,
-    /// `scope`.
+    /// `scope`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `subject_token`.
+    /// `subject_token`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_token: Option<crate::__private::Secret>,
-    /// `subject_token_type`.
+    /// `subject_token_type`: optional; one of `urn:devrev:params:oauth:token-type:jwt:auth0`, `urn:devrev:params:oauth:token-type:jwt:dev`, `urn:devrev:params:oauth:token-type:rat`, `urn:devrev:params:oauth:token-type:rev`, `urn:devrev:params:oauth:token-type:revinfo`, `urn:devrev:params:oauth:token-type:session`, `urn:devrev:params:oauth:token-type:sysu`, `urn:devrev:params:oauth:token-type:userinfo`, `urn:ietf:params:oauth:token-type:jwt` (`AuthTokenSubjectTokenType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_token_type: Option<AuthTokenSubjectTokenType>,
-    /// `token_hint`.
+    /// `token_hint`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_hint: Option<String>,
 }
@@ -102,11 +121,13 @@ impl AuthTokensCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/delete>.
 ///
 /// No field is required.
+///
+/// Operation `auth-tokens.delete` (`auth-tokens-delete`); `send` answers with a [`AuthTokensDeleteResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/auth-tokens.delete")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensDeleteRequest {
-    /// `token_id`.
+    /// `token_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token_id: Option<String>,
 }
@@ -129,19 +150,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/get>.
     ///
     /// Required: `token_id`.
-    #[devrev_endpoint(GET, "/auth-tokens.get")]
-    get AuthTokensGetRequest,
+    ///
+    /// Operation `auth-tokens.get` (`auth-tokens-get`); `send` answers with a [`AuthTokensGetResponse`].
+    #[devrev_endpoint(GET, "/auth-tokens.get", response = AuthTokensGetResponse)]
+    get AuthTokensGetQueryRequest,
     /// `POST /auth-tokens.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/get-post>.
     ///
     /// Required: `token_id`.
-    #[devrev_endpoint(POST, "/auth-tokens.get", response = AuthTokensGetResponse, idempotent)]
-    post AuthTokensGetPostRequest,
+    ///
+    /// Operation `auth-tokens.get` (`auth-tokens-get-post`); `send` answers with a [`AuthTokensGetResponse`].
+    #[devrev_endpoint(POST, "/auth-tokens.get", idempotent)]
+    post AuthTokensGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `token_id`, required.
+        /// `token_id`: required; a DON ID.
         pub token_id: String,
     }
     impl {
@@ -152,17 +177,24 @@ get_and_post! {
     }
 }
 
+/// The name of [`AuthTokensGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensGetRequest`")]
+pub type AuthTokensGetPostRequest = AuthTokensGetRequest;
+
 /// `GET /auth-tokens.info`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/auth-tokens.info")]
+///
+/// Operation `auth-tokens.info` (`auth-tokens-info`); `send` answers with a [`AuthTokensInfoResponse`].
+#[devrev_endpoint(GET, "/auth-tokens.info", response = AuthTokensInfoResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct AuthTokensInfoRequest;
+pub struct AuthTokensInfoQueryRequest;
 
-impl AuthTokensInfoRequest {
-    /// The request: `AuthTokensInfoRequest` itself, a unit struct.
+impl AuthTokensInfoQueryRequest {
+    /// The request: `AuthTokensInfoQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -173,30 +205,42 @@ impl AuthTokensInfoRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/info-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/auth-tokens.info", response = AuthTokensInfoResponse, idempotent)]
+///
+/// Operation `auth-tokens.info` (`auth-tokens-info-post`); `send` answers with a [`AuthTokensInfoResponse`].
+#[devrev_endpoint(POST, "/auth-tokens.info", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct AuthTokensInfoPostRequest;
+pub struct AuthTokensInfoRequest;
 
-impl AuthTokensInfoPostRequest {
-    /// The request: `AuthTokensInfoPostRequest` itself, a unit struct.
+impl AuthTokensInfoRequest {
+    /// The request: `AuthTokensInfoRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<AuthTokensInfoRequest> for AuthTokensInfoPostRequest {
-    /// The `POST` form of the same request: `AuthTokensInfoPostRequest`.
-    fn from(_: AuthTokensInfoRequest) -> Self {
-        AuthTokensInfoPostRequest
-    }
-}
-
-impl ::std::convert::From<AuthTokensInfoPostRequest> for AuthTokensInfoRequest {
-    /// The `GET` form of the same request: `AuthTokensInfoRequest`.
-    fn from(_: AuthTokensInfoPostRequest) -> Self {
+impl ::std::convert::From<AuthTokensInfoQueryRequest> for AuthTokensInfoRequest {
+    /// The `POST` form of the same request: `AuthTokensInfoRequest`.
+    fn from(_: AuthTokensInfoQueryRequest) -> Self {
         AuthTokensInfoRequest
     }
 }
+
+impl ::std::convert::From<AuthTokensInfoRequest> for AuthTokensInfoQueryRequest {
+    /// The `GET` form of the same request: `AuthTokensInfoQueryRequest`.
+    fn from(_: AuthTokensInfoRequest) -> Self {
+        AuthTokensInfoQueryRequest
+    }
+}
+
+/// The name of [`AuthTokensInfoRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensInfoRequest`")]
+pub type AuthTokensInfoPostRequest = AuthTokensInfoRequest;
+
+/// The value of [`AuthTokensInfoRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensInfoRequest`")]
+#[allow(non_upper_case_globals)]
+pub const AuthTokensInfoPostRequest: AuthTokensInfoRequest = AuthTokensInfoRequest;
 
 get_and_post! {
     /// `GET /auth-tokens.list`, the fields in the query string.
@@ -204,25 +248,29 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/auth-tokens.list")]
-    get AuthTokensListRequest,
+    ///
+    /// Operation `auth-tokens.list` (`auth-tokens-list`); `send` answers with a [`AuthTokensListResponse`].
+    #[devrev_endpoint(GET, "/auth-tokens.list", response = AuthTokensListResponse)]
+    get AuthTokensListQueryRequest,
     /// `POST /auth-tokens.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/auth-tokens.list", response = AuthTokensListResponse, idempotent)]
-    post AuthTokensListPostRequest,
+    ///
+    /// Operation `auth-tokens.list` (`auth-tokens-list-post`); `send` answers with a [`AuthTokensListResponse`].
+    #[devrev_endpoint(POST, "/auth-tokens.list", idempotent)]
+    post AuthTokensListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `client_id`.
+        /// `client_id`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub client_id: Option<String>,
-        /// `requested_token_type`.
+        /// `requested_token_type`: optional; one of 17 values (`AuthTokenRequestedTokenType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub requested_token_type: Option<AuthTokenRequestedTokenType>,
-        /// `subject`.
+        /// `subject`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub subject: Option<String>,
     }
@@ -243,16 +291,23 @@ get_and_post! {
     }
 }
 
+/// The name of [`AuthTokensListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AuthTokensListRequest`")]
+pub type AuthTokensListPostRequest = AuthTokensListRequest;
+
 /// `POST /auth-tokens.self.delete`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/self-delete>.
 ///
 /// No field is required.
+///
+/// Operation `auth-tokens.self.delete` (`auth-tokens-self-delete`); `send` answers with a [`AuthTokensSelfDeleteResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/auth-tokens.self.delete")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensSelfDeleteRequest {
-    /// `requested_token_type`.
+    /// `requested_token_type`: optional; one of 17 values (`AuthTokenRequestedTokenType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_token_type: Option<AuthTokenRequestedTokenType>,
 }
@@ -274,13 +329,15 @@ impl AuthTokensSelfDeleteRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/auth-tokens/update>.
 ///
 /// Required: `token_hint`, `token_id`.
+///
+/// Operation `auth-tokens.update` (`auth-tokens-update`); `send` answers with a [`AuthTokensUpdateResponse`].
 #[devrev_endpoint(POST, "/auth-tokens.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensUpdateRequest {
-    /// `token_hint`, required.
+    /// `token_hint`: required; text.
     pub token_hint: String,
-    /// `token_id`, required.
+    /// `token_id`: required; a DON ID.
     pub token_id: String,
 }
 
@@ -292,20 +349,22 @@ impl AuthTokensUpdateRequest {
 }
 
 /// The `auth-tokens-create-response` schema.
+///
+/// The answer of `auth-tokens.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensCreateResponse {
-    /// `access_token`, required.
+    /// `access_token`: required; a secret string (`[redacted]` in `Debug`).
     pub access_token: crate::__private::Secret,
-    /// `client_id`.
+    /// `client_id`: optional; text.
     pub client_id: Option<String>,
-    /// `expires_in`, required.
+    /// `expires_in`: required; an integer.
     pub expires_in: i64,
-    /// `refresh_token`.
+    /// `refresh_token`: optional; a secret string (`[redacted]` in `Debug`).
     pub refresh_token: Option<crate::__private::Secret>,
-    /// `scope`.
+    /// `scope`: optional; text.
     pub scope: Option<String>,
-    /// `token_type`, required.
+    /// `token_type`: required; one of `bearer` (`AuthTokenTokenType`).
     pub token_type: AuthTokenTokenType,
 }
 
@@ -315,30 +374,36 @@ pub struct AuthTokensCreateResponse {
 pub struct AuthTokensDeleteResponse {}
 
 /// The `auth-tokens-get-response` schema.
+///
+/// The answer of `auth-tokens.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensGetResponse {
-    /// `token`, required.
+    /// `token`: required; a `AuthToken`.
     pub token: AuthToken,
 }
 
 /// The `auth-tokens-info-response` schema.
+///
+/// The answer of `auth-tokens.info`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensInfoResponse {
-    /// `organization`, required.
+    /// `organization`: required; a `AuthTokensOrgAttributes`.
     pub organization: AuthTokensOrgAttributes,
-    /// `token`, required.
+    /// `token`: required; a `AuthTokensTokenAttributes`.
     pub token: AuthTokensTokenAttributes,
-    /// `user`, required.
+    /// `user`: required; a `AuthTokensUserAttributes`.
     pub user: AuthTokensUserAttributes,
 }
 
 /// The `auth-tokens-list-response` schema.
+///
+/// The answer of `auth-tokens.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensListResponse {
-    /// `tokens`, required.
+    /// `tokens`: required; a list of items, each a `AuthToken`.
     #[serde(default)]
     pub tokens: Vec<AuthToken>,
 }
@@ -349,9 +414,11 @@ pub struct AuthTokensListResponse {
 pub struct AuthTokensSelfDeleteResponse {}
 
 /// The `auth-tokens-update-response` schema.
+///
+/// The answer of `auth-tokens.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensUpdateResponse {
-    /// `token`, required.
+    /// `token`: required; a `AuthToken`.
     pub token: AuthToken,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `auth-token-grant-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AuthTokenGrantType {
         /// `urn:devrev:params:oauth:grant-type:token-issue`
         UrnDevrevParamsOauthGrantTypeTokenIssue = "urn:devrev:params:oauth:grant-type:token-issue",
@@ -20,6 +22,8 @@ string_enum! {
     /// The `auth-token-subject-token-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AuthTokenSubjectTokenType {
         /// `urn:devrev:params:oauth:token-type:jwt:auth0`
         UrnDevrevParamsOauthTokenTypeJwtAuth0 = "urn:devrev:params:oauth:token-type:jwt:auth0",
@@ -46,6 +50,8 @@ string_enum! {
     /// The `auth-token-token-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Returned by `auth-tokens.create` (in `token_type`).
     pub enum AuthTokenTokenType {
         /// `bearer`
         Bearer = "bearer",
@@ -55,16 +61,18 @@ string_enum! {
 /// The `auth-tokens-account-traits` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensAccountTraits {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `domains`.
+    /// `domains`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
 }
@@ -88,40 +96,44 @@ impl AuthTokensAccountTraits {
 /// The `auth-tokens-org-attributes` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.info` (in `organization`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensOrgAttributes {
-    /// `display_id`, required.
+    /// `display_id`: required; text.
     pub display_id: String,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a Dev org.
     pub id: String,
-    /// `slug`.
+    /// `slug`: optional; text.
     pub slug: Option<String>,
 }
 
 /// The `auth-tokens-org-traits` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensOrgTraits {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `domain`; deprecated by DevRev.
+    /// `domain`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub domain: Option<String>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
-    /// `tier`.
+    /// `tier`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
 }
@@ -152,35 +164,37 @@ impl AuthTokensOrgTraits {
 /// The `auth-tokens-rev-info` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensRevInfo {
-    /// `account_ref`.
+    /// `account_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_ref: Option<String>,
-    /// `account_traits`.
+    /// `account_traits`: optional; a `AuthTokensAccountTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_traits: Option<AuthTokensAccountTraits>,
-    /// `org_ref`; deprecated by DevRev.
+    /// `org_ref`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub org_ref: Option<String>,
-    /// `org_traits`.
+    /// `org_traits`: optional; a `AuthTokensOrgTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_traits: Option<AuthTokensOrgTraits>,
-    /// `user_id`.
+    /// `user_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `user_ref`.
+    /// `user_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ref: Option<String>,
-    /// `user_traits`.
+    /// `user_traits`: optional; a `AuthTokensUserTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_traits: Option<AuthTokensUserTraits>,
-    /// `workspace_ref`.
+    /// `workspace_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workspace_ref: Option<String>,
-    /// `workspace_traits`.
+    /// `workspace_traits`: optional; a `AuthTokensOrgTraits`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workspace_traits: Option<AuthTokensOrgTraits>,
 }
@@ -217,62 +231,68 @@ impl AuthTokensRevInfo {
 /// The `auth-tokens-token-attributes` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.info` (in `token`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensTokenAttributes {
-    /// `expiry`, required.
+    /// `expiry`: required; an integer.
     pub expiry: i64,
-    /// `issued_at`, required.
+    /// `issued_at`: required; an integer.
     pub issued_at: i64,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
-    /// `subject`, required.
+    /// `subject`: required; text.
     pub subject: String,
 }
 
 /// The `auth-tokens-user-attributes` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.info` (in `user`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensUserAttributes {
-    /// `display_id`, required.
+    /// `display_id`: required; text.
     pub display_id: String,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     pub display_name: Option<String>,
-    /// `email`.
+    /// `email`: optional; text.
     pub email: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `type`, required.
+    /// `type`: required; one of `dev_user`, `rev_user`, `service_account`, `sys_user` (`UserType`).
     pub r#type: UserType,
 }
 
 /// The `auth-tokens-user-traits` schema.
 ///
 /// Needs the feature `auth-tokens` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AuthTokensUserTraits {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `full_name`; deprecated by DevRev.
+    /// `full_name`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub full_name: Option<String>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
 }
@@ -304,6 +324,8 @@ string_enum! {
     /// The `user-type` schema.
     ///
     /// Needs the feature `auth-tokens` (or `full`).
+    ///
+    /// Inside the answers of `auth-tokens.info`.
     pub enum UserType {
         /// `dev_user`
         DevUser = "dev_user",

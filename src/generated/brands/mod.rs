@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /brands.create` | [`BrandsCreateRequest`] | [`BrandsCreateResponse`] |
 //! | `POST /brands.delete` | [`BrandsDeleteRequest`] | [`BrandsDeleteResponse`] |
-//! | `GET`/`POST /brands.get` | [`BrandsGetRequest`], [`BrandsGetPostRequest`] | [`BrandsGetResponse`] |
-//! | `GET`/`POST /brands.list` | [`BrandsListRequest`], [`BrandsListPostRequest`] | [`BrandsListResponse`] |
+//! | `GET`/`POST /brands.get` | [`BrandsGetQueryRequest`], [`BrandsGetRequest`] | [`BrandsGetResponse`] |
+//! | `GET`/`POST /brands.list` | [`BrandsListQueryRequest`], [`BrandsListRequest`] | [`BrandsListResponse`] |
 //! | `POST /brands.update` | [`BrandsUpdateRequest`] | [`BrandsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `brands.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::brands::BrandsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = BrandsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,14 +43,16 @@ pub(crate) mod models;
 /// Required: `name`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `brands.create` (`brands-create`); `send` answers with a [`BrandsCreateResponse`].
 #[devrev_endpoint(POST, "/brands.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandsCreateRequest {
-    /// `description`.
+    /// `description`: optional; text, at most 65536 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text, 1 to 50 characters.
     pub name: String,
 }
 
@@ -56,11 +75,13 @@ impl BrandsCreateRequest {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `brands.delete` (`brands-delete`); `send` answers with a [`BrandsDeleteResponse`].
 #[devrev_endpoint(POST, "/brands.delete", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -79,8 +100,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/brands.get", beta)]
-    get BrandsGetRequest,
+    ///
+    /// Operation `brands.get` (`brands-get`); `send` answers with a [`BrandsGetResponse`].
+    #[devrev_endpoint(GET, "/brands.get", response = BrandsGetResponse, beta)]
+    get BrandsGetQueryRequest,
     /// `POST /brands.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/brands/get-post>.
@@ -88,12 +111,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/brands.get", response = BrandsGetResponse, idempotent, beta)]
-    post BrandsGetPostRequest,
+    ///
+    /// Operation `brands.get` (`brands-get-post`); `send` answers with a [`BrandsGetResponse`].
+    #[devrev_endpoint(POST, "/brands.get", idempotent, beta)]
+    post BrandsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -103,6 +128,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`BrandsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `BrandsGetRequest`")]
+pub type BrandsGetPostRequest = BrandsGetRequest;
 
 get_and_post! {
     /// `GET /brands.list`, the fields in the query string.
@@ -114,8 +144,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/brands.list", paginate, beta)]
-    get BrandsListRequest,
+    ///
+    /// Operation `brands.list` (`brands-list`); `send` answers with a [`BrandsListResponse`].
+    #[devrev_endpoint(GET, "/brands.list", response = BrandsListResponse, paginate, beta)]
+    get BrandsListQueryRequest,
     /// `POST /brands.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/brands/list-post>.
@@ -125,12 +157,14 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/brands.list", response = BrandsListResponse, idempotent, paginate, beta)]
-    post BrandsListPostRequest,
+    ///
+    /// Operation `brands.list` (`brands-list-post`); `send` answers with a [`BrandsListResponse`].
+    #[devrev_endpoint(POST, "/brands.list", idempotent, paginate, beta)]
+    post BrandsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
     }
@@ -147,6 +181,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`BrandsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `BrandsListRequest`")]
+pub type BrandsListPostRequest = BrandsListRequest;
+
 /// `POST /brands.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/brands/update>.
@@ -154,16 +193,18 @@ get_and_post! {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `brands.update` (`brands-update`); `send` answers with a [`BrandsUpdateResponse`].
 #[devrev_endpoint(POST, "/brands.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct BrandsUpdateRequest {
-    /// `description`.
+    /// `description`: optional; text, at most 65536 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text, 1 to 255 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -183,43 +224,53 @@ impl BrandsUpdateRequest {
 }
 
 /// The `brands-create-response` schema.
+///
+/// The answer of `brands.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandsCreateResponse {
-    /// `brand`, required.
+    /// `brand`: required; a `Brand`.
     pub brand: Brand,
 }
 
 /// The `brands-delete-response` schema.
+///
+/// The answer of `brands.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandsDeleteResponse {}
 
 /// The `brands-get-response` schema.
+///
+/// The answer of `brands.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandsGetResponse {
-    /// `brand`, required.
+    /// `brand`: required; a `Brand`.
     pub brand: Brand,
 }
 
 /// The `brands-list-response` schema.
+///
+/// The answer of `brands.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct BrandsListResponse {
-    /// `brands`, required.
+    /// `brands`: required; a list of items, each a `Brand`.
     #[serde(default)]
     pub brands: Vec<Brand>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `brands-update-response` schema.
+///
+/// The answer of `brands.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandsUpdateResponse {
-    /// `brand`, required.
+    /// `brand`: required; a `Brand`.
     pub brand: Brand,
 }

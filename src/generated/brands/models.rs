@@ -7,23 +7,25 @@ use crate::models::*;
 /// The `brand` schema.
 ///
 /// Needs the feature `brands` (or `full`).
+///
+/// Returned by `brands.create` (in `brand`), `brands.get` (in `brand`), `brands.list` (in `brands`), `brands.update` (in `brand`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Brand {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
 }

@@ -9,6 +9,23 @@
 //! | `POST /chats.update` | [`ChatsUpdateRequest`] | [`ChatsUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
+//!
+//! # Example
+//!
+//! `chats.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::chats::ChatsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ChatsGetRequest::new(ChatsGetRequestDm::new(["DEVU-1"]));
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,23 +40,25 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/chats/create>.
 ///
 /// Required: `type`.
+///
+/// Operation `chats.create` (`chats-create`); `send` answers with a [`ChatsCreateResponse`].
 #[devrev_endpoint(POST, "/chats.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatsCreateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `get_if_conflict`.
+    /// `get_if_conflict`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub get_if_conflict: Option<bool>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `ChatsCreateRequestKind`, by its `type`: `dm`.
     #[serde(flatten)]
     pub kind: ChatsCreateRequestKind,
 }
@@ -69,11 +88,13 @@ custom_access!(write ChatsCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/chats/get>.
 ///
 /// No field is required.
+///
+/// Operation `chats.get` (`chats-get`); `send` answers with a [`ChatsGetResponse`].
 #[devrev_endpoint(GET, "/chats.get", response = ChatsGetResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatsGetQueryRequest {
-    /// `id`.
+    /// `id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
@@ -95,14 +116,16 @@ impl ChatsGetQueryRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/chats/get-post>.
 ///
 /// Required: `type`.
+///
+/// Operation `chats.get` (`chats-get-post`); `send` answers with a [`ChatsGetResponse`].
 #[devrev_endpoint(POST, "/chats.get", idempotent)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatsGetRequest {
-    /// `id`.
+    /// `id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `ChatsGetRequestKind`, by its `type`: `dm`, `none`.
     #[serde(flatten)]
     pub kind: ChatsGetRequestKind,
 }
@@ -124,22 +147,24 @@ impl ChatsGetRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/chats/update>.
 ///
 /// Required: `id`, `type`.
+///
+/// Operation `chats.update` (`chats-update`); `send` answers with a [`ChatsUpdateResponse`].
 #[devrev_endpoint(POST, "/chats.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `ChatsUpdateRequestKind`, by its `type`: `dm`, `none`.
     #[serde(flatten)]
     pub kind: ChatsUpdateRequestKind,
 }
@@ -163,25 +188,31 @@ impl ChatsUpdateRequest {
 custom_access!(write ChatsUpdateRequest, spec = custom_schema_spec);
 
 /// The `chats-create-response` schema.
+///
+/// The answer of `chats.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsCreateResponse {
-    /// `chat`, required.
+    /// `chat`: required; a `Chat`, by its `type`: `dm`.
     pub chat: Chat,
 }
 
 /// The `chats-get-response` schema.
+///
+/// The answer of `chats.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsGetResponse {
-    /// `chat`, required.
+    /// `chat`: required; a `Chat`, by its `type`: `dm`.
     pub chat: Chat,
 }
 
 /// The `chats-update-response` schema.
+///
+/// The answer of `chats.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateResponse {
-    /// `chat`, required.
+    /// `chat`: required; a `Chat`, by its `type`: `dm`.
     pub chat: Chat,
 }

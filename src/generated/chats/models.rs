@@ -9,25 +9,117 @@ tagged_union! {
     /// The `chat` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Returned by `chats.create` (in `chat`), `chats.get` (in `chat`), `chats.update` (in `chat`).
     pub enum Chat {
         /// `dm`
         Dm(Dm) = "dm",
     }
 }
 
+impl Chat {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Chat::Dm(v) => v.created_by.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Chat::Dm(v) => v.created_date.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Chat::Dm(v) => v.display_id.as_deref(),
+            Chat::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `groups` (optional); an unknown variant answers `None`.
+    pub fn groups(&self) -> Option<&[GroupSummary]> {
+        match self {
+            Chat::Dm(v) => v.groups.as_deref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Chat::Dm(v) => v.id.as_str(),
+            Chat::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Chat::Dm(v) => v.modified_by.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Chat::Dm(v) => v.modified_date.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadata> {
+        match self {
+            Chat::Dm(v) => v.sync_metadata.as_ref(),
+            Chat::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `title` (optional); an unknown variant answers its JSON value.
+    pub fn title(&self) -> Option<&str> {
+        match self {
+            Chat::Dm(v) => v.title.as_deref(),
+            Chat::Unknown(other) => other.fields.get("title").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `users` (required in every variant); an unknown variant answers an empty list.
+    pub fn users(&self) -> &[UserSummary] {
+        match self {
+            Chat::Dm(v) => v.users.as_slice(),
+            Chat::Unknown(_) => &[],
+        }
+    }
+}
+
 /// The `chats-create-request-dm` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsCreateRequestDm {
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `records`.
+    /// `records`: optional; a list of items, each a DON ID (at most 16 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<String>>,
-    /// `users`, required.
+    /// `users`: required; a list of items, each the DON ID of a Dev user (1 to 16 items).
     #[serde(default)]
     pub users: Vec<String>,
 }
@@ -50,6 +142,8 @@ tagged_union! {
     /// The `chats-create-request-kind` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatsCreateRequestKind {
         /// `dm`
         Dm(ChatsCreateRequestDm) = "dm",
@@ -62,13 +156,47 @@ impl From<ChatsCreateRequestDm> for ChatsCreateRequestKind {
     }
 }
 
+impl ChatsCreateRequestKind {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `is_default` (optional); an unknown variant answers its JSON value.
+    pub fn is_default(&self) -> Option<bool> {
+        match self {
+            ChatsCreateRequestKind::Dm(v) => v.is_default,
+            ChatsCreateRequestKind::Unknown(other) => other.fields.get("is_default").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `records` (optional); an unknown variant answers `None`.
+    pub fn records(&self) -> Option<&[String]> {
+        match self {
+            ChatsCreateRequestKind::Dm(v) => v.records.as_deref(),
+            ChatsCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `users` (required in every variant); an unknown variant answers an empty list.
+    pub fn users(&self) -> &[String] {
+        match self {
+            ChatsCreateRequestKind::Dm(v) => v.users.as_slice(),
+            ChatsCreateRequestKind::Unknown(_) => &[],
+        }
+    }
+}
+
 /// The `chats-get-request-dm` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsGetRequestDm {
-    /// `users`, required.
+    /// `users`: required; a list of items, each the DON ID of a Dev user (1 to 16 items).
     #[serde(default)]
     pub users: Vec<String>,
 }
@@ -84,6 +212,8 @@ tagged_union! {
     /// The `chats-get-request-kind` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatsGetRequestKind {
         /// `dm`
         Dm(ChatsGetRequestDm) = "dm",
@@ -104,16 +234,26 @@ impl From<Empty> for ChatsGetRequestKind {
     }
 }
 
+impl ChatsGetRequestKind {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `chats-update-request-dm` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDm {
-    /// `records`.
+    /// `records`: optional; a `ChatsUpdateRequestDmRecords`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<ChatsUpdateRequestDmRecords>,
-    /// `users`.
+    /// `users`: optional; a `ChatsUpdateRequestDmUsers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub users: Option<ChatsUpdateRequestDmUsers>,
 }
@@ -135,10 +275,12 @@ impl ChatsUpdateRequestDm {
 /// The `chats-update-request-dm-records` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDmRecords {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID (at most 16 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -170,10 +312,12 @@ where
 /// The `chats-update-request-dm-users` schema.
 ///
 /// Needs the feature `chats` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatsUpdateRequestDmUsers {
-    /// `set`, required.
+    /// `set`: required; a list of items, each the DON ID of a Dev user (1 to 16 items).
     #[serde(default)]
     pub set: Vec<String>,
 }
@@ -201,6 +345,8 @@ tagged_union! {
     /// The `chats-update-request-kind` schema.
     ///
     /// Needs the feature `chats` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatsUpdateRequestKind {
         /// `dm`
         Dm(ChatsUpdateRequestDm) = "dm",
@@ -218,5 +364,13 @@ impl From<ChatsUpdateRequestDm> for ChatsUpdateRequestKind {
 impl From<Empty> for ChatsUpdateRequestKind {
     fn from(value: Empty) -> Self {
         ChatsUpdateRequestKind::None(value)
+    }
+}
+
+impl ChatsUpdateRequestKind {
+    /// The variant's `type` on the wire (`"dm"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }

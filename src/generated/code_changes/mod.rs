@@ -5,12 +5,29 @@
 //! | --- | --- | --- |
 //! | `POST /code-changes.create` | [`CodeChangesCreateRequest`] | [`CodeChangesCreateResponse`] |
 //! | `POST /code-changes.delete` | [`CodeChangesDeleteRequest`] | [`CodeChangesDeleteResponse`] |
-//! | `GET`/`POST /code-changes.get` | [`CodeChangesGetRequest`], [`CodeChangesGetPostRequest`] | [`CodeChangesGetResponse`] |
+//! | `GET`/`POST /code-changes.get` | [`CodeChangesGetQueryRequest`], [`CodeChangesGetRequest`] | [`CodeChangesGetResponse`] |
 //! | `GET /code-changes.list` | [`CodeChangesListQueryRequest`] | [`CodeChangesListResponse`] |
 //! | `POST /code-changes.list` | [`CodeChangesListRequest`] | [`CodeChangesListResponse`] |
 //! | `POST /code-changes.update` | [`CodeChangesUpdateRequest`] | [`CodeChangesUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `code-changes.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::code_changes::CodeChangesListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = CodeChangesListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,14 +39,16 @@ use crate::models::*;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/create>.
 ///
 /// No field is required.
+///
+/// Operation `code-changes.create` (`code-changes-create`); `send` answers with a [`CodeChangesCreateResponse`].
 #[devrev_endpoint(POST, "/code-changes.create")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeChangesCreateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
 }
@@ -55,11 +74,13 @@ custom_access!(write CodeChangesCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `code-changes.delete` (`code-changes-delete`); `send` answers with a [`CodeChangesDeleteResponse`].
 #[devrev_endpoint(POST, "/code-changes.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeChangesDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -76,19 +97,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/code-changes.get")]
-    get CodeChangesGetRequest,
+    ///
+    /// Operation `code-changes.get` (`code-changes-get`); `send` answers with a [`CodeChangesGetResponse`].
+    #[devrev_endpoint(GET, "/code-changes.get", response = CodeChangesGetResponse)]
+    get CodeChangesGetQueryRequest,
     /// `POST /code-changes.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/code-changes.get", response = CodeChangesGetResponse, idempotent)]
-    post CodeChangesGetPostRequest,
+    ///
+    /// Operation `code-changes.get` (`code-changes-get-post`); `send` answers with a [`CodeChangesGetResponse`].
+    #[devrev_endpoint(POST, "/code-changes.get", idempotent)]
+    post CodeChangesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -99,6 +124,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CodeChangesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CodeChangesGetRequest`")]
+pub type CodeChangesGetPostRequest = CodeChangesGetRequest;
+
 /// `GET /code-changes.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/list>.
@@ -106,17 +136,19 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `code-changes.list` (`code-changes-list`); `send` answers with a [`CodeChangesListResponse`].
 #[devrev_endpoint(GET, "/code-changes.list", response = CodeChangesListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeChangesListQueryRequest {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
 }
@@ -144,23 +176,25 @@ impl CodeChangesListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `code-changes.list` (`code-changes-list-post`); `send` answers with a [`CodeChangesListResponse`].
 #[devrev_endpoint(POST, "/code-changes.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeChangesListRequest {
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
 }
@@ -190,17 +224,19 @@ impl CodeChangesListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/code-changes/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `code-changes.update` (`code-changes-update`); `send` answers with a [`CodeChangesUpdateResponse`].
 #[devrev_endpoint(POST, "/code-changes.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CodeChangesUpdateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -221,43 +257,53 @@ impl CodeChangesUpdateRequest {
 custom_access!(write CodeChangesUpdateRequest, spec = custom_schema_spec);
 
 /// The `code-changes-create-response` schema.
+///
+/// The answer of `code-changes.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeChangesCreateResponse {
-    /// `code_change`, required.
+    /// `code_change`: required; a `CodeChange`.
     pub code_change: CodeChange,
 }
 
 /// The `code-changes-delete-response` schema.
+///
+/// The answer of `code-changes.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeChangesDeleteResponse {}
 
 /// The `code-changes-get-response` schema.
+///
+/// The answer of `code-changes.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeChangesGetResponse {
-    /// `code_change`, required.
+    /// `code_change`: required; a `CodeChange`.
     pub code_change: CodeChange,
 }
 
 /// The `code-changes-list-response` schema.
+///
+/// The answer of `code-changes.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct CodeChangesListResponse {
-    /// `code_changes`, required.
+    /// `code_changes`: required; a list of items, each a `CodeChange`.
     #[serde(default)]
     pub code_changes: Vec<CodeChange>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `code-changes-update-response` schema.
+///
+/// The answer of `code-changes.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeChangesUpdateResponse {
-    /// `code_change`, required.
+    /// `code_change`: required; a `CodeChange`.
     pub code_change: CodeChange,
 }

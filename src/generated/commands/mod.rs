@@ -4,11 +4,28 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /commands.create` | [`CommandCreateRequest`] | [`CommandCreateResponse`] |
-//! | `GET`/`POST /commands.get` | [`CommandGetRequest`], [`CommandGetPostRequest`] | [`CommandGetResponse`] |
-//! | `GET`/`POST /commands.list` | [`CommandsListRequest`], [`CommandsListPostRequest`] | [`CommandsListResponse`] |
+//! | `GET`/`POST /commands.get` | [`CommandGetQueryRequest`], [`CommandGetRequest`] | [`CommandGetResponse`] |
+//! | `GET`/`POST /commands.list` | [`CommandsListQueryRequest`], [`CommandsListRequest`] | [`CommandsListResponse`] |
 //! | `POST /commands.update` | [`CommandUpdateRequest`] | [`CommandUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
+//!
+//! # Example
+//!
+//! `commands.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::commands::CommandsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = CommandsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,36 +40,38 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/create>.
 ///
 /// Required: `name`, `namespace`.
+///
+/// Operation `commands.create` (`commands-create`); `send` answers with a [`CommandCreateResponse`].
 #[devrev_endpoint(POST, "/commands.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CommandCreateRequest {
-    /// `action`.
+    /// `action`: optional; a `CreateCommandAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<CreateCommandAction>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `namespace`, required.
+    /// `namespace`: required; text.
     pub namespace: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SetSharedWithMembership>>,
-    /// `source`.
+    /// `source`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`.
+    /// `status`: optional; one of `disabled`, `draft`, `enabled` (`CommandStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CommandStatus>,
-    /// `surfaces`.
+    /// `surfaces`: optional; a list of items, each a `CreateCommandSurface`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surfaces: Option<Vec<CreateCommandSurface>>,
-    /// `usage_hint`.
+    /// `usage_hint`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_hint: Option<String>,
 }
@@ -100,19 +119,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/commands.get")]
-    get CommandGetRequest,
+    ///
+    /// Operation `commands.get` (`commands-get`); `send` answers with a [`CommandGetResponse`].
+    #[devrev_endpoint(GET, "/commands.get", response = CommandGetResponse)]
+    get CommandGetQueryRequest,
     /// `POST /commands.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/commands.get", response = CommandGetResponse, idempotent)]
-    post CommandGetPostRequest,
+    ///
+    /// Operation `commands.get` (`commands-get-post`); `send` answers with a [`CommandGetResponse`].
+    #[devrev_endpoint(POST, "/commands.get", idempotent)]
+    post CommandGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -123,6 +146,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CommandGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CommandGetRequest`")]
+pub type CommandGetPostRequest = CommandGetRequest;
+
 get_and_post! {
     /// `GET /commands.list`, the fields in the query string.
     ///
@@ -131,8 +159,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/commands.list", paginate)]
-    get CommandsListRequest,
+    ///
+    /// Operation `commands.list` (`commands-list`); `send` answers with a [`CommandsListResponse`].
+    #[devrev_endpoint(GET, "/commands.list", response = CommandsListResponse, paginate)]
+    get CommandsListQueryRequest,
     /// `POST /commands.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/list-post>.
@@ -140,33 +170,35 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/commands.list", response = CommandsListResponse, idempotent, paginate)]
-    post CommandsListPostRequest,
+    ///
+    /// Operation `commands.list` (`commands-list-post`); `send` answers with a [`CommandsListResponse`].
+    #[devrev_endpoint(POST, "/commands.list", idempotent, paginate)]
+    post CommandsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `executor_type`.
+        /// `executor_type`: optional; a list of items, each one of `rego`, `workflow` (`CommandActionExecutorType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub executor_type: Option<Vec<CommandActionExecutorType>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `namespace`.
+        /// `namespace`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub namespace: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `source_object_id`.
+        /// `source_object_id`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub source_object_id: Option<String>,
-        /// `status`.
+        /// `status`: optional; a list of items, each one of `disabled`, `draft`, `enabled` (`CommandStatus`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<Vec<CommandStatus>>,
     }
@@ -197,45 +229,52 @@ get_and_post! {
     }
 }
 
+/// The name of [`CommandsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CommandsListRequest`")]
+pub type CommandsListPostRequest = CommandsListRequest;
+
 /// `POST /commands.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/commands/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `commands.update` (`commands-update`); `send` answers with a [`CommandUpdateResponse`].
 #[devrev_endpoint(POST, "/commands.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CommandUpdateRequest {
-    /// `action`.
+    /// `action`: optional; a `UpdateCommandAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<UpdateCommandAction>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `namespace`.
+    /// `namespace`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SetSharedWithMembership>>,
-    /// `source`.
+    /// `source`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`.
+    /// `status`: optional; one of `disabled`, `draft`, `enabled` (`CommandStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CommandStatus>,
-    /// `surfaces`.
+    /// `surfaces`: optional; a list of items, each a `UpdateCommandSurface`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surfaces: Option<Vec<UpdateCommandSurface>>,
-    /// `usage_hint`.
+    /// `usage_hint`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub usage_hint: Option<String>,
 }
@@ -283,38 +322,46 @@ impl CommandUpdateRequest {
 }
 
 /// The `command-create-response` schema.
+///
+/// The answer of `commands.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommandCreateResponse {
-    /// `command`, required.
+    /// `command`: required; a `Command`.
     pub command: Command,
 }
 
 /// The `command-get-response` schema.
+///
+/// The answer of `commands.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommandGetResponse {
-    /// `command`, required.
+    /// `command`: required; a `Command`.
     pub command: Command,
 }
 
 /// The `command-update-response` schema.
+///
+/// The answer of `commands.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommandUpdateResponse {
-    /// `command`, required.
+    /// `command`: required; a `Command`.
     pub command: Command,
 }
 
 /// The `commands-list-response` schema.
+///
+/// The answer of `commands.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct CommandsListResponse {
-    /// `commands`, required.
+    /// `commands`: required; a list of items, each a `Command`.
     #[serde(default)]
     pub commands: Vec<Command>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `command-action-template-type` schema.
     ///
     /// Needs the feature `commands` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CommandActionTemplateType {
         /// `devrev_v1`
         DevrevV1 = "devrev_v1",
@@ -17,30 +19,32 @@ string_enum! {
 /// The `create-command-action` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCommandAction {
-    /// `action_details`.
+    /// `action_details`: optional; a `CreateCommandActionDetails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_details: Option<CreateCommandActionDetails>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `code`.
+    /// `code`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `executor_config`.
+    /// `executor_config`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_config: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `executor_type`, required.
+    /// `executor_type`: required; one of `rego`, `workflow` (`CommandActionExecutorType`).
     pub executor_type: CommandActionExecutorType,
-    /// `message`.
+    /// `message`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `snap_in_function_id`.
+    /// `snap_in_function_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_function_id: Option<String>,
-    /// `template_type`.
+    /// `template_type`: optional; one of `devrev_v1` (`CommandActionTemplateType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_type: Option<CommandActionTemplateType>,
 }
@@ -81,10 +85,12 @@ impl CreateCommandAction {
 /// The `create-command-action-details` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCommandActionDetails {
-    /// `object_update_payload`.
+    /// `object_update_payload`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_update_payload: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -104,13 +110,15 @@ impl CreateCommandActionDetails {
 /// The `create-command-surface` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCommandSurface {
-    /// `object_types`.
+    /// `object_types`: optional; a list of items, each one of 16 values (`CommandSurfaceObjectTypes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_types: Option<Vec<CommandSurfaceObjectTypes>>,
-    /// `surface`, required.
+    /// `surface`: required; one of `customer_chat`, `discussions` (`CommandSurfaceSurface`).
     pub surface: CommandSurfaceSurface,
 }
 
@@ -129,28 +137,30 @@ impl CreateCommandSurface {
 /// The `update-command-action` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCommandAction {
-    /// `action_details`.
+    /// `action_details`: optional; a `UpdateCommandActionDetails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_details: Option<UpdateCommandActionDetails>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `code`.
+    /// `code`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `executor_config`.
+    /// `executor_config`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub executor_config: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `message`.
+    /// `message`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `snap_in_function_id`.
+    /// `snap_in_function_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_function_id: Option<String>,
-    /// `template_type`.
+    /// `template_type`: optional; one of `devrev_v1` (`CommandActionTemplateType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template_type: Option<CommandActionTemplateType>,
 }
@@ -182,10 +192,12 @@ impl UpdateCommandAction {
 /// The `update-command-action-details` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCommandActionDetails {
-    /// `object_update_payload`.
+    /// `object_update_payload`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_update_payload: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -205,13 +217,15 @@ impl UpdateCommandActionDetails {
 /// The `update-command-surface` schema.
 ///
 /// Needs the feature `commands` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateCommandSurface {
-    /// `object_types`.
+    /// `object_types`: optional; a list of items, each one of 16 values (`CommandSurfaceObjectTypes`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_types: Option<Vec<CommandSurfaceObjectTypes>>,
-    /// `surface`.
+    /// `surface`: optional; one of `customer_chat`, `discussions` (`CommandSurfaceSurface`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surface: Option<CommandSurfaceSurface>,
 }

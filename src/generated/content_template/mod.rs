@@ -4,10 +4,27 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /content-template.create` | [`ContentTemplateCreateRequest`] | [`ContentTemplateCreateResponse`] |
-//! | `GET`/`POST /content-template.get` | [`ContentTemplateGetRequest`], [`ContentTemplateGetPostRequest`] | [`ContentTemplateGetResponse`] |
-//! | `GET`/`POST /content-template.list` | [`ContentTemplateListRequest`], [`ContentTemplateListPostRequest`] | [`ContentTemplateListResponse`] |
+//! | `GET`/`POST /content-template.get` | [`ContentTemplateGetQueryRequest`], [`ContentTemplateGetRequest`] | [`ContentTemplateGetResponse`] |
+//! | `GET`/`POST /content-template.list` | [`ContentTemplateListQueryRequest`], [`ContentTemplateListRequest`] | [`ContentTemplateListResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `content-template.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::content_template::ContentTemplateListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ContentTemplateListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,16 +41,18 @@ pub(crate) mod models;
 /// Required: `name`, `type`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `content-template.create` (`content-template-create`); `send` answers with a [`ContentTemplateCreateResponse`].
 #[devrev_endpoint(POST, "/content-template.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequest {
-    /// `input_fields_schema`.
+    /// `input_fields_schema`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub input_fields_schema: Option<Vec<SchemaFieldDescriptor>>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `ContentTemplateCreateRequestKind`, by its `type`: `notification_content_template`, `notification_content_template_translation`.
     #[serde(flatten)]
     pub kind: ContentTemplateCreateRequestKind,
 }
@@ -58,8 +77,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/content-template.get", beta)]
-    get ContentTemplateGetRequest,
+    ///
+    /// Operation `content-template.get` (`content-template-get`); `send` answers with a [`ContentTemplateGetResponse`].
+    #[devrev_endpoint(GET, "/content-template.get", response = ContentTemplateGetResponse, beta)]
+    get ContentTemplateGetQueryRequest,
     /// `POST /content-template.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/content-template/get-post>.
@@ -67,12 +88,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/content-template.get", response = ContentTemplateGetResponse, idempotent, beta)]
-    post ContentTemplateGetPostRequest,
+    ///
+    /// Operation `content-template.get` (`content-template-get-post`); `send` answers with a [`ContentTemplateGetResponse`].
+    #[devrev_endpoint(POST, "/content-template.get", idempotent, beta)]
+    post ContentTemplateGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -82,6 +105,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`ContentTemplateGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ContentTemplateGetRequest`")]
+pub type ContentTemplateGetPostRequest = ContentTemplateGetRequest;
 
 get_and_post! {
     /// `GET /content-template.list`, the fields in the query string.
@@ -93,8 +121,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/content-template.list", paginate, beta)]
-    get ContentTemplateListRequest,
+    ///
+    /// Operation `content-template.list` (`content-template-list`); `send` answers with a [`ContentTemplateListResponse`].
+    #[devrev_endpoint(GET, "/content-template.list", response = ContentTemplateListResponse, paginate, beta)]
+    get ContentTemplateListQueryRequest,
     /// `POST /content-template.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/content-template/list-post>.
@@ -104,30 +134,32 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/content-template.list", response = ContentTemplateListResponse, idempotent, paginate, beta)]
-    post ContentTemplateListPostRequest,
+    ///
+    /// Operation `content-template.list` (`content-template-list-post`); `send` answers with a [`ContentTemplateListResponse`].
+    #[devrev_endpoint(POST, "/content-template.list", idempotent, paginate, beta)]
+    post ContentTemplateListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `name`.
+        /// `name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `type`.
+        /// `type`: optional; a list of items, each one of `notification_content_template` (`ContentTemplateType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Vec<ContentTemplateType>>,
     }
@@ -156,31 +188,42 @@ get_and_post! {
     }
 }
 
+/// The name of [`ContentTemplateListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ContentTemplateListRequest`")]
+pub type ContentTemplateListPostRequest = ContentTemplateListRequest;
+
 /// The `content-template-create-response` schema.
+///
+/// The answer of `content-template.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateResponse {
-    /// `content_template`, required.
+    /// `content_template`: required; a `ContentTemplate`, by its `type`: `notification_content_template`.
     pub content_template: ContentTemplate,
 }
 
 /// The `content-template-get-response` schema.
+///
+/// The answer of `content-template.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateGetResponse {
-    /// `content_template`, required.
+    /// `content_template`: required; a `ContentTemplate`, by its `type`: `notification_content_template`.
     pub content_template: ContentTemplate,
 }
 
 /// The `content-template-list-response` schema.
+///
+/// The answer of `content-template.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct ContentTemplateListResponse {
-    /// `content_template`, required.
+    /// `content_template`: required; a list of items, each a `ContentTemplate`, by its `type`: `notification_content_template`.
     #[serde(default)]
     pub content_template: Vec<ContentTemplate>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }

@@ -9,9 +9,67 @@ tagged_union! {
     /// The `content-template` schema.
     ///
     /// Needs the feature `content-template` (or `full`).
+    ///
+    /// Returned by `content-template.create` (in `content_template`), `content-template.get` (in `content_template`), `content-template.list` (in `content_template`).
     pub enum ContentTemplate {
         /// `notification_content_template`
         NotificationContentTemplate(NotificationContentTemplate) = "notification_content_template",
+    }
+}
+
+impl ContentTemplate {
+    /// The variant's `type` on the wire (`"notification_content_template"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.created_by.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.created_date.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.display_id.as_deref(),
+            ContentTemplate::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.id.as_str(),
+            ContentTemplate::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.modified_by.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            ContentTemplate::NotificationContentTemplate(v) => v.modified_date.as_ref(),
+            ContentTemplate::Unknown(_) => None,
+        }
     }
 }
 
@@ -19,6 +77,8 @@ tagged_union! {
     /// The `content-template-create-request-kind` schema.
     ///
     /// Needs the feature `content-template` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ContentTemplateCreateRequestKind {
         /// `notification_content_template`
         NotificationContentTemplate(ContentTemplateCreateRequestNotificationContentTemplate) = "notification_content_template",
@@ -39,13 +99,23 @@ impl From<ContentTemplateCreateRequestNotificationContentTemplateTranslation> fo
     }
 }
 
+impl ContentTemplateCreateRequestKind {
+    /// The variant's `type` on the wire (`"notification_content_template"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `content-template-create-request-notification-content-template` schema.
 ///
 /// Needs the feature `content-template` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplate {
-    /// `defaults`, required.
+    /// `defaults`: required; a list of items, each a `ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationContentTemplate`.
     #[serde(default)]
     pub defaults: Vec<ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationContentTemplate>,
 }
@@ -64,12 +134,14 @@ impl ContentTemplateCreateRequestNotificationContentTemplate {
 /// The `content-template-create-request-notification-content-template-default-notification-content-template` schema.
 ///
 /// Needs the feature `content-template` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationContentTemplate {
-    /// `body`, required.
+    /// `body`: required; text.
     pub body: String,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -83,13 +155,15 @@ impl ContentTemplateCreateRequestNotificationContentTemplateDefaultNotificationC
 /// The `content-template-create-request-notification-content-template-translation` schema.
 ///
 /// Needs the feature `content-template` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContentTemplateCreateRequestNotificationContentTemplateTranslation {
-    /// `body_translations`, required.
+    /// `body_translations`: required; a map from keys to a string.
     #[serde(default)]
     pub body_translations: ::std::collections::BTreeMap<String, String>,
-    /// `title_translations`, required.
+    /// `title_translations`: required; a map from keys to a string.
     #[serde(default)]
     pub title_translations: ::std::collections::BTreeMap<String, String>,
 }
@@ -108,6 +182,8 @@ string_enum! {
     /// The `content-template-type` schema.
     ///
     /// Needs the feature `content-template` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ContentTemplateType {
         /// `notification_content_template`
         NotificationContentTemplate = "notification_content_template",

@@ -7,12 +7,29 @@
 //! | `POST /conversations.delete` | [`ConversationsDeleteRequest`] | [`ConversationsDeleteResponse`] |
 //! | `GET /conversations.export` | [`ConversationsExportQueryRequest`] | [`ConversationsExportResponse`] |
 //! | `POST /conversations.export` | [`ConversationsExportRequest`] | [`ConversationsExportResponse`] |
-//! | `GET`/`POST /conversations.get` | [`ConversationsGetRequest`], [`ConversationsGetPostRequest`] | [`ConversationsGetResponse`] |
+//! | `GET`/`POST /conversations.get` | [`ConversationsGetQueryRequest`], [`ConversationsGetRequest`] | [`ConversationsGetResponse`] |
 //! | `GET /conversations.list` | [`ConversationsListQueryRequest`] | [`ConversationsListResponse`] |
 //! | `POST /conversations.list` | [`ConversationsListRequest`] | [`ConversationsListResponse`] |
 //! | `POST /conversations.update` | [`ConversationsUpdateRequest`] | [`ConversationsUpdateResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `conversations.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::conversations::ConversationsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ConversationsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -27,59 +44,61 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/create>.
 ///
 /// Required: `type`.
+///
+/// Operation `conversations.create` (`conversations-create`); `send` answers with a [`ConversationsCreateResponse`].
 #[devrev_endpoint(POST, "/conversations.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsCreateRequest {
-    /// `brand`.
+    /// `brand`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `group`.
+    /// `group`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `members`.
+    /// `members`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `messages`.
+    /// `messages`: optional; a list of items, each a `ConversationsCreateRequestMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<ConversationsCreateRequestMessage>>,
-    /// `metadata`.
+    /// `metadata`: optional; a `ConversationsCreateRequestMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ConversationsCreateRequestMetadata>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `source_channel`.
+    /// `source_channel`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<String>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; a `StageInit`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageInit>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `type`, required.
+    /// `type`: required; one of `support` (`ConversationsCreateRequestTypeValue`).
     pub r#type: ConversationsCreateRequestTypeValue,
 }
 
@@ -150,11 +169,13 @@ custom_access!(write ConversationsCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `conversations.delete` (`conversations-delete`); `send` answers with a [`ConversationsDeleteResponse`].
 #[devrev_endpoint(POST, "/conversations.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -172,86 +193,88 @@ impl ConversationsDeleteRequest {
 /// No field is required.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `conversations.export` (`conversations-export`); `send` answers with a [`ConversationsExportResponse`].
 #[devrev_endpoint(GET, "/conversations.export", response = ConversationsExportResponse, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsExportQueryRequest {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `brand`.
+    /// `brand`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<Vec<String>>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `first`.
+    /// `first`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<i32>,
-    /// `group`.
+    /// `group`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<Vec<String>>,
-    /// `is_creator_verified`.
+    /// `is_creator_verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_creator_verified: Option<bool>,
-    /// `is_frozen`.
+    /// `is_frozen`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_frozen: Option<bool>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `members`.
+    /// `members`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `modified_date.after`.
+    /// `modified_date.after`: optional; a date-time (RFC 3339).
     #[serde(rename = "modified_date.after", skip_serializing_if = "Option::is_none")]
     pub modified_date_after: Option<Timestamp>,
-    /// `modified_date.before`.
+    /// `modified_date.before`: optional; a date-time (RFC 3339).
     #[serde(rename = "modified_date.before", skip_serializing_if = "Option::is_none")]
     pub modified_date_before: Option<Timestamp>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `rev_org`; deprecated by DevRev.
+    /// `rev_org`: optional; a list of items, each the DON ID of a rev org; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub rev_org: Option<Vec<String>>,
-    /// `rev_orgs`.
+    /// `rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_orgs: Option<Vec<String>>,
-    /// `sla_summary.stage`.
+    /// `sla_summary.stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(rename = "sla_summary.stage", skip_serializing_if = "Option::is_none")]
     pub sla_summary_stage: Option<Vec<SlaSummaryStage>>,
-    /// `source_channel`.
+    /// `source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<Vec<String>>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<Vec<String>>,
-    /// `source_channels`; deprecated by DevRev.
+    /// `source_channels`: optional; a list of items, each text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source_channels: Option<Vec<String>>,
-    /// `stage.name`.
+    /// `stage.name`: optional; a list of items, each text.
     #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`; deprecated by DevRev.
+    /// `tags`: optional; a list of items, each the DON ID of a tag; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub tags: Option<Vec<String>>,
-    /// `tags_v2.id`.
+    /// `tags_v2.id`: optional; the DON ID of a tag.
     #[serde(rename = "tags_v2.id", skip_serializing_if = "Option::is_none")]
     pub tags_v2_id: Option<String>,
-    /// `tags_v2.value`.
+    /// `tags_v2.value`: optional; text.
     #[serde(rename = "tags_v2.value", skip_serializing_if = "Option::is_none")]
     pub tags_v2_value: Option<String>,
 }
@@ -326,83 +349,85 @@ impl ConversationsExportQueryRequest {
 /// No field is required.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `conversations.export` (`conversations-export-post`); `send` answers with a [`ConversationsExportResponse`].
 #[devrev_endpoint(POST, "/conversations.export", idempotent, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsExportRequest {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateFilter>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `brand`.
+    /// `brand`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<Vec<String>>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `first`.
+    /// `first`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<i32>,
-    /// `group`.
+    /// `group`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<Vec<String>>,
-    /// `is_creator_verified`.
+    /// `is_creator_verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_creator_verified: Option<bool>,
-    /// `is_frozen`.
+    /// `is_frozen`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_frozen: Option<bool>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `members`.
+    /// `members`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateTimeFilter>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `rev_org`; deprecated by DevRev.
+    /// `rev_org`: optional; a list of items, each the DON ID of a rev org; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub rev_org: Option<Vec<String>>,
-    /// `rev_orgs`.
+    /// `rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_orgs: Option<Vec<String>>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `SlaSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<SlaSummaryFilter>,
-    /// `source_channel`.
+    /// `source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<Vec<String>>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<Vec<String>>,
-    /// `source_channels`; deprecated by DevRev.
+    /// `source_channels`: optional; a list of items, each text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source_channels: Option<Vec<String>>,
-    /// `stage`.
+    /// `stage`: optional; a `StageFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageFilter>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`; deprecated by DevRev.
+    /// `tags`: optional; a list of items, each the DON ID of a tag; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub tags: Option<Vec<String>>,
-    /// `tags_v2`.
+    /// `tags_v2`: optional; a list of items, each a `TagWithValueFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags_v2: Option<Vec<TagWithValueFilter>>,
 }
@@ -474,19 +499,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/conversations.get")]
-    get ConversationsGetRequest,
+    ///
+    /// Operation `conversations.get` (`conversations-get`); `send` answers with a [`ConversationsGetResponse`].
+    #[devrev_endpoint(GET, "/conversations.get", response = ConversationsGetResponse)]
+    get ConversationsGetQueryRequest,
     /// `POST /conversations.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/conversations.get", response = ConversationsGetResponse, idempotent)]
-    post ConversationsGetPostRequest,
+    ///
+    /// Operation `conversations.get` (`conversations-get-post`); `send` answers with a [`ConversationsGetResponse`].
+    #[devrev_endpoint(POST, "/conversations.get", idempotent)]
+    post ConversationsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -497,6 +526,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`ConversationsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ConversationsGetRequest`")]
+pub type ConversationsGetPostRequest = ConversationsGetRequest;
+
 /// `GET /conversations.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/list>.
@@ -504,92 +538,94 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `conversations.list` (`conversations-list`); `send` answers with a [`ConversationsListResponse`].
 #[devrev_endpoint(GET, "/conversations.list", response = ConversationsListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsListQueryRequest {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `brand`.
+    /// `brand`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<Vec<String>>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `group`.
+    /// `group`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<Vec<String>>,
-    /// `is_creator_verified`.
+    /// `is_creator_verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_creator_verified: Option<bool>,
-    /// `is_frozen`.
+    /// `is_frozen`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_frozen: Option<bool>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `members`.
+    /// `members`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date.after`.
+    /// `modified_date.after`: optional; a date-time (RFC 3339).
     #[serde(rename = "modified_date.after", skip_serializing_if = "Option::is_none")]
     pub modified_date_after: Option<Timestamp>,
-    /// `modified_date.before`.
+    /// `modified_date.before`: optional; a date-time (RFC 3339).
     #[serde(rename = "modified_date.before", skip_serializing_if = "Option::is_none")]
     pub modified_date_before: Option<Timestamp>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `rev_org`; deprecated by DevRev.
+    /// `rev_org`: optional; a list of items, each the DON ID of a rev org; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub rev_org: Option<Vec<String>>,
-    /// `rev_orgs`.
+    /// `rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_orgs: Option<Vec<String>>,
-    /// `sla_summary.stage`.
+    /// `sla_summary.stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(rename = "sla_summary.stage", skip_serializing_if = "Option::is_none")]
     pub sla_summary_stage: Option<Vec<SlaSummaryStage>>,
-    /// `source_channel`.
+    /// `source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<Vec<String>>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<Vec<String>>,
-    /// `source_channels`; deprecated by DevRev.
+    /// `source_channels`: optional; a list of items, each text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source_channels: Option<Vec<String>>,
-    /// `stage.name`.
+    /// `stage.name`: optional; a list of items, each text.
     #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`; deprecated by DevRev.
+    /// `tags`: optional; a list of items, each the DON ID of a tag; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub tags: Option<Vec<String>>,
-    /// `tags_v2.id`.
+    /// `tags_v2.id`: optional; the DON ID of a tag.
     #[serde(rename = "tags_v2.id", skip_serializing_if = "Option::is_none")]
     pub tags_v2_id: Option<String>,
-    /// `tags_v2.value`.
+    /// `tags_v2.value`: optional; text.
     #[serde(rename = "tags_v2.value", skip_serializing_if = "Option::is_none")]
     pub tags_v2_value: Option<String>,
 }
@@ -668,89 +704,91 @@ impl ConversationsListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `conversations.list` (`conversations-list-post`); `send` answers with a [`ConversationsListResponse`].
 #[devrev_endpoint(POST, "/conversations.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsListRequest {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateFilter>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `brand`.
+    /// `brand`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<Vec<String>>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `group`.
+    /// `group`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<Vec<String>>,
-    /// `is_creator_verified`.
+    /// `is_creator_verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_creator_verified: Option<bool>,
-    /// `is_frozen`.
+    /// `is_frozen`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_frozen: Option<bool>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `members`.
+    /// `members`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateTimeFilter>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `rev_org`; deprecated by DevRev.
+    /// `rev_org`: optional; a list of items, each the DON ID of a rev org; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub rev_org: Option<Vec<String>>,
-    /// `rev_orgs`.
+    /// `rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_orgs: Option<Vec<String>>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `SlaSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<SlaSummaryFilter>,
-    /// `source_channel`.
+    /// `source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<Vec<String>>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<Vec<String>>,
-    /// `source_channels`; deprecated by DevRev.
+    /// `source_channels`: optional; a list of items, each text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source_channels: Option<Vec<String>>,
-    /// `stage`.
+    /// `stage`: optional; a `StageFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageFilter>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`; deprecated by DevRev.
+    /// `tags`: optional; a list of items, each the DON ID of a tag; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub tags: Option<Vec<String>>,
-    /// `tags_v2`.
+    /// `tags_v2`: optional; a list of items, each a `TagWithValueFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags_v2: Option<Vec<TagWithValueFilter>>,
 }
@@ -825,61 +863,63 @@ impl ConversationsListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/conversations/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `conversations.update` (`conversations-update`); `send` answers with a [`ConversationsUpdateResponse`].
 #[devrev_endpoint(POST, "/conversations.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequest {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a `ConversationsUpdateRequestAppliesToParts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<ConversationsUpdateRequestAppliesToParts>,
-    /// `brand`.
+    /// `brand`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
-    /// `channels`.
+    /// `channels`: optional; a `ConversationsUpdateRequestChannels`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<ConversationsUpdateRequestChannels>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `group`.
+    /// `group`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_frozen`.
+    /// `is_frozen`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_frozen: Option<bool>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `members`.
+    /// `members`: optional; a `ConversationsUpdateRequestMembers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<ConversationsUpdateRequestMembers>,
-    /// `metadata`.
+    /// `metadata`: optional; a `ConversationsUpdateRequestMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ConversationsUpdateRequestMetadata>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a `ConversationsUpdateRequestOwnedBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<ConversationsUpdateRequestOwnedBy>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; a `StageUpdate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageUpdate>,
-    /// `status`.
+    /// `status`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `tags`.
+    /// `tags`: optional; a `ConversationsUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<ConversationsUpdateRequestTags>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -950,52 +990,64 @@ impl ConversationsUpdateRequest {
 custom_access!(write ConversationsUpdateRequest, spec = custom_schema_spec);
 
 /// The `conversations-create-response` schema.
+///
+/// The answer of `conversations.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationsCreateResponse {
-    /// `conversation`, required.
+    /// `conversation`: required; a `Conversation`.
     pub conversation: Conversation,
 }
 
 /// The `conversations-delete-response` schema.
+///
+/// The answer of `conversations.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationsDeleteResponse {}
 
 /// The `conversations-export-response` schema.
+///
+/// The answer of `conversations.export`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationsExportResponse {
-    /// `conversations`, required.
+    /// `conversations`: required; a list of items, each a `Conversation`.
     #[serde(default)]
     pub conversations: Vec<Conversation>,
 }
 
 /// The `conversations-get-response` schema.
+///
+/// The answer of `conversations.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationsGetResponse {
-    /// `conversation`, required.
+    /// `conversation`: required; a `Conversation`.
     pub conversation: Conversation,
 }
 
 /// The `conversations-list-response` schema.
+///
+/// The answer of `conversations.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct ConversationsListResponse {
-    /// `conversations`, required.
+    /// `conversations`: required; a list of items, each a `Conversation`.
     #[serde(default)]
     pub conversations: Vec<Conversation>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `conversations-update-response` schema.
+///
+/// The answer of `conversations.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateResponse {
-    /// `conversation`, required.
+    /// `conversation`: required; a `Conversation`.
     pub conversation: Conversation,
 }

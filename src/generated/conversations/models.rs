@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `conversations-create-request-message` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsCreateRequestMessage {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
@@ -35,10 +37,12 @@ impl ConversationsCreateRequestMessage {
 /// The `conversations-create-request-metadata` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsCreateRequestMetadata {
-    /// `url_context`.
+    /// `url_context`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_context: Option<String>,
 }
@@ -59,6 +63,8 @@ string_enum! {
     /// The `conversations-create-request-type-value` schema.
     ///
     /// Needs the feature `conversations` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ConversationsCreateRequestTypeValue {
         /// `support`
         Support = "support",
@@ -68,10 +74,12 @@ string_enum! {
 /// The `conversations-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -103,10 +111,12 @@ where
 /// The `conversations-update-request-channels` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestChannels {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -138,10 +148,12 @@ where
 /// The `conversations-update-request-members` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestMembers {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -173,10 +185,12 @@ where
 /// The `conversations-update-request-metadata` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestMetadata {
-    /// `url_context`.
+    /// `url_context`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_context: Option<String>,
 }
@@ -196,10 +210,12 @@ impl ConversationsUpdateRequestMetadata {
 /// The `conversations-update-request-owned-by` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -231,16 +247,18 @@ where
 /// The `conversations-update-request-tags` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ConversationsUpdateRequestTags {
-    /// `add`.
+    /// `add`: optional; a list of items, each a `AddTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<AddTagWithValue>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each a `RemoveTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<RemoveTagWithValue>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }
@@ -264,13 +282,15 @@ impl ConversationsUpdateRequestTags {
 /// The `tag-with-value-filter` schema.
 ///
 /// Needs the feature `conversations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagWithValueFilter {
-    /// `id`.
+    /// `id`: optional; the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }

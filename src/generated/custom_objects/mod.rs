@@ -3,14 +3,31 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /custom-objects.count` | [`CustomObjectsCountRequest`], [`CustomObjectsCountPostRequest`] | [`CustomObjectsCountResponse`] |
+//! | `GET`/`POST /custom-objects.count` | [`CustomObjectsCountQueryRequest`], [`CustomObjectsCountRequest`] | [`CustomObjectsCountResponse`] |
 //! | `POST /custom-objects.create` | [`CustomObjectsCreateRequest`] | [`CustomObjectsCreateResponse`] |
 //! | `POST /custom-objects.delete` | [`CustomObjectsDeleteRequest`] | [`CustomObjectsDeleteResponse`] |
-//! | `GET`/`POST /custom-objects.get` | [`CustomObjectsGetRequest`], [`CustomObjectsGetPostRequest`] | [`CustomObjectsGetResponse`] |
-//! | `GET`/`POST /custom-objects.list` | [`CustomObjectsListRequest`], [`CustomObjectsListPostRequest`] | [`CustomObjectsListResponse`] |
+//! | `GET`/`POST /custom-objects.get` | [`CustomObjectsGetQueryRequest`], [`CustomObjectsGetRequest`] | [`CustomObjectsGetResponse`] |
+//! | `GET`/`POST /custom-objects.list` | [`CustomObjectsListQueryRequest`], [`CustomObjectsListRequest`] | [`CustomObjectsListResponse`] |
 //! | `POST /custom-objects.update` | [`CustomObjectsUpdateRequest`] | [`CustomObjectsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `custom-objects.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::custom_objects::CustomObjectsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = CustomObjectsGetRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,22 +40,26 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/count>.
     ///
     /// Required: `leaf_type`.
-    #[devrev_endpoint(GET, "/custom-objects.count")]
-    get CustomObjectsCountRequest,
+    ///
+    /// Operation `custom-objects.count` (`custom-objects-count`); `send` answers with a [`CustomObjectsCountResponse`].
+    #[devrev_endpoint(GET, "/custom-objects.count", response = CustomObjectsCountResponse)]
+    get CustomObjectsCountQueryRequest,
     /// `POST /custom-objects.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/count-post>.
     ///
     /// Required: `leaf_type`.
-    #[devrev_endpoint(POST, "/custom-objects.count", response = CustomObjectsCountResponse, idempotent)]
-    post CustomObjectsCountPostRequest,
+    ///
+    /// Operation `custom-objects.count` (`custom-objects-count-post`); `send` answers with a [`CustomObjectsCountResponse`].
+    #[devrev_endpoint(POST, "/custom-objects.count", idempotent)]
+    post CustomObjectsCountRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `filters`.
+        /// `filters`: optional; a list of items, each any JSON value.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub filters: Option<Vec<::serde_json::Value>>,
-        /// `leaf_type`, required.
+        /// `leaf_type`: required; text.
         pub leaf_type: String,
     }
     impl {
@@ -54,33 +75,40 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomObjectsCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomObjectsCountRequest`")]
+pub type CustomObjectsCountPostRequest = CustomObjectsCountRequest;
+
 /// `POST /custom-objects.create`, answered with 201.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/create>.
 ///
 /// Required: `leaf_type`.
+///
+/// Operation `custom-objects.create` (`custom-objects-create`); `send` answers with a [`CustomObjectsCreateResponse`].
 #[devrev_endpoint(POST, "/custom-objects.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomObjectsCreateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `stage`.
+    /// `stage`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_non_start` (`StageValidationOptionForCreate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForCreate>>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `unique_key`.
+    /// `unique_key`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_key: Option<String>,
 }
@@ -122,11 +150,13 @@ custom_access!(write CustomObjectsCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `custom-objects.delete` (`custom-objects-delete`); `send` answers with a [`CustomObjectsDeleteResponse`].
 #[devrev_endpoint(POST, "/custom-objects.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomObjectsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -143,19 +173,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/custom-objects.get")]
-    get CustomObjectsGetRequest,
+    ///
+    /// Operation `custom-objects.get` (`custom-objects-get`); `send` answers with a [`CustomObjectsGetResponse`].
+    #[devrev_endpoint(GET, "/custom-objects.get", response = CustomObjectsGetResponse)]
+    get CustomObjectsGetQueryRequest,
     /// `POST /custom-objects.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/custom-objects.get", response = CustomObjectsGetResponse, idempotent)]
-    post CustomObjectsGetPostRequest,
+    ///
+    /// Operation `custom-objects.get` (`custom-objects-get-post`); `send` answers with a [`CustomObjectsGetResponse`].
+    #[devrev_endpoint(POST, "/custom-objects.get", idempotent)]
+    post CustomObjectsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`.
+        /// `id`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
     }
@@ -172,6 +206,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomObjectsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomObjectsGetRequest`")]
+pub type CustomObjectsGetPostRequest = CustomObjectsGetRequest;
+
 get_and_post! {
     /// `GET /custom-objects.list`, the fields in the query string.
     ///
@@ -180,8 +219,10 @@ get_and_post! {
     /// Required: `leaf_type`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/custom-objects.list", paginate)]
-    get CustomObjectsListRequest,
+    ///
+    /// Operation `custom-objects.list` (`custom-objects-list`); `send` answers with a [`CustomObjectsListResponse`].
+    #[devrev_endpoint(GET, "/custom-objects.list", response = CustomObjectsListResponse, paginate)]
+    get CustomObjectsListQueryRequest,
     /// `POST /custom-objects.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/list-post>.
@@ -189,29 +230,31 @@ get_and_post! {
     /// Required: `leaf_type`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/custom-objects.list", response = CustomObjectsListResponse, idempotent, paginate)]
-    post CustomObjectsListPostRequest,
+    ///
+    /// Operation `custom-objects.list` (`custom-objects-list-post`); `send` answers with a [`CustomObjectsListResponse`].
+    #[devrev_endpoint(POST, "/custom-objects.list", idempotent, paginate)]
+    post CustomObjectsListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `filter`.
+        /// `filter`: optional; a list of items, each any JSON value.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub filter: Option<Vec<::serde_json::Value>>,
-        /// `filters`.
+        /// `filters`: optional; a list of items, each any JSON value.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub filters: Option<Vec<::serde_json::Value>>,
-        /// `leaf_type`, required.
+        /// `leaf_type`: required; text.
         pub leaf_type: String,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -238,30 +281,37 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomObjectsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomObjectsListRequest`")]
+pub type CustomObjectsListPostRequest = CustomObjectsListRequest;
+
 /// `POST /custom-objects.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/custom-objects/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `custom-objects.update` (`custom-objects-update`); `send` answers with a [`CustomObjectsUpdateResponse`].
 #[devrev_endpoint(POST, "/custom-objects.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomObjectsUpdateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `stage`; `Some(None)` sends `null`, which clears it (`clear_stage`).
+    /// `stage`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_stage`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Option<String>>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_invalid_transition` (`StageValidationOptionForUpdate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForUpdate>>,
-    /// `title`; `Some(None)` sends `null`, which clears it (`clear_title`).
+    /// `title`: optional; text; `Some(None)` sends `null`, which clears it (`clear_title`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Option<String>>,
 }
@@ -320,51 +370,63 @@ impl CustomObjectsUpdateRequest {
 custom_access!(write CustomObjectsUpdateRequest, spec = custom_schema_spec);
 
 /// The `custom-objects-count-response` schema.
+///
+/// The answer of `custom-objects.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectsCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i64,
 }
 
 /// The `custom-objects-create-response` schema.
+///
+/// The answer of `custom-objects.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectsCreateResponse {
-    /// `custom_object`, required.
+    /// `custom_object`: required; a `CustomObject`.
     pub custom_object: CustomObject,
 }
 
 /// The `custom-objects-delete-response` schema.
+///
+/// The answer of `custom-objects.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectsDeleteResponse {}
 
 /// The `custom-objects-get-response` schema.
+///
+/// The answer of `custom-objects.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectsGetResponse {
-    /// `custom_object`, required.
+    /// `custom_object`: required; a `CustomObject`.
     pub custom_object: CustomObject,
 }
 
 /// The `custom-objects-list-response` schema.
+///
+/// The answer of `custom-objects.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct CustomObjectsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `result`, required.
+    /// `result`: required; a list of items, each a `CustomObject`.
     #[serde(default)]
     pub result: Vec<CustomObject>,
 }
 
 /// The `custom-objects-update-response` schema.
+///
+/// The answer of `custom-objects.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectsUpdateResponse {
-    /// `custom_object`, required.
+    /// `custom_object`: required; a `CustomObject`.
     pub custom_object: CustomObject,
 }

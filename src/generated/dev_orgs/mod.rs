@@ -5,13 +5,30 @@
 //! | --- | --- | --- |
 //! | `POST /dev-orgs.auth-connections.create` | [`DevOrgAuthConnectionsCreateRequest`] | [`DevOrgAuthConnectionsCreateResponse`] |
 //! | `POST /dev-orgs.auth-connections.delete` | [`DevOrgAuthConnectionsDeleteRequest`] | [`DevOrgAuthConnectionsDeleteResponse`] |
-//! | `GET`/`POST /dev-orgs.auth-connections.get` | [`DevOrgAuthConnectionsGetRequest`], [`DevOrgAuthConnectionsGetPostRequest`] | [`DevOrgAuthConnectionsGetResponse`] |
-//! | `GET`/`POST /dev-orgs.auth-connections.list` | [`DevOrgsAuthConnectionsListRequest`], [`DevOrgsAuthConnectionsListPostRequest`] | [`DevOrgAuthConnectionsListResponse`] |
+//! | `GET`/`POST /dev-orgs.auth-connections.get` | [`DevOrgAuthConnectionsGetQueryRequest`], [`DevOrgAuthConnectionsGetRequest`] | [`DevOrgAuthConnectionsGetResponse`] |
+//! | `GET`/`POST /dev-orgs.auth-connections.list` | [`DevOrgsAuthConnectionsListQueryRequest`], [`DevOrgsAuthConnectionsListRequest`] | [`DevOrgAuthConnectionsListResponse`] |
 //! | `POST /dev-orgs.auth-connections.toggle` | [`DevOrgAuthConnectionsToggleRequest`] | [`DevOrgAuthConnectionsToggleResponse`] |
 //! | `POST /dev-orgs.auth-connections.update` | [`DevOrgAuthConnectionsUpdateRequest`] | [`DevOrgAuthConnectionsUpdateResponse`] |
-//! | `GET`/`POST /dev-orgs.get` | [`DevOrgsGetRequest`], [`DevOrgsGetPostRequest`] | [`DevOrgsGetResponse`] |
+//! | `GET`/`POST /dev-orgs.get` | [`DevOrgsGetQueryRequest`], [`DevOrgsGetRequest`] | [`DevOrgsGetResponse`] |
 //!
 //! 7 of 7 endpoints generated.
+//!
+//! # Example
+//!
+//! `dev-orgs.auth-connections.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::dev_orgs::DevOrgsAuthConnectionsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = DevOrgsAuthConnectionsListRequest;
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,14 +43,16 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-create>.
 ///
 /// Required: `type`.
+///
+/// Operation `dev-orgs.auth-connections.create` (`dev-org-auth-connections-create`); `send` answers with a [`DevOrgAuthConnectionsCreateResponse`].
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequest {
-    /// `display_name`.
+    /// `display_name`: optional; text, 1 to 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `DevOrgAuthConnectionsCreateRequestKind`, by its `type`: `google_apps`, `oidc`, `okta`, `samlp`, `waad`.
     #[serde(flatten)]
     pub kind: DevOrgAuthConnectionsCreateRequestKind,
 }
@@ -55,11 +74,13 @@ impl DevOrgAuthConnectionsCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `dev-orgs.auth-connections.delete` (`dev-org-auth-connections-delete`); `send` answers with a [`DevOrgAuthConnectionsDeleteResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
 }
 
@@ -76,19 +97,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/dev-orgs.auth-connections.get")]
-    get DevOrgAuthConnectionsGetRequest,
+    ///
+    /// Operation `dev-orgs.auth-connections.get` (`dev-org-auth-connections-get`); `send` answers with a [`DevOrgAuthConnectionsGetResponse`].
+    #[devrev_endpoint(GET, "/dev-orgs.auth-connections.get", response = DevOrgAuthConnectionsGetResponse)]
+    get DevOrgAuthConnectionsGetQueryRequest,
     /// `POST /dev-orgs.auth-connections.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/dev-orgs.auth-connections.get", response = DevOrgAuthConnectionsGetResponse, idempotent)]
-    post DevOrgAuthConnectionsGetPostRequest,
+    ///
+    /// Operation `dev-orgs.auth-connections.get` (`dev-org-auth-connections-get-post`); `send` answers with a [`DevOrgAuthConnectionsGetResponse`].
+    #[devrev_endpoint(POST, "/dev-orgs.auth-connections.get", idempotent)]
+    post DevOrgAuthConnectionsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; text.
         pub id: String,
     }
     impl {
@@ -99,17 +124,24 @@ get_and_post! {
     }
 }
 
+/// The name of [`DevOrgAuthConnectionsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgAuthConnectionsGetRequest`")]
+pub type DevOrgAuthConnectionsGetPostRequest = DevOrgAuthConnectionsGetRequest;
+
 /// `GET /dev-orgs.auth-connections.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list>.
 ///
 /// No fields: a unit struct.
+///
+/// Operation `dev-orgs.auth-connections.list` (`dev-org-auth-connections-list`); `send` answers with a [`DevOrgAuthConnectionsListResponse`].
 #[devrev_endpoint(GET, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsAuthConnectionsListRequest;
+pub struct DevOrgsAuthConnectionsListQueryRequest;
 
-impl DevOrgsAuthConnectionsListRequest {
-    /// The request: `DevOrgsAuthConnectionsListRequest` itself, a unit struct.
+impl DevOrgsAuthConnectionsListQueryRequest {
+    /// The request: `DevOrgsAuthConnectionsListQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -120,43 +152,57 @@ impl DevOrgsAuthConnectionsListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-list-post>.
 ///
 /// No fields: a unit struct.
+///
+/// Operation `dev-orgs.auth-connections.list` (`dev-org-auth-connections-list-post`); `send` answers with a [`DevOrgAuthConnectionsListResponse`].
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.list", response = DevOrgAuthConnectionsListResponse, idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsAuthConnectionsListPostRequest;
+pub struct DevOrgsAuthConnectionsListRequest;
 
-impl DevOrgsAuthConnectionsListPostRequest {
-    /// The request: `DevOrgsAuthConnectionsListPostRequest` itself, a unit struct.
+impl DevOrgsAuthConnectionsListRequest {
+    /// The request: `DevOrgsAuthConnectionsListRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<DevOrgsAuthConnectionsListRequest> for DevOrgsAuthConnectionsListPostRequest {
-    /// The `POST` form of the same request: `DevOrgsAuthConnectionsListPostRequest`.
-    fn from(_: DevOrgsAuthConnectionsListRequest) -> Self {
-        DevOrgsAuthConnectionsListPostRequest
-    }
-}
-
-impl ::std::convert::From<DevOrgsAuthConnectionsListPostRequest> for DevOrgsAuthConnectionsListRequest {
-    /// The `GET` form of the same request: `DevOrgsAuthConnectionsListRequest`.
-    fn from(_: DevOrgsAuthConnectionsListPostRequest) -> Self {
+impl ::std::convert::From<DevOrgsAuthConnectionsListQueryRequest> for DevOrgsAuthConnectionsListRequest {
+    /// The `POST` form of the same request: `DevOrgsAuthConnectionsListRequest`.
+    fn from(_: DevOrgsAuthConnectionsListQueryRequest) -> Self {
         DevOrgsAuthConnectionsListRequest
     }
 }
+
+impl ::std::convert::From<DevOrgsAuthConnectionsListRequest> for DevOrgsAuthConnectionsListQueryRequest {
+    /// The `GET` form of the same request: `DevOrgsAuthConnectionsListQueryRequest`.
+    fn from(_: DevOrgsAuthConnectionsListRequest) -> Self {
+        DevOrgsAuthConnectionsListQueryRequest
+    }
+}
+
+/// The name of [`DevOrgsAuthConnectionsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsAuthConnectionsListRequest`")]
+pub type DevOrgsAuthConnectionsListPostRequest = DevOrgsAuthConnectionsListRequest;
+
+/// The value of [`DevOrgsAuthConnectionsListRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsAuthConnectionsListRequest`")]
+#[allow(non_upper_case_globals)]
+pub const DevOrgsAuthConnectionsListPostRequest: DevOrgsAuthConnectionsListRequest = DevOrgsAuthConnectionsListRequest;
 
 /// `POST /dev-orgs.auth-connections.toggle`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-toggle>.
 ///
 /// Required: `id`.
+///
+/// Operation `dev-orgs.auth-connections.toggle` (`dev-org-auth-connections-toggle`); `send` answers with a [`DevOrgAuthConnectionsToggleResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.toggle")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsToggleRequest {
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
-    /// `toggle`.
+    /// `toggle`: optional; one of `disable`, `enable` (`AuthConnectionToggle`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub toggle: Option<AuthConnectionToggle>,
 }
@@ -178,16 +224,18 @@ impl DevOrgAuthConnectionsToggleRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/dev-org-auth-connections-update>.
 ///
 /// Required: `id`, `type`.
+///
+/// Operation `dev-orgs.auth-connections.update` (`dev-org-auth-connections-update`); `send` answers with a [`DevOrgAuthConnectionsUpdateResponse`].
 #[devrev_endpoint(POST, "/dev-orgs.auth-connections.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequest {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `DevOrgAuthConnectionsUpdateRequestKind`, by its `type`: `google_apps`, `none`, `oidc`, `okta`, `samlp`, `waad`.
     #[serde(flatten)]
     pub kind: DevOrgAuthConnectionsUpdateRequestKind,
 }
@@ -209,12 +257,14 @@ impl DevOrgAuthConnectionsUpdateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/dev-orgs.get")]
+///
+/// Operation `dev-orgs.get` (`dev-orgs-get`); `send` answers with a [`DevOrgsGetResponse`].
+#[devrev_endpoint(GET, "/dev-orgs.get", response = DevOrgsGetResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsGetRequest;
+pub struct DevOrgsGetQueryRequest;
 
-impl DevOrgsGetRequest {
-    /// The request: `DevOrgsGetRequest` itself, a unit struct.
+impl DevOrgsGetQueryRequest {
+    /// The request: `DevOrgsGetQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -225,36 +275,50 @@ impl DevOrgsGetRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-orgs/get-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/dev-orgs.get", response = DevOrgsGetResponse, idempotent)]
+///
+/// Operation `dev-orgs.get` (`dev-orgs-get-post`); `send` answers with a [`DevOrgsGetResponse`].
+#[devrev_endpoint(POST, "/dev-orgs.get", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevOrgsGetPostRequest;
+pub struct DevOrgsGetRequest;
 
-impl DevOrgsGetPostRequest {
-    /// The request: `DevOrgsGetPostRequest` itself, a unit struct.
+impl DevOrgsGetRequest {
+    /// The request: `DevOrgsGetRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<DevOrgsGetRequest> for DevOrgsGetPostRequest {
-    /// The `POST` form of the same request: `DevOrgsGetPostRequest`.
-    fn from(_: DevOrgsGetRequest) -> Self {
-        DevOrgsGetPostRequest
-    }
-}
-
-impl ::std::convert::From<DevOrgsGetPostRequest> for DevOrgsGetRequest {
-    /// The `GET` form of the same request: `DevOrgsGetRequest`.
-    fn from(_: DevOrgsGetPostRequest) -> Self {
+impl ::std::convert::From<DevOrgsGetQueryRequest> for DevOrgsGetRequest {
+    /// The `POST` form of the same request: `DevOrgsGetRequest`.
+    fn from(_: DevOrgsGetQueryRequest) -> Self {
         DevOrgsGetRequest
     }
 }
 
+impl ::std::convert::From<DevOrgsGetRequest> for DevOrgsGetQueryRequest {
+    /// The `GET` form of the same request: `DevOrgsGetQueryRequest`.
+    fn from(_: DevOrgsGetRequest) -> Self {
+        DevOrgsGetQueryRequest
+    }
+}
+
+/// The name of [`DevOrgsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsGetRequest`")]
+pub type DevOrgsGetPostRequest = DevOrgsGetRequest;
+
+/// The value of [`DevOrgsGetRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `DevOrgsGetRequest`")]
+#[allow(non_upper_case_globals)]
+pub const DevOrgsGetPostRequest: DevOrgsGetRequest = DevOrgsGetRequest;
+
 /// The `dev-org-auth-connections-create-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateResponse {
-    /// `auth_connection`, required.
+    /// `auth_connection`: required; a `AuthConnection`.
     pub auth_connection: AuthConnection,
 }
 
@@ -264,18 +328,22 @@ pub struct DevOrgAuthConnectionsCreateResponse {
 pub struct DevOrgAuthConnectionsDeleteResponse {}
 
 /// The `dev-org-auth-connections-get-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsGetResponse {
-    /// `auth_connection`, required.
+    /// `auth_connection`: required; a `AuthConnection`.
     pub auth_connection: AuthConnection,
 }
 
 /// The `dev-org-auth-connections-list-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsListResponse {
-    /// `auth_connections`, required.
+    /// `auth_connections`: required; a list of items, each a `AuthConnection`.
     #[serde(default)]
     pub auth_connections: Vec<AuthConnection>,
 }
@@ -286,17 +354,21 @@ pub struct DevOrgAuthConnectionsListResponse {
 pub struct DevOrgAuthConnectionsToggleResponse {}
 
 /// The `dev-org-auth-connections-update-response` schema.
+///
+/// The answer of `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateResponse {
-    /// `auth_connection`, required.
+    /// `auth_connection`: required; a `AuthConnection`.
     pub auth_connection: AuthConnection,
 }
 
 /// The `dev-orgs-get-response` schema.
+///
+/// The answer of `dev-orgs.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgsGetResponse {
-    /// `dev_org`, required.
+    /// `dev_org`: required; a `DevOrg`.
     pub dev_org: DevOrg,
 }

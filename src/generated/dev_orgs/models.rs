@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `auth-connection` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Returned by `dev-orgs.auth-connections.create` (in `auth_connection`), `dev-orgs.auth-connections.get` (in `auth_connection`), `dev-orgs.auth-connections.list` (in `auth_connections`), `dev-orgs.auth-connections.update` (in `auth_connection`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnection {
-    /// `display_name`, required.
+    /// `display_name`: required; text.
     pub display_name: String,
-    /// `enabled`, required.
+    /// `enabled`: required; a boolean.
     pub enabled: bool,
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `AuthConnectionKind`, by its `type`: `google_apps`, `oidc`, `okta`, `samlp`, `social`, `waad`.
     #[serde(flatten)]
     pub kind: AuthConnectionKind,
 }
@@ -26,6 +28,8 @@ tagged_union! {
     /// The `auth-connection-kind` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
     pub enum AuthConnectionKind {
         /// `google_apps`
         GoogleApps(AuthConnectionOptionsGoogleApps) = "google_apps",
@@ -42,71 +46,91 @@ tagged_union! {
     }
 }
 
+impl AuthConnectionKind {
+    /// The variant's `type` on the wire (`"google_apps"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `auth-connection-options-azure-ad` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsAzureAd {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
 /// The `auth-connection-options-google-apps` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsGoogleApps {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `tenant_domain`, required.
+    /// `tenant_domain`: required; text.
     pub tenant_domain: String,
 }
 
 /// The `auth-connection-options-oidc` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsOidc {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
 }
 
 /// The `auth-connection-options-okta` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsOkta {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
 /// The `auth-connection-options-saml` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsSaml {
-    /// `connection_name`.
+    /// `connection_name`: optional; text, 1 to 128 characters.
     pub connection_name: Option<String>,
-    /// `fields_map`, required.
+    /// `fields_map`: required; a `SamlConnectionFieldsMap`.
     pub fields_map: SamlConnectionFieldsMap,
-    /// `sign_in_endpoint`, required.
+    /// `sign_in_endpoint`: required; text.
     pub sign_in_endpoint: String,
 }
 
 /// The `auth-connection-options-social` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthConnectionOptionsSocial {}
@@ -115,6 +139,8 @@ string_enum! {
     /// The `auth-connection-toggle` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AuthConnectionToggle {
         /// `disable`
         Disable = "disable",
@@ -126,14 +152,16 @@ string_enum! {
 /// The `dev-org-auth-connections-create-request-azure-ad-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestAzureAdOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
@@ -151,14 +179,16 @@ impl DevOrgAuthConnectionsCreateRequestAzureAdOptions {
 /// The `dev-org-auth-connections-create-request-google-apps-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestGoogleAppsOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `tenant_domain`, required.
+    /// `tenant_domain`: required; text.
     pub tenant_domain: String,
 }
 
@@ -177,6 +207,8 @@ tagged_union! {
     /// The `dev-org-auth-connections-create-request-kind` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevOrgAuthConnectionsCreateRequestKind {
         /// `google_apps`
         GoogleApps(DevOrgAuthConnectionsCreateRequestGoogleAppsOptions) = "google_apps",
@@ -221,17 +253,27 @@ impl From<DevOrgAuthConnectionsCreateRequestAzureAdOptions> for DevOrgAuthConnec
     }
 }
 
+impl DevOrgAuthConnectionsCreateRequestKind {
+    /// The variant's `type` on the wire (`"google_apps"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `dev-org-auth-connections-create-request-oidc-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestOidcOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
 }
 
@@ -249,14 +291,16 @@ impl DevOrgAuthConnectionsCreateRequestOidcOptions {
 /// The `dev-org-auth-connections-create-request-okta-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestOktaOptions {
-    /// `client_id`, required.
+    /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`, required.
+    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
     pub client_secret: crate::__private::Secret,
-    /// `domain`, required.
+    /// `domain`: required; text.
     pub domain: String,
 }
 
@@ -274,18 +318,20 @@ impl DevOrgAuthConnectionsCreateRequestOktaOptions {
 /// The `dev-org-auth-connections-create-request-saml-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsCreateRequestSamlOptions {
-    /// `connection_name`.
+    /// `connection_name`: optional; text, 1 to 128 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connection_name: Option<String>,
-    /// `fields_map`.
+    /// `fields_map`: optional; a `SamlConnectionFieldsMap`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields_map: Option<SamlConnectionFieldsMap>,
-    /// `sign_in_endpoint`, required.
+    /// `sign_in_endpoint`: required; text.
     pub sign_in_endpoint: String,
-    /// `signing_cert`, required.
+    /// `signing_cert`: required; text.
     pub signing_cert: String,
 }
 
@@ -311,16 +357,18 @@ impl DevOrgAuthConnectionsCreateRequestSamlOptions {
 /// The `dev-org-auth-connections-update-request-azure-ad-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `domain`.
+    /// `domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
 }
@@ -344,16 +392,18 @@ impl DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
 /// The `dev-org-auth-connections-update-request-google-apps-options` schema; deprecated by DevRev.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `tenant_domain`.
+    /// `tenant_domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_domain: Option<String>,
 }
@@ -378,6 +428,8 @@ tagged_union! {
     /// The `dev-org-auth-connections-update-request-kind` schema.
     ///
     /// Needs the feature `dev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevOrgAuthConnectionsUpdateRequestKind {
         /// `google_apps`
         GoogleApps(DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions) = "google_apps",
@@ -430,19 +482,29 @@ impl From<DevOrgAuthConnectionsUpdateRequestAzureAdOptions> for DevOrgAuthConnec
     }
 }
 
+impl DevOrgAuthConnectionsUpdateRequestKind {
+    /// The variant's `type` on the wire (`"google_apps"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `dev-org-auth-connections-update-request-oidc-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestOidcOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `issuer`.
+    /// `issuer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -466,16 +528,18 @@ impl DevOrgAuthConnectionsUpdateRequestOidcOptions {
 /// The `dev-org-auth-connections-update-request-okta-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestOktaOptions {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`.
+    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
-    /// `domain`.
+    /// `domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
 }
@@ -499,16 +563,18 @@ impl DevOrgAuthConnectionsUpdateRequestOktaOptions {
 /// The `dev-org-auth-connections-update-request-saml-options` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgAuthConnectionsUpdateRequestSamlOptions {
-    /// `fields_map`.
+    /// `fields_map`: optional; a `SamlConnectionFieldsMap`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields_map: Option<SamlConnectionFieldsMap>,
-    /// `sign_in_endpoint`.
+    /// `sign_in_endpoint`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sign_in_endpoint: Option<String>,
-    /// `signing_cert`.
+    /// `signing_cert`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_cert: Option<String>,
 }
@@ -532,13 +598,15 @@ impl DevOrgAuthConnectionsUpdateRequestSamlOptions {
 /// The `saml-connection-fields-map` schema.
 ///
 /// Needs the feature `dev-orgs` (or `full`).
+///
+/// Inside the answers of `dev-orgs.auth-connections.create`, `dev-orgs.auth-connections.get`, `dev-orgs.auth-connections.list`, `dev-orgs.auth-connections.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SamlConnectionFieldsMap {
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `user_id`.
+    /// `user_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }

@@ -6,17 +6,34 @@
 //! | `POST /dev-users.activate` | [`DevUsersActivateRequest`] | [`DevUsersActivateResponse`] |
 //! | `POST /dev-users.create` | [`DevUsersCreateRequest`] | [`DevUsersCreateResponse`] |
 //! | `POST /dev-users.deactivate` | [`DevUsersDeactivateRequest`] | [`DevUsersDeactivateResponse`] |
-//! | `GET`/`POST /dev-users.get` | [`DevUsersGetRequest`], [`DevUsersGetPostRequest`] | [`DevUsersGetResponse`] |
+//! | `GET`/`POST /dev-users.get` | [`DevUsersGetQueryRequest`], [`DevUsersGetRequest`] | [`DevUsersGetResponse`] |
 //! | `POST /dev-users.identities.link` | [`DevUsersIdentitiesLinkRequest`] | [`DevUsersIdentitiesLinkResponse`] |
 //! | `POST /dev-users.identities.unlink` | [`DevUsersIdentitiesUnlinkRequest`] | [`DevUsersIdentitiesUnlinkResponse`] |
 //! | `GET /dev-users.list` | [`DevUsersListQueryRequest`] | [`DevUsersListResponse`] |
 //! | `POST /dev-users.list` | [`DevUsersListRequest`] | [`DevUsersListResponse`] |
 //! | `POST /dev-users.merge` | [`DevUsersMergeRequest`] | [`DevUsersMergeResponse`] |
-//! | `GET`/`POST /dev-users.self` | [`DevUsersSelfRequest`], [`DevUsersSelfPostRequest`] | [`DevUsersSelfResponse`] |
+//! | `GET`/`POST /dev-users.self` | [`DevUsersSelfQueryRequest`], [`DevUsersSelfRequest`] | [`DevUsersSelfResponse`] |
 //! | `POST /dev-users.self.update` | [`DevUsersSelfUpdateRequest`] | [`DevUsersUpdateResponse`] |
 //! | `POST /dev-users.update` | [`DevUsersUpdateRequest`] | [`DevUsersUpdateResponse`] |
 //!
 //! 12 of 12 endpoints generated.
+//!
+//! # Example
+//!
+//! `dev-users.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::dev_users::DevUsersListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = DevUsersListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -31,14 +48,16 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/activate>.
 ///
 /// Required: `id`.
+///
+/// Operation `dev-users.activate` (`dev-users-activate`); `send` answers with a [`DevUsersActivateResponse`].
 #[devrev_endpoint(POST, "/dev-users.activate")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersActivateRequest {
-    /// `groups`.
+    /// `groups`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -59,25 +78,27 @@ impl DevUsersActivateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/create>.
 ///
 /// Required: `email`, `state`.
+///
+/// Operation `dev-users.create` (`dev-users-create`); `send` answers with a [`DevUsersCreateResponse`].
 #[devrev_endpoint(POST, "/dev-users.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersCreateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `email`, required.
+    /// `email`: required; text.
     pub email: String,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `reports_to`.
+    /// `reports_to`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reports_to: Option<String>,
-    /// `state`, required.
+    /// `state`: required; one of `shadow` (`DevUsersCreateRequestStateEnumValue`).
     pub state: DevUsersCreateRequestStateEnumValue,
 }
 
@@ -113,11 +134,13 @@ custom_access!(write DevUsersCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/deactivate>.
 ///
 /// Required: `id`.
+///
+/// Operation `dev-users.deactivate` (`dev-users-deactivate`); `send` answers with a [`DevUsersDeactivateResponse`].
 #[devrev_endpoint(POST, "/dev-users.deactivate")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersDeactivateRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -134,19 +157,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/dev-users.get")]
-    get DevUsersGetRequest,
+    ///
+    /// Operation `dev-users.get` (`dev-users-get`); `send` answers with a [`DevUsersGetResponse`].
+    #[devrev_endpoint(GET, "/dev-users.get", response = DevUsersGetResponse)]
+    get DevUsersGetQueryRequest,
     /// `POST /dev-users.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/dev-users.get", response = DevUsersGetResponse, idempotent)]
-    post DevUsersGetPostRequest,
+    ///
+    /// Operation `dev-users.get` (`dev-users-get-post`); `send` answers with a [`DevUsersGetResponse`].
+    #[devrev_endpoint(POST, "/dev-users.get", idempotent)]
+    post DevUsersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -157,23 +184,30 @@ get_and_post! {
     }
 }
 
+/// The name of [`DevUsersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevUsersGetRequest`")]
+pub type DevUsersGetPostRequest = DevUsersGetRequest;
+
 /// `POST /dev-users.identities.link`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/identities-link>.
 ///
 /// Required: `dev_user`, `id`, `issuer`.
+///
+/// Operation `dev-users.identities.link` (`dev-users-identities-link`); `send` answers with a [`DevUsersIdentitiesLinkResponse`].
 #[devrev_endpoint(POST, "/dev-users.identities.link")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersIdentitiesLinkRequest {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a DON ID.
     pub dev_user: String,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
 }
 
@@ -194,13 +228,15 @@ impl DevUsersIdentitiesLinkRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/identities-unlink>.
 ///
 /// Required: `dev_user`, `issuer`.
+///
+/// Operation `dev-users.identities.unlink` (`dev-users-identities-unlink`); `send` answers with a [`DevUsersIdentitiesUnlinkResponse`].
 #[devrev_endpoint(POST, "/dev-users.identities.unlink")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersIdentitiesUnlinkRequest {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a DON ID.
     pub dev_user: String,
-    /// `issuer`, required.
+    /// `issuer`: required; text.
     pub issuer: String,
 }
 
@@ -218,35 +254,37 @@ impl DevUsersIdentitiesUnlinkRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `dev-users.list` (`dev-users-list`); `send` answers with a [`DevUsersListResponse`].
 #[devrev_endpoint(GET, "/dev-users.list", response = DevUsersListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersListQueryRequest {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `email`.
+    /// `email`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Vec<String>>,
-    /// `external_identity.id`.
+    /// `external_identity.id`: optional; text.
     #[serde(rename = "external_identity.id", skip_serializing_if = "Option::is_none")]
     pub external_identity_id: Option<String>,
-    /// `external_identity.issuer`.
+    /// `external_identity.issuer`: optional; text.
     #[serde(rename = "external_identity.issuer", skip_serializing_if = "Option::is_none")]
     pub external_identity_issuer: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<UserState>>,
 }
@@ -286,38 +324,40 @@ impl DevUsersListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `dev-users.list` (`dev-users-list-post`); `send` answers with a [`DevUsersListResponse`].
 #[devrev_endpoint(POST, "/dev-users.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersListRequest {
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `email`.
+    /// `email`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<Vec<String>>,
-    /// `external_identity`.
+    /// `external_identity`: optional; a list of items, each a `DevUserExternalIdentityFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_identity: Option<Vec<DevUserExternalIdentityFilter>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<UserState>>,
 }
@@ -357,13 +397,15 @@ impl DevUsersListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/merge>.
 ///
 /// Required: `primary_user`, `secondary_user`.
+///
+/// Operation `dev-users.merge` (`dev-users-merge`); `send` answers with a [`DevUsersMergeResponse`].
 #[devrev_endpoint(POST, "/dev-users.merge")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersMergeRequest {
-    /// `primary_user`, required.
+    /// `primary_user`: required; a DON ID.
     pub primary_user: String,
-    /// `secondary_user`, required.
+    /// `secondary_user`: required; a DON ID.
     pub secondary_user: String,
 }
 
@@ -379,12 +421,14 @@ impl DevUsersMergeRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/dev-users.self")]
+///
+/// Operation `dev-users.self` (`dev-users-self`); `send` answers with a [`DevUsersSelfResponse`].
+#[devrev_endpoint(GET, "/dev-users.self", response = DevUsersSelfResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevUsersSelfRequest;
+pub struct DevUsersSelfQueryRequest;
 
-impl DevUsersSelfRequest {
-    /// The request: `DevUsersSelfRequest` itself, a unit struct.
+impl DevUsersSelfQueryRequest {
+    /// The request: `DevUsersSelfQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -395,62 +439,76 @@ impl DevUsersSelfRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/dev-users.self", response = DevUsersSelfResponse, idempotent)]
+///
+/// Operation `dev-users.self` (`dev-users-self-post`); `send` answers with a [`DevUsersSelfResponse`].
+#[devrev_endpoint(POST, "/dev-users.self", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct DevUsersSelfPostRequest;
+pub struct DevUsersSelfRequest;
 
-impl DevUsersSelfPostRequest {
-    /// The request: `DevUsersSelfPostRequest` itself, a unit struct.
+impl DevUsersSelfRequest {
+    /// The request: `DevUsersSelfRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<DevUsersSelfRequest> for DevUsersSelfPostRequest {
-    /// The `POST` form of the same request: `DevUsersSelfPostRequest`.
-    fn from(_: DevUsersSelfRequest) -> Self {
-        DevUsersSelfPostRequest
-    }
-}
-
-impl ::std::convert::From<DevUsersSelfPostRequest> for DevUsersSelfRequest {
-    /// The `GET` form of the same request: `DevUsersSelfRequest`.
-    fn from(_: DevUsersSelfPostRequest) -> Self {
+impl ::std::convert::From<DevUsersSelfQueryRequest> for DevUsersSelfRequest {
+    /// The `POST` form of the same request: `DevUsersSelfRequest`.
+    fn from(_: DevUsersSelfQueryRequest) -> Self {
         DevUsersSelfRequest
     }
 }
+
+impl ::std::convert::From<DevUsersSelfRequest> for DevUsersSelfQueryRequest {
+    /// The `GET` form of the same request: `DevUsersSelfQueryRequest`.
+    fn from(_: DevUsersSelfRequest) -> Self {
+        DevUsersSelfQueryRequest
+    }
+}
+
+/// The name of [`DevUsersSelfRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DevUsersSelfRequest`")]
+pub type DevUsersSelfPostRequest = DevUsersSelfRequest;
+
+/// The value of [`DevUsersSelfRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `DevUsersSelfRequest`")]
+#[allow(non_upper_case_globals)]
+pub const DevUsersSelfPostRequest: DevUsersSelfRequest = DevUsersSelfRequest;
 
 /// `POST /dev-users.self.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/self-update>.
 ///
 /// No field is required.
+///
+/// Operation `dev-users.self.update` (`dev-users-self-update`); `send` answers with a [`DevUsersUpdateResponse`].
 #[devrev_endpoint(POST, "/dev-users.self.update", response = DevUsersUpdateResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersSelfUpdateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `experience_start_date`.
+    /// `experience_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experience_start_date: Option<Timestamp>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `job_history`.
+    /// `job_history`: optional; a list of items, each a `DevUsersUpdateJobHistoryItem`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_history: Option<Vec<DevUsersUpdateJobHistoryItem>>,
-    /// `job_title`.
+    /// `job_title`: optional; one of `customer_success_manager`, `cxo`, `designer`, `developer`, `head_of_support`, `operations`, `others`, `product_manager`, `qa`, `revenue_leader`, `support`, `tech_lead` (`DevUserJobTitle`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<DevUserJobTitle>,
-    /// `reports_to`.
+    /// `reports_to`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reports_to: Option<String>,
 }
@@ -488,34 +546,36 @@ custom_access!(write DevUsersSelfUpdateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/dev-users/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `dev-users.update` (`dev-users-update`); `send` answers with a [`DevUsersUpdateResponse`].
 #[devrev_endpoint(POST, "/dev-users.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersUpdateRequest {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `experience_start_date`.
+    /// `experience_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experience_start_date: Option<Timestamp>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `job_history`.
+    /// `job_history`: optional; a list of items, each a `DevUsersUpdateJobHistoryItem`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_history: Option<Vec<DevUsersUpdateJobHistoryItem>>,
-    /// `job_title`.
+    /// `job_title`: optional; one of `customer_success_manager`, `cxo`, `designer`, `developer`, `head_of_support`, `operations`, `others`, `product_manager`, `qa`, `revenue_leader`, `support`, `tech_lead` (`DevUserJobTitle`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_title: Option<DevUserJobTitle>,
-    /// `reports_to`.
+    /// `reports_to`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reports_to: Option<String>,
 }
@@ -559,80 +619,100 @@ impl DevUsersUpdateRequest {
 custom_access!(write DevUsersUpdateRequest, spec = custom_schema_spec);
 
 /// The `dev-users-activate-response` schema.
+///
+/// The answer of `dev-users.activate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersActivateResponse {
-    /// `invite_sent`, required.
+    /// `invite_sent`: required; a boolean.
     pub invite_sent: bool,
 }
 
 /// The `dev-users-create-response` schema.
+///
+/// The answer of `dev-users.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersCreateResponse {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }
 
 /// The `dev-users-deactivate-response` schema.
+///
+/// The answer of `dev-users.deactivate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersDeactivateResponse {}
 
 /// The `dev-users-get-response` schema.
+///
+/// The answer of `dev-users.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersGetResponse {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }
 
 /// The `dev-users-identities-link-response` schema.
+///
+/// The answer of `dev-users.identities.link`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersIdentitiesLinkResponse {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }
 
 /// The `dev-users-identities-unlink-response` schema.
+///
+/// The answer of `dev-users.identities.unlink`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersIdentitiesUnlinkResponse {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }
 
 /// The `dev-users-list-response` schema.
+///
+/// The answer of `dev-users.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct DevUsersListResponse {
-    /// `dev_users`, required.
+    /// `dev_users`: required; a list of items, each a `DevUser`.
     #[serde(default)]
     pub dev_users: Vec<DevUser>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `dev-users-merge-response` schema.
+///
+/// The answer of `dev-users.merge`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersMergeResponse {}
 
 /// The `dev-users-self-response` schema.
+///
+/// The answer of `dev-users.self`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersSelfResponse {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }
 
 /// The `dev-users-update-response` schema.
+///
+/// The answer of `dev-users.self.update`, `dev-users.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUsersUpdateResponse {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }

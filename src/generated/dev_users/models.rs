@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `dev-user-external-identity-filter` schema.
 ///
 /// Needs the feature `dev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUserExternalIdentityFilter {
-    /// `id`.
+    /// `id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `issuer`.
+    /// `issuer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -36,6 +38,8 @@ string_enum! {
     /// The `dev-user-job-title` schema.
     ///
     /// Needs the feature `dev-users` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevUserJobTitle {
         /// `customer_success_manager`
         CustomerSuccessManager = "customer_success_manager",
@@ -68,6 +72,8 @@ string_enum! {
     /// The `dev-users-create-request-state-enum-value` schema.
     ///
     /// Needs the feature `dev-users` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DevUsersCreateRequestStateEnumValue {
         /// `shadow`
         Shadow = "shadow",
@@ -77,25 +83,27 @@ string_enum! {
 /// The `dev-users-update-job-history-item` schema.
 ///
 /// Needs the feature `dev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DevUsersUpdateJobHistoryItem {
-    /// `employment_status`.
+    /// `employment_status`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employment_status: Option<i64>,
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Timestamp>,
-    /// `is_current`.
+    /// `is_current`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_current: Option<bool>,
-    /// `location`.
+    /// `location`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }

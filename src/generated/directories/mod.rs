@@ -3,14 +3,31 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /directories.count` | [`DirectoriesCountRequest`], [`DirectoriesCountPostRequest`] | [`DirectoriesCountResponse`] |
+//! | `GET`/`POST /directories.count` | [`DirectoriesCountQueryRequest`], [`DirectoriesCountRequest`] | [`DirectoriesCountResponse`] |
 //! | `POST /directories.create` | [`DirectoriesCreateRequest`] | [`DirectoriesCreateResponse`] |
 //! | `POST /directories.delete` | [`DirectoriesDeleteRequest`] | [`DirectoriesDeleteResponse`] |
-//! | `GET`/`POST /directories.get` | [`DirectoriesGetRequest`], [`DirectoriesGetPostRequest`] | [`DirectoriesGetResponse`] |
-//! | `GET`/`POST /directories.list` | [`DirectoriesListRequest`], [`DirectoriesListPostRequest`] | [`DirectoriesListResponse`] |
+//! | `GET`/`POST /directories.get` | [`DirectoriesGetQueryRequest`], [`DirectoriesGetRequest`] | [`DirectoriesGetResponse`] |
+//! | `GET`/`POST /directories.list` | [`DirectoriesListQueryRequest`], [`DirectoriesListRequest`] | [`DirectoriesListResponse`] |
 //! | `POST /directories.update` | [`DirectoriesUpdateRequest`] | [`DirectoriesUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `directories.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::directories::DirectoriesListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = DirectoriesListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,22 +43,26 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/count>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/directories.count")]
-    get DirectoriesCountRequest,
+    ///
+    /// Operation `directories.count` (`directories-count`); `send` answers with a [`DirectoriesCountResponse`].
+    #[devrev_endpoint(GET, "/directories.count", response = DirectoriesCountResponse)]
+    get DirectoriesCountQueryRequest,
     /// `POST /directories.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/count-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/directories.count", response = DirectoriesCountResponse, idempotent)]
-    post DirectoriesCountPostRequest,
+    ///
+    /// Operation `directories.count` (`directories-count-post`); `send` answers with a [`DirectoriesCountResponse`].
+    #[devrev_endpoint(POST, "/directories.count", idempotent)]
+    post DirectoriesCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `modified_by`.
+        /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<Vec<String>>,
     }
@@ -60,34 +81,41 @@ get_and_post! {
     }
 }
 
+/// The name of [`DirectoriesCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DirectoriesCountRequest`")]
+pub type DirectoriesCountPostRequest = DirectoriesCountRequest;
+
 /// `POST /directories.create`, answered with 201.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/create>.
 ///
 /// Required: `title`.
+///
+/// Operation `directories.create` (`directories-create`); `send` answers with a [`DirectoriesCreateResponse`].
 #[devrev_endpoint(POST, "/directories.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesCreateRequest {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `language`.
+    /// `language`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
-    /// `parent`.
+    /// `parent`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    /// `published`.
+    /// `published`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<bool>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `thumbnail`.
+    /// `thumbnail`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -126,11 +154,13 @@ impl DirectoriesCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `directories.delete` (`directories-delete`); `send` answers with a [`DirectoriesDeleteResponse`].
 #[devrev_endpoint(POST, "/directories.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -147,19 +177,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/directories.get")]
-    get DirectoriesGetRequest,
+    ///
+    /// Operation `directories.get` (`directories-get`); `send` answers with a [`DirectoriesGetResponse`].
+    #[devrev_endpoint(GET, "/directories.get", response = DirectoriesGetResponse)]
+    get DirectoriesGetQueryRequest,
     /// `POST /directories.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/directories.get", response = DirectoriesGetResponse, idempotent)]
-    post DirectoriesGetPostRequest,
+    ///
+    /// Operation `directories.get` (`directories-get-post`); `send` answers with a [`DirectoriesGetResponse`].
+    #[devrev_endpoint(POST, "/directories.get", idempotent)]
+    post DirectoriesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -170,6 +204,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`DirectoriesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DirectoriesGetRequest`")]
+pub type DirectoriesGetPostRequest = DirectoriesGetRequest;
+
 get_and_post! {
     /// `GET /directories.list`, the fields in the query string.
     ///
@@ -178,8 +217,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/directories.list", paginate)]
-    get DirectoriesListRequest,
+    ///
+    /// Operation `directories.list` (`directories-list`); `send` answers with a [`DirectoriesListResponse`].
+    #[devrev_endpoint(GET, "/directories.list", response = DirectoriesListResponse, paginate)]
+    get DirectoriesListQueryRequest,
     /// `POST /directories.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/list-post>.
@@ -187,24 +228,26 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/directories.list", response = DirectoriesListResponse, idempotent, paginate)]
-    post DirectoriesListPostRequest,
+    ///
+    /// Operation `directories.list` (`directories-list-post`); `send` answers with a [`DirectoriesListResponse`].
+    #[devrev_endpoint(POST, "/directories.list", idempotent, paginate)]
+    post DirectoriesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `modified_by`.
+        /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<Vec<String>>,
     }
@@ -229,39 +272,46 @@ get_and_post! {
     }
 }
 
+/// The name of [`DirectoriesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `DirectoriesListRequest`")]
+pub type DirectoriesListPostRequest = DirectoriesListRequest;
+
 /// `POST /directories.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/directories/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `directories.update` (`directories-update`); `send` answers with a [`DirectoriesUpdateResponse`].
 #[devrev_endpoint(POST, "/directories.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequest {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `icon`.
+    /// `icon`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `parent`; `Some(None)` sends `null`, which clears it (`clear_parent`).
+    /// `parent`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_parent`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Option<String>>,
-    /// `published`.
+    /// `published`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<bool>,
-    /// `reorder`.
+    /// `reorder`: optional; a `DirectoriesUpdateRequestReorder`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reorder: Option<DirectoriesUpdateRequestReorder>,
-    /// `tags`.
+    /// `tags`: optional; a `DirectoriesUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<DirectoriesUpdateRequestTags>,
-    /// `thumbnail`; `Some(None)` sends `null`, which clears it (`clear_thumbnail`).
+    /// `thumbnail`: optional; the DON ID of an artifact; `Some(None)` sends `null`, which clears it (`clear_thumbnail`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<Option<String>>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -327,51 +377,63 @@ impl DirectoriesUpdateRequest {
 }
 
 /// The `directories-count-response` schema.
+///
+/// The answer of `directories.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i32,
 }
 
 /// The `directories-create-response` schema.
+///
+/// The answer of `directories.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesCreateResponse {
-    /// `directory`, required.
+    /// `directory`: required; a `Directory`.
     pub directory: Directory,
 }
 
 /// The `directories-delete-response` schema.
+///
+/// The answer of `directories.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesDeleteResponse {}
 
 /// The `directories-get-response` schema.
+///
+/// The answer of `directories.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesGetResponse {
-    /// `directory`, required.
+    /// `directory`: required; a `Directory`.
     pub directory: Directory,
 }
 
 /// The `directories-list-response` schema.
+///
+/// The answer of `directories.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct DirectoriesListResponse {
-    /// `directories`, required.
+    /// `directories`: required; a list of items, each a `Directory`.
     #[serde(default)]
     pub directories: Vec<Directory>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `directories-update-response` schema.
+///
+/// The answer of `directories.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateResponse {
-    /// `directory`, required.
+    /// `directory`: required; a `Directory`.
     pub directory: Directory,
 }

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `directories-update-request-reorder` schema.
 ///
 /// Needs the feature `directories` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequestReorder {
-    /// `after`.
+    /// `after`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
-    /// `before`.
+    /// `before`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
 }
@@ -35,10 +37,12 @@ impl DirectoriesUpdateRequestReorder {
 /// The `directories-update-request-tags` schema.
 ///
 /// Needs the feature `directories` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DirectoriesUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }
@@ -70,39 +74,41 @@ where
 /// The `directory` schema.
 ///
 /// Needs the feature `directories` (or `full`).
+///
+/// Returned by `directories.create` (in `directory`), `directories.get` (in `directory`), `directories.list` (in `directories`), `directories.update` (in `directory`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Directory {
-    /// `body`.
+    /// `body`: optional; a `ArtifactSummary`.
     pub body: Option<ArtifactSummary>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `icon`.
+    /// `icon`: optional; text.
     pub icon: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `parent`.
+    /// `parent`: optional; a `DirectorySummary`.
     pub parent: Option<DirectorySummary>,
-    /// `published`.
+    /// `published`: optional; a boolean.
     pub published: Option<bool>,
-    /// `rank`.
+    /// `rank`: optional; text.
     pub rank: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     pub tags: Option<Vec<TagWithValue>>,
-    /// `thumbnail`.
+    /// `thumbnail`: optional; a `ArtifactSummary`.
     pub thumbnail: Option<ArtifactSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
 }

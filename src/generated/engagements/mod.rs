@@ -3,14 +3,31 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /engagements.count` | [`EngagementsCountRequest`], [`EngagementsCountPostRequest`] | [`EngagementsCountResponse`] |
+//! | `GET`/`POST /engagements.count` | [`EngagementsCountQueryRequest`], [`EngagementsCountRequest`] | [`EngagementsCountResponse`] |
 //! | `POST /engagements.create` | [`EngagementsCreateRequest`] | [`EngagementsCreateResponse`] |
 //! | `POST /engagements.delete` | [`EngagementsDeleteRequest`] | [`EngagementsDeleteResponse`] |
-//! | `GET`/`POST /engagements.get` | [`EngagementsGetRequest`], [`EngagementsGetPostRequest`] | [`EngagementsGetResponse`] |
-//! | `GET`/`POST /engagements.list` | [`EngagementsListRequest`], [`EngagementsListPostRequest`] | [`EngagementsListResponse`] |
+//! | `GET`/`POST /engagements.get` | [`EngagementsGetQueryRequest`], [`EngagementsGetRequest`] | [`EngagementsGetResponse`] |
+//! | `GET`/`POST /engagements.list` | [`EngagementsListQueryRequest`], [`EngagementsListRequest`] | [`EngagementsListResponse`] |
 //! | `POST /engagements.update` | [`EngagementsUpdateRequest`] | [`EngagementsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `engagements.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::engagements::EngagementsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = EngagementsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -28,8 +45,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/engagements.count", beta)]
-    get EngagementsCountRequest,
+    ///
+    /// Operation `engagements.count` (`engagements-count`); `send` answers with a [`EngagementsCountResponse`].
+    #[devrev_endpoint(GET, "/engagements.count", response = EngagementsCountResponse, beta)]
+    get EngagementsCountQueryRequest,
     /// `POST /engagements.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/count-post>.
@@ -37,21 +56,23 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/engagements.count", response = EngagementsCountResponse, idempotent, beta)]
-    post EngagementsCountPostRequest,
+    ///
+    /// Operation `engagements.count` (`engagements-count-post`); `send` answers with a [`EngagementsCountResponse`].
+    #[devrev_endpoint(POST, "/engagements.count", idempotent, beta)]
+    post EngagementsCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `external_ref`.
+        /// `external_ref`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_ref: Option<Vec<String>>,
-        /// `members`.
+        /// `members`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub members: Option<Vec<String>>,
-        /// `parent`.
+        /// `parent`: optional; a list of items, each the DON ID of an account.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub parent: Option<Vec<String>>,
-        /// `type`.
+        /// `type`: optional; a list of items, each one of `call`, `conversation`, `custom`, `default`, `email`, `linked_in`, `meeting`, `offline`, `survey` (`EngagementType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Vec<EngagementType>>,
     }
@@ -74,6 +95,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`EngagementsCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EngagementsCountRequest`")]
+pub type EngagementsCountPostRequest = EngagementsCountRequest;
+
 /// `POST /engagements.create`, answered with 201.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/create>.
@@ -81,39 +107,41 @@ get_and_post! {
 /// Required: `members`, `scheduled_date`, `title`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `engagements.create` (`engagements-create`); `send` answers with a [`EngagementsCreateResponse`].
 #[devrev_endpoint(POST, "/engagements.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsCreateRequest {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `engagement_type`.
+    /// `engagement_type`: optional; one of `call`, `default`, `email`, `linked_in`, `offline` (`EngagementsCreateRequestEngagementType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engagement_type: Option<EngagementsCreateRequestEngagementType>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `external_url`.
+    /// `external_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_url: Option<String>,
-    /// `members`, required.
+    /// `members`: required; a list of items, each the DON ID of a Dev user (1 to 50 items).
     pub members: Vec<String>,
-    /// `parent`.
+    /// `parent`: optional; the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    /// `parents`.
+    /// `parents`: optional; a list of items, each the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parents: Option<Vec<String>>,
-    /// `scheduled_date`, required.
+    /// `scheduled_date`: required; a date-time (RFC 3339).
     pub scheduled_date: Timestamp,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -166,11 +194,13 @@ impl EngagementsCreateRequest {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `engagements.delete` (`engagements-delete`); `send` answers with a [`EngagementsDeleteResponse`].
 #[devrev_endpoint(POST, "/engagements.delete", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -189,8 +219,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/engagements.get", beta)]
-    get EngagementsGetRequest,
+    ///
+    /// Operation `engagements.get` (`engagements-get`); `send` answers with a [`EngagementsGetResponse`].
+    #[devrev_endpoint(GET, "/engagements.get", response = EngagementsGetResponse, beta)]
+    get EngagementsGetQueryRequest,
     /// `POST /engagements.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/get-post>.
@@ -198,12 +230,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/engagements.get", response = EngagementsGetResponse, idempotent, beta)]
-    post EngagementsGetPostRequest,
+    ///
+    /// Operation `engagements.get` (`engagements-get-post`); `send` answers with a [`EngagementsGetResponse`].
+    #[devrev_endpoint(POST, "/engagements.get", idempotent, beta)]
+    post EngagementsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -213,6 +247,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`EngagementsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EngagementsGetRequest`")]
+pub type EngagementsGetPostRequest = EngagementsGetRequest;
 
 get_and_post! {
     /// `GET /engagements.list`, the fields in the query string.
@@ -224,8 +263,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/engagements.list", paginate, beta)]
-    get EngagementsListRequest,
+    ///
+    /// Operation `engagements.list` (`engagements-list`); `send` answers with a [`EngagementsListResponse`].
+    #[devrev_endpoint(GET, "/engagements.list", response = EngagementsListResponse, paginate, beta)]
+    get EngagementsListQueryRequest,
     /// `POST /engagements.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/list-post>.
@@ -235,33 +276,35 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/engagements.list", response = EngagementsListResponse, idempotent, paginate, beta)]
-    post EngagementsListPostRequest,
+    ///
+    /// Operation `engagements.list` (`engagements-list-post`); `send` answers with a [`EngagementsListResponse`].
+    #[devrev_endpoint(POST, "/engagements.list", idempotent, paginate, beta)]
+    post EngagementsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `external_ref`.
+        /// `external_ref`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_ref: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `members`.
+        /// `members`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub members: Option<Vec<String>>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `parent`.
+        /// `parent`: optional; a list of items, each the DON ID of an account.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub parent: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `type`.
+        /// `type`: optional; a list of items, each one of `call`, `conversation`, `custom`, `default`, `email`, `linked_in`, `meeting`, `offline`, `survey` (`EngagementType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Vec<EngagementType>>,
     }
@@ -292,6 +335,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`EngagementsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EngagementsListRequest`")]
+pub type EngagementsListPostRequest = EngagementsListRequest;
+
 /// `POST /engagements.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/engagements/update>.
@@ -299,37 +347,39 @@ get_and_post! {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `engagements.update` (`engagements-update`); `send` answers with a [`EngagementsUpdateResponse`].
 #[devrev_endpoint(POST, "/engagements.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequest {
-    /// `artifacts`.
+    /// `artifacts`: optional; a `EngagementsUpdateRequestArtifactIds`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<EngagementsUpdateRequestArtifactIds>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `external_url`.
+    /// `external_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_url: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `members`.
+    /// `members`: optional; a `EngagementsUpdateRequestMembers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<EngagementsUpdateRequestMembers>,
-    /// `parents`.
+    /// `parents`: optional; a `EngagementsUpdateRequestParents`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parents: Option<EngagementsUpdateRequestParents>,
-    /// `scheduled_date`; `Some(None)` sends `null`, which clears it (`clear_scheduled_date`).
+    /// `scheduled_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_scheduled_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<Option<Timestamp>>,
-    /// `tags`.
+    /// `tags`: optional; a `EngagementsUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<EngagementsUpdateRequestTags>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -386,51 +436,63 @@ impl EngagementsUpdateRequest {
 }
 
 /// The `engagements-count-response` schema.
+///
+/// The answer of `engagements.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EngagementsCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i64,
 }
 
 /// The `engagements-create-response` schema.
+///
+/// The answer of `engagements.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EngagementsCreateResponse {
-    /// `engagement`, required.
+    /// `engagement`: required; a `Engagement`.
     pub engagement: Engagement,
 }
 
 /// The `engagements-delete-response` schema.
+///
+/// The answer of `engagements.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EngagementsDeleteResponse {}
 
 /// The `engagements-get-response` schema.
+///
+/// The answer of `engagements.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EngagementsGetResponse {
-    /// `engagement`, required.
+    /// `engagement`: required; a `Engagement`.
     pub engagement: Engagement,
 }
 
 /// The `engagements-list-response` schema.
+///
+/// The answer of `engagements.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct EngagementsListResponse {
-    /// `engagements`, required.
+    /// `engagements`: required; a list of items, each a `Engagement`.
     #[serde(default)]
     pub engagements: Vec<Engagement>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `engagements-update-response` schema.
+///
+/// The answer of `engagements.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateResponse {
-    /// `engagement`, required.
+    /// `engagement`: required; a `Engagement`.
     pub engagement: Engagement,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `engagement-type` schema.
     ///
     /// Needs the feature `engagements` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EngagementType {
         /// `call`
         Call = "call",
@@ -34,6 +36,8 @@ string_enum! {
     /// The `engagements-create-request-engagement-type` schema.
     ///
     /// Needs the feature `engagements` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EngagementsCreateRequestEngagementType {
         /// `call`
         Call = "call",
@@ -51,10 +55,12 @@ string_enum! {
 /// The `engagements-update-request-artifact-ids` schema.
 ///
 /// Needs the feature `engagements` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestArtifactIds {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -86,10 +92,12 @@ where
 /// The `engagements-update-request-members` schema.
 ///
 /// Needs the feature `engagements` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestMembers {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -121,10 +129,12 @@ where
 /// The `engagements-update-request-parents` schema.
 ///
 /// Needs the feature `engagements` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestParents {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an account (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -156,10 +166,12 @@ where
 /// The `engagements-update-request-tags` schema.
 ///
 /// Needs the feature `engagements` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EngagementsUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

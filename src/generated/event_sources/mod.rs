@@ -3,11 +3,28 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /event-sources.get` | [`EventSourceGetRequest`], [`EventSourceGetPostRequest`] | [`EventSourceGetResponse`] |
+//! | `GET`/`POST /event-sources.get` | [`EventSourceGetQueryRequest`], [`EventSourceGetRequest`] | [`EventSourceGetResponse`] |
 //! | `POST /event-sources.schedule` | [`EventSourcesScheduleEventRequest`] | [`EventSourcesScheduleEventResponse`] |
 //! | `POST /event-sources.unschedule` | [`EventSourcesDeleteScheduledEventRequest`] | [`EventSourcesDeleteScheduledEventResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `event-sources.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::event_sources::EventSourceGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = EventSourceGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -25,8 +42,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/event-sources.get", beta)]
-    get EventSourceGetRequest,
+    ///
+    /// Operation `event-sources.get` (`event-sources-get`); `send` answers with a [`EventSourceGetResponse`].
+    #[devrev_endpoint(GET, "/event-sources.get", response = EventSourceGetResponse, beta)]
+    get EventSourceGetQueryRequest,
     /// `POST /event-sources.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/event-sources/get-post>.
@@ -34,12 +53,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/event-sources.get", response = EventSourceGetResponse, idempotent, beta)]
-    post EventSourceGetPostRequest,
+    ///
+    /// Operation `event-sources.get` (`event-sources-get-post`); `send` answers with a [`EventSourceGetResponse`].
+    #[devrev_endpoint(POST, "/event-sources.get", idempotent, beta)]
+    post EventSourceGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -50,6 +71,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`EventSourceGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `EventSourceGetRequest`")]
+pub type EventSourceGetPostRequest = EventSourceGetRequest;
+
 /// `POST /event-sources.schedule`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/event-sources/schedule-event>.
@@ -57,23 +83,25 @@ get_and_post! {
 /// Required: `event_type`, `id`, `payload`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `event-sources.schedule` (`event-sources-schedule-event`); `send` answers with a [`EventSourcesScheduleEventResponse`].
 #[devrev_endpoint(POST, "/event-sources.schedule", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EventSourcesScheduleEventRequest {
-    /// `event_key`.
+    /// `event_key`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_key: Option<String>,
-    /// `event_type`, required.
+    /// `event_type`: required; text.
     pub event_type: String,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `payload`, required.
+    /// `payload`: required; base64 bytes.
     pub payload: String,
-    /// `publish_at`.
+    /// `publish_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publish_at: Option<Timestamp>,
-    /// `update_if_exists`.
+    /// `update_if_exists`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_if_exists: Option<bool>,
 }
@@ -108,13 +136,15 @@ impl EventSourcesScheduleEventRequest {
 /// Required: `event_key`, `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `event-sources.unschedule` (`event-sources-delete-scheduled-event`); `send` answers with a [`EventSourcesDeleteScheduledEventResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/event-sources.unschedule", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EventSourcesDeleteScheduledEventRequest {
-    /// `event_key`, required.
+    /// `event_key`: required; text.
     pub event_key: String,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -126,10 +156,12 @@ impl EventSourcesDeleteScheduledEventRequest {
 }
 
 /// The `event-source-get-response` schema.
+///
+/// The answer of `event-sources.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSourceGetResponse {
-    /// `event_source`, required.
+    /// `event_source`: required; a `EventSource`.
     pub event_source: EventSource,
 }
 
@@ -139,9 +171,11 @@ pub struct EventSourceGetResponse {
 pub struct EventSourcesDeleteScheduledEventResponse {}
 
 /// The `event-sources-schedule-event-response` schema.
+///
+/// The answer of `event-sources.schedule`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSourcesScheduleEventResponse {
-    /// `event_key`.
+    /// `event_key`: optional; text.
     pub event_key: Option<String>,
 }

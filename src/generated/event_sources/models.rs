@@ -7,40 +7,44 @@ use crate::models::*;
 /// The `event-source` schema.
 ///
 /// Needs the feature `event-sources` (or `full`).
+///
+/// Returned by `event-sources.get` (in `event_source`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSource {
-    /// `config`.
+    /// `config`: optional; a JSON object.
     pub config: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `setup_instructions`.
+    /// `setup_instructions`: optional; a `EventSourceSetupInstructions`.
     pub setup_instructions: Option<EventSourceSetupInstructions>,
-    /// `status`.
+    /// `status`: optional; one of `active`, `blocked`, `paused` (`EventSourceStatus`).
     pub status: Option<EventSourceStatus>,
-    /// `trigger_url`.
+    /// `trigger_url`: optional; text.
     pub trigger_url: Option<String>,
 }
 
 /// The `event-source-setup-instructions` schema.
 ///
 /// Needs the feature `event-sources` (or `full`).
+///
+/// Inside the answers of `event-sources.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSourceSetupInstructions {
-    /// `content`.
+    /// `content`: optional; text.
     pub content: Option<String>,
 }
 
@@ -48,6 +52,8 @@ string_enum! {
     /// The `event-source-status` schema.
     ///
     /// Needs the feature `event-sources` (or `full`).
+    ///
+    /// Inside the answers of `event-sources.get`.
     pub enum EventSourceStatus {
         /// `active`
         Active = "active",

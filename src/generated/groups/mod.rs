@@ -4,15 +4,32 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /groups.create` | [`GroupsCreateRequest`] | [`GroupsCreateResponse`] |
-//! | `GET`/`POST /groups.get` | [`GroupsGetRequest`], [`GroupsGetPostRequest`] | [`GroupsGetResponse`] |
+//! | `GET`/`POST /groups.get` | [`GroupsGetQueryRequest`], [`GroupsGetRequest`] | [`GroupsGetResponse`] |
 //! | `GET /groups.list` | [`GroupsListQueryRequest`] | [`GroupsListResponse`] |
 //! | `POST /groups.list` | [`GroupsListRequest`] | [`GroupsListResponse`] |
 //! | `POST /groups.members.add` | [`GroupMembersAddRequest`] | [`GroupMembersAddResponse`] |
-//! | `GET`/`POST /groups.members.list` | [`GroupMembersListRequest`], [`GroupMembersListPostRequest`] | [`GroupMembersListResponse`] |
+//! | `GET`/`POST /groups.members.list` | [`GroupMembersListQueryRequest`], [`GroupMembersListRequest`] | [`GroupMembersListResponse`] |
 //! | `POST /groups.members.remove` | [`GroupMembersRemoveRequest`] | [`GroupMembersRemoveResponse`] |
 //! | `POST /groups.update` | [`GroupsUpdateRequest`] | [`GroupsUpdateResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `groups.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::groups::GroupsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = GroupsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -27,24 +44,26 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/create>.
 ///
 /// Required: `description`, `name`.
+///
+/// Operation `groups.create` (`groups-create`); `send` answers with a [`GroupsCreateResponse`].
 #[devrev_endpoint(POST, "/groups.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupsCreateRequest {
-    /// `description`, required.
+    /// `description`: required; text.
     pub description: String,
-    /// `dynamic_group_info`.
+    /// `dynamic_group_info`: optional; a `DynamicGroupInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_group_info: Option<DynamicGroupInfo>,
-    /// `member_type`.
+    /// `member_type`: optional; one of `dev_user`, `rev_user` (`GroupMemberType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_type: Option<GroupMemberType>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owner`.
+    /// `owner`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
-    /// `type`.
+    /// `type`: optional; one of `dynamic`, `static` (`GroupType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<GroupType>,
 }
@@ -80,19 +99,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/groups.get")]
-    get GroupsGetRequest,
+    ///
+    /// Operation `groups.get` (`groups-get`); `send` answers with a [`GroupsGetResponse`].
+    #[devrev_endpoint(GET, "/groups.get", response = GroupsGetResponse)]
+    get GroupsGetQueryRequest,
     /// `POST /groups.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/groups.get", response = GroupsGetResponse, idempotent)]
-    post GroupsGetPostRequest,
+    ///
+    /// Operation `groups.get` (`groups-get-post`); `send` answers with a [`GroupsGetResponse`].
+    #[devrev_endpoint(POST, "/groups.get", idempotent)]
+    post GroupsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -103,6 +126,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`GroupsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `GroupsGetRequest`")]
+pub type GroupsGetPostRequest = GroupsGetRequest;
+
 /// `GET /groups.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/list>.
@@ -110,62 +138,64 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `groups.list` (`groups-list`); `send` answers with a [`GroupsListResponse`].
 #[devrev_endpoint(GET, "/groups.list", response = GroupsListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupsListQueryRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `group_type`.
+    /// `group_type`: optional; a list of items, each one of `dynamic`, `static` (`GroupType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_type: Option<Vec<GroupType>>,
-    /// `ingestion_source`.
+    /// `ingestion_source`: optional; a list of items, each one of `airdrop`, `scim` (`GroupIngestionSource`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ingestion_source: Option<Vec<GroupIngestionSource>>,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `member_type`.
+    /// `member_type`: optional; a list of items, each one of `dev_user`, `rev_user` (`GroupMemberType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_type: Option<Vec<GroupMemberType>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `sync_metadata.external_reference`.
+    /// `sync_metadata.external_reference`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_external_reference: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.status`.
+    /// `sync_metadata.last_sync_in.status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_metadata.last_sync_in.sync_history`.
+    /// `sync_metadata.last_sync_in.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.sync_unit`.
+    /// `sync_metadata.last_sync_in.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.status`.
+    /// `sync_metadata.last_sync_out.status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_metadata.last_sync_out.sync_history`.
+    /// `sync_metadata.last_sync_out.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.sync_unit`.
+    /// `sync_metadata.last_sync_out.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.origin_system`.
+    /// `sync_metadata.origin_system`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_origin_system: Option<Vec<String>>,
 }
@@ -223,41 +253,43 @@ impl GroupsListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `groups.list` (`groups-list-post`); `send` answers with a [`GroupsListResponse`].
 #[devrev_endpoint(POST, "/groups.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupsListRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `group_type`.
+    /// `group_type`: optional; a list of items, each one of `dynamic`, `static` (`GroupType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_type: Option<Vec<GroupType>>,
-    /// `ingestion_source`.
+    /// `ingestion_source`: optional; a list of items, each one of `airdrop`, `scim` (`GroupIngestionSource`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ingestion_source: Option<Vec<GroupIngestionSource>>,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `member_type`.
+    /// `member_type`: optional; a list of items, each one of `dev_user`, `rev_user` (`GroupMemberType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_type: Option<Vec<GroupMemberType>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
 }
@@ -299,15 +331,17 @@ impl GroupsListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/group-members-add>.
 ///
 /// Required: `group`, `member`.
+///
+/// Operation `groups.members.add` (`group-members-add`); `send` answers with a [`GroupMembersAddResponse`].
 #[devrev_endpoint(POST, "/groups.members.add")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupMembersAddRequest {
-    /// `group`, required.
+    /// `group`: required; a DON ID.
     pub group: String,
-    /// `member`, required.
+    /// `member`: required; the DON ID of a Dev user.
     pub member: String,
-    /// `member_rev_org`.
+    /// `member_rev_org`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_rev_org: Option<String>,
 }
@@ -332,8 +366,10 @@ get_and_post! {
     /// Required: `group`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/groups.members.list", paginate)]
-    get GroupMembersListRequest,
+    ///
+    /// Operation `groups.members.list` (`group-members-list`); `send` answers with a [`GroupMembersListResponse`].
+    #[devrev_endpoint(GET, "/groups.members.list", response = GroupMembersListResponse, paginate)]
+    get GroupMembersListQueryRequest,
     /// `POST /groups.members.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/group-members-list-post>.
@@ -341,20 +377,22 @@ get_and_post! {
     /// Required: `group`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/groups.members.list", response = GroupMembersListResponse, idempotent, paginate)]
-    post GroupMembersListPostRequest,
+    ///
+    /// Operation `groups.members.list` (`group-members-list-post`); `send` answers with a [`GroupMembersListResponse`].
+    #[devrev_endpoint(POST, "/groups.members.list", idempotent, paginate)]
+    post GroupMembersListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `group`, required.
+        /// `group`: required; a DON ID.
         pub group: String,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
     }
@@ -375,20 +413,27 @@ get_and_post! {
     }
 }
 
+/// The name of [`GroupMembersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `GroupMembersListRequest`")]
+pub type GroupMembersListPostRequest = GroupMembersListRequest;
+
 /// `POST /groups.members.remove`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/group-members-remove>.
 ///
 /// Required: `group`, `member`.
+///
+/// Operation `groups.members.remove` (`group-members-remove`); `send` answers with a [`GroupMembersRemoveResponse`].
 #[devrev_endpoint(POST, "/groups.members.remove")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupMembersRemoveRequest {
-    /// `group`, required.
+    /// `group`: required; a DON ID.
     pub group: String,
-    /// `member`, required.
+    /// `member`: required; the DON ID of a Dev user.
     pub member: String,
-    /// `member_rev_org`.
+    /// `member_rev_org`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_rev_org: Option<String>,
 }
@@ -410,22 +455,24 @@ impl GroupMembersRemoveRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/groups/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `groups.update` (`groups-update`); `send` answers with a [`GroupsUpdateResponse`].
 #[devrev_endpoint(POST, "/groups.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupsUpdateRequest {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `dynamic_group_info`.
+    /// `dynamic_group_info`: optional; a `GroupsUpdateRequestDynamicGroupInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dynamic_group_info: Option<GroupsUpdateRequestDynamicGroupInfo>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `owner`; `Some(None)` sends `null`, which clears it (`clear_owner`).
+    /// `owner`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_owner`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Option<String>>,
 }
@@ -461,61 +508,75 @@ impl GroupsUpdateRequest {
 }
 
 /// The `group-members-add-response` schema.
+///
+/// The answer of `groups.members.add`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMembersAddResponse {}
 
 /// The `group-members-list-response` schema.
+///
+/// The answer of `groups.members.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct GroupMembersListResponse {
-    /// `members`, required.
+    /// `members`: required; a list of items, each a `GroupMembersListResponseMember`.
     #[serde(default)]
     pub members: Vec<GroupMembersListResponseMember>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `group-members-remove-response` schema.
+///
+/// The answer of `groups.members.remove`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMembersRemoveResponse {}
 
 /// The `groups-create-response` schema.
+///
+/// The answer of `groups.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupsCreateResponse {
-    /// `group`, required.
+    /// `group`: required; a `Group`.
     pub group: Group,
 }
 
 /// The `groups-get-response` schema.
+///
+/// The answer of `groups.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupsGetResponse {
-    /// `group`, required.
+    /// `group`: required; a `Group`.
     pub group: Group,
 }
 
 /// The `groups-list-response` schema.
+///
+/// The answer of `groups.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct GroupsListResponse {
-    /// `groups`, required.
+    /// `groups`: required; a list of items, each a `Group`.
     #[serde(default)]
     pub groups: Vec<Group>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `groups-update-response` schema.
+///
+/// The answer of `groups.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupsUpdateResponse {
-    /// `group`, required.
+    /// `group`: required; a `Group`.
     pub group: Group,
 }

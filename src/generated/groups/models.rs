@@ -8,6 +8,8 @@ tagged_union! {
     /// The `boolean-expression` schema.
     ///
     /// Needs the feature `groups` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum BooleanExpression {
         /// `and`
         And(BooleanExpressionAndExpression) = "and",
@@ -44,13 +46,23 @@ impl From<BooleanExpressionPrimitiveExpression> for BooleanExpression {
     }
 }
 
+impl BooleanExpression {
+    /// The variant's `type` on the wire (`"and"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `boolean-expression-and-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionAndExpression {
-    /// `expressions`, required.
+    /// `expressions`: required; a list of items, each a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     #[serde(default)]
     pub expressions: Vec<BooleanExpression>,
 }
@@ -65,10 +77,12 @@ impl BooleanExpressionAndExpression {
 /// The `boolean-expression-not-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionNotExpression {
-    /// `expression`, required.
+    /// `expression`: required; a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     pub expression: Box<BooleanExpression>,
 }
 
@@ -82,10 +96,12 @@ impl BooleanExpressionNotExpression {
 /// The `boolean-expression-or-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionOrExpression {
-    /// `expressions`, required.
+    /// `expressions`: required; a list of items, each a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     #[serde(default)]
     pub expressions: Vec<BooleanExpression>,
 }
@@ -100,6 +116,8 @@ impl BooleanExpressionOrExpression {
 /// The `boolean-expression-primitive-expression` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BooleanExpressionPrimitiveExpression {}
@@ -114,6 +132,8 @@ impl BooleanExpressionPrimitiveExpression {
 /// The `dynamic-group-info` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DynamicGroupInfo {}
@@ -129,6 +149,8 @@ string_enum! {
     /// The `group-ingestion-source` schema.
     ///
     /// Needs the feature `groups` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GroupIngestionSource {
         /// `airdrop`
         Airdrop = "airdrop",
@@ -140,12 +162,14 @@ string_enum! {
 /// The `group-members-list-response-member` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Returned by `groups.members.list` (in `members`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupMembersListResponseMember {
-    /// `member`, required.
+    /// `member`: required; a `MemberSummary`, by its `type`: `dev_user`, `group`, `rev_user`, `sys_user`.
     pub member: MemberSummary,
-    /// `member_rev_org`.
+    /// `member_rev_org`: optional; a `RevOrgSummary`.
     pub member_rev_org: Option<RevOrgSummary>,
 }
 
@@ -153,6 +177,8 @@ string_enum! {
     /// The `group-type` schema.
     ///
     /// Needs the feature `groups` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GroupType {
         /// `dynamic`
         Dynamic = "dynamic",
@@ -164,10 +190,12 @@ string_enum! {
 /// The `groups-update-request-dynamic-group-info` schema.
 ///
 /// Needs the feature `groups` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GroupsUpdateRequestDynamicGroupInfo {
-    /// `membership_expression`, required.
+    /// `membership_expression`: required; a `BooleanExpression`, by its `type`: `and`, `not`, `or`, `primitive`.
     pub membership_expression: BooleanExpression,
 }
 

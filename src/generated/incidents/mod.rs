@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `POST /incidents.create` | [`IncidentsCreateRequest`] | [`IncidentsCreateResponse`] |
 //! | `POST /incidents.delete` | [`IncidentsDeleteRequest`] | [`IncidentsDeleteResponse`] |
-//! | `GET`/`POST /incidents.get` | [`IncidentsGetRequest`], [`IncidentsGetPostRequest`] | [`IncidentsGetResponse`] |
+//! | `GET`/`POST /incidents.get` | [`IncidentsGetQueryRequest`], [`IncidentsGetRequest`] | [`IncidentsGetResponse`] |
 //! | `GET /incidents.group` | [`IncidentsGroupQueryRequest`] | [`IncidentsGroupResponse`] |
 //! | `POST /incidents.group` | [`IncidentsGroupRequest`] | [`IncidentsGroupResponse`] |
 //! | `GET /incidents.list` | [`IncidentsListQueryRequest`] | [`IncidentsListResponse`] |
@@ -13,6 +13,23 @@
 //! | `POST /incidents.update` | [`IncidentsUpdateRequest`] | [`IncidentsUpdateResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `incidents.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::incidents::IncidentsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = IncidentsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -29,81 +46,83 @@ pub(crate) mod models;
 /// Required: `title`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `incidents.create` (`incidents-create`); `send` answers with a [`IncidentsCreateResponse`].
 #[devrev_endpoint(POST, "/incidents.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IncidentsCreateRequest {
-    /// `acknowledged_date`.
+    /// `acknowledged_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledged_date: Option<Timestamp>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `external_source_data`.
+    /// `external_source_data`: optional; a `CreateExternalSourceDataComp`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_source_data: Option<CreateExternalSourceDataComp>,
-    /// `identified_date`.
+    /// `identified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identified_date: Option<Timestamp>,
-    /// `impact`.
+    /// `impact`: optional; a `CreateImpactedCustomerDetails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<CreateImpactedCustomerDetails>,
-    /// `mitigated_date`.
+    /// `mitigated_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigated_date: Option<Timestamp>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `pia`.
+    /// `pia`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pia: Option<Vec<String>>,
-    /// `playbooks`.
+    /// `playbooks`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playbooks: Option<Vec<String>>,
-    /// `related_docs`.
+    /// `related_docs`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related_docs: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<i64>,
-    /// `severity`.
+    /// `severity`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<i64>,
-    /// `source`; deprecated by DevRev.
+    /// `source`: optional; an integer; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source: Option<i64>,
-    /// `stage`.
+    /// `stage`: optional; a `CreateStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CreateStage>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_non_start` (`StageValidationOptionForCreate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForCreate>>,
-    /// `staged_info`.
+    /// `staged_info`: optional; a `CreateStagedInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged_info: Option<CreateStagedInfo>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `CreateSyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<CreateSyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `CreateTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<CreateTagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -198,11 +217,13 @@ custom_access!(write IncidentsCreateRequest, spec = custom_schema_spec);
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `incidents.delete` (`incidents-delete`); `send` answers with a [`IncidentsDeleteResponse`].
 #[devrev_endpoint(POST, "/incidents.delete", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IncidentsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -221,8 +242,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/incidents.get", beta)]
-    get IncidentsGetRequest,
+    ///
+    /// Operation `incidents.get` (`incidents-get`); `send` answers with a [`IncidentsGetResponse`].
+    #[devrev_endpoint(GET, "/incidents.get", response = IncidentsGetResponse, beta)]
+    get IncidentsGetQueryRequest,
     /// `POST /incidents.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/get-post>.
@@ -230,12 +253,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/incidents.get", response = IncidentsGetResponse, idempotent, beta)]
-    post IncidentsGetPostRequest,
+    ///
+    /// Operation `incidents.get` (`incidents-get-post`); `send` answers with a [`IncidentsGetResponse`].
+    #[devrev_endpoint(POST, "/incidents.get", idempotent, beta)]
+    post IncidentsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -246,6 +271,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`IncidentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `IncidentsGetRequest`")]
+pub type IncidentsGetPostRequest = IncidentsGetRequest;
+
 /// `GET /incidents.group`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/incidents/group>.
@@ -255,92 +285,94 @@ get_and_post! {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `incidents.group` (`incidents-group`); `send` answers with a [`IncidentsGroupResponse`].
 #[devrev_endpoint(GET, "/incidents.group", response = IncidentsGroupResponse, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IncidentsGroupQueryRequest {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `group_by`, required.
+    /// `group_by`: required; text.
     pub group_by: String,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `limit_per_group`.
+    /// `limit_per_group`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_group: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `pia`.
+    /// `pia`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pia: Option<Vec<String>>,
-    /// `playbooks`.
+    /// `playbooks`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playbooks: Option<Vec<String>>,
-    /// `related_docs`.
+    /// `related_docs`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related_docs: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<i64>>,
-    /// `severity`.
+    /// `severity`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Vec<i64>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `source`; deprecated by DevRev.
+    /// `source`: optional; a list of items, each an integer; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source: Option<Vec<i64>>,
-    /// `stage`.
+    /// `stage`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<String>>,
-    /// `staged_info.is_staged`.
+    /// `staged_info.is_staged`: optional; a boolean.
     #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
     pub staged_info_is_staged: Option<bool>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata.external_reference`.
+    /// `sync_metadata.external_reference`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_external_reference: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.status`.
+    /// `sync_metadata.last_sync_in.status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_metadata.last_sync_in.sync_history`.
+    /// `sync_metadata.last_sync_in.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.sync_unit`.
+    /// `sync_metadata.last_sync_in.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.status`.
+    /// `sync_metadata.last_sync_out.status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_metadata.last_sync_out.sync_history`.
+    /// `sync_metadata.last_sync_out.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.sync_unit`.
+    /// `sync_metadata.last_sync_out.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.origin_system`.
+    /// `sync_metadata.origin_system`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_origin_system: Option<Vec<String>>,
-    /// `title`.
+    /// `title`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Vec<String>>,
 }
@@ -448,92 +480,94 @@ impl IncidentsGroupQueryRequest {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `incidents.group` (`incidents-group-post`); `send` answers with a [`IncidentsGroupResponse`].
 #[devrev_endpoint(POST, "/incidents.group", idempotent, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IncidentsGroupRequest {
-    /// `acknowledged_date`.
+    /// `acknowledged_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledged_date: Option<DateFilter>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateFilter>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `group_by`, required.
+    /// `group_by`: required; text.
     pub group_by: String,
-    /// `identified_date`.
+    /// `identified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identified_date: Option<DateFilter>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `limit_per_group`.
+    /// `limit_per_group`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit_per_group: Option<i32>,
-    /// `mitigated_date`.
+    /// `mitigated_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigated_date: Option<DateFilter>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `pia`.
+    /// `pia`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pia: Option<Vec<String>>,
-    /// `playbooks`.
+    /// `playbooks`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playbooks: Option<Vec<String>>,
-    /// `related_docs`.
+    /// `related_docs`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related_docs: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<i64>>,
-    /// `severity`.
+    /// `severity`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Vec<i64>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `source`; deprecated by DevRev.
+    /// `source`: optional; a list of items, each an integer; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source: Option<Vec<i64>>,
-    /// `stage`.
+    /// `stage`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<String>>,
-    /// `staged_info`.
+    /// `staged_info`: optional; a `StagedInfoFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged_info: Option<StagedInfoFilter>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<DateFilter>,
-    /// `title`.
+    /// `title`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Vec<String>>,
 }
@@ -641,87 +675,89 @@ impl IncidentsGroupRequest {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `incidents.list` (`incidents-list`); `send` answers with a [`IncidentsListResponse`].
 #[devrev_endpoint(GET, "/incidents.list", response = IncidentsListResponse, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IncidentsListQueryRequest {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `pia`.
+    /// `pia`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pia: Option<Vec<String>>,
-    /// `playbooks`.
+    /// `playbooks`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playbooks: Option<Vec<String>>,
-    /// `related_docs`.
+    /// `related_docs`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related_docs: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<i64>>,
-    /// `severity`.
+    /// `severity`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Vec<i64>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `source`; deprecated by DevRev.
+    /// `source`: optional; a list of items, each an integer; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source: Option<Vec<i64>>,
-    /// `stage`.
+    /// `stage`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<String>>,
-    /// `staged_info.is_staged`.
+    /// `staged_info.is_staged`: optional; a boolean.
     #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
     pub staged_info_is_staged: Option<bool>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata.external_reference`.
+    /// `sync_metadata.external_reference`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_external_reference: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.status`.
+    /// `sync_metadata.last_sync_in.status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_metadata.last_sync_in.sync_history`.
+    /// `sync_metadata.last_sync_in.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.sync_unit`.
+    /// `sync_metadata.last_sync_in.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.status`.
+    /// `sync_metadata.last_sync_out.status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_metadata.last_sync_out.sync_history`.
+    /// `sync_metadata.last_sync_out.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.sync_unit`.
+    /// `sync_metadata.last_sync_out.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.origin_system`.
+    /// `sync_metadata.origin_system`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_origin_system: Option<Vec<String>>,
-    /// `title`.
+    /// `title`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Vec<String>>,
 }
@@ -798,87 +834,89 @@ impl IncidentsListQueryRequest {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `incidents.list` (`incidents-list-post`); `send` answers with a [`IncidentsListResponse`].
 #[devrev_endpoint(POST, "/incidents.list", idempotent, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IncidentsListRequest {
-    /// `acknowledged_date`.
+    /// `acknowledged_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledged_date: Option<DateFilter>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateFilter>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `identified_date`.
+    /// `identified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identified_date: Option<DateFilter>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mitigated_date`.
+    /// `mitigated_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigated_date: Option<DateFilter>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `pia`.
+    /// `pia`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pia: Option<Vec<String>>,
-    /// `playbooks`.
+    /// `playbooks`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playbooks: Option<Vec<String>>,
-    /// `related_docs`.
+    /// `related_docs`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related_docs: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<i64>>,
-    /// `severity`.
+    /// `severity`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Vec<i64>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `source`; deprecated by DevRev.
+    /// `source`: optional; a list of items, each an integer; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source: Option<Vec<i64>>,
-    /// `stage`.
+    /// `stage`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<String>>,
-    /// `staged_info`.
+    /// `staged_info`: optional; a `StagedInfoFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged_info: Option<StagedInfoFilter>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<DateFilter>,
-    /// `title`.
+    /// `title`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<Vec<String>>,
 }
@@ -953,83 +991,85 @@ impl IncidentsListRequest {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `incidents.update` (`incidents-update`); `send` answers with a [`IncidentsUpdateResponse`].
 #[devrev_endpoint(POST, "/incidents.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IncidentsUpdateRequest {
-    /// `acknowledged_date`.
+    /// `acknowledged_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledged_date: Option<Timestamp>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a `UpdateIncidentAppliesToParts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<UpdateIncidentAppliesToParts>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a `UpdateIncidentArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<UpdateIncidentArtifacts>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `external_source_data`.
+    /// `external_source_data`: optional; a `UpdateExternalSourceDataComp`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_source_data: Option<UpdateExternalSourceDataComp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `identified_date`.
+    /// `identified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identified_date: Option<Timestamp>,
-    /// `impact`.
+    /// `impact`: optional; a `UpdateImpactedCustomerDetails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<UpdateImpactedCustomerDetails>,
-    /// `mitigated_date`.
+    /// `mitigated_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigated_date: Option<Timestamp>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a `UpdateIncidentOwnedBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<UpdateIncidentOwnedBy>,
-    /// `pia`.
+    /// `pia`: optional; a `UpdateIncidentPia`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pia: Option<UpdateIncidentPia>,
-    /// `playbooks`.
+    /// `playbooks`: optional; a `UpdateIncidentPlaybooks`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playbooks: Option<UpdateIncidentPlaybooks>,
-    /// `related_docs`.
+    /// `related_docs`: optional; a `UpdateIncidentRelatedDocs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub related_docs: Option<UpdateIncidentRelatedDocs>,
-    /// `reported_by`.
+    /// `reported_by`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<i64>,
-    /// `severity`.
+    /// `severity`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<i64>,
-    /// `source`; deprecated by DevRev.
+    /// `source`: optional; an integer; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub source: Option<i64>,
-    /// `stage`.
+    /// `stage`: optional; a `UpdateStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<UpdateStage>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_invalid_transition` (`StageValidationOptionForUpdate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForUpdate>>,
-    /// `staged_info`.
+    /// `staged_info`: optional; a `UpdateStagedInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged_info: Option<UpdateStagedInfo>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `UpdateSyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<UpdateSyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a `UpdateIncidentTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<UpdateIncidentTags>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -1122,56 +1162,68 @@ impl IncidentsUpdateRequest {
 custom_access!(write IncidentsUpdateRequest, spec = custom_schema_spec);
 
 /// The `incidents-create-response` schema.
+///
+/// The answer of `incidents.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentsCreateResponse {
-    /// `incident`, required.
+    /// `incident`: required; a `Incident`.
     pub incident: Incident,
 }
 
 /// The `incidents-delete-response` schema.
+///
+/// The answer of `incidents.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentsDeleteResponse {}
 
 /// The `incidents-get-response` schema.
+///
+/// The answer of `incidents.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentsGetResponse {
-    /// `incident`, required.
+    /// `incident`: required; a `Incident`.
     pub incident: Incident,
 }
 
 /// The `incidents-group-response` schema.
+///
+/// The answer of `incidents.group`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct IncidentsGroupResponse {
-    /// `groups`, required.
+    /// `groups`: required; a list of items, each a `IncidentsGroup`.
     #[serde(default)]
     pub groups: Vec<IncidentsGroup>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `incidents-list-response` schema.
+///
+/// The answer of `incidents.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct IncidentsListResponse {
-    /// `incidents`, required.
+    /// `incidents`: required; a list of items, each a `Incident`.
     #[serde(default)]
     pub incidents: Vec<Incident>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `incidents-update-response` schema.
+///
+/// The answer of `incidents.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentsUpdateResponse {
-    /// `incident`, required.
+    /// `incident`: required; a `Incident`.
     pub incident: Incident,
 }

@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `create-external-source-data-comp` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateExternalSourceDataComp {
-    /// `closed_date`.
+    /// `closed_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_date: Option<Timestamp>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
 }
@@ -40,13 +42,15 @@ impl CreateExternalSourceDataComp {
 /// The `create-impacted-customer-details` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateImpactedCustomerDetails {
-    /// `count`.
+    /// `count`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `customer_ids`.
+    /// `customer_ids`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<String>>,
 }
@@ -68,13 +72,15 @@ impl CreateImpactedCustomerDetails {
 /// The `create-stage` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStage {
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `stage`, required.
+    /// `stage`: required; a DON ID.
     pub stage: String,
 }
 
@@ -93,19 +99,21 @@ impl CreateStage {
 /// The `create-staged-info` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStagedInfo {
-    /// `is_staged`.
+    /// `is_staged`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_staged: Option<bool>,
-    /// `sync_in_unresolved_fields`.
+    /// `sync_in_unresolved_fields`: optional; a list of items, each a `CreateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_in_unresolved_fields: Option<Vec<CreateStagedUnresolvedField>>,
-    /// `sync_out_unresolved_fields`.
+    /// `sync_out_unresolved_fields`: optional; a list of items, each a `CreateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_out_unresolved_fields: Option<Vec<CreateStagedUnresolvedField>>,
-    /// `unresolved_fields`.
+    /// `unresolved_fields`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unresolved_fields: Option<Vec<String>>,
 }
@@ -131,16 +139,18 @@ impl CreateStagedInfo {
 /// The `create-staged-unresolved-field` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStagedUnresolvedField {
-    /// `devrev_field_name`.
+    /// `devrev_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_field_name: Option<String>,
-    /// `external_display_name`.
+    /// `external_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_display_name: Option<String>,
-    /// `external_field_name`.
+    /// `external_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_field_name: Option<String>,
 }
@@ -164,19 +174,21 @@ impl CreateStagedUnresolvedField {
 /// The `create-sync-in` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSyncIn {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `staged`, `succeeded` (`SyncInStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncInStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -202,19 +214,21 @@ impl CreateSyncIn {
 /// The `create-sync-metadata` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSyncMetadata {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `CreateSyncIn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<CreateSyncIn>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `CreateSyncOut`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<CreateSyncOut>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }
@@ -240,19 +254,21 @@ impl CreateSyncMetadata {
 /// The `create-sync-out` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateSyncOut {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `succeeded` (`SyncOutStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncOutStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -278,12 +294,14 @@ impl CreateSyncOut {
 /// The `create-tag-with-value` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateTagWithValue {
-    /// `tag_id`, required.
+    /// `tag_id`: required; the DON ID of a tag.
     pub tag_id: String,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -303,35 +321,39 @@ impl CreateTagWithValue {
 /// The `incidents-group` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Returned by `incidents.group` (in `groups`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentsGroup {
-    /// `incidents`, required.
+    /// `incidents`: required; a list of items, each a `Incident`.
     #[serde(default)]
     pub incidents: Vec<Incident>,
-    /// `key`, required.
+    /// `key`: required; a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     pub key: FieldValue,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `total`.
+    /// `total`: optional; an integer.
     pub total: Option<i32>,
 }
 
 /// The `update-external-source-data-comp` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateExternalSourceDataComp {
-    /// `closed_date`.
+    /// `closed_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed_date: Option<Timestamp>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
 }
@@ -355,13 +377,15 @@ impl UpdateExternalSourceDataComp {
 /// The `update-impacted-customer-details` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateImpactedCustomerDetails {
-    /// `count`.
+    /// `count`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `customer_ids`.
+    /// `customer_ids`: optional; a `UpdateImpactedCustomerDetailsCustomerIds`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<UpdateImpactedCustomerDetailsCustomerIds>,
 }
@@ -383,10 +407,12 @@ impl UpdateImpactedCustomerDetails {
 /// The `update-impacted-customer-details-customer-ids` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateImpactedCustomerDetailsCustomerIds {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -418,10 +444,12 @@ where
 /// The `update-incident-applies-to-parts` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -453,10 +481,12 @@ where
 /// The `update-incident-artifacts` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -488,10 +518,12 @@ where
 /// The `update-incident-owned-by` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -523,10 +555,12 @@ where
 /// The `update-incident-pia` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentPia {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -558,10 +592,12 @@ where
 /// The `update-incident-playbooks` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentPlaybooks {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -593,10 +629,12 @@ where
 /// The `update-incident-related-docs` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentRelatedDocs {
-    /// `set`.
+    /// `set`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -628,10 +666,12 @@ where
 /// The `update-incident-tags` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateIncidentTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `UpdateTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<UpdateTagWithValue>>,
 }
@@ -663,13 +703,15 @@ where
 /// The `update-stage` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStage {
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
 }
@@ -691,19 +733,21 @@ impl UpdateStage {
 /// The `update-staged-info` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStagedInfo {
-    /// `is_staged`.
+    /// `is_staged`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_staged: Option<bool>,
-    /// `sync_in_unresolved_fields`.
+    /// `sync_in_unresolved_fields`: optional; a list of items, each a `UpdateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_in_unresolved_fields: Option<Vec<UpdateStagedUnresolvedField>>,
-    /// `sync_out_unresolved_fields`.
+    /// `sync_out_unresolved_fields`: optional; a list of items, each a `UpdateStagedUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_out_unresolved_fields: Option<Vec<UpdateStagedUnresolvedField>>,
-    /// `unresolved_fields`.
+    /// `unresolved_fields`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unresolved_fields: Option<Vec<String>>,
 }
@@ -729,16 +773,18 @@ impl UpdateStagedInfo {
 /// The `update-staged-unresolved-field` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStagedUnresolvedField {
-    /// `devrev_field_name`.
+    /// `devrev_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_field_name: Option<String>,
-    /// `external_display_name`.
+    /// `external_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_display_name: Option<String>,
-    /// `external_field_name`.
+    /// `external_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_field_name: Option<String>,
 }
@@ -762,19 +808,21 @@ impl UpdateStagedUnresolvedField {
 /// The `update-sync-in` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateSyncIn {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `staged`, `succeeded` (`SyncInStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncInStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -800,19 +848,21 @@ impl UpdateSyncIn {
 /// The `update-sync-metadata` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateSyncMetadata {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `UpdateSyncIn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<UpdateSyncIn>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `UpdateSyncOut`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<UpdateSyncOut>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }
@@ -838,19 +888,21 @@ impl UpdateSyncMetadata {
 /// The `update-sync-out` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateSyncOut {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `succeeded` (`SyncOutStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncOutStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<String>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -876,13 +928,15 @@ impl UpdateSyncOut {
 /// The `update-tag-with-value` schema.
 ///
 /// Needs the feature `incidents` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateTagWithValue {
-    /// `tag_id`.
+    /// `tag_id`: optional; the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_id: Option<String>,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }

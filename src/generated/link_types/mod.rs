@@ -4,12 +4,29 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /link-types.custom.create` | [`CustomLinkTypeCreateRequest`] | [`CustomLinkTypeCreateResponse`] |
-//! | `GET`/`POST /link-types.custom.get` | [`CustomLinkTypeGetRequest`], [`CustomLinkTypeGetPostRequest`] | [`CustomLinkTypeGetResponse`] |
+//! | `GET`/`POST /link-types.custom.get` | [`CustomLinkTypeGetQueryRequest`], [`CustomLinkTypeGetRequest`] | [`CustomLinkTypeGetResponse`] |
 //! | `GET /link-types.custom.list` | [`CustomLinkTypeListQueryRequest`] | [`CustomLinkTypeListResponse`] |
 //! | `POST /link-types.custom.list` | [`CustomLinkTypeListRequest`] | [`CustomLinkTypeListResponse`] |
 //! | `POST /link-types.custom.update` | [`CustomLinkTypeUpdateRequest`] | [`CustomLinkTypeUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `link-types.custom.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::link_types::CustomLinkTypeListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = CustomLinkTypeListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,28 +43,30 @@ pub(crate) mod models;
 /// Required: `backward_name`, `forward_name`, `name`, `source_types`, `target_types`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `link-types.custom.create` (`custom-link-type-create`); `send` answers with a [`CustomLinkTypeCreateResponse`].
 #[devrev_endpoint(POST, "/link-types.custom.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeCreateRequest {
-    /// `backward_name`, required.
+    /// `backward_name`: required; text.
     pub backward_name: String,
-    /// `deprecated`; deprecated by DevRev.
+    /// `deprecated`: optional; a boolean; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub deprecated: Option<bool>,
-    /// `forward_name`, required.
+    /// `forward_name`: required; text.
     pub forward_name: String,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `source_types`, required.
+    /// `source_types`: required; a list of items, each a `LinkTargetDescriptor`.
     pub source_types: Vec<LinkTargetDescriptor>,
-    /// `target_types`, required.
+    /// `target_types`: required; a list of items, each a `LinkTargetDescriptor`.
     pub target_types: Vec<LinkTargetDescriptor>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
 }
@@ -92,8 +111,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/link-types.custom.get", beta)]
-    get CustomLinkTypeGetRequest,
+    ///
+    /// Operation `link-types.custom.get` (`custom-link-type-get`); `send` answers with a [`CustomLinkTypeGetResponse`].
+    #[devrev_endpoint(GET, "/link-types.custom.get", response = CustomLinkTypeGetResponse, beta)]
+    get CustomLinkTypeGetQueryRequest,
     /// `POST /link-types.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/link-types/custom-link-type-get-post>.
@@ -101,12 +122,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/link-types.custom.get", response = CustomLinkTypeGetResponse, idempotent, beta)]
-    post CustomLinkTypeGetPostRequest,
+    ///
+    /// Operation `link-types.custom.get` (`custom-link-type-get-post`); `send` answers with a [`CustomLinkTypeGetResponse`].
+    #[devrev_endpoint(POST, "/link-types.custom.get", idempotent, beta)]
+    post CustomLinkTypeGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -117,6 +140,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomLinkTypeGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomLinkTypeGetRequest`")]
+pub type CustomLinkTypeGetPostRequest = CustomLinkTypeGetRequest;
+
 /// `GET /link-types.custom.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/link-types/custom-link-type-list>.
@@ -126,54 +154,56 @@ get_and_post! {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `link-types.custom.list` (`custom-link-type-list`); `send` answers with a [`CustomLinkTypeListResponse`].
 #[devrev_endpoint(GET, "/link-types.custom.list", response = CustomLinkTypeListResponse, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeListQueryRequest {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `deprecated`; deprecated by DevRev.
+    /// `deprecated`: optional; a boolean; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub deprecated: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `source_types_v2.is_custom_leaf_type`.
+    /// `source_types_v2.is_custom_leaf_type`: optional; a boolean.
     #[serde(rename = "source_types_v2.is_custom_leaf_type", skip_serializing_if = "Option::is_none")]
     pub source_types_v2_is_custom_leaf_type: Option<bool>,
-    /// `source_types_v2.leaf_only`.
+    /// `source_types_v2.leaf_only`: optional; a boolean.
     #[serde(rename = "source_types_v2.leaf_only", skip_serializing_if = "Option::is_none")]
     pub source_types_v2_leaf_only: Option<bool>,
-    /// `source_types_v2.leaf_type`.
+    /// `source_types_v2.leaf_type`: optional; text.
     #[serde(rename = "source_types_v2.leaf_type", skip_serializing_if = "Option::is_none")]
     pub source_types_v2_leaf_type: Option<String>,
-    /// `source_types_v2.subtype`.
+    /// `source_types_v2.subtype`: optional; text.
     #[serde(rename = "source_types_v2.subtype", skip_serializing_if = "Option::is_none")]
     pub source_types_v2_subtype: Option<String>,
-    /// `target_types_v2.is_custom_leaf_type`.
+    /// `target_types_v2.is_custom_leaf_type`: optional; a boolean.
     #[serde(rename = "target_types_v2.is_custom_leaf_type", skip_serializing_if = "Option::is_none")]
     pub target_types_v2_is_custom_leaf_type: Option<bool>,
-    /// `target_types_v2.leaf_only`.
+    /// `target_types_v2.leaf_only`: optional; a boolean.
     #[serde(rename = "target_types_v2.leaf_only", skip_serializing_if = "Option::is_none")]
     pub target_types_v2_leaf_only: Option<bool>,
-    /// `target_types_v2.leaf_type`.
+    /// `target_types_v2.leaf_type`: optional; text.
     #[serde(rename = "target_types_v2.leaf_type", skip_serializing_if = "Option::is_none")]
     pub target_types_v2_leaf_type: Option<String>,
-    /// `target_types_v2.subtype`.
+    /// `target_types_v2.subtype`: optional; text.
     #[serde(rename = "target_types_v2.subtype", skip_serializing_if = "Option::is_none")]
     pub target_types_v2_subtype: Option<String>,
 }
@@ -228,36 +258,38 @@ impl CustomLinkTypeListQueryRequest {
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `link-types.custom.list` (`custom-link-type-list-post`); `send` answers with a [`CustomLinkTypeListResponse`].
 #[devrev_endpoint(POST, "/link-types.custom.list", idempotent, paginate, beta)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeListRequest {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `deprecated`; deprecated by DevRev.
+    /// `deprecated`: optional; a boolean; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub deprecated: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `source_types_v2`.
+    /// `source_types_v2`: optional; a list of items, each a `LinkTargetDescriptor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_types_v2: Option<Vec<LinkTargetDescriptor>>,
-    /// `target_types_v2`.
+    /// `target_types_v2`: optional; a list of items, each a `LinkTargetDescriptor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_types_v2: Option<Vec<LinkTargetDescriptor>>,
 }
@@ -298,35 +330,37 @@ impl CustomLinkTypeListRequest {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `link-types.custom.update` (`custom-link-type-update`); `send` answers with a [`CustomLinkTypeUpdateResponse`].
 #[devrev_endpoint(POST, "/link-types.custom.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeUpdateRequest {
-    /// `backward_name`.
+    /// `backward_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backward_name: Option<String>,
-    /// `deprecated`; deprecated by DevRev.
+    /// `deprecated`: optional; a boolean; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub deprecated: Option<bool>,
-    /// `forward_name`.
+    /// `forward_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forward_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `source_types_v2`.
+    /// `source_types_v2`: optional; a list of items, each a `LinkTargetDescriptor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_types_v2: Option<Vec<LinkTargetDescriptor>>,
-    /// `target_types_v2`.
+    /// `target_types_v2`: optional; a list of items, each a `LinkTargetDescriptor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_types_v2: Option<Vec<LinkTargetDescriptor>>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
 }
@@ -369,38 +403,46 @@ impl CustomLinkTypeUpdateRequest {
 }
 
 /// The `custom-link-type-create-response` schema.
+///
+/// The answer of `link-types.custom.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeCreateResponse {
-    /// `custom_link_type`, required.
+    /// `custom_link_type`: required; a `CustomLinkType`.
     pub custom_link_type: CustomLinkType,
 }
 
 /// The `custom-link-type-get-response` schema.
+///
+/// The answer of `link-types.custom.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeGetResponse {
-    /// `custom_link_type`, required.
+    /// `custom_link_type`: required; a `CustomLinkType`.
     pub custom_link_type: CustomLinkType,
 }
 
 /// The `custom-link-type-list-response` schema.
+///
+/// The answer of `link-types.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct CustomLinkTypeListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `result`, required.
+    /// `result`: required; a list of items, each a `CustomLinkType`.
     #[serde(default)]
     pub result: Vec<CustomLinkType>,
 }
 
 /// The `custom-link-type-update-response` schema.
+///
+/// The answer of `link-types.custom.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeUpdateResponse {
-    /// `custom_link_type`, required.
+    /// `custom_link_type`: required; a `CustomLinkType`.
     pub custom_link_type: CustomLinkType,
 }

@@ -7,57 +7,61 @@ use crate::models::*;
 /// The `custom-link-type` schema.
 ///
 /// Needs the feature `link-types` (or `full`).
+///
+/// Returned by `link-types.custom.create` (in `custom_link_type`), `link-types.custom.get` (in `custom_link_type`), `link-types.custom.list` (in `result`), `link-types.custom.update` (in `custom_link_type`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomLinkType {
-    /// `backward_name`.
+    /// `backward_name`: optional; text.
     pub backward_name: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `forward_name`.
+    /// `forward_name`: optional; text.
     pub forward_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `max_hops`.
+    /// `max_hops`: optional; an integer.
     pub max_hops: Option<i32>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `source_types`, required.
+    /// `source_types`: required; a list of items, each a `LinkTargetDescriptor`.
     #[serde(default)]
     pub source_types: Vec<LinkTargetDescriptor>,
-    /// `target_types`, required.
+    /// `target_types`: required; a list of items, each a `LinkTargetDescriptor`.
     #[serde(default)]
     pub target_types: Vec<LinkTargetDescriptor>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     pub tooltip: Option<String>,
 }
 
 /// The `link-target-descriptor` schema.
 ///
 /// Needs the feature `link-types` (or `full`).
+///
+/// Inside the answers of `link-types.custom.create`, `link-types.custom.get`, `link-types.custom.list`, `link-types.custom.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkTargetDescriptor {
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_leaf_type: Option<bool>,
-    /// `leaf_only`.
+    /// `leaf_only`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf_only: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf_type: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }

@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /links.create` | [`LinksCreateRequest`] | [`LinksCreateResponse`] |
 //! | `POST /links.delete` | [`LinksDeleteRequest`] | [`LinksDeleteResponse`] |
-//! | `GET`/`POST /links.get` | [`LinksGetRequest`], [`LinksGetPostRequest`] | [`LinksGetResponse`] |
-//! | `GET`/`POST /links.list` | [`LinksListRequest`], [`LinksListPostRequest`] | [`LinksListResponse`] |
+//! | `GET`/`POST /links.get` | [`LinksGetQueryRequest`], [`LinksGetRequest`] | [`LinksGetResponse`] |
+//! | `GET`/`POST /links.list` | [`LinksListQueryRequest`], [`LinksListRequest`] | [`LinksListResponse`] |
 //! | `POST /links.replace` | [`LinksReplaceRequest`] | [`LinksReplaceResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `links.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::links::LinksGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = LinksGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,18 +41,20 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/create>.
 ///
 /// Required: `link_type`, `source`, `target`.
+///
+/// Operation `links.create` (`links-create`); `send` answers with a [`LinksCreateResponse`].
 #[devrev_endpoint(POST, "/links.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinksCreateRequest {
-    /// `custom_link_type`.
+    /// `custom_link_type`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_link_type: Option<String>,
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `source`, required.
+    /// `source`: required; a DON ID.
     pub source: String,
-    /// `target`, required.
+    /// `target`: required; a DON ID.
     pub target: String,
 }
 
@@ -56,11 +75,13 @@ impl LinksCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `links.delete` (`links-delete`); `send` answers with a [`LinksDeleteResponse`].
 #[devrev_endpoint(POST, "/links.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinksDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -77,19 +98,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/links.get")]
-    get LinksGetRequest,
+    ///
+    /// Operation `links.get` (`links-get`); `send` answers with a [`LinksGetResponse`].
+    #[devrev_endpoint(GET, "/links.get", response = LinksGetResponse)]
+    get LinksGetQueryRequest,
     /// `POST /links.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/links.get", response = LinksGetResponse, idempotent)]
-    post LinksGetPostRequest,
+    ///
+    /// Operation `links.get` (`links-get-post`); `send` answers with a [`LinksGetResponse`].
+    #[devrev_endpoint(POST, "/links.get", idempotent)]
+    post LinksGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -100,6 +125,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`LinksGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `LinksGetRequest`")]
+pub type LinksGetPostRequest = LinksGetRequest;
+
 get_and_post! {
     /// `GET /links.list`, the fields in the query string.
     ///
@@ -108,8 +138,10 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/links.list", paginate)]
-    get LinksListRequest,
+    ///
+    /// Operation `links.list` (`links-list`); `send` answers with a [`LinksListResponse`].
+    #[devrev_endpoint(GET, "/links.list", response = LinksListResponse, paginate)]
+    get LinksListQueryRequest,
     /// `POST /links.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/list-post>.
@@ -117,32 +149,34 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/links.list", response = LinksListResponse, idempotent, paginate)]
-    post LinksListPostRequest,
+    ///
+    /// Operation `links.list` (`links-list-post`); `send` answers with a [`LinksListResponse`].
+    #[devrev_endpoint(POST, "/links.list", idempotent, paginate)]
+    post LinksListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `direction`.
+        /// `direction`: optional; one of `is_source`, `is_target` (`LinksDirection`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub direction: Option<LinksDirection>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `link_type`.
+        /// `link_type`: optional; a list of items, each one of 13 values (`LinkType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub link_type: Option<Vec<LinkType>>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `object`, required.
+        /// `object`: required; a DON ID.
         pub object: String,
-        /// `object_types`.
+        /// `object_types`: optional; a list of items, each one of 21 values (`LinkEndpointType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub object_types: Option<Vec<LinkEndpointType>>,
-        /// `types`; deprecated by DevRev.
+        /// `types`: optional; a list of items, each one of 13 values (`LinkType`); deprecated by DevRev.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[deprecated(note = "DevRev deprecated this field")]
         pub types: Option<Vec<LinkType>>,
@@ -173,22 +207,29 @@ get_and_post! {
     }
 }
 
+/// The name of [`LinksListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `LinksListRequest`")]
+pub type LinksListPostRequest = LinksListRequest;
+
 /// `POST /links.replace`, answered with 201.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/links/replace>.
 ///
 /// Required: `id`, `link_type`, `source`, `target`.
+///
+/// Operation `links.replace` (`links-replace`); `send` answers with a [`LinksReplaceResponse`].
 #[devrev_endpoint(POST, "/links.replace")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinksReplaceRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `source`, required.
+    /// `source`: required; a DON ID.
     pub source: String,
-    /// `target`, required.
+    /// `target`: required; a DON ID.
     pub target: String,
 }
 
@@ -205,43 +246,53 @@ impl LinksReplaceRequest {
 }
 
 /// The `links-create-response` schema.
+///
+/// The answer of `links.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinksCreateResponse {
-    /// `link`, required.
+    /// `link`: required; a `Link`.
     pub link: Link,
 }
 
 /// The `links-delete-response` schema.
+///
+/// The answer of `links.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinksDeleteResponse {}
 
 /// The `links-get-response` schema.
+///
+/// The answer of `links.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinksGetResponse {
-    /// `link`, required.
+    /// `link`: required; a `Link`.
     pub link: Link,
 }
 
 /// The `links-list-response` schema.
+///
+/// The answer of `links.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct LinksListResponse {
-    /// `links`, required.
+    /// `links`: required; a list of items, each a `Link`.
     #[serde(default)]
     pub links: Vec<Link>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `links-replace-response` schema.
+///
+/// The answer of `links.replace`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinksReplaceResponse {
-    /// `link`, required.
+    /// `link`: required; a `Link`.
     pub link: Link,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `link-endpoint-type` schema.
     ///
     /// Needs the feature `links` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum LinkEndpointType {
         /// `account`
         Account = "account",
@@ -58,6 +60,8 @@ string_enum! {
     /// The `links-direction` schema.
     ///
     /// Needs the feature `links` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum LinksDirection {
         /// `is_source`
         IsSource = "is_source",

@@ -7,12 +7,29 @@
 //! | `POST /meetings.count` | [`MeetingsCountRequest`] | [`MeetingsCountResponse`] |
 //! | `POST /meetings.create` | [`MeetingsCreateRequest`] | [`MeetingsCreateResponse`] |
 //! | `POST /meetings.delete` | [`MeetingsDeleteRequest`] | [`MeetingsDeleteResponse`] |
-//! | `GET`/`POST /meetings.get` | [`MeetingsGetRequest`], [`MeetingsGetPostRequest`] | [`MeetingsGetResponse`] |
+//! | `GET`/`POST /meetings.get` | [`MeetingsGetQueryRequest`], [`MeetingsGetRequest`] | [`MeetingsGetResponse`] |
 //! | `GET /meetings.list` | [`MeetingsListQueryRequest`] | [`MeetingsListResponse`] |
 //! | `POST /meetings.list` | [`MeetingsListRequest`] | [`MeetingsListResponse`] |
 //! | `POST /meetings.update` | [`MeetingsUpdateRequest`] | [`MeetingsUpdateResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `meetings.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::meetings::MeetingsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = MeetingsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -27,72 +44,74 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/count>.
 ///
 /// No field is required.
+///
+/// Operation `meetings.count` (`meetings-count`); `send` answers with a [`MeetingsCountResponse`].
 #[devrev_endpoint(GET, "/meetings.count", response = MeetingsCountResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsCountQueryRequest {
-    /// `channel`.
+    /// `channel`: optional; a list of items, each one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Vec<MeetingChannel>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `external_ref`.
+    /// `external_ref`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Vec<String>>,
-    /// `links.link_type`.
+    /// `links.link_type`: optional; text.
     #[serde(rename = "links.link_type", skip_serializing_if = "Option::is_none")]
     pub links_link_type: Option<String>,
-    /// `links.target`.
+    /// `links.target`: optional; a DON ID.
     #[serde(rename = "links.target", skip_serializing_if = "Option::is_none")]
     pub links_target: Option<String>,
-    /// `links.target_object_type`.
+    /// `links.target_object_type`: optional; text.
     #[serde(rename = "links.target_object_type", skip_serializing_if = "Option::is_none")]
     pub links_target_object_type: Option<String>,
-    /// `members`.
+    /// `members`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `organizer`.
+    /// `organizer`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<Vec<String>>,
-    /// `parent`; deprecated by DevRev.
+    /// `parent`: optional; a list of items, each the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub parent: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<MeetingState>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata.external_reference`.
+    /// `sync_metadata.external_reference`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_external_reference: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.status`.
+    /// `sync_metadata.last_sync_in.status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_metadata.last_sync_in.sync_history`.
+    /// `sync_metadata.last_sync_in.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.sync_unit`.
+    /// `sync_metadata.last_sync_in.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.status`.
+    /// `sync_metadata.last_sync_out.status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_metadata.last_sync_out.sync_history`.
+    /// `sync_metadata.last_sync_out.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.sync_unit`.
+    /// `sync_metadata.last_sync_out.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.origin_system`.
+    /// `sync_metadata.origin_system`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_origin_system: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -155,57 +174,59 @@ impl MeetingsCountQueryRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/count-post>.
 ///
 /// No field is required.
+///
+/// Operation `meetings.count` (`meetings-count-post`); `send` answers with a [`MeetingsCountResponse`].
 #[devrev_endpoint(POST, "/meetings.count", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsCountRequest {
-    /// `channel`.
+    /// `channel`: optional; a list of items, each one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Vec<MeetingChannel>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `ended_date`.
+    /// `ended_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_date: Option<DateFilter>,
-    /// `external_ref`.
+    /// `external_ref`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Vec<String>>,
-    /// `links`.
+    /// `links`: optional; a list of items, each a `MeetingsFilterLinkSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
-    /// `members`.
+    /// `members`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `organizer`.
+    /// `organizer`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<Vec<String>>,
-    /// `parent`; deprecated by DevRev.
+    /// `parent`: optional; a list of items, each the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub parent: Option<Vec<String>>,
-    /// `scheduled_date`.
+    /// `scheduled_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<DateFilter>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<MeetingState>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -258,56 +279,58 @@ impl MeetingsCountRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/create>.
 ///
 /// Required: `channel`, `members`, `state`, `title`.
+///
+/// Operation `meetings.create` (`meetings-create`); `send` answers with a [`MeetingsCreateResponse`].
 #[devrev_endpoint(POST, "/meetings.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsCreateRequest {
-    /// `channel`, required.
+    /// `channel`: required; one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     pub channel: MeetingChannel,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_date`.
+    /// `ended_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_date: Option<Timestamp>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `external_url`.
+    /// `external_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_url: Option<String>,
-    /// `members`, required.
+    /// `members`: required; a list of items, each the DON ID of a Dev user (1 to 800 items).
     pub members: Vec<String>,
-    /// `organizer`.
+    /// `organizer`: optional; the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<String>,
-    /// `parent`; deprecated by DevRev.
+    /// `parent`: optional; the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub parent: Option<String>,
-    /// `recording`.
+    /// `recording`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording: Option<String>,
-    /// `recording_url`.
+    /// `recording_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording_url: Option<String>,
-    /// `scheduled_date`.
+    /// `scheduled_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<Timestamp>,
-    /// `state`, required.
+    /// `state`: required; one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     pub state: MeetingState,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
-    /// `transcript`.
+    /// `transcript`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript: Option<String>,
 }
@@ -379,11 +402,13 @@ custom_access!(write MeetingsCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `meetings.delete` (`meetings-delete`); `send` answers with a [`MeetingsDeleteResponse`].
 #[devrev_endpoint(POST, "/meetings.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -400,19 +425,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/meetings.get")]
-    get MeetingsGetRequest,
+    ///
+    /// Operation `meetings.get` (`meetings-get`); `send` answers with a [`MeetingsGetResponse`].
+    #[devrev_endpoint(GET, "/meetings.get", response = MeetingsGetResponse)]
+    get MeetingsGetQueryRequest,
     /// `POST /meetings.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/meetings.get", response = MeetingsGetResponse, idempotent)]
-    post MeetingsGetPostRequest,
+    ///
+    /// Operation `meetings.get` (`meetings-get-post`); `send` answers with a [`MeetingsGetResponse`].
+    #[devrev_endpoint(POST, "/meetings.get", idempotent)]
+    post MeetingsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -423,6 +452,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`MeetingsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MeetingsGetRequest`")]
+pub type MeetingsGetPostRequest = MeetingsGetRequest;
+
 /// `GET /meetings.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/list>.
@@ -430,84 +464,86 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `meetings.list` (`meetings-list`); `send` answers with a [`MeetingsListResponse`].
 #[devrev_endpoint(GET, "/meetings.list", response = MeetingsListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsListQueryRequest {
-    /// `channel`.
+    /// `channel`: optional; a list of items, each one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Vec<MeetingChannel>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `external_ref`.
+    /// `external_ref`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Vec<String>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `links.link_type`.
+    /// `links.link_type`: optional; text.
     #[serde(rename = "links.link_type", skip_serializing_if = "Option::is_none")]
     pub links_link_type: Option<String>,
-    /// `links.target`.
+    /// `links.target`: optional; a DON ID.
     #[serde(rename = "links.target", skip_serializing_if = "Option::is_none")]
     pub links_target: Option<String>,
-    /// `links.target_object_type`.
+    /// `links.target_object_type`: optional; text.
     #[serde(rename = "links.target_object_type", skip_serializing_if = "Option::is_none")]
     pub links_target_object_type: Option<String>,
-    /// `members`.
+    /// `members`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `organizer`.
+    /// `organizer`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<Vec<String>>,
-    /// `parent`; deprecated by DevRev.
+    /// `parent`: optional; a list of items, each the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub parent: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<MeetingState>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata.external_reference`.
+    /// `sync_metadata.external_reference`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_external_reference: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.status`.
+    /// `sync_metadata.last_sync_in.status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_metadata.last_sync_in.sync_history`.
+    /// `sync_metadata.last_sync_in.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.sync_unit`.
+    /// `sync_metadata.last_sync_in.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.status`.
+    /// `sync_metadata.last_sync_out.status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_metadata.last_sync_out.sync_history`.
+    /// `sync_metadata.last_sync_out.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.sync_unit`.
+    /// `sync_metadata.last_sync_out.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.origin_system`.
+    /// `sync_metadata.origin_system`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_origin_system: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -580,69 +616,71 @@ impl MeetingsListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `meetings.list` (`meetings-list-post`); `send` answers with a [`MeetingsListResponse`].
 #[devrev_endpoint(POST, "/meetings.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsListRequest {
-    /// `channel`.
+    /// `channel`: optional; a list of items, each one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Vec<MeetingChannel>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `ended_date`.
+    /// `ended_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_date: Option<DateFilter>,
-    /// `external_ref`.
+    /// `external_ref`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Vec<String>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `links`.
+    /// `links`: optional; a list of items, each a `MeetingsFilterLinkSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
-    /// `members`.
+    /// `members`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `organizer`.
+    /// `organizer`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<Vec<String>>,
-    /// `parent`; deprecated by DevRev.
+    /// `parent`: optional; a list of items, each the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub parent: Option<Vec<String>>,
-    /// `scheduled_date`.
+    /// `scheduled_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<DateFilter>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<MeetingState>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -703,58 +741,60 @@ impl MeetingsListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/meetings/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `meetings.update` (`meetings-update`); `send` answers with a [`MeetingsUpdateResponse`].
 #[devrev_endpoint(POST, "/meetings.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsUpdateRequest {
-    /// `channel`.
+    /// `channel`: optional; one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<MeetingChannel>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `ended_date`; `Some(None)` sends `null`, which clears it (`clear_ended_date`).
+    /// `ended_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_ended_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_date: Option<Option<Timestamp>>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `external_url`.
+    /// `external_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_url: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `members`.
+    /// `members`: optional; a `MeetingsUpdateRequestMembers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<MeetingsUpdateRequestMembers>,
-    /// `organizer`.
+    /// `organizer`: optional; the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<String>,
-    /// `recording`; `Some(None)` sends `null`, which clears it (`clear_recording`).
+    /// `recording`: optional; the DON ID of an artifact; `Some(None)` sends `null`, which clears it (`clear_recording`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording: Option<Option<String>>,
-    /// `recording_url`.
+    /// `recording_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recording_url: Option<String>,
-    /// `scheduled_date`; `Some(None)` sends `null`, which clears it (`clear_scheduled_date`).
+    /// `scheduled_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_scheduled_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<Option<Timestamp>>,
-    /// `state`.
+    /// `state`: optional; one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<MeetingState>,
-    /// `tags`.
+    /// `tags`: optional; a `MeetingsUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<MeetingsUpdateRequestTags>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `transcript`.
+    /// `transcript`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transcript: Option<String>,
 }
@@ -858,51 +898,63 @@ impl MeetingsUpdateRequest {
 custom_access!(write MeetingsUpdateRequest, spec = custom_schema_spec);
 
 /// The `meetings-count-response` schema.
+///
+/// The answer of `meetings.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i64,
 }
 
 /// The `meetings-create-response` schema.
+///
+/// The answer of `meetings.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsCreateResponse {
-    /// `meeting`, required.
+    /// `meeting`: required; a `Meeting`.
     pub meeting: Meeting,
 }
 
 /// The `meetings-delete-response` schema.
+///
+/// The answer of `meetings.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsDeleteResponse {}
 
 /// The `meetings-get-response` schema.
+///
+/// The answer of `meetings.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsGetResponse {
-    /// `meeting`, required.
+    /// `meeting`: required; a `Meeting`.
     pub meeting: Meeting,
 }
 
 /// The `meetings-list-response` schema.
+///
+/// The answer of `meetings.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct MeetingsListResponse {
-    /// `meetings`, required.
+    /// `meetings`: required; a list of items, each a `Meeting`.
     #[serde(default)]
     pub meetings: Vec<Meeting>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `meetings-update-response` schema.
+///
+/// The answer of `meetings.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsUpdateResponse {
-    /// `meeting`, required.
+    /// `meeting`: required; a `Meeting`.
     pub meeting: Meeting,
 }

@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `meetings-update-request-members` schema.
 ///
 /// Needs the feature `meetings` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsUpdateRequestMembers {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -42,10 +44,12 @@ where
 /// The `meetings-update-request-tags` schema.
 ///
 /// Needs the feature `meetings` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MeetingsUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

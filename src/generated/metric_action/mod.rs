@@ -6,6 +6,23 @@
 //! | `POST /metric-action.execute` | [`MetricActionExecuteRequest`] | [`MetricActionExecuteResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `metric-action.execute`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::metric_action::MetricActionExecuteRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = MetricActionExecuteRequest::new(MetricActionExecuteRequestAction::Complete, Timestamp::default(), "DON-ID", "DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -20,17 +37,19 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-action/execute>.
 ///
 /// Required: `action`, `event_date`, `metric`, `object`.
+///
+/// Operation `metric-action.execute` (`metric-action-execute`); `send` answers with a [`MetricActionExecuteResponse`].
 #[devrev_endpoint(POST, "/metric-action.execute")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricActionExecuteRequest {
-    /// `action`, required.
+    /// `action`: required; one of `complete`, `pause`, `restart`, `resume`, `start` (`MetricActionExecuteRequestAction`).
     pub action: MetricActionExecuteRequestAction,
-    /// `event_date`, required.
+    /// `event_date`: required; a date-time (RFC 3339).
     pub event_date: Timestamp,
-    /// `metric`, required.
+    /// `metric`: required; a DON ID.
     pub metric: String,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
 }
 
@@ -47,6 +66,8 @@ impl MetricActionExecuteRequest {
 }
 
 /// The `metric-action-execute-response` schema.
+///
+/// The answer of `metric-action.execute`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricActionExecuteResponse {}

@@ -8,6 +8,8 @@ string_enum! {
     /// The `metric-action-execute-request-action` schema.
     ///
     /// Needs the feature `metric-action` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricActionExecuteRequestAction {
         /// `complete`
         Complete = "complete",

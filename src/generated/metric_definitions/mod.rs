@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /metric-definitions.create` | [`MetricDefinitionsCreateRequest`] | [`MetricDefinitionsCreateResponse`] |
 //! | `POST /metric-definitions.delete` | [`MetricDefinitionsDeleteRequest`] | [`MetricDefinitionsDeleteResponse`] |
-//! | `GET`/`POST /metric-definitions.get` | [`MetricDefinitionsGetRequest`], [`MetricDefinitionsGetPostRequest`] | [`MetricDefinitionsGetResponse`] |
-//! | `GET`/`POST /metric-definitions.list` | [`MetricDefinitionsListRequest`], [`MetricDefinitionsListPostRequest`] | [`MetricDefinitionsListResponse`] |
+//! | `GET`/`POST /metric-definitions.get` | [`MetricDefinitionsGetQueryRequest`], [`MetricDefinitionsGetRequest`] | [`MetricDefinitionsGetResponse`] |
+//! | `GET`/`POST /metric-definitions.list` | [`MetricDefinitionsListQueryRequest`], [`MetricDefinitionsListRequest`] | [`MetricDefinitionsListResponse`] |
 //! | `POST /metric-definitions.update` | [`MetricDefinitionsUpdateRequest`] | [`MetricDefinitionsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `metric-definitions.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::metric_definitions::MetricDefinitionsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = MetricDefinitionsGetRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,16 +41,18 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/create>.
 ///
 /// Required: `applies_to`, `name`.
+///
+/// Operation `metric-definitions.create` (`metric-definitions-create`); `send` answers with a [`MetricDefinitionsCreateResponse`].
 #[devrev_endpoint(POST, "/metric-definitions.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionsCreateRequest {
-    /// `applies_to`, required.
+    /// `applies_to`: required; a list of items, each one of `conversation`, `issue`, `ticket` (`MetricDefinitionAppliesTo`).
     pub applies_to: Vec<MetricDefinitionAppliesTo>,
-    /// `description`.
+    /// `description`: optional; text, at most 1024 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text, 1 to 64 characters.
     pub name: String,
 }
 
@@ -57,11 +76,13 @@ impl MetricDefinitionsCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `metric-definitions.delete` (`metric-definitions-delete`); `send` answers with a [`MetricDefinitionsDeleteResponse`].
 #[devrev_endpoint(POST, "/metric-definitions.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -78,22 +99,26 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/metric-definitions.get")]
-    get MetricDefinitionsGetRequest,
+    ///
+    /// Operation `metric-definitions.get` (`metric-definitions-get`); `send` answers with a [`MetricDefinitionsGetResponse`].
+    #[devrev_endpoint(GET, "/metric-definitions.get", response = MetricDefinitionsGetResponse)]
+    get MetricDefinitionsGetQueryRequest,
     /// `POST /metric-definitions.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/metric-definitions.get", response = MetricDefinitionsGetResponse, idempotent)]
-    post MetricDefinitionsGetPostRequest,
+    ///
+    /// Operation `metric-definitions.get` (`metric-definitions-get-post`); `send` answers with a [`MetricDefinitionsGetResponse`].
+    #[devrev_endpoint(POST, "/metric-definitions.get", idempotent)]
+    post MetricDefinitionsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`.
+        /// `id`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
-        /// `name`.
+        /// `name`: optional; text, 1 to 64 characters.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
     }
@@ -112,6 +137,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`MetricDefinitionsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MetricDefinitionsGetRequest`")]
+pub type MetricDefinitionsGetPostRequest = MetricDefinitionsGetRequest;
+
 get_and_post! {
     /// `GET /metric-definitions.list`, the fields in the query string.
     ///
@@ -120,8 +150,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/metric-definitions.list", paginate)]
-    get MetricDefinitionsListRequest,
+    ///
+    /// Operation `metric-definitions.list` (`metric-definitions-list`); `send` answers with a [`MetricDefinitionsListResponse`].
+    #[devrev_endpoint(GET, "/metric-definitions.list", response = MetricDefinitionsListResponse, paginate)]
+    get MetricDefinitionsListQueryRequest,
     /// `POST /metric-definitions.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/list-post>.
@@ -129,33 +161,35 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/metric-definitions.list", response = MetricDefinitionsListResponse, idempotent, paginate)]
-    post MetricDefinitionsListPostRequest,
+    ///
+    /// Operation `metric-definitions.list` (`metric-definitions-list-post`); `send` answers with a [`MetricDefinitionsListResponse`].
+    #[devrev_endpoint(POST, "/metric-definitions.list", idempotent, paginate)]
+    post MetricDefinitionsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `applies_to_type`.
+        /// `applies_to_type`: optional; a list of items, each one of `conversation`, `issue`, `ticket` (`MetricDefinitionAppliesTo`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub applies_to_type: Option<Vec<MetricDefinitionAppliesTo>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `include_custom_metrics`.
+        /// `include_custom_metrics`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub include_custom_metrics: Option<bool>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `status`.
+        /// `status`: optional; a list of items, each one of `active`, `inactive` (`MetricDefinitionStatus`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<Vec<MetricDefinitionStatus>>,
-        /// `type`.
+        /// `type`: optional; a list of items, each one of `time`, `value` (`MetricDefinitionMetricType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<Vec<MetricDefinitionMetricType>>,
     }
@@ -186,24 +220,31 @@ get_and_post! {
     }
 }
 
+/// The name of [`MetricDefinitionsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MetricDefinitionsListRequest`")]
+pub type MetricDefinitionsListPostRequest = MetricDefinitionsListRequest;
+
 /// `POST /metric-definitions.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-definitions/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `metric-definitions.update` (`metric-definitions-update`); `send` answers with a [`MetricDefinitionsUpdateResponse`].
 #[devrev_endpoint(POST, "/metric-definitions.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionsUpdateRequest {
-    /// `description`.
+    /// `description`: optional; text, at most 1024 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text, 1 to 64 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`.
+    /// `status`: optional; one of `active`, `inactive` (`MetricDefinitionStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<MetricDefinitionStatus>,
 }
@@ -225,43 +266,53 @@ impl MetricDefinitionsUpdateRequest {
 }
 
 /// The `metric-definitions-create-response` schema.
+///
+/// The answer of `metric-definitions.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionsCreateResponse {
-    /// `metric_definition`, required.
+    /// `metric_definition`: required; a `MetricDefinition`.
     pub metric_definition: MetricDefinition,
 }
 
 /// The `metric-definitions-delete-response` schema.
+///
+/// The answer of `metric-definitions.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionsDeleteResponse {}
 
 /// The `metric-definitions-get-response` schema.
+///
+/// The answer of `metric-definitions.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionsGetResponse {
-    /// `metric_definition`, required.
+    /// `metric_definition`: required; a `MetricDefinition`.
     pub metric_definition: MetricDefinition,
 }
 
 /// The `metric-definitions-list-response` schema.
+///
+/// The answer of `metric-definitions.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct MetricDefinitionsListResponse {
-    /// `metric_definitions`, required.
+    /// `metric_definitions`: required; a list of items, each a `MetricDefinition`.
     #[serde(default)]
     pub metric_definitions: Vec<MetricDefinition>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `metric-definitions-update-response` schema.
+///
+/// The answer of `metric-definitions.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionsUpdateResponse {
-    /// `metric_definition`, required.
+    /// `metric_definition`: required; a `MetricDefinition`.
     pub metric_definition: MetricDefinition,
 }

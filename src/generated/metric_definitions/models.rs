@@ -7,22 +7,24 @@ use crate::models::*;
 /// The `metric-definition` schema.
 ///
 /// Needs the feature `metric-definitions` (or `full`).
+///
+/// Returned by `metric-definitions.create` (in `metric_definition`), `metric-definitions.get` (in `metric_definition`), `metric-definitions.list` (in `metric_definitions`), `metric-definitions.update` (in `metric_definition`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinition {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
 }
 
@@ -30,6 +32,8 @@ string_enum! {
     /// The `metric-definition-applies-to` schema.
     ///
     /// Needs the feature `metric-definitions` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricDefinitionAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -44,6 +48,8 @@ string_enum! {
     /// The `metric-definition-metric-type` schema.
     ///
     /// Needs the feature `metric-definitions` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricDefinitionMetricType {
         /// `time`
         Time = "time",
@@ -56,6 +62,8 @@ string_enum! {
     /// The `metric-definition-status` schema.
     ///
     /// Needs the feature `metric-definitions` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum MetricDefinitionStatus {
         /// `active`
         Active = "active",

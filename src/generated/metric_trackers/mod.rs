@@ -3,9 +3,26 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /metric-trackers.get` | [`MetricTrackersGetRequest`], [`MetricTrackersGetPostRequest`] | [`MetricTrackersGetResponse`] |
+//! | `GET`/`POST /metric-trackers.get` | [`MetricTrackersGetQueryRequest`], [`MetricTrackersGetRequest`] | [`MetricTrackersGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `metric-trackers.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::metric_trackers::MetricTrackersGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = MetricTrackersGetRequest::new("DON-ID", "DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -21,21 +38,25 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-trackers/get>.
     ///
     /// Required: `metric`, `object`.
-    #[devrev_endpoint(GET, "/metric-trackers.get")]
-    get MetricTrackersGetRequest,
+    ///
+    /// Operation `metric-trackers.get` (`metric-trackers-get`); `send` answers with a [`MetricTrackersGetResponse`].
+    #[devrev_endpoint(GET, "/metric-trackers.get", response = MetricTrackersGetResponse)]
+    get MetricTrackersGetQueryRequest,
     /// `POST /metric-trackers.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/metric-trackers/get-post>.
     ///
     /// Required: `metric`, `object`.
-    #[devrev_endpoint(POST, "/metric-trackers.get", response = MetricTrackersGetResponse, idempotent)]
-    post MetricTrackersGetPostRequest,
+    ///
+    /// Operation `metric-trackers.get` (`metric-trackers-get-post`); `send` answers with a [`MetricTrackersGetResponse`].
+    #[devrev_endpoint(POST, "/metric-trackers.get", idempotent)]
+    post MetricTrackersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `metric`, required.
+        /// `metric`: required; a DON ID.
         pub metric: String,
-        /// `object`, required.
+        /// `object`: required; a DON ID.
         pub object: String,
     }
     impl {
@@ -46,10 +67,17 @@ get_and_post! {
     }
 }
 
+/// The name of [`MetricTrackersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `MetricTrackersGetRequest`")]
+pub type MetricTrackersGetPostRequest = MetricTrackersGetRequest;
+
 /// The `metric-trackers-get-response` schema.
+///
+/// The answer of `metric-trackers.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricTrackersGetResponse {
-    /// `metric_tracker`, required.
+    /// `metric_tracker`: required; a `MetricTracker`.
     pub metric_tracker: MetricTracker,
 }

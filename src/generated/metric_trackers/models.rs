@@ -7,14 +7,18 @@ use crate::models::*;
 /// The `metric-tracker` schema.
 ///
 /// Needs the feature `metric-trackers` (or `full`).
+///
+/// Returned by `metric-trackers.get` (in `metric_tracker`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricTracker {
-    /// `type`, required.
+    /// `type`: required; a string.
     pub r#type: MetricTrackerType,
 }
 
 /// The `metric-tracker-type` schema.
 ///
 /// Needs the feature `metric-trackers` (or `full`).
+///
+/// Inside the answers of `metric-trackers.get`.
 pub type MetricTrackerType = String;

@@ -6,6 +6,23 @@
 //! | `POST /metrics.devrev.ingest` | [`MetricsDataIngestRequest`] | [`MetricsDataIngestResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `metrics.devrev.ingest`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::metrics::MetricsDataIngestRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = MetricsDataIngestRequest::new([MetricsData::new("text", Vec::<MetricDataPoint>::new(), "text")]);
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,11 +39,13 @@ pub(crate) mod models;
 /// Required: `metrics`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `metrics.devrev.ingest` (`metrics-devrev-ingest`); `send` answers with a [`MetricsDataIngestResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/metrics.devrev.ingest", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricsDataIngestRequest {
-    /// `metrics`, required.
+    /// `metrics`: required; a list of items, each a `MetricsData` (at least 1 items).
     pub metrics: Vec<MetricsData>,
 }
 

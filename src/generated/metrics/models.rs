@@ -7,18 +7,20 @@ use crate::models::*;
 /// The `metric-data-point` schema.
 ///
 /// Needs the feature `metrics` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricDataPoint {
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each a `MetricDataPointDimension` (at most 12 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<MetricDataPointDimension>>,
-    /// `id`.
+    /// `id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `timestamp`, required.
+    /// `timestamp`: required; a date-time (RFC 3339).
     pub timestamp: Timestamp,
-    /// `value`, required.
+    /// `value`: required; a number.
     pub value: f64,
 }
 
@@ -39,12 +41,14 @@ impl MetricDataPoint {
 /// The `metric-data-point-dimension` schema.
 ///
 /// Needs the feature `metrics` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricDataPointDimension {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -58,19 +62,21 @@ impl MetricDataPointDimension {
 /// The `metrics-data` schema.
 ///
 /// Needs the feature `metrics` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct MetricsData {
-    /// `account_ref`, required.
+    /// `account_ref`: required; text.
     pub account_ref: String,
-    /// `data_points`, required.
+    /// `data_points`: required; a list of items, each a `MetricDataPoint` (at least 1 items).
     pub data_points: Vec<MetricDataPoint>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `org_ref`.
+    /// `org_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_ref: Option<String>,
-    /// `user_ref`.
+    /// `user_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_ref: Option<String>,
 }

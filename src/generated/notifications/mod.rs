@@ -6,6 +6,23 @@
 //! | `POST /notifications.send` | [`NotificationsSendRequest`] | [`NotificationsSendResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `notifications.send`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::notifications::NotificationsSendRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = NotificationsSendRequest::new(Vec::<SendNotification>::new());
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,11 +39,13 @@ pub(crate) mod models;
 /// Required: `notifications`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `notifications.send` (`notifications-send`); `send` answers with a [`NotificationsSendResponse`].
 #[devrev_endpoint(POST, "/notifications.send", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct NotificationsSendRequest {
-    /// `notifications`, required.
+    /// `notifications`: required; a list of items, each a `SendNotification` (1 to 10 items).
     pub notifications: Vec<SendNotification>,
 }
 
@@ -38,6 +57,8 @@ impl NotificationsSendRequest {
 }
 
 /// The `notifications-send-response` schema.
+///
+/// The answer of `notifications.send`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationsSendResponse {}

@@ -8,6 +8,8 @@ string_enum! {
     /// The `generic-notification-event-type` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GenericNotificationEventType {
         /// `alert`
         Alert = "alert",
@@ -26,6 +28,8 @@ string_enum! {
     /// The `notification-priority` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum NotificationPriority {
         /// `high`
         High = "high",
@@ -39,21 +43,23 @@ string_enum! {
 /// The `send-notification` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SendNotification {
-    /// `parent`.
+    /// `parent`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    /// `priority`.
+    /// `priority`: optional; one of `high`, `low`, `medium` (`NotificationPriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<NotificationPriority>,
-    /// `receiver`, required.
+    /// `receiver`: required; a DON ID.
     pub receiver: String,
-    /// `timestamp`.
+    /// `timestamp`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Timestamp>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `SendNotificationKind`, by its `type`: `generic_notification`.
     #[serde(flatten)]
     pub kind: SendNotificationKind,
 }
@@ -77,15 +83,17 @@ impl SendNotification {
 /// The `send-notification-generic-notification-entry` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntry {
-    /// `event_id`.
+    /// `event_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    /// `event_type`, required.
+    /// `event_type`: required; one of `alert`, `assignment`, `mention`, `reminder`, `update` (`GenericNotificationEventType`).
     pub event_type: GenericNotificationEventType,
-    /// `metadata`, required.
+    /// `metadata`: required; a list of items, each a `SendNotificationGenericNotificationEntryMetadata`.
     #[serde(default)]
     pub metadata: Vec<SendNotificationGenericNotificationEntryMetadata>,
 }
@@ -108,15 +116,17 @@ impl SendNotificationGenericNotificationEntry {
 /// The `send-notification-generic-notification-entry-metadata` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryMetadata {
-    /// `action`.
+    /// `action`: optional; a `SendNotificationGenericNotificationEntryNotificationAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<SendNotificationGenericNotificationEntryNotificationAction>,
-    /// `content_template`, required.
+    /// `content_template`: required; a DON ID.
     pub content_template: String,
-    /// `inputs`.
+    /// `inputs`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inputs: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -138,13 +148,15 @@ impl SendNotificationGenericNotificationEntryMetadata {
 /// The `send-notification-generic-notification-entry-notification-action` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryNotificationAction {
-    /// `clickable_action`.
+    /// `clickable_action`: optional; a `SendNotificationGenericNotificationEntryNotificationActionClickableAction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clickable_action: Option<SendNotificationGenericNotificationEntryNotificationActionClickableAction>,
-    /// `type`.
+    /// `type`: optional; one of `clickable_action` (`SendNotificationGenericNotificationEntryNotificationActionType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SendNotificationGenericNotificationEntryNotificationActionType>,
 }
@@ -166,16 +178,18 @@ impl SendNotificationGenericNotificationEntryNotificationAction {
 /// The `send-notification-generic-notification-entry-notification-action-clickable-action` schema.
 ///
 /// Needs the feature `notifications` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendNotificationGenericNotificationEntryNotificationActionClickableAction {
-    /// `object`.
+    /// `object`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
-    /// `type`.
+    /// `type`: optional; one of `object`, `url` (`SendNotificationGenericNotificationEntryNotificationActionClickableActionType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<SendNotificationGenericNotificationEntryNotificationActionClickableActionType>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -200,6 +214,8 @@ string_enum! {
     /// The `send-notification-generic-notification-entry-notification-action-clickable-action-type` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SendNotificationGenericNotificationEntryNotificationActionClickableActionType {
         /// `object`
         Object = "object",
@@ -212,6 +228,8 @@ string_enum! {
     /// The `send-notification-generic-notification-entry-notification-action-type` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SendNotificationGenericNotificationEntryNotificationActionType {
         /// `clickable_action`
         ClickableAction = "clickable_action",
@@ -222,6 +240,8 @@ tagged_union! {
     /// The `send-notification-kind` schema.
     ///
     /// Needs the feature `notifications` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SendNotificationKind {
         /// `generic_notification`
         GenericNotification(SendNotificationGenericNotificationEntry) = "generic_notification",
@@ -231,5 +251,37 @@ tagged_union! {
 impl From<SendNotificationGenericNotificationEntry> for SendNotificationKind {
     fn from(value: SendNotificationGenericNotificationEntry) -> Self {
         SendNotificationKind::GenericNotification(value)
+    }
+}
+
+impl SendNotificationKind {
+    /// The variant's `type` on the wire (`"generic_notification"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `event_id` (optional); an unknown variant answers its JSON value.
+    pub fn event_id(&self) -> Option<&str> {
+        match self {
+            SendNotificationKind::GenericNotification(v) => v.event_id.as_deref(),
+            SendNotificationKind::Unknown(other) => other.fields.get("event_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `event_type` (required in every variant); an unknown variant answers `None`.
+    pub fn event_type(&self) -> Option<&GenericNotificationEventType> {
+        match self {
+            SendNotificationKind::GenericNotification(v) => Some(&v.event_type),
+            SendNotificationKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `metadata` (required in every variant); an unknown variant answers an empty list.
+    pub fn metadata(&self) -> &[SendNotificationGenericNotificationEntryMetadata] {
+        match self {
+            SendNotificationKind::GenericNotification(v) => v.metadata.as_slice(),
+            SendNotificationKind::Unknown(_) => &[],
+        }
     }
 }

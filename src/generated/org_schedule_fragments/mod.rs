@@ -4,10 +4,27 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /org-schedule-fragments.create` | [`OrgScheduleFragmentsCreateRequest`] | [`OrgScheduleFragmentsCreateResponse`] |
-//! | `GET`/`POST /org-schedule-fragments.get` | [`OrgScheduleFragmentsGetRequest`], [`OrgScheduleFragmentsGetPostRequest`] | [`OrgScheduleFragmentsGetResponse`] |
+//! | `GET`/`POST /org-schedule-fragments.get` | [`OrgScheduleFragmentsGetQueryRequest`], [`OrgScheduleFragmentsGetRequest`] | [`OrgScheduleFragmentsGetResponse`] |
 //! | `POST /org-schedule-fragments.transition` | [`OrgScheduleFragmentsTransitionRequest`] | [`OrgScheduleFragmentsTransitionResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `org-schedule-fragments.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::org_schedule_fragments::OrgScheduleFragmentsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = OrgScheduleFragmentsGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,20 +39,22 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedule-fragments/create>.
 ///
 /// Required: `from`, `intervals`, `name`, `to`.
+///
+/// Operation `org-schedule-fragments.create` (`org-schedule-fragments-create`); `send` answers with a [`OrgScheduleFragmentsCreateResponse`].
 #[devrev_endpoint(POST, "/org-schedule-fragments.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragmentsCreateRequest {
-    /// `from`, required.
+    /// `from`: required; a date-time (RFC 3339).
     pub from: Timestamp,
-    /// `intervals`, required.
+    /// `intervals`: required; a list of items, each a `CreateOrgScheduleInterval`.
     pub intervals: Vec<CreateOrgScheduleInterval>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `region_codes`.
+    /// `region_codes`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region_codes: Option<Vec<String>>,
-    /// `to`, required.
+    /// `to`: required; a date-time (RFC 3339).
     pub to: Timestamp,
 }
 
@@ -68,19 +87,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedule-fragments/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/org-schedule-fragments.get")]
-    get OrgScheduleFragmentsGetRequest,
+    ///
+    /// Operation `org-schedule-fragments.get` (`org-schedule-fragments-get`); `send` answers with a [`OrgScheduleFragmentsGetResponse`].
+    #[devrev_endpoint(GET, "/org-schedule-fragments.get", response = OrgScheduleFragmentsGetResponse)]
+    get OrgScheduleFragmentsGetQueryRequest,
     /// `POST /org-schedule-fragments.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedule-fragments/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/org-schedule-fragments.get", response = OrgScheduleFragmentsGetResponse, idempotent)]
-    post OrgScheduleFragmentsGetPostRequest,
+    ///
+    /// Operation `org-schedule-fragments.get` (`org-schedule-fragments-get-post`); `send` answers with a [`OrgScheduleFragmentsGetResponse`].
+    #[devrev_endpoint(POST, "/org-schedule-fragments.get", idempotent)]
+    post OrgScheduleFragmentsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -91,18 +114,25 @@ get_and_post! {
     }
 }
 
+/// The name of [`OrgScheduleFragmentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `OrgScheduleFragmentsGetRequest`")]
+pub type OrgScheduleFragmentsGetPostRequest = OrgScheduleFragmentsGetRequest;
+
 /// `POST /org-schedule-fragments.transition`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedule-fragments/transition>.
 ///
 /// Required: `id`, `status`.
+///
+/// Operation `org-schedule-fragments.transition` (`org-schedule-fragments-transition`); `send` answers with a [`OrgScheduleFragmentsTransitionResponse`].
 #[devrev_endpoint(POST, "/org-schedule-fragments.transition")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragmentsTransitionRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleFragmentStatus`).
     pub status: OrgScheduleFragmentStatus,
 }
 
@@ -114,25 +144,31 @@ impl OrgScheduleFragmentsTransitionRequest {
 }
 
 /// The `org-schedule-fragments-create-response` schema.
+///
+/// The answer of `org-schedule-fragments.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragmentsCreateResponse {
-    /// `org_schedule_fragment`, required.
+    /// `org_schedule_fragment`: required; a `OrgScheduleFragment`.
     pub org_schedule_fragment: OrgScheduleFragment,
 }
 
 /// The `org-schedule-fragments-get-response` schema.
+///
+/// The answer of `org-schedule-fragments.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragmentsGetResponse {
-    /// `org_schedule_fragment`, required.
+    /// `org_schedule_fragment`: required; a `OrgScheduleFragment`.
     pub org_schedule_fragment: OrgScheduleFragment,
 }
 
 /// The `org-schedule-fragments-transition-response` schema.
+///
+/// The answer of `org-schedule-fragments.transition`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragmentsTransitionResponse {
-    /// `org_schedule_fragment`, required.
+    /// `org_schedule_fragment`: required; a `OrgScheduleFragment`.
     pub org_schedule_fragment: OrgScheduleFragment,
 }

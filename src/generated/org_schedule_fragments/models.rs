@@ -7,17 +7,19 @@ use crate::models::*;
 /// The `create-org-schedule-interval` schema.
 ///
 /// Needs the feature `org-schedule-fragments` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateOrgScheduleInterval {
-    /// `from`, required.
+    /// `from`: required; a date-time (RFC 3339).
     pub from: Timestamp,
-    /// `is_excluded`.
+    /// `is_excluded`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_excluded: Option<bool>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `to`.
+    /// `to`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Timestamp>,
 }
@@ -39,32 +41,34 @@ impl CreateOrgScheduleInterval {
 /// The `org-schedule-fragment` schema.
 ///
 /// Needs the feature `org-schedule-fragments` (or `full`).
+///
+/// Returned by `org-schedule-fragments.create` (in `org_schedule_fragment`), `org-schedule-fragments.get` (in `org_schedule_fragment`), `org-schedule-fragments.transition` (in `org_schedule_fragment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragment {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `from`.
+    /// `from`: optional; a date-time (RFC 3339).
     pub from: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `intervals`.
+    /// `intervals`: optional; a list of items, each a `OrgScheduleInterval`.
     pub intervals: Option<Vec<OrgScheduleInterval>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `region_codes`.
+    /// `region_codes`: optional; a list of items, each text.
     pub region_codes: Option<Vec<String>>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleFragmentStatus`).
     pub status: OrgScheduleFragmentStatus,
-    /// `to`.
+    /// `to`: optional; a date-time (RFC 3339).
     pub to: Option<Timestamp>,
 }
 
@@ -72,6 +76,8 @@ string_enum! {
     /// The `org-schedule-fragment-status` schema.
     ///
     /// Needs the feature `org-schedule-fragments` (or `full`).
+    ///
+    /// Inside the answers of `org-schedule-fragments.create`, `org-schedule-fragments.get`, `org-schedule-fragments.transition`.
     pub enum OrgScheduleFragmentStatus {
         /// `archived`
         Archived = "archived",
@@ -85,6 +91,8 @@ string_enum! {
 /// The `org-schedule-interval` schema.
 ///
 /// Needs the feature `org-schedule-fragments` (or `full`).
+///
+/// Inside the answers of `org-schedule-fragments.create`, `org-schedule-fragments.get`, `org-schedule-fragments.transition`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleInterval {}

@@ -4,8 +4,8 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /org-schedules.create` | [`OrgSchedulesCreateRequest`] | [`OrgSchedulesCreateResponse`] |
-//! | `GET`/`POST /org-schedules.evaluate` | [`OrgSchedulesEvaluateRequest`], [`OrgSchedulesEvaluatePostRequest`] | [`OrgSchedulesEvaluateResponse`] |
-//! | `GET`/`POST /org-schedules.get` | [`OrgSchedulesGetRequest`], [`OrgSchedulesGetPostRequest`] | [`OrgSchedulesGetResponse`] |
+//! | `GET`/`POST /org-schedules.evaluate` | [`OrgSchedulesEvaluateQueryRequest`], [`OrgSchedulesEvaluateRequest`] | [`OrgSchedulesEvaluateResponse`] |
+//! | `GET`/`POST /org-schedules.get` | [`OrgSchedulesGetQueryRequest`], [`OrgSchedulesGetRequest`] | [`OrgSchedulesGetResponse`] |
 //! | `GET /org-schedules.list` | [`OrgSchedulesListQueryRequest`] | [`OrgSchedulesListResponse`] |
 //! | `POST /org-schedules.list` | [`OrgSchedulesListRequest`] | [`OrgSchedulesListResponse`] |
 //! | `POST /org-schedules.set-future` | [`OrgSchedulesSetFutureRequest`] | [`OrgSchedulesSetFutureResponse`] |
@@ -13,6 +13,23 @@
 //! | `POST /org-schedules.update` | [`OrgSchedulesUpdateRequest`] | [`OrgSchedulesUpdateResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `org-schedules.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::org_schedules::OrgSchedulesListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = OrgSchedulesListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -27,24 +44,26 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/create>.
 ///
 /// Required: `name`, `timezone`.
+///
+/// Operation `org-schedules.create` (`org-schedules-create`); `send` answers with a [`OrgSchedulesCreateResponse`].
 #[devrev_endpoint(POST, "/org-schedules.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesCreateRequest {
-    /// `default_weekly_org_schedule`.
+    /// `default_weekly_org_schedule`: optional; a `SetWeeklyOrgSchedule`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_weekly_org_schedule: Option<SetWeeklyOrgSchedule>,
-    /// `min_valid_days`.
+    /// `min_valid_days`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_valid_days: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `org_schedule_fragments`.
+    /// `org_schedule_fragments`: optional; a list of items, each a `SetOrgScheduleFragmentSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule_fragments: Option<Vec<SetOrgScheduleFragmentSummary>>,
-    /// `timezone`, required.
+    /// `timezone`: required; text.
     pub timezone: String,
-    /// `weekly_org_schedules`.
+    /// `weekly_org_schedules`: optional; a list of items, each a `SetWeeklyOrgSchedule`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_org_schedules: Option<Vec<SetWeeklyOrgSchedule>>,
 }
@@ -80,21 +99,25 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/evaluate>.
     ///
     /// Required: `id`, `instants`.
-    #[devrev_endpoint(GET, "/org-schedules.evaluate")]
-    get OrgSchedulesEvaluateRequest,
+    ///
+    /// Operation `org-schedules.evaluate` (`org-schedules-evaluate`); `send` answers with a [`OrgSchedulesEvaluateResponse`].
+    #[devrev_endpoint(GET, "/org-schedules.evaluate", response = OrgSchedulesEvaluateResponse)]
+    get OrgSchedulesEvaluateQueryRequest,
     /// `POST /org-schedules.evaluate`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/evaluate-post>.
     ///
     /// Required: `id`, `instants`.
-    #[devrev_endpoint(POST, "/org-schedules.evaluate", response = OrgSchedulesEvaluateResponse, idempotent)]
-    post OrgSchedulesEvaluatePostRequest,
+    ///
+    /// Operation `org-schedules.evaluate` (`org-schedules-evaluate-post`); `send` answers with a [`OrgSchedulesEvaluateResponse`].
+    #[devrev_endpoint(POST, "/org-schedules.evaluate", idempotent)]
+    post OrgSchedulesEvaluateRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
-        /// `instants`, required.
+        /// `instants`: required; a list of items, each a date-time (RFC 3339) (at least 1 items).
         pub instants: Vec<Timestamp>,
     }
     impl {
@@ -105,25 +128,34 @@ get_and_post! {
     }
 }
 
+/// The name of [`OrgSchedulesEvaluateRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `OrgSchedulesEvaluateRequest`")]
+pub type OrgSchedulesEvaluatePostRequest = OrgSchedulesEvaluateRequest;
+
 get_and_post! {
     /// `GET /org-schedules.get`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/org-schedules.get")]
-    get OrgSchedulesGetRequest,
+    ///
+    /// Operation `org-schedules.get` (`org-schedules-get`); `send` answers with a [`OrgSchedulesGetResponse`].
+    #[devrev_endpoint(GET, "/org-schedules.get", response = OrgSchedulesGetResponse)]
+    get OrgSchedulesGetQueryRequest,
     /// `POST /org-schedules.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/org-schedules.get", response = OrgSchedulesGetResponse, idempotent)]
-    post OrgSchedulesGetPostRequest,
+    ///
+    /// Operation `org-schedules.get` (`org-schedules-get-post`); `send` answers with a [`OrgSchedulesGetResponse`].
+    #[devrev_endpoint(POST, "/org-schedules.get", idempotent)]
+    post OrgSchedulesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -134,6 +166,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`OrgSchedulesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `OrgSchedulesGetRequest`")]
+pub type OrgSchedulesGetPostRequest = OrgSchedulesGetRequest;
+
 /// `GET /org-schedules.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/list>.
@@ -141,23 +178,25 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `org-schedules.list` (`org-schedules-list`); `send` answers with a [`OrgSchedulesListResponse`].
 #[devrev_endpoint(GET, "/org-schedules.list", response = OrgSchedulesListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesListQueryRequest {
-    /// `created_by_id`.
+    /// `created_by_id`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `status`.
+    /// `status`: optional; a list of items, each one of `archived`, `draft`, `published` (`OrgScheduleStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<OrgScheduleStatus>>,
 }
@@ -189,26 +228,28 @@ impl OrgSchedulesListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `org-schedules.list` (`org-schedules-list-post`); `send` answers with a [`OrgSchedulesListResponse`].
 #[devrev_endpoint(POST, "/org-schedules.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesListRequest {
-    /// `created_by_id`.
+    /// `created_by_id`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `status`.
+    /// `status`: optional; a list of items, each one of `archived`, `draft`, `published` (`OrgScheduleStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<OrgScheduleStatus>>,
-    /// `valid_until`.
+    /// `valid_until`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<DateFilter>,
 }
@@ -240,13 +281,15 @@ impl OrgSchedulesListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/set-future>.
 ///
 /// Required: `id`, `org_schedule_fragment_id`.
+///
+/// Operation `org-schedules.set-future` (`org-schedules-set-future`); `send` answers with a [`OrgSchedulesSetFutureResponse`].
 #[devrev_endpoint(POST, "/org-schedules.set-future")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesSetFutureRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `org_schedule_fragment_id`, required.
+    /// `org_schedule_fragment_id`: required; a DON ID.
     pub org_schedule_fragment_id: String,
 }
 
@@ -262,13 +305,15 @@ impl OrgSchedulesSetFutureRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/transition>.
 ///
 /// Required: `id`, `status`.
+///
+/// Operation `org-schedules.transition` (`org-schedules-transition`); `send` answers with a [`OrgSchedulesTransitionResponse`].
 #[devrev_endpoint(POST, "/org-schedules.transition")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesTransitionRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleStatus`).
     pub status: OrgScheduleStatus,
 }
 
@@ -284,28 +329,30 @@ impl OrgSchedulesTransitionRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/org-schedules/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `org-schedules.update` (`org-schedules-update`); `send` answers with a [`OrgSchedulesUpdateResponse`].
 #[devrev_endpoint(POST, "/org-schedules.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesUpdateRequest {
-    /// `default_weekly_org_schedule`.
+    /// `default_weekly_org_schedule`: optional; a `SetWeeklyOrgSchedule`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_weekly_org_schedule: Option<SetWeeklyOrgSchedule>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `min_valid_days`.
+    /// `min_valid_days`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_valid_days: Option<i64>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `org_schedule_fragments`.
+    /// `org_schedule_fragments`: optional; a list of items, each a `SetOrgScheduleFragmentSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule_fragments: Option<Vec<SetOrgScheduleFragmentSummary>>,
-    /// `timezone`.
+    /// `timezone`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `weekly_org_schedules`.
+    /// `weekly_org_schedules`: optional; a list of items, each a `SetWeeklyOrgSchedule`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub weekly_org_schedules: Option<Vec<SetWeeklyOrgSchedule>>,
 }
@@ -341,63 +388,77 @@ impl OrgSchedulesUpdateRequest {
 }
 
 /// The `org-schedules-create-response` schema.
+///
+/// The answer of `org-schedules.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesCreateResponse {
-    /// `org_schedule`, required.
+    /// `org_schedule`: required; a `OrgSchedule`.
     pub org_schedule: OrgSchedule,
 }
 
 /// The `org-schedules-evaluate-response` schema.
+///
+/// The answer of `org-schedules.evaluate`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesEvaluateResponse {
-    /// `instant_evaluations`, required.
+    /// `instant_evaluations`: required; a list of items, each a `InstantEvaluation`.
     #[serde(default)]
     pub instant_evaluations: Vec<InstantEvaluation>,
 }
 
 /// The `org-schedules-get-response` schema.
+///
+/// The answer of `org-schedules.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesGetResponse {
-    /// `org_schedule`, required.
+    /// `org_schedule`: required; a `OrgSchedule`.
     pub org_schedule: OrgSchedule,
 }
 
 /// The `org-schedules-list-response` schema.
+///
+/// The answer of `org-schedules.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct OrgSchedulesListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `org_schedules`, required.
+    /// `org_schedules`: required; a list of items, each a `OrgSchedule`.
     #[serde(default)]
     pub org_schedules: Vec<OrgSchedule>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `org-schedules-set-future-response` schema.
+///
+/// The answer of `org-schedules.set-future`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesSetFutureResponse {
-    /// `org_schedule`, required.
+    /// `org_schedule`: required; a `OrgSchedule`.
     pub org_schedule: OrgSchedule,
 }
 
 /// The `org-schedules-transition-response` schema.
+///
+/// The answer of `org-schedules.transition`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesTransitionResponse {
-    /// `org_schedule`, required.
+    /// `org_schedule`: required; a `OrgSchedule`.
     pub org_schedule: OrgSchedule,
 }
 
 /// The `org-schedules-update-response` schema.
+///
+/// The answer of `org-schedules.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedulesUpdateResponse {
-    /// `org_schedule`, required.
+    /// `org_schedule`: required; a `OrgSchedule`.
     pub org_schedule: OrgSchedule,
 }

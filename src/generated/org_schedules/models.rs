@@ -7,12 +7,14 @@ use crate::models::*;
 /// The `create-weekly-org-schedule-interval` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateWeeklyOrgScheduleInterval {
-    /// `from`, required.
+    /// `from`: required; an integer.
     pub from: i64,
-    /// `to`, required.
+    /// `to`: required; an integer.
     pub to: i64,
 }
 
@@ -27,6 +29,8 @@ string_enum! {
     /// The `definedness` schema.
     ///
     /// Needs the feature `org-schedules` (or `full`).
+    ///
+    /// Inside the answers of `org-schedules.evaluate`.
     pub enum Definedness {
         /// `immutable`
         Immutable = "immutable",
@@ -40,58 +44,64 @@ string_enum! {
 /// The `instant-evaluation` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Returned by `org-schedules.evaluate` (in `instant_evaluations`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstantEvaluation {
-    /// `at`, required.
+    /// `at`: required; a date-time (RFC 3339).
     pub at: Timestamp,
-    /// `definedness`, required.
+    /// `definedness`: required; one of `immutable`, `mutable`, `undefined` (`Definedness`).
     pub definedness: Definedness,
-    /// `is_active`.
+    /// `is_active`: optional; a boolean.
     pub is_active: Option<bool>,
-    /// `next_transition`.
+    /// `next_transition`: optional; a date-time (RFC 3339).
     pub next_transition: Option<Timestamp>,
 }
 
 /// The `org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Returned by `org-schedules.create` (in `org_schedule`), `org-schedules.get` (in `org_schedule`), `org-schedules.list` (in `org_schedules`), `org-schedules.set-future` (in `org_schedule`), `org-schedules.transition` (in `org_schedule`), `org-schedules.update` (in `org_schedule`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSchedule {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `default_weekly_org_schedule`.
+    /// `default_weekly_org_schedule`: optional; a `WeeklyOrgSchedule`.
     pub default_weekly_org_schedule: Option<WeeklyOrgSchedule>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `min_valid_days`.
+    /// `min_valid_days`: optional; an integer.
     pub min_valid_days: Option<i32>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `org_schedule_fragments`.
+    /// `org_schedule_fragments`: optional; a list of items, each a `OrgScheduleFragmentOverview`.
     pub org_schedule_fragments: Option<Vec<OrgScheduleFragmentOverview>>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleStatus`).
     pub status: OrgScheduleStatus,
-    /// `timezone`.
+    /// `timezone`: optional; text.
     pub timezone: Option<String>,
-    /// `valid_until`.
+    /// `valid_until`: optional; a date-time (RFC 3339).
     pub valid_until: Option<Timestamp>,
-    /// `weekly_org_schedules`.
+    /// `weekly_org_schedules`: optional; a list of items, each a `WeeklyOrgSchedule`.
     pub weekly_org_schedules: Option<Vec<WeeklyOrgSchedule>>,
 }
 
 /// The `org-schedule-fragment-overview` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Inside the answers of `org-schedules.create`, `org-schedules.get`, `org-schedules.list`, `org-schedules.set-future`, `org-schedules.transition`, `org-schedules.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleFragmentOverview {}
@@ -99,10 +109,12 @@ pub struct OrgScheduleFragmentOverview {}
 /// The `set-org-schedule-fragment-summary` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetOrgScheduleFragmentSummary {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -116,12 +128,14 @@ impl SetOrgScheduleFragmentSummary {
 /// The `set-weekly-org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetWeeklyOrgSchedule {
-    /// `intervals`, required.
+    /// `intervals`: required; a list of items, each a `CreateWeeklyOrgScheduleInterval`.
     pub intervals: Vec<CreateWeeklyOrgScheduleInterval>,
-    /// `period_name`, required.
+    /// `period_name`: required; text.
     pub period_name: String,
 }
 
@@ -138,6 +152,8 @@ impl SetWeeklyOrgSchedule {
 /// The `weekly-org-schedule` schema.
 ///
 /// Needs the feature `org-schedules` (or `full`).
+///
+/// Inside the answers of `org-schedules.create`, `org-schedules.get`, `org-schedules.list`, `org-schedules.set-future`, `org-schedules.transition`, `org-schedules.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WeeklyOrgSchedule {}

@@ -5,12 +5,29 @@
 //! | --- | --- | --- |
 //! | `POST /parts.create` | [`PartsCreateRequest`] | [`PartsCreateResponse`] |
 //! | `POST /parts.delete` | [`PartsDeleteRequest`] | [`PartsDeleteResponse`] |
-//! | `GET`/`POST /parts.get` | [`PartsGetRequest`], [`PartsGetPostRequest`] | [`PartsGetResponse`] |
+//! | `GET`/`POST /parts.get` | [`PartsGetQueryRequest`], [`PartsGetRequest`] | [`PartsGetResponse`] |
 //! | `GET /parts.list` | [`PartsListQueryRequest`] | [`PartsListResponse`] |
 //! | `POST /parts.list` | [`PartsListRequest`] | [`PartsListResponse`] |
 //! | `POST /parts.update` | [`PartsUpdateRequest`] | [`PartsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `parts.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::parts::PartsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = PartsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -25,39 +42,41 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/create>.
 ///
 /// Required: `name`, `owned_by`, `type`.
+///
+/// Operation `parts.create` (`parts-create`); `send` answers with a [`PartsCreateResponse`].
 #[devrev_endpoint(POST, "/parts.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequest {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `links`.
+    /// `links`: optional; a list of items, each a `EmbedLinksCreateRequest`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<EmbedLinksCreateRequest>>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each the DON ID of a Dev user.
     pub owned_by: Vec<String>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_non_start` (`StageValidationOptionForCreate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForCreate>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `PartsCreateRequestKind`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(flatten)]
     pub kind: PartsCreateRequestKind,
 }
@@ -111,11 +130,13 @@ custom_access!(write PartsCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `parts.delete` (`parts-delete`); `send` answers with a [`PartsDeleteResponse`].
 #[devrev_endpoint(POST, "/parts.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a part.
     pub id: String,
 }
 
@@ -132,19 +153,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/parts.get")]
-    get PartsGetRequest,
+    ///
+    /// Operation `parts.get` (`parts-get`); `send` answers with a [`PartsGetResponse`].
+    #[devrev_endpoint(GET, "/parts.get", response = PartsGetResponse)]
+    get PartsGetQueryRequest,
     /// `POST /parts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/parts.get", response = PartsGetResponse, idempotent)]
-    post PartsGetPostRequest,
+    ///
+    /// Operation `parts.get` (`parts-get-post`); `send` answers with a [`PartsGetResponse`].
+    #[devrev_endpoint(POST, "/parts.get", idempotent)]
+    post PartsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of a part.
         pub id: String,
     }
     impl {
@@ -155,6 +180,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`PartsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `PartsGetRequest`")]
+pub type PartsGetPostRequest = PartsGetRequest;
+
 /// `GET /parts.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/list>.
@@ -162,92 +192,94 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `parts.list` (`parts-list`); `send` answers with a [`PartsListResponse`].
 #[devrev_endpoint(GET, "/parts.list", response = PartsListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsListQueryRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `enhancement.accounts`.
+    /// `enhancement.accounts`: optional; a list of items, each the DON ID of an account.
     #[serde(rename = "enhancement.accounts", skip_serializing_if = "Option::is_none")]
     pub enhancement_accounts: Option<Vec<String>>,
-    /// `enhancement.actual_close_date.after`.
+    /// `enhancement.actual_close_date.after`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.actual_close_date.after", skip_serializing_if = "Option::is_none")]
     pub enhancement_actual_close_date_after: Option<Timestamp>,
-    /// `enhancement.actual_close_date.before`.
+    /// `enhancement.actual_close_date.before`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.actual_close_date.before", skip_serializing_if = "Option::is_none")]
     pub enhancement_actual_close_date_before: Option<Timestamp>,
-    /// `enhancement.actual_start_date.after`.
+    /// `enhancement.actual_start_date.after`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.actual_start_date.after", skip_serializing_if = "Option::is_none")]
     pub enhancement_actual_start_date_after: Option<Timestamp>,
-    /// `enhancement.actual_start_date.before`.
+    /// `enhancement.actual_start_date.before`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.actual_start_date.before", skip_serializing_if = "Option::is_none")]
     pub enhancement_actual_start_date_before: Option<Timestamp>,
-    /// `enhancement.opportunities`.
+    /// `enhancement.opportunities`: optional; a list of items, each the DON ID of a work item.
     #[serde(rename = "enhancement.opportunities", skip_serializing_if = "Option::is_none")]
     pub enhancement_opportunities: Option<Vec<String>>,
-    /// `enhancement.rev_score_tier`.
+    /// `enhancement.rev_score_tier`: optional; a list of items, each one of `high`, `low`, `medium` (`EnhancementRevScoreTier`).
     #[serde(rename = "enhancement.rev_score_tier", skip_serializing_if = "Option::is_none")]
     pub enhancement_rev_score_tier: Option<Vec<EnhancementRevScoreTier>>,
-    /// `enhancement.stage_v2`.
+    /// `enhancement.stage_v2`: optional; a list of items, each a DON ID.
     #[serde(rename = "enhancement.stage_v2", skip_serializing_if = "Option::is_none")]
     pub enhancement_stage_v2: Option<Vec<String>>,
-    /// `enhancement.state_v2`.
+    /// `enhancement.state_v2`: optional; a list of items, each text.
     #[serde(rename = "enhancement.state_v2", skip_serializing_if = "Option::is_none")]
     pub enhancement_state_v2: Option<Vec<String>>,
-    /// `enhancement.target_close_date.after`.
+    /// `enhancement.target_close_date.after`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.target_close_date.after", skip_serializing_if = "Option::is_none")]
     pub enhancement_target_close_date_after: Option<Timestamp>,
-    /// `enhancement.target_close_date.before`.
+    /// `enhancement.target_close_date.before`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.target_close_date.before", skip_serializing_if = "Option::is_none")]
     pub enhancement_target_close_date_before: Option<Timestamp>,
-    /// `enhancement.target_start_date.after`.
+    /// `enhancement.target_start_date.after`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.target_start_date.after", skip_serializing_if = "Option::is_none")]
     pub enhancement_target_start_date_after: Option<Timestamp>,
-    /// `enhancement.target_start_date.before`.
+    /// `enhancement.target_start_date.before`: optional; a date-time (RFC 3339).
     #[serde(rename = "enhancement.target_start_date.before", skip_serializing_if = "Option::is_none")]
     pub enhancement_target_start_date_before: Option<Timestamp>,
-    /// `enhancement.tickets`.
+    /// `enhancement.tickets`: optional; a list of items, each a DON ID.
     #[serde(rename = "enhancement.tickets", skip_serializing_if = "Option::is_none")]
     pub enhancement_tickets: Option<Vec<String>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `parent_part.level`.
+    /// `parent_part.level`: optional; an integer, at least 1.
     #[serde(rename = "parent_part.level", skip_serializing_if = "Option::is_none")]
     pub parent_part_level: Option<i32>,
-    /// `parent_part.parts`.
+    /// `parent_part.parts`: optional; a list of items, each the DON ID of a part (at least 1 items).
     #[serde(rename = "parent_part.parts", skip_serializing_if = "Option::is_none")]
     pub parent_part_parts: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable` (`PartType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<PartType>>,
 }
@@ -325,50 +357,52 @@ impl PartsListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `parts.list` (`parts-list-post`); `send` answers with a [`PartsListResponse`].
 #[devrev_endpoint(POST, "/parts.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsListRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `enhancement`.
+    /// `enhancement`: optional; a `PartsFilterEnhancement`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enhancement: Option<PartsFilterEnhancement>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `parent_part`.
+    /// `parent_part`: optional; a `ParentPartFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_part: Option<ParentPartFilter>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable` (`PartType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<PartType>>,
 }
@@ -416,40 +450,42 @@ impl PartsListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/parts/update>.
 ///
 /// Required: `id`, `type`.
+///
+/// Operation `parts.update` (`parts-update`); `send` answers with a [`PartsUpdateResponse`].
 #[devrev_endpoint(POST, "/parts.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequest {
-    /// `artifacts`.
+    /// `artifacts`: optional; a `PartsUpdateRequestArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<PartsUpdateRequestArtifacts>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a part.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a `PartsUpdateRequestOwnedBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<PartsUpdateRequestOwnedBy>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_invalid_transition` (`StageValidationOptionForUpdate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForUpdate>>,
-    /// `tags`.
+    /// `tags`: optional; a `PartsUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<PartsUpdateRequestTags>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `PartsUpdateRequestKind`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `none`, `product`, `runnable`.
     #[serde(flatten)]
     pub kind: PartsUpdateRequestKind,
 }
@@ -497,43 +533,53 @@ impl PartsUpdateRequest {
 custom_access!(write PartsUpdateRequest, spec = custom_schema_spec);
 
 /// The `parts-create-response` schema.
+///
+/// The answer of `parts.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateResponse {
-    /// `part`, required.
+    /// `part`: required; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Part,
 }
 
 /// The `parts-delete-response` schema.
+///
+/// The answer of `parts.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsDeleteResponse {}
 
 /// The `parts-get-response` schema.
+///
+/// The answer of `parts.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsGetResponse {
-    /// `part`, required.
+    /// `part`: required; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Part,
 }
 
 /// The `parts-list-response` schema.
+///
+/// The answer of `parts.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct PartsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `parts`, required.
+    /// `parts`: required; a list of items, each a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(default)]
     pub parts: Vec<Part>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `parts-update-response` schema.
+///
+/// The answer of `parts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateResponse {
-    /// `part`, required.
+    /// `part`: required; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Part,
 }

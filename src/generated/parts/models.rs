@@ -7,15 +7,17 @@ use crate::models::*;
 /// The `embed-links-create-request` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct EmbedLinksCreateRequest {
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `source`.
+    /// `source`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `target`.
+    /// `target`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
@@ -38,6 +40,8 @@ string_enum! {
     /// The `enhancement-rev-score-tier` schema.
     ///
     /// Needs the feature `parts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EnhancementRevScoreTier {
         /// `high`
         High = "high",
@@ -51,13 +55,15 @@ string_enum! {
 /// The `parent-part-filter` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ParentPartFilter {
-    /// `level`.
+    /// `level`: optional; an integer, at least 1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<i32>,
-    /// `parts`, required.
+    /// `parts`: required; a list of items, each the DON ID of a part (at least 1 items).
     pub parts: Vec<String>,
 }
 
@@ -77,6 +83,8 @@ string_enum! {
     /// The `part-type` schema.
     ///
     /// Needs the feature `parts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PartType {
         /// `capability`
         Capability = "capability",
@@ -96,10 +104,12 @@ string_enum! {
 /// The `parts-create-request-capability` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestCapability {
-    /// `parent_part`, required.
+    /// `parent_part`: required; a list of items, each the DON ID of a part (at most 1 items).
     #[serde(default)]
     pub parent_part: Vec<String>,
 }
@@ -114,19 +124,21 @@ impl PartsCreateRequestCapability {
 /// The `parts-create-request-enhancement` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestEnhancement {
-    /// `parent_part`, required.
+    /// `parent_part`: required; a list of items, each the DON ID of a part (at most 1 items).
     #[serde(default)]
     pub parent_part: Vec<String>,
-    /// `stage_v2`.
+    /// `stage_v2`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<String>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Timestamp>,
 }
@@ -155,10 +167,12 @@ impl PartsCreateRequestEnhancement {
 /// The `parts-create-request-feature` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestFeature {
-    /// `parent_part`, required.
+    /// `parent_part`: required; a list of items, each the DON ID of a part (at most 1 items).
     #[serde(default)]
     pub parent_part: Vec<String>,
 }
@@ -174,6 +188,8 @@ tagged_union! {
     /// The `parts-create-request-kind` schema.
     ///
     /// Needs the feature `parts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PartsCreateRequestKind {
         /// `capability`
         Capability(PartsCreateRequestCapability) = "capability",
@@ -226,19 +242,29 @@ impl From<PartsCreateRequestRunnable> for PartsCreateRequestKind {
     }
 }
 
+impl PartsCreateRequestKind {
+    /// The variant's `type` on the wire (`"capability"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `parts-create-request-linkable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestLinkable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -262,6 +288,8 @@ impl PartsCreateRequestLinkable {
 /// The `parts-create-request-product` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestProduct {}
@@ -276,16 +304,18 @@ impl PartsCreateRequestProduct {
 /// The `parts-create-request-runnable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsCreateRequestRunnable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -309,49 +339,51 @@ impl PartsCreateRequestRunnable {
 /// The `parts-filter-enhancement` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsFilterEnhancement {
-    /// `accounts`.
+    /// `accounts`: optional; a list of items, each the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<String>>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateTimeFilter>,
-    /// `actual_close_date_v2`.
+    /// `actual_close_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date_v2: Option<DateFilter>,
-    /// `actual_start_date`.
+    /// `actual_start_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date: Option<DateTimeFilter>,
-    /// `actual_start_date_v2`.
+    /// `actual_start_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date_v2: Option<DateFilter>,
-    /// `opportunities`.
+    /// `opportunities`: optional; a list of items, each the DON ID of a work item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunities: Option<Vec<String>>,
-    /// `rev_score_tier`.
+    /// `rev_score_tier`: optional; a list of items, each one of `high`, `low`, `medium` (`EnhancementRevScoreTier`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_score_tier: Option<Vec<EnhancementRevScoreTier>>,
-    /// `stage_v2`.
+    /// `stage_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<Vec<String>>,
-    /// `state_v2`.
+    /// `state_v2`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_v2: Option<Vec<String>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<DateTimeFilter>,
-    /// `target_close_date_v2`.
+    /// `target_close_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date_v2: Option<DateFilter>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<DateTimeFilter>,
-    /// `target_start_date_v2`.
+    /// `target_start_date_v2`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date_v2: Option<DateFilter>,
-    /// `tickets`.
+    /// `tickets`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tickets: Option<Vec<String>>,
 }
@@ -397,10 +429,12 @@ impl PartsFilterEnhancement {
 /// The `parts-update-request-artifacts` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -432,6 +466,8 @@ where
 /// The `parts-update-request-capability` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestCapability {}
@@ -446,16 +482,18 @@ impl PartsUpdateRequestCapability {
 /// The `parts-update-request-enhancement` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestEnhancement {
-    /// `stage_v2`.
+    /// `stage_v2`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<String>,
-    /// `target_close_date`; `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
+    /// `target_close_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Option<Timestamp>>,
-    /// `target_start_date`; `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
+    /// `target_start_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Option<Timestamp>>,
 }
@@ -503,6 +541,8 @@ impl PartsUpdateRequestEnhancement {
 /// The `parts-update-request-feature` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestFeature {}
@@ -518,6 +558,8 @@ tagged_union! {
     /// The `parts-update-request-kind` schema.
     ///
     /// Needs the feature `parts` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PartsUpdateRequestKind {
         /// `capability`
         Capability(PartsUpdateRequestCapability) = "capability",
@@ -578,19 +620,29 @@ impl From<PartsUpdateRequestRunnable> for PartsUpdateRequestKind {
     }
 }
 
+impl PartsUpdateRequestKind {
+    /// The variant's `type` on the wire (`"capability"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `parts-update-request-linkable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestLinkable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -614,10 +666,12 @@ impl PartsUpdateRequestLinkable {
 /// The `parts-update-request-owned-by` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -649,6 +703,8 @@ where
 /// The `parts-update-request-product` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestProduct {}
@@ -663,16 +719,18 @@ impl PartsUpdateRequestProduct {
 /// The `parts-update-request-runnable` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestRunnable {
-    /// `code_inferred_surface_area`.
+    /// `code_inferred_surface_area`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_inferred_surface_area: Option<Vec<String>>,
-    /// `code_repo_paths`.
+    /// `code_repo_paths`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_paths: Option<String>,
-    /// `code_repo_url`.
+    /// `code_repo_url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code_repo_url: Option<String>,
 }
@@ -696,10 +754,12 @@ impl PartsUpdateRequestRunnable {
 /// The `parts-update-request-tags` schema.
 ///
 /// Needs the feature `parts` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PartsUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

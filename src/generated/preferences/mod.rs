@@ -3,10 +3,27 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /preferences.get` | [`PreferencesGetRequest`], [`PreferencesGetPostRequest`] | [`PreferencesGetResponse`] |
+//! | `GET`/`POST /preferences.get` | [`PreferencesGetQueryRequest`], [`PreferencesGetRequest`] | [`PreferencesGetResponse`] |
 //! | `POST /preferences.update` | [`PreferencesUpdateRequest`] | [`PreferencesUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `preferences.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::preferences::PreferencesGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = PreferencesGetRequest::new("DEV-1", PreferencesType::UserPreferences);
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,8 +41,10 @@ get_and_post! {
     /// Required: `object`, `type`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/preferences.get", beta)]
-    get PreferencesGetRequest,
+    ///
+    /// Operation `preferences.get` (`preferences-get`); `send` answers with a [`PreferencesGetResponse`].
+    #[devrev_endpoint(GET, "/preferences.get", response = PreferencesGetResponse, beta)]
+    get PreferencesGetQueryRequest,
     /// `POST /preferences.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/preferences/get-post>.
@@ -33,17 +52,19 @@ get_and_post! {
     /// Required: `object`, `type`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/preferences.get", response = PreferencesGetResponse, idempotent, beta)]
-    post PreferencesGetPostRequest,
+    ///
+    /// Operation `preferences.get` (`preferences-get-post`); `send` answers with a [`PreferencesGetResponse`].
+    #[devrev_endpoint(POST, "/preferences.get", idempotent, beta)]
+    post PreferencesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `language_code`.
+        /// `language_code`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub language_code: Option<String>,
-        /// `object`, required.
+        /// `object`: required; the DON ID of a Dev org.
         pub object: String,
-        /// `type`, required.
+        /// `type`: required; one of `user_preferences` (`PreferencesType`).
         pub r#type: PreferencesType,
     }
     impl {
@@ -59,6 +80,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`PreferencesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `PreferencesGetRequest`")]
+pub type PreferencesGetPostRequest = PreferencesGetRequest;
+
 /// `POST /preferences.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/preferences/update>.
@@ -66,16 +92,18 @@ get_and_post! {
 /// Required: `object`, `type`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `preferences.update` (`preferences-update`); `send` answers with a [`PreferencesUpdateResponse`].
 #[devrev_endpoint(POST, "/preferences.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PreferencesUpdateRequest {
-    /// `language_code`.
+    /// `language_code`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
-    /// `object`, required.
+    /// `object`: required; the DON ID of a Dev org.
     pub object: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `PreferencesUpdateRequestKind`, by its `type`: `user_preferences`.
     #[serde(flatten)]
     pub kind: PreferencesUpdateRequestKind,
 }
@@ -93,17 +121,21 @@ impl PreferencesUpdateRequest {
 }
 
 /// The `preferences-get-response` schema.
+///
+/// The answer of `preferences.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreferencesGetResponse {
-    /// `preference`, required.
+    /// `preference`: required; a `Preferences`, by its `type`: `user_preferences`.
     pub preference: Preferences,
 }
 
 /// The `preferences-update-response` schema.
+///
+/// The answer of `preferences.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PreferencesUpdateResponse {
-    /// `preferences`, required.
+    /// `preferences`: required; a `Preferences`, by its `type`: `user_preferences`.
     pub preferences: Preferences,
 }

@@ -9,9 +9,75 @@ tagged_union! {
     /// The `preferences` schema.
     ///
     /// Needs the feature `preferences` (or `full`).
+    ///
+    /// Returned by `preferences.get` (in `preference`), `preferences.update` (in `preferences`).
     pub enum Preferences {
         /// `user_preferences`
         UserPreferences(UserPreferences) = "user_preferences",
+    }
+}
+
+impl Preferences {
+    /// The variant's `type` on the wire (`"user_preferences"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Preferences::UserPreferences(v) => v.created_by.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Preferences::UserPreferences(v) => v.created_date.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Preferences::UserPreferences(v) => v.display_id.as_deref(),
+            Preferences::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `general_preferences` (optional); an unknown variant answers `None`.
+    pub fn general_preferences(&self) -> Option<&GeneralPreferencesGroup> {
+        match self {
+            Preferences::UserPreferences(v) => v.general_preferences.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Preferences::UserPreferences(v) => v.id.as_str(),
+            Preferences::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Preferences::UserPreferences(v) => v.modified_by.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Preferences::UserPreferences(v) => v.modified_date.as_ref(),
+            Preferences::Unknown(_) => None,
+        }
     }
 }
 
@@ -19,6 +85,8 @@ string_enum! {
     /// The `preferences-type` schema.
     ///
     /// Needs the feature `preferences` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PreferencesType {
         /// `user_preferences`
         UserPreferences = "user_preferences",
@@ -29,6 +97,8 @@ tagged_union! {
     /// The `preferences-update-request-kind` schema.
     ///
     /// Needs the feature `preferences` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PreferencesUpdateRequestKind {
         /// `user_preferences`
         UserPreferences(UpdateUserPreferences) = "user_preferences",
@@ -41,13 +111,31 @@ impl From<UpdateUserPreferences> for PreferencesUpdateRequestKind {
     }
 }
 
+impl PreferencesUpdateRequestKind {
+    /// The variant's `type` on the wire (`"user_preferences"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `general_preferences` (optional); an unknown variant answers `None`.
+    pub fn general_preferences(&self) -> Option<&UpdateGeneralPreferencesGroup> {
+        match self {
+            PreferencesUpdateRequestKind::UserPreferences(v) => v.general_preferences.as_ref(),
+            PreferencesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `update-availability-preferences-group` schema.
 ///
 /// Needs the feature `preferences` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAvailabilityPreferencesGroup {
-    /// `manual_away`.
+    /// `manual_away`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manual_away: Option<bool>,
 }
@@ -67,13 +155,15 @@ impl UpdateAvailabilityPreferencesGroup {
 /// The `update-general-preferences-group` schema.
 ///
 /// Needs the feature `preferences` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateGeneralPreferencesGroup {
-    /// `availability`.
+    /// `availability`: optional; a `UpdateAvailabilityPreferencesGroup`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub availability: Option<UpdateAvailabilityPreferencesGroup>,
-    /// `preferred_locale`.
+    /// `preferred_locale`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preferred_locale: Option<String>,
 }
@@ -95,10 +185,12 @@ impl UpdateGeneralPreferencesGroup {
 /// The `update-user-preferences` schema.
 ///
 /// Needs the feature `preferences` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateUserPreferences {
-    /// `general_preferences`.
+    /// `general_preferences`: optional; a `UpdateGeneralPreferencesGroup`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub general_preferences: Option<UpdateGeneralPreferencesGroup>,
 }

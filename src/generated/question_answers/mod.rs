@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /question-answers.create` | [`QuestionAnswersCreateRequest`] | [`QuestionAnswersCreateResponse`] |
 //! | `POST /question-answers.delete` | [`QuestionAnswersDeleteRequest`] | [`QuestionAnswersDeleteResponse`] |
-//! | `GET`/`POST /question-answers.get` | [`QuestionAnswersGetRequest`], [`QuestionAnswersGetPostRequest`] | [`QuestionAnswersGetResponse`] |
-//! | `GET`/`POST /question-answers.list` | [`QuestionAnswersListRequest`], [`QuestionAnswersListPostRequest`] | [`QuestionAnswersListResponse`] |
+//! | `GET`/`POST /question-answers.get` | [`QuestionAnswersGetQueryRequest`], [`QuestionAnswersGetRequest`] | [`QuestionAnswersGetResponse`] |
+//! | `GET`/`POST /question-answers.list` | [`QuestionAnswersListQueryRequest`], [`QuestionAnswersListRequest`] | [`QuestionAnswersListResponse`] |
 //! | `POST /question-answers.update` | [`QuestionAnswersUpdateRequest`] | [`QuestionAnswersUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `question-answers.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::question_answers::QuestionAnswersListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = QuestionAnswersListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,45 +43,47 @@ pub(crate) mod models;
 /// Required: `answer`, `applies_to_parts`, `owned_by`, `question`, `status`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `question-answers.create` (`create-question-answer`); `send` answers with a [`QuestionAnswersCreateResponse`].
 #[devrev_endpoint(POST, "/question-answers.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersCreateRequest {
-    /// `access_level`.
+    /// `access_level`: optional; one of `external`, `internal`, `private`, `public`, `restricted` (`AccessLevel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_level: Option<AccessLevel>,
-    /// `answer`, required.
+    /// `answer`: required; text.
     pub answer: String,
-    /// `applies_to_articles`.
+    /// `applies_to_articles`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_articles: Option<Vec<String>>,
-    /// `applies_to_parts`, required.
+    /// `applies_to_parts`: required; a list of items, each the DON ID of a part (at least 1 items).
     pub applies_to_parts: Vec<String>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each the DON ID of a Dev user.
     pub owned_by: Vec<String>,
-    /// `question`, required.
+    /// `question`: required; text.
     pub question: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SetSharedWithMembership>>,
-    /// `sources`.
+    /// `sources`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<String>>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `discarded`, `draft`, `published`, `review_needed` (`QuestionAnswerStatus`).
     pub status: QuestionAnswerStatus,
-    /// `suggested_answer`.
+    /// `suggested_answer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_answer: Option<String>,
-    /// `suggested_for_deletion`.
+    /// `suggested_for_deletion`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_for_deletion: Option<bool>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `topic`.
+    /// `topic`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
-    /// `verified`.
+    /// `verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 }
@@ -125,13 +144,15 @@ impl QuestionAnswersCreateRequest {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `question-answers.delete` (`delete-question-answer`); `send` answers with a [`QuestionAnswersDeleteResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/question-answers.delete", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `question_answer_id`; deprecated by DevRev.
+    /// `question_answer_id`: optional; a DON ID; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub question_answer_id: Option<String>,
@@ -158,8 +179,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/question-answers.get", beta)]
-    get QuestionAnswersGetRequest,
+    ///
+    /// Operation `question-answers.get` (`get-question-answer`); `send` answers with a [`QuestionAnswersGetResponse`].
+    #[devrev_endpoint(GET, "/question-answers.get", response = QuestionAnswersGetResponse, beta)]
+    get QuestionAnswersGetQueryRequest,
     /// `POST /question-answers.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/question-answers/get-question-answer-post>.
@@ -167,12 +190,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/question-answers.get", response = QuestionAnswersGetResponse, idempotent, beta)]
-    post QuestionAnswersGetPostRequest,
+    ///
+    /// Operation `question-answers.get` (`get-question-answer-post`); `send` answers with a [`QuestionAnswersGetResponse`].
+    #[devrev_endpoint(POST, "/question-answers.get", idempotent, beta)]
+    post QuestionAnswersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -182,6 +207,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`QuestionAnswersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `QuestionAnswersGetRequest`")]
+pub type QuestionAnswersGetPostRequest = QuestionAnswersGetRequest;
 
 get_and_post! {
     /// `GET /question-answers.list`, the fields in the query string.
@@ -193,8 +223,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/question-answers.list", paginate, beta)]
-    get QuestionAnswersListRequest,
+    ///
+    /// Operation `question-answers.list` (`list-question-answers`); `send` answers with a [`QuestionAnswersListResponse`].
+    #[devrev_endpoint(GET, "/question-answers.list", response = QuestionAnswersListResponse, paginate, beta)]
+    get QuestionAnswersListQueryRequest,
     /// `POST /question-answers.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/question-answers/list-question-answers-post>.
@@ -204,30 +236,32 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/question-answers.list", response = QuestionAnswersListResponse, idempotent, paginate, beta)]
-    post QuestionAnswersListPostRequest,
+    ///
+    /// Operation `question-answers.list` (`list-question-answers-post`); `send` answers with a [`QuestionAnswersListResponse`].
+    #[devrev_endpoint(POST, "/question-answers.list", idempotent, paginate, beta)]
+    post QuestionAnswersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `applies_to_articles`.
+        /// `applies_to_articles`: optional; a list of items, each the DON ID of an article.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub applies_to_articles: Option<Vec<String>>,
-        /// `applies_to_parts`.
+        /// `applies_to_parts`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub applies_to_parts: Option<Vec<String>>,
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `owned_by`.
+        /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub owned_by: Option<Vec<String>>,
     }
@@ -256,6 +290,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`QuestionAnswersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `QuestionAnswersListRequest`")]
+pub type QuestionAnswersListPostRequest = QuestionAnswersListRequest;
+
 /// `POST /question-answers.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/question-answers/update-question-answer>.
@@ -263,52 +302,54 @@ get_and_post! {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `question-answers.update` (`update-question-answer`); `send` answers with a [`QuestionAnswersUpdateResponse`].
 #[devrev_endpoint(POST, "/question-answers.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequest {
-    /// `access_level`.
+    /// `access_level`: optional; one of `external`, `internal`, `private`, `public`, `restricted` (`AccessLevel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_level: Option<AccessLevel>,
-    /// `answer`.
+    /// `answer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    /// `applies_to_articles`.
+    /// `applies_to_articles`: optional; a `QuestionAnswersUpdateRequestAppliesToArticles`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_articles: Option<QuestionAnswersUpdateRequestAppliesToArticles>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a `QuestionAnswersUpdateRequestAppliesToParts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<QuestionAnswersUpdateRequestAppliesToParts>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`.
+    /// `owned_by`: optional; a `QuestionAnswersUpdateRequestOwnedBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<QuestionAnswersUpdateRequestOwnedBy>,
-    /// `question`.
+    /// `question`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a `QuestionAnswersUpdateRequestSharedWith`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<QuestionAnswersUpdateRequestSharedWith>,
-    /// `sources`.
+    /// `sources`: optional; a `QuestionAnswersUpdateRequestSources`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<QuestionAnswersUpdateRequestSources>,
-    /// `status`.
+    /// `status`: optional; one of `archived`, `discarded`, `draft`, `published`, `review_needed` (`QuestionAnswerStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QuestionAnswerStatus>,
-    /// `suggested_answer`.
+    /// `suggested_answer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_answer: Option<String>,
-    /// `suggested_for_deletion`.
+    /// `suggested_for_deletion`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_for_deletion: Option<bool>,
-    /// `tags`.
+    /// `tags`: optional; a `QuestionAnswersUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<QuestionAnswersUpdateRequestTags>,
-    /// `topic`.
+    /// `topic`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
-    /// `verified`.
+    /// `verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 }
@@ -368,10 +409,12 @@ impl QuestionAnswersUpdateRequest {
 }
 
 /// The `question-answers-create-response` schema.
+///
+/// The answer of `question-answers.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersCreateResponse {
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswer`.
     pub question_answer: QuestionAnswer,
 }
 
@@ -381,32 +424,38 @@ pub struct QuestionAnswersCreateResponse {
 pub struct QuestionAnswersDeleteResponse {}
 
 /// The `question-answers-get-response` schema.
+///
+/// The answer of `question-answers.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersGetResponse {
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswer`.
     pub question_answer: QuestionAnswer,
 }
 
 /// The `question-answers-list-response` schema.
+///
+/// The answer of `question-answers.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct QuestionAnswersListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `question_answers`, required.
+    /// `question_answers`: required; a list of items, each a `QuestionAnswer`.
     #[serde(default)]
     pub question_answers: Vec<QuestionAnswer>,
-    /// `total`, required.
+    /// `total`: required; an integer.
     pub total: i32,
 }
 
 /// The `question-answers-update-response` schema.
+///
+/// The answer of `question-answers.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateResponse {
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswer`.
     pub question_answer: QuestionAnswer,
 }

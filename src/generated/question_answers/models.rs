@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `question-answers-update-request-applies-to-articles` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestAppliesToArticles {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -42,10 +44,12 @@ where
 /// The `question-answers-update-request-applies-to-parts` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestAppliesToParts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -77,10 +81,12 @@ where
 /// The `question-answers-update-request-owned-by` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -112,10 +118,12 @@ where
 /// The `question-answers-update-request-shared-with` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestSharedWith {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetSharedWithMembership>>,
 }
@@ -147,10 +155,12 @@ where
 /// The `question-answers-update-request-sources` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestSources {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an article.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -182,10 +192,12 @@ where
 /// The `question-answers-update-request-tags` schema.
 ///
 /// Needs the feature `question-answers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct QuestionAnswersUpdateRequestTags {
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }

@@ -3,10 +3,27 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /reactions.list` | [`ReactionsListRequest`], [`ReactionsListPostRequest`] | [`ReactionsListResponse`] |
+//! | `GET`/`POST /reactions.list` | [`ReactionsListQueryRequest`], [`ReactionsListRequest`] | [`ReactionsListResponse`] |
 //! | `POST /reactions.update` | [`ReactionsUpdateRequest`] | [`ReactionsUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `reactions.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::reactions::ReactionsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ReactionsListRequest::new("text", "DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,8 +41,10 @@ get_and_post! {
     /// Required: `emoji`, `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/reactions.list", paginate)]
-    get ReactionsListRequest,
+    ///
+    /// Operation `reactions.list` (`reactions-list`); `send` answers with a [`ReactionsListResponse`].
+    #[devrev_endpoint(GET, "/reactions.list", response = ReactionsListResponse, paginate)]
+    get ReactionsListQueryRequest,
     /// `POST /reactions.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/reactions/list-post>.
@@ -33,20 +52,22 @@ get_and_post! {
     /// Required: `emoji`, `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/reactions.list", response = ReactionsListResponse, idempotent, paginate)]
-    post ReactionsListPostRequest,
+    ///
+    /// Operation `reactions.list` (`reactions-list-post`); `send` answers with a [`ReactionsListResponse`].
+    #[devrev_endpoint(POST, "/reactions.list", idempotent, paginate)]
+    post ReactionsListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `emoji`, required.
+        /// `emoji`: required; text.
         pub emoji: String,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `object`, required.
+        /// `object`: required; the DON ID of a comment.
         pub object: String,
     }
     impl {
@@ -64,20 +85,27 @@ get_and_post! {
     }
 }
 
+/// The name of [`ReactionsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ReactionsListRequest`")]
+pub type ReactionsListPostRequest = ReactionsListRequest;
+
 /// `POST /reactions.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/reactions/update>.
 ///
 /// Required: `action`, `emoji`, `object`.
+///
+/// Operation `reactions.update` (`reactions-update`); `send` answers with a [`ReactionsUpdateResponse`].
 #[devrev_endpoint(POST, "/reactions.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ReactionsUpdateRequest {
-    /// `action`, required.
+    /// `action`: required; one of `add`, `remove` (`ReactionsUpdateRequestAction`).
     pub action: ReactionsUpdateRequestAction,
-    /// `emoji`, required.
+    /// `emoji`: required; text.
     pub emoji: String,
-    /// `object`, required.
+    /// `object`: required; the DON ID of a comment.
     pub object: String,
 }
 
@@ -93,17 +121,21 @@ impl ReactionsUpdateRequest {
 }
 
 /// The `reactions-list-response` schema.
+///
+/// The answer of `reactions.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct ReactionsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `reactors`, required.
+    /// `reactors`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub reactors: Vec<UserSummary>,
 }
 
 /// The `reactions-update-response` schema.
+///
+/// The answer of `reactions.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReactionsUpdateResponse {}

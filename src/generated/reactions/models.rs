@@ -8,6 +8,8 @@ string_enum! {
     /// The `reactions-update-request-action` schema.
     ///
     /// Needs the feature `reactions` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ReactionsUpdateRequestAction {
         /// `add`
         Add = "add",

@@ -7,6 +7,25 @@
 //! | `POST /recommendations.get-reply` | [`GetReplyRequest`] | [`GetReplyResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `recommendations.chat.completions`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::recommendations::ChatCompletionsRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ChatCompletionsRequest::new([ChatCompletionsRequestMessage::new("text", ChatCompletionsRequestMessageRole::Assistant)]).stream(true);
+//! let mut events = request.send(client).await?;
+//! while let Some(event) = events.try_next().await? {
+//!     # let _ = event;
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,28 +41,32 @@ pub(crate) mod models;
 ///
 /// Required: `messages`.
 ///
-/// Answers with server-sent events: `send` returns a `devrev::EventStream` of the answer type, one per event.
+/// `send` returns a `devrev::EventStream` of the answer type. DevRev answers with server-sent
+/// events, one item each, only when the request sets `stream: true`; otherwise with one JSON
+/// object, which the stream yields as its one item. The client reads either.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `recommendations.chat.completions` (`chat-completions`); `send` answers with a [`ChatCompletionsResponse`].
 #[devrev_endpoint(POST, "/recommendations.chat.completions", stream, beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionsRequest {
-    /// `max_tokens`.
+    /// `max_tokens`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<i32>,
-    /// `messages`, required.
+    /// `messages`: required; a list of items, each a `ChatCompletionsRequestMessage` (at least 1 items).
     pub messages: Vec<ChatCompletionsRequestMessage>,
-    /// `stop_sequences`.
+    /// `stop_sequences`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_sequences: Option<Vec<String>>,
-    /// `stream`.
+    /// `stream`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
-    /// `temperature`.
+    /// `temperature`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub temperature: Option<f32>,
-    /// `top_p`.
+    /// `top_p`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top_p: Option<f32>,
 }
@@ -82,11 +105,13 @@ impl ChatCompletionsRequest {
 /// Required: `query`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `recommendations.get-reply` (`get-reply`); `send` answers with a [`GetReplyResponse`].
 #[devrev_endpoint(POST, "/recommendations.get-reply", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetReplyRequest {
-    /// `query`, required.
+    /// `query`: required; text, 1 to 10000 characters.
     pub query: String,
 }
 
@@ -98,19 +123,23 @@ impl GetReplyRequest {
 }
 
 /// The `chat-completions-response` schema.
+///
+/// The answer of `recommendations.chat.completions`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatCompletionsResponse {
-    /// `text_response`.
+    /// `text_response`: optional; text.
     pub text_response: Option<String>,
 }
 
 /// The `get-reply-response` schema.
+///
+/// The answer of `recommendations.get-reply`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetReplyResponse {
-    /// `reply`.
+    /// `reply`: optional; text.
     pub reply: Option<String>,
-    /// `sources`.
+    /// `sources`: optional; a list of items, each a `TuringSources`, by its `type`: `article`, `question_answer`.
     pub sources: Option<Vec<TuringSources>>,
 }

@@ -7,12 +7,14 @@ use crate::models::*;
 /// The `chat-completions-request-message` schema.
 ///
 /// Needs the feature `recommendations` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ChatCompletionsRequestMessage {
-    /// `content`, required.
+    /// `content`: required; text.
     pub content: String,
-    /// `role`, required.
+    /// `role`: required; one of `assistant`, `system`, `user` (`ChatCompletionsRequestMessageRole`).
     pub role: ChatCompletionsRequestMessageRole,
 }
 
@@ -27,6 +29,8 @@ string_enum! {
     /// The `chat-completions-request-message-role` schema.
     ///
     /// Needs the feature `recommendations` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ChatCompletionsRequestMessageRole {
         /// `assistant`
         Assistant = "assistant",
@@ -42,10 +46,38 @@ tagged_union! {
     /// The `turing-sources` schema.
     ///
     /// Needs the feature `recommendations` (or `full`).
+    ///
+    /// Returned by `recommendations.get-reply` (in `sources`).
     pub enum TuringSources {
         /// `article`
         Article(ArticleSummary) = "article",
         /// `question_answer`
         QuestionAnswer(QuestionAnswerSummary) = "question_answer",
+    }
+}
+
+impl TuringSources {
+    /// The variant's `type` on the wire (`"article"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            TuringSources::Article(v) => v.display_id.as_deref(),
+            TuringSources::QuestionAnswer(v) => v.display_id.as_deref(),
+            TuringSources::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            TuringSources::Article(v) => v.id.as_str(),
+            TuringSources::QuestionAnswer(v) => v.id.as_str(),
+            TuringSources::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
     }
 }

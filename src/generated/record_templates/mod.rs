@@ -3,9 +3,26 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /record-templates.get` | [`RecordTemplateGetRequest`], [`RecordTemplateGetPostRequest`] | [`RecordTemplateGetResponse`] |
+//! | `GET`/`POST /record-templates.get` | [`RecordTemplateGetQueryRequest`], [`RecordTemplateGetRequest`] | [`RecordTemplateGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `record-templates.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::record_templates::RecordTemplateGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = RecordTemplateGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,8 +40,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/record-templates.get", beta)]
-    get RecordTemplateGetRequest,
+    ///
+    /// Operation `record-templates.get` (`record-template-get`); `send` answers with a [`RecordTemplateGetResponse`].
+    #[devrev_endpoint(GET, "/record-templates.get", response = RecordTemplateGetResponse, beta)]
+    get RecordTemplateGetQueryRequest,
     /// `POST /record-templates.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/record-templates/record-template-get-post>.
@@ -32,12 +51,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/record-templates.get", response = RecordTemplateGetResponse, idempotent, beta)]
-    post RecordTemplateGetPostRequest,
+    ///
+    /// Operation `record-templates.get` (`record-template-get-post`); `send` answers with a [`RecordTemplateGetResponse`].
+    #[devrev_endpoint(POST, "/record-templates.get", idempotent, beta)]
+    post RecordTemplateGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -48,10 +69,17 @@ get_and_post! {
     }
 }
 
+/// The name of [`RecordTemplateGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RecordTemplateGetRequest`")]
+pub type RecordTemplateGetPostRequest = RecordTemplateGetRequest;
+
 /// The `record-template-get-response` schema.
+///
+/// The answer of `record-templates.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplateGetResponse {
-    /// `record_template_info`, required.
+    /// `record_template_info`: required; a `RecordTemplateInfo`.
     pub record_template_info: RecordTemplateInfo,
 }

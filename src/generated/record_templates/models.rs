@@ -7,60 +7,66 @@ use crate::models::*;
 /// The `record-template` schema.
 ///
 /// Needs the feature `record-templates` (or `full`).
+///
+/// Inside the answers of `record-templates.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplate {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a list of items, each a `RecordTemplateFieldValues`.
     pub custom_fields: Option<Vec<RecordTemplateFieldValues>>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembership`.
     pub shared_with: Option<Vec<SharedWithMembership>>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `draft`, `inactive`, `needs_attention` (`RecordTemplateState`).
     pub state: Option<RecordTemplateState>,
-    /// `stock_fields`.
+    /// `stock_fields`: optional; a list of items, each a `RecordTemplateFieldValues`.
     pub stock_fields: Option<Vec<RecordTemplateFieldValues>>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
 }
 
 /// The `record-template-field-values` schema.
 ///
 /// Needs the feature `record-templates` (or `full`).
+///
+/// Inside the answers of `record-templates.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplateFieldValues {
-    /// `field_name`.
+    /// `field_name`: optional; text.
     pub field_name: Option<String>,
-    /// `field_value`.
+    /// `field_value`: optional; any JSON value.
     pub field_value: Option<::serde_json::Value>,
 }
 
 /// The `record-template-info` schema.
 ///
 /// Needs the feature `record-templates` (or `full`).
+///
+/// Returned by `record-templates.get` (in `record_template_info`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordTemplateInfo {
-    /// `record_template`, required.
+    /// `record_template`: required; a `RecordTemplate`.
     pub record_template: RecordTemplate,
-    /// `stale_fields`.
+    /// `stale_fields`: optional; a list of items, each a `RecordTemplateFieldValues`.
     pub stale_fields: Option<Vec<RecordTemplateFieldValues>>,
 }
 
@@ -68,6 +74,8 @@ string_enum! {
     /// The `record-template-state` schema.
     ///
     /// Needs the feature `record-templates` (or `full`).
+    ///
+    /// Inside the answers of `record-templates.get`.
     pub enum RecordTemplateState {
         /// `active`
         Active = "active",

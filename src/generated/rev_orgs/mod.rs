@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /rev-orgs.create` | [`RevOrgsCreateRequest`] | [`RevOrgsCreateResponse`] |
 //! | `POST /rev-orgs.delete` | [`RevOrgsDeleteRequest`] | [`RevOrgsDeleteResponse`] |
-//! | `GET`/`POST /rev-orgs.get` | [`RevOrgsGetRequest`], [`RevOrgsGetPostRequest`] | [`RevOrgsGetResponse`] |
-//! | `GET`/`POST /rev-orgs.list` | [`RevOrgsListRequest`], [`RevOrgsListPostRequest`] | [`RevOrgsListResponse`] |
+//! | `GET`/`POST /rev-orgs.get` | [`RevOrgsGetQueryRequest`], [`RevOrgsGetRequest`] | [`RevOrgsGetResponse`] |
+//! | `GET`/`POST /rev-orgs.list` | [`RevOrgsListQueryRequest`], [`RevOrgsListRequest`] | [`RevOrgsListResponse`] |
 //! | `POST /rev-orgs.update` | [`RevOrgsUpdateRequest`] | [`RevOrgsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `rev-orgs.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::rev_orgs::RevOrgsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = RevOrgsGetRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,40 +41,42 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/create>.
 ///
 /// Required: `account`, `display_name`.
+///
+/// Operation `rev-orgs.create` (`rev-orgs-create`); `send` answers with a [`RevOrgsCreateResponse`].
 #[devrev_endpoint(POST, "/rev-orgs.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevOrgsCreateRequest {
-    /// `account`, required.
+    /// `account`: required; the DON ID of an account.
     pub account: String,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`, required.
+    /// `display_name`: required; text.
     pub display_name: String,
-    /// `domain`; deprecated by DevRev.
+    /// `domain`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub domain: Option<String>,
-    /// `environment`.
+    /// `environment`: optional; one of `production`, `staging`, `test` (`OrgEnvironment`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<OrgEnvironment>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `tier`.
+    /// `tier`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
 }
@@ -110,11 +129,13 @@ custom_access!(write RevOrgsCreateRequest);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `rev-orgs.delete` (`rev-orgs-delete`); `send` answers with a [`RevOrgsDeleteResponse`].
 #[devrev_endpoint(POST, "/rev-orgs.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevOrgsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a rev org.
     pub id: String,
 }
 
@@ -131,22 +152,26 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/rev-orgs.get")]
-    get RevOrgsGetRequest,
+    ///
+    /// Operation `rev-orgs.get` (`rev-orgs-get`); `send` answers with a [`RevOrgsGetResponse`].
+    #[devrev_endpoint(GET, "/rev-orgs.get", response = RevOrgsGetResponse)]
+    get RevOrgsGetQueryRequest,
     /// `POST /rev-orgs.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/rev-orgs.get", response = RevOrgsGetResponse, idempotent)]
-    post RevOrgsGetPostRequest,
+    ///
+    /// Operation `rev-orgs.get` (`rev-orgs-get-post`); `send` answers with a [`RevOrgsGetResponse`].
+    #[devrev_endpoint(POST, "/rev-orgs.get", idempotent)]
+    post RevOrgsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `account`.
+        /// `account`: optional; the DON ID of an account.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub account: Option<String>,
-        /// `id`.
+        /// `id`: optional; the DON ID of a rev org.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
     }
@@ -165,6 +190,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevOrgsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevOrgsGetRequest`")]
+pub type RevOrgsGetPostRequest = RevOrgsGetRequest;
+
 get_and_post! {
     /// `GET /rev-orgs.list`, the fields in the query string.
     ///
@@ -173,8 +203,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/rev-orgs.list", paginate)]
-    get RevOrgsListRequest,
+    ///
+    /// Operation `rev-orgs.list` (`rev-orgs-list`); `send` answers with a [`RevOrgsListResponse`].
+    #[devrev_endpoint(GET, "/rev-orgs.list", response = RevOrgsListResponse, paginate)]
+    get RevOrgsListQueryRequest,
     /// `POST /rev-orgs.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/list-post>.
@@ -182,48 +214,50 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/rev-orgs.list", response = RevOrgsListResponse, idempotent, paginate)]
-    post RevOrgsListPostRequest,
+    ///
+    /// Operation `rev-orgs.list` (`rev-orgs-list-post`); `send` answers with a [`RevOrgsListResponse`].
+    #[devrev_endpoint(POST, "/rev-orgs.list", idempotent, paginate)]
+    post RevOrgsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `account`.
+        /// `account`: optional; a list of items, each the DON ID of an account.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub account: Option<Vec<String>>,
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `created_date`.
+        /// `created_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<DateTimeFilter>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `custom_field_filter`.
+        /// `custom_field_filter`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_field_filter: Option<crate::query::Repeated<String>>,
-        /// `custom_fields`.
+        /// `custom_fields`: optional; a JSON object.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `display_name`.
+        /// `display_name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<Vec<String>>,
-        /// `external_ref`.
+        /// `external_ref`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_ref: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `modified_date`.
+        /// `modified_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date: Option<DateTimeFilter>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `tags`.
+        /// `tags`: optional; a list of items, each a tag filter.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
     }
@@ -264,47 +298,54 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevOrgsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevOrgsListRequest`")]
+pub type RevOrgsListPostRequest = RevOrgsListRequest;
+
 /// `POST /rev-orgs.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-orgs/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `rev-orgs.update` (`rev-orgs-update`); `send` answers with a [`RevOrgsUpdateResponse`].
 #[devrev_endpoint(POST, "/rev-orgs.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevOrgsUpdateRequest {
-    /// `account`; deprecated by DevRev.
+    /// `account`: optional; the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub account: Option<String>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a `RevOrgsUpdateRequestArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<RevOrgsUpdateRequestArtifacts>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `domain`; deprecated by DevRev.
+    /// `domain`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub domain: Option<String>,
-    /// `environment`.
+    /// `environment`: optional; one of `production`, `staging`, `test` (`OrgEnvironment`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<OrgEnvironment>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a rev org.
     pub id: String,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `tier`.
+    /// `tier`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
 }
@@ -359,10 +400,12 @@ impl RevOrgsUpdateRequest {
 pub use crate::extras::rev_orgs::*;
 
 /// The `rev-orgs-create-response` schema.
+///
+/// The answer of `rev-orgs.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevOrgsCreateResponse {
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrg`.
     pub rev_org: RevOrg,
 }
 
@@ -374,6 +417,8 @@ impl RevOrgsCreateResponse {
 }
 
 /// The `rev-orgs-delete-response` schema.
+///
+/// The answer of `rev-orgs.delete`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevOrgsDeleteResponse {}
@@ -386,10 +431,12 @@ impl RevOrgsDeleteResponse {
 }
 
 /// The `rev-orgs-get-response` schema.
+///
+/// The answer of `rev-orgs.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevOrgsGetResponse {
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrg`.
     pub rev_org: RevOrg,
 }
 
@@ -401,16 +448,18 @@ impl RevOrgsGetResponse {
 }
 
 /// The `rev-orgs-list-response` schema.
+///
+/// The answer of `rev-orgs.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct RevOrgsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prev_cursor: Option<String>,
-    /// `rev_orgs`, required.
+    /// `rev_orgs`: required; a list of items, each a `RevOrg`.
     #[serde(default)]
     pub rev_orgs: Vec<RevOrg>,
 }
@@ -430,10 +479,12 @@ impl RevOrgsListResponse {
 }
 
 /// The `rev-orgs-update-response` schema.
+///
+/// The answer of `rev-orgs.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevOrgsUpdateResponse {
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrg`.
     pub rev_org: RevOrg,
 }
 

@@ -8,6 +8,8 @@ string_enum! {
     /// The `org-environment` schema.
     ///
     /// Needs the feature `rev-orgs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum OrgEnvironment {
         /// `production`
         Production = "production",
@@ -21,10 +23,12 @@ string_enum! {
 /// The `rev-orgs-update-request-artifacts` schema.
 ///
 /// Needs the feature `rev-orgs` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevOrgsUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }

@@ -4,21 +4,38 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /rev-users.associations.add` | [`RevUsersAssociationsAddRequest`] | [`RevUsersAssociationsAddResponse`] |
-//! | `GET`/`POST /rev-users.associations.list` | [`RevUsersAssociationsListRequest`], [`RevUsersAssociationsListPostRequest`] | [`RevUsersAssociationsListResponse`] |
+//! | `GET`/`POST /rev-users.associations.list` | [`RevUsersAssociationsListQueryRequest`], [`RevUsersAssociationsListRequest`] | [`RevUsersAssociationsListResponse`] |
 //! | `POST /rev-users.associations.remove` | [`RevUsersAssociationsRemoveRequest`] | [`RevUsersAssociationsRemoveResponse`] |
 //! | `POST /rev-users.create` | [`RevUsersCreateRequest`] | [`RevUsersCreateResponse`] |
 //! | `POST /rev-users.delete` | [`RevUsersDeleteRequest`] | [`RevUsersDeleteResponse`] |
 //! | `POST /rev-users.delete-personal-data` | [`DeleteRevUsersPersonalDataRequest`] | [`DeleteRevUsersPersonalDataResponse`] |
-//! | `GET`/`POST /rev-users.get` | [`RevUsersGetRequest`], [`RevUsersGetPostRequest`] | [`RevUsersGetResponse`] |
+//! | `GET`/`POST /rev-users.get` | [`RevUsersGetQueryRequest`], [`RevUsersGetRequest`] | [`RevUsersGetResponse`] |
 //! | `POST /rev-users.link` | [`LinkRevUserToRevOrgRequest`] | [`LinkRevUserToRevOrgResponse`] |
-//! | `GET`/`POST /rev-users.list` | [`RevUsersListRequest`], [`RevUsersListPostRequest`] | [`RevUsersListResponse`] |
+//! | `GET`/`POST /rev-users.list` | [`RevUsersListQueryRequest`], [`RevUsersListRequest`] | [`RevUsersListResponse`] |
 //! | `POST /rev-users.merge` | [`RevUsersMergeRequest`] | [`RevUsersMergeResponse`] |
 //! | `POST /rev-users.personal-data` | [`GetRevUsersPersonalDataRequest`] | [`GetRevUsersPersonalDataResponse`] |
-//! | `GET`/`POST /rev-users.scan` | [`RevUsersScanRequest`], [`RevUsersScanPostRequest`] | [`RevUsersScanResponse`] |
+//! | `GET`/`POST /rev-users.scan` | [`RevUsersScanQueryRequest`], [`RevUsersScanRequest`] | [`RevUsersScanResponse`] |
 //! | `POST /rev-users.unlink` | [`UnlinkRevUserFromRevOrgRequest`] | [`UnlinkRevUserFromRevOrgResponse`] |
 //! | `POST /rev-users.update` | [`RevUsersUpdateRequest`] | [`RevUsersUpdateResponse`] |
 //!
 //! 14 of 14 endpoints generated.
+//!
+//! # Example
+//!
+//! `rev-users.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::rev_users::RevUsersListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = RevUsersListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -35,13 +52,15 @@ pub(crate) mod models;
 /// Required: `associations`, `rev_user_id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `rev-users.associations.add` (`rev-users-associations-add`); `send` answers with a [`RevUsersAssociationsAddResponse`].
 #[devrev_endpoint(POST, "/rev-users.associations.add", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersAssociationsAddRequest {
-    /// `associations`, required.
+    /// `associations`: required; a list of items, each a `CreateAssociation`.
     pub associations: Vec<CreateAssociation>,
-    /// `rev_user_id`, required.
+    /// `rev_user_id`: required; a DON ID.
     pub rev_user_id: String,
 }
 
@@ -65,8 +84,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/rev-users.associations.list", paginate, beta)]
-    get RevUsersAssociationsListRequest,
+    ///
+    /// Operation `rev-users.associations.list` (`rev-users-associations-list`); `send` answers with a [`RevUsersAssociationsListResponse`].
+    #[devrev_endpoint(GET, "/rev-users.associations.list", response = RevUsersAssociationsListResponse, paginate, beta)]
+    get RevUsersAssociationsListQueryRequest,
     /// `POST /rev-users.associations.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/associations-list-post>.
@@ -76,21 +97,23 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/rev-users.associations.list", response = RevUsersAssociationsListResponse, idempotent, paginate, beta)]
-    post RevUsersAssociationsListPostRequest,
+    ///
+    /// Operation `rev-users.associations.list` (`rev-users-associations-list-post`); `send` answers with a [`RevUsersAssociationsListResponse`].
+    #[devrev_endpoint(POST, "/rev-users.associations.list", idempotent, paginate, beta)]
+    post RevUsersAssociationsListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `rev_user_id`, required.
+        /// `rev_user_id`: required; a DON ID.
         pub rev_user_id: String,
     }
     impl {
@@ -110,6 +133,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevUsersAssociationsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersAssociationsListRequest`")]
+pub type RevUsersAssociationsListPostRequest = RevUsersAssociationsListRequest;
+
 /// `POST /rev-users.associations.remove`, answered with 204.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/associations-remove>.
@@ -117,13 +145,15 @@ get_and_post! {
 /// Required: `associations`, `rev_user_id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `rev-users.associations.remove` (`rev-users-associations-remove`); `send` answers with a [`RevUsersAssociationsRemoveResponse`].
 #[devrev_endpoint(POST, "/rev-users.associations.remove", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersAssociationsRemoveRequest {
-    /// `associations`, required.
+    /// `associations`: required; a list of items, each the DON ID of a rev org.
     pub associations: Vec<String>,
-    /// `rev_user_id`, required.
+    /// `rev_user_id`: required; a DON ID.
     pub rev_user_id: String,
 }
 
@@ -139,51 +169,53 @@ impl RevUsersAssociationsRemoveRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/create>.
 ///
 /// No field is required.
+///
+/// Operation `rev-users.create` (`rev-users-create`); `send` answers with a [`RevUsersCreateResponse`].
 #[devrev_endpoint(POST, "/rev-users.create")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersCreateRequest {
-    /// `account`.
+    /// `account`: optional; the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`; deprecated by DevRev.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<String>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
-    /// `rev_org`.
+    /// `rev_org`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<String>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
 }
@@ -234,11 +266,13 @@ custom_access!(write RevUsersCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `rev-users.delete` (`rev-users-delete`); `send` answers with a [`RevUsersDeleteResponse`].
 #[devrev_endpoint(POST, "/rev-users.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -256,11 +290,13 @@ impl RevUsersDeleteRequest {
 /// Required: `email`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `rev-users.delete-personal-data` (`delete-rev-users-personal-data`); `send` answers with a [`DeleteRevUsersPersonalDataResponse`].
 #[devrev_endpoint(POST, "/rev-users.delete-personal-data", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteRevUsersPersonalDataRequest {
-    /// `email`, required.
+    /// `email`: required; text.
     pub email: String,
 }
 
@@ -277,19 +313,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/rev-users.get")]
-    get RevUsersGetRequest,
+    ///
+    /// Operation `rev-users.get` (`rev-users-get`); `send` answers with a [`RevUsersGetResponse`].
+    #[devrev_endpoint(GET, "/rev-users.get", response = RevUsersGetResponse)]
+    get RevUsersGetQueryRequest,
     /// `POST /rev-users.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/rev-users.get", response = RevUsersGetResponse, idempotent)]
-    post RevUsersGetPostRequest,
+    ///
+    /// Operation `rev-users.get` (`rev-users-get-post`); `send` answers with a [`RevUsersGetResponse`].
+    #[devrev_endpoint(POST, "/rev-users.get", idempotent)]
+    post RevUsersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -300,6 +340,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevUsersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersGetRequest`")]
+pub type RevUsersGetPostRequest = RevUsersGetRequest;
+
 /// `POST /rev-users.link`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/link-rev-user-to-rev-org>.
@@ -307,22 +352,24 @@ get_and_post! {
 /// No field is required.
 ///
 /// Deprecated by DevRev.
+///
+/// Operation `rev-users.link` (`link-rev-user-to-rev-org`); `send` answers with a [`LinkRevUserToRevOrgResponse`].
 #[deprecated(note = "DevRev deprecated this operation")]
 #[devrev_endpoint(POST, "/rev-users.link")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkRevUserToRevOrgRequest {
-    /// `id`.
+    /// `id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `rev_org`.
+    /// `rev_org`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<String>,
-    /// `rev_org_don`; deprecated by DevRev.
+    /// `rev_org_don`: optional; the DON ID of a rev org; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub rev_org_don: Option<String>,
-    /// `user_don`; deprecated by DevRev.
+    /// `user_don`: optional; a DON ID; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub user_don: Option<String>,
@@ -356,8 +403,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/rev-users.list", paginate)]
-    get RevUsersListRequest,
+    ///
+    /// Operation `rev-users.list` (`rev-users-list`); `send` answers with a [`RevUsersListResponse`].
+    #[devrev_endpoint(GET, "/rev-users.list", response = RevUsersListResponse, paginate)]
+    get RevUsersListQueryRequest,
     /// `POST /rev-users.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/list-post>.
@@ -365,57 +414,59 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/rev-users.list", response = RevUsersListResponse, idempotent, paginate)]
-    post RevUsersListPostRequest,
+    ///
+    /// Operation `rev-users.list` (`rev-users-list-post`); `send` answers with a [`RevUsersListResponse`].
+    #[devrev_endpoint(POST, "/rev-users.list", idempotent, paginate)]
+    post RevUsersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `associations`.
+        /// `associations`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub associations: Option<Vec<String>>,
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `created_date`.
+        /// `created_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<DateTimeFilter>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `custom_fields`.
+        /// `custom_fields`: optional; a JSON object.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `email`.
+        /// `email`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<Vec<String>>,
-        /// `external_ref`.
+        /// `external_ref`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_ref: Option<Vec<String>>,
-        /// `external_refs`.
+        /// `external_refs`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_refs: Option<Vec<String>>,
-        /// `is_verified`.
+        /// `is_verified`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_verified: Option<bool>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `modified_date`.
+        /// `modified_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date: Option<DateTimeFilter>,
-        /// `phone_numbers`.
+        /// `phone_numbers`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_numbers: Option<Vec<String>>,
-        /// `rev_org`.
+        /// `rev_org`: optional; a list of items, each the DON ID of a rev org.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub rev_org: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `tags`.
+        /// `tags`: optional; a list of items, each a tag filter.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
     }
@@ -462,18 +513,25 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevUsersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersListRequest`")]
+pub type RevUsersListPostRequest = RevUsersListRequest;
+
 /// `POST /rev-users.merge`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/merge>.
 ///
 /// Required: `primary_user`, `secondary_user`.
+///
+/// Operation `rev-users.merge` (`rev-users-merge`); `send` answers with a [`RevUsersMergeResponse`].
 #[devrev_endpoint(POST, "/rev-users.merge")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersMergeRequest {
-    /// `primary_user`, required.
+    /// `primary_user`: required; a DON ID.
     pub primary_user: String,
-    /// `secondary_user`, required.
+    /// `secondary_user`: required; a DON ID.
     pub secondary_user: String,
 }
 
@@ -491,11 +549,13 @@ impl RevUsersMergeRequest {
 /// Required: `email`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `rev-users.personal-data` (`get-rev-users-personal-data`); `send` answers with a [`GetRevUsersPersonalDataResponse`].
 #[devrev_endpoint(POST, "/rev-users.personal-data", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRevUsersPersonalDataRequest {
-    /// `email`, required.
+    /// `email`: required; text.
     pub email: String,
 }
 
@@ -514,8 +574,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/rev-users.scan", paginate)]
-    get RevUsersScanRequest,
+    ///
+    /// Operation `rev-users.scan` (`rev-users-scan`); `send` answers with a [`RevUsersScanResponse`].
+    #[devrev_endpoint(GET, "/rev-users.scan", response = RevUsersScanResponse, paginate)]
+    get RevUsersScanQueryRequest,
     /// `POST /rev-users.scan`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/scan-post>.
@@ -523,48 +585,50 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/rev-users.scan", response = RevUsersScanResponse, idempotent, paginate)]
-    post RevUsersScanPostRequest,
+    ///
+    /// Operation `rev-users.scan` (`rev-users-scan-post`); `send` answers with a [`RevUsersScanResponse`].
+    #[devrev_endpoint(POST, "/rev-users.scan", idempotent, paginate)]
+    post RevUsersScanRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `associations`.
+        /// `associations`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub associations: Option<Vec<String>>,
-        /// `created_by`.
+        /// `created_by`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Vec<String>>,
-        /// `created_date`.
+        /// `created_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<DateTimeFilter>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `custom_fields`.
+        /// `custom_fields`: optional; a JSON object.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-        /// `email`.
+        /// `email`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub email: Option<Vec<String>>,
-        /// `external_ref`.
+        /// `external_ref`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_ref: Option<Vec<String>>,
-        /// `external_refs`.
+        /// `external_refs`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_refs: Option<Vec<String>>,
-        /// `is_verified`.
+        /// `is_verified`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_verified: Option<bool>,
-        /// `modified_date`.
+        /// `modified_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date: Option<DateTimeFilter>,
-        /// `phone_numbers`.
+        /// `phone_numbers`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub phone_numbers: Option<Vec<String>>,
-        /// `rev_org`.
+        /// `rev_org`: optional; a list of items, each the DON ID of a rev org.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub rev_org: Option<Vec<String>>,
-        /// `tags`.
+        /// `tags`: optional; a list of items, each a tag filter.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
     }
@@ -605,6 +669,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`RevUsersScanRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `RevUsersScanRequest`")]
+pub type RevUsersScanPostRequest = RevUsersScanRequest;
+
 /// `POST /rev-users.unlink`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/unlink-rev-user-from-rev-org>.
@@ -612,22 +681,24 @@ get_and_post! {
 /// No field is required.
 ///
 /// Deprecated by DevRev.
+///
+/// Operation `rev-users.unlink` (`unlink-rev-user-from-rev-org`); `send` answers with a [`UnlinkRevUserFromRevOrgResponse`].
 #[deprecated(note = "DevRev deprecated this operation")]
 #[devrev_endpoint(POST, "/rev-users.unlink")]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UnlinkRevUserFromRevOrgRequest {
-    /// `id`.
+    /// `id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `rev_org`.
+    /// `rev_org`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<String>,
-    /// `rev_org_don`; deprecated by DevRev.
+    /// `rev_org_don`: optional; the DON ID of a rev org; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub rev_org_don: Option<String>,
-    /// `user_don`; deprecated by DevRev.
+    /// `user_don`: optional; a DON ID; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub user_don: Option<String>,
@@ -658,46 +729,48 @@ impl UnlinkRevUserFromRevOrgRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/rev-users/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `rev-users.update` (`rev-users-update`); `send` answers with a [`RevUsersUpdateResponse`].
 #[devrev_endpoint(POST, "/rev-users.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersUpdateRequest {
-    /// `artifacts`.
+    /// `artifacts`: optional; a `RevUsersUpdateRequestArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<RevUsersUpdateRequestArtifacts>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a `RevUsersUpdateRequestCustomSchemaFragments`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<RevUsersUpdateRequestCustomSchemaFragments>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`; `Some(None)` sends `null`, which clears it (`clear_display_picture`).
+    /// `display_picture`: optional; the DON ID of an artifact; `Some(None)` sends `null`, which clears it (`clear_display_picture`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<Option<String>>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
 }
@@ -765,108 +838,136 @@ impl RevUsersUpdateRequest {
 custom_access!(write RevUsersUpdateRequest, spec = custom_schema_spec);
 
 /// The `delete-rev-users-personal-data-response` schema.
+///
+/// The answer of `rev-users.delete-personal-data`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRevUsersPersonalDataResponse {}
 
 /// The `get-rev-users-personal-data-response` schema.
+///
+/// The answer of `rev-users.personal-data`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRevUsersPersonalDataResponse {}
 
 /// The `link-rev-user-to-rev-org-response` schema.
+///
+/// The answer of `rev-users.link`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkRevUserToRevOrgResponse {
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
 /// The `rev-users-associations-add-response` schema.
+///
+/// The answer of `rev-users.associations.add`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUsersAssociationsAddResponse {}
 
 /// The `rev-users-associations-list-response` schema.
+///
+/// The answer of `rev-users.associations.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct RevUsersAssociationsListResponse {
-    /// `associations`, required.
+    /// `associations`: required; a list of items, each a `RevUserAssociation`.
     #[serde(default)]
     pub associations: Vec<RevUserAssociation>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
 }
 
 /// The `rev-users-associations-remove-response` schema.
+///
+/// The answer of `rev-users.associations.remove`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUsersAssociationsRemoveResponse {}
 
 /// The `rev-users-create-response` schema.
+///
+/// The answer of `rev-users.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUsersCreateResponse {
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
 /// The `rev-users-delete-response` schema.
+///
+/// The answer of `rev-users.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUsersDeleteResponse {}
 
 /// The `rev-users-get-response` schema.
+///
+/// The answer of `rev-users.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUsersGetResponse {
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
 /// The `rev-users-list-response` schema.
+///
+/// The answer of `rev-users.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct RevUsersListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `rev_users`, required.
+    /// `rev_users`: required; a list of items, each a `RevUser`.
     #[serde(default)]
     pub rev_users: Vec<RevUser>,
 }
 
 /// The `rev-users-merge-response` schema.
+///
+/// The answer of `rev-users.merge`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUsersMergeResponse {}
 
 /// The `rev-users-scan-response` schema.
+///
+/// The answer of `rev-users.scan`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct RevUsersScanResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `rev_users`, required.
+    /// `rev_users`: required; a list of items, each a `RevUser`.
     #[serde(default)]
     pub rev_users: Vec<RevUser>,
 }
 
 /// The `rev-users-update-response` schema.
+///
+/// The answer of `rev-users.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUsersUpdateResponse {
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
 /// The `unlink-rev-user-from-rev-org-response` schema.
+///
+/// The answer of `rev-users.unlink`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnlinkRevUserFromRevOrgResponse {
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }

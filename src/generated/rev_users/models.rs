@@ -9,6 +9,8 @@ tagged_union! {
     /// The `associated-to-summary` schema.
     ///
     /// Needs the feature `rev-users` (or `full`).
+    ///
+    /// Inside the answers of `rev-users.associations.list`.
     pub enum AssociatedToSummary {
         /// `account`
         Account(AccountSummary) = "account",
@@ -17,13 +19,50 @@ tagged_union! {
     }
 }
 
+impl AssociatedToSummary {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            AssociatedToSummary::Account(v) => v.display_id.as_deref(),
+            AssociatedToSummary::RevOrg(v) => v.display_id.as_deref(),
+            AssociatedToSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_name` (optional); an unknown variant answers its JSON value.
+    pub fn display_name(&self) -> Option<&str> {
+        match self {
+            AssociatedToSummary::Account(v) => v.display_name.as_deref(),
+            AssociatedToSummary::RevOrg(v) => v.display_name.as_deref(),
+            AssociatedToSummary::Unknown(other) => other.fields.get("display_name").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            AssociatedToSummary::Account(v) => v.id.as_str(),
+            AssociatedToSummary::RevOrg(v) => v.id.as_str(),
+            AssociatedToSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}
+
 /// The `create-association` schema.
 ///
 /// Needs the feature `rev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateAssociation {
-    /// `associated_to`.
+    /// `associated_to`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub associated_to: Option<String>,
 }
@@ -43,20 +82,24 @@ impl CreateAssociation {
 /// The `rev-user-association` schema.
 ///
 /// Needs the feature `rev-users` (or `full`).
+///
+/// Returned by `rev-users.associations.list` (in `associations`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUserAssociation {
-    /// `associated_to`.
+    /// `associated_to`: optional; a `AssociatedToSummary`, by its `type`: `account`, `rev_org`.
     pub associated_to: Option<AssociatedToSummary>,
 }
 
 /// The `rev-users-update-request-artifacts` schema.
 ///
 /// Needs the feature `rev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersUpdateRequestArtifacts {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -88,10 +131,12 @@ where
 /// The `rev-users-update-request-custom-schema-fragments` schema.
 ///
 /// Needs the feature `rev-users` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RevUsersUpdateRequestCustomSchemaFragments {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }

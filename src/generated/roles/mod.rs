@@ -7,6 +7,23 @@
 //! | `POST /roles.create` | [`RolesCreateRequest`] | [`RolesCreateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `roles.apply`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::roles::RolesApplyRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = RolesApplyRequest::new("DEV-1");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,14 +40,16 @@ pub(crate) mod models;
 /// Required: `principal`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `roles.apply` (`roles-apply`); `send` answers with a [`RolesApplyResponse`].
 #[devrev_endpoint(POST, "/roles.apply", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesApplyRequest {
-    /// `assign`.
+    /// `assign`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assign: Option<Vec<String>>,
-    /// `principal`, required.
+    /// `principal`: required; the DON ID of a Dev org.
     pub principal: String,
 }
 
@@ -53,28 +72,30 @@ impl RolesApplyRequest {
 /// Required: `target`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `roles.create` (`roles-create`); `send` answers with a [`RolesCreateResponse`].
 #[devrev_endpoint(POST, "/roles.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesCreateRequest {
-    /// `caveats`.
+    /// `caveats`: optional; a list of items, each a `RolesCreateRequestCaveat`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caveats: Option<Vec<RolesCreateRequestCaveat>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `include_all_subtypes`.
+    /// `include_all_subtypes`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_all_subtypes: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `privileges`.
+    /// `privileges`: optional; a list of items, each one of `create`, `delete`, `execute`, `read`, `update` (`RolePrivileges`) (at least 1 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privileges: Option<Vec<RolePrivileges>>,
-    /// `target`, required.
+    /// `target`: required; one of 15 values (`RoleTarget`).
     pub target: RoleTarget,
-    /// `target_subtype`.
+    /// `target_subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_subtype: Option<String>,
 }
@@ -110,14 +131,18 @@ impl RolesCreateRequest {
 }
 
 /// The `roles-apply-response` schema.
+///
+/// The answer of `roles.apply`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RolesApplyResponse {}
 
 /// The `roles-create-response` schema.
+///
+/// The answer of `roles.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RolesCreateResponse {
-    /// `role`, required.
+    /// `role`: required; a `Role`.
     pub role: Role,
 }

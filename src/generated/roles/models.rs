@@ -8,6 +8,8 @@ string_enum! {
     /// The `caveat-operator` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CaveatOperator {
         /// `eq`
         Eq = "eq",
@@ -24,6 +26,8 @@ string_enum! {
     /// The `primitive-value-type` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum PrimitiveValueType {
         /// `attribute`
         Attribute = "attribute",
@@ -51,22 +55,24 @@ string_enum! {
 /// The `role` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Returned by `roles.create` (in `role`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Role {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
 }
 
@@ -74,6 +80,8 @@ string_enum! {
     /// The `role-privileges` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum RolePrivileges {
         /// `create`
         Create = "create",
@@ -92,6 +100,8 @@ string_enum! {
     /// The `role-target` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum RoleTarget {
         /// `article`
         Article = "article",
@@ -129,14 +139,16 @@ string_enum! {
 /// The `roles-create-request-caveat` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesCreateRequestCaveat {
-    /// `key`, required.
+    /// `key`: required; a `Selector`.
     pub key: Selector,
-    /// `operator`, required.
+    /// `operator`: required; one of `eq`, `in`, `intersects`, `not_eq` (`CaveatOperator`).
     pub operator: CaveatOperator,
-    /// `value`, required.
+    /// `value`: required; a `RolesCreateRequestPrimitiveValue`.
     pub value: RolesCreateRequestPrimitiveValue,
 }
 
@@ -154,34 +166,36 @@ impl RolesCreateRequestCaveat {
 /// The `roles-create-request-primitive-value` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RolesCreateRequestPrimitiveValue {
-    /// `attribute_value`.
+    /// `attribute_value`: optional; a `Selector`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_value: Option<Selector>,
-    /// `bool_value`.
+    /// `bool_value`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bool_value: Option<bool>,
-    /// `id_list_value`.
+    /// `id_list_value`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_list_value: Option<Vec<String>>,
-    /// `id_value`.
+    /// `id_value`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_value: Option<String>,
-    /// `int_list_value`.
+    /// `int_list_value`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub int_list_value: Option<Vec<i64>>,
-    /// `int_value`.
+    /// `int_value`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub int_value: Option<i64>,
-    /// `string_list_value`.
+    /// `string_list_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_list_value: Option<Vec<String>>,
-    /// `string_value`.
+    /// `string_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub string_value: Option<String>,
-    /// `type`, required.
+    /// `type`: required; one of `attribute`, `bool`, `id`, `id_list`, `int`, `int_list`, `overridable_enum`, `overridable_enum_list`, `string`, `string_list` (`PrimitiveValueType`).
     pub r#type: PrimitiveValueType,
 }
 
@@ -224,12 +238,14 @@ impl RolesCreateRequestPrimitiveValue {
 /// The `selector` schema.
 ///
 /// Needs the feature `roles` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct Selector {
-    /// `attribute`, required.
+    /// `attribute`: required; text.
     pub attribute: String,
-    /// `object`, required.
+    /// `object`: required; one of `actor`, `target` (`SelectorObject`).
     pub object: SelectorObject,
 }
 
@@ -244,6 +260,8 @@ string_enum! {
     /// The `selector-object` schema.
     ///
     /// Needs the feature `roles` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SelectorObject {
         /// `actor`
         Actor = "actor",

@@ -3,16 +3,33 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /schemas.aggregated.get` | [`AggregatedSchemaGetRequest`], [`AggregatedSchemaGetPostRequest`] | [`AggregatedSchemaGetResponse`] |
-//! | `GET`/`POST /schemas.custom.get` | [`CustomSchemaFragmentsGetRequest`], [`CustomSchemaFragmentsGetPostRequest`] | [`CustomSchemaFragmentsGetResponse`] |
-//! | `GET`/`POST /schemas.custom.list` | [`CustomSchemaFragmentsListRequest`], [`CustomSchemaFragmentsListPostRequest`] | [`CustomSchemaFragmentsListResponse`] |
+//! | `GET`/`POST /schemas.aggregated.get` | [`AggregatedSchemaGetQueryRequest`], [`AggregatedSchemaGetRequest`] | [`AggregatedSchemaGetResponse`] |
+//! | `GET`/`POST /schemas.custom.get` | [`CustomSchemaFragmentsGetQueryRequest`], [`CustomSchemaFragmentsGetRequest`] | [`CustomSchemaFragmentsGetResponse`] |
+//! | `GET`/`POST /schemas.custom.list` | [`CustomSchemaFragmentsListQueryRequest`], [`CustomSchemaFragmentsListRequest`] | [`CustomSchemaFragmentsListResponse`] |
 //! | `POST /schemas.custom.set` | [`CustomSchemaFragmentsSetRequest`] | [`CustomSchemaFragmentsSetResponse`] |
-//! | `GET`/`POST /schemas.stock.get` | [`StockSchemaFragmentsGetRequest`], [`StockSchemaFragmentsGetPostRequest`] | [`StockSchemaFragmentsGetResponse`] |
-//! | `GET`/`POST /schemas.stock.list` | [`StockSchemaFragmentsListRequest`], [`StockSchemaFragmentsListPostRequest`] | [`StockSchemaFragmentsListResponse`] |
-//! | `GET`/`POST /schemas.subtypes.list` | [`SubtypesListRequest`], [`SubtypesListPostRequest`] | [`SubtypesListResponse`] |
+//! | `GET`/`POST /schemas.stock.get` | [`StockSchemaFragmentsGetQueryRequest`], [`StockSchemaFragmentsGetRequest`] | [`StockSchemaFragmentsGetResponse`] |
+//! | `GET`/`POST /schemas.stock.list` | [`StockSchemaFragmentsListQueryRequest`], [`StockSchemaFragmentsListRequest`] | [`StockSchemaFragmentsListResponse`] |
+//! | `GET`/`POST /schemas.subtypes.list` | [`SubtypesListQueryRequest`], [`SubtypesListRequest`] | [`SubtypesListResponse`] |
 //! | `POST /schemas.subtypes.prepare-update` | [`SchemasSubtypePrepareUpdateGetRequest`] | [`SchemasSubtypePrepareUpdateGetResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `schemas.aggregated.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::schemas::AggregatedSchemaGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = AggregatedSchemaGetRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -28,31 +45,35 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/aggregated-schema-get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/schemas.aggregated.get")]
-    get AggregatedSchemaGetRequest,
+    ///
+    /// Operation `schemas.aggregated.get` (`aggregated-schema-get`); `send` answers with a [`AggregatedSchemaGetResponse`].
+    #[devrev_endpoint(GET, "/schemas.aggregated.get", response = AggregatedSchemaGetResponse)]
+    get AggregatedSchemaGetQueryRequest,
     /// `POST /schemas.aggregated.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/aggregated-schema-get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/schemas.aggregated.get", response = AggregatedSchemaGetResponse, idempotent)]
-    post AggregatedSchemaGetPostRequest,
+    ///
+    /// Operation `schemas.aggregated.get` (`aggregated-schema-get-post`); `send` answers with a [`AggregatedSchemaGetResponse`].
+    #[devrev_endpoint(POST, "/schemas.aggregated.get", idempotent)]
+    post AggregatedSchemaGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `custom_schema_fragments`.
+        /// `custom_schema_fragments`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_schema_fragments: Option<Vec<String>>,
-        /// `custom_schema_spec`.
+        /// `custom_schema_spec`: optional; a `CustomSchemaSpecForRead`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_schema_spec: Option<CustomSchemaSpecForRead>,
-        /// `is_custom_leaf_type`.
+        /// `is_custom_leaf_type`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_custom_leaf_type: Option<bool>,
-        /// `leaf_type`.
+        /// `leaf_type`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub leaf_type: Option<String>,
-        /// `stock_schema_fragment`.
+        /// `stock_schema_fragment`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub stock_schema_fragment: Option<String>,
     }
@@ -77,25 +98,34 @@ get_and_post! {
     }
 }
 
+/// The name of [`AggregatedSchemaGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `AggregatedSchemaGetRequest`")]
+pub type AggregatedSchemaGetPostRequest = AggregatedSchemaGetRequest;
+
 get_and_post! {
     /// `GET /schemas.custom.get`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/custom-schema-fragments-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/schemas.custom.get")]
-    get CustomSchemaFragmentsGetRequest,
+    ///
+    /// Operation `schemas.custom.get` (`custom-schema-fragments-get`); `send` answers with a [`CustomSchemaFragmentsGetResponse`].
+    #[devrev_endpoint(GET, "/schemas.custom.get", response = CustomSchemaFragmentsGetResponse)]
+    get CustomSchemaFragmentsGetQueryRequest,
     /// `POST /schemas.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/custom-schema-fragments-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/schemas.custom.get", response = CustomSchemaFragmentsGetResponse, idempotent)]
-    post CustomSchemaFragmentsGetPostRequest,
+    ///
+    /// Operation `schemas.custom.get` (`custom-schema-fragments-get-post`); `send` answers with a [`CustomSchemaFragmentsGetResponse`].
+    #[devrev_endpoint(POST, "/schemas.custom.get", idempotent)]
+    post CustomSchemaFragmentsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -106,6 +136,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomSchemaFragmentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomSchemaFragmentsGetRequest`")]
+pub type CustomSchemaFragmentsGetPostRequest = CustomSchemaFragmentsGetRequest;
+
 get_and_post! {
     /// `GET /schemas.custom.list`, the fields in the query string.
     ///
@@ -114,8 +149,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/schemas.custom.list", paginate)]
-    get CustomSchemaFragmentsListRequest,
+    ///
+    /// Operation `schemas.custom.list` (`custom-schema-fragments-list`); `send` answers with a [`CustomSchemaFragmentsListResponse`].
+    #[devrev_endpoint(GET, "/schemas.custom.list", response = CustomSchemaFragmentsListResponse, paginate)]
+    get CustomSchemaFragmentsListQueryRequest,
     /// `POST /schemas.custom.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/custom-schema-fragments-list-post>.
@@ -123,46 +160,48 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/schemas.custom.list", response = CustomSchemaFragmentsListResponse, idempotent, paginate)]
-    post CustomSchemaFragmentsListPostRequest,
+    ///
+    /// Operation `schemas.custom.list` (`custom-schema-fragments-list-post`); `send` answers with a [`CustomSchemaFragmentsListResponse`].
+    #[devrev_endpoint(POST, "/schemas.custom.list", idempotent, paginate)]
+    post CustomSchemaFragmentsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `app`.
+        /// `app`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub app: Option<Vec<String>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `deprecated`; deprecated by DevRev.
+        /// `deprecated`: optional; a boolean; deprecated by DevRev.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[deprecated(note = "DevRev deprecated this field")]
         pub deprecated: Option<bool>,
-        /// `is_custom_leaf_type`.
+        /// `is_custom_leaf_type`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_custom_leaf_type: Option<bool>,
-        /// `is_deprecated`.
+        /// `is_deprecated`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_deprecated: Option<bool>,
-        /// `leaf_type`.
+        /// `leaf_type`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub leaf_type: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `prune`.
+        /// `prune`: optional; a list of items, each one of `fields` (`CustomSchemaFragmentsListRequestPrune`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub prune: Option<Vec<CustomSchemaFragmentsListRequestPrune>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `subtype`.
+        /// `subtype`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub subtype: Option<Vec<String>>,
-        /// `types`.
+        /// `types`: optional; a list of items, each one of `app_fragment`, `custom_type_fragment`, `tenant_fragment` (`CustomSchemaFragmentType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub types: Option<Vec<CustomSchemaFragmentType>>,
     }
@@ -202,42 +241,49 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomSchemaFragmentsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomSchemaFragmentsListRequest`")]
+pub type CustomSchemaFragmentsListPostRequest = CustomSchemaFragmentsListRequest;
+
 /// `POST /schemas.custom.set`, answered with 201.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/custom-schema-fragments-set>.
 ///
 /// Required: `description`, `leaf_type`, `type`.
+///
+/// Operation `schemas.custom.set` (`custom-schema-fragments-set`); `send` answers with a [`CustomSchemaFragmentsSetResponse`].
 #[devrev_endpoint(POST, "/schemas.custom.set")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequest {
-    /// `composite_schemas`.
+    /// `composite_schemas`: optional; a list of items, each a `CustomSchemaFragmentsSetRequestCompositeSchema`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub composite_schemas: Option<Vec<CustomSchemaFragmentsSetRequestCompositeSchema>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `deleted_fields`.
+    /// `deleted_fields`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_fields: Option<Vec<String>>,
-    /// `deprecated`; deprecated by DevRev.
+    /// `deprecated`: optional; a boolean; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub deprecated: Option<bool>,
-    /// `description`, required.
+    /// `description`: required; text.
     pub description: String,
-    /// `fields`.
+    /// `fields`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<SchemaFieldDescriptor>>,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `CustomSchemaFragmentsSetRequestKind`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     #[serde(flatten)]
     pub kind: CustomSchemaFragmentsSetRequestKind,
 }
@@ -288,22 +334,26 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/stock-schema-fragments-get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/schemas.stock.get")]
-    get StockSchemaFragmentsGetRequest,
+    ///
+    /// Operation `schemas.stock.get` (`stock-schema-fragments-get`); `send` answers with a [`StockSchemaFragmentsGetResponse`].
+    #[devrev_endpoint(GET, "/schemas.stock.get", response = StockSchemaFragmentsGetResponse)]
+    get StockSchemaFragmentsGetQueryRequest,
     /// `POST /schemas.stock.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/stock-schema-fragments-get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/schemas.stock.get", response = StockSchemaFragmentsGetResponse, idempotent)]
-    post StockSchemaFragmentsGetPostRequest,
+    ///
+    /// Operation `schemas.stock.get` (`stock-schema-fragments-get-post`); `send` answers with a [`StockSchemaFragmentsGetResponse`].
+    #[devrev_endpoint(POST, "/schemas.stock.get", idempotent)]
+    post StockSchemaFragmentsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`.
+        /// `id`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
-        /// `leaf_type`.
+        /// `leaf_type`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub leaf_type: Option<String>,
     }
@@ -322,6 +372,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`StockSchemaFragmentsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StockSchemaFragmentsGetRequest`")]
+pub type StockSchemaFragmentsGetPostRequest = StockSchemaFragmentsGetRequest;
+
 get_and_post! {
     /// `GET /schemas.stock.list`, the fields in the query string.
     ///
@@ -330,8 +385,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/schemas.stock.list", paginate)]
-    get StockSchemaFragmentsListRequest,
+    ///
+    /// Operation `schemas.stock.list` (`stock-schema-fragments-list`); `send` answers with a [`StockSchemaFragmentsListResponse`].
+    #[devrev_endpoint(GET, "/schemas.stock.list", response = StockSchemaFragmentsListResponse, paginate)]
+    get StockSchemaFragmentsListQueryRequest,
     /// `POST /schemas.stock.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/stock-schema-fragments-list-post>.
@@ -339,30 +396,32 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/schemas.stock.list", response = StockSchemaFragmentsListResponse, idempotent, paginate)]
-    post StockSchemaFragmentsListPostRequest,
+    ///
+    /// Operation `schemas.stock.list` (`stock-schema-fragments-list-post`); `send` answers with a [`StockSchemaFragmentsListResponse`].
+    #[devrev_endpoint(POST, "/schemas.stock.list", idempotent, paginate)]
+    post StockSchemaFragmentsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `filter_preset`.
+        /// `filter_preset`: optional; one of `customizable_types_preset`, `no_preset` (`StockSchemaFragmentsListRequestFilterPreset`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub filter_preset: Option<StockSchemaFragmentsListRequestFilterPreset>,
-        /// `leaf_type`.
+        /// `leaf_type`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub leaf_type: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `prune`.
+        /// `prune`: optional; a list of items, each one of `composite_schemas`, `fields` (`StockSchemaFragmentsListRequestPrune`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub prune: Option<Vec<StockSchemaFragmentsListRequestPrune>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -391,6 +450,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`StockSchemaFragmentsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StockSchemaFragmentsListRequest`")]
+pub type StockSchemaFragmentsListPostRequest = StockSchemaFragmentsListRequest;
+
 get_and_post! {
     /// `GET /schemas.subtypes.list`, the fields in the query string.
     ///
@@ -399,8 +463,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/schemas.subtypes.list", beta)]
-    get SubtypesListRequest,
+    ///
+    /// Operation `schemas.subtypes.list` (`subtypes-list`); `send` answers with a [`SubtypesListResponse`].
+    #[devrev_endpoint(GET, "/schemas.subtypes.list", response = SubtypesListResponse, beta)]
+    get SubtypesListQueryRequest,
     /// `POST /schemas.subtypes.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/subtypes-list-post>.
@@ -408,16 +474,18 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/schemas.subtypes.list", response = SubtypesListResponse, idempotent, beta)]
-    post SubtypesListPostRequest,
+    ///
+    /// Operation `schemas.subtypes.list` (`subtypes-list-post`); `send` answers with a [`SubtypesListResponse`].
+    #[devrev_endpoint(POST, "/schemas.subtypes.list", idempotent, beta)]
+    post SubtypesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `leaf_type`; deprecated by DevRev.
+        /// `leaf_type`: optional; text; deprecated by DevRev.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[deprecated(note = "DevRev deprecated this field")]
         pub leaf_type: Option<String>,
-        /// `leaf_types`.
+        /// `leaf_types`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub leaf_types: Option<Vec<String>>,
     }
@@ -437,24 +505,31 @@ get_and_post! {
     }
 }
 
+/// The name of [`SubtypesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SubtypesListRequest`")]
+pub type SubtypesListPostRequest = SubtypesListRequest;
+
 /// `POST /schemas.subtypes.prepare-update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/schemas/subtype-prepare-update-get>.
 ///
 /// Required: `leaf_type`.
+///
+/// Operation `schemas.subtypes.prepare-update` (`schemas-subtype-prepare-update-get`); `send` answers with a [`SchemasSubtypePrepareUpdateGetResponse`].
 #[devrev_endpoint(POST, "/schemas.subtypes.prepare-update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetRequest {
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_leaf_type: Option<bool>,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `new_subtype`.
+    /// `new_subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_subtype: Option<String>,
-    /// `object`.
+    /// `object`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
 }
@@ -476,82 +551,98 @@ impl SchemasSubtypePrepareUpdateGetRequest {
 }
 
 /// The `aggregated-schema-get-response` schema.
+///
+/// The answer of `schemas.aggregated.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AggregatedSchemaGetResponse {
-    /// `schema`, required.
+    /// `schema`: required; a `AggregatedSchema`.
     pub schema: AggregatedSchema,
 }
 
 /// The `custom-schema-fragments-get-response` schema.
+///
+/// The answer of `schemas.custom.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsGetResponse {
-    /// `fragment`, required.
+    /// `fragment`: required; a `CustomSchemaFragment`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub fragment: CustomSchemaFragment,
 }
 
 /// The `custom-schema-fragments-list-response` schema.
+///
+/// The answer of `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `result`, required.
+    /// `result`: required; a list of items, each a `CustomSchemaFragment`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     #[serde(default)]
     pub result: Vec<CustomSchemaFragment>,
 }
 
 /// The `custom-schema-fragments-set-response` schema.
+///
+/// The answer of `schemas.custom.set`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetResponse {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
 /// The `schemas-subtype-prepare-update-get-response` schema.
+///
+/// The answer of `schemas.subtypes.prepare-update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetResponse {
-    /// `added_fields`.
+    /// `added_fields`: optional; a list of items, each a `SchemasSubtypePrepareUpdateGetResponseAddedField`.
     pub added_fields: Option<Vec<SchemasSubtypePrepareUpdateGetResponseAddedField>>,
-    /// `dropped_fields`.
+    /// `dropped_fields`: optional; a list of items, each a `SchemasSubtypePrepareUpdateGetResponseDroppedField`.
     pub dropped_fields: Option<Vec<SchemasSubtypePrepareUpdateGetResponseDroppedField>>,
-    /// `new_custom_schema_fragments`.
+    /// `new_custom_schema_fragments`: optional; a list of items, each a DON ID.
     pub new_custom_schema_fragments: Option<Vec<String>>,
-    /// `new_start_stage`.
+    /// `new_start_stage`: optional; a DON ID.
     pub new_start_stage: Option<String>,
 }
 
 /// The `stock-schema-fragments-get-response` schema.
+///
+/// The answer of `schemas.stock.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSchemaFragmentsGetResponse {
-    /// `fragment`, required.
+    /// `fragment`: required; a `StockSchemaFragment`.
     pub fragment: StockSchemaFragment,
 }
 
 /// The `stock-schema-fragments-list-response` schema.
+///
+/// The answer of `schemas.stock.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct StockSchemaFragmentsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `result`, required.
+    /// `result`: required; a list of items, each a `StockSchemaFragment`.
     #[serde(default)]
     pub result: Vec<StockSchemaFragment>,
 }
 
 /// The `subtypes-list-response` schema.
+///
+/// The answer of `schemas.subtypes.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubtypesListResponse {
-    /// `subtypes`, required.
+    /// `subtypes`: required; a list of items, each a `Subtype`.
     #[serde(default)]
     pub subtypes: Vec<Subtype>,
 }

@@ -7,40 +7,42 @@ use crate::models::*;
 /// The `aggregated-schema` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.aggregated.get` (in `schema`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AggregatedSchema {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     pub apps: Option<Vec<String>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `custom_composite_schemas`, required.
+    /// `custom_composite_schemas`: required; a list of items, each a `CompositeSchema`.
     #[serde(default)]
     pub custom_composite_schemas: Vec<CompositeSchema>,
-    /// `custom_fields`, required.
+    /// `custom_fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub custom_fields: Vec<SchemaFieldDescriptor>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `stage_diagram_id`.
+    /// `stage_diagram_id`: optional; a `StageDiagramSummary`.
     pub stage_diagram_id: Option<StageDiagramSummary>,
-    /// `stock_composite_schemas`, required.
+    /// `stock_composite_schemas`: required; a list of items, each a `CompositeSchema`.
     #[serde(default)]
     pub stock_composite_schemas: Vec<CompositeSchema>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
-    /// `stock_fields`, required.
+    /// `stock_fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub stock_fields: Vec<SchemaFieldDescriptor>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
-    /// `subtype_display_name`.
+    /// `subtype_display_name`: optional; text.
     pub subtype_display_name: Option<String>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
 }
 
@@ -49,6 +51,8 @@ tagged_union! {
     /// The `custom-schema-fragment` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Returned by `schemas.custom.get` (in `fragment`), `schemas.custom.list` (in `result`).
     pub enum CustomSchemaFragment {
         /// `app_fragment`
         AppFragment(AppFragment) = "app_fragment",
@@ -59,10 +63,190 @@ tagged_union! {
     }
 }
 
+impl CustomSchemaFragment {
+    /// The variant's `type` on the wire (`"app_fragment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `composite_schemas` (optional); an unknown variant answers `None`.
+    pub fn composite_schemas(&self) -> Option<&[CompositeSchema]> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.composite_schemas.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.composite_schemas.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.composite_schemas.as_deref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `conditions` (optional); an unknown variant answers `None`.
+    pub fn conditions(&self) -> Option<&[CustomSchemaFragmentCondition]> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.conditions.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.conditions.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.conditions.as_deref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.created_by.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.created_by.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.created_by.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.created_date.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.created_date.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.created_date.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `deprecated` (optional); an unknown variant answers its JSON value.
+    pub fn deprecated(&self) -> Option<bool> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.deprecated,
+            CustomSchemaFragment::CustomTypeFragment(v) => v.deprecated,
+            CustomSchemaFragment::TenantFragment(v) => v.deprecated,
+            CustomSchemaFragment::Unknown(other) => other.fields.get("deprecated").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `description` (optional); an unknown variant answers its JSON value.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.description.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.description.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.description.as_deref(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("description").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `fields` (optional); an unknown variant answers `None`.
+    pub fn fields(&self) -> Option<&[SchemaFieldDescriptor]> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.fields.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.fields.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.fields.as_deref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `fragment_type` (optional); an unknown variant answers `None`.
+    pub fn fragment_type(&self) -> Option<&CustomSchemaFragmentFragmentType> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.fragment_type.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.fragment_type.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.fragment_type.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.id.as_str(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.id.as_str(),
+            CustomSchemaFragment::TenantFragment(v) => v.id.as_str(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `is_custom_leaf_type` (optional); an unknown variant answers its JSON value.
+    pub fn is_custom_leaf_type(&self) -> Option<bool> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.is_custom_leaf_type,
+            CustomSchemaFragment::CustomTypeFragment(v) => v.is_custom_leaf_type,
+            CustomSchemaFragment::TenantFragment(v) => v.is_custom_leaf_type,
+            CustomSchemaFragment::Unknown(other) => other.fields.get("is_custom_leaf_type").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `is_deprecated` (optional); an unknown variant answers its JSON value.
+    pub fn is_deprecated(&self) -> Option<bool> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.is_deprecated,
+            CustomSchemaFragment::CustomTypeFragment(v) => v.is_deprecated,
+            CustomSchemaFragment::TenantFragment(v) => v.is_deprecated,
+            CustomSchemaFragment::Unknown(other) => other.fields.get("is_deprecated").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `leaf_type` (optional); an unknown variant answers its JSON value.
+    pub fn leaf_type(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.leaf_type.as_deref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.leaf_type.as_deref(),
+            CustomSchemaFragment::TenantFragment(v) => v.leaf_type.as_deref(),
+            CustomSchemaFragment::Unknown(other) => other.fields.get("leaf_type").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.modified_by.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.modified_by.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.modified_by.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.modified_date.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.modified_date.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.modified_date.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `new_fragment_ref` (optional); an unknown variant answers `None`.
+    pub fn new_fragment_ref(&self) -> Option<&CustomSchemaFragmentSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.new_fragment_ref.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.new_fragment_ref.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.new_fragment_ref.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `old_fragment_ref` (optional); an unknown variant answers `None`.
+    pub fn old_fragment_ref(&self) -> Option<&CustomSchemaFragmentSummary> {
+        match self {
+            CustomSchemaFragment::AppFragment(v) => v.old_fragment_ref.as_ref(),
+            CustomSchemaFragment::CustomTypeFragment(v) => v.old_fragment_ref.as_ref(),
+            CustomSchemaFragment::TenantFragment(v) => v.old_fragment_ref.as_ref(),
+            CustomSchemaFragment::Unknown(_) => None,
+        }
+    }
+}
+
 string_enum! {
     /// The `custom-schema-fragment-type` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CustomSchemaFragmentType {
         /// `app_fragment`
         AppFragment = "app_fragment",
@@ -77,6 +261,8 @@ string_enum! {
     /// The `custom-schema-fragments-list-request-prune` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CustomSchemaFragmentsListRequestPrune {
         /// `fields`
         Fields = "fields",
@@ -86,12 +272,14 @@ string_enum! {
 /// The `custom-schema-fragments-set-request-app-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestAppFragment {
-    /// `app`, required.
+    /// `app`: required; text.
     pub app: String,
-    /// `app_display_name`.
+    /// `app_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub app_display_name: Option<String>,
 }
@@ -111,15 +299,17 @@ impl CustomSchemaFragmentsSetRequestAppFragment {
 /// The `custom-schema-fragments-set-request-composite-schema` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestCompositeSchema {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub fields: Vec<SchemaFieldDescriptor>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -141,21 +331,23 @@ impl CustomSchemaFragmentsSetRequestCompositeSchema {
 /// The `custom-schema-fragments-set-request-custom-type-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestCustomTypeFragment {
-    /// `path`.
+    /// `path`: optional; a list of items, each a `CustomTypePathComponent`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<Vec<CustomTypePathComponent>>,
-    /// `stage_diagram`.
+    /// `stage_diagram`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_diagram: Option<String>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
-    /// `subtype`, required.
+    /// `subtype`: required; text.
     pub subtype: String,
-    /// `subtype_display_name`.
+    /// `subtype_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype_display_name: Option<String>,
 }
@@ -188,6 +380,8 @@ tagged_union! {
     /// The `custom-schema-fragments-set-request-kind` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum CustomSchemaFragmentsSetRequestKind {
         /// `app_fragment`
         AppFragment(CustomSchemaFragmentsSetRequestAppFragment) = "app_fragment",
@@ -216,16 +410,26 @@ impl From<CustomSchemaFragmentsSetRequestTenantFragment> for CustomSchemaFragmen
     }
 }
 
+impl CustomSchemaFragmentsSetRequestKind {
+    /// The variant's `type` on the wire (`"app_fragment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `custom-schema-fragments-set-request-tenant-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentsSetRequestTenantFragment {
-    /// `id_prefix`.
+    /// `id_prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_prefix: Option<String>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
 }
@@ -247,13 +451,15 @@ impl CustomSchemaFragmentsSetRequestTenantFragment {
 /// The `custom-schema-spec-for-read` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomSchemaSpecForRead {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }
@@ -275,12 +481,14 @@ impl CustomSchemaSpecForRead {
 /// The `schemas-subtype-prepare-update-get-response-added-field` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.subtypes.prepare-update` (in `added_fields`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetResponseAddedField {
-    /// `default_value`.
+    /// `default_value`: optional; any JSON value.
     pub default_value: Option<::serde_json::Value>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
@@ -288,6 +496,8 @@ string_enum! {
     /// The `schemas-subtype-prepare-update-get-response-conflict-type` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Inside the answers of `schemas.subtypes.prepare-update`.
     pub enum SchemasSubtypePrepareUpdateGetResponseConflictType {
         /// `absent_in_new`
         AbsentInNew = "absent_in_new",
@@ -301,50 +511,54 @@ string_enum! {
 /// The `schemas-subtype-prepare-update-get-response-dropped-field` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.subtypes.prepare-update` (in `dropped_fields`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemasSubtypePrepareUpdateGetResponseDroppedField {
-    /// `conflict_type`, required.
+    /// `conflict_type`: required; one of `absent_in_new`, `absent_in_old`, `incompatible_type` (`SchemasSubtypePrepareUpdateGetResponseConflictType`).
     pub conflict_type: SchemasSubtypePrepareUpdateGetResponseConflictType,
-    /// `message`, required.
+    /// `message`: required; text.
     pub message: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
 /// The `stock-schema-fragment` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.stock.get` (in `fragment`), `schemas.stock.list` (in `result`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSchemaFragment {
-    /// `composite_schemas`, required.
+    /// `composite_schemas`: required; a list of items, each a `CompositeSchema`.
     #[serde(default)]
     pub composite_schemas: Vec<CompositeSchema>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub fields: Vec<SchemaFieldDescriptor>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `new_fragment_ref`.
+    /// `new_fragment_ref`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub new_fragment_ref: Option<AtomSummary>,
-    /// `old_fragment_ref`.
+    /// `old_fragment_ref`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub old_fragment_ref: Option<AtomSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
 }
 
@@ -352,6 +566,8 @@ string_enum! {
     /// The `stock-schema-fragments-list-request-filter-preset` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StockSchemaFragmentsListRequestFilterPreset {
         /// `customizable_types_preset`
         CustomizableTypesPreset = "customizable_types_preset",
@@ -364,6 +580,8 @@ string_enum! {
     /// The `stock-schema-fragments-list-request-prune` schema.
     ///
     /// Needs the feature `schemas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StockSchemaFragmentsListRequestPrune {
         /// `composite_schemas`
         CompositeSchemas = "composite_schemas",
@@ -375,15 +593,17 @@ string_enum! {
 /// The `subtype` schema.
 ///
 /// Needs the feature `schemas` (or `full`).
+///
+/// Returned by `schemas.subtypes.list` (in `subtypes`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Subtype {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     pub display_name: Option<String>,
-    /// `fragment_id`, required.
+    /// `fragment_id`: required; a DON ID.
     pub fragment_id: String,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }

@@ -3,10 +3,27 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /search.core` | [`SearchCoreRequest`], [`SearchCorePostRequest`] | [`SearchCoreResponse`] |
-//! | `GET`/`POST /search.hybrid` | [`SearchHybridRequest`], [`SearchHybridPostRequest`] | [`SearchHybridResponse`] |
+//! | `GET`/`POST /search.core` | [`SearchCoreQueryRequest`], [`SearchCoreRequest`] | [`SearchCoreResponse`] |
+//! | `GET`/`POST /search.hybrid` | [`SearchHybridQueryRequest`], [`SearchHybridRequest`] | [`SearchHybridResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `search.core`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::search::SearchCoreRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SearchCoreRequest::new("text");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,8 +43,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/search.core", paginate, beta)]
-    get SearchCoreRequest,
+    ///
+    /// Operation `search.core` (`search-core`); `send` answers with a [`SearchCoreResponse`].
+    #[devrev_endpoint(GET, "/search.core", response = SearchCoreResponse, paginate, beta)]
+    get SearchCoreQueryRequest,
     /// `POST /search.core`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/search/core-post>.
@@ -37,29 +56,31 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/search.core", response = SearchCoreResponse, idempotent, paginate, beta)]
-    post SearchCorePostRequest,
+    ///
+    /// Operation `search.core` (`search-core-post`); `send` answers with a [`SearchCoreResponse`].
+    #[devrev_endpoint(POST, "/search.core", idempotent, paginate, beta)]
+    post SearchCoreRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `namespaces`.
+        /// `namespaces`: optional; a list of items, each one of 32 values (`SearchNamespace`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub namespaces: Option<Vec<SearchNamespace>>,
-        /// `query`, required.
+        /// `query`: required; text.
         pub query: String,
-        /// `sort_by`.
+        /// `sort_by`: optional; one of `created_date`, `modified_date`, `relevance` (`SearchSortByParam`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<SearchSortByParam>,
-        /// `sort_order`.
+        /// `sort_order`: optional; one of `asc`, `desc` (`SearchSortOrderParam`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_order: Option<SearchSortOrderParam>,
     }
@@ -86,6 +107,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SearchCoreRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SearchCoreRequest`")]
+pub type SearchCorePostRequest = SearchCoreRequest;
+
 get_and_post! {
     /// `GET /search.hybrid`, the fields in the query string.
     ///
@@ -94,8 +120,10 @@ get_and_post! {
     /// Required: `namespace`, `query`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/search.hybrid", beta)]
-    get SearchHybridRequest,
+    ///
+    /// Operation `search.hybrid` (`search-hybrid`); `send` answers with a [`SearchHybridResponse`].
+    #[devrev_endpoint(GET, "/search.hybrid", response = SearchHybridResponse, beta)]
+    get SearchHybridQueryRequest,
     /// `POST /search.hybrid`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/search/hybrid-post>.
@@ -103,19 +131,21 @@ get_and_post! {
     /// Required: `namespace`, `query`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/search.hybrid", response = SearchHybridResponse, idempotent, beta)]
-    post SearchHybridPostRequest,
+    ///
+    /// Operation `search.hybrid` (`search-hybrid-post`); `send` answers with a [`SearchHybridResponse`].
+    #[devrev_endpoint(POST, "/search.hybrid", idempotent, beta)]
+    post SearchHybridRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `limit`.
+        /// `limit`: optional; an integer, 0 to 50.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `namespace`, required.
+        /// `namespace`: required; one of 35 values (`SearchHybridNamespace`).
         pub namespace: SearchHybridNamespace,
-        /// `query`, required.
+        /// `query`: required; text, 1 to 400 characters.
         pub query: String,
-        /// `semantic_weight`.
+        /// `semantic_weight`: optional; a number, 0 to 1.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub semantic_weight: Option<f32>,
     }
@@ -134,26 +164,35 @@ get_and_post! {
     }
 }
 
+/// The name of [`SearchHybridRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SearchHybridRequest`")]
+pub type SearchHybridPostRequest = SearchHybridRequest;
+
 /// The `search-core-response` schema.
+///
+/// The answer of `search.core`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SearchCoreResponse {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     pub cursor: Option<String>,
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `results`, required.
+    /// `results`: required; a list of items, each a `SearchResult`, by its `type`: `account`, `article`, `artifact`, `conversation`, `custom_object`, `dashboard`, `group`, `link`, `object_member`, `operation`, `org`, `part`, `question_answer`, `tag`, `user`, `vista`, `work`, `workflow`.
     #[serde(default)]
     pub results: Vec<SearchResult>,
 }
 
 /// The `search-hybrid-response` schema.
+///
+/// The answer of `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchHybridResponse {
-    /// `results`, required.
+    /// `results`: required; a list of items, each a `SearchResult`, by its `type`: `account`, `article`, `artifact`, `conversation`, `custom_object`, `dashboard`, `group`, `link`, `object_member`, `operation`, `org`, `part`, `question_answer`, `tag`, `user`, `vista`, `work`, `workflow`.
     #[serde(default)]
     pub results: Vec<SearchResult>,
 }

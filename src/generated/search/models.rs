@@ -7,278 +7,316 @@ use crate::models::*;
 /// The `account-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountSearchSummary {
-    /// `account`, required.
+    /// `account`: required; a `AccountSummary`.
     pub account: AccountSummary,
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `article-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArticleSearchSummary {
-    /// `article`, required.
+    /// `article`: required; a `ArticleSummary`.
     pub article: ArticleSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `artifact-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactSearchSummary {
-    /// `artifact`, required.
+    /// `artifact`: required; a `ArtifactSummary`.
     pub artifact: ArtifactSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `comment-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommentSearchSummary {
-    /// `comment`.
+    /// `comment`: optional; a `TimelineCommentSummary`.
     pub comment: Option<TimelineCommentSummary>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `object`.
+    /// `object`: optional; a DON ID.
     pub object: Option<String>,
-    /// `panels`.
+    /// `panels`: optional; a list of items, each one of `alerts`, `broadcasts`, `customer_chat`, `discussions`, `events` (`TimelineEntryPanel`).
     pub panels: Option<Vec<TimelineEntryPanel>>,
-    /// `references`.
+    /// `references`: optional; a list of items, each a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub references: Option<Vec<AtomSummary>>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `conversation-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationSearchSummary {
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `conversation`, required.
+    /// `conversation`: required; a `ConversationSummary`.
     pub conversation: ConversationSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `curated-vista-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CuratedVistaSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
 /// The `custom-object-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectSearchSummary {
-    /// `custom_object`, required.
+    /// `custom_object`: required; a `CustomObjectSummary`.
     pub custom_object: CustomObjectSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `dashboard-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardSearchSummary {
-    /// `dashboard`, required.
+    /// `dashboard`: required; a `DashboardSummary`.
     pub dashboard: DashboardSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `dashboard-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
 /// The `dynamic-vista-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVistaSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
 /// The `group-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupSearchSummary {
-    /// `group`, required.
+    /// `group`: required; a `GroupSummary`.
     pub group: GroupSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `grouped-vista-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupedVistaSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `flavor`.
+    /// `flavor`: optional; one of `nnl`, `sprint_board`, `support_inbox` (`GroupedVistaFlavor`).
     pub flavor: Option<GroupedVistaFlavor>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
 /// The `link-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkSearchSummary {
-    /// `link`, required.
+    /// `link`: required; a `LinkSummary`.
     pub link: LinkSummary,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `object-member-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectMemberSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `object_member`, required.
+    /// `object_member`: required; a `ObjectMemberSummary`.
     pub object_member: ObjectMemberSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `operation-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OperationSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `operation`, required.
+    /// `operation`: required; a `OperationSummary`.
     pub operation: OperationSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `operation-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OperationSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
 /// The `org-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `org`, required.
+    /// `org`: required; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     pub org: OrgSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `part-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartSearchSummary {
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `part`, required.
+    /// `part`: required; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: PartSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
 /// The `question-answer-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswerSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswerSummary`.
     pub question_answer: QuestionAnswerSummary,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
 }
 
@@ -286,6 +324,8 @@ string_enum! {
     /// The `search-hybrid-namespace` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchHybridNamespace {
         /// `account`
         Account = "account",
@@ -364,6 +404,8 @@ string_enum! {
     /// The `search-namespace` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchNamespace {
         /// `account`
         Account = "account",
@@ -437,6 +479,8 @@ tagged_union! {
     /// The `search-result` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Returned by `search.core` (in `results`), `search.hybrid` (in `results`).
     pub enum SearchResult {
         /// `account`
         Account(AccountSearchSummary) = "account",
@@ -477,10 +521,70 @@ tagged_union! {
     }
 }
 
+impl SearchResult {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            SearchResult::Account(v) => v.modified_date.as_ref(),
+            SearchResult::Article(v) => v.modified_date.as_ref(),
+            SearchResult::Artifact(v) => v.modified_date.as_ref(),
+            SearchResult::Conversation(v) => v.modified_date.as_ref(),
+            SearchResult::CustomObject(v) => v.modified_date.as_ref(),
+            SearchResult::Dashboard(v) => v.modified_date.as_ref(),
+            SearchResult::Group(v) => v.modified_date.as_ref(),
+            SearchResult::Link(v) => v.modified_date.as_ref(),
+            SearchResult::ObjectMember(v) => v.modified_date.as_ref(),
+            SearchResult::Operation(v) => v.modified_date.as_ref(),
+            SearchResult::Org(v) => v.modified_date.as_ref(),
+            SearchResult::Part(v) => v.modified_date.as_ref(),
+            SearchResult::QuestionAnswer(v) => v.modified_date.as_ref(),
+            SearchResult::Tag(v) => v.modified_date.as_ref(),
+            SearchResult::User(v) => v.modified_date.as_ref(),
+            SearchResult::Vista(v) => v.modified_date.as_ref(),
+            SearchResult::Work(v) => v.modified_date.as_ref(),
+            SearchResult::Workflow(v) => v.modified_date.as_ref(),
+            SearchResult::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snippet` (optional); an unknown variant answers its JSON value.
+    pub fn snippet(&self) -> Option<&str> {
+        match self {
+            SearchResult::Account(v) => v.snippet.as_deref(),
+            SearchResult::Article(v) => v.snippet.as_deref(),
+            SearchResult::Artifact(v) => v.snippet.as_deref(),
+            SearchResult::Conversation(v) => v.snippet.as_deref(),
+            SearchResult::CustomObject(v) => v.snippet.as_deref(),
+            SearchResult::Dashboard(v) => v.snippet.as_deref(),
+            SearchResult::Group(v) => v.snippet.as_deref(),
+            SearchResult::Link(v) => v.snippet.as_deref(),
+            SearchResult::ObjectMember(v) => v.snippet.as_deref(),
+            SearchResult::Operation(v) => v.snippet.as_deref(),
+            SearchResult::Org(v) => v.snippet.as_deref(),
+            SearchResult::Part(v) => v.snippet.as_deref(),
+            SearchResult::QuestionAnswer(v) => v.snippet.as_deref(),
+            SearchResult::Tag(v) => v.snippet.as_deref(),
+            SearchResult::User(v) => v.snippet.as_deref(),
+            SearchResult::Vista(v) => v.snippet.as_deref(),
+            SearchResult::Work(v) => v.snippet.as_deref(),
+            SearchResult::Workflow(v) => v.snippet.as_deref(),
+            SearchResult::Unknown(other) => other.fields.get("snippet").and_then(|x| x.as_str()),
+        }
+    }
+}
+
 string_enum! {
     /// The `search-sort-by-param` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchSortByParam {
         /// `created_date`
         CreatedDate = "created_date",
@@ -495,6 +599,8 @@ string_enum! {
     /// The `search-sort-order-param` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SearchSortOrderParam {
         /// `asc`
         Asc = "asc",
@@ -506,44 +612,50 @@ string_enum! {
 /// The `tag-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `tag`, required.
+    /// `tag`: required; a `TagSummary`.
     pub tag: TagSummary,
 }
 
 /// The `user-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserSearchSummary {
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `user`, required.
+    /// `user`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub user: UserSummary,
 }
 
 /// The `vista-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistaSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `vista`, required.
+    /// `vista`: required; a `VistaSummary`, by its `type`: `curated`, `dynamic`, `grouped`.
     pub vista: VistaSummary,
 }
 
@@ -552,6 +664,8 @@ tagged_union! {
     /// The `vista-summary` schema.
     ///
     /// Needs the feature `search` (or `full`).
+    ///
+    /// Inside the answers of `search.core`, `search.hybrid`.
     pub enum VistaSummary {
         /// `curated`
         Curated(CuratedVistaSummary) = "curated",
@@ -562,32 +676,74 @@ tagged_union! {
     }
 }
 
+impl VistaSummary {
+    /// The variant's `type` on the wire (`"curated"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            VistaSummary::Curated(v) => v.display_id.as_deref(),
+            VistaSummary::Dynamic(v) => v.display_id.as_deref(),
+            VistaSummary::Grouped(v) => v.display_id.as_deref(),
+            VistaSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            VistaSummary::Curated(v) => v.id.as_str(),
+            VistaSummary::Dynamic(v) => v.id.as_str(),
+            VistaSummary::Grouped(v) => v.id.as_str(),
+            VistaSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            VistaSummary::Curated(v) => v.name.as_str(),
+            VistaSummary::Dynamic(v) => v.name.as_str(),
+            VistaSummary::Grouped(v) => v.name.as_str(),
+            VistaSummary::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}
+
 /// The `work-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkSearchSummary {
-    /// `comments`.
+    /// `comments`: optional; a list of items, each a `CommentSearchSummary` (at most 5 items).
     pub comments: Option<Vec<CommentSearchSummary>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `work`, required.
+    /// `work`: required; a `WorkSummary`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: WorkSummary,
 }
 
 /// The `workflow-search-summary` schema.
 ///
 /// Needs the feature `search` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowSearchSummary {
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `snippet`.
+    /// `snippet`: optional; text.
     pub snippet: Option<String>,
-    /// `workflow`, required.
+    /// `workflow`: required; a `WorkflowSummary`.
     pub workflow: WorkflowSummary,
 }

@@ -4,10 +4,27 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /service-accounts.create` | [`ServiceAccountsCreateRequest`] | [`ServiceAccountsCreateResponse`] |
-//! | `GET`/`POST /service-accounts.get` | [`ServiceAccountsGetRequest`], [`ServiceAccountsGetPostRequest`] | [`ServiceAccountsGetResponse`] |
+//! | `GET`/`POST /service-accounts.get` | [`ServiceAccountsGetQueryRequest`], [`ServiceAccountsGetRequest`] | [`ServiceAccountsGetResponse`] |
 //! | `POST /service-accounts.update` | [`ServiceAccountsUpdateRequest`] | [`ServiceAccountsUpdateResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `service-accounts.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::service_accounts::ServiceAccountsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = ServiceAccountsGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -19,13 +36,15 @@ use crate::models::*;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/create>.
 ///
 /// Required: `display_name`.
+///
+/// Operation `service-accounts.create` (`service-accounts-create`); `send` answers with a [`ServiceAccountsCreateResponse`].
 #[devrev_endpoint(POST, "/service-accounts.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsCreateRequest {
-    /// `display_name`, required.
+    /// `display_name`: required; text.
     pub display_name: String,
-    /// `gen_keyring`.
+    /// `gen_keyring`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gen_keyring: Option<bool>,
 }
@@ -48,19 +67,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/service-accounts.get")]
-    get ServiceAccountsGetRequest,
+    ///
+    /// Operation `service-accounts.get` (`service-accounts-get`); `send` answers with a [`ServiceAccountsGetResponse`].
+    #[devrev_endpoint(GET, "/service-accounts.get", response = ServiceAccountsGetResponse)]
+    get ServiceAccountsGetQueryRequest,
     /// `POST /service-accounts.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/service-accounts.get", response = ServiceAccountsGetResponse, idempotent)]
-    post ServiceAccountsGetPostRequest,
+    ///
+    /// Operation `service-accounts.get` (`service-accounts-get-post`); `send` answers with a [`ServiceAccountsGetResponse`].
+    #[devrev_endpoint(POST, "/service-accounts.get", idempotent)]
+    post ServiceAccountsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -71,6 +94,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`ServiceAccountsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `ServiceAccountsGetRequest`")]
+pub type ServiceAccountsGetPostRequest = ServiceAccountsGetRequest;
+
 /// `POST /service-accounts.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/service-accounts/update>.
@@ -78,14 +106,16 @@ get_and_post! {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `service-accounts.update` (`service-accounts-update`); `send` answers with a [`ServiceAccountsUpdateResponse`].
 #[devrev_endpoint(POST, "/service-accounts.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsUpdateRequest {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -102,25 +132,31 @@ impl ServiceAccountsUpdateRequest {
 }
 
 /// The `service-accounts-create-response` schema.
+///
+/// The answer of `service-accounts.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsCreateResponse {
-    /// `service_account`, required.
+    /// `service_account`: required; a `ServiceAccount`.
     pub service_account: ServiceAccount,
 }
 
 /// The `service-accounts-get-response` schema.
+///
+/// The answer of `service-accounts.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsGetResponse {
-    /// `service_account`, required.
+    /// `service_account`: required; a `ServiceAccount`.
     pub service_account: ServiceAccount,
 }
 
 /// The `service-accounts-update-response` schema.
+///
+/// The answer of `service-accounts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountsUpdateResponse {
-    /// `service_account`, required.
+    /// `service_account`: required; a `ServiceAccount`.
     pub service_account: ServiceAccount,
 }

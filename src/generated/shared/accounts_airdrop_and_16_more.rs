@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `date-time-filter` schema.
 ///
 /// Needs one of the 18 family features that use it (`full` has them all).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimeFilter {
-    /// `after`.
+    /// `after`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<Timestamp>,
-    /// `before`.
+    /// `before`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before: Option<Timestamp>,
 }

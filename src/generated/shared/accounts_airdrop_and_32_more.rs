@@ -8,6 +8,8 @@ string_enum! {
     /// The `list-mode` schema.
     ///
     /// Needs one of the 34 family features that use it (`full` has them all).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum ListMode {
         /// `after`
         After = "after",

@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `account-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 184 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccountSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -37,18 +39,20 @@ impl AccountSummary {
 /// The `dev-org-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevOrgSummary {
-    /// `dev_slug`, required.
+    /// `dev_slug`: required; text.
     pub dev_slug: String,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -69,27 +73,29 @@ impl DevOrgSummary {
 /// The `dev-user-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUserSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
 }
@@ -128,6 +134,8 @@ tagged_union! {
     /// The `org-summary` schema.
     ///
     /// Needs one of the 55 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
     pub enum OrgSummary {
         /// `account`
         Account(AccountSummary) = "account",
@@ -156,6 +164,34 @@ impl From<RevOrgSummary> for OrgSummary {
     }
 }
 
+impl OrgSummary {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            OrgSummary::Account(v) => v.display_id.as_deref(),
+            OrgSummary::DevOrg(v) => v.display_id.as_deref(),
+            OrgSummary::RevOrg(v) => v.display_id.as_deref(),
+            OrgSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_name` (optional); an unknown variant answers its JSON value.
+    pub fn display_name(&self) -> Option<&str> {
+        match self {
+            OrgSummary::Account(v) => v.display_name.as_deref(),
+            OrgSummary::DevOrg(v) => v.display_name.as_deref(),
+            OrgSummary::RevOrg(v) => v.display_name.as_deref(),
+            OrgSummary::Unknown(other) => other.fields.get("display_name").and_then(|x| x.as_str()),
+        }
+    }
+}
+
 // What the spec cannot say about `OrgSummary` is hand-written in `src/extras/model/org_summary.rs`.
 #[path = "../../extras/model/org_summary.rs"]
 mod org_summary_extras;
@@ -163,16 +199,18 @@ mod org_summary_extras;
 /// The `rev-org-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 185 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevOrgSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -193,33 +231,35 @@ impl RevOrgSummary {
 /// The `rev-user-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUserSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `rev_org`.
+    /// `rev_org`: optional; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<OrgSummary>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
 }
@@ -263,27 +303,29 @@ impl RevUserSummary {
 /// The `service-account-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 182 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccountSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
 }
@@ -321,27 +363,29 @@ impl ServiceAccountSummary {
 /// The `sys-user-summary` schema.
 ///
 /// Needs one of the 55 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SysUserSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
 }
@@ -380,6 +424,8 @@ string_enum! {
     /// The `user-state` schema.
     ///
     /// Needs one of the 55 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 183 more.
     pub enum UserState {
         /// `active`
         Active = "active",
@@ -400,6 +446,8 @@ tagged_union! {
     /// The `user-summary` schema.
     ///
     /// Needs one of the 55 family features that use it (`full` has them all).
+    ///
+    /// Returned by `reactions.list` (in `reactors`), `subscribers.list` (in `users`).
     pub enum UserSummary {
         /// `dev_user`
         DevUser(DevUserSummary) = "dev_user",
@@ -433,6 +481,69 @@ impl From<ServiceAccountSummary> for UserSummary {
 impl From<SysUserSummary> for UserSummary {
     fn from(value: SysUserSummary) -> Self {
         UserSummary::SysUser(value)
+    }
+}
+
+impl UserSummary {
+    /// The variant's `type` on the wire (`"dev_user"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            UserSummary::DevUser(v) => v.display_id.as_deref(),
+            UserSummary::RevUser(v) => v.display_id.as_deref(),
+            UserSummary::ServiceAccount(v) => v.display_id.as_deref(),
+            UserSummary::SysUser(v) => v.display_id.as_deref(),
+            UserSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_picture` (optional); an unknown variant answers `None`.
+    pub fn display_picture(&self) -> Option<&ArtifactSummary> {
+        match self {
+            UserSummary::DevUser(v) => v.display_picture.as_ref(),
+            UserSummary::RevUser(v) => v.display_picture.as_ref(),
+            UserSummary::ServiceAccount(v) => v.display_picture.as_ref(),
+            UserSummary::SysUser(v) => v.display_picture.as_ref(),
+            UserSummary::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `email` (optional); an unknown variant answers its JSON value.
+    pub fn email(&self) -> Option<&str> {
+        match self {
+            UserSummary::DevUser(v) => v.email.as_deref(),
+            UserSummary::RevUser(v) => v.email.as_deref(),
+            UserSummary::ServiceAccount(v) => v.email.as_deref(),
+            UserSummary::SysUser(v) => v.email.as_deref(),
+            UserSummary::Unknown(other) => other.fields.get("email").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `full_name` (optional); an unknown variant answers its JSON value.
+    pub fn full_name(&self) -> Option<&str> {
+        match self {
+            UserSummary::DevUser(v) => v.full_name.as_deref(),
+            UserSummary::RevUser(v) => v.full_name.as_deref(),
+            UserSummary::ServiceAccount(v) => v.full_name.as_deref(),
+            UserSummary::SysUser(v) => v.full_name.as_deref(),
+            UserSummary::Unknown(other) => other.fields.get("full_name").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `state` (optional); an unknown variant answers `None`.
+    pub fn state(&self) -> Option<&UserState> {
+        match self {
+            UserSummary::DevUser(v) => v.state.as_ref(),
+            UserSummary::RevUser(v) => v.state.as_ref(),
+            UserSummary::ServiceAccount(v) => v.state.as_ref(),
+            UserSummary::SysUser(v) => v.state.as_ref(),
+            UserSummary::Unknown(_) => None,
+        }
     }
 }
 

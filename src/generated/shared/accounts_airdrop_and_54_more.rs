@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `artifact-file-summary` schema.
 ///
 /// Needs one of the 56 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 184 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactFileSummary {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `size`.
+    /// `size`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
-    /// `type`.
+    /// `type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
@@ -40,16 +42,18 @@ impl ArtifactFileSummary {
 /// The `artifact-summary` schema.
 ///
 /// Needs one of the 56 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `airdrop.sync-units.get` and 184 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArtifactSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `file`.
+    /// `file`: optional; a `ArtifactFileSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<ArtifactFileSummary>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

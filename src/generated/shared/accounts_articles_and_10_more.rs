@@ -7,22 +7,24 @@ use crate::models::*;
 /// The `custom-schema-spec` schema.
 ///
 /// Needs one of the 12 family features that use it (`full` has them all).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaSpec {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<String>>,
-    /// `drop`.
+    /// `drop`: optional; a `CustomSchemaSpecDrop`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drop: Option<CustomSchemaSpecDrop>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `tenant_fragment`.
+    /// `tenant_fragment`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant_fragment: Option<bool>,
-    /// `validate_required_fields`.
+    /// `validate_required_fields`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validate_required_fields: Option<bool>,
 }
@@ -50,13 +52,15 @@ impl CustomSchemaSpec {
 /// The `custom-schema-spec-drop` schema.
 ///
 /// Needs one of the 12 family features that use it (`full` has them all).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaSpecDrop {
-    /// `apps`.
+    /// `apps`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<bool>,
 }

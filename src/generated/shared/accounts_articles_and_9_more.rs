@@ -7,12 +7,14 @@ use crate::models::*;
 /// The `set-tag-with-value` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetTagWithValue {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }

@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `tag-style-summary` schema.
 ///
 /// Needs one of the 16 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `atoms.get` and 53 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagStyleSummary {
-    /// `color`.
+    /// `color`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
@@ -30,17 +32,19 @@ impl TagStyleSummary {
 /// The `tag-summary` schema.
 ///
 /// Needs one of the 16 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `atoms.get` and 53 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyleSummary>,
 }

@@ -7,12 +7,14 @@ use crate::models::*;
 /// The `tag-with-value` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `accounts.create`, `accounts.export`, `accounts.get`, `accounts.list`, `accounts.update`, `atoms.get` and 38 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagWithValue {
-    /// `tag`, required.
+    /// `tag`: required; a `TagSummary`.
     pub tag: TagSummary,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }

@@ -7,66 +7,68 @@ use crate::models::*;
 /// The `account` schema.
 ///
 /// Needs one of the features `accounts`, `atoms`, `webhooks` (or `full`).
+///
+/// Returned by `accounts.create` (in `account`), `accounts.export` (in `accounts`), `accounts.get` (in `account`), `accounts.list` (in `accounts`), `accounts.update` (in `account`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Account {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `domains`.
+    /// `domains`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `primary_account`.
+    /// `primary_account`: optional; a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_account: Option<AccountSummary>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `tier`.
+    /// `tier`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<String>,
-    /// `websites`.
+    /// `websites`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<String>>,
 }

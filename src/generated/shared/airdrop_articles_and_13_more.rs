@@ -8,6 +8,8 @@ string_enum! {
     /// The `external-system-type` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get` and 43 more.
     pub enum ExternalSystemType {
         /// `adaas`
         Adaas = "adaas",
@@ -40,6 +42,8 @@ string_enum! {
     /// The `sync-progress-state` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`, `articles.create`, `articles.get`, `articles.list`, `articles.update` and 44 more.
     pub enum SyncProgressState {
         /// `completed`
         Completed = "completed",
@@ -84,6 +88,8 @@ string_enum! {
     /// The `sync-run-mode` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`, `articles.create`, `articles.get`, `articles.list`, `articles.update` and 44 more.
     pub enum SyncRunMode {
         /// `initial`
         Initial = "initial",
@@ -98,6 +104,8 @@ string_enum! {
     /// The `sync-unit-sync-type` schema.
     ///
     /// Needs one of the 15 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `airdrop.sync-units.get`, `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get` and 43 more.
     pub enum SyncUnitSyncType {
         /// `manual`
         Manual = "manual",

@@ -8,6 +8,8 @@ tagged_union! {
     /// The `date-filter` schema.
     ///
     /// Needs one of the 13 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum DateFilter {
         /// `preset`
         Preset(DateTimePreset) = "preset",
@@ -22,11 +24,21 @@ impl From<DateTimeFilter> for DateFilter {
     }
 }
 
+impl DateFilter {
+    /// The variant's `type` on the wire (`"preset"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 tagged_union! {
     tag = "preset_type";
     /// The `date-time-preset` schema.
     ///
     /// Needs one of the 13 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum DateTimePreset {
         /// `last_n_days`
         LastNDays(DateTimePresetLastNDays) = "last_n_days",
@@ -47,13 +59,32 @@ impl From<DateTimePresetNextNDays> for DateTimePreset {
     }
 }
 
+impl DateTimePreset {
+    /// The variant's `preset_type` on the wire (`"last_n_days"`); for a variant this crate does not know, the
+    /// `preset_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `days` (required in every variant); an unknown variant answers its JSON value, or the default.
+    pub fn days(&self) -> i64 {
+        match self {
+            DateTimePreset::LastNDays(v) => v.days,
+            DateTimePreset::NextNDays(v) => v.days,
+            DateTimePreset::Unknown(other) => other.fields.get("days").and_then(|x| x.as_i64()).unwrap_or_default(),
+        }
+    }
+}
+
 /// The `date-time-preset-last-n-days` schema.
 ///
 /// Needs one of the 13 family features that use it (`full` has them all).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetLastNDays {
-    /// `days`, required.
+    /// `days`: required; an integer, 0 to 4294967295.
     pub days: i64,
 }
 
@@ -67,10 +98,12 @@ impl DateTimePresetLastNDays {
 /// The `date-time-preset-next-n-days` schema.
 ///
 /// Needs one of the 13 family features that use it (`full` has them all).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimePresetNextNDays {
-    /// `days`, required.
+    /// `days`: required; an integer, 0 to 4294967295.
     pub days: i64,
 }
 

@@ -7,30 +7,32 @@ use crate::models::*;
 /// The `sync-history` schema.
 ///
 /// Needs one of the features `airdrop`, `webhooks` (or `full`).
+///
+/// Returned by `airdrop.sync-units.history` (in `sync_history`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncHistory {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `sync_run`.
+    /// `sync_run`: optional; a `SyncRun`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_run: Option<SyncRun>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<String>,
 }
@@ -71,10 +73,12 @@ impl SyncHistory {
 /// The `sync-progress` schema.
 ///
 /// Needs one of the features `airdrop`, `webhooks` (or `full`).
+///
+/// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncProgress {
-    /// `state`.
+    /// `state`: optional; one of 18 values (`SyncProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<SyncProgressState>,
 }
@@ -94,19 +98,21 @@ impl SyncProgress {
 /// The `sync-run` schema.
 ///
 /// Needs one of the features `airdrop`, `webhooks` (or `full`).
+///
+/// Inside the answers of `airdrop.sync-units.get`, `airdrop.sync-units.history`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncRun {
-    /// `ended_at`.
+    /// `ended_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Timestamp>,
-    /// `mode`.
+    /// `mode`: optional; one of `initial`, `sync_from_devrev`, `sync_to_devrev` (`SyncRunMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<SyncRunMode>,
-    /// `progress`.
+    /// `progress`: optional; a `SyncProgress`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<SyncProgress>,
-    /// `started_at`.
+    /// `started_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub started_at: Option<Timestamp>,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `article-type` schema.
     ///
     /// Needs one of the 13 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 33 more.
     pub enum ArticleType {
         /// `article`
         Article = "article",

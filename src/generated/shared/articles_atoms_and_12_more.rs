@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `sync-in` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncIn {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `staged`, `succeeded` (`SyncInStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncInStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a `SyncUnitSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<SyncUnitSummary>,
 }
@@ -41,6 +43,8 @@ string_enum! {
     /// The `sync-in-status` schema.
     ///
     /// Needs one of the 14 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
     pub enum SyncInStatus {
         /// `failed`
         Failed = "failed",
@@ -56,19 +60,21 @@ string_enum! {
 /// The `sync-metadata` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadata {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `SyncIn`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<SyncIn>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `SyncOut`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<SyncOut>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }
@@ -94,16 +100,18 @@ impl SyncMetadata {
 /// The `sync-out` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncOut {
-    /// `status`.
+    /// `status`: optional; one of `failed`, `modified`, `succeeded` (`SyncOutStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SyncOutStatus>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<Timestamp>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a `SyncUnitSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<SyncUnitSummary>,
 }
@@ -128,6 +136,8 @@ string_enum! {
     /// The `sync-out-status` schema.
     ///
     /// Needs one of the 14 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
     pub enum SyncOutStatus {
         /// `failed`
         Failed = "failed",
@@ -141,10 +151,12 @@ string_enum! {
 /// The `sync-progress-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncProgressSummary {
-    /// `state`.
+    /// `state`: optional; one of 18 values (`SyncProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<SyncProgressState>,
 }
@@ -164,13 +176,15 @@ impl SyncProgressSummary {
 /// The `sync-run-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncRunSummary {
-    /// `mode`.
+    /// `mode`: optional; one of `initial`, `sync_from_devrev`, `sync_to_devrev` (`SyncRunMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<SyncRunMode>,
-    /// `progress`.
+    /// `progress`: optional; a `SyncProgressSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<SyncProgressSummary>,
 }
@@ -192,27 +206,29 @@ impl SyncRunSummary {
 /// The `sync-unit-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 42 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncUnitSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `external_system_type`.
+    /// `external_system_type`: optional; one of `adaas`, `confluence`, `github`, `hubspot`, `jira`, `jira_data_center`, `linear`, `rocketlane`, `salesforce_sales`, `salesforce_service`, `servicenow`, `zendesk` (`ExternalSystemType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_system_type: Option<ExternalSystemType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_archived`.
+    /// `is_archived`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sync_run`.
+    /// `sync_run`: optional; a `SyncRunSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_run: Option<SyncRunSummary>,
-    /// `sync_type`.
+    /// `sync_type`: optional; one of `manual`, `periodic` (`SyncUnitSyncType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_type: Option<SyncUnitSyncType>,
 }

@@ -7,20 +7,22 @@ use crate::models::*;
 /// The `capability-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 41 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CapabilitySummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -52,20 +54,22 @@ impl CapabilitySummary {
 /// The `enhancement-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 41 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnhancementSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -97,20 +101,22 @@ impl EnhancementSummary {
 /// The `feature-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 41 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FeatureSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -142,20 +148,22 @@ impl FeatureSummary {
 /// The `linkable-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 41 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkableSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -187,20 +195,22 @@ impl LinkableSummary {
 /// The `product-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 41 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -232,20 +242,22 @@ impl ProductSummary {
 /// The `runnable-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `conversations.create` and 41 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RunnableSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `sync-metadata-summary` schema.
 ///
 /// Needs one of the 21 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `chats.create` and 56 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataSummary {
-    /// `external_reference`.
+    /// `external_reference`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<String>,
-    /// `origin_system`.
+    /// `origin_system`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<String>,
 }

@@ -7,15 +7,17 @@ use crate::models::*;
 /// The `directory-summary` schema.
 ///
 /// Needs one of the features `articles`, `atoms`, `directories`, `webhooks` (or `full`).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `directories.create` and 3 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectorySummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }

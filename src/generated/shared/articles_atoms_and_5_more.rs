@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `enum-value` schema.
 ///
 /// Needs one of the 7 family features that use it (`full` has them all).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `dev-users.create` and 18 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnumValue {
-    /// `id`, required.
+    /// `id`: required; an integer.
     pub id: i64,
-    /// `label`, required.
+    /// `label`: required; text.
     pub label: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i64,
-    /// `value`.
+    /// `value`: optional; any JSON value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<::serde_json::Value>,
 }

@@ -8,6 +8,8 @@ tagged_union! {
     /// The `part-summary` schema.
     ///
     /// Needs one of the 8 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`, `incidents.create` and 19 more.
     pub enum PartSummary {
         /// `capability`
         Capability(CapabilitySummary) = "capability",
@@ -57,5 +59,78 @@ impl From<ProductSummary> for PartSummary {
 impl From<RunnableSummary> for PartSummary {
     fn from(value: RunnableSummary) -> Self {
         PartSummary::Runnable(value)
+    }
+}
+
+impl PartSummary {
+    /// The variant's `type` on the wire (`"capability"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            PartSummary::Capability(v) => v.display_id.as_deref(),
+            PartSummary::Enhancement(v) => v.display_id.as_deref(),
+            PartSummary::Feature(v) => v.display_id.as_deref(),
+            PartSummary::Linkable(v) => v.display_id.as_deref(),
+            PartSummary::Product(v) => v.display_id.as_deref(),
+            PartSummary::Runnable(v) => v.display_id.as_deref(),
+            PartSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            PartSummary::Capability(v) => v.id.as_str(),
+            PartSummary::Enhancement(v) => v.id.as_str(),
+            PartSummary::Feature(v) => v.id.as_str(),
+            PartSummary::Linkable(v) => v.id.as_str(),
+            PartSummary::Product(v) => v.id.as_str(),
+            PartSummary::Runnable(v) => v.id.as_str(),
+            PartSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            PartSummary::Capability(v) => v.name.as_str(),
+            PartSummary::Enhancement(v) => v.name.as_str(),
+            PartSummary::Feature(v) => v.name.as_str(),
+            PartSummary::Linkable(v) => v.name.as_str(),
+            PartSummary::Product(v) => v.name.as_str(),
+            PartSummary::Runnable(v) => v.name.as_str(),
+            PartSummary::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `owned_by` (required in every variant); an unknown variant answers an empty list.
+    pub fn owned_by(&self) -> &[UserSummary] {
+        match self {
+            PartSummary::Capability(v) => v.owned_by.as_slice(),
+            PartSummary::Enhancement(v) => v.owned_by.as_slice(),
+            PartSummary::Feature(v) => v.owned_by.as_slice(),
+            PartSummary::Linkable(v) => v.owned_by.as_slice(),
+            PartSummary::Product(v) => v.owned_by.as_slice(),
+            PartSummary::Runnable(v) => v.owned_by.as_slice(),
+            PartSummary::Unknown(_) => &[],
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadataSummary> {
+        match self {
+            PartSummary::Capability(v) => v.sync_metadata.as_ref(),
+            PartSummary::Enhancement(v) => v.sync_metadata.as_ref(),
+            PartSummary::Feature(v) => v.sync_metadata.as_ref(),
+            PartSummary::Linkable(v) => v.sync_metadata.as_ref(),
+            PartSummary::Product(v) => v.sync_metadata.as_ref(),
+            PartSummary::Runnable(v) => v.sync_metadata.as_ref(),
+            PartSummary::Unknown(_) => None,
+        }
     }
 }

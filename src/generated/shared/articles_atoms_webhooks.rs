@@ -7,66 +7,68 @@ use crate::models::*;
 /// The `article` schema.
 ///
 /// Needs one of the features `articles`, `atoms`, `webhooks` (or `full`).
+///
+/// Returned by `articles.create` (in `article`), `articles.get` (in `article`), `articles.list` (in `articles`), `articles.update` (in `article`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Article {
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<PartSummary>>,
-    /// `article_type`.
+    /// `article_type`: optional; one of `article`, `content_block`, `page` (`ArticleType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_type: Option<ArticleType>,
-    /// `authored_by`.
+    /// `authored_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_by: Option<Vec<UserSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `extracted_content`.
+    /// `extracted_content`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extracted_content: Option<Vec<ArtifactSummary>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `num_downvotes`.
+    /// `num_downvotes`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_downvotes: Option<i32>,
-    /// `num_upvotes`.
+    /// `num_upvotes`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_upvotes: Option<i32>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `parent`.
+    /// `parent`: optional; a `DirectorySummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<DirectorySummary>,
-    /// `rank`.
+    /// `rank`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank: Option<String>,
-    /// `resource`.
+    /// `resource`: optional; a `Resource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource: Option<Resource>,
-    /// `scope`.
+    /// `scope`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<EnumValue>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -141,13 +143,15 @@ impl Article {
 /// The `resource` schema.
 ///
 /// Needs one of the features `articles`, `atoms`, `webhooks` (or `full`).
+///
+/// Inside the answers of `articles.create`, `articles.get`, `articles.list`, `articles.update`, `atoms.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }

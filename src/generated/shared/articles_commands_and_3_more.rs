@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `set-shared-with-membership` schema.
 ///
 /// Needs one of the features `articles`, `commands`, `question-answers`, `snap-widgets`, `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSharedWithMembership {
-    /// `member`.
+    /// `member`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member: Option<String>,
-    /// `role`.
+    /// `role`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
 }

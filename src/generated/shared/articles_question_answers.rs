@@ -8,6 +8,8 @@ string_enum! {
     /// The `access-level` schema.
     ///
     /// Needs one of the features `articles`, `question-answers` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AccessLevel {
         /// `external`
         External = "external",

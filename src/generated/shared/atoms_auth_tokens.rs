@@ -7,36 +7,38 @@ use crate::models::*;
 /// The `auth-token` schema.
 ///
 /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
+///
+/// Returned by `auth-tokens.get` (in `token`), `auth-tokens.list` (in `tokens`), `auth-tokens.update` (in `token`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthToken {
-    /// `client_id`.
+    /// `client_id`: optional; text.
     pub client_id: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `expires_at`.
+    /// `expires_at`: optional; a date-time (RFC 3339).
     pub expires_at: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `issued_at`.
+    /// `issued_at`: optional; a date-time (RFC 3339).
     pub issued_at: Option<Timestamp>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `requested_token_type`.
+    /// `requested_token_type`: optional; one of 17 values (`AuthTokenRequestedTokenType`).
     pub requested_token_type: Option<AuthTokenRequestedTokenType>,
-    /// `scopes`.
+    /// `scopes`: optional; a list of items, each text.
     pub scopes: Option<Vec<String>>,
-    /// `status`.
+    /// `status`: optional; one of `active`, `expired`, `revoked` (`AuthTokenStatus`).
     pub status: Option<AuthTokenStatus>,
-    /// `subject`.
+    /// `subject`: optional; text.
     pub subject: Option<String>,
-    /// `token_hint`.
+    /// `token_hint`: optional; text.
     pub token_hint: Option<String>,
 }
 
@@ -44,6 +46,8 @@ string_enum! {
     /// The `auth-token-requested-token-type` schema.
     ///
     /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `auth-tokens.get`, `auth-tokens.list`, `auth-tokens.update`.
     pub enum AuthTokenRequestedTokenType {
         /// `urn:devrev:params:oauth:token-type:aat`
         UrnDevrevParamsOauthTokenTypeAat = "urn:devrev:params:oauth:token-type:aat",
@@ -86,6 +90,8 @@ string_enum! {
     /// The `auth-token-status` schema.
     ///
     /// Needs one of the features `atoms`, `auth-tokens` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `auth-tokens.get`, `auth-tokens.list`, `auth-tokens.update`.
     pub enum AuthTokenStatus {
         /// `active`
         Active = "active",

@@ -7,28 +7,30 @@ use crate::models::*;
 /// The `dm` schema.
 ///
 /// Needs one of the features `atoms`, `chats` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `chats.create`, `chats.get`, `chats.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Dm {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `groups`.
+    /// `groups`: optional; a list of items, each a `GroupSummary`.
     pub groups: Option<Vec<GroupSummary>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
-    /// `users`, required.
+    /// `users`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub users: Vec<UserSummary>,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `group-member-type` schema.
     ///
     /// Needs one of the 14 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `chats.create`, `chats.get`, `chats.update`, `commands.create`, `commands.get` and 37 more.
     pub enum GroupMemberType {
         /// `dev_user`
         DevUser = "dev_user",
@@ -19,21 +21,23 @@ string_enum! {
 /// The `group-summary` schema.
 ///
 /// Needs one of the 14 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `chats.create`, `chats.get`, `chats.update`, `commands.create`, `commands.get` and 33 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `member_type`.
+    /// `member_type`: optional; one of `dev_user`, `rev_user` (`GroupMemberType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_type: Option<GroupMemberType>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }

@@ -7,42 +7,44 @@ use crate::models::*;
 /// The `code-change` schema.
 ///
 /// Needs one of the features `atoms`, `code-changes` (or `full`).
+///
+/// Returned by `code-changes.create` (in `code_change`), `code-changes.get` (in `code_change`), `code-changes.list` (in `code_changes`), `code-changes.update` (in `code_change`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeChange {
-    /// `branch`.
+    /// `branch`: optional; text.
     pub branch: Option<String>,
-    /// `closed_date`.
+    /// `closed_date`: optional; a date-time (RFC 3339).
     pub closed_date: Option<Timestamp>,
-    /// `commit_id`.
+    /// `commit_id`: optional; text.
     pub commit_id: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `external_identifier`.
+    /// `external_identifier`: optional; text.
     pub external_identifier: Option<String>,
-    /// `filtered_loc`.
+    /// `filtered_loc`: optional; a `LinesOfCode`.
     pub filtered_loc: Option<LinesOfCode>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `repo_url`.
+    /// `repo_url`: optional; text.
     pub repo_url: Option<String>,
-    /// `source`.
+    /// `source`: optional; one of `azure_devops`, `bitbucket`, `github`, `gitlab` (`CodeChangeSource`).
     pub source: Option<CodeChangeSource>,
-    /// `target_branch`.
+    /// `target_branch`: optional; text.
     pub target_branch: Option<String>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
-    /// `total_loc`.
+    /// `total_loc`: optional; a `LinesOfCode`.
     pub total_loc: Option<LinesOfCode>,
 }
 
@@ -50,6 +52,8 @@ string_enum! {
     /// The `code-change-source` schema.
     ///
     /// Needs one of the features `atoms`, `code-changes` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `code-changes.create`, `code-changes.get`, `code-changes.list`, `code-changes.update`.
     pub enum CodeChangeSource {
         /// `azure_devops`
         AzureDevops = "azure_devops",
@@ -65,15 +69,17 @@ string_enum! {
 /// The `lines-of-code` schema.
 ///
 /// Needs one of the features `atoms`, `code-changes` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `code-changes.create`, `code-changes.get`, `code-changes.list`, `code-changes.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinesOfCode {
-    /// `file_count`.
+    /// `file_count`: optional; an integer.
     pub file_count: Option<i64>,
-    /// `lines_added`.
+    /// `lines_added`: optional; an integer.
     pub lines_added: Option<i64>,
-    /// `lines_deleted`.
+    /// `lines_deleted`: optional; an integer.
     pub lines_deleted: Option<i64>,
-    /// `lines_modified`.
+    /// `lines_modified`: optional; an integer.
     pub lines_modified: Option<i64>,
 }

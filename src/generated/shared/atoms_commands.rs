@@ -7,54 +7,58 @@ use crate::models::*;
 /// The `command` schema.
 ///
 /// Needs one of the features `atoms`, `commands` (or `full`).
+///
+/// Returned by `commands.create` (in `command`), `commands.get` (in `command`), `commands.list` (in `commands`), `commands.update` (in `command`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Command {
-    /// `action`.
+    /// `action`: optional; a `CommandAction`.
     pub action: Option<CommandAction>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     pub display_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `namespace`.
+    /// `namespace`: optional; text.
     pub namespace: Option<String>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembership`.
     pub shared_with: Option<Vec<SharedWithMembership>>,
-    /// `source`.
+    /// `source`: optional; a `SnapInSummary`.
     pub source: Option<SnapInSummary>,
-    /// `status`.
+    /// `status`: optional; one of `disabled`, `draft`, `enabled` (`CommandStatus`).
     pub status: Option<CommandStatus>,
-    /// `surfaces`.
+    /// `surfaces`: optional; a list of items, each a `CommandSurface`.
     pub surfaces: Option<Vec<CommandSurface>>,
-    /// `usage_hint`.
+    /// `usage_hint`: optional; text.
     pub usage_hint: Option<String>,
 }
 
 /// The `command-action` schema.
 ///
 /// Needs one of the features `atoms`, `commands` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommandAction {
-    /// `code`.
+    /// `code`: optional; text.
     pub code: Option<String>,
-    /// `executor_type`.
+    /// `executor_type`: optional; one of `rego`, `workflow` (`CommandActionExecutorType`).
     pub executor_type: Option<CommandActionExecutorType>,
-    /// `message`.
+    /// `message`: optional; text.
     pub message: Option<String>,
 }
 
@@ -62,6 +66,8 @@ string_enum! {
     /// The `command-action-executor-type` schema.
     ///
     /// Needs one of the features `atoms`, `commands` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`.
     pub enum CommandActionExecutorType {
         /// `rego`
         Rego = "rego",
@@ -74,6 +80,8 @@ string_enum! {
     /// The `command-status` schema.
     ///
     /// Needs one of the features `atoms`, `commands` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`.
     pub enum CommandStatus {
         /// `disabled`
         Disabled = "disabled",
@@ -87,12 +95,14 @@ string_enum! {
 /// The `command-surface` schema.
 ///
 /// Needs one of the features `atoms`, `commands` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommandSurface {
-    /// `object_types`.
+    /// `object_types`: optional; a list of items, each one of 16 values (`CommandSurfaceObjectTypes`).
     pub object_types: Option<Vec<CommandSurfaceObjectTypes>>,
-    /// `surface`.
+    /// `surface`: optional; one of `customer_chat`, `discussions` (`CommandSurfaceSurface`).
     pub surface: Option<CommandSurfaceSurface>,
 }
 
@@ -100,6 +110,8 @@ string_enum! {
     /// The `command-surface-object-types` schema.
     ///
     /// Needs one of the features `atoms`, `commands` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`.
     pub enum CommandSurfaceObjectTypes {
         /// `account`
         Account = "account",
@@ -140,6 +152,8 @@ string_enum! {
     /// The `command-surface-surface` schema.
     ///
     /// Needs one of the features `atoms`, `commands` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`.
     pub enum CommandSurfaceSurface {
         /// `customer_chat`
         CustomerChat = "customer_chat",

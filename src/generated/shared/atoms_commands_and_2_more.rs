@@ -7,25 +7,29 @@ use crate::models::*;
 /// The `role-summary` schema.
 ///
 /// Needs one of the features `atoms`, `commands`, `record-templates`, `vistas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `record-templates.get` and 3 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RoleSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
 
 /// The `shared-with-membership` schema.
 ///
 /// Needs one of the features `atoms`, `commands`, `record-templates`, `vistas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `record-templates.get` and 3 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SharedWithMembership {
-    /// `member`.
+    /// `member`: optional; a `MemberSummary`, by its `type`: `dev_user`, `group`, `rev_user`, `sys_user`.
     pub member: Option<MemberSummary>,
-    /// `role`.
+    /// `role`: optional; a `RoleSummary`.
     pub role: Option<RoleSummary>,
 }

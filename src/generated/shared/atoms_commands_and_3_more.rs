@@ -9,6 +9,8 @@ tagged_union! {
     /// The `member-summary` schema.
     ///
     /// Needs one of the features `atoms`, `commands`, `groups`, `record-templates`, `vistas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `groups.members.list` and 4 more.
     pub enum MemberSummary {
         /// `dev_user`
         DevUser(DevUserSummary) = "dev_user",
@@ -18,5 +20,35 @@ tagged_union! {
         RevUser(RevUserSummary) = "rev_user",
         /// `sys_user`
         SysUser(SysUserSummary) = "sys_user",
+    }
+}
+
+impl MemberSummary {
+    /// The variant's `type` on the wire (`"dev_user"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            MemberSummary::DevUser(v) => v.display_id.as_deref(),
+            MemberSummary::Group(v) => v.display_id.as_deref(),
+            MemberSummary::RevUser(v) => v.display_id.as_deref(),
+            MemberSummary::SysUser(v) => v.display_id.as_deref(),
+            MemberSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            MemberSummary::DevUser(v) => v.id.as_str(),
+            MemberSummary::Group(v) => v.id.as_str(),
+            MemberSummary::RevUser(v) => v.id.as_str(),
+            MemberSummary::SysUser(v) => v.id.as_str(),
+            MemberSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
     }
 }

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `snap-in-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `commands.create`, `commands.get`, `commands.list`, `commands.update`, `conversations.create` and 23 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

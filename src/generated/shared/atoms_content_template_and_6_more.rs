@@ -7,40 +7,42 @@ use crate::models::*;
 /// The `client-override` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClientOverride {
-    /// `client_name`.
+    /// `client_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    /// `decimal_places`.
+    /// `decimal_places`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decimal_places: Option<i32>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `is_groupable`.
+    /// `is_groupable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_groupable: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `placeholder`.
+    /// `placeholder`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// `use_shorthand_notation`.
+    /// `use_shorthand_notation`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_shorthand_notation: Option<bool>,
-    /// `view_overrides`.
+    /// `view_overrides`: optional; a list of items, each a `ViewOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub view_overrides: Option<Vec<ViewOverride>>,
 }
@@ -80,39 +82,41 @@ impl ClientOverride {
 /// The `schema-bool-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaBoolFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<bool>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -162,39 +166,41 @@ impl SchemaBoolFieldDescriptor {
 /// The `schema-bool-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaBoolListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<bool>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -244,39 +250,41 @@ impl SchemaBoolListFieldDescriptor {
 /// The `schema-composite-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaCompositeFieldDescriptor {
-    /// `composite_type`.
+    /// `composite_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub composite_type: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -326,39 +334,41 @@ impl SchemaCompositeFieldDescriptor {
 /// The `schema-composite-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaCompositeListFieldDescriptor {
-    /// `composite_type`.
+    /// `composite_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub composite_type: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -408,39 +418,41 @@ impl SchemaCompositeListFieldDescriptor {
 /// The `schema-date-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDateFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -490,39 +502,41 @@ impl SchemaDateFieldDescriptor {
 /// The `schema-date-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDateListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -572,39 +586,41 @@ impl SchemaDateListFieldDescriptor {
 /// The `schema-double-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDoubleFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<f64>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -654,39 +670,41 @@ impl SchemaDoubleFieldDescriptor {
 /// The `schema-double-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaDoubleListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<f64>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -736,48 +754,50 @@ impl SchemaDoubleListFieldDescriptor {
 /// The `schema-enum-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaEnumFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each text.
     #[serde(default)]
     pub allowed_values: Vec<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_overridable`.
+    /// `is_overridable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_overridable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `translated_values`.
+    /// `translated_values`: optional; a map from keys to a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translated_values: Option<::std::collections::BTreeMap<String, String>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -834,48 +854,50 @@ impl SchemaEnumFieldDescriptor {
 /// The `schema-enum-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaEnumListFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each text.
     #[serde(default)]
     pub allowed_values: Vec<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_overridable`.
+    /// `is_overridable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_overridable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `translated_values`.
+    /// `translated_values`: optional; a map from keys to a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translated_values: Option<::std::collections::BTreeMap<String, String>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -932,10 +954,12 @@ impl SchemaEnumListFieldDescriptor {
 /// The `schema-field-create-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldCreateViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -957,6 +981,8 @@ tagged_union! {
     /// The `schema-field-descriptor` schema.
     ///
     /// Needs one of the 8 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
     pub enum SchemaFieldDescriptor {
         /// `array`
         Array(SchemaFieldDescriptorArrayType) = "array",
@@ -1089,22 +1115,32 @@ impl From<SchemaUnknownFieldDescriptor> for SchemaFieldDescriptor {
     }
 }
 
+impl SchemaFieldDescriptor {
+    /// The variant's `field_type` on the wire (`"array"`); for a variant this crate does not know, the
+    /// `field_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `schema-field-descriptor-array-type` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldDescriptorArrayType {
-    /// `eq_items`.
+    /// `eq_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_items: Option<i64>,
-    /// `max_items`.
+    /// `max_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<i64>,
-    /// `min_items`.
+    /// `min_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_items: Option<i64>,
-    /// The part that depends on `base_type`.
+    /// The part that depends on `base_type`: a `SchemaFieldDescriptorArrayTypeKind`, by its `base_type`: `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`.
     #[serde(flatten)]
     pub kind: SchemaFieldDescriptorArrayTypeKind,
 }
@@ -1130,6 +1166,8 @@ tagged_union! {
     /// The `schema-field-descriptor-array-type-kind` schema.
     ///
     /// Needs one of the 8 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
     pub enum SchemaFieldDescriptorArrayTypeKind {
         /// `bool`
         Bool(SchemaBoolListFieldDescriptor) = "bool",
@@ -1246,13 +1284,243 @@ impl From<SchemaUenumListFieldDescriptor> for SchemaFieldDescriptorArrayTypeKind
     }
 }
 
+impl SchemaFieldDescriptorArrayTypeKind {
+    /// The variant's `base_type` on the wire (`"bool"`); for a variant this crate does not know, the
+    /// `base_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `description` (optional); an unknown variant answers its JSON value.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.description.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("description").and_then(|x| x.as_str())
+            }
+        }
+    }
+
+    /// The variant's `is_filterable` (optional); an unknown variant answers its JSON value.
+    pub fn is_filterable(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_filterable,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("is_filterable").and_then(|x| x.as_bool())
+            }
+        }
+    }
+
+    /// The variant's `is_immutable` (optional); an unknown variant answers its JSON value.
+    pub fn is_immutable(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_immutable,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("is_immutable").and_then(|x| x.as_bool())
+            }
+        }
+    }
+
+    /// The variant's `is_pii` (optional); an unknown variant answers its JSON value.
+    pub fn is_pii(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_pii,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => other.fields.get("is_pii").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `is_required` (optional); an unknown variant answers its JSON value.
+    pub fn is_required(&self) -> Option<bool> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.is_required,
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("is_required").and_then(|x| x.as_bool())
+            }
+        }
+    }
+
+    /// The variant's `mfz` (optional); an unknown variant answers `None`.
+    pub fn mfz(&self) -> Option<&SchemaFieldMfzMetadata> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.mfz.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.name.as_str(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => {
+                other.fields.get("name").and_then(|x| x.as_str()).unwrap_or("")
+            }
+        }
+    }
+
+    /// The variant's `oasis` (optional); an unknown variant answers `None`.
+    pub fn oasis(&self) -> Option<&SchemaFieldOasisMetadata> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.oasis.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `origin` (optional); an unknown variant answers its JSON value.
+    pub fn origin(&self) -> Option<&str> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.origin.as_deref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(other) => other.fields.get("origin").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `ui` (optional); an unknown variant answers `None`.
+    pub fn ui(&self) -> Option<&SchemaFieldUiMetadata> {
+        match self {
+            SchemaFieldDescriptorArrayTypeKind::Bool(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Composite(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Date(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Double(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Enum(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Id(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Int(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::JsonValue(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::RichText(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Struct(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Text(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Timestamp(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Tokens(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Uenum(v) => v.ui.as_ref(),
+            SchemaFieldDescriptorArrayTypeKind::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `schema-field-detail-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldDetailViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1272,10 +1540,12 @@ impl SchemaFieldDetailViewUiMetadata {
 /// The `schema-field-filter-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldFilterViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1295,10 +1565,12 @@ impl SchemaFieldFilterViewUiMetadata {
 /// The `schema-field-list-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldListViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1318,6 +1590,8 @@ impl SchemaFieldListViewUiMetadata {
 /// The `schema-field-mfz-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldMfzMetadata {}
@@ -1332,6 +1606,8 @@ impl SchemaFieldMfzMetadata {
 /// The `schema-field-oasis-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldOasisMetadata {}
@@ -1346,10 +1622,12 @@ impl SchemaFieldOasisMetadata {
 /// The `schema-field-summary-view-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldSummaryViewUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -1369,19 +1647,21 @@ impl SchemaFieldSummaryViewUiMetadata {
 /// The `schema-field-uenum-value` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldUenumValue {
-    /// `id`, required.
+    /// `id`: required; an integer.
     pub id: i64,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `label`, required.
+    /// `label`: required; text.
     pub label: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i64,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
 }
@@ -1403,79 +1683,81 @@ impl SchemaFieldUenumValue {
 /// The `schema-field-ui-metadata` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaFieldUiMetadata {
-    /// `client_overrides`.
+    /// `client_overrides`: optional; a list of items, each a `ClientOverride`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_overrides: Option<Vec<ClientOverride>>,
-    /// `create_view`.
+    /// `create_view`: optional; a `SchemaFieldCreateViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub create_view: Option<SchemaFieldCreateViewUiMetadata>,
-    /// `decimal_places`.
+    /// `decimal_places`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decimal_places: Option<i32>,
-    /// `detail_view`.
+    /// `detail_view`: optional; a `SchemaFieldDetailViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail_view: Option<SchemaFieldDetailViewUiMetadata>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `filter_view`.
+    /// `filter_view`: optional; a `SchemaFieldFilterViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filter_view: Option<SchemaFieldFilterViewUiMetadata>,
-    /// `group_name`.
+    /// `group_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
-    /// `is_active_in_detail_view`.
+    /// `is_active_in_detail_view`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_active_in_detail_view: Option<bool>,
-    /// `is_bulk_action_enabled`.
+    /// `is_bulk_action_enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_bulk_action_enabled: Option<bool>,
-    /// `is_currency_field`.
+    /// `is_currency_field`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_currency_field: Option<bool>,
-    /// `is_groupable`.
+    /// `is_groupable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_groupable: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_hidden_during_create`.
+    /// `is_hidden_during_create`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden_during_create: Option<bool>,
-    /// `is_read_only`.
+    /// `is_read_only`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `is_shown_in_summary`.
+    /// `is_shown_in_summary`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_shown_in_summary: Option<bool>,
-    /// `is_sortable`.
+    /// `is_sortable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sortable: Option<bool>,
-    /// `list_view`.
+    /// `list_view`: optional; a `SchemaFieldListViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub list_view: Option<SchemaFieldListViewUiMetadata>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `placeholder`.
+    /// `placeholder`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `summary_view`.
+    /// `summary_view`: optional; a `SchemaFieldSummaryViewUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub summary_view: Option<SchemaFieldSummaryViewUiMetadata>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// `unit`.
+    /// `unit`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-    /// `use_shorthand_notation`.
+    /// `use_shorthand_notation`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_shorthand_notation: Option<bool>,
 }
@@ -1541,42 +1823,44 @@ impl SchemaFieldUiMetadata {
 /// The `schema-id-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIdFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id_type`.
+    /// `id_type`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_type: Option<Vec<String>>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -1629,42 +1913,44 @@ impl SchemaIdFieldDescriptor {
 /// The `schema-id-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIdListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id_type`.
+    /// `id_type`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_type: Option<Vec<String>>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -1717,51 +2003,53 @@ impl SchemaIdListFieldDescriptor {
 /// The `schema-int-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIntFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<i64>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gt`.
+    /// `gt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
-    /// `gte`.
+    /// `gte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gte: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `lt`.
+    /// `lt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lt: Option<i64>,
-    /// `lte`.
+    /// `lte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -1823,51 +2111,53 @@ impl SchemaIntFieldDescriptor {
 /// The `schema-int-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaIntListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<i64>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `gt`.
+    /// `gt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i64>,
-    /// `gte`.
+    /// `gte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gte: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `lt`.
+    /// `lt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lt: Option<i64>,
-    /// `lte`.
+    /// `lte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -1929,39 +2219,41 @@ impl SchemaIntListFieldDescriptor {
 /// The `schema-json-value-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaJsonValueFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; any JSON value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<::serde_json::Value>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2011,39 +2303,41 @@ impl SchemaJsonValueFieldDescriptor {
 /// The `schema-json-value-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaJsonValueListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each any JSON value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2093,60 +2387,62 @@ impl SchemaJsonValueListFieldDescriptor {
 /// The `schema-rich-text-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaRichTextFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2217,60 +2513,62 @@ impl SchemaRichTextFieldDescriptor {
 /// The `schema-rich-text-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaRichTextListFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2341,39 +2639,41 @@ impl SchemaRichTextListFieldDescriptor {
 /// The `schema-struct-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaStructFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2423,39 +2723,41 @@ impl SchemaStructFieldDescriptor {
 /// The `schema-struct-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaStructListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2505,60 +2807,62 @@ impl SchemaStructListFieldDescriptor {
 /// The `schema-text-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTextFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2629,60 +2933,62 @@ impl SchemaTextFieldDescriptor {
 /// The `schema-text-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTextListFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2753,39 +3059,41 @@ impl SchemaTextListFieldDescriptor {
 /// The `schema-timestamp-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTimestampFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2835,39 +3143,41 @@ impl SchemaTimestampFieldDescriptor {
 /// The `schema-timestamp-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTimestampListFieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -2917,60 +3227,62 @@ impl SchemaTimestampListFieldDescriptor {
 /// The `schema-tokens-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTokensFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3041,60 +3353,62 @@ impl SchemaTokensFieldDescriptor {
 /// The `schema-tokens-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaTokensListFieldDescriptor {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i64>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i64>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i64>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3165,42 +3479,44 @@ impl SchemaTokensListFieldDescriptor {
 /// The `schema-uenum-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUenumFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(default)]
     pub allowed_values: Vec<SchemaFieldUenumValue>,
-    /// `default_value`.
+    /// `default_value`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<i64>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3254,42 +3570,44 @@ impl SchemaUenumFieldDescriptor {
 /// The `schema-uenum-list-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUenumListFieldDescriptor {
-    /// `allowed_values`, required.
+    /// `allowed_values`: required; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(default)]
     pub allowed_values: Vec<SchemaFieldUenumValue>,
-    /// `default_value`.
+    /// `default_value`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<Vec<i64>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3343,36 +3661,38 @@ impl SchemaUenumListFieldDescriptor {
 /// The `schema-unknown-field-descriptor` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SchemaUnknownFieldDescriptor {
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_pii`.
+    /// `is_pii`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pii: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `mfz`.
+    /// `mfz`: optional; a `SchemaFieldMfzMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mfz: Option<SchemaFieldMfzMetadata>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `oasis`.
+    /// `oasis`: optional; a `SchemaFieldOasisMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<SchemaFieldOasisMetadata>,
-    /// `origin`.
+    /// `origin`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -3419,37 +3739,39 @@ impl SchemaUnknownFieldDescriptor {
 /// The `view-override` schema.
 ///
 /// Needs one of the 8 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ViewOverride {
-    /// `decimal_places`.
+    /// `decimal_places`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decimal_places: Option<i32>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `is_groupable`.
+    /// `is_groupable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_groupable: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `placeholder`.
+    /// `placeholder`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `tooltip`.
+    /// `tooltip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tooltip: Option<String>,
-    /// `use_shorthand_notation`.
+    /// `use_shorthand_notation`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub use_shorthand_notation: Option<bool>,
-    /// `view_name`.
+    /// `view_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub view_name: Option<String>,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `issue-priority` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
     pub enum IssuePriority {
         /// `p0`
         P0 = "p0",
@@ -24,6 +26,8 @@ string_enum! {
     /// The `ticket-severity` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
     pub enum TicketSeverity {
         /// `blocker`
         Blocker = "blocker",
@@ -40,6 +44,8 @@ string_enum! {
     /// The `vista-group-item-state` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 31 more.
     pub enum VistaGroupItemState {
         /// `active`
         Active = "active",
@@ -53,23 +59,25 @@ string_enum! {
 /// The `vista-group-item-summary` schema.
 ///
 /// Needs one of the 12 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistaGroupItemSummary {
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<VistaGroupItemState>,
-    /// `type`, required.
+    /// `type`: required; one of `curated`, `dynamic` (`VistaGroupItemType`).
     pub r#type: VistaGroupItemType,
 }
 
@@ -93,6 +101,8 @@ string_enum! {
     /// The `vista-group-item-type` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 29 more.
     pub enum VistaGroupItemType {
         /// `curated`
         Curated = "curated",

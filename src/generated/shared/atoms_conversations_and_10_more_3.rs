@@ -8,6 +8,8 @@ string_enum! {
     /// The `sla-status` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 32 more.
     pub enum SlaStatus {
         /// `archived`
         Archived = "archived",
@@ -22,6 +24,8 @@ string_enum! {
     /// The `sla-type` schema.
     ///
     /// Needs one of the 12 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 32 more.
     pub enum SlaType {
         /// `external`
         External = "external",

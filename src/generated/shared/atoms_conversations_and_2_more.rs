@@ -7,19 +7,21 @@ use crate::models::*;
 /// The `field-delta` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldDelta {
-    /// `field_descriptor`.
+    /// `field_descriptor`: optional; a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_descriptor: Option<SchemaFieldDescriptor>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `new_value`.
+    /// `new_value`: optional; a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_value: Option<FieldValue>,
-    /// `old_value`.
+    /// `old_value`: optional; a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_value: Option<FieldValue>,
 }
@@ -45,55 +47,57 @@ impl FieldDelta {
 /// The `timeline-change-event` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEvent {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `event`.
+    /// `event`: optional; a `TimelineChangeEventEvent`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<TimelineChangeEventEvent>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `labels`.
+    /// `labels`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
-    /// `object_display_id`, required.
+    /// `object_display_id`: required; text.
     pub object_display_id: String,
-    /// `object_type`.
+    /// `object_type`: optional; one of 25 values (`TimelineEntryObjectType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<TimelineEntryObjectType>,
-    /// `panels`.
+    /// `panels`: optional; a list of items, each one of `alerts`, `broadcasts`, `customer_chat`, `discussions`, `events` (`TimelineEntryPanel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panels: Option<Vec<TimelineEntryPanel>>,
-    /// `reactions`.
+    /// `reactions`: optional; a list of items, each a `TimelineReaction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<TimelineReaction>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `thread`.
+    /// `thread`: optional; a `TimelineThread`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<TimelineThread>,
-    /// `visibility`.
+    /// `visibility`: optional; one of `external`, `internal`, `private`, `public` (`TimelineEntryVisibility`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<TimelineEntryVisibility>,
 }
@@ -157,10 +161,12 @@ impl TimelineChangeEvent {
 /// The `timeline-change-event-created` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventCreated {
-    /// `object`.
+    /// `object`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<AtomSummary>,
 }
@@ -180,10 +186,12 @@ impl TimelineChangeEventCreated {
 /// The `timeline-change-event-deleted` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventDeleted {
-    /// `object_id`.
+    /// `object_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
 }
@@ -203,22 +211,24 @@ impl TimelineChangeEventDeleted {
 /// The `timeline-change-event-event` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventEvent {
-    /// `created`.
+    /// `created`: optional; a `TimelineChangeEventCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<TimelineChangeEventCreated>,
-    /// `deleted`.
+    /// `deleted`: optional; a `TimelineChangeEventDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted: Option<TimelineChangeEventDeleted>,
-    /// `linked`.
+    /// `linked`: optional; a `TimelineChangeEventLinked`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linked: Option<TimelineChangeEventLinked>,
-    /// `type`.
+    /// `type`: optional; one of `annotated`, `created`, `deleted`, `linked`, `updated` (`TimelineChangeEventEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<TimelineChangeEventEventType>,
-    /// `updated`.
+    /// `updated`: optional; a `TimelineChangeEventUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated: Option<TimelineChangeEventUpdated>,
 }
@@ -247,6 +257,8 @@ string_enum! {
     /// The `timeline-change-event-event-type` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineChangeEventEventType {
         /// `annotated`
         Annotated = "annotated",
@@ -264,10 +276,12 @@ string_enum! {
 /// The `timeline-change-event-linked` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventLinked {
-    /// `link`.
+    /// `link`: optional; a `LinkSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkSummary>,
 }
@@ -287,13 +301,15 @@ impl TimelineChangeEventLinked {
 /// The `timeline-change-event-updated` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventUpdated {
-    /// `field_deltas`.
+    /// `field_deltas`: optional; a list of items, each a `FieldDelta`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field_deltas: Option<Vec<FieldDelta>>,
-    /// `object_type`.
+    /// `object_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
 }
@@ -315,70 +331,72 @@ impl TimelineChangeEventUpdated {
 /// The `timeline-comment` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineComment {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `body_type`.
+    /// `body_type`: optional; one of `data`, `snap_kit`, `snap_widget`, `text` (`TimelineCommentBodyType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_type: Option<TimelineCommentBodyType>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `labels`.
+    /// `labels`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
-    /// `object_display_id`, required.
+    /// `object_display_id`: required; text.
     pub object_display_id: String,
-    /// `object_type`.
+    /// `object_type`: optional; one of 25 values (`TimelineEntryObjectType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<TimelineEntryObjectType>,
-    /// `panels`.
+    /// `panels`: optional; a list of items, each one of `alerts`, `broadcasts`, `customer_chat`, `discussions`, `events` (`TimelineEntryPanel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub panels: Option<Vec<TimelineEntryPanel>>,
-    /// `reactions`.
+    /// `reactions`: optional; a list of items, each a `TimelineReaction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<TimelineReaction>>,
-    /// `references`.
+    /// `references`: optional; a list of items, each a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub references: Option<Vec<AtomSummary>>,
-    /// `snap_kit_body`.
+    /// `snap_kit_body`: optional; a `TimelineSnapKitBody`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_body: Option<TimelineSnapKitBody>,
-    /// `snap_widget_body`.
+    /// `snap_widget_body`: optional; a list of items, each a `SnapWidget`, by its `type`: `email_preview`, `starter_message_nudge`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_widget_body: Option<Vec<SnapWidget>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `thread`.
+    /// `thread`: optional; a `TimelineThread`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<TimelineThread>,
-    /// `visibility`.
+    /// `visibility`: optional; one of `external`, `internal`, `private`, `public` (`TimelineEntryVisibility`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<TimelineEntryVisibility>,
 }
@@ -458,6 +476,8 @@ string_enum! {
     /// The `timeline-comment-body-type` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineCommentBodyType {
         /// `data`
         Data = "data",
@@ -474,6 +494,8 @@ tagged_union! {
     /// The `timeline-entry` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Returned by `timeline-entries.create` (in `timeline_entry`), `timeline-entries.get` (in `timeline_entry`), `timeline-entries.list` (in `timeline_entries`), `timeline-entries.update` (in `timeline_entry`).
     pub enum TimelineEntry {
         /// `timeline_change_event`
         TimelineChangeEvent(TimelineChangeEvent) = "timeline_change_event",
@@ -494,10 +516,166 @@ impl From<TimelineComment> for TimelineEntry {
     }
 }
 
+impl TimelineEntry {
+    /// The variant's `type` on the wire (`"timeline_change_event"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.created_by.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.created_by.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.created_date.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.created_date.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.display_id.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.display_id.as_deref(),
+            TimelineEntry::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `external_ref` (optional); an unknown variant answers its JSON value.
+    pub fn external_ref(&self) -> Option<&str> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.external_ref.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.external_ref.as_deref(),
+            TimelineEntry::Unknown(other) => other.fields.get("external_ref").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.id.as_str(),
+            TimelineEntry::TimelineComment(v) => v.id.as_str(),
+            TimelineEntry::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `labels` (optional); an unknown variant answers `None`.
+    pub fn labels(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.labels.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.labels.as_deref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.modified_by.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.modified_by.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.modified_date.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.modified_date.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `object` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn object(&self) -> &str {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.object.as_str(),
+            TimelineEntry::TimelineComment(v) => v.object.as_str(),
+            TimelineEntry::Unknown(other) => other.fields.get("object").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `object_display_id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn object_display_id(&self) -> &str {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.object_display_id.as_str(),
+            TimelineEntry::TimelineComment(v) => v.object_display_id.as_str(),
+            TimelineEntry::Unknown(other) => {
+                other.fields.get("object_display_id").and_then(|x| x.as_str()).unwrap_or("")
+            }
+        }
+    }
+
+    /// The variant's `object_type` (optional); an unknown variant answers `None`.
+    pub fn object_type(&self) -> Option<&TimelineEntryObjectType> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.object_type.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.object_type.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `panels` (optional); an unknown variant answers `None`.
+    pub fn panels(&self) -> Option<&[TimelineEntryPanel]> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.panels.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.panels.as_deref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `reactions` (optional); an unknown variant answers `None`.
+    pub fn reactions(&self) -> Option<&[TimelineReaction]> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.reactions.as_deref(),
+            TimelineEntry::TimelineComment(v) => v.reactions.as_deref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadata> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.sync_metadata.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.sync_metadata.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `thread` (optional); an unknown variant answers `None`.
+    pub fn thread(&self) -> Option<&TimelineThread> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.thread.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.thread.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `visibility` (optional); an unknown variant answers `None`.
+    pub fn visibility(&self) -> Option<&TimelineEntryVisibility> {
+        match self {
+            TimelineEntry::TimelineChangeEvent(v) => v.visibility.as_ref(),
+            TimelineEntry::TimelineComment(v) => v.visibility.as_ref(),
+            TimelineEntry::Unknown(_) => None,
+        }
+    }
+}
+
 string_enum! {
     /// The `timeline-entry-object-type` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineEntryObjectType {
         /// `account`
         Account = "account",
@@ -556,6 +734,8 @@ string_enum! {
     /// The `timeline-entry-visibility` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
     pub enum TimelineEntryVisibility {
         /// `external`
         External = "external",
@@ -571,16 +751,18 @@ string_enum! {
 /// The `timeline-reaction` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineReaction {
-    /// `emoji`.
+    /// `emoji`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub emoji: Option<String>,
-    /// `reacted`.
+    /// `reacted`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reacted: Option<bool>,
-    /// `total_users`.
+    /// `total_users`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_users: Option<i32>,
 }
@@ -604,16 +786,18 @@ impl TimelineReaction {
 /// The `timeline-snap-kit-body` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineSnapKitBody {
-    /// `body`.
+    /// `body`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `snap_in_action_name`.
+    /// `snap_in_action_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_action_name: Option<String>,
-    /// `snap_in_id`.
+    /// `snap_in_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_in_id: Option<String>,
 }
@@ -637,10 +821,12 @@ impl TimelineSnapKitBody {
 /// The `timeline-thread` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 4 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineThread {
-    /// `total_replies`.
+    /// `total_replies`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total_replies: Option<i32>,
 }

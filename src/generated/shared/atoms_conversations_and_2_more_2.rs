@@ -7,25 +7,27 @@ use crate::models::*;
 /// The `archetype-sla-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArchetypeSlaSummary {
-    /// `closest_to_breach_metric`.
+    /// `closest_to_breach_metric`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closest_to_breach_metric: Option<String>,
-    /// `org_schedule`.
+    /// `org_schedule`: optional; a `OrgScheduleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule: Option<OrgScheduleSummary>,
-    /// `remaining_time`.
+    /// `remaining_time`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_time: Option<i32>,
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTracker>,
-    /// `stage`.
+    /// `stage`: optional; one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<SlaSummaryStage>,
-    /// `target_time`.
+    /// `target_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_time: Option<Timestamp>,
 }
@@ -55,13 +57,15 @@ impl ArchetypeSlaSummary {
 /// The `external-communication-channel-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExternalCommunicationChannelSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -80,21 +84,23 @@ impl ExternalCommunicationChannelSummary {
 /// The `legacy-stage` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyStage {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `ordinal`.
+    /// `ordinal`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ordinal: Option<i32>,
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
-    /// `state`.
+    /// `state`: optional; a `CustomStateSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CustomStateSummary>,
 }
@@ -121,6 +127,8 @@ string_enum! {
     /// The `sla-summary-stage` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `webhooks`, `works` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SlaSummaryStage {
         /// `breached`
         Breached = "breached",

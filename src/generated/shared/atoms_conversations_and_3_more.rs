@@ -8,6 +8,8 @@ tagged_union! {
     /// The `field-value` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum FieldValue {
         /// `bool`
         Bool(FieldValueBool) = "bool",
@@ -164,13 +166,23 @@ impl From<FieldValueTagSummaryList> for FieldValue {
     }
 }
 
+impl FieldValue {
+    /// The variant's `type` on the wire (`"bool"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `field-value-bool` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueBool {
-    /// `value`, required.
+    /// `value`: required; a boolean.
     pub value: bool,
 }
 
@@ -184,10 +196,12 @@ impl FieldValueBool {
 /// The `field-value-bool-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueBoolList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a boolean.
     #[serde(default)]
     pub values: Vec<bool>,
 }
@@ -202,10 +216,12 @@ impl FieldValueBoolList {
 /// The `field-value-composite` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueComposite {
-    /// `fields`, required.
+    /// `fields`: required; a map from keys to a `FieldValue`, by its `type`: `bool`, `bool_list`, `composite`, `composite_list`, `date`, `date_list`, `date_time`, `date_time_list`, `double`, `double_list`, `id`, `id_list`, `int`, `int_list`, `stage`, `string`, `string_list`, `tag_summary`, `tag_summary_list`.
     #[serde(default)]
     pub fields: ::std::collections::BTreeMap<String, FieldValue>,
 }
@@ -220,10 +236,12 @@ impl FieldValueComposite {
 /// The `field-value-composite-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueCompositeList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a `FieldValueComposite`.
     #[serde(default)]
     pub values: Vec<FieldValueComposite>,
 }
@@ -238,10 +256,12 @@ impl FieldValueCompositeList {
 /// The `field-value-date-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a date (`YYYY-MM-DD`).
     #[serde(default)]
     pub values: Vec<::chrono::NaiveDate>,
 }
@@ -256,10 +276,12 @@ impl FieldValueDateList {
 /// The `field-value-date-time-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateTimeList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a date-time (RFC 3339).
     #[serde(default)]
     pub values: Vec<Timestamp>,
 }
@@ -274,10 +296,12 @@ impl FieldValueDateTimeList {
 /// The `field-value-date-time-value` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateTimeValue {
-    /// `value`, required.
+    /// `value`: required; a date-time (RFC 3339).
     pub value: Timestamp,
 }
 
@@ -291,10 +315,12 @@ impl FieldValueDateTimeValue {
 /// The `field-value-date-value` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDateValue {
-    /// `value`, required.
+    /// `value`: required; a date (`YYYY-MM-DD`).
     pub value: ::chrono::NaiveDate,
 }
 
@@ -308,10 +334,12 @@ impl FieldValueDateValue {
 /// The `field-value-double` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDouble {
-    /// `value`, required.
+    /// `value`: required; a number.
     pub value: f64,
 }
 
@@ -325,10 +353,12 @@ impl FieldValueDouble {
 /// The `field-value-double-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueDoubleList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a number.
     #[serde(default)]
     pub values: Vec<f64>,
 }
@@ -343,10 +373,12 @@ impl FieldValueDoubleList {
 /// The `field-value-id` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueId {
-    /// `value`, required.
+    /// `value`: required; a DON ID.
     pub value: String,
 }
 
@@ -360,10 +392,12 @@ impl FieldValueId {
 /// The `field-value-id-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueIdList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a DON ID.
     #[serde(default)]
     pub values: Vec<String>,
 }
@@ -378,10 +412,12 @@ impl FieldValueIdList {
 /// The `field-value-int64` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueInt64 {
-    /// `value`, required.
+    /// `value`: required; an integer.
     pub value: i64,
 }
 
@@ -395,10 +431,12 @@ impl FieldValueInt64 {
 /// The `field-value-int64-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueInt64List {
-    /// `values`, required.
+    /// `values`: required; a list of items, each an integer.
     #[serde(default)]
     pub values: Vec<i64>,
 }
@@ -413,13 +451,15 @@ impl FieldValueInt64List {
 /// The `field-value-stage` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueStage {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `notes`.
+    /// `notes`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
 }
@@ -441,10 +481,12 @@ impl FieldValueStage {
 /// The `field-value-string` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueString {
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -458,10 +500,12 @@ impl FieldValueString {
 /// The `field-value-string-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueStringList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each text.
     #[serde(default)]
     pub values: Vec<String>,
 }
@@ -476,16 +520,18 @@ impl FieldValueStringList {
 /// The `field-value-tag-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueTagSummary {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `style`.
+    /// `style`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style: Option<String>,
-    /// `tag_id`, required.
+    /// `tag_id`: required; a DON ID.
     pub tag_id: String,
 }
 
@@ -506,10 +552,12 @@ impl FieldValueTagSummary {
 /// The `field-value-tag-summary-list` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `incidents`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldValueTagSummaryList {
-    /// `values`, required.
+    /// `values`: required; a list of items, each a `FieldValueTagSummary`.
     #[serde(default)]
     pub values: Vec<FieldValueTagSummary>,
 }

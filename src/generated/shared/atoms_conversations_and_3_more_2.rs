@@ -8,6 +8,8 @@ string_enum! {
     /// The `timeline-entry-panel` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `search`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 6 more.
     pub enum TimelineEntryPanel {
         /// `alerts`
         Alerts = "alerts",

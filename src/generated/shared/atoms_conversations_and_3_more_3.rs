@@ -7,44 +7,46 @@ use crate::models::*;
 /// The `archetype-metric-target` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ArchetypeMetricTarget {
-    /// `breached_at`.
+    /// `breached_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breached_at: Option<Timestamp>,
-    /// `completed_at`.
+    /// `completed_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<Timestamp>,
-    /// `completed_in`.
+    /// `completed_in`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completed_in: Option<i32>,
-    /// `in_policy`.
+    /// `in_policy`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_policy: Option<bool>,
-    /// `is_out_of_schedule`.
+    /// `is_out_of_schedule`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_out_of_schedule: Option<bool>,
-    /// `metric_definition`, required.
+    /// `metric_definition`: required; a `MetricDefinitionSummary`.
     pub metric_definition: MetricDefinitionSummary,
-    /// `next_schedule_transition`.
+    /// `next_schedule_transition`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_schedule_transition: Option<Timestamp>,
-    /// `org_schedule`.
+    /// `org_schedule`: optional; a `OrgScheduleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule: Option<OrgScheduleSummary>,
-    /// `remaining_time`.
+    /// `remaining_time`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_time: Option<i32>,
-    /// `stage`, required.
+    /// `stage`: required; text.
     pub stage: String,
-    /// `status`.
+    /// `status`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `target_time`.
+    /// `target_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_time: Option<Timestamp>,
-    /// `warning_target_time`.
+    /// `warning_target_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning_target_time: Option<Timestamp>,
 }
@@ -98,15 +100,17 @@ impl ArchetypeMetricTarget {
 /// The `metric-definition-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricDefinitionSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -128,23 +132,25 @@ impl MetricDefinitionSummary {
 /// The `org-schedule-summary` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrgScheduleSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`OrgScheduleStatus`).
     pub status: OrgScheduleStatus,
-    /// `timezone`.
+    /// `timezone`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `valid_until`.
+    /// `valid_until`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<Timestamp>,
 }
@@ -170,14 +176,16 @@ impl OrgScheduleSummary {
 /// The `removed-sla-metric-history` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 8 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemovedSlaMetricHistory {
-    /// `metric_definition`, required.
+    /// `metric_definition`: required; a `MetricDefinitionSummary`.
     pub metric_definition: MetricDefinitionSummary,
-    /// `removed_at`, required.
+    /// `removed_at`: required; a date-time (RFC 3339).
     pub removed_at: Timestamp,
-    /// `removed_by`, required.
+    /// `removed_by`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub removed_by: UserSummary,
 }
 
@@ -199,48 +207,50 @@ impl RemovedSlaMetricHistory {
 /// The `sla-tracker` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `sla-trackers`, `webhooks`, `works` (or `full`).
+///
+/// Returned by `sla-trackers.get` (in `sla_tracker`), `sla-trackers.list` (in `sla_trackers`), `sla-trackers.remove-metric` (in `sla_tracker`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTracker {
-    /// `applies_to_id`.
+    /// `applies_to_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_id: Option<String>,
-    /// `applies_to_type`.
+    /// `applies_to_type`: optional; one of `conversation`, `issue`, `ticket` (`SlaTrackerAppliesToType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_type: Option<SlaTrackerAppliesToType>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `metric_target_summaries`, required.
+    /// `metric_target_summaries`: required; a list of items, each a `ArchetypeMetricTarget`.
     #[serde(default)]
     pub metric_target_summaries: Vec<ArchetypeMetricTarget>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `removed_sla_metric_history`.
+    /// `removed_sla_metric_history`: optional; a list of items, each a `RemovedSlaMetricHistory`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removed_sla_metric_history: Option<Vec<RemovedSlaMetricHistory>>,
-    /// `sla`.
+    /// `sla`: optional; a `SlaSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaSummary>,
-    /// `sla_policy_id`.
+    /// `sla_policy_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_policy_id: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
-    /// `status`.
+    /// `status`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }

@@ -7,15 +7,17 @@ use crate::models::*;
 /// The `email-info` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailInfo {
-    /// `address`, required.
+    /// `address`: required; text.
     pub address: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user`.
+    /// `user`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<UserSummary>,
 }
@@ -37,13 +39,15 @@ impl EmailInfo {
 /// The `email-inline-attachment` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailInlineAttachment {
-    /// `artifact`.
+    /// `artifact`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact: Option<ArtifactSummary>,
-    /// `content_id`.
+    /// `content_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_id: Option<String>,
 }
@@ -65,79 +69,81 @@ impl EmailInlineAttachment {
 /// The `email-preview-widget` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailPreviewWidget {
-    /// `bcc`, required.
+    /// `bcc`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub bcc: Vec<EmailInfo>,
-    /// `cc`, required.
+    /// `cc`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub cc: Vec<EmailInfo>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `from`, required.
+    /// `from`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub from: Vec<EmailInfo>,
-    /// `html_body`.
+    /// `html_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html_body: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `in_reply_to`.
+    /// `in_reply_to`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
-    /// `inlines`, required.
+    /// `inlines`: required; a list of items, each a `EmailInlineAttachment`.
     #[serde(default)]
     pub inlines: Vec<EmailInlineAttachment>,
-    /// `interactions`.
+    /// `interactions`: optional; a list of items, each a `SnapWidgetInteraction`, by its `type`: `click`, `email_input`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interactions: Option<Vec<SnapWidgetInteraction>>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `message_id`.
+    /// `message_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `namespace`.
+    /// `namespace`: optional; one of `ai_assistant_message`, `comment_suggestion_replies`, `email_preview`, `link_preview`, `meeting_preview`, `plug_nudge` (`SnapWidgetNamespace`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<SnapWidgetNamespace>,
-    /// `raw_email_artifact`.
+    /// `raw_email_artifact`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_email_artifact: Option<ArtifactSummary>,
-    /// `references`, required.
+    /// `references`: required; a list of items, each text.
     #[serde(default)]
     pub references: Vec<String>,
-    /// `reply_to`, required.
+    /// `reply_to`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub reply_to: Vec<EmailInfo>,
-    /// `sent_timestamp`.
+    /// `sent_timestamp`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_timestamp: Option<Timestamp>,
-    /// `status`, required.
+    /// `status`: required; one of `draft`, `published` (`SnapWidgetStatus`).
     pub status: SnapWidgetStatus,
-    /// `subject`.
+    /// `subject`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `text_body`.
+    /// `text_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_body: Option<String>,
-    /// `to`, required.
+    /// `to`: required; a list of items, each a `EmailInfo`.
     #[serde(default)]
     pub to: Vec<EmailInfo>,
 }
@@ -222,10 +228,12 @@ impl EmailPreviewWidget {
 /// The `snap-kit-base-widget` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapKitBaseWidget {
-    /// `snap_kit_execution`.
+    /// `snap_kit_execution`: optional; a string.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_execution: Option<String>,
 }
@@ -246,6 +254,8 @@ tagged_union! {
     /// The `snap-widget` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Returned by `snap-widgets.create` (in `snap_widget`).
     pub enum SnapWidget {
         /// `email_preview`
         EmailPreview(EmailPreviewWidget) = "email_preview",
@@ -266,11 +276,21 @@ impl From<StarterMessageNudgeWidget> for SnapWidget {
     }
 }
 
+impl SnapWidget {
+    /// The variant's `type` on the wire (`"email_preview"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 tagged_union! {
     tag = "click_action";
     /// The `snap-widget-click-interaction` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetClickInteraction {
         /// `open_plug_widget`
         OpenPlugWidget(SnapWidgetOpenPlugWidgetAction) = "open_plug_widget",
@@ -299,9 +319,19 @@ impl From<SnapWidgetStartConversationAction> for SnapWidgetClickInteraction {
     }
 }
 
+impl SnapWidgetClickInteraction {
+    /// The variant's `click_action` on the wire (`"open_plug_widget"`); for a variant this crate does not know, the
+    /// `click_action` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `snap-widget-email-input-interaction` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapWidgetEmailInputInteraction {}
@@ -317,6 +347,8 @@ tagged_union! {
     /// The `snap-widget-interaction` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetInteraction {
         /// `click`
         Click(SnapWidgetClickInteraction) = "click",
@@ -331,10 +363,20 @@ impl From<SnapWidgetEmailInputInteraction> for SnapWidgetInteraction {
     }
 }
 
+impl SnapWidgetInteraction {
+    /// The variant's `type` on the wire (`"click"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 string_enum! {
     /// The `snap-widget-namespace` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetNamespace {
         /// `ai_assistant_message`
         AiAssistantMessage = "ai_assistant_message",
@@ -354,6 +396,8 @@ string_enum! {
 /// The `snap-widget-open-plug-widget-action` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapWidgetOpenPlugWidgetAction {}
@@ -368,10 +412,12 @@ impl SnapWidgetOpenPlugWidgetAction {
 /// The `snap-widget-open-url-action` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapWidgetOpenUrlAction {
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
@@ -385,13 +431,15 @@ impl SnapWidgetOpenUrlAction {
 /// The `snap-widget-start-conversation-action` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapWidgetStartConversationAction {
-    /// `rte_enabled`.
+    /// `rte_enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rte_enabled: Option<bool>,
-    /// `starter_message`.
+    /// `starter_message`: optional; a `SnapKitBaseWidget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub starter_message: Option<SnapKitBaseWidget>,
 }
@@ -414,6 +462,8 @@ string_enum! {
     /// The `snap-widget-status` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
     pub enum SnapWidgetStatus {
         /// `draft`
         Draft = "draft",
@@ -425,10 +475,12 @@ string_enum! {
 /// The `starter-message-nudge-widget` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StarterMessageNudgeWidget {
-    /// `starter_message_nudge_type`, required.
+    /// `starter_message_nudge_type`: required; a string.
     pub starter_message_nudge_type: StarterMessageNudgeWidgetStarterMessageNudgeType,
 }
 
@@ -442,4 +494,6 @@ impl StarterMessageNudgeWidget {
 /// The `starter-message-nudge-widget-starter-message-nudge-type` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `snap-widgets`, `timeline-entries`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 5 more.
 pub type StarterMessageNudgeWidgetStarterMessageNudgeType = String;

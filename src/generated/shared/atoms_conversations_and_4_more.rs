@@ -8,6 +8,8 @@ string_enum! {
     /// The `org-schedule-status` schema.
     ///
     /// Needs one of the features `atoms`, `conversations`, `org-schedules`, `sla-trackers`, `webhooks`, `works` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 14 more.
     pub enum OrgScheduleStatus {
         /// `archived`
         Archived = "archived",

@@ -7,6 +7,8 @@ use crate::models::*;
 /// The `aggregation-detail-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AggregationDetailSummary {}
@@ -21,13 +23,15 @@ impl AggregationDetailSummary {
 /// The `app-fragment-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 21 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppFragmentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -47,6 +51,8 @@ tagged_union! {
     /// The `atom-summary` schema.
     ///
     /// Needs one of the 9 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
     pub enum AtomSummary {
         /// `account`
         Account(AccountSummary) = "account",
@@ -419,16 +425,132 @@ impl From<WidgetSummary> for AtomSummary {
     }
 }
 
+impl AtomSummary {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            AtomSummary::Account(v) => v.display_id.as_deref(),
+            AtomSummary::AppFragment(v) => v.display_id.as_deref(),
+            AtomSummary::Article(v) => v.display_id.as_deref(),
+            AtomSummary::AuthToken(v) => v.display_id.as_deref(),
+            AtomSummary::Capability(v) => v.display_id.as_deref(),
+            AtomSummary::CodeChange(v) => v.display_id.as_deref(),
+            AtomSummary::Command(v) => v.display_id.as_deref(),
+            AtomSummary::Conversation(v) => v.display_id.as_deref(),
+            AtomSummary::CustomObject(v) => v.display_id.as_deref(),
+            AtomSummary::CustomTypeFragment(v) => v.display_id.as_deref(),
+            AtomSummary::DevOrg(v) => v.display_id.as_deref(),
+            AtomSummary::DevUser(v) => v.display_id.as_deref(),
+            AtomSummary::Dm(v) => v.display_id.as_deref(),
+            AtomSummary::Engagement(v) => v.display_id.as_deref(),
+            AtomSummary::Enhancement(v) => v.display_id.as_deref(),
+            AtomSummary::Feature(v) => v.display_id.as_deref(),
+            AtomSummary::Group(v) => v.display_id.as_deref(),
+            AtomSummary::Incident(v) => v.display_id.as_deref(),
+            AtomSummary::Issue(v) => v.display_id.as_deref(),
+            AtomSummary::Link(v) => v.display_id.as_deref(),
+            AtomSummary::Linkable(v) => v.display_id.as_deref(),
+            AtomSummary::Meeting(v) => v.display_id.as_deref(),
+            AtomSummary::NotificationContentTemplate(v) => v.display_id.as_deref(),
+            AtomSummary::ObjectMember(v) => v.display_id.as_deref(),
+            AtomSummary::Opportunity(v) => v.display_id.as_deref(),
+            AtomSummary::Product(v) => v.display_id.as_deref(),
+            AtomSummary::QuestionAnswer(v) => v.display_id.as_deref(),
+            AtomSummary::RevOrg(v) => v.display_id.as_deref(),
+            AtomSummary::RevUser(v) => v.display_id.as_deref(),
+            AtomSummary::Runnable(v) => v.display_id.as_deref(),
+            AtomSummary::ServiceAccount(v) => v.display_id.as_deref(),
+            AtomSummary::Sla(v) => v.display_id.as_deref(),
+            AtomSummary::SlaTracker(v) => v.display_id.as_deref(),
+            AtomSummary::SnapIn(v) => v.display_id.as_deref(),
+            AtomSummary::SnapInVersion(v) => v.display_id.as_deref(),
+            AtomSummary::SysUser(v) => v.display_id.as_deref(),
+            AtomSummary::Tag(v) => v.display_id.as_deref(),
+            AtomSummary::Task(v) => v.display_id.as_deref(),
+            AtomSummary::TenantFragment(v) => v.display_id.as_deref(),
+            AtomSummary::Ticket(v) => v.display_id.as_deref(),
+            AtomSummary::TimelineChangeEvent(v) => v.display_id.as_deref(),
+            AtomSummary::TimelineComment(v) => v.display_id.as_deref(),
+            AtomSummary::Uom(v) => v.display_id.as_deref(),
+            AtomSummary::UserPreferences(v) => v.display_id.as_deref(),
+            AtomSummary::Webhook(v) => v.display_id.as_deref(),
+            AtomSummary::Widget(v) => v.display_id.as_deref(),
+            AtomSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            AtomSummary::Account(v) => v.id.as_str(),
+            AtomSummary::AppFragment(v) => v.id.as_str(),
+            AtomSummary::Article(v) => v.id.as_str(),
+            AtomSummary::AuthToken(v) => v.id.as_str(),
+            AtomSummary::Capability(v) => v.id.as_str(),
+            AtomSummary::CodeChange(v) => v.id.as_str(),
+            AtomSummary::Command(v) => v.id.as_str(),
+            AtomSummary::Conversation(v) => v.id.as_str(),
+            AtomSummary::CustomObject(v) => v.id.as_str(),
+            AtomSummary::CustomTypeFragment(v) => v.id.as_str(),
+            AtomSummary::DevOrg(v) => v.id.as_str(),
+            AtomSummary::DevUser(v) => v.id.as_str(),
+            AtomSummary::Dm(v) => v.id.as_str(),
+            AtomSummary::Engagement(v) => v.id.as_str(),
+            AtomSummary::Enhancement(v) => v.id.as_str(),
+            AtomSummary::Feature(v) => v.id.as_str(),
+            AtomSummary::Group(v) => v.id.as_str(),
+            AtomSummary::Incident(v) => v.id.as_str(),
+            AtomSummary::Issue(v) => v.id.as_str(),
+            AtomSummary::Link(v) => v.id.as_str(),
+            AtomSummary::Linkable(v) => v.id.as_str(),
+            AtomSummary::Meeting(v) => v.id.as_str(),
+            AtomSummary::NotificationContentTemplate(v) => v.id.as_str(),
+            AtomSummary::ObjectMember(v) => v.id.as_str(),
+            AtomSummary::Opportunity(v) => v.id.as_str(),
+            AtomSummary::Product(v) => v.id.as_str(),
+            AtomSummary::QuestionAnswer(v) => v.id.as_str(),
+            AtomSummary::RevOrg(v) => v.id.as_str(),
+            AtomSummary::RevUser(v) => v.id.as_str(),
+            AtomSummary::Runnable(v) => v.id.as_str(),
+            AtomSummary::ServiceAccount(v) => v.id.as_str(),
+            AtomSummary::Sla(v) => v.id.as_str(),
+            AtomSummary::SlaTracker(v) => v.id.as_str(),
+            AtomSummary::SnapIn(v) => v.id.as_str(),
+            AtomSummary::SnapInVersion(v) => v.id.as_str(),
+            AtomSummary::SysUser(v) => v.id.as_str(),
+            AtomSummary::Tag(v) => v.id.as_str(),
+            AtomSummary::Task(v) => v.id.as_str(),
+            AtomSummary::TenantFragment(v) => v.id.as_str(),
+            AtomSummary::Ticket(v) => v.id.as_str(),
+            AtomSummary::TimelineChangeEvent(v) => v.id.as_str(),
+            AtomSummary::TimelineComment(v) => v.id.as_str(),
+            AtomSummary::Uom(v) => v.id.as_str(),
+            AtomSummary::UserPreferences(v) => v.id.as_str(),
+            AtomSummary::Webhook(v) => v.id.as_str(),
+            AtomSummary::Widget(v) => v.id.as_str(),
+            AtomSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}
+
 /// The `auth-token-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokenSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -447,15 +569,17 @@ impl AuthTokenSummary {
 /// The `command-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommandSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -477,13 +601,15 @@ impl CommandSummary {
 /// The `custom-type-fragment-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 21 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTypeFragmentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -502,24 +628,26 @@ impl CustomTypeFragmentSummary {
 /// The `dm-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DmSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `groups`.
+    /// `groups`: optional; a list of items, each a `GroupSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<GroupSummary>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `users`, required.
+    /// `users`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub users: Vec<UserSummary>,
 }
@@ -552,13 +680,15 @@ impl DmSummary {
 /// The `engagement-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EngagementSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -577,19 +707,21 @@ impl EngagementSummary {
 /// The `link-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `source`, required.
+    /// `source`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub source: LinkEndpointSummary,
-    /// `target`, required.
+    /// `target`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub target: LinkEndpointSummary,
 }
 
@@ -619,13 +751,15 @@ impl LinkSummary {
 /// The `notification-content-template-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationContentTemplateSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -644,15 +778,17 @@ impl NotificationContentTemplateSummary {
 /// The `object-member-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectMemberSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -674,13 +810,15 @@ impl ObjectMemberSummary {
 /// The `tenant-fragment-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 21 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantFragmentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -699,15 +837,17 @@ impl TenantFragmentSummary {
 /// The `timeline-change-event-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineChangeEventSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -729,15 +869,17 @@ impl TimelineChangeEventSummary {
 /// The `timeline-comment-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineCommentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -759,12 +901,14 @@ impl TimelineCommentSummary {
 /// The `unit-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UnitSummary {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `type`, required.
+    /// `type`: required; one of `boolean`, `number` (`UnitType`).
     pub r#type: UnitType,
 }
 
@@ -778,21 +922,23 @@ impl UnitSummary {
 /// The `uom-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomSummary {
-    /// `aggregation_details`, required.
+    /// `aggregation_details`: required; a `AggregationDetailSummary`.
     pub aggregation_details: AggregationDetailSummary,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `metric_name`, required.
+    /// `metric_name`: required; text.
     pub metric_name: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `unit`, required.
+    /// `unit`: required; a `UnitSummary`.
     pub unit: UnitSummary,
 }
 
@@ -824,13 +970,15 @@ impl UomSummary {
 /// The `user-preferences-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPreferencesSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -849,13 +997,15 @@ impl UserPreferencesSummary {
 /// The `webhook-summary` schema.
 ///
 /// Needs one of the 9 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 19 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `code-change-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeChangeSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -32,18 +34,20 @@ impl CodeChangeSummary {
 /// The `conversation-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -67,18 +71,20 @@ impl ConversationSummary {
 /// The `custom-object-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObjectSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -102,27 +108,29 @@ impl CustomObjectSummary {
 /// The `incident-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IncidentSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<UserSummary>>,
-    /// `severity`.
+    /// `severity`: optional; a `EnumValueSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<EnumValueSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `StageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -158,6 +166,8 @@ tagged_union! {
     /// The `link-endpoint-summary` schema.
     ///
     /// Needs one of the 10 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
     pub enum LinkEndpointSummary {
         /// `account`
         Account(AccountSummary) = "account",
@@ -330,18 +340,84 @@ impl From<WidgetSummary> for LinkEndpointSummary {
     }
 }
 
+impl LinkEndpointSummary {
+    /// The variant's `type` on the wire (`"account"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            LinkEndpointSummary::Account(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Article(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Capability(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::CodeChange(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Conversation(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::CustomObject(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::DevUser(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Enhancement(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Feature(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Incident(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Issue(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Linkable(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Meeting(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Opportunity(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Product(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::RevOrg(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::RevUser(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Runnable(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Task(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Ticket(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Widget(v) => v.display_id.as_deref(),
+            LinkEndpointSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            LinkEndpointSummary::Account(v) => v.id.as_str(),
+            LinkEndpointSummary::Article(v) => v.id.as_str(),
+            LinkEndpointSummary::Capability(v) => v.id.as_str(),
+            LinkEndpointSummary::CodeChange(v) => v.id.as_str(),
+            LinkEndpointSummary::Conversation(v) => v.id.as_str(),
+            LinkEndpointSummary::CustomObject(v) => v.id.as_str(),
+            LinkEndpointSummary::DevUser(v) => v.id.as_str(),
+            LinkEndpointSummary::Enhancement(v) => v.id.as_str(),
+            LinkEndpointSummary::Feature(v) => v.id.as_str(),
+            LinkEndpointSummary::Incident(v) => v.id.as_str(),
+            LinkEndpointSummary::Issue(v) => v.id.as_str(),
+            LinkEndpointSummary::Linkable(v) => v.id.as_str(),
+            LinkEndpointSummary::Meeting(v) => v.id.as_str(),
+            LinkEndpointSummary::Opportunity(v) => v.id.as_str(),
+            LinkEndpointSummary::Product(v) => v.id.as_str(),
+            LinkEndpointSummary::RevOrg(v) => v.id.as_str(),
+            LinkEndpointSummary::RevUser(v) => v.id.as_str(),
+            LinkEndpointSummary::Runnable(v) => v.id.as_str(),
+            LinkEndpointSummary::Task(v) => v.id.as_str(),
+            LinkEndpointSummary::Ticket(v) => v.id.as_str(),
+            LinkEndpointSummary::Widget(v) => v.id.as_str(),
+            LinkEndpointSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}
+
 /// The `meeting-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
 }
@@ -363,10 +439,12 @@ impl MeetingSummary {
 /// The `stage-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageSummary {
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
 }
@@ -386,15 +464,17 @@ impl StageSummary {
 /// The `widget-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `snap-in-version-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Returned by `snap-ins.resources` (in `snap_in_version`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInVersionSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

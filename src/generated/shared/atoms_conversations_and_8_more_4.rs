@@ -8,6 +8,8 @@ string_enum! {
     /// The `unit-type` schema.
     ///
     /// Needs one of the 10 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 23 more.
     pub enum UnitType {
         /// `boolean`
         Boolean = "boolean",

@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `sla-tracker-summary` schema.
 ///
 /// Needs one of the 10 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTrackerSummary {
-    /// `applies_to_type`.
+    /// `applies_to_type`: optional; one of `conversation`, `issue`, `ticket` (`SlaTrackerAppliesToType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_type: Option<SlaTrackerAppliesToType>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

@@ -7,14 +7,16 @@ use crate::models::*;
 /// The `enum-value-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EnumValueSummary {
-    /// `id`, required.
+    /// `id`: required; an integer.
     pub id: i64,
-    /// `label`, required.
+    /// `label`: required; text.
     pub label: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i64,
 }
 
@@ -28,33 +30,35 @@ impl EnumValueSummary {
 /// The `issue-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IssueSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<IssuePriority>,
-    /// `priority_v2`.
+    /// `priority_v2`: optional; a `EnumValueSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<EnumValueSummary>,
-    /// `sprint`.
+    /// `sprint`: optional; a `VistaGroupItemSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sprint: Option<VistaGroupItemSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStageSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -97,12 +101,14 @@ impl IssueSummary {
 /// The `legacy-stage-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyStageSummary {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
 }
@@ -122,27 +128,29 @@ impl LegacyStageSummary {
 /// The `opportunity-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpportunitySummary {
-    /// `account`.
+    /// `account`: optional; a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountSummary>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStageSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -179,24 +187,26 @@ impl OpportunitySummary {
 /// The `task-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TaskSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStageSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -230,33 +240,35 @@ impl TaskSummary {
 /// The `ticket-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 24 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TicketSummary {
-    /// `account`.
+    /// `account`: optional; a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountSummary>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `rev_org`.
+    /// `rev_org`: optional; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<OrgSummary>,
-    /// `severity`.
+    /// `severity`: optional; one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<TicketSeverity>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStageSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataSummary>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 

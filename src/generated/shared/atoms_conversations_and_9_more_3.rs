@@ -7,20 +7,22 @@ use crate::models::*;
 /// The `sla-summary` schema.
 ///
 /// Needs one of the 11 family features that use it (`full` has them all).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 27 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `sla_type`.
+    /// `sla_type`: optional; one of `external`, `internal` (`SlaType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_type: Option<SlaType>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`SlaStatus`).
     pub status: SlaStatus,
 }
 
@@ -42,6 +44,8 @@ string_enum! {
     /// The `sla-tracker-applies-to-type` schema.
     ///
     /// Needs one of the 11 family features that use it (`full` has them all).
+    ///
+    /// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update` and 27 more.
     pub enum SlaTrackerAppliesToType {
         /// `conversation`
         Conversation = "conversation",

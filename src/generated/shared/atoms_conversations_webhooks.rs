@@ -7,84 +7,86 @@ use crate::models::*;
 /// The `conversation` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks` (or `full`).
+///
+/// Returned by `conversations.create` (in `conversation`), `conversations.export` (in `conversations`), `conversations.get` (in `conversation`), `conversations.list` (in `conversations`), `conversations.update` (in `conversation`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Conversation {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each a `ExternalCommunicationChannelSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<ExternalCommunicationChannelSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `group`.
+    /// `group`: optional; a `GroupSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupSummary>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `members`, required.
+    /// `members`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub members: Vec<UserSummary>,
-    /// `messages`.
+    /// `messages`: optional; a list of items, each a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<TimelineEntry>>,
-    /// `metadata`.
+    /// `metadata`: optional; a `ConversationMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<ConversationMetadata>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<UserSummary>>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `ArchetypeSlaSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<ArchetypeSlaSummary>,
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTrackerSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTrackerSummary>,
-    /// `source_channel`.
+    /// `source_channel`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<String>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a `ExternalCommunicationChannelSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<ExternalCommunicationChannelSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -179,10 +181,12 @@ custom_access!(read Conversation);
 /// The `conversation-metadata` schema.
 ///
 /// Needs one of the features `atoms`, `conversations`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `conversations.create`, `conversations.export`, `conversations.get`, `conversations.list`, `conversations.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationMetadata {
-    /// `url_context`.
+    /// `url_context`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_context: Option<String>,
 }

@@ -7,38 +7,40 @@ use crate::models::*;
 /// The `custom-object` schema.
 ///
 /// Needs one of the features `atoms`, `custom-objects` (or `full`).
+///
+/// Returned by `custom-objects.create` (in `custom_object`), `custom-objects.get` (in `custom_object`), `custom-objects.list` (in `result`), `custom-objects.update` (in `custom_object`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomObject {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `stage`.
+    /// `stage`: optional; a `Stage`.
     pub stage: Option<Stage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
-    /// `unique_key`.
+    /// `unique_key`: optional; text.
     pub unique_key: Option<String>,
 }
 

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `stage` schema.
 ///
 /// Needs one of the features `atoms`, `custom-objects`, `incidents`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `custom-objects.create`, `custom-objects.get`, `custom-objects.list`, `custom-objects.update`, `incidents.create` and 8 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Stage {
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<CustomStageSummary>,
-    /// `state`.
+    /// `state`: optional; a `CustomStateSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<CustomStateSummary>,
 }

@@ -7,72 +7,74 @@ use crate::models::*;
 /// The `dev-user` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Returned by `dev-users.create` (in `dev_user`), `dev-users.get` (in `dev_user`), `dev-users.identities.link` (in `dev_user`), `dev-users.identities.unlink` (in `dev_user`), `dev-users.list` (in `dev_users`), `dev-users.self` (in `dev_user`) and 2 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DevUser {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `experience_start_date`.
+    /// `experience_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub experience_start_date: Option<Timestamp>,
-    /// `external_identities`.
+    /// `external_identities`: optional; a list of items, each a `ExternalIdentity`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_identities: Option<Vec<ExternalIdentity>>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `job_history`.
+    /// `job_history`: optional; a list of items, each a `JobHistoryItem`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job_history: Option<Vec<JobHistoryItem>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
-    /// `primary_identity`.
+    /// `primary_identity`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_identity: Option<UserSummary>,
-    /// `reports_to`.
+    /// `reports_to`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reports_to: Option<UserSummary>,
-    /// `skills`.
+    /// `skills`: optional; a list of items, each a `UserSkill`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skills: Option<Vec<UserSkill>>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }
@@ -157,19 +159,21 @@ custom_access!(read DevUser);
 /// The `external-identity` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `dev-users.create`, `dev-users.get`, `dev-users.identities.link`, `dev-users.identities.unlink`, `dev-users.list` and 3 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExternalIdentity {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `id`.
+    /// `id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `is_verified`.
+    /// `is_verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
-    /// `issuer`.
+    /// `issuer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
 }
@@ -195,25 +199,27 @@ impl ExternalIdentity {
 /// The `job-history-item` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `dev-users.create`, `dev-users.get`, `dev-users.identities.link`, `dev-users.identities.unlink`, `dev-users.list` and 3 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct JobHistoryItem {
-    /// `employment_status`.
+    /// `employment_status`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employment_status: Option<EnumValue>,
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<Timestamp>,
-    /// `is_current`.
+    /// `is_current`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_current: Option<bool>,
-    /// `location`.
+    /// `location`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -243,10 +249,12 @@ impl JobHistoryItem {
 /// The `user-skill` schema.
 ///
 /// Needs one of the features `atoms`, `dev-users`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `dev-users.create`, `dev-users.get`, `dev-users.identities.link`, `dev-users.identities.unlink`, `dev-users.list` and 3 more.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserSkill {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }

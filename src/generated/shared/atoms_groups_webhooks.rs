@@ -7,41 +7,43 @@ use crate::models::*;
 /// The `group` schema.
 ///
 /// Needs one of the features `atoms`, `groups`, `webhooks` (or `full`).
+///
+/// Returned by `groups.create` (in `group`), `groups.get` (in `group`), `groups.list` (in `groups`), `groups.update` (in `group`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Group {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_default`, required.
+    /// `is_default`: required; a boolean.
     pub is_default: bool,
-    /// `member_type`.
+    /// `member_type`: optional; one of `dev_user`, `rev_user` (`GroupMemberType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub member_type: Option<GroupMemberType>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `owner`.
+    /// `owner`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<UserSummary>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
 }

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `impacted-customer-details` schema.
 ///
 /// Needs one of the features `atoms`, `incidents`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `incidents.create`, `incidents.get`, `incidents.group`, `incidents.list`, `incidents.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImpactedCustomerDetails {
-    /// `count`.
+    /// `count`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<EnumValue>,
-    /// `customer_ids`.
+    /// `customer_ids`: optional; a list of items, each a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_ids: Option<Vec<AccountSummary>>,
 }
@@ -35,93 +37,95 @@ impl ImpactedCustomerDetails {
 /// The `incident` schema.
 ///
 /// Needs one of the features `atoms`, `incidents`, `webhooks` (or `full`).
+///
+/// Returned by `incidents.create` (in `incident`), `incidents.get` (in `incident`), `incidents.list` (in `incidents`), `incidents.update` (in `incident`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Incident {
-    /// `acknowledged_date`.
+    /// `acknowledged_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledged_date: Option<Timestamp>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<PartSummary>>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `identified_date`.
+    /// `identified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identified_date: Option<Timestamp>,
-    /// `impact`.
+    /// `impact`: optional; a `ImpactedCustomerDetails`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<ImpactedCustomerDetails>,
-    /// `mitigated_date`.
+    /// `mitigated_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mitigated_date: Option<Timestamp>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<UserSummary>>,
-    /// `pia`.
+    /// `pia`: optional; a list of items, each a `ArticleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pia: Option<Vec<ArticleSummary>>,
-    /// `playbooks`.
+    /// `playbooks`: optional; a list of items, each a `ArticleSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub playbooks: Option<Vec<ArticleSummary>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<EnumValue>,
-    /// `severity`.
+    /// `severity`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<EnumValue>,
-    /// `source`.
+    /// `source`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<EnumValue>,
-    /// `stage`.
+    /// `stage`: optional; a `Stage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Stage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 

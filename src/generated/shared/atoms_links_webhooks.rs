@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `custom-link-type-summary` schema.
 ///
 /// Needs one of the features `atoms`, `links`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `links.create`, `links.get`, `links.list`, `links.replace`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomLinkTypeSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -32,34 +34,36 @@ impl CustomLinkTypeSummary {
 /// The `link` schema.
 ///
 /// Needs one of the features `atoms`, `links`, `webhooks` (or `full`).
+///
+/// Returned by `links.create` (in `link`), `links.get` (in `link`), `links.list` (in `links`), `links.replace` (in `link`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Link {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_link_type`.
+    /// `custom_link_type`: optional; a `CustomLinkTypeSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_link_type: Option<CustomLinkTypeSummary>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `link_type`, required.
+    /// `link_type`: required; one of 13 values (`LinkType`).
     pub link_type: LinkType,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `source`, required.
+    /// `source`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub source: LinkEndpointSummary,
-    /// `target`, required.
+    /// `target`: required; a `LinkEndpointSummary`, by its `type`: `account`, `article`, `capability`, `code_change`, `conversation`, `custom_object`, `dev_user`, `enhancement`, `feature`, `incident`, `issue`, `linkable`, `meeting`, `opportunity`, `product`, `rev_org`, `rev_user`, `runnable`, `task`, `ticket`, `widget`.
     pub target: LinkEndpointSummary,
 }
 

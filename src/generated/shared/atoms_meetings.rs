@@ -7,65 +7,67 @@ use crate::models::*;
 /// The `meeting` schema.
 ///
 /// Needs one of the features `atoms`, `meetings` (or `full`).
+///
+/// Returned by `meetings.create` (in `meeting`), `meetings.get` (in `meeting`), `meetings.list` (in `meetings`), `meetings.update` (in `meeting`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Meeting {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `channel`.
+    /// `channel`: optional; one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     pub channel: Option<MeetingChannel>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `direction`.
+    /// `direction`: optional; one of `incoming`, `internal`, `outgoing` (`MeetingDirection`).
     pub direction: Option<MeetingDirection>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `ended_date`.
+    /// `ended_date`: optional; a date-time (RFC 3339).
     pub ended_date: Option<Timestamp>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     pub external_ref: Option<String>,
-    /// `external_url`.
+    /// `external_url`: optional; text.
     pub external_url: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `members`, required.
+    /// `members`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub members: Vec<UserSummary>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `organizer`.
+    /// `organizer`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub organizer: Option<UserSummary>,
-    /// `parent`.
+    /// `parent`: optional; a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub parent: Option<AtomSummary>,
-    /// `recording`.
+    /// `recording`: optional; a `ArtifactSummary`.
     pub recording: Option<ArtifactSummary>,
-    /// `recording_url`.
+    /// `recording_url`: optional; text.
     pub recording_url: Option<String>,
-    /// `scheduled_date`.
+    /// `scheduled_date`: optional; a date-time (RFC 3339).
     pub scheduled_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     pub state: Option<MeetingState>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     pub tags: Option<Vec<TagWithValue>>,
-    /// `title`.
+    /// `title`: optional; text.
     pub title: Option<String>,
-    /// `transcript`.
+    /// `transcript`: optional; a `ArtifactSummary`.
     pub transcript: Option<ArtifactSummary>,
 }
 
@@ -75,6 +77,8 @@ string_enum! {
     /// The `meeting-direction` schema.
     ///
     /// Needs one of the features `atoms`, `meetings` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `meetings.create`, `meetings.get`, `meetings.list`, `meetings.update`.
     pub enum MeetingDirection {
         /// `incoming`
         Incoming = "incoming",

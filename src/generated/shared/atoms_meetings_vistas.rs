@@ -8,6 +8,8 @@ string_enum! {
     /// The `meeting-channel` schema.
     ///
     /// Needs one of the features `atoms`, `meetings`, `vistas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `meetings.create`, `meetings.get`, `meetings.list`, `meetings.update`, `vistas.create` and 2 more.
     pub enum MeetingChannel {
         /// `amazon_connect`
         AmazonConnect = "amazon_connect",
@@ -28,6 +30,8 @@ string_enum! {
     /// The `meeting-state` schema.
     ///
     /// Needs one of the features `atoms`, `meetings`, `vistas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `meetings.create`, `meetings.get`, `meetings.list`, `meetings.update`, `vistas.create` and 2 more.
     pub enum MeetingState {
         /// `canceled`
         Canceled = "canceled",

@@ -7,53 +7,55 @@ use crate::models::*;
 /// The `capability` schema.
 ///
 /// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `parts.create`, `parts.get`, `parts.list`, `parts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Capability {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
 }
@@ -120,71 +122,73 @@ custom_access!(read Capability);
 /// The `enhancement` schema.
 ///
 /// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `parts.create`, `parts.get`, `parts.list`, `parts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Enhancement {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `actual_start_date`.
+    /// `actual_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date: Option<Timestamp>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stage_v2`.
+    /// `stage_v2`: optional; a `Stage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_v2: Option<Stage>,
-    /// `state_v2`.
+    /// `state_v2`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_v2: Option<String>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Timestamp>,
 }
@@ -269,53 +273,55 @@ custom_access!(read Enhancement);
 /// The `feature` schema.
 ///
 /// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `parts.create`, `parts.get`, `parts.list`, `parts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Feature {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
 }
@@ -382,53 +388,55 @@ custom_access!(read Feature);
 /// The `linkable` schema.
 ///
 /// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `parts.create`, `parts.get`, `parts.list`, `parts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Linkable {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
 }
@@ -495,53 +503,55 @@ custom_access!(read Linkable);
 /// The `product` schema.
 ///
 /// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `parts.create`, `parts.get`, `parts.list`, `parts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Product {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
 }
@@ -608,53 +618,55 @@ custom_access!(read Product);
 /// The `runnable` schema.
 ///
 /// Needs one of the features `atoms`, `parts`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `parts.create`, `parts.get`, `parts.list`, `parts.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Runnable {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
 }

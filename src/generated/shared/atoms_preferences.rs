@@ -7,43 +7,49 @@ use crate::models::*;
 /// The `availability-preferences-group` schema.
 ///
 /// Needs one of the features `atoms`, `preferences` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `preferences.get`, `preferences.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailabilityPreferencesGroup {
-    /// `manual_away`.
+    /// `manual_away`: optional; a boolean.
     pub manual_away: Option<bool>,
 }
 
 /// The `general-preferences-group` schema.
 ///
 /// Needs one of the features `atoms`, `preferences` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `preferences.get`, `preferences.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeneralPreferencesGroup {
-    /// `availability`.
+    /// `availability`: optional; a `AvailabilityPreferencesGroup`.
     pub availability: Option<AvailabilityPreferencesGroup>,
-    /// `preferred_locale`.
+    /// `preferred_locale`: optional; text.
     pub preferred_locale: Option<String>,
 }
 
 /// The `user-preferences` schema.
 ///
 /// Needs one of the features `atoms`, `preferences` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `preferences.get`, `preferences.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPreferences {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `general_preferences`.
+    /// `general_preferences`: optional; a `GeneralPreferencesGroup`.
     pub general_preferences: Option<GeneralPreferencesGroup>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
 }

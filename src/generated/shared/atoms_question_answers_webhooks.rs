@@ -7,51 +7,53 @@ use crate::models::*;
 /// The `question-answer` schema.
 ///
 /// Needs one of the features `atoms`, `question-answers`, `webhooks` (or `full`).
+///
+/// Returned by `question-answers.create` (in `question_answer`), `question-answers.get` (in `question_answer`), `question-answers.list` (in `question_answers`), `question-answers.update` (in `question_answer`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QuestionAnswer {
-    /// `answer`.
+    /// `answer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    /// `applies_to_parts`.
+    /// `applies_to_parts`: optional; a list of items, each a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_parts: Option<Vec<PartSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `question`.
+    /// `question`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
-    /// `sources`.
+    /// `sources`: optional; a list of items, each a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sources: Option<Vec<AtomSummary>>,
-    /// `status`.
+    /// `status`: optional; one of `archived`, `discarded`, `draft`, `published`, `review_needed` (`QuestionAnswerStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<QuestionAnswerStatus>,
-    /// `suggested_answer`.
+    /// `suggested_answer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_answer: Option<String>,
-    /// `suggested_for_deletion`.
+    /// `suggested_for_deletion`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_for_deletion: Option<bool>,
-    /// `topic`.
+    /// `topic`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
-    /// `verified`.
+    /// `verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
 }
@@ -114,6 +116,8 @@ string_enum! {
     /// The `question-answer-status` schema.
     ///
     /// Needs one of the features `atoms`, `question-answers`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `question-answers.create`, `question-answers.get`, `question-answers.list`, `question-answers.update`.
     pub enum QuestionAnswerStatus {
         /// `archived`
         Archived = "archived",

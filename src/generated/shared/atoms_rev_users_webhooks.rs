@@ -7,78 +7,80 @@ use crate::models::*;
 /// The `rev-user` schema.
 ///
 /// Needs one of the features `atoms`, `rev-users`, `webhooks` (or `full`).
+///
+/// Returned by `rev-users.create` (in `rev_user`), `rev-users.get` (in `rev_user`), `rev-users.link` (in `rev_user`), `rev-users.list` (in `rev_users`), `rev-users.scan` (in `rev_users`), `rev-users.unlink` (in `rev_user`) and 1 more.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RevUser {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_verified`.
+    /// `is_verified`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_numbers: Option<Vec<String>>,
-    /// `primary_identity`.
+    /// `primary_identity`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_identity: Option<UserSummary>,
-    /// `rev_org`.
+    /// `rev_org`: optional; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<OrgSummary>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<UserState>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
 }

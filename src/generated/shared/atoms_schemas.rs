@@ -7,74 +7,80 @@ use crate::models::*;
 /// The `app-fragment` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppFragment {
-    /// `app`.
+    /// `app`: optional; text.
     pub app: Option<String>,
-    /// `app_display_name`.
+    /// `app_display_name`: optional; text.
     pub app_display_name: Option<String>,
-    /// `composite_schemas`.
+    /// `composite_schemas`: optional; a list of items, each a `CompositeSchema`.
     pub composite_schemas: Option<Vec<CompositeSchema>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `deprecated`.
+    /// `deprecated`: optional; a boolean.
     pub deprecated: Option<bool>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `fields`.
+    /// `fields`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub fields: Option<Vec<SchemaFieldDescriptor>>,
-    /// `fragment_type`.
+    /// `fragment_type`: optional; one of `app`, `custom_type`, `tenant` (`CustomSchemaFragmentFragmentType`).
     pub fragment_type: Option<CustomSchemaFragmentFragmentType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `new_fragment_ref`.
+    /// `new_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub new_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `old_fragment_ref`.
+    /// `old_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub old_fragment_ref: Option<CustomSchemaFragmentSummary>,
 }
 
 /// The `composite-schema` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`, `schemas.stock.get`, `schemas.stock.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompositeSchema {
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(default)]
     pub fields: Vec<SchemaFieldDescriptor>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
 }
 
 /// The `custom-schema-fragment-condition` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentCondition {
-    /// `effects`.
+    /// `effects`: optional; a list of items, each a `CustomSchemaFragmentEffect`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effects: Option<Vec<CustomSchemaFragmentEffect>>,
-    /// `expression`.
+    /// `expression`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expression: Option<String>,
 }
@@ -96,25 +102,27 @@ impl CustomSchemaFragmentCondition {
 /// The `custom-schema-fragment-effect` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomSchemaFragmentEffect {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<String>>,
-    /// `fields`, required.
+    /// `fields`: required; a list of items, each text.
     #[serde(default)]
     pub fields: Vec<String>,
-    /// `immutable`.
+    /// `immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub immutable: Option<bool>,
-    /// `invalid`.
+    /// `invalid`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invalid: Option<bool>,
-    /// `require`.
+    /// `require`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub require: Option<bool>,
-    /// `show`.
+    /// `show`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show: Option<bool>,
 }
@@ -150,6 +158,8 @@ string_enum! {
     /// The `custom-schema-fragment-fragment-type` schema.
     ///
     /// Needs one of the features `atoms`, `schemas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
     pub enum CustomSchemaFragmentFragmentType {
         /// `app`
         App = "app",
@@ -165,6 +175,8 @@ tagged_union! {
     /// The `custom-schema-fragment-summary` schema.
     ///
     /// Needs one of the features `atoms`, `schemas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
     pub enum CustomSchemaFragmentSummary {
         /// `app_fragment`
         AppFragment(AppFragmentSummary) = "app_fragment",
@@ -175,61 +187,95 @@ tagged_union! {
     }
 }
 
+impl CustomSchemaFragmentSummary {
+    /// The variant's `type` on the wire (`"app_fragment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            CustomSchemaFragmentSummary::AppFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragmentSummary::CustomTypeFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragmentSummary::TenantFragment(v) => v.display_id.as_deref(),
+            CustomSchemaFragmentSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            CustomSchemaFragmentSummary::AppFragment(v) => v.id.as_str(),
+            CustomSchemaFragmentSummary::CustomTypeFragment(v) => v.id.as_str(),
+            CustomSchemaFragmentSummary::TenantFragment(v) => v.id.as_str(),
+            CustomSchemaFragmentSummary::Unknown(other) => {
+                other.fields.get("id").and_then(|x| x.as_str()).unwrap_or("")
+            }
+        }
+    }
+}
+
 /// The `custom-type-fragment` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTypeFragment {
-    /// `composite_schemas`.
+    /// `composite_schemas`: optional; a list of items, each a `CompositeSchema`.
     pub composite_schemas: Option<Vec<CompositeSchema>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `deprecated`.
+    /// `deprecated`: optional; a boolean.
     pub deprecated: Option<bool>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `fields`.
+    /// `fields`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub fields: Option<Vec<SchemaFieldDescriptor>>,
-    /// `fragment_type`.
+    /// `fragment_type`: optional; one of `app`, `custom_type`, `tenant` (`CustomSchemaFragmentFragmentType`).
     pub fragment_type: Option<CustomSchemaFragmentFragmentType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `new_fragment_ref`.
+    /// `new_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub new_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `old_fragment_ref`.
+    /// `old_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub old_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `path`.
+    /// `path`: optional; a list of items, each a `CustomTypePathComponent`.
     pub path: Option<Vec<CustomTypePathComponent>>,
-    /// `stage_diagram`.
+    /// `stage_diagram`: optional; a `StageDiagramSummary`.
     pub stage_diagram: Option<StageDiagramSummary>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     pub subtype: Option<String>,
-    /// `subtype_display_name`.
+    /// `subtype_display_name`: optional; text.
     pub subtype_display_name: Option<String>,
 }
 
 /// The `custom-type-path-component` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomTypePathComponent {}
@@ -244,33 +290,37 @@ impl CustomTypePathComponent {
 /// The `stage-diagram-summary` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagramSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
 }
 
 /// The `stock-field-override` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.aggregated.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockFieldOverride {
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `uenum_values`.
+    /// `uenum_values`: optional; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uenum_values: Option<Vec<SchemaFieldUenumValue>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
 }
@@ -296,47 +346,49 @@ impl StockFieldOverride {
 /// The `tenant-fragment` schema.
 ///
 /// Needs one of the features `atoms`, `schemas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `schemas.custom.get`, `schemas.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TenantFragment {
-    /// `composite_schemas`.
+    /// `composite_schemas`: optional; a list of items, each a `CompositeSchema`.
     pub composite_schemas: Option<Vec<CompositeSchema>>,
-    /// `conditions`.
+    /// `conditions`: optional; a list of items, each a `CustomSchemaFragmentCondition`.
     pub conditions: Option<Vec<CustomSchemaFragmentCondition>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `deprecated`.
+    /// `deprecated`: optional; a boolean.
     pub deprecated: Option<bool>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `fields`.
+    /// `fields`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub fields: Option<Vec<SchemaFieldDescriptor>>,
-    /// `fragment_type`.
+    /// `fragment_type`: optional; one of `app`, `custom_type`, `tenant` (`CustomSchemaFragmentFragmentType`).
     pub fragment_type: Option<CustomSchemaFragmentFragmentType>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `id_prefix`.
+    /// `id_prefix`: optional; text.
     pub id_prefix: Option<String>,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `leaf_type_display_name`.
+    /// `leaf_type_display_name`: optional; text.
     pub leaf_type_display_name: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `new_fragment_ref`.
+    /// `new_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub new_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `old_fragment_ref`.
+    /// `old_fragment_ref`: optional; a `CustomSchemaFragmentSummary`, by its `type`: `app_fragment`, `custom_type_fragment`, `tenant_fragment`.
     pub old_fragment_ref: Option<CustomSchemaFragmentSummary>,
-    /// `stock_field_overrides`.
+    /// `stock_field_overrides`: optional; a list of items, each a `StockFieldOverride`.
     pub stock_field_overrides: Option<Vec<StockFieldOverride>>,
 }

@@ -8,6 +8,8 @@ tagged_union! {
     /// The `work-summary` schema.
     ///
     /// Needs one of the features `atoms`, `search`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `search.core`, `search.hybrid`, `widgets.get`.
     pub enum WorkSummary {
         /// `issue`
         Issue(IssueSummary) = "issue",
@@ -41,5 +43,79 @@ impl From<TaskSummary> for WorkSummary {
 impl From<TicketSummary> for WorkSummary {
     fn from(value: TicketSummary) -> Self {
         WorkSummary::Ticket(value)
+    }
+}
+
+impl WorkSummary {
+    /// The variant's `type` on the wire (`"issue"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            WorkSummary::Issue(v) => v.display_id.as_deref(),
+            WorkSummary::Opportunity(v) => v.display_id.as_deref(),
+            WorkSummary::Task(v) => v.display_id.as_deref(),
+            WorkSummary::Ticket(v) => v.display_id.as_deref(),
+            WorkSummary::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            WorkSummary::Issue(v) => v.id.as_str(),
+            WorkSummary::Opportunity(v) => v.id.as_str(),
+            WorkSummary::Task(v) => v.id.as_str(),
+            WorkSummary::Ticket(v) => v.id.as_str(),
+            WorkSummary::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `owned_by` (required in every variant); an unknown variant answers an empty list.
+    pub fn owned_by(&self) -> &[UserSummary] {
+        match self {
+            WorkSummary::Issue(v) => v.owned_by.as_slice(),
+            WorkSummary::Opportunity(v) => v.owned_by.as_slice(),
+            WorkSummary::Task(v) => v.owned_by.as_slice(),
+            WorkSummary::Ticket(v) => v.owned_by.as_slice(),
+            WorkSummary::Unknown(_) => &[],
+        }
+    }
+
+    /// The variant's `stage` (optional); an unknown variant answers `None`.
+    pub fn stage(&self) -> Option<&LegacyStageSummary> {
+        match self {
+            WorkSummary::Issue(v) => v.stage.as_ref(),
+            WorkSummary::Opportunity(v) => v.stage.as_ref(),
+            WorkSummary::Task(v) => v.stage.as_ref(),
+            WorkSummary::Ticket(v) => v.stage.as_ref(),
+            WorkSummary::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadataSummary> {
+        match self {
+            WorkSummary::Issue(v) => v.sync_metadata.as_ref(),
+            WorkSummary::Opportunity(v) => v.sync_metadata.as_ref(),
+            WorkSummary::Task(v) => v.sync_metadata.as_ref(),
+            WorkSummary::Ticket(v) => v.sync_metadata.as_ref(),
+            WorkSummary::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `title` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn title(&self) -> &str {
+        match self {
+            WorkSummary::Issue(v) => v.title.as_str(),
+            WorkSummary::Opportunity(v) => v.title.as_str(),
+            WorkSummary::Task(v) => v.title.as_str(),
+            WorkSummary::Ticket(v) => v.title.as_str(),
+            WorkSummary::Unknown(other) => other.fields.get("title").and_then(|x| x.as_str()).unwrap_or(""),
+        }
     }
 }

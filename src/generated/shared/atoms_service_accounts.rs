@@ -7,33 +7,35 @@ use crate::models::*;
 /// The `service-account` schema.
 ///
 /// Needs one of the features `atoms`, `service-accounts` (or `full`).
+///
+/// Returned by `service-accounts.create` (in `service_account`), `service-accounts.get` (in `service_account`), `service-accounts.update` (in `service_account`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceAccount {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `display_name`.
+    /// `display_name`: optional; text.
     pub display_name: Option<String>,
-    /// `display_picture`.
+    /// `display_picture`: optional; a `ArtifactSummary`.
     pub display_picture: Option<ArtifactSummary>,
-    /// `email`.
+    /// `email`: optional; text.
     pub email: Option<String>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `phone_numbers`.
+    /// `phone_numbers`: optional; a list of items, each text.
     pub phone_numbers: Option<Vec<String>>,
-    /// `primary_identity`.
+    /// `primary_identity`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub primary_identity: Option<UserSummary>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `deactivated`, `deleted`, `locked`, `shadow`, `unassigned` (`UserState`).
     pub state: Option<UserState>,
 }

@@ -7,42 +7,46 @@ use crate::models::*;
 /// The `sla` schema.
 ///
 /// Needs one of the features `atoms`, `slas` (or `full`).
+///
+/// Returned by `slas.create` (in `sla`), `slas.get` (in `sla`), `slas.list` (in `slas`), `slas.transition` (in `sla`), `slas.update` (in `sla`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Sla {
-    /// `account_filter`.
+    /// `account_filter`: optional; a JSON object.
     pub account_filter: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `compensation`.
+    /// `compensation`: optional; a `SlaCompensation`.
     pub compensation: Option<SlaCompensation>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `evaluation_period`.
+    /// `evaluation_period`: optional; one of `monthly`, `quarterly`, `weekly`, `yearly` (`SlaEvaluationPeriod`).
     pub evaluation_period: Option<SlaEvaluationPeriod>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `policies`.
+    /// `policies`: optional; a list of items, each a `SlaPolicy`.
     pub policies: Option<Vec<SlaPolicy>>,
-    /// `sla_type`.
+    /// `sla_type`: optional; one of `external`, `internal` (`SlaType`).
     pub sla_type: Option<SlaType>,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`SlaStatus`).
     pub status: SlaStatus,
 }
 
 /// The `sla-compensation` schema.
 ///
 /// Needs one of the features `atoms`, `slas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `slas.create`, `slas.get`, `slas.list`, `slas.transition`, `slas.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaCompensation {}
@@ -51,6 +55,8 @@ string_enum! {
     /// The `sla-evaluation-period` schema.
     ///
     /// Needs one of the features `atoms`, `slas` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `slas.create`, `slas.get`, `slas.list`, `slas.transition`, `slas.update`.
     pub enum SlaEvaluationPeriod {
         /// `monthly`
         Monthly = "monthly",
@@ -66,6 +72,8 @@ string_enum! {
 /// The `sla-policy` schema.
 ///
 /// Needs one of the features `atoms`, `slas` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `slas.create`, `slas.get`, `slas.list`, `slas.transition`, `slas.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaPolicy {}

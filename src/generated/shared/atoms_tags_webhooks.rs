@@ -7,35 +7,37 @@ use crate::models::*;
 /// The `tag` schema.
 ///
 /// Needs one of the features `atoms`, `tags`, `webhooks` (or `full`).
+///
+/// Returned by `tags.create` (in `tag`), `tags.get` (in `tag`), `tags.list` (in `tags`), `tags.update` (in `tag`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Tag {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyle`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyle>,
 }
@@ -80,10 +82,12 @@ impl Tag {
 /// The `tag-style` schema.
 ///
 /// Needs one of the features `atoms`, `tags`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `tags.create`, `tags.get`, `tags.list`, `tags.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagStyle {
-    /// `color`.
+    /// `color`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }

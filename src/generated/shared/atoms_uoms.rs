@@ -7,12 +7,14 @@ use crate::models::*;
 /// The `aggregation-detail` schema.
 ///
 /// Needs one of the features `atoms`, `uoms` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AggregationDetail {
-    /// `aggregation_type`, required.
+    /// `aggregation_type`: required; one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
     pub aggregation_type: AggregationDetailAggregationType,
-    /// `unique_dimension`.
+    /// `unique_dimension`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unique_dimension: Option<String>,
 }
@@ -33,6 +35,8 @@ string_enum! {
     /// The `aggregation-detail-aggregation-type` schema.
     ///
     /// Needs one of the features `atoms`, `uoms` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
     pub enum AggregationDetailAggregationType {
         /// `duration`
         Duration = "duration",
@@ -56,12 +60,14 @@ string_enum! {
 /// The `unit` schema.
 ///
 /// Needs one of the features `atoms`, `uoms` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Unit {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `type`, required.
+    /// `type`: required; one of `boolean`, `number` (`UnitType`).
     pub r#type: UnitType,
 }
 
@@ -75,40 +81,42 @@ impl Unit {
 /// The `uom` schema.
 ///
 /// Needs one of the features `atoms`, `uoms` (or `full`).
+///
+/// Returned by `uoms.create` (in `uom`), `uoms.get` (in `uom`), `uoms.list` (in `uoms`), `uoms.update` (in `uom`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Uom {
-    /// `aggregation_details`, required.
+    /// `aggregation_details`: required; a `AggregationDetail`.
     pub aggregation_details: AggregationDetail,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each text.
     pub dimensions: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_enabled`, required.
+    /// `is_enabled`: required; a boolean.
     pub is_enabled: bool,
-    /// `metric_name`, required.
+    /// `metric_name`: required; text.
     pub metric_name: String,
-    /// `metric_scope`, required.
+    /// `metric_scope`: required; one of `org`, `user` (`UomMetricScope`).
     pub metric_scope: UomMetricScope,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `part`.
+    /// `part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Option<PartSummary>,
-    /// `product`, required.
+    /// `product`: required; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub product: PartSummary,
-    /// `unit`, required.
+    /// `unit`: required; a `Unit`.
     pub unit: Unit,
 }
 
@@ -116,6 +124,8 @@ string_enum! {
     /// The `uom-metric-scope` schema.
     ///
     /// Needs one of the features `atoms`, `uoms` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `uoms.create`, `uoms.get`, `uoms.list`, `uoms.update`.
     pub enum UomMetricScope {
         /// `org`
         Org = "org",

@@ -7,37 +7,39 @@ use crate::models::*;
 /// The `webhook` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks` (or `full`).
+///
+/// Returned by `webhooks.create` (in `webhook`), `webhooks.get` (in `webhook`), `webhooks.list` (in `webhooks`), `webhooks.update` (in `webhook`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Webhook {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `event_types`.
+    /// `event_types`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<WebhookEventType>>,
-    /// `headers`.
+    /// `headers`: optional; a list of items, each a `WebhookHeader`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WebhookHeader>>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `secret`, required.
+    /// `secret`: required; a secret string (`[redacted]` in `Debug`).
     pub secret: crate::__private::Secret,
-    /// `status`, required.
+    /// `status`: required; one of `active`, `inactive`, `unverified` (`WebhookStatus`).
     pub status: WebhookStatus,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
@@ -86,6 +88,8 @@ string_enum! {
     /// The `webhook-event-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `webhooks.create`, `webhooks.get`, `webhooks.list`, `webhooks.update`.
     pub enum WebhookEventType {
         /// `account_created`
         AccountCreated = "account_created",
@@ -239,12 +243,14 @@ string_enum! {
 /// The `webhook-header` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `webhooks.create`, `webhooks.get`, `webhooks.list`, `webhooks.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookHeader {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -259,6 +265,8 @@ string_enum! {
     /// The `webhook-status` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `webhooks.create`, `webhooks.get`, `webhooks.list`, `webhooks.update`.
     pub enum WebhookStatus {
         /// `active`
         Active = "active",

@@ -7,22 +7,24 @@ use crate::models::*;
 /// The `bar-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BarVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -47,22 +49,24 @@ impl BarVisualizationXAxis {
 /// The `bar-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BarVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -87,22 +91,24 @@ impl BarVisualizationYAxis {
 /// The `bar-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BarWidgetVisualization {
-    /// `is_stacked`.
+    /// `is_stacked`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_stacked: Option<bool>,
-    /// `scrollbar`.
+    /// `scrollbar`: optional; a `VisualizationScrollbar`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scrollbar: Option<VisualizationScrollbar>,
-    /// `show_data_labels`.
+    /// `show_data_labels`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_data_labels: Option<bool>,
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `BarVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<BarVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `BarVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<BarVisualizationYAxis>,
 }
@@ -135,22 +141,24 @@ impl BarWidgetVisualization {
 /// The `column-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -175,22 +183,24 @@ impl ColumnVisualizationXAxis {
 /// The `column-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -215,22 +225,24 @@ impl ColumnVisualizationYAxis {
 /// The `column-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ColumnWidgetVisualization {
-    /// `is_stacked`.
+    /// `is_stacked`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_stacked: Option<bool>,
-    /// `scrollbar`.
+    /// `scrollbar`: optional; a `VisualizationScrollbar`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scrollbar: Option<VisualizationScrollbar>,
-    /// `show_data_labels`.
+    /// `show_data_labels`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_data_labels: Option<bool>,
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `ColumnVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<ColumnVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `ColumnVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<ColumnVisualizationYAxis>,
 }
@@ -263,14 +275,16 @@ impl ColumnWidgetVisualization {
 /// The `custom-field-widget-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldWidgetColumnProjection {
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
 }
@@ -290,6 +304,8 @@ impl CustomFieldWidgetColumnProjection {
 /// The `dashboard-filter` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardFilter {}
@@ -304,6 +320,8 @@ impl DashboardFilter {
 /// The `data-source-join` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DataSourceJoin {}
@@ -318,22 +336,24 @@ impl DataSourceJoin {
 /// The `donut-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -358,22 +378,24 @@ impl DonutVisualizationXAxis {
 /// The `donut-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -398,13 +420,15 @@ impl DonutVisualizationYAxis {
 /// The `donut-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DonutWidgetVisualization {
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `DonutVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<DonutVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a `DonutVisualizationYAxis`.
     pub y: DonutVisualizationYAxis,
 }
 
@@ -421,16 +445,18 @@ impl DonutWidgetVisualization {
 /// The `grid-layout` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GridLayout {
-    /// `layout`.
+    /// `layout`: optional; a list of items, each a `GridLayout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layout: Option<Vec<GridLayout>>,
-    /// `position`.
+    /// `position`: optional; a `GridPosition`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<GridPosition>,
-    /// `reference_id`, required.
+    /// `reference_id`: required; text.
     pub reference_id: String,
 }
 
@@ -451,16 +477,18 @@ impl GridLayout {
 /// The `grid-position` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GridPosition {
-    /// `height`, required.
+    /// `height`: required; an integer.
     pub height: i32,
-    /// `width`, required.
+    /// `width`: required; an integer.
     pub width: i32,
-    /// `x`, required.
+    /// `x`: required; an integer.
     pub x: i32,
-    /// `y`, required.
+    /// `y`: required; an integer.
     pub y: i32,
 }
 
@@ -474,22 +502,24 @@ impl GridPosition {
 /// The `heatmap-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -514,22 +544,24 @@ impl HeatmapVisualizationXAxis {
 /// The `heatmap-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -554,22 +586,24 @@ impl HeatmapVisualizationYAxis {
 /// The `heatmap-visualization-z-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapVisualizationZAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -594,17 +628,19 @@ impl HeatmapVisualizationZAxis {
 /// The `heatmap-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HeatmapWidgetVisualization {
-    /// `color`.
+    /// `color`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    /// `x`, required.
+    /// `x`: required; a `HeatmapVisualizationXAxis`.
     pub x: HeatmapVisualizationXAxis,
-    /// `y`, required.
+    /// `y`: required; a `HeatmapVisualizationYAxis`.
     pub y: HeatmapVisualizationYAxis,
-    /// `z`, required.
+    /// `z`: required; a `HeatmapVisualizationZAxis`.
     pub z: HeatmapVisualizationZAxis,
 }
 
@@ -627,28 +663,30 @@ impl HeatmapWidgetVisualization {
 /// The `kanban-visualization-card-attribute` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KanbanVisualizationCardAttribute {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `position`.
+    /// `position`: optional; one of `body`, `footer` (`KanbanVisualizationCardAttributePosition`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<KanbanVisualizationCardAttributePosition>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -686,6 +724,8 @@ string_enum! {
     /// The `kanban-visualization-card-attribute-position` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum KanbanVisualizationCardAttributePosition {
         /// `body`
         Body = "body",
@@ -697,13 +737,15 @@ string_enum! {
 /// The `kanban-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KanbanWidgetVisualization {
-    /// `card_attributes`, required.
+    /// `card_attributes`: required; a list of items, each a `KanbanVisualizationCardAttribute`.
     #[serde(default)]
     pub card_attributes: Vec<KanbanVisualizationCardAttribute>,
-    /// `group_by`, required.
+    /// `group_by`: required; a list of items, each a `WidgetGroupByConfig`.
     #[serde(default)]
     pub group_by: Vec<WidgetGroupByConfig>,
 }
@@ -724,22 +766,24 @@ impl KanbanWidgetVisualization {
 /// The `line-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -764,31 +808,33 @@ impl LineVisualizationXAxis {
 /// The `line-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_area_filled`.
+    /// `is_area_filled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_area_filled: Option<bool>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_spline`.
+    /// `is_spline`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spline: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `marker`.
+    /// `marker`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marker: Option<bool>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -828,19 +874,21 @@ impl LineVisualizationYAxis {
 /// The `line-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LineWidgetVisualization {
-    /// `is_stacked`.
+    /// `is_stacked`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_stacked: Option<bool>,
-    /// `show_data_labels`.
+    /// `show_data_labels`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_data_labels: Option<bool>,
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `LineVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<LineVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `LineVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<LineVisualizationYAxis>,
 }
@@ -870,10 +918,12 @@ impl LineWidgetVisualization {
 /// The `meerkat-widget-column-function` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeerkatWidgetColumnFunction {
-    /// `type`, required.
+    /// `type`: required; one of `avg`, `count`, `count_distinct`, `max`, `median`, `min`, `sum` (`MeerkatWidgetColumnFunctionType`).
     pub r#type: MeerkatWidgetColumnFunctionType,
 }
 
@@ -888,6 +938,8 @@ string_enum! {
     /// The `meerkat-widget-column-function-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum MeerkatWidgetColumnFunctionType {
         /// `avg`
         Avg = "avg",
@@ -909,18 +961,20 @@ string_enum! {
 /// The `meerkat-widget-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeerkatWidgetColumnProjection {
-    /// `function`.
+    /// `function`: optional; a `MeerkatWidgetColumnFunction`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<MeerkatWidgetColumnFunction>,
-    /// `sql_expression`, required.
+    /// `sql_expression`: required; text.
     pub sql_expression: String,
-    /// `timestamp_rollup`.
+    /// `timestamp_rollup`: optional; one of `day`, `hour`, `month`, `week`, `year` (`MeerkatWidgetColumnProjectionTimestampRollup`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp_rollup: Option<MeerkatWidgetColumnProjectionTimestampRollup>,
-    /// `type`, required.
+    /// `type`: required; one of `boolean`, `number`, `number_array`, `string`, `string_array`, `time` (`MeerkatWidgetColumnProjectionType`).
     pub r#type: MeerkatWidgetColumnProjectionType,
 }
 
@@ -942,6 +996,8 @@ string_enum! {
     /// The `meerkat-widget-column-projection-timestamp-rollup` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum MeerkatWidgetColumnProjectionTimestampRollup {
         /// `day`
         Day = "day",
@@ -960,6 +1016,8 @@ string_enum! {
     /// The `meerkat-widget-column-projection-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum MeerkatWidgetColumnProjectionType {
         /// `boolean`
         Boolean = "boolean",
@@ -979,22 +1037,24 @@ string_enum! {
 /// The `metric-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -1019,13 +1079,15 @@ impl MetricVisualizationYAxis {
 /// The `metric-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MetricWidgetVisualization {
-    /// `pvp`.
+    /// `pvp`: optional; a `WidgetPvpConfig`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pvp: Option<WidgetPvpConfig>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `MetricVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<MetricVisualizationYAxis>,
 }
@@ -1045,22 +1107,24 @@ impl MetricWidgetVisualization {
 /// The `packed-bubble-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PackedBubbleVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -1085,22 +1149,24 @@ impl PackedBubbleVisualizationXAxis {
 /// The `packed-bubble-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PackedBubbleVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -1125,13 +1191,15 @@ impl PackedBubbleVisualizationYAxis {
 /// The `packed-bubble-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PackedBubbleWidgetVisualization {
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `PackedBubbleVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<PackedBubbleVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `PackedBubbleVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<PackedBubbleVisualizationYAxis>,
 }
@@ -1149,22 +1217,24 @@ impl PackedBubbleWidgetVisualization {
 /// The `pie-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PieVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -1189,22 +1259,24 @@ impl PieVisualizationXAxis {
 /// The `pie-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PieVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -1229,13 +1301,15 @@ impl PieVisualizationYAxis {
 /// The `pie-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PieWidgetVisualization {
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `PieVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<PieVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a `PieVisualizationYAxis`.
     pub y: PieVisualizationYAxis,
 }
 
@@ -1252,10 +1326,12 @@ impl PieWidgetVisualization {
 /// The `rich-text-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RichTextWidgetVisualization {
-    /// `content`.
+    /// `content`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -1275,22 +1351,24 @@ impl RichTextWidgetVisualization {
 /// The `scatter-visualization-x-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScatterVisualizationXAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -1315,22 +1393,24 @@ impl ScatterVisualizationXAxis {
 /// The `scatter-visualization-y-axis` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScatterVisualizationYAxis {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -1355,13 +1435,15 @@ impl ScatterVisualizationYAxis {
 /// The `scatter-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScatterWidgetVisualization {
-    /// `x`, required.
+    /// `x`: required; a list of items, each a `ScatterVisualizationXAxis`.
     #[serde(default)]
     pub x: Vec<ScatterVisualizationXAxis>,
-    /// `y`, required.
+    /// `y`: required; a list of items, each a `ScatterVisualizationYAxis`.
     #[serde(default)]
     pub y: Vec<ScatterVisualizationYAxis>,
 }
@@ -1379,15 +1461,17 @@ impl ScatterWidgetVisualization {
 /// The `sub-widget` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubWidget {
-    /// `query`.
+    /// `query`: optional; a `WidgetQuery`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<WidgetQuery>,
-    /// `reference_id`, required.
+    /// `reference_id`: required; text.
     pub reference_id: String,
-    /// `visualization`, required.
+    /// `visualization`: required; a `WidgetVisualization`.
     pub visualization: WidgetVisualization,
 }
 
@@ -1406,54 +1490,56 @@ impl SubWidget {
 /// The `table-visualization-column` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TableVisualizationColumn {
-    /// `color`.
+    /// `color`: optional; a `VisualizationAxisColor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub color: Option<VisualizationAxisColor>,
-    /// `drill_throughs`.
+    /// `drill_throughs`: optional; a list of items, each a `VisualizationAxisDrillThrough`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub drill_throughs: Option<Vec<VisualizationAxisDrillThrough>>,
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
-    /// `is_movable`.
+    /// `is_movable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_movable: Option<bool>,
-    /// `is_pinned`.
+    /// `is_pinned`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_pinned: Option<bool>,
-    /// `is_resizable`.
+    /// `is_resizable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_resizable: Option<bool>,
-    /// `is_sortable`.
+    /// `is_sortable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sortable: Option<bool>,
-    /// `is_visibility_togglable`.
+    /// `is_visibility_togglable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_visibility_togglable: Option<bool>,
-    /// `label`.
+    /// `label`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `lock_position`.
+    /// `lock_position`: optional; one of `left`, `right` (`TableVisualizationColumnLockPosition`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lock_position: Option<TableVisualizationColumnLockPosition>,
-    /// `max_width`.
+    /// `max_width`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_width: Option<i32>,
-    /// `min_width`.
+    /// `min_width`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_width: Option<i32>,
-    /// `order`.
+    /// `order`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order: Option<i32>,
-    /// `pin_position`.
+    /// `pin_position`: optional; one of `left`, `right` (`TableVisualizationColumnPinPosition`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pin_position: Option<TableVisualizationColumnPinPosition>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
-    /// `width`.
+    /// `width`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<i32>,
 }
@@ -1519,6 +1605,8 @@ string_enum! {
     /// The `table-visualization-column-lock-position` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum TableVisualizationColumnLockPosition {
         /// `left`
         Left = "left",
@@ -1531,6 +1619,8 @@ string_enum! {
     /// The `table-visualization-column-pin-position` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum TableVisualizationColumnPinPosition {
         /// `left`
         Left = "left",
@@ -1542,13 +1632,15 @@ string_enum! {
 /// The `table-widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TableWidgetVisualization {
-    /// `columns`, required.
+    /// `columns`: required; a list of items, each a `TableVisualizationColumn`.
     #[serde(default)]
     pub columns: Vec<TableVisualizationColumn>,
-    /// `group_by`.
+    /// `group_by`: optional; a list of items, each a `WidgetGroupByConfig`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<Vec<WidgetGroupByConfig>>,
 }
@@ -1568,16 +1660,18 @@ impl TableWidgetVisualization {
 /// The `visualization-axis-color` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisColor {
-    /// `key_lookup`.
+    /// `key_lookup`: optional; a list of items, each a `VisualizationAxisColorKeyLookup`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_lookup: Option<Vec<VisualizationAxisColorKeyLookup>>,
-    /// `static`.
+    /// `static`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#static: Option<String>,
-    /// `type`, required.
+    /// `type`: required; one of `key_lookup`, `static` (`VisualizationAxisColorType`).
     pub r#type: VisualizationAxisColorType,
 }
 
@@ -1598,12 +1692,14 @@ impl VisualizationAxisColor {
 /// The `visualization-axis-color-key-lookup` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisColorKeyLookup {
-    /// `key`, required.
+    /// `key`: required; text.
     pub key: String,
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -1618,6 +1714,8 @@ string_enum! {
     /// The `visualization-axis-color-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum VisualizationAxisColorType {
         /// `key_lookup`
         KeyLookup = "key_lookup",
@@ -1629,6 +1727,8 @@ string_enum! {
 /// The `visualization-axis-drill-through` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationAxisDrillThrough {}
@@ -1643,6 +1743,8 @@ impl VisualizationAxisDrillThrough {
 /// The `visualization-scrollbar` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VisualizationScrollbar {}
@@ -1657,47 +1759,49 @@ impl VisualizationScrollbar {
 /// The `widget` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Returned by `widgets.get` (in `widget`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Widget {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `data_sources`.
+    /// `data_sources`: optional; a list of items, each a `WidgetDataSource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_sources: Option<Vec<WidgetDataSource>>,
-    /// `description`, required.
+    /// `description`: required; text.
     pub description: String,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_draft`.
+    /// `is_draft`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
-    /// `is_system`.
+    /// `is_system`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
-    /// `layout`, required.
+    /// `layout`: required; a list of items, each a `GridLayout`.
     #[serde(default)]
     pub layout: Vec<GridLayout>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `sub_widgets`, required.
+    /// `sub_widgets`: required; a list of items, each a `SubWidget`.
     #[serde(default)]
     pub sub_widgets: Vec<SubWidget>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -1753,19 +1857,21 @@ impl Widget {
 /// The `widget-api-data-source` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetApiDataSource {
-    /// `include`.
+    /// `include`: optional; a list of items, each a `WorkSummary`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<WorkSummary>>,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_leaf_type: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leaf_type: Option<String>,
-    /// `subtypes`.
+    /// `subtypes`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtypes: Option<Vec<String>>,
 }
@@ -1791,26 +1897,28 @@ impl WidgetApiDataSource {
 /// The `widget-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetColumnProjection {
-    /// `custom_field`.
+    /// `custom_field`: optional; a `CustomFieldWidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field: Option<CustomFieldWidgetColumnProjection>,
-    /// `devrev_schema`, required.
+    /// `devrev_schema`: required; a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     pub devrev_schema: SchemaFieldDescriptor,
-    /// `has_custom_expression`.
+    /// `has_custom_expression`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub has_custom_expression: Option<bool>,
-    /// `is_derived`.
+    /// `is_derived`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_derived: Option<bool>,
-    /// `meerkat_schema`.
+    /// `meerkat_schema`: optional; a `MeerkatWidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meerkat_schema: Option<MeerkatWidgetColumnProjection>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
-    /// `type`.
+    /// `type`: optional; one of `custom_field`, `native` (`WidgetColumnProjectionType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<WidgetColumnProjectionType>,
 }
@@ -1847,6 +1955,8 @@ string_enum! {
     /// The `widget-column-projection-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetColumnProjectionType {
         /// `custom_field`
         CustomField = "custom_field",
@@ -1858,33 +1968,35 @@ string_enum! {
 /// The `widget-data-source` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetDataSource {
-    /// `api`.
+    /// `api`: optional; a `WidgetApiDataSource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<WidgetApiDataSource>,
-    /// `data_source`.
+    /// `data_source`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_source: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each a `WidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<WidgetColumnProjection>>,
-    /// `external_data_source`.
+    /// `external_data_source`: optional; a `WidgetDataSourceReference`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_data_source: Option<WidgetDataSourceReference>,
-    /// `joins`.
+    /// `joins`: optional; a list of items, each a `DataSourceJoin`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub joins: Option<Vec<DataSourceJoin>>,
-    /// `measures`.
+    /// `measures`: optional; a list of items, each a `WidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measures: Option<Vec<WidgetColumnProjection>>,
-    /// `oasis`.
+    /// `oasis`: optional; a `WidgetOasisDataSource`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oasis: Option<WidgetOasisDataSource>,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
-    /// `type`, required.
+    /// `type`: required; one of `api`, `data_source`, `data_view`, `external_data_source`, `oasis` (`WidgetDataSourceType`).
     pub r#type: WidgetDataSourceType,
 }
 
@@ -1925,13 +2037,15 @@ impl WidgetDataSource {
 /// The `widget-data-source-reference` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetDataSourceReference {
-    /// `dataset_projections`.
+    /// `dataset_projections`: optional; a list of items, each a `WidgetOasisDatasetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset_projections: Option<Vec<WidgetOasisDatasetColumnProjection>>,
-    /// `id`, required.
+    /// `id`: required; text.
     pub id: String,
 }
 
@@ -1951,6 +2065,8 @@ string_enum! {
     /// The `widget-data-source-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetDataSourceType {
         /// `api`
         Api = "api",
@@ -1968,13 +2084,15 @@ string_enum! {
 /// The `widget-group-by-config` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetGroupByConfig {
-    /// `key`.
+    /// `key`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
 }
@@ -1996,16 +2114,18 @@ impl WidgetGroupByConfig {
 /// The `widget-oasis-data-source` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetOasisDataSource {
-    /// `datasets`.
+    /// `datasets`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datasets: Option<Vec<String>>,
-    /// `projections`.
+    /// `projections`: optional; a list of items, each a `WidgetOasisDatasetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub projections: Option<Vec<WidgetOasisDatasetColumnProjection>>,
-    /// `sql_query`, required.
+    /// `sql_query`: required; text.
     pub sql_query: String,
 }
 
@@ -2026,13 +2146,15 @@ impl WidgetOasisDataSource {
 /// The `widget-oasis-dataset-column` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetOasisDatasetColumn {
-    /// `custom_field`.
+    /// `custom_field`: optional; a `CustomFieldWidgetColumnProjection`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_field: Option<CustomFieldWidgetColumnProjection>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
 }
 
@@ -2051,13 +2173,15 @@ impl WidgetOasisDatasetColumn {
 /// The `widget-oasis-dataset-column-projection` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetOasisDatasetColumnProjection {
-    /// `columns`, required.
+    /// `columns`: required; a list of items, each a `WidgetOasisDatasetColumn`.
     #[serde(default)]
     pub columns: Vec<WidgetOasisDatasetColumn>,
-    /// `dataset`, required.
+    /// `dataset`: required; text.
     pub dataset: String,
 }
 
@@ -2074,13 +2198,15 @@ impl WidgetOasisDatasetColumnProjection {
 /// The `widget-pvp-config` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetPvpConfig {
-    /// `enabled`.
+    /// `enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `invert_correlation_color`.
+    /// `invert_correlation_color`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invert_correlation_color: Option<bool>,
 }
@@ -2102,25 +2228,27 @@ impl WidgetPvpConfig {
 /// The `widget-query` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetQuery {
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<String>>,
-    /// `filters`.
+    /// `filters`: optional; a list of items, each a `DashboardFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<DashboardFilter>>,
-    /// `joins`.
+    /// `joins`: optional; a list of items, each a `WidgetQueryJoins`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub joins: Option<Vec<WidgetQueryJoins>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `measures`.
+    /// `measures`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measures: Option<Vec<String>>,
-    /// `order_by`.
+    /// `order_by`: optional; a list of items, each a `WidgetQueryOrderBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub order_by: Option<Vec<WidgetQueryOrderBy>>,
 }
@@ -2150,10 +2278,12 @@ impl WidgetQuery {
 /// The `widget-query-joins` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetQueryJoins {
-    /// `path`, required.
+    /// `path`: required; a list of items, each text.
     #[serde(default)]
     pub path: Vec<String>,
 }
@@ -2168,12 +2298,14 @@ impl WidgetQueryJoins {
 /// The `widget-query-order-by` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetQueryOrderBy {
-    /// `direction`, required.
+    /// `direction`: required; one of `ascending`, `descending` (`WidgetQueryOrderByDirection`).
     pub direction: WidgetQueryOrderByDirection,
-    /// `reference_name`, required.
+    /// `reference_name`: required; text.
     pub reference_name: String,
 }
 
@@ -2188,6 +2320,8 @@ string_enum! {
     /// The `widget-query-order-by-direction` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetQueryOrderByDirection {
         /// `ascending`
         Ascending = "ascending",
@@ -2199,46 +2333,48 @@ string_enum! {
 /// The `widget-visualization` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetVisualization {
-    /// `bar`.
+    /// `bar`: optional; a `BarWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bar: Option<BarWidgetVisualization>,
-    /// `column`.
+    /// `column`: optional; a `ColumnWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<ColumnWidgetVisualization>,
-    /// `donut`.
+    /// `donut`: optional; a `DonutWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub donut: Option<DonutWidgetVisualization>,
-    /// `heatmap`.
+    /// `heatmap`: optional; a `HeatmapWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heatmap: Option<HeatmapWidgetVisualization>,
-    /// `kanban`.
+    /// `kanban`: optional; a `KanbanWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kanban: Option<KanbanWidgetVisualization>,
-    /// `line`.
+    /// `line`: optional; a `LineWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<LineWidgetVisualization>,
-    /// `metric`.
+    /// `metric`: optional; a `MetricWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metric: Option<MetricWidgetVisualization>,
-    /// `packed_bubble`.
+    /// `packed_bubble`: optional; a `PackedBubbleWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub packed_bubble: Option<PackedBubbleWidgetVisualization>,
-    /// `pie`.
+    /// `pie`: optional; a `PieWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pie: Option<PieWidgetVisualization>,
-    /// `rich_text`.
+    /// `rich_text`: optional; a `RichTextWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rich_text: Option<RichTextWidgetVisualization>,
-    /// `scatter`.
+    /// `scatter`: optional; a `ScatterWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scatter: Option<ScatterWidgetVisualization>,
-    /// `table`.
+    /// `table`: optional; a `TableWidgetVisualization`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<TableWidgetVisualization>,
-    /// `type`, required.
+    /// `type`: required; one of 13 values (`WidgetVisualizationType`).
     pub r#type: WidgetVisualizationType,
 }
 
@@ -2294,6 +2430,8 @@ string_enum! {
     /// The `widget-visualization-type` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `widgets` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `widgets.get`.
     pub enum WidgetVisualizationType {
         /// `bar`
         Bar = "bar",

@@ -7,96 +7,98 @@ use crate::models::*;
 /// The `issue` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Issue {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `actual_start_date`.
+    /// `actual_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date: Option<Timestamp>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<PartSummary>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `developed_with`.
+    /// `developed_with`: optional; a list of items, each a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub developed_with: Option<Vec<PartSummary>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `estimated_effort`.
+    /// `estimated_effort`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_effort: Option<f64>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<IssuePriority>,
-    /// `priority_v2`.
+    /// `priority_v2`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<EnumValue>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<UserSummary>>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `ArchetypeSlaSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<ArchetypeSlaSummary>,
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTrackerSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTrackerSummary>,
-    /// `sprint`.
+    /// `sprint`: optional; a `VistaGroupItemSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sprint: Option<VistaGroupItemSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -204,13 +206,15 @@ custom_access!(read Issue);
 /// The `money` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Money {
-    /// `amount`.
+    /// `amount`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
-    /// `currency`.
+    /// `currency`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }
@@ -232,83 +236,85 @@ impl Money {
 /// The `opportunity` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Opportunity {
-    /// `account`.
+    /// `account`: optional; a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountSummary>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `annual_contract_value`.
+    /// `annual_contract_value`: optional; a `Money`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annual_contract_value: Option<Money>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<PartSummary>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contacts`.
+    /// `contacts`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<UserSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `forecast_category_v2`.
+    /// `forecast_category_v2`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_category_v2: Option<EnumValue>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<UserSummary>>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
-    /// `value`.
+    /// `value`: optional; a `Money`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Money>,
 }
@@ -405,69 +411,71 @@ custom_access!(read Opportunity);
 /// The `task` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Task {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<PartSummary>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<UserSummary>>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
 }
 
@@ -548,113 +556,115 @@ custom_access!(read Task);
 /// The `ticket` schema.
 ///
 /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+///
+/// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Ticket {
-    /// `account`.
+    /// `account`: optional; a `AccountSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountSummary>,
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<Timestamp>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a `PartSummary`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<PartSummary>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each a `ArtifactSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<ArtifactSummary>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each one of `email`, `plug`, `slack`, `twilio`, `twilio_sms` (`TicketChannels`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<TicketChannels>>,
-    /// `channels_v2`.
+    /// `channels_v2`: optional; a list of items, each a `ExternalCommunicationChannelSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels_v2: Option<Vec<ExternalCommunicationChannelSummary>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `group`.
+    /// `group`: optional; a `GroupSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<GroupSummary>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `needs_response`.
+    /// `needs_response`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_response: Option<bool>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub owned_by: Vec<UserSummary>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<UserSummary>>,
-    /// `rev_org`.
+    /// `rev_org`: optional; a `OrgSummary`, by its `type`: `account`, `dev_org`, `rev_org`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<OrgSummary>,
-    /// `sentiment`.
+    /// `sentiment`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<EnumValue>,
-    /// `sentiment_modified_date`.
+    /// `sentiment_modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment_modified_date: Option<Timestamp>,
-    /// `sentiment_summary`.
+    /// `sentiment_summary`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment_summary: Option<String>,
-    /// `severity`.
+    /// `severity`: optional; one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<TicketSeverity>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `ArchetypeSlaSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<ArchetypeSlaSummary>,
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTrackerSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTrackerSummary>,
-    /// `source_channel`.
+    /// `source_channel`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<String>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a `ExternalCommunicationChannelSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<ExternalCommunicationChannelSummary>,
-    /// `stage`.
+    /// `stage`: optional; a `LegacyStage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<LegacyStage>,
-    /// `stock_schema_fragment`.
+    /// `stock_schema_fragment`: optional; the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_schema_fragment: Option<String>,
-    /// `subtype`.
+    /// `subtype`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<String>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadata>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `TagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<TagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text.
     pub title: String,
-    /// `visibility`.
+    /// `visibility`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<EnumValue>,
 }
@@ -782,6 +792,8 @@ string_enum! {
     /// The `ticket-channels` schema.
     ///
     /// Needs one of the features `atoms`, `webhooks`, `works` (or `full`).
+    ///
+    /// Inside the answers of `atoms.get`, `works.create`, `works.export`, `works.get`, `works.list`, `works.update`.
     pub enum TicketChannels {
         /// `email`
         Email = "email",

@@ -7,6 +7,8 @@ use crate::models::*;
 /// The `empty` schema.
 ///
 /// Needs one of the features `chats`, `dev-orgs`, `parts`, `webhooks`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Empty {}

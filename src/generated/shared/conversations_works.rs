@@ -7,12 +7,14 @@ use crate::models::*;
 /// The `add-tag-with-value` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddTagWithValue {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
-    /// `value`.
+    /// `value`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -32,10 +34,12 @@ impl AddTagWithValue {
 /// The `remove-tag-with-value` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RemoveTagWithValue {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
 }
 
@@ -49,13 +53,15 @@ impl RemoveTagWithValue {
 /// The `sla-summary-filter` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlaSummaryFilter {
-    /// `stage`.
+    /// `stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<SlaSummaryStage>>,
-    /// `target_time`.
+    /// `target_time`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_time: Option<DateFilter>,
 }
@@ -77,10 +83,12 @@ impl SlaSummaryFilter {
 /// The `stage-filter` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageFilter {
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
 }
@@ -100,13 +108,15 @@ impl StageFilter {
 /// The `stage-init` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageInit {
-    /// `id`.
+    /// `id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -128,13 +138,15 @@ impl StageInit {
 /// The `stage-update` schema.
 ///
 /// Needs one of the features `conversations`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageUpdate {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
 }

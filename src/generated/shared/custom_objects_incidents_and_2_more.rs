@@ -8,6 +8,8 @@ string_enum! {
     /// The `stage-validation-option-for-create` schema.
     ///
     /// Needs one of the features `custom-objects`, `incidents`, `parts`, `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StageValidationOptionForCreate {
         /// `allow_non_start`
         AllowNonStart = "allow_non_start",
@@ -18,6 +20,8 @@ string_enum! {
     /// The `stage-validation-option-for-update` schema.
     ///
     /// Needs one of the features `custom-objects`, `incidents`, `parts`, `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum StageValidationOptionForUpdate {
         /// `allow_invalid_transition`
         AllowInvalidTransition = "allow_invalid_transition",

@@ -7,19 +7,21 @@ use crate::models::*;
 /// The `sync-metadata-filter` schema.
 ///
 /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataFilter {
-    /// `external_reference`.
+    /// `external_reference`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_reference: Option<Vec<String>>,
-    /// `last_sync_in`.
+    /// `last_sync_in`: optional; a `SyncMetadataFilterSyncInFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_in: Option<SyncMetadataFilterSyncInFilter>,
-    /// `last_sync_out`.
+    /// `last_sync_out`: optional; a `SyncMetadataFilterSyncOutFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_sync_out: Option<SyncMetadataFilterSyncOutFilter>,
-    /// `origin_system`.
+    /// `origin_system`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin_system: Option<Vec<String>>,
 }
@@ -45,19 +47,21 @@ impl SyncMetadataFilter {
 /// The `sync-metadata-filter-sync-in-filter` schema.
 ///
 /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataFilterSyncInFilter {
-    /// `status`.
+    /// `status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<DateFilter>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<Vec<String>>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<Vec<String>>,
 }
@@ -84,6 +88,8 @@ string_enum! {
     /// The `sync-metadata-filter-sync-in-filter-status` schema.
     ///
     /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum SyncMetadataFilterSyncInFilterStatus {
         /// `failed`
         Failed = "failed",
@@ -99,19 +105,21 @@ string_enum! {
 /// The `sync-metadata-filter-sync-out-filter` schema.
 ///
 /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncMetadataFilterSyncOutFilter {
-    /// `status`.
+    /// `status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_date`.
+    /// `sync_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_date: Option<DateFilter>,
-    /// `sync_history`.
+    /// `sync_history`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history: Option<Vec<String>>,
-    /// `sync_unit`.
+    /// `sync_unit`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_unit: Option<Vec<String>>,
 }
@@ -138,6 +146,8 @@ string_enum! {
     /// The `sync-metadata-filter-sync-out-filter-status` schema.
     ///
     /// Needs one of the features `groups`, `incidents`, `meetings`, `vistas`, `works` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum SyncMetadataFilterSyncOutFilterStatus {
         /// `failed`
         Failed = "failed",

@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `staged-info-filter` schema.
 ///
 /// Needs one of the features `incidents`, `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StagedInfoFilter {
-    /// `is_staged`.
+    /// `is_staged`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_staged: Option<bool>,
 }

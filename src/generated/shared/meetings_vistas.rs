@@ -7,16 +7,18 @@ use crate::models::*;
 /// The `meetings-filter-link-summary-filter` schema.
 ///
 /// Needs one of the features `meetings`, `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsFilterLinkSummaryFilter {
-    /// `link_type`.
+    /// `link_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_type: Option<String>,
-    /// `target`.
+    /// `target`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// `target_object_type`.
+    /// `target_object_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_object_type: Option<String>,
 }

@@ -8,6 +8,8 @@ tagged_union! {
     /// The `part` schema.
     ///
     /// Needs one of the features `parts`, `webhooks` (or `full`).
+    ///
+    /// Returned by `parts.create` (in `part`), `parts.get` (in `part`), `parts.list` (in `parts`), `parts.update` (in `part`).
     pub enum Part {
         /// `capability`
         Capability(Capability) = "capability",
@@ -61,3 +63,219 @@ impl From<Runnable> for Part {
 }
 
 custom_access!(read Part { Capability, Enhancement, Feature, Linkable, Product, Runnable });
+
+impl Part {
+    /// The variant's `type` on the wire (`"capability"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `artifacts` (optional); an unknown variant answers `None`.
+    pub fn artifacts(&self) -> Option<&[ArtifactSummary]> {
+        match self {
+            Part::Capability(v) => v.artifacts.as_deref(),
+            Part::Enhancement(v) => v.artifacts.as_deref(),
+            Part::Feature(v) => v.artifacts.as_deref(),
+            Part::Linkable(v) => v.artifacts.as_deref(),
+            Part::Product(v) => v.artifacts.as_deref(),
+            Part::Runnable(v) => v.artifacts.as_deref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Part::Capability(v) => v.created_by.as_ref(),
+            Part::Enhancement(v) => v.created_by.as_ref(),
+            Part::Feature(v) => v.created_by.as_ref(),
+            Part::Linkable(v) => v.created_by.as_ref(),
+            Part::Product(v) => v.created_by.as_ref(),
+            Part::Runnable(v) => v.created_by.as_ref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Part::Capability(v) => v.created_date.as_ref(),
+            Part::Enhancement(v) => v.created_date.as_ref(),
+            Part::Feature(v) => v.created_date.as_ref(),
+            Part::Linkable(v) => v.created_date.as_ref(),
+            Part::Product(v) => v.created_date.as_ref(),
+            Part::Runnable(v) => v.created_date.as_ref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `custom_fields` (optional); an unknown variant answers `None`.
+    pub fn custom_fields(&self) -> Option<&::serde_json::Map<String, ::serde_json::Value>> {
+        match self {
+            Part::Capability(v) => v.custom_fields.as_ref(),
+            Part::Enhancement(v) => v.custom_fields.as_ref(),
+            Part::Feature(v) => v.custom_fields.as_ref(),
+            Part::Linkable(v) => v.custom_fields.as_ref(),
+            Part::Product(v) => v.custom_fields.as_ref(),
+            Part::Runnable(v) => v.custom_fields.as_ref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `custom_schema_fragments` (optional); an unknown variant answers `None`.
+    pub fn custom_schema_fragments(&self) -> Option<&[String]> {
+        match self {
+            Part::Capability(v) => v.custom_schema_fragments.as_deref(),
+            Part::Enhancement(v) => v.custom_schema_fragments.as_deref(),
+            Part::Feature(v) => v.custom_schema_fragments.as_deref(),
+            Part::Linkable(v) => v.custom_schema_fragments.as_deref(),
+            Part::Product(v) => v.custom_schema_fragments.as_deref(),
+            Part::Runnable(v) => v.custom_schema_fragments.as_deref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `description` (optional); an unknown variant answers its JSON value.
+    pub fn description(&self) -> Option<&str> {
+        match self {
+            Part::Capability(v) => v.description.as_deref(),
+            Part::Enhancement(v) => v.description.as_deref(),
+            Part::Feature(v) => v.description.as_deref(),
+            Part::Linkable(v) => v.description.as_deref(),
+            Part::Product(v) => v.description.as_deref(),
+            Part::Runnable(v) => v.description.as_deref(),
+            Part::Unknown(other) => other.fields.get("description").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Part::Capability(v) => v.display_id.as_deref(),
+            Part::Enhancement(v) => v.display_id.as_deref(),
+            Part::Feature(v) => v.display_id.as_deref(),
+            Part::Linkable(v) => v.display_id.as_deref(),
+            Part::Product(v) => v.display_id.as_deref(),
+            Part::Runnable(v) => v.display_id.as_deref(),
+            Part::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Part::Capability(v) => v.id.as_str(),
+            Part::Enhancement(v) => v.id.as_str(),
+            Part::Feature(v) => v.id.as_str(),
+            Part::Linkable(v) => v.id.as_str(),
+            Part::Product(v) => v.id.as_str(),
+            Part::Runnable(v) => v.id.as_str(),
+            Part::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Part::Capability(v) => v.modified_by.as_ref(),
+            Part::Enhancement(v) => v.modified_by.as_ref(),
+            Part::Feature(v) => v.modified_by.as_ref(),
+            Part::Linkable(v) => v.modified_by.as_ref(),
+            Part::Product(v) => v.modified_by.as_ref(),
+            Part::Runnable(v) => v.modified_by.as_ref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Part::Capability(v) => v.modified_date.as_ref(),
+            Part::Enhancement(v) => v.modified_date.as_ref(),
+            Part::Feature(v) => v.modified_date.as_ref(),
+            Part::Linkable(v) => v.modified_date.as_ref(),
+            Part::Product(v) => v.modified_date.as_ref(),
+            Part::Runnable(v) => v.modified_date.as_ref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            Part::Capability(v) => v.name.as_str(),
+            Part::Enhancement(v) => v.name.as_str(),
+            Part::Feature(v) => v.name.as_str(),
+            Part::Linkable(v) => v.name.as_str(),
+            Part::Product(v) => v.name.as_str(),
+            Part::Runnable(v) => v.name.as_str(),
+            Part::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `owned_by` (required in every variant); an unknown variant answers an empty list.
+    pub fn owned_by(&self) -> &[UserSummary] {
+        match self {
+            Part::Capability(v) => v.owned_by.as_slice(),
+            Part::Enhancement(v) => v.owned_by.as_slice(),
+            Part::Feature(v) => v.owned_by.as_slice(),
+            Part::Linkable(v) => v.owned_by.as_slice(),
+            Part::Product(v) => v.owned_by.as_slice(),
+            Part::Runnable(v) => v.owned_by.as_slice(),
+            Part::Unknown(_) => &[],
+        }
+    }
+
+    /// The variant's `stock_schema_fragment` (optional); an unknown variant answers its JSON value.
+    pub fn stock_schema_fragment(&self) -> Option<&str> {
+        match self {
+            Part::Capability(v) => v.stock_schema_fragment.as_deref(),
+            Part::Enhancement(v) => v.stock_schema_fragment.as_deref(),
+            Part::Feature(v) => v.stock_schema_fragment.as_deref(),
+            Part::Linkable(v) => v.stock_schema_fragment.as_deref(),
+            Part::Product(v) => v.stock_schema_fragment.as_deref(),
+            Part::Runnable(v) => v.stock_schema_fragment.as_deref(),
+            Part::Unknown(other) => other.fields.get("stock_schema_fragment").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `subtype` (optional); an unknown variant answers its JSON value.
+    pub fn subtype(&self) -> Option<&str> {
+        match self {
+            Part::Capability(v) => v.subtype.as_deref(),
+            Part::Enhancement(v) => v.subtype.as_deref(),
+            Part::Feature(v) => v.subtype.as_deref(),
+            Part::Linkable(v) => v.subtype.as_deref(),
+            Part::Product(v) => v.subtype.as_deref(),
+            Part::Runnable(v) => v.subtype.as_deref(),
+            Part::Unknown(other) => other.fields.get("subtype").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadata> {
+        match self {
+            Part::Capability(v) => v.sync_metadata.as_ref(),
+            Part::Enhancement(v) => v.sync_metadata.as_ref(),
+            Part::Feature(v) => v.sync_metadata.as_ref(),
+            Part::Linkable(v) => v.sync_metadata.as_ref(),
+            Part::Product(v) => v.sync_metadata.as_ref(),
+            Part::Runnable(v) => v.sync_metadata.as_ref(),
+            Part::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `tags` (optional); an unknown variant answers `None`.
+    pub fn tags(&self) -> Option<&[TagWithValue]> {
+        match self {
+            Part::Capability(v) => v.tags.as_deref(),
+            Part::Enhancement(v) => v.tags.as_deref(),
+            Part::Feature(v) => v.tags.as_deref(),
+            Part::Linkable(v) => v.tags.as_deref(),
+            Part::Product(v) => v.tags.as_deref(),
+            Part::Runnable(v) => v.tags.as_deref(),
+            Part::Unknown(_) => None,
+        }
+    }
+}

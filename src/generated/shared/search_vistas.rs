@@ -8,6 +8,8 @@ string_enum! {
     /// The `grouped-vista-flavor` schema.
     ///
     /// Needs one of the features `search`, `vistas` (or `full`).
+    ///
+    /// Inside the answers of `search.core`, `search.hybrid`, `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum GroupedVistaFlavor {
         /// `nnl`
         Nnl = "nnl",

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `workflow-summary` schema.
 ///
 /// Needs one of the features `search`, `webhooks` (or `full`).
+///
+/// Inside the answers of `search.core`, `search.hybrid`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

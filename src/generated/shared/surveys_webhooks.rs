@@ -7,48 +7,50 @@ use crate::models::*;
 /// The `survey` schema.
 ///
 /// Needs one of the features `surveys`, `webhooks` (or `full`).
+///
+/// Returned by `surveys.create` (in `survey`), `surveys.get` (in `survey`), `surveys.list` (in `surveys`), `surveys.update` (in `survey`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Survey {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `header`.
+    /// `header`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `introductory_text`.
+    /// `introductory_text`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub introductory_text: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `response_text`.
+    /// `response_text`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_text: Option<String>,
-    /// `schema`.
+    /// `schema`: optional; a list of items, each a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<Vec<SchemaFieldDescriptor>>,
-    /// `schema_with_metadata`.
+    /// `schema_with_metadata`: optional; a list of items, each a `SurveyFieldWithMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_with_metadata: Option<Vec<SurveyFieldWithMetadata>>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -107,16 +109,18 @@ impl Survey {
 /// The `survey-field-with-metadata` schema.
 ///
 /// Needs one of the features `surveys`, `webhooks` (or `full`).
+///
+/// Inside the answers of `surveys.create`, `surveys.get`, `surveys.list`, `surveys.update`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveyFieldWithMetadata {
-    /// `field`.
+    /// `field`: optional; a `SchemaFieldDescriptor`, by its `field_type`: `array`, `bool`, `composite`, `date`, `double`, `enum`, `id`, `int`, `json_value`, `rich_text`, `struct`, `text`, `timestamp`, `tokens`, `uenum`, `unknown`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<SchemaFieldDescriptor>,
-    /// `metadata`.
+    /// `metadata`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `question`.
+    /// `question`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
 }
@@ -140,48 +144,50 @@ impl SurveyFieldWithMetadata {
 /// The `survey-response` schema.
 ///
 /// Needs one of the features `surveys`, `webhooks` (or `full`).
+///
+/// Returned by `surveys.responses.list` (in `survey_responses`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveyResponse {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `dispatch_id`.
+    /// `dispatch_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatch_id: Option<String>,
-    /// `dispatched_channels`.
+    /// `dispatched_channels`: optional; a list of items, each a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatched_channels: Option<Vec<EnumValue>>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `object`.
+    /// `object`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
-    /// `recipient`.
+    /// `recipient`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<UserSummary>,
-    /// `response`.
+    /// `response`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `response_channel`.
+    /// `response_channel`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_channel: Option<EnumValue>,
-    /// `stage`.
+    /// `stage`: optional; a `EnumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<EnumValue>,
-    /// `survey`.
+    /// `survey`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey: Option<String>,
 }

@@ -8,6 +8,8 @@ tagged_union! {
     /// The `work` schema.
     ///
     /// Needs one of the features `webhooks`, `works` (or `full`).
+    ///
+    /// Returned by `works.create` (in `work`), `works.export` (in `works`), `works.get` (in `work`), `works.list` (in `works`), `works.update` (in `work`).
     pub enum Work {
         /// `issue`
         Issue(Issue) = "issue",
@@ -45,3 +47,242 @@ impl From<Ticket> for Work {
 }
 
 custom_access!(read Work { Issue, Opportunity, Task, Ticket });
+
+impl Work {
+    /// The variant's `type` on the wire (`"issue"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `actual_close_date` (optional); an unknown variant answers `None`.
+    pub fn actual_close_date(&self) -> Option<&Timestamp> {
+        match self {
+            Work::Issue(v) => v.actual_close_date.as_ref(),
+            Work::Opportunity(v) => v.actual_close_date.as_ref(),
+            Work::Task(v) => v.actual_close_date.as_ref(),
+            Work::Ticket(v) => v.actual_close_date.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `applies_to_part` (optional); an unknown variant answers `None`.
+    pub fn applies_to_part(&self) -> Option<&PartSummary> {
+        match self {
+            Work::Issue(v) => v.applies_to_part.as_ref(),
+            Work::Opportunity(v) => v.applies_to_part.as_ref(),
+            Work::Task(v) => v.applies_to_part.as_ref(),
+            Work::Ticket(v) => v.applies_to_part.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `artifacts` (optional); an unknown variant answers `None`.
+    pub fn artifacts(&self) -> Option<&[ArtifactSummary]> {
+        match self {
+            Work::Issue(v) => v.artifacts.as_deref(),
+            Work::Opportunity(v) => v.artifacts.as_deref(),
+            Work::Task(v) => v.artifacts.as_deref(),
+            Work::Ticket(v) => v.artifacts.as_deref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `body` (optional); an unknown variant answers its JSON value.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Work::Issue(v) => v.body.as_deref(),
+            Work::Opportunity(v) => v.body.as_deref(),
+            Work::Task(v) => v.body.as_deref(),
+            Work::Ticket(v) => v.body.as_deref(),
+            Work::Unknown(other) => other.fields.get("body").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Work::Issue(v) => v.created_by.as_ref(),
+            Work::Opportunity(v) => v.created_by.as_ref(),
+            Work::Task(v) => v.created_by.as_ref(),
+            Work::Ticket(v) => v.created_by.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Work::Issue(v) => v.created_date.as_ref(),
+            Work::Opportunity(v) => v.created_date.as_ref(),
+            Work::Task(v) => v.created_date.as_ref(),
+            Work::Ticket(v) => v.created_date.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `custom_fields` (optional); an unknown variant answers `None`.
+    pub fn custom_fields(&self) -> Option<&::serde_json::Map<String, ::serde_json::Value>> {
+        match self {
+            Work::Issue(v) => v.custom_fields.as_ref(),
+            Work::Opportunity(v) => v.custom_fields.as_ref(),
+            Work::Task(v) => v.custom_fields.as_ref(),
+            Work::Ticket(v) => v.custom_fields.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `custom_schema_fragments` (optional); an unknown variant answers `None`.
+    pub fn custom_schema_fragments(&self) -> Option<&[String]> {
+        match self {
+            Work::Issue(v) => v.custom_schema_fragments.as_deref(),
+            Work::Opportunity(v) => v.custom_schema_fragments.as_deref(),
+            Work::Task(v) => v.custom_schema_fragments.as_deref(),
+            Work::Ticket(v) => v.custom_schema_fragments.as_deref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Work::Issue(v) => v.display_id.as_deref(),
+            Work::Opportunity(v) => v.display_id.as_deref(),
+            Work::Task(v) => v.display_id.as_deref(),
+            Work::Ticket(v) => v.display_id.as_deref(),
+            Work::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Work::Issue(v) => v.id.as_str(),
+            Work::Opportunity(v) => v.id.as_str(),
+            Work::Task(v) => v.id.as_str(),
+            Work::Ticket(v) => v.id.as_str(),
+            Work::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Work::Issue(v) => v.modified_by.as_ref(),
+            Work::Opportunity(v) => v.modified_by.as_ref(),
+            Work::Task(v) => v.modified_by.as_ref(),
+            Work::Ticket(v) => v.modified_by.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Work::Issue(v) => v.modified_date.as_ref(),
+            Work::Opportunity(v) => v.modified_date.as_ref(),
+            Work::Task(v) => v.modified_date.as_ref(),
+            Work::Ticket(v) => v.modified_date.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `owned_by` (required in every variant); an unknown variant answers an empty list.
+    pub fn owned_by(&self) -> &[UserSummary] {
+        match self {
+            Work::Issue(v) => v.owned_by.as_slice(),
+            Work::Opportunity(v) => v.owned_by.as_slice(),
+            Work::Task(v) => v.owned_by.as_slice(),
+            Work::Ticket(v) => v.owned_by.as_slice(),
+            Work::Unknown(_) => &[],
+        }
+    }
+
+    /// The variant's `reported_by` (optional); an unknown variant answers `None`.
+    pub fn reported_by(&self) -> Option<&[UserSummary]> {
+        match self {
+            Work::Issue(v) => v.reported_by.as_deref(),
+            Work::Opportunity(v) => v.reported_by.as_deref(),
+            Work::Task(v) => v.reported_by.as_deref(),
+            Work::Ticket(v) => v.reported_by.as_deref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `stage` (optional); an unknown variant answers `None`.
+    pub fn stage(&self) -> Option<&LegacyStage> {
+        match self {
+            Work::Issue(v) => v.stage.as_ref(),
+            Work::Opportunity(v) => v.stage.as_ref(),
+            Work::Task(v) => v.stage.as_ref(),
+            Work::Ticket(v) => v.stage.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `stock_schema_fragment` (optional); an unknown variant answers its JSON value.
+    pub fn stock_schema_fragment(&self) -> Option<&str> {
+        match self {
+            Work::Issue(v) => v.stock_schema_fragment.as_deref(),
+            Work::Opportunity(v) => v.stock_schema_fragment.as_deref(),
+            Work::Task(v) => v.stock_schema_fragment.as_deref(),
+            Work::Ticket(v) => v.stock_schema_fragment.as_deref(),
+            Work::Unknown(other) => other.fields.get("stock_schema_fragment").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `subtype` (optional); an unknown variant answers its JSON value.
+    pub fn subtype(&self) -> Option<&str> {
+        match self {
+            Work::Issue(v) => v.subtype.as_deref(),
+            Work::Opportunity(v) => v.subtype.as_deref(),
+            Work::Task(v) => v.subtype.as_deref(),
+            Work::Ticket(v) => v.subtype.as_deref(),
+            Work::Unknown(other) => other.fields.get("subtype").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `sync_metadata` (optional); an unknown variant answers `None`.
+    pub fn sync_metadata(&self) -> Option<&SyncMetadata> {
+        match self {
+            Work::Issue(v) => v.sync_metadata.as_ref(),
+            Work::Opportunity(v) => v.sync_metadata.as_ref(),
+            Work::Task(v) => v.sync_metadata.as_ref(),
+            Work::Ticket(v) => v.sync_metadata.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `tags` (optional); an unknown variant answers `None`.
+    pub fn tags(&self) -> Option<&[TagWithValue]> {
+        match self {
+            Work::Issue(v) => v.tags.as_deref(),
+            Work::Opportunity(v) => v.tags.as_deref(),
+            Work::Task(v) => v.tags.as_deref(),
+            Work::Ticket(v) => v.tags.as_deref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `target_close_date` (optional); an unknown variant answers `None`.
+    pub fn target_close_date(&self) -> Option<&Timestamp> {
+        match self {
+            Work::Issue(v) => v.target_close_date.as_ref(),
+            Work::Opportunity(v) => v.target_close_date.as_ref(),
+            Work::Task(v) => v.target_close_date.as_ref(),
+            Work::Ticket(v) => v.target_close_date.as_ref(),
+            Work::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `title` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn title(&self) -> &str {
+        match self {
+            Work::Issue(v) => v.title.as_str(),
+            Work::Opportunity(v) => v.title.as_str(),
+            Work::Task(v) => v.title.as_str(),
+            Work::Ticket(v) => v.title.as_str(),
+            Work::Unknown(other) => other.fields.get("title").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+}

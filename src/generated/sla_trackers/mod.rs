@@ -3,11 +3,28 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /sla-trackers.get` | [`SlaTrackersGetRequest`], [`SlaTrackersGetPostRequest`] | [`SlaTrackersGetResponse`] |
-//! | `GET`/`POST /sla-trackers.list` | [`SlaTrackersListRequest`], [`SlaTrackersListPostRequest`] | [`SlaTrackersListResponse`] |
+//! | `GET`/`POST /sla-trackers.get` | [`SlaTrackersGetQueryRequest`], [`SlaTrackersGetRequest`] | [`SlaTrackersGetResponse`] |
+//! | `GET`/`POST /sla-trackers.list` | [`SlaTrackersListQueryRequest`], [`SlaTrackersListRequest`] | [`SlaTrackersListResponse`] |
 //! | `POST /sla-trackers.remove-metric` | [`SlaTrackersRemoveMetricRequest`] | [`SlaTrackersRemoveMetricResponse`] |
 //!
 //! 3 of 3 endpoints generated.
+//!
+//! # Example
+//!
+//! `sla-trackers.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::sla_trackers::SlaTrackersListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SlaTrackersListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -20,19 +37,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/sla-trackers.get")]
-    get SlaTrackersGetRequest,
+    ///
+    /// Operation `sla-trackers.get` (`sla-trackers-get`); `send` answers with a [`SlaTrackersGetResponse`].
+    #[devrev_endpoint(GET, "/sla-trackers.get", response = SlaTrackersGetResponse)]
+    get SlaTrackersGetQueryRequest,
     /// `POST /sla-trackers.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/sla-trackers.get", response = SlaTrackersGetResponse, idempotent)]
-    post SlaTrackersGetPostRequest,
+    ///
+    /// Operation `sla-trackers.get` (`sla-trackers-get-post`); `send` answers with a [`SlaTrackersGetResponse`].
+    #[devrev_endpoint(POST, "/sla-trackers.get", idempotent)]
+    post SlaTrackersGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -43,6 +64,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SlaTrackersGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlaTrackersGetRequest`")]
+pub type SlaTrackersGetPostRequest = SlaTrackersGetRequest;
+
 get_and_post! {
     /// `GET /sla-trackers.list`, the fields in the query string.
     ///
@@ -51,8 +77,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/sla-trackers.list", paginate)]
-    get SlaTrackersListRequest,
+    ///
+    /// Operation `sla-trackers.list` (`sla-trackers-list`); `send` answers with a [`SlaTrackersListResponse`].
+    #[devrev_endpoint(GET, "/sla-trackers.list", response = SlaTrackersListResponse, paginate)]
+    get SlaTrackersListQueryRequest,
     /// `POST /sla-trackers.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/list-post>.
@@ -60,33 +88,35 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/sla-trackers.list", response = SlaTrackersListResponse, idempotent, paginate)]
-    post SlaTrackersListPostRequest,
+    ///
+    /// Operation `sla-trackers.list` (`sla-trackers-list-post`); `send` answers with a [`SlaTrackersListResponse`].
+    #[devrev_endpoint(POST, "/sla-trackers.list", idempotent, paginate)]
+    post SlaTrackersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `created_date`.
+        /// `created_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<DateTimeFilter>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `modified_date`.
+        /// `modified_date`: optional; a `DateTimeFilter`.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date: Option<DateTimeFilter>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `stage`.
+        /// `stage`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub stage: Option<Vec<String>>,
-        /// `status`.
+        /// `status`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<Vec<String>>,
     }
@@ -117,6 +147,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SlaTrackersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlaTrackersListRequest`")]
+pub type SlaTrackersListPostRequest = SlaTrackersListRequest;
+
 /// `POST /sla-trackers.remove-metric`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/sla-trackers/remove-metric>.
@@ -124,13 +159,15 @@ get_and_post! {
 /// Required: `metric`, `object`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `sla-trackers.remove-metric` (`sla-trackers-remove-metric`); `send` answers with a [`SlaTrackersRemoveMetricResponse`].
 #[devrev_endpoint(POST, "/sla-trackers.remove-metric", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlaTrackersRemoveMetricRequest {
-    /// `metric`, required.
+    /// `metric`: required; a DON ID.
     pub metric: String,
-    /// `object`, required.
+    /// `object`: required; a DON ID.
     pub object: String,
 }
 
@@ -142,30 +179,36 @@ impl SlaTrackersRemoveMetricRequest {
 }
 
 /// The `sla-trackers-get-response` schema.
+///
+/// The answer of `sla-trackers.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTrackersGetResponse {
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }
 
 /// The `sla-trackers-list-response` schema.
+///
+/// The answer of `sla-trackers.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SlaTrackersListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `sla_trackers`, required.
+    /// `sla_trackers`: required; a list of items, each a `SlaTracker`.
     #[serde(default)]
     pub sla_trackers: Vec<SlaTracker>,
 }
 
 /// The `sla-trackers-remove-metric-response` schema.
+///
+/// The answer of `sla-trackers.remove-metric`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaTrackersRemoveMetricResponse {
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }

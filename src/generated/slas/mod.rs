@@ -5,12 +5,29 @@
 //! | --- | --- | --- |
 //! | `POST /slas.assign` | [`SlasAssignRequest`] | [`SlasAssignResponse`] |
 //! | `POST /slas.create` | [`SlasCreateRequest`] | [`SlasCreateResponse`] |
-//! | `GET`/`POST /slas.get` | [`SlasGetRequest`], [`SlasGetPostRequest`] | [`SlasGetResponse`] |
-//! | `GET`/`POST /slas.list` | [`SlasListRequest`], [`SlasListPostRequest`] | [`SlasListResponse`] |
+//! | `GET`/`POST /slas.get` | [`SlasGetQueryRequest`], [`SlasGetRequest`] | [`SlasGetResponse`] |
+//! | `GET`/`POST /slas.list` | [`SlasListQueryRequest`], [`SlasListRequest`] | [`SlasListResponse`] |
 //! | `POST /slas.transition` | [`SlasTransitionRequest`] | [`SlasTransitionResponse`] |
 //! | `POST /slas.update` | [`SlasUpdateRequest`] | [`SlasUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `slas.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::slas::SlasListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SlasListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -25,14 +42,16 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/assign>.
 ///
 /// Required: `rev_orgs`.
+///
+/// Operation `slas.assign` (`slas-assign`); `send` answers with a [`SlasAssignResponse`].
 #[devrev_endpoint(POST, "/slas.assign")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlasAssignRequest {
-    /// `id`.
+    /// `id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `rev_orgs`, required.
+    /// `rev_orgs`: required; a list of items, each the DON ID of a rev org.
     pub rev_orgs: Vec<String>,
 }
 
@@ -53,28 +72,30 @@ impl SlasAssignRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/create>.
 ///
 /// Required: `name`.
+///
+/// Operation `slas.create` (`slas-create`); `send` answers with a [`SlasCreateResponse`].
 #[devrev_endpoint(POST, "/slas.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlasCreateRequest {
-    /// `account_selector`.
+    /// `account_selector`: optional; a `AccountsFilters`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_selector: Option<AccountsFilters>,
-    /// `applies_to`.
+    /// `applies_to`: optional; a list of items, each one of `conversation`, `issue`, `ticket` (`SlaAppliesTo`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to: Option<Vec<SlaAppliesTo>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `evaluation_period`.
+    /// `evaluation_period`: optional; one of `monthly`, `quarterly`, `weekly`, `yearly` (`SlaEvaluationPeriod`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluation_period: Option<SlaEvaluationPeriod>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `policies`.
+    /// `policies`: optional; a list of items, each a `SetSlaPolicy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<SetSlaPolicy>>,
-    /// `sla_type`.
+    /// `sla_type`: optional; one of `external`, `internal` (`SlaType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_type: Option<SlaType>,
 }
@@ -115,19 +136,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/slas.get")]
-    get SlasGetRequest,
+    ///
+    /// Operation `slas.get` (`slas-get`); `send` answers with a [`SlasGetResponse`].
+    #[devrev_endpoint(GET, "/slas.get", response = SlasGetResponse)]
+    get SlasGetQueryRequest,
     /// `POST /slas.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/slas.get", response = SlasGetResponse, idempotent)]
-    post SlasGetPostRequest,
+    ///
+    /// Operation `slas.get` (`slas-get-post`); `send` answers with a [`SlasGetResponse`].
+    #[devrev_endpoint(POST, "/slas.get", idempotent)]
+    post SlasGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -138,6 +163,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SlasGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlasGetRequest`")]
+pub type SlasGetPostRequest = SlasGetRequest;
+
 get_and_post! {
     /// `GET /slas.list`, the fields in the query string.
     ///
@@ -146,8 +176,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/slas.list", paginate)]
-    get SlasListRequest,
+    ///
+    /// Operation `slas.list` (`slas-list`); `send` answers with a [`SlasListResponse`].
+    #[devrev_endpoint(GET, "/slas.list", response = SlasListResponse, paginate)]
+    get SlasListQueryRequest,
     /// `POST /slas.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/list-post>.
@@ -155,33 +187,35 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/slas.list", response = SlasListResponse, idempotent, paginate)]
-    post SlasListPostRequest,
+    ///
+    /// Operation `slas.list` (`slas-list-post`); `send` answers with a [`SlasListResponse`].
+    #[devrev_endpoint(POST, "/slas.list", idempotent, paginate)]
+    post SlasListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `applies_to`.
+        /// `applies_to`: optional; a list of items, each one of `conversation`, `issue`, `ticket` (`SlaAppliesTo`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub applies_to: Option<Vec<SlaAppliesTo>>,
-        /// `applies_to_op`.
+        /// `applies_to_op`: optional; one of `all`, `any` (`SlasFilterAppliesToOperatorType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub applies_to_op: Option<SlasFilterAppliesToOperatorType>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `sla_type`.
+        /// `sla_type`: optional; a list of items, each one of `external`, `internal` (`SlaType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sla_type: Option<Vec<SlaType>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `status`.
+        /// `status`: optional; a list of items, each one of `archived`, `draft`, `published` (`SlaStatus`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<Vec<SlaStatus>>,
     }
@@ -212,18 +246,25 @@ get_and_post! {
     }
 }
 
+/// The name of [`SlasListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SlasListRequest`")]
+pub type SlasListPostRequest = SlasListRequest;
+
 /// `POST /slas.transition`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/transition>.
 ///
 /// Required: `id`, `status`.
+///
+/// Operation `slas.transition` (`slas-transition`); `send` answers with a [`SlasTransitionResponse`].
 #[devrev_endpoint(POST, "/slas.transition")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlasTransitionRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `status`, required.
+    /// `status`: required; one of `archived`, `draft`, `published` (`SlaStatus`).
     pub status: SlaStatus,
 }
 
@@ -239,25 +280,27 @@ impl SlasTransitionRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/slas/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `slas.update` (`slas-update`); `send` answers with a [`SlasUpdateResponse`].
 #[devrev_endpoint(POST, "/slas.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SlasUpdateRequest {
-    /// `account_selector`.
+    /// `account_selector`: optional; a `AccountsFilters`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_selector: Option<AccountsFilters>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `evaluation_period`.
+    /// `evaluation_period`: optional; one of `monthly`, `quarterly`, `weekly`, `yearly` (`SlaEvaluationPeriod`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluation_period: Option<SlaEvaluationPeriod>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `policies`.
+    /// `policies`: optional; a list of items, each a `SetSlaPolicy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub policies: Option<Vec<SetSlaPolicy>>,
 }
@@ -290,55 +333,67 @@ impl SlasUpdateRequest {
 }
 
 /// The `slas-assign-response` schema.
+///
+/// The answer of `slas.assign`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlasAssignResponse {
-    /// `results`, required.
+    /// `results`: required; a list of items, each a `SlaAssignResult`.
     #[serde(default)]
     pub results: Vec<SlaAssignResult>,
 }
 
 /// The `slas-create-response` schema.
+///
+/// The answer of `slas.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlasCreateResponse {
-    /// `sla`, required.
+    /// `sla`: required; a `Sla`.
     pub sla: Sla,
 }
 
 /// The `slas-get-response` schema.
+///
+/// The answer of `slas.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlasGetResponse {
-    /// `sla`, required.
+    /// `sla`: required; a `Sla`.
     pub sla: Sla,
 }
 
 /// The `slas-list-response` schema.
+///
+/// The answer of `slas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SlasListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `slas`, required.
+    /// `slas`: required; a list of items, each a `Sla`.
     #[serde(default)]
     pub slas: Vec<Sla>,
 }
 
 /// The `slas-transition-response` schema.
+///
+/// The answer of `slas.transition`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlasTransitionResponse {
-    /// `sla`, required.
+    /// `sla`: required; a `Sla`.
     pub sla: Sla,
 }
 
 /// The `slas-update-response` schema.
+///
+/// The answer of `slas.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlasUpdateResponse {
-    /// `sla`, required.
+    /// `sla`: required; a `Sla`.
     pub sla: Sla,
 }

@@ -7,46 +7,48 @@ use crate::models::*;
 /// The `accounts-filters` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AccountsFilters {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateTimeFilter>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `display_name`.
+    /// `display_name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<Vec<String>>,
-    /// `domains`.
+    /// `domains`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domains: Option<Vec<String>>,
-    /// `external_refs`.
+    /// `external_refs`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_refs: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateTimeFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateTimeFilter>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `stage`.
+    /// `stage`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `tier`.
+    /// `tier`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Vec<String>>,
-    /// `websites`.
+    /// `websites`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub websites: Option<Vec<String>>,
 }
@@ -90,42 +92,46 @@ impl AccountsFilters {
 /// The `error` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Inside the answers of `slas.assign`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Error {
-    /// `message`, required.
+    /// `message`: required; text.
     pub message: String,
-    /// `status`, required.
+    /// `status`: required; an integer.
     pub status: i32,
-    /// `type`.
+    /// `type`: optional; text.
     pub r#type: Option<String>,
 }
 
 /// The `set-issue-selector` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetIssueSelector {
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `owners`.
+    /// `owners`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
-    /// `parts`.
+    /// `parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<String>>,
-    /// `rev_orgs`.
+    /// `rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_orgs: Option<Vec<String>>,
-    /// `stage_name`.
+    /// `stage_name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -157,15 +163,17 @@ impl SetIssueSelector {
 /// The `set-sla-policy` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSlaPolicy {
-    /// `metrics`.
+    /// `metrics`: optional; a list of items, each a `SetSupportMetricTarget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<SetSupportMetricTarget>>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `selector`, required.
+    /// `selector`: required; a `SetSlaSelector`.
     pub selector: SetSlaSelector,
 }
 
@@ -184,42 +192,44 @@ impl SetSlaPolicy {
 /// The `set-sla-selector` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSlaSelector {
-    /// `applies_to`, required.
+    /// `applies_to`: required; one of `conversation`, `issue`, `ticket` (`SlaSelectorAppliesTo`).
     pub applies_to: SlaSelectorAppliesTo,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `groups`.
+    /// `groups`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<String>>,
-    /// `issue_selector`.
+    /// `issue_selector`: optional; a `SetIssueSelector`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_selector: Option<SetIssueSelector>,
-    /// `owners`.
+    /// `owners`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
-    /// `parts`.
+    /// `parts`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<String>>,
-    /// `priority`.
+    /// `priority`: optional; a list of items, each one of `p0`, `p1`, `p2` (`SlaSelectorPriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Vec<SlaSelectorPriority>>,
-    /// `severity`.
+    /// `severity`: optional; a list of items, each one of `blocker`, `high`, `low`, `medium` (`SlaSelectorSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Vec<SlaSelectorSeverity>>,
-    /// `source_channel`.
+    /// `source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `ticket_source_channel`.
+    /// `ticket_source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket_source_channel: Option<Vec<String>>,
 }
@@ -272,20 +282,22 @@ impl SetSlaSelector {
 /// The `set-support-metric-target` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SetSupportMetricTarget {
-    /// `metric`, required.
+    /// `metric`: required; a DON ID.
     pub metric: String,
-    /// `org_schedule_id`.
+    /// `org_schedule_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub org_schedule_id: Option<String>,
-    /// `performance`.
+    /// `performance`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub performance: Option<f64>,
-    /// `target`, required.
+    /// `target`: required; an integer.
     pub target: i32,
-    /// `warning_target`.
+    /// `warning_target`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warning_target: Option<i32>,
 }
@@ -316,6 +328,8 @@ string_enum! {
     /// The `sla-applies-to` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -329,12 +343,14 @@ string_enum! {
 /// The `sla-assign-result` schema.
 ///
 /// Needs the feature `slas` (or `full`).
+///
+/// Returned by `slas.assign` (in `results`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SlaAssignResult {
-    /// `error`.
+    /// `error`: optional; a `Error`.
     pub error: Option<Error>,
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrgSummary`.
     pub rev_org: RevOrgSummary,
 }
 
@@ -342,6 +358,8 @@ string_enum! {
     /// The `sla-selector-applies-to` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaSelectorAppliesTo {
         /// `conversation`
         Conversation = "conversation",
@@ -356,6 +374,8 @@ string_enum! {
     /// The `sla-selector-priority` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaSelectorPriority {
         /// `p0`
         P0 = "p0",
@@ -370,6 +390,8 @@ string_enum! {
     /// The `sla-selector-severity` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlaSelectorSeverity {
         /// `blocker`
         Blocker = "blocker",
@@ -386,6 +408,8 @@ string_enum! {
     /// The `slas-filter-applies-to-operator-type` schema.
     ///
     /// Needs the feature `slas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SlasFilterAppliesToOperatorType {
         /// `all`
         All = "all",

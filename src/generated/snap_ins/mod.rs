@@ -3,10 +3,27 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /snap-ins.resources` | [`SnapInsResourcesRequest`], [`SnapInsResourcesPostRequest`] | [`SnapInsResourcesResponse`] |
+//! | `GET`/`POST /snap-ins.resources` | [`SnapInsResourcesQueryRequest`], [`SnapInsResourcesRequest`] | [`SnapInsResourcesResponse`] |
 //! | `POST /snap-ins.update` | [`SnapInsUpdateRequest`] | [`SnapInsUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `snap-ins.update`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::snap_ins::SnapInsUpdateRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SnapInsUpdateRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,8 +41,10 @@ get_and_post! {
     /// Required: `id`, `user`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/snap-ins.resources", beta)]
-    get SnapInsResourcesRequest,
+    ///
+    /// Operation `snap-ins.resources` (`snap-ins-resources`); `send` answers with a [`SnapInsResourcesResponse`].
+    #[devrev_endpoint(GET, "/snap-ins.resources", response = SnapInsResourcesResponse, beta)]
+    get SnapInsResourcesQueryRequest,
     /// `POST /snap-ins.resources`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/snap-ins/resources-post>.
@@ -33,14 +52,16 @@ get_and_post! {
     /// Required: `id`, `user`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/snap-ins.resources", response = SnapInsResourcesResponse, idempotent, beta)]
-    post SnapInsResourcesPostRequest,
+    ///
+    /// Operation `snap-ins.resources` (`snap-ins-resources-post`); `send` answers with a [`SnapInsResourcesResponse`].
+    #[devrev_endpoint(POST, "/snap-ins.resources", idempotent, beta)]
+    post SnapInsResourcesRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
-        /// `user`, required.
+        /// `user`: required; a DON ID.
         pub user: String,
     }
     impl {
@@ -51,6 +72,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SnapInsResourcesRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SnapInsResourcesRequest`")]
+pub type SnapInsResourcesPostRequest = SnapInsResourcesRequest;
+
 /// `POST /snap-ins.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/snap-ins/update>.
@@ -58,13 +84,15 @@ get_and_post! {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `snap-ins.update` (`snap-ins-update`); `send` answers with a [`SnapInsUpdateResponse`].
 #[devrev_endpoint(POST, "/snap-ins.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SnapInsUpdateRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `inputs_values`.
+    /// `inputs_values`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inputs_values: Option<::serde_json::Map<String, ::serde_json::Value>>,
 }
@@ -82,23 +110,27 @@ impl SnapInsUpdateRequest {
 }
 
 /// The `snap-ins-resources-response` schema.
+///
+/// The answer of `snap-ins.resources`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInsResourcesResponse {
-    /// `event_sources`.
+    /// `event_sources`: optional; a map from keys to a string.
     pub event_sources: Option<::std::collections::BTreeMap<String, String>>,
-    /// `inputs`.
+    /// `inputs`: optional; a JSON object.
     pub inputs: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `keyrings`.
+    /// `keyrings`: optional; a map from keys to a `SnapInsResourcesResponseKeyringData`.
     pub keyrings: Option<::std::collections::BTreeMap<String, SnapInsResourcesResponseKeyringData>>,
-    /// `snap_in_version`, required.
+    /// `snap_in_version`: required; a `SnapInVersionSummary`.
     pub snap_in_version: SnapInVersionSummary,
 }
 
 /// The `snap-ins-update-response` schema.
+///
+/// The answer of `snap-ins.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInsUpdateResponse {
-    /// `snap_in`, required.
+    /// `snap_in`: required; a `SnapIn`.
     pub snap_in: SnapIn,
 }

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `snap-ins-resources-response-keyring-data` schema.
 ///
 /// Needs the feature `snap-ins` (or `full`).
+///
+/// Returned by `snap-ins.resources` (in `keyrings`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapInsResourcesResponseKeyringData {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_expired`, required.
+    /// `is_expired`: required; a boolean.
     pub is_expired: bool,
-    /// `secret`, required.
+    /// `secret`: required; a secret string (`[redacted]` in `Debug`).
     pub secret: crate::__private::Secret,
 }

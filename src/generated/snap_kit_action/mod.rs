@@ -6,6 +6,23 @@
 //! | `POST /snap-kit-action.execute.deferred` | [`SnapKitActionExecuteDeferredRequest`] | [`SnapKitActionExecuteDeferredResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `snap-kit-action.execute.deferred`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::snap_kit_action::SnapKitActionExecuteDeferredRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SnapKitActionExecuteDeferredRequest::new(Vec::<SnapKitActionRequest>::new(), "DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -20,13 +37,15 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/snap-kit-action/execute-deferred>.
 ///
 /// Required: `actions`, `id`.
+///
+/// Operation `snap-kit-action.execute.deferred` (`snap-kit-action-execute-deferred`); `send` answers with a [`SnapKitActionExecuteDeferredResponse`].
 #[devrev_endpoint(POST, "/snap-kit-action.execute.deferred")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SnapKitActionExecuteDeferredRequest {
-    /// `actions`, required.
+    /// `actions`: required; a list of items, each a `SnapKitActionRequest` (at most 5 items).
     pub actions: Vec<SnapKitActionRequest>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -38,6 +57,8 @@ impl SnapKitActionExecuteDeferredRequest {
 }
 
 /// The `snap-kit-action-execute-deferred-response` schema.
+///
+/// The answer of `snap-kit-action.execute.deferred`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapKitActionExecuteDeferredResponse {}

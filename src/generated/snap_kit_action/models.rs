@@ -7,20 +7,22 @@ use crate::models::*;
 /// The `snap-kit-action-request` schema.
 ///
 /// Needs the feature `snap-kit-action` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SnapKitActionRequest {
-    /// `action_id`, required.
+    /// `action_id`: required; text.
     pub action_id: String,
-    /// `action_type`.
+    /// `action_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action_type: Option<String>,
-    /// `block_id`.
+    /// `block_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub block_id: Option<String>,
-    /// `timestamp`, required.
+    /// `timestamp`: required; a date-time (RFC 3339).
     pub timestamp: Timestamp,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `SnapKitActionRequestKind`, by its `type`: `button`, `form`.
     #[serde(flatten)]
     pub kind: SnapKitActionRequestKind,
 }
@@ -52,10 +54,12 @@ impl SnapKitActionRequest {
 /// The `snap-kit-action-request-button` schema.
 ///
 /// Needs the feature `snap-kit-action` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapKitActionRequestButton {
-    /// `value`, required.
+    /// `value`: required; text.
     pub value: String,
 }
 
@@ -69,10 +73,12 @@ impl SnapKitActionRequestButton {
 /// The `snap-kit-action-request-form` schema.
 ///
 /// Needs the feature `snap-kit-action` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapKitActionRequestForm {
-    /// `value`, required.
+    /// `value`: required; a JSON object.
     #[serde(default)]
     pub value: ::serde_json::Map<String, ::serde_json::Value>,
 }
@@ -88,6 +94,8 @@ tagged_union! {
     /// The `snap-kit-action-request-kind` schema.
     ///
     /// Needs the feature `snap-kit-action` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SnapKitActionRequestKind {
         /// `button`
         Button(SnapKitActionRequestButton) = "button",
@@ -105,5 +113,13 @@ impl From<SnapKitActionRequestButton> for SnapKitActionRequestKind {
 impl From<SnapKitActionRequestForm> for SnapKitActionRequestKind {
     fn from(value: SnapKitActionRequestForm) -> Self {
         SnapKitActionRequestKind::Form(value)
+    }
+}
+
+impl SnapKitActionRequestKind {
+    /// The variant's `type` on the wire (`"button"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }

@@ -6,6 +6,23 @@
 //! | `POST /snap-widgets.create` | [`SnapWidgetsCreateRequest`] | [`SnapWidgetsCreateResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `snap-widgets.create`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::snap_widgets::SnapWidgetsCreateRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SnapWidgetsCreateRequest::new("text", CreateEmailPreviewWidget::new());
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -20,25 +37,27 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/snap-widgets/create>.
 ///
 /// Required: `name`, `type`.
+///
+/// Operation `snap-widgets.create` (`snap-widgets-create`); `send` answers with a [`SnapWidgetsCreateResponse`].
 #[devrev_endpoint(POST, "/snap-widgets.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SnapWidgetsCreateRequest {
-    /// `interactions`.
+    /// `interactions`: optional; a list of items, each a `SnapWidgetInteraction`, by its `type`: `click`, `email_input`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interactions: Option<Vec<SnapWidgetInteraction>>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `namespace`.
+    /// `namespace`: optional; one of `ai_assistant_message`, `comment_suggestion_replies`, `email_preview`, `link_preview`, `meeting_preview`, `plug_nudge` (`SnapWidgetNamespace`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<SnapWidgetNamespace>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SetSharedWithMembership` (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SetSharedWithMembership>>,
-    /// `status`.
+    /// `status`: optional; one of `draft`, `published` (`SnapWidgetStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<SnapWidgetStatus>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `SnapWidgetsCreateRequestKind`, by its `type`: `email_preview`, `starter_message_nudge`.
     #[serde(flatten)]
     pub kind: SnapWidgetsCreateRequestKind,
 }
@@ -69,9 +88,11 @@ impl SnapWidgetsCreateRequest {
 }
 
 /// The `snap-widgets-create-response` schema.
+///
+/// The answer of `snap-widgets.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapWidgetsCreateResponse {
-    /// `snap_widget`, required.
+    /// `snap_widget`: required; a `SnapWidget`, by its `type`: `email_preview`, `starter_message_nudge`.
     pub snap_widget: SnapWidget,
 }

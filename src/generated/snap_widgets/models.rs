@@ -7,15 +7,17 @@ use crate::models::*;
 /// The `create-email-info` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailInfo {
-    /// `address`, required.
+    /// `address`: required; text.
     pub address: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `user`.
+    /// `user`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
 }
@@ -37,13 +39,15 @@ impl CreateEmailInfo {
 /// The `create-email-inline-attachment` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailInlineAttachment {
-    /// `artifact`.
+    /// `artifact`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact: Option<String>,
-    /// `content_id`.
+    /// `content_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_id: Option<String>,
 }
@@ -65,52 +69,54 @@ impl CreateEmailInlineAttachment {
 /// The `create-email-preview-widget` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailPreviewWidget {
-    /// `bcc`.
+    /// `bcc`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bcc: Option<Vec<CreateEmailInfo>>,
-    /// `cc`.
+    /// `cc`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cc: Option<Vec<CreateEmailInfo>>,
-    /// `from`.
+    /// `from`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Vec<CreateEmailInfo>>,
-    /// `html_body`.
+    /// `html_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html_body: Option<String>,
-    /// `in_reply_to`.
+    /// `in_reply_to`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_reply_to: Option<String>,
-    /// `inlines`.
+    /// `inlines`: optional; a list of items, each a `CreateEmailInlineAttachment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inlines: Option<Vec<CreateEmailInlineAttachment>>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `message_id`.
+    /// `message_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// `raw_email_artifact`.
+    /// `raw_email_artifact`: optional; the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub raw_email_artifact: Option<String>,
-    /// `references`.
+    /// `references`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub references: Option<Vec<String>>,
-    /// `reply_to`.
+    /// `reply_to`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<Vec<CreateEmailInfo>>,
-    /// `sent_timestamp`.
+    /// `sent_timestamp`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sent_timestamp: Option<Timestamp>,
-    /// `subject`.
+    /// `subject`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `text_body`.
+    /// `text_body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_body: Option<String>,
-    /// `to`.
+    /// `to`: optional; a list of items, each a `CreateEmailInfo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Vec<CreateEmailInfo>>,
 }
@@ -158,10 +164,12 @@ impl CreateEmailPreviewWidget {
 /// The `create-starter-message-nudge-widget` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateStarterMessageNudgeWidget {
-    /// `starter_message_nudge_type`, required.
+    /// `starter_message_nudge_type`: required; a string.
     pub starter_message_nudge_type: CreateStarterMessageNudgeWidgetStarterMessageNudgeType,
 }
 
@@ -175,12 +183,16 @@ impl CreateStarterMessageNudgeWidget {
 /// The `create-starter-message-nudge-widget-starter-message-nudge-type` schema.
 ///
 /// Needs the feature `snap-widgets` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 pub type CreateStarterMessageNudgeWidgetStarterMessageNudgeType = String;
 
 tagged_union! {
     /// The `snap-widgets-create-request-kind` schema.
     ///
     /// Needs the feature `snap-widgets` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum SnapWidgetsCreateRequestKind {
         /// `email_preview`
         EmailPreview(CreateEmailPreviewWidget) = "email_preview",
@@ -198,5 +210,13 @@ impl From<CreateEmailPreviewWidget> for SnapWidgetsCreateRequestKind {
 impl From<CreateStarterMessageNudgeWidget> for SnapWidgetsCreateRequestKind {
     fn from(value: CreateStarterMessageNudgeWidget) -> Self {
         SnapWidgetsCreateRequestKind::StarterMessageNudge(value)
+    }
+}
+
+impl SnapWidgetsCreateRequestKind {
+    /// The variant's `type` on the wire (`"email_preview"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
     }
 }

@@ -4,11 +4,28 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /stage-diagrams.create` | [`StageDiagramsCreateRequest`] | [`StageDiagramsCreateResponse`] |
-//! | `GET`/`POST /stage-diagrams.get` | [`StageDiagramsGetRequest`], [`StageDiagramsGetPostRequest`] | [`StageDiagramsGetResponse`] |
-//! | `GET`/`POST /stage-diagrams.list` | [`StageDiagramsListRequest`], [`StageDiagramsListPostRequest`] | [`StageDiagramsListResponse`] |
+//! | `GET`/`POST /stage-diagrams.get` | [`StageDiagramsGetQueryRequest`], [`StageDiagramsGetRequest`] | [`StageDiagramsGetResponse`] |
+//! | `GET`/`POST /stage-diagrams.list` | [`StageDiagramsListQueryRequest`], [`StageDiagramsListRequest`] | [`StageDiagramsListResponse`] |
 //! | `POST /stage-diagrams.update` | [`StageDiagramsUpdateRequest`] | [`StageDiagramsUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
+//!
+//! # Example
+//!
+//! `stage-diagrams.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::stage_diagrams::StageDiagramsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = StageDiagramsGetRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,21 +40,23 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/create>.
 ///
 /// Required: `leaf_type`, `name`, `stages`.
+///
+/// Operation `stage-diagrams.create` (`stage-diagrams-create`); `send` answers with a [`StageDiagramsCreateResponse`].
 #[devrev_endpoint(POST, "/stage-diagrams.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageDiagramsCreateRequest {
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `leaf_type`, required.
+    /// `leaf_type`: required; text.
     pub leaf_type: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `stages`, required.
+    /// `stages`: required; a list of items, each a `CreateStageNode`.
     pub stages: Vec<CreateStageNode>,
 }
 
@@ -71,25 +90,29 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/get>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/stage-diagrams.get")]
-    get StageDiagramsGetRequest,
+    ///
+    /// Operation `stage-diagrams.get` (`stage-diagrams-get`); `send` answers with a [`StageDiagramsGetResponse`].
+    #[devrev_endpoint(GET, "/stage-diagrams.get", response = StageDiagramsGetResponse)]
+    get StageDiagramsGetQueryRequest,
     /// `POST /stage-diagrams.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/get-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/stage-diagrams.get", response = StageDiagramsGetResponse, idempotent)]
-    post StageDiagramsGetPostRequest,
+    ///
+    /// Operation `stage-diagrams.get` (`stage-diagrams-get-post`); `send` answers with a [`StageDiagramsGetResponse`].
+    #[devrev_endpoint(POST, "/stage-diagrams.get", idempotent)]
+    post StageDiagramsGetRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`.
+        /// `id`: optional; a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
-        /// `is_custom_leaf_type`.
+        /// `is_custom_leaf_type`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_custom_leaf_type: Option<bool>,
-        /// `leaf_type`.
+        /// `leaf_type`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub leaf_type: Option<String>,
     }
@@ -110,40 +133,49 @@ get_and_post! {
     }
 }
 
+/// The name of [`StageDiagramsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StageDiagramsGetRequest`")]
+pub type StageDiagramsGetPostRequest = StageDiagramsGetRequest;
+
 get_and_post! {
     /// `GET /stage-diagrams.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/stage-diagrams.list")]
-    get StageDiagramsListRequest,
+    ///
+    /// Operation `stage-diagrams.list` (`stage-diagrams-list`); `send` answers with a [`StageDiagramsListResponse`].
+    #[devrev_endpoint(GET, "/stage-diagrams.list", response = StageDiagramsListResponse)]
+    get StageDiagramsListQueryRequest,
     /// `POST /stage-diagrams.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/stage-diagrams.list", response = StageDiagramsListResponse, idempotent)]
-    post StageDiagramsListPostRequest,
+    ///
+    /// Operation `stage-diagrams.list` (`stage-diagrams-list-post`); `send` answers with a [`StageDiagramsListResponse`].
+    #[devrev_endpoint(POST, "/stage-diagrams.list", idempotent)]
+    post StageDiagramsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `is_custom_leaf_type`.
+        /// `is_custom_leaf_type`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_custom_leaf_type: Option<bool>,
-        /// `leaf_type`.
+        /// `leaf_type`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub leaf_type: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `name`.
+        /// `name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -170,21 +202,28 @@ get_and_post! {
     }
 }
 
+/// The name of [`StageDiagramsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `StageDiagramsListRequest`")]
+pub type StageDiagramsListPostRequest = StageDiagramsListRequest;
+
 /// `POST /stage-diagrams.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/stage-diagrams/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `stage-diagrams.update` (`stage-diagrams-update`); `send` answers with a [`StageDiagramsUpdateResponse`].
 #[devrev_endpoint(POST, "/stage-diagrams.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct StageDiagramsUpdateRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `stages`.
+    /// `stages`: optional; a list of items, each a `UpdateStageNode`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<UpdateStageNode>>,
 }
@@ -204,36 +243,44 @@ impl StageDiagramsUpdateRequest {
 }
 
 /// The `stage-diagrams-create-response` schema.
+///
+/// The answer of `stage-diagrams.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagramsCreateResponse {
-    /// `stage_diagram`, required.
+    /// `stage_diagram`: required; a `StageDiagram`.
     pub stage_diagram: StageDiagram,
 }
 
 /// The `stage-diagrams-get-response` schema.
+///
+/// The answer of `stage-diagrams.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagramsGetResponse {
-    /// `stage_diagram`, required.
+    /// `stage_diagram`: required; a `StageDiagram`.
     pub stage_diagram: StageDiagram,
 }
 
 /// The `stage-diagrams-list-response` schema.
+///
+/// The answer of `stage-diagrams.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagramsListResponse {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     pub cursor: Option<String>,
-    /// `result`, required.
+    /// `result`: required; a list of items, each a `StageDiagram`.
     #[serde(default)]
     pub result: Vec<StageDiagram>,
 }
 
 /// The `stage-diagrams-update-response` schema.
+///
+/// The answer of `stage-diagrams.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagramsUpdateResponse {
-    /// `stage_diagram`, required.
+    /// `stage_diagram`: required; a `StageDiagram`.
     pub stage_diagram: StageDiagram,
 }

@@ -7,18 +7,20 @@ use crate::models::*;
 /// The `create-stage-node` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStageNode {
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `is_start`.
+    /// `is_start`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_start: Option<bool>,
-    /// `stage_id`, required.
+    /// `stage_id`: required; a DON ID.
     pub stage_id: String,
-    /// `transitions`.
+    /// `transitions`: optional; a list of items, each a `CreateStageTransition`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Vec<CreateStageTransition>>,
 }
@@ -42,12 +44,14 @@ impl CreateStageNode {
 /// The `create-stage-transition` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStageTransition {
-    /// `target_stage_id`, required.
+    /// `target_stage_id`: required; a DON ID.
     pub target_stage_id: String,
-    /// `ui`.
+    /// `ui`: optional; a `CreateStageUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<CreateStageUiMetadata>,
 }
@@ -67,10 +71,12 @@ impl CreateStageTransition {
 /// The `create-stage-ui-metadata` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateStageUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }
@@ -90,30 +96,32 @@ impl CreateStageUiMetadata {
 /// The `stage-diagram` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Returned by `stage-diagrams.create` (in `stage_diagram`), `stage-diagrams.get` (in `stage_diagram`), `stage-diagrams.list` (in `result`), `stage-diagrams.update` (in `stage_diagram`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageDiagram {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_custom_leaf_type`.
+    /// `is_custom_leaf_type`: optional; a boolean.
     pub is_custom_leaf_type: Option<bool>,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     pub is_default: Option<bool>,
-    /// `leaf_type`.
+    /// `leaf_type`: optional; text.
     pub leaf_type: Option<String>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `stages`, required.
+    /// `stages`: required; a list of items, each a `StageNode`.
     #[serde(default)]
     pub stages: Vec<StageNode>,
 }
@@ -121,44 +129,50 @@ pub struct StageDiagram {
 /// The `stage-node` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Inside the answers of `stage-diagrams.create`, `stage-diagrams.get`, `stage-diagrams.list`, `stage-diagrams.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageNode {
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     pub is_deprecated: Option<bool>,
-    /// `is_start`.
+    /// `is_start`: optional; a boolean.
     pub is_start: Option<bool>,
-    /// `stage`.
+    /// `stage`: optional; a `CustomStageSummary`.
     pub stage: Option<CustomStageSummary>,
-    /// `transitions`.
+    /// `transitions`: optional; a list of items, each a `StageTransition`.
     pub transitions: Option<Vec<StageTransition>>,
 }
 
 /// The `stage-transition` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Inside the answers of `stage-diagrams.create`, `stage-diagrams.get`, `stage-diagrams.list`, `stage-diagrams.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageTransition {
-    /// `target_stage`.
+    /// `target_stage`: optional; a `CustomStageSummary`.
     pub target_stage: Option<CustomStageSummary>,
 }
 
 /// The `update-stage-node` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStageNode {
-    /// `is_deprecated`.
+    /// `is_deprecated`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_deprecated: Option<bool>,
-    /// `is_start`.
+    /// `is_start`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_start: Option<bool>,
-    /// `stage_id`, required.
+    /// `stage_id`: required; a DON ID.
     pub stage_id: String,
-    /// `transitions`.
+    /// `transitions`: optional; a list of items, each a `UpdateStageTransition`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Vec<UpdateStageTransition>>,
 }
@@ -182,12 +196,14 @@ impl UpdateStageNode {
 /// The `update-stage-transition` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStageTransition {
-    /// `target_stage_id`, required.
+    /// `target_stage_id`: required; a DON ID.
     pub target_stage_id: String,
-    /// `ui`.
+    /// `ui`: optional; a `UpdateStageUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<UpdateStageUiMetadata>,
 }
@@ -207,10 +223,12 @@ impl UpdateStageTransition {
 /// The `update-stage-ui-metadata` schema.
 ///
 /// Needs the feature `stage-diagrams` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateStageUiMetadata {
-    /// `is_hidden`.
+    /// `is_hidden`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_hidden: Option<bool>,
 }

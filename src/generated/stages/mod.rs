@@ -4,11 +4,28 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /stages.custom.create` | [`CustomStagesCreateRequest`] | [`CustomStagesCreateResponse`] |
-//! | `GET`/`POST /stages.custom.get` | [`CustomStagesGetRequest`], [`CustomStagesGetPostRequest`] | [`CustomStagesGetResponse`] |
-//! | `GET`/`POST /stages.custom.list` | [`CustomStagesListRequest`], [`CustomStagesListPostRequest`] | [`CustomStagesListResponse`] |
+//! | `GET`/`POST /stages.custom.get` | [`CustomStagesGetQueryRequest`], [`CustomStagesGetRequest`] | [`CustomStagesGetResponse`] |
+//! | `GET`/`POST /stages.custom.list` | [`CustomStagesListQueryRequest`], [`CustomStagesListRequest`] | [`CustomStagesListResponse`] |
 //! | `POST /stages.custom.update` | [`CustomStagesUpdateRequest`] | [`CustomStagesUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
+//!
+//! # Example
+//!
+//! `stages.custom.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::stages::CustomStagesListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = CustomStagesListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,18 +40,20 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-create>.
 ///
 /// Required: `name`, `ordinal`, `state`.
+///
+/// Operation `stages.custom.create` (`custom-stages-create`); `send` answers with a [`CustomStagesCreateResponse`].
 #[devrev_endpoint(POST, "/stages.custom.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomStagesCreateRequest {
-    /// `marketplace_ref`.
+    /// `marketplace_ref`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marketplace_ref: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i32,
-    /// `state`, required.
+    /// `state`: required; a DON ID.
     pub state: String,
 }
 
@@ -56,19 +75,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/stages.custom.get")]
-    get CustomStagesGetRequest,
+    ///
+    /// Operation `stages.custom.get` (`custom-stages-get`); `send` answers with a [`CustomStagesGetResponse`].
+    #[devrev_endpoint(GET, "/stages.custom.get", response = CustomStagesGetResponse)]
+    get CustomStagesGetQueryRequest,
     /// `POST /stages.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/stages.custom.get", response = CustomStagesGetResponse, idempotent)]
-    post CustomStagesGetPostRequest,
+    ///
+    /// Operation `stages.custom.get` (`custom-stages-get-post`); `send` answers with a [`CustomStagesGetResponse`].
+    #[devrev_endpoint(POST, "/stages.custom.get", idempotent)]
+    post CustomStagesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -79,37 +102,46 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomStagesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStagesGetRequest`")]
+pub type CustomStagesGetPostRequest = CustomStagesGetRequest;
+
 get_and_post! {
     /// `GET /stages.custom.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/stages.custom.list")]
-    get CustomStagesListRequest,
+    ///
+    /// Operation `stages.custom.list` (`custom-stages-list`); `send` answers with a [`CustomStagesListResponse`].
+    #[devrev_endpoint(GET, "/stages.custom.list", response = CustomStagesListResponse)]
+    get CustomStagesListQueryRequest,
     /// `POST /stages.custom.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/stages.custom.list", response = CustomStagesListResponse, idempotent)]
-    post CustomStagesListPostRequest,
+    ///
+    /// Operation `stages.custom.list` (`custom-stages-list-post`); `send` answers with a [`CustomStagesListResponse`].
+    #[devrev_endpoint(POST, "/stages.custom.list", idempotent)]
+    post CustomStagesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `name`.
+        /// `name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<Vec<String>>,
-        /// `ordinal`.
+        /// `ordinal`: optional; a list of items, each an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub ordinal: Option<Vec<i32>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -134,24 +166,31 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomStagesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStagesListRequest`")]
+pub type CustomStagesListPostRequest = CustomStagesListRequest;
+
 /// `POST /stages.custom.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/stages/custom-stages-update>.
 ///
 /// Required: `id`.
+///
+/// Operation `stages.custom.update` (`custom-stages-update`); `send` answers with a [`CustomStagesUpdateResponse`].
 #[devrev_endpoint(POST, "/stages.custom.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomStagesUpdateRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ordinal`.
+    /// `ordinal`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ordinal: Option<i32>,
-    /// `state_id`.
+    /// `state_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state_id: Option<String>,
 }
@@ -173,36 +212,44 @@ impl CustomStagesUpdateRequest {
 }
 
 /// The `custom-stages-create-response` schema.
+///
+/// The answer of `stages.custom.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStagesCreateResponse {
-    /// `custom_stage`, required.
+    /// `custom_stage`: required; a `CustomStage`.
     pub custom_stage: CustomStage,
 }
 
 /// The `custom-stages-get-response` schema.
+///
+/// The answer of `stages.custom.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStagesGetResponse {
-    /// `custom_stage`, required.
+    /// `custom_stage`: required; a `CustomStage`.
     pub custom_stage: CustomStage,
 }
 
 /// The `custom-stages-list-response` schema.
+///
+/// The answer of `stages.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStagesListResponse {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     pub cursor: Option<String>,
-    /// `result`, required.
+    /// `result`: required; a list of items, each a `CustomStage`.
     #[serde(default)]
     pub result: Vec<CustomStage>,
 }
 
 /// The `custom-stages-update-response` schema.
+///
+/// The answer of `stages.custom.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStagesUpdateResponse {
-    /// `custom_stage`, required.
+    /// `custom_stage`: required; a `CustomStage`.
     pub custom_stage: CustomStage,
 }

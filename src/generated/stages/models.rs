@@ -7,25 +7,27 @@ use crate::models::*;
 /// The `custom-stage` schema.
 ///
 /// Needs the feature `stages` (or `full`).
+///
+/// Returned by `stages.custom.create` (in `custom_stage`), `stages.custom.get` (in `custom_stage`), `stages.custom.list` (in `result`), `stages.custom.update` (in `custom_stage`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStage {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`.
+    /// `name`: optional; text.
     pub name: Option<String>,
-    /// `ordinal`.
+    /// `ordinal`: optional; an integer.
     pub ordinal: Option<i32>,
-    /// `state`.
+    /// `state`: optional; a `CustomStateSummary`.
     pub state: Option<CustomStateSummary>,
 }

@@ -4,11 +4,28 @@
 //! | operation | request | answer |
 //! | --- | --- | --- |
 //! | `POST /states.custom.create` | [`CustomStatesCreateRequest`] | [`CustomStatesCreateResponse`] |
-//! | `GET`/`POST /states.custom.get` | [`CustomStatesGetRequest`], [`CustomStatesGetPostRequest`] | [`CustomStatesGetResponse`] |
-//! | `GET`/`POST /states.custom.list` | [`CustomStatesListRequest`], [`CustomStatesListPostRequest`] | [`CustomStatesListResponse`] |
+//! | `GET`/`POST /states.custom.get` | [`CustomStatesGetQueryRequest`], [`CustomStatesGetRequest`] | [`CustomStatesGetResponse`] |
+//! | `GET`/`POST /states.custom.list` | [`CustomStatesListQueryRequest`], [`CustomStatesListRequest`] | [`CustomStatesListResponse`] |
 //! | `POST /states.custom.update` | [`CustomStatesUpdateRequest`] | [`CustomStatesUpdateResponse`] |
 //!
 //! 4 of 4 endpoints generated.
+//!
+//! # Example
+//!
+//! `states.custom.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::states::CustomStatesListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = CustomStatesListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -23,16 +40,18 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-create>.
 ///
 /// Required: `name`, `ordinal`.
+///
+/// Operation `states.custom.create` (`custom-states-create`); `send` answers with a [`CustomStatesCreateResponse`].
 #[devrev_endpoint(POST, "/states.custom.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomStatesCreateRequest {
-    /// `is_final`.
+    /// `is_final`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_final: Option<bool>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `ordinal`, required.
+    /// `ordinal`: required; an integer.
     pub ordinal: i32,
 }
 
@@ -54,19 +73,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/states.custom.get")]
-    get CustomStatesGetRequest,
+    ///
+    /// Operation `states.custom.get` (`custom-states-get`); `send` answers with a [`CustomStatesGetResponse`].
+    #[devrev_endpoint(GET, "/states.custom.get", response = CustomStatesGetResponse)]
+    get CustomStatesGetQueryRequest,
     /// `POST /states.custom.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/states.custom.get", response = CustomStatesGetResponse, idempotent)]
-    post CustomStatesGetPostRequest,
+    ///
+    /// Operation `states.custom.get` (`custom-states-get-post`); `send` answers with a [`CustomStatesGetResponse`].
+    #[devrev_endpoint(POST, "/states.custom.get", idempotent)]
+    post CustomStatesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -77,40 +100,49 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomStatesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStatesGetRequest`")]
+pub type CustomStatesGetPostRequest = CustomStatesGetRequest;
+
 get_and_post! {
     /// `GET /states.custom.list`, the fields in the query string.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-list>.
     ///
     /// No field is required.
-    #[devrev_endpoint(GET, "/states.custom.list")]
-    get CustomStatesListRequest,
+    ///
+    /// Operation `states.custom.list` (`custom-states-list`); `send` answers with a [`CustomStatesListResponse`].
+    #[devrev_endpoint(GET, "/states.custom.list", response = CustomStatesListResponse)]
+    get CustomStatesListQueryRequest,
     /// `POST /states.custom.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-list-post>.
     ///
     /// No field is required.
-    #[devrev_endpoint(POST, "/states.custom.list", response = CustomStatesListResponse, idempotent)]
-    post CustomStatesListPostRequest,
+    ///
+    /// Operation `states.custom.list` (`custom-states-list-post`); `send` answers with a [`CustomStatesListResponse`].
+    #[devrev_endpoint(POST, "/states.custom.list", idempotent)]
+    post CustomStatesListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `is_final`.
+        /// `is_final`: optional; a boolean.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub is_final: Option<bool>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `name`.
+        /// `name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<Vec<String>>,
-        /// `ordinal`.
+        /// `ordinal`: optional; a list of items, each an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub ordinal: Option<Vec<i32>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -137,24 +169,31 @@ get_and_post! {
     }
 }
 
+/// The name of [`CustomStatesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `CustomStatesListRequest`")]
+pub type CustomStatesListPostRequest = CustomStatesListRequest;
+
 /// `POST /states.custom.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/states/custom-states-update>.
 ///
 /// Required: `id`.
+///
+/// Operation `states.custom.update` (`custom-states-update`); `send` answers with a [`CustomStatesUpdateResponse`].
 #[devrev_endpoint(POST, "/states.custom.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomStatesUpdateRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_final`.
+    /// `is_final`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_final: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `ordinal`.
+    /// `ordinal`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ordinal: Option<i32>,
 }
@@ -176,36 +215,44 @@ impl CustomStatesUpdateRequest {
 }
 
 /// The `custom-states-create-response` schema.
+///
+/// The answer of `states.custom.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStatesCreateResponse {
-    /// `custom_state`, required.
+    /// `custom_state`: required; a `CustomState`.
     pub custom_state: CustomState,
 }
 
 /// The `custom-states-get-response` schema.
+///
+/// The answer of `states.custom.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStatesGetResponse {
-    /// `custom_state`, required.
+    /// `custom_state`: required; a `CustomState`.
     pub custom_state: CustomState,
 }
 
 /// The `custom-states-list-response` schema.
+///
+/// The answer of `states.custom.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStatesListResponse {
-    /// `cursor`.
+    /// `cursor`: optional; text.
     pub cursor: Option<String>,
-    /// `result`, required.
+    /// `result`: required; a list of items, each a `CustomState`.
     #[serde(default)]
     pub result: Vec<CustomState>,
 }
 
 /// The `custom-states-update-response` schema.
+///
+/// The answer of `states.custom.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomStatesUpdateResponse {
-    /// `custom_state`, required.
+    /// `custom_state`: required; a `CustomState`.
     pub custom_state: CustomState,
 }

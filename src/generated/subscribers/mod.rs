@@ -3,10 +3,27 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /subscribers.list` | [`SubscribersListRequest`], [`SubscribersListPostRequest`] | [`SubscribersListResponse`] |
+//! | `GET`/`POST /subscribers.list` | [`SubscribersListQueryRequest`], [`SubscribersListRequest`] | [`SubscribersListResponse`] |
 //! | `POST /subscribers.update` | [`SubscribersUpdateRequest`] | [`SubscribersUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `subscribers.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::subscribers::SubscribersListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SubscribersListRequest::new("ISS-1");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,8 +43,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/subscribers.list", paginate, beta)]
-    get SubscribersListRequest,
+    ///
+    /// Operation `subscribers.list` (`subscribers-list`); `send` answers with a [`SubscribersListResponse`].
+    #[devrev_endpoint(GET, "/subscribers.list", response = SubscribersListResponse, paginate, beta)]
+    get SubscribersListQueryRequest,
     /// `POST /subscribers.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/subscribers/list-post>.
@@ -37,17 +56,19 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/subscribers.list", response = SubscribersListResponse, idempotent, paginate, beta)]
-    post SubscribersListPostRequest,
+    ///
+    /// Operation `subscribers.list` (`subscribers-list-post`); `send` answers with a [`SubscribersListResponse`].
+    #[devrev_endpoint(POST, "/subscribers.list", idempotent, paginate, beta)]
+    post SubscribersListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `id`, required.
+        /// `id`: required; the DON ID of a work item.
         pub id: String,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
     }
@@ -66,6 +87,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SubscribersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SubscribersListRequest`")]
+pub type SubscribersListPostRequest = SubscribersListRequest;
+
 /// `POST /subscribers.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/subscribers/update>.
@@ -73,13 +99,15 @@ get_and_post! {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `subscribers.update` (`subscribers-update`); `send` answers with a [`SubscribersUpdateResponse`].
 #[devrev_endpoint(POST, "/subscribers.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubscribersUpdateRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a work item.
     pub id: String,
-    /// `subscribers`.
+    /// `subscribers`: optional; a `SubscribersUpdateRequestSubscribers`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subscribers: Option<SubscribersUpdateRequestSubscribers>,
 }
@@ -97,17 +125,21 @@ impl SubscribersUpdateRequest {
 }
 
 /// The `subscribers-list-response` schema.
+///
+/// The answer of `subscribers.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SubscribersListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `users`, required.
+    /// `users`: required; a list of items, each a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(default)]
     pub users: Vec<UserSummary>,
 }
 
 /// The `subscribers-update-response` schema.
+///
+/// The answer of `subscribers.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubscribersUpdateResponse {}

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `subscribers-update-request-subscribers` schema.
 ///
 /// Needs the feature `subscribers` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubscribersUpdateRequestSubscribers {
-    /// `add`.
+    /// `add`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
 }

@@ -5,7 +5,7 @@
 //! | --- | --- | --- |
 //! | `POST /surveys.create` | [`SurveysCreateRequest`] | [`SurveysCreateResponse`] |
 //! | `POST /surveys.delete` | [`SurveysDeleteRequest`] | [`SurveysDeleteResponse`] |
-//! | `GET`/`POST /surveys.get` | [`SurveysGetRequest`], [`SurveysGetPostRequest`] | [`SurveysGetResponse`] |
+//! | `GET`/`POST /surveys.get` | [`SurveysGetQueryRequest`], [`SurveysGetRequest`] | [`SurveysGetResponse`] |
 //! | `GET /surveys.list` | [`SurveysListQueryRequest`] | [`SurveysListResponse`] |
 //! | `POST /surveys.list` | [`SurveysListRequest`] | [`SurveysListResponse`] |
 //! | `GET /surveys.responses.list` | [`SurveysResponsesListQueryRequest`] | [`SurveysResponsesListResponse`] |
@@ -16,6 +16,23 @@
 //! | `POST /surveys.update` | [`SurveysUpdateRequest`] | [`SurveysUpdateResponse`] |
 //!
 //! 11 of 11 endpoints generated.
+//!
+//! # Example
+//!
+//! `surveys.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::surveys::SurveysListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SurveysListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -30,31 +47,33 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/create>.
 ///
 /// Required: `name`.
+///
+/// Operation `surveys.create` (`surveys-create`); `send` answers with a [`SurveysCreateResponse`].
 #[devrev_endpoint(POST, "/surveys.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysCreateRequest {
-    /// `description`.
+    /// `description`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `header`.
+    /// `header`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
-    /// `introductory_text`.
+    /// `introductory_text`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub introductory_text: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text, 1 to 100 characters.
     pub name: String,
-    /// `response_text`.
+    /// `response_text`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_text: Option<String>,
-    /// `schema`.
+    /// `schema`: optional; a list of items, each a `FieldDescriptor`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema: Option<Vec<FieldDescriptor>>,
-    /// `schema_with_metadata`.
+    /// `schema_with_metadata`: optional; a list of items, each a `SurveyFieldWithMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_with_metadata: Option<Vec<SurveyFieldWithMetadata>>,
-    /// `title`.
+    /// `title`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -97,11 +116,13 @@ impl SurveysCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `surveys.delete` (`surveys-delete`); `send` answers with a [`SurveysDeleteResponse`].
 #[devrev_endpoint(POST, "/surveys.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -118,19 +139,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/surveys.get")]
-    get SurveysGetRequest,
+    ///
+    /// Operation `surveys.get` (`surveys-get`); `send` answers with a [`SurveysGetResponse`].
+    #[devrev_endpoint(GET, "/surveys.get", response = SurveysGetResponse)]
+    get SurveysGetQueryRequest,
     /// `POST /surveys.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/surveys.get", response = SurveysGetResponse, idempotent)]
-    post SurveysGetPostRequest,
+    ///
+    /// Operation `surveys.get` (`surveys-get-post`); `send` answers with a [`SurveysGetResponse`].
+    #[devrev_endpoint(POST, "/surveys.get", idempotent)]
+    post SurveysGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -141,6 +166,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`SurveysGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SurveysGetRequest`")]
+pub type SurveysGetPostRequest = SurveysGetRequest;
+
 /// `GET /surveys.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/list>.
@@ -148,26 +178,28 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `surveys.list` (`surveys-list`); `send` answers with a [`SurveysListResponse`].
 #[devrev_endpoint(GET, "/surveys.list", response = SurveysListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysListQueryRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
 }
@@ -201,32 +233,34 @@ impl SurveysListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `surveys.list` (`surveys-list-post`); `send` answers with a [`SurveysListResponse`].
 #[devrev_endpoint(POST, "/surveys.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysListRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `name`.
+    /// `name`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
 }
@@ -264,38 +298,40 @@ impl SurveysListRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `surveys.responses.list` (`surveys-responses-list`); `send` answers with a [`SurveysResponsesListResponse`].
 #[devrev_endpoint(GET, "/surveys.responses.list", response = SurveysResponsesListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysResponsesListQueryRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `dispatch_ids`.
+    /// `dispatch_ids`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatch_ids: Option<Vec<String>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `objects`.
+    /// `objects`: optional; a list of items, each the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<String>>,
-    /// `recipient`.
+    /// `recipient`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `stages`.
+    /// `stages`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<i64>>,
-    /// `surveys`.
+    /// `surveys`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surveys: Option<Vec<String>>,
 }
@@ -337,44 +373,46 @@ impl SurveysResponsesListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `surveys.responses.list` (`surveys-responses-list-post`); `send` answers with a [`SurveysResponsesListResponse`].
 #[devrev_endpoint(POST, "/surveys.responses.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysResponsesListRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `dispatch_ids`.
+    /// `dispatch_ids`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatch_ids: Option<Vec<String>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `objects`.
+    /// `objects`: optional; a list of items, each the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<String>>,
-    /// `recipient`.
+    /// `recipient`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `stages`.
+    /// `stages`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<i64>>,
-    /// `surveys`.
+    /// `surveys`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surveys: Option<Vec<String>>,
 }
@@ -418,22 +456,24 @@ impl SurveysResponsesListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/responses-update>.
 ///
 /// Required: `dispatch_id`.
+///
+/// Operation `surveys.responses.update` (`surveys-responses-update`); `send` answers with a [`SurveysResponsesUpdateResponse`].
 #[devrev_endpoint(POST, "/surveys.responses.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysResponsesUpdateRequest {
-    /// `dispatch_id`, required.
+    /// `dispatch_id`: required; a DON ID.
     pub dispatch_id: String,
-    /// `response`.
+    /// `response`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `response_channel`.
+    /// `response_channel`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_channel: Option<i64>,
-    /// `response_score`.
+    /// `response_score`: optional; an integer, 1 to 10.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_score: Option<i32>,
-    /// `stage`.
+    /// `stage`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<i64>,
 }
@@ -467,11 +507,13 @@ impl SurveysResponsesUpdateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/send>.
 ///
 /// Required: `email`.
+///
+/// Operation `surveys.send` (`surveys-send`); `send` answers with a [`SurveysSendResponse`].
 #[devrev_endpoint(POST, "/surveys.send")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysSendRequest {
-    /// `email`, required.
+    /// `email`: required; a `SurveysSendRequestEmail`.
     pub email: SurveysSendRequestEmail,
 }
 
@@ -487,34 +529,36 @@ impl SurveysSendRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/submit>.
 ///
 /// Required: `object`, `survey`.
+///
+/// Operation `surveys.submit` (`surveys-submit`); `send` answers with a [`SurveysSubmitResponse`].
 #[devrev_endpoint(POST, "/surveys.submit")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysSubmitRequest {
-    /// `dispatch_id`.
+    /// `dispatch_id`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatch_id: Option<String>,
-    /// `dispatched_channels`.
+    /// `dispatched_channels`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dispatched_channels: Option<Vec<i64>>,
-    /// `object`, required.
+    /// `object`: required; the DON ID of an account.
     pub object: String,
-    /// `recipient`.
+    /// `recipient`: optional; the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
-    /// `response`.
+    /// `response`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `response_score`.
+    /// `response_score`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_score: Option<i32>,
-    /// `source_channel`.
+    /// `source_channel`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<String>,
-    /// `stage`.
+    /// `stage`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<i64>,
-    /// `survey`, required.
+    /// `survey`: required; a DON ID.
     pub survey: String,
 }
 
@@ -557,35 +601,37 @@ impl SurveysSubmitRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/surveys/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `surveys.update` (`surveys-update`); `send` answers with a [`SurveysUpdateResponse`].
 #[devrev_endpoint(POST, "/surveys.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysUpdateRequest {
-    /// `description`.
+    /// `description`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `header`.
+    /// `header`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `introductory_text`.
+    /// `introductory_text`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub introductory_text: Option<String>,
-    /// `name`.
+    /// `name`: optional; text, 1 to 100 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `response_text`.
+    /// `response_text`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_text: Option<String>,
-    /// `schema_with_metadata`.
+    /// `schema_with_metadata`: optional; a list of items, each a `SurveyFieldWithMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schema_with_metadata: Option<Vec<SurveyFieldWithMetadata>>,
-    /// `survey`; deprecated by DevRev.
+    /// `survey`: optional; a DON ID; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub survey: Option<String>,
-    /// `title`.
+    /// `title`: optional; text, at most 1000 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
@@ -628,71 +674,89 @@ impl SurveysUpdateRequest {
 }
 
 /// The `surveys-create-response` schema.
+///
+/// The answer of `surveys.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveysCreateResponse {
-    /// `survey`, required.
+    /// `survey`: required; a `Survey`.
     pub survey: Survey,
 }
 
 /// The `surveys-delete-response` schema.
+///
+/// The answer of `surveys.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveysDeleteResponse {}
 
 /// The `surveys-get-response` schema.
+///
+/// The answer of `surveys.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveysGetResponse {
-    /// `survey`, required.
+    /// `survey`: required; a `Survey`.
     pub survey: Survey,
 }
 
 /// The `surveys-list-response` schema.
+///
+/// The answer of `surveys.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SurveysListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `surveys`, required.
+    /// `surveys`: required; a list of items, each a `Survey`.
     #[serde(default)]
     pub surveys: Vec<Survey>,
 }
 
 /// The `surveys-responses-list-response` schema.
+///
+/// The answer of `surveys.responses.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SurveysResponsesListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `survey_responses`, required.
+    /// `survey_responses`: required; a list of items, each a `SurveyResponse`.
     #[serde(default)]
     pub survey_responses: Vec<SurveyResponse>,
 }
 
 /// The `surveys-responses-update-response` schema.
+///
+/// The answer of `surveys.responses.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveysResponsesUpdateResponse {}
 
 /// The `surveys-send-response` schema.
+///
+/// The answer of `surveys.send`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveysSendResponse {}
 
 /// The `surveys-submit-response` schema.
+///
+/// The answer of `surveys.submit`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveysSubmitResponse {}
 
 /// The `surveys-update-response` schema.
+///
+/// The answer of `surveys.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveysUpdateResponse {
-    /// `survey`, required.
+    /// `survey`: required; a `Survey`.
     pub survey: Survey,
 }

@@ -7,55 +7,57 @@ use crate::models::*;
 /// The `field-descriptor` schema.
 ///
 /// Needs the feature `surveys` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FieldDescriptor {
-    /// `default_value`.
+    /// `default_value`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default_value: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `devrev_composite_type`.
+    /// `devrev_composite_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_composite_type: Option<String>,
-    /// `devrev_enum`.
+    /// `devrev_enum`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_enum: Option<Vec<String>>,
-    /// `devrev_field_type`.
+    /// `devrev_field_type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_field_type: Option<String>,
-    /// `devrev_id_type`.
+    /// `devrev_id_type`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_id_type: Option<Vec<String>>,
-    /// `is_filterable`.
+    /// `is_filterable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_filterable: Option<bool>,
-    /// `is_immutable`.
+    /// `is_immutable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_immutable: Option<bool>,
-    /// `is_overridable`.
+    /// `is_overridable`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_overridable: Option<bool>,
-    /// `is_required`.
+    /// `is_required`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `is_sensitive`.
+    /// `is_sensitive`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_sensitive: Option<bool>,
-    /// `is_system`.
+    /// `is_system`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_system: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `uenum_values`.
+    /// `uenum_values`: optional; a list of items, each a `SchemaFieldUenumValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uenum_values: Option<Vec<SchemaFieldUenumValue>>,
-    /// `ui`.
+    /// `ui`: optional; a `SchemaFieldUiMetadata`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ui: Option<SchemaFieldUiMetadata>,
-    /// `validation`.
+    /// `validation`: optional; a `FieldValidation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<FieldValidation>,
 }
@@ -105,52 +107,54 @@ impl FieldDescriptor {
 /// The `field-validation` schema.
 ///
 /// Needs the feature `surveys` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FieldValidation {
-    /// `contains`.
+    /// `contains`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contains: Option<String>,
-    /// `disabled`.
+    /// `disabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    /// `eq_items`.
+    /// `eq_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_items: Option<i32>,
-    /// `eq_len`.
+    /// `eq_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eq_len: Option<i32>,
-    /// `gt`.
+    /// `gt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gt: Option<i32>,
-    /// `gte`.
+    /// `gte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gte: Option<i32>,
-    /// `lt`.
+    /// `lt`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lt: Option<i32>,
-    /// `lte`.
+    /// `lte`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lte: Option<i32>,
-    /// `max_items`.
+    /// `max_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<i32>,
-    /// `max_len`.
+    /// `max_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_len: Option<i32>,
-    /// `min_items`.
+    /// `min_items`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_items: Option<i32>,
-    /// `min_len`.
+    /// `min_len`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_len: Option<i32>,
-    /// `pattern`.
+    /// `pattern`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// `prefix`.
+    /// `prefix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
-    /// `suffix`.
+    /// `suffix`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suffix: Option<String>,
 }
@@ -198,16 +202,18 @@ impl FieldValidation {
 /// The `surveys-send-request-email` schema.
 ///
 /// Needs the feature `surveys` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveysSendRequestEmail {
-    /// `body`, required.
+    /// `body`: required; text.
     pub body: String,
-    /// `recipients`, required.
+    /// `recipients`: required; a list of items, each text.
     pub recipients: Vec<String>,
-    /// `sender`, required.
+    /// `sender`: required; text.
     pub sender: String,
-    /// `subject`, required.
+    /// `subject`: required; text.
     pub subject: String,
 }
 

@@ -3,10 +3,27 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /sys-users.list` | [`SysUsersListRequest`], [`SysUsersListPostRequest`] | [`SysUsersListResponse`] |
+//! | `GET`/`POST /sys-users.list` | [`SysUsersListQueryRequest`], [`SysUsersListRequest`] | [`SysUsersListResponse`] |
 //! | `POST /sys-users.update` | [`SysUsersUpdateRequest`] | [`SysUsersUpdateResponse`] |
 //!
 //! 2 of 2 endpoints generated.
+//!
+//! # Example
+//!
+//! `sys-users.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::sys_users::SysUsersListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = SysUsersListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -21,8 +38,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/sys-users.list", paginate)]
-    get SysUsersListRequest,
+    ///
+    /// Operation `sys-users.list` (`sys-users-list`); `send` answers with a [`SysUsersListResponse`].
+    #[devrev_endpoint(GET, "/sys-users.list", response = SysUsersListResponse, paginate)]
+    get SysUsersListQueryRequest,
     /// `POST /sys-users.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/sys-users/list-post>.
@@ -30,21 +49,23 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/sys-users.list", response = SysUsersListResponse, idempotent, paginate)]
-    post SysUsersListPostRequest,
+    ///
+    /// Operation `sys-users.list` (`sys-users-list-post`); `send` answers with a [`SysUsersListResponse`].
+    #[devrev_endpoint(POST, "/sys-users.list", idempotent, paginate)]
+    post SysUsersListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -67,25 +88,32 @@ get_and_post! {
     }
 }
 
+/// The name of [`SysUsersListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `SysUsersListRequest`")]
+pub type SysUsersListPostRequest = SysUsersListRequest;
+
 /// `POST /sys-users.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/sys-users/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `sys-users.update` (`sys-users-update`); `send` answers with a [`SysUsersUpdateResponse`].
 #[devrev_endpoint(POST, "/sys-users.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SysUsersUpdateRequest {
-    /// `display_name`.
+    /// `display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
-    /// `display_picture`; `Some(None)` sends `null`, which clears it (`clear_display_picture`).
+    /// `display_picture`: optional; the DON ID of an artifact; `Some(None)` sends `null`, which clears it (`clear_display_picture`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_picture: Option<Option<String>>,
-    /// `full_name`.
+    /// `full_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -118,22 +146,26 @@ impl SysUsersUpdateRequest {
 }
 
 /// The `sys-users-list-response` schema.
+///
+/// The answer of `sys-users.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct SysUsersListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `sys_users`, required.
+    /// `sys_users`: required; a list of items, each a `SysUser`.
     #[serde(default)]
     pub sys_users: Vec<SysUser>,
 }
 
 /// The `sys-users-update-response` schema.
+///
+/// The answer of `sys-users.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SysUsersUpdateResponse {
-    /// `sys_user`, required.
+    /// `sys_user`: required; a `SysUser`.
     pub sys_user: SysUser,
 }

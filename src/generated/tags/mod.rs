@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /tags.create` | [`TagsCreateRequest`] | [`TagsCreateResponse`] |
 //! | `POST /tags.delete` | [`TagsDeleteRequest`] | [`TagsDeleteResponse`] |
-//! | `GET`/`POST /tags.get` | [`TagsGetRequest`], [`TagsGetPostRequest`] | [`TagsGetResponse`] |
-//! | `GET`/`POST /tags.list` | [`TagsListRequest`], [`TagsListPostRequest`] | [`TagsListResponse`] |
+//! | `GET`/`POST /tags.get` | [`TagsGetQueryRequest`], [`TagsGetRequest`] | [`TagsGetResponse`] |
+//! | `GET`/`POST /tags.list` | [`TagsListQueryRequest`], [`TagsListRequest`] | [`TagsListResponse`] |
 //! | `POST /tags.update` | [`TagsUpdateRequest`] | [`TagsUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `tags.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::tags::TagsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = TagsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,19 +41,21 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/create>.
 ///
 /// Required: `name`.
+///
+/// Operation `tags.create` (`tags-create`); `send` answers with a [`TagsCreateResponse`].
 #[devrev_endpoint(POST, "/tags.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsCreateRequest {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<Vec<String>>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyle`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyle>,
 }
@@ -62,11 +81,13 @@ impl TagsCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `tags.delete` (`tags-delete`); `send` answers with a [`TagsDeleteResponse`].
 #[devrev_endpoint(POST, "/tags.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
 }
 
@@ -83,19 +104,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/tags.get")]
-    get TagsGetRequest,
+    ///
+    /// Operation `tags.get` (`tags-get`); `send` answers with a [`TagsGetResponse`].
+    #[devrev_endpoint(GET, "/tags.get", response = TagsGetResponse)]
+    get TagsGetQueryRequest,
     /// `POST /tags.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/tags.get", response = TagsGetResponse, idempotent)]
-    post TagsGetPostRequest,
+    ///
+    /// Operation `tags.get` (`tags-get-post`); `send` answers with a [`TagsGetResponse`].
+    #[devrev_endpoint(POST, "/tags.get", idempotent)]
+    post TagsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of a tag.
         pub id: String,
     }
     impl {
@@ -106,6 +131,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`TagsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TagsGetRequest`")]
+pub type TagsGetPostRequest = TagsGetRequest;
+
 get_and_post! {
     /// `GET /tags.list`, the fields in the query string.
     ///
@@ -114,8 +144,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/tags.list", paginate)]
-    get TagsListRequest,
+    ///
+    /// Operation `tags.list` (`tags-list`); `send` answers with a [`TagsListResponse`].
+    #[devrev_endpoint(GET, "/tags.list", response = TagsListResponse, paginate)]
+    get TagsListQueryRequest,
     /// `POST /tags.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/list-post>.
@@ -123,24 +155,26 @@ get_and_post! {
     /// No field is required.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/tags.list", response = TagsListResponse, idempotent, paginate)]
-    post TagsListPostRequest,
+    ///
+    /// Operation `tags.list` (`tags-list-post`); `send` answers with a [`TagsListResponse`].
+    #[devrev_endpoint(POST, "/tags.list", idempotent, paginate)]
+    post TagsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `name`.
+        /// `name`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
     }
@@ -165,27 +199,34 @@ get_and_post! {
     }
 }
 
+/// The name of [`TagsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TagsListRequest`")]
+pub type TagsListPostRequest = TagsListRequest;
+
 /// `POST /tags.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/tags/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `tags.update` (`tags-update`); `send` answers with a [`TagsUpdateResponse`].
 #[devrev_endpoint(POST, "/tags.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsUpdateRequest {
-    /// `allowed_values`.
+    /// `allowed_values`: optional; a `TagsUpdateAllowedValues`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_values: Option<TagsUpdateAllowedValues>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `style_new`.
+    /// `style_new`: optional; a `TagStyle`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub style_new: Option<TagStyle>,
 }
@@ -209,43 +250,53 @@ impl TagsUpdateRequest {
 }
 
 /// The `tags-create-response` schema.
+///
+/// The answer of `tags.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsCreateResponse {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
 /// The `tags-delete-response` schema.
+///
+/// The answer of `tags.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsDeleteResponse {}
 
 /// The `tags-get-response` schema.
+///
+/// The answer of `tags.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsGetResponse {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
 /// The `tags-list-response` schema.
+///
+/// The answer of `tags.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct TagsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `tags`, required.
+    /// `tags`: required; a list of items, each a `Tag`.
     #[serde(default)]
     pub tags: Vec<Tag>,
 }
 
 /// The `tags-update-response` schema.
+///
+/// The answer of `tags.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TagsUpdateResponse {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }

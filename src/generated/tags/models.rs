@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `tags-update-allowed-values` schema.
 ///
 /// Needs the feature `tags` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TagsUpdateAllowedValues {
-    /// `set`.
+    /// `set`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }

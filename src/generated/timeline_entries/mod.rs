@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /timeline-entries.create` | [`TimelineEntriesCreateRequest`] | [`TimelineEntriesCreateResponse`] |
 //! | `POST /timeline-entries.delete` | [`TimelineEntriesDeleteRequest`] | [`TimelineEntriesDeleteResponse`] |
-//! | `GET`/`POST /timeline-entries.get` | [`TimelineEntriesGetRequest`], [`TimelineEntriesGetPostRequest`] | [`TimelineEntriesGetResponse`] |
-//! | `GET`/`POST /timeline-entries.list` | [`TimelineEntriesListRequest`], [`TimelineEntriesListPostRequest`] | [`TimelineEntriesListResponse`] |
+//! | `GET`/`POST /timeline-entries.get` | [`TimelineEntriesGetQueryRequest`], [`TimelineEntriesGetRequest`] | [`TimelineEntriesGetResponse`] |
+//! | `GET`/`POST /timeline-entries.list` | [`TimelineEntriesListQueryRequest`], [`TimelineEntriesListRequest`] | [`TimelineEntriesListResponse`] |
 //! | `POST /timeline-entries.update` | [`TimelineEntriesUpdateRequest`] | [`TimelineEntriesUpdateResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `timeline-entries.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::timeline_entries::TimelineEntriesGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = TimelineEntriesGetRequest::new("DON-ID");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,28 +41,30 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/create>.
 ///
 /// Required: `object`, `type`.
+///
+/// Operation `timeline-entries.create` (`timeline-entries-create`); `send` answers with a [`TimelineEntriesCreateResponse`].
 #[devrev_endpoint(POST, "/timeline-entries.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesCreateRequest {
-    /// `collections`.
+    /// `collections`: optional; a list of items, each one of `discussions`, `events` (`TimelineEntriesCollection`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collections: Option<Vec<TimelineEntriesCollection>>,
-    /// `expires_at`.
+    /// `expires_at`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<Timestamp>,
-    /// `labels`.
+    /// `labels`: optional; a list of items, each text, 1 to 64 characters (at most 16 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
-    /// `object`, required.
+    /// `object`: required; the DON ID of a part.
     pub object: String,
-    /// `private_to`.
+    /// `private_to`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub private_to: Option<Vec<String>>,
-    /// `visibility`.
+    /// `visibility`: optional; one of `external`, `internal`, `private`, `public` (`TimelineEntryVisibility`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visibility: Option<TimelineEntryVisibility>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `TimelineEntriesCreateRequestKind`, by its `type`: `timeline_comment`.
     #[serde(flatten)]
     pub kind: TimelineEntriesCreateRequestKind,
 }
@@ -83,11 +102,13 @@ impl TimelineEntriesCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `timeline-entries.delete` (`timeline-entries-delete`); `send` answers with a [`TimelineEntriesDeleteResponse`].
 #[devrev_endpoint(POST, "/timeline-entries.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a comment.
     pub id: String,
 }
 
@@ -104,22 +125,26 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/timeline-entries.get")]
-    get TimelineEntriesGetRequest,
+    ///
+    /// Operation `timeline-entries.get` (`timeline-entries-get`); `send` answers with a [`TimelineEntriesGetResponse`].
+    #[devrev_endpoint(GET, "/timeline-entries.get", response = TimelineEntriesGetResponse)]
+    get TimelineEntriesGetQueryRequest,
     /// `POST /timeline-entries.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/timeline-entries.get", response = TimelineEntriesGetResponse, idempotent)]
-    post TimelineEntriesGetPostRequest,
+    ///
+    /// Operation `timeline-entries.get` (`timeline-entries-get-post`); `send` answers with a [`TimelineEntriesGetResponse`].
+    #[devrev_endpoint(POST, "/timeline-entries.get", idempotent)]
+    post TimelineEntriesGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `external_ref`.
+        /// `external_ref`: optional; text, 1 to 512 characters.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub external_ref: Option<String>,
-        /// `id`, required.
+        /// `id`: required; the DON ID of a comment.
         pub id: String,
     }
     impl {
@@ -135,6 +160,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`TimelineEntriesGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TimelineEntriesGetRequest`")]
+pub type TimelineEntriesGetPostRequest = TimelineEntriesGetRequest;
+
 get_and_post! {
     /// `GET /timeline-entries.list`, the fields in the query string.
     ///
@@ -143,8 +173,10 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(GET, "/timeline-entries.list", paginate)]
-    get TimelineEntriesListRequest,
+    ///
+    /// Operation `timeline-entries.list` (`timeline-entries-list`); `send` answers with a [`TimelineEntriesListResponse`].
+    #[devrev_endpoint(GET, "/timeline-entries.list", response = TimelineEntriesListResponse, paginate)]
+    get TimelineEntriesListQueryRequest,
     /// `POST /timeline-entries.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/list-post>.
@@ -152,29 +184,31 @@ get_and_post! {
     /// Required: `object`.
     ///
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
-    #[devrev_endpoint(POST, "/timeline-entries.list", response = TimelineEntriesListResponse, idempotent, paginate)]
-    post TimelineEntriesListPostRequest,
+    ///
+    /// Operation `timeline-entries.list` (`timeline-entries-list-post`); `send` answers with a [`TimelineEntriesListResponse`].
+    #[devrev_endpoint(POST, "/timeline-entries.list", idempotent, paginate)]
+    post TimelineEntriesListRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `collections`.
+        /// `collections`: optional; a list of items, each one of `discussions`, `events` (`TimelineEntriesCollection`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub collections: Option<Vec<TimelineEntriesCollection>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `labels`.
+        /// `labels`: optional; a list of items, each text, 1 to 64 characters.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub labels: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `object`, required.
+        /// `object`: required; the DON ID of a part.
         pub object: String,
-        /// `visibility`.
+        /// `visibility`: optional; a list of items, each one of `external`, `internal`, `private`, `public` (`TimelineEntryVisibility`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub visibility: Option<Vec<TimelineEntryVisibility>>,
     }
@@ -201,18 +235,25 @@ get_and_post! {
     }
 }
 
+/// The name of [`TimelineEntriesListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `TimelineEntriesListRequest`")]
+pub type TimelineEntriesListPostRequest = TimelineEntriesListRequest;
+
 /// `POST /timeline-entries.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/timeline-entries/update>.
 ///
 /// Required: `id`, `type`.
+///
+/// Operation `timeline-entries.update` (`timeline-entries-update`); `send` answers with a [`TimelineEntriesUpdateResponse`].
 #[devrev_endpoint(POST, "/timeline-entries.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a comment.
     pub id: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `TimelineEntriesUpdateRequestKind`, by its `type`: `timeline_comment`.
     #[serde(flatten)]
     pub kind: TimelineEntriesUpdateRequestKind,
 }
@@ -225,43 +266,53 @@ impl TimelineEntriesUpdateRequest {
 }
 
 /// The `timeline-entries-create-response` schema.
+///
+/// The answer of `timeline-entries.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesCreateResponse {
-    /// `timeline_entry`, required.
+    /// `timeline_entry`: required; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     pub timeline_entry: TimelineEntry,
 }
 
 /// The `timeline-entries-delete-response` schema.
+///
+/// The answer of `timeline-entries.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesDeleteResponse {}
 
 /// The `timeline-entries-get-response` schema.
+///
+/// The answer of `timeline-entries.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesGetResponse {
-    /// `timeline_entry`, required.
+    /// `timeline_entry`: required; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     pub timeline_entry: TimelineEntry,
 }
 
 /// The `timeline-entries-list-response` schema.
+///
+/// The answer of `timeline-entries.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct TimelineEntriesListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `timeline_entries`, required.
+    /// `timeline_entries`: required; a list of items, each a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     #[serde(default)]
     pub timeline_entries: Vec<TimelineEntry>,
 }
 
 /// The `timeline-entries-update-response` schema.
+///
+/// The answer of `timeline-entries.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateResponse {
-    /// `timeline_entry`, required.
+    /// `timeline_entry`: required; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     pub timeline_entry: TimelineEntry,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `timeline-entries-collection` schema.
     ///
     /// Needs the feature `timeline-entries` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum TimelineEntriesCollection {
         /// `discussions`
         Discussions = "discussions",
@@ -20,6 +22,8 @@ tagged_union! {
     /// The `timeline-entries-create-request-kind` schema.
     ///
     /// Needs the feature `timeline-entries` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum TimelineEntriesCreateRequestKind {
         /// `timeline_comment`
         TimelineComment(TimelineEntriesCreateRequestTimelineComment) = "timeline_comment",
@@ -32,31 +36,99 @@ impl From<TimelineEntriesCreateRequestTimelineComment> for TimelineEntriesCreate
     }
 }
 
+impl TimelineEntriesCreateRequestKind {
+    /// The variant's `type` on the wire (`"timeline_comment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `artifacts` (optional); an unknown variant answers `None`.
+    pub fn artifacts(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.artifacts.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `body` (optional); an unknown variant answers its JSON value.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.body.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(other) => other.fields.get("body").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `body_type` (optional); an unknown variant answers `None`.
+    pub fn body_type(&self) -> Option<&TimelineCommentBodyType> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.body_type.as_ref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `external_ref` (optional); an unknown variant answers its JSON value.
+    pub fn external_ref(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.external_ref.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(other) => {
+                other.fields.get("external_ref").and_then(|x| x.as_str())
+            }
+        }
+    }
+
+    /// The variant's `link_previews` (optional); an unknown variant answers `None`.
+    pub fn link_previews(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.link_previews.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snap_kit_body` (optional); an unknown variant answers `None`.
+    pub fn snap_kit_body(&self) -> Option<&TimelineSnapKitBody> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.snap_kit_body.as_ref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snap_widget_body` (optional); an unknown variant answers `None`.
+    pub fn snap_widget_body(&self) -> Option<&[String]> {
+        match self {
+            TimelineEntriesCreateRequestKind::TimelineComment(v) => v.snap_widget_body.as_deref(),
+            TimelineEntriesCreateRequestKind::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `timeline-entries-create-request-timeline-comment` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesCreateRequestTimelineComment {
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `body_type`.
+    /// `body_type`: optional; one of `data`, `snap_kit`, `snap_widget`, `text` (`TimelineCommentBodyType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_type: Option<TimelineCommentBodyType>,
-    /// `external_ref`.
+    /// `external_ref`: optional; text, 1 to 512 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<String>,
-    /// `link_previews`.
+    /// `link_previews`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_previews: Option<Vec<String>>,
-    /// `snap_kit_body`.
+    /// `snap_kit_body`: optional; a `TimelineSnapKitBody`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_body: Option<TimelineSnapKitBody>,
-    /// `snap_widget_body`.
+    /// `snap_widget_body`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_widget_body: Option<Vec<String>>,
 }
@@ -89,6 +161,8 @@ tagged_union! {
     /// The `timeline-entries-update-request-kind` schema.
     ///
     /// Needs the feature `timeline-entries` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum TimelineEntriesUpdateRequestKind {
         /// `timeline_comment`
         TimelineComment(TimelineEntriesUpdateRequestTimelineComment) = "timeline_comment",
@@ -101,28 +175,88 @@ impl From<TimelineEntriesUpdateRequestTimelineComment> for TimelineEntriesUpdate
     }
 }
 
+impl TimelineEntriesUpdateRequestKind {
+    /// The variant's `type` on the wire (`"timeline_comment"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `artifacts` (optional); an unknown variant answers `None`.
+    pub fn artifacts(&self) -> Option<&TimelineEntriesUpdateRequestTimelineCommentArtifacts> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.artifacts.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `body` (optional); an unknown variant answers its JSON value.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.body.as_deref(),
+            TimelineEntriesUpdateRequestKind::Unknown(other) => other.fields.get("body").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `body_type` (optional); an unknown variant answers `None`.
+    pub fn body_type(&self) -> Option<&TimelineCommentBodyType> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.body_type.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `external_ref` (optional); an unknown variant answers its JSON value.
+    pub fn external_ref(&self) -> Option<&str> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.external_ref.as_ref().and_then(|x| x.as_deref()),
+            TimelineEntriesUpdateRequestKind::Unknown(other) => {
+                other.fields.get("external_ref").and_then(|x| x.as_str())
+            }
+        }
+    }
+
+    /// The variant's `link_previews` (optional); an unknown variant answers `None`.
+    pub fn link_previews(&self) -> Option<&TimelineEntriesUpdateRequestTimelineCommentLinkPreviews> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.link_previews.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `snap_kit_body` (optional); an unknown variant answers `None`.
+    pub fn snap_kit_body(&self) -> Option<&TimelineSnapKitBody> {
+        match self {
+            TimelineEntriesUpdateRequestKind::TimelineComment(v) => v.snap_kit_body.as_ref(),
+            TimelineEntriesUpdateRequestKind::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `timeline-entries-update-request-timeline-comment` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateRequestTimelineComment {
-    /// `artifacts`.
+    /// `artifacts`: optional; a `TimelineEntriesUpdateRequestTimelineCommentArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<TimelineEntriesUpdateRequestTimelineCommentArtifacts>,
-    /// `body`.
+    /// `body`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `body_type`.
+    /// `body_type`: optional; one of `data`, `snap_kit`, `snap_widget`, `text` (`TimelineCommentBodyType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_type: Option<TimelineCommentBodyType>,
-    /// `external_ref`; `Some(None)` sends `null`, which clears it (`clear_external_ref`).
+    /// `external_ref`: optional; text, 1 to 512 characters; `Some(None)` sends `null`, which clears it (`clear_external_ref`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Option<String>>,
-    /// `link_previews`.
+    /// `link_previews`: optional; a `TimelineEntriesUpdateRequestTimelineCommentLinkPreviews`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_previews: Option<TimelineEntriesUpdateRequestTimelineCommentLinkPreviews>,
-    /// `snap_kit_body`.
+    /// `snap_kit_body`: optional; a `TimelineSnapKitBody`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snap_kit_body: Option<TimelineSnapKitBody>,
 }
@@ -164,16 +298,18 @@ impl TimelineEntriesUpdateRequestTimelineComment {
 /// The `timeline-entries-update-request-timeline-comment-artifacts` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateRequestTimelineCommentArtifacts {
-    /// `add`.
+    /// `add`: optional; a list of items, each the DON ID of an artifact (at most 10 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each the DON ID of an artifact (at most 10 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -197,16 +333,18 @@ impl TimelineEntriesUpdateRequestTimelineCommentArtifacts {
 /// The `timeline-entries-update-request-timeline-comment-link-previews` schema.
 ///
 /// Needs the feature `timeline-entries` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimelineEntriesUpdateRequestTimelineCommentLinkPreviews {
-    /// `add`.
+    /// `add`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a snap widget.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }

@@ -6,6 +6,23 @@
 //! | `POST /track-events.publish` | [`TrackEventsPublishRequest`] | [`TrackEventsPublishResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `track-events.publish`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::track_events::TrackEventsPublishRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = TrackEventsPublishRequest::new(Vec::<TrackEvent>::new());
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -22,11 +39,13 @@ pub(crate) mod models;
 /// Required: `events_list`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `track-events.publish` (`track-events-publish`); `send` answers with a [`TrackEventsPublishResponse`].
 #[devrev_endpoint(POST, "/track-events.publish", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrackEventsPublishRequest {
-    /// `events_list`, required.
+    /// `events_list`: required; a list of items, each a `TrackEvent`.
     pub events_list: Vec<TrackEvent>,
 }
 
@@ -38,6 +57,8 @@ impl TrackEventsPublishRequest {
 }
 
 /// The `track-events-publish-response` schema.
+///
+/// The answer of `track-events.publish`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TrackEventsPublishResponse {}

@@ -7,37 +7,39 @@ use crate::models::*;
 /// The `client-context` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContext {
-    /// `browser`.
+    /// `browser`: optional; a `ClientContextBrowser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub browser: Option<ClientContextBrowser>,
-    /// `cpu`.
+    /// `cpu`: optional; a `ClientContextCpu`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpu: Option<ClientContextCpu>,
-    /// `device`.
+    /// `device`: optional; a `ClientContextDevice`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub device: Option<ClientContextDevice>,
-    /// `engine`.
+    /// `engine`: optional; a `ClientContextEngine`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub engine: Option<ClientContextEngine>,
-    /// `ip`.
+    /// `ip`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// `locale`.
+    /// `locale`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
-    /// `os`.
+    /// `os`: optional; a `ClientContextOs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub os: Option<ClientContextOs>,
-    /// `page`.
+    /// `page`: optional; a `ClientContextPage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<ClientContextPage>,
-    /// `timezone`.
+    /// `timezone`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `user_agent`.
+    /// `user_agent`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
 }
@@ -75,13 +77,15 @@ impl ClientContext {
 /// The `client-context-browser` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextBrowser {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -103,10 +107,12 @@ impl ClientContextBrowser {
 /// The `client-context-cpu` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextCpu {
-    /// `architecture`.
+    /// `architecture`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub architecture: Option<String>,
 }
@@ -126,16 +132,18 @@ impl ClientContextCpu {
 /// The `client-context-device` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextDevice {
-    /// `manufacturer`.
+    /// `manufacturer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub manufacturer: Option<String>,
-    /// `model`.
+    /// `model`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
-    /// `type`.
+    /// `type`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
 }
@@ -159,13 +167,15 @@ impl ClientContextDevice {
 /// The `client-context-engine` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextEngine {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -187,13 +197,15 @@ impl ClientContextEngine {
 /// The `client-context-os` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextOs {
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `version`.
+    /// `version`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
@@ -215,22 +227,24 @@ impl ClientContextOs {
 /// The `client-context-page` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ClientContextPage {
-    /// `domain`.
+    /// `domain`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `path`.
+    /// `path`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// `referrer`.
+    /// `referrer`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
-    /// `title`.
+    /// `title`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -258,21 +272,23 @@ impl ClientContextPage {
 /// The `track-event` schema.
 ///
 /// Needs the feature `track-events` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrackEvent {
-    /// `client_context`.
+    /// `client_context`: optional; a `ClientContext`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_context: Option<ClientContext>,
-    /// `event_id`.
+    /// `event_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    /// `event_time`.
+    /// `event_time`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_time: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `payload`, required.
+    /// `payload`: required; a JSON object.
     pub payload: ::serde_json::Map<String, ::serde_json::Value>,
 }
 

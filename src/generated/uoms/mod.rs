@@ -3,14 +3,31 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /uoms.count` | [`UomsCountRequest`], [`UomsCountPostRequest`] | [`UomsCountResponse`] |
+//! | `GET`/`POST /uoms.count` | [`UomsCountQueryRequest`], [`UomsCountRequest`] | [`UomsCountResponse`] |
 //! | `POST /uoms.create` | [`UomsCreateRequest`] | [`UomsCreateResponse`] |
 //! | `POST /uoms.delete` | [`UomsDeleteRequest`] | [`UomsDeleteResponse`] |
-//! | `GET`/`POST /uoms.get` | [`UomsGetRequest`], [`UomsGetPostRequest`] | [`UomsGetResponse`] |
-//! | `GET`/`POST /uoms.list` | [`UomsListRequest`], [`UomsListPostRequest`] | [`UomsListResponse`] |
+//! | `GET`/`POST /uoms.get` | [`UomsGetQueryRequest`], [`UomsGetRequest`] | [`UomsGetResponse`] |
+//! | `GET`/`POST /uoms.list` | [`UomsListQueryRequest`], [`UomsListRequest`] | [`UomsListResponse`] |
 //! | `POST /uoms.update` | [`UomsUpdateRequest`] | [`UomsUpdateResponse`] |
 //!
 //! 6 of 6 endpoints generated.
+//!
+//! # Example
+//!
+//! `uoms.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::uoms::UomsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = UomsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -28,8 +45,10 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/uoms.count", beta)]
-    get UomsCountRequest,
+    ///
+    /// Operation `uoms.count` (`uoms-count`); `send` answers with a [`UomsCountResponse`].
+    #[devrev_endpoint(GET, "/uoms.count", response = UomsCountResponse, beta)]
+    get UomsCountQueryRequest,
     /// `POST /uoms.count`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/count-post>.
@@ -37,27 +56,29 @@ get_and_post! {
     /// No field is required.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/uoms.count", response = UomsCountResponse, idempotent, beta)]
-    post UomsCountPostRequest,
+    ///
+    /// Operation `uoms.count` (`uoms-count-post`); `send` answers with a [`UomsCountResponse`].
+    #[devrev_endpoint(POST, "/uoms.count", idempotent, beta)]
+    post UomsCountRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `aggregation_types`.
+        /// `aggregation_types`: optional; a list of items, each one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub aggregation_types: Option<Vec<AggregationDetailAggregationType>>,
-        /// `ids`.
+        /// `ids`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub ids: Option<Vec<String>>,
-        /// `metric_names`.
+        /// `metric_names`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub metric_names: Option<Vec<String>>,
-        /// `part_ids`.
+        /// `part_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub part_ids: Option<Vec<String>>,
-        /// `product_ids`.
+        /// `product_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub product_ids: Option<Vec<String>>,
-        /// `unit_types`.
+        /// `unit_types`: optional; a list of items, each one of `boolean`, `number` (`UnitType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub unit_types: Option<Vec<UnitType>>,
     }
@@ -84,6 +105,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`UomsCountRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `UomsCountRequest`")]
+pub type UomsCountPostRequest = UomsCountRequest;
+
 /// `POST /uoms.create`, answered with 201.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/create>.
@@ -91,28 +117,30 @@ get_and_post! {
 /// Required: `aggregation_detail`, `metric_name`, `name`, `product_id`, `unit`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `uoms.create` (`uoms-create`); `send` answers with a [`UomsCreateResponse`].
 #[devrev_endpoint(POST, "/uoms.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsCreateRequest {
-    /// `aggregation_detail`, required.
+    /// `aggregation_detail`: required; a `AggregationDetail`.
     pub aggregation_detail: AggregationDetail,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a list of items, each text, 1 to 64 characters (at most 12 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Vec<String>>,
-    /// `metric_name`, required.
+    /// `metric_name`: required; text, 1 to 64 characters.
     pub metric_name: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `part_id`.
+    /// `part_id`: optional; the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_id: Option<String>,
-    /// `product_id`, required.
+    /// `product_id`: required; the DON ID of a part.
     pub product_id: String,
-    /// `unit`, required.
+    /// `unit`: required; a `Unit`.
     pub unit: Unit,
 }
 
@@ -154,11 +182,13 @@ impl UomsCreateRequest {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `uoms.delete` (`uoms-delete`); `send` answers with a [`UomsDeleteResponse`], which has no fields (DevRev answers with no body).
 #[devrev_endpoint(POST, "/uoms.delete", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -177,8 +207,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/uoms.get", beta)]
-    get UomsGetRequest,
+    ///
+    /// Operation `uoms.get` (`uoms-get`); `send` answers with a [`UomsGetResponse`].
+    #[devrev_endpoint(GET, "/uoms.get", response = UomsGetResponse, beta)]
+    get UomsGetQueryRequest,
     /// `POST /uoms.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/get-post>.
@@ -186,12 +218,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/uoms.get", response = UomsGetResponse, idempotent, beta)]
-    post UomsGetPostRequest,
+    ///
+    /// Operation `uoms.get` (`uoms-get-post`); `send` answers with a [`UomsGetResponse`].
+    #[devrev_endpoint(POST, "/uoms.get", idempotent, beta)]
+    post UomsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -201,6 +235,11 @@ get_and_post! {
         }
     }
 }
+
+/// The name of [`UomsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `UomsGetRequest`")]
+pub type UomsGetPostRequest = UomsGetRequest;
 
 get_and_post! {
     /// `GET /uoms.list`, the fields in the query string.
@@ -212,8 +251,10 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/uoms.list", paginate, beta)]
-    get UomsListRequest,
+    ///
+    /// Operation `uoms.list` (`uoms-list`); `send` answers with a [`UomsListResponse`].
+    #[devrev_endpoint(GET, "/uoms.list", response = UomsListResponse, paginate, beta)]
+    get UomsListQueryRequest,
     /// `POST /uoms.list`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/list-post>.
@@ -223,39 +264,41 @@ get_and_post! {
     /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/uoms.list", response = UomsListResponse, idempotent, paginate, beta)]
-    post UomsListPostRequest,
+    ///
+    /// Operation `uoms.list` (`uoms-list-post`); `send` answers with a [`UomsListResponse`].
+    #[devrev_endpoint(POST, "/uoms.list", idempotent, paginate, beta)]
+    post UomsListRequest,
     #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `aggregation_types`.
+        /// `aggregation_types`: optional; a list of items, each one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub aggregation_types: Option<Vec<AggregationDetailAggregationType>>,
-        /// `cursor`.
+        /// `cursor`: optional; text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub cursor: Option<String>,
-        /// `ids`.
+        /// `ids`: optional; a list of items, each a DON ID.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub ids: Option<Vec<String>>,
-        /// `limit`.
+        /// `limit`: optional; an integer.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub limit: Option<i32>,
-        /// `metric_names`.
+        /// `metric_names`: optional; a list of items, each text.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub metric_names: Option<Vec<String>>,
-        /// `mode`.
+        /// `mode`: optional; one of `after`, `before` (`ListMode`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub mode: Option<ListMode>,
-        /// `part_ids`.
+        /// `part_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub part_ids: Option<Vec<String>>,
-        /// `product_ids`.
+        /// `product_ids`: optional; a list of items, each the DON ID of a part.
         #[serde(skip_serializing_if = "Option::is_none")]
         pub product_ids: Option<Vec<String>>,
-        /// `sort_by`.
+        /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by: Option<Vec<String>>,
-        /// `unit_types`.
+        /// `unit_types`: optional; a list of items, each one of `boolean`, `number` (`UnitType`).
         #[serde(skip_serializing_if = "Option::is_none")]
         pub unit_types: Option<Vec<UnitType>>,
     }
@@ -290,6 +333,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`UomsListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `UomsListRequest`")]
+pub type UomsListPostRequest = UomsListRequest;
+
 /// `POST /uoms.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/uoms/update>.
@@ -297,34 +345,36 @@ get_and_post! {
 /// Required: `id`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `uoms.update` (`uoms-update`); `send` answers with a [`UomsUpdateResponse`].
 #[devrev_endpoint(POST, "/uoms.update", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsUpdateRequest {
-    /// `aggregation_type`.
+    /// `aggregation_type`: optional; one of `duration`, `latest`, `maximum`, `minimum`, `oldest`, `running_total`, `sum`, `unique_count` (`AggregationDetailAggregationType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregation_type: Option<AggregationDetailAggregationType>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `dimensions`.
+    /// `dimensions`: optional; a `UomsUpdateRequestDimensions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<UomsUpdateRequestDimensions>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_enabled`.
+    /// `is_enabled`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_enabled: Option<bool>,
-    /// `name`.
+    /// `name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `part_id`.
+    /// `part_id`: optional; the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_id: Option<String>,
-    /// `product_id`.
+    /// `product_id`: optional; the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `unit`.
+    /// `unit`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
@@ -366,18 +416,22 @@ impl UomsUpdateRequest {
 }
 
 /// The `uoms-count-response` schema.
+///
+/// The answer of `uoms.count`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsCountResponse {
-    /// `count`, required.
+    /// `count`: required; an integer.
     pub count: i32,
 }
 
 /// The `uoms-create-response` schema.
+///
+/// The answer of `uoms.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsCreateResponse {
-    /// `uom`, required.
+    /// `uom`: required; a `Uom`.
     pub uom: Uom,
 }
 
@@ -387,30 +441,36 @@ pub struct UomsCreateResponse {
 pub struct UomsDeleteResponse {}
 
 /// The `uoms-get-response` schema.
+///
+/// The answer of `uoms.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsGetResponse {
-    /// `uom`, required.
+    /// `uom`: required; a `Uom`.
     pub uom: Uom,
 }
 
 /// The `uoms-list-response` schema.
+///
+/// The answer of `uoms.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct UomsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `uoms`, required.
+    /// `uoms`: required; a list of items, each a `Uom`.
     #[serde(default)]
     pub uoms: Vec<Uom>,
 }
 
 /// The `uoms-update-response` schema.
+///
+/// The answer of `uoms.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UomsUpdateResponse {
-    /// `uom`, required.
+    /// `uom`: required; a `Uom`.
     pub uom: Uom,
 }

@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `uoms-update-request-dimensions` schema.
 ///
 /// Needs the feature `uoms` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UomsUpdateRequestDimensions {
-    /// `add`.
+    /// `add`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
 }

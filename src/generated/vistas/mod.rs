@@ -5,15 +5,32 @@
 //! | --- | --- | --- |
 //! | `POST /vistas.create` | [`VistasCreateRequest`] | [`VistasCreateResponse`] |
 //! | `POST /vistas.delete` | [`VistasDeleteRequest`] | [`VistasDeleteResponse`] |
-//! | `GET`/`POST /vistas.get` | [`VistasGetRequest`], [`VistasGetPostRequest`] | [`VistasGetResponse`] |
+//! | `GET`/`POST /vistas.get` | [`VistasGetQueryRequest`], [`VistasGetRequest`] | [`VistasGetResponse`] |
 //! | `POST /vistas.groups.delete` | [`VistasGroupsDeleteRequest`] | [`VistasGroupsDeleteResponse`] |
-//! | `GET`/`POST /vistas.groups.get` | [`VistasGroupsGetRequest`], [`VistasGroupsGetPostRequest`] | [`VistasGroupsGetResponse`] |
+//! | `GET`/`POST /vistas.groups.get` | [`VistasGroupsGetQueryRequest`], [`VistasGroupsGetRequest`] | [`VistasGroupsGetResponse`] |
 //! | `GET /vistas.groups.list` | [`VistasGroupsListQueryRequest`] | [`VistasGroupsListResponse`] |
 //! | `POST /vistas.groups.list` | [`VistasGroupsListRequest`] | [`VistasGroupsListResponse`] |
 //! | `GET /vistas.list` | [`VistasListQueryRequest`] | [`VistasListResponse`] |
 //! | `POST /vistas.list` | [`VistasListRequest`] | [`VistasListResponse`] |
 //!
 //! 9 of 9 endpoints generated.
+//!
+//! # Example
+//!
+//! `vistas.groups.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::vistas::VistasGroupsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = VistasGroupsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -30,22 +47,24 @@ pub(crate) mod models;
 /// Required: `name`, `type`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `vistas.create` (`vistas-create`); `send` answers with a [`VistasCreateResponse`].
 #[devrev_endpoint(POST, "/vistas.create", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VistasCreateRequest {
-    /// `custom_view`.
+    /// `custom_view`: optional; a `CustomView`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_view: Option<CustomView>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SetSharedWithMembership`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SetSharedWithMembership>>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `VistasCreateRequestKind`, by its `type`: `dynamic`.
     #[serde(flatten)]
     pub kind: VistasCreateRequestKind,
 }
@@ -71,11 +90,13 @@ impl VistasCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `vistas.delete` (`vistas-delete`); `send` answers with a [`VistasDeleteResponse`].
 #[devrev_endpoint(POST, "/vistas.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VistasDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a vista.
     pub id: String,
 }
 
@@ -92,19 +113,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/vistas.get")]
-    get VistasGetRequest,
+    ///
+    /// Operation `vistas.get` (`vistas-get`); `send` answers with a [`VistasGetResponse`].
+    #[devrev_endpoint(GET, "/vistas.get", response = VistasGetResponse)]
+    get VistasGetQueryRequest,
     /// `POST /vistas.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/vistas.get", response = VistasGetResponse, idempotent)]
-    post VistasGetPostRequest,
+    ///
+    /// Operation `vistas.get` (`vistas-get-post`); `send` answers with a [`VistasGetResponse`].
+    #[devrev_endpoint(POST, "/vistas.get", idempotent)]
+    post VistasGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of a vista.
         pub id: String,
     }
     impl {
@@ -115,16 +140,23 @@ get_and_post! {
     }
 }
 
+/// The name of [`VistasGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `VistasGetRequest`")]
+pub type VistasGetPostRequest = VistasGetRequest;
+
 /// `POST /vistas.groups.delete`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `vistas.groups.delete` (`vistas-groups-delete`); `send` answers with a [`VistasGroupsDeleteResponse`].
 #[devrev_endpoint(POST, "/vistas.groups.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VistasGroupsDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -141,19 +173,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/vistas.groups.get")]
-    get VistasGroupsGetRequest,
+    ///
+    /// Operation `vistas.groups.get` (`vistas-groups-get`); `send` answers with a [`VistasGroupsGetResponse`].
+    #[devrev_endpoint(GET, "/vistas.groups.get", response = VistasGroupsGetResponse)]
+    get VistasGroupsGetQueryRequest,
     /// `POST /vistas.groups.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/vistas.groups.get", response = VistasGroupsGetResponse, idempotent)]
-    post VistasGroupsGetPostRequest,
+    ///
+    /// Operation `vistas.groups.get` (`vistas-groups-get-post`); `send` answers with a [`VistasGroupsGetResponse`].
+    #[devrev_endpoint(POST, "/vistas.groups.get", idempotent)]
+    post VistasGroupsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -164,49 +200,56 @@ get_and_post! {
     }
 }
 
+/// The name of [`VistasGroupsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `VistasGroupsGetRequest`")]
+pub type VistasGroupsGetPostRequest = VistasGroupsGetRequest;
+
 /// `GET /vistas.groups.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-list>.
 ///
 /// No field is required.
+///
+/// Operation `vistas.groups.list` (`vistas-groups-list`); `send` answers with a [`VistasGroupsListResponse`].
 #[devrev_endpoint(GET, "/vistas.groups.list", response = VistasGroupsListResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VistasGroupsListQueryRequest {
-    /// `ancestor_part`.
+    /// `ancestor_part`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ancestor_part: Option<Vec<String>>,
-    /// `applies_to_part.include_child_parts`.
+    /// `applies_to_part.include_child_parts`: optional; a boolean.
     #[serde(rename = "applies_to_part.include_child_parts", skip_serializing_if = "Option::is_none")]
     pub applies_to_part_include_child_parts: Option<bool>,
-    /// `applies_to_part.parts`.
+    /// `applies_to_part.parts`: optional; a list of items, each the DON ID of a part.
     #[serde(rename = "applies_to_part.parts", skip_serializing_if = "Option::is_none")]
     pub applies_to_part_parts: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `group_object_type`.
+    /// `group_object_type`: optional; a list of items, each one of `conversation`, `part`, `work` (`VistaGroupItemGroupObjectType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_object_type: Option<Vec<VistaGroupItemGroupObjectType>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `parent_id`.
+    /// `parent_id`: optional; a list of items, each the DON ID of a vista.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<VistaGroupItemState>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `curated`, `dynamic` (`GroupItemType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<GroupItemType>>,
 }
@@ -250,53 +293,55 @@ impl VistasGroupsListQueryRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/vistas/groups-list-post>.
 ///
 /// No field is required.
+///
+/// Operation `vistas.groups.list` (`vistas-groups-list-post`); `send` answers with a [`VistasGroupsListResponse`].
 #[devrev_endpoint(POST, "/vistas.groups.list", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VistasGroupsListRequest {
-    /// `ancestor_part`.
+    /// `ancestor_part`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ancestor_part: Option<Vec<String>>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a `AppliesToPartFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<AppliesToPartFilter>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `end_date`.
+    /// `end_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_date: Option<DateFilter>,
-    /// `group_object_type`.
+    /// `group_object_type`: optional; a list of items, each one of `conversation`, `part`, `work` (`VistaGroupItemGroupObjectType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_object_type: Option<Vec<VistaGroupItemGroupObjectType>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `parent_id`.
+    /// `parent_id`: optional; a list of items, each the DON ID of a vista.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `start_date`.
+    /// `start_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<DateFilter>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<VistaGroupItemState>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `curated`, `dynamic` (`GroupItemType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<GroupItemType>>,
 }
@@ -348,50 +393,52 @@ impl VistasGroupsListRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `vistas.list` (`vistas-list`); `send` answers with a [`VistasListResponse`].
 #[devrev_endpoint(GET, "/vistas.list", response = VistasListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VistasListQueryRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `flavor`.
+    /// `flavor`: optional; a list of items, each one of `nnl`, `sprint_board`, `support_inbox` (`GroupedVistaFlavor`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flavor: Option<Vec<GroupedVistaFlavor>>,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `members`.
+    /// `members`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `object_type`.
+    /// `object_type`: optional; a list of items, each one of 14 values (`DynamicVistaFilterType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<Vec<DynamicVistaFilterType>>,
-    /// `shared_with.member`.
+    /// `shared_with.member`: optional; a DON ID.
     #[serde(rename = "shared_with.member", skip_serializing_if = "Option::is_none")]
     pub shared_with_member: Option<String>,
-    /// `shared_with.role`.
+    /// `shared_with.role`: optional; a DON ID.
     #[serde(rename = "shared_with.role", skip_serializing_if = "Option::is_none")]
     pub shared_with_role: Option<String>,
-    /// `skip_items`.
+    /// `skip_items`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_items: Option<bool>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<VistaGroupItemState>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `curated`, `dynamic`, `grouped` (`VistaType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<VistaType>>,
 }
@@ -441,47 +488,49 @@ impl VistasListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `vistas.list` (`vistas-list-post`); `send` answers with a [`VistasListResponse`].
 #[devrev_endpoint(POST, "/vistas.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VistasListRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `flavor`.
+    /// `flavor`: optional; a list of items, each one of `nnl`, `sprint_board`, `support_inbox` (`GroupedVistaFlavor`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flavor: Option<Vec<GroupedVistaFlavor>>,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `members`.
+    /// `members`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `object_type`.
+    /// `object_type`: optional; a list of items, each one of 14 values (`DynamicVistaFilterType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<Vec<DynamicVistaFilterType>>,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembershipFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shared_with: Option<Vec<SharedWithMembershipFilter>>,
-    /// `skip_items`.
+    /// `skip_items`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skip_items: Option<bool>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<VistaGroupItemState>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `curated`, `dynamic`, `grouped` (`VistaType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<VistaType>>,
 }
@@ -523,60 +572,74 @@ impl VistasListRequest {
 }
 
 /// The `vistas-create-response` schema.
+///
+/// The answer of `vistas.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasCreateResponse {
-    /// `vista`, required.
+    /// `vista`: required; a `Vista`, by its `type`: `curated`, `dynamic`, `grouped`.
     pub vista: Vista,
 }
 
 /// The `vistas-delete-response` schema.
+///
+/// The answer of `vistas.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasDeleteResponse {}
 
 /// The `vistas-get-response` schema.
+///
+/// The answer of `vistas.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasGetResponse {
-    /// `vista`, required.
+    /// `vista`: required; a `Vista`, by its `type`: `curated`, `dynamic`, `grouped`.
     pub vista: Vista,
 }
 
 /// The `vistas-groups-delete-response` schema.
+///
+/// The answer of `vistas.groups.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasGroupsDeleteResponse {}
 
 /// The `vistas-groups-get-response` schema.
+///
+/// The answer of `vistas.groups.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasGroupsGetResponse {
-    /// `vista_group`, required.
+    /// `vista_group`: required; a `VistaGroup`, by its `object_type`: `conversations`, `parts`, `works`.
     pub vista_group: VistaGroup,
 }
 
 /// The `vistas-groups-list-response` schema.
+///
+/// The answer of `vistas.groups.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasGroupsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `vista_group`.
+    /// `vista_group`: optional; a list of items, each a `VistaGroup`, by its `object_type`: `conversations`, `parts`, `works`.
     pub vista_group: Option<Vec<VistaGroup>>,
 }
 
 /// The `vistas-list-response` schema.
+///
+/// The answer of `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct VistasListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `vistas`, required.
+    /// `vistas`: required; a list of items, each a `Vista`, by its `type`: `curated`, `dynamic`, `grouped`.
     #[serde(default)]
     pub vistas: Vec<Vista>,
 }

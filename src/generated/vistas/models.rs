@@ -7,13 +7,15 @@ use crate::models::*;
 /// The `applies-to-part-filter` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AppliesToPartFilter {
-    /// `include_child_parts`.
+    /// `include_child_parts`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub include_child_parts: Option<bool>,
-    /// `parts`, required.
+    /// `parts`: required; a list of items, each the DON ID of a part.
     pub parts: Vec<String>,
 }
 
@@ -32,22 +34,24 @@ impl AppliesToPartFilter {
 /// The `conversations-vista-group-item` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationsVistaGroupItem {
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     pub end_date: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `parent`.
+    /// `parent`: optional; a `VistaGroupBaseVistaParentComposite`.
     pub parent: Option<VistaGroupBaseVistaParentComposite>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     pub start_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     pub state: Option<VistaGroupItemState>,
-    /// `type`, required.
+    /// `type`: required; one of `curated`, `dynamic` (`ConversationsVistaGroupItemType`).
     pub r#type: ConversationsVistaGroupItemType,
 }
 
@@ -55,6 +59,8 @@ string_enum! {
     /// The `conversations-vista-group-item-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
     pub enum ConversationsVistaGroupItemType {
         /// `curated`
         Curated = "curated",
@@ -66,41 +72,45 @@ string_enum! {
 /// The `curated-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CuratedVista {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     pub is_default: Option<bool>,
-    /// `items`.
+    /// `items`: optional; a list of items, each a `AtomSummary`, by its `type`: `account`, `app_fragment`, `article`, `auth_token`, `capability`, `code_change`, `command`, `conversation`, `custom_object`, `custom_type_fragment`, `dev_org`, `dev_user`, `dm`, `engagement`, `enhancement`, `feature`, `group`, `incident`, `issue`, `link`, `linkable`, `meeting`, `notification_content_template`, `object_member`, `opportunity`, `product`, `question_answer`, `rev_org`, `rev_user`, `runnable`, `service_account`, `sla`, `sla_tracker`, `snap_in`, `snap_in_version`, `sys_user`, `tag`, `task`, `tenant_fragment`, `ticket`, `timeline_change_event`, `timeline_comment`, `uom`, `user_preferences`, `webhook`, `widget`.
     pub items: Option<Vec<AtomSummary>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembership`.
     pub shared_with: Option<Vec<SharedWithMembership>>,
 }
 
 /// The `custom-view` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomView {
-    /// `column_properties`.
+    /// `column_properties`: optional; a list of items, each a `CustomViewColumnProperties`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_properties: Option<Vec<CustomViewColumnProperties>>,
-    /// `show_groups`.
+    /// `show_groups`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub show_groups: Option<bool>,
 }
@@ -122,12 +132,14 @@ impl CustomView {
 /// The `custom-view-column-properties` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CustomViewColumnProperties {
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `width`.
+    /// `width`: optional; text, at most 10 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub width: Option<String>,
 }
@@ -147,28 +159,30 @@ impl CustomViewColumnProperties {
 /// The `dynamic-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVista {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     pub is_default: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembership`.
     pub shared_with: Option<Vec<SharedWithMembership>>,
-    /// The part that depends on `filter_type`.
+    /// The part that depends on `filter_type`: a `DynamicVistaKind`, by its `filter_type`: `meetings`.
     #[serde(flatten)]
     pub kind: DynamicVistaKind,
 }
@@ -177,6 +191,8 @@ string_enum! {
     /// The `dynamic-vista-filter-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum DynamicVistaFilterType {
         /// `accounts`
         Accounts = "accounts",
@@ -214,31 +230,61 @@ tagged_union! {
     /// The `dynamic-vista-kind` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum DynamicVistaKind {
         /// `meetings`
         Meetings(DynamicVistaMeetingsVista) = "meetings",
     }
 }
 
+impl DynamicVistaKind {
+    /// The variant's `filter_type` on the wire (`"meetings"`); for a variant this crate does not know, the
+    /// `filter_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `filter` (required in every variant); an unknown variant answers `None`.
+    pub fn filter(&self) -> Option<&MeetingsVistaFilter> {
+        match self {
+            DynamicVistaKind::Meetings(v) => Some(&v.filter),
+            DynamicVistaKind::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `items` (optional); an unknown variant answers `None`.
+    pub fn items(&self) -> Option<&[DynamicVistaMeetingsVistaItemValue]> {
+        match self {
+            DynamicVistaKind::Meetings(v) => v.items.as_deref(),
+            DynamicVistaKind::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `dynamic-vista-meetings-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVistaMeetingsVista {
-    /// `filter`, required.
+    /// `filter`: required; a `MeetingsVistaFilter`.
     pub filter: MeetingsVistaFilter,
-    /// `items`.
+    /// `items`: optional; a list of items, each a `DynamicVistaMeetingsVistaItemValue`.
     pub items: Option<Vec<DynamicVistaMeetingsVistaItemValue>>,
 }
 
 /// The `dynamic-vista-meetings-vista-item-value` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DynamicVistaMeetingsVistaItemValue {
-    /// `item`, required.
+    /// `item`: required; a `MeetingSummary`.
     pub item: MeetingSummary,
 }
 
@@ -246,6 +292,8 @@ string_enum! {
     /// The `group-item-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum GroupItemType {
         /// `curated`
         Curated = "curated",
@@ -257,30 +305,32 @@ string_enum! {
 /// The `grouped-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GroupedVista {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `filter_type`, required.
+    /// `filter_type`: required; one of `conversations`, `parts`, `works` (`GroupedVistaFilterType`).
     pub filter_type: GroupedVistaFilterType,
-    /// `flavor`.
+    /// `flavor`: optional; one of `nnl`, `sprint_board`, `support_inbox` (`GroupedVistaFlavor`).
     pub flavor: Option<GroupedVistaFlavor>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `is_default`.
+    /// `is_default`: optional; a boolean.
     pub is_default: Option<bool>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `shared_with`.
+    /// `shared_with`: optional; a list of items, each a `SharedWithMembership`.
     pub shared_with: Option<Vec<SharedWithMembership>>,
 }
 
@@ -288,6 +338,8 @@ string_enum! {
     /// The `grouped-vista-filter-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
     pub enum GroupedVistaFilterType {
         /// `conversations`
         Conversations = "conversations",
@@ -301,62 +353,64 @@ string_enum! {
 /// The `meetings-vista-filter` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.create`, `vistas.get`, `vistas.list`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingsVistaFilter {
-    /// `channel`.
+    /// `channel`: optional; a list of items, each one of `amazon_connect`, `google_meet`, `offline`, `other`, `teams`, `zoom` (`MeetingChannel`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channel: Option<Vec<MeetingChannel>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `ended_date`.
+    /// `ended_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ended_date: Option<DateFilter>,
-    /// `external_ref`.
+    /// `external_ref`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<Vec<String>>,
-    /// `group_by`.
+    /// `group_by`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
-    /// `links`.
+    /// `links`: optional; a list of items, each a `MeetingsFilterLinkSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<MeetingsFilterLinkSummaryFilter>>,
-    /// `members`.
+    /// `members`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `organizer`.
+    /// `organizer`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub organizer: Option<Vec<String>>,
-    /// `parent`; deprecated by DevRev.
+    /// `parent`: optional; a list of items, each the DON ID of an account; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub parent: Option<Vec<String>>,
-    /// `scheduled_date`.
+    /// `scheduled_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scheduled_date: Option<DateFilter>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; a list of items, each one of `canceled`, `completed`, `no_show`, `ongoing`, `rejected`, `rescheduled`, `scheduled`, `waiting` (`MeetingState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<MeetingState>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a tag filter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
@@ -411,22 +465,24 @@ impl MeetingsVistaFilter {
 /// The `parts-vista-group-item` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartsVistaGroupItem {
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     pub end_date: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `parent`.
+    /// `parent`: optional; a `VistaGroupBaseVistaParentComposite`.
     pub parent: Option<VistaGroupBaseVistaParentComposite>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     pub start_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     pub state: Option<VistaGroupItemState>,
-    /// `type`, required.
+    /// `type`: required; one of `curated`, `dynamic` (`PartsVistaGroupItemType`).
     pub r#type: PartsVistaGroupItemType,
 }
 
@@ -434,6 +490,8 @@ string_enum! {
     /// The `parts-vista-group-item-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
     pub enum PartsVistaGroupItemType {
         /// `curated`
         Curated = "curated",
@@ -447,6 +505,8 @@ tagged_union! {
     /// The `vista` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Returned by `vistas.create` (in `vista`), `vistas.get` (in `vista`), `vistas.list` (in `vistas`).
     pub enum Vista {
         /// `curated`
         Curated(CuratedVista) = "curated",
@@ -457,10 +517,110 @@ tagged_union! {
     }
 }
 
+impl Vista {
+    /// The variant's `type` on the wire (`"curated"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `created_by` (optional); an unknown variant answers `None`.
+    pub fn created_by(&self) -> Option<&UserSummary> {
+        match self {
+            Vista::Curated(v) => v.created_by.as_ref(),
+            Vista::Dynamic(v) => v.created_by.as_ref(),
+            Vista::Grouped(v) => v.created_by.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `created_date` (optional); an unknown variant answers `None`.
+    pub fn created_date(&self) -> Option<&Timestamp> {
+        match self {
+            Vista::Curated(v) => v.created_date.as_ref(),
+            Vista::Dynamic(v) => v.created_date.as_ref(),
+            Vista::Grouped(v) => v.created_date.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `display_id` (optional); an unknown variant answers its JSON value.
+    pub fn display_id(&self) -> Option<&str> {
+        match self {
+            Vista::Curated(v) => v.display_id.as_deref(),
+            Vista::Dynamic(v) => v.display_id.as_deref(),
+            Vista::Grouped(v) => v.display_id.as_deref(),
+            Vista::Unknown(other) => other.fields.get("display_id").and_then(|x| x.as_str()),
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            Vista::Curated(v) => v.id.as_str(),
+            Vista::Dynamic(v) => v.id.as_str(),
+            Vista::Grouped(v) => v.id.as_str(),
+            Vista::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `is_default` (optional); an unknown variant answers its JSON value.
+    pub fn is_default(&self) -> Option<bool> {
+        match self {
+            Vista::Curated(v) => v.is_default,
+            Vista::Dynamic(v) => v.is_default,
+            Vista::Grouped(v) => v.is_default,
+            Vista::Unknown(other) => other.fields.get("is_default").and_then(|x| x.as_bool()),
+        }
+    }
+
+    /// The variant's `modified_by` (optional); an unknown variant answers `None`.
+    pub fn modified_by(&self) -> Option<&UserSummary> {
+        match self {
+            Vista::Curated(v) => v.modified_by.as_ref(),
+            Vista::Dynamic(v) => v.modified_by.as_ref(),
+            Vista::Grouped(v) => v.modified_by.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `modified_date` (optional); an unknown variant answers `None`.
+    pub fn modified_date(&self) -> Option<&Timestamp> {
+        match self {
+            Vista::Curated(v) => v.modified_date.as_ref(),
+            Vista::Dynamic(v) => v.modified_date.as_ref(),
+            Vista::Grouped(v) => v.modified_date.as_ref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            Vista::Curated(v) => v.name.as_str(),
+            Vista::Dynamic(v) => v.name.as_str(),
+            Vista::Grouped(v) => v.name.as_str(),
+            Vista::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `shared_with` (optional); an unknown variant answers `None`.
+    pub fn shared_with(&self) -> Option<&[SharedWithMembership]> {
+        match self {
+            Vista::Curated(v) => v.shared_with.as_deref(),
+            Vista::Dynamic(v) => v.shared_with.as_deref(),
+            Vista::Grouped(v) => v.shared_with.as_deref(),
+            Vista::Unknown(_) => None,
+        }
+    }
+}
+
 string_enum! {
     /// The `vista-flavor` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
     pub enum VistaFlavor {
         /// `nnl`
         Nnl = "nnl",
@@ -476,6 +636,8 @@ tagged_union! {
     /// The `vista-group` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Returned by `vistas.groups.get` (in `vista_group`), `vistas.groups.list` (in `vista_group`).
     pub enum VistaGroup {
         /// `conversations`
         Conversations(ConversationsVistaGroupItem) = "conversations",
@@ -486,21 +648,91 @@ tagged_union! {
     }
 }
 
+impl VistaGroup {
+    /// The variant's `object_type` on the wire (`"conversations"`); for a variant this crate does not know, the
+    /// `object_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `end_date` (optional); an unknown variant answers `None`.
+    pub fn end_date(&self) -> Option<&Timestamp> {
+        match self {
+            VistaGroup::Conversations(v) => v.end_date.as_ref(),
+            VistaGroup::Parts(v) => v.end_date.as_ref(),
+            VistaGroup::Works(v) => v.end_date.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `id` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn id(&self) -> &str {
+        match self {
+            VistaGroup::Conversations(v) => v.id.as_str(),
+            VistaGroup::Parts(v) => v.id.as_str(),
+            VistaGroup::Works(v) => v.id.as_str(),
+            VistaGroup::Unknown(other) => other.fields.get("id").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `name` (required in every variant); an unknown variant answers its JSON string, or `""`.
+    pub fn name(&self) -> &str {
+        match self {
+            VistaGroup::Conversations(v) => v.name.as_str(),
+            VistaGroup::Parts(v) => v.name.as_str(),
+            VistaGroup::Works(v) => v.name.as_str(),
+            VistaGroup::Unknown(other) => other.fields.get("name").and_then(|x| x.as_str()).unwrap_or(""),
+        }
+    }
+
+    /// The variant's `parent` (optional); an unknown variant answers `None`.
+    pub fn parent(&self) -> Option<&VistaGroupBaseVistaParentComposite> {
+        match self {
+            VistaGroup::Conversations(v) => v.parent.as_ref(),
+            VistaGroup::Parts(v) => v.parent.as_ref(),
+            VistaGroup::Works(v) => v.parent.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `start_date` (optional); an unknown variant answers `None`.
+    pub fn start_date(&self) -> Option<&Timestamp> {
+        match self {
+            VistaGroup::Conversations(v) => v.start_date.as_ref(),
+            VistaGroup::Parts(v) => v.start_date.as_ref(),
+            VistaGroup::Works(v) => v.start_date.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `state` (optional); an unknown variant answers `None`.
+    pub fn state(&self) -> Option<&VistaGroupItemState> {
+        match self {
+            VistaGroup::Conversations(v) => v.state.as_ref(),
+            VistaGroup::Parts(v) => v.state.as_ref(),
+            VistaGroup::Works(v) => v.state.as_ref(),
+            VistaGroup::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `vista-group-base-vista-parent-composite` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistaGroupBaseVistaParentComposite {
-    /// `display_id`, required.
+    /// `display_id`: required; text.
     pub display_id: String,
-    /// `flavor`.
+    /// `flavor`: optional; one of `nnl`, `sprint_board`, `support_inbox` (`VistaFlavor`).
     pub flavor: Option<VistaFlavor>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a vista.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `type`, required.
+    /// `type`: required; text.
     pub r#type: String,
 }
 
@@ -508,6 +740,8 @@ string_enum! {
     /// The `vista-group-item-group-object-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistaGroupItemGroupObjectType {
         /// `conversation`
         Conversation = "conversation",
@@ -522,6 +756,8 @@ string_enum! {
     /// The `vista-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistaType {
         /// `curated`
         Curated = "curated",
@@ -537,6 +773,8 @@ tagged_union! {
     /// The `vistas-create-request-dynamic-vista` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistasCreateRequestDynamicVista {
         /// `meetings`
         Meetings(VistasCreateRequestDynamicVistaMeetingsVista) = "meetings",
@@ -549,15 +787,41 @@ impl From<VistasCreateRequestDynamicVistaMeetingsVista> for VistasCreateRequestD
     }
 }
 
+impl VistasCreateRequestDynamicVista {
+    /// The variant's `filter_type` on the wire (`"meetings"`); for a variant this crate does not know, the
+    /// `filter_type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+
+    /// The variant's `filter` (required in every variant); an unknown variant answers `None`.
+    pub fn filter(&self) -> Option<&MeetingsVistaFilter> {
+        match self {
+            VistasCreateRequestDynamicVista::Meetings(v) => Some(&v.filter),
+            VistasCreateRequestDynamicVista::Unknown(_) => None,
+        }
+    }
+
+    /// The variant's `items` (optional); an unknown variant answers `None`.
+    pub fn items(&self) -> Option<&[VistasCreateRequestDynamicVistaMeetingsVistaItemValue]> {
+        match self {
+            VistasCreateRequestDynamicVista::Meetings(v) => v.items.as_deref(),
+            VistasCreateRequestDynamicVista::Unknown(_) => None,
+        }
+    }
+}
+
 /// The `vistas-create-request-dynamic-vista-meetings-vista` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasCreateRequestDynamicVistaMeetingsVista {
-    /// `filter`, required.
+    /// `filter`: required; a `MeetingsVistaFilter`.
     pub filter: MeetingsVistaFilter,
-    /// `items`.
+    /// `items`: optional; a list of items, each a `VistasCreateRequestDynamicVistaMeetingsVistaItemValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<VistasCreateRequestDynamicVistaMeetingsVistaItemValue>>,
 }
@@ -577,10 +841,12 @@ impl VistasCreateRequestDynamicVistaMeetingsVista {
 /// The `vistas-create-request-dynamic-vista-meetings-vista-item-value` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VistasCreateRequestDynamicVistaMeetingsVistaItemValue {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -595,31 +861,43 @@ tagged_union! {
     /// The `vistas-create-request-kind` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum VistasCreateRequestKind {
         /// `dynamic`
         Dynamic(VistasCreateRequestDynamicVista) = "dynamic",
     }
 }
 
+impl VistasCreateRequestKind {
+    /// The variant's `type` on the wire (`"dynamic"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `works-vista-group-item` schema.
 ///
 /// Needs the feature `vistas` (or `full`).
+///
+/// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksVistaGroupItem {
-    /// `end_date`.
+    /// `end_date`: optional; a date-time (RFC 3339).
     pub end_date: Option<Timestamp>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `name`, required.
+    /// `name`: required; text.
     pub name: String,
-    /// `parent`.
+    /// `parent`: optional; a `VistaGroupBaseVistaParentComposite`.
     pub parent: Option<VistaGroupBaseVistaParentComposite>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     pub start_date: Option<Timestamp>,
-    /// `state`.
+    /// `state`: optional; one of `active`, `completed`, `planned` (`VistaGroupItemState`).
     pub state: Option<VistaGroupItemState>,
-    /// `type`, required.
+    /// `type`: required; one of `curated`, `dynamic` (`WorksVistaGroupItemType`).
     pub r#type: WorksVistaGroupItemType,
 }
 
@@ -627,6 +905,8 @@ string_enum! {
     /// The `works-vista-group-item-type` schema.
     ///
     /// Needs the feature `vistas` (or `full`).
+    ///
+    /// Inside the answers of `vistas.groups.get`, `vistas.groups.list`.
     pub enum WorksVistaGroupItemType {
         /// `curated`
         Curated = "curated",

@@ -5,11 +5,28 @@
 //! | --- | --- | --- |
 //! | `POST /web-crawler-jobs.control` | [`WebCrawlerJobsControlRequest`] | [`WebCrawlerJobsControlResponse`] |
 //! | `POST /web-crawler-jobs.create` | [`WebCrawlerJobsCreateRequest`] | [`WebCrawlerJobsCreateResponse`] |
-//! | `GET`/`POST /web-crawler-jobs.get` | [`WebCrawlerJobsGetRequest`], [`WebCrawlerJobsGetPostRequest`] | [`WebCrawlerJobsGetResponse`] |
+//! | `GET`/`POST /web-crawler-jobs.get` | [`WebCrawlerJobsGetQueryRequest`], [`WebCrawlerJobsGetRequest`] | [`WebCrawlerJobsGetResponse`] |
 //! | `GET /web-crawler-jobs.list` | [`WebCrawlerJobsListQueryRequest`] | [`WebCrawlerJobsListResponse`] |
 //! | `POST /web-crawler-jobs.list` | [`WebCrawlerJobsListRequest`] | [`WebCrawlerJobsListResponse`] |
 //!
 //! 5 of 5 endpoints generated.
+//!
+//! # Example
+//!
+//! `web-crawler-jobs.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::web_crawler_jobs::WebCrawlerJobsListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = WebCrawlerJobsListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -24,13 +41,15 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/control>.
 ///
 /// Required: `action`, `id`.
+///
+/// Operation `web-crawler-jobs.control` (`web-crawler-jobs-control`); `send` answers with a [`WebCrawlerJobsControlResponse`].
 #[devrev_endpoint(POST, "/web-crawler-jobs.control")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsControlRequest {
-    /// `action`, required.
+    /// `action`: required; one of `abort`, `pause`, `resume` (`WebCrawlerJobsControlRequestAction`).
     pub action: WebCrawlerJobsControlRequestAction,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -46,51 +65,53 @@ impl WebCrawlerJobsControlRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/create-web-crawler-job>.
 ///
 /// Required: `applies_to_parts`.
+///
+/// Operation `web-crawler-jobs.create` (`create-web-crawler-job`); `send` answers with a [`WebCrawlerJobsCreateResponse`].
 #[devrev_endpoint(POST, "/web-crawler-jobs.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsCreateRequest {
-    /// `accept_regex`; deprecated by DevRev.
+    /// `accept_regex`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub accept_regex: Option<String>,
-    /// `accept_regexes`.
+    /// `accept_regexes`: optional; a list of items, each text (at most 100 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accept_regexes: Option<Vec<String>>,
-    /// `applies_to_parts`, required.
+    /// `applies_to_parts`: required; a list of items, each the DON ID of a part (exactly 1 items).
     pub applies_to_parts: Vec<String>,
-    /// `description`.
+    /// `description`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `domain_names`.
+    /// `domain_names`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub domain_names: Option<Vec<String>>,
-    /// `frequency`.
+    /// `frequency`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub frequency: Option<i32>,
-    /// `max_depth`.
+    /// `max_depth`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_depth: Option<i32>,
-    /// `notify_on_complete`.
+    /// `notify_on_complete`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_on_complete: Option<bool>,
-    /// `reject_regex`; deprecated by DevRev.
+    /// `reject_regex`: optional; text; deprecated by DevRev.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[deprecated(note = "DevRev deprecated this field")]
     pub reject_regex: Option<String>,
-    /// `reject_regexes`.
+    /// `reject_regexes`: optional; a list of items, each text (at most 100 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reject_regexes: Option<Vec<String>>,
-    /// `sitemap_index_urls`.
+    /// `sitemap_index_urls`: optional; a list of items, each text (at most 2 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sitemap_index_urls: Option<Vec<String>>,
-    /// `sitemap_urls`.
+    /// `sitemap_urls`: optional; a list of items, each text (at most 2 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sitemap_urls: Option<Vec<String>>,
-    /// `urls`.
+    /// `urls`: optional; a list of items, each text (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<String>>,
-    /// `user_agent`.
+    /// `user_agent`: optional; text, at most 1024 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
 }
@@ -154,19 +175,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/get-web-crawler-job>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/web-crawler-jobs.get")]
-    get WebCrawlerJobsGetRequest,
+    ///
+    /// Operation `web-crawler-jobs.get` (`get-web-crawler-job`); `send` answers with a [`WebCrawlerJobsGetResponse`].
+    #[devrev_endpoint(GET, "/web-crawler-jobs.get", response = WebCrawlerJobsGetResponse)]
+    get WebCrawlerJobsGetQueryRequest,
     /// `POST /web-crawler-jobs.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/get-web-crawler-job-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/web-crawler-jobs.get", response = WebCrawlerJobsGetResponse, idempotent)]
-    post WebCrawlerJobsGetPostRequest,
+    ///
+    /// Operation `web-crawler-jobs.get` (`get-web-crawler-job-post`); `send` answers with a [`WebCrawlerJobsGetResponse`].
+    #[devrev_endpoint(POST, "/web-crawler-jobs.get", idempotent)]
+    post WebCrawlerJobsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; a DON ID.
         pub id: String,
     }
     impl {
@@ -177,6 +202,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`WebCrawlerJobsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WebCrawlerJobsGetRequest`")]
+pub type WebCrawlerJobsGetPostRequest = WebCrawlerJobsGetRequest;
+
 /// `GET /web-crawler-jobs.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/web-crawler-jobs/list-web-crawler-jobs>.
@@ -184,20 +214,22 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `web-crawler-jobs.list` (`list-web-crawler-jobs`); `send` answers with a [`WebCrawlerJobsListResponse`].
 #[devrev_endpoint(GET, "/web-crawler-jobs.list", response = WebCrawlerJobsListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsListQueryRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
 }
@@ -227,26 +259,28 @@ impl WebCrawlerJobsListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `web-crawler-jobs.list` (`list-web-crawler-jobs-post`); `send` answers with a [`WebCrawlerJobsListResponse`].
 #[devrev_endpoint(POST, "/web-crawler-jobs.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsListRequest {
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
 }
@@ -274,38 +308,46 @@ impl WebCrawlerJobsListRequest {
 }
 
 /// The `web-crawler-jobs-control-response` schema.
+///
+/// The answer of `web-crawler-jobs.control`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsControlResponse {
-    /// `web_crawler_job`, required.
+    /// `web_crawler_job`: required; a `WebCrawlerJob`.
     pub web_crawler_job: WebCrawlerJob,
 }
 
 /// The `web-crawler-jobs-create-response` schema.
+///
+/// The answer of `web-crawler-jobs.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsCreateResponse {
-    /// `web_crawler_job`, required.
+    /// `web_crawler_job`: required; a `WebCrawlerJob`.
     pub web_crawler_job: WebCrawlerJob,
 }
 
 /// The `web-crawler-jobs-get-response` schema.
+///
+/// The answer of `web-crawler-jobs.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsGetResponse {
-    /// `web_crawler_job`, required.
+    /// `web_crawler_job`: required; a `WebCrawlerJob`.
     pub web_crawler_job: WebCrawlerJob,
 }
 
 /// The `web-crawler-jobs-list-response` schema.
+///
+/// The answer of `web-crawler-jobs.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct WebCrawlerJobsListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `web_crawler_jobs`, required.
+    /// `web_crawler_jobs`: required; a list of items, each a `WebCrawlerJob`.
     #[serde(default)]
     pub web_crawler_jobs: Vec<WebCrawlerJob>,
 }

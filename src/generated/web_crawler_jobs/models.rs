@@ -7,52 +7,54 @@ use crate::models::*;
 /// The `web-crawler-job` schema.
 ///
 /// Needs the feature `web-crawler-jobs` (or `full`).
+///
+/// Returned by `web-crawler-jobs.control` (in `web_crawler_job`), `web-crawler-jobs.create` (in `web_crawler_job`), `web-crawler-jobs.get` (in `web_crawler_job`), `web-crawler-jobs.list` (in `web_crawler_jobs`).
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebCrawlerJob {
-    /// `accept_regexs`.
+    /// `accept_regexs`: optional; a list of items, each text.
     pub accept_regexs: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     pub created_date: Option<Timestamp>,
-    /// `description`.
+    /// `description`: optional; text.
     pub description: Option<String>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     pub display_id: Option<String>,
-    /// `domain_names`.
+    /// `domain_names`: optional; a list of items, each text.
     pub domain_names: Option<Vec<String>>,
-    /// `frequency`.
+    /// `frequency`: optional; an integer.
     pub frequency: Option<i32>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `max_depth`.
+    /// `max_depth`: optional; an integer.
     pub max_depth: Option<i32>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     pub modified_date: Option<Timestamp>,
-    /// `no_parent`.
+    /// `no_parent`: optional; a boolean.
     pub no_parent: Option<bool>,
-    /// `notify_on_complete`.
+    /// `notify_on_complete`: optional; a boolean.
     pub notify_on_complete: Option<bool>,
-    /// `num_bytes`.
+    /// `num_bytes`: optional; an integer.
     pub num_bytes: Option<i32>,
-    /// `num_timeout_urls`.
+    /// `num_timeout_urls`: optional; an integer.
     pub num_timeout_urls: Option<i32>,
-    /// `num_urls_scraped`.
+    /// `num_urls_scraped`: optional; an integer.
     pub num_urls_scraped: Option<i32>,
-    /// `reject_regexs`.
+    /// `reject_regexs`: optional; a list of items, each text.
     pub reject_regexs: Option<Vec<String>>,
-    /// `sitemap_index_urls`.
+    /// `sitemap_index_urls`: optional; a list of items, each text.
     pub sitemap_index_urls: Option<Vec<String>>,
-    /// `sitemap_urls`.
+    /// `sitemap_urls`: optional; a list of items, each text.
     pub sitemap_urls: Option<Vec<String>>,
-    /// `state`.
+    /// `state`: optional; one of `aborted`, `completed`, `running`, `scheduled`, `suspended` (`WebCrawlerJobState`).
     pub state: Option<WebCrawlerJobState>,
-    /// `urls`.
+    /// `urls`: optional; a list of items, each text.
     pub urls: Option<Vec<String>>,
-    /// `user_agent`.
+    /// `user_agent`: optional; text.
     pub user_agent: Option<String>,
 }
 
@@ -60,6 +62,8 @@ string_enum! {
     /// The `web-crawler-job-state` schema.
     ///
     /// Needs the feature `web-crawler-jobs` (or `full`).
+    ///
+    /// Inside the answers of `web-crawler-jobs.control`, `web-crawler-jobs.create`, `web-crawler-jobs.get`, `web-crawler-jobs.list`.
     pub enum WebCrawlerJobState {
         /// `aborted`
         Aborted = "aborted",
@@ -78,6 +82,8 @@ string_enum! {
     /// The `web-crawler-jobs-control-request-action` schema.
     ///
     /// Needs the feature `web-crawler-jobs` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum WebCrawlerJobsControlRequestAction {
         /// `abort`
         Abort = "abort",

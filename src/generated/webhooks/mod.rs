@@ -7,11 +7,28 @@
 //! | `POST /webhooks.delete` | [`WebhooksDeleteRequest`] | [`WebhooksDeleteResponse`] |
 //! | `POST /webhooks.event` | [`WebhookEventRequest`] | [`WebhookEventResponse`] |
 //! | `POST /webhooks.fetch` | [`WebhooksFetchRequest`] | [`WebhooksFetchResponse`] |
-//! | `GET`/`POST /webhooks.get` | [`WebhooksGetRequest`], [`WebhooksGetPostRequest`] | [`WebhooksGetResponse`] |
-//! | `GET`/`POST /webhooks.list` | [`WebhooksListRequest`], [`WebhooksListPostRequest`] | [`WebhooksListResponse`] |
+//! | `GET`/`POST /webhooks.get` | [`WebhooksGetQueryRequest`], [`WebhooksGetRequest`] | [`WebhooksGetResponse`] |
+//! | `GET`/`POST /webhooks.list` | [`WebhooksListQueryRequest`], [`WebhooksListRequest`] | [`WebhooksListResponse`] |
 //! | `POST /webhooks.update` | [`WebhooksUpdateRequest`] | [`WebhooksUpdateResponse`] |
 //!
 //! 7 of 7 endpoints generated.
+//!
+//! # Example
+//!
+//! `webhooks.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::webhooks::WebhooksListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = WebhooksListRequest;
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -26,20 +43,22 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/create>.
 ///
 /// Required: `url`.
+///
+/// Operation `webhooks.create` (`webhooks-create`); `send` answers with a [`WebhooksCreateResponse`].
 #[devrev_endpoint(POST, "/webhooks.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksCreateRequest {
-    /// `event_types`.
+    /// `event_types`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_types: Option<Vec<WebhookEventType>>,
-    /// `headers`.
+    /// `headers`: optional; a list of items, each a `WebhookHeader` (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WebhookHeader>>,
-    /// `secret`.
+    /// `secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::__private::Secret>,
-    /// `url`, required.
+    /// `url`: required; text.
     pub url: String,
 }
 
@@ -64,11 +83,13 @@ impl WebhooksCreateRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `webhooks.delete` (`webhooks-delete`); `send` answers with a [`WebhooksDeleteResponse`].
 #[devrev_endpoint(POST, "/webhooks.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a webhook.
     pub id: String,
 }
 
@@ -84,225 +105,227 @@ impl WebhooksDeleteRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/event>.
 ///
 /// Required: `id`, `webhook_id`.
+///
+/// Operation `webhooks.event` (`webhooks-event`); `send` answers with a [`WebhookEventResponse`].
 #[devrev_endpoint(POST, "/webhooks.event")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEventRequest {
-    /// `account_created`.
+    /// `account_created`: optional; a `EventAccountCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_created: Option<EventAccountCreated>,
-    /// `account_deleted`.
+    /// `account_deleted`: optional; a `EventAccountDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_deleted: Option<EventAccountDeleted>,
-    /// `account_updated`.
+    /// `account_updated`: optional; a `EventAccountUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_updated: Option<EventAccountUpdated>,
-    /// `ai_agent_response`.
+    /// `ai_agent_response`: optional; a `EventAiAgentResponse`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ai_agent_response: Option<EventAiAgentResponse>,
-    /// `article_created`.
+    /// `article_created`: optional; a `EventArticleCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_created: Option<EventArticleCreated>,
-    /// `article_deleted`.
+    /// `article_deleted`: optional; a `EventArticleDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_deleted: Option<EventArticleDeleted>,
-    /// `article_updated`.
+    /// `article_updated`: optional; a `EventArticleUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub article_updated: Option<EventArticleUpdated>,
-    /// `conversation_created`.
+    /// `conversation_created`: optional; a `EventConversationCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_created: Option<EventConversationCreated>,
-    /// `conversation_deleted`.
+    /// `conversation_deleted`: optional; a `EventConversationDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_deleted: Option<EventConversationDeleted>,
-    /// `conversation_updated`.
+    /// `conversation_updated`: optional; a `EventConversationUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversation_updated: Option<EventConversationUpdated>,
-    /// `dashboard_created`.
+    /// `dashboard_created`: optional; a `EventDashboardCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dashboard_created: Option<EventDashboardCreated>,
-    /// `dashboard_deleted`.
+    /// `dashboard_deleted`: optional; a `EventDashboardDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dashboard_deleted: Option<EventDashboardDeleted>,
-    /// `dashboard_updated`.
+    /// `dashboard_updated`: optional; a `EventDashboardUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dashboard_updated: Option<EventDashboardUpdated>,
-    /// `dev_user_created`.
+    /// `dev_user_created`: optional; a `EventDevUserCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dev_user_created: Option<EventDevUserCreated>,
-    /// `dev_user_deleted`.
+    /// `dev_user_deleted`: optional; a `EventDevUserDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dev_user_deleted: Option<EventDevUserDeleted>,
-    /// `dev_user_updated`.
+    /// `dev_user_updated`: optional; a `EventDevUserUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dev_user_updated: Option<EventDevUserUpdated>,
-    /// `group_created`.
+    /// `group_created`: optional; a `EventGroupCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_created: Option<EventGroupCreated>,
-    /// `group_deleted`.
+    /// `group_deleted`: optional; a `EventGroupDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_deleted: Option<EventGroupDeleted>,
-    /// `group_member_added`.
+    /// `group_member_added`: optional; a `EventGroupMemberAdded`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_member_added: Option<EventGroupMemberAdded>,
-    /// `group_member_removed`.
+    /// `group_member_removed`: optional; a `EventGroupMemberRemoved`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_member_removed: Option<EventGroupMemberRemoved>,
-    /// `group_updated`.
+    /// `group_updated`: optional; a `EventGroupUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_updated: Option<EventGroupUpdated>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `incident_created`.
+    /// `incident_created`: optional; a `EventIncidentCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incident_created: Option<EventIncidentCreated>,
-    /// `incident_deleted`.
+    /// `incident_deleted`: optional; a `EventIncidentDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incident_deleted: Option<EventIncidentDeleted>,
-    /// `incident_updated`.
+    /// `incident_updated`: optional; a `EventIncidentUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub incident_updated: Option<EventIncidentUpdated>,
-    /// `link_created`.
+    /// `link_created`: optional; a `EventLinkCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_created: Option<EventLinkCreated>,
-    /// `link_deleted`.
+    /// `link_deleted`: optional; a `EventLinkDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_deleted: Option<EventLinkDeleted>,
-    /// `link_updated`.
+    /// `link_updated`: optional; a `EventLinkUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_updated: Option<EventLinkUpdated>,
-    /// `part_created`.
+    /// `part_created`: optional; a `EventPartCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_created: Option<EventPartCreated>,
-    /// `part_deleted`.
+    /// `part_deleted`: optional; a `EventPartDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_deleted: Option<EventPartDeleted>,
-    /// `part_updated`.
+    /// `part_updated`: optional; a `EventPartUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_updated: Option<EventPartUpdated>,
-    /// `question_answer_created`.
+    /// `question_answer_created`: optional; a `EventQuestionAnswerCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question_answer_created: Option<EventQuestionAnswerCreated>,
-    /// `question_answer_deleted`.
+    /// `question_answer_deleted`: optional; a `EventQuestionAnswerDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question_answer_deleted: Option<EventQuestionAnswerDeleted>,
-    /// `question_answer_updated`.
+    /// `question_answer_updated`: optional; a `EventQuestionAnswerUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question_answer_updated: Option<EventQuestionAnswerUpdated>,
-    /// `rev_org_created`.
+    /// `rev_org_created`: optional; a `EventRevOrgCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org_created: Option<EventRevOrgCreated>,
-    /// `rev_org_deleted`.
+    /// `rev_org_deleted`: optional; a `EventRevOrgDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org_deleted: Option<EventRevOrgDeleted>,
-    /// `rev_org_updated`.
+    /// `rev_org_updated`: optional; a `EventRevOrgUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org_updated: Option<EventRevOrgUpdated>,
-    /// `rev_user_created`.
+    /// `rev_user_created`: optional; a `EventRevUserCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_user_created: Option<EventRevUserCreated>,
-    /// `rev_user_deleted`.
+    /// `rev_user_deleted`: optional; a `EventRevUserDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_user_deleted: Option<EventRevUserDeleted>,
-    /// `rev_user_updated`.
+    /// `rev_user_updated`: optional; a `EventRevUserUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_user_updated: Option<EventRevUserUpdated>,
-    /// `sla_tracker_created`.
+    /// `sla_tracker_created`: optional; a `EventSlaTrackerCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker_created: Option<EventSlaTrackerCreated>,
-    /// `sla_tracker_deleted`.
+    /// `sla_tracker_deleted`: optional; a `EventSlaTrackerDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker_deleted: Option<EventSlaTrackerDeleted>,
-    /// `sla_tracker_fetched`.
+    /// `sla_tracker_fetched`: optional; a `EventSlaTrackerFetched`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker_fetched: Option<EventSlaTrackerFetched>,
-    /// `sla_tracker_updated`.
+    /// `sla_tracker_updated`: optional; a `EventSlaTrackerUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker_updated: Option<EventSlaTrackerUpdated>,
-    /// `survey_created`.
+    /// `survey_created`: optional; a `EventSurveyCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_created: Option<EventSurveyCreated>,
-    /// `survey_deleted`.
+    /// `survey_deleted`: optional; a `EventSurveyDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_deleted: Option<EventSurveyDeleted>,
-    /// `survey_response_created`.
+    /// `survey_response_created`: optional; a `EventSurveyResponseCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_response_created: Option<EventSurveyResponseCreated>,
-    /// `survey_response_deleted`.
+    /// `survey_response_deleted`: optional; a `EventSurveyResponseDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_response_deleted: Option<EventSurveyResponseDeleted>,
-    /// `survey_response_updated`.
+    /// `survey_response_updated`: optional; a `EventSurveyResponseUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_response_updated: Option<EventSurveyResponseUpdated>,
-    /// `survey_updated`.
+    /// `survey_updated`: optional; a `EventSurveyUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub survey_updated: Option<EventSurveyUpdated>,
-    /// `sync_history_created`.
+    /// `sync_history_created`: optional; a `EventSyncHistoryCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history_created: Option<EventSyncHistoryCreated>,
-    /// `sync_history_deleted`.
+    /// `sync_history_deleted`: optional; a `EventSyncHistoryDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history_deleted: Option<EventSyncHistoryDeleted>,
-    /// `sync_history_updated`.
+    /// `sync_history_updated`: optional; a `EventSyncHistoryUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_history_updated: Option<EventSyncHistoryUpdated>,
-    /// `tag_created`.
+    /// `tag_created`: optional; a `EventTagCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_created: Option<EventTagCreated>,
-    /// `tag_deleted`.
+    /// `tag_deleted`: optional; a `EventTagDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_deleted: Option<EventTagDeleted>,
-    /// `tag_updated`.
+    /// `tag_updated`: optional; a `EventTagUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_updated: Option<EventTagUpdated>,
-    /// `timeline_entry_created`.
+    /// `timeline_entry_created`: optional; a `EventTimelineEntryCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline_entry_created: Option<EventTimelineEntryCreated>,
-    /// `timeline_entry_deleted`.
+    /// `timeline_entry_deleted`: optional; a `EventTimelineEntryDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline_entry_deleted: Option<EventTimelineEntryDeleted>,
-    /// `timeline_entry_updated`.
+    /// `timeline_entry_updated`: optional; a `EventTimelineEntryUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline_entry_updated: Option<EventTimelineEntryUpdated>,
-    /// `timestamp`.
+    /// `timestamp`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Timestamp>,
-    /// `type`.
+    /// `type`: optional; one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<WebhookEventType>,
-    /// `verify`.
+    /// `verify`: optional; a `WebhookEventVerify`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verify: Option<WebhookEventVerify>,
-    /// `webhook_created`.
+    /// `webhook_created`: optional; a `EventWebhookCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_created: Option<EventWebhookCreated>,
-    /// `webhook_deleted`.
+    /// `webhook_deleted`: optional; a `EventWebhookDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_deleted: Option<EventWebhookDeleted>,
-    /// `webhook_id`, required.
+    /// `webhook_id`: required; the DON ID of a webhook.
     pub webhook_id: String,
-    /// `webhook_updated`.
+    /// `webhook_updated`: optional; a `EventWebhookUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_updated: Option<EventWebhookUpdated>,
-    /// `widget_created`.
+    /// `widget_created`: optional; a `EventWidgetCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_created: Option<EventWidgetCreated>,
-    /// `widget_deleted`.
+    /// `widget_deleted`: optional; a `EventWidgetDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_deleted: Option<EventWidgetDeleted>,
-    /// `widget_updated`.
+    /// `widget_updated`: optional; a `EventWidgetUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub widget_updated: Option<EventWidgetUpdated>,
-    /// `work_created`.
+    /// `work_created`: optional; a `EventWorkCreated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_created: Option<EventWorkCreated>,
-    /// `work_deleted`.
+    /// `work_deleted`: optional; a `EventWorkDeleted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_deleted: Option<EventWorkDeleted>,
-    /// `work_fetched`.
+    /// `work_fetched`: optional; a `EventWorkFetched`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_fetched: Option<EventWorkFetched>,
-    /// `work_updated`.
+    /// `work_updated`: optional; a `EventWorkUpdated`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work_updated: Option<EventWorkUpdated>,
 }
@@ -540,13 +563,15 @@ impl WebhookEventRequest {
 /// Required: `id`, `object`.
 ///
 /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
+///
+/// Operation `webhooks.fetch` (`webhooks-fetch`); `send` answers with a [`WebhooksFetchResponse`].
 #[devrev_endpoint(POST, "/webhooks.fetch", beta)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksFetchRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a webhook.
     pub id: String,
-    /// `object`, required.
+    /// `object`: required; the DON ID of a work item.
     pub object: String,
 }
 
@@ -563,19 +588,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/webhooks.get")]
-    get WebhooksGetRequest,
+    ///
+    /// Operation `webhooks.get` (`webhooks-get`); `send` answers with a [`WebhooksGetResponse`].
+    #[devrev_endpoint(GET, "/webhooks.get", response = WebhooksGetResponse)]
+    get WebhooksGetQueryRequest,
     /// `POST /webhooks.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/webhooks.get", response = WebhooksGetResponse, idempotent)]
-    post WebhooksGetPostRequest,
+    ///
+    /// Operation `webhooks.get` (`webhooks-get-post`); `send` answers with a [`WebhooksGetResponse`].
+    #[devrev_endpoint(POST, "/webhooks.get", idempotent)]
+    post WebhooksGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of a webhook.
         pub id: String,
     }
     impl {
@@ -586,17 +615,24 @@ get_and_post! {
     }
 }
 
+/// The name of [`WebhooksGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WebhooksGetRequest`")]
+pub type WebhooksGetPostRequest = WebhooksGetRequest;
+
 /// `GET /webhooks.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(GET, "/webhooks.list")]
+///
+/// Operation `webhooks.list` (`webhooks-list`); `send` answers with a [`WebhooksListResponse`].
+#[devrev_endpoint(GET, "/webhooks.list", response = WebhooksListResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct WebhooksListRequest;
+pub struct WebhooksListQueryRequest;
 
-impl WebhooksListRequest {
-    /// The request: `WebhooksListRequest` itself, a unit struct.
+impl WebhooksListQueryRequest {
+    /// The request: `WebhooksListQueryRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
@@ -607,55 +643,69 @@ impl WebhooksListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/list-post>.
 ///
 /// No fields: a unit struct.
-#[devrev_endpoint(POST, "/webhooks.list", response = WebhooksListResponse, idempotent)]
+///
+/// Operation `webhooks.list` (`webhooks-list-post`); `send` answers with a [`WebhooksListResponse`].
+#[devrev_endpoint(POST, "/webhooks.list", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
-pub struct WebhooksListPostRequest;
+pub struct WebhooksListRequest;
 
-impl WebhooksListPostRequest {
-    /// The request: `WebhooksListPostRequest` itself, a unit struct.
+impl WebhooksListRequest {
+    /// The request: `WebhooksListRequest` itself, a unit struct.
     pub fn new() -> Self {
         Self
     }
 }
 
-impl ::std::convert::From<WebhooksListRequest> for WebhooksListPostRequest {
-    /// The `POST` form of the same request: `WebhooksListPostRequest`.
-    fn from(_: WebhooksListRequest) -> Self {
-        WebhooksListPostRequest
-    }
-}
-
-impl ::std::convert::From<WebhooksListPostRequest> for WebhooksListRequest {
-    /// The `GET` form of the same request: `WebhooksListRequest`.
-    fn from(_: WebhooksListPostRequest) -> Self {
+impl ::std::convert::From<WebhooksListQueryRequest> for WebhooksListRequest {
+    /// The `POST` form of the same request: `WebhooksListRequest`.
+    fn from(_: WebhooksListQueryRequest) -> Self {
         WebhooksListRequest
     }
 }
+
+impl ::std::convert::From<WebhooksListRequest> for WebhooksListQueryRequest {
+    /// The `GET` form of the same request: `WebhooksListQueryRequest`.
+    fn from(_: WebhooksListRequest) -> Self {
+        WebhooksListQueryRequest
+    }
+}
+
+/// The name of [`WebhooksListRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WebhooksListRequest`")]
+pub type WebhooksListPostRequest = WebhooksListRequest;
+
+/// The value of [`WebhooksListRequest`] under its name before 0.2.0.
+#[deprecated(since = "0.2.0", note = "renamed to `WebhooksListRequest`")]
+#[allow(non_upper_case_globals)]
+pub const WebhooksListPostRequest: WebhooksListRequest = WebhooksListRequest;
 
 /// `POST /webhooks.update`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/webhooks/update>.
 ///
 /// Required: `id`.
+///
+/// Operation `webhooks.update` (`webhooks-update`); `send` answers with a [`WebhooksUpdateResponse`].
 #[devrev_endpoint(POST, "/webhooks.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateRequest {
-    /// `action`.
+    /// `action`: optional; one of `activate`, `deactivate` (`WebhooksUpdateAction`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<WebhooksUpdateAction>,
-    /// `event_types`.
+    /// `event_types`: optional; a `WebhooksUpdateRequestEventTypes`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_types: Option<WebhooksUpdateRequestEventTypes>,
-    /// `headers`.
+    /// `headers`: optional; a `WebhooksUpdateRequestHeaders`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<WebhooksUpdateRequestHeaders>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a webhook.
     pub id: String,
-    /// `secret`.
+    /// `secret`: optional; a secret string (`[redacted]` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::__private::Secret>,
-    /// `url`.
+    /// `url`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -686,52 +736,66 @@ impl WebhooksUpdateRequest {
 pub use crate::extras::webhooks::*;
 
 /// The `webhook-event-response` schema.
+///
+/// The answer of `webhooks.event`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEventResponse {
-    /// `challenge`.
+    /// `challenge`: optional; base64 bytes.
     pub challenge: Option<String>,
 }
 
 /// The `webhooks-create-response` schema.
+///
+/// The answer of `webhooks.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhooksCreateResponse {
-    /// `webhook`, required.
+    /// `webhook`: required; a `Webhook`.
     pub webhook: Webhook,
 }
 
 /// The `webhooks-delete-response` schema.
+///
+/// The answer of `webhooks.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhooksDeleteResponse {}
 
 /// The `webhooks-fetch-response` schema.
+///
+/// The answer of `webhooks.fetch`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhooksFetchResponse {}
 
 /// The `webhooks-get-response` schema.
+///
+/// The answer of `webhooks.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhooksGetResponse {
-    /// `webhook`, required.
+    /// `webhook`: required; a `Webhook`.
     pub webhook: Webhook,
 }
 
 /// The `webhooks-list-response` schema.
+///
+/// The answer of `webhooks.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhooksListResponse {
-    /// `webhooks`, required.
+    /// `webhooks`: required; a list of items, each a `Webhook`.
     #[serde(default)]
     pub webhooks: Vec<Webhook>,
 }
 
 /// The `webhooks-update-response` schema.
+///
+/// The answer of `webhooks.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateResponse {
-    /// `webhook`, required.
+    /// `webhook`: required; a `Webhook`.
     pub webhook: Webhook,
 }

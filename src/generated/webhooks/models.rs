@@ -7,10 +7,12 @@ use crate::models::*;
 /// The `ai-agent-event-execute-error` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteError {
-    /// `error`, required.
+    /// `error`: required; text, at most 512 characters.
     pub error: String,
 }
 
@@ -24,16 +26,18 @@ impl AiAgentEventExecuteError {
 /// The `ai-agent-event-execute-progress` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgress {
-    /// `progress_state`.
+    /// `progress_state`: optional; one of `skill_executed`, `skill_triggered` (`AiAgentEventExecuteProgressProgressState`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress_state: Option<AiAgentEventExecuteProgressProgressState>,
-    /// `skill_executed`.
+    /// `skill_executed`: optional; a `AiAgentEventExecuteProgressSkillExecuted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skill_executed: Option<AiAgentEventExecuteProgressSkillExecuted>,
-    /// `skill_triggered`.
+    /// `skill_triggered`: optional; a `AiAgentEventExecuteProgressSkillTriggered`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub skill_triggered: Option<AiAgentEventExecuteProgressSkillTriggered>,
 }
@@ -58,6 +62,8 @@ string_enum! {
     /// The `ai-agent-event-execute-progress-progress_state` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum AiAgentEventExecuteProgressProgressState {
         /// `skill_executed`
         SkillExecuted = "skill_executed",
@@ -69,19 +75,21 @@ string_enum! {
 /// The `ai-agent-event-execute-progress-skill-executed` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgressSkillExecuted {
-    /// `args`.
+    /// `args`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub args: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `metadata`.
+    /// `metadata`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `output`, required.
+    /// `output`: required; a JSON object.
     #[serde(default)]
     pub output: ::serde_json::Map<String, ::serde_json::Value>,
-    /// `skill_name`, required.
+    /// `skill_name`: required; text, at most 512 characters.
     pub skill_name: String,
 }
 
@@ -105,21 +113,23 @@ impl AiAgentEventExecuteProgressSkillExecuted {
 /// The `ai-agent-event-execute-progress-skill-triggered` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventExecuteProgressSkillTriggered {
-    /// `args`, required.
+    /// `args`: required; a JSON object.
     #[serde(default)]
     pub args: ::serde_json::Map<String, ::serde_json::Value>,
-    /// `skill_name`, required.
+    /// `skill_name`: required; text, at most 512 characters.
     pub skill_name: String,
-    /// `thought`.
+    /// `thought`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thought: Option<String>,
-    /// `workflow`.
+    /// `workflow`: optional; a `WorkflowSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow: Option<WorkflowSummary>,
-    /// `workflow_run`.
+    /// `workflow_run`: optional; a `WorkflowRunSummary`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_run: Option<WorkflowRunSummary>,
 }
@@ -143,10 +153,12 @@ impl AiAgentEventExecuteProgressSkillTriggered {
 /// The `ai-agent-event-suggestions` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentEventSuggestions {
-    /// `suggestions`, required.
+    /// `suggestions`: required; a list of items, each a `AiAgentSuggestion`.
     #[serde(default)]
     pub suggestions: Vec<AiAgentSuggestion>,
 }
@@ -161,10 +173,12 @@ impl AiAgentEventSuggestions {
 /// The `ai-agent-message-generation-started` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentMessageGenerationStarted {
-    /// `request_id`, required.
+    /// `request_id`: required; text, at most 128 characters.
     pub request_id: String,
 }
 
@@ -178,10 +192,12 @@ impl AiAgentMessageGenerationStarted {
 /// The `ai-agent-suggestion` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AiAgentSuggestion {
-    /// `suggestion`, required.
+    /// `suggestion`: required; text.
     pub suggestion: String,
 }
 
@@ -195,24 +211,26 @@ impl AiAgentSuggestion {
 /// The `dashboard` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Dashboard {
-    /// `created_by`.
+    /// `created_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserSummary>,
-    /// `created_date`.
+    /// `created_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `modified_by`.
+    /// `modified_by`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<UserSummary>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
 }
@@ -247,10 +265,12 @@ impl Dashboard {
 /// The `event-account-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountCreated {
-    /// `account`, required.
+    /// `account`: required; a `Account`.
     pub account: Account,
 }
 
@@ -264,12 +284,14 @@ impl EventAccountCreated {
 /// The `event-account-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an account.
     pub id: String,
-    /// `old_account`.
+    /// `old_account`: optional; a `Account`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_account: Option<Account>,
 }
@@ -289,12 +311,14 @@ impl EventAccountDeleted {
 /// The `event-account-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAccountUpdated {
-    /// `account`, required.
+    /// `account`: required; a `Account`.
     pub account: Account,
-    /// `old_account`.
+    /// `old_account`: optional; a `Account`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_account: Option<Account>,
 }
@@ -314,34 +338,36 @@ impl EventAccountUpdated {
 /// The `event-ai-agent-response` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventAiAgentResponse {
-    /// `agent`, required.
+    /// `agent`: required; a DON ID.
     pub agent: String,
-    /// `agent_response`.
+    /// `agent_response`: optional; one of `error`, `message`, `message_generation_started`, `progress`, `suggestions` (`EventAiAgentResponseAgentResponse`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_response: Option<EventAiAgentResponseAgentResponse>,
-    /// `client_metadata`.
+    /// `client_metadata`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_metadata: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `error`.
+    /// `error`: optional; a `AiAgentEventExecuteError`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<AiAgentEventExecuteError>,
-    /// `message`.
+    /// `message`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `message_generation_started`.
+    /// `message_generation_started`: optional; a `AiAgentMessageGenerationStarted`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_generation_started: Option<AiAgentMessageGenerationStarted>,
-    /// `progress`.
+    /// `progress`: optional; a `AiAgentEventExecuteProgress`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<AiAgentEventExecuteProgress>,
-    /// `session`, required.
+    /// `session`: required; a DON ID.
     pub session: String,
-    /// `session_object`, required.
+    /// `session_object`: required; text.
     pub session_object: String,
-    /// `suggestions`.
+    /// `suggestions`: optional; a `AiAgentEventSuggestions`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestions: Option<AiAgentEventSuggestions>,
 }
@@ -385,6 +411,8 @@ string_enum! {
     /// The `event-ai-agent-response-agent_response` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventAiAgentResponseAgentResponse {
         /// `error`
         Error = "error",
@@ -402,10 +430,12 @@ string_enum! {
 /// The `event-article-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleCreated {
-    /// `article`, required.
+    /// `article`: required; a `Article`.
     pub article: Article,
 }
 
@@ -419,12 +449,14 @@ impl EventArticleCreated {
 /// The `event-article-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of an article.
     pub id: String,
-    /// `old_article`.
+    /// `old_article`: optional; a `Article`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_article: Option<Article>,
 }
@@ -444,12 +476,14 @@ impl EventArticleDeleted {
 /// The `event-article-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventArticleUpdated {
-    /// `article`, required.
+    /// `article`: required; a `Article`.
     pub article: Article,
-    /// `old_article`.
+    /// `old_article`: optional; a `Article`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_article: Option<Article>,
 }
@@ -469,10 +503,12 @@ impl EventArticleUpdated {
 /// The `event-conversation-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationCreated {
-    /// `conversation`, required.
+    /// `conversation`: required; a `Conversation`.
     pub conversation: Conversation,
 }
 
@@ -486,12 +522,14 @@ impl EventConversationCreated {
 /// The `event-conversation-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_conversation`.
+    /// `old_conversation`: optional; a `Conversation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_conversation: Option<Conversation>,
 }
@@ -511,12 +549,14 @@ impl EventConversationDeleted {
 /// The `event-conversation-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventConversationUpdated {
-    /// `conversation`, required.
+    /// `conversation`: required; a `Conversation`.
     pub conversation: Conversation,
-    /// `old_conversation`.
+    /// `old_conversation`: optional; a `Conversation`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_conversation: Option<Conversation>,
 }
@@ -536,10 +576,12 @@ impl EventConversationUpdated {
 /// The `event-dashboard-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardCreated {
-    /// `dashboard`, required.
+    /// `dashboard`: required; a `Dashboard`.
     pub dashboard: Dashboard,
 }
 
@@ -553,12 +595,14 @@ impl EventDashboardCreated {
 /// The `event-dashboard-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_dashboard`.
+    /// `old_dashboard`: optional; a `Dashboard`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dashboard: Option<Dashboard>,
 }
@@ -578,12 +622,14 @@ impl EventDashboardDeleted {
 /// The `event-dashboard-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDashboardUpdated {
-    /// `dashboard`, required.
+    /// `dashboard`: required; a `Dashboard`.
     pub dashboard: Dashboard,
-    /// `old_dashboard`.
+    /// `old_dashboard`: optional; a `Dashboard`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dashboard: Option<Dashboard>,
 }
@@ -603,10 +649,12 @@ impl EventDashboardUpdated {
 /// The `event-dev-user-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserCreated {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
 }
 
@@ -620,12 +668,14 @@ impl EventDevUserCreated {
 /// The `event-dev-user-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_dev_user`.
+    /// `old_dev_user`: optional; a `DevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dev_user: Option<DevUser>,
 }
@@ -645,12 +695,14 @@ impl EventDevUserDeleted {
 /// The `event-dev-user-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventDevUserUpdated {
-    /// `dev_user`, required.
+    /// `dev_user`: required; a `DevUser`.
     pub dev_user: DevUser,
-    /// `old_dev_user`.
+    /// `old_dev_user`: optional; a `DevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_dev_user: Option<DevUser>,
 }
@@ -670,10 +722,12 @@ impl EventDevUserUpdated {
 /// The `event-group-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupCreated {
-    /// `group`, required.
+    /// `group`: required; a `Group`.
     pub group: Group,
 }
 
@@ -687,12 +741,14 @@ impl EventGroupCreated {
 /// The `event-group-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_group`.
+    /// `old_group`: optional; a `Group`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_group: Option<Group>,
 }
@@ -712,12 +768,14 @@ impl EventGroupDeleted {
 /// The `event-group-member-added` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupMemberAdded {
-    /// `group`, required.
+    /// `group`: required; a `GroupSummary`.
     pub group: GroupSummary,
-    /// `member`, required.
+    /// `member`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub member: UserSummary,
 }
 
@@ -731,12 +789,14 @@ impl EventGroupMemberAdded {
 /// The `event-group-member-removed` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupMemberRemoved {
-    /// `group`, required.
+    /// `group`: required; a `GroupSummary`.
     pub group: GroupSummary,
-    /// `member`, required.
+    /// `member`: required; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     pub member: UserSummary,
 }
 
@@ -750,12 +810,14 @@ impl EventGroupMemberRemoved {
 /// The `event-group-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventGroupUpdated {
-    /// `group`, required.
+    /// `group`: required; a `Group`.
     pub group: Group,
-    /// `old_group`.
+    /// `old_group`: optional; a `Group`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_group: Option<Group>,
 }
@@ -775,10 +837,12 @@ impl EventGroupUpdated {
 /// The `event-incident-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentCreated {
-    /// `incident`, required.
+    /// `incident`: required; a `Incident`.
     pub incident: Incident,
 }
 
@@ -792,12 +856,14 @@ impl EventIncidentCreated {
 /// The `event-incident-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_incident`.
+    /// `old_incident`: optional; a `Incident`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_incident: Option<Incident>,
 }
@@ -817,12 +883,14 @@ impl EventIncidentDeleted {
 /// The `event-incident-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventIncidentUpdated {
-    /// `incident`, required.
+    /// `incident`: required; a `Incident`.
     pub incident: Incident,
-    /// `old_incident`.
+    /// `old_incident`: optional; a `Incident`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_incident: Option<Incident>,
 }
@@ -842,10 +910,12 @@ impl EventIncidentUpdated {
 /// The `event-link-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkCreated {
-    /// `link`, required.
+    /// `link`: required; a `Link`.
     pub link: Link,
 }
 
@@ -859,10 +929,12 @@ impl EventLinkCreated {
 /// The `event-link-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -876,12 +948,14 @@ impl EventLinkDeleted {
 /// The `event-link-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventLinkUpdated {
-    /// `link`, required.
+    /// `link`: required; a `Link`.
     pub link: Link,
-    /// `old_link`.
+    /// `old_link`: optional; a `Link`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_link: Option<Link>,
 }
@@ -901,10 +975,12 @@ impl EventLinkUpdated {
 /// The `event-part-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartCreated {
-    /// `part`, required.
+    /// `part`: required; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Part,
 }
 
@@ -918,12 +994,14 @@ impl EventPartCreated {
 /// The `event-part-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a part.
     pub id: String,
-    /// `old_part`.
+    /// `old_part`: optional; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_part: Option<Part>,
 }
@@ -943,13 +1021,15 @@ impl EventPartDeleted {
 /// The `event-part-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventPartUpdated {
-    /// `old_part`.
+    /// `old_part`: optional; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_part: Option<Part>,
-    /// `part`, required.
+    /// `part`: required; a `Part`, by its `type`: `capability`, `enhancement`, `feature`, `linkable`, `product`, `runnable`.
     pub part: Part,
 }
 
@@ -968,10 +1048,12 @@ impl EventPartUpdated {
 /// The `event-question-answer-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerCreated {
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswer`.
     pub question_answer: QuestionAnswer,
 }
 
@@ -985,12 +1067,14 @@ impl EventQuestionAnswerCreated {
 /// The `event-question-answer-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_question_answer`.
+    /// `old_question_answer`: optional; a `QuestionAnswer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_question_answer: Option<QuestionAnswer>,
 }
@@ -1010,13 +1094,15 @@ impl EventQuestionAnswerDeleted {
 /// The `event-question-answer-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventQuestionAnswerUpdated {
-    /// `old_question_answer`.
+    /// `old_question_answer`: optional; a `QuestionAnswer`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_question_answer: Option<QuestionAnswer>,
-    /// `question_answer`, required.
+    /// `question_answer`: required; a `QuestionAnswer`.
     pub question_answer: QuestionAnswer,
 }
 
@@ -1035,10 +1121,12 @@ impl EventQuestionAnswerUpdated {
 /// The `event-rev-org-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgCreated {
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrg`.
     pub rev_org: RevOrg,
 }
 
@@ -1052,12 +1140,14 @@ impl EventRevOrgCreated {
 /// The `event-rev-org-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a rev org.
     pub id: String,
-    /// `old_rev_org`.
+    /// `old_rev_org`: optional; a `RevOrg`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_org: Option<RevOrg>,
 }
@@ -1077,13 +1167,15 @@ impl EventRevOrgDeleted {
 /// The `event-rev-org-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevOrgUpdated {
-    /// `old_rev_org`.
+    /// `old_rev_org`: optional; a `RevOrg`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_org: Option<RevOrg>,
-    /// `rev_org`, required.
+    /// `rev_org`: required; a `RevOrg`.
     pub rev_org: RevOrg,
 }
 
@@ -1102,10 +1194,12 @@ impl EventRevOrgUpdated {
 /// The `event-rev-user-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserCreated {
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
@@ -1119,12 +1213,14 @@ impl EventRevUserCreated {
 /// The `event-rev-user-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_rev_user`.
+    /// `old_rev_user`: optional; a `RevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_user: Option<RevUser>,
 }
@@ -1144,13 +1240,15 @@ impl EventRevUserDeleted {
 /// The `event-rev-user-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventRevUserUpdated {
-    /// `old_rev_user`.
+    /// `old_rev_user`: optional; a `RevUser`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_rev_user: Option<RevUser>,
-    /// `rev_user`, required.
+    /// `rev_user`: required; a `RevUser`.
     pub rev_user: RevUser,
 }
 
@@ -1169,10 +1267,12 @@ impl EventRevUserUpdated {
 /// The `event-sla-tracker-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerCreated {
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }
 
@@ -1186,12 +1286,14 @@ impl EventSlaTrackerCreated {
 /// The `event-sla-tracker-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_sla_tracker`.
+    /// `old_sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_sla_tracker: Option<SlaTracker>,
 }
@@ -1211,12 +1313,14 @@ impl EventSlaTrackerDeleted {
 /// The `event-sla-tracker-fetched` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerFetched {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// The part that depends on `result`.
+    /// The part that depends on `result`: a `EventSlaTrackerFetchedKind`, by its `result`: `forbidden`, `not_found`, `ok`.
     #[serde(flatten)]
     pub kind: EventSlaTrackerFetchedKind,
 }
@@ -1233,6 +1337,8 @@ tagged_union! {
     /// The `event-sla-tracker-fetched-kind` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventSlaTrackerFetchedKind {
         /// `forbidden`
         Forbidden(Empty) = "forbidden",
@@ -1249,13 +1355,23 @@ impl From<EventSlaTrackerFetchedOk> for EventSlaTrackerFetchedKind {
     }
 }
 
+impl EventSlaTrackerFetchedKind {
+    /// The variant's `result` on the wire (`"forbidden"`); for a variant this crate does not know, the
+    /// `result` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `event-sla-tracker-fetched-ok` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerFetchedOk {
-    /// `sla_tracker`.
+    /// `sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_tracker: Option<SlaTracker>,
 }
@@ -1275,13 +1391,15 @@ impl EventSlaTrackerFetchedOk {
 /// The `event-sla-tracker-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSlaTrackerUpdated {
-    /// `old_sla_tracker`.
+    /// `old_sla_tracker`: optional; a `SlaTracker`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_sla_tracker: Option<SlaTracker>,
-    /// `sla_tracker`, required.
+    /// `sla_tracker`: required; a `SlaTracker`.
     pub sla_tracker: SlaTracker,
 }
 
@@ -1300,10 +1418,12 @@ impl EventSlaTrackerUpdated {
 /// The `event-survey-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyCreated {
-    /// `survey`, required.
+    /// `survey`: required; a `Survey`.
     pub survey: Survey,
 }
 
@@ -1317,12 +1437,14 @@ impl EventSurveyCreated {
 /// The `event-survey-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_survey`.
+    /// `old_survey`: optional; a `Survey`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey: Option<Survey>,
 }
@@ -1342,10 +1464,12 @@ impl EventSurveyDeleted {
 /// The `event-survey-response-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseCreated {
-    /// `survey_response`, required.
+    /// `survey_response`: required; a `SurveyResponse`.
     pub survey_response: SurveyResponse,
 }
 
@@ -1359,12 +1483,14 @@ impl EventSurveyResponseCreated {
 /// The `event-survey-response-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_survey_response`.
+    /// `old_survey_response`: optional; a `SurveyResponse`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey_response: Option<SurveyResponse>,
 }
@@ -1384,13 +1510,15 @@ impl EventSurveyResponseDeleted {
 /// The `event-survey-response-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyResponseUpdated {
-    /// `old_survey_response`.
+    /// `old_survey_response`: optional; a `SurveyResponse`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey_response: Option<SurveyResponse>,
-    /// `survey_response`, required.
+    /// `survey_response`: required; a `SurveyResponse`.
     pub survey_response: SurveyResponse,
 }
 
@@ -1409,13 +1537,15 @@ impl EventSurveyResponseUpdated {
 /// The `event-survey-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSurveyUpdated {
-    /// `old_survey`.
+    /// `old_survey`: optional; a `Survey`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_survey: Option<Survey>,
-    /// `survey`, required.
+    /// `survey`: required; a `Survey`.
     pub survey: Survey,
 }
 
@@ -1434,10 +1564,12 @@ impl EventSurveyUpdated {
 /// The `event-sync-history-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryCreated {
-    /// `sync_history`, required.
+    /// `sync_history`: required; a `SyncHistory`.
     pub sync_history: SyncHistory,
 }
 
@@ -1451,10 +1583,12 @@ impl EventSyncHistoryCreated {
 /// The `event-sync-history-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 
@@ -1468,13 +1602,15 @@ impl EventSyncHistoryDeleted {
 /// The `event-sync-history-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventSyncHistoryUpdated {
-    /// `old_sync_history`.
+    /// `old_sync_history`: optional; a `SyncHistory`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_sync_history: Option<SyncHistory>,
-    /// `sync_history`, required.
+    /// `sync_history`: required; a `SyncHistory`.
     pub sync_history: SyncHistory,
 }
 
@@ -1493,10 +1629,12 @@ impl EventSyncHistoryUpdated {
 /// The `event-tag-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagCreated {
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
@@ -1510,12 +1648,14 @@ impl EventTagCreated {
 /// The `event-tag-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a tag.
     pub id: String,
-    /// `old_tag`.
+    /// `old_tag`: optional; a `Tag`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_tag: Option<Tag>,
 }
@@ -1535,13 +1675,15 @@ impl EventTagDeleted {
 /// The `event-tag-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTagUpdated {
-    /// `old_tag`.
+    /// `old_tag`: optional; a `Tag`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_tag: Option<Tag>,
-    /// `tag`, required.
+    /// `tag`: required; a `Tag`.
     pub tag: Tag,
 }
 
@@ -1560,10 +1702,12 @@ impl EventTagUpdated {
 /// The `event-timeline-entry-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryCreated {
-    /// `entry`, required.
+    /// `entry`: required; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     pub entry: TimelineEntry,
 }
 
@@ -1577,12 +1721,14 @@ impl EventTimelineEntryCreated {
 /// The `event-timeline-entry-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a comment.
     pub id: String,
-    /// `old_entry`.
+    /// `old_entry`: optional; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_entry: Option<TimelineEntry>,
 }
@@ -1602,15 +1748,17 @@ impl EventTimelineEntryDeleted {
 /// The `event-timeline-entry-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryUpdated {
-    /// `entry`, required.
+    /// `entry`: required; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     pub entry: TimelineEntry,
-    /// `old_entry`.
+    /// `old_entry`: optional; a `TimelineEntry`, by its `type`: `timeline_change_event`, `timeline_comment`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_entry: Option<TimelineEntry>,
-    /// `reactions`.
+    /// `reactions`: optional; a list of items, each a `EventTimelineEntryUpdatedReaction` (at most 16 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<EventTimelineEntryUpdatedReaction>>,
 }
@@ -1632,14 +1780,16 @@ impl EventTimelineEntryUpdated {
 /// The `event-timeline-entry-updated-reaction` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventTimelineEntryUpdatedReaction {
-    /// `action`, required.
+    /// `action`: required; one of `added`, `removed` (`EventTimelineEntryUpdatedReactionAction`).
     pub action: EventTimelineEntryUpdatedReactionAction,
-    /// `emoji`, required.
+    /// `emoji`: required; text.
     pub emoji: String,
-    /// `reactor`.
+    /// `reactor`: optional; a `UserSummary`, by its `type`: `dev_user`, `rev_user`, `service_account`, `sys_user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactor: Option<UserSummary>,
 }
@@ -1660,6 +1810,8 @@ string_enum! {
     /// The `event-timeline-entry-updated-reaction-action` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventTimelineEntryUpdatedReactionAction {
         /// `added`
         Added = "added",
@@ -1671,10 +1823,12 @@ string_enum! {
 /// The `event-webhook-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookCreated {
-    /// `webhook`, required.
+    /// `webhook`: required; a `Webhook`.
     pub webhook: Webhook,
 }
 
@@ -1688,10 +1842,12 @@ impl EventWebhookCreated {
 /// The `event-webhook-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a webhook.
     pub id: String,
 }
 
@@ -1705,10 +1861,12 @@ impl EventWebhookDeleted {
 /// The `event-webhook-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWebhookUpdated {
-    /// `webhook`, required.
+    /// `webhook`: required; a `Webhook`.
     pub webhook: Webhook,
 }
 
@@ -1722,10 +1880,12 @@ impl EventWebhookUpdated {
 /// The `event-widget-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetCreated {
-    /// `widget`, required.
+    /// `widget`: required; a `Widget`.
     pub widget: Widget,
 }
 
@@ -1739,12 +1899,14 @@ impl EventWidgetCreated {
 /// The `event-widget-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetDeleted {
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
-    /// `old_widget`.
+    /// `old_widget`: optional; a `Widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_widget: Option<Widget>,
 }
@@ -1764,13 +1926,15 @@ impl EventWidgetDeleted {
 /// The `event-widget-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWidgetUpdated {
-    /// `old_widget`.
+    /// `old_widget`: optional; a `Widget`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_widget: Option<Widget>,
-    /// `widget`, required.
+    /// `widget`: required; a `Widget`.
     pub widget: Widget,
 }
 
@@ -1789,10 +1953,12 @@ impl EventWidgetUpdated {
 /// The `event-work-created` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkCreated {
-    /// `work`, required.
+    /// `work`: required; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: Work,
 }
 
@@ -1806,12 +1972,14 @@ impl EventWorkCreated {
 /// The `event-work-deleted` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkDeleted {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a work item.
     pub id: String,
-    /// `old_work`.
+    /// `old_work`: optional; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_work: Option<Work>,
 }
@@ -1831,12 +1999,14 @@ impl EventWorkDeleted {
 /// The `event-work-fetched` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkFetched {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a work item.
     pub id: String,
-    /// The part that depends on `result`.
+    /// The part that depends on `result`: a `EventWorkFetchedKind`, by its `result`: `forbidden`, `not_found`, `ok`.
     #[serde(flatten)]
     pub kind: EventWorkFetchedKind,
 }
@@ -1853,6 +2023,8 @@ tagged_union! {
     /// The `event-work-fetched-kind` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum EventWorkFetchedKind {
         /// `forbidden`
         Forbidden(Empty) = "forbidden",
@@ -1869,13 +2041,23 @@ impl From<EventWorkFetchedOk> for EventWorkFetchedKind {
     }
 }
 
+impl EventWorkFetchedKind {
+    /// The variant's `result` on the wire (`"forbidden"`); for a variant this crate does not know, the
+    /// `result` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `event-work-fetched-ok` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkFetchedOk {
-    /// `work`.
+    /// `work`: optional; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub work: Option<Work>,
 }
@@ -1895,13 +2077,15 @@ impl EventWorkFetchedOk {
 /// The `event-work-updated` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventWorkUpdated {
-    /// `old_work`.
+    /// `old_work`: optional; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_work: Option<Work>,
-    /// `work`, required.
+    /// `work`: required; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: Work,
 }
 
@@ -1920,10 +2104,12 @@ impl EventWorkUpdated {
 /// The `webhook-event-verify` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookEventVerify {
-    /// `challenge`, required.
+    /// `challenge`: required; base64 bytes.
     pub challenge: String,
 }
 
@@ -1938,6 +2124,8 @@ string_enum! {
     /// The `webhooks-update-action` schema.
     ///
     /// Needs the feature `webhooks` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum WebhooksUpdateAction {
         /// `activate`
         Activate = "activate",
@@ -1949,16 +2137,18 @@ string_enum! {
 /// The `webhooks-update-request-event-types` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateRequestEventTypes {
-    /// `add`.
+    /// `add`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<WebhookEventType>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<WebhookEventType>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each one of 73 values (`WebhookEventType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<WebhookEventType>>,
 }
@@ -1982,16 +2172,18 @@ impl WebhooksUpdateRequestEventTypes {
 /// The `webhooks-update-request-headers` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhooksUpdateRequestHeaders {
-    /// `add`.
+    /// `add`: optional; a list of items, each a `WebhookHeader` (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<WebhookHeader>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each text (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each a `WebhookHeader` (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<WebhookHeader>>,
 }
@@ -2015,13 +2207,15 @@ impl WebhooksUpdateRequestHeaders {
 /// The `workflow-run-summary` schema.
 ///
 /// Needs the feature `webhooks` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowRunSummary {
-    /// `display_id`.
+    /// `display_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_id: Option<String>,
-    /// `id`, required.
+    /// `id`: required; a DON ID.
     pub id: String,
 }
 

@@ -3,9 +3,26 @@
 //!
 //! | operation | request | answer |
 //! | --- | --- | --- |
-//! | `GET`/`POST /widgets.get` | [`WidgetsGetRequest`], [`WidgetsGetPostRequest`] | [`WidgetsGetResponse`] |
+//! | `GET`/`POST /widgets.get` | [`WidgetsGetQueryRequest`], [`WidgetsGetRequest`] | [`WidgetsGetResponse`] |
 //!
 //! 1 of 1 endpoints generated.
+//!
+//! # Example
+//!
+//! `widgets.get`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::widgets::WidgetsGetRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = WidgetsGetRequest::new("text");
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -20,8 +37,10 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(GET, "/widgets.get", beta)]
-    get WidgetsGetRequest,
+    ///
+    /// Operation `widgets.get` (`widgets-get`); `send` answers with a [`WidgetsGetResponse`].
+    #[devrev_endpoint(GET, "/widgets.get", response = WidgetsGetResponse, beta)]
+    get WidgetsGetQueryRequest,
     /// `POST /widgets.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/widgets/get-post>.
@@ -29,12 +48,14 @@ get_and_post! {
     /// Required: `id`.
     ///
     /// Beta: sends `X-Devrev-Scope: beta`; DevRev may still change it.
-    #[devrev_endpoint(POST, "/widgets.get", response = WidgetsGetResponse, idempotent, beta)]
-    post WidgetsGetPostRequest,
+    ///
+    /// Operation `widgets.get` (`widgets-get-post`); `send` answers with a [`WidgetsGetResponse`].
+    #[devrev_endpoint(POST, "/widgets.get", idempotent, beta)]
+    post WidgetsGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; text.
         pub id: String,
     }
     impl {
@@ -45,10 +66,17 @@ get_and_post! {
     }
 }
 
+/// The name of [`WidgetsGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WidgetsGetRequest`")]
+pub type WidgetsGetPostRequest = WidgetsGetRequest;
+
 /// The `widgets-get-response` schema.
+///
+/// The answer of `widgets.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WidgetsGetResponse {
-    /// `widget`, required.
+    /// `widget`: required; a `Widget`.
     pub widget: Widget,
 }

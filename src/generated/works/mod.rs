@@ -7,12 +7,29 @@
 //! | `POST /works.delete` | [`WorksDeleteRequest`] | [`WorksDeleteResponse`] |
 //! | `GET /works.export` | [`WorksExportQueryRequest`] | [`WorksExportResponse`] |
 //! | `POST /works.export` | [`WorksExportRequest`] | [`WorksExportResponse`] |
-//! | `GET`/`POST /works.get` | [`WorksGetRequest`], [`WorksGetPostRequest`] | [`WorksGetResponse`] |
+//! | `GET`/`POST /works.get` | [`WorksGetQueryRequest`], [`WorksGetRequest`] | [`WorksGetResponse`] |
 //! | `GET /works.list` | [`WorksListQueryRequest`] | [`WorksListResponse`] |
 //! | `POST /works.list` | [`WorksListRequest`] | [`WorksListResponse`] |
 //! | `POST /works.update` | [`WorksUpdateRequest`] | [`WorksUpdateResponse`] |
 //!
 //! 8 of 8 endpoints generated.
+//!
+//! # Example
+//!
+//! `works.list`, built with its required fields and sent:
+//!
+//! ```no_run
+//! use devrev::works::WorksListRequest;
+//! # #[allow(unused_imports)]
+//! # use devrev::models::*;
+//!
+//! # async fn example(client: &devrev::Client) -> devrev::Result<()> {
+//! let request = WorksListRequest::new();
+//! let answer = request.send(client).await?;
+//! # let _ = answer;
+//! # Ok(())
+//! # }
+//! ```
 
 use crate::devrev_endpoint;
 // Every model (the family's own, in `models.rs`, and the shared ones), for the requests to name.
@@ -27,47 +44,49 @@ pub(crate) mod models;
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/create>.
 ///
 /// Required: `applies_to_part`, `owned_by`, `title`, `type`.
+///
+/// Operation `works.create` (`works-create`); `send` answers with a [`WorksCreateResponse`].
 #[devrev_endpoint(POST, "/works.create")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksCreateRequest {
-    /// `applies_to_part`, required.
+    /// `applies_to_part`: required; the DON ID of a part.
     pub applies_to_part: String,
-    /// `artifacts`.
+    /// `artifacts`: optional; a list of items, each the DON ID of an artifact.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<Vec<String>>,
-    /// `body`.
+    /// `body`: optional; text, at most 65536 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `owned_by`, required.
+    /// `owned_by`: required; a list of items, each the DON ID of a Dev user.
     pub owned_by: Vec<String>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<String>>,
-    /// `stage`.
+    /// `stage`: optional; a `StageInit`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageInit>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_non_start` (`StageValidationOptionForCreate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForCreate>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SetTagWithValue>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Timestamp>,
-    /// `title`, required.
+    /// `title`: required; text, 1 to 256 characters.
     pub title: String,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `WorksCreateRequestKind`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(flatten)]
     pub kind: WorksCreateRequestKind,
 }
@@ -129,11 +148,13 @@ custom_access!(write WorksCreateRequest, spec = custom_schema_spec);
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/delete>.
 ///
 /// Required: `id`.
+///
+/// Operation `works.delete` (`works-delete`); `send` answers with a [`WorksDeleteResponse`].
 #[devrev_endpoint(POST, "/works.delete")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksDeleteRequest {
-    /// `id`, required.
+    /// `id`: required; the DON ID of a work item.
     pub id: String,
 }
 
@@ -149,143 +170,145 @@ impl WorksDeleteRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/export>.
 ///
 /// No field is required.
+///
+/// Operation `works.export` (`works-export`); `send` answers with a [`WorksExportResponse`].
 #[devrev_endpoint(GET, "/works.export", response = WorksExportResponse)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksExportQueryRequest {
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `first`.
+    /// `first`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<i32>,
-    /// `issue.accounts`.
+    /// `issue.accounts`: optional; a list of items, each the DON ID of an account.
     #[serde(rename = "issue.accounts", skip_serializing_if = "Option::is_none")]
     pub issue_accounts: Option<Vec<String>>,
-    /// `issue.priority`.
+    /// `issue.priority`: optional; a list of items, each one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(rename = "issue.priority", skip_serializing_if = "Option::is_none")]
     pub issue_priority: Option<Vec<IssuePriority>>,
-    /// `issue.priority_v2`.
+    /// `issue.priority_v2`: optional; a list of items, each an integer.
     #[serde(rename = "issue.priority_v2", skip_serializing_if = "Option::is_none")]
     pub issue_priority_v2: Option<Vec<i64>>,
-    /// `issue.rev_orgs`.
+    /// `issue.rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(rename = "issue.rev_orgs", skip_serializing_if = "Option::is_none")]
     pub issue_rev_orgs: Option<Vec<String>>,
-    /// `issue.sla_summary.stage`.
+    /// `issue.sla_summary.stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(rename = "issue.sla_summary.stage", skip_serializing_if = "Option::is_none")]
     pub issue_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
-    /// `issue.sprint`.
+    /// `issue.sprint`: optional; a list of items, each a DON ID.
     #[serde(rename = "issue.sprint", skip_serializing_if = "Option::is_none")]
     pub issue_sprint: Option<Vec<String>>,
-    /// `issue.subtype`.
+    /// `issue.subtype`: optional; a list of items, each text.
     #[serde(rename = "issue.subtype", skip_serializing_if = "Option::is_none")]
     pub issue_subtype: Option<Vec<String>>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `opportunity.account`.
+    /// `opportunity.account`: optional; a list of items, each the DON ID of an account.
     #[serde(rename = "opportunity.account", skip_serializing_if = "Option::is_none")]
     pub opportunity_account: Option<Vec<String>>,
-    /// `opportunity.contacts`.
+    /// `opportunity.contacts`: optional; a list of items, each a DON ID.
     #[serde(rename = "opportunity.contacts", skip_serializing_if = "Option::is_none")]
     pub opportunity_contacts: Option<Vec<String>>,
-    /// `opportunity.forecast_category_v2`.
+    /// `opportunity.forecast_category_v2`: optional; a list of items, each an integer.
     #[serde(rename = "opportunity.forecast_category_v2", skip_serializing_if = "Option::is_none")]
     pub opportunity_forecast_category_v2: Option<Vec<i64>>,
-    /// `opportunity.subtype`.
+    /// `opportunity.subtype`: optional; a list of items, each text.
     #[serde(rename = "opportunity.subtype", skip_serializing_if = "Option::is_none")]
     pub opportunity_subtype: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `stage.name`.
+    /// `stage.name`: optional; a list of items, each text.
     #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<Vec<String>>,
-    /// `staged_info.is_staged`.
+    /// `staged_info.is_staged`: optional; a boolean.
     #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
     pub staged_info_is_staged: Option<bool>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `sync_metadata.external_reference`.
+    /// `sync_metadata.external_reference`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_external_reference: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.status`.
+    /// `sync_metadata.last_sync_in.status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_metadata.last_sync_in.sync_history`.
+    /// `sync_metadata.last_sync_in.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.sync_unit`.
+    /// `sync_metadata.last_sync_in.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.status`.
+    /// `sync_metadata.last_sync_out.status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_metadata.last_sync_out.sync_history`.
+    /// `sync_metadata.last_sync_out.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.sync_unit`.
+    /// `sync_metadata.last_sync_out.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.origin_system`.
+    /// `sync_metadata.origin_system`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_origin_system: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `ticket.brand`.
+    /// `ticket.brand`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.brand", skip_serializing_if = "Option::is_none")]
     pub ticket_brand: Option<Vec<String>>,
-    /// `ticket.channels`.
+    /// `ticket.channels`: optional; a list of items, each one of `email`, `plug`, `slack`, `twilio`, `twilio_sms` (`TicketChannels`).
     #[serde(rename = "ticket.channels", skip_serializing_if = "Option::is_none")]
     pub ticket_channels: Option<Vec<TicketChannels>>,
-    /// `ticket.channels_v2`.
+    /// `ticket.channels_v2`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.channels_v2", skip_serializing_if = "Option::is_none")]
     pub ticket_channels_v2: Option<Vec<String>>,
-    /// `ticket.group`.
+    /// `ticket.group`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.group", skip_serializing_if = "Option::is_none")]
     pub ticket_group: Option<Vec<String>>,
-    /// `ticket.is_frozen`.
+    /// `ticket.is_frozen`: optional; a boolean.
     #[serde(rename = "ticket.is_frozen", skip_serializing_if = "Option::is_none")]
     pub ticket_is_frozen: Option<bool>,
-    /// `ticket.is_spam`.
+    /// `ticket.is_spam`: optional; a boolean.
     #[serde(rename = "ticket.is_spam", skip_serializing_if = "Option::is_none")]
     pub ticket_is_spam: Option<bool>,
-    /// `ticket.needs_response`.
+    /// `ticket.needs_response`: optional; a boolean.
     #[serde(rename = "ticket.needs_response", skip_serializing_if = "Option::is_none")]
     pub ticket_needs_response: Option<bool>,
-    /// `ticket.rev_org`.
+    /// `ticket.rev_org`: optional; a list of items, each the DON ID of a rev org.
     #[serde(rename = "ticket.rev_org", skip_serializing_if = "Option::is_none")]
     pub ticket_rev_org: Option<Vec<String>>,
-    /// `ticket.severity`.
+    /// `ticket.severity`: optional; a list of items, each one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(rename = "ticket.severity", skip_serializing_if = "Option::is_none")]
     pub ticket_severity: Option<Vec<TicketSeverity>>,
-    /// `ticket.sla_summary.stage`.
+    /// `ticket.sla_summary.stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(rename = "ticket.sla_summary.stage", skip_serializing_if = "Option::is_none")]
     pub ticket_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
-    /// `ticket.source_channel`.
+    /// `ticket.source_channel`: optional; a list of items, each text.
     #[serde(rename = "ticket.source_channel", skip_serializing_if = "Option::is_none")]
     pub ticket_source_channel: Option<Vec<String>>,
-    /// `ticket.source_channel_v2`.
+    /// `ticket.source_channel_v2`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.source_channel_v2", skip_serializing_if = "Option::is_none")]
     pub ticket_source_channel_v2: Option<Vec<String>>,
-    /// `ticket.subtype`.
+    /// `ticket.subtype`: optional; a list of items, each text.
     #[serde(rename = "ticket.subtype", skip_serializing_if = "Option::is_none")]
     pub ticket_subtype: Option<Vec<String>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `issue`, `opportunity`, `task`, `ticket` (`WorkType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<WorkType>>,
 }
@@ -395,71 +418,73 @@ impl WorksExportQueryRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/export-post>.
 ///
 /// No field is required.
+///
+/// Operation `works.export` (`works-export-post`); `send` answers with a [`WorksExportResponse`].
 #[devrev_endpoint(POST, "/works.export", idempotent)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksExportRequest {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateFilter>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `first`.
+    /// `first`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<i32>,
-    /// `issue`.
+    /// `issue`: optional; a `WorksFilterIssue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue: Option<WorksFilterIssue>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `opportunity`.
+    /// `opportunity`: optional; a `WorksFilterOpportunity`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<WorksFilterOpportunity>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `stage`.
+    /// `stage`: optional; a `StageFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageFilter>,
-    /// `staged_info`.
+    /// `staged_info`: optional; a `StagedInfoFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged_info: Option<StagedInfoFilter>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<DateFilter>,
-    /// `ticket`.
+    /// `ticket`: optional; a `WorksFilterTicket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<WorksFilterTicket>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `issue`, `opportunity`, `task`, `ticket` (`WorkType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<WorkType>>,
 }
@@ -522,19 +547,23 @@ get_and_post! {
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/get>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(GET, "/works.get")]
-    get WorksGetRequest,
+    ///
+    /// Operation `works.get` (`works-get`); `send` answers with a [`WorksGetResponse`].
+    #[devrev_endpoint(GET, "/works.get", response = WorksGetResponse)]
+    get WorksGetQueryRequest,
     /// `POST /works.get`, the same fields as a JSON body.
     ///
     /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/get-post>.
     ///
     /// Required: `id`.
-    #[devrev_endpoint(POST, "/works.get", response = WorksGetResponse, idempotent)]
-    post WorksGetPostRequest,
+    ///
+    /// Operation `works.get` (`works-get-post`); `send` answers with a [`WorksGetResponse`].
+    #[devrev_endpoint(POST, "/works.get", idempotent)]
+    post WorksGetRequest,
     #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
     #[non_exhaustive]
     fields {
-        /// `id`, required.
+        /// `id`: required; the DON ID of a work item.
         pub id: String,
     }
     impl {
@@ -545,6 +574,11 @@ get_and_post! {
     }
 }
 
+/// The name of [`WorksGetRequest`] before 0.2.0 (one naming rule for every `GET`/`POST` pair: the
+/// `POST` is `{Op}Request`, the `GET` `{Op}QueryRequest`).
+#[deprecated(since = "0.2.0", note = "renamed to `WorksGetRequest`")]
+pub type WorksGetPostRequest = WorksGetRequest;
+
 /// `GET /works.list`.
 ///
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/list>.
@@ -552,149 +586,151 @@ get_and_post! {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `works.list` (`works-list`); `send` answers with a [`WorksListResponse`].
 #[devrev_endpoint(GET, "/works.list", response = WorksListResponse, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksListQueryRequest {
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `issue.accounts`.
+    /// `issue.accounts`: optional; a list of items, each the DON ID of an account.
     #[serde(rename = "issue.accounts", skip_serializing_if = "Option::is_none")]
     pub issue_accounts: Option<Vec<String>>,
-    /// `issue.priority`.
+    /// `issue.priority`: optional; a list of items, each one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(rename = "issue.priority", skip_serializing_if = "Option::is_none")]
     pub issue_priority: Option<Vec<IssuePriority>>,
-    /// `issue.priority_v2`.
+    /// `issue.priority_v2`: optional; a list of items, each an integer.
     #[serde(rename = "issue.priority_v2", skip_serializing_if = "Option::is_none")]
     pub issue_priority_v2: Option<Vec<i64>>,
-    /// `issue.rev_orgs`.
+    /// `issue.rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(rename = "issue.rev_orgs", skip_serializing_if = "Option::is_none")]
     pub issue_rev_orgs: Option<Vec<String>>,
-    /// `issue.sla_summary.stage`.
+    /// `issue.sla_summary.stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(rename = "issue.sla_summary.stage", skip_serializing_if = "Option::is_none")]
     pub issue_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
-    /// `issue.sprint`.
+    /// `issue.sprint`: optional; a list of items, each a DON ID.
     #[serde(rename = "issue.sprint", skip_serializing_if = "Option::is_none")]
     pub issue_sprint: Option<Vec<String>>,
-    /// `issue.subtype`.
+    /// `issue.subtype`: optional; a list of items, each text.
     #[serde(rename = "issue.subtype", skip_serializing_if = "Option::is_none")]
     pub issue_subtype: Option<Vec<String>>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `opportunity.account`.
+    /// `opportunity.account`: optional; a list of items, each the DON ID of an account.
     #[serde(rename = "opportunity.account", skip_serializing_if = "Option::is_none")]
     pub opportunity_account: Option<Vec<String>>,
-    /// `opportunity.contacts`.
+    /// `opportunity.contacts`: optional; a list of items, each a DON ID.
     #[serde(rename = "opportunity.contacts", skip_serializing_if = "Option::is_none")]
     pub opportunity_contacts: Option<Vec<String>>,
-    /// `opportunity.forecast_category_v2`.
+    /// `opportunity.forecast_category_v2`: optional; a list of items, each an integer.
     #[serde(rename = "opportunity.forecast_category_v2", skip_serializing_if = "Option::is_none")]
     pub opportunity_forecast_category_v2: Option<Vec<i64>>,
-    /// `opportunity.subtype`.
+    /// `opportunity.subtype`: optional; a list of items, each text.
     #[serde(rename = "opportunity.subtype", skip_serializing_if = "Option::is_none")]
     pub opportunity_subtype: Option<Vec<String>>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `stage.name`.
+    /// `stage.name`: optional; a list of items, each text.
     #[serde(rename = "stage.name", skip_serializing_if = "Option::is_none")]
     pub stage_name: Option<Vec<String>>,
-    /// `staged_info.is_staged`.
+    /// `staged_info.is_staged`: optional; a boolean.
     #[serde(rename = "staged_info.is_staged", skip_serializing_if = "Option::is_none")]
     pub staged_info_is_staged: Option<bool>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `sync_metadata.external_reference`.
+    /// `sync_metadata.external_reference`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.external_reference", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_external_reference: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.status`.
+    /// `sync_metadata.last_sync_in.status`: optional; a list of items, each one of `failed`, `modified`, `staged`, `succeeded` (`SyncMetadataFilterSyncInFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_in.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_status: Option<Vec<SyncMetadataFilterSyncInFilterStatus>>,
-    /// `sync_metadata.last_sync_in.sync_history`.
+    /// `sync_metadata.last_sync_in.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_in.sync_unit`.
+    /// `sync_metadata.last_sync_in.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_in.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_in_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.status`.
+    /// `sync_metadata.last_sync_out.status`: optional; a list of items, each one of `failed`, `modified`, `succeeded` (`SyncMetadataFilterSyncOutFilterStatus`).
     #[serde(rename = "sync_metadata.last_sync_out.status", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_status: Option<Vec<SyncMetadataFilterSyncOutFilterStatus>>,
-    /// `sync_metadata.last_sync_out.sync_history`.
+    /// `sync_metadata.last_sync_out.sync_history`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_history", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_history: Option<Vec<String>>,
-    /// `sync_metadata.last_sync_out.sync_unit`.
+    /// `sync_metadata.last_sync_out.sync_unit`: optional; a list of items, each a DON ID.
     #[serde(rename = "sync_metadata.last_sync_out.sync_unit", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_last_sync_out_sync_unit: Option<Vec<String>>,
-    /// `sync_metadata.origin_system`.
+    /// `sync_metadata.origin_system`: optional; a list of items, each text.
     #[serde(rename = "sync_metadata.origin_system", skip_serializing_if = "Option::is_none")]
     pub sync_metadata_origin_system: Option<Vec<String>>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `ticket.brand`.
+    /// `ticket.brand`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.brand", skip_serializing_if = "Option::is_none")]
     pub ticket_brand: Option<Vec<String>>,
-    /// `ticket.channels`.
+    /// `ticket.channels`: optional; a list of items, each one of `email`, `plug`, `slack`, `twilio`, `twilio_sms` (`TicketChannels`).
     #[serde(rename = "ticket.channels", skip_serializing_if = "Option::is_none")]
     pub ticket_channels: Option<Vec<TicketChannels>>,
-    /// `ticket.channels_v2`.
+    /// `ticket.channels_v2`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.channels_v2", skip_serializing_if = "Option::is_none")]
     pub ticket_channels_v2: Option<Vec<String>>,
-    /// `ticket.group`.
+    /// `ticket.group`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.group", skip_serializing_if = "Option::is_none")]
     pub ticket_group: Option<Vec<String>>,
-    /// `ticket.is_frozen`.
+    /// `ticket.is_frozen`: optional; a boolean.
     #[serde(rename = "ticket.is_frozen", skip_serializing_if = "Option::is_none")]
     pub ticket_is_frozen: Option<bool>,
-    /// `ticket.is_spam`.
+    /// `ticket.is_spam`: optional; a boolean.
     #[serde(rename = "ticket.is_spam", skip_serializing_if = "Option::is_none")]
     pub ticket_is_spam: Option<bool>,
-    /// `ticket.needs_response`.
+    /// `ticket.needs_response`: optional; a boolean.
     #[serde(rename = "ticket.needs_response", skip_serializing_if = "Option::is_none")]
     pub ticket_needs_response: Option<bool>,
-    /// `ticket.rev_org`.
+    /// `ticket.rev_org`: optional; a list of items, each the DON ID of a rev org.
     #[serde(rename = "ticket.rev_org", skip_serializing_if = "Option::is_none")]
     pub ticket_rev_org: Option<Vec<String>>,
-    /// `ticket.severity`.
+    /// `ticket.severity`: optional; a list of items, each one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(rename = "ticket.severity", skip_serializing_if = "Option::is_none")]
     pub ticket_severity: Option<Vec<TicketSeverity>>,
-    /// `ticket.sla_summary.stage`.
+    /// `ticket.sla_summary.stage`: optional; a list of items, each one of `breached`, `completed`, `paused`, `running`, `warning` (`SlaSummaryStage`).
     #[serde(rename = "ticket.sla_summary.stage", skip_serializing_if = "Option::is_none")]
     pub ticket_sla_summary_stage: Option<Vec<SlaSummaryStage>>,
-    /// `ticket.source_channel`.
+    /// `ticket.source_channel`: optional; a list of items, each text.
     #[serde(rename = "ticket.source_channel", skip_serializing_if = "Option::is_none")]
     pub ticket_source_channel: Option<Vec<String>>,
-    /// `ticket.source_channel_v2`.
+    /// `ticket.source_channel_v2`: optional; a list of items, each a DON ID.
     #[serde(rename = "ticket.source_channel_v2", skip_serializing_if = "Option::is_none")]
     pub ticket_source_channel_v2: Option<Vec<String>>,
-    /// `ticket.subtype`.
+    /// `ticket.subtype`: optional; a list of items, each text.
     #[serde(rename = "ticket.subtype", skip_serializing_if = "Option::is_none")]
     pub ticket_subtype: Option<Vec<String>>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `issue`, `opportunity`, `task`, `ticket` (`WorkType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<WorkType>>,
 }
@@ -810,77 +846,79 @@ impl WorksListQueryRequest {
 /// No field is required.
 ///
 /// Pages with `pages(&client)` and `items(&client)`, following `next_cursor`.
+///
+/// Operation `works.list` (`works-list-post`); `send` answers with a [`WorksListResponse`].
 #[devrev_endpoint(POST, "/works.list", idempotent, paginate)]
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksListRequest {
-    /// `actual_close_date`.
+    /// `actual_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_close_date: Option<DateFilter>,
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; a list of items, each the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<Vec<String>>,
-    /// `created_by`.
+    /// `created_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<Vec<String>>,
-    /// `created_date`.
+    /// `created_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_date: Option<DateFilter>,
-    /// `cursor`.
+    /// `cursor`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `issue`.
+    /// `issue`: optional; a `WorksFilterIssue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub issue: Option<WorksFilterIssue>,
-    /// `limit`.
+    /// `limit`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
-    /// `mode`.
+    /// `mode`: optional; one of `after`, `before` (`ListMode`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<ListMode>,
-    /// `modified_by`.
+    /// `modified_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Vec<String>>,
-    /// `modified_date`.
+    /// `modified_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<DateFilter>,
-    /// `opportunity`.
+    /// `opportunity`: optional; a `WorksFilterOpportunity`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<WorksFilterOpportunity>,
-    /// `owned_by`.
+    /// `owned_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<Vec<String>>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<Vec<String>>,
-    /// `sort_by`.
+    /// `sort_by`: optional; a list of items, each a sort order (`<field>:asc` or `<field>:desc`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<Vec<String>>,
-    /// `stage`.
+    /// `stage`: optional; a `StageFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageFilter>,
-    /// `staged_info`.
+    /// `staged_info`: optional; a `StagedInfoFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged_info: Option<StagedInfoFilter>,
-    /// `state`.
+    /// `state`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<Vec<String>>,
-    /// `sync_metadata`.
+    /// `sync_metadata`: optional; a `SyncMetadataFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_metadata: Option<SyncMetadataFilter>,
-    /// `tags`.
+    /// `tags`: optional; a list of items, each the DON ID of a tag.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `target_close_date`.
+    /// `target_close_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<DateFilter>,
-    /// `ticket`.
+    /// `ticket`: optional; a `WorksFilterTicket`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<WorksFilterTicket>,
-    /// `type`.
+    /// `type`: optional; a list of items, each one of `issue`, `opportunity`, `task`, `ticket` (`WorkType`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r#type: Option<Vec<WorkType>>,
 }
@@ -946,55 +984,57 @@ impl WorksListRequest {
 /// DevRev's reference: <https://developer.devrev.ai/api-reference/works/update>.
 ///
 /// Required: `id`, `type`.
+///
+/// Operation `works.update` (`works-update`); `send` answers with a [`WorksUpdateResponse`].
 #[devrev_endpoint(POST, "/works.update")]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequest {
-    /// `applies_to_part`.
+    /// `applies_to_part`: optional; the DON ID of a part.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub applies_to_part: Option<String>,
-    /// `artifacts`.
+    /// `artifacts`: optional; a `WorksUpdateRequestArtifacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifacts: Option<WorksUpdateRequestArtifacts>,
-    /// `body`.
+    /// `body`: optional; text, at most 65536 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `custom_fields`.
+    /// `custom_fields`: optional; a JSON object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<::serde_json::Map<String, ::serde_json::Value>>,
-    /// `custom_schema_fragments`.
+    /// `custom_schema_fragments`: optional; a list of items, each the DON ID of a custom type fragment.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_fragments: Option<Vec<String>>,
-    /// `custom_schema_spec`.
+    /// `custom_schema_spec`: optional; a `CustomSchemaSpec`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub custom_schema_spec: Option<CustomSchemaSpec>,
-    /// `id`, required.
+    /// `id`: required; the DON ID of a work item.
     pub id: String,
-    /// `owned_by`.
+    /// `owned_by`: optional; a `WorksUpdateRequestOwnedBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<WorksUpdateRequestOwnedBy>,
-    /// `reported_by`.
+    /// `reported_by`: optional; a `WorksUpdateRequestReportedBy`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reported_by: Option<WorksUpdateRequestReportedBy>,
-    /// `stage`.
+    /// `stage`: optional; a `StageUpdate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<StageUpdate>,
-    /// `stage_validation_options`.
+    /// `stage_validation_options`: optional; a list of items, each one of `allow_invalid_transition` (`StageValidationOptionForUpdate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage_validation_options: Option<Vec<StageValidationOptionForUpdate>>,
-    /// `staged_info`.
+    /// `staged_info`: optional; a `WorksUpdateRequestStagedInfoUpdate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub staged_info: Option<WorksUpdateRequestStagedInfoUpdate>,
-    /// `tags`.
+    /// `tags`: optional; a `WorksUpdateRequestTags`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tags: Option<WorksUpdateRequestTags>,
-    /// `target_close_date`; `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
+    /// `target_close_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_target_close_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_close_date: Option<Option<Timestamp>>,
-    /// `title`.
+    /// `title`: optional; text, 1 to 256 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// The part that depends on `type`.
+    /// The part that depends on `type`: a `WorksUpdateRequestKind`, by its `type`: `issue`, `none`, `opportunity`, `task`, `ticket`.
     #[serde(flatten)]
     pub kind: WorksUpdateRequestKind,
 }
@@ -1069,52 +1109,64 @@ impl WorksUpdateRequest {
 custom_access!(write WorksUpdateRequest, spec = custom_schema_spec);
 
 /// The `works-create-response` schema.
+///
+/// The answer of `works.create`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksCreateResponse {
-    /// `work`, required.
+    /// `work`: required; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: Work,
 }
 
 /// The `works-delete-response` schema.
+///
+/// The answer of `works.delete`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksDeleteResponse {}
 
 /// The `works-export-response` schema.
+///
+/// The answer of `works.export`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksExportResponse {
-    /// `works`, required.
+    /// `works`: required; a list of items, each a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(default)]
     pub works: Vec<Work>,
 }
 
 /// The `works-get-response` schema.
+///
+/// The answer of `works.get`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksGetResponse {
-    /// `work`, required.
+    /// `work`: required; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: Work,
 }
 
 /// The `works-list-response` schema.
+///
+/// The answer of `works.list`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize, crate::Page)]
 #[non_exhaustive]
 pub struct WorksListResponse {
-    /// `next_cursor`.
+    /// `next_cursor`: optional; text.
     pub next_cursor: Option<String>,
-    /// `prev_cursor`.
+    /// `prev_cursor`: optional; text.
     pub prev_cursor: Option<String>,
-    /// `works`, required.
+    /// `works`: required; a list of items, each a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     #[serde(default)]
     pub works: Vec<Work>,
 }
 
 /// The `works-update-response` schema.
+///
+/// The answer of `works.update`.
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateResponse {
-    /// `work`, required.
+    /// `work`: required; a `Work`, by its `type`: `issue`, `opportunity`, `task`, `ticket`.
     pub work: Work,
 }

@@ -8,6 +8,8 @@ string_enum! {
     /// The `opportunity-forecast-category` schema.
     ///
     /// Needs the feature `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum OpportunityForecastCategory {
         /// `commit`
         Commit = "commit",
@@ -28,6 +30,8 @@ string_enum! {
     /// The `opportunity-priority` schema.
     ///
     /// Needs the feature `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum OpportunityPriority {
         /// `p0`
         P0 = "p0",
@@ -43,12 +47,14 @@ string_enum! {
 /// The `set-money` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetMoney {
-    /// `amount`, required.
+    /// `amount`: required; text.
     pub amount: String,
-    /// `currency`, required.
+    /// `currency`: required; text.
     pub currency: String,
 }
 
@@ -62,6 +68,8 @@ impl SetMoney {
 /// The `survey-aggregation-filter` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SurveyAggregationFilter {}
@@ -77,6 +85,8 @@ string_enum! {
     /// The `task-priority` schema.
     ///
     /// Needs the feature `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum TaskPriority {
         /// `p0`
         P0 = "p0",
@@ -93,6 +103,8 @@ string_enum! {
     /// The `work-type` schema.
     ///
     /// Needs the feature `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum WorkType {
         /// `issue`
         Issue = "issue",
@@ -108,22 +120,24 @@ string_enum! {
 /// The `works-create-request-issue` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksCreateRequestIssue {
-    /// `developed_with`.
+    /// `developed_with`: optional; a list of items, each the DON ID of a part (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub developed_with: Option<Vec<String>>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<IssuePriority>,
-    /// `priority_v2`.
+    /// `priority_v2`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<i64>,
-    /// `sprint`.
+    /// `sprint`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sprint: Option<String>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Timestamp>,
 }
@@ -152,6 +166,8 @@ tagged_union! {
     /// The `works-create-request-kind` schema.
     ///
     /// Needs the feature `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum WorksCreateRequestKind {
         /// `issue`
         Issue(WorksCreateRequestIssue) = "issue",
@@ -188,39 +204,49 @@ impl From<WorksCreateRequestTicket> for WorksCreateRequestKind {
     }
 }
 
+impl WorksCreateRequestKind {
+    /// The variant's `type` on the wire (`"issue"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `works-create-request-opportunity` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksCreateRequestOpportunity {
-    /// `account`, required.
+    /// `account`: required; the DON ID of an account.
     pub account: String,
-    /// `amount`.
+    /// `amount`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `annual_contract_value`.
+    /// `annual_contract_value`: optional; a `SetMoney`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annual_contract_value: Option<SetMoney>,
-    /// `contacts`.
+    /// `contacts`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<String>>,
-    /// `customer_budget`.
+    /// `customer_budget`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_budget: Option<f64>,
-    /// `forecast_category`.
+    /// `forecast_category`: optional; one of `commit`, `omitted`, `pipeline`, `strong_upside`, `upside`, `won` (`OpportunityForecastCategory`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_category: Option<OpportunityForecastCategory>,
-    /// `forecast_category_v2`.
+    /// `forecast_category_v2`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_category_v2: Option<i64>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`OpportunityPriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<OpportunityPriority>,
-    /// `probability`.
+    /// `probability`: optional; a number.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
-    /// `value`.
+    /// `value`: optional; a `SetMoney`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<SetMoney>,
 }
@@ -267,16 +293,18 @@ impl WorksCreateRequestOpportunity {
 /// The `works-create-request-task` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksCreateRequestTask {
-    /// `embedded`.
+    /// `embedded`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embedded: Option<bool>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`TaskPriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<TaskPriority>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
 }
@@ -300,37 +328,39 @@ impl WorksCreateRequestTask {
 /// The `works-create-request-ticket` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksCreateRequestTicket {
-    /// `account`.
+    /// `account`: optional; the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each one of `email`, `plug`, `slack`, `twilio`, `twilio_sms` (`TicketChannels`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<TicketChannels>>,
-    /// `channels_v2`.
+    /// `channels_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels_v2: Option<Vec<String>>,
-    /// `group`.
+    /// `group`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `needs_response`.
+    /// `needs_response`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_response: Option<bool>,
-    /// `rev_org`.
+    /// `rev_org`: optional; the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<String>,
-    /// `severity`.
+    /// `severity`: optional; one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<TicketSeverity>,
-    /// `source_channel`.
+    /// `source_channel`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<String>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<String>,
 }
@@ -368,34 +398,36 @@ impl WorksCreateRequestTicket {
 /// The `works-filter-issue` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksFilterIssue {
-    /// `accounts`.
+    /// `accounts`: optional; a list of items, each the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<String>>,
-    /// `actual_start_date`.
+    /// `actual_start_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start_date: Option<DateFilter>,
-    /// `priority`.
+    /// `priority`: optional; a list of items, each one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<Vec<IssuePriority>>,
-    /// `priority_v2`.
+    /// `priority_v2`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<Vec<i64>>,
-    /// `rev_orgs`.
+    /// `rev_orgs`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_orgs: Option<Vec<String>>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `SlaSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<SlaSummaryFilter>,
-    /// `sprint`.
+    /// `sprint`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sprint: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `target_start_date`.
+    /// `target_start_date`: optional; a `DateFilter`, by its `type`: `preset`, `range`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<DateFilter>,
 }
@@ -431,19 +463,21 @@ impl WorksFilterIssue {
 /// The `works-filter-opportunity` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksFilterOpportunity {
-    /// `account`.
+    /// `account`: optional; a list of items, each the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<Vec<String>>,
-    /// `contacts`.
+    /// `contacts`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<String>>,
-    /// `forecast_category_v2`.
+    /// `forecast_category_v2`: optional; a list of items, each an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_category_v2: Option<Vec<i64>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
 }
@@ -469,49 +503,51 @@ impl WorksFilterOpportunity {
 /// The `works-filter-ticket` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksFilterTicket {
-    /// `brand`.
+    /// `brand`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<Vec<String>>,
-    /// `channels`.
+    /// `channels`: optional; a list of items, each one of `email`, `plug`, `slack`, `twilio`, `twilio_sms` (`TicketChannels`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<TicketChannels>>,
-    /// `channels_v2`.
+    /// `channels_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels_v2: Option<Vec<String>>,
-    /// `group`.
+    /// `group`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<Vec<String>>,
-    /// `is_frozen`.
+    /// `is_frozen`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_frozen: Option<bool>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `needs_response`.
+    /// `needs_response`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_response: Option<bool>,
-    /// `rev_org`.
+    /// `rev_org`: optional; a list of items, each the DON ID of a rev org.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<Vec<String>>,
-    /// `severity`.
+    /// `severity`: optional; a list of items, each one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<Vec<TicketSeverity>>,
-    /// `sla_summary`.
+    /// `sla_summary`: optional; a `SlaSummaryFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla_summary: Option<SlaSummaryFilter>,
-    /// `source_channel`.
+    /// `source_channel`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel: Option<Vec<String>>,
-    /// `source_channel_v2`.
+    /// `source_channel_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<Vec<String>>,
-    /// `subtype`.
+    /// `subtype`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subtype: Option<Vec<String>>,
-    /// `surveys`.
+    /// `surveys`: optional; a `SurveyAggregationFilter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub surveys: Option<SurveyAggregationFilter>,
 }
@@ -557,16 +593,18 @@ impl WorksFilterTicket {
 /// The `works-update-request-artifacts` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestArtifacts {
-    /// `add`.
+    /// `add`: optional; a list of items, each the DON ID of an artifact (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<String>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each the DON ID of an artifact (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<String>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of an artifact (at most 50 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -590,22 +628,24 @@ impl WorksUpdateRequestArtifacts {
 /// The `works-update-request-issue` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestIssue {
-    /// `developed_with`.
+    /// `developed_with`: optional; a `WorksUpdateRequestIssueDevelopedWith`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub developed_with: Option<WorksUpdateRequestIssueDevelopedWith>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`IssuePriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<IssuePriority>,
-    /// `priority_v2`.
+    /// `priority_v2`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority_v2: Option<i64>,
-    /// `sprint`; `Some(None)` sends `null`, which clears it (`clear_sprint`).
+    /// `sprint`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_sprint`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sprint: Option<Option<String>>,
-    /// `target_start_date`; `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
+    /// `target_start_date`: optional; a date-time (RFC 3339); `Some(None)` sends `null`, which clears it (`clear_target_start_date`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_start_date: Option<Option<Timestamp>>,
 }
@@ -657,10 +697,12 @@ impl WorksUpdateRequestIssue {
 /// The `works-update-request-issue-developed-with` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestIssueDevelopedWith {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a part (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -693,6 +735,8 @@ tagged_union! {
     /// The `works-update-request-kind` schema.
     ///
     /// Needs the feature `works` (or `full`).
+    ///
+    /// Sent in requests; no answer holds it.
     pub enum WorksUpdateRequestKind {
         /// `issue`
         Issue(WorksUpdateRequestIssue) = "issue",
@@ -737,34 +781,44 @@ impl From<WorksUpdateRequestTicket> for WorksUpdateRequestKind {
     }
 }
 
+impl WorksUpdateRequestKind {
+    /// The variant's `type` on the wire (`"issue"`); for a variant this crate does not know, the
+    /// `type` it was sent with.
+    pub fn kind(&self) -> &str {
+        self.type_name()
+    }
+}
+
 /// The `works-update-request-opportunity` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestOpportunity {
-    /// `account`.
+    /// `account`: optional; the DON ID of an account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
-    /// `amount`; `Some(None)` sends `null`, which clears it (`clear_amount`).
+    /// `amount`: optional; a number; `Some(None)` sends `null`, which clears it (`clear_amount`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Option<f64>>,
-    /// `annual_contract_value`.
+    /// `annual_contract_value`: optional; a `SetMoney`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annual_contract_value: Option<SetMoney>,
-    /// `contacts`.
+    /// `contacts`: optional; a `WorksUpdateRequestOpportunityContacts`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contacts: Option<WorksUpdateRequestOpportunityContacts>,
-    /// `customer_budget`; `Some(None)` sends `null`, which clears it (`clear_customer_budget`).
+    /// `customer_budget`: optional; a number; `Some(None)` sends `null`, which clears it (`clear_customer_budget`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub customer_budget: Option<Option<f64>>,
-    /// `forecast_category_v2`.
+    /// `forecast_category_v2`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub forecast_category_v2: Option<i64>,
-    /// `probability`; `Some(None)` sends `null`, which clears it (`clear_probability`).
+    /// `probability`: optional; a number; `Some(None)` sends `null`, which clears it (`clear_probability`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub probability: Option<Option<f64>>,
-    /// `value`.
+    /// `value`: optional; a `SetMoney`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<SetMoney>,
 }
@@ -834,10 +888,12 @@ impl WorksUpdateRequestOpportunity {
 /// The `works-update-request-opportunity-contacts` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestOpportunityContacts {
-    /// `set`, required.
+    /// `set`: required; a list of items, each a DON ID.
     #[serde(default)]
     pub set: Vec<String>,
 }
@@ -864,10 +920,12 @@ where
 /// The `works-update-request-owned-by` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestOwnedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -899,10 +957,12 @@ where
 /// The `works-update-request-reported-by` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestReportedBy {
-    /// `set`.
+    /// `set`: optional; a list of items, each the DON ID of a Dev user.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<String>>,
 }
@@ -934,16 +994,18 @@ where
 /// The `works-update-request-staged-info-update` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestStagedInfoUpdate {
-    /// `sync_in_unresolved_fields`.
+    /// `sync_in_unresolved_fields`: optional; a list of items, each a `WorksUpdateRequestStagedInfoUpdateUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_in_unresolved_fields: Option<Vec<WorksUpdateRequestStagedInfoUpdateUnresolvedField>>,
-    /// `sync_out_unresolved_fields`.
+    /// `sync_out_unresolved_fields`: optional; a list of items, each a `WorksUpdateRequestStagedInfoUpdateUnresolvedField`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_out_unresolved_fields: Option<Vec<WorksUpdateRequestStagedInfoUpdateUnresolvedField>>,
-    /// `unresolved_fields`.
+    /// `unresolved_fields`: optional; a list of items, each text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unresolved_fields: Option<Vec<String>>,
 }
@@ -967,16 +1029,18 @@ impl WorksUpdateRequestStagedInfoUpdate {
 /// The `works-update-request-staged-info-update-unresolved-field` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestStagedInfoUpdateUnresolvedField {
-    /// `devrev_field_name`.
+    /// `devrev_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devrev_field_name: Option<String>,
-    /// `external_display_name`.
+    /// `external_display_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_display_name: Option<String>,
-    /// `external_field_name`.
+    /// `external_field_name`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_field_name: Option<String>,
 }
@@ -1000,16 +1064,18 @@ impl WorksUpdateRequestStagedInfoUpdateUnresolvedField {
 /// The `works-update-request-tags` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestTags {
-    /// `add`.
+    /// `add`: optional; a list of items, each a `AddTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub add: Option<Vec<AddTagWithValue>>,
-    /// `remove`.
+    /// `remove`: optional; a list of items, each a `RemoveTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remove: Option<Vec<RemoveTagWithValue>>,
-    /// `set`.
+    /// `set`: optional; a list of items, each a `SetTagWithValue`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<SetTagWithValue>>,
 }
@@ -1033,16 +1099,18 @@ impl WorksUpdateRequestTags {
 /// The `works-update-request-task` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestTask {
-    /// `embedded`.
+    /// `embedded`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub embedded: Option<bool>,
-    /// `priority`.
+    /// `priority`: optional; one of `p0`, `p1`, `p2`, `p3` (`TaskPriority`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub priority: Option<TaskPriority>,
-    /// `start_date`.
+    /// `start_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<Timestamp>,
 }
@@ -1066,49 +1134,51 @@ impl WorksUpdateRequestTask {
 /// The `works-update-request-ticket` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestTicket {
-    /// `account`; `Some(None)` sends `null`, which clears it (`clear_account`).
+    /// `account`: optional; the DON ID of an account; `Some(None)` sends `null`, which clears it (`clear_account`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account: Option<Option<String>>,
-    /// `channels`.
+    /// `channels`: optional; a `WorksUpdateRequestTicketChannels`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels: Option<WorksUpdateRequestTicketChannels>,
-    /// `channels_v2`.
+    /// `channels_v2`: optional; a list of items, each a DON ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub channels_v2: Option<Vec<String>>,
-    /// `group`; `Some(None)` sends `null`, which clears it (`clear_group`).
+    /// `group`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_group`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group: Option<Option<String>>,
-    /// `is_archived`.
+    /// `is_archived`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_archived: Option<bool>,
-    /// `is_frozen`.
+    /// `is_frozen`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_frozen: Option<bool>,
-    /// `is_spam`.
+    /// `is_spam`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_spam: Option<bool>,
-    /// `needs_response`.
+    /// `needs_response`: optional; a boolean.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needs_response: Option<bool>,
-    /// `rev_org`; `Some(None)` sends `null`, which clears it (`clear_rev_org`).
+    /// `rev_org`: optional; the DON ID of a rev org; `Some(None)` sends `null`, which clears it (`clear_rev_org`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev_org: Option<Option<String>>,
-    /// `sentiment`.
+    /// `sentiment`: optional; an integer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment: Option<i64>,
-    /// `sentiment_modified_date`.
+    /// `sentiment_modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment_modified_date: Option<Timestamp>,
-    /// `sentiment_summary`.
+    /// `sentiment_summary`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sentiment_summary: Option<String>,
-    /// `severity`.
+    /// `severity`: optional; one of `blocker`, `high`, `low`, `medium` (`TicketSeverity`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<TicketSeverity>,
-    /// `source_channel_v2`; `Some(None)` sends `null`, which clears it (`clear_source_channel_v2`).
+    /// `source_channel_v2`: optional; a DON ID; `Some(None)` sends `null`, which clears it (`clear_source_channel_v2`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source_channel_v2: Option<Option<String>>,
 }
@@ -1202,10 +1272,12 @@ impl WorksUpdateRequestTicket {
 /// The `works-update-request-ticket-channels` schema.
 ///
 /// Needs the feature `works` (or `full`).
+///
+/// Sent in requests; no answer holds it.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorksUpdateRequestTicketChannels {
-    /// `set`.
+    /// `set`: optional; a list of items, each one of `email`, `plug`, `slack`, `twilio`, `twilio_sms` (`TicketChannels`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub set: Option<Vec<TicketChannels>>,
 }
