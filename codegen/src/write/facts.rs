@@ -17,7 +17,7 @@
 
 use std::fmt::Write as _;
 
-use super::crate_source::rust_ty;
+use super::rust_names::rust_ty;
 use crate::plan::facts::{Facts, Returns, ID_PREFIXES};
 use crate::plan::{Endpoint, Field, Kind, Op, Plan, Target, Ty, TypeDef};
 

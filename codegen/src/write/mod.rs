@@ -3,6 +3,7 @@
 pub mod conformance;
 pub mod crate_source;
 pub mod facts;
+pub mod rust_names;
 pub mod secrets;
 pub mod server_table;
 pub mod unions;

@@ -24,7 +24,7 @@
 
 use std::fmt::Write as _;
 
-use super::crate_source::rust_ty;
+use super::rust_names::rust_ty;
 use crate::plan::{Field, Kind, Plan, Target, Ty, TypeDef};
 
 /// Method names every generated union has already (`type_name`, from
