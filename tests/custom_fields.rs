@@ -279,17 +279,17 @@ async fn accounts_read_typed_and_keep_unknown_fields() {
 
     // Accounts' lists and export filter on the fields, and refuse one no fragment declares.
     let platinum = Map::from_iter([("tnt__tier".to_owned(), json!(["platinum"]))]);
-    let listed = devrev::accounts::AccountsListPostRequest::new().custom_fields(platinum.clone());
+    let listed = devrev::accounts::AccountsListRequest::new().custom_fields(platinum.clone());
     assert_eq!(listed.send(&client).await.unwrap().accounts.len(), 1);
-    let exported = devrev::accounts::AccountsExportPostRequest::new().custom_fields(platinum);
+    let exported = devrev::accounts::AccountsExportRequest::new().custom_fields(platinum);
     assert_eq!(exported.send(&client).await.unwrap().accounts.len(), 1);
     let typo = Map::from_iter([("tnt__teir".to_owned(), json!(["gold"]))]);
-    let err = devrev::accounts::AccountsListPostRequest::new().custom_fields(typo.clone()).send(&client).await;
+    let err = devrev::accounts::AccountsListRequest::new().custom_fields(typo.clone()).send(&client).await;
     assert_eq!(
         customization(&err.expect_err("refused")),
         ("field_not_in_schema".to_owned(), Some("tnt__teir".to_owned()))
     );
-    let err = devrev::accounts::AccountsExportPostRequest::new().custom_fields(typo).send(&client).await;
+    let err = devrev::accounts::AccountsExportRequest::new().custom_fields(typo).send(&client).await;
     assert_eq!(
         customization(&err.expect_err("refused")),
         ("field_not_in_schema".to_owned(), Some("tnt__teir".to_owned()))
@@ -548,7 +548,7 @@ async fn a_patch_clears_a_field_on_the_wire_and_on_the_stored_object() {
     assert_eq!(sent["custom_fields"], json!({"tnt__affected_users": null, "tnt__due": null}));
     let expected = TicketFields { affected_users: None, due: None, ..ticket_fields() };
     assert_eq!(updated.custom::<TicketFields>(), Ok(expected.clone()));
-    let stored = WorksGetRequest::new(id.clone()).send(&client).await.unwrap().work;
+    let stored = WorksGetQueryRequest::new(id.clone()).send(&client).await.unwrap().work;
     assert_eq!(stored.custom::<TicketFields>(), Ok(expected.clone()));
     let Work::Ticket(t) = &stored else { panic!("a ticket") };
     assert!(!t.custom_fields.as_ref().unwrap().contains_key("tnt__affected_users"), "cleared, not kept as null");
@@ -638,7 +638,7 @@ async fn raw_get(server: &TestServer, path_and_query: &str) -> (u16, Value) {
 
 #[tokio::test]
 async fn rev_orgs_filter_on_custom_fields_in_every_form() {
-    use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsListPostRequest, RevOrgsListRequest};
+    use devrev::rev_orgs::{RevOrgsCreateRequest, RevOrgsListQueryRequest, RevOrgsListRequest};
     let (server, client) = server().await;
     OrgFields::fragment().send(&client).await.unwrap();
     let account = devrev::accounts::AccountsCreateRequest::new("Acme").send(&client).await.unwrap().account.id;
@@ -661,13 +661,13 @@ async fn rev_orgs_filter_on_custom_fields_in_every_form() {
     let filter = |f: &[&str]| f.iter().map(|s| (*s).to_owned()).collect::<Vec<String>>();
 
     // POST: `custom_field_filter` strings, one field each, values comma-separated; every filter must hold.
-    let post = |f: &[&str]| RevOrgsListPostRequest::new().custom_field_filter(filter(f));
+    let post = |f: &[&str]| RevOrgsListRequest::new().custom_field_filter(filter(f));
     let orgs = post(&["tnt__tier:gold,silver"]).send(&client).await.unwrap().rev_orgs;
     assert_eq!(names(&orgs), ["A", "B", "D"]);
     let orgs = post(&["tnt__tier:gold,silver", "tnt__seats:40"]).send(&client).await.unwrap().rev_orgs;
     assert_eq!(names(&orgs), ["A"]);
     // GET, as this client sends it (one parameter per filter, its commas encoded).
-    let get = RevOrgsListRequest::new().custom_field_filter(filter(&["tnt__tier:gold,bronze"]));
+    let get = RevOrgsListQueryRequest::new().custom_field_filter(filter(&["tnt__tier:gold,bronze"]));
     assert_eq!(names(&get.send(&client).await.unwrap().rev_orgs), ["A", "C", "D"]);
     // GET, as DevRev documents it (`custom_field_filter=name:v1,v2&custom_field_filter=...`).
     let (status, body) =
@@ -678,8 +678,7 @@ async fn rev_orgs_filter_on_custom_fields_in_every_form() {
         body["rev_orgs"].as_array().unwrap().iter().map(|o| o["display_name"].as_str().unwrap()).collect();
     assert_eq!(listed, ["B"]);
     // `custom_fields`, in the body and in the query string.
-    let by_map =
-        RevOrgsListPostRequest::new().custom_fields(Map::from_iter([("tnt__tier".to_owned(), json!(["gold"]))]));
+    let by_map = RevOrgsListRequest::new().custom_fields(Map::from_iter([("tnt__tier".to_owned(), json!(["gold"]))]));
     assert_eq!(names(&by_map.send(&client).await.unwrap().rev_orgs), ["A", "D"]);
     let (status, body) = raw_get(&server, "/rev-orgs.list?custom_fields.tnt__seats=40").await;
     assert_eq!((status, body["rev_orgs"].as_array().map(Vec::len)), (200, Some(1)), "{body}");

@@ -326,6 +326,7 @@ pub struct MistypedTagsCreate {
 
 #[derive(Debug, serde::Deserialize)]
 pub struct NotATag {
+    #[allow(dead_code)] // never read: decoding it is the test
     pub count: u32,
 }
 
