@@ -3,6 +3,7 @@
 //! `README: works and tickets` markers), which CI runs against the embedded
 //! server and which checks every answer.
 
+#[cfg(feature = "dev-users")]
 use crate::common;
 
 use std::path::Path;
