@@ -11,15 +11,6 @@ pub mod plan;
 pub mod spec;
 pub mod write;
 
-// The writers' former module names, kept while branches written against them
-// merge; new code names `write::<writer>`.
-pub use write::conformance;
-pub use write::crate_source as emit;
-pub use write::secrets;
-pub use write::server_table as tables;
-pub use write::webhook_events as events;
-pub use write::wire_tests as wire;
-
 use std::path::Path;
 use std::process::Command;
 
