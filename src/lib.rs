@@ -151,4 +151,10 @@ pub mod __private {
     // Foreign types generated code names (`chrono::NaiveDate`), so a user's
     // crate needs no dependency of its own on them.
     pub use chrono;
+    /// The `Page` derive alone: `#[devrev_endpoint(.., paginate)]` glob-imports
+    /// this module beside the request, so its response can `#[derive(Page)]`
+    /// without an import of its own.
+    pub mod derive_page {
+        pub use devrev_macros::Page;
+    }
 }

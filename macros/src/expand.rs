@@ -273,9 +273,11 @@ fn fallback(
         (impls, methods)
     });
     let (paginate_impls, paginate_methods) = stand_in_paginate.unzip();
+    let page_derive = attr.paginate.as_ref().map(|_| page_derive_in_scope(&krate));
     // A `stream` endpoint's `send` returns the events.
     let sent = if attr.stream.is_some() { quote!(__devrev::EventStream<#response>) } else { quote!(#response) };
     quote! {
+        #page_derive
         const _: () = {
             use #krate::__private as __devrev;
             #error_alias
@@ -558,6 +560,21 @@ fn setter_docs(field: &syn::Field, what: &str) -> TokenStream {
     quote!(#(#keep)* #sep #[doc = #what])
 }
 
+/// With `paginate`: the `Page` derive, and nothing else (no trait, no
+/// other name), glob-imported into the request's module, so the response
+/// declared beside it can `#[derive(Page)]` without `use devrev::Page;`. A
+/// glob yields to every named import: the user's own `use devrev::Page` (or
+/// `use other::Page`) takes precedence, and `use devrev::*` names the same
+/// derive. In another module the derive still needs its
+/// import: rustc reports it, and `paginate` notes the missing import.
+fn page_derive_in_scope(krate: &syn::Path) -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        use #krate::__private::derive_page::*;
+    }
+}
+
 /// A request's `Paginated::Page` type, `<[R; <R as Page>::__PAGE] as
 /// PageOf>::Page` for the response `R`, every token of it at `span`. It is
 /// `R` when `R` implements `Page`; otherwise the constant is the one error,
@@ -570,11 +587,11 @@ fn page_type(response: &TokenStream, span: Span) -> TokenStream {
 }
 
 /// A concrete request's `error = E`, as `(alias, bound)`: the alias
-/// `__DevRevErrorBody` is `<[E; <E as ErrorBody>::__ERROR_BODY] as
+/// `__DevRevErrorBody` is `<[E; <E as ErrorBodyCheck>::CHECKED] as
 /// ErrorOf>::Error` (public traits: the type is in the request's public
-/// `Endpoint` impl), `E` when `E` implements `ErrorBody` (naming the constant
-/// asks no more than the impl: a supertrait the user's impl lacks is reported
-/// on that impl, once). Otherwise the constant is the one error, on `error =
+/// `Endpoint` impl), `E` when `E` implements `ErrorBody` (the check's blanket
+/// impl asks for `E: ErrorBody` and not its supertraits: one the user's impl
+/// lacks is reported on that impl, once). Otherwise the constant is the one error, on `error =
 /// E`, and the alias an error type that no use reports again. The bound
 /// `for<'__devrev> __DevRevErrorBody: ErrorBody` goes on the `Endpoint` impl,
 /// which then holds wherever the user's impl does.
@@ -582,7 +599,7 @@ fn error_body_type(ty: &syn::Type) -> (TokenStream, TokenStream) {
     let span = at(ty.span());
     let ty = respan(quote!(#ty), span);
     let alias = quote_spanned! {span=>
-        type __DevRevErrorBody = <[#ty; <#ty as __devrev::ErrorBody>::__ERROR_BODY] as __devrev::ErrorOf>::Error;
+        type __DevRevErrorBody = <[#ty; <#ty as __devrev::ErrorBodyCheck>::CHECKED] as __devrev::ErrorOf>::Error;
     };
     let bound = quote_spanned!(span=> for<'__devrev> __DevRevErrorBody: __devrev::ErrorBody);
     (alias, bound)
@@ -934,9 +951,12 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         )
     });
     let (paginated_impl, paginated_methods) = paginate.unzip();
+    let page_derive = v.paginate.as_ref().map(|_| page_derive_in_scope(krate));
 
     quote! {
         #item
+
+        #page_derive
 
         const _: () = {
             use #krate::__private as __devrev;

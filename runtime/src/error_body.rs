@@ -29,12 +29,6 @@ use serde_json::{Map, Value};
     note = "derive `serde::Deserialize` for it and add `impl devrev::ErrorBody for {Self} {{}}` (every method has a default)"
 )]
 pub trait ErrorBody: DeserializeOwned + fmt::Debug + Send + Sync + 'static {
-    /// Not part of the API. A request's `error = E` is named through this
-    /// constant, so that a type that is not an `ErrorBody` is reported once,
-    /// on `error = E`, and a custom body whose own impl lacks a supertrait
-    /// (`Deserialize`) once, on that impl.
-    #[doc(hidden)]
-    const __ERROR_BODY: usize = 0;
     /// The wire `type` string, such as `"not_found"`.
     fn error_type(&self) -> Option<&str> {
         None
@@ -58,9 +52,9 @@ pub trait ErrorBody: DeserializeOwned + fmt::Debug + Send + Sync + 'static {
 }
 
 /// Not part of the API. A request that names its own error body `E` has
-/// `<[E; <E as ErrorBody>::__ERROR_BODY] as ErrorOf>::Error` (that is, `E`) as
-/// its `Endpoint::Error`, so that a type that is not an `ErrorBody` is reported
-/// once, where it is named. Public because that type is.
+/// `<[E; <E as ErrorBodyCheck>::CHECKED] as ErrorOf>::Error` (that is, `E`)
+/// as its `Endpoint::Error`, so that a type that is not an `ErrorBody` is
+/// reported once, where it is named. Public because that type is.
 #[doc(hidden)]
 pub trait ErrorOf {
     /// The error body.
@@ -69,6 +63,26 @@ pub trait ErrorOf {
 
 impl<E, const N: usize> ErrorOf for [E; N] {
     type Error = E;
+}
+
+/// Not part of the API: how a request's `error = E` checks, once, that `E`
+/// is an [`ErrorBody`]. Naming this constant asks for `E: ErrorBody` and no
+/// more (an item of `ErrorBody` itself would ask for its supertraits too),
+/// so a user's `impl ErrorBody for E` that lacks `Deserialize` is reported
+/// once, on that impl, and a type with no impl once, on `error = E`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be used as an endpoint's `error = ...` body",
+    label = "this type does not implement `devrev::ErrorBody`",
+    note = "derive `serde::Deserialize` for it and add `impl devrev::ErrorBody for {Self} {{}}` (every method has a default)"
+)]
+pub trait ErrorBodyCheck {
+    /// Zero; only its being named matters.
+    const CHECKED: usize;
+}
+
+impl<E: ErrorBody> ErrorBodyCheck for E {
+    const CHECKED: usize = 0;
 }
 
 /// A decoded error body, type-erased so [`crate::Error`] needs no type parameter.

@@ -67,7 +67,7 @@ pub mod __private {
     pub use crate::client::Client;
     pub use crate::endpoint::{Endpoint, Method};
     pub use crate::error::{Error, Result};
-    pub use crate::error_body::{DevRevError, ErrorBody, ErrorOf};
+    pub use crate::error_body::{DevRevError, ErrorBody, ErrorBodyCheck, ErrorOf};
     pub use crate::pagination::{CloneOf, Items, Page, PageOf, PagedClone, Pages, Paginated};
     pub use crate::response::Response;
     pub use crate::secret::Secret;
