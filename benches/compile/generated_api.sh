@@ -7,7 +7,7 @@
 #          lines, `Page` derives and `#[page(items)]` removed (the floor any Rust client of
 #          this API pays).
 # Both trees drop the hand-written family companions (`src/extras/*.rs` but the model
-# helpers in `src/extras/model/`, and `src/reconcile.rs`), which call the endpoints and so cannot build without the attribute; what differs is the
+# helpers in `src/models/`, and `src/reconcile.rs`), which call the endpoints and so cannot build without the attribute; what differs is the
 # attribute's cost alone.
 #
 # Also measured, on HEAD as it is (companions included): the default build
@@ -36,9 +36,9 @@ export CARGO_INCREMENTAL=0 CARGO_TERM_COLOR=never
 
 strip_companions() { # $1 tree
   ( cd "$1"
-    # The model helpers (src/extras/model/) stay: they call no endpoint.
+    # The model helpers (src/models/) stay: they call no endpoint.
     find src/extras -maxdepth 1 -name '*.rs' ! -name mod.rs -delete
-    find src/extras -mindepth 1 -maxdepth 1 -type d ! -name model -exec rm -rf {} +
+    find src/extras -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
     printf '//! (stripped for the compile benchmark)\n' > src/extras/mod.rs
     grep -rl 'pub use crate::extras::' src/generated | xargs -r sed -i '/pub use crate::extras::/d'
     # The re-export of the artifacts companion's trait, with its doc line and cfg.

@@ -32,7 +32,7 @@ pub fn run_spec(spec: &spec::Spec, crate_dir: &Path) -> Result<String, String> {
     plan.model_companions = plan
         .types
         .keys()
-        .filter(|key| crate_dir.join(format!("src/extras/model/{}.rs", plan::module_name(key))).exists())
+        .filter(|key| crate_dir.join(format!("src/models/{}.rs", plan::module_name(key))).exists())
         .cloned()
         .collect();
     let mut output = write::crate_source::emit(&plan);

@@ -51,8 +51,8 @@ fn checked_in_output_matches_a_fresh_run() {
         std::fs::copy(repo.join(file), tmp.join(file)).unwrap();
     }
     // The hand-written companions decide which generated families re-export them,
-    // and which generated models declare theirs (`src/extras/model/`).
-    for dir in ["src/extras", "src/extras/model"] {
+    // and which generated models declare theirs (`src/models/`).
+    for dir in ["src/extras", "src/models"] {
         std::fs::create_dir_all(tmp.join(dir)).unwrap();
         for entry in std::fs::read_dir(repo.join(dir)).unwrap() {
             let path = entry.unwrap().path();

@@ -9,7 +9,7 @@
 //! - a model several families use: `src/generated/shared/<families>.rs`, one
 //!   module per set of families;
 //! - hand-written helpers on a generated model (`UserSummary::id`,
-//!   `DateTimeFilter::between`): `src/extras/model/<schema>.rs`, declared
+//!   `DateTimeFilter::between`): `src/models/<schema>.rs`, beside this file, declared
 //!   beside the model by its generated file;
 //! - the types that are not schemas of the spec: this file.
 //!

@@ -219,7 +219,7 @@ pub struct Plan {
     /// [`crate::run`] from the files present.
     pub companions: BTreeSet<String>,
     /// Models with a hand-written companion file,
-    /// `src/extras/model/<module of the schema key>.rs` (helpers on the
+    /// `src/models/<module of the schema key>.rs` (helpers on the
     /// generated type, such as `UserSummary::id`), which the generated model
     /// file declares as a module under the model's own `cfg`. Filled by
     /// [`crate::run`] from the files present; by schema key.

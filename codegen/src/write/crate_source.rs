@@ -935,8 +935,8 @@ fn type_item(plan: &Plan, t: &TypeDef) -> String {
         let module = module_name(&t.key);
         let _ = write!(
             out,
-            "\n// What the spec cannot say about `{name}` is hand-written in `src/extras/model/{module}.rs`.\n\
-             #[path = \"../../extras/model/{module}.rs\"]\nmod {module}_extras;\n",
+            "\n// What the spec cannot say about `{name}` is hand-written in `src/models/{module}.rs`.\n\
+             #[path = \"../../models/{module}.rs\"]\nmod {module}_extras;\n",
             name = t.name,
         );
     }

@@ -34,7 +34,7 @@ pub const TAKEN: &[&str] =
     &["kind", "type_name", "custom", "clone", "eq", "ne", "fmt", "from", "into", "serialize", "deserialize"];
 
 /// Methods the hand-written companions of union models
-/// (`src/extras/model/<schema>.rs`) define, by schema key: the generator
+/// (`src/models/<schema>.rs`) define, by schema key: the generator
 /// leaves them to the companion, which keeps their signatures (`UserSummary::id`
 /// answers `Option<&str>`, as it did before accessors were generated).
 pub const COMPANION_METHODS: &[(&str, &[&str])] =

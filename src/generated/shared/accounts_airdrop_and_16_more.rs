@@ -34,6 +34,6 @@ impl DateTimeFilter {
     }
 }
 
-// What the spec cannot say about `DateTimeFilter` is hand-written in `src/extras/model/date_time_filter.rs`.
-#[path = "../../extras/model/date_time_filter.rs"]
+// What the spec cannot say about `DateTimeFilter` is hand-written in `src/models/date_time_filter.rs`.
+#[path = "../../models/date_time_filter.rs"]
 mod date_time_filter_extras;

@@ -192,8 +192,8 @@ impl OrgSummary {
     }
 }
 
-// What the spec cannot say about `OrgSummary` is hand-written in `src/extras/model/org_summary.rs`.
-#[path = "../../extras/model/org_summary.rs"]
+// What the spec cannot say about `OrgSummary` is hand-written in `src/models/org_summary.rs`.
+#[path = "../../models/org_summary.rs"]
 mod org_summary_extras;
 
 /// The `rev-org-summary` schema.
@@ -547,6 +547,6 @@ impl UserSummary {
     }
 }
 
-// What the spec cannot say about `UserSummary` is hand-written in `src/extras/model/user_summary.rs`.
-#[path = "../../extras/model/user_summary.rs"]
+// What the spec cannot say about `UserSummary` is hand-written in `src/models/user_summary.rs`.
+#[path = "../../models/user_summary.rs"]
 mod user_summary_extras;

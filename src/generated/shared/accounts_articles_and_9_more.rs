@@ -31,6 +31,6 @@ impl SetTagWithValue {
     }
 }
 
-// What the spec cannot say about `SetTagWithValue` is hand-written in `src/extras/model/set_tag_with_value.rs`.
-#[path = "../../extras/model/set_tag_with_value.rs"]
+// What the spec cannot say about `SetTagWithValue` is hand-written in `src/models/set_tag_with_value.rs`.
+#[path = "../../models/set_tag_with_value.rs"]
 mod set_tag_with_value_extras;
