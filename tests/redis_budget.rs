@@ -12,6 +12,7 @@
 
 #![cfg(feature = "redis")]
 
+#[path = "common/redis.rs"]
 mod redis_support;
 
 use std::collections::BTreeMap;

@@ -1,9 +1,11 @@
 //! Helpers shared by the integration tests: clients for the loopback servers
 //! they run against (wiremock's, or the embedded `devrev-testkit`), and the
 //! recorded DevRev answers of `tests/fixtures/`. A test file declares
-//! `mod common;` and uses what it needs; the themed helpers stay beside it
-//! (`reliability_support/`: endpoints, a recording sleeper, a raw TCP server;
-//! `wire_support/`: the generated wire tests' checks).
+//! `mod common;` and uses what it needs. The themed helpers are files beside
+//! this one, which the test binaries that need them declare with `#[path]`:
+//! `reliability.rs` (endpoints, a recording sleeper, a raw TCP server),
+//! `wire.rs` (mounting recorded answers on wiremock and checking the one
+//! request) and `redis.rs` (a real `redis-server` child process).
 #![allow(dead_code)] // each test file uses some of them
 
 use devrev::{Client, ClientBuilder, RetryPolicy};

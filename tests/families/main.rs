@@ -6,7 +6,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../wire_support/mod.rs"]
+#[path = "../common/wire.rs"]
 mod wire_support;
 
 mod accounts;

@@ -6,7 +6,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
-#[path = "../reliability_support/mod.rs"]
+#[path = "../common/reliability.rs"]
 mod reliability_support;
 
 mod reliability_decode_props;
