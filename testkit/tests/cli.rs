@@ -164,7 +164,8 @@ async fn a_closed_stderr_does_not_stop_the_answers() {
     // The reading end of stderr goes first: each write to it is now EPIPE.
     drop(child.0.stderr.take());
     let stdout = child.0.stdout.take().unwrap();
-    let banner: Vec<String> = BufReader::new(stdout).lines().map_while(Result::ok).take_while(|l| !l.is_empty()).collect();
+    let banner: Vec<String> =
+        BufReader::new(stdout).lines().map_while(Result::ok).take_while(|l| !l.is_empty()).collect();
     assert!(banner[0].ends_with(&format!("on http://127.0.0.1:{port}")), "{banner:?}");
     let http = reqwest::Client::new();
     for n in 0..3 {

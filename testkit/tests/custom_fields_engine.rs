@@ -276,11 +276,13 @@ async fn schemas_custom_list_pages_with_cursors_to_the_end() {
     assert!(first.body.get("prev_cursor").is_none(), "{}", first.body);
 
     // Filtered before paging.
-    let filtered = http.post("/schemas.custom.list", json!({"leaf_type": ["ticket", "issue", "part"], "limit": 2})).await;
+    let filtered =
+        http.post("/schemas.custom.list", json!({"leaf_type": ["ticket", "issue", "part"], "limit": 2})).await;
     assert_eq!(ids(&filtered.body), declared[2..4]);
     let next = filtered.body["next_cursor"].as_str().unwrap();
-    let rest =
-        http.post("/schemas.custom.list", json!({"leaf_type": ["ticket", "issue", "part"], "limit": 2, "cursor": next})).await;
+    let rest = http
+        .post("/schemas.custom.list", json!({"leaf_type": ["ticket", "issue", "part"], "limit": 2, "cursor": next}))
+        .await;
     assert_eq!(ids(&rest.body), declared[4..]);
     assert!(rest.body.get("next_cursor").is_none(), "{}", rest.body);
 
