@@ -1263,6 +1263,11 @@ async fn issued_without_id(probe: &mut Probe, create: &Op, sent: &Value, created
         }
     }
     let prefix = create.path.trim_end_matches(".create");
+    // DevRev names a token by the `jti` claim of the JWT it issues
+    // (`auth-tokens.delete`: without `token_id`, the `jti` of the caller's token).
+    if let Some(id) = first.get("access_token").and_then(|t| jwt_claim(t, "jti")) {
+        return by_jti(probe, prefix, &id).await;
+    }
     let on_one = ["get", "update", "delete"].map(|verb| format!("{prefix}.{verb}"));
     let mut skipped: Vec<String> = on_one.into_iter().filter(|p| find("POST", p).is_some()).collect();
     if find("POST", &format!("{prefix}.list")).is_some() || find("GET", &format!("{prefix}.list")).is_some() {
@@ -1272,8 +1277,126 @@ async fn issued_without_id(probe: &mut Probe, create: &Op, sent: &Value, created
     probe.fail(
         &create_name,
         "SKIPPED",
-        format!("{}: the create's answer carries no ID to name the object by (it answers {answered:?})", skipped.join(", ")),
+        format!(
+            "{}: the create's answer carries no ID to name the object by, nor a JWT with a `jti` (it answers {answered:?})",
+            skipped.join(", ")
+        ),
     );
+}
+
+/// The field a request of `op` names its object by: its required `format:
+/// id` field (`token_id`), else its first such field, else `id`.
+fn id_field(op: &Op) -> String {
+    let (props, required) = object_parts(&op.request);
+    let by_format = |n: &&String| props.get(*n).map(resolve).and_then(|p| p.get("format")) == Some(&json!("id"));
+    required.iter().find(by_format).or_else(|| props.keys().find(by_format)).cloned().unwrap_or_else(|| "id".into())
+}
+
+/// The get (POST) at `get_path` of the object `id`.
+async fn get_by(probe: &mut Probe, get_path: &str, id: &str) -> Option<Answer> {
+    let op = find("POST", get_path)?;
+    let body = json!({ id_field(op): id });
+    probe.call("POST", get_path, &body).await
+}
+
+/// A claim of a JWT (`header.claims.signature`, base64url), if `token` is one.
+fn jwt_claim(token: &str, claim: &str) -> Option<String> {
+    use base64::Engine as _;
+    let claims = token.split('.').nth(1)?;
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims.trim_end_matches('=')).ok()?;
+    let claims: Value = serde_json::from_slice(&claims).ok()?;
+    claims.get(claim)?.as_str().map(str::to_owned)
+}
+
+/// The family at `prefix` on the object `id` (a token's `jti`): get answers
+/// it, the list holds it, update shows in get, delete makes get 404 and the
+/// list omit it; an ID never issued is 404. The ID goes in the field each
+/// request names an object by (the required `format: id` field: `token_id`).
+async fn by_jti(probe: &mut Probe, prefix: &str, id: &str) {
+    let get_path = format!("{prefix}.get");
+    let object_id = |answer: &Answer| object_of(&answer.body).and_then(|o| o.get("id")).cloned();
+    match get_by(probe, &get_path, id).await {
+        Some(answer) if answer.status == 200 && object_id(&answer) == Some(json!(id)) => {}
+        Some(answer) => probe.fail(
+            &format!("POST {get_path}"),
+            "get of the jti is not the object",
+            format!("{id}: {} {}", answer.status, excerpt(&answer.body.to_string())),
+        ),
+        None => {}
+    }
+    if let Some(answer) = get_by(probe, &get_path, &never_issued(id)).await {
+        if answer.status != 404 {
+            probe.fail(
+                &format!("POST {get_path}"),
+                "get of an ID never issued is not 404",
+                format!("{}", answer.status),
+            );
+        }
+    }
+    let listed = probe.walk_all(prefix, &json!({})).await;
+    if listed.as_ref().is_some_and(|l| !l.iter().any(|i| i == id)) {
+        probe.fail(
+            &format!("POST {prefix}.list"),
+            "list does not contain the created object",
+            format!("{id} not in {listed:?}"),
+        );
+    }
+    if let Some(update) = find("POST", &format!("{prefix}.update")) {
+        let mut body = required_only(update, &Map::new());
+        body.insert(id_field(update), json!(id));
+        let field = update_field(update, &body).or_else(|| {
+            let (props, _) = object_parts(&update.request);
+            props.keys().find(|k| k.ends_with("_hint") || *k == "name").cloned()
+        });
+        if let Some(field) = field {
+            body.insert(field.clone(), json!("fidelity updated"));
+            match probe.call("POST", &update.path, &Value::Object(body)).await {
+                Some(answer) if answer.status == update.status => {
+                    let got = get_by(probe, &get_path, id).await.and_then(|a| object_of(&a.body)?.get(&field).cloned());
+                    if got != Some(json!("fidelity updated")) {
+                        probe.fail(
+                            &format!("POST {}", update.path),
+                            "update does not show in get",
+                            format!("{field}: {got:?}"),
+                        );
+                    }
+                }
+                Some(answer) => probe.fail(
+                    &format!("POST {}", update.path),
+                    "update refused",
+                    format!("{} {}", answer.status, excerpt(&answer.body.to_string())),
+                ),
+                None => {}
+            }
+        }
+    }
+    if let Some(delete) = find("POST", &format!("{prefix}.delete")) {
+        let body = json!({ id_field(delete): id });
+        match probe.call("POST", &delete.path, &body).await {
+            Some(answer) if answer.status == delete.status => {
+                if let Some(answer) = get_by(probe, &get_path, id).await {
+                    if answer.status != 404 {
+                        probe.fail(
+                            &format!("POST {get_path}"),
+                            "get after delete is not 404",
+                            format!("{}", answer.status),
+                        );
+                    }
+                }
+                if let Some(listed) = probe.walk_all(prefix, &json!({})).await {
+                    if listed.iter().any(|i| i == id) {
+                        probe.fail(&format!("POST {prefix}.list"), "list after delete still has it", id.to_owned());
+                    }
+                }
+            }
+            Some(answer) => probe.fail(
+                &format!("POST {}", delete.path),
+                "delete refused",
+                format!("{} {}", answer.status, excerpt(&answer.body.to_string())),
+            ),
+            None => {}
+        }
+    }
 }
 
 /// Every list operation that needs no filter, on an empty server: it ends.
