@@ -300,3 +300,50 @@ async fn schemas_custom_list_pages_with_cursors_to_the_end() {
     assert_eq!(pruned.body["result"][0]["id"], json!(declared[0]));
     assert!(pruned.body["result"][0].get("fields").is_none(), "{}", pruned.body);
 }
+
+#[tokio::test]
+async fn schemas_custom_list_filters_on_the_spec_parameters_before_paging() {
+    let (_server, http) = server().await;
+    let set = |fragment: Value| {
+        let http = &http;
+        async move {
+            let answer = http.post("/schemas.custom.set", fragment).await;
+            assert!(answer.status < 300, "{}", answer.body);
+            answer.body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let field = json!([{"name": "note", "field_type": "text"}]);
+    let tenant =
+        set(json!({"type": "tenant_fragment", "leaf_type": "ticket", "description": "d", "fields": field})).await;
+    let outage = set(json!({"type": "custom_type_fragment", "leaf_type": "ticket", "subtype": "outage",
+        "description": "d", "fields": field}))
+    .await;
+    let billing = set(
+        json!({"type": "app_fragment", "leaf_type": "ticket", "app": "billing", "description": "d", "fields": field}),
+    )
+    .await;
+    let widget = set(json!({"type": "tenant_fragment", "leaf_type": "widget", "is_custom_leaf_type": true,
+        "description": "d", "fields": field}))
+    .await;
+    let ids = |answer: &common::Answer| -> Vec<String> {
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body["result"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let list = |body: Value| http.post("/schemas.custom.list", body);
+    assert_eq!(ids(&list(json!({})).await), [tenant.clone(), outage.clone(), billing.clone(), widget.clone()]);
+    assert_eq!(ids(&list(json!({"types": ["tenant_fragment"]})).await), [tenant.clone(), widget.clone()]);
+    assert_eq!(ids(&list(json!({"subtype": ["outage"]})).await), vec![outage.clone()]);
+    assert_eq!(ids(&list(json!({"app": ["billing"]})).await), vec![billing.clone()]);
+    assert_eq!(ids(&list(json!({"is_custom_leaf_type": true})).await), vec![widget.clone()]);
+    assert_eq!(ids(&list(json!({"is_custom_leaf_type": false, "limit": 5})).await), [tenant.clone(), outage, billing]);
+    // Sorted on a field, paged in that order: `widget` first, then the three of `ticket` in creation order.
+    let page = list(json!({"sort_by": ["leaf_type:desc"], "limit": 2})).await;
+    assert_eq!(ids(&page), [widget, tenant]);
+    let next = page.body["next_cursor"].as_str().unwrap();
+    let rest = list(json!({"sort_by": ["leaf_type:desc"], "limit": 2, "cursor": next})).await;
+    assert_eq!(ids(&rest).len(), 2);
+    assert!(rest.body.get("next_cursor").is_none(), "{}", rest.body);
+    // The cursor of one order is refused in another.
+    let other = list(json!({"limit": 2, "cursor": next})).await;
+    assert_eq!((other.status, other.body["type"].as_str()), (400, Some("bad_request")), "{}", other.body);
+}
