@@ -24,6 +24,8 @@ enum Impact {
 #[derive(Debug, Clone, PartialEq, devrev::CustomFields)]
 #[custom(leaf = "ticket")]
 struct TicketFields {
+    // Filtered on below: DevRev filters lists on filterable fields only.
+    #[custom(filterable)]
     impact: Impact,
     affected_users: Option<i64>,
     #[custom(name = "regions", filterable)]
@@ -44,6 +46,8 @@ struct OutageFields {
 #[derive(Debug, Clone, PartialEq, devrev::CustomFields)]
 #[custom(leaf = "account")]
 struct AccountFields {
+    // Filtered on below: DevRev filters lists on filterable fields only.
+    #[custom(filterable)]
     tier: String,
     seats: Option<i64>,
 }
@@ -341,7 +345,8 @@ fn the_fragment_is_the_schemas_custom_set_request() {
             "leaf_type": "ticket",
             "description": "The tenant fields of `ticket`.",
             "fields": [
-                {"name": "impact", "field_type": "enum", "allowed_values": ["low", "high"], "is_required": true},
+                {"name": "impact", "field_type": "enum", "allowed_values": ["low", "high"], "is_required": true,
+                 "is_filterable": true},
                 {"name": "affected_users", "field_type": "int"},
                 {"name": "regions", "field_type": "array", "base_type": "text", "is_filterable": true},
                 {"name": "due", "field_type": "date"},

@@ -14,7 +14,8 @@
 //!   replaces (`old_fragment_ref`); a version that drops a field must name it
 //!   in `deleted_fields` (else 400 `customization_validation_error`,
 //!   subtype `field_dropped`); `deprecated: true` retires the fragment.
-//!   [`schemas`] serves `schemas.custom.set`, `.get` and `.list` from them.
+//!   [`schemas`] serves `schemas.custom.set`, `.get` and `.list` from them
+//!   (the list paged with the engine's cursors, [`crate::pagination`]).
 //! - [`check`] is the pure rule: tenant fields (`tnt__<name>`) must be in the
 //!   leaf type's tenant fragment, subtype fields (`ctype__<name>`) in the
 //!   named subtype's fragment, each value must fit its field's type (an enum
@@ -37,8 +38,10 @@
 //!   `custom_fields.tnt__tier=gold` in a query string) and `custom_field_filter`
 //!   (`["tnt__tier:gold,silver"]`, or one `custom_field_filter=` parameter per
 //!   field). A field no fragment of the listed leaf types declares is a 400
-//!   ([`Filter::check`]); the engine applies it with its other filters,
-//!   before paging ([`crate::filters`]).
+//!   `field_not_in_schema`, and so is one whose definitions all leave out
+//!   `is_filterable: true` (400 `invalid_field`, DevRev filters on filterable
+//!   fields only) ([`Filter::check`]); the engine applies it with its other
+//!   filters, before paging ([`crate::filters`]).
 
 use std::collections::HashMap;
 
@@ -47,6 +50,9 @@ use serde_json::{json, Map, Value};
 
 use crate::error::{json_kind, ApiError};
 use crate::family::Family;
+use crate::input::Input;
+use crate::pagination::Paging;
+use crate::store::Row;
 
 /// The wire prefix of tenant fields.
 const TENANT: &str = "tnt__";
@@ -61,6 +67,9 @@ pub(crate) struct FieldDef {
     pub(crate) base_type: Option<String>,
     pub(crate) allowed_values: Vec<String>,
     pub(crate) required: bool,
+    /// `is_filterable: true`: lists may filter on the field. The spec gives
+    /// no default, so a field that does not say so is not filterable.
+    pub(crate) filterable: bool,
 }
 
 /// One version of a fragment.
@@ -107,6 +116,21 @@ fn customization(subtype: &str, field: &str, reason: impl Into<String>) -> ApiEr
     }
 }
 
+/// 400 `invalid_field`: a list filters on a declared custom field whose
+/// definition is not `is_filterable: true`.
+fn not_filterable(field: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({
+            "type": "invalid_field",
+            "message": format!("custom field `{field}` is not filterable"),
+            "detail": "lists filter only on custom fields declared with `is_filterable: true` in their fragment",
+            "field_name": field,
+        }),
+        retry_after: None,
+    }
+}
+
 fn bad_request(message: String) -> ApiError {
     ApiError {
         status: StatusCode::BAD_REQUEST,
@@ -142,6 +166,7 @@ fn parse_field(value: &Value) -> Result<FieldDef, ApiError> {
         base_type,
         allowed_values,
         required: value.get("is_required").and_then(Value::as_bool).unwrap_or(false),
+        filterable: value.get("is_filterable").and_then(Value::as_bool).unwrap_or(false),
     })
 }
 
@@ -515,7 +540,7 @@ pub(crate) fn schemas(fragments: &mut Fragments, path: &str, input: &Value) -> O
                 .map(|fragment| json!({ "fragment": fragment }))
                 .ok_or_else(|| ApiError::not_found("custom schema fragment", id))
         }
-        "/schemas.custom.list" => Ok(fragments.list(input)),
+        "/schemas.custom.list" => fragments.list(input),
         _ => return None,
     })
 }
@@ -523,25 +548,60 @@ pub(crate) fn schemas(fragments: &mut Fragments, path: &str, input: &Value) -> O
 impl Fragments {
     /// The latest version of every fragment, as `schemas.custom.list`
     /// answers them: without deprecated ones (unless asked), under the
-    /// request's `leaf_type`, `subtype` and `types` filters.
-    fn list(&self, input: &Value) -> Value {
+    /// request's `app`, `is_custom_leaf_type`, `leaf_type`, `subtype` and
+    /// `types` filters, paged as every list of the engine is
+    /// ([`Paging`]: `limit`, `cursor`, `mode`, `sort_by`; `next_cursor` and
+    /// `prev_cursor` only where a page follows or precedes), each without
+    /// its `fields` when `prune` names them.
+    fn list(&self, input: &Value) -> Result<Value, ApiError> {
+        let paging = Paging::from_input_any_field(&Input::from_body(input.to_string().as_bytes())?)?;
         let wanted = |name: &str| -> Option<Vec<&str>> {
             input.get(name).and_then(Value::as_array).map(|v| v.iter().filter_map(Value::as_str).collect())
         };
-        let (leaves, subtypes, types) = (wanted("leaf_type"), wanted("subtype"), wanted("types"));
+        let (leaves, subtypes, types, apps) = (wanted("leaf_type"), wanted("subtype"), wanted("types"), wanted("app"));
+        let prune_fields = wanted("prune").is_some_and(|p| p.contains(&"fields"));
         let deprecated = ["deprecated", "is_deprecated"].iter().any(|k| input.get(*k) == Some(&Value::Bool(true)));
+        let custom_leaf = input.get("is_custom_leaf_type").and_then(Value::as_bool);
+        let is_custom_leaf = |f: &Fragment| f.body.get("is_custom_leaf_type").and_then(Value::as_bool).unwrap_or(false);
         let mut latest: Vec<usize> = self.latest.values().copied().collect();
         latest.sort_unstable();
-        let result: Vec<Value> = latest
+        let answered: Vec<(u64, Value)> = latest
             .into_iter()
-            .map(|i| &self.versions[i])
-            .filter(|f| f.deprecated == deprecated)
-            .filter(|f| leaves.as_ref().is_none_or(|l| l.contains(&f.leaf_type.as_str())))
-            .filter(|f| types.as_ref().is_none_or(|t| t.contains(&f.kind.as_str())))
-            .filter(|f| subtypes.as_ref().is_none_or(|s| f.subtype.as_deref().is_some_and(|x| s.contains(&x))))
-            .filter_map(|f| self.get(&f.id))
+            .map(|i| (i, &self.versions[i]))
+            .filter(|(_, f)| f.deprecated == deprecated)
+            .filter(|(_, f)| leaves.as_ref().is_none_or(|l| l.contains(&f.leaf_type.as_str())))
+            .filter(|(_, f)| types.as_ref().is_none_or(|t| t.contains(&f.kind.as_str())))
+            .filter(|(_, f)| {
+                let named = |kind: &str, names: &[&str]| {
+                    f.kind == kind && f.subtype.as_deref().is_some_and(|x| names.contains(&x))
+                };
+                subtypes.as_ref().is_none_or(|s| named("custom_type_fragment", s))
+                    && apps.as_ref().is_none_or(|a| named("app_fragment", a))
+            })
+            .filter(|&(_, f)| custom_leaf.is_none_or(|c| is_custom_leaf(f) == c))
+            .filter_map(|(i, f)| Some((i as u64, self.get(&f.id)?)))
             .collect();
-        json!({ "result": result })
+        let rows: Vec<Row<'_>> = answered.iter().map(|(seq, object)| Row { seq: *seq, object }).collect();
+        let (page, next, prev) = paging.page(rows.iter().collect());
+        let result: Vec<Value> = page
+            .into_iter()
+            .map(|row| {
+                let mut fragment = row.object.clone();
+                if let (true, Value::Object(map)) = (prune_fields, &mut fragment) {
+                    map.remove("fields");
+                }
+                fragment
+            })
+            .collect();
+        let mut out = Map::new();
+        out.insert("result".into(), Value::Array(result));
+        if let Some(next) = next {
+            out.insert("next_cursor".into(), json!(next));
+        }
+        if let Some(prev) = prev {
+            out.insert("prev_cursor".into(), json!(prev));
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -611,8 +671,10 @@ impl Filter {
     }
 
     /// A field no live fragment of `leaves` declares is 400
-    /// `customization_validation_error` naming it; while no fragment is
-    /// declared for any of them, every field is free-form.
+    /// `customization_validation_error` naming it, and a field no live
+    /// fragment declares `is_filterable: true` is 400 `invalid_field` naming
+    /// it; while no fragment is declared for any of them, every field is
+    /// free-form.
     pub(crate) fn check(&self, fragments: &Fragments, leaves: &[String]) -> Result<(), ApiError> {
         if !leaves.iter().any(|leaf| fragments.has_schema(leaf)) {
             return Ok(());
@@ -623,18 +685,22 @@ impl Filter {
                 (_, Some(name)) => ("custom_type_fragment", name),
                 _ => ("", wire.as_str()),
             };
-            let declared = fragments.latest.values().map(|&i| &fragments.versions[i]).any(|f| {
-                !f.deprecated
-                    && f.kind == prefix
-                    && leaves.contains(&f.leaf_type)
-                    && f.fields.iter().any(|d| d.name == name)
-            });
-            if !declared {
+            let definitions: Vec<&FieldDef> = fragments
+                .latest
+                .values()
+                .map(|&i| &fragments.versions[i])
+                .filter(|f| !f.deprecated && f.kind == prefix && leaves.contains(&f.leaf_type))
+                .flat_map(|f| f.fields.iter().filter(|d| d.name == name))
+                .collect();
+            if definitions.is_empty() {
                 return Err(customization(
                     "field_not_in_schema",
                     wire,
                     "no fragment of the listed objects declares this field",
                 ));
+            }
+            if !definitions.iter().any(|d| d.filterable) {
+                return Err(not_filterable(wire));
             }
         }
         Ok(())
@@ -697,7 +763,7 @@ mod tests {
                 "type": "tenant_fragment", "leaf_type": "ticket", "description": "d",
                 "fields": [
                     {"name": "impact", "field_type": "enum", "allowed_values": ["low", "high"], "is_required": true},
-                    {"name": "users", "field_type": "int"},
+                    {"name": "users", "field_type": "int", "is_filterable": true},
                     {"name": "due", "field_type": "date"},
                     {"name": "regions", "field_type": "array", "base_type": "text"},
                 ]
@@ -708,7 +774,7 @@ mod tests {
             "don:core:dvrv-us-1:devo/1:custom_type_fragment/2",
             &json!({
                 "type": "custom_type_fragment", "leaf_type": "ticket", "subtype": "outage", "description": "d",
-                "fields": [{"name": "started", "field_type": "timestamp", "is_required": true}]
+                "fields": [{"name": "started", "field_type": "timestamp", "is_required": true, "is_filterable": true}]
             }),
         )
         .unwrap();
@@ -890,6 +956,17 @@ mod tests {
         assert_eq!((e.1.as_str(), e.2.as_str()), ("field_not_in_schema", "tnt__user"));
         // No fragment for accounts: free-form.
         assert_eq!(typo.check(&f, &["account".to_owned()]), Ok(()));
+        // Declared, but not `is_filterable: true`: `invalid_field`, naming it.
+        let unfilterable = Filter::new(None, &["tnt__due:2026-01-01".to_owned()]).unwrap();
+        let e = error_of(unfilterable.check(&f, &leaves));
+        assert_eq!((e.0.as_str(), e.2.as_str()), ("invalid_field", "tnt__due"));
+        // A field some live fragment of the listed leaves declares filterable passes.
+        let mut f = f;
+        let issue = json!({"type": "tenant_fragment", "leaf_type": "issue", "description": "d",
+            "fields": [{"name": "due", "field_type": "date", "is_filterable": true}]});
+        f.set("v3", &issue).unwrap();
+        assert_eq!(unfilterable.check(&f, &leaves), Ok(()));
+        assert_eq!(error_of(unfilterable.check(&f, &["ticket".to_owned()])).0, "invalid_field");
     }
 
     #[test]

@@ -78,7 +78,7 @@
 //! | `artifacts.versions` | synthesized | delete prepare |
 //! | `atoms` | synthesized | get |
 //! | `audit-logs` | synthesized | fetch |
-//! | `auth-tokens` | synthesized | create delete get info list update |
+//! | `auth-tokens` | stored (issued tokens, named by the `jti` of their JWT) | create delete get info list update |
 //! | `auth-tokens.self` | synthesized | delete |
 //! | `brands` | kept | create delete get list update |
 //! | `chats` | kept | create get update |

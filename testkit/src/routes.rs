@@ -10,6 +10,7 @@
 //! path is 404 `not_found` (`{"type": "not_found", "message": "route not
 //! found", ...}`) with or without a token.
 
+use std::io::Write as _;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -226,7 +227,8 @@ async fn serve_request(
         app.limiter.peek(token.as_deref()).apply(&mut response);
     }
     if app.print_requests {
-        eprintln!("{method} {path} -> {}", response.status().as_u16());
+        // Not `eprintln!`: it panics when stderr is gone (a closed pipe); a lost line is no error.
+        let _ = writeln!(std::io::stderr(), "{method} {path} -> {}", response.status().as_u16());
     }
     response
 }
@@ -286,7 +288,7 @@ async fn after_applying(
     };
     app.limiter.peek(token).apply(&mut response);
     if app.print_requests {
-        eprintln!("{method} {path} -> {} (after applying)", response.status().as_u16());
+        let _ = writeln!(std::io::stderr(), "{method} {path} -> {} (after applying)", response.status().as_u16());
     }
     response
 }

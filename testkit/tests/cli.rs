@@ -145,3 +145,40 @@ async fn https_from_the_environment_prints_a_certificate_a_client_can_trust() {
     assert_eq!(answer.status().as_u16(), 200);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Each request is printed to stderr (without `--quiet`); a stderr whose
+/// reader is gone (a supervisor that closed its end of the pipe) makes every
+/// write fail, and the server must go on answering, line lost or not.
+#[tokio::test]
+async fn a_closed_stderr_does_not_stop_the_answers() {
+    let port = free_port();
+    let mut child = Running(
+        command()
+            .env("DEVREV_TESTKIT_PORT", port.to_string())
+            .env("DEVREV_TESTKIT_TOKEN", "pipe-token")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // The reading end of stderr goes first: each write to it is now EPIPE.
+    drop(child.0.stderr.take());
+    let stdout = child.0.stdout.take().unwrap();
+    let banner: Vec<String> =
+        BufReader::new(stdout).lines().map_while(Result::ok).take_while(|l| !l.is_empty()).collect();
+    assert!(banner[0].ends_with(&format!("on http://127.0.0.1:{port}")), "{banner:?}");
+    let http = reqwest::Client::new();
+    for n in 0..3 {
+        let answer = http
+            .post(format!("http://127.0.0.1:{port}/tags.list"))
+            .header("authorization", "pipe-token")
+            .body("{}")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {n}: {e}"));
+        assert_eq!(answer.status().as_u16(), 200, "request {n}");
+        let body: serde_json::Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+        assert_eq!(body["tags"], serde_json::json!([]), "request {n}");
+    }
+    assert!(child.0.try_wait().unwrap().is_none(), "the server is still running");
+}

@@ -12,6 +12,7 @@
 //! the families it applies to (or for every family).
 
 pub(crate) mod accounts;
+pub(crate) mod auth_tokens;
 pub(crate) mod works;
 
 use serde_json::Value;
@@ -80,6 +81,8 @@ pub(crate) trait Hook: Sync + std::fmt::Debug {
 static ACCOUNTS: [&dyn Hook; 1] = [&accounts::Accounts];
 /// The hooks of `rev-orgs`.
 static REV_ORGS: [&dyn Hook; 1] = [&accounts::RevOrgs];
+/// The hooks of `auth-tokens`.
+static AUTH_TOKENS: [&dyn Hook; 1] = [&auth_tokens::AuthTokens];
 
 /// Whether the engine checks the IDs a request to `family` names
 /// (every ID a change names must exist): unless one of its hooks checks them.
@@ -92,6 +95,7 @@ pub(crate) fn hooks(family: &str) -> &'static [&'static dyn Hook] {
     match family {
         "accounts" => &ACCOUNTS,
         "rev-orgs" => &REV_ORGS,
+        "auth-tokens" => &AUTH_TOKENS,
         _ => &[],
     }
 }

@@ -133,7 +133,8 @@ async fn every_family_that_creates_keeps_what_it_created() {
         let body = sampler.sample(request, "", 0);
         let created = http.post(path, body.clone()).await;
         if created.status < 300 && object_of(&created.body).is_none() {
-            // A create that answers no object (`auth-tokens.create`: a token): nothing to keep.
+            // A create that answers no object (`auth-tokens.create`: a token, kept under its JWT's `jti`,
+            // see `auth_tokens.rs`): nothing to sweep here.
             continue;
         }
         let Some((key, object)) = object_of(&created.body).filter(|_| created.status < 300) else {

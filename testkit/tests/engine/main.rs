@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod auth_tokens;
 mod engine;
 mod engine_sweep;
 mod generic_state;
