@@ -29,6 +29,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use crate::auth::{Token, TOKEN_ENV};
 use crate::error::{ConfigError, Result};
 use crate::pacing::{LocalBudget, PacingBudget};
+use crate::redact::redact_userinfo;
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// DevRev's production API.
@@ -94,7 +95,7 @@ impl fmt::Debug for Client {
 impl Client {
     /// The rate-limit budget as the client knows it (limit, remaining,
     /// reset); all `None` until an answer told it, or when pacing is off.
-    pub fn rate_limit_budget(&self) -> crate::RateLimit {
+    pub fn rate_limit_budget(&self) -> crate::response::RateLimit {
         self.config.pacer.as_ref().map(|p| p.snapshot()).unwrap_or_default()
     }
 
@@ -419,20 +420,6 @@ fn check_base_url(raw: &str) -> std::result::Result<String, ConfigError> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// The URL as given, for error messages, with any `user:password@` before
-/// the host replaced by `<redacted>@`: a refused URL must not print a credential.
-fn redact_userinfo(raw: &str) -> String {
-    let (scheme, rest) = match raw.find("://") {
-        Some(at) => raw.split_at(at + 3),
-        None => ("", raw),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}<redacted>{}", &rest[at..]),
-        None => raw.to_owned(),
-    }
-}
-
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -485,8 +472,6 @@ mod tests {
                 assert!(text.contains("<redacted>@"), "{raw}: {text}");
             }
         }
-        assert_eq!(redact_userinfo("https://api.devrev.ai/a@b"), "https://api.devrev.ai/a@b");
-        assert_eq!(redact_userinfo("no scheme@host"), "<redacted>@host");
     }
 
     #[test]

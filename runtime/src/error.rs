@@ -721,7 +721,7 @@ impl Error {
             return self;
         }
         let fix = |text: &mut String| {
-            if let std::borrow::Cow::Owned(clean) = crate::transport::scrub_str(text, secret) {
+            if let std::borrow::Cow::Owned(clean) = crate::redact::scrub_str(text, secret) {
                 *text = clean;
             }
         };

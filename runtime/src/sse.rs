@@ -268,7 +268,7 @@ impl<T: DeserializeOwned> EventStream<T> {
     /// the data (the token scrubbed).
     fn decode(&self, data: &str) -> Result<T> {
         serde_json::from_str(data).map_err(|e| {
-            let scrubbed = crate::transport::scrub_str(data, &self.secret).into_owned();
+            let scrubbed = crate::redact::scrub_str(data, &self.secret).into_owned();
             let path = crate::json_path::path_at(data.as_bytes(), e.line(), e.column());
             Error::Decode(Box::new(DecodeError {
                 message: e.to_string(),
