@@ -29,7 +29,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use crate::auth::{Token, TOKEN_ENV};
 use crate::error::{ConfigError, Result};
 use crate::pacing::{LocalBudget, PacingBudget};
-use crate::redact::redact_userinfo;
+use crate::redact::{redact_userinfo, Redacted};
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// DevRev's production API.
@@ -81,7 +81,7 @@ impl fmt::Debug for Client {
         let c = &self.config;
         f.debug_struct("Client")
             .field("base_url", &c.base_url)
-            .field("token", &"<redacted>")
+            .field("token", &c.token)
             .field("retry", &c.retry)
             .field("attempt_timeout", &c.attempt_timeout)
             .field("connect_timeout", &c.connect_timeout)
@@ -185,7 +185,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| Redacted))
             .field("base_url", &self.base_url)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -505,7 +505,11 @@ mod tests {
         let client = Client::builder().token("super-secret-token").build().unwrap();
         let debug = format!("{client:?}");
         assert!(!debug.contains("super-secret-token"), "{debug}");
+        assert!(debug.contains("token: Token(<redacted>),"), "{debug}");
         let builder = format!("{:?}", Client::builder().token("super-secret-token"));
         assert!(!builder.contains("super-secret-token"), "{builder}");
+        assert!(builder.contains("token: Some(<redacted>),"), "{builder}");
+        let pretty = format!("{client:#?}");
+        assert!(pretty.contains("    token: Token(<redacted>),\n"), "{pretty}");
     }
 }

@@ -1,21 +1,38 @@
 //! Redaction: the one marker a secret prints as, and the scrubbing of a
 //! secret out of text that came back from a server.
 //!
-//! The token prints as [`REDACTED`] (`<redacted>`): `Token(<redacted>)` in
-//! `Debug`, the marker alone in `Display`, and text a server or proxy echoed
-//! the token in has the token replaced by it. The angle brackets cannot be
-//! part of a bearer token (RFC 6750's `b64token`), so the marker is never
-//! mistaken for a value.
+//! Every secret of this crate prints as one marker, [`REDACTED`]
+//! (`<redacted>`): a secret type in `Debug` wraps it in its name, as a
+//! derived `Debug` would wrap the value (`Token(<redacted>)`,
+//! `Secret(<redacted>)`, and in the facade `WebhookSecret(<redacted>)`), so a
+//! model's `Debug` still says which type the field holds; `Display`, where a
+//! type has one, is the marker alone; a secret field of another type prints
+//! the bare marker (the token in the client's builder); and text a server or
+//! proxy echoed the token in has the token replaced by it. Angle brackets
+//! cannot be part of a bearer token (RFC 6750's `b64token`), and the marker
+//! is never quoted, so it does not read as a string value, let alone the
+//! secret; and one form is one thing to grep a log for.
 //!
 //! This module imports nothing of the crate: the error model, the client and
 //! the transport all use it, so it sits below them.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
 /// What a secret prints as, wherever it would have been printed.
 pub(crate) const REDACTED: &str = "<redacted>";
+
+/// Prints [`REDACTED`] in `Debug` (without the quotes a `&str` would get),
+/// for a secret field of a type that is not itself a secret type.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
 
 /// Below this length a token is redacted only where it stands as a whole
 /// token, between bytes that cannot belong to one; from it on, wherever it
@@ -119,6 +136,12 @@ pub(crate) fn redact_userinfo(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_marker_prints_bare() {
+        assert_eq!(format!("{Redacted:?}"), "<redacted>");
+        assert_eq!(format!("{:?}", Some(Redacted)), "Some(<redacted>)");
+    }
 
     #[test]
     fn scrub_bytes_replaces_every_occurrence() {
