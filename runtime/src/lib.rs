@@ -63,7 +63,7 @@ pub use custom_fields::{CustomFields, CustomFieldsError};
 pub use endpoint::{Endpoint, Method};
 pub use error::{
     ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, PaginationError, RedirectError, Result, StorageError,
-    TimeoutError, TimeoutKind, Transfer, TransportError,
+    TimeoutError, TimeoutKind, Transfer, TransportError, TransportKind,
 };
 pub use error_body::{DevRevError, ErrorBody, ErrorKind, JsonType, MissingDependency};
 pub use pagination::{Items, Page, Pages, Paginated, ResumePoint};

@@ -40,7 +40,9 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::error::{excerpt, BodyTooLargeError, DecodeError, Error, Result, TimeoutError, TimeoutKind, TransportError};
+use crate::error::{
+    excerpt, BodyTooLargeError, DecodeError, Error, Result, TimeoutError, TimeoutKind, TransportError, TransportKind,
+};
 use crate::response::ResponseMeta;
 use crate::transport::call_with;
 
@@ -341,7 +343,8 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 Ok(Err(e)) => {
                     this.done = true;
                     let message = format!("the event stream broke: {e}");
-                    let error = TransportError { message, sent: true, attempts: this.meta.attempts, source: Some(e) };
+                    let (kind, attempts) = (TransportKind::Connection, this.meta.attempts);
+                    let error = TransportError { kind, message, sent: true, attempts, source: Some(e) };
                     return Poll::Ready(Some(Err(Error::Transport(Box::new(error)).scrub(&this.secret))));
                 }
                 Err(_elapsed) => {

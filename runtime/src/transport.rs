@@ -36,7 +36,7 @@ use crate::client::Client;
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{
     excerpt, ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, RedirectError, Result, TimeoutError,
-    TimeoutKind, TransportError,
+    TimeoutKind, TransportError, TransportKind,
 };
 use crate::error_body::{decode_error_body, ErrorBody, ErrorDecoder};
 use crate::json_path;
@@ -360,17 +360,18 @@ impl Client {
                         attempts: attempt,
                     })));
                 }
+                Ok(Err(AttemptError::Connect(e))) if e.is_timeout() => {
+                    (Failure::NotSent, timeout(TimeoutKind::Connect, config.connect_timeout, attempt), None)
+                }
+                // Refused, or a server certificate the client does not
+                // trust: `transport_failure` tells the two apart.
                 Ok(Err(AttemptError::Connect(e))) => {
-                    let error = if e.is_timeout() {
-                        timeout(TimeoutKind::Connect, config.connect_timeout, attempt)
-                    } else {
-                        transport(e, false, attempt)
-                    };
-                    (Failure::NotSent, error, None)
+                    let (failure, error) = transport_failure(e, false, attempt);
+                    (failure, error, None)
                 }
                 Ok(Err(AttemptError::Sent(e))) => {
-                    let sent = maybe_sent(&payload, &body_read);
-                    (if sent { Failure::MaybeSent } else { Failure::NotSent }, transport(e, sent, attempt), None)
+                    let (failure, error) = transport_failure(e, maybe_sent(&payload, &body_read), attempt);
+                    (failure, error, None)
                 }
                 Err(_elapsed) => {
                     let sent = maybe_sent(&payload, &body_read);
@@ -567,10 +568,60 @@ fn timeout(kind: TimeoutKind, limit: Duration, attempts: u32) -> Error {
     Error::Timeout(Box::new(TimeoutError { kind, limit, attempts, sent: false }))
 }
 
-pub(crate) fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
+/// The typed error for a request that failed short of an answer, and what
+/// the retry rule makes of it: a server certificate the client does not
+/// trust is [`TransportKind::Certificate`] and [`Failure::Certificate`]
+/// (never retried: every attempt would fail the same way); anything else is
+/// [`Failure::MaybeSent`] or [`Failure::NotSent`] as `sent` says.
+pub(crate) fn transport_failure(e: reqwest::Error, sent: bool, attempts: u32) -> (Failure, Error) {
+    let kind = if untrusted_certificate(&e) {
+        TransportKind::Certificate
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Connection
+    };
+    let failure = match kind {
+        TransportKind::Certificate => Failure::Certificate,
+        _ if sent => Failure::MaybeSent,
+        _ => Failure::NotSent,
+    };
+    // A handshake that failed sent nothing.
+    let sent = sent && kind != TransportKind::Certificate;
+    (failure, transport_error(e, kind, sent, attempts))
+}
+
+/// Whether the TLS library refused the server's certificate, somewhere in
+/// `error`'s chain of causes: an unknown issuer, a certificate expired or
+/// not yet valid, made out for another name, revoked, or none at all.
+///
+/// rustls's error reaches here inside an `io::Error` (the handshake runs
+/// under tokio's I/O traits), and `io::Error::source` skips the error it
+/// wraps, so an `io::Error` is opened with `get_ref` instead.
+fn untrusted_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(cause) = next {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::NoCertificatesPresented
+                    | rustls::Error::InvalidCertRevocationList(_)
+            );
+        }
+        next = match cause.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    false
+}
+
+fn transport_error(e: reqwest::Error, kind: TransportKind, sent: bool, attempts: u32) -> Error {
     // reqwest's message names the URL, which holds no secret (the token is a
     // header). The causes below it say what happened ("connection reset by
-    // peer"), so the whole chain goes into the message.
+    // peer", "invalid peer certificate: UnknownIssuer"), so the whole chain
+    // goes into the message.
     let mut message = e.to_string();
     let mut source = std::error::Error::source(&e);
     while let Some(cause) = source {
@@ -581,5 +632,52 @@ pub(crate) fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
         }
         source = cause.source();
     }
-    Error::Transport(Box::new(TransportError { message, sent, attempts, source: Some(e) }))
+    Error::Transport(Box::new(TransportError { kind, message, sent, attempts, source: Some(e) }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::untrusted_certificate;
+    use rustls::CertificateError;
+    use std::error::Error as StdError;
+    use std::{fmt, io};
+
+    /// An error over another, as hyper's and reqwest's are.
+    #[derive(Debug)]
+    struct Over(Box<dyn StdError + Send + Sync>);
+
+    impl fmt::Display for Over {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("client error (Connect)")
+        }
+    }
+
+    impl StdError for Over {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&*self.0)
+        }
+    }
+
+    /// rustls's error as reqwest hands it up: in an `io::Error` in another
+    /// `io::Error`, under hyper's error.
+    fn handshake(tls: rustls::Error) -> Over {
+        Over(Box::new(io::Error::other(io::Error::new(io::ErrorKind::InvalidData, tls))))
+    }
+
+    #[test]
+    fn a_refused_certificate_is_found_inside_an_io_error() {
+        for reason in [CertificateError::UnknownIssuer, CertificateError::Expired, CertificateError::NotValidForName] {
+            assert!(untrusted_certificate(&handshake(rustls::Error::InvalidCertificate(reason))));
+        }
+        assert!(untrusted_certificate(&handshake(rustls::Error::NoCertificatesPresented)));
+        assert!(untrusted_certificate(&rustls::Error::InvalidCertificate(CertificateError::Revoked)));
+    }
+
+    #[test]
+    fn other_failures_are_not_the_certificates() {
+        assert!(!untrusted_certificate(&handshake(rustls::Error::General("handshake failed".into()))));
+        assert!(!untrusted_certificate(&Over(Box::new(io::Error::from(io::ErrorKind::ConnectionRefused)))));
+        // The words alone do not make it one.
+        assert!(!untrusted_certificate(&Over(Box::new(io::Error::other("invalid peer certificate: UnknownIssuer")))));
+    }
 }
