@@ -60,7 +60,7 @@ pub use devrev_runtime::{
     DevRevError, Endpoint, Error, ErrorBody, ErrorKind, EventStream, Items, JsonType, Method, MissingDependency, Page,
     Pages, Paginated, PaginationError, RateLimit, RedirectError, Response, ResponseMeta, Result, ResumePoint,
     RetryPolicy, Secret, Sleeper, StorageError, TimeoutError, TimeoutKind, Token, TokioSleeper, Transfer,
-    TransportError,
+    TransportError, TransportKind,
 };
 /// `client.upload_artifact(..)` and `client.download_artifact(..)` (feature `artifacts`).
 #[cfg(feature = "artifacts")]

@@ -14,6 +14,7 @@ use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::ConfigError;
+use crate::redact::REDACTED;
 
 /// The environment variable [`Client::from_env`](crate::Client::from_env) reads
 /// the token from, as DevRev's official SDKs do.
@@ -58,13 +59,13 @@ impl Token {
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(<redacted>)")
+        write!(f, "Token({REDACTED})")
     }
 }
 
 impl fmt::Display for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
+        f.write_str(REDACTED)
     }
 }
 

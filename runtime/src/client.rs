@@ -29,6 +29,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION,
 use crate::auth::{Token, TOKEN_ENV};
 use crate::error::{ConfigError, Result};
 use crate::pacing::{LocalBudget, PacingBudget};
+use crate::redact::{redact_userinfo, Redacted};
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// DevRev's production API.
@@ -80,7 +81,7 @@ impl fmt::Debug for Client {
         let c = &self.config;
         f.debug_struct("Client")
             .field("base_url", &c.base_url)
-            .field("token", &"<redacted>")
+            .field("token", &c.token)
             .field("retry", &c.retry)
             .field("attempt_timeout", &c.attempt_timeout)
             .field("connect_timeout", &c.connect_timeout)
@@ -94,7 +95,7 @@ impl fmt::Debug for Client {
 impl Client {
     /// The rate-limit budget as the client knows it (limit, remaining,
     /// reset); all `None` until an answer told it, or when pacing is off.
-    pub fn rate_limit_budget(&self) -> crate::RateLimit {
+    pub fn rate_limit_budget(&self) -> crate::response::RateLimit {
         self.config.pacer.as_ref().map(|p| p.snapshot()).unwrap_or_default()
     }
 
@@ -184,7 +185,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| Redacted))
             .field("base_url", &self.base_url)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -419,20 +420,6 @@ fn check_base_url(raw: &str) -> std::result::Result<String, ConfigError> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-/// The URL as given, for error messages, with any `user:password@` before
-/// the host replaced by `<redacted>@`: a refused URL must not print a credential.
-fn redact_userinfo(raw: &str) -> String {
-    let (scheme, rest) = match raw.find("://") {
-        Some(at) => raw.split_at(at + 3),
-        None => ("", raw),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}<redacted>{}", &rest[at..]),
-        None => raw.to_owned(),
-    }
-}
-
 fn is_loopback(url: &url::Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -485,8 +472,6 @@ mod tests {
                 assert!(text.contains("<redacted>@"), "{raw}: {text}");
             }
         }
-        assert_eq!(redact_userinfo("https://api.devrev.ai/a@b"), "https://api.devrev.ai/a@b");
-        assert_eq!(redact_userinfo("no scheme@host"), "<redacted>@host");
     }
 
     #[test]
@@ -520,7 +505,11 @@ mod tests {
         let client = Client::builder().token("super-secret-token").build().unwrap();
         let debug = format!("{client:?}");
         assert!(!debug.contains("super-secret-token"), "{debug}");
+        assert!(debug.contains("token: Token(<redacted>),"), "{debug}");
         let builder = format!("{:?}", Client::builder().token("super-secret-token"));
         assert!(!builder.contains("super-secret-token"), "{builder}");
+        assert!(builder.contains("token: Some(<redacted>),"), "{builder}");
+        let pretty = format!("{client:#?}");
+        assert!(pretty.contains("    token: Token(<redacted>),\n"), "{pretty}");
     }
 }

@@ -676,7 +676,7 @@ impl Fragment {
 
     /// Sends it: `POST /schemas.custom.set`, answered with the new
     /// fragment's ID.
-    pub async fn send(&self, client: &crate::Client) -> crate::Result<FragmentId> {
+    pub async fn send(&self, client: &crate::client::Client) -> crate::error::Result<FragmentId> {
         crate::transport::send(client, self).await
     }
 }
@@ -711,7 +711,7 @@ impl GetFragment {
     }
 
     /// Sends it.
-    pub async fn send(&self, client: &crate::Client) -> crate::Result<GetFragmentResponse> {
+    pub async fn send(&self, client: &crate::client::Client) -> crate::error::Result<GetFragmentResponse> {
         crate::transport::send(client, self).await
     }
 }

@@ -34,7 +34,8 @@ pub enum Error {
     #[error(transparent)]
     Decode(Box<DecodeError>),
     /// The request could not be sent, or the connection failed before the
-    /// answer was complete.
+    /// answer was complete; [`TransportError::kind`] says which, and tells a
+    /// server certificate the client does not trust (never retried) apart.
     #[error(transparent)]
     Transport(Box<TransportError>),
     /// The call ran out of time.
@@ -176,7 +177,8 @@ impl Error {
     /// is sent again later. Exactly the failures the client's retry rule
     /// ([`retry`](crate::retry)) retries for an idempotent endpoint: a 408,
     /// a 429, a 500, 502, 503 or 504, a request that could not be sent
-    /// (connection refused, DNS, TLS), a connection dropped after sending,
+    /// (connection refused, DNS; not a server certificate the client does
+    /// not trust, which is permanent), a connection dropped after sending,
     /// and every timeout.
     ///
     /// By the time a call returns such an error the client has already
@@ -200,8 +202,9 @@ impl Error {
     /// fails the same way, so the request (or the client's configuration)
     /// must change. An error status the retry rule never retries (400, 401,
     /// 403, 404, 409 and every other 4xx but 408 and 429; a 5xx other than
-    /// 500, 502, 503 and 504, such as 501), a redirect, an
-    /// [`Error::Config`], an [`Error::Encode`], and a storage URL refused
+    /// 500, 502, 503 and 504, such as 501), a redirect, a server
+    /// certificate the client does not trust ([`TransportKind::Certificate`]),
+    /// an [`Error::Config`], an [`Error::Encode`], and a storage URL refused
     /// before sending.
     ///
     /// Never true together with [`is_retryable`](Self::is_retryable).
@@ -210,7 +213,8 @@ impl Error {
             Error::Config(_) | Error::Encode(_) => true,
             Error::Storage(e) if e.status.is_none() => true,
             _ => {
-                matches!(self.failure(), Some(f @ crate::retry::Failure::Status(_)) if !crate::retry::is_retryable(f, true))
+                use crate::retry::Failure;
+                matches!(self.failure(), Some(f @ (Failure::Status(_) | Failure::Certificate)) if !crate::retry::is_retryable(f, true))
             }
         }
     }
@@ -226,6 +230,7 @@ impl Error {
             Error::Api(e) => Some(Failure::Status(e.status)),
             Error::Redirect(e) => Some(Failure::Status(e.meta.status)),
             Error::Storage(e) => e.status.map(Failure::Status),
+            Error::Transport(e) if e.kind == TransportKind::Certificate => Some(Failure::Certificate),
             Error::Transport(e) => Some(sent(e.sent)),
             Error::Timeout(e) => Some(sent(e.sent)),
             Error::Decode(_) | Error::BodyTooLarge(_) | Error::Config(_) | Error::Encode(_) | Error::Pagination(_) => {
@@ -399,9 +404,15 @@ impl DecodeError {
 }
 
 /// The request could not be sent, or the connection broke before the answer was complete.
+///
+/// [`kind`](Self::kind) says which: no connection, a server certificate the
+/// client does not trust, or a connection that failed once open. The HTTP
+/// stack's error is the [`source`](std::error::Error::source), with its own
+/// causes below it (for a certificate, the TLS library's error).
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {message} (after {attempts} attempt{})", if *.sent { "the connection failed after the request was sent" } else { "the request could not be sent" }, if *.attempts == 1 { "" } else { "s" })]
+#[error("{}: {message} (after {attempts} attempt{})", self.headline(), if *.attempts == 1 { "" } else { "s" })]
 pub struct TransportError {
+    pub(crate) kind: TransportKind,
     pub(crate) message: String,
     pub(crate) sent: bool,
     pub(crate) attempts: u32,
@@ -409,7 +420,43 @@ pub struct TransportError {
     pub(crate) source: Option<reqwest::Error>,
 }
 
+/// What kind of failure a [`TransportError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// No connection could be made: refused, unreachable, a host name that
+    /// does not resolve, a TLS handshake that failed for a reason other than
+    /// the certificate. Nothing was sent; retried for every endpoint.
+    Connect,
+    /// The server's TLS certificate is not trusted: issued by an authority
+    /// the client does not trust, expired or not yet valid, made out for
+    /// another host name, revoked or malformed. Nothing was sent, and it is
+    /// never retried: every attempt would fail the same way until the
+    /// server's certificate or the client's roots
+    /// ([`ClientBuilder::add_root_certificate`](crate::ClientBuilder::add_root_certificate))
+    /// change. The TLS library's error (`rustls::Error::InvalidCertificate`
+    /// and the reason) is in the source chain.
+    Certificate,
+    /// The connection failed once made: reset, or closed before the whole
+    /// answer arrived. Retried for every endpoint when the request cannot
+    /// have reached the server ([`TransportError::maybe_sent`] is false),
+    /// otherwise only for idempotent ones.
+    Connection,
+}
+
 impl TransportError {
+    /// Which kind of failure this is: match on it to tell a certificate
+    /// problem from a network one.
+    pub fn kind(&self) -> TransportKind {
+        self.kind
+    }
+    fn headline(&self) -> &'static str {
+        match self.kind {
+            TransportKind::Certificate => "the server's TLS certificate is not trusted, so the request was not sent",
+            _ if self.sent => "the connection failed after the request was sent",
+            _ => "the request could not be sent",
+        }
+    }
     /// Whether the request may have reached the server (a connection reset
     /// after sending), as opposed to never leaving (connection refused).
     pub fn maybe_sent(&self) -> bool {
@@ -721,7 +768,7 @@ impl Error {
             return self;
         }
         let fix = |text: &mut String| {
-            if let std::borrow::Cow::Owned(clean) = crate::transport::scrub_str(text, secret) {
+            if let std::borrow::Cow::Owned(clean) = crate::redact::scrub_str(text, secret) {
                 *text = clean;
             }
         };

@@ -22,6 +22,17 @@
 //! - [`response`]: [`Response`], [`ResponseMeta`], [`RateLimit`];
 //! - [`testing`]: a [`Sleeper`] for tests that records waits and returns at once;
 //! - [`custom_fields`]: [`CustomFields`], typed custom fields and their schema fragments.
+//!
+//! The modules form layers; read them bottom-up. Each imports only from the
+//! layers below it:
+//!
+//! 1. `redact` (the `<redacted>` marker and token scrubbing), [`response`],
+//!    [`error_body`], [`query`], [`retry`];
+//! 2. [`error`], [`secret`], [`endpoint`], [`pacing`], [`testing`];
+//! 3. [`auth`];
+//! 4. [`client`]: the configuration;
+//! 5. [`transport`]: the attempt loop, which runs on the client's configuration;
+//! 6. [`pagination`], [`sse`], [`bulk`], `storage`, [`custom_fields`]: built on [`send`].
 
 #![warn(missing_docs)]
 
@@ -36,6 +47,7 @@ mod json_path;
 pub mod pacing;
 pub mod pagination;
 pub mod query;
+mod redact;
 pub mod response;
 pub mod retry;
 pub mod secret;
@@ -51,7 +63,7 @@ pub use custom_fields::{CustomFields, CustomFieldsError};
 pub use endpoint::{Endpoint, Method};
 pub use error::{
     ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, PaginationError, RedirectError, Result, StorageError,
-    TimeoutError, TimeoutKind, Transfer, TransportError,
+    TimeoutError, TimeoutKind, Transfer, TransportError, TransportKind,
 };
 pub use error_body::{DevRevError, ErrorBody, ErrorKind, JsonType, MissingDependency};
 pub use pagination::{Items, Page, Pages, Paginated, ResumePoint};

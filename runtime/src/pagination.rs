@@ -323,7 +323,7 @@ where
                         if !this.seen.insert(this.hasher.hash_one(next)) {
                             // The error prints its cursor: not if a server echoed the token in it.
                             let secret = this.client.config.token.expose_secret();
-                            let cursor = crate::transport::scrub_str(next, secret).into_owned();
+                            let cursor = crate::redact::scrub_str(next, secret).into_owned();
                             this.state =
                                 State::Failing(PaginationError::RepeatedCursor { cursor, pages: this.pages }.into());
                         }

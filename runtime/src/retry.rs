@@ -5,10 +5,11 @@
 //! | failure | retried |
 //! | --- | --- |
 //! | 408, 429 | always: the server says it did not process the request |
-//! | connection refused, DNS, TLS, connect timeout | always: nothing was sent |
+//! | connection refused, DNS, TLS handshake, connect timeout | always: nothing was sent |
 //! | 500, 502, 503, 504 | only for idempotent endpoints |
 //! | attempt timeout, connection dropped after sending | only for idempotent endpoints |
 //! | 409 and every other 4xx, redirects | never |
+//! | a server certificate the client does not trust (unknown issuer, expired, another host's name) | never: every attempt fails the same way |
 //!
 //! [`Error::is_retryable`](crate::Error::is_retryable) is true exactly for
 //! the failures this rule retries for an idempotent endpoint, and
@@ -131,6 +132,9 @@ pub(crate) enum Failure {
     NotSent,
     /// The request may have been processed (dropped connection, timeout).
     MaybeSent,
+    /// The server's TLS certificate is not trusted: nothing was sent, and
+    /// every attempt would fail the same way.
+    Certificate,
 }
 
 /// Whether `failure` is retried for an endpoint that is (or is not) idempotent.
@@ -138,7 +142,7 @@ pub(crate) fn is_retryable(failure: Failure, idempotent: bool) -> bool {
     match failure {
         Failure::Status(408 | 429) | Failure::NotSent => true,
         Failure::Status(500 | 502 | 503 | 504) | Failure::MaybeSent => idempotent,
-        Failure::Status(_) => false,
+        Failure::Status(_) | Failure::Certificate => false,
     }
 }
 
@@ -170,6 +174,7 @@ mod tests {
                 assert_eq!(is_retryable(Failure::Status(s), idempotent), idempotent);
             }
             assert_eq!(is_retryable(Failure::MaybeSent, idempotent), idempotent);
+            assert!(!is_retryable(Failure::Certificate, idempotent), "a certificate fails the same way every time");
         }
         assert!(!is_retryable(Failure::Status(501), true));
     }

@@ -3,7 +3,8 @@
 //! `access_token` and `refresh_token` `auth-tokens.create` answers, ...).
 //!
 //! A `Secret` keeps its text in a [`secrecy::SecretString`] (zeroed when
-//! dropped), prints `[redacted]` in `Debug`, and has no `Display`; the value
+//! dropped), prints `Secret(<redacted>)` in `Debug` (the crate's one
+//! redaction marker, as `Token(<redacted>)`), and has no `Display`; the value
 //! comes out only through [`Secret::expose_secret`]. Unlike a bare
 //! `SecretString` (whose `Serialize` secrecy 0.10 leaves out on purpose), it
 //! serializes to the exact wire value, because a model that holds one must be
@@ -14,7 +15,7 @@
 //! use devrev_runtime::Secret;
 //!
 //! let secret = Secret::from("s3cr3t-value");
-//! assert_eq!(format!("{secret:?}"), "[redacted]");
+//! assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
 //! assert_eq!(secret.expose_secret(), "s3cr3t-value");
 //! assert_eq!(serde_json::to_string(&secret).unwrap(), r#""s3cr3t-value""#);
 //! let back: Secret = serde_json::from_str(r#""s3cr3t-value""#).unwrap();
@@ -25,10 +26,12 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::redact::REDACTED;
+
 /// secrecy's trait and string type, for code that names them (`devrev::secret::ExposeSecret`).
 pub use secrecy::{ExposeSecret, SecretString};
 
-/// A secret text value of a model: `[redacted]` in `Debug`, the wire value
+/// A secret text value of a model: `Secret(<redacted>)` in `Debug`, the wire value
 /// in JSON, readable with [`expose_secret`](Self::expose_secret). See the
 /// [module docs](self).
 #[derive(Clone)]
@@ -59,7 +62,7 @@ impl ExposeSecret<str> for Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
+        write!(f, "Secret({REDACTED})")
     }
 }
 
@@ -126,8 +129,8 @@ mod tests {
     fn debug_is_redacted_and_the_wire_value_is_exact() {
         let value = "p@ss \"quoted\" \\ é";
         let secret = Secret::from(value);
-        assert_eq!(format!("{secret:?}"), "[redacted]");
-        assert_eq!(format!("{:#?}", Some(&secret)), "Some(\n    [redacted],\n)");
+        assert_eq!(format!("{secret:?}"), "Secret(<redacted>)");
+        assert_eq!(format!("{:#?}", Some(&secret)), "Some(\n    Secret(<redacted>),\n)");
         let wire = serde_json::to_string(&secret).unwrap();
         assert_eq!(wire, serde_json::to_string(value).unwrap());
         let back: Secret = serde_json::from_str(&wire).unwrap();

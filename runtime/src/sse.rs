@@ -40,7 +40,9 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::error::{excerpt, BodyTooLargeError, DecodeError, Error, Result, TimeoutError, TimeoutKind, TransportError};
+use crate::error::{
+    excerpt, BodyTooLargeError, DecodeError, Error, Result, TimeoutError, TimeoutKind, TransportError, TransportKind,
+};
 use crate::response::ResponseMeta;
 use crate::transport::call_with;
 
@@ -268,7 +270,7 @@ impl<T: DeserializeOwned> EventStream<T> {
     /// the data (the token scrubbed).
     fn decode(&self, data: &str) -> Result<T> {
         serde_json::from_str(data).map_err(|e| {
-            let scrubbed = crate::transport::scrub_str(data, &self.secret).into_owned();
+            let scrubbed = crate::redact::scrub_str(data, &self.secret).into_owned();
             let path = crate::json_path::path_at(data.as_bytes(), e.line(), e.column());
             Error::Decode(Box::new(DecodeError {
                 message: e.to_string(),
@@ -341,7 +343,8 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 Ok(Err(e)) => {
                     this.done = true;
                     let message = format!("the event stream broke: {e}");
-                    let error = TransportError { message, sent: true, attempts: this.meta.attempts, source: Some(e) };
+                    let (kind, attempts) = (TransportKind::Connection, this.meta.attempts);
+                    let error = TransportError { kind, message, sent: true, attempts, source: Some(e) };
                     return Poll::Ready(Some(Err(Error::Transport(Box::new(error)).scrub(&this.secret))));
                 }
                 Err(_elapsed) => {

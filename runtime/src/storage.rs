@@ -55,7 +55,7 @@ use crate::client::{Client, USER_AGENT_PREFIX};
 use crate::error::{excerpt, ConfigError, Error, Result, StorageError, TimeoutError, TimeoutKind, Transfer};
 use crate::response::ResponseMeta;
 use crate::retry::{is_retryable, retry_after_header, Failure};
-use crate::transport::transport;
+use crate::transport::transport_failure;
 
 /// How many bytes a file source reads at a time: what an upload holds of it.
 pub const CHUNK_BYTES: usize = 64 * 1024;
@@ -467,7 +467,8 @@ impl Stream for Download {
                 }
                 Ok(Err(e)) => {
                     this.done = true;
-                    return Poll::Ready(Some(Err(transport(e.without_url(), true, this.meta.attempts))));
+                    let (_, error) = transport_failure(e.without_url(), true, this.meta.attempts);
+                    return Poll::Ready(Some(Err(error)));
                 }
                 Err(_elapsed) => {
                     this.done = true;
@@ -541,8 +542,11 @@ impl Client {
                     let error = status_error(Transfer::Upload, &origin, response, attempt).await;
                     (Failure::Status(status), error, wait)
                 }
-                Err(e) if e.is_connect() => (Failure::NotSent, transport(e.without_url(), false, attempt), None),
-                Err(e) => (Failure::MaybeSent, transport(e.without_url(), true, attempt), None),
+                Err(e) => {
+                    let sent = !e.is_connect();
+                    let (failure, error) = transport_failure(e.without_url(), sent, attempt);
+                    (failure, error, None)
+                }
             };
             if attempt >= self.config.retry.attempts() || !is_retryable(failure, source.is_replayable()) {
                 return Err(error);
@@ -591,8 +595,11 @@ impl Client {
                     let wait = retry_after_header(response.headers());
                     (Failure::Status(status), status_error(Transfer::Download, &origin, response, attempt).await, wait)
                 }
-                Ok(Err(e)) if e.is_connect() => (Failure::NotSent, transport(e.without_url(), false, attempt), None),
-                Ok(Err(e)) => (Failure::MaybeSent, transport(e.without_url(), true, attempt), None),
+                Ok(Err(e)) => {
+                    let sent = !e.is_connect();
+                    let (failure, error) = transport_failure(e.without_url(), sent, attempt);
+                    (failure, error, None)
+                }
                 Err(_elapsed) => {
                     let error = TimeoutError { kind: TimeoutKind::Attempt, limit: idle, attempts: attempt, sent: true };
                     (Failure::MaybeSent, Error::Timeout(Box::new(error)), None)

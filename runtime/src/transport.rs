@@ -36,12 +36,13 @@ use crate::client::Client;
 use crate::endpoint::{Endpoint, Method};
 use crate::error::{
     excerpt, ApiError, BodyTooLargeError, ConfigError, DecodeError, Error, RedirectError, Result, TimeoutError,
-    TimeoutKind, TransportError,
+    TimeoutKind, TransportError, TransportKind,
 };
 use crate::error_body::{decode_error_body, ErrorBody, ErrorDecoder};
 use crate::json_path;
 use crate::pacing::{Admission, PacingBudget, Slot};
 use crate::query;
+use crate::redact::{scrub_bytes, scrub_headers};
 use crate::response::{RateLimit, Response, ResponseMeta};
 use crate::retry::{is_retryable, retry_after_header, Failure};
 
@@ -359,17 +360,18 @@ impl Client {
                         attempts: attempt,
                     })));
                 }
+                Ok(Err(AttemptError::Connect(e))) if e.is_timeout() => {
+                    (Failure::NotSent, timeout(TimeoutKind::Connect, config.connect_timeout, attempt), None)
+                }
+                // Refused, or a server certificate the client does not
+                // trust: `transport_failure` tells the two apart.
                 Ok(Err(AttemptError::Connect(e))) => {
-                    let error = if e.is_timeout() {
-                        timeout(TimeoutKind::Connect, config.connect_timeout, attempt)
-                    } else {
-                        transport(e, false, attempt)
-                    };
-                    (Failure::NotSent, error, None)
+                    let (failure, error) = transport_failure(e, false, attempt);
+                    (failure, error, None)
                 }
                 Ok(Err(AttemptError::Sent(e))) => {
-                    let sent = maybe_sent(&payload, &body_read);
-                    (if sent { Failure::MaybeSent } else { Failure::NotSent }, transport(e, sent, attempt), None)
+                    let (failure, error) = transport_failure(e, maybe_sent(&payload, &body_read), attempt);
+                    (failure, error, None)
                 }
                 Err(_elapsed) => {
                     let sent = maybe_sent(&payload, &body_read);
@@ -551,91 +553,6 @@ fn api_error(decode_error: ErrorDecoder, status: u16, meta: ResponseMeta, body: 
     ApiError { status, decoded, retry_after, excerpt, meta }
 }
 
-/// Below this length a token is redacted only where it stands as a whole
-/// token, between bytes that cannot belong to one; from it on, wherever it
-/// occurs. A real DevRev token (a JWT, hundreds of bytes) is always scrubbed
-/// everywhere, even glued to other text; a short test token (`"x"`,
-/// `"test"`) no longer turns `expected a string` into
-/// `e<redacted>pected a string`.
-pub(crate) const WHOLE_TOKEN_BELOW: usize = 16;
-
-/// A byte that can be part of a bearer token (RFC 6750's `b64token`, less
-/// the trailing `=` padding, which reads as a separator in `key=token`).
-fn token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-}
-
-/// The offsets where `secret` is to be redacted in `text`: every occurrence
-/// of a real-length secret, only whole-token ones of a short secret.
-fn secret_matches(text: &[u8], secret: &[u8]) -> Vec<usize> {
-    let mut found = Vec::new();
-    if secret.is_empty() || text.len() < secret.len() {
-        return found;
-    }
-    let whole_only = secret.len() < WHOLE_TOKEN_BELOW;
-    let mut at = 0;
-    while at + secret.len() <= text.len() {
-        if &text[at..at + secret.len()] == secret {
-            let end = at + secret.len();
-            let whole = (at == 0 || !token_byte(text[at - 1])) && text.get(end).is_none_or(|&b| !token_byte(b));
-            if !whole_only || whole {
-                found.push(at);
-                at = end;
-                continue;
-            }
-        }
-        at += 1;
-    }
-    found
-}
-
-/// `text` with `secret` replaced by `<redacted>` (see [`WHOLE_TOKEN_BELOW`]
-/// for which occurrences): error bodies before anything decodes them, header
-/// values, and the text errors hold. A server or proxy that echoes the token
-/// back must not put it into the typed error body, its `Debug` or its message.
-pub(crate) fn scrub_bytes<'a>(text: &'a [u8], secret: &str) -> std::borrow::Cow<'a, [u8]> {
-    let secret = secret.as_bytes();
-    let found = secret_matches(text, secret);
-    if found.is_empty() {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = Vec::with_capacity(text.len() + found.len() * 10);
-    let mut from = 0;
-    for at in found {
-        out.extend_from_slice(&text[from..at]);
-        out.extend_from_slice(b"<redacted>");
-        from = at + secret.len();
-    }
-    out.extend_from_slice(&text[from..]);
-    std::borrow::Cow::Owned(out)
-}
-
-/// [`scrub_bytes`] for text: the same rule, the result still UTF-8 (the
-/// secret is cut out whole, and `<redacted>` is ASCII).
-pub(crate) fn scrub_str<'a>(text: &'a str, secret: &str) -> std::borrow::Cow<'a, str> {
-    match scrub_bytes(text.as_bytes(), secret) {
-        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(text),
-        std::borrow::Cow::Owned(bytes) => std::borrow::Cow::Owned(
-            String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        ),
-    }
-}
-
-/// Replaces `secret` with `<redacted>` in every header value that holds it.
-pub(crate) fn scrub_headers(headers: &mut HeaderMap, secret: &str) {
-    if secret.is_empty() {
-        return;
-    }
-    for value in headers.values_mut() {
-        let bytes = value.as_bytes();
-        if let std::borrow::Cow::Owned(clean) = scrub_bytes(bytes, secret) {
-            // The secret and `<redacted>` are both valid header bytes, so
-            // the scrubbed value is too; fall back to a fixed text if not.
-            *value = HeaderValue::from_bytes(&clean).unwrap_or_else(|_| HeaderValue::from_static("<redacted>"));
-        }
-    }
-}
-
 fn query_len(payload: &Payload) -> usize {
     match payload {
         Payload::Query(q) => q.len(),
@@ -651,10 +568,60 @@ fn timeout(kind: TimeoutKind, limit: Duration, attempts: u32) -> Error {
     Error::Timeout(Box::new(TimeoutError { kind, limit, attempts, sent: false }))
 }
 
-pub(crate) fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
+/// The typed error for a request that failed short of an answer, and what
+/// the retry rule makes of it: a server certificate the client does not
+/// trust is [`TransportKind::Certificate`] and [`Failure::Certificate`]
+/// (never retried: every attempt would fail the same way); anything else is
+/// [`Failure::MaybeSent`] or [`Failure::NotSent`] as `sent` says.
+pub(crate) fn transport_failure(e: reqwest::Error, sent: bool, attempts: u32) -> (Failure, Error) {
+    let kind = if untrusted_certificate(&e) {
+        TransportKind::Certificate
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else {
+        TransportKind::Connection
+    };
+    let failure = match kind {
+        TransportKind::Certificate => Failure::Certificate,
+        _ if sent => Failure::MaybeSent,
+        _ => Failure::NotSent,
+    };
+    // A handshake that failed sent nothing.
+    let sent = sent && kind != TransportKind::Certificate;
+    (failure, transport_error(e, kind, sent, attempts))
+}
+
+/// Whether the TLS library refused the server's certificate, somewhere in
+/// `error`'s chain of causes: an unknown issuer, a certificate expired or
+/// not yet valid, made out for another name, revoked, or none at all.
+///
+/// rustls's error reaches here inside an `io::Error` (the handshake runs
+/// under tokio's I/O traits), and `io::Error::source` skips the error it
+/// wraps, so an `io::Error` is opened with `get_ref` instead.
+fn untrusted_certificate(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(cause) = next {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return matches!(
+                tls,
+                rustls::Error::InvalidCertificate(_)
+                    | rustls::Error::NoCertificatesPresented
+                    | rustls::Error::InvalidCertRevocationList(_)
+            );
+        }
+        next = match cause.downcast_ref::<std::io::Error>().and_then(std::io::Error::get_ref) {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    false
+}
+
+fn transport_error(e: reqwest::Error, kind: TransportKind, sent: bool, attempts: u32) -> Error {
     // reqwest's message names the URL, which holds no secret (the token is a
     // header). The causes below it say what happened ("connection reset by
-    // peer"), so the whole chain goes into the message.
+    // peer", "invalid peer certificate: UnknownIssuer"), so the whole chain
+    // goes into the message.
     let mut message = e.to_string();
     let mut source = std::error::Error::source(&e);
     while let Some(cause) = source {
@@ -665,40 +632,52 @@ pub(crate) fn transport(e: reqwest::Error, sent: bool, attempts: u32) -> Error {
         }
         source = cause.source();
     }
-    Error::Transport(Box::new(TransportError { message, sent, attempts, source: Some(e) }))
+    Error::Transport(Box::new(TransportError { kind, message, sent, attempts, source: Some(e) }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::scrub_bytes;
+    use super::untrusted_certificate;
+    use rustls::CertificateError;
+    use std::error::Error as StdError;
+    use std::{fmt, io};
 
-    #[test]
-    fn scrub_bytes_replaces_every_occurrence() {
-        assert_eq!(&*scrub_bytes(b"a tok b tok", "tok"), b"a <redacted> b <redacted>");
-        assert_eq!(&*scrub_bytes(b"tok", "tok"), b"<redacted>");
-        assert!(matches!(scrub_bytes(b"nothing here", "tok"), std::borrow::Cow::Borrowed(_)));
-        assert!(matches!(scrub_bytes(b"anything", ""), std::borrow::Cow::Borrowed(_)));
-        assert_eq!(&*scrub_bytes(b"to", "tok"), b"to");
+    /// An error over another, as hyper's and reqwest's are.
+    #[derive(Debug)]
+    struct Over(Box<dyn StdError + Send + Sync>);
+
+    impl fmt::Display for Over {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("client error (Connect)")
+        }
+    }
+
+    impl StdError for Over {
+        fn source(&self) -> Option<&(dyn StdError + 'static)> {
+            Some(&*self.0)
+        }
+    }
+
+    /// rustls's error as reqwest hands it up: in an `io::Error` in another
+    /// `io::Error`, under hyper's error.
+    fn handshake(tls: rustls::Error) -> Over {
+        Over(Box::new(io::Error::other(io::Error::new(io::ErrorKind::InvalidData, tls))))
     }
 
     #[test]
-    fn a_short_token_is_redacted_only_as_a_whole_token() {
-        // Prose keeps its words...
-        assert_eq!(&*scrub_bytes(b"expected a string", "x"), b"expected a string");
-        assert_eq!(&*scrub_bytes(b"testing the tester", "test"), b"testing the tester");
-        // ...and the token itself goes wherever it stands alone.
-        assert_eq!(&*scrub_bytes(b"Authorization: Bearer x", "x"), b"Authorization: Bearer <redacted>");
-        assert_eq!(&*scrub_bytes(b"?access_token=test&a=1", "test"), b"?access_token=<redacted>&a=1");
-        assert_eq!(&*scrub_bytes(br#"{"token":"test"}"#, "test"), br#"{"token":"<redacted>"}"#);
-        assert_eq!(&*scrub_bytes(b"test", "test"), b"<redacted>");
+    fn a_refused_certificate_is_found_inside_an_io_error() {
+        for reason in [CertificateError::UnknownIssuer, CertificateError::Expired, CertificateError::NotValidForName] {
+            assert!(untrusted_certificate(&handshake(rustls::Error::InvalidCertificate(reason))));
+        }
+        assert!(untrusted_certificate(&handshake(rustls::Error::NoCertificatesPresented)));
+        assert!(untrusted_certificate(&rustls::Error::InvalidCertificate(CertificateError::Revoked)));
     }
 
     #[test]
-    fn a_real_length_token_is_redacted_everywhere() {
-        let token = "eyJhbGciOiJSUzI1NiJ9.payload";
-        assert!(token.len() >= super::WHOLE_TOKEN_BELOW);
-        let text = format!("glued{token}glued and {token}");
-        assert_eq!(&*scrub_bytes(text.as_bytes(), token), b"glued<redacted>glued and <redacted>");
-        assert_eq!(super::scrub_str(&text, token), "glued<redacted>glued and <redacted>");
+    fn other_failures_are_not_the_certificates() {
+        assert!(!untrusted_certificate(&handshake(rustls::Error::General("handshake failed".into()))));
+        assert!(!untrusted_certificate(&Over(Box::new(io::Error::from(io::ErrorKind::ConnectionRefused)))));
+        // The words alone do not make it one.
+        assert!(!untrusted_certificate(&Over(Box::new(io::Error::other("invalid peer certificate: UnknownIssuer")))));
     }
 }

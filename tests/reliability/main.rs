@@ -1,4 +1,5 @@
-//! Reliability: the fault matrix, retries, tracing and secrets, decoding properties, the testkit's faults.
+//! Reliability: the fault matrix, retries, tracing and secrets, decoding properties, the testkit's faults,
+//! certificates the client does not trust.
 //!
 //! One test binary for the area (each file a module, its tests named
 //! `<file>::<test>`): the crate and its dependencies are linked once, not once
@@ -14,3 +15,4 @@ mod reliability_faults;
 mod reliability_observability;
 mod reliability_retry;
 mod reliability_testkit_faults;
+mod reliability_tls;

@@ -8,7 +8,7 @@ use crate::reliability_support;
 
 use std::time::Duration;
 
-use devrev::{Error, ErrorKind, RetryPolicy, TimeoutKind};
+use devrev::{Error, ErrorKind, RetryPolicy, TimeoutKind, TransportKind};
 use reliability_support::{builder, client, refused_url, thing_json, Ep, Fault, RawServer, RecordingSleeper, TOKEN};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -286,6 +286,7 @@ async fn connection_refused_is_retried_for_every_endpoint() {
         let err = ep.call(&client).await.unwrap_err();
         match &err {
             Error::Transport(t) => {
+                assert_eq!(t.kind(), TransportKind::Connect, "{ep:?}: {err}");
                 assert!(!t.maybe_sent(), "nothing was sent");
                 assert_eq!(t.attempts(), 3, "{ep:?}: refused connections are retried even for a create");
             }
@@ -302,7 +303,10 @@ async fn connection_reset_after_sending_never_resends_a_create() {
         let (client, sleeper) = client(&server.url);
         let err = ep.call(&client).await.unwrap_err();
         match &err {
-            Error::Transport(t) => assert!(t.maybe_sent(), "{ep:?}: {err}"),
+            Error::Transport(t) => {
+                assert_eq!(t.kind(), TransportKind::Connection, "{ep:?}: {err}");
+                assert!(t.maybe_sent(), "{ep:?}: {err}");
+            }
             other => panic!("{ep:?}: expected a transport error, got {other:?}"),
         }
         assert_eq!(server.requests(), ep.sends_when_idempotent_only(), "{ep:?}");

@@ -51,7 +51,7 @@ pub enum Ty {
     /// A planned type, by key.
     Named(String),
     /// A string that holds a secret ([`is_secret`]): `devrev::Secret`,
-    /// `[redacted]` in `Debug`, the plain string on the wire.
+    /// `Secret(<redacted>)` in `Debug`, the plain string on the wire.
     Secret,
 }
 

@@ -64,7 +64,7 @@ fn words(plan: &Plan, ty: &Ty, facts: &Facts, depth: usize) -> String {
             }
             s
         }
-        Ty::Secret => "a secret string (`[redacted]` in `Debug`)".to_owned(),
+        Ty::Secret => "a secret string (`Secret(<redacted>)` in `Debug`)".to_owned(),
         Ty::Bool => "a boolean".to_owned(),
         Ty::I32 | Ty::I64 => number("an integer"),
         Ty::F32 | Ty::F64 => number("a number"),

@@ -43,7 +43,7 @@ fn hidden<T: std::fmt::Debug>(value: &T) {
     let pretty = format!("{value:#?}");
     assert!(!debug.contains(SENTINEL), "{}: Debug shows a secret: {debug}", std::any::type_name::<T>());
     assert!(!pretty.contains(SENTINEL), "{}: {{:#?}} shows a secret", std::any::type_name::<T>());
-    assert!(debug.contains("[redacted]"), "{}: Debug does not mark the secret: {debug}", std::any::type_name::<T>());
+    assert!(debug.contains("Secret(<redacted>)"), "{}: Debug does not mark the secret: {debug}", std::any::type_name::<T>());
 }
 "#;
 

@@ -73,7 +73,7 @@ pub struct AuthTokensCreateRequest {
     /// `scope`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `subject_token`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `subject_token`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_token: Option<crate::__private::Secret>,
     /// `subject_token_type`: optional; one of `urn:devrev:params:oauth:token-type:jwt:auth0`, `urn:devrev:params:oauth:token-type:jwt:dev`, `urn:devrev:params:oauth:token-type:rat`, `urn:devrev:params:oauth:token-type:rev`, `urn:devrev:params:oauth:token-type:revinfo`, `urn:devrev:params:oauth:token-type:session`, `urn:devrev:params:oauth:token-type:sysu`, `urn:devrev:params:oauth:token-type:userinfo`, `urn:ietf:params:oauth:token-type:jwt` (`AuthTokenSubjectTokenType`).
@@ -354,13 +354,13 @@ impl AuthTokensUpdateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuthTokensCreateResponse {
-    /// `access_token`: required; a secret string (`[redacted]` in `Debug`).
+    /// `access_token`: required; a secret string (`Secret(<redacted>)` in `Debug`).
     pub access_token: crate::__private::Secret,
     /// `client_id`: optional; text.
     pub client_id: Option<String>,
     /// `expires_in`: required; an integer.
     pub expires_in: i64,
-    /// `refresh_token`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `refresh_token`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     pub refresh_token: Option<crate::__private::Secret>,
     /// `scope`: optional; text.
     pub scope: Option<String>,

@@ -159,7 +159,7 @@ string_enum! {
 pub struct DevOrgAuthConnectionsCreateRequestAzureAdOptions {
     /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: required; a secret string (`Secret(<redacted>)` in `Debug`).
     pub client_secret: crate::__private::Secret,
     /// `domain`: required; text.
     pub domain: String,
@@ -186,7 +186,7 @@ impl DevOrgAuthConnectionsCreateRequestAzureAdOptions {
 pub struct DevOrgAuthConnectionsCreateRequestGoogleAppsOptions {
     /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: required; a secret string (`Secret(<redacted>)` in `Debug`).
     pub client_secret: crate::__private::Secret,
     /// `tenant_domain`: required; text.
     pub tenant_domain: String,
@@ -271,7 +271,7 @@ impl DevOrgAuthConnectionsCreateRequestKind {
 pub struct DevOrgAuthConnectionsCreateRequestOidcOptions {
     /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: required; a secret string (`Secret(<redacted>)` in `Debug`).
     pub client_secret: crate::__private::Secret,
     /// `issuer`: required; text.
     pub issuer: String,
@@ -298,7 +298,7 @@ impl DevOrgAuthConnectionsCreateRequestOidcOptions {
 pub struct DevOrgAuthConnectionsCreateRequestOktaOptions {
     /// `client_id`: required; text.
     pub client_id: String,
-    /// `client_secret`: required; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: required; a secret string (`Secret(<redacted>)` in `Debug`).
     pub client_secret: crate::__private::Secret,
     /// `domain`: required; text.
     pub domain: String,
@@ -365,7 +365,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestAzureAdOptions {
     /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
     /// `domain`: optional; text.
@@ -400,7 +400,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestGoogleAppsOptions {
     /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
     /// `tenant_domain`: optional; text.
@@ -501,7 +501,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestOidcOptions {
     /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
     /// `issuer`: optional; text.
@@ -536,7 +536,7 @@ pub struct DevOrgAuthConnectionsUpdateRequestOktaOptions {
     /// `client_id`: optional; text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// `client_secret`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `client_secret`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<crate::__private::Secret>,
     /// `domain`: optional; text.

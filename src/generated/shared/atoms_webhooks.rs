@@ -35,7 +35,7 @@ pub struct Webhook {
     /// `modified_date`: optional; a date-time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modified_date: Option<Timestamp>,
-    /// `secret`: required; a secret string (`[redacted]` in `Debug`).
+    /// `secret`: required; a secret string (`Secret(<redacted>)` in `Debug`).
     pub secret: crate::__private::Secret,
     /// `status`: required; one of `active`, `inactive`, `unverified` (`WebhookStatus`).
     pub status: WebhookStatus,

@@ -16,6 +16,6 @@ pub struct SnapInsResourcesResponseKeyringData {
     pub id: String,
     /// `is_expired`: required; a boolean.
     pub is_expired: bool,
-    /// `secret`: required; a secret string (`[redacted]` in `Debug`).
+    /// `secret`: required; a secret string (`Secret(<redacted>)` in `Debug`).
     pub secret: crate::__private::Secret,
 }

@@ -55,7 +55,7 @@ pub struct WebhooksCreateRequest {
     /// `headers`: optional; a list of items, each a `WebhookHeader` (at most 8 items).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<WebhookHeader>>,
-    /// `secret`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `secret`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::__private::Secret>,
     /// `url`: required; text.
@@ -702,7 +702,7 @@ pub struct WebhooksUpdateRequest {
     pub headers: Option<WebhooksUpdateRequestHeaders>,
     /// `id`: required; the DON ID of a webhook.
     pub id: String,
-    /// `secret`: optional; a secret string (`[redacted]` in `Debug`).
+    /// `secret`: optional; a secret string (`Secret(<redacted>)` in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::__private::Secret>,
     /// `url`: optional; text.
