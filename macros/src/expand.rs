@@ -696,42 +696,69 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     // A streamed answer: `send` returns the events as they come (their
     // stream has the answer's status and headers); otherwise `send` and
     // `send_with_meta` decode the whole answer.
-    let send_methods = if v.stream {
-        let stream_doc = format!(
-            "Sends `{verb} {path_str}` to DevRev and returns its answer's server-sent events, each decoded into `{}` as it arrives.\n\n{retry_doc}{beta_doc}\n\n# Errors\n\nA `devrev::Error` until the answer's headers arrive, as for any call; the stream yields the errors of its events.",
-            quote!(#response).to_string().replace(' ', "")
-        );
-        quote! {
-            #[doc = #stream_doc]
-            #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
-            pub async fn send(
-                &self,
-                client: &__devrev::Client,
-            ) -> __devrev::Result<__devrev::EventStream<#response>> {
-                __devrev::send_stream(client, self).await
-            }
-        }
-    } else {
-        quote! {
-            #[doc = #send_doc]
-            #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
-            pub async fn send(
-                &self,
-                client: &__devrev::Client,
-            ) -> __devrev::Result<#response> {
-                __devrev::send(client, self).await
-            }
-
-            #[doc = #meta_doc]
-            #[allow(clippy::future_not_send)]
-            pub async fn send_with_meta(
-                &self,
-                client: &__devrev::Client,
-            ) -> __devrev::Result<__devrev::Response<#response>> {
-                __devrev::send_with_meta(client, self).await
-            }
-        }
+    let stream_doc = v.stream.then(|| format!(
+        "Sends `{verb} {path_str}` to DevRev and returns its answer's server-sent events, each decoded into `{}` as it arrives.\n\n{retry_doc}{beta_doc}\n\n# Errors\n\nA `devrev::Error` until the answer's headers arrive, as for any call; the stream yields the errors of its events.",
+        quote!(#response).to_string().replace(' ', "")
+    ));
+    // (doc, name, what the future yields, the runtime function it calls)
+    let sends: Vec<(String, Ident, TokenStream, TokenStream)> = match stream_doc {
+        Some(doc) => vec![(
+            doc,
+            Ident::new("send", Span::call_site()),
+            quote!(__devrev::EventStream<#response>),
+            quote!(__devrev::send_stream),
+        )],
+        None => vec![
+            (send_doc, Ident::new("send", Span::call_site()), quote!(#response), quote!(__devrev::send)),
+            (
+                meta_doc,
+                Ident::new("send_with_meta", Span::call_site()),
+                quote!(__devrev::Response<#response>),
+                quote!(__devrev::send_with_meta),
+            ),
+        ],
     };
+    let send_methods: TokenStream = sends
+        .into_iter()
+        .map(|(doc, name, output, call)| {
+            if generics.params.is_empty() {
+                // A concrete request: the runtime's future itself, with no
+                // `async` wrapper around it (a wrapper is one more coroutine
+                // per method to type-check, borrow-check, lay out and
+                // compile, in every crate that declares endpoints), and
+                // `#[inline]`, so it is compiled only where it is called.
+                // Rustdoc shows the `async fn` a user would write.
+                quote! {
+                    #[doc = #doc]
+                    #[cfg(not(doc))]
+                    #[inline]
+                    #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
+                    pub fn #name<'__devrev>(
+                        &'__devrev self,
+                        client: &'__devrev __devrev::Client,
+                    ) -> impl ::core::future::Future<Output = __devrev::Result<#output>> + '__devrev {
+                        #call(client, self)
+                    }
+                    #[doc = #doc]
+                    #[cfg(doc)]
+                    pub async fn #name(&self, client: &__devrev::Client) -> __devrev::Result<#output> {
+                        ::core::unimplemented!()
+                    }
+                }
+            } else {
+                // A generic request (its lifetimes would have to be named
+                // in the opaque type's captures): an `async fn`.
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
+                    pub async fn #name(&self, client: &__devrev::Client) -> __devrev::Result<#output> {
+                        #call(client, self).await
+                    }
+                }
+            }
+        })
+        .collect();
 
     let ident_span = at(ident.span());
     let impl_endpoint = quote_spanned! {ident_span=>
@@ -893,7 +920,17 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         // items add none (the same device as `page_type`; the traits are
         // public, in `__private`, as the signatures are public). A generic request
         // keeps the bound, reported where `pages` or `items` is called.
-        let (stream_req, stream_bound, clone_check) = if generics.params.is_empty() {
+        //
+        // A request that derives `Clone` in its own attributes is `Clone`:
+        // it needs no check, and the streams are of `Self` (the check is a
+        // constant to evaluate and a type to normalize per endpoint).
+        let (stream_req, stream_bound, clone_check) = if generics.params.is_empty() && ep.derives_clone() {
+            (
+                quote_spanned!(kw_span=> Self),
+                quote_spanned!(kw_span=> for<'__devrev> Self: __devrev::Paginated + ::core::marker::Send + ::core::marker::Sync + 'static),
+                None,
+            )
+        } else if generics.params.is_empty() {
             let req = respan(quote!(#ident), kw_span);
             let check = quote_spanned! {kw_span=>
                 type __DevRevCloned = <[#req; <#req as __devrev::PagedClone>::__CLONE] as __devrev::CloneOf>::Request;
@@ -910,9 +947,13 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 None,
             )
         };
+        // `#[inline]`, as `send`: a non-generic method is otherwise
+        // compiled in the crate that declares it, with the stream
+        // constructor it instantiates, whether or not anything calls it.
         let methods = quote_spanned! {kw_span=>
             #[doc = #pages_doc]
             #[cfg(not(doc))]
+            #[inline]
             pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<#stream_req>
             where
                 #stream_bound,
@@ -927,6 +968,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 
             #[doc = #items_doc]
             #[cfg(not(doc))]
+            #[inline]
             pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<#stream_req>
             where
                 #stream_bound,
