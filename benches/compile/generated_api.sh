@@ -69,6 +69,7 @@ git worktree add --detach -q "$work/head" HEAD
 git worktree add --detach -q "$work/base" "$BASE"
 
 build() { # $1 tree, $2.. cargo args; prints "seconds peak_kib cpu_seconds"
+  prep "$@"
   touch "$work/$1/src/lib.rs"
   local start end
   start=$(date +%s.%N)
@@ -80,6 +81,17 @@ build() { # $1 tree, $2.. cargo args; prints "seconds peak_kib cpu_seconds"
   end=$(date +%s.%N)
   read -r rss user sys < "$work/rss"
   echo "$(echo "$end - $start" | bc) $rss $(echo "$user + $sys" | bc)"
+}
+# A target directory shared by trees of two commits (TARGET= with BEFORE=) holds one copy of
+# each path crate: cargo names devrev-macros' and devrev-runtime's artifacts by their paths
+# relative to the workspace, the same in every tree, and a tree whose sources are older than
+# the artifact takes it as fresh, whichever tree it was built from. So before the timed build
+# of each commit's attribute tree (its floor tree follows it, with the same sources), an
+# untimed build rebuilds both from this tree's sources.
+prep() { # $1 tree, $2.. cargo args of the timed build
+  [ -n "${TARGET:-}" ] && [ -n "$BEFORE" ] && [[ "$1" == *attr ]] || return 0
+  touch "$work/$1/macros/src/lib.rs" "$work/$1/runtime/src/lib.rs"
+  cargo build -q --manifest-path "$work/$1/Cargo.toml" --target-dir "$TARGET" "${@:2}" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
 }
 wall() { echo "${1%% *}"; }
 rss() { local r=${1#* }; echo "${r%% *}"; }

@@ -1064,10 +1064,49 @@ mod tests {
             "{docs:#?}"
         );
         assert!(docs.iter().any(|d| d.starts_with("impl__devrev::PaginatedforTagsListRequest{")), "{docs:#?}");
+        // `send` and `send_with_meta`: compiled, the runtime's future itself,
+        // `#[inline]`; documented, the `async fn` a user would write.
+        assert!(
+            compact.contains("#[inline]#[allow(clippy::future_not_send)]pubfnsend<'__devrev>(&'__devrevself,client:&'__devrev__devrev::Client,)->impl::core::future::Future<Output=__devrev::Result<TagsListResponse>>+'__devrev{__devrev::send(client,self)}"),
+            "{out}"
+        );
+        assert!(compact.contains("{__devrev::send_with_meta(client,self)}"), "{out}");
+        assert!(!compact.contains(".await"), "an async wrapper around the runtime's future: {out}");
+        assert!(
+            docs.iter().any(|d| d
+                .starts_with("pubasyncfnsend(&self,client:&__devrev::Client)->__devrev::Result<TagsListResponse>{")),
+            "{docs:#?}"
+        );
+        assert!(
+            docs.iter().any(|d| d.starts_with(
+                "pubasyncfnsend_with_meta(&self,client:&__devrev::Client)->__devrev::Result<__devrev::Response<TagsListResponse>>{"
+            )),
+            "{docs:#?}"
+        );
         for doc in &docs {
             assert!(!doc.contains("for<"), "a higher-ranked bound in rustdoc's view: {doc}");
             assert!(!doc.contains("__devrev::Method::"), "a private path in rustdoc's view: {doc}");
         }
+    }
+
+    #[test]
+    fn the_clone_check_only_where_clone_is_not_derived() {
+        let args = quote!(GET, "/tags.list", paginate);
+        let derived = quote! {
+            #[derive(Debug, ::core::clone::Clone, Serialize)]
+            pub struct TagsListRequest { pub cursor: Option<String> }
+        };
+        let out: String = super::endpoint(args.clone(), derived).to_string().split_whitespace().collect();
+        assert!(!out.contains("PagedClone"), "{out}");
+        assert!(out.contains("->__devrev::Pages<Self>where"), "{out}");
+        assert!(out.contains("__devrev::Pages::new(client,<Selfas::core::clone::Clone>::clone(self))"), "{out}");
+        let not_derived = quote! {
+            #[derive(Debug, Serialize)]
+            pub struct TagsListRequest { pub cursor: Option<String> }
+        };
+        let out: String = super::endpoint(args, not_derived).to_string().split_whitespace().collect();
+        assert!(out.contains("<TagsListRequestas__devrev::PagedClone>::__CLONE"), "{out}");
+        assert!(out.contains("->__devrev::Pages<__DevRevCloned>where"), "{out}");
     }
 
     #[test]
@@ -1085,5 +1124,17 @@ mod tests {
             "{docs:#?}"
         );
         assert!(docs.iter().all(|d| !d.contains("for<")), "{docs:#?}");
+        // A generic request's `send` is the `async fn` itself (its lifetimes
+        // would have to be named among the captures of an opaque type).
+        let args = quote!(POST, "/tags.get", response = Tag<'a>);
+        let item = quote! {
+            #[derive(Serialize)]
+            pub struct TagsGetRequest<'a> { pub id: &'a str }
+        };
+        let out: String = super::endpoint(args, item).to_string().split_whitespace().collect();
+        assert!(
+            out.contains("pubasyncfnsend(&self,client:&__devrev::Client)->__devrev::Result<Tag<'a>>{__devrev::send(client,self).await}"),
+            "{out}"
+        );
     }
 }
