@@ -68,16 +68,34 @@ done
 git worktree add --detach -q "$work/head" HEAD
 git worktree add --detach -q "$work/base" "$BASE"
 
-build() { # $1 tree, $2.. cargo args; prints "seconds peak_kib"
+build() { # $1 tree, $2.. cargo args; prints "seconds peak_kib cpu_seconds"
+  prep "$@"
   touch "$work/$1/src/lib.rs"
   local start end
   start=$(date +%s.%N)
   # The floor tree warns (unused imports of the attribute); only a failure is shown.
-  /usr/bin/time -f '%M' -o "$work/rss" cargo build -q --manifest-path "$work/$1/Cargo.toml" --target-dir "${TARGET:-$work/target-$1}" "${@:2}" \
+  # CPU time (user + sys, rustc included) as well as wall time: on a shared
+  # machine the other builds stretch the wall time more than the CPU time.
+  /usr/bin/time -f '%M %U %S' -o "$work/rss" cargo build -q --manifest-path "$work/$1/Cargo.toml" --target-dir "${TARGET:-$work/target-$1}" "${@:2}" \
     2>"$work/err" || { cat "$work/err" >&2; exit 1; }
   end=$(date +%s.%N)
-  echo "$(echo "$end - $start" | bc) $(cat "$work/rss")"
+  read -r rss user sys < "$work/rss"
+  echo "$(echo "$end - $start" | bc) $rss $(echo "$user + $sys" | bc)"
 }
+# A target directory shared by trees of two commits (TARGET= with BEFORE=) holds one copy of
+# each path crate: cargo names devrev-macros' and devrev-runtime's artifacts by their paths
+# relative to the workspace, the same in every tree, and a tree whose sources are older than
+# the artifact takes it as fresh, whichever tree it was built from. So before the timed build
+# of each commit's attribute tree (its floor tree follows it, with the same sources), an
+# untimed build rebuilds both from this tree's sources.
+prep() { # $1 tree, $2.. cargo args of the timed build
+  [ -n "${TARGET:-}" ] && [ -n "$BEFORE" ] && [[ "$1" == *attr ]] || return 0
+  touch "$work/$1/macros/src/lib.rs" "$work/$1/runtime/src/lib.rs"
+  cargo build -q --manifest-path "$work/$1/Cargo.toml" --target-dir "$TARGET" "${@:2}" 2>"$work/err" || { cat "$work/err" >&2; exit 1; }
+}
+wall() { echo "${1%% *}"; }
+rss() { local r=${1#* }; echo "${r%% *}"; }
+cpu() { echo "${1##* }"; }
 
 echo "# generated API compile time: $ROUNDS rounds, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# warming up (dependencies)"
@@ -88,32 +106,34 @@ if has full; then
 fi
 if has default; then build head -p devrev --lib >/dev/null; build base -p devrev --lib >/dev/null; fi
 
-declare -a full_attr full_floor def_head def_base ratio_full ratio_def b_attr b_floor ratio_b
+declare -a full_attr full_floor def_head def_base ratio_full ratio_def b_attr b_floor ratio_b cpu_attr cpu_floor cpu_ratio b_cpu_attr b_cpu_floor b_cpu_ratio
 for round in $(seq "$ROUNDS"); do
   line="round $round:"
   if has full; then
     a=$(build attr -p devrev --lib --features full); f=$(build floor -p devrev --lib --features full)
-    full_attr+=("${a% *}"); full_floor+=("${f% *}")
-    ratio_full+=("$(echo "scale=3; ${a% *} / ${f% *}" | bc)")
-    line="$line full attr ${a% *} s (${a#* } KiB), floor ${f% *} s (${f#* } KiB);"
+    full_attr+=("$(wall "$a")"); full_floor+=("$(wall "$f")"); cpu_attr+=("$(cpu "$a")"); cpu_floor+=("$(cpu "$f")")
+    ratio_full+=("$(echo "scale=3; $(wall "$a") / $(wall "$f")" | bc)")
+    cpu_ratio+=("$(echo "scale=3; $(cpu "$a") / $(cpu "$f")" | bc)")
+    line="$line full attr $(wall "$a") s, $(cpu "$a") s CPU ($(rss "$a") KiB), floor $(wall "$f") s, $(cpu "$f") s CPU ($(rss "$f") KiB);"
     if [ -n "$BEFORE" ]; then
       a=$(build battr -p devrev --lib --features full); f=$(build bfloor -p devrev --lib --features full)
-      b_attr+=("${a% *}"); b_floor+=("${f% *}")
-      ratio_b+=("$(echo "scale=3; ${a% *} / ${f% *}" | bc)")
-      line="$line $BEFORE: full attr ${a% *} s (${a#* } KiB), floor ${f% *} s (${f#* } KiB);"
+      b_attr+=("$(wall "$a")"); b_floor+=("$(wall "$f")"); b_cpu_attr+=("$(cpu "$a")"); b_cpu_floor+=("$(cpu "$f")")
+      ratio_b+=("$(echo "scale=3; $(wall "$a") / $(wall "$f")" | bc)")
+      b_cpu_ratio+=("$(echo "scale=3; $(cpu "$a") / $(cpu "$f")" | bc)")
+      line="$line $BEFORE: full attr $(wall "$a") s, $(cpu "$a") s CPU ($(rss "$a") KiB), floor $(wall "$f") s, $(cpu "$f") s CPU ($(rss "$f") KiB);"
     fi
   fi
   if has default; then
     h=$(build head -p devrev --lib); b=$(build base -p devrev --lib)
-    def_head+=("${h% *}"); def_base+=("${b% *}")
-    ratio_def+=("$(echo "scale=3; ${h% *} / ${b% *}" | bc)")
-    line="$line default HEAD ${h% *} s (${h#* } KiB), $BASE ${b% *} s;"
+    def_head+=("$(wall "$h")"); def_base+=("$(wall "$b")")
+    ratio_def+=("$(echo "scale=3; $(wall "$h") / $(wall "$b")" | bc)")
+    line="$line default HEAD $(wall "$h") s ($(rss "$h") KiB), $BASE $(wall "$b") s;"
   fi
   echo "$line load $(cut -d' ' -f1 /proc/loadavg)"
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-has full && echo "median --features full: attr $(median "${full_attr[@]}") s, floor $(median "${full_floor[@]}") s, ratio (median of rounds) $(median "${ratio_full[@]}") (target <= 1.15)"
-has full && [ -n "$BEFORE" ] && echo "median --features full at $BEFORE: attr $(median "${b_attr[@]}") s, floor $(median "${b_floor[@]}") s, ratio (median of rounds) $(median "${ratio_b[@]}")"
+has full && echo "median --features full: attr $(median "${full_attr[@]}") s, floor $(median "${full_floor[@]}") s, ratio (median of rounds) $(median "${ratio_full[@]}") (target <= 1.15); CPU attr $(median "${cpu_attr[@]}") s, floor $(median "${cpu_floor[@]}") s, ratio $(median "${cpu_ratio[@]}")"
+has full && [ -n "$BEFORE" ] && echo "median --features full at $BEFORE: attr $(median "${b_attr[@]}") s, floor $(median "${b_floor[@]}") s, ratio (median of rounds) $(median "${ratio_b[@]}"); CPU attr $(median "${b_cpu_attr[@]}") s, floor $(median "${b_cpu_floor[@]}") s, ratio $(median "${b_cpu_ratio[@]}")"
 has default && echo "median default build: HEAD $(median "${def_head[@]}") s, $BASE $(median "${def_base[@]}") s, ratio (median of rounds) $(median "${ratio_def[@]}") (target <= 1.5)"
 if has doc; then
   start=$(date +%s.%N)

@@ -35,6 +35,16 @@ impl<'a> Endpoint<'a> {
     pub(crate) fn has_type_generics(&self) -> bool {
         self.input.generics.type_params().next().is_some()
     }
+
+    /// Whether the struct's own attributes derive `Clone` (written `Clone`,
+    /// `clone::Clone`, `::core::clone::Clone`, ...): then the request is
+    /// `Clone` without the compiler having to be asked.
+    pub(crate) fn derives_clone(&self) -> bool {
+        self.input.attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+            a.parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+                .is_ok_and(|paths| paths.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == "Clone")))
+        })
+    }
 }
 
 /// A struct under `#[derive(Page)]`.

@@ -696,42 +696,69 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
     // A streamed answer: `send` returns the events as they come (their
     // stream has the answer's status and headers); otherwise `send` and
     // `send_with_meta` decode the whole answer.
-    let send_methods = if v.stream {
-        let stream_doc = format!(
-            "Sends `{verb} {path_str}` to DevRev and returns its answer's server-sent events, each decoded into `{}` as it arrives.\n\n{retry_doc}{beta_doc}\n\n# Errors\n\nA `devrev::Error` until the answer's headers arrive, as for any call; the stream yields the errors of its events.",
-            quote!(#response).to_string().replace(' ', "")
-        );
-        quote! {
-            #[doc = #stream_doc]
-            #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
-            pub async fn send(
-                &self,
-                client: &__devrev::Client,
-            ) -> __devrev::Result<__devrev::EventStream<#response>> {
-                __devrev::send_stream(client, self).await
-            }
-        }
-    } else {
-        quote! {
-            #[doc = #send_doc]
-            #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
-            pub async fn send(
-                &self,
-                client: &__devrev::Client,
-            ) -> __devrev::Result<#response> {
-                __devrev::send(client, self).await
-            }
-
-            #[doc = #meta_doc]
-            #[allow(clippy::future_not_send)]
-            pub async fn send_with_meta(
-                &self,
-                client: &__devrev::Client,
-            ) -> __devrev::Result<__devrev::Response<#response>> {
-                __devrev::send_with_meta(client, self).await
-            }
-        }
+    let stream_doc = v.stream.then(|| format!(
+        "Sends `{verb} {path_str}` to DevRev and returns its answer's server-sent events, each decoded into `{}` as it arrives.\n\n{retry_doc}{beta_doc}\n\n# Errors\n\nA `devrev::Error` until the answer's headers arrive, as for any call; the stream yields the errors of its events.",
+        quote!(#response).to_string().replace(' ', "")
+    ));
+    // (doc, name, what the future yields, the runtime function it calls)
+    let sends: Vec<(String, Ident, TokenStream, TokenStream)> = match stream_doc {
+        Some(doc) => vec![(
+            doc,
+            Ident::new("send", Span::call_site()),
+            quote!(__devrev::EventStream<#response>),
+            quote!(__devrev::send_stream),
+        )],
+        None => vec![
+            (send_doc, Ident::new("send", Span::call_site()), quote!(#response), quote!(__devrev::send)),
+            (
+                meta_doc,
+                Ident::new("send_with_meta", Span::call_site()),
+                quote!(__devrev::Response<#response>),
+                quote!(__devrev::send_with_meta),
+            ),
+        ],
     };
+    let send_methods: TokenStream = sends
+        .into_iter()
+        .map(|(doc, name, output, call)| {
+            if generics.params.is_empty() {
+                // A concrete request: the runtime's future itself, with no
+                // `async` wrapper around it (a wrapper is one more coroutine
+                // per method to type-check, borrow-check, lay out and
+                // compile, in every crate that declares endpoints), and
+                // `#[inline]`, so it is compiled only where it is called.
+                // Rustdoc shows the `async fn` a user would write.
+                quote! {
+                    #[doc = #doc]
+                    #[cfg(not(doc))]
+                    #[inline]
+                    #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
+                    pub fn #name<'__devrev>(
+                        &'__devrev self,
+                        client: &'__devrev __devrev::Client,
+                    ) -> impl ::core::future::Future<Output = __devrev::Result<#output>> + '__devrev {
+                        #call(client, self)
+                    }
+                    #[doc = #doc]
+                    #[cfg(doc)]
+                    pub async fn #name(&self, client: &__devrev::Client) -> __devrev::Result<#output> {
+                        ::core::unimplemented!()
+                    }
+                }
+            } else {
+                // A generic request (its lifetimes would have to be named
+                // in the opaque type's captures): an `async fn`.
+                quote! {
+                    #[doc = #doc]
+                    #[inline]
+                    #[allow(clippy::future_not_send)] // `Send` exactly when the request is `Sync`
+                    pub async fn #name(&self, client: &__devrev::Client) -> __devrev::Result<#output> {
+                        #call(client, self).await
+                    }
+                }
+            }
+        })
+        .collect();
 
     let ident_span = at(ident.span());
     let impl_endpoint = quote_spanned! {ident_span=>
@@ -893,7 +920,17 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
         // items add none (the same device as `page_type`; the traits are
         // public, in `__private`, as the signatures are public). A generic request
         // keeps the bound, reported where `pages` or `items` is called.
-        let (stream_req, stream_bound, clone_check) = if generics.params.is_empty() {
+        //
+        // A request that derives `Clone` in its own attributes is `Clone`:
+        // it needs no check, and the streams are of `Self` (the check is a
+        // constant to evaluate and a type to normalize per endpoint).
+        let (stream_req, stream_bound, clone_check) = if generics.params.is_empty() && ep.derives_clone() {
+            (
+                quote_spanned!(kw_span=> Self),
+                quote_spanned!(kw_span=> for<'__devrev> Self: __devrev::Paginated + ::core::marker::Send + ::core::marker::Sync + 'static),
+                None,
+            )
+        } else if generics.params.is_empty() {
             let req = respan(quote!(#ident), kw_span);
             let check = quote_spanned! {kw_span=>
                 type __DevRevCloned = <[#req; <#req as __devrev::PagedClone>::__CLONE] as __devrev::CloneOf>::Request;
@@ -910,9 +947,13 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
                 None,
             )
         };
+        // `#[inline]`, as `send`: a non-generic method is otherwise
+        // compiled in the crate that declares it, with the stream
+        // constructor it instantiates, whether or not anything calls it.
         let methods = quote_spanned! {kw_span=>
             #[doc = #pages_doc]
             #[cfg(not(doc))]
+            #[inline]
             pub fn pages(&self, client: &__devrev::Client) -> __devrev::Pages<#stream_req>
             where
                 #stream_bound,
@@ -927,6 +968,7 @@ fn expand_endpoint(ep: &Endpoint, v: &valid::ValidEndpoint, item: TokenStream) -
 
             #[doc = #items_doc]
             #[cfg(not(doc))]
+            #[inline]
             pub fn items(&self, client: &__devrev::Client) -> __devrev::Items<#stream_req>
             where
                 #stream_bound,
@@ -1022,10 +1064,49 @@ mod tests {
             "{docs:#?}"
         );
         assert!(docs.iter().any(|d| d.starts_with("impl__devrev::PaginatedforTagsListRequest{")), "{docs:#?}");
+        // `send` and `send_with_meta`: compiled, the runtime's future itself,
+        // `#[inline]`; documented, the `async fn` a user would write.
+        assert!(
+            compact.contains("#[inline]#[allow(clippy::future_not_send)]pubfnsend<'__devrev>(&'__devrevself,client:&'__devrev__devrev::Client,)->impl::core::future::Future<Output=__devrev::Result<TagsListResponse>>+'__devrev{__devrev::send(client,self)}"),
+            "{out}"
+        );
+        assert!(compact.contains("{__devrev::send_with_meta(client,self)}"), "{out}");
+        assert!(!compact.contains(".await"), "an async wrapper around the runtime's future: {out}");
+        assert!(
+            docs.iter().any(|d| d
+                .starts_with("pubasyncfnsend(&self,client:&__devrev::Client)->__devrev::Result<TagsListResponse>{")),
+            "{docs:#?}"
+        );
+        assert!(
+            docs.iter().any(|d| d.starts_with(
+                "pubasyncfnsend_with_meta(&self,client:&__devrev::Client)->__devrev::Result<__devrev::Response<TagsListResponse>>{"
+            )),
+            "{docs:#?}"
+        );
         for doc in &docs {
             assert!(!doc.contains("for<"), "a higher-ranked bound in rustdoc's view: {doc}");
             assert!(!doc.contains("__devrev::Method::"), "a private path in rustdoc's view: {doc}");
         }
+    }
+
+    #[test]
+    fn the_clone_check_only_where_clone_is_not_derived() {
+        let args = quote!(GET, "/tags.list", paginate);
+        let derived = quote! {
+            #[derive(Debug, ::core::clone::Clone, Serialize)]
+            pub struct TagsListRequest { pub cursor: Option<String> }
+        };
+        let out: String = super::endpoint(args.clone(), derived).to_string().split_whitespace().collect();
+        assert!(!out.contains("PagedClone"), "{out}");
+        assert!(out.contains("->__devrev::Pages<Self>where"), "{out}");
+        assert!(out.contains("__devrev::Pages::new(client,<Selfas::core::clone::Clone>::clone(self))"), "{out}");
+        let not_derived = quote! {
+            #[derive(Debug, Serialize)]
+            pub struct TagsListRequest { pub cursor: Option<String> }
+        };
+        let out: String = super::endpoint(args, not_derived).to_string().split_whitespace().collect();
+        assert!(out.contains("<TagsListRequestas__devrev::PagedClone>::__CLONE"), "{out}");
+        assert!(out.contains("->__devrev::Pages<__DevRevCloned>where"), "{out}");
     }
 
     #[test]
@@ -1043,5 +1124,17 @@ mod tests {
             "{docs:#?}"
         );
         assert!(docs.iter().all(|d| !d.contains("for<")), "{docs:#?}");
+        // A generic request's `send` is the `async fn` itself (its lifetimes
+        // would have to be named among the captures of an opaque type).
+        let args = quote!(POST, "/tags.get", response = Tag<'a>);
+        let item = quote! {
+            #[derive(Serialize)]
+            pub struct TagsGetRequest<'a> { pub id: &'a str }
+        };
+        let out: String = super::endpoint(args, item).to_string().split_whitespace().collect();
+        assert!(
+            out.contains("pubasyncfnsend(&self,client:&__devrev::Client)->__devrev::Result<Tag<'a>>{__devrev::send(client,self).await}"),
+            "{out}"
+        );
     }
 }
