@@ -554,7 +554,7 @@ impl Fragments {
     /// `prev_cursor` only where a page follows or precedes), each without
     /// its `fields` when `prune` names them.
     fn list(&self, input: &Value) -> Result<Value, ApiError> {
-        let paging = Paging::from_input_any_field(&Input::from_body(input.to_string().as_bytes())?)?;
+        let paging = Paging::from_input_any_field(&Input::from_body(input.to_string().as_bytes())?, "schemas.custom")?;
         let wanted = |name: &str| -> Option<Vec<&str>> {
             input.get(name).and_then(Value::as_array).map(|v| v.iter().filter_map(Value::as_str).collect())
         };

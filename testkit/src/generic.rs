@@ -546,7 +546,7 @@ fn export(state: &mut State, family_name: &str, family: &Family, input: &Value, 
         .as_object_mut()
         .and_then(|f| f.remove("first"))
         .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()));
-    let paging = Paging::from_input_any_field(&Input::from_body(fields.to_string().as_bytes())?)?;
+    let paging = Paging::from_input_any_field(&Input::from_body(fields.to_string().as_bytes())?, family_name)?;
     let first = first.and_then(|f| usize::try_from(f).ok()).unwrap_or(usize::MAX);
     let items: Vec<Value> = {
         let rows = crate::filters::select(state, family_name, family, &fields)?;
@@ -826,7 +826,7 @@ fn conform(state: &mut State, schema: &Value, sent: &Value, depth: usize) -> Opt
 fn list(state: &State, family_name: &str, family: &Family, input: &Value, op: usize) -> Result<Value, ApiError> {
     // The paging fields read as the accounts list reads them (a GET's query string is JSON by now).
     let fields = Input::from_body(input.to_string().as_bytes())?;
-    let paging = Paging::from_input_any_field(&fields)?;
+    let paging = Paging::from_input_any_field(&fields, family_name)?;
     let empty = BTreeMap::new();
     let stored = state.objects_of(family_name).unwrap_or(&empty);
     // Without filters, in creation order: a walk of the index from the cursor.

@@ -65,6 +65,10 @@ pub(crate) struct Paging {
     cursor: Option<Position>,
     sort: Vec<(SortKey, bool)>,
     sort_spec: String,
+    /// The listing the cursors are for (the family, such as `works`): a
+    /// cursor of another listing is refused, as an opaque cursor of DevRev's
+    /// would not page some other list.
+    listing: String,
 }
 
 /// A place in the sorted listing.
@@ -75,19 +79,20 @@ struct Position {
 }
 
 impl Paging {
-    /// Reads `limit`, `mode`, `cursor` and `sort_by` from a list request;
-    /// `sort_by` names `created_date`, `modified_date` or `display_name`.
-    pub(crate) fn from_input(input: &Input) -> Result<Paging, ApiError> {
-        Paging::read(input, false)
+    /// Reads `limit`, `mode`, `cursor` and `sort_by` from a list request of
+    /// `listing` (the family: its cursors page no other list); `sort_by`
+    /// names `created_date`, `modified_date` or `display_name`.
+    pub(crate) fn from_input(input: &Input, listing: &str) -> Result<Paging, ApiError> {
+        Paging::read(input, listing, false)
     }
 
     /// As [`from_input`](Self::from_input), with `sort_by` on any field:
     /// the three known ones, or another read with [`Listed::field_value`].
-    pub(crate) fn from_input_any_field(input: &Input) -> Result<Paging, ApiError> {
-        Paging::read(input, true)
+    pub(crate) fn from_input_any_field(input: &Input, listing: &str) -> Result<Paging, ApiError> {
+        Paging::read(input, listing, true)
     }
 
-    fn read(input: &Input, any_field: bool) -> Result<Paging, ApiError> {
+    fn read(input: &Input, listing: &str, any_field: bool) -> Result<Paging, ApiError> {
         let limit = match input.integer("limit")? {
             None => DEFAULT_LIMIT,
             Some(n) if n < 1 => return Err(ApiError::not_permitted("limit", "limit must be at least 1")),
@@ -138,7 +143,7 @@ impl Paging {
                 format!("{name}{}", if *desc { "-" } else { "+" })
             })
             .collect::<String>();
-        let mut paging = Paging { limit, before, cursor: None, sort, sort_spec };
+        let mut paging = Paging { limit, before, cursor: None, sort, sort_spec, listing: listing.to_owned() };
         if let Some(raw) = input.string("cursor")?.filter(|c| !c.is_empty()) {
             paging.cursor = Some(paging.decode_cursor(&raw)?);
         }
@@ -165,7 +170,7 @@ impl Paging {
     }
 
     fn encode_cursor(&self, p: &Position) -> String {
-        let text = json!({"o": self.sort_spec, "v": p.values, "s": p.seq}).to_string();
+        let text = json!({"l": self.listing, "o": self.sort_spec, "v": p.values, "s": p.seq}).to_string();
         text.bytes().map(|b| format!("{b:02x}")).collect()
     }
 
@@ -177,6 +182,12 @@ impl Paging {
             .collect::<Option<Vec<u8>>>()
             .ok_or_else(bad)?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+        if value["l"].as_str() != Some(self.listing.as_str()) {
+            return Err(ApiError::bad_request(
+                "the cursor belongs to another listing",
+                "pass a cursor from a previous page of this same list",
+            ));
+        }
         if value["o"].as_str() != Some(self.sort_spec.as_str()) {
             return Err(ApiError::bad_request(
                 "the cursor belongs to a listing with another sort order",
@@ -275,7 +286,7 @@ mod tests {
     }
 
     fn paging(query: &str) -> Paging {
-        Paging::from_input(&Input::from_query(Some(query), &["sort_by"])).unwrap()
+        Paging::from_input(&Input::from_query(Some(query), &["sort_by"]), "items").unwrap()
     }
 
     fn seqs(items: &[&Item]) -> Vec<u64> {
@@ -360,17 +371,17 @@ mod tests {
         }
         let items = [Named(1, "b"), Named(2, "c"), Named(3, "a")];
         let input = Input::from_query(Some("sort_by=title:desc"), &["sort_by"]);
-        let (page, _, _) = Paging::from_input_any_field(&input).unwrap().page(items.iter().collect());
+        let (page, _, _) = Paging::from_input_any_field(&input, "items").unwrap().page(items.iter().collect());
         assert_eq!(page.iter().map(|i| i.0).collect::<Vec<_>>(), [2, 1, 3]);
         // Accounts and rev orgs sort on their three fields only.
-        assert_eq!(Paging::from_input(&input).unwrap_err().body["field_name"], "sort_by");
+        assert_eq!(Paging::from_input(&input, "items").unwrap_err().body["field_name"], "sort_by");
         let odd = Input::from_query(Some("sort_by=Title!"), &["sort_by"]);
-        assert_eq!(Paging::from_input_any_field(&odd).unwrap_err().body["type"], "invalid_field");
+        assert_eq!(Paging::from_input_any_field(&odd, "items").unwrap_err().body["type"], "invalid_field");
     }
 
     #[test]
     fn bad_paging_is_typed() {
-        let err = |q: &str| Paging::from_input(&Input::from_query(Some(q), &["sort_by"])).unwrap_err().body;
+        let err = |q: &str| Paging::from_input(&Input::from_query(Some(q), &["sort_by"]), "items").unwrap_err().body;
         assert_eq!(err("limit=0")["type"], "value_not_permitted");
         assert_eq!(err("limit=x")["type"], "invalid_field");
         assert_eq!(err("mode=sideways")["type"], "invalid_enum_value");
@@ -378,5 +389,16 @@ mod tests {
         assert_eq!(err("cursor=zz")["type"], "bad_request");
         let cursor = paging("limit=1").page(vec![&Item(1, "a"), &Item(2, "b")]).1.unwrap();
         assert_eq!(err(&format!("cursor={cursor}&sort_by=display_name"))["type"], "bad_request");
+    }
+
+    #[test]
+    fn a_cursor_pages_only_its_own_listing() {
+        let cursor = paging("limit=1").page(vec![&Item(1, "a"), &Item(2, "b")]).1.unwrap();
+        let query = format!("limit=1&cursor={cursor}");
+        let other = Paging::from_input(&Input::from_query(Some(&query), &["sort_by"]), "others").unwrap_err().body;
+        assert_eq!(other["type"], "bad_request");
+        assert_eq!(other["message"], "the cursor belongs to another listing");
+        let (page, ..) = paging(&query).page(vec![&Item(1, "a"), &Item(2, "b")]);
+        assert_eq!(seqs(&page), [2]);
     }
 }

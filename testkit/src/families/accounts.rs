@@ -482,7 +482,7 @@ fn rows<'s>(state: &'s State, family: &str, indexed: &[(&str, &Option<Vec<String
 type Listing = (Vec<Value>, Option<String>, Option<String>);
 
 fn accounts_list(state: &State, call: &Call<'_>, input: &Input) -> Result<Listing, ApiError> {
-    let paging = Paging::from_input(input)?;
+    let paging = Paging::from_input(input, ACCOUNTS_FAMILY)?;
     let created_by = users_filter(call, input, "created_by")?;
     let owned_by = users_filter(call, input, "owned_by")?;
     let created = input.date_filter("created_date")?;
@@ -685,7 +685,7 @@ fn rev_orgs_get(state: &State, input: &Input) -> Result<Answer, ApiError> {
 }
 
 fn rev_orgs_list(state: &State, call: &Call<'_>, input: &Input) -> Result<Answer, ApiError> {
-    let paging = Paging::from_input(input)?;
+    let paging = Paging::from_input(input, REV_ORGS_FAMILY)?;
     let accounts = match input.strings("account")? {
         None => None,
         Some(ids) => {

@@ -114,6 +114,34 @@ async fn a_listing_with_objects_ends_within_its_pages() {
 }
 
 #[tokio::test]
+async fn a_cursor_pages_only_the_list_it_came_from() {
+    let (_server, http) = server().await;
+    let product = part(&http, "P").await;
+    part(&http, "Q").await;
+    for i in 0..3 {
+        work(
+            &http,
+            json!({"type": "issue", "title": format!("w{i}"), "applies_to_part": product["id"], "owned_by": [ME]}),
+        )
+        .await;
+    }
+    let first = http.post("/works.list", json!({"limit": 1})).await;
+    let cursor = first.body["next_cursor"].as_str().expect("a next page").to_owned();
+    // Another family's list, the engine's and a hook's, refuses it.
+    for path in ["/parts.list", "/rev-orgs.list", "/accounts.list"] {
+        let answer = http.post(path, json!({"limit": 1, "cursor": cursor})).await;
+        assert_eq!(answer.status, 400, "{path}: {}", answer.body);
+        assert_eq!(answer.body["type"], "bad_request", "{path}");
+        assert_eq!(answer.body["message"], "the cursor belongs to another listing", "{path}");
+    }
+    // The same list pages on with it, in either form.
+    let second = http.post("/works.list", json!({"limit": 1, "cursor": cursor})).await;
+    let by_get = http.get(&format!("/works.list?limit=1&cursor={cursor}")).await;
+    assert_eq!(ids(&second, "works"), ids(&by_get, "works"));
+    assert_ne!(ids(&second, "works"), ids(&first, "works"));
+}
+
+#[tokio::test]
 async fn an_id_never_issued_is_404_in_every_family() {
     let (_server, http) = server().await;
     for (path, id) in [
