@@ -593,15 +593,7 @@ impl Fragments {
                 fragment
             })
             .collect();
-        let mut out = Map::new();
-        out.insert("result".into(), Value::Array(result));
-        if let Some(next) = next {
-            out.insert("next_cursor".into(), json!(next));
-        }
-        if let Some(prev) = prev {
-            out.insert("prev_cursor".into(), json!(prev));
-        }
-        Ok(Value::Object(out))
+        Ok(crate::pagination::list_answer("result", result, next, prev))
     }
 }
 

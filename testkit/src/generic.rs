@@ -63,6 +63,16 @@ fn user_summary(user: &DevUser) -> Value {
     serde_json::to_value(user.summary()).unwrap_or_default()
 }
 
+/// The fields every created object gets: `created_date` and `modified_date`
+/// at `now`, and `created_by` and `modified_by` when a user made it.
+pub(crate) fn creation_stamps(now: &Value, user: Option<&DevUser>) -> Vec<(String, Value)> {
+    let mut stamps = vec![("created_date".to_owned(), now.clone()), ("modified_date".to_owned(), now.clone())];
+    if let Some(user) = user {
+        stamps.extend([("created_by".to_owned(), user_summary(user)), ("modified_by".to_owned(), user_summary(user))]);
+    }
+    stamps
+}
+
 fn id_of(object: &Value) -> Option<&str> {
     object.get("id").and_then(Value::as_str)
 }
@@ -84,18 +94,8 @@ impl State {
         if let Some(file_type) = file_type {
             file["type"] = json!(file_type);
         }
-        let mut fields = vec![
-            ("id".to_owned(), json!(id)),
-            ("created_date".to_owned(), now.clone()),
-            ("modified_date".to_owned(), now),
-            ("file".to_owned(), file),
-        ];
-        if let Some(user) = user {
-            fields.extend([
-                ("created_by".to_owned(), user_summary(user)),
-                ("modified_by".to_owned(), user_summary(user)),
-            ]);
-        }
+        let mut fields = vec![("id".to_owned(), json!(id)), ("file".to_owned(), file)];
+        fields.extend(creation_stamps(&now, user));
         if let Some(Value::Object(object)) = answer.get_mut("artifact") {
             object.remove("display_id");
         }
@@ -333,11 +333,7 @@ fn create(
             fields.remove("display_id");
         }
     }
-    let now = json!(state.tick());
-    let mut stamps = vec![("created_date".to_owned(), now.clone()), ("modified_date".to_owned(), now)];
-    if let Some(user) = caller.user {
-        stamps.extend([("created_by".to_owned(), user_summary(user)), ("modified_by".to_owned(), user_summary(user))]);
-    }
+    let stamps = creation_stamps(&json!(state.tick()), caller.user);
     stamp(op, &key, &mut answer, stamps.iter().map(|(k, v)| (k, v)));
     merge_fields(state, op, &key, &mut answer, &input);
     state.custom.apply(answer.get_mut(&key), custom);
@@ -839,21 +835,13 @@ fn list(state: &State, family_name: &str, family: &Family, input: &Value, op: us
             (page.into_iter().map(|row| row.object.clone()).collect(), next, prev)
         }
     };
-    let mut out = Map::new();
-    if let Some(next) = next {
-        out.insert("next_cursor".into(), json!(next));
-    }
-    if let Some(prev) = prev {
-        out.insert("prev_cursor".into(), json!(prev));
-    }
     let key = API.operations[op]
         .response
         .as_ref()
         .and_then(|r| first_property(&API, r, "array").or_else(|| any_property(&API, r, "array")))
         .or_else(|| family.list_key.clone())
         .unwrap_or_default();
-    out.insert(key, Value::Array(page));
-    Ok(Value::Object(out))
+    Ok(crate::pagination::list_answer(&key, page, next, prev))
 }
 
 #[cfg(test)]

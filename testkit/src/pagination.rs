@@ -271,6 +271,20 @@ impl Paging {
     }
 }
 
+/// A list's answer: its items under `key`, and `next_cursor` and
+/// `prev_cursor` where a page follows or precedes.
+pub(crate) fn list_answer(key: &str, items: Vec<Value>, next: Option<String>, prev: Option<String>) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert(key.to_owned(), Value::Array(items));
+    if let Some(next) = next {
+        out.insert("next_cursor".into(), Value::String(next));
+    }
+    if let Some(prev) = prev {
+        out.insert("prev_cursor".into(), Value::String(prev));
+    }
+    Value::Object(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

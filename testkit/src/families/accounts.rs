@@ -29,7 +29,7 @@
 
 use axum::http::StatusCode;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::{Call, Hook};
 use crate::custom_fields::{Filter, Write};
@@ -195,15 +195,7 @@ fn ok(key: &str, value: Value) -> Answer {
 }
 
 fn page(key: &str, items: Vec<Value>, next: Option<String>, prev: Option<String>) -> Answer {
-    let mut map = Map::new();
-    map.insert(key.to_owned(), Value::Array(items));
-    if let Some(next) = next {
-        map.insert("next_cursor".into(), Value::String(next));
-    }
-    if let Some(prev) = prev {
-        map.insert("prev_cursor".into(), Value::String(prev));
-    }
-    (StatusCode::OK, Some(Value::Object(map)))
+    (StatusCode::OK, Some(crate::pagination::list_answer(key, items, next, prev)))
 }
 
 fn publish(call: &Call<'_>, change: Change, object_type: &str, object: &Value, old: Option<&Value>) {

@@ -80,16 +80,9 @@ fn create(state: &mut State, call: &Call<'_>) -> Answer {
     let now = state.now();
     // At most what the spec allows (`u32`): the sum cannot overflow.
     let expires = now + chrono::Duration::seconds(i64::try_from(expires_in.min(u64::from(u32::MAX))).unwrap_or(0));
-    let stamp = state.tick();
     let mut object = Map::new();
     object.insert("id".into(), json!(id));
-    object.insert("created_date".into(), json!(stamp));
-    object.insert("modified_date".into(), json!(stamp));
-    if let Some(user) = user {
-        let summary = serde_json::to_value(user.summary()).unwrap_or_default();
-        object.insert("created_by".into(), summary.clone());
-        object.insert("modified_by".into(), summary);
-    }
+    object.extend(crate::generic::creation_stamps(&json!(state.tick()), user));
     object.insert("status".into(), json!("active"));
     object.insert("subject".into(), json!(subject));
     object.insert("issued_at".into(), json!(crate::clock::format(now)));
